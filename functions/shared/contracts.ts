@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The data that flows through `Web-Identity-Role-Create` and `Web-Identity-Role-Delete`.
+ * Every task receives the whole execution state (`Payload.$: "$"`) and returns it with
+ * its own result added (`OutputPath: "$.Payload"`), so each task's schema below names
+ * only what that task reads; the handler passes everything else through untouched.
+ */
+
+export const TASK_FUNCTION_NAMES = [
+  'create-service-principal',
+  'add-audience-id-provider',
+  'assign-role-to-audience',
+  'delete-service-principal',
+  'remove-audience-id-provider',
+] as const;
+export type TaskFunctionName = (typeof TASK_FUNCTION_NAMES)[number];
+
+export const accountIdSchema = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account ID');
+/** IAM role names: 1–64 characters of `[\w+=,.@-]`. */
+export const roleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name');
+export const guidSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID');
+
+export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
+
+/** What the router starts each execution with. */
+export const workflowInputSchema = z.object({
+  accountId: accountIdSchema,
+  roleName: roleNameSchema,
+  /** CloudTrail `eventID` of the IAM call that caused the execution. */
+  eventId: z.string().min(1),
+  eventName: z.enum(IAM_EVENT_NAMES),
+});
+export type WorkflowInput = z.infer<typeof workflowInputSchema>;
+
+/** `create-service-principal` adds `application`. */
+export const applicationResultSchema = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('registered'),
+    appId: guidSchema,
+    applicationObjectId: guidSchema,
+    servicePrincipalObjectId: guidSchema,
+    /** Owner IDs from `entra:owners` that could not be added, with why. */
+    ownerProblems: z.array(z.string()),
+  }),
+  z.object({
+    outcome: z.literal('skipped'),
+    reason: z.enum(['role-not-found', 'not-federated']),
+  }),
+]);
+export type ApplicationResult = z.infer<typeof applicationResultSchema>;
+
+/** `delete-service-principal` adds `deleted`; `appId` is `null` when no application existed. */
+export const deletedResultSchema = z.object({ appId: guidSchema.nullable() });
+export type DeletedResult = z.infer<typeof deletedResultSchema>;
+
+/** What a `Catch` with `ResultPath: "$.failure"` writes. */
+export const failureSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type Failure = z.infer<typeof failureSchema>;
+
+/** Role tags the automation writes (IAM tag values: letters, digits, spaces and `_.:/=+-@`; 256 chars). */
+export const ROLE_TAGS = {
+  clientId: 'entra:client-id',
+  tenantId: 'entra:tenant-id',
+  servicePrincipalId: 'entra:service-principal-id',
+  status: 'entra:federation-status',
+  /** Written by the app team: user object IDs separated by spaces (DESIGN §3.1). */
+  owners: 'entra:owners',
+} as const;

@@ -1,0 +1,133 @@
+/**
+ * Every error a function throws on purpose. The `name` of each class is the contract
+ * with the state machines' `Retry`/`Catch` (`ErrorEquals`): the Lambda runtime reports
+ * `error.name` as the error type, and Step Functions matches on it. Names are string
+ * literals, not `constructor.name`, because the bundles are minified.
+ */
+export abstract class AutomationError extends Error {
+  abstract override readonly name: string;
+  /** True when the same call may succeed later (throttling, replication lag, a race). */
+  abstract readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Microsoft Graph answered 429; `retryAfterSeconds` is its `Retry-After`. */
+export class GraphThrottledError extends AutomationError {
+  readonly name = 'GraphThrottledError';
+  readonly transient = true;
+  constructor(message: string, readonly retryAfterSeconds?: number) {
+    super(message);
+  }
+}
+
+/** Microsoft Graph answered 5xx, or the network failed before an answer. */
+export class GraphUnavailableError extends AutomationError {
+  readonly name = 'GraphUnavailableError';
+  readonly transient = true;
+}
+
+/**
+ * Graph has not yet replicated an object it just created (e.g. a service principal
+ * created right after its application fails with `NoBackingApplicationObject`).
+ */
+export class GraphReplicationLagError extends AutomationError {
+  readonly name = 'GraphReplicationLagError';
+  readonly transient = true;
+}
+
+/** Graph refused the request for good (400, 403, 409…): retrying the same call cannot help. */
+export class GraphRequestError extends AutomationError {
+  readonly name = 'GraphRequestError';
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The automation could not get a Microsoft Entra token for itself. */
+export class EntraAuthenticationError extends AutomationError {
+  readonly name = 'EntraAuthenticationError';
+  readonly transient = false;
+}
+
+/** IAM `ConcurrentModification` (e.g. two executions changing one OIDC provider at once). */
+export class IamConcurrentModificationError extends AutomationError {
+  readonly name = 'IamConcurrentModificationError';
+  readonly transient = true;
+}
+
+/** IAM or STS throttled the call (`Throttling`, `ThrottlingException`, `TooManyRequests`). */
+export class IamThrottledError extends AutomationError {
+  readonly name = 'IamThrottledError';
+  readonly transient = true;
+}
+
+/** The role disappeared while an execution was working on it. */
+export class RoleNotFoundError extends AutomationError {
+  readonly name = 'RoleNotFoundError';
+  readonly transient = false;
+}
+
+/** The account has no IAM OIDC provider for the tenant (the member baseline is missing). */
+export class OidcProviderNotFoundError extends AutomationError {
+  readonly name = 'OidcProviderNotFoundError';
+  readonly transient = false;
+}
+
+/** IAM allows at most 100 client IDs (audiences) per OIDC provider. */
+export class AudienceLimitExceededError extends AutomationError {
+  readonly name = 'AudienceLimitExceededError';
+  readonly transient = false;
+}
+
+/** The trust policy cannot be rewritten safely; `reason` is short and goes into the role's status tag. */
+export class TrustPolicyRewriteError extends AutomationError {
+  readonly name = 'TrustPolicyRewriteError';
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly reason: 'foreign-provider' | 'wildcard' | 'policy-too-large' | 'malformed-policy',
+  ) {
+    super(message);
+  }
+}
+
+/** A function received input that does not match its schema. */
+export class InvalidInputError extends AutomationError {
+  readonly name = 'InvalidInputError';
+  readonly transient = false;
+}
+
+/** Every error class the state machines may name, keyed by name. */
+export const AUTOMATION_ERRORS = {
+  GraphThrottledError,
+  GraphUnavailableError,
+  GraphReplicationLagError,
+  GraphRequestError,
+  EntraAuthenticationError,
+  IamConcurrentModificationError,
+  IamThrottledError,
+  RoleNotFoundError,
+  OidcProviderNotFoundError,
+  AudienceLimitExceededError,
+  TrustPolicyRewriteError,
+  InvalidInputError,
+} as const;
+
+export type AutomationErrorName = keyof typeof AUTOMATION_ERRORS;
+
+/** Errors worth retrying with backoff: the state machines' `Retry` lists exactly these. */
+export const TRANSIENT_ERROR_NAMES = [
+  'GraphThrottledError',
+  'GraphUnavailableError',
+  'GraphReplicationLagError',
+  'IamConcurrentModificationError',
+  'IamThrottledError',
+] as const satisfies readonly AutomationErrorName[];

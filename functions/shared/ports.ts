@@ -1,0 +1,89 @@
+/**
+ * The two remote systems the function cores talk to, as the cores see them. The real
+ * implementations are `graph-client.ts` (Microsoft Graph) and `iam.ts` (AWS IAM in a
+ * member account); tests and the simulator inject in-memory or loopback ones.
+ */
+
+/** An IAM policy document as IAM returns it after URL-decoding and JSON parsing. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Id?: string;
+  readonly Statement: readonly PolicyStatement[] | PolicyStatement;
+}
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: '*' | Readonly<Record<string, string | readonly string[]>>;
+  readonly NotPrincipal?: '*' | Readonly<Record<string, string | readonly string[]>>;
+  readonly Action?: string | readonly string[];
+  readonly NotAction?: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
+}
+
+export interface RoleState {
+  readonly roleName: string;
+  readonly arn: string;
+  readonly trustPolicy: PolicyDocument;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** IAM in one member account, reached through the `web-identity-automation` role. */
+export interface MemberAccountIam {
+  readonly accountId: string;
+  /** `null` when the role does not exist (any more). */
+  getRole(roleName: string): Promise<RoleState | null>;
+  /** Throws `RoleNotFoundError` when the role is gone. */
+  updateTrustPolicy(roleName: string, policy: PolicyDocument): Promise<void>;
+  /** Throws `RoleNotFoundError` when the role is gone. */
+  tagRole(roleName: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  /** Throws `RoleNotFoundError` when the role is gone. */
+  untagRole(roleName: string, keys: readonly string[]): Promise<void>;
+  /** Client IDs of the provider, or `null` when the account has no such provider. */
+  getProviderClientIds(providerArn: string): Promise<string[] | null>;
+  /** Idempotent; retries `ConcurrentModification`; throws `AudienceLimitExceededError` at IAM's limit. */
+  addClientId(providerArn: string, clientId: string): Promise<'added' | 'present'>;
+  /** Idempotent; retries `ConcurrentModification`; a missing provider counts as done. */
+  removeClientId(providerArn: string, clientId: string): Promise<'removed' | 'absent'>;
+}
+
+/** Opens IAM in a member account; `sessionName` tells CloudTrail which execution acted. */
+export type OpenMemberAccount = (accountId: string, sessionName: string) => Promise<MemberAccountIam>;
+
+export interface EntraApplication {
+  /** Directory object ID (`/applications/{id}`). */
+  readonly id: string;
+  /** Client ID: the audience the workload's tokens carry. */
+  readonly appId: string;
+  readonly uniqueName: string;
+  readonly displayName: string;
+}
+
+export interface ApplicationSpec {
+  readonly uniqueName: string;
+  readonly displayName: string;
+  readonly notes: string;
+  /** v1 (`sts.windows.net`) or v2 (`login.microsoftonline.com/…/v2.0`) access tokens. */
+  readonly tokenVersion: 1 | 2;
+}
+
+export type AddOwnerOutcome = 'added' | 'already-owner' | 'not-found';
+
+/** The part of Microsoft Graph the automation uses, with retries and error mapping inside. */
+export interface EntraDirectory {
+  /** `PATCH /applications(uniqueName='…')` with `Prefer: create-if-missing`. */
+  upsertApplication(spec: ApplicationSpec): Promise<EntraApplication>;
+  /** Creates the service principal unless it exists; retries replication lag. Returns its object ID. */
+  ensureServicePrincipal(appId: string): Promise<string>;
+  /** The live application with that unique name, or `null`. */
+  findApplication(uniqueName: string): Promise<EntraApplication | null>;
+  /** The soft-deleted application with that unique name, or `null`. */
+  findDeletedApplication(uniqueName: string): Promise<EntraApplication | null>;
+  /** Soft-deletes the application (its service principal goes with it); a missing one counts as done. */
+  deleteApplication(applicationObjectId: string): Promise<void>;
+  /** Removes the application from `directory/deletedItems`; a missing one counts as done. */
+  purgeDeletedApplication(applicationObjectId: string): Promise<void>;
+  /** Adds a user as owner of the application. */
+  addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome>;
+}
