@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { EXAMPLE_CONFIG } from './example-config';
+
+/**
+ * The one configuration of the federation system. Parsed once, by `loadConfig`; every
+ * problem is reported at once, each with the field's path and the form it expects.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Forms from the AWS Organizations API reference (Organization.Id, OrganizationalUnit.Id, Root.Id).
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const TARGET_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+// CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** A string of a given form; a missing or mistyped value gets the same explanation of the form. */
+const formatted = (pattern: RegExp, form: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `missing: ${form}` : form) }).regex(pattern, form);
+
+const guid = (what: string) => formatted(GUID, `expected ${what} as a GUID, e.g. 00000000-0000-0000-0000-000000000000`);
+const accountId = formatted(/^\d{12}$/, 'expected a 12-digit AWS account ID, e.g. "123456789012" (as a string)');
+const region = formatted(REGION, 'expected an AWS region name, e.g. "eu-central-1"');
+const httpsUrl = formatted(/^https:\/\/[^\s/$.?#][^\s]*$/, 'expected an https URL (https://…)');
+
+const federatedCredential = z
+  .object({
+    mode: z.literal('federated'),
+    /**
+     * The account's outbound identity federation issuer, printed by
+     * `aws iam get-outbound-web-identity-federation-info` once it is enabled.
+     */
+    issuerUrl: httpsUrl,
+  })
+  .strict();
+
+const certificateCredential = z
+  .object({
+    mode: z.literal('certificate'),
+    /** Public certificate (PEM); its private key goes into the Secrets Manager secret the plan creates. */
+    certificatePem: formatted(
+      /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/,
+      'expected one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), public part only',
+    ),
+  })
+  .strict();
+
+const localBackend = z.object({ type: z.literal('local'), path: z.string().min(1).default('terraform.tfstate') }).strict();
+const s3Backend = z
+  .object({
+    type: z.literal('s3'),
+    bucket: formatted(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+    key: z.string().min(1, 'expected the state object key, e.g. "web-identity/terraform.tfstate"'),
+    region,
+    /** Terraform ≥ 1.10 S3-native locking (`use_lockfile`); the alternative is a DynamoDB table. */
+    useLockfile: z.boolean().default(true),
+    dynamodbTable: z.string().min(3).optional(),
+  })
+  .strict();
+
+// AWS tag rules: keys 1–128 and values 0–256 characters; `aws:` is reserved.
+const tags = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS'),
+    z.string().max(256),
+  )
+  .default({});
+
+export const configSchema = z
+  .object({
+    entra: z
+      .object({
+        tenantId: guid('the Entra tenant ID'),
+        /**
+         * Access token version the federated applications request. It selects the issuer
+         * the IAM OIDC provider trusts: v1 `https://sts.windows.net/{tenant}/`,
+         * v2 `https://login.microsoftonline.com/{tenant}/v2.0`.
+         */
+        tokenVersion: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
+      })
+      .strict(),
+    aws: z
+      .object({
+        centralAccountId: accountId,
+        centralRegion: region,
+        organizationId: formatted(ORGANIZATION_ID, 'expected an AWS Organization ID, e.g. "o-a1b2c3d4e5"'),
+        targetOuIds: z
+          .array(formatted(TARGET_ID, 'expected an OU ID like "ou-ab12-cd34ef56" or a root ID like "r-ab12"'))
+          .min(1, 'name at least one OU (or the root) to deploy the member baseline to'),
+        stackSetCallAs: z.enum(['SELF', 'DELEGATED_ADMIN'], { error: 'expected "SELF" or "DELEGATED_ADMIN"' }).default('SELF'),
+        automationRoleName: formatted(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('web-identity-automation'),
+      })
+      .strict(),
+    namePrefix: formatted(/^[a-z][a-z0-9-]{1,23}$/, 'expected 2–24 lowercase letters, digits or "-", starting with a letter').default(
+      'web-identity',
+    ),
+    automationCredential: z.discriminatedUnion('mode', [federatedCredential, certificateCredential], {
+      error: 'expected { "mode": "federated", "issuerUrl": … } or { "mode": "certificate", "certificatePem": … }',
+    }),
+    alarmEmail: z.email('expected an e-mail address').optional(),
+    logRetentionDays: z
+      .number()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `expected one of ${LOG_RETENTION_DAYS.join(', ')}`)
+      .default(90),
+    /** IAM's role trust policy quota in the member accounts (default 2,048 characters; raisable to 8,192). */
+    trustPolicyMaxChars: z.number().int().min(2048, 'IAM never allows fewer than 2048').max(8192, 'IAM allows at most 8192').default(2048),
+    tags,
+    backend: z.discriminatedUnion('type', [localBackend, s3Backend]).default({ type: 'local', path: 'terraform.tfstate' }),
+  })
+  .strict();
+
+export type FederationConfig = z.infer<typeof configSchema>;
+export type FederationConfigInput = z.input<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid configuration in ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Parses a configuration object; throws one `ConfigError` listing every problem. */
+export function parseConfig(raw: unknown, source = 'configuration'): FederationConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(source, result.error.issues.flatMap(describeIssue));
+  }
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join('.') : '(root)');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${at([...issue.path, key])}: unknown field (check its spelling, or remove it)`);
+  }
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    return [`${at(issue.path)}: missing (expected ${issue.expected})`];
+  }
+  return [`${at(issue.path)}: ${issue.message}`];
+}
+
+/** Environment variable naming the operator's configuration file; unset means the embedded example. */
+export const CONFIG_FILE_ENV = 'WEB_IDENTITY_CONFIG';
+
+/** The only place that reads the environment for the synth. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FederationConfig {
+  const file = env[CONFIG_FILE_ENV];
+  if (!file) return parseConfig(EXAMPLE_CONFIG, 'the embedded example configuration');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read it as JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(raw, file);
+}
