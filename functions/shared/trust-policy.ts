@@ -1,0 +1,283 @@
+import { InvalidInputError, TrustPolicyRewriteError } from './errors';
+import { assertPolicyDocument } from './policy-document';
+import type { PolicyDocument, PolicyStatement } from './ports';
+
+/**
+ * The trust-policy logic (DESIGN §4): pure functions, no I/O.
+ *
+ * IAM names an OIDC provider by its issuer URL without `https://`, path kept:
+ * `arn:aws:iam::{account}:oidc-provider/sts.windows.net/{tid}/`, and the provider's
+ * condition keys use the same host+path as prefix: `sts.windows.net/{tid}/:aud`, `…:sub`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html).
+ */
+
+/**
+ * IAM's default quota for a role trust policy: 2,048 characters, whitespace not counted
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Role trust
+ * policy length"). An account may have it raised, so callers pass their own maximum.
+ */
+export const DEFAULT_MAX_TRUST_POLICY_CHARS = 2048;
+
+export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Issuer host+path of the tenant's tokens: v1 `sts.windows.net/{tid}/`, v2 `login.microsoftonline.com/{tid}/v2.0`. */
+export function providerHost(tenantId: string, tokenVersion: 1 | 2): string {
+  if (!GUID.test(tenantId)) {
+    throw new InvalidInputError(`tenantId: "${tenantId}" is not a GUID; pass the Entra directory (tenant) ID`);
+  }
+  if (tokenVersion === 1) return `sts.windows.net/${tenantId}/`;
+  if (tokenVersion === 2) return `login.microsoftonline.com/${tenantId}/v2.0`;
+  throw new InvalidInputError(`tokenVersion: ${String(tokenVersion)} is not supported; use 1 or 2`);
+}
+
+export function providerArn(accountId: string, host: string, partition = 'aws'): string {
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new InvalidInputError(`accountId: "${accountId}" is not a 12-digit AWS account ID`);
+  }
+  if (host.startsWith('https://') || host === '') {
+    throw new InvalidInputError(`host: "${host}" must be the issuer without "https://", e.g. sts.windows.net/{tenantId}/`);
+  }
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${host}`;
+}
+
+function asList<T>(value: T | readonly T[] | undefined): readonly T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? (value as readonly T[]) : [value as T];
+}
+
+function statementsOf(policy: PolicyDocument): readonly PolicyStatement[] {
+  return asList(policy.Statement);
+}
+
+const hasWildcard = (value: string): boolean => /[*?]/.test(value);
+
+/** IAM action matching: case-insensitive, `*` and `?` wildcards. */
+function actionPatternMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+    'i',
+  );
+  return regex.test(action);
+}
+
+/** Whether the statement's Action/NotAction lets `sts:AssumeRoleWithWebIdentity` through (wildcards included). */
+function grantsWebIdentity(statement: PolicyStatement): boolean {
+  if (statement.Action !== undefined) {
+    return asList(statement.Action).some((pattern) => actionPatternMatches(pattern, WEB_IDENTITY_ACTION));
+  }
+  if (statement.NotAction !== undefined) {
+    return !asList(statement.NotAction).some((pattern) => actionPatternMatches(pattern, WEB_IDENTITY_ACTION));
+  }
+  return false;
+}
+
+function federatedPrincipals(statement: PolicyStatement): readonly string[] {
+  const principal = statement.Principal;
+  if (principal === undefined || principal === '*') return [];
+  return asList(principal['Federated']);
+}
+
+function federatesThrough(statement: PolicyStatement, arn: string): boolean {
+  return statement.Effect === 'Allow' && federatedPrincipals(statement).includes(arn);
+}
+
+/**
+ * True when some Allow statement lets the provider's tokens call `sts:AssumeRoleWithWebIdentity`.
+ * Wildcard actions count (`sts:*`): such a role is "ours" so that `pinTrustPolicy` refuses it
+ * loudly instead of the automation ignoring it silently.
+ */
+export function referencesProvider(policy: PolicyDocument, arn: string): boolean {
+  return statementsOf(policy).some((statement) => federatesThrough(statement, arn) && grantsWebIdentity(statement));
+}
+
+export interface PinOptions {
+  readonly providerArn: string;
+  /** Condition key prefix: the provider's host+path, e.g. `sts.windows.net/{tid}/`. */
+  readonly conditionKeyPrefix: string;
+  readonly appId: string;
+  readonly servicePrincipalObjectId: string;
+  /** The account's role trust policy quota (default IAM quota: `DEFAULT_MAX_TRUST_POLICY_CHARS`). */
+  readonly maxPolicyChars: number;
+}
+
+export interface PinResult {
+  readonly policy: PolicyDocument;
+  readonly changed: boolean;
+}
+
+function refuse(reason: TrustPolicyRewriteError['reason'], detail: string): TrustPolicyRewriteError {
+  return new TrustPolicyRewriteError(`${reason}: ${detail}`, reason);
+}
+
+function describe(statement: PolicyStatement, index: number): string {
+  return statement.Sid ? `statement ${index} ("${statement.Sid}")` : `statement ${index}`;
+}
+
+function principalValues(principal: PolicyStatement['Principal']): readonly string[] {
+  if (principal === undefined) return [];
+  if (principal === '*') return ['*'];
+  return Object.values(principal).flatMap((value) => asList(value));
+}
+
+/** Refusals that make any rewrite unsafe: someone other than the pinned identity could still get in. */
+function checkRewritable(statements: readonly PolicyStatement[], options: PinOptions): void {
+  statements.forEach((statement, index) => {
+    if (statement.Effect !== 'Allow') return;
+    const where = describe(statement, index);
+    if (principalValues(statement.Principal).includes('*')) {
+      throw refuse(
+        'wildcard',
+        `${where} allows Principal "*" (anyone), so pinning the audience would not restrict who can assume the role. ` +
+          'Remove that statement or name specific principals.',
+      );
+    }
+    if (statement.NotPrincipal !== undefined) {
+      throw refuse(
+        'wildcard',
+        `${where} uses NotPrincipal with Allow, which trusts everyone except the listed principals. ` +
+          'Replace it with an explicit Principal.',
+      );
+    }
+    const wildcardFederated = federatedPrincipals(statement).find(hasWildcard);
+    if (wildcardFederated !== undefined) {
+      throw refuse(
+        'wildcard',
+        `${where} has a wildcard in the Federated principal "${wildcardFederated}". ` +
+          `Name the provider exactly: ${options.providerArn}.`,
+      );
+    }
+    if (!federatesThrough(statement, options.providerArn)) return;
+
+    const actions = statement.Action === undefined ? [] : asList(statement.Action);
+    const wildcardAction = actions.find(hasWildcard);
+    if (statement.NotAction !== undefined || wildcardAction !== undefined) {
+      throw refuse(
+        'wildcard',
+        `${where} federates through ${options.providerArn} with ` +
+          (wildcardAction !== undefined ? `the wildcard action "${wildcardAction}"` : 'NotAction') +
+          `. List the actions explicitly, e.g. "${WEB_IDENTITY_ACTION}".`,
+      );
+    }
+    const principal = statement.Principal as Readonly<Record<string, string | readonly string[]>>;
+    const others = [
+      ...federatedPrincipals(statement).filter((arn) => arn !== options.providerArn),
+      ...Object.keys(principal).filter((type) => type !== 'Federated'),
+    ];
+    if (others.length > 0) {
+      throw refuse(
+        'foreign-provider',
+        `${where} trusts ${options.providerArn} together with ${others.join(', ')} in the same statement, ` +
+          'so conditions pinned for Entra tokens would also apply to (or be evaluated for) the other principals. ' +
+          'Move the other principals to a statement of their own.',
+      );
+    }
+  });
+}
+
+type ConditionBlock = NonNullable<PolicyStatement['Condition']>;
+type ConditionValue = ConditionBlock[string][string];
+
+/**
+ * The statement's conditions with `aud` and `sub` pinned by exact `StringEquals`, and every
+ * other test of those two keys removed: next to an exact pin, another test of the same key is
+ * either redundant or contradictory (the placeholder audience), never a useful restriction.
+ * Every other key and operator, and the order of what stays, is kept.
+ */
+function pinConditions(condition: ConditionBlock | undefined, options: PinOptions): ConditionBlock {
+  const audKey = `${options.conditionKeyPrefix}:aud`;
+  const subKey = `${options.conditionKeyPrefix}:sub`;
+  // Condition key names are case-insensitive in IAM, so `…:AUD` is the same key.
+  const pinnedKeys = new Set([audKey.toLowerCase(), subKey.toLowerCase()]);
+
+  const result: Record<string, Record<string, ConditionValue>> = {};
+  for (const [operator, block] of Object.entries(condition ?? {})) {
+    const kept = Object.fromEntries(Object.entries(block).filter(([key]) => !pinnedKeys.has(key.toLowerCase())));
+    if (operator === 'StringEquals' || Object.keys(kept).length > 0) result[operator] = kept;
+  }
+  result['StringEquals'] = {
+    ...result['StringEquals'],
+    [audKey]: options.appId,
+    [subKey]: options.servicePrincipalObjectId,
+  };
+  return result;
+}
+
+/** Deep equality for JSON values; object key order does not matter, array order does. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  const aKeys = Object.keys(a);
+  const bRecord = b as Record<string, unknown>;
+  return (
+    aKeys.length === Object.keys(b).length &&
+    aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], bRecord[key]))
+  );
+}
+
+function checkOptions(options: PinOptions): void {
+  const fields: [keyof PinOptions, unknown][] = [
+    ['appId', options.appId],
+    ['servicePrincipalObjectId', options.servicePrincipalObjectId],
+  ];
+  for (const [field, value] of fields) {
+    if (typeof value !== 'string' || !GUID.test(value)) {
+      throw new InvalidInputError(`${field}: "${String(value)}" is not a GUID`);
+    }
+  }
+  if (!options.providerArn.endsWith(`:oidc-provider/${options.conditionKeyPrefix}`)) {
+    throw new InvalidInputError(
+      `conditionKeyPrefix: "${options.conditionKeyPrefix}" does not match providerArn "${options.providerArn}"; ` +
+        'the prefix is the part of the ARN after "oidc-provider/"',
+    );
+  }
+  if (!Number.isInteger(options.maxPolicyChars) || options.maxPolicyChars <= 0) {
+    throw new InvalidInputError(`maxPolicyChars: ${options.maxPolicyChars} must be a positive integer (IAM's default quota is 2048)`);
+  }
+}
+
+/**
+ * Pins every Allow statement that federates through our provider to one application
+ * (`aud`) and one service principal (`sub`), keeping everything else as the app team wrote
+ * it. Never widens access: it only adds exact conditions to those statements and removes
+ * other tests of the same two keys. Idempotent: an already pinned policy comes back as the
+ * same object with `changed: false`. A policy without such a statement comes back unchanged
+ * (callers decide with `referencesProvider` whether a role is ours).
+ */
+export function pinTrustPolicy(policy: PolicyDocument, options: PinOptions): PinResult {
+  checkOptions(options);
+  assertPolicyDocument(policy);
+  const statements = statementsOf(policy);
+  if (!statements.some((statement) => federatesThrough(statement, options.providerArn))) {
+    return { policy, changed: false };
+  }
+  checkRewritable(statements, options);
+
+  const pinned = statements.map((statement) =>
+    federatesThrough(statement, options.providerArn)
+      ? { ...statement, Condition: pinConditions(statement.Condition, options) }
+      : statement,
+  );
+  const rewritten: PolicyDocument = { ...policy, Statement: Array.isArray(policy.Statement) ? pinned : pinned[0]! };
+  if (jsonEqual(rewritten, policy)) return { policy, changed: false };
+
+  const size = JSON.stringify(rewritten).length;
+  if (size > options.maxPolicyChars) {
+    throw refuse(
+      'policy-too-large',
+      `the pinned trust policy would be ${size} characters, over the account's role trust policy quota of ` +
+        `${options.maxPolicyChars}. Shorten the policy (fewer statements or conditions) or raise the IAM quota ` +
+        '"Role trust policy length" in Service Quotas and configure the new maximum.',
+    );
+  }
+  return { policy: rewritten, changed: true };
+}
