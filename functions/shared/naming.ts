@@ -17,7 +17,7 @@ import { accountIdSchema, roleNameSchema } from './contracts';
  * Lowercasing is exact, not lossy: IAM role names are unique case-insensitively, so
  * `Deployer` and `deployer` cannot both exist in one account. The `r-`/`h-` markers keep
  * the two forms disjoint (a role literally named `h-<hex>` still gets an `r-` name), so
- * the mapping is injective up to a 128-bit hash collision. At most 81 characters.
+ * the mapping is injective up to a 128-bit hash collision. At most 83 characters.
  */
 export function applicationUniqueName(accountId: string, roleName: string): string {
   const { account, role } = parseKey(accountId, roleName);

@@ -59,7 +59,7 @@ describe('applicationUniqueName', () => {
     expect(forged).not.toBe(hashed);
   });
 
-  it('uses only lowercase letters, digits and hyphens, at most 81 characters', () => {
+  it('uses only lowercase letters, digits and hyphens, at most 83 characters', () => {
     // Prepare
     const roles = ['x'.repeat(64), 'a+b=c,d.e@f_g-h', 'ROLE', '-'];
     // Act
@@ -67,7 +67,7 @@ describe('applicationUniqueName', () => {
     // Assess
     for (const name of names) {
       expect(name).toMatch(/^[a-z0-9-]+$/);
-      expect(name.length).toBeLessThanOrEqual(81);
+      expect(name.length).toBeLessThanOrEqual(83);
     }
   });
 
