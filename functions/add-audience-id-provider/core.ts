@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { applicationResultSchema, workflowInputSchema } from '../shared/contracts';
+import { OidcProviderNotFoundError } from '../shared/errors';
+import type { HandlerDeps } from '../shared/handler-kit';
+import type { OpenMemberAccount } from '../shared/ports';
+import { federationFor, sessionNameFor } from '../shared/task-context';
+
+export const FUNCTION_NAME = 'add-audience-id-provider';
+
+export const inputSchema = workflowInputSchema.extend({
+  application: applicationResultSchema.refine((application) => application.outcome === 'registered', {
+    message: 'expected a registered application (the state machine skips this task otherwise)',
+  }),
+});
+export type Input = z.infer<typeof inputSchema>;
+
+export interface Deps extends HandlerDeps {
+  readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2 };
+  readonly openAccount: OpenMemberAccount;
+}
+
+export interface AudienceResult {
+  readonly audience: { readonly clientId: string; readonly outcome: 'added' | 'present' };
+}
+
+export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
+  if (input.application.outcome !== 'registered') throw new Error('unreachable: schema requires a registered application');
+  const { appId } = input.application;
+  const { providerArn } = federationFor(deps.settings, input.accountId);
+  const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
+  try {
+    return { audience: { clientId: appId, outcome: await iam.addClientId(providerArn, appId) } };
+  } catch (error) {
+    if (error instanceof OidcProviderNotFoundError) throw error;
+    // Some implementations report a missing provider as a plain IAM NoSuchEntity; check
+    // before guessing so the status tag says what the platform team must fix.
+    if ((await iam.getProviderClientIds(providerArn)) === null) {
+      throw new OidcProviderNotFoundError(
+        `account ${input.accountId} has no OIDC provider ${providerArn}: deploy the member baseline StackSet to it`,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { deletedResultSchema, guidSchema, workflowInputSchema } from '../shared/contracts';
+import type { HandlerDeps } from '../shared/handler-kit';
+import type { OpenMemberAccount } from '../shared/ports';
+import { federationFor, sessionNameFor } from '../shared/task-context';
+
+export const FUNCTION_NAME = 'remove-audience-id-provider';
+
+export const inputSchema = workflowInputSchema.extend({
+  deleted: deletedResultSchema.extend({ appId: guidSchema }),
+});
+export type Input = z.infer<typeof inputSchema>;
+
+export interface Deps extends HandlerDeps {
+  readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2 };
+  readonly openAccount: OpenMemberAccount;
+}
+
+export interface AudienceRemovalResult {
+  readonly audienceRemoval: { readonly clientId: string; readonly outcome: 'removed' | 'absent' };
+}
+
+export async function core(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
+  const clientId = input.deleted.appId;
+  const { providerArn } = federationFor(deps.settings, input.accountId);
+  const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
+  return { audienceRemoval: { clientId, outcome: await iam.removeClientId(providerArn, clientId) } };
+}
