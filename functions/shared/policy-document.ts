@@ -49,18 +49,30 @@ function malformed(detail: string): TrustPolicyRewriteError {
   );
 }
 
+function firstIssue(error: z.ZodError, prefix: readonly PropertyKey[]): string {
+  const issue = error.issues[0];
+  const path = [...prefix, ...(issue?.path ?? [])];
+  return `${path.length > 0 ? path.map(String).join('.') : 'the document'}: ${issue?.message ?? 'not a policy document'}`;
+}
+
 /**
  * Checks that `value` is a policy document and returns it unchanged (same object, same key
  * order), so that what is written back differs from what was read only where we changed it.
  */
 export function assertPolicyDocument(value: unknown): PolicyDocument {
   const result = policyDocumentSchema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the document';
-    throw malformed(`${where}: ${issue?.message ?? 'not a policy document'}`);
+  if (result.success) return value as PolicyDocument;
+  // The union's own message ("Invalid input") names no field: validate the statements one by
+  // one so the error says which statement and which field is wrong.
+  const statement = (value as { Statement?: unknown } | null)?.Statement;
+  const statements = Array.isArray(statement) ? statement : [statement];
+  for (const [index, item] of statements.entries()) {
+    const checked = statementSchema.safeParse(item);
+    if (!checked.success) {
+      throw malformed(firstIssue(checked.error, Array.isArray(statement) ? ['Statement', index] : ['Statement']));
+    }
   }
-  return value as PolicyDocument;
+  throw malformed(firstIssue(result.error, []));
 }
 
 function decodeJsonText(text: string): unknown {
@@ -89,7 +101,13 @@ export function parsePolicyDocument(raw: unknown): PolicyDocument {
   throw malformed(`expected an object or a JSON string, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
 }
 
-/** The document as IAM stores it: URL-encoded minified JSON (what `GetRole` returns). */
+/**
+ * The document as IAM returns it: minified JSON, URL-encoded per RFC 3986, which (unlike
+ * `encodeURIComponent`) also escapes `!'()*`, so a wildcard comes back as `%2A`.
+ */
 export function encodePolicyDocument(policy: PolicyDocument): string {
-  return encodeURIComponent(JSON.stringify(policy));
+  return encodeURIComponent(JSON.stringify(policy)).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
