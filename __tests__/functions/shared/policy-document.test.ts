@@ -1,12 +1,13 @@
 import { TrustPolicyRewriteError } from '../../../functions/shared/errors';
 import { encodePolicyDocument, parsePolicyDocument } from '../../../functions/shared/policy-document';
+import type { PolicyDocument } from '../../../functions/shared/ports';
 
 // The `AssumeRolePolicyDocument` of the GetRole example response in the IAM API reference
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html): URL-encoded, RFC 3986.
 const GET_ROLE_SAMPLE =
   '%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Sid%22%3A%22%22%2C%22Effect%22%3A%22Allow%22%2C' +
   '%22Principal%22%3A%7B%22Service%22%3A%22ec2.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D';
-const GET_ROLE_DECODED = {
+const GET_ROLE_DECODED: PolicyDocument = {
   Version: '2012-10-17',
   Statement: [{ Sid: '', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
