@@ -260,7 +260,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     if (byUniqueName) {
       const uniqueName = odataLiteral(byUniqueName[1] ?? '');
       if (uniqueName === null) return graphError(400, 'BadRequest', 'Invalid OData key literal.');
-      if (method === 'PATCH') return upsert(uniqueName, body, String(req.headers.prefer ?? ""));
+      if (method === 'PATCH') return upsert(uniqueName, body, String(req.headers.prefer ?? ''));
       if (method === 'GET') {
         const app = state.liveByUniqueName(uniqueName);
         return app ? ok(entity('applications', app)) : notFound(uniqueName);
