@@ -20,6 +20,8 @@ const baseShape = {
   TENANT_ID: guidSchema,
   TOKEN_VERSION: z.enum(['1', '2']),
   AUTOMATION_ROLE_NAME: roleNameSchema,
+  /** Set by Lambda itself. */
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
 };
 
 const graphShape = {
@@ -30,13 +32,13 @@ const graphShape = {
     .regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN')
     .optional(),
   GRAPH_BASE_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_GRAPH_BASE_URL),
-  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
 };
 
 export interface BaseSettings {
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
   readonly automationRoleName: string;
+  readonly region: string;
 }
 
 export interface GraphSettings extends BaseSettings {
@@ -44,7 +46,6 @@ export interface GraphSettings extends BaseSettings {
   readonly automationClientId: string;
   readonly certificateSecretArn?: string;
   readonly graphBaseUrl: string;
-  readonly region: string;
 }
 
 export interface CreateServicePrincipalSettings extends GraphSettings {
@@ -83,6 +84,7 @@ function base(values: z.infer<z.ZodObject<typeof baseShape>>): BaseSettings {
     tenantId: values.TENANT_ID.toLowerCase(),
     tokenVersion: values.TOKEN_VERSION === '2' ? 2 : 1,
     automationRoleName: values.AUTOMATION_ROLE_NAME,
+    region: values.AWS_REGION,
   };
 }
 
@@ -105,7 +107,6 @@ export function loadGraphSettings(env: Env): GraphSettings {
     automationClientId: values.AUTOMATION_CLIENT_ID,
     ...(values.CERTIFICATE_SECRET_ARN ? { certificateSecretArn: values.CERTIFICATE_SECRET_ARN } : {}),
     graphBaseUrl: values.GRAPH_BASE_URL.replace(/\/+$/, ''),
-    region: values.AWS_REGION,
   };
 }
 

@@ -1,0 +1,13 @@
+import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
+import { liveLogger, liveOpenAccount } from '../shared/live-deps';
+import { loadBaseSettings } from '../shared/settings';
+import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+
+export function makeAddAudienceHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+}
+
+export const handler = makeAddAudienceHandler(() => {
+  const settings = loadBaseSettings(process.env);
+  return { settings, logger: liveLogger(), openAccount: liveOpenAccount(settings) };
+});

@@ -1,0 +1,13 @@
+import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
+import { liveDirectory, liveLogger, liveOpenAccount } from '../shared/live-deps';
+import { loadGraphSettings } from '../shared/settings';
+import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+
+export function makeDeleteServicePrincipalHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+}
+
+export const handler = makeDeleteServicePrincipalHandler(() => {
+  const settings = loadGraphSettings(process.env);
+  return { settings, logger: liveLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
+});

@@ -1,0 +1,40 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { memoizeDeps, parseInput, type LoadDeps } from '../shared/handler-kit';
+import { liveLogger } from '../shared/live-deps';
+import { loadRouterSettings } from '../shared/settings';
+import { FUNCTION_NAME, core, sqsEventSchema, type BatchResponse, type Deps, type ExecutionStarter } from './core';
+
+/**
+ * StartExecution over the SDK. A name already used (same input, running: the SDK returns
+ * the execution; closed or other input: `ExecutionAlreadyExists`) means the event was
+ * delivered before (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ */
+export function sfnExecutionStarter(client: Pick<SFNClient, 'send'>): ExecutionStarter {
+  return {
+    async start({ stateMachineArn, name, input }) {
+      try {
+        await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+        return 'started';
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ExecutionAlreadyExists') return 'already-exists';
+        throw error;
+      }
+    },
+  };
+}
+
+export type RouterHandler = (event: unknown) => Promise<BatchResponse>;
+
+export function makeRouterHandler(loadDeps: LoadDeps<Deps>): RouterHandler {
+  const deps = memoizeDeps(loadDeps);
+  return async (event) => {
+    const resolved = await deps();
+    const logger = resolved.logger.child({ function: FUNCTION_NAME });
+    return core({ ...resolved, logger }, parseInput(sqsEventSchema, event, 'router input (an SQS batch)'));
+  };
+}
+
+export const handler = makeRouterHandler(() => {
+  const settings = loadRouterSettings(process.env);
+  return { settings, logger: liveLogger(), starter: sfnExecutionStarter(new SFNClient({ region: settings.region })) };
+});

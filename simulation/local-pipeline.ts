@@ -1,0 +1,202 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import { makeAddAudienceHandler } from '../functions/add-audience-id-provider/handler';
+import { makeAssignRoleHandler } from '../functions/assign-role-to-audience/handler';
+import { makeCreateServicePrincipalHandler } from '../functions/create-service-principal/handler';
+import { makeDeleteServicePrincipalHandler } from '../functions/delete-service-principal/handler';
+import { makeRemoveAudienceHandler } from '../functions/remove-audience-id-provider/handler';
+import type { BatchResponse, ExecutionStarter } from '../functions/router/core';
+import { makeRouterHandler } from '../functions/router/handler';
+import { TASK_FUNCTION_NAMES, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
+import type { TaskHandler } from '../functions/shared/handler-kit';
+import type { Logger } from '../functions/shared/logger';
+import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
+
+/**
+ * The central pipeline in one process: SQS batch → the real router handler → a local
+ * "Step Functions" that runs the state machines' ASL with aws-local-stepfunctions, whose
+ * Task states call the real task handlers. Used by the end-to-end tests and `simulate`.
+ */
+
+export const STATE_MACHINE_NAMES = { create: 'Web-Identity-Role-Create', delete: 'Web-Identity-Role-Delete' } as const;
+const LOCAL_ARNS = {
+  create: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAMES.create}`,
+  delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAMES.delete}`,
+} as const;
+
+export interface PipelineSettings {
+  readonly tenantId: string;
+  readonly tokenVersion: 1 | 2;
+  readonly automationRoleName: string;
+  readonly appNamePrefix: string;
+  readonly trustPolicyMaxChars: number;
+}
+
+export interface LocalPipelineOptions {
+  /** The ASL of both machines (from the synthesized configuration). */
+  readonly definitions: { readonly create: object; readonly delete: object };
+  readonly settings: PipelineSettings;
+  readonly openAccount: OpenMemberAccount;
+  readonly directory: EntraDirectory;
+  readonly logger: Logger;
+  /** Called before each task invocation: tests use it to change the world mid-execution. */
+  readonly beforeTask?: (stateName: string, input: WorkflowInput) => void | Promise<void>;
+}
+
+export interface ExecutionRecord {
+  readonly stateMachine: (typeof STATE_MACHINE_NAMES)[keyof typeof STATE_MACHINE_NAMES];
+  readonly name: string;
+  readonly input: WorkflowInput;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** Every state entered, in order (retries show as repeats). */
+  readonly states: string[];
+  output?: unknown;
+  error?: { readonly Error: string; readonly Cause?: unknown };
+}
+
+export interface LocalPipeline {
+  /** Delivers EventBridge events to the router as one SQS batch; executions start in the background. */
+  deliver(events: readonly unknown[]): Promise<BatchResponse>;
+  /** Waits until every started execution has ended (including ones started meanwhile). */
+  drain(): Promise<void>;
+  readonly executions: readonly ExecutionRecord[];
+}
+
+/** The state names the stack's definitions use, for a FunctionName the mapping cannot read. */
+const FUNCTION_BY_STATE: Readonly<Record<string, TaskFunctionName>> = {
+  CreateServicePrincipal: 'create-service-principal',
+  AddAudienceToProvider: 'add-audience-id-provider',
+  AssignRoleToAudience: 'assign-role-to-audience',
+  RecordFailureOnRole: 'assign-role-to-audience',
+  RemoveApplication: 'delete-service-principal',
+  RemoveAudience: 'remove-audience-id-provider',
+  DeleteServicePrincipal: 'delete-service-principal',
+  RemoveAudienceFromProvider: 'remove-audience-id-provider',
+};
+
+interface TaskStateView {
+  readonly Type: string;
+  readonly Parameters?: { readonly FunctionName?: unknown };
+}
+
+/** Which function a Task state invokes: from its FunctionName (ARN or Terraform reference), else its name. */
+export function taskFunctionOf(stateName: string, state: TaskStateView): TaskFunctionName {
+  const functionName = String(state.Parameters?.FunctionName ?? '').replace(/_/g, '-');
+  const byName = TASK_FUNCTION_NAMES.find((name) => functionName.includes(name));
+  const resolved = byName ?? FUNCTION_BY_STATE[stateName];
+  if (!resolved) throw new Error(`state ${stateName}: cannot tell which function its FunctionName ${functionName} is`);
+  return resolved;
+}
+
+/**
+ * What `arn:aws:states:::lambda:invoke` does with a function error: the error type is
+ * the execution's `Error`, and the Cause is the JSON the Lambda runtime reports.
+ */
+class LambdaFunctionError extends Error {
+  constructor(error: unknown) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    super(JSON.stringify({ errorType: name, errorMessage: message, trace: [] }));
+    this.name = name;
+  }
+}
+
+export function createLocalPipeline(options: LocalPipelineOptions): LocalPipeline {
+  const deps = {
+    settings: options.settings,
+    logger: options.logger,
+    openAccount: options.openAccount,
+    directory: options.directory,
+  };
+  const handlers: Record<TaskFunctionName, TaskHandler> = {
+    'create-service-principal': makeCreateServicePrincipalHandler(() => deps),
+    'add-audience-id-provider': makeAddAudienceHandler(() => deps),
+    'assign-role-to-audience': makeAssignRoleHandler(() => deps),
+    'delete-service-principal': makeDeleteServicePrincipalHandler(() => deps),
+    'remove-audience-id-provider': makeRemoveAudienceHandler(() => deps),
+  };
+
+  const machines = {
+    create: prepare(options.definitions.create),
+    delete: prepare(options.definitions.delete),
+  };
+  const executions: ExecutionRecord[] = [];
+  const running = new Set<Promise<void>>();
+
+  function prepare(definition: object) {
+    const states = (definition as { States: Record<string, TaskStateView> }).States;
+    const taskStates = Object.entries(states).filter(([, state]) => state.Type === 'Task');
+    const localHandlers = Object.fromEntries(
+      taskStates.map(([stateName, state]) => {
+        const handler = handlers[taskFunctionOf(stateName, state)];
+        return [
+          stateName,
+          async (input: unknown) => {
+            await options.beforeTask?.(stateName, input as WorkflowInput);
+            try {
+              // A JSON round trip, as the payload crosses the Lambda boundary.
+              return { Payload: JSON.parse(JSON.stringify(await handler(structuredClone(input)))) as unknown };
+            } catch (error) {
+              throw new LambdaFunctionError(error);
+            }
+          },
+        ];
+      }),
+    );
+    // Retries keep their semantics (which errors, how many attempts) but not their waits.
+    const retryIntervalOverrides = Object.fromEntries(taskStates.map(([stateName]) => [stateName, 0]));
+    return { machine: new StateMachine(structuredClone(definition) as never), localHandlers, retryIntervalOverrides };
+  }
+
+  async function run(workflow: 'create' | 'delete', record: ExecutionRecord): Promise<void> {
+    const { machine, localHandlers, retryIntervalOverrides } = machines[workflow];
+    const execution = machine.run(record.input as never, {
+      overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
+    });
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') record.states.push(event.state.name);
+      if (event.type === 'ExecutionSucceeded') {
+        record.status = 'SUCCEEDED';
+        record.output = event.output;
+      }
+      if (event.type === 'ExecutionFailed') {
+        record.status = 'FAILED';
+        record.error = { Error: event.Error, Cause: event.Cause };
+      }
+    }
+    await execution.result.catch(() => undefined);
+    options.logger.info('execution ended', { stateMachine: record.stateMachine, executionName: record.name, status: record.status });
+  }
+
+  const starter: ExecutionStarter = {
+    async start({ stateMachineArn, name, input }) {
+      const workflow = stateMachineArn === LOCAL_ARNS.create ? 'create' : 'delete';
+      const stateMachine = STATE_MACHINE_NAMES[workflow];
+      if (executions.some((execution) => execution.stateMachine === stateMachine && execution.name === name)) {
+        return 'already-exists';
+      }
+      const record: ExecutionRecord = { stateMachine, name, input, status: 'RUNNING', states: [] };
+      executions.push(record);
+      const promise: Promise<void> = run(workflow, record).finally(() => running.delete(promise));
+      running.add(promise);
+      return 'started';
+    },
+  };
+
+  const router = makeRouterHandler(() => ({
+    settings: { ...options.settings, createStateMachineArn: LOCAL_ARNS.create, deleteStateMachineArn: LOCAL_ARNS.delete },
+    logger: options.logger,
+    starter,
+  }));
+
+  let messageCount = 0;
+  return {
+    executions,
+    async deliver(events) {
+      const Records = events.map((event) => ({ messageId: `local-${++messageCount}`, body: JSON.stringify(event) }));
+      return router({ Records });
+    },
+    async drain() {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+  };
+}
