@@ -61,14 +61,12 @@ const s3Backend = z
 
 // AWS tag rules: keys 1–128 and values 0–256 characters; `aws:` is reserved.
 const tags = z
-  .record(
-    z
-      .string()
-      .min(1)
-      .max(128)
-      .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS'),
-    z.string().max(256),
-  )
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .superRefine((record, ctx) => {
+    for (const key of Object.keys(record).filter((key) => key.toLowerCase().startsWith('aws:'))) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'tag keys starting with "aws:" are reserved by AWS' });
+    }
+  })
   .default({});
 
 export const configSchema = z

@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig, type FederationConfigInput } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+
+/** The example with one field replaced (or removed, with `undefined`). */
+function withField(path: string, value: unknown): unknown {
+  const config = structuredClone(EXAMPLE_CONFIG) as Record<string, any>;
+  const keys = path.split('.');
+  const parent = keys.slice(0, -1).reduce((node, key) => node[key], config);
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete parent[last];
+  else parent[last] = value;
+  return config;
+}
+
+function problemsOf(raw: unknown): readonly string[] {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('configuration', () => {
+  it('accepts the embedded example and fills the defaults', () => {
+    const config = parseConfig(EXAMPLE_CONFIG);
+
+    expect(config.aws.automationRoleName).toBe('web-identity-automation');
+    expect(config.logRetentionDays).toBe(90);
+    expect(config.trustPolicyMaxChars).toBe(2048);
+    expect(config.backend).toEqual({ type: 'local', path: 'terraform.tfstate' });
+  });
+
+  it.each([
+    ['entra.tenantId', 'not-a-guid', /entra\.tenantId: expected the Entra tenant ID as a GUID/],
+    ['entra.tokenVersion', 3, /entra\.tokenVersion: expected 1 or 2/],
+    ['aws.centralAccountId', '12345', /aws\.centralAccountId: expected a 12-digit AWS account ID/],
+    ['aws.centralAccountId', 111111111111, /aws\.centralAccountId: expected a 12-digit AWS account ID.*as a string/],
+    ['aws.centralRegion', 'Frankfurt', /aws\.centralRegion: expected an AWS region name/],
+    ['aws.organizationId', 'org-1', /aws\.organizationId: expected an AWS Organization ID, e\.g\. "o-/],
+    ['aws.targetOuIds', [], /aws\.targetOuIds: name at least one OU/],
+    ['aws.targetOuIds', ['ou-bad'], /aws\.targetOuIds\.0: expected an OU ID like "ou-/],
+    ['aws.stackSetCallAs', 'ADMIN', /aws\.stackSetCallAs: expected "SELF" or "DELEGATED_ADMIN"/],
+    ['aws.automationRoleName', 'has space', /aws\.automationRoleName: expected an IAM role name/],
+    ['namePrefix', 'Web_Identity', /namePrefix: expected 2–24 lowercase letters/],
+    ['automationCredential', { mode: 'password', secret: 'x' }, /automationCredential\.mode: expected \{ "mode": "federated"/],
+    ['automationCredential.issuerUrl', 'http://issuer.example.com', /automationCredential\.issuerUrl: expected an https URL/],
+    ['alarmEmail', 'platform-team', /alarmEmail: expected an e-mail address/],
+    ['logRetentionDays', 42, /logRetentionDays: expected one of 1, 3, 5/],
+    ['trustPolicyMaxChars', 1000, /trustPolicyMaxChars: IAM never allows fewer than 2048/],
+    ['tags', { 'aws:owner': 'x' }, /tags\.aws:owner: tag keys starting with "aws:" are reserved/],
+    ['backend', { type: 's3', bucket: 'Bad_Bucket', key: 'k', region: 'eu-west-1' }, /backend\.bucket: expected an S3 bucket name/],
+    ['entra.tenantId', undefined, /entra\.tenantId: missing: expected the Entra tenant ID as a GUID/],
+    ['aws.unknownField', 1, /aws\.unknownField: unknown field/],
+  ])('rejects %s = %j and says what it expects', (path, value, expected) => {
+    const problems = problemsOf(withField(path, value));
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('rejects a certificate that is not a PEM certificate', () => {
+    const config = withField('automationCredential', { mode: 'certificate', certificatePem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' });
+
+    expect(problemsOf(config)).toEqual([expect.stringMatching(/automationCredential\.certificatePem: expected one PEM certificate/)]);
+  });
+
+  it('reports every problem at once', () => {
+    const config = { ...(withField('entra.tenantId', 'x') as object), namePrefix: '-', alarmEmail: 'nope' };
+
+    const problems = problemsOf(config);
+
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['entra.tenantId', 'namePrefix', 'alarmEmail']);
+  });
+
+  it('reads the file named by WEB_IDENTITY_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const file = join(dir, 'config.json');
+    const own: FederationConfigInput = { ...EXAMPLE_CONFIG, namePrefix: 'acme-federation' };
+    writeFileSync(file, JSON.stringify(own));
+
+    const config = loadConfig({ WEB_IDENTITY_CONFIG: file });
+
+    expect(config.namePrefix).toBe('acme-federation');
+  });
+
+  it('names the file when it is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, '{ not json');
+
+    expect(() => loadConfig({ WEB_IDENTITY_CONFIG: file })).toThrow(new RegExp(`Invalid configuration in ${file}:\\n  - cannot read it as JSON`));
+  });
+
+  it('uses the embedded example when no file is named', () => {
+    expect(loadConfig({}).aws.centralAccountId).toBe('111111111111');
+  });
+});

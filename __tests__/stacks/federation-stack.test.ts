@@ -1,0 +1,302 @@
+import { TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
+import type { FederationConfigInput } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';
+
+const TENANT = EXAMPLE_CONFIG.entra.tenantId;
+const CENTRAL = '111111111111';
+const ALL_FUNCTIONS = ['router', ...TASK_FUNCTION_NAMES].map((name) => `web-identity-${name}`);
+
+const CERTIFICATE_CONFIG: FederationConfigInput = {
+  ...EXAMPLE_CONFIG,
+  automationCredential: {
+    mode: 'certificate',
+    certificatePem: '-----BEGIN CERTIFICATE-----\nMIIBfake0certificate0for0tests0only==\n-----END CERTIFICATE-----\n',
+  },
+  alarmEmail: undefined,
+};
+
+describe('the synthesized federation stack', () => {
+  const json = synthesize();
+
+  describe('providers and state', () => {
+    it('configures the aws provider for the central account and region only', () => {
+      const [aws] = json.provider.aws;
+
+      expect(aws).toMatchObject({ region: 'eu-central-1', allowed_account_ids: [CENTRAL] });
+      expect((aws.default_tags as any)[0].tags).toMatchObject({ project: 'web-identity-federation', 'managed-by': 'cdktf' });
+    });
+
+    it('configures the azuread provider for the tenant', () => {
+      expect(json.provider.azuread).toEqual([{ tenant_id: TENANT }]);
+    });
+
+    it('keeps state in a local file for the example', () => {
+      expect(json.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+    });
+
+    it('writes an encrypted S3 backend with S3-native locking when configured', () => {
+      const s3 = synthesize({ ...EXAMPLE_CONFIG, backend: { type: 's3', bucket: 'acme-tf-state', key: 'web-identity.tfstate', region: 'eu-central-1' } });
+
+      expect(s3.terraform.backend).toEqual({
+        s3: { bucket: 'acme-tf-state', key: 'web-identity.tfstate', region: 'eu-central-1', encrypt: true, use_lockfile: true },
+      });
+    });
+  });
+
+  describe('Entra identity', () => {
+    it('registers the automation as a single-tenant application with a service principal', () => {
+      const app = resourcesOf(json, 'azuread_application')[0];
+
+      expect(app.sign_in_audience).toBe('AzureADMyOrg');
+      expect(resourcesOf(json, 'azuread_service_principal')).toHaveLength(1);
+      expect(resourcesOf(json, 'azuread_service_principal')[0].client_id).toMatch(/^\$\{azuread_application\..+\.client_id\}$/);
+    });
+
+    it("requests Graph's Application.ReadWrite.OwnedBy and Directory.Read.All, looked up from Graph's published roles", () => {
+      const access = resourcesOf(json, 'azuread_application')[0].required_resource_access[0];
+      const graphLookup = resourcesOf(json, 'azuread_service_principal', 'data')[0];
+
+      expect(access.resource_app_id).toMatch(/azuread_application_published_app_ids\..+\.result.*MicrosoftGraph/);
+      expect(graphLookup.client_id).toMatch(/MicrosoftGraph/);
+      expect(access.resource_access).toEqual([
+        { id: expect.stringMatching(/app_role_ids.*"Application\.ReadWrite\.OwnedBy"/), type: 'Role' },
+        { id: expect.stringMatching(/app_role_ids.*"Directory\.Read\.All"/), type: 'Role' },
+      ]);
+    });
+
+    it('grants (admin-consents) both Graph roles to the service principal', () => {
+      const grants = resourcesOf(json, 'azuread_app_role_assignment');
+
+      expect(grants.map((grant) => grant.app_role_id).sort()).toEqual([
+        expect.stringMatching(/"Application\.ReadWrite\.OwnedBy"/),
+        expect.stringMatching(/"Directory\.Read\.All"/),
+      ]);
+      for (const grant of grants) {
+        expect(grant.principal_object_id).toMatch(/^\$\{azuread_service_principal\..+\.object_id\}$/);
+        expect(grant.resource_object_id).toMatch(/^\$\{data\.azuread_service_principal\..+\.object_id\}$/);
+      }
+    });
+
+    it('trusts exactly the execution roles of the functions that call Graph, with no secret', () => {
+      const credentials = resourcesOf(json, 'azuread_application_federated_identity_credential');
+
+      expect(credentials.map((credential) => credential.subject).sort()).toEqual([
+        `arn:aws:iam::${CENTRAL}:role/web-identity-create-service-principal`,
+        `arn:aws:iam::${CENTRAL}:role/web-identity-delete-service-principal`,
+      ]);
+      for (const credential of credentials) {
+        expect(credential.audiences).toEqual(['api://AzureADTokenExchange']);
+        expect(credential.issuer).toBe((EXAMPLE_CONFIG.automationCredential as { issuerUrl: string }).issuerUrl);
+      }
+      expect(resourcesOf(json, 'azuread_application_password')).toHaveLength(0);
+      expect(resourcesOf(json, 'aws_secretsmanager_secret')).toHaveLength(0);
+    });
+
+    it('uses a certificate and an empty secret for its key in certificate mode', () => {
+      const certificateMode = synthesize(CERTIFICATE_CONFIG);
+      const graphFunctions = resourcesOf(certificateMode, 'aws_lambda_function').filter((fn) => fn.environment.variables.ENTRA_AUTH_MODE);
+
+      expect(resourcesOf(certificateMode, 'azuread_application_certificate')[0]).toMatchObject({ type: 'AsymmetricX509Cert', encoding: 'pem' });
+      expect(resourcesOf(certificateMode, 'azuread_application_federated_identity_credential')).toHaveLength(0);
+      expect(resourcesOf(certificateMode, 'aws_secretsmanager_secret')).toHaveLength(1);
+      expect(resourcesOf(certificateMode, 'aws_secretsmanager_secret_version')).toHaveLength(0);
+      expect(graphFunctions).toHaveLength(2);
+      for (const fn of graphFunctions) {
+        expect(fn.environment.variables).toMatchObject({ ENTRA_AUTH_MODE: 'certificate', CERTIFICATE_SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\./) });
+      }
+    });
+  });
+
+  describe('member baseline', () => {
+    it('is a service-managed StackSet that auto-deploys with the configured call_as', () => {
+      const stackSet = resourcesOf(json, 'aws_cloudformation_stack_set')[0];
+
+      expect(stackSet).toMatchObject({
+        permission_model: 'SERVICE_MANAGED',
+        call_as: 'SELF',
+        auto_deployment: { enabled: true, retain_stacks_on_account_removal: false },
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+      });
+    });
+
+    it('deploys to the configured OUs in us-east-1 only', () => {
+      const instances = resourcesOf(json, 'aws_cloudformation_stack_set_instance');
+
+      expect(instances).toHaveLength(1);
+      expect(instances[0]).toMatchObject({
+        stack_set_instance_region: 'us-east-1',
+        deployment_targets: { organizational_unit_ids: ['ou-exam-ple00001'] },
+        call_as: 'SELF',
+      });
+      expect(instances[0].region).toBeUndefined();
+    });
+
+    it('follows the configured call_as for a delegated administrator', () => {
+      const delegated = synthesize({ ...EXAMPLE_CONFIG, aws: { ...EXAMPLE_CONFIG.aws, stackSetCallAs: 'DELEGATED_ADMIN' } });
+
+      expect(resourcesOf(delegated, 'aws_cloudformation_stack_set')[0].call_as).toBe('DELEGATED_ADMIN');
+      expect(resourcesOf(delegated, 'aws_cloudformation_stack_set_instance')[0].call_as).toBe('DELEGATED_ADMIN');
+    });
+
+    it('is deployed only after the roles its trust policy names exist', () => {
+      const dependsOn = resourcesOf(json, 'aws_cloudformation_stack_set')[0].depends_on as string[];
+
+      expect(dependsOn.filter((dependency) => dependency.startsWith('aws_iam_role.'))).toHaveLength(TASK_FUNCTION_NAMES.length);
+      expect(dependsOn).toContainEqual(expect.stringMatching(/^aws_cloudwatch_event_bus\./));
+    });
+  });
+
+  describe('central pipeline', () => {
+    it('lets only accounts of the organization put events on the bus', () => {
+      const document = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'OrganizationAccountsPutEvents', 'data');
+
+      expect(policyStatements(document)).toEqual([
+        expect.objectContaining({
+          Action: ['events:PutEvents'],
+          Condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-exampleorg1'] }],
+        }),
+      ]);
+    });
+
+    it('drops failed calls and the automation role\'s own calls on the central rule', () => {
+      const rule = resourcesOf(json, 'aws_cloudwatch_event_rule')[0];
+      const pattern = JSON.parse(rule.event_pattern);
+
+      expect(pattern.detail.eventName).toEqual(['CreateRole', 'DeleteRole', 'UpdateAssumeRolePolicy']);
+      expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
+      expect(pattern.detail.$or).toContainEqual({
+        userIdentity: { arn: [{ 'anything-but': { wildcard: 'arn:aws:sts::*:assumed-role/web-identity-automation/*' } }] },
+      });
+      expect(JSON.stringify(pattern)).not.toContain('sessionIssuer');
+    });
+
+    it('lets only the rule send to the queue and its dead-letter queue', () => {
+      const documents = resourcesOf(json, 'aws_iam_policy_document', 'data').filter((doc) => doc.statement[0].sid === 'OnlyTheRoleChangesRuleSends');
+
+      expect(documents).toHaveLength(2);
+      for (const document of documents) {
+        expect(document.statement[0]).toMatchObject({
+          actions: ['sqs:SendMessage'],
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\..+\.arn\}$/)] }],
+        });
+      }
+    });
+
+    it('gives the queue a dead-letter queue and the router partial batch failure reporting', () => {
+      const queue = resourceWhere(json, 'aws_sqs_queue', (q) => q.name === 'web-identity-iam-events');
+      const mapping = resourcesOf(json, 'aws_lambda_event_source_mapping')[0];
+
+      expect(JSON.parse(queue.redrive_policy)).toEqual({ deadLetterTargetArn: expect.stringMatching(/aws_sqs_queue\..+\.arn/), maxReceiveCount: 5 });
+      expect(queue.visibility_timeout_seconds).toBeGreaterThanOrEqual(6 * 30);
+      expect(mapping).toMatchObject({ function_response_types: ['ReportBatchItemFailures'] });
+      expect(mapping.function_name).toMatch(/aws_lambda_function\.pipeline_router_function/);
+    });
+
+    it('names the state machines as in the design and lets them invoke only their tasks', () => {
+      const machines = resourcesOf(json, 'aws_sfn_state_machine');
+      const invoke = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'InvokeTaskFunctions', 'data');
+
+      expect(machines.map((machine) => machine.name).sort()).toEqual(['Web-Identity-Role-Create', 'Web-Identity-Role-Delete']);
+      expect(invoke.statement[0].resources).toHaveLength(2 * TASK_FUNCTION_NAMES.length);
+      expect(invoke.statement[0].resources.every((arn: string) => /aws_lambda_function\./.test(arn))).toBe(true);
+    });
+
+    it('builds every function for nodejs22.x on arm64 with a log group that has retention', () => {
+      const functions = resourcesOf(json, 'aws_lambda_function');
+      const logGroups = resourcesOf(json, 'aws_cloudwatch_log_group');
+
+      expect(functions.map((fn) => fn.function_name).sort()).toEqual([...ALL_FUNCTIONS].sort());
+      for (const fn of functions) {
+        expect(fn).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: 'index.handler' });
+        expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+        expect(logGroups).toContainEqual(expect.objectContaining({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 90 }));
+      }
+    });
+
+    it('gives each function its own role', () => {
+      const roles = resourcesOf(json, 'aws_iam_role').map((role) => role.name);
+
+      expect(roles).toEqual(expect.arrayContaining(ALL_FUNCTIONS));
+      expect(new Set(resourcesOf(json, 'aws_lambda_function').map((fn) => fn.role)).size).toBe(ALL_FUNCTIONS.length);
+    });
+
+    it('tells the router which state machines to start', () => {
+      const router = resourceWhere(json, 'aws_lambda_function', (fn) => fn.function_name === 'web-identity-router');
+
+      expect(router.environment.variables).toMatchObject({
+        CREATE_STATE_MACHINE_ARN: `arn:aws:states:eu-central-1:${CENTRAL}:stateMachine:Web-Identity-Role-Create`,
+        DELETE_STATE_MACHINE_ARN: `arn:aws:states:eu-central-1:${CENTRAL}:stateMachine:Web-Identity-Role-Delete`,
+        TENANT_ID: TENANT,
+        AUTOMATION_ROLE_NAME: 'web-identity-automation',
+      });
+    });
+
+    it('alarms on failed and timed-out executions and on a non-empty dead-letter queue, to the alarm topic', () => {
+      const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
+
+      expect(alarms.map((alarm) => `${alarm.namespace}/${alarm.metric_name}`).sort()).toEqual([
+        'AWS/SQS/ApproximateNumberOfMessagesVisible',
+        'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsTimedOut',
+        'AWS/States/ExecutionsTimedOut',
+      ]);
+      for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\..+\.arn\}$/)]);
+    });
+
+    it('subscribes the alarm e-mail only when one is configured', () => {
+      expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual([expect.objectContaining({ protocol: 'email', endpoint: 'platform-team@example.com' })]);
+      expect(resourcesOf(synthesize(CERTIFICATE_CONFIG), 'aws_sns_topic_subscription')).toHaveLength(0);
+    });
+  });
+
+  describe('least privilege', () => {
+    const documents = resourcesOf(json, 'aws_iam_policy_document', 'data');
+    const statements = documents.flatMap(policyStatements);
+
+    it('never allows every action', () => {
+      for (const statement of statements) {
+        for (const action of statement.Action) expect(action).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
+      }
+    });
+
+    it('allows a wildcard resource only for GetWebIdentityToken, which has no resource type, and bounds it by conditions', () => {
+      const wildcard = statements.filter((statement) => statement.Resource.includes('*'));
+
+      expect(wildcard.map((statement) => statement.Action)).toEqual([['sts:GetWebIdentityToken'], ['sts:GetWebIdentityToken']]);
+      for (const statement of wildcard) {
+        expect(statement.Condition).toEqual(
+          expect.arrayContaining([
+            { test: 'ForAllValues:StringEquals', variable: 'sts:IdentityTokenAudience', values: ['api://AzureADTokenExchange'] },
+          ]),
+        );
+      }
+    });
+
+    it('lets only the task functions assume the automation role, and only inside the organization', () => {
+      const assume = statements.filter((statement) => statement.Sid === 'AssumeAutomationRoleInMemberAccounts');
+
+      expect(assume).toHaveLength(TASK_FUNCTION_NAMES.length);
+      for (const statement of assume) {
+        expect(statement.Resource).toEqual(['arn:aws:iam::*:role/web-identity-automation']);
+        expect(statement.Condition).toEqual([{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: ['o-exampleorg1'] }]);
+      }
+    });
+
+    it('lets each function write only to its own log group', () => {
+      const logStatements = statements.filter((statement) => statement.Sid === 'WriteOwnLogs');
+
+      expect(logStatements).toHaveLength(ALL_FUNCTIONS.length);
+      for (const statement of logStatements) expect(statement.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/)]);
+    });
+
+    it('lets only Lambda in the central account assume the function roles', () => {
+      const trust = documents.filter((doc) => doc.statement[0].principals?.[0]?.identifiers?.[0] === 'lambda.amazonaws.com');
+
+      expect(trust).toHaveLength(ALL_FUNCTIONS.length);
+      for (const doc of trust) expect(doc.statement[0].condition).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [CENTRAL] }]);
+    });
+  });
+});

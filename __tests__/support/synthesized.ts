@@ -1,0 +1,74 @@
+import { Testing } from 'cdktf';
+import { parseConfig, type FederationConfigInput } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { WebIdentityFederationStack } from '../../stacks/federation-stack';
+
+/** The synthesized Terraform JSON of one stack, as `cdktf synth` writes it. */
+export interface TerraformJson {
+  readonly terraform: Record<string, unknown>;
+  readonly provider: Record<string, Array<Record<string, unknown>>>;
+  readonly resource: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, Record<string, unknown>>;
+}
+
+const cache = new Map<string, TerraformJson>();
+
+/** Synthesizes the stack for a configuration (the embedded example by default); cached per configuration. */
+export function synthesize(config: FederationConfigInput = EXAMPLE_CONFIG): TerraformJson {
+  const key = JSON.stringify(config);
+  let json = cache.get(key);
+  if (!json) {
+    const app = Testing.app();
+    const stack = new WebIdentityFederationStack(app, 'web-identity-federation', parseConfig(config));
+    json = JSON.parse(Testing.synth(stack)) as TerraformJson;
+    cache.set(key, json);
+  }
+  return json;
+}
+
+/** Every resource (or data source) of a type, without the hashed logical ids. */
+export function resourcesOf(json: TerraformJson, type: string, kind: 'resource' | 'data' = 'resource'): Array<Record<string, any>> {
+  return Object.values(json[kind][type] ?? {});
+}
+
+/** The one resource of a type whose properties match, or a failure naming what was there. */
+export function resourceWhere(
+  json: TerraformJson,
+  type: string,
+  match: (resource: Record<string, any>) => boolean,
+  kind: 'resource' | 'data' = 'resource',
+): Record<string, any> {
+  const found = resourcesOf(json, type, kind).filter(match);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type} matching, found ${found.length}`);
+  return found[0];
+}
+
+/** The two state machines' ASL, parsed from the synthesized configuration (Lambda ARNs stay Terraform references). */
+export function synthesizedStateMachines(config: FederationConfigInput = EXAMPLE_CONFIG): { create: any; delete: any } {
+  const json = synthesize(config);
+  const byName = (name: string) =>
+    JSON.parse(resourceWhere(json, 'aws_sfn_state_machine', (machine) => machine.name === name).definition as string);
+  return { create: byName('Web-Identity-Role-Create'), delete: byName('Web-Identity-Role-Delete') };
+}
+
+/** The StackSet's template, parsed. */
+export function synthesizedMemberTemplate(config: FederationConfigInput = EXAMPLE_CONFIG): any {
+  const stackSet = resourcesOf(synthesize(config), 'aws_cloudformation_stack_set')[0];
+  return JSON.parse(stackSet.template_body as string);
+}
+
+/**
+ * An IAM policy document data source rendered as the policy JSON Terraform would make
+ * of it (`statement` blocks → `Statement`), for least-privilege assertions.
+ */
+export function policyStatements(document: Record<string, any>): Array<Record<string, any>> {
+  return (document.statement as Array<Record<string, any>>).map((statement) => ({
+    Sid: statement.sid,
+    Effect: statement.effect ?? 'Allow',
+    Action: statement.actions ?? [],
+    Resource: statement.resources ?? [],
+    Principal: statement.principals,
+    Condition: statement.condition,
+  }));
+}

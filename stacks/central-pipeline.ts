@@ -1,0 +1,231 @@
+import { Construct } from 'constructs';
+import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
+import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { iamEventPattern } from './member-baseline-template';
+import { TaskFunction } from './task-function';
+
+export interface CentralPipelineProps {
+  readonly namePrefix: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly organizationId: string;
+  readonly automationRoleName: string;
+  readonly logRetentionDays: number;
+  /** Environment the router needs besides the state machine ARNs. */
+  readonly routerEnvironment: Readonly<Record<string, string>>;
+  readonly createStateMachineArn: string;
+  readonly deleteStateMachineArn: string;
+  /** @default no e-mail subscription; the topic still exists for other subscribers */
+  readonly alarmEmail?: string;
+}
+
+const ROUTER_TIMEOUT_SECONDS = 30;
+
+/**
+ * The central account's event path: the organization's IAM events arrive on a bus,
+ * a rule keeps the ones worth acting on, SQS buffers them (with a DLQ), and the router
+ * starts one execution per CloudTrail event. Alarms go to an SNS topic.
+ */
+export class CentralPipeline extends Construct {
+  public readonly bus: CloudwatchEventBus;
+  public readonly rule: CloudwatchEventRule;
+  public readonly queue: SqsQueue;
+  public readonly deadLetterQueue: SqsQueue;
+  public readonly router: TaskFunction;
+  public readonly alarmTopic: SnsTopic;
+  public readonly alarms: CloudwatchMetricAlarm[] = [];
+  /** Literal ARN, known before apply: the member template names it. */
+  public readonly busArn: string;
+
+  constructor(scope: Construct, id: string, props: CentralPipelineProps) {
+    super(scope, id);
+    const busName = `${props.namePrefix}-iam-events`;
+
+    this.bus = new CloudwatchEventBus(this, 'bus', { name: busName });
+    this.busArn = `arn:aws:events:${props.region}:${props.accountId}:event-bus/${busName}`;
+
+    // A bus policy names principals or the organization; `*` bounded by aws:PrincipalOrgID
+    // is how EventBridge documents "any account of my organization", present and future.
+    const busPolicy = new DataAwsIamPolicyDocument(this, 'bus-policy-document', {
+      statement: [
+        {
+          sid: 'OrganizationAccountsPutEvents',
+          effect: 'Allow',
+          actions: ['events:PutEvents'],
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
+          resources: [this.bus.arn],
+          condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [props.organizationId] }],
+        },
+      ],
+    });
+    new CloudwatchEventBusPolicy(this, 'bus-policy', { eventBusName: this.bus.name, policy: busPolicy.json });
+
+    this.rule = new CloudwatchEventRule(this, 'rule', {
+      name: `${props.namePrefix}-role-changes`,
+      description: 'Successful IAM role changes made by anyone but the web identity automation itself.',
+      eventBusName: this.bus.name,
+      eventPattern: JSON.stringify(centralEventPattern(props.automationRoleName)),
+    });
+
+    this.deadLetterQueue = new SqsQueue(this, 'dead-letter-queue', {
+      name: `${props.namePrefix}-iam-events-dlq`,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      sqsManagedSseEnabled: true,
+    });
+    this.queue = new SqsQueue(this, 'queue', {
+      name: `${props.namePrefix}-iam-events`,
+      // Lambda's guidance for SQS sources: at least six times the function timeout.
+      visibilityTimeoutSeconds: 6 * ROUTER_TIMEOUT_SECONDS,
+      messageRetentionSeconds: 4 * 24 * 3600,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
+    });
+
+    for (const [policyId, queue] of [
+      ['queue-policy', this.queue],
+      ['dead-letter-queue-policy', this.deadLetterQueue],
+    ] as const) {
+      const onlyTheRule = new DataAwsIamPolicyDocument(this, `${policyId}-document`, {
+        statement: [
+          {
+            sid: 'OnlyTheRoleChangesRuleSends',
+            effect: 'Allow',
+            actions: ['sqs:SendMessage'],
+            principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+            resources: [queue.arn],
+            condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [this.rule.arn] }],
+          },
+        ],
+      });
+      new SqsQueuePolicy(this, policyId, { queueUrl: queue.url, policy: onlyTheRule.json });
+    }
+
+    new CloudwatchEventTarget(this, 'rule-target', {
+      rule: this.rule.name,
+      eventBusName: this.bus.name,
+      targetId: 'router-queue',
+      arn: this.queue.arn,
+      retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
+      deadLetterConfig: { arn: this.deadLetterQueue.arn },
+    });
+
+    this.router = new TaskFunction(this, 'router', {
+      entry: 'router',
+      functionName: `${props.namePrefix}-router`,
+      description: 'Starts Web-Identity-Role-Create or -Delete for each IAM role event.',
+      accountId: props.accountId,
+      region: props.region,
+      timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
+      logRetentionDays: props.logRetentionDays,
+      environment: {
+        ...props.routerEnvironment,
+        CREATE_STATE_MACHINE_ARN: props.createStateMachineArn,
+        DELETE_STATE_MACHINE_ARN: props.deleteStateMachineArn,
+      },
+      statements: [
+        {
+          sid: 'ConsumeRoleEvents',
+          effect: 'Allow',
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+          resources: [this.queue.arn],
+        },
+        {
+          sid: 'StartWorkflows',
+          effect: 'Allow',
+          actions: ['states:StartExecution'],
+          resources: [props.createStateMachineArn, props.deleteStateMachineArn],
+        },
+      ],
+    });
+
+    new LambdaEventSourceMapping(this, 'router-event-source', {
+      eventSourceArn: this.queue.arn,
+      functionName: this.router.function.arn,
+      batchSize: 10,
+      maximumBatchingWindowInSeconds: 1,
+      // One malformed message fails alone and ends in the DLQ; the rest of the batch proceeds.
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: 5 },
+      // Lambda checks the role can read the queue when the mapping is created.
+      dependsOn: [this.router.permissions],
+    });
+
+    this.alarmTopic = new SnsTopic(this, 'alarm-topic', { name: `${props.namePrefix}-alarms` });
+    if (props.alarmEmail) {
+      new SnsTopicSubscription(this, 'alarm-email', {
+        topicArn: this.alarmTopic.arn,
+        protocol: 'email',
+        endpoint: props.alarmEmail,
+      });
+    }
+
+    const alarm = (alarmId: string, description: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string> }) => {
+      this.alarms.push(
+        new CloudwatchMetricAlarm(this, alarmId, {
+          alarmName: `${props.namePrefix}-${alarmId}`,
+          alarmDescription: description,
+          ...metric,
+          statistic: 'Sum',
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+          treatMissingData: 'notBreaching',
+          alarmActions: [this.alarmTopic.arn],
+          okActions: [this.alarmTopic.arn],
+        }),
+      );
+    };
+    for (const [name, arn] of [
+      ['create', props.createStateMachineArn],
+      ['delete', props.deleteStateMachineArn],
+    ] as const) {
+      alarm(`${name}-executions-failed`, `A ${name} execution failed: the role's entra:federation-status tag and the execution history say why.`, {
+        namespace: 'AWS/States',
+        metricName: 'ExecutionsFailed',
+        dimensions: { StateMachineArn: arn },
+      });
+      alarm(`${name}-executions-timed-out`, `A ${name} execution timed out.`, {
+        namespace: 'AWS/States',
+        metricName: 'ExecutionsTimedOut',
+        dimensions: { StateMachineArn: arn },
+      });
+    }
+    alarm('dead-letter-queue-not-empty', 'IAM role events could not be processed and wait in the dead-letter queue.', {
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: this.deadLetterQueue.name },
+    });
+  }
+}
+
+/**
+ * The member accounts' pattern, narrowed to successful calls not made by the automation
+ * (its own trust policy writes must not loop). EventBridge matches a field only when
+ * the event has it (except `exists: false`), so own calls are recognised by
+ * `userIdentity.arn`, which every caller with an identity has, and events without an ARN
+ * are kept explicitly rather than dropped by the `anything-but`.
+ */
+export function centralEventPattern(automationRoleName: string) {
+  const member = iamEventPattern();
+  return {
+    ...member,
+    detail: {
+      ...member.detail,
+      errorCode: [{ exists: false }],
+      $or: [
+        { userIdentity: { arn: [{ exists: false }] } },
+        { userIdentity: { arn: [{ 'anything-but': { wildcard: `arn:aws:sts::*:assumed-role/${automationRoleName}/*` } }] } },
+      ],
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import { Construct } from 'constructs';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
+import { TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
+import { providerHost } from '../functions/shared/trust-policy';
+import { CentralPipeline } from './central-pipeline';
+import type { FederationConfig } from './config';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, EntraAutomationIdentity } from './entra-identity';
+import { IdentityWorkflows } from './identity-workflows';
+import { MemberBaseline } from './member-baseline';
+import { TaskFunction } from './task-function';
+
+/** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
+const GRAPH_TASKS: readonly TaskFunctionName[] = ['create-service-principal', 'delete-service-principal'];
+
+const TASK_DESCRIPTIONS: Readonly<Record<TaskFunctionName, string>> = {
+  'create-service-principal': 'Registers the Entra application and service principal of a federated role.',
+  'add-audience-id-provider': "Adds an application's client ID to the account's Entra OIDC provider.",
+  'assign-role-to-audience': 'Pins aud and sub in the role trust policy and tags the role.',
+  'delete-service-principal': "Deletes and purges a role's Entra application.",
+  'remove-audience-id-provider': "Removes an application's client ID from the account's Entra OIDC provider.",
+};
+
+/**
+ * The whole federation system in one Terraform configuration: the automation's
+ * Entra identity (azuread), the central pipeline and workflows, and the member
+ * baseline StackSet (aws).
+ */
+export class WebIdentityFederationStack extends TerraformStack {
+  public readonly identity: EntraAutomationIdentity;
+  public readonly tasks: Readonly<Record<TaskFunctionName, TaskFunction>>;
+  public readonly workflows: IdentityWorkflows;
+  public readonly pipeline: CentralPipeline;
+  public readonly baseline: MemberBaseline;
+
+  constructor(scope: Construct, id: string, config: FederationConfig) {
+    super(scope, id);
+    const { namePrefix: prefix } = config;
+    const { centralAccountId: accountId, centralRegion: region } = config.aws;
+    const host = providerHost(config.entra.tenantId, config.entra.tokenVersion);
+
+    this.configureBackend(config.backend);
+    new AwsProvider(this, 'aws', {
+      region,
+      // A plan against the wrong account fails before it changes anything.
+      allowedAccountIds: [accountId],
+      defaultTags: [{ tags: { ...config.tags, 'managed-by': 'cdktf', system: prefix } }],
+    });
+    new AzureadProvider(this, 'azuread', { tenantId: config.entra.tenantId });
+
+    const functionName = (task: TaskFunctionName) => `${prefix}-${task}`;
+    const roleArnOf = (task: TaskFunctionName) => `arn:aws:iam::${accountId}:role/${functionName(task)}`;
+
+    this.identity = new EntraAutomationIdentity(this, 'entra-identity', {
+      displayName: `${prefix}-automation`,
+      credential:
+        config.automationCredential.mode === 'federated'
+          ? {
+              mode: 'federated',
+              issuerUrl: config.automationCredential.issuerUrl,
+              subjects: Object.fromEntries(GRAPH_TASKS.map((task) => [task, roleArnOf(task)])),
+            }
+          : config.automationCredential,
+    });
+
+    const certificateSecret =
+      config.automationCredential.mode === 'certificate'
+        ? new SecretsmanagerSecret(this, 'automation-certificate-key', {
+            name: `${prefix}/automation-certificate`,
+            description:
+              "PEM of the automation's Entra certificate with its private key. Created empty: put the value in out of band.",
+          })
+        : undefined;
+
+    const baseEnvironment = {
+      TENANT_ID: config.entra.tenantId,
+      TOKEN_VERSION: String(config.entra.tokenVersion),
+      AUTOMATION_ROLE_NAME: config.aws.automationRoleName,
+    };
+    const graphEnvironment = {
+      ENTRA_AUTH_MODE: config.automationCredential.mode,
+      AUTOMATION_CLIENT_ID: this.identity.application.clientId,
+      APP_NAME_PREFIX: prefix,
+      ...(certificateSecret ? { CERTIFICATE_SECRET_ARN: certificateSecret.arn } : {}),
+    };
+
+    // Member accounts join the organization over time, so the account is a wildcard;
+    // aws:ResourceOrgID keeps it inside this organization.
+    const assumeAutomationRole: DataAwsIamPolicyDocumentStatement = {
+      sid: 'AssumeAutomationRoleInMemberAccounts',
+      effect: 'Allow',
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:aws:iam::*:role/${config.aws.automationRoleName}`],
+      condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.aws.organizationId] }],
+    };
+    const entraCredentialStatement: DataAwsIamPolicyDocumentStatement = certificateSecret
+      ? { sid: 'ReadAutomationCertificate', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [certificateSecret.arn] }
+      : {
+          // GetWebIdentityToken has no resource type: the conditions bound what it may mint.
+          sid: 'MintEntraAssertions',
+          effect: 'Allow',
+          actions: ['sts:GetWebIdentityToken'],
+          resources: ['*'],
+          condition: [
+            { test: 'ForAllValues:StringEquals', variable: 'sts:IdentityTokenAudience', values: [ENTRA_TOKEN_EXCHANGE_AUDIENCE] },
+            { test: 'StringEquals', variable: 'sts:SigningAlgorithm', values: ['RS256'] },
+            { test: 'NumericLessThanEquals', variable: 'sts:DurationSeconds', values: ['300'] },
+          ],
+        };
+
+    this.tasks = Object.fromEntries(
+      TASK_FUNCTION_NAMES.map((task) => {
+        const callsGraph = GRAPH_TASKS.includes(task);
+        return [
+          task,
+          new TaskFunction(this, task, {
+            entry: task,
+            functionName: functionName(task),
+            description: TASK_DESCRIPTIONS[task],
+            accountId,
+            region,
+            // Graph calls retry inside the function (Retry-After, replication lag) before
+            // Step Functions' own backoff takes over.
+            timeoutSeconds: callsGraph ? 120 : 60,
+            logRetentionDays: config.logRetentionDays,
+            environment: {
+              ...baseEnvironment,
+              ...(callsGraph ? graphEnvironment : {}),
+              ...(task === 'assign-role-to-audience' ? { TRUST_POLICY_MAX_CHARS: String(config.trustPolicyMaxChars) } : {}),
+            },
+            statements: callsGraph ? [assumeAutomationRole, entraCredentialStatement] : [assumeAutomationRole],
+          }),
+        ];
+      }),
+    ) as Record<TaskFunctionName, TaskFunction>;
+
+    this.workflows = new IdentityWorkflows(this, 'workflows', { namePrefix: prefix, accountId, region, tasks: this.tasks });
+
+    this.pipeline = new CentralPipeline(this, 'pipeline', {
+      namePrefix: prefix,
+      accountId,
+      region,
+      organizationId: config.aws.organizationId,
+      automationRoleName: config.aws.automationRoleName,
+      logRetentionDays: config.logRetentionDays,
+      routerEnvironment: baseEnvironment,
+      createStateMachineArn: this.workflows.createArn,
+      deleteStateMachineArn: this.workflows.deleteArn,
+      alarmEmail: config.alarmEmail,
+    });
+
+    this.baseline = new MemberBaseline(this, 'member-baseline', {
+      name: `${prefix}-member-baseline`,
+      providerHost: host,
+      centralBusArn: this.pipeline.busArn,
+      automationRoleName: config.aws.automationRoleName,
+      centralFunctionRoleArns: TASK_FUNCTION_NAMES.map(roleArnOf),
+      organizationalUnitIds: config.aws.targetOuIds,
+      callAs: config.aws.stackSetCallAs,
+      // IAM rejects a trust policy naming roles that do not exist yet.
+      dependsOn: [...TASK_FUNCTION_NAMES.map((task) => this.tasks[task].role), this.pipeline.bus],
+    });
+
+    new TerraformOutput(this, 'automation-client-id', {
+      description: "Client ID of the automation's Entra application.",
+      value: this.identity.application.clientId,
+    });
+    new TerraformOutput(this, 'event-bus-arn', { description: 'Central bus the member accounts forward to.', value: this.pipeline.bus.arn });
+    new TerraformOutput(this, 'oidc-provider-url', {
+      description: 'Issuer the member accounts trust; app teams name its provider in their trust policies.',
+      value: `https://${host}`,
+    });
+    if (certificateSecret) {
+      new TerraformOutput(this, 'automation-certificate-secret-arn', {
+        description: 'Put the PEM (certificate and private key) here after apply.',
+        value: certificateSecret.arn,
+      });
+    }
+  }
+
+  private configureBackend(backend: FederationConfig['backend']): void {
+    if (backend.type === 'local') {
+      new LocalBackend(this, { path: backend.path });
+      return;
+    }
+    const s3 = new S3Backend(this, {
+      bucket: backend.bucket,
+      key: backend.key,
+      region: backend.region,
+      encrypt: true,
+      ...(backend.dynamodbTable ? { dynamodbTable: backend.dynamodbTable } : {}),
+    });
+    // cdktf 0.21's S3Backend types predate Terraform's S3-native locking (`use_lockfile`).
+    if (backend.useLockfile) s3.addOverride('use_lockfile', true);
+  }
+}

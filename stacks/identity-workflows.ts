@@ -1,0 +1,78 @@
+import { Construct } from 'constructs';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import type { TaskFunction } from './task-function';
+import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from './workflow-definitions';
+
+/** State machine names from the source article. */
+export const CREATE_WORKFLOW_NAME = 'Web-Identity-Role-Create';
+export const DELETE_WORKFLOW_NAME = 'Web-Identity-Role-Delete';
+
+export interface IdentityWorkflowsProps {
+  readonly namePrefix: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly tasks: Readonly<Record<(typeof TASK_FUNCTION_NAMES)[number], TaskFunction>>;
+}
+
+/** `Web-Identity-Role-Create` and `Web-Identity-Role-Delete`, and the role that lets them invoke their tasks. */
+export class IdentityWorkflows extends Construct {
+  public readonly create: SfnStateMachine;
+  public readonly delete: SfnStateMachine;
+  public readonly role: IamRole;
+  /** Literal ARNs, known before apply (the router's policy and environment use them). */
+  public readonly createArn: string;
+  public readonly deleteArn: string;
+
+  constructor(scope: Construct, id: string, props: IdentityWorkflowsProps) {
+    super(scope, id);
+    const arns = Object.fromEntries(
+      TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn]),
+    ) as unknown as TaskFunctionArns;
+
+    const assumeByStates = new DataAwsIamPolicyDocument(this, 'assume-role-policy', {
+      statement: [
+        {
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['states.amazonaws.com'] }],
+          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
+        },
+      ],
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${props.namePrefix}-workflows`,
+      description: 'Lets the web identity state machines invoke their task functions.',
+      assumeRolePolicy: assumeByStates.json,
+    });
+    const invokeTasks = new DataAwsIamPolicyDocument(this, 'permissions', {
+      statement: [
+        {
+          sid: 'InvokeTaskFunctions',
+          effect: 'Allow',
+          actions: ['lambda:InvokeFunction'],
+          resources: TASK_FUNCTION_NAMES.flatMap((name) => [arns[name], `${arns[name]}:*`]),
+        },
+      ],
+    });
+    new IamRolePolicy(this, 'permissions-policy', { name: 'permissions', role: this.role.id, policy: invokeTasks.json });
+
+    this.create = new SfnStateMachine(this, 'create', {
+      name: CREATE_WORKFLOW_NAME,
+      type: 'STANDARD',
+      roleArn: this.role.arn,
+      definition: JSON.stringify(createWorkflowDefinition(arns), null, 2),
+    });
+    this.delete = new SfnStateMachine(this, 'delete', {
+      name: DELETE_WORKFLOW_NAME,
+      type: 'STANDARD',
+      roleArn: this.role.arn,
+      definition: JSON.stringify(deleteWorkflowDefinition(arns), null, 2),
+    });
+    this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${CREATE_WORKFLOW_NAME}`;
+    this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${DELETE_WORKFLOW_NAME}`;
+  }
+}
