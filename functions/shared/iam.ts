@@ -280,7 +280,7 @@ function memberAccountIam(
       if (clientIds.includes(clientId)) return 'present';
       const limitError = (cause?: unknown) =>
         new AudienceLimitExceededError(
-          `OIDC provider ${providerArn} in account ${accountId} already has ${clientIds.length} client IDs; IAM allows 100. ` +
+          `OIDC provider ${providerArn} in account ${accountId} has reached IAM's limit of 100 client IDs (audiences). ` +
             'Delete unused federated roles in this account before adding another.',
           { cause },
         );
