@@ -1,0 +1,308 @@
+import {
+  AddClientIDToOpenIDConnectProviderCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListRoleTagsCommand,
+  RemoveClientIDFromOpenIDConnectProviderCommand,
+  TagRoleCommand,
+  UntagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { encodePolicyDocument } from '../../functions/shared/policy-document';
+import type { PolicyDocument } from '../../functions/shared/ports';
+import { createIamModel, type IamModel } from '../../simulation/iam-model';
+
+const A = '111111111111';
+const B = '222222222222';
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const URL = `https://sts.windows.net/${TENANT}/`;
+const ARN_A = `arn:aws:iam::${A}:oidc-provider/sts.windows.net/${TENANT}/`;
+const POLICY: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+let model: IamModel;
+let clock: number;
+
+beforeEach(() => {
+  clock = Date.parse('2025-06-01T12:00:00Z');
+  model = createIamModel(42, { now: () => clock });
+  model.addAccount(A);
+  model.addAccount(B);
+  model.install();
+});
+
+afterEach(() => model.restore());
+
+/** An IAM client for `account`, built the way iam.ts builds one: from AssumeRole credentials. */
+async function iamFor(account: string, sessionName = 'test-session'): Promise<IAMClient> {
+  const { Credentials } = await new STSClient({ region: 'us-east-1' }).send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/web-identity-automation`, RoleSessionName: sessionName }),
+  );
+  return new IAMClient({
+    region: 'us-east-1',
+    credentials: {
+      accessKeyId: Credentials!.AccessKeyId!,
+      secretAccessKey: Credentials!.SecretAccessKey!,
+      sessionToken: Credentials!.SessionToken!,
+    },
+  });
+}
+
+const errorOf = (promise: Promise<unknown>) => promise.then(() => new Error('expected a rejection'), (error: unknown) => error as Error);
+
+describe('routing by credentials', () => {
+  it('sends each client\'s calls to the account its credentials were assumed in, even concurrently', async () => {
+    model.createRole(A, { roleName: 'same-name', assumeRolePolicyDocument: POLICY, tags: { owner: 'a' } });
+    model.createRole(B, { roleName: 'same-name', assumeRolePolicyDocument: POLICY, tags: { owner: 'b' } });
+    const [iamA, iamB] = await Promise.all([iamFor(A), iamFor(B)]);
+
+    const results = await Promise.all(
+      [iamA, iamB, iamA, iamB].map((client) => client.send(new GetRoleCommand({ RoleName: 'same-name' }))),
+    );
+
+    expect(results.map((r) => r.Role!.Arn)).toEqual([
+      `arn:aws:iam::${A}:role/same-name`,
+      `arn:aws:iam::${B}:role/same-name`,
+      `arn:aws:iam::${A}:role/same-name`,
+      `arn:aws:iam::${B}:role/same-name`,
+    ]);
+  });
+
+  it('refuses a client whose credentials did not come from AssumeRole', async () => {
+    const stranger = new IAMClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' } });
+
+    expect(await errorOf(stranger.send(new GetRoleCommand({ RoleName: 'x' })))).toMatchObject({ name: 'InvalidClientTokenId' });
+  });
+
+  it('refuses expired credentials', async () => {
+    const iam = await iamFor(A);
+    clock += 3601 * 1000;
+
+    expect(await errorOf(iam.send(new GetRoleCommand({ RoleName: 'x' })))).toMatchObject({ name: 'ExpiredToken' });
+  });
+
+  it('refuses AssumeRole into an unknown account and an invalid session name', async () => {
+    const sts = new STSClient({ region: 'us-east-1' });
+    const assume = (RoleArn: string, RoleSessionName: string) => sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName }));
+
+    expect(await errorOf(assume('arn:aws:iam::999999999999:role/r', 'ok-name'))).toMatchObject({ name: 'AccessDenied' });
+    expect(await errorOf(assume(`arn:aws:iam::${A}:role/r`, 'has space'))).toMatchObject({ name: 'ValidationError' });
+  });
+});
+
+describe('roles', () => {
+  it('returns the trust policy URL-encoded, as IAM does, with the tags', async () => {
+    model.createRole(A, { roleName: 'r', path: '/team/', assumeRolePolicyDocument: POLICY, tags: { k: 'v' } });
+    const iam = await iamFor(A);
+
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'r' }));
+
+    expect(Role).toMatchObject({
+      RoleName: 'r',
+      Path: '/team/',
+      Arn: `arn:aws:iam::${A}:role/team/r`,
+      AssumeRolePolicyDocument: encodePolicyDocument(POLICY),
+      Tags: [{ Key: 'k', Value: 'v' }],
+    });
+    expect(Role!.AssumeRolePolicyDocument).toMatch(/^%7B%22Version%22/);
+    expect(Role!.RoleId).toMatch(/^AROA[A-Z2-7]{17}$/);
+  });
+
+  it('creates, updates and deletes roles through the SDK, with IAM\'s errors', async () => {
+    const iam = await iamFor(A);
+    const create = (name: string) =>
+      iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(POLICY) }));
+
+    await create('Deployer');
+    expect(await errorOf(create('deployer'))).toMatchObject({ name: 'EntityAlreadyExistsException' });
+    expect(await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Deployer', PolicyDocument: '{not json' })))).toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+    });
+    await iam.send(new DeleteRoleCommand({ RoleName: 'Deployer' }));
+    expect(await errorOf(iam.send(new GetRoleCommand({ RoleName: 'Deployer' })))).toMatchObject({ name: 'NoSuchEntityException' });
+    expect(await errorOf(iam.send(new DeleteRoleCommand({ RoleName: 'Deployer' })))).toMatchObject({ name: 'NoSuchEntityException' });
+  });
+
+  it('refuses a trust policy over the account\'s quota with LimitExceeded', async () => {
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    const iam = await iamFor(A);
+    const big = JSON.stringify({ ...POLICY, Id: 'x'.repeat(2048) });
+
+    expect(await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: big })))).toMatchObject({
+      name: 'LimitExceededException',
+      message: expect.stringMatching(/2048/),
+    });
+    model.addAccount(A, { maxTrustPolicyChars: 4096 });
+    await expect(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: big }))).resolves.toBeDefined();
+  });
+
+  it('does not count whitespace towards the trust policy quota', async () => {
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    const iam = await iamFor(A);
+    const padded = JSON.stringify(POLICY).replace(/,/g, `,${' '.repeat(400)}`);
+
+    expect(padded.length).toBeGreaterThan(2048);
+    await expect(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: padded }))).resolves.toBeDefined();
+  });
+
+  it('tags and untags, refusing the 51st tag', async () => {
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    const iam = await iamFor(A);
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+
+    await iam.send(new TagRoleCommand({ RoleName: 'r', Tags: fifty }));
+    await iam.send(new TagRoleCommand({ RoleName: 'r', Tags: [{ Key: 'k0', Value: 'replaced' }] }));
+    const error = await errorOf(iam.send(new TagRoleCommand({ RoleName: 'r', Tags: [{ Key: 'k50', Value: 'v' }] })));
+    await iam.send(new UntagRoleCommand({ RoleName: 'r', TagKeys: ['k1', 'not-there'] }));
+    const { Tags } = await iam.send(new ListRoleTagsCommand({ RoleName: 'r' }));
+
+    expect(error).toMatchObject({ name: 'LimitExceededException' });
+    expect(Tags).toHaveLength(49);
+    expect(Tags).toContainEqual({ Key: 'k0', Value: 'replaced' });
+  });
+});
+
+describe('OIDC providers', () => {
+  it('creates a provider named by URL without https://, one per URL', async () => {
+    const iam = await iamFor(A);
+
+    const { OpenIDConnectProviderArn } = await iam.send(new CreateOpenIDConnectProviderCommand({ Url: URL, ClientIDList: ['a'] }));
+    const again = await errorOf(iam.send(new CreateOpenIDConnectProviderCommand({ Url: URL })));
+    const got = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn }));
+
+    expect(OpenIDConnectProviderArn).toBe(ARN_A);
+    expect(again).toMatchObject({ name: 'EntityAlreadyExistsException' });
+    expect(got).toMatchObject({ Url: `sts.windows.net/${TENANT}/`, ClientIDList: ['a'] });
+  });
+
+  it('adds and removes client IDs idempotently', async () => {
+    model.createOidcProvider(A, { url: URL });
+    const iam = await iamFor(A);
+    const add = (ClientID: string) => iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_A, ClientID }));
+    const remove = (ClientID: string) =>
+      iam.send(new RemoveClientIDFromOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_A, ClientID }));
+
+    await add('x');
+    await add('x');
+    await add('y');
+    await remove('x');
+    await remove('x');
+
+    expect(model.provider(A, ARN_A)!.clientIds).toEqual(['y']);
+  });
+
+  it('refuses the 101st client ID, a client ID over 255 characters, and a missing provider', async () => {
+    model.createOidcProvider(A, { url: URL, clientIds: Array.from({ length: 100 }, (_, i) => `c${i}`) });
+    const iam = await iamFor(A);
+    const add = (arn: string, ClientID: string) =>
+      iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, ClientID }));
+
+    expect(await errorOf(add(ARN_A, 'c100'))).toMatchObject({ name: 'LimitExceededException', message: expect.stringMatching(/100/) });
+    await expect(add(ARN_A, 'c99')).resolves.toBeDefined();
+    expect(await errorOf(add(ARN_A, 'x'.repeat(256)))).toMatchObject({ name: 'InvalidInputException' });
+    expect(await errorOf(add(`arn:aws:iam::${A}:oidc-provider/other`, 'x'))).toMatchObject({ name: 'NoSuchEntityException' });
+    expect(model.provider(A, ARN_A)!.clientIds).toHaveLength(100);
+  });
+});
+
+describe('faults', () => {
+  it('fails the next N calls of a command, counting them, without changing state', async () => {
+    model.createOidcProvider(A, { url: URL });
+    const iam = await iamFor(A);
+    model.failNext('iam:AddClientIDToOpenIDConnectProvider', 'ConcurrentModification', 2);
+    const add = () => iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_A, ClientID: 'x' }));
+
+    const first = await errorOf(add());
+    const second = await errorOf(add());
+    await add();
+
+    expect(first).toMatchObject({ name: 'ConcurrentModificationException', $metadata: { httpStatusCode: 409 } });
+    expect(second).toMatchObject({ name: 'ConcurrentModificationException' });
+    expect(model.calls['iam:AddClientIDToOpenIDConnectProvider']).toBe(3);
+    expect(model.history.filter((c) => c.fault !== null)).toHaveLength(2);
+    expect(model.provider(A, ARN_A)!.clientIds).toEqual(['x']);
+  });
+
+  it('throttles with the name the SDK gives IAM\'s Throttling code', async () => {
+    model.failNext('sts:AssumeRole', 'Throttling');
+
+    expect(await errorOf(iamFor(A))).toMatchObject({ name: 'Throttling' });
+  });
+
+  it('makes a seeded storm reproducible', async () => {
+    const run = async (seed: number) => {
+      model.restore();
+      model = createIamModel(seed, { now: () => clock });
+      model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+      model.install();
+      const iam = await iamFor(A);
+      model.startStorm({ rate: 0.5, commands: ['iam:GetRole'] });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        outcomes.push(await iam.send(new GetRoleCommand({ RoleName: 'r' })).then(() => 'ok', (e: Error) => e.name));
+      }
+      model.stopStorm();
+      await iam.send(new GetRoleCommand({ RoleName: 'r' }));
+      return outcomes;
+    };
+
+    const first = await run(3);
+    const second = await run(3);
+
+    expect(second).toEqual(first);
+    expect(first).toContain('ok');
+    expect(first.some((o) => o !== 'ok')).toBe(true);
+  });
+});
+
+describe('snapshot and CloudTrail calls', () => {
+  it('produces the DESIGN §9 output shape: policy as object, tags as map', () => {
+    model.createRole(A, { roleName: 'b-role', assumeRolePolicyDocument: JSON.stringify(POLICY), tags: { team: 'payments' } });
+    model.createRole(A, { roleName: 'a-role', assumeRolePolicyDocument: POLICY });
+    model.createOidcProvider(A, { url: URL, clientIds: ['app'] });
+
+    expect(model.snapshot()[A]).toEqual({
+      roles: [
+        { roleName: 'a-role', arn: `arn:aws:iam::${A}:role/a-role`, assumeRolePolicyDocument: POLICY, tags: {} },
+        { roleName: 'b-role', arn: `arn:aws:iam::${A}:role/b-role`, assumeRolePolicyDocument: POLICY, tags: { team: 'payments' } },
+      ],
+      oidcProviders: [{ url: URL, arn: ARN_A, clientIds: ['app'] }],
+    });
+    expect(model.snapshot()[B]).toEqual({ roles: [], oidcProviders: [] });
+  });
+
+  it('applies CreateRole, UpdateAssumeRolePolicy and DeleteRole records', () => {
+    // requestParameters shaped like the CloudTrail CreateRole example in
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html (policy as a JSON string).
+    const created = model.applyCloudTrailCall('333333333333', 'CreateRole', {
+      roleName: 'ci-deployer',
+      path: '/',
+      assumeRolePolicyDocument: JSON.stringify(POLICY, null, 2),
+      tags: [{ key: 'team', value: 'payments' }],
+    });
+    const updated = model.applyCloudTrailCall('333333333333', 'UpdateAssumeRolePolicy', {
+      roleName: 'ci-deployer',
+      policyDocument: JSON.stringify({ ...POLICY, Id: 'v2' }),
+    });
+    const afterUpdate = model.role('333333333333', 'ci-deployer');
+    const deleted = model.applyCloudTrailCall('333333333333', 'DeleteRole', { roleName: 'ci-deployer' });
+    const deletedAgain = model.applyCloudTrailCall('333333333333', 'DeleteRole', { roleName: 'ci-deployer' });
+
+    expect([created, updated, deleted, deletedAgain]).toEqual(['created', 'updated', 'deleted', 'absent']);
+    expect(afterUpdate).toMatchObject({ assumeRolePolicyDocument: { ...POLICY, Id: 'v2' }, tags: { team: 'payments' } });
+    expect(model.role('333333333333', 'ci-deployer')).toBeNull();
+    expect(model.calls).toEqual({});
+  });
+
+  it('names the missing field of a record it cannot apply', () => {
+    expect(() => model.applyCloudTrailCall(A, 'CreateRole', { roleName: 'r' })).toThrow(/requestParameters\.assumeRolePolicyDocument/);
+    expect(() => model.applyCloudTrailCall(A, 'AttachRolePolicy', { roleName: 'r' })).toThrow(/AttachRolePolicy/);
+  });
+});
