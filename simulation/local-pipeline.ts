@@ -1,3 +1,4 @@
+import './promise-polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { makeAddAudienceHandler } from '../functions/add-audience-id-provider/handler';
 import { makeAssignRoleHandler } from '../functions/assign-role-to-audience/handler';
@@ -130,11 +131,13 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
         const handler = handlers[taskFunctionOf(stateName, state)];
         return [
           stateName,
-          async (input: unknown) => {
-            await options.beforeTask?.(stateName, input as WorkflowInput);
+          // The local handler gets the effective input (`Parameters` applied: FunctionName, Payload).
+          async (parameters: { Payload?: unknown }) => {
+            const payload = structuredClone(parameters.Payload);
+            await options.beforeTask?.(stateName, payload as WorkflowInput);
             try {
               // A JSON round trip, as the payload crosses the Lambda boundary.
-              return { Payload: JSON.parse(JSON.stringify(await handler(structuredClone(input)))) as unknown };
+              return { Payload: JSON.parse(JSON.stringify(await handler(payload))) as unknown };
             } catch (error) {
               throw new LambdaFunctionError(error);
             }
@@ -152,6 +155,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     const execution = machine.run(record.input as never, {
       overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
     });
+    // A failed execution rejects `result`; the event log below says how it ended.
+    const settled = execution.result.catch(() => undefined);
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') record.states.push(event.state.name);
       if (event.type === 'ExecutionSucceeded') {
@@ -163,7 +168,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
         record.error = { Error: event.Error, Cause: event.Cause };
       }
     }
-    await execution.result.catch(() => undefined);
+    await settled;
     options.logger.info('execution ended', { stateMachine: record.stateMachine, executionName: record.name, status: record.status });
   }
 

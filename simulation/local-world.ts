@@ -1,0 +1,76 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import { GraphDirectory } from '../functions/shared/graph-client';
+import { createOpenMemberAccount } from '../functions/shared/iam';
+import type { Logger } from '../functions/shared/logger';
+import { startGraphFake, type GraphFake } from './graph-fake';
+import { createIamModel, type IamModel } from './iam-model';
+import { createLocalPipeline, type LocalPipeline, type PipelineSettings } from './local-pipeline';
+
+/**
+ * Everything the pipeline talks to, in one process: the in-memory IAM model behind the
+ * real SDK clients, the loopback Graph fake behind the real Graph client, and the local
+ * pipeline. No sleeping anywhere: in-function retries get a no-op `sleep`, Step Functions
+ * retries an interval override of 0, so fault storms cost no wall-clock time.
+ */
+export interface LocalWorld {
+  readonly iam: IamModel;
+  readonly graph: GraphFake;
+  readonly pipeline: LocalPipeline;
+  /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as DESIGN §9 prints them. */
+  calls(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+export interface LocalWorldOptions {
+  readonly definitions: { readonly create: object; readonly delete: object };
+  readonly settings: PipelineSettings;
+  readonly logger: Logger;
+  /** Seeds the IAM model's ids and fault storms. */
+  readonly seed?: number;
+  readonly beforeTask?: Parameters<typeof createLocalPipeline>[0]['beforeTask'];
+}
+
+const noSleep = async (): Promise<void> => undefined;
+
+export async function startLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
+  const iam = createIamModel(options.seed ?? 1);
+  iam.install();
+  let graph: GraphFake;
+  try {
+    graph = await startGraphFake();
+  } catch (error) {
+    iam.restore();
+    throw error;
+  }
+  const directory = new GraphDirectory({ baseUrl: graph.baseUrl, getToken: async () => 'local-simulation-token', sleep: noSleep });
+  const openAccount = createOpenMemberAccount({
+    // aws-sdk-client-mock answers for it; the credentials are never used.
+    sts: new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    automationRoleName: options.settings.automationRoleName,
+    region: 'us-east-1',
+    sleep: noSleep,
+  });
+  const pipeline = createLocalPipeline({
+    definitions: options.definitions,
+    settings: options.settings,
+    openAccount,
+    directory,
+    logger: options.logger,
+    ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+  });
+  return {
+    iam,
+    graph,
+    pipeline,
+    calls: () =>
+      Object.fromEntries(
+        Object.entries({ ...graph.calls, ...iam.calls })
+          .filter(([, count]) => (count ?? 0) > 0)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ) as Record<string, number>,
+    async close() {
+      iam.restore();
+      await graph.close();
+    },
+  };
+}
