@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { EXIT_CODES, HelperError } from './exit-codes';
 
 /** Environment variables the helper reads (besides the AWS/Azure SDKs' own). */
@@ -28,49 +27,55 @@ Environment: ${ENV.certificatePassword} (instead of --certificate-password), ${E
 Test-only endpoint overrides: --authority-host / ${ENV.authorityHost}, --sts-endpoint / ${ENV.stsEndpoint},
   --iam-endpoint / ${ENV.iamEndpoint}.`;
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID');
+/**
+ * Plain checks rather than zod: a credential_process runs before every AWS CLI / SDK call, and
+ * loading zod alone costs ~200 ms of its cache-hit time (bench/credential-helper.bench.ts).
+ */
+type Check = (value: string) => string | undefined;
+const pattern = (regex: RegExp, what: string): Check => (value) => (regex.test(value) ? undefined : what);
+const GUID = pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID');
 /** A tenant is named by its GUID or one of its verified domains (e.g. contoso.onmicrosoft.com). */
-const tenant = z.string().regex(/^[0-9a-z][0-9a-z.-]*$/i, 'a tenant GUID or domain name');
-const roleArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN (arn:aws:iam::123456789012:role/name)');
-const httpsUrl = z.string().url().refine((value) => value.startsWith('https://'), 'an https:// URL');
-const endpointUrl = z.string().url().refine((value) => /^https?:\/\//.test(value), 'an http(s):// URL');
+const TENANT = pattern(/^[0-9a-z][0-9a-z.-]*$/i, 'a tenant GUID or domain name');
+const ROLE_ARN = pattern(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN (arn:aws:iam::123456789012:role/name)');
+const REGION = pattern(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-central-1');
+const SESSION_NAME = pattern(/^[\w+=,.@-]{2,64}$/, '2–64 characters of letters, digits and +=,.@_-');
+const HTTPS_URL = pattern(/^https:\/\/[^\s/]+/, 'an https:// URL');
+const ENDPOINT_URL = pattern(/^https?:\/\/[^\s/]+/, 'an http(s):// URL');
+const DURATION: Check = (value) =>
+  /^\d+$/.test(value) && Number(value) >= 900 && Number(value) <= 43200 ? undefined : 'at least 900 and at most 43200 (whole seconds)';
+const NON_EMPTY: Check = (value) => (value.length > 0 ? undefined : 'non-empty');
 
-const credentialsSchema = z.object({
-  tenantId: tenant,
-  clientId: guid,
-  certificate: z.string().min(1, 'a path to a PEM file holding the certificate and its private key'),
-  certificatePassword: z.string().optional(),
-  roleArn: roleArn.optional(),
-  durationSeconds: z.coerce.number().int('whole seconds').min(900, 'at least 900').max(43200, 'at most 43200').default(3600),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-central-1'),
-  roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, '2–64 characters of letters, digits and +=,.@_-').optional(),
-  tokenFile: z.string().min(1).optional(),
-  cacheDir: z.string().min(1),
-  noCache: z.boolean(),
-  authorityHost: httpsUrl.optional(),
-  stsEndpoint: endpointUrl.optional(),
-});
-export type CredentialsArgs = z.infer<typeof credentialsSchema> & { command: 'credentials' };
+export interface CredentialsArgs {
+  command: 'credentials';
+  tenantId: string;
+  clientId: string;
+  certificate: string;
+  certificatePassword?: string;
+  roleArn?: string;
+  durationSeconds: number;
+  region: string;
+  roleSessionName?: string;
+  tokenFile?: string;
+  cacheDir: string;
+  noCache: boolean;
+  authorityHost?: string;
+  stsEndpoint?: string;
+}
 
-const doctorSchema = z.object({
-  roleArn,
-  token: z.string().min(1).optional(),
-  tenantId: tenant.optional(),
-  clientId: guid.optional(),
-  certificate: z.string().min(1).optional(),
-  certificatePassword: z.string().optional(),
-  trustPolicy: z.string().min(1).optional(),
-  providerClientIds: z
-    .string()
-    .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
-    .optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-central-1'),
-  authorityHost: httpsUrl.optional(),
-  iamEndpoint: endpointUrl.optional(),
-});
-export type DoctorArgs = z.infer<typeof doctorSchema> & { command: 'doctor' };
+export interface DoctorArgs {
+  command: 'doctor';
+  roleArn: string;
+  token?: string;
+  tenantId?: string;
+  clientId?: string;
+  certificate?: string;
+  certificatePassword?: string;
+  trustPolicy?: string;
+  providerClientIds?: string[];
+  region: string;
+  authorityHost?: string;
+  iamEndpoint?: string;
+}
 
 export type HelperArgs = CredentialsArgs | DoctorArgs | { command: 'help' };
 
@@ -112,80 +117,68 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const certificatePassword = values['certificate-password'] ?? env[ENV.certificatePassword];
   const authorityHost = values['authority-host'] ?? env[ENV.authorityHost];
 
+  const problems: string[] = [];
+  const check = (flag: string, value: string | undefined, rule: Check, required = false): string | undefined => {
+    if (value === undefined) {
+      if (required) problems.push(`${flag} is required`);
+      return undefined;
+    }
+    const problem = rule(value);
+    if (problem) problems.push(`${flag} must be ${problem}`);
+    return value;
+  };
+  const fail = () => new HelperError(EXIT_CODES.usage, `${problems.join('\n')}\n\n${USAGE}`);
+  check('--region (or AWS_REGION)', region, REGION, true);
+  check('--authority-host', authorityHost, HTTPS_URL);
+
   if (positionals[0] === 'doctor') {
-    const args = validate(doctorSchema, {
-      roleArn: values['role-arn'],
-      token: values.token,
-      tenantId: values['tenant-id'],
-      clientId: values['client-id'],
-      certificate: values.certificate,
+    const args: DoctorArgs = {
+      command: 'doctor',
+      roleArn: check('--role-arn', values['role-arn'], ROLE_ARN, true) as string,
+      token: check('--token', values.token, NON_EMPTY),
+      tenantId: check('--tenant-id', values['tenant-id'], TENANT),
+      clientId: check('--client-id', values['client-id'], GUID),
+      certificate: check('--certificate', values.certificate, NON_EMPTY),
       certificatePassword,
-      trustPolicy: values['trust-policy'],
-      providerClientIds: values['provider-client-ids'],
+      trustPolicy: check('--trust-policy', values['trust-policy'], NON_EMPTY),
+      providerClientIds: values['provider-client-ids']?.split(',').map((id) => id.trim()).filter(Boolean),
       region,
       authorityHost,
-      iamEndpoint: values['iam-endpoint'] ?? env[ENV.iamEndpoint],
-    });
+      iamEndpoint: check('--iam-endpoint', values['iam-endpoint'] ?? env[ENV.iamEndpoint], ENDPOINT_URL),
+    };
+    if (problems.length > 0) throw fail();
     if (!args.token && !(args.tenantId && args.clientId && args.certificate)) {
       throw new HelperError(
         EXIT_CODES.usage,
         `doctor needs a token: give --token <file>, or --tenant-id, --client-id and --certificate to get a fresh one.\n\n${USAGE}`,
       );
     }
-    return { command: 'doctor', ...args };
+    return args;
   }
 
-  const args = validate(credentialsSchema, {
-    tenantId: values['tenant-id'],
-    clientId: values['client-id'],
-    certificate: values.certificate,
+  const args: CredentialsArgs = {
+    command: 'credentials',
+    tenantId: check('--tenant-id', values['tenant-id'], TENANT, true) as string,
+    clientId: check('--client-id', values['client-id'], GUID, true) as string,
+    certificate: check('--certificate', values.certificate, NON_EMPTY, true) as string,
     certificatePassword,
-    roleArn: values['role-arn'],
-    durationSeconds: values['duration-seconds'],
+    roleArn: check('--role-arn', values['role-arn'], ROLE_ARN),
+    durationSeconds: Number(check('--duration-seconds', values['duration-seconds'], DURATION) ?? 3600),
     region,
-    roleSessionName: values['role-session-name'],
-    tokenFile: values['token-file'],
-    cacheDir: values['cache-dir'] ?? env[ENV.cacheDir] ?? defaultCacheDir(env),
+    roleSessionName: check('--role-session-name', values['role-session-name'], SESSION_NAME),
+    tokenFile: check('--token-file', values['token-file'], NON_EMPTY),
+    cacheDir: check('--cache-dir', values['cache-dir'] ?? env[ENV.cacheDir], NON_EMPTY) ?? defaultCacheDir(env),
     noCache: values['no-cache'] ?? false,
     authorityHost,
-    stsEndpoint: values['sts-endpoint'] ?? env[ENV.stsEndpoint],
-  });
+    stsEndpoint: check('--sts-endpoint', values['sts-endpoint'] ?? env[ENV.stsEndpoint], ENDPOINT_URL),
+  };
+  if (problems.length > 0) throw fail();
   if (!args.roleArn && !args.tokenFile) {
     throw new HelperError(EXIT_CODES.usage, `--role-arn is required (or --token-file to only write the Entra token).\n\n${USAGE}`);
   }
-  return { command: 'credentials', ...args };
+  return args;
 }
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'entra-aws-credentials');
-}
-
-const FLAG_NAMES: Record<string, string> = {
-  tenantId: '--tenant-id',
-  clientId: '--client-id',
-  certificate: '--certificate',
-  certificatePassword: '--certificate-password',
-  roleArn: '--role-arn',
-  durationSeconds: '--duration-seconds',
-  region: '--region (or AWS_REGION)',
-  roleSessionName: '--role-session-name',
-  tokenFile: '--token-file',
-  cacheDir: '--cache-dir',
-  authorityHost: '--authority-host',
-  stsEndpoint: '--sts-endpoint',
-  iamEndpoint: '--iam-endpoint',
-  token: '--token',
-  trustPolicy: '--trust-policy',
-  providerClientIds: '--provider-client-ids',
-};
-
-function validate<S extends z.ZodType>(schema: S, input: Record<string, unknown>): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0]);
-    const flag = FLAG_NAMES[key] ?? key;
-    return input[key] === undefined ? `${flag} is required` : `${flag} must be ${issue.message}`;
-  });
-  throw new HelperError(EXIT_CODES.usage, `${problems.join('\n')}\n\n${USAGE}`);
 }
