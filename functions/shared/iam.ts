@@ -223,6 +223,7 @@ function memberAccountIam(
         throw error;
       }
       if (!role?.Arn || !role.RoleName) throw new Error(`iam:GetRole ${roleName} returned no role`);
+      // An unreadable trust policy throws TrustPolicyRewriteError('malformed-policy').
       // GetRole returns the role's tags (at most 50), so no ListRoleTags round trip is needed
       // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
       return {
