@@ -34,12 +34,18 @@ export function bundleFunctionCode(name: string): Uint8Array {
   return result.outputFiles[0].contents;
 }
 
+/** Code does not change while a process runs; tests synthesize many configurations in one. */
+const bundlesThisProcess = new Map<string, FunctionBundle>();
+
 /**
  * Bundles a function and writes a zip whose bytes depend on the code only, so
  * synthesizing twice (or after touching every file's mtime) gives the same asset
  * hash and an empty plan. cdktf's own archiver stamps file times into the zip.
  */
 export function bundleFunction(name: string, buildDir = resolve(__dirname, '..', '.build', 'functions')): FunctionBundle {
+  const key = `${buildDir}\0${name}`;
+  const cached = bundlesThisProcess.get(key);
+  if (cached && existsSync(cached.zipPath)) return cached;
   const code = bundleFunctionCode(name);
   const zip = deterministicZip('index.js', code);
   const sha256 = createHash('sha256').update(zip).digest('base64');
@@ -52,7 +58,9 @@ export function bundleFunction(name: string, buildDir = resolve(__dirname, '..',
     writeFileSync(partial, zip);
     renameSync(partial, zipPath);
   }
-  return { zipPath, sha256, bundleBytes: code.byteLength, zipBytes: zip.byteLength };
+  const bundle = { zipPath, sha256, bundleBytes: code.byteLength, zipBytes: zip.byteLength };
+  bundlesThisProcess.set(key, bundle);
+  return bundle;
 }
 
 /** A single-entry zip (PKZIP APPNOTE 6.3.x) with a fixed timestamp: 1980-01-01 00:00. */
