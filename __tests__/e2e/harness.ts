@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, type Logger } from '../../functions/shared/logger';
+import type { PolicyDocument } from '../../functions/shared/ports';
+import { parseConfig } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../simulation/local-world';
+import { parseEvents, pipelineSettings, playEvents } from '../../simulation/run-simulation';
+import { synthesizedStateMachines } from '../support/synthesized';
+
+/** The end-to-end world: the state machines as synthesized by the stack, the real handlers, IAM model, Graph fake. */
+
+export const settings = pipelineSettings(parseConfig(EXAMPLE_CONFIG));
+export const ACCOUNT = '333344445555';
+export const HOST = `sts.windows.net/${settings.tenantId}/`;
+export const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
+
+export function federatedPolicy(extra: PolicyDocument['Statement'] = []): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: PROVIDER_ARN },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${HOST}:aud`]: 'placeholder' } },
+      },
+      ...(Array.isArray(extra) ? extra : [extra]),
+    ],
+  };
+}
+
+export interface E2eWorld extends LocalWorld {
+  readonly logs: string[];
+  play(...events: object[]): Promise<void>;
+}
+
+export async function startE2eWorld(options: Partial<Pick<LocalWorldOptions, 'beforeTask' | 'seed'>> = {}): Promise<E2eWorld> {
+  const logs: string[] = [];
+  const logger: Logger = createLogger({ sink: (line) => logs.push(line) });
+  const world = await startLocalWorld({ definitions: synthesizedStateMachines(), settings, logger, ...options });
+  world.iam.addAccount(ACCOUNT);
+  world.iam.createOidcProvider(ACCOUNT, { url: `https://${HOST}` });
+  return {
+    ...world,
+    logs,
+    play: (...events) => playEvents(world, parseEvents(events), logger),
+  };
+}
+
+export const newEventId = (): string => randomUUID();
