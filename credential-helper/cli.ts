@@ -87,12 +87,7 @@ async function entraToken(
 ) {
   const certificate = await loadCertificate(args.certificate, args.certificatePassword, now);
   return getEntraToken(
-    {
-      tenantId: args.tenantId,
-      clientId: args.clientId,
-      certificatePath: args.certificate,
-      authorityHost: args.authorityHost,
-    },
+    { tenantId: args.tenantId, clientId: args.clientId, authorityHost: args.authorityHost },
     certificate,
   );
 }

@@ -5,8 +5,6 @@ import { EXIT_CODES, HelperError, type ExitCode } from './exit-codes';
 export interface EntraTokenRequest {
   tenantId: string;
   clientId: string;
-  certificatePath: string;
-  certificatePassword?: string;
   /** Only for tests against a fake; the default is the public cloud's login.microsoftonline.com. */
   authorityHost?: string;
 }
