@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+
+/** Runs the README's synth (`npm run synth` = `tsx main.ts`) in a scratch directory. */
+function synth(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, 'main.ts')], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
+  });
+}
+
+/** Every file below a directory, by relative path, with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(relative(dir, full), readFileSync(full));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function touchEverySource(dir: string, when: Date): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) touchEverySource(full, when);
+    else if (full.endsWith('.ts')) utimesSync(full, when, when);
+  }
+}
+
+describe('main.ts (npm run synth)', () => {
+  it('fails with every bad field listed, a non-zero exit and nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-bad-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ entra: { tenantId: 'nope' }, aws: { centralAccountId: '1' }, automationCredential: { mode: 'federated', issuerUrl: 'ftp://x' } }));
+
+    const result = synth(dir, { WEB_IDENTITY_CONFIG: file });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`Invalid configuration in ${file}:`);
+    expect(result.stderr).toMatch(/entra\.tenantId: expected the Entra tenant ID as a GUID/);
+    expect(result.stderr).toMatch(/aws\.centralAccountId: expected a 12-digit AWS account ID/);
+    expect(result.stderr).toMatch(/aws\.organizationId: missing: expected an AWS Organization ID/);
+    expect(result.stderr).toMatch(/automationCredential\.issuerUrl: expected an https URL/);
+    expect(existsSync(join(dir, 'cdktf.out'))).toBe(false);
+  });
+
+  it('writes byte-identical output twice, also after every source file was touched', () => {
+    const first = mkdtempSync(join(tmpdir(), 'synth-a-'));
+    const second = mkdtempSync(join(tmpdir(), 'synth-b-'));
+
+    expect(synth(first).status).toBe(0);
+    const functionsDir = join(ROOT, 'functions');
+    const before = statSync(join(functionsDir, 'router', 'handler.ts')).mtime;
+    touchEverySource(functionsDir, new Date());
+    try {
+      expect(synth(second).status).toBe(0);
+    } finally {
+      touchEverySource(functionsDir, before);
+    }
+
+    const a = tree(join(first, 'cdktf.out'));
+    const b = tree(join(second, 'cdktf.out'));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [path, bytes] of a) expect({ path, same: bytes.equals(b.get(path)!) }).toEqual({ path, same: true });
+    expect([...a.keys()].filter((path) => path.endsWith('.zip'))).toHaveLength(6);
+  });
+
+  it('synthesizes the example configuration of the repository', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-example-'));
+    cpSync(join(ROOT, 'examples', 'config.example.json'), join(dir, 'config.json'));
+
+    const result = synth(dir, { WEB_IDENTITY_CONFIG: join(dir, 'config.json') });
+
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out', 'stacks', 'web-identity-federation', 'cdk.tf.json'), 'utf8'));
+    expect(stack.terraform.backend.s3).toMatchObject({ use_lockfile: true, encrypt: true });
+  });
+});
