@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** `npm run simulate` as a user runs it: a child process, JSON on stdout, logs on stderr, exit codes. */
+
+const ROOT = resolve(__dirname, '..', '..');
+const EXAMPLES = join(ROOT, 'simulation', 'examples');
+
+function simulate(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'simulation', 'cli.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempFile(name: string, content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const world = join(EXAMPLES, 'world.json');
+const events = join(EXAMPLES, 'events.json');
+
+describe('npm run simulate', () => {
+  it('runs the examples: the federated role ends ready, the redelivery starts nothing, one JSON document on stdout', () => {
+    // Act
+    const { status, stdout, stderr } = simulate('--world', world, '--events', events);
+    // Assess
+    expect(status).toBe(0);
+    const output = JSON.parse(stdout);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls']);
+    const account = output.iam['222222222222'];
+    const role = account.roles.find((r: { roleName: string }) => r.roleName === 'ci-deployer');
+    const [app] = output.entra.applications;
+    expect(role.tags['entra:federation-status']).toBe('ready');
+    expect(role.tags['entra:client-id']).toBe(app.appId);
+    expect(typeof role.assumeRolePolicyDocument).toBe('object');
+    expect(account.oidcProviders[0].clientIds).toEqual([app.appId]);
+    expect(account.roles.map((r: { roleName: string }) => r.roleName)).toEqual(['ci-deployer']);
+    expect(output.entra.servicePrincipals).toEqual([{ id: role.tags['entra:service-principal-id'], appId: app.appId }]);
+    expect(output.executions.map((e: { stateMachine: string; status: string }) => [e.stateMachine, e.status])).toEqual([
+      ['Web-Identity-Role-Create', 'SUCCEEDED'],
+      ['Web-Identity-Role-Delete', 'SUCCEEDED'],
+    ]);
+    expect(output.calls['graph:PATCH /applications(uniqueName)']).toBe(1);
+    expect(output.calls['iam:UpdateAssumeRolePolicy']).toBe(1);
+    expect(stderr).toContain('"message":"execution started"');
+  });
+
+  it('does not apply a failed call (errorCode) to the world', () => {
+    const failed = JSON.parse(readFileSync(events, 'utf8')).slice(0, 1);
+    failed[0].detail.errorCode = 'EntityAlreadyExists';
+    const { status, stdout } = simulate('--world', world, '--events', tempFile('events.json', JSON.stringify(failed)));
+    expect(status).toBe(0);
+    const output = JSON.parse(stdout);
+    expect(output.iam['222222222222'].roles.map((r: { roleName: string }) => r.roleName)).toEqual(['legacy-batch']);
+    expect(output.executions).toEqual([]);
+  });
+
+  it('exits non-zero naming the unreadable file', () => {
+    const { status, stdout, stderr } = simulate('--world', join(EXAMPLES, 'missing.json'), '--events', events);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/world file .*missing\.json cannot be read \(ENOENT\)/);
+  });
+
+  it('exits non-zero naming the field of a malformed world', () => {
+    const badKey = simulate('--world', tempFile('world.json', JSON.stringify({ accounts: { '12345': {} } })), '--events', events);
+    expect(badKey.status).toBe(2);
+    expect(badKey.stderr).toMatch(/accounts\.12345/);
+    const badPolicy = tempFile(
+      'world.json',
+      JSON.stringify({ accounts: { '123456789012': { roles: [{ roleName: 'x', assumeRolePolicyDocument: '{' }] } } }),
+    );
+    const { status, stderr } = simulate('--world', badPolicy, '--events', events);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/accounts\.123456789012\.roles\.0\.assumeRolePolicyDocument: .*JSON/);
+  });
+
+  it('exits non-zero naming the event and field of malformed events', () => {
+    const broken = JSON.parse(readFileSync(events, 'utf8'));
+    delete broken[1].detail.eventID;
+    const { status, stderr } = simulate('--world', world, '--events', tempFile('events.json', JSON.stringify(broken)));
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/\[1\]\.detail\.eventID/);
+  });
+
+  it('exits non-zero on invalid JSON and on a bad --config', () => {
+    const notJson = simulate('--world', world, '--events', tempFile('events.json', '[{'));
+    expect(notJson.status).toBe(2);
+    expect(notJson.stderr).toMatch(/events file .* is not valid JSON/);
+    const badConfig = simulate('--world', world, '--events', events, '--config', tempFile('config.json', '{"entra":{}}'));
+    expect(badConfig.status).toBe(2);
+    expect(badConfig.stderr).toMatch(/Invalid configuration .*config\.json/);
+  });
+
+  it('exits non-zero with the usage when an option is missing', () => {
+    const { status, stderr } = simulate('--world', world);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/--world and --events are required\nusage: npm run simulate/);
+  });
+});
