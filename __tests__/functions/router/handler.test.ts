@@ -1,0 +1,45 @@
+import { SFNClient, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { makeRouterHandler, sfnExecutionStarter } from '../../../functions/router/handler';
+import { InvalidInputError } from '../../../functions/shared/errors';
+import { silentLogger } from '../../../functions/shared/logger';
+import { deleteRoleEvent, sqsBatch } from '../../fixtures/cloudtrail';
+
+const sfn = mockClient(SFNClient);
+afterEach(() => sfn.reset());
+afterAll(() => sfn.restore());
+
+const settings = {
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  tokenVersion: 1 as const,
+  automationRoleName: 'web-identity-automation',
+  createStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Create',
+  deleteStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Delete',
+};
+
+describe('router handler', () => {
+  it('starts the execution over the SDK with the deterministic name and the workflow input', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
+    const handler = makeRouterHandler(() => ({ settings, logger: silentLogger, starter: sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' })) }));
+    expect(await handler(sqsBatch(deleteRoleEvent('ci-deployer', { eventId: 'b9f0e1d2-0000-4000-8000-000000000001' })))).toEqual({
+      batchItemFailures: [],
+    });
+    const [call] = sfn.commandCalls(StartExecutionCommand);
+    expect(call?.args[0].input).toEqual({
+      stateMachineArn: settings.deleteStateMachineArn,
+      name: 'DeleteRole-b9f0e1d2-0000-4000-8000-000000000001',
+      input: JSON.stringify({ accountId: '111122223333', roleName: 'ci-deployer', eventId: 'b9f0e1d2-0000-4000-8000-000000000001', eventName: 'DeleteRole' }),
+    });
+  });
+
+  it('counts ExecutionAlreadyExists as already started', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const starter = sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' }));
+    await expect(starter.start({ stateMachineArn: settings.deleteStateMachineArn, name: 'n', input: { accountId: '111122223333', roleName: 'r', eventId: 'e', eventName: 'DeleteRole' } })).resolves.toBe('already-exists');
+  });
+
+  it('rejects an event that is not an SQS batch as a whole', async () => {
+    const handler = makeRouterHandler(() => ({ settings, logger: silentLogger, starter: { start: async () => 'started' as const } }));
+    await expect(handler({ detail: {} })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});

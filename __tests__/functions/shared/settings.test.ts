@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../../../functions/shared/errors';
+import {
+  loadAssignRoleSettings,
+  loadBaseSettings,
+  loadCreateServicePrincipalSettings,
+  loadGraphSettings,
+  loadRouterSettings,
+} from '../../../functions/shared/settings';
+
+const base = {
+  TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47',
+  TOKEN_VERSION: '1',
+  AUTOMATION_ROLE_NAME: 'web-identity-automation',
+  AWS_REGION: 'eu-central-1',
+};
+const graph = { ...base, ENTRA_AUTH_MODE: 'federated', AUTOMATION_CLIENT_ID: '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d' };
+
+describe('settings', () => {
+  it('reads only what a function needs and normalizes it', () => {
+    expect(loadBaseSettings(base)).toEqual({
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      tokenVersion: 1,
+      automationRoleName: 'web-identity-automation',
+      region: 'eu-central-1',
+    });
+  });
+
+  it('defaults the Graph base URL and the trust-policy quota', () => {
+    expect(loadGraphSettings(graph).graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
+    expect(loadAssignRoleSettings(base).trustPolicyMaxChars).toBe(2048);
+    expect(loadAssignRoleSettings({ ...base, TRUST_POLICY_MAX_CHARS: '4096' }).trustPolicyMaxChars).toBe(4096);
+  });
+
+  it('names every missing or invalid variable and the fix', () => {
+    const failure = () => loadRouterSettings({ ...base, TOKEN_VERSION: '3', CREATE_STATE_MACHINE_ARN: 'nope' });
+    expect(failure).toThrow(InvalidInputError);
+    expect(failure).toThrow(/TOKEN_VERSION is invalid.*CREATE_STATE_MACHINE_ARN is invalid.*DELETE_STATE_MACHINE_ARN is not set.*Fix: redeploy/);
+  });
+
+  it('requires the certificate secret in certificate mode', () => {
+    expect(() => loadGraphSettings({ ...graph, ENTRA_AUTH_MODE: 'certificate' })).toThrow(/CERTIFICATE_SECRET_ARN is not set/);
+  });
+
+  it('requires the display-name prefix only for create-service-principal', () => {
+    expect(() => loadCreateServicePrincipalSettings(graph)).toThrow(/APP_NAME_PREFIX is not set/);
+    expect(loadCreateServicePrincipalSettings({ ...graph, APP_NAME_PREFIX: 'web-identity' }).appNamePrefix).toBe('web-identity');
+  });
+});
