@@ -1,3 +1,4 @@
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
@@ -28,6 +29,23 @@ export interface LocalWorldOptions {
   /** Seeds the IAM model's ids and fault storms. */
   readonly seed?: number;
   readonly beforeTask?: Parameters<typeof createLocalPipeline>[0]['beforeTask'];
+  /**
+   * Round-trip time added to every IAM and STS call (the benchmark's critical-path
+   * measure: wall time / latency ≈ sequential calls). Graph latency is the caller's
+   * business: GraphDirectory uses the global `fetch`.
+   */
+  readonly remoteLatencyMs?: number;
+}
+
+/** A client whose `send` waits `latencyMs` first; the model's mock still sees this client as `this`. */
+function withLatency<C extends { send: (...args: never[]) => Promise<unknown> }>(client: C, latencyMs: number | undefined): C {
+  if (!latencyMs) return client;
+  const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { send: unknown }).send = async (...args: unknown[]) => {
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    return send(...args);
+  };
+  return client;
 }
 
 const noSleep = async (): Promise<void> => undefined;
@@ -45,10 +63,14 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   const directory = new GraphDirectory({ baseUrl: graph.baseUrl, getToken: async () => 'local-simulation-token', sleep: noSleep });
   const openAccount = createOpenMemberAccount({
     // aws-sdk-client-mock answers for it; the credentials are never used.
-    sts: new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    sts: withLatency(
+      new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      options.remoteLatencyMs,
+    ),
     automationRoleName: options.settings.automationRoleName,
     region: 'us-east-1',
     sleep: noSleep,
+    makeIamClient: (config) => withLatency(new IAMClient(config), options.remoteLatencyMs),
   });
   const pipeline = createLocalPipeline({
     definitions: options.definitions,

@@ -1,5 +1,6 @@
 import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveLogger, liveOpenAccount } from '../shared/live-deps';
+import { liveOpenAccount } from '../shared/live-iam';
+import { createLogger } from '../shared/logger';
 import { loadAssignRoleSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
@@ -9,5 +10,5 @@ export function makeAssignRoleHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
 
 export const handler = makeAssignRoleHandler(() => {
   const settings = loadAssignRoleSettings(process.env);
-  return { settings, logger: liveLogger(), openAccount: liveOpenAccount(settings) };
+  return { settings, logger: createLogger(), openAccount: liveOpenAccount(settings) };
 });

@@ -1,5 +1,7 @@
 import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveDirectory, liveLogger, liveOpenAccount } from '../shared/live-deps';
+import { liveDirectory } from '../shared/live-graph';
+import { liveOpenAccount } from '../shared/live-iam';
+import { createLogger } from '../shared/logger';
 import { loadGraphSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
@@ -9,5 +11,5 @@ export function makeDeleteServicePrincipalHandler(loadDeps: LoadDeps<Deps>): Tas
 
 export const handler = makeDeleteServicePrincipalHandler(() => {
   const settings = loadGraphSettings(process.env);
-  return { settings, logger: liveLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
+  return { settings, logger: createLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
 });

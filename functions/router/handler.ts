@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { memoizeDeps, parseInput, type LoadDeps } from '../shared/handler-kit';
-import { liveLogger } from '../shared/live-deps';
+import { createLogger } from '../shared/logger';
 import { loadRouterSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, sqsEventSchema, type BatchResponse, type Deps, type ExecutionStarter } from './core';
 
@@ -36,5 +36,5 @@ export function makeRouterHandler(loadDeps: LoadDeps<Deps>): RouterHandler {
 
 export const handler = makeRouterHandler(() => {
   const settings = loadRouterSettings(process.env);
-  return { settings, logger: liveLogger(), starter: sfnExecutionStarter(new SFNClient({ region: settings.region })) };
+  return { settings, logger: createLogger(), starter: sfnExecutionStarter(new SFNClient({ region: settings.region })) };
 });
