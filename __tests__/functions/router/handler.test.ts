@@ -1,6 +1,6 @@
 import { SFNClient, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { makeRouterHandler, sfnExecutionStarter } from '../../../functions/router/handler';
+import { handler, makeRouterHandler, sfnExecutionStarter } from '../../../functions/router/handler';
 import { InvalidInputError } from '../../../functions/shared/errors';
 import { silentLogger } from '../../../functions/shared/logger';
 import { deleteRoleEvent, sqsBatch } from '../../fixtures/cloudtrail';
@@ -41,5 +41,17 @@ describe('router handler', () => {
   it('rejects an event that is not an SQS batch as a whole', async () => {
     const handler = makeRouterHandler(() => ({ settings, logger: silentLogger, starter: { start: async () => 'started' as const } }));
     await expect(handler({ detail: {} })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('reads no environment at import: the first invocation reports what is missing', async () => {
+    const saved = { ...process.env };
+    for (const key of ['TENANT_ID', 'TOKEN_VERSION', 'AUTOMATION_ROLE_NAME', 'CREATE_STATE_MACHINE_ARN', 'DELETE_STATE_MACHINE_ARN']) {
+      delete process.env[key];
+    }
+    try {
+      await expect(handler(sqsBatch(deleteRoleEvent('x')))).rejects.toThrow(/TENANT_ID is not set.*CREATE_STATE_MACHINE_ARN is not set/);
+    } finally {
+      process.env = saved;
+    }
   });
 });
