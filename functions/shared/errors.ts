@@ -69,6 +69,15 @@ export class IamThrottledError extends AutomationError {
   readonly transient = true;
 }
 
+/**
+ * The automation role in a member account cannot be assumed (AccessDenied, no such role):
+ * the member baseline is missing there or does not trust this function's role.
+ */
+export class MemberAccountAccessError extends AutomationError {
+  readonly name = 'MemberAccountAccessError';
+  readonly transient = false;
+}
+
 /** The role disappeared while an execution was working on it. */
 export class RoleNotFoundError extends AutomationError {
   readonly name = 'RoleNotFoundError';
@@ -114,6 +123,7 @@ export const AUTOMATION_ERRORS = {
   EntraAuthenticationError,
   IamConcurrentModificationError,
   IamThrottledError,
+  MemberAccountAccessError,
   RoleNotFoundError,
   OidcProviderNotFoundError,
   AudienceLimitExceededError,

@@ -16,6 +16,7 @@ import {
   IamConcurrentModificationError,
   IamThrottledError,
   InvalidInputError,
+  MemberAccountAccessError,
   OidcProviderNotFoundError,
   RoleNotFoundError,
   TrustPolicyRewriteError,
@@ -149,7 +150,7 @@ export function createOpenMemberAccount(options: OpenMemberAccountOptions): Open
       (error) => THROTTLING.has(nameOf(error)),
     ).catch((error: unknown) => {
       if (error instanceof IamThrottledError) throw error;
-      throw new Error(
+      throw new MemberAccountAccessError(
         `Cannot assume ${roleArn} (${nameOf(error)}: ${messageOf(error)}). ` +
           `Check that the member baseline StackSet is deployed to account ${accountId} and trusts this function's role.`,
         { cause: error },

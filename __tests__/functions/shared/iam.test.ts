@@ -5,6 +5,7 @@ import {
   IamConcurrentModificationError,
   IamThrottledError,
   InvalidInputError,
+  MemberAccountAccessError,
   OidcProviderNotFoundError,
   RoleNotFoundError,
   TrustPolicyRewriteError,
@@ -137,7 +138,10 @@ describe('createOpenMemberAccount', () => {
   });
 
   it('explains an account it cannot assume into (no baseline)', async () => {
-    await expect(open()('999988887777', SESSION)).rejects.toThrow(/Cannot assume .*999988887777.*member baseline StackSet/);
+    const error = await open()('999988887777', SESSION).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MemberAccountAccessError);
+    expect((error as Error).message).toMatch(/Cannot assume .*999988887777.*member baseline StackSet/);
   });
 
   it('retries a throttled AssumeRole, then reports IamThrottledError', async () => {
