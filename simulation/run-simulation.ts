@@ -64,7 +64,7 @@ export const worldSchema = z
                 appId: guidSchema,
                 uniqueName: z.string().min(1).optional(),
                 displayName: z.string().min(1),
-                servicePrincipalId: guidSchema.optional(),
+                servicePrincipalId: z.optional(guidSchema),
               })
               .strict(),
           )
@@ -88,7 +88,7 @@ export const eventsSchema = z.array(
         error: 'expected CreateRole, UpdateAssumeRolePolicy or DeleteRole (the IAM calls the pipeline handles)',
       }),
       errorCode: z.string().optional(),
-      recipientAccountId: accountIdSchema.optional(),
+      recipientAccountId: z.optional(accountIdSchema),
       requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
     }),
   }),

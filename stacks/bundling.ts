@@ -27,6 +27,10 @@ export function bundleFunctionCode(name: string): Uint8Array {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // Prefer the ES module builds (`module`, e.g. the AWS SDK's dist-es): esbuild tree-shakes
+    // them, unlike the CommonJS `main` builds. platform 'node' ignores `browser`, so the SDK still
+    // gets its Node runtime config. Cuts ~150–240 KiB per function.
+    mainFields: ['module', 'main'],
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',

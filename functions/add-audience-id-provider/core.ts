@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { applicationResultSchema, workflowInputSchema } from '../shared/contracts';
 import { OidcProviderNotFoundError } from '../shared/errors';
 import type { HandlerDeps } from '../shared/handler-kit';
@@ -7,10 +7,12 @@ import { federationFor, sessionNameFor } from '../shared/task-context';
 
 export const FUNCTION_NAME = 'add-audience-id-provider';
 
-export const inputSchema = workflowInputSchema.extend({
-  application: applicationResultSchema.refine((application) => application.outcome === 'registered', {
-    message: 'expected a registered application (the state machine skips this task otherwise)',
-  }),
+export const inputSchema = z.extend(workflowInputSchema, {
+  application: applicationResultSchema.check(
+    z.refine((application) => application.outcome === 'registered', {
+      error: 'expected a registered application (the state machine skips this task otherwise)',
+    }),
+  ),
 });
 export type Input = z.infer<typeof inputSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ROLE_TAGS, applicationResultSchema, failureSchema, workflowInputSchema, type Failure } from '../shared/contracts';
 import { RoleNotFoundError } from '../shared/errors';
 import type { HandlerDeps } from '../shared/handler-kit';
@@ -14,11 +14,11 @@ export const FUNCTION_NAME = 'assign-role-to-audience';
  * ready; with `failure` (written by a Catch) it tags the role `failed:<reason>`.
  */
 export const inputSchema = z.union([
-  workflowInputSchema.extend({ failure: failureSchema }),
-  workflowInputSchema.extend({
-    application: applicationResultSchema.refine((application) => application.outcome === 'registered', {
-      message: 'expected a registered application',
-    }),
+  z.extend(workflowInputSchema, { failure: failureSchema }),
+  z.extend(workflowInputSchema, {
+    application: applicationResultSchema.check(
+      z.refine((application) => application.outcome === 'registered', { error: 'expected a registered application' }),
+    ),
   }),
 ]);
 export type Input = z.infer<typeof inputSchema>;

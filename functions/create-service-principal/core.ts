@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ROLE_TAGS, guidSchema, workflowInputSchema, type ApplicationResult } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import { applicationDisplayName, applicationUniqueName } from '../shared/naming';

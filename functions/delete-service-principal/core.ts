@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { failureSchema, workflowInputSchema, type DeletedResult } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import { applicationUniqueName } from '../shared/naming';
@@ -9,7 +9,7 @@ import { referencesProvider } from '../shared/trust-policy';
 export const FUNCTION_NAME = 'delete-service-principal';
 
 /** `failure` is present when the Create machine compensates (RemoveApplication). */
-export const inputSchema = workflowInputSchema.extend({ failure: failureSchema.optional() });
+export const inputSchema = z.extend(workflowInputSchema, { failure: z.optional(failureSchema) });
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {

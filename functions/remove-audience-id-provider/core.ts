@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { deletedResultSchema, guidSchema, workflowInputSchema } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import type { OpenMemberAccount } from '../shared/ports';
@@ -6,8 +6,8 @@ import { federationFor, sessionNameFor } from '../shared/task-context';
 
 export const FUNCTION_NAME = 'remove-audience-id-provider';
 
-export const inputSchema = workflowInputSchema.extend({
-  deleted: deletedResultSchema.extend({ appId: guidSchema }),
+export const inputSchema = z.extend(workflowInputSchema, {
+  deleted: z.extend(deletedResultSchema, { appId: guidSchema }),
 });
 export type Input = z.infer<typeof inputSchema>;
 

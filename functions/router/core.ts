@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { IAM_EVENT_NAMES, accountIdSchema, roleNameSchema, type WorkflowInput } from '../shared/contracts';
 import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
 import { parsePolicyDocument } from '../shared/policy-document';
@@ -10,7 +10,7 @@ export const FUNCTION_NAME = 'router';
 
 /** The SQS batch (only what the router reads). */
 export const sqsEventSchema = z.object({
-  Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string() })),
+  Records: z.array(z.looseObject({ messageId: z.string().check(z.minLength(1)), body: z.string() })),
 });
 export type SqsEvent = z.infer<typeof sqsEventSchema>;
 
@@ -25,19 +25,19 @@ export const cloudTrailEventSchema = z.looseObject({
   source: z.literal('aws.iam'),
   account: accountIdSchema,
   detail: z.looseObject({
-    eventID: z.string().min(1),
-    eventName: z.string().min(1),
-    errorCode: z.string().optional(),
-    recipientAccountId: accountIdSchema.optional(),
-    userIdentity: z
-      .looseObject({
-        arn: z.string().optional(),
-        sessionContext: z
-          .looseObject({ sessionIssuer: z.looseObject({ arn: z.string().optional() }).optional() })
-          .optional(),
-      })
-      .optional(),
-    requestParameters: z.looseObject({ roleName: z.string().optional() }).nullable().optional(),
+    eventID: z.string().check(z.minLength(1)),
+    eventName: z.string().check(z.minLength(1)),
+    errorCode: z.optional(z.string()),
+    recipientAccountId: z.optional(accountIdSchema),
+    userIdentity: z.optional(
+      z.looseObject({
+        arn: z.optional(z.string()),
+        sessionContext: z.optional(
+          z.looseObject({ sessionIssuer: z.optional(z.looseObject({ arn: z.optional(z.string()) })) }),
+        ),
+      }),
+    ),
+    requestParameters: z.optional(z.nullable(z.looseObject({ roleName: z.optional(z.string()) }))),
   }),
 });
 export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   AutomationError,
   EntraAuthenticationError,
@@ -40,18 +40,18 @@ const MAX_TOTAL_DELAY_MS = 20_000;
 const APP_SELECT = '$select=id,appId,uniqueName,displayName';
 
 const applicationSchema = z.object({
-  id: z.string().min(1),
-  appId: z.string().min(1),
-  uniqueName: z.string().nullish(),
-  displayName: z.string().nullish(),
+  id: z.string().check(z.minLength(1)),
+  appId: z.string().check(z.minLength(1)),
+  uniqueName: z.nullish(z.string()),
+  displayName: z.nullish(z.string()),
 });
-const servicePrincipalSchema = z.object({ id: z.string().min(1) });
+const servicePrincipalSchema = z.object({ id: z.string().check(z.minLength(1)) });
 const collectionSchema = z.object({
   value: z.array(z.unknown()),
-  '@odata.nextLink': z.string().optional(),
+  '@odata.nextLink': z.optional(z.string()),
 });
 const errorBodySchema = z.object({
-  error: z.object({ code: z.string().optional(), message: z.string().optional() }),
+  error: z.object({ code: z.optional(z.string()), message: z.optional(z.string()) }),
 });
 
 interface GraphResponse {
@@ -320,7 +320,7 @@ export function retryAfterSeconds(header: string | null, now: () => number = Dat
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now()) / 1000));
 }
 
-function parse<T>(schema: z.ZodType<T>, res: GraphResponse): T {
+function parse<T>(schema: z.ZodMiniType<T>, res: GraphResponse): T {
   const parsed = schema.safeParse(res.body);
   if (!parsed.success) {
     throw new GraphRequestError(

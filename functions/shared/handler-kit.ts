@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+// zod/mini's `safeParse` takes any zod 4 schema, mini or classic (simulation/ and tests use classic).
+import * as z from 'zod/mini';
 import { AutomationError, InvalidInputError, TrustPolicyRewriteError } from './errors';
 import type { Logger } from './logger';
 
@@ -19,14 +20,14 @@ export interface HandlerDeps {
 export type LoadDeps<D> = () => D | Promise<D>;
 
 /** `issue.path: message` for every problem, so the error names the field. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
 }
 
-export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(raw);
+export function parseInput<S extends z.core.$ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
+  const result = z.safeParse(schema, raw);
   if (!result.success) {
     throw new InvalidInputError(`${what}: ${describeIssues(result.error)}`);
   }
@@ -60,7 +61,7 @@ function forStepFunctions(error: unknown): unknown {
   return error;
 }
 
-export interface TaskDefinition<S extends z.ZodType, D extends HandlerDeps, R extends object> {
+export interface TaskDefinition<S extends z.core.$ZodType, D extends HandlerDeps, R extends object> {
   /** The function's name (`create-service-principal`…), for logs. */
   readonly name: string;
   readonly schema: S;
@@ -69,7 +70,7 @@ export interface TaskDefinition<S extends z.ZodType, D extends HandlerDeps, R ex
 
 export type TaskHandler = (event: unknown) => Promise<Record<string, unknown>>;
 
-export function makeTaskHandler<S extends z.ZodType, D extends HandlerDeps, R extends object>(
+export function makeTaskHandler<S extends z.core.$ZodType, D extends HandlerDeps, R extends object>(
   task: TaskDefinition<S, D, R>,
   loadDeps: LoadDeps<D>,
 ): TaskHandler {

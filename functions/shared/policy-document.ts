@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { TrustPolicyRewriteError } from './errors';
 import type { PolicyDocument } from './ports';
 
@@ -24,20 +24,20 @@ const conditionValue = z.union([z.string(), z.boolean(), z.number(), z.array(z.u
 
 // Loose objects: a key we do not model must survive a rewrite untouched, never be dropped.
 const statementSchema = z.looseObject({
-  Sid: z.string().optional(),
+  Sid: z.optional(z.string()),
   Effect: z.enum(['Allow', 'Deny']),
-  Principal: principalSchema.optional(),
-  NotPrincipal: principalSchema.optional(),
-  Action: stringOrList.optional(),
-  NotAction: stringOrList.optional(),
-  Resource: stringOrList.optional(),
-  NotResource: stringOrList.optional(),
-  Condition: z.record(z.string(), z.record(z.string(), conditionValue)).optional(),
+  Principal: z.optional(principalSchema),
+  NotPrincipal: z.optional(principalSchema),
+  Action: z.optional(stringOrList),
+  NotAction: z.optional(stringOrList),
+  Resource: z.optional(stringOrList),
+  NotResource: z.optional(stringOrList),
+  Condition: z.optional(z.record(z.string(), z.record(z.string(), conditionValue))),
 });
 
 export const policyDocumentSchema = z.looseObject({
-  Version: z.string().optional(),
-  Id: z.string().optional(),
+  Version: z.optional(z.string()),
+  Id: z.optional(z.string()),
   Statement: z.union([statementSchema, z.array(statementSchema)]),
 });
 
@@ -49,7 +49,7 @@ function malformed(detail: string): TrustPolicyRewriteError {
   );
 }
 
-function firstIssue(error: z.ZodError, prefix: readonly PropertyKey[]): string {
+function firstIssue(error: z.core.$ZodError, prefix: readonly PropertyKey[]): string {
   const issue = error.issues[0];
   const path = [...prefix, ...(issue?.path ?? [])];
   return `${path.length > 0 ? path.map(String).join('.') : 'the document'}: ${issue?.message ?? 'not a policy document'}`;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { guidSchema, roleNameSchema } from './contracts';
 import { InvalidInputError } from './errors';
 
@@ -14,24 +14,23 @@ const DEFAULT_TRUST_POLICY_MAX_CHARS = 2048;
 
 const stateMachineArn = z
   .string()
-  .regex(/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'a Step Functions state machine ARN');
+  .check(z.regex(/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'a Step Functions state machine ARN'));
 
 const baseShape = {
   TENANT_ID: guidSchema,
   TOKEN_VERSION: z.enum(['1', '2']),
   AUTOMATION_ROLE_NAME: roleNameSchema,
   /** Set by Lambda itself. */
-  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+  AWS_REGION: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')),
 };
 
 const graphShape = {
   ENTRA_AUTH_MODE: z.enum(['federated', 'certificate']),
   AUTOMATION_CLIENT_ID: guidSchema,
-  CERTIFICATE_SECRET_ARN: z
-    .string()
-    .regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN')
-    .optional(),
-  GRAPH_BASE_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_GRAPH_BASE_URL),
+  CERTIFICATE_SECRET_ARN: z.optional(
+    z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN')),
+  ),
+  GRAPH_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_GRAPH_BASE_URL),
 };
 
 export interface BaseSettings {
@@ -63,7 +62,7 @@ export interface RouterSettings extends BaseSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function parseEnv<T extends z.ZodRawShape>(shape: T, env: Env): z.infer<z.ZodObject<T>> {
+function parseEnv<T extends z.core.$ZodShape>(shape: T, env: Env): z.infer<z.ZodMiniObject<T>> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
@@ -79,7 +78,7 @@ function parseEnv<T extends z.ZodRawShape>(shape: T, env: Env): z.infer<z.ZodObj
   return result.data;
 }
 
-function base(values: z.infer<z.ZodObject<typeof baseShape>>): BaseSettings {
+function base(values: z.infer<z.ZodMiniObject<typeof baseShape>>): BaseSettings {
   return {
     tenantId: values.TENANT_ID.toLowerCase(),
     tokenVersion: values.TOKEN_VERSION === '2' ? 2 : 1,
@@ -112,14 +111,20 @@ export function loadGraphSettings(env: Env): GraphSettings {
 
 /** create-service-principal (Graph, IAM and the display-name prefix). */
 export function loadCreateServicePrincipalSettings(env: Env): CreateServicePrincipalSettings {
-  const { APP_NAME_PREFIX } = parseEnv({ APP_NAME_PREFIX: z.string().min(1).max(60) }, env);
+  const { APP_NAME_PREFIX } = parseEnv({ APP_NAME_PREFIX: z.string().check(z.minLength(1), z.maxLength(60)) }, env);
   return { ...loadGraphSettings(env), appNamePrefix: APP_NAME_PREFIX };
 }
 
 /** assign-role-to-audience. */
 export function loadAssignRoleSettings(env: Env): AssignRoleSettings {
   const values = parseEnv(
-    { ...baseShape, TRUST_POLICY_MAX_CHARS: z.coerce.number().int().min(1).default(DEFAULT_TRUST_POLICY_MAX_CHARS) },
+    {
+      ...baseShape,
+      TRUST_POLICY_MAX_CHARS: z._default(
+        z.coerce.number().check(z.int(), z.minimum(1)),
+        DEFAULT_TRUST_POLICY_MAX_CHARS,
+      ),
+    },
     env,
   );
   return { ...base(values), trustPolicyMaxChars: values.TRUST_POLICY_MAX_CHARS };
