@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { applicationResultSchema, workflowInputSchema } from '../shared/contracts';
-import { OidcProviderNotFoundError } from '../shared/errors';
 import type { HandlerDeps } from '../shared/handler-kit';
 import type { OpenMemberAccount } from '../shared/ports';
 import { federationFor, sessionNameFor } from '../shared/task-context';
@@ -22,7 +21,7 @@ export interface Deps extends HandlerDeps {
 }
 
 export interface AudienceResult {
-  readonly audience: { readonly clientId: string; readonly outcome: 'added' | 'present' };
+  readonly audience: { readonly clientId: string };
 }
 
 export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
@@ -30,17 +29,6 @@ export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
   const { appId } = input.application;
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
-  try {
-    return { audience: { clientId: appId, outcome: await iam.addClientId(providerArn, appId) } };
-  } catch (error) {
-    if (error instanceof OidcProviderNotFoundError) throw error;
-    // Some implementations report a missing provider as a plain IAM NoSuchEntity; check
-    // before guessing so the status tag says what the platform team must fix.
-    if ((await iam.getProviderClientIds(providerArn)) === null) {
-      throw new OidcProviderNotFoundError(
-        `account ${input.accountId} has no OIDC provider ${providerArn}: deploy the member baseline StackSet to it`,
-      );
-    }
-    throw error;
-  }
+  await iam.addClientId(providerArn, appId);
+  return { audience: { clientId: appId } };
 }

@@ -82,8 +82,9 @@ function causeMessage(cause: string | undefined): string {
 /** The `<reason>` of `failed:<reason>`: short, stable, and within the tag charset. */
 export function failureReason(failure: Failure): string {
   if (failure.Error === 'TrustPolicyRewriteError') {
+    // The reasons (`wildcard`, `policy-too-large`…) already say it is about the trust policy.
     const prefix = /^([a-z-]+):/.exec(causeMessage(failure.Cause))?.[1];
-    return prefix ? `trust-policy-${prefix}` : 'trust-policy';
+    return prefix ?? 'trust-policy';
   }
   const known = REASON_BY_ERROR[failure.Error];
   if (known) return known;

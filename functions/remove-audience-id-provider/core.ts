@@ -17,12 +17,13 @@ export interface Deps extends HandlerDeps {
 }
 
 export interface AudienceRemovalResult {
-  readonly audienceRemoval: { readonly clientId: string; readonly outcome: 'removed' | 'absent' };
+  readonly audienceRemoval: { readonly clientId: string };
 }
 
 export async function core(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
   const clientId = input.deleted.appId;
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
-  return { audienceRemoval: { clientId, outcome: await iam.removeClientId(providerArn, clientId) } };
+  await iam.removeClientId(providerArn, clientId);
+  return { audienceRemoval: { clientId } };
 }

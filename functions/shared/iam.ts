@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
-  GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   IAMClient,
   RemoveClientIDFromOpenIDConnectProviderCommand,
@@ -198,20 +197,6 @@ function memberAccountIam(
     }
   };
 
-  const getProviderClientIds = async (providerArn: string): Promise<string[] | null> => {
-    try {
-      const provider = await retry(
-        `iam:GetOpenIDConnectProvider ${providerArn}`,
-        () => client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn })),
-        isTransient,
-      );
-      return provider.ClientIDList ?? [];
-    } catch (error) {
-      if (NO_SUCH_ENTITY.has(nameOf(error))) return null;
-      throw error;
-    }
-  };
-
   return {
     accountId,
 
@@ -270,25 +255,11 @@ function memberAccountIam(
       await onRole('UntagRole', roleName, () => client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: [...keys] })));
     },
 
-    getProviderClientIds,
-
+    // Add and RemoveClientID are idempotent in IAM ("does not fail or return an error" for
+    // an ID already there, or already gone), so neither needs a read first: one call each
+    // keeps the Create's critical path short.
     async addClientId(providerArn, clientId) {
-      const clientIds = await getProviderClientIds(providerArn);
-      if (clientIds === null) {
-        throw new OidcProviderNotFoundError(
-          `Account ${accountId} has no OIDC provider ${providerArn}; deploy the member baseline StackSet to it`,
-        );
-      }
-      if (clientIds.includes(clientId)) return 'present';
-      const limitError = (cause?: unknown) =>
-        new AudienceLimitExceededError(
-          `OIDC provider ${providerArn} in account ${accountId} has reached IAM's limit of 100 client IDs (audiences). ` +
-            'Delete unused federated roles in this account before adding another.',
-          { cause },
-        );
-      if (clientIds.length >= 100) throw limitError();
       try {
-        // Idempotent in IAM: adding a client ID that is already there succeeds.
         await retry(
           `iam:AddClientIDToOpenIDConnectProvider ${providerArn}`,
           () => client.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: clientId })),
@@ -296,9 +267,18 @@ function memberAccountIam(
         );
       } catch (error) {
         const name = nameOf(error);
-        if (LIMIT_EXCEEDED.has(name)) throw limitError(error);
+        if (LIMIT_EXCEEDED.has(name)) {
+          throw new AudienceLimitExceededError(
+            `OIDC provider ${providerArn} in account ${accountId} has reached IAM's limit of 100 client IDs (audiences). ` +
+              'Delete unused federated roles in this account before adding another.',
+            { cause: error },
+          );
+        }
         if (NO_SUCH_ENTITY.has(name)) {
-          throw new OidcProviderNotFoundError(`OIDC provider ${providerArn} disappeared from account ${accountId}`, { cause: error });
+          throw new OidcProviderNotFoundError(
+            `Account ${accountId} has no OIDC provider ${providerArn}; deploy the member baseline StackSet to it`,
+            { cause: error },
+          );
         }
         if (INVALID_INPUT.has(name)) {
           throw new InvalidInputError(`clientId: "${clientId}" was refused by IAM (${messageOf(error)}); it must be 1–255 characters`, {
@@ -307,12 +287,9 @@ function memberAccountIam(
         }
         throw error;
       }
-      return 'added';
     },
 
     async removeClientId(providerArn, clientId) {
-      const clientIds = await getProviderClientIds(providerArn);
-      if (clientIds === null || !clientIds.includes(clientId)) return 'absent';
       try {
         await retry(
           `iam:RemoveClientIDFromOpenIDConnectProvider ${providerArn}`,
@@ -321,10 +298,9 @@ function memberAccountIam(
           isTransient,
         );
       } catch (error) {
-        if (NO_SUCH_ENTITY.has(nameOf(error))) return 'absent';
-        throw error;
+        // No provider means no audience to remove.
+        if (!NO_SUCH_ENTITY.has(nameOf(error))) throw error;
       }
-      return 'removed';
     },
   };
 }

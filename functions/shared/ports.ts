@@ -40,12 +40,13 @@ export interface MemberAccountIam {
   tagRole(roleName: string, tags: Readonly<Record<string, string>>): Promise<void>;
   /** Throws `RoleNotFoundError` when the role is gone. */
   untagRole(roleName: string, keys: readonly string[]): Promise<void>;
-  /** Client IDs of the provider, or `null` when the account has no such provider. */
-  getProviderClientIds(providerArn: string): Promise<string[] | null>;
-  /** Idempotent; retries `ConcurrentModification`; throws `AudienceLimitExceededError` at IAM's limit. */
-  addClientId(providerArn: string, clientId: string): Promise<'added' | 'present'>;
+  /**
+   * Idempotent; retries `ConcurrentModification`; throws `AudienceLimitExceededError` at
+   * IAM's limit and `OidcProviderNotFoundError` when the account has no such provider.
+   */
+  addClientId(providerArn: string, clientId: string): Promise<void>;
   /** Idempotent; retries `ConcurrentModification`; a missing provider counts as done. */
-  removeClientId(providerArn: string, clientId: string): Promise<'removed' | 'absent'>;
+  removeClientId(providerArn: string, clientId: string): Promise<void>;
 }
 
 /** Opens IAM in a member account; `sessionName` tells CloudTrail which execution acted. */

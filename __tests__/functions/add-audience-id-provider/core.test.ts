@@ -22,8 +22,8 @@ describe('add-audience-id-provider core', () => {
     const iam = new FakeAccountIam();
     iam.providers.set(PROVIDER_ARN, []);
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
-    expect(await core(deps, input)).toEqual({ audience: { clientId: APP_ID, outcome: 'added' } });
-    expect(await core(deps, input)).toEqual({ audience: { clientId: APP_ID, outcome: 'present' } });
+    expect(await core(deps, input)).toEqual({ audience: { clientId: APP_ID } });
+    expect(await core(deps, input)).toEqual({ audience: { clientId: APP_ID } });
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([APP_ID]);
   });
 
@@ -39,18 +39,6 @@ describe('add-audience-id-provider core', () => {
     iam.providers.set(PROVIDER_ARN, Array.from({ length: 100 }, (_, i) => `client-${i}`));
     await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(
       AudienceLimitExceededError,
-    );
-  });
-});
-
-describe('add-audience-id-provider core with an IAM adapter that reports a missing provider as NoSuchEntity', () => {
-  it('still names the problem OidcProviderNotFoundError', async () => {
-    const iam = new FakeAccountIam();
-    iam.addClientId = async () => {
-      throw Object.assign(new Error('OpenIDConnect provider not found'), { name: 'NoSuchEntityException' });
-    };
-    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toThrow(
-      /has no OIDC provider .*deploy the member baseline/,
     );
   });
 });

@@ -10,14 +10,16 @@ describe('remove-audience-id-provider core', () => {
     const iam = new FakeAccountIam();
     iam.providers.set(PROVIDER_ARN, [OTHER, APP_ID]);
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
-    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientId: APP_ID, outcome: 'removed' } });
-    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientId: APP_ID, outcome: 'absent' } });
+    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientId: APP_ID } });
+    expect(iam.providers.get(PROVIDER_ARN)).toEqual([OTHER]);
+    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientId: APP_ID } });
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([OTHER]);
   });
 
   it('counts a missing provider as done', async () => {
     const iam = new FakeAccountIam();
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
-    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientId: APP_ID, outcome: 'absent' } });
+    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientId: APP_ID } });
+    expect(iam.calls).toEqual([`removeClientId ${APP_ID}`]);
   });
 });
