@@ -151,9 +151,10 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
                   {
                     // App teams name their roles freely (any name, any path), so the
                     // automation must be able to read and pin any role in the account.
+                    // GetRole returns the tags too: no ListRoleTags.
                     Sid: 'ReadAndPinRoles',
                     Effect: 'Allow',
-                    Action: ['iam:GetRole', 'iam:ListRoleTags', 'iam:UpdateAssumeRolePolicy'],
+                    Action: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'],
                     Resource: role('*'),
                   },
                   {
@@ -166,11 +167,8 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
                   {
                     Sid: 'ManageAudiencesOfTheTenantProvider',
                     Effect: 'Allow',
-                    Action: [
-                      'iam:GetOpenIDConnectProvider',
-                      'iam:AddClientIDToOpenIDConnectProvider',
-                      'iam:RemoveClientIDFromOpenIDConnectProvider',
-                    ],
+                    // Add and RemoveClientID are idempotent: no read (GetOpenIDConnectProvider) needed.
+                    Action: ['iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider'],
                     Resource: providerArn,
                   },
                   {

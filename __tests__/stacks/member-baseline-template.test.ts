@@ -120,14 +120,12 @@ describe('the member baseline template', () => {
     );
   });
 
-  it('allows the automation role exactly: read roles and tags, pin trust policies, entra:* tags, the tenant provider audiences', () => {
+  it('allows the automation role exactly: read roles, pin trust policies, entra:* tags, the tenant provider audiences', () => {
     const allowed = policies(resources.find(([id]) => id === 'WebIdentityAutomationRole')![1]).filter((s: any) => s.Effect === 'Allow');
 
     expect(allowed.flatMap((s: any) => asList(s.Action)).sort()).toEqual([
       'iam:AddClientIDToOpenIDConnectProvider',
-      'iam:GetOpenIDConnectProvider',
       'iam:GetRole',
-      'iam:ListRoleTags',
       'iam:RemoveClientIDFromOpenIDConnectProvider',
       'iam:TagRole',
       'iam:UntagRole',
