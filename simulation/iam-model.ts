@@ -53,6 +53,13 @@ import type { PolicyDocument } from '../functions/shared/ports';
  * which is what the SDK produces for IAM's `Throttling` error code.
  */
 
+/** CloudTrail records tags as `[{ key, value }]` (lower case); the API takes `[{ Key, Value }]`. */
+function cloudTrailTags(tags: unknown): Tag[] {
+  return Array.isArray(tags)
+    ? (tags as { key?: string; value?: string }[]).map((t) => ({ Key: String(t.key), Value: String(t.value ?? '') }))
+    : [];
+}
+
 export type FaultKind = 'ConcurrentModification' | 'Throttling';
 
 /** Keys of `calls` and of fault injection; they appear in the simulator output (DESIGN §9). */
@@ -321,10 +328,7 @@ export class IamModel {
     const existing = account.roles.get(roleName.toLowerCase());
     switch (eventName) {
       case 'CreateRole': {
-        // CloudTrail records tags as [{ key, value }] (lower case).
-        const tags = Array.isArray(params['tags'])
-          ? (params['tags'] as { key?: string; value?: string }[]).map((t) => ({ Key: String(t.key), Value: String(t.value ?? '') }))
-          : [];
+        const tags = cloudTrailTags(params['tags']);
         if (existing) account.roles.delete(roleName.toLowerCase());
         this.doCreateRole(accountId, {
           RoleName: roleName,
@@ -342,8 +346,14 @@ export class IamModel {
         if (!existing) return 'absent';
         account.roles.delete(roleName.toLowerCase());
         return 'deleted';
+      case 'TagRole':
+        if (!existing) return 'absent';
+        this.doTagRole(accountId, { RoleName: roleName, Tags: cloudTrailTags(params['tags']) });
+        return 'updated';
       default:
-        throw new Error(`iam-model: cannot apply CloudTrail event "${eventName}"; expected CreateRole, UpdateAssumeRolePolicy or DeleteRole`);
+        throw new Error(
+          `iam-model: cannot apply CloudTrail event "${eventName}"; expected CreateRole, UpdateAssumeRolePolicy, DeleteRole or TagRole`,
+        );
     }
   }
 

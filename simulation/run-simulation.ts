@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountIdSchema, guidSchema, roleNameSchema, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { accountIdSchema, guidSchema, IAM_EVENT_NAMES, roleNameSchema, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
 import { describeIssues } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import { parsePolicyDocument } from '../functions/shared/policy-document';
@@ -84,8 +84,8 @@ export const eventsSchema = z.array(
     account: accountIdSchema,
     detail: z.looseObject({
       eventID: z.string().min(1),
-      eventName: z.enum(['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'], {
-        error: 'expected CreateRole, UpdateAssumeRolePolicy or DeleteRole (the IAM calls the pipeline handles)',
+      eventName: z.enum(IAM_EVENT_NAMES, {
+        error: `expected ${IAM_EVENT_NAMES.join(', ')} (the IAM calls the pipeline handles)`,
       }),
       errorCode: z.string().optional(),
       recipientAccountId: z.optional(accountIdSchema),

@@ -1,3 +1,5 @@
+import { IAM_EVENT_NAMES } from '../functions/shared/contracts';
+
 /**
  * The CloudFormation template the StackSet deploys to every member account in
  * us-east-1, as typed data. Property names follow the CloudFormation resource
@@ -43,15 +45,13 @@ export interface MemberBaselineTemplateProps {
   readonly centralFunctionRoleArns: readonly string[];
 }
 
-/** The IAM calls that create, retarget or remove a web identity role. */
-export const FORWARDED_IAM_EVENTS = ['CreateRole', 'DeleteRole', 'UpdateAssumeRolePolicy'] as const;
 
 /** CloudTrail IAM management events as EventBridge receives them (only in us-east-1: IAM is global). */
 export function iamEventPattern() {
   return {
     source: ['aws.iam'],
     'detail-type': ['AWS API Call via CloudTrail'],
-    detail: { eventSource: ['iam.amazonaws.com'], eventName: [...FORWARDED_IAM_EVENTS] },
+    detail: { eventSource: ['iam.amazonaws.com'], eventName: [...IAM_EVENT_NAMES] },
   };
 }
 
@@ -121,7 +121,7 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
         Type: 'AWS::Events::Rule',
         Properties: {
           Name: props.forwardingRuleName,
-          Description: 'Forwards IAM CreateRole, DeleteRole and UpdateAssumeRolePolicy to the central bus.',
+          Description: 'Forwards the IAM role calls the web identity automation reacts to to the central bus.',
           EventBusName: 'default',
           EventPattern: iamEventPattern(),
           State: 'ENABLED',

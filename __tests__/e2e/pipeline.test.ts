@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { applicationUniqueName } from '../../functions/shared/naming';
-import { createRoleEvent, deleteRoleEvent } from '../fixtures/cloudtrail';
+import { createRoleEvent, deleteRoleEvent, tagRoleEvent } from '../fixtures/cloudtrail';
 import { ACCOUNT, HOST, PROVIDER_ARN, federatedPolicy, settings, startE2eWorld, type E2eWorld } from './harness';
 
 /**
@@ -61,6 +61,25 @@ describe('local end-to-end', () => {
     ]);
     expect(world.pipeline.executions.map((e) => [e.stateMachine, e.status, e.states.at(-1)])).toEqual([
       ['Web-Identity-Role-Create', 'SUCCEEDED', 'Federated'],
+    ]);
+  });
+
+  it('adds owners named after creation when the app team tags the role with entra:owners', async () => {
+    // Prepare
+    world = await startE2eWorld();
+    const owner = randomUUID();
+    world.graph.state.addUsers(owner);
+    await world.play(createRoleEvent('ci-deployer', federatedPolicy(), { ...at, eventId: randomUUID() }));
+    const pinned = world.iam.role(ACCOUNT, 'ci-deployer')?.assumeRolePolicyDocument;
+    // Act
+    await world.play(tagRoleEvent('ci-deployer', { 'entra:owners': owner }, { ...at, eventId: randomUUID() }));
+    // Assess
+    expect(world.graph.state.listApplications()).toEqual([expect.objectContaining({ uniqueName: uniqueName('ci-deployer'), owners: [owner] })]);
+    expect(world.iam.role(ACCOUNT, 'ci-deployer')?.assumeRolePolicyDocument).toEqual(pinned);
+    expect(tagsOf(world, 'ci-deployer')?.['entra:federation-status']).toBe('ready');
+    expect(world.pipeline.executions.map((e) => [e.stateMachine, e.name.split('-')[0], e.status])).toEqual([
+      ['Web-Identity-Role-Create', 'CreateRole', 'SUCCEEDED'],
+      ['Web-Identity-Role-Create', 'TagRole', 'SUCCEEDED'],
     ]);
   });
 

@@ -278,6 +278,20 @@ describe('snapshot and CloudTrail calls', () => {
     expect(model.snapshot()[B]).toEqual({ roles: [], oidcProviders: [] });
   });
 
+  it('applies TagRole records, merging CloudTrail\'s [{ key, value }] tags', () => {
+    model.applyCloudTrailCall('333333333333', 'CreateRole', {
+      roleName: 'ci-deployer',
+      assumeRolePolicyDocument: JSON.stringify(POLICY),
+      tags: [{ key: 'team', value: 'payments' }],
+    });
+
+    const tagged = model.applyCloudTrailCall('333333333333', 'TagRole', { roleName: 'ci-deployer', tags: [{ key: 'entra:owners', value: 'a b' }] });
+    const absent = model.applyCloudTrailCall('333333333333', 'TagRole', { roleName: 'gone', tags: [{ key: 'x', value: 'y' }] });
+
+    expect([tagged, absent]).toEqual(['updated', 'absent']);
+    expect(model.role('333333333333', 'ci-deployer')!.tags).toEqual({ team: 'payments', 'entra:owners': 'a b' });
+  });
+
   it('applies CreateRole, UpdateAssumeRolePolicy and DeleteRole records', () => {
     // requestParameters shaped like the CloudTrail CreateRole example in
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html (policy as a JSON string).

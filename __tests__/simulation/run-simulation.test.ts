@@ -54,7 +54,7 @@ describe('world and events parsing', () => {
   });
 
   it('rejects an IAM event the pipeline does not handle, naming the event', () => {
-    const event = { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.iam', account: '123456789012', detail: { eventID: 'e', eventName: 'TagRole' } };
-    expect(() => parseEvents([event], 'e.json')).toThrow(/e\.json: \[0\]\.detail\.eventName: expected CreateRole/);
+    const event = { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.iam', account: '123456789012', detail: { eventID: 'e', eventName: 'AttachRolePolicy' } };
+    expect(() => parseEvents([event], 'e.json')).toThrow(/e\.json: \[0\]\.detail\.eventName: expected CreateRole, UpdateAssumeRolePolicy, DeleteRole, TagRole/);
   });
 });

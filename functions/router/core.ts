@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { IAM_EVENT_NAMES, accountIdSchema, roleNameSchema, type WorkflowInput } from '../shared/contracts';
+import { IAM_EVENT_NAMES, ROLE_TAGS, accountIdSchema, roleNameSchema, type WorkflowInput } from '../shared/contracts';
 import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
 import { parsePolicyDocument } from '../shared/policy-document';
 import { federationFor } from '../shared/task-context';
@@ -86,6 +86,11 @@ function isAutomationCall(event: CloudTrailEvent, automationRoleName: string): b
   );
 }
 
+/** CloudTrail records TagRole's tags as `[{ "key": …, "value": … }]`. */
+function setsOwnersTag(tags: unknown): boolean {
+  return Array.isArray(tags) && tags.some((tag) => typeof tag === 'object' && tag !== null && (tag as { key?: unknown }).key === ROLE_TAGS.owners);
+}
+
 /** Decides what one CloudTrail event asks for (DESIGN §3). Throws `MalformedMessageError`. */
 export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent): Route {
   const { detail } = event;
@@ -102,6 +107,12 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   }
   const input: WorkflowInput = { accountId, roleName: roleName.data, eventId: detail.eventID, eventName };
   if (eventName === 'DeleteRole') return { action: 'start', workflow: 'delete', input };
+  if (eventName === 'TagRole') {
+    // Create reads the role itself: it skips a role that does not trust the tenant.
+    return setsOwnersTag(parameters.tags)
+      ? { action: 'start', workflow: 'create', input }
+      : { action: 'ignore', reason: `the tags set are not ${ROLE_TAGS.owners}` };
+  }
 
   const field = eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument';
   let federated: boolean;

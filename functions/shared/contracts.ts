@@ -25,7 +25,12 @@ export const guidSchema = z
   .string()
   .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID'));
 
-export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
+/**
+ * The IAM calls the pipeline reacts to. `TagRole` counts only when it sets the
+ * `entra:owners` tag: app teams name owners after creating a role, and a Create
+ * execution then adds them (it converges on everything else).
+ */
+export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole', 'TagRole'] as const;
 
 /** What the router starts each execution with. */
 export const workflowInputSchema = z.object({

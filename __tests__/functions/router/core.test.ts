@@ -1,7 +1,7 @@
 import { core, executionName, type ExecutionStarter } from '../../../functions/router/core';
 import type { WorkflowInput } from '../../../functions/shared/contracts';
 import { createLogger } from '../../../functions/shared/logger';
-import { createRoleEvent, deleteRoleEvent, sqsBatch, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
+import { createRoleEvent, deleteRoleEvent, sqsBatch, tagRoleEvent, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
 import { TENANT_ID, appTeamTrustPolicy } from '../../fixtures/port-fakes';
 
 const settings = {
@@ -73,6 +73,24 @@ describe('router core', () => {
     await core(deps, sqsBatch(deleteRoleEvent('ci-deployer')));
     expect(started[0]?.stateMachineArn).toBe(settings.deleteStateMachineArn);
     expect(started[0]?.input.eventName).toBe('DeleteRole');
+  });
+
+  it('starts Create for a TagRole that sets entra:owners, so owners named later are added', async () => {
+    const { deps, started } = setUp();
+    await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' }, { eventId: 'ev-3' })));
+    expect(started).toEqual([
+      {
+        stateMachineArn: settings.createStateMachineArn,
+        name: 'TagRole-ev-3',
+        input: { accountId: '111122223333', roleName: 'ci-deployer', eventId: 'ev-3', eventName: 'TagRole' },
+      },
+    ]);
+  });
+
+  it('ignores a TagRole that does not set entra:owners', async () => {
+    const { deps, started } = setUp();
+    expect(await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { team: 'payments' })))).toEqual({ batchItemFailures: [] });
+    expect(started).toEqual([]);
   });
 
   it('ignores failed calls', async () => {
