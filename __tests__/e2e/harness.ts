@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from '../../functions/shared/logger';
-import type { PolicyDocument } from '../../functions/shared/ports';
+import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../simulation/local-world';
 import { parseEvents, pipelineSettings, playEvents } from '../../simulation/run-simulation';
 import { synthesizedStateMachines } from '../support/synthesized';
+import { appTeamTrustPolicy } from '../fixtures/port-fakes';
 
 /** The end-to-end world: the state machines as synthesized by the stack, the real handlers, IAM model, Graph fake. */
 
@@ -14,19 +15,10 @@ export const ACCOUNT = '333344445555';
 export const HOST = `sts.windows.net/${settings.tenantId}/`;
 export const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
 
+/** The app team's trust policy for the e2e account, plus any extra statements. */
 export function federatedPolicy(extra: PolicyDocument['Statement'] = []): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: PROVIDER_ARN },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${HOST}:aud`]: 'placeholder' } },
-      },
-      ...(Array.isArray(extra) ? extra : [extra]),
-    ],
-  };
+  const policy = appTeamTrustPolicy(PROVIDER_ARN, HOST);
+  return { ...policy, Statement: [...(policy.Statement as PolicyStatement[]), ...(Array.isArray(extra) ? extra : [extra])] };
 }
 
 export interface E2eWorld extends LocalWorld {
