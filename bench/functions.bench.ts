@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
 import { silentLogger } from '../functions/shared/logger';
-import { bundleFunctionCode } from '../stacks/bundling';
+import { bundleFunctionCodes } from '../stacks/bundling';
+import { median } from './measure';
 import { parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
 import { startLocalWorld } from '../simulation/local-world';
@@ -112,17 +113,14 @@ async function criticalPath(): Promise<void> {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 function bundles(): void {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   console.log('\n| function | minified bundle | load in fresh node (median of 7) |');
   console.log('|---|---|---|');
-  for (const name of ['router', ...TASK_FUNCTION_NAMES]) {
-    const code = bundleFunctionCode(name);
+  const names = ['router', ...TASK_FUNCTION_NAMES];
+  const { codes } = bundleFunctionCodes(names);
+  for (const name of names) {
+    const code = codes.get(name)!;
     const file = join(dir, `${name}.js`);
     writeFileSync(file, code);
     const script = `const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});if(typeof m.handler!=='function')process.exit(3);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
