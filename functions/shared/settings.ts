@@ -97,7 +97,7 @@ export function loadGraphSettings(env: Env): GraphSettings {
   const values = parseEnv({ ...baseShape, ...graphShape }, env);
   if (values.ENTRA_AUTH_MODE === 'certificate' && !values.CERTIFICATE_SECRET_ARN) {
     throw new InvalidInputError(
-      'Lambda environment: CERTIFICATE_SECRET_ARN is not set but ENTRA_AUTH_MODE is certificate. Fix: set entra.auth.mode or the secret in the configuration and redeploy.',
+      'Lambda environment: CERTIFICATE_SECRET_ARN is not set but ENTRA_AUTH_MODE is certificate. Fix: redeploy the stack (automationCredential.mode = "certificate" creates the secret and sets it).',
     );
   }
   return {
