@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { assumableByService } from './policies';
 import type { TaskFunction } from './task-function';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from './workflow-definitions';
 
@@ -33,16 +34,7 @@ export class IdentityWorkflows extends Construct {
       TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn]),
     ) as unknown as TaskFunctionArns;
 
-    const assumeByStates = new DataAwsIamPolicyDocument(this, 'assume-role-policy', {
-      statement: [
-        {
-          effect: 'Allow',
-          actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['states.amazonaws.com'] }],
-          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
-        },
-      ],
-    });
+    const assumeByStates = assumableByService(this, 'states.amazonaws.com', props.accountId);
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-workflows`,
       description: 'Lets the web identity state machines invoke their task functions.',

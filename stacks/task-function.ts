@@ -9,6 +9,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { bundleFunction } from './bundling';
+import { assumableByService } from './policies';
 
 export interface TaskFunctionProps {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. */
@@ -55,16 +56,7 @@ export class TaskFunction extends Construct {
       retentionInDays: props.logRetentionDays,
     });
 
-    const assumeByLambda = new DataAwsIamPolicyDocument(this, 'assume-role-policy', {
-      statement: [
-        {
-          effect: 'Allow',
-          actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
-          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
-        },
-      ],
-    });
+    const assumeByLambda = assumableByService(this, 'lambda.amazonaws.com', props.accountId);
     this.role = new IamRole(this, 'role', {
       name: props.functionName,
       description: `Execution role of the ${props.functionName} function.`,
