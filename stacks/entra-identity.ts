@@ -6,6 +6,7 @@ import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/
 import { DataAzureadApplicationPublishedAppIds } from '@cdktf/provider-azuread/lib/data-azuread-application-published-app-ids';
 import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../functions/shared/contracts';
 
 /**
  * The smallest Microsoft Graph application permissions that work (DESIGN §3.1):
@@ -15,8 +16,6 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
  */
 export const GRAPH_APP_ROLES = ['Application.ReadWrite.OwnedBy', 'Directory.Read.All'] as const;
 
-/** Audience Entra requires in a workload identity federation assertion. */
-export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 export type AutomationCredential =
   | {

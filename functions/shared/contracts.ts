@@ -30,6 +30,12 @@ export const guidSchema = z
  * `entra:owners` tag: app teams name owners after creating a role, and a Create
  * execution then adds them (it converges on everything else).
  */
+/**
+ * The audience Entra requires in a federated client assertion: the automation's AWS-issued
+ * token carries it, and its federated identity credentials name it.
+ */
+export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
 export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole', 'TagRole'] as const;
 
 /** What the router starts each execution with. */

@@ -5,6 +5,7 @@ import {
   ClientCertificateCredential,
   type TokenCredential,
 } from '@azure/identity';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './contracts';
 import { AutomationError, EntraAuthenticationError, IamThrottledError } from './errors';
 
 /**
@@ -22,8 +23,6 @@ import { AutomationError, EntraAuthenticationError, IamThrottledError } from './
  */
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-/** The audience Entra requires in a federated client assertion. */
-export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 interface CommonSettings {
   readonly tenantId: string;
@@ -128,8 +127,10 @@ export function createGraphTokenProvider(
 }
 
 async function webIdentityToken(sts: Pick<STSClient, 'send'>): Promise<string> {
+  // The duration is explicit (300 s is also STS's default) because the functions' policy
+  // bounds it with sts:DurationSeconds, and a condition on an absent key never matches.
   const out = await sts.send(
-    new GetWebIdentityTokenCommand({ Audience: [ENTRA_TOKEN_EXCHANGE_AUDIENCE], SigningAlgorithm: 'RS256' }),
+    new GetWebIdentityTokenCommand({ Audience: [ENTRA_TOKEN_EXCHANGE_AUDIENCE], SigningAlgorithm: 'RS256', DurationSeconds: 300 }),
   );
   if (!out.WebIdentityToken) throw new EntraAuthenticationError('sts:GetWebIdentityToken returned no token');
   return out.WebIdentityToken;

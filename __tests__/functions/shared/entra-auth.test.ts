@@ -2,9 +2,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { TokenCredential } from '@azure/identity';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../../../functions/shared/contracts';
 import {
   createGraphTokenProvider,
-  ENTRA_TOKEN_EXCHANGE_AUDIENCE,
   GRAPH_SCOPE,
   type CredentialFactories,
   type EntraAuthSettings,
@@ -61,6 +61,7 @@ describe('createGraphTokenProvider, federated mode', () => {
     expect(sts.commandCalls(GetWebIdentityTokenCommand)[0]?.args[0].input).toEqual({
       Audience: [ENTRA_TOKEN_EXCHANGE_AUDIENCE],
       SigningAlgorithm: 'RS256',
+      DurationSeconds: 300,
     });
     expect(built).toEqual([{ kind: 'assertion', tenantId: TENANT, clientId: CLIENT }]);
     expect(scopes).toEqual([GRAPH_SCOPE]);
