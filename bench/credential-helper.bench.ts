@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { cacheFilePath, writeCachedCredentials } from '../credential-helper/cache';
+import { median } from './measure';
 
 const RUNS = 7;
 const ROOT = join(__dirname, '..');
@@ -24,8 +25,7 @@ function medianMs(command: string[], check?: (stdout: string) => void): number {
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     check?.(stdout);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 export async function run(): Promise<void> {
