@@ -83,6 +83,7 @@ export class WebIdentityFederationStack extends TerraformStack {
     const graphEnvironment = {
       ENTRA_AUTH_MODE: config.automationCredential.mode,
       AUTOMATION_CLIENT_ID: this.identity.application.clientId,
+      AUTOMATION_SERVICE_PRINCIPAL_ID: this.identity.servicePrincipal.objectId,
       APP_NAME_PREFIX: prefix,
       ...(certificateSecret ? { CERTIFICATE_SECRET_ARN: certificateSecret.arn } : {}),
     };

@@ -38,10 +38,11 @@ export interface TaskState {
   readonly End?: true;
 }
 
+/** Only operators aws-local-stepfunctions evaluates correctly (its `IsNull: false` never matches). */
 export interface ChoiceRule {
   readonly Variable: string;
   readonly StringEquals?: string;
-  readonly IsNull?: boolean;
+  readonly BooleanEquals?: boolean;
   readonly Next: string;
 }
 
@@ -120,9 +121,10 @@ function task(functionArn: string, comment: string, next: { Next: string } | { E
 
 /**
  * create-service-principal → add-audience-id-provider → assign-role-to-audience.
- * Any failure compensates: the application and the audience this execution may have
- * made are removed (by unique name, so also when the failing step never returned),
- * then the role is tagged `failed:<reason>` unless it is gone, which is a clean end.
+ * Any failure compensates: the role's application and its audience are removed unless the
+ * role's trust policy is pinned to them (a role that was ready keeps working; found by the
+ * role's unique name, so also when the failing step never returned), then the role is
+ * tagged `failed:<reason>` and locked if it is open, unless it is gone: a clean end.
  */
 export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
   return {
@@ -138,7 +140,7 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       ),
       IsRoleFederated: {
         Type: 'Choice',
-        Comment: 'A role that is gone or no longer trusts the tenant needs nothing.',
+        Comment: 'A role that is gone, no longer trusts the tenant, or is federated by hand needs nothing.',
         Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: 'NothingToFederate' }],
         Default: 'AddAudienceToProvider',
       },
@@ -158,14 +160,14 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       Federated: { Type: 'Succeed' },
       RemoveApplication: task(
         arns['delete-service-principal'],
-        'Compensation: deletes and purges the application made for the role, if any.',
+        "Compensation: deletes and purges the role's application and service principal, unless the role is pinned to it.",
         { Next: 'WasApplicationRemoved' },
         'CompensationFailed',
       ),
       WasApplicationRemoved: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.deleted.appId', IsNull: true, Next: 'IsRoleGone' }],
-        Default: 'RemoveAudience',
+        Choices: [{ Variable: '$.deleted.any', BooleanEquals: true, Next: 'RemoveAudience' }],
+        Default: 'IsRoleGone',
       },
       RemoveAudience: task(
         arns['remove-audience-id-provider'],
@@ -183,7 +185,7 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       RecordFailureOnRole: {
         ...task(
           arns['assign-role-to-audience'],
-          'Tags the role entra:federation-status=failed:<reason> so the app team sees why.',
+          'Tags the role entra:federation-status=failed:<reason> so the app team sees why, and locks it if it is open.',
           { Next: 'FederationFailed' },
         ),
         Catch: [{ ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: 'RoleGone' }],
@@ -196,7 +198,8 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       CompensationFailed: {
         Type: 'Fail',
         Error: 'CompensationFailed',
-        Cause: 'An application or audience may be left behind; the next event or the reconciler removes it.',
+        Cause:
+          "An application or audience may be left behind: the role's next event removes it, or an operator does (docs/operator.md, runbook).",
       },
     },
   };
@@ -211,18 +214,18 @@ export function deleteWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
     States: {
       DeleteServicePrincipal: task(
         arns['delete-service-principal'],
-        'Deletes the application (its service principal goes with it) and purges it from deleted items.',
+        "Deletes the role's applications of every earlier incarnation (and the current one unless the role still trusts the tenant) with their service principals, and purges them.",
         { Next: 'HadApplication' },
       ),
       HadApplication: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.deleted.appId', IsNull: true, Next: 'NothingToDelete' }],
+        Choices: [{ Variable: '$.deleted.any', BooleanEquals: false, Next: 'NothingToDelete' }],
         Default: 'RemoveAudienceFromProvider',
       },
       NothingToDelete: { Type: 'Succeed' },
       RemoveAudienceFromProvider: task(
         arns['remove-audience-id-provider'],
-        "Removes the application's client ID from the account's OIDC provider.",
+        "Removes the deleted applications' client IDs from the account's OIDC provider.",
         { End: true },
       ),
     },

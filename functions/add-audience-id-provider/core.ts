@@ -1,18 +1,13 @@
 import * as z from 'zod/mini';
-import { applicationResultSchema, workflowInputSchema } from '../shared/contracts';
+import { registeredApplicationSchema, workflowInputSchema } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import type { OpenMemberAccount } from '../shared/ports';
 import { federationFor, sessionNameFor } from '../shared/task-context';
 
 export const FUNCTION_NAME = 'add-audience-id-provider';
 
-export const inputSchema = z.extend(workflowInputSchema, {
-  application: applicationResultSchema.check(
-    z.refine((application) => application.outcome === 'registered', {
-      error: 'expected a registered application (the state machine skips this task otherwise)',
-    }),
-  ),
-});
+/** The state machine skips this task unless the application was registered. */
+export const inputSchema = z.extend(workflowInputSchema, { application: registeredApplicationSchema });
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {
@@ -25,7 +20,6 @@ export interface AudienceResult {
 }
 
 export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
-  if (input.application.outcome !== 'registered') throw new Error('unreachable: schema requires a registered application');
   const { appId } = input.application;
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

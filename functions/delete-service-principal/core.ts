@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
 import { failureSchema, workflowInputSchema, type DeletedResult } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationUniqueName } from '../shared/naming';
-import type { EntraDirectory, OpenMemberAccount } from '../shared/ports';
+import { applicationNamePrefix, applicationUniqueName } from '../shared/naming';
+import type { EntraApplication, EntraDirectory, OpenMemberAccount } from '../shared/ports';
 import { federationFor, sessionNameFor } from '../shared/task-context';
-import { referencesProvider } from '../shared/trust-policy';
+import { pinnedAudiences, referencesProvider } from '../shared/trust-policy';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
@@ -18,34 +18,55 @@ export interface Deps extends HandlerDeps {
   readonly directory: EntraDirectory;
 }
 
+async function remove(deps: Deps, applications: readonly EntraApplication[]): Promise<{ deleted: DeletedResult }> {
+  for (const application of applications) {
+    await deps.directory.deleteApplication(application);
+    deps.logger.info('application and service principal deleted and purged', {
+      appId: application.appId,
+      uniqueName: application.uniqueName,
+    });
+  }
+  const appIds = applications.map((application) => application.appId);
+  return { deleted: { appIds, any: appIds.length > 0 } };
+}
+
+/**
+ * Delete: removes every application of ours made for this role name, except the one of the
+ * incarnation that exists now and still trusts the provider (events arrive late and out of
+ * order: a DeleteRole delivered after the role was re-created must not break the new role).
+ *
+ * Compensation (a failed Create): removes only what no trust policy relies on. The role's
+ * current incarnation's application is deleted only when the role is not pinned to it, so a
+ * role that was `ready` keeps its application and audience whatever failed afterwards, and
+ * the step never needs to know which execution created what.
+ */
 export async function core(deps: Deps, input: Input): Promise<{ deleted: DeletedResult }> {
   const { accountId, roleName, eventId } = input;
-  if (!input.failure) {
-    // Events can arrive late or out of order: a DeleteRole delivered after the role was
-    // re-created must not break the new role's federation. IAM's state now decides.
-    const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, eventId));
-    const role = await iam.getRole(roleName);
-    if (role && referencesProvider(role.trustPolicy, federationFor(deps.settings, accountId).providerArn)) {
-      deps.logger.info("role still trusts the tenant's provider; the event is stale, nothing deleted");
-      return { deleted: { appId: null } };
+  const federation = federationFor(deps.settings, accountId);
+  const keys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
+  const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, eventId));
+  const role = await iam.getRole(roleName);
+
+  if (input.failure) {
+    // Gone: the role's Delete execution removes every incarnation's application.
+    if (!role) return { deleted: { appIds: [], any: false } };
+    const current = await deps.directory.findOwnApplication(applicationUniqueName(accountId, roleName, role.roleId));
+    if (!current) return { deleted: { appIds: [], any: false } };
+    if (pinnedAudiences(role.trustPolicy, keys).includes(current.appId)) {
+      deps.logger.info('the role is pinned to its application; compensation keeps it', { appId: current.appId });
+      return { deleted: { appIds: [], any: false } };
     }
+    return remove(deps, [current]);
   }
 
-  const uniqueName = applicationUniqueName(accountId, roleName);
-  const live = await deps.directory.findApplication(uniqueName);
-  if (live) {
-    await deps.directory.deleteApplication(live.id);
-    await deps.directory.purgeDeletedApplication(live.id);
-    deps.logger.info('application deleted and purged', { appId: live.appId, uniqueName });
-    return { deleted: { appId: live.appId } };
-  }
-  // A previous run may have deleted it and failed before the purge or the audience
-  // removal: finish both, so the next step still gets the client ID to remove.
-  const softDeleted = await deps.directory.findDeletedApplication(uniqueName);
-  if (softDeleted) {
-    await deps.directory.purgeDeletedApplication(softDeleted.id);
-    deps.logger.info('soft-deleted application purged', { appId: softDeleted.appId, uniqueName });
-    return { deleted: { appId: softDeleted.appId } };
-  }
-  return { deleted: { appId: null } };
+  const keep =
+    role && referencesProvider(role.trustPolicy, federation.providerArn)
+      ? applicationUniqueName(accountId, roleName, role.roleId)
+      : undefined;
+  if (keep) deps.logger.info("the role exists and trusts the tenant's provider; its current application is kept", { keep });
+  const applications = await deps.directory.findOwnApplications(applicationNamePrefix(accountId, roleName));
+  return remove(
+    deps,
+    applications.filter((application) => application.uniqueName !== keep),
+  );
 }

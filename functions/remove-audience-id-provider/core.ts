@@ -1,14 +1,12 @@
 import * as z from 'zod/mini';
-import { deletedResultSchema, guidSchema, workflowInputSchema } from '../shared/contracts';
+import { deletedResultSchema, workflowInputSchema } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import type { OpenMemberAccount } from '../shared/ports';
 import { federationFor, sessionNameFor } from '../shared/task-context';
 
 export const FUNCTION_NAME = 'remove-audience-id-provider';
 
-export const inputSchema = z.extend(workflowInputSchema, {
-  deleted: z.extend(deletedResultSchema, { appId: guidSchema }),
-});
+export const inputSchema = z.extend(workflowInputSchema, { deleted: deletedResultSchema });
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {
@@ -17,13 +15,14 @@ export interface Deps extends HandlerDeps {
 }
 
 export interface AudienceRemovalResult {
-  readonly audienceRemoval: { readonly clientId: string };
+  readonly audienceRemoval: { readonly clientIds: readonly string[] };
 }
 
+/** Removes the client IDs of the applications the previous step deleted (nothing else uses them). */
 export async function core(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
-  const clientId = input.deleted.appId;
+  const clientIds = input.deleted.appIds;
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
-  await iam.removeClientId(providerArn, clientId);
-  return { audienceRemoval: { clientId } };
+  for (const clientId of clientIds) await iam.removeClientId(providerArn, clientId);
+  return { audienceRemoval: { clientIds } };
 }

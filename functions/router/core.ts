@@ -86,12 +86,23 @@ function isAutomationCall(event: CloudTrailEvent, automationRoleName: string): b
   );
 }
 
-/** CloudTrail records TagRole's tags as `[{ "key": …, "value": … }]`. */
-function setsOwnersTag(tags: unknown): boolean {
-  return Array.isArray(tags) && tags.some((tag) => typeof tag === 'object' && tag !== null && (tag as { key?: unknown }).key === ROLE_TAGS.owners);
+/**
+ * The `entra:owners` value a `CreateRole` call set, if any. CloudTrail records the call's
+ * tags as `[{ "key": …, "value": … }]` in `requestParameters.tags`. Only CreateRole counts:
+ * whoever creates a role writes its trust policy, while `TagRole` rights are often granted
+ * broadly (see docs/architecture.md, "Who may name owners").
+ */
+function requestedOwners(tags: unknown): string | undefined {
+  if (!Array.isArray(tags)) return undefined;
+  for (const tag of tags) {
+    if (typeof tag !== 'object' || tag === null) continue;
+    const { key, value } = tag as { key?: unknown; value?: unknown };
+    if (key === ROLE_TAGS.owners && typeof value === 'string') return value.slice(0, 256);
+  }
+  return undefined;
 }
 
-/** Decides what one CloudTrail event asks for (DESIGN §3). Throws `MalformedMessageError`. */
+/** Decides what one CloudTrail event asks for (docs/architecture.md, "The flow"). Throws `MalformedMessageError`. */
 export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent): Route {
   const { detail } = event;
   if (detail.errorCode) return { action: 'ignore', reason: `the call failed (${detail.errorCode})` };
@@ -107,12 +118,6 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   }
   const input: WorkflowInput = { accountId, roleName: roleName.data, eventId: detail.eventID, eventName };
   if (eventName === 'DeleteRole') return { action: 'start', workflow: 'delete', input };
-  if (eventName === 'TagRole') {
-    // Create reads the role itself: it skips a role that does not trust the tenant.
-    return setsOwnersTag(parameters.tags)
-      ? { action: 'start', workflow: 'create', input }
-      : { action: 'ignore', reason: `the tags set are not ${ROLE_TAGS.owners}` };
-  }
 
   const field = eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument';
   let federated: boolean;
@@ -124,7 +129,10 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   } catch (error) {
     throw new MalformedMessageError(`detail.requestParameters.${field}: ${(error as Error).message}`);
   }
-  if (federated) return { action: 'start', workflow: 'create', input };
+  if (federated) {
+    const owners = eventName === 'CreateRole' ? requestedOwners(parameters.tags) : undefined;
+    return { action: 'start', workflow: 'create', input: owners === undefined ? input : { ...input, requestedOwners: owners } };
+  }
   // A role updated away from the provider may still have an application: Delete is a no-op otherwise.
   return eventName === 'CreateRole'
     ? { action: 'ignore', reason: "the trust policy does not reference the tenant's provider" }

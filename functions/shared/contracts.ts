@@ -26,17 +26,17 @@ export const guidSchema = z
   .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID'));
 
 /**
- * The IAM calls the pipeline reacts to. `TagRole` counts only when it sets the
- * `entra:owners` tag: app teams name owners after creating a role, and a Create
- * execution then adds them (it converges on everything else).
- */
-/**
  * The audience Entra requires in a federated client assertion: the automation's AWS-issued
  * token carries it, and its federated identity credentials name it.
  */
 export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
-export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole', 'TagRole'] as const;
+/**
+ * The IAM calls the pipeline reacts to. `TagRole` is not one of them: naming who may obtain a
+ * role's identity must take no less than writing its trust policy, so `entra:owners` counts
+ * only when `CreateRole` sets it (see docs/architecture.md, "Who may name owners").
+ */
+export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
 
 /** What the router starts each execution with. */
 export const workflowInputSchema = z.object({
@@ -45,28 +45,39 @@ export const workflowInputSchema = z.object({
   /** CloudTrail `eventID` of the IAM call that caused the execution. */
   eventId: z.string().check(z.minLength(1)),
   eventName: z.enum(IAM_EVENT_NAMES),
+  /** The `entra:owners` tag as the `CreateRole` call itself set it; absent for every other event. */
+  requestedOwners: z.optional(z.string().check(z.maxLength(256))),
 });
 export type WorkflowInput = z.infer<typeof workflowInputSchema>;
 
-/** `create-service-principal` adds `application`. */
+/** `create-service-principal` adds `application`: registered… */
+export const registeredApplicationSchema = z.object({
+  outcome: z.literal('registered'),
+  /** The role incarnation the application belongs to. */
+  roleId: z.string().check(z.minLength(1)),
+  appId: guidSchema,
+  applicationObjectId: guidSchema,
+  servicePrincipalObjectId: guidSchema,
+  /** Whether this execution created the application (false: a retry found its own). */
+  created: z.boolean(),
+  /** The `entra:owners-status` value, when the execution was asked to add owners. */
+  ownersStatus: z.optional(z.string()),
+});
+export type RegisteredApplicationResult = z.infer<typeof registeredApplicationSchema>;
+
+/** …or skipped. */
 export const applicationResultSchema = z.discriminatedUnion('outcome', [
-  z.object({
-    outcome: z.literal('registered'),
-    appId: guidSchema,
-    applicationObjectId: guidSchema,
-    servicePrincipalObjectId: guidSchema,
-    /** Owner IDs from `entra:owners` that could not be added, with why. */
-    ownerProblems: z.array(z.string()),
-  }),
+  registeredApplicationSchema,
   z.object({
     outcome: z.literal('skipped'),
-    reason: z.enum(['role-not-found', 'not-federated']),
+    /** `hand-made`: the role is federated to an application the automation did not create. */
+    reason: z.enum(['role-not-found', 'not-federated', 'hand-made']),
   }),
 ]);
 export type ApplicationResult = z.infer<typeof applicationResultSchema>;
 
-/** `delete-service-principal` adds `deleted`; `appId` is `null` when no application existed. */
-export const deletedResultSchema = z.object({ appId: z.nullable(guidSchema) });
+/** `delete-service-principal` adds `deleted`: the client IDs of the applications it removed. */
+export const deletedResultSchema = z.object({ appIds: z.array(guidSchema), any: z.boolean() });
 export type DeletedResult = z.infer<typeof deletedResultSchema>;
 
 /** What a `Catch` with `ResultPath: "$.failure"` writes. */
@@ -79,6 +90,10 @@ export const ROLE_TAGS = {
   tenantId: 'entra:tenant-id',
   servicePrincipalId: 'entra:service-principal-id',
   status: 'entra:federation-status',
-  /** Written by the app team: user object IDs separated by spaces (DESIGN §3.1). */
+  /** How adding the owners went: `added`, or `failed:<reason> <id> <id>… [+N]`. */
+  ownersStatus: 'entra:owners-status',
+  /** What the role's web identity statements admit: see `ACCESS` in status.ts. */
+  access: 'entra:access',
+  /** Written by the app team at CreateRole: user object IDs separated by spaces. */
   owners: 'entra:owners',
 } as const;

@@ -108,6 +108,27 @@ export class TrustPolicyRewriteError extends AutomationError {
   }
 }
 
+/**
+ * The application name of a role is held by an application the automation did not create
+ * (someone registered it first, or made the automation a co-owner of their own). The
+ * automation never adopts or modifies it: the role ends `failed:name-taken` and an alarm fires.
+ */
+export class ApplicationNameTakenError extends AutomationError {
+  readonly name = 'ApplicationNameTakenError';
+  readonly transient = false;
+}
+
+/**
+ * Graph refused to create a directory object because the creating principal reached its
+ * quota: 250 objects for a principal that is not an administrator, soft-deleted ones
+ * included (https://learn.microsoft.com/entra/identity/users/directory-service-limits-restrictions).
+ * Retrying cannot help until objects are purged or the quota is raised.
+ */
+export class EntraQuotaExceededError extends AutomationError {
+  readonly name = 'EntraQuotaExceededError';
+  readonly transient = false;
+}
+
 /** A function received input that does not match its schema. */
 export class InvalidInputError extends AutomationError {
   readonly name = 'InvalidInputError';
@@ -128,16 +149,24 @@ export const AUTOMATION_ERRORS = {
   OidcProviderNotFoundError,
   AudienceLimitExceededError,
   TrustPolicyRewriteError,
+  ApplicationNameTakenError,
+  EntraQuotaExceededError,
   InvalidInputError,
 } as const;
 
 export type AutomationErrorName = keyof typeof AUTOMATION_ERRORS;
 
-/** Errors worth retrying with backoff: the state machines' `Retry` lists exactly these. */
-export const TRANSIENT_ERROR_NAMES = [
-  'GraphThrottledError',
-  'GraphUnavailableError',
-  'GraphReplicationLagError',
-  'IamConcurrentModificationError',
-  'IamThrottledError',
-] as const satisfies readonly AutomationErrorName[];
+export type TransientErrorName = {
+  [K in AutomationErrorName]: InstanceType<(typeof AUTOMATION_ERRORS)[K]>['transient'] extends true ? K : never;
+}[AutomationErrorName];
+
+/**
+ * Errors worth retrying with backoff: the state machines' `Retry` lists exactly these.
+ * Derived from each class's own `transient` flag (read off an instance), so the two cannot
+ * disagree.
+ */
+export const TRANSIENT_ERROR_NAMES: readonly TransientErrorName[] = (
+  Object.entries(AUTOMATION_ERRORS) as [AutomationErrorName, new (message: string) => AutomationError][]
+)
+  .filter(([, ErrorClass]) => new ErrorClass('probe').transient)
+  .map(([name]) => name as TransientErrorName);

@@ -1,13 +1,16 @@
 import * as z from 'zod/mini';
 import {
+  ApplicationNameTakenError,
   AutomationError,
   EntraAuthenticationError,
+  EntraQuotaExceededError,
+  InvalidInputError,
   GraphReplicationLagError,
   GraphRequestError,
   GraphThrottledError,
   GraphUnavailableError,
 } from './errors';
-import type { AddOwnerOutcome, ApplicationSpec, EntraApplication, EntraDirectory } from './ports';
+import type { AddOwnerOutcome, ApplicationSpec, EntraApplication, EntraDirectory, RegisteredApplication } from './ports';
 import { realSleep, withRetry } from './retry';
 
 /**
@@ -22,6 +25,8 @@ import { realSleep, withRetry } from './retry';
 export interface GraphDirectoryDeps {
   /** Default `https://graph.microsoft.com/v1.0`; the loopback fake in tests. */
   readonly baseUrl?: string;
+  /** Object ID of the automation's own service principal: whose `createdObjects` prove "ours". */
+  readonly automationServicePrincipalId: string;
   /** A bearer token for `https://graph.microsoft.com/.default` (see `entra-auth.ts`). */
   readonly getToken: () => Promise<string>;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -50,14 +55,27 @@ const collectionSchema = z.object({
   value: z.array(z.unknown()),
   '@odata.nextLink': z.optional(z.string()),
 });
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Graph's error body (https://learn.microsoft.com/graph/errors): a top-level `code` and
+ * `message`, and sometimes the specific cause only in `details[].code`, e.g. replication lag
+ * as `{"code":"Request_BadRequest","details":[{"code":"NoBackingApplicationObject"}]}`.
+ */
 const errorBodySchema = z.object({
-  error: z.object({ code: z.optional(z.string()), message: z.optional(z.string()) }),
+  error: z.object({
+    code: z.optional(z.string()),
+    message: z.optional(z.string()),
+    details: z.optional(z.array(z.object({ code: z.optional(z.string()), message: z.optional(z.string()) }))),
+  }),
 });
 
 interface GraphResponse {
   readonly status: number;
   readonly body: unknown;
-  readonly code?: string;
+  /** The top-level error code first, then every `details[].code`. */
+  readonly codes: readonly string[];
+  /** The top-level message and the details' messages, joined. */
   readonly message: string;
 }
 
@@ -79,12 +97,20 @@ export class GraphDirectory implements EntraDirectory {
     this.random = deps.random ?? Math.random;
     this.maxAttempts = deps.maxAttempts ?? 4;
     this.requestTimeoutMs = deps.requestTimeoutMs ?? 10_000;
+    if (!GUID.test(deps.automationServicePrincipalId)) {
+      throw new InvalidInputError(
+        `automationServicePrincipalId: "${deps.automationServicePrincipalId}" is not a GUID; pass the object ID of the automation's own service principal`,
+      );
+    }
   }
 
-  // https://learn.microsoft.com/graph/api/application-upsert: 201 + body when created,
-  // 204 without body when updated.
-  async upsertApplication(spec: ApplicationSpec): Promise<EntraApplication> {
+  // Create, never upsert: a PATCH with `Prefer: create-if-missing` would also update an
+  // application someone else registered under our name. POST creates or conflicts
+  // (https://learn.microsoft.com/graph/api/application-post-applications); on a conflict the
+  // existing application is used only when Graph's record says the automation created it.
+  async registerApplication(spec: ApplicationSpec): Promise<RegisteredApplication> {
     const body = {
+      uniqueName: spec.uniqueName,
       displayName: spec.displayName,
       signInAudience: 'AzureADMyOrg',
       notes: spec.notes,
@@ -92,26 +118,26 @@ export class GraphDirectory implements EntraDirectory {
       // v1 tokens, 2 issues v2. Set explicitly so the issuer matches the IAM provider URL.
       api: { requestedAccessTokenVersion: spec.tokenVersion },
     };
-    const path = `/applications(uniqueName=${odataString(spec.uniqueName)})`;
-    const patch = () => this.request('PATCH', path, { body, headers: { Prefer: 'create-if-missing' } });
+    const created = await this.retrying(() => this.request('POST', '/applications', { body }));
+    if (created.status === 201) return { application: toApplication(created, spec.uniqueName), created: true };
+    if (!isConflict(created)) throw requestError('create application', created);
 
-    let res = await this.retrying(patch);
-    if (res.status === 400 && /uniqueName already exists/i.test(res.message)) {
-      // A soft-deleted application keeps its uniqueName (a Delete that stopped before
-      // the purge). Purging it frees the name; the role is federated again from scratch.
-      const deleted = await this.findDeletedApplication(spec.uniqueName);
-      if (deleted) {
-        await this.purgeDeletedApplication(deleted.id);
-        res = await this.retrying(patch);
-      }
+    const live = await this.getApplication(`(uniqueName=${odataString(spec.uniqueName)})`);
+    if (live) {
+      if (await this.isCreatedByAutomation(live.id)) return { application: live, created: false };
+      throw nameTaken(spec.uniqueName, `application ${live.appId} ("${live.displayName}")`);
     }
-    if (res.status === 201) return toApplication(res, spec.uniqueName);
-    if (res.status === 204) {
-      const app = await this.findApplication(spec.uniqueName);
-      if (app) return app;
-      throw new GraphReplicationLagError(`application ${spec.uniqueName} was updated but cannot be read back yet`);
+    // Not live: a soft-deleted application still holds the name (uniqueName is unique across
+    // deletedItems too). Ours (a Delete or compensation stopped before its purge): purge, create.
+    const deleted = await this.findDeletedApplication(spec.uniqueName);
+    if (!deleted) throw new GraphReplicationLagError(`application ${spec.uniqueName} conflicts but cannot be read yet`);
+    if (!(await this.isCreatedByAutomation(deleted.id))) {
+      throw nameTaken(spec.uniqueName, `the soft-deleted application ${deleted.appId}`);
     }
-    throw requestError('upsert application', res);
+    await this.purge(deleted.id, false);
+    const again = await this.retrying(() => this.request('POST', '/applications', { body }));
+    if (again.status === 201) return { application: toApplication(again, spec.uniqueName), created: true };
+    throw requestError('create application', again);
   }
 
   // Create first, read on conflict: in the usual case (a new application) that is one
@@ -123,10 +149,10 @@ export class GraphDirectory implements EntraDirectory {
       if (created.status === 201) return parse(servicePrincipalSchema, created).id;
       if (isReplicationLag(created)) {
         throw new GraphReplicationLagError(
-          `service principal for appId ${appId}: the application is not replicated yet (${created.code ?? created.status})`,
+          `service principal for appId ${appId}: the application is not replicated yet (${created.codes.join(', ') || created.status})`,
         );
       }
-      if (!isAlreadyExists(created)) throw requestError('create service principal', created);
+      if (!isConflict(created)) throw requestError('create service principal', created);
       const existing = await this.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId`);
       if (existing.status === 200) return parse(servicePrincipalSchema, existing).id;
       // It existed a moment ago and is gone or not visible yet: try again from the start.
@@ -137,13 +163,128 @@ export class GraphDirectory implements EntraDirectory {
     });
   }
 
-  // https://learn.microsoft.com/graph/api/application-get (alternate key uniqueName)
-  async findApplication(uniqueName: string): Promise<EntraApplication | null> {
+  async findOwnApplication(uniqueName: string): Promise<EntraApplication | null> {
+    const app = await this.getApplication(`(uniqueName=${odataString(uniqueName)})`);
+    return app && (await this.isCreatedByAutomation(app.id)) ? app : null;
+  }
+
+  // https://learn.microsoft.com/graph/api/application-list: `$filter` with startsWith on
+  // uniqueName. Should a tenant refuse that filter (400), the automation's own created
+  // applications are listed instead (bounded by its quota) and matched here.
+  async findOwnApplications(uniqueNamePrefix: string): Promise<readonly EntraApplication[]> {
+    const filter = `$filter=${encodeURIComponent('startswith(uniqueName,')}${odataString(uniqueNamePrefix)})`;
+    const first = await this.retrying(() => this.request('GET', `/applications?${filter}&${APP_SELECT}&$top=999`));
+    if (first.status === 200) {
+      const candidates = (await this.collect(first)).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
+      const ours: EntraApplication[] = [];
+      for (const app of candidates) if (await this.isCreatedByAutomation(app.id)) ours.push(app);
+      return ours;
+    }
+    if (first.status !== 400) throw requestError('list applications', first);
+    return (await this.listCreatedApplications()).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
+  }
+
+  // https://learn.microsoft.com/graph/api/application-get (alternate key appId)
+  async findApplicationByAppId(appId: string): Promise<{ application: EntraApplication; ours: boolean } | null> {
+    const app = await this.getApplication(`(appId=${odataString(appId)})`);
+    return app ? { application: app, ours: await this.isCreatedByAutomation(app.id) } : null;
+  }
+
+  // https://learn.microsoft.com/graph/api/application-delete: 204; the application and its
+  // service principal then sit in deletedItems for 30 days, still counting against the
+  // creator's quota (https://learn.microsoft.com/graph/api/resources/directory), so both
+  // are purged (https://learn.microsoft.com/graph/api/directory-deleteditems-delete).
+  async deleteApplication(application: EntraApplication): Promise<void> {
+    const servicePrincipalId = await this.findServicePrincipalId(application.appId);
+    const res = await this.retrying(() => this.request('DELETE', `/applications/${encodeURIComponent(application.id)}`));
+    if (res.status !== 204 && res.status !== 404) throw requestError('delete application', res);
+    const justDeleted = res.status === 204;
+    await this.purge(application.id, justDeleted);
+    const deletedServicePrincipals = new Set(await this.findDeletedServicePrincipals(application.appId));
+    if (servicePrincipalId) deletedServicePrincipals.add(servicePrincipalId);
+    for (const id of deletedServicePrincipals) await this.purge(id, justDeleted && id === servicePrincipalId);
+  }
+
+  // https://learn.microsoft.com/graph/api/application-post-owners: 204 when added.
+  // An existing owner answers 400 "One or more added object references already exist";
+  // an unknown user 404 (or 400 with Request_ResourceNotFound / an invalid reference).
+  // With Application.ReadWrite.OwnedBy the page's note says adding another owner is not
+  // allowed (microsoft-graph-docs-contrib issue #4006 reports the 403), while its permission
+  // table lists OwnedBy + Directory.Read.All: both readings are handled, a refusal is
+  // reported, never fatal.
+  async addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome> {
+    const body = { '@odata.id': `${GRAPH_V1}/directoryObjects/${encodeURIComponent(userObjectId)}` };
+    const res = await this.retrying(async () => {
+      const answer = await this.request('POST', `/applications/${encodeURIComponent(applicationObjectId)}/owners/$ref`, { body });
+      // A 404 naming the application right after it was created is replication lag.
+      if (answer.status === 404 && answer.message.toLowerCase().includes(applicationObjectId.toLowerCase())) {
+        throw new GraphReplicationLagError(`application ${applicationObjectId} is not replicated yet (add owner)`);
+      }
+      return answer;
+    });
+    if (res.status === 204) return 'added';
+    if (res.status === 400 && /already exist/i.test(res.message)) return 'already-owner';
+    if (res.status === 404) return 'not-found';
+    if (
+      res.status === 400 &&
+      (res.codes.includes('Request_ResourceNotFound') || /does not exist|invalid object identifier|invalid reference/i.test(res.message))
+    ) {
+      return 'not-found';
+    }
+    if (res.status === 403 || res.status === 400) return { refused: res.codes[0] ?? `http-${res.status}` };
+    throw requestError('add owner', res);
+  }
+
+  /**
+   * Graph's record of what the automation created: `/servicePrincipals/{id}/createdObjects`
+   * (https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects; readable
+   * with Application.ReadWrite.OwnedBy or Directory.Read.All). The single-object form
+   * `…/createdObjects/{objectId}` answers 200 or 404; where a tenant refuses that form
+   * (400/405), the list is read instead.
+   */
+  private async isCreatedByAutomation(objectId: string): Promise<boolean> {
     const res = await this.retrying(() =>
-      this.request('GET', `/applications(uniqueName=${odataString(uniqueName)})?${APP_SELECT}`),
+      this.request('GET', `${this.createdObjectsPath()}/${encodeURIComponent(objectId)}?$select=id`),
     );
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    if (res.status !== 400 && res.status !== 405) throw requestError('read created objects', res);
+    return (await this.listCreatedApplications()).some((app) => app.id === objectId);
+  }
+
+  private async listCreatedApplications(): Promise<EntraApplication[]> {
+    const first = await this.retrying(() =>
+      this.request('GET', `${this.createdObjectsPath()}/microsoft.graph.application?${APP_SELECT}&$top=999`),
+    );
+    if (first.status !== 200) throw requestError('list created applications', first);
+    return this.collect(first);
+  }
+
+  private createdObjectsPath(): string {
+    return `/servicePrincipals/${encodeURIComponent(this.deps.automationServicePrincipalId)}/createdObjects`;
+  }
+
+  /** Every page of an application collection, following `@odata.nextLink` on Graph's origin only. */
+  private async collect(first: GraphResponse): Promise<EntraApplication[]> {
+    const apps: EntraApplication[] = [];
+    let page = parse(collectionSchema, first);
+    for (;;) {
+      for (const item of page.value) {
+        const app = applicationSchema.safeParse(item);
+        if (app.success && app.data.uniqueName) {
+          apps.push({ id: app.data.id, appId: app.data.appId, uniqueName: app.data.uniqueName, displayName: app.data.displayName ?? '' });
+        }
+      }
+      const next = page['@odata.nextLink'];
+      if (!next) return apps;
+      page = parse(collectionSchema, await this.retrying(() => this.request('GET', next)));
+    }
+  }
+
+  private async getApplication(key: string): Promise<EntraApplication | null> {
+    const res = await this.retrying(() => this.request('GET', `/applications${key}?${APP_SELECT}`));
     if (res.status === 404) return null;
-    if (res.status === 200) return toApplication(res, uniqueName);
+    if (res.status === 200) return toApplication(res, '');
     throw requestError('read application', res);
   }
 
@@ -151,63 +292,52 @@ export class GraphDirectory implements EntraDirectory {
   // supports the query parameters of the resource, so `$filter` on uniqueName works like
   // on /applications. If a tenant refuses the filter (400), fall back to reading the
   // deleted applications page by page and matching here.
-  async findDeletedApplication(uniqueName: string): Promise<EntraApplication | null> {
+  private async findDeletedApplication(uniqueName: string): Promise<EntraApplication | null> {
     const collection = '/directory/deletedItems/microsoft.graph.application';
     const filter = `$filter=${encodeURIComponent('uniqueName eq ')}${odataString(uniqueName)}`;
     const res = await this.retrying(() => this.request('GET', `${collection}?${filter}&${APP_SELECT}`));
-    if (res.status === 200) return firstMatch(parse(collectionSchema, res).value, uniqueName);
+    if (res.status === 200) return (await this.collect(res)).find((app) => app.uniqueName === uniqueName) ?? null;
     if (res.status !== 400) throw requestError('list deleted applications', res);
-
-    let next: string | undefined = `${collection}?${APP_SELECT}&$top=999`;
-    while (next) {
-      const page = parse(
-        collectionSchema,
-        await this.retrying((): Promise<GraphResponse> => this.request('GET', next as string)),
-      );
-      const found = firstMatch(page.value, uniqueName);
-      if (found) return found;
-      next = page['@odata.nextLink'];
-    }
-    return null;
+    const all = await this.retrying(() => this.request('GET', `${collection}?${APP_SELECT}&$top=999`));
+    if (all.status !== 200) throw requestError('list deleted applications', all);
+    return (await this.collect(all)).find((app) => app.uniqueName === uniqueName) ?? null;
   }
 
-  // https://learn.microsoft.com/graph/api/application-delete: 204; the application then
-  // sits in deletedItems for 30 days, still counting against the owner's quota.
-  async deleteApplication(applicationObjectId: string): Promise<void> {
+  private async findDeletedServicePrincipals(appId: string): Promise<string[]> {
+    const filter = `$filter=${encodeURIComponent('appId eq ')}${odataString(appId)}`;
     const res = await this.retrying(() =>
-      this.request('DELETE', `/applications/${encodeURIComponent(applicationObjectId)}`),
+      this.request('GET', `/directory/deletedItems/microsoft.graph.servicePrincipal?${filter}&$select=id,appId`),
     );
-    if (res.status === 204 || res.status === 404) return;
-    throw requestError('delete application', res);
+    if (res.status !== 200) throw requestError('list deleted service principals', res);
+    return parse(collectionSchema, res)
+      .value.map((item) => servicePrincipalSchema.safeParse(item))
+      .flatMap((sp) => (sp.success ? [sp.data.id] : []));
   }
 
-  // https://learn.microsoft.com/graph/api/directory-deleteditems-delete
-  async purgeDeletedApplication(applicationObjectId: string): Promise<void> {
-    const res = await this.retrying(() =>
-      this.request('DELETE', `/directory/deletedItems/${encodeURIComponent(applicationObjectId)}`),
-    );
-    if (res.status === 204 || res.status === 404) return;
-    throw requestError('purge deleted application', res);
+  private async findServicePrincipalId(appId: string): Promise<string | null> {
+    const res = await this.retrying(() => this.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId`));
+    if (res.status === 404) return null;
+    if (res.status === 200) return parse(servicePrincipalSchema, res).id;
+    throw requestError('read service principal', res);
   }
 
-  // https://learn.microsoft.com/graph/api/application-post-owners: 204 when added.
-  // An existing owner answers 400 "One or more added object references already exist";
-  // an unknown user 404 (or 400 with Request_ResourceNotFound / an invalid reference).
-  async addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome> {
-    const body = { '@odata.id': `${GRAPH_V1}/directoryObjects/${encodeURIComponent(userObjectId)}` };
-    const res = await this.retrying(() =>
-      this.request('POST', `/applications/${encodeURIComponent(applicationObjectId)}/owners/$ref`, { body }),
-    );
-    if (res.status === 204) return 'added';
-    if (res.status === 400 && /already exist/i.test(res.message)) return 'already-owner';
-    if (res.status === 404) return 'not-found';
-    if (
-      res.status === 400 &&
-      (res.code === 'Request_ResourceNotFound' || /does not exist|invalid object identifier|invalid reference/i.test(res.message))
-    ) {
-      return 'not-found';
-    }
-    throw requestError('add owner', res);
+  /**
+   * Purges one soft-deleted object. Right after its delete the item may not be visible in
+   * deletedItems yet and the purge answers 404: when this call just deleted it, that is
+   * replication lag, retried (here, then by the state machine). Otherwise a 404 is checked
+   * with `GET /directory/deletedItems/{id}` (https://learn.microsoft.com/graph/api/directory-deleteditems-get):
+   * absent there too means it is purged already.
+   */
+  private async purge(objectId: string, justDeleted: boolean): Promise<void> {
+    const path = `/directory/deletedItems/${encodeURIComponent(objectId)}`;
+    await this.retryingValue(async () => {
+      const res = await this.request('DELETE', path);
+      if (res.status === 204) return;
+      if (res.status !== 404) throw requestError('purge deleted item', res);
+      if (justDeleted) throw new GraphReplicationLagError(`deleted item ${objectId} is not visible in deletedItems yet`);
+      const item = await this.request('GET', `${path}?$select=id`);
+      if (item.status === 200) throw new GraphReplicationLagError(`deleted item ${objectId} is listed but could not be purged yet`);
+    });
   }
 
   private retrying(fn: () => Promise<GraphResponse>): Promise<GraphResponse> {
@@ -257,20 +387,30 @@ export class GraphDirectory implements EntraDirectory {
     const text = await response.text().catch(() => '');
     const body = parseJson(text);
     const parsedError = errorBodySchema.safeParse(body);
-    const code = parsedError.success ? parsedError.data.error.code : undefined;
-    const message = parsedError.success ? (parsedError.data.error.message ?? '') : '';
+    const error = parsedError.success ? parsedError.data.error : undefined;
+    const codes = [error?.code, ...(error?.details ?? []).map((detail) => detail.code)].filter(
+      (code): code is string => typeof code === 'string' && code !== '',
+    );
+    const message = [error?.message, ...(error?.details ?? []).map((detail) => detail.message)].filter(Boolean).join(' ');
     const where = `${method} ${routeOf(pathOrUrl)}`;
 
     if (response.status === 429) {
       throw new GraphThrottledError(
-        `${where}: throttled by Microsoft Graph (${code ?? 'TooManyRequests'})`,
+        `${where}: throttled by Microsoft Graph (${codes[0] ?? 'TooManyRequests'})`,
         retryAfterSeconds(response.headers.get('retry-after')),
       );
     }
     if (response.status >= 500) {
-      throw new GraphUnavailableError(`${where}: Microsoft Graph answered ${response.status} ${code ?? ''}`.trim());
+      throw new GraphUnavailableError(`${where}: Microsoft Graph answered ${response.status} ${codes[0] ?? ''}`.trim());
     }
-    return { status: response.status, body, code, message };
+    // The creator's object quota, whatever the status: nothing the automation retries fixes it.
+    if (codes.includes('Directory_QuotaExceeded') || /quota limit .*exceeded/i.test(message)) {
+      throw new EntraQuotaExceededError(
+        `${where}: the automation reached its Entra directory object quota (${codes.join(', ') || response.status}: ${message}). ` +
+          'Soft-deleted objects count too: purge them, or raise the quota (see docs/operator.md).',
+      );
+    }
+    return { status: response.status, body, codes, message };
   }
 
   private async token(): Promise<string> {
@@ -297,18 +437,29 @@ export class GraphDirectory implements EntraDirectory {
 function isReplicationLag(res: GraphResponse): boolean {
   return (
     (res.status === 400 || res.status === 404) &&
-    (res.code === 'NoBackingApplicationObject' || /does not reference a valid application object/i.test(res.message))
+    (res.codes.includes('NoBackingApplicationObject') || /does not reference a valid application object/i.test(res.message))
   );
 }
 
-// A second service principal for one appId: 409 Request_MultipleObjectsWithSameKeyValue
-// ("…is already in use"), or 400 ObjectConflict on some paths.
-function isAlreadyExists(res: GraphResponse): boolean {
+/**
+ * An object with that key exists already: 409 `Request_MultipleObjectsWithSameKeyValue`
+ * ("…is already in use"), 400/409 `ObjectConflict`, or a message naming `uniqueName`
+ * ("…uniqueName already exists"), as the service principal and application pages and the
+ * upsert page show them (https://learn.microsoft.com/graph/api/application-upsert).
+ */
+function isConflict(res: GraphResponse): boolean {
   return (
     (res.status === 409 || res.status === 400) &&
-    (res.code === 'Request_MultipleObjectsWithSameKeyValue' ||
-      res.code === 'ObjectConflict' ||
-      /already (exists|in use)/i.test(res.message))
+    (res.codes.includes('Request_MultipleObjectsWithSameKeyValue') ||
+      res.codes.includes('ObjectConflict') ||
+      /already (exists|in use)|uniqueName.*(exist|in use|conflict)/i.test(res.message))
+  );
+}
+
+function nameTaken(uniqueName: string, holder: string): ApplicationNameTakenError {
+  return new ApplicationNameTakenError(
+    `name-taken: the application name ${uniqueName} is held by ${holder}, which the automation did not create. ` +
+      'It was left untouched. A tenant administrator should check who registered it and delete it.',
   );
 }
 
@@ -337,19 +488,10 @@ function toApplication(res: GraphResponse, uniqueName: string): EntraApplication
   return { id: app.id, appId: app.appId, uniqueName: app.uniqueName ?? uniqueName, displayName: app.displayName ?? '' };
 }
 
-function firstMatch(items: readonly unknown[], uniqueName: string): EntraApplication | null {
-  for (const item of items) {
-    const app = applicationSchema.safeParse(item);
-    if (app.success && app.data.uniqueName === uniqueName) {
-      return { id: app.data.id, appId: app.data.appId, uniqueName, displayName: app.data.displayName ?? '' };
-    }
-  }
-  return null;
-}
 
 function requestError(what: string, res: GraphResponse): GraphRequestError {
-  const detail = [res.code, res.message].filter(Boolean).join(': ');
-  return new GraphRequestError(`${what}: Microsoft Graph answered ${res.status}${detail ? ` (${detail})` : ''}`, res.status, res.code);
+  const detail = [res.codes.join(', '), res.message].filter(Boolean).join(': ');
+  return new GraphRequestError(`${what}: Microsoft Graph answered ${res.status}${detail ? ` (${detail})` : ''}`, res.status, res.codes[0]);
 }
 
 function parseJson(text: string): unknown {

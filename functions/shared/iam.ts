@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
+  GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   IAMClient,
   RemoveClientIDFromOpenIDConnectProviderCommand,
@@ -208,12 +209,13 @@ function memberAccountIam(
         if (NO_SUCH_ENTITY.has(nameOf(error))) return null;
         throw error;
       }
-      if (!role?.Arn || !role.RoleName) throw new Error(`iam:GetRole ${roleName} returned no role`);
+      if (!role?.Arn || !role.RoleName || !role.RoleId) throw new Error(`iam:GetRole ${roleName} returned no role`);
       // An unreadable trust policy throws TrustPolicyRewriteError('malformed-policy').
       // GetRole returns the role's tags (at most 50), so no ListRoleTags round trip is needed
       // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
       return {
         roleName: role.RoleName,
+        roleId: role.RoleId,
         arn: role.Arn,
         trustPolicy: parsePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
         tags: Object.fromEntries((role.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
@@ -285,6 +287,21 @@ function memberAccountIam(
             cause: error,
           });
         }
+        throw error;
+      }
+    },
+
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetOpenIDConnectProvider.html
+    async getProviderClientIds(providerArn) {
+      try {
+        const provider = await retry(
+          `iam:GetOpenIDConnectProvider ${providerArn}`,
+          () => client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn })),
+          isTransient,
+        );
+        return provider.ClientIDList ?? [];
+      } catch (error) {
+        if (NO_SUCH_ENTITY.has(nameOf(error))) return null;
         throw error;
       }
     },

@@ -6,7 +6,7 @@ import type { EntraDirectory } from './ports';
 import type { GraphSettings } from './settings';
 
 /**
- * Microsoft Graph with the automation's own token (federated or certificate, DESIGN §5),
+ * Microsoft Graph with the automation's own token (federated or certificate; docs/architecture.md, "How the automation signs in to Entra"),
  * for the handlers' `loadDeps` (first invocation, never at import). Only the functions
  * that talk to Graph import this module, so the others do not bundle MSAL.
  */
@@ -19,5 +19,9 @@ export function liveDirectory(settings: GraphSettings): EntraDirectory {
           { secretsManager: new SecretsManagerClient({ region: settings.region }) },
         )
       : createGraphTokenProvider({ ...common, mode: 'federated' }, { sts: new STSClient({ region: settings.region }) });
-  return new GraphDirectory({ baseUrl: settings.graphBaseUrl, getToken });
+  return new GraphDirectory({
+    baseUrl: settings.graphBaseUrl,
+    automationServicePrincipalId: settings.automationServicePrincipalId,
+    getToken,
+  });
 }

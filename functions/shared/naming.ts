@@ -2,29 +2,36 @@ import { createHash } from 'node:crypto';
 import { InvalidInputError } from './errors';
 import { accountIdSchema, roleNameSchema } from './contracts';
 
+/** IAM unique IDs: upper-case letters and digits, `AROA…` for roles (21 characters today). */
+const ROLE_ID = /^[A-Z0-9]{16,128}$/;
+
 /**
- * Names of the Entra application registered for one IAM role.
+ * The `uniqueName` of the Entra application registered for one incarnation of an IAM role:
  *
- * `uniqueName` is the application's client-provided alternate key
- * (https://learn.microsoft.com/graph/api/resources/application: "Immutable";
- * https://learn.microsoft.com/graph/api/application-upsert). The docs do not list the
- * characters it accepts, so the name is kept to lowercase letters, digits and hyphens,
- * which are safe in an OData key literal and in a URL path without escaping:
+ *   `aws-{accountId}-{roleKey}-{roleId, lowercased}`, roleKey = first 16 hex of SHA-256(role name, lowercased)
  *
- *   readable:  `aws-{accountId}-r-{role name, lowercased}`  when the name is `[A-Za-z0-9-]+`
- *   hashed:    `aws-{accountId}-h-{first 32 hex of SHA-256(role name, lowercased)}` otherwise
- *
- * Lowercasing is exact, not lossy: IAM role names are unique case-insensitively, so
- * `Deployer` and `deployer` cannot both exist in one account. The `r-`/`h-` markers keep
- * the two forms disjoint (a role literally named `h-<hex>` still gets an `r-` name), so
- * the mapping is injective up to a 128-bit hash collision. At most 83 characters.
+ * `uniqueName` is the application's client-provided alternate key, immutable once set and
+ * unique across live and soft-deleted applications
+ * (https://learn.microsoft.com/graph/api/resources/application). The role's IAM `RoleId`
+ * makes it unpredictable before the role exists, so no tenant user can register it first,
+ * and a role deleted and created again gets a new name, never its predecessor's
+ * application. The role key lets the Delete flow find every incarnation of a role name by
+ * prefix (`applicationNamePrefix`); IAM role names are unique case-insensitively, hence
+ * the lowercasing. Lowercase letters, digits and hyphens only (safe in an OData key literal
+ * and a URL path), 55 characters.
  */
-export function applicationUniqueName(accountId: string, roleName: string): string {
+export function applicationUniqueName(accountId: string, roleName: string, roleId: string): string {
+  if (!ROLE_ID.test(roleId)) {
+    throw new InvalidInputError(`roleId: expected an IAM unique ID (upper-case letters and digits, e.g. AROA…), got ${JSON.stringify(roleId)}`);
+  }
+  return `${applicationNamePrefix(accountId, roleName)}${roleId.toLowerCase()}`;
+}
+
+/** The part of `applicationUniqueName` shared by every incarnation of one role name. */
+export function applicationNamePrefix(accountId: string, roleName: string): string {
   const { account, role } = parseKey(accountId, roleName);
-  const lower = role.toLowerCase();
-  if (/^[a-z0-9-]+$/.test(lower)) return `aws-${account}-r-${lower}`;
-  const digest = createHash('sha256').update(lower, 'utf8').digest('hex').slice(0, 32);
-  return `aws-${account}-h-${digest}`;
+  const key = createHash('sha256').update(role.toLowerCase(), 'utf8').digest('hex').slice(0, 16);
+  return `aws-${account}-${key}-`;
 }
 
 /**

@@ -24,6 +24,11 @@ export interface PolicyStatement {
 
 export interface RoleState {
   readonly roleName: string;
+  /**
+   * IAM's unique ID of this incarnation of the role (`AROA…`): a role deleted and created
+   * again under the same name gets a new one (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+   */
+  readonly roleId: string;
   readonly arn: string;
   readonly trustPolicy: PolicyDocument;
   readonly tags: Readonly<Record<string, string>>;
@@ -47,6 +52,8 @@ export interface MemberAccountIam {
   addClientId(providerArn: string, clientId: string): Promise<void>;
   /** Idempotent; retries `ConcurrentModification`; a missing provider counts as done. */
   removeClientId(providerArn: string, clientId: string): Promise<void>;
+  /** The provider's client IDs (audiences); `null` when the account has no such provider. */
+  getProviderClientIds(providerArn: string): Promise<readonly string[] | null>;
 }
 
 /** Opens IAM in a member account; `sessionName` tells CloudTrail which execution acted. */
@@ -69,22 +76,43 @@ export interface ApplicationSpec {
   readonly tokenVersion: 1 | 2;
 }
 
-export type AddOwnerOutcome = 'added' | 'already-owner' | 'not-found';
+/** An application the automation proved it created itself, and whether this call created it. */
+export interface RegisteredApplication {
+  readonly application: EntraApplication;
+  readonly created: boolean;
+}
 
-/** The part of Microsoft Graph the automation uses, with retries and error mapping inside. */
+/** How adding one owner went; `refused` carries Graph's error code (e.g. `Authorization_RequestDenied`). */
+export type AddOwnerOutcome = 'added' | 'already-owner' | 'not-found' | { readonly refused: string };
+
+/**
+ * The part of Microsoft Graph the automation uses, with retries and error mapping inside.
+ *
+ * "Ours" means created by the automation's own service principal, as Graph records it
+ * (`/servicePrincipals/{id}/createdObjects`), never who owns an application today: a
+ * tenant user can make the automation a co-owner of an application of their own.
+ */
 export interface EntraDirectory {
-  /** `PATCH /applications(uniqueName='…')` with `Prefer: create-if-missing`. */
-  upsertApplication(spec: ApplicationSpec): Promise<EntraApplication>;
+  /**
+   * Creates the application under `spec.uniqueName`, or returns the existing one when the
+   * automation created it (a retry). Never modifies an application it did not create:
+   * throws `ApplicationNameTakenError` instead; `EntraQuotaExceededError` at the quota.
+   */
+  registerApplication(spec: ApplicationSpec): Promise<RegisteredApplication>;
   /** Creates the service principal unless it exists; retries replication lag. Returns its object ID. */
   ensureServicePrincipal(appId: string): Promise<string>;
-  /** The live application with that unique name, or `null`. */
-  findApplication(uniqueName: string): Promise<EntraApplication | null>;
-  /** The soft-deleted application with that unique name, or `null`. */
-  findDeletedApplication(uniqueName: string): Promise<EntraApplication | null>;
-  /** Soft-deletes the application (its service principal goes with it); a missing one counts as done. */
-  deleteApplication(applicationObjectId: string): Promise<void>;
-  /** Removes the application from `directory/deletedItems`; a missing one counts as done. */
-  purgeDeletedApplication(applicationObjectId: string): Promise<void>;
+  /** The automation's live application with that unique name, or `null` (none, or not ours). */
+  findOwnApplication(uniqueName: string): Promise<EntraApplication | null>;
+  /** The automation's live applications whose unique name starts with `prefix`. */
+  findOwnApplications(uniqueNamePrefix: string): Promise<readonly EntraApplication[]>;
+  /** The live application with that client ID, whoever created it, and whether the automation did. */
+  findApplicationByAppId(appId: string): Promise<{ readonly application: EntraApplication; readonly ours: boolean } | null>;
+  /**
+   * Soft-deletes the application (its service principal goes with it), then purges both
+   * from `directory/deletedItems`, where they would keep counting against the quota.
+   * Missing objects count as done.
+   */
+  deleteApplication(application: EntraApplication): Promise<void>;
   /** Adds a user as owner of the application. */
   addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome>;
 }

@@ -27,6 +27,7 @@ const baseShape = {
 const graphShape = {
   ENTRA_AUTH_MODE: z.enum(['federated', 'certificate']),
   AUTOMATION_CLIENT_ID: guidSchema,
+  AUTOMATION_SERVICE_PRINCIPAL_ID: guidSchema,
   CERTIFICATE_SECRET_ARN: z.optional(
     z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN')),
   ),
@@ -43,6 +44,8 @@ export interface BaseSettings {
 export interface GraphSettings extends BaseSettings {
   readonly entraAuthMode: 'federated' | 'certificate';
   readonly automationClientId: string;
+  /** Object ID of the automation's own service principal (whose createdObjects prove "ours"). */
+  readonly automationServicePrincipalId: string;
   readonly certificateSecretArn?: string;
   readonly graphBaseUrl: string;
 }
@@ -104,6 +107,7 @@ export function loadGraphSettings(env: Env): GraphSettings {
     ...base(values),
     entraAuthMode: values.ENTRA_AUTH_MODE,
     automationClientId: values.AUTOMATION_CLIENT_ID,
+    automationServicePrincipalId: values.AUTOMATION_SERVICE_PRINCIPAL_ID,
     ...(values.CERTIFICATE_SECRET_ARN ? { certificateSecretArn: values.CERTIFICATE_SECRET_ARN } : {}),
     graphBaseUrl: values.GRAPH_BASE_URL.replace(/\/+$/, ''),
   };

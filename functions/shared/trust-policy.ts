@@ -3,7 +3,7 @@ import { assertPolicyDocument } from './policy-document';
 import type { PolicyDocument, PolicyStatement } from './ports';
 
 /**
- * The trust-policy logic (DESIGN §4): pure functions, no I/O.
+ * The trust-policy logic (docs/architecture.md, "The trust policy the automation writes"): pure functions, no I/O.
  *
  * IAM names an OIDC provider by its issuer URL without `https://`, path kept:
  * `arn:aws:iam::{account}:oidc-provider/sts.windows.net/{tid}/`, and the provider's
@@ -253,12 +253,14 @@ function checkOptions(options: PinOptions): void {
  * same object with `changed: false`. A policy without such a statement comes back unchanged
  * (callers decide with `referencesProvider` whether a role is ours).
  */
-export function pinTrustPolicy(policy: PolicyDocument, options: PinOptions): PinResult {
+export function pinTrustPolicy(original: PolicyDocument, options: PinOptions): PinResult {
   checkOptions(options);
-  assertPolicyDocument(policy);
+  assertPolicyDocument(original);
+  // A successful pin lifts the lock a failed federation left.
+  const policy = withoutLock(original);
   const statements = statementsOf(policy);
   if (!statements.some((statement) => federatesThrough(statement, options.providerArn))) {
-    return { policy, changed: false };
+    return policy === original ? { policy, changed: false } : { policy, changed: true };
   }
   checkRewritable(statements, options);
 
@@ -268,7 +270,7 @@ export function pinTrustPolicy(policy: PolicyDocument, options: PinOptions): Pin
       : statement,
   );
   const rewritten: PolicyDocument = { ...policy, Statement: Array.isArray(policy.Statement) ? pinned : pinned[0]! };
-  if (jsonEqual(rewritten, policy)) return { policy, changed: false };
+  if (jsonEqual(rewritten, original)) return { policy: original, changed: false };
 
   const size = JSON.stringify(rewritten).length;
   if (size > options.maxPolicyChars) {
@@ -280,4 +282,152 @@ export function pinTrustPolicy(policy: PolicyDocument, options: PinOptions): Pin
     );
   }
   return { policy: rewritten, changed: true };
+}
+
+// ---------------------------------------------------------------------------------------
+// Open, locked, hand-made: how the automation reads a trust policy it did not (yet) pin.
+// ---------------------------------------------------------------------------------------
+
+/** The `Sid` of the statement the automation adds to lock a role it could not pin. */
+export const LOCK_SID = 'EntraFederationLock';
+
+export interface ProviderKeys {
+  readonly providerArn: string;
+  /** The provider's host+path, prefix of its condition keys (`sts.windows.net/{tid}/`). */
+  readonly conditionKeyPrefix: string;
+}
+
+type ConditionTest = { readonly operator: string; readonly values: readonly string[] };
+
+/** Every test of one condition key in a statement (key names are case-insensitive in IAM). */
+function testsOf(statement: PolicyStatement, key: string): ConditionTest[] {
+  const tests: ConditionTest[] = [];
+  for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
+    for (const [name, value] of Object.entries(block)) {
+      if (name.toLowerCase() === key.toLowerCase()) tests.push({ operator, values: asList(value as string | readonly string[]).map(String) });
+    }
+  }
+  return tests;
+}
+
+/** `StringEquals`, `ForAnyValue:StringEquals`, `StringEqualsIfExists`… → `StringEquals`. */
+const baseOperator = (operator: string): string => operator.replace(/^For(Any|All)Values?:/i, '').replace(/IfExists$/i, '');
+
+/** IAM `StringLike`: `*` and `?` wildcards, case-sensitive. */
+const globMatches = (pattern: string, value: string): boolean =>
+  new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`).test(value);
+
+/**
+ * Whether one value passes one string test (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String).
+ * An operator this function does not know passes: when in doubt, a statement counts as open.
+ */
+function passes(test: ConditionTest, value: string): boolean {
+  const op = baseOperator(test.operator);
+  switch (op) {
+    case 'StringEquals':
+      return test.values.includes(value);
+    case 'StringEqualsIgnoreCase':
+      return test.values.some((v) => v.toLowerCase() === value.toLowerCase());
+    case 'StringLike':
+      return test.values.some((v) => globMatches(v, value));
+    case 'StringNotEquals':
+      return !test.values.includes(value);
+    case 'StringNotEqualsIgnoreCase':
+      return !test.values.some((v) => v.toLowerCase() === value.toLowerCase());
+    case 'StringNotLike':
+      return !test.values.some((v) => globMatches(v, value));
+    default:
+      return true;
+  }
+}
+
+/** The exact values a statement pins a key to (`StringEquals`, no wildcard), or none. */
+function pinnedValues(statement: PolicyStatement, key: string): string[] {
+  return testsOf(statement, key)
+    .filter((test) => baseOperator(test.operator) === 'StringEquals')
+    .flatMap((test) => test.values)
+    .filter((value) => !hasWildcard(value));
+}
+
+const isWebIdentityAllow = (statement: PolicyStatement, keys: ProviderKeys) =>
+  federatesThrough(statement, keys.providerArn) && grantsWebIdentity(statement);
+
+/**
+ * THE definition of an open statement: it lets the provider's tokens in (Allow, the
+ * provider, `sts:AssumeRoleWithWebIdentity`), pins no `sub`, and its `aud` tests admit a
+ * client ID the provider holds. STS only checks that a token's audience is one of the
+ * provider's client IDs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html),
+ * and that list holds other roles' application IDs, for which any workload of the tenant can
+ * get a token: an open statement lets the whole tenant in. A placeholder audience the
+ * provider does not hold admits nothing; no `aud` test, or `StringLike` `*`, admits all.
+ */
+export function openStatements(policy: PolicyDocument, keys: ProviderKeys, heldClientIds: readonly string[]): PolicyStatement[] {
+  const audKey = `${keys.conditionKeyPrefix}:aud`;
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  return statementsOf(policy).filter((statement) => {
+    if (!isWebIdentityAllow(statement, keys)) return false;
+    if (pinnedValues(statement, subKey).length > 0) return false;
+    const audTests = testsOf(statement, audKey);
+    return heldClientIds.some((clientId) => audTests.every((test) => passes(test, clientId)));
+  });
+}
+
+/** Open and not neutralised by the automation's lock. */
+export function isOpen(policy: PolicyDocument, keys: ProviderKeys, heldClientIds: readonly string[]): boolean {
+  return openStatements(policy, keys, heldClientIds).length > 0 && !hasLock(policy);
+}
+
+export function hasLock(policy: PolicyDocument): boolean {
+  return statementsOf(policy).some((statement) => statement.Sid === LOCK_SID && statement.Effect === 'Deny');
+}
+
+/** The policy without the automation's lock statement. */
+export function withoutLock(policy: PolicyDocument): PolicyDocument {
+  if (!hasLock(policy)) return policy;
+  const kept = statementsOf(policy).filter((statement) => !(statement.Sid === LOCK_SID && statement.Effect === 'Deny'));
+  return { ...policy, Statement: kept };
+}
+
+/**
+ * The policy with the automation's lock: an explicit Deny of `sts:AssumeRoleWithWebIdentity`
+ * for the provider's tokens, except for the identities (`sub`) the policy already pins, so
+ * the app team's pinned statements keep working and everything open stops. An explicit Deny
+ * wins over any Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ * Throws `TrustPolicyRewriteError('policy-too-large')` when the result would not fit.
+ */
+export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyChars: number): PolicyDocument {
+  const base = withoutLock(policy);
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  const pinnedSubs = [
+    ...new Set(statementsOf(base).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, subKey))),
+  ].sort();
+  const lock: PolicyStatement = {
+    Sid: LOCK_SID,
+    Effect: 'Deny',
+    Principal: { Federated: keys.providerArn },
+    Action: WEB_IDENTITY_ACTION,
+    ...(pinnedSubs.length > 0 ? { Condition: { StringNotEquals: { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0]! : pinnedSubs } } } : {}),
+  };
+  const locked: PolicyDocument = { ...base, Statement: [...statementsOf(base), lock] };
+  const size = JSON.stringify(locked).length;
+  if (size > maxPolicyChars) {
+    throw refuse('policy-too-large', `the locked trust policy would be ${size} characters, over the quota of ${maxPolicyChars}`);
+  }
+  return locked;
+}
+
+/** The `aud` values the policy's web identity statements pin exactly (GUID-shaped client IDs first). */
+export function pinnedAudiences(policy: PolicyDocument, keys: ProviderKeys): string[] {
+  const audKey = `${keys.conditionKeyPrefix}:aud`;
+  return [...new Set(statementsOf(policy).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, audKey)))];
+}
+
+/**
+ * Client IDs a role's `aud` pins that could name an application (GUIDs), apart from the ones
+ * given. The caller asks Graph whether each is an application the automation did not create:
+ * then the role is a hand-made federation, left exactly as it is. Anything else in `aud` is a
+ * placeholder (see docs/architecture.md, "Ours, hand-made, placeholder").
+ */
+export function candidateHandMadeAudiences(policy: PolicyDocument, keys: ProviderKeys): string[] {
+  return pinnedAudiences(policy, keys).filter((value) => GUID.test(value));
 }

@@ -1,0 +1,116 @@
+import type { AutomationErrorName } from './errors';
+import type { Failure } from './contracts';
+
+/**
+ * What the automation writes on a role about its federation, in one place: the status
+ * values, every `failed:<reason>` with what fixes it, and how an error becomes a reason.
+ * docs/operator.md lists the same reasons; a test keeps the two equal.
+ */
+
+export const READY = 'ready';
+export const FAILED_PREFIX = 'failed:';
+
+export interface FailureReasonInfo {
+  /** Whether a later attempt (the next event, a re-run) can succeed without anyone changing anything. */
+  readonly retryable: boolean;
+  /** What the app team or the operator does about it. */
+  readonly fix: string;
+}
+
+export const FAILURE_REASONS = {
+  'audience-limit': {
+    retryable: false,
+    fix: "The account's OIDC provider holds IAM's maximum of 100 client IDs: delete unused federated roles in the account.",
+  },
+  'provider-not-found': { retryable: false, fix: 'The member baseline is missing in the account: the operator deploys the StackSet there.' },
+  'policy-too-large': {
+    retryable: false,
+    fix: 'The pinned trust policy would exceed the account quota: shorten the policy, or raise the quota and set trustPolicyMaxChars.',
+  },
+  wildcard: { retryable: false, fix: 'The trust policy trusts a wildcard principal or action: name principals and actions exactly.' },
+  'foreign-provider': { retryable: false, fix: 'Move other principals out of the statement that trusts the Entra provider.' },
+  'malformed-policy': { retryable: false, fix: 'IAM cannot read the trust policy: fix its JSON.' },
+  'name-taken': {
+    retryable: false,
+    fix: "The role's application name is held by an application the automation did not create: a tenant administrator removes it, then the role is updated or re-created.",
+  },
+  'entra-quota': {
+    retryable: false,
+    fix: "The automation reached its Entra object quota (250 by default, soft-deleted objects included): the operator purges deleted objects or raises the quota.",
+  },
+  'entra-authentication': { retryable: false, fix: "The automation could not sign in to Entra: the operator checks its credential." },
+  'graph-request-refused': { retryable: false, fix: 'Microsoft Graph refused a request: the operator reads the execution for the code.' },
+  'graph-throttled': { retryable: true, fix: 'Microsoft Graph throttled the automation: update the trust policy again later.' },
+  'graph-unavailable': { retryable: true, fix: 'Microsoft Graph was unavailable: update the trust policy again later.' },
+  'graph-replication-lag': { retryable: true, fix: 'Entra had not replicated a new object yet: update the trust policy again later.' },
+  'iam-concurrent-modification': { retryable: true, fix: 'IAM reported concurrent changes: update the trust policy again later.' },
+  'iam-throttled': { retryable: true, fix: 'IAM throttled the automation: update the trust policy again later.' },
+  'member-account-access': {
+    retryable: false,
+    fix: 'The central functions cannot assume the member roles: the operator checks the StackSet instance of the account.',
+  },
+  'invalid-input': { retryable: false, fix: 'The execution input was malformed: the operator reads the execution.' },
+  timeout: { retryable: true, fix: 'The execution timed out: update the trust policy again later.' },
+  unknown: { retryable: false, fix: 'An unexpected error: the operator reads the failed execution.' },
+} as const satisfies Record<string, FailureReasonInfo>;
+
+export type FailureReason = keyof typeof FAILURE_REASONS;
+
+/** Every error a Catch may record, by name, and the reason written for it. */
+const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Timeout', FailureReason>>> = {
+  AudienceLimitExceededError: 'audience-limit',
+  OidcProviderNotFoundError: 'provider-not-found',
+  InvalidInputError: 'invalid-input',
+  EntraAuthenticationError: 'entra-authentication',
+  GraphRequestError: 'graph-request-refused',
+  GraphThrottledError: 'graph-throttled',
+  GraphUnavailableError: 'graph-unavailable',
+  GraphReplicationLagError: 'graph-replication-lag',
+  IamConcurrentModificationError: 'iam-concurrent-modification',
+  IamThrottledError: 'iam-throttled',
+  MemberAccountAccessError: 'member-account-access',
+  ApplicationNameTakenError: 'name-taken',
+  EntraQuotaExceededError: 'entra-quota',
+  'States.Timeout': 'timeout',
+};
+
+const TRUST_POLICY_REASONS = new Set<string>(['policy-too-large', 'wildcard', 'foreign-provider', 'malformed-policy']);
+
+/**
+ * The message of a Lambda error as Step Functions reports it: the Cause is the JSON
+ * `{"errorType","errorMessage","trace"}` the runtime writes, or a bare message.
+ */
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { errorMessage?: unknown }).errorMessage === 'string') {
+      return (parsed as { errorMessage: string }).errorMessage;
+    }
+  } catch {
+    // not JSON: the cause is the message itself
+  }
+  return cause;
+}
+
+/** The `<reason>` of `failed:<reason>` for a failure a Catch recorded. */
+export function failureReason(failure: Failure): FailureReason {
+  if (failure.Error === 'TrustPolicyRewriteError') {
+    // The rewrite's reasons (`wildcard`, `policy-too-large`…) lead its message.
+    const prefix = /^([a-z-]+):/.exec(causeMessage(failure.Cause))?.[1];
+    return prefix && TRUST_POLICY_REASONS.has(prefix) ? (prefix as FailureReason) : 'malformed-policy';
+  }
+  return REASON_BY_ERROR[failure.Error as keyof typeof REASON_BY_ERROR] ?? 'unknown';
+}
+
+export const failedStatus = (reason: FailureReason): string => `${FAILED_PREFIX}${reason}`;
+
+/**
+ * `entra:access`: what the role's web identity statements admit after the automation ran.
+ * `pinned`: only the role's own identity (the role is ready). `closed`: federation failed, but no
+ * statement is open (see `openStatements`). `locked`: federation failed on an open role, and
+ * the automation denied the provider's tokens instead. `open`: it could neither pin nor lock
+ * (the policy is too large or unreadable): any identity of the tenant may get in; an alarm fires.
+ */
+export const ACCESS = { pinned: 'pinned', closed: 'closed', locked: 'locked', open: 'open' } as const;
+export type Access = (typeof ACCESS)[keyof typeof ACCESS];
