@@ -1,4 +1,6 @@
-import { core, failureReason, readyStatus } from '../../../functions/assign-role-to-audience/core';
+import { core } from '../../../functions/assign-role-to-audience/core';
+import { failureReason } from '../../../functions/shared/status';
+import { LOCK_SID } from '../../../functions/shared/trust-policy';
 import { RoleNotFoundError, TrustPolicyRewriteError } from '../../../functions/shared/errors';
 import {
   ACCOUNT_ID,
@@ -19,15 +21,15 @@ const application = {
   appId: APP_ID,
   applicationObjectId: '3c2d8f5b-0a4e-4d6c-9b7f-2e3a4b5c6d7e',
   servicePrincipalObjectId: SP_ID,
-  ownerProblems: [] as string[],
+  roleId: 'AROAEXAMPLEEXAMPLEXX',
+  created: true,
 };
 const settings = { ...baseSettings, trustPolicyMaxChars: 2048 };
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 describe('assign-role-to-audience core (pin)', () => {
   it('pins aud and sub and tags the role ready', async () => {
     const iam = new FakeAccountIam();
-    iam.putRole('ci-deployer', appTeamTrustPolicy(), { team: 'payments' });
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), { team: 'payments' }, application.roleId);
     const result = await core({ settings, openAccount: iam.open, logger }, { ...base, application });
     expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
     const role = iam.roles.get('ci-deployer')!;
@@ -40,12 +42,13 @@ describe('assign-role-to-audience core (pin)', () => {
       'entra:tenant-id': TENANT_ID,
       'entra:service-principal-id': SP_ID,
       'entra:federation-status': 'ready',
+      'entra:access': 'pinned',
     });
   });
 
   it('skips the IAM trust-policy write when the policy is already pinned', async () => {
     const iam = new FakeAccountIam();
-    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
     const deps = { settings, openAccount: iam.open, logger };
     await core(deps, { ...base, application });
     iam.calls.length = 0;
@@ -61,9 +64,16 @@ describe('assign-role-to-audience core (pin)', () => {
     );
   });
 
-  it('refuses a policy that would outgrow the trust-policy quota, and writes nothing', async () => {
+  it('throws RoleNotFoundError when the role was re-created meanwhile (another incarnation, another Create)', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(RoleNotFoundError);
+    expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
+  });
+
+  it('refuses a policy that would outgrow the trust-policy quota, and writes nothing', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
     const tiny = { ...settings, trustPolicyMaxChars: 200 };
     await expect(core({ settings: tiny, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(
       TrustPolicyRewriteError,
@@ -71,30 +81,83 @@ describe('assign-role-to-audience core (pin)', () => {
     expect(iam.calls).toEqual(['getRole ci-deployer']);
   });
 
-  it('reports rejected owners in the status', async () => {
+  it('writes the owners status on its own tag, and the role is ready whatever it says', async () => {
     const iam = new FakeAccountIam();
-    iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const ownerProblems = ['not-a-guid: not a user object ID (expected a GUID)'];
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, ownerProblems } });
-    expect(result).toEqual({ assigned: { status: 'ready owners-rejected=not-a-guid', trustPolicyChanged: true } });
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
+    const ownersStatus = 'failed:authorization-request-denied 5f2b8a3c-1d4e-4f60-9a7b-8c9d0e1f2a3b';
+    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, ownersStatus } });
+    expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+    expect(iam.roles.get('ci-deployer')!.tags).toMatchObject({ 'entra:federation-status': 'ready', 'entra:owners-status': ownersStatus });
+  });
+
+  it('lifts the lock a failed federation left', async () => {
+    const iam = new FakeAccountIam();
+    const locked = appTeamTrustPolicy();
+    iam.putRole('ci-deployer', { ...locked, Statement: [...(locked.Statement as object[]), { Sid: LOCK_SID, Effect: 'Deny', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' }] } as never, {}, application.roleId);
+    await core({ settings, openAccount: iam.open, logger }, { ...base, application });
+    expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).not.toContain(LOCK_SID);
   });
 });
 
+/** A statement open to the whole tenant: through the provider, no sub, no aud test. */
+const openPolicy = () => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow' as const, Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+});
+const graphDown = { Error: 'GraphUnavailableError', Cause: 'no answer' };
+
 describe('assign-role-to-audience core (record failure)', () => {
-  it('tags failed:audience-limit and drops the client-id tags of a removed application', async () => {
+  it('tags failed:audience-limit and drops the client-id tags of an application the compensation removed', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), { 'entra:client-id': APP_ID, 'entra:service-principal-id': SP_ID });
+    iam.providers.set(PROVIDER_ARN, [APP_ID]);
     const failure = {
       Error: 'AudienceLimitExceededError',
       Cause: JSON.stringify({ errorType: 'AudienceLimitExceededError', errorMessage: 'quota', trace: [] }),
     };
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, application, failure });
-    expect(result).toEqual({ recordedFailure: { status: 'failed:audience-limit' } });
+    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, failure, deleted: { appIds: [APP_ID], any: true } });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:audience-limit', access: 'closed' } });
     expect(iam.roles.get('ci-deployer')!.tags).toEqual({
       'entra:tenant-id': TENANT_ID,
       'entra:federation-status': 'failed:audience-limit',
+      'entra:access': 'closed',
     });
-    expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).toContain(PROVIDER_ARN);
+    expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
+  });
+
+  it('locks an open role it could not federate, keeping the app team’s statements', async () => {
+    // Attack on today's main: a role with no aud test stays open to every workload of the tenant when federation fails.
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', openPolicy());
+    iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
+    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'locked' } });
+    const statements = iam.roles.get('ci-deployer')!.trustPolicy.Statement as { Sid?: string; Effect: string }[];
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toMatchObject({ Sid: LOCK_SID, Effect: 'Deny' });
+    expect(statements[0]).toEqual(openPolicy().Statement[0]);
+  });
+
+  it('says open, and logs the alarm line, when the lock does not fit the quota', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', openPolicy());
+    iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
+    const errors: unknown[] = [];
+    const spy = { ...logger, error: (message: string, fields?: object) => errors.push({ message, ...fields }), child: () => spy };
+    const tiny = { ...settings, trustPolicyMaxChars: 150 };
+    const result = await core({ settings: tiny, openAccount: iam.open, logger: spy }, { ...base, failure: graphDown });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'open' } });
+    expect(iam.roles.get('ci-deployer')!.tags['entra:access']).toBe('open');
+    expect(errors).toContainEqual(expect.objectContaining({ message: 'role left open', alarm: 'role-open' }));
+  });
+
+  it('does not lock a role whose placeholder audience the provider does not hold', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
+    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'closed' } });
+    expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
   });
 
   it('throws RoleNotFoundError when the role is gone (the state machine ends cleanly)', async () => {
@@ -117,24 +180,13 @@ describe('failureReason', () => {
       'wildcard',
     ],
     [{ Error: 'TrustPolicyRewriteError', Cause: 'policy-too-large: 2100 > 2048' }, 'policy-too-large'],
-    [{ Error: 'TrustPolicyRewriteError', Cause: 'no reason prefix' }, 'trust-policy'],
+    [{ Error: 'TrustPolicyRewriteError', Cause: 'no reason prefix' }, 'malformed-policy'],
+    [{ Error: 'ApplicationNameTakenError' }, 'name-taken'],
+    [{ Error: 'EntraQuotaExceededError' }, 'entra-quota'],
     [{ Error: 'States.Timeout' }, 'timeout'],
-    [{ Error: 'Lambda.Unknown' }, 'lambda-unknown'],
-    [{ Error: 'SomethingNewError' }, 'something-new'],
+    [{ Error: 'Lambda.Unknown' }, 'unknown'],
+    [{ Error: 'SomethingNewError' }, 'unknown'],
   ])('maps %j to %s', (failure, reason) => {
     expect(failureReason(failure)).toBe(reason);
-  });
-});
-
-describe('readyStatus', () => {
-  it('keeps within the IAM tag value limits however many owners were rejected', () => {
-    const problems = Array.from({ length: 12 }, (_, i) => `${'0'.repeat(8)}-0000-4000-8000-${String(i).padStart(12, '0')}: no such user`);
-    const status = readyStatus(problems);
-    expect(status).toMatch(TAG_VALUE);
-    expect(status).toMatch(/^ready owners-rejected=\S+( \S+)* and-\d+-more$/);
-  });
-
-  it('replaces characters IAM does not allow in a tag value', () => {
-    expect(readyStatus(['a,b;c: not a user object ID'])).toBe('ready owners-rejected=a_b_c');
   });
 });

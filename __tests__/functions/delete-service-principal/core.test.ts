@@ -1,57 +1,100 @@
 import { core } from '../../../functions/delete-service-principal/core';
 import { applicationUniqueName } from '../../../functions/shared/naming';
-import { ACCOUNT_ID, FakeAccountIam, FakeDirectory, appTeamTrustPolicy, baseSettings, logger } from '../../fixtures/port-fakes';
+import {
+  ACCOUNT_ID,
+  FakeAccountIam,
+  FakeDirectory,
+  PROVIDER_HOST,
+  appTeamTrustPolicy,
+  baseSettings,
+  logger,
+  newRoleId,
+} from '../../fixtures/port-fakes';
 
 const input = { accountId: ACCOUNT_ID, roleName: 'ci-deployer', eventId: 'e2', eventName: 'DeleteRole' as const };
-const uniqueName = applicationUniqueName(ACCOUNT_ID, 'ci-deployer');
+const failure = { Error: 'TrustPolicyRewriteError', Cause: 'wildcard: …' };
 
 async function setUp() {
   const iam = new FakeAccountIam();
   const directory = new FakeDirectory();
-  const app = await directory.upsertApplication({ uniqueName, displayName: 'x', notes: '', tokenVersion: 1 });
-  await directory.ensureServicePrincipal(app.appId);
-  return { iam, directory, app, deps: { settings: baseSettings, openAccount: iam.open, directory, logger } };
+  const register = async (roleId: string) => {
+    const { application } = await directory.registerApplication({
+      uniqueName: applicationUniqueName(ACCOUNT_ID, 'ci-deployer', roleId),
+      displayName: 'x',
+      notes: '',
+      tokenVersion: 1,
+    });
+    await directory.ensureServicePrincipal(application.appId);
+    return application;
+  };
+  return { iam, directory, register, deps: { settings: baseSettings, openAccount: iam.open, directory, logger } };
 }
 
-describe('delete-service-principal core', () => {
-  it('deletes and purges the application of a deleted role and returns its client ID', async () => {
-    const { directory, app, deps } = await setUp();
-    expect(await core(deps, input)).toEqual({ deleted: { appId: app.appId } });
-    expect(directory.applications.size + directory.deleted.size + directory.servicePrincipals.size).toBe(0);
+const pinnedTo = (appId: string) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow' as const,
+      Principal: { Federated: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${PROVIDER_HOST}` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${PROVIDER_HOST}:aud`]: appId, [`${PROVIDER_HOST}:sub`]: '4d3e9a6c-1b5f-4e7d-8c9a-3f4b5c6d7e8f' } },
+    },
+  ],
+});
+
+describe('delete-service-principal core (Delete)', () => {
+  it('deletes and purges the application and service principal of a deleted role and returns its client ID', async () => {
+    const { directory, register, deps } = await setUp();
+    const app = await register(newRoleId());
+    expect(await core(deps, input)).toEqual({ deleted: { appIds: [app.appId], any: true } });
+    expect(directory.applications.size + directory.servicePrincipals.size).toBe(0);
   });
 
-  it('returns null when no application exists', async () => {
-    const { directory, app, deps } = await setUp();
-    await directory.deleteApplication(app.id);
-    await directory.purgeDeletedApplication(app.id);
-    expect(await core(deps, input)).toEqual({ deleted: { appId: null } });
+  it('returns no client IDs when no application exists', async () => {
+    const { deps } = await setUp();
+    expect(await core(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
   });
 
-  it('finishes a half-done delete: purges a soft-deleted application and still returns its client ID', async () => {
-    const { directory, app, deps } = await setUp();
-    await directory.deleteApplication(app.id);
-    expect(await core(deps, input)).toEqual({ deleted: { appId: app.appId } });
-    expect(directory.deleted.size).toBe(0);
+  it('removes every earlier incarnation but keeps the application of the role that exists now (late DeleteRole)', async () => {
+    const { iam, directory, register, deps } = await setUp();
+    const old = await register(newRoleId());
+    const currentRoleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const current = await register(currentRoleId);
+    expect(await core(deps, input)).toEqual({ deleted: { appIds: [old.appId], any: true } });
+    expect([...directory.applications.values()].map((app) => app.appId)).toEqual([current.appId]);
   });
 
-  it('deletes nothing for a stale event: the role exists again and trusts the provider', async () => {
-    const { iam, directory, deps } = await setUp();
-    iam.putRole('ci-deployer', appTeamTrustPolicy());
-    expect(await core(deps, input)).toEqual({ deleted: { appId: null } });
+  it('never deletes an application the automation did not create, even under the role’s name prefix', async () => {
+    const { directory, deps } = await setUp();
+    const foreign = directory.addForeignApplication(applicationUniqueName(ACCOUNT_ID, 'ci-deployer', newRoleId()));
+    expect(await core(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
+    expect(directory.applications.get(foreign.id)).toBeDefined();
+  });
+});
+
+describe('delete-service-principal core (compensation)', () => {
+  it('removes the application of a failed Create when the role is not pinned to it', async () => {
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const app = await register(roleId);
+    expect(await core(deps, { ...input, eventName: 'CreateRole', failure })).toEqual({ deleted: { appIds: [app.appId], any: true } });
+    expect(directory.applications.size).toBe(0);
+  });
+
+  it('keeps the application a role is pinned to: a failure on a ready role destroys nothing', async () => {
+    // Attack on today's main: a TagRole during a Graph outage made compensation delete the working application.
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const app = await register(roleId);
+    iam.putRole('ci-deployer', pinnedTo(app.appId), {}, roleId);
+    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });
     expect(directory.applications.size).toBe(1);
   });
 
-  it('deletes when the role still exists but no longer trusts the provider', async () => {
-    const { iam, app, deps } = await setUp();
-    iam.putRole('ci-deployer', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' })).toEqual({ deleted: { appId: app.appId } });
-  });
-
-  it('compensates regardless of the role when a Create failed', async () => {
-    const { iam, app, deps } = await setUp();
-    iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const failure = { Error: 'AudienceLimitExceededError', Cause: '{}' };
-    expect(await core(deps, { ...input, eventName: 'CreateRole', failure })).toEqual({ deleted: { appId: app.appId } });
-    expect(iam.calls).toEqual([]);
+  it('leaves a gone role to its Delete execution', async () => {
+    const { directory, register, deps } = await setUp();
+    await register(newRoleId());
+    expect(await core(deps, { ...input, eventName: 'CreateRole', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(directory.applications.size).toBe(1);
   });
 });
