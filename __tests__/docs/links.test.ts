@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { failureReason } from '../../functions/assign-role-to-audience/core';
-import { AUTOMATION_ERRORS, type TrustPolicyRewriteError } from '../../functions/shared/errors';
 
 /**
  * The repository must stand on its own: every relative link in its Markdown and every
- * `docs/…` path named in code or messages resolves, and the operator's runbook lists every
- * `failed:<reason>` a role can be tagged with.
+ * `docs/…` path named in code or messages resolves.
  */
 
 const ROOT = resolve(__dirname, '../..');
@@ -229,34 +226,5 @@ describe('docs/ paths named in code and messages', () => {
       '.: docs/no-such-guide.md: docs/no-such-guide.md does not exist',
       '.: docs/operator.md#no-such-heading: docs/operator.md has no heading with the anchor #no-such-heading',
     ]);
-  });
-});
-
-describe('failure reasons in the runbook', () => {
-  // A new trust-policy reason fails type checking here until it is listed (and documented).
-  const TRUST_POLICY_REASONS: Record<TrustPolicyRewriteError['reason'], true> = {
-    'foreign-provider': true,
-    wildcard: true,
-    'policy-too-large': true,
-    'malformed-policy': true,
-  };
-  const operatorGuide = readFileSync(join(ROOT, 'docs', 'operator.md'), 'utf8');
-
-  it.each([...Object.keys(AUTOMATION_ERRORS).filter((name) => name !== 'TrustPolicyRewriteError'), 'States.Timeout'])(
-    'docs/operator.md explains the status a %s leaves on the role',
-    (errorName) => {
-      // Act
-      const status = `failed:${failureReason({ Error: errorName })}`;
-      // Assess
-      expect(operatorGuide).toContain(`\`${status}\``);
-    },
-  );
-
-  it.each(Object.keys(TRUST_POLICY_REASONS))('docs/operator.md explains failed:%s', (reason) => {
-    // Act
-    const status = failureReason({ Error: 'TrustPolicyRewriteError', Cause: `${reason}: detail` });
-    // Assess
-    expect(status).toBe(reason);
-    expect(operatorGuide).toContain(`\`failed:${reason}\``);
   });
 });
