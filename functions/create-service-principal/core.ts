@@ -22,8 +22,8 @@ export interface Deps extends HandlerDeps {
 const TAG_VALUE_MAX = 256;
 
 /**
- * Splits the `entra:owners` tag (user object IDs separated by spaces). Returns the
- * well-formed IDs to add and the malformed tokens.
+ * Splits the `entra:owners` tag (user object IDs separated by spaces, docs/app-teams.md#2-name-the-owners-who-may-add-certificates).
+ * Returns the well-formed IDs to add and the malformed tokens.
  */
 export function parseOwnersTag(value: string | undefined): { ids: string[]; malformed: string[] } {
   const ids: string[] = [];

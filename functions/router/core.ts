@@ -102,7 +102,7 @@ function requestedOwners(tags: unknown): string | undefined {
   return undefined;
 }
 
-/** Decides what one CloudTrail event asks for (docs/architecture.md, "The flow"). Throws `MalformedMessageError`. */
+/** Decides what one CloudTrail event asks for (docs/architecture.md#the-flow). Throws `MalformedMessageError`. */
 export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent): Route {
   const { detail } = event;
   if (detail.errorCode) return { action: 'ignore', reason: `the call failed (${detail.errorCode})` };

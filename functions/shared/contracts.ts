@@ -94,6 +94,6 @@ export const ROLE_TAGS = {
   ownersStatus: 'entra:owners-status',
   /** What the role's web identity statements admit: see `ACCESS` in status.ts. */
   access: 'entra:access',
-  /** Written by the app team at CreateRole: user object IDs separated by spaces. */
+  /** Written by the app team at CreateRole: user object IDs separated by spaces (docs/app-teams.md#2-name-the-owners-who-may-add-certificates). */
   owners: 'entra:owners',
 } as const;
