@@ -90,7 +90,7 @@ function isAutomationCall(event: CloudTrailEvent, automationRoleName: string): b
  * The `entra:owners` value a `CreateRole` call set, if any. CloudTrail records the call's
  * tags as `[{ "key": …, "value": … }]` in `requestParameters.tags`. Only CreateRole counts:
  * whoever creates a role writes its trust policy, while `TagRole` rights are often granted
- * broadly (see docs/architecture.md, "Who may name owners").
+ * broadly (see docs/architecture.md#who-may-name-owners).
  */
 function requestedOwners(tags: unknown): string | undefined {
   if (!Array.isArray(tags)) return undefined;

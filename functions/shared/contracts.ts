@@ -34,7 +34,7 @@ export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 /**
  * The IAM calls the pipeline reacts to. `TagRole` is not one of them: naming who may obtain a
  * role's identity must take no less than writing its trust policy, so `entra:owners` counts
- * only when `CreateRole` sets it (see docs/architecture.md, "Who may name owners").
+ * only when `CreateRole` sets it (see docs/architecture.md#who-may-name-owners).
  */
 export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
 

@@ -426,7 +426,7 @@ export function pinnedAudiences(policy: PolicyDocument, keys: ProviderKeys): str
  * Client IDs a role's `aud` pins that could name an application (GUIDs), apart from the ones
  * given. The caller asks Graph whether each is an application the automation did not create:
  * then the role is a hand-made federation, left exactly as it is. Anything else in `aud` is a
- * placeholder (see docs/architecture.md, "Ours, hand-made, placeholder").
+ * placeholder (see docs/architecture.md#ours-hand-made-placeholder).
  */
 export function candidateHandMadeAudiences(policy: PolicyDocument, keys: ProviderKeys): string[] {
   return pinnedAudiences(policy, keys).filter((value) => GUID.test(value));
