@@ -13,7 +13,8 @@ const input = {
     appId: APP_ID,
     applicationObjectId: '3c2d8f5b-0a4e-4d6c-9b7f-2e3a4b5c6d7e',
     servicePrincipalObjectId: '4d3e9a6c-1b5f-4e7d-8c9a-3f4b5c6d7e8f',
-    ownerProblems: [],
+    roleId: 'AROAEXAMPLEEXAMPLEXX',
+    created: true,
   },
 };
 

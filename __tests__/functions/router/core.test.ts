@@ -75,22 +75,31 @@ describe('router core', () => {
     expect(started[0]?.input.eventName).toBe('DeleteRole');
   });
 
-  it('starts Create for a TagRole that sets entra:owners, so owners named later are added', async () => {
+  it('passes the owners a CreateRole call tagged on to the Create execution', async () => {
     const { deps, started } = setUp();
-    await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' }, { eventId: 'ev-3' })));
+    const owner = '5f6a7b8c-0000-4000-8000-000000000001';
+    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-3', tags: { 'entra:owners': owner } })));
     expect(started).toEqual([
       {
         stateMachineArn: settings.createStateMachineArn,
-        name: 'TagRole-ev-3',
-        input: { accountId: '111122223333', roleName: 'ci-deployer', eventId: 'ev-3', eventName: 'TagRole' },
+        name: 'CreateRole-ev-3',
+        input: { accountId: '111122223333', roleName: 'ci-deployer', eventId: 'ev-3', eventName: 'CreateRole', requestedOwners: owner },
       },
     ]);
   });
 
-  it('ignores a TagRole that does not set entra:owners', async () => {
+  it('ignores a TagRole, even one that sets entra:owners: naming owners takes writing the trust policy', async () => {
+    // Attack on today's main: a principal with only iam:TagRole named itself owner and started a Create that added it.
     const { deps, started } = setUp();
-    expect(await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { team: 'payments' })))).toEqual({ batchItemFailures: [] });
+    const attacker = '5f6a7b8c-0000-4000-8000-0000000000ff';
+    expect(await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { 'entra:owners': attacker })))).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([]);
+  });
+
+  it('does not pass owners on from an UpdateAssumeRolePolicy', async () => {
+    const { deps, started } = setUp();
+    await core(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
+    expect(started[0]?.input.requestedOwners).toBeUndefined();
   });
 
   it('ignores failed calls', async () => {

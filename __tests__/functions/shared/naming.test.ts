@@ -1,86 +1,62 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../../functions/shared/errors';
-import { applicationDisplayName, applicationUniqueName } from '../../../functions/shared/naming';
+import { applicationDisplayName, applicationNamePrefix, applicationUniqueName } from '../../../functions/shared/naming';
 
 const ACCOUNT = '111122223333';
 
+const ROLE_ID = 'AROAEXAMPLEEXAMPLE123';
+
 describe('applicationUniqueName', () => {
-  it('keeps a plain role name readable, lowercased', () => {
-    // Act
-    const name = applicationUniqueName(ACCOUNT, 'CI-Deployer');
-    // Assess
-    expect(name).toBe('aws-111122223333-r-ci-deployer');
-  });
-
-  it('is deterministic', () => {
-    // Act
-    const first = applicationUniqueName(ACCOUNT, 'svc.payments@prod');
-    const second = applicationUniqueName(ACCOUNT, 'svc.payments@prod');
-    // Assess
-    expect(first).toBe(second);
-  });
-
-  it('hashes a role name with characters outside [a-z0-9-]', () => {
+  it('is the role name key and the role ID of the incarnation, lowercased', () => {
     // Prepare
-    const expected = createHash('sha256').update('svc.payments@prod').digest('hex').slice(0, 32);
+    const key = createHash('sha256').update('ci-deployer').digest('hex').slice(0, 16);
     // Act
-    const name = applicationUniqueName(ACCOUNT, 'Svc.Payments@Prod');
+    const name = applicationUniqueName(ACCOUNT, 'CI-Deployer', ROLE_ID);
     // Assess
-    expect(name).toBe(`aws-111122223333-h-${expected}`);
+    expect(name).toBe(`aws-111122223333-${key}-aroaexampleexample123`);
   });
 
-  it('maps role names that differ only in case to one name, as IAM treats them as one role', () => {
-    // Act & Assess
-    expect(applicationUniqueName(ACCOUNT, 'Deployer')).toBe(applicationUniqueName(ACCOUNT, 'deployer'));
-    expect(applicationUniqueName(ACCOUNT, 'a_B')).toBe(applicationUniqueName(ACCOUNT, 'A_b'));
+  it('gives a re-created role (a new role ID) a new name with the same prefix', () => {
+    // Act
+    const first = applicationUniqueName(ACCOUNT, 'deployer', 'AROAFIRSTFIRSTFIRST01');
+    const second = applicationUniqueName(ACCOUNT, 'deployer', 'AROASECONDSECONDSEC02');
+    // Assess
+    expect(first).not.toBe(second);
+    expect(first.startsWith(applicationNamePrefix(ACCOUNT, 'deployer'))).toBe(true);
+    expect(second.startsWith(applicationNamePrefix(ACCOUNT, 'deployer'))).toBe(true);
   });
 
-  it('gives different accounts and different roles different names', () => {
+  it('maps role names that differ only in case to one prefix, as IAM treats them as one role', () => {
+    expect(applicationNamePrefix(ACCOUNT, 'Deployer')).toBe(applicationNamePrefix(ACCOUNT, 'deployer'));
+  });
+
+  it('gives different accounts and different roles different prefixes, none a prefix of another', () => {
     // Prepare
-    const names = [
-      applicationUniqueName(ACCOUNT, 'deployer'),
-      applicationUniqueName('444455556666', 'deployer'),
-      applicationUniqueName(ACCOUNT, 'deployer2'),
-      applicationUniqueName(ACCOUNT, 'deploy_er'),
-      applicationUniqueName(ACCOUNT, 'deploy.er'),
+    const prefixes = [
+      applicationNamePrefix(ACCOUNT, 'deployer'),
+      applicationNamePrefix('444455556666', 'deployer'),
+      applicationNamePrefix(ACCOUNT, 'deployer2'),
+      applicationNamePrefix(ACCOUNT, 'deploy_er'),
+      applicationNamePrefix(ACCOUNT, 'deploy.er'),
     ];
     // Assess
-    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+    for (const a of prefixes) for (const b of prefixes) if (a !== b) expect(b.startsWith(a)).toBe(false);
   });
 
-  it('cannot be forged: a role named like a hashed name stays in the readable form', () => {
-    // Prepare
-    const hashed = applicationUniqueName(ACCOUNT, 'a.b');
-    const suffix = hashed.slice(`aws-${ACCOUNT}-`.length);
-    // Act
-    const forged = applicationUniqueName(ACCOUNT, suffix);
-    // Assess
-    expect(forged).toBe(`aws-${ACCOUNT}-r-${suffix}`);
-    expect(forged).not.toBe(hashed);
-  });
-
-  it('uses only lowercase letters, digits and hyphens, at most 83 characters', () => {
-    // Prepare
-    const roles = ['x'.repeat(64), 'a+b=c,d.e@f_g-h', 'ROLE', '-'];
-    // Act
-    const names = roles.map((role) => applicationUniqueName(ACCOUNT, role));
-    // Assess
-    for (const name of names) {
+  it('uses only lowercase letters, digits and hyphens, 55 characters', () => {
+    for (const role of ['x'.repeat(64), 'a+b=c,d.e@f_g-h', 'ROLE', '-']) {
+      const name = applicationUniqueName(ACCOUNT, role, ROLE_ID);
       expect(name).toMatch(/^[a-z0-9-]+$/);
-      expect(name.length).toBeLessThanOrEqual(83);
+      expect(name).toHaveLength(55);
     }
   });
 
-  it('rejects a malformed account ID, naming the field', () => {
-    // Act & Assess
-    expect(() => applicationUniqueName('12345', 'deployer')).toThrow(InvalidInputError);
-    expect(() => applicationUniqueName('12345', 'deployer')).toThrow(/accountId/);
-  });
-
-  it('rejects a name IAM would not accept, naming the field', () => {
-    // Act & Assess
-    expect(() => applicationUniqueName(ACCOUNT, "it's")).toThrow(/roleName/);
-    expect(() => applicationUniqueName(ACCOUNT, 'x'.repeat(65))).toThrow(InvalidInputError);
+  it('rejects a malformed account ID, role name or role ID, naming the field', () => {
+    expect(() => applicationUniqueName('12345', 'deployer', ROLE_ID)).toThrow(/accountId/);
+    expect(() => applicationUniqueName(ACCOUNT, "it's", ROLE_ID)).toThrow(/roleName/);
+    expect(() => applicationUniqueName(ACCOUNT, 'x'.repeat(65), ROLE_ID)).toThrow(InvalidInputError);
+    expect(() => applicationUniqueName(ACCOUNT, 'deployer', 'aroa-lower')).toThrow(/roleId/);
   });
 });
 
