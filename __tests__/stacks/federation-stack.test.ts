@@ -163,7 +163,7 @@ describe('the synthesized federation stack', () => {
       const rule = resourcesOf(json, 'aws_cloudwatch_event_rule')[0];
       const pattern = JSON.parse(rule.event_pattern);
 
-      expect(pattern.detail.eventName).toEqual(['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole', 'TagRole']);
+      expect(pattern.detail.eventName).toEqual(['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole']);
       expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
       expect(pattern.detail.$or).toContainEqual({
         userIdentity: { arn: [{ 'anything-but': { wildcard: 'arn:aws:sts::*:assumed-role/web-identity-automation/*' } }] },

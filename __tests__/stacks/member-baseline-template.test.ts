@@ -91,7 +91,7 @@ describe('the member baseline template', () => {
     expect(rule.EventPattern).toEqual({
       source: ['aws.iam'],
       'detail-type': ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['iam.amazonaws.com'], eventName: ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole', 'TagRole'] },
+      detail: { eventSource: ['iam.amazonaws.com'], eventName: ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] },
     });
     expect(rule.Targets).toEqual([
       {

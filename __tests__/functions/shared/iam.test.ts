@@ -158,19 +158,28 @@ describe('createOpenMemberAccount', () => {
 });
 
 describe('MemberAccountIam', () => {
-  it('reads a role with its decoded trust policy and its tags, in one call', async () => {
+  it('reads a role with its role ID, decoded trust policy and tags, in one call', async () => {
     const iam = await open()(ACCOUNT, SESSION);
 
     const role = await iam.getRole('ci-deployer');
 
     expect(role).toEqual({
       roleName: 'ci-deployer',
+      roleId: expect.stringMatching(/^AROA[A-Z0-9]{17}$/),
       arn: `arn:aws:iam::${ACCOUNT}:role/ci-deployer`,
       trustPolicy,
       tags: { team: 'payments' },
     });
     expect(model.calls['iam:GetRole']).toBe(1);
     expect(model.calls['iam:ListRoleTags']).toBeUndefined();
+  });
+
+  it("reads the provider's client IDs, and null when the account has no such provider", async () => {
+    const iam = await open()(ACCOUNT, SESSION);
+    const providerArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/sts.windows.net/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}/`;
+
+    await expect(iam.getProviderClientIds(providerArn)).resolves.toBeNull();
+    expect(model.calls['iam:GetOpenIDConnectProvider']).toBe(1);
   });
 
   it('answers null for a role that does not exist', async () => {
