@@ -12,6 +12,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { iamEventPattern } from './member-baseline-template';
 import { TaskFunction } from './task-function';
+import { terraformLiteralJson } from './terraform-strings';
 
 export interface CentralPipelineProps {
   readonly namePrefix: string;
@@ -73,7 +74,7 @@ export class CentralPipeline extends Construct {
       name: `${props.namePrefix}-role-changes`,
       description: 'Successful IAM role changes made by anyone but the web identity automation itself.',
       eventBusName: this.bus.name,
-      eventPattern: JSON.stringify(centralEventPattern(props.automationRoleName)),
+      eventPattern: terraformLiteralJson(centralEventPattern(props.automationRoleName)),
     });
 
     this.deadLetterQueue = new SqsQueue(this, 'dead-letter-queue', {
@@ -87,7 +88,7 @@ export class CentralPipeline extends Construct {
       visibilityTimeoutSeconds: 6 * ROUTER_TIMEOUT_SECONDS,
       messageRetentionSeconds: 4 * 24 * 3600,
       sqsManagedSseEnabled: true,
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
+      redrivePolicy: terraformLiteralJson({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
     });
 
     for (const [policyId, queue] of [

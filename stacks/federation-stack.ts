@@ -12,6 +12,7 @@ import { EntraAutomationIdentity } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
 import { MemberBaseline } from './member-baseline';
 import { TaskFunction } from './task-function';
+import { terraformLiteral, terraformLiteralRecord } from './terraform-strings';
 
 /** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
 const GRAPH_TASKS: readonly TaskFunctionName[] = ['create-service-principal', 'delete-service-principal'];
@@ -47,7 +48,8 @@ export class WebIdentityFederationStack extends TerraformStack {
       region,
       // A plan against the wrong account fails before it changes anything.
       allowedAccountIds: [accountId],
-      defaultTags: [{ tags: { ...config.tags, 'managed-by': 'cdktf', system: prefix } }],
+      // The operator's tags are free text: a `${` in them must stay text (stacks/terraform-strings.ts).
+      defaultTags: [{ tags: terraformLiteralRecord({ ...config.tags, 'managed-by': 'cdktf', system: prefix }) }],
     });
     new AzureadProvider(this, 'azuread', { tenantId: config.entra.tenantId });
 
@@ -60,7 +62,7 @@ export class WebIdentityFederationStack extends TerraformStack {
         config.automationCredential.mode === 'federated'
           ? {
               mode: 'federated',
-              issuerUrl: config.automationCredential.issuerUrl,
+              issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
               subjects: Object.fromEntries(GRAPH_TASKS.map((task) => [task, roleArnOf(task)])),
             }
           : config.automationCredential,

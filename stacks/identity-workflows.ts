@@ -5,6 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
 import { assumableByService } from './policies';
+import { terraformLiteralJson } from './terraform-strings';
 import type { TaskFunction } from './task-function';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from './workflow-definitions';
 
@@ -56,13 +57,13 @@ export class IdentityWorkflows extends Construct {
       name: CREATE_WORKFLOW_NAME,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: JSON.stringify(createWorkflowDefinition(arns), null, 2),
+      definition: terraformLiteralJson(createWorkflowDefinition(arns), 2),
     });
     this.delete = new SfnStateMachine(this, 'delete', {
       name: DELETE_WORKFLOW_NAME,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: JSON.stringify(deleteWorkflowDefinition(arns), null, 2),
+      definition: terraformLiteralJson(deleteWorkflowDefinition(arns), 2),
     });
     this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${CREATE_WORKFLOW_NAME}`;
     this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${DELETE_WORKFLOW_NAME}`;

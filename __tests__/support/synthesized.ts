@@ -52,10 +52,21 @@ export function synthesizedStateMachines(config: FederationConfigInput = EXAMPLE
   return { create: byName('Web-Identity-Role-Create'), delete: byName('Web-Identity-Role-Delete') };
 }
 
-/** The StackSet's template, parsed. */
+/** The StackSet's template as Terraform hands it to CloudFormation, parsed. */
 export function synthesizedMemberTemplate(config: FederationConfigInput = EXAMPLE_CONFIG): any {
   const stackSet = resourcesOf(synthesize(config), 'aws_cloudformation_stack_set')[0];
-  return JSON.parse(stackSet.template_body as string);
+  return JSON.parse(literalValue(stackSet.template_body as string));
+}
+
+/**
+ * The value Terraform makes of a synthesized string that holds no interpolation: `$${` reads
+ * as `${` and `%%{` as `%{` (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
+ * Throws on an unescaped `${` or `%{`, which Terraform would evaluate.
+ */
+export function literalValue(text: string): string {
+  const sequence = /(?<!\$)\$\{|(?<!%)%\{/.exec(text);
+  if (sequence) throw new Error(`not a Terraform literal: template sequence at ${sequence.index}: ${text.slice(sequence.index, sequence.index + 40)}`);
+  return text.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 
 /**
