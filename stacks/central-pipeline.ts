@@ -10,6 +10,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { iamEventPattern } from './member-baseline-template';
 import { TaskFunction } from './task-function';
 import { terraformLiteralJson } from './terraform-strings';
@@ -22,7 +23,7 @@ export interface CentralPipelineProps {
   readonly automationRoleName: string;
   readonly logRetentionDays: number;
   /** Environment the router needs besides the state machine ARNs. */
-  readonly routerEnvironment: Readonly<Record<string, string>>;
+  readonly routerEnvironment: DeployedEnvironment;
   readonly createStateMachineArn: string;
   readonly deleteStateMachineArn: string;
   /** @default no e-mail subscription; the topic still exists for other subscribers */
@@ -129,8 +130,8 @@ export class CentralPipeline extends Construct {
       logRetentionDays: props.logRetentionDays,
       environment: {
         ...props.routerEnvironment,
-        CREATE_STATE_MACHINE_ARN: props.createStateMachineArn,
-        DELETE_STATE_MACHINE_ARN: props.deleteStateMachineArn,
+        [ENV.createStateMachineArn]: props.createStateMachineArn,
+        [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
       },
       statements: [
         {
