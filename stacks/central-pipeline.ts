@@ -11,6 +11,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
+import { stateMachineName } from '../functions/shared/state-machines';
 import { iamEventPattern } from './member-baseline-template';
 import { TaskFunction } from './task-function';
 import { terraformLiteralJson } from './terraform-strings';
@@ -123,7 +124,7 @@ export class CentralPipeline extends Construct {
     this.router = new TaskFunction(this, 'router', {
       entry: 'router',
       functionName: `${props.namePrefix}-router`,
-      description: 'Starts Web-Identity-Role-Create or -Delete for each IAM role event.',
+      description: `Starts ${stateMachineName(props.namePrefix, 'create')} or -Delete for each IAM role event.`,
       accountId: props.accountId,
       region: props.region,
       timeoutSeconds: ROUTER_TIMEOUT_SECONDS,

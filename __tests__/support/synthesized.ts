@@ -1,4 +1,5 @@
 import { Testing } from 'cdktf';
+import { stateMachineNames } from '../../functions/shared/state-machines';
 import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { WebIdentityFederationStack } from '../../stacks/federation-stack';
@@ -47,9 +48,10 @@ export function resourceWhere(
 /** The two state machines' ASL, parsed from the synthesized configuration (Lambda ARNs stay Terraform references). */
 export function synthesizedStateMachines(config: FederationConfigInput = EXAMPLE_CONFIG): { create: any; delete: any } {
   const json = synthesize(config);
+  const names = stateMachineNames(parseConfig(config).namePrefix);
   const byName = (name: string) =>
     JSON.parse(resourceWhere(json, 'aws_sfn_state_machine', (machine) => machine.name === name).definition as string);
-  return { create: byName('Web-Identity-Role-Create'), delete: byName('Web-Identity-Role-Delete') };
+  return { create: byName(names.create), delete: byName(names.delete) };
 }
 
 /** The StackSet's template as Terraform hands it to CloudFormation, parsed. */
