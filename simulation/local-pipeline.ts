@@ -11,6 +11,7 @@ import { TASK_FUNCTION_NAMES, type TaskFunctionName, type WorkflowInput } from '
 import type { TaskHandler } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
+import { stateMachineNames } from '../functions/shared/state-machines';
 
 /**
  * The central pipeline in one process: SQS batch → the real router handler → a local
@@ -18,13 +19,9 @@ import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/port
  * Task states call the real task handlers. Used by the end-to-end tests and `simulate`.
  */
 
-export const STATE_MACHINE_NAMES = { create: 'Web-Identity-Role-Create', delete: 'Web-Identity-Role-Delete' } as const;
-const LOCAL_ARNS = {
-  create: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAMES.create}`,
-  delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAMES.delete}`,
-} as const;
-
 export interface PipelineSettings {
+  /** The configuration's `namePrefix`: it names the state machines. */
+  readonly namePrefix: string;
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
   readonly automationRoleName: string;
@@ -44,7 +41,8 @@ export interface LocalPipelineOptions {
 }
 
 export interface ExecutionRecord {
-  readonly stateMachine: (typeof STATE_MACHINE_NAMES)[keyof typeof STATE_MACHINE_NAMES];
+  /** `{Prefix}-Role-Create` or `{Prefix}-Role-Delete`, as deployed. */
+  readonly stateMachine: string;
   readonly name: string;
   readonly input: WorkflowInput;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -102,6 +100,11 @@ class LambdaFunctionError extends Error {
 }
 
 export function createLocalPipeline(options: LocalPipelineOptions): LocalPipeline {
+  const names = stateMachineNames(options.settings.namePrefix);
+  const localArns = {
+    create: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.create}`,
+    delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.delete}`,
+  } as const;
   const deps = {
     settings: options.settings,
     logger: options.logger,
@@ -174,8 +177,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
 
   const starter: ExecutionStarter = {
     async start({ stateMachineArn, name, input }) {
-      const workflow = stateMachineArn === LOCAL_ARNS.create ? 'create' : 'delete';
-      const stateMachine = STATE_MACHINE_NAMES[workflow];
+      const workflow = stateMachineArn === localArns.create ? 'create' : 'delete';
+      const stateMachine = names[workflow];
       if (executions.some((execution) => execution.stateMachine === stateMachine && execution.name === name)) {
         return 'already-exists';
       }
@@ -188,7 +191,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   };
 
   const router = makeRouterHandler(() => ({
-    settings: { ...options.settings, createStateMachineArn: LOCAL_ARNS.create, deleteStateMachineArn: LOCAL_ARNS.delete },
+    settings: { ...options.settings, createStateMachineArn: localArns.create, deleteStateMachineArn: localArns.delete },
     logger: options.logger,
     starter,
   }));

@@ -111,6 +111,7 @@ export function parseEvents(raw: unknown, source = 'events'): SimulationEvent[] 
 
 export function pipelineSettings(config: FederationConfig): PipelineSettings {
   return {
+    namePrefix: config.namePrefix,
     tenantId: config.entra.tenantId.toLowerCase(),
     tokenVersion: config.entra.tokenVersion,
     automationRoleName: config.aws.automationRoleName,

@@ -5,6 +5,7 @@ import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
+import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { providerHost } from '../functions/shared/trust-policy';
 import { CentralPipeline } from './central-pipeline';
 import type { FederationConfig } from './config';
@@ -12,6 +13,7 @@ import { EntraAutomationIdentity } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
 import { MemberBaseline } from './member-baseline';
 import { TaskFunction } from './task-function';
+import { terraformLiteral, terraformLiteralRecord } from './terraform-strings';
 
 /** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
 const GRAPH_TASKS: readonly TaskFunctionName[] = ['create-service-principal', 'delete-service-principal'];
@@ -47,7 +49,8 @@ export class WebIdentityFederationStack extends TerraformStack {
       region,
       // A plan against the wrong account fails before it changes anything.
       allowedAccountIds: [accountId],
-      defaultTags: [{ tags: { ...config.tags, 'managed-by': 'cdktf', system: prefix } }],
+      // The operator's tags are free text: a `${` in them must stay text (stacks/terraform-strings.ts).
+      defaultTags: [{ tags: terraformLiteralRecord({ ...config.tags, 'managed-by': 'cdktf', system: prefix }) }],
     });
     new AzureadProvider(this, 'azuread', { tenantId: config.entra.tenantId });
 
@@ -60,7 +63,7 @@ export class WebIdentityFederationStack extends TerraformStack {
         config.automationCredential.mode === 'federated'
           ? {
               mode: 'federated',
-              issuerUrl: config.automationCredential.issuerUrl,
+              issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
               subjects: Object.fromEntries(GRAPH_TASKS.map((task) => [task, roleArnOf(task)])),
             }
           : config.automationCredential,
@@ -75,17 +78,24 @@ export class WebIdentityFederationStack extends TerraformStack {
           })
         : undefined;
 
-    const baseEnvironment = {
-      TENANT_ID: config.entra.tenantId,
-      TOKEN_VERSION: String(config.entra.tokenVersion),
-      AUTOMATION_ROLE_NAME: config.aws.automationRoleName,
+    // Each function gets exactly what its settings loader reads (functions/shared/settings.ts).
+    const baseEnvironment: DeployedEnvironment = {
+      [ENV.tenantId]: config.entra.tenantId,
+      [ENV.tokenVersion]: String(config.entra.tokenVersion),
+      [ENV.automationRoleName]: config.aws.automationRoleName,
     };
-    const graphEnvironment = {
-      ENTRA_AUTH_MODE: config.automationCredential.mode,
-      AUTOMATION_CLIENT_ID: this.identity.application.clientId,
-      AUTOMATION_SERVICE_PRINCIPAL_ID: this.identity.servicePrincipal.objectId,
-      APP_NAME_PREFIX: prefix,
-      ...(certificateSecret ? { CERTIFICATE_SECRET_ARN: certificateSecret.arn } : {}),
+    const graphEnvironment: DeployedEnvironment = {
+      [ENV.entraAuthMode]: config.automationCredential.mode,
+      [ENV.automationClientId]: this.identity.application.clientId,
+      [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
+      ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
+    };
+    const taskEnvironment: Readonly<Record<TaskFunctionName, DeployedEnvironment>> = {
+      'create-service-principal': { ...baseEnvironment, ...graphEnvironment, [ENV.appNamePrefix]: prefix },
+      'add-audience-id-provider': baseEnvironment,
+      'assign-role-to-audience': { ...baseEnvironment, [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
+      'delete-service-principal': { ...baseEnvironment, ...graphEnvironment },
+      'remove-audience-id-provider': baseEnvironment,
     };
 
     // Member accounts join the organization over time, so the account is a wildcard;
@@ -127,11 +137,7 @@ export class WebIdentityFederationStack extends TerraformStack {
             // Step Functions' own backoff takes over.
             timeoutSeconds: callsGraph ? 120 : 60,
             logRetentionDays: config.logRetentionDays,
-            environment: {
-              ...baseEnvironment,
-              ...(callsGraph ? graphEnvironment : {}),
-              ...(task === 'assign-role-to-audience' ? { TRUST_POLICY_MAX_CHARS: String(config.trustPolicyMaxChars) } : {}),
-            },
+            environment: taskEnvironment[task],
             statements: callsGraph ? [assumeAutomationRole, entraCredentialStatement] : [assumeAutomationRole],
           }),
         ];

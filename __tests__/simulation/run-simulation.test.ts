@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger } from '../../functions/shared/logger';
+import { stateMachineNames } from '../../functions/shared/state-machines';
+import { parseConfig } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { taskFunctionOf } from '../../simulation/local-pipeline';
-import { localDefinitions, parseEvents, parseWorld } from '../../simulation/run-simulation';
+import { localDefinitions, parseEvents, parseWorld, runSimulation } from '../../simulation/run-simulation';
 import { synthesizedStateMachines } from '../support/synthesized';
 
 type Definition = { States: Record<string, { Type: string; Parameters?: { FunctionName?: unknown } }> };
@@ -56,5 +62,31 @@ describe('world and events parsing', () => {
   it('rejects an IAM event the pipeline does not handle, naming the event', () => {
     const event = { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.iam', account: '123456789012', detail: { eventID: 'e', eventName: 'AttachRolePolicy' } };
     expect(() => parseEvents([event], 'e.json')).toThrow(/e\.json: \[0\]\.detail\.eventName: expected CreateRole, UpdateAssumeRolePolicy, DeleteRole, TagRole/);
+  });
+});
+
+describe('simulated state machine names', () => {
+  it("follow the configuration's namePrefix, as the stack names them", async () => {
+    // Prepare
+    const examples = join(__dirname, '../../simulation/examples');
+    const read = (name: string) => JSON.parse(readFileSync(join(examples, name), 'utf8'));
+    const config = parseConfig({ ...EXAMPLE_CONFIG, namePrefix: 'acme-fed' });
+
+    // Act
+    const output = await runSimulation({
+      world: parseWorld(read('world.json')),
+      events: parseEvents(read('events.json')),
+      config,
+      logger: silentLogger,
+      definitions: synthesizedStateMachines({ ...EXAMPLE_CONFIG, namePrefix: 'acme-fed' }),
+    });
+
+    // Assess
+    const names = stateMachineNames('acme-fed');
+    expect(output.executions.map((execution) => [execution.stateMachine, execution.status])).toEqual([
+      [names.create, 'SUCCEEDED'],
+      [names.delete, 'SUCCEEDED'],
+    ]);
+    expect(names).toEqual({ create: 'Acme-Fed-Role-Create', delete: 'Acme-Fed-Role-Delete' });
   });
 });

@@ -13,7 +13,12 @@ const base = {
   AUTOMATION_ROLE_NAME: 'web-identity-automation',
   AWS_REGION: 'eu-central-1',
 };
-const graph = { ...base, ENTRA_AUTH_MODE: 'federated', AUTOMATION_CLIENT_ID: '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d' };
+const graph = {
+  ...base,
+  ENTRA_AUTH_MODE: 'federated',
+  AUTOMATION_CLIENT_ID: '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d',
+  AUTOMATION_SERVICE_PRINCIPAL_ID: '7D0C1E2F-3A4B-4C5D-8E6F-0A1B2C3D4E5F',
+};
 
 describe('settings', () => {
   it('reads only what a function needs and normalizes it', () => {
@@ -25,9 +30,18 @@ describe('settings', () => {
     });
   });
 
-  it('defaults the Graph base URL and the trust-policy quota', () => {
+  it('defaults the Graph base URL, which the stack does not write', () => {
     expect(loadGraphSettings(graph).graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
-    expect(loadAssignRoleSettings(base).trustPolicyMaxChars).toBe(2048);
+    expect(loadGraphSettings({ ...graph, GRAPH_BASE_URL: 'http://127.0.0.1:8080/v1.0/' }).graphBaseUrl).toBe('http://127.0.0.1:8080/v1.0');
+  });
+
+  it("reads the automation's own service principal ID as a lowercase GUID", () => {
+    expect(loadGraphSettings(graph).automationServicePrincipalId).toBe('7d0c1e2f-3a4b-4c5d-8e6f-0a1b2c3d4e5f');
+    expect(() => loadGraphSettings({ ...graph, AUTOMATION_SERVICE_PRINCIPAL_ID: 'automation' })).toThrow(/AUTOMATION_SERVICE_PRINCIPAL_ID is invalid \(a GUID\)/);
+  });
+
+  it('requires the trust-policy quota the stack writes rather than guess IAM\'s default', () => {
+    expect(() => loadAssignRoleSettings(base)).toThrow(/TRUST_POLICY_MAX_CHARS is not set/);
     expect(loadAssignRoleSettings({ ...base, TRUST_POLICY_MAX_CHARS: '4096' }).trustPolicyMaxChars).toBe(4096);
   });
 
