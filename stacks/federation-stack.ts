@@ -12,6 +12,7 @@ import type { FederationConfig } from './config';
 import { EntraAutomationIdentity } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
 import { MemberBaseline } from './member-baseline';
+import { SecurityAlarms } from './security-alarms';
 import { TaskFunction } from './task-function';
 import { terraformLiteral, terraformLiteralRecord } from './terraform-strings';
 
@@ -157,6 +158,12 @@ export class WebIdentityFederationStack extends TerraformStack {
       createStateMachineArn: this.workflows.createArn,
       deleteStateMachineArn: this.workflows.deleteArn,
       alarmEmail: config.alarmEmail,
+    });
+
+    new SecurityAlarms(this, 'security-alarms', {
+      namePrefix: prefix,
+      logGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
+      alarmTopicArn: this.pipeline.alarmTopic.arn,
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {

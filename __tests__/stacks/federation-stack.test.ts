@@ -1,3 +1,4 @@
+import { LOG_ALARMS } from '../../functions/shared/status';
 import { TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
 import type { FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
@@ -242,8 +243,23 @@ describe('the synthesized federation stack', () => {
         'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
+        'web-identity/security/entra-quota',
+        'web-identity/security/name-taken',
+        'web-identity/security/role-open',
       ]);
       for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\..+\.arn\}$/)]);
+    });
+
+    it('counts the security lines the assign function logs, on its own log group', () => {
+      const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter');
+      const assignLogs = resourcesOf(json, 'aws_cloudwatch_log_group').find((group) => String(group.name).endsWith('assign-role-to-audience'));
+      expect(filters.map((filter) => filter.pattern).sort()).toEqual(
+        Object.keys(LOG_ALARMS)
+          .sort()
+          .map((name) => `{ $.alarm = "${name}" }`),
+      );
+      for (const filter of filters) expect(filter.log_group_name).toMatch(/^\$\{aws_cloudwatch_log_group\..+\.name\}$/);
+      expect(assignLogs).toBeDefined();
     });
 
     it('subscribes the alarm e-mail only when one is configured', () => {

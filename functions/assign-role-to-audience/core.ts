@@ -9,7 +9,7 @@ import {
 import { RoleNotFoundError, TrustPolicyRewriteError } from '../shared/errors';
 import type { HandlerDeps } from '../shared/handler-kit';
 import type { MemberAccountIam, OpenMemberAccount, RoleState } from '../shared/ports';
-import { ACCESS, READY, failedStatus, failureReason, type Access } from '../shared/status';
+import { ACCESS, READY, alarmFor, failedStatus, failureReason, type Access } from '../shared/status';
 import { federationFor, sessionNameFor } from '../shared/task-context';
 import { hasLock, isOpen, pinTrustPolicy, withLock, type ProviderKeys } from '../shared/trust-policy';
 
@@ -69,7 +69,8 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
 
   if ('failure' in input) {
-    const status = failedStatus(failureReason(input.failure));
+    const reason = failureReason(input.failure);
+    const status = failedStatus(reason);
     let role: RoleState | 'unreadable';
     try {
       const found = await iam.getRole(input.roleName);
@@ -90,7 +91,8 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     if (access === ACCESS.open) {
       deps.logger.error('role left open', { alarm: 'role-open', status, failure: input.failure.Error });
     } else {
-      deps.logger.warn('role tagged as failed', { status, access, failure: input.failure.Error });
+      const alarm = alarmFor(reason);
+      deps.logger[alarm ? 'error' : 'warn']('role tagged as failed', { status, access, failure: input.failure.Error, ...(alarm ? { alarm } : {}) });
     }
     return { recordedFailure: { status, access } };
   }

@@ -114,3 +114,19 @@ export const failedStatus = (reason: FailureReason): string => `${FAILED_PREFIX}
  */
 export const ACCESS = { pinned: 'pinned', closed: 'closed', locked: 'locked', open: 'open' } as const;
 export type Access = (typeof ACCESS)[keyof typeof ACCESS];
+
+/**
+ * Alarms raised from the assign function's log: its `role left open` and `role tagged as
+ * failed` lines carry `alarm: <name>`, and a metric filter per name (stacks/security-alarms.ts)
+ * counts them. One list, read by both sides.
+ */
+export const LOG_ALARMS = {
+  'name-taken': 'A role could not be federated because an application the automation did not create holds its name: someone may be squatting names.',
+  'entra-quota': "The automation reached its Entra directory object quota: no new role can be federated until objects are purged or the quota is raised.",
+  'role-open': 'A role could not be pinned nor locked: any workload of the tenant may assume it. Fix its trust policy now.',
+} as const;
+export type LogAlarm = keyof typeof LOG_ALARMS;
+
+/** The alarm a failure reason raises, if any. */
+export const alarmFor = (reason: FailureReason): LogAlarm | undefined =>
+  reason === 'name-taken' || reason === 'entra-quota' ? reason : undefined;

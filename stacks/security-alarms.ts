@@ -1,0 +1,53 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { LOG_ALARMS, type LogAlarm } from '../functions/shared/status';
+
+export interface SecurityAlarmsProps {
+  /** Prefix of the alarm names and the metric namespace. */
+  readonly namePrefix: string;
+  /** The log group of the function that writes the `alarm` field (assign-role-to-audience). */
+  readonly logGroupName: string;
+  /** Where the alarms go. */
+  readonly alarmTopicArn: string;
+}
+
+/**
+ * One metric filter and one alarm per `LOG_ALARMS` entry: the assign function writes
+ * `"alarm": "<name>"` on the JSON log line of a role it tags `failed:name-taken`,
+ * `failed:entra-quota`, or leaves open. JSON metric filter syntax:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ */
+export class SecurityAlarms extends Construct {
+  public readonly alarms: Readonly<Record<LogAlarm, CloudwatchMetricAlarm>>;
+
+  constructor(scope: Construct, id: string, props: SecurityAlarmsProps) {
+    super(scope, id);
+    const namespace = `${props.namePrefix}/security`;
+    this.alarms = Object.fromEntries(
+      (Object.entries(LOG_ALARMS) as [LogAlarm, string][]).map(([name, description]) => {
+        new CloudwatchLogMetricFilter(this, `${name}-filter`, {
+          name: `${props.namePrefix}-${name}`,
+          logGroupName: props.logGroupName,
+          pattern: `{ $.alarm = "${name}" }`,
+          metricTransformation: { name, namespace, value: '1', defaultValue: '0' },
+        });
+        const alarm = new CloudwatchMetricAlarm(this, name, {
+          alarmName: `${props.namePrefix}-${name}`,
+          alarmDescription: description,
+          namespace,
+          metricName: name,
+          statistic: 'Sum',
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+          treatMissingData: 'notBreaching',
+          alarmActions: [props.alarmTopicArn],
+          okActions: [props.alarmTopicArn],
+        });
+        return [name, alarm];
+      }),
+    ) as Record<LogAlarm, CloudwatchMetricAlarm>;
+  }
+}
