@@ -4,13 +4,21 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
+import {
+  ENTRA_TOKEN_EXCHANGE_AUDIENCE,
+  MEMBER_CAPABILITIES,
+  TASK_CAPABILITIES,
+  TASK_FUNCTION_NAMES,
+  memberRoleName,
+  type TaskFunctionName,
+} from '../functions/shared/contracts';
 import { providerHost } from '../functions/shared/trust-policy';
 import { CentralPipeline } from './central-pipeline';
-import type { FederationConfig } from './config';
+import { BUILT_IN_PROTECTED_ROLES, type FederationConfig } from './config';
 import { EntraAutomationIdentity } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
-import { MemberBaseline } from './member-baseline';
+import { MemberBaseline, memberBaselineResourceNames } from './member-baseline';
+import { baselineRoleNames } from './member-baseline-template';
 import { TaskFunction } from './task-function';
 
 /** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
@@ -53,6 +61,17 @@ export class WebIdentityFederationStack extends TerraformStack {
 
     const functionName = (task: TaskFunctionName) => `${prefix}-${task}`;
     const roleArnOf = (task: TaskFunctionName) => `arn:aws:iam::${accountId}:role/${functionName(task)}`;
+    const baselineName = `${prefix}-member-baseline`;
+    const baselineNames = memberBaselineResourceNames(baselineName);
+    const { automationRoleName } = config.aws;
+    // Built-in, configured and the baseline's own: the member roles deny writing them, the router ignores them.
+    const protectedRoles = [
+      ...new Set([
+        ...BUILT_IN_PROTECTED_ROLES,
+        ...config.aws.protectedRoles,
+        ...baselineRoleNames({ automationRoleName, ...baselineNames }),
+      ]),
+    ];
 
     this.identity = new EntraAutomationIdentity(this, 'entra-identity', {
       displayName: `${prefix}-automation`,
@@ -87,15 +106,16 @@ export class WebIdentityFederationStack extends TerraformStack {
       ...(certificateSecret ? { CERTIFICATE_SECRET_ARN: certificateSecret.arn } : {}),
     };
 
-    // Member accounts join the organization over time, so the account is a wildcard;
-    // aws:ResourceOrgID keeps it inside this organization.
-    const assumeAutomationRole: DataAwsIamPolicyDocumentStatement = {
+    // Each task function may assume only the member role of its capability. Member accounts
+    // join the organization over time, so the account is a wildcard; aws:ResourceOrgID keeps
+    // it inside this organization.
+    const assumeMemberRole = (task: TaskFunctionName): DataAwsIamPolicyDocumentStatement => ({
       sid: 'AssumeAutomationRoleInMemberAccounts',
       effect: 'Allow',
       actions: ['sts:AssumeRole'],
-      resources: [`arn:aws:iam::*:role/${config.aws.automationRoleName}`],
+      resources: [`arn:aws:iam::*:role/${memberRoleName(automationRoleName, TASK_CAPABILITIES[task])}`],
       condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.aws.organizationId] }],
-    };
+    });
     const entraCredentialStatement: DataAwsIamPolicyDocumentStatement = certificateSecret
       ? { sid: 'ReadAutomationCertificate', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [certificateSecret.arn] }
       : {
@@ -129,9 +149,10 @@ export class WebIdentityFederationStack extends TerraformStack {
             environment: {
               ...baseEnvironment,
               ...(callsGraph ? graphEnvironment : {}),
+              MEMBER_ROLE_NAME: memberRoleName(automationRoleName, TASK_CAPABILITIES[task]),
               ...(task === 'assign-role-to-audience' ? { TRUST_POLICY_MAX_CHARS: String(config.trustPolicyMaxChars) } : {}),
             },
-            statements: callsGraph ? [assumeAutomationRole, entraCredentialStatement] : [assumeAutomationRole],
+            statements: callsGraph ? [assumeMemberRole(task), entraCredentialStatement] : [assumeMemberRole(task)],
           }),
         ];
       }),
@@ -144,20 +165,29 @@ export class WebIdentityFederationStack extends TerraformStack {
       accountId,
       region,
       organizationId: config.aws.organizationId,
-      automationRoleName: config.aws.automationRoleName,
+      automationRoleName,
+      forwarderRoleName: baselineNames.forwarderRoleName,
       logRetentionDays: config.logRetentionDays,
-      routerEnvironment: baseEnvironment,
+      routerEnvironment: { ...baseEnvironment, PROTECTED_ROLES: JSON.stringify(protectedRoles) },
       createStateMachineArn: this.workflows.createArn,
       deleteStateMachineArn: this.workflows.deleteArn,
       alarmEmail: config.alarmEmail,
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {
-      name: `${prefix}-member-baseline`,
+      name: baselineName,
       providerHost: host,
       centralBusArn: this.pipeline.busArn,
-      automationRoleName: config.aws.automationRoleName,
-      centralFunctionRoleArns: TASK_FUNCTION_NAMES.map(roleArnOf),
+      automationRoleName,
+      // Each member role trusts only the central roles of the tasks that need it.
+      centralRoleArnsByCapability: Object.fromEntries(
+        MEMBER_CAPABILITIES.map((capability) => [
+          capability,
+          TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] === capability).map(roleArnOf),
+        ]),
+      ) as Record<(typeof MEMBER_CAPABILITIES)[number], string[]>,
+      protectedRoles,
+      logRetentionDays: config.logRetentionDays,
       organizationalUnitIds: config.aws.targetOuIds,
       callAs: config.aws.stackSetCallAs,
       // IAM rejects a trust policy naming roles that do not exist yet.
