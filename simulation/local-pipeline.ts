@@ -7,10 +7,11 @@ import { makeDeleteServicePrincipalHandler } from '../functions/delete-service-p
 import { makeRemoveAudienceHandler } from '../functions/remove-audience-id-provider/handler';
 import type { BatchResponse, ExecutionStarter } from '../functions/router/core';
 import { makeRouterHandler } from '../functions/router/handler';
-import { TASK_FUNCTION_NAMES, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
+import { TASK_CAPABILITIES, TASK_FUNCTION_NAMES, type MemberCapability, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
 import type { TaskHandler } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
+import { stateMachineNames } from '../functions/shared/state-machines';
 
 /**
  * The central pipeline in one process: SQS batch → the real router handler → a local
@@ -18,16 +19,15 @@ import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/port
  * Task states call the real task handlers. Used by the end-to-end tests and `simulate`.
  */
 
-export const STATE_MACHINE_NAMES = { create: 'Web-Identity-Role-Create', delete: 'Web-Identity-Role-Delete' } as const;
-const LOCAL_ARNS = {
-  create: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAMES.create}`,
-  delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${STATE_MACHINE_NAMES.delete}`,
-} as const;
-
 export interface PipelineSettings {
+  /** The configuration's `namePrefix`: it names the state machines. */
+  readonly namePrefix: string;
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
+  /** Base name of the member roles (`{name}-reader`, `-audience`, `-pin`). */
   readonly automationRoleName: string;
+  /** Role patterns the router ignores (stacks/member-baseline-template.ts protectedRolePatterns). */
+  readonly protectedRoles: readonly string[];
   readonly appNamePrefix: string;
   readonly trustPolicyMaxChars: number;
 }
@@ -36,7 +36,8 @@ export interface LocalPipelineOptions {
   /** The ASL of both machines (from the synthesized configuration). */
   readonly definitions: { readonly create: object; readonly delete: object };
   readonly settings: PipelineSettings;
-  readonly openAccount: OpenMemberAccount;
+  /** IAM in member accounts through the member role of a capability (each task function has one). */
+  readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccount;
   readonly directory: EntraDirectory;
   readonly logger: Logger;
   /** Called before each task invocation: tests use it to change the world mid-execution. */
@@ -44,7 +45,8 @@ export interface LocalPipelineOptions {
 }
 
 export interface ExecutionRecord {
-  readonly stateMachine: (typeof STATE_MACHINE_NAMES)[keyof typeof STATE_MACHINE_NAMES];
+  /** `{Prefix}-Role-Create` or `{Prefix}-Role-Delete`, as deployed. */
+  readonly stateMachine: string;
   readonly name: string;
   readonly input: WorkflowInput;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -102,18 +104,24 @@ class LambdaFunctionError extends Error {
 }
 
 export function createLocalPipeline(options: LocalPipelineOptions): LocalPipeline {
-  const deps = {
+  const names = stateMachineNames(options.settings.namePrefix);
+  const localArns = {
+    create: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.create}`,
+    delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.delete}`,
+  } as const;
+  // Each task function acts through the member role of its capability, as deployed.
+  const deps = (task: TaskFunctionName) => ({
     settings: options.settings,
     logger: options.logger,
-    openAccount: options.openAccount,
+    openAccount: options.openAccountAs(TASK_CAPABILITIES[task]),
     directory: options.directory,
-  };
+  });
   const handlers: Record<TaskFunctionName, TaskHandler> = {
-    'create-service-principal': makeCreateServicePrincipalHandler(() => deps),
-    'add-audience-id-provider': makeAddAudienceHandler(() => deps),
-    'assign-role-to-audience': makeAssignRoleHandler(() => deps),
-    'delete-service-principal': makeDeleteServicePrincipalHandler(() => deps),
-    'remove-audience-id-provider': makeRemoveAudienceHandler(() => deps),
+    'create-service-principal': makeCreateServicePrincipalHandler(() => deps('create-service-principal')),
+    'add-audience-id-provider': makeAddAudienceHandler(() => deps('add-audience-id-provider')),
+    'assign-role-to-audience': makeAssignRoleHandler(() => deps('assign-role-to-audience')),
+    'delete-service-principal': makeDeleteServicePrincipalHandler(() => deps('delete-service-principal')),
+    'remove-audience-id-provider': makeRemoveAudienceHandler(() => deps('remove-audience-id-provider')),
   };
 
   const machines = {
@@ -174,8 +182,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
 
   const starter: ExecutionStarter = {
     async start({ stateMachineArn, name, input }) {
-      const workflow = stateMachineArn === LOCAL_ARNS.create ? 'create' : 'delete';
-      const stateMachine = STATE_MACHINE_NAMES[workflow];
+      const workflow = stateMachineArn === localArns.create ? 'create' : 'delete';
+      const stateMachine = names[workflow];
       if (executions.some((execution) => execution.stateMachine === stateMachine && execution.name === name)) {
         return 'already-exists';
       }
@@ -188,7 +196,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   };
 
   const router = makeRouterHandler(() => ({
-    settings: { ...options.settings, createStateMachineArn: LOCAL_ARNS.create, deleteStateMachineArn: LOCAL_ARNS.delete },
+    settings: { ...options.settings, createStateMachineArn: localArns.create, deleteStateMachineArn: localArns.delete },
     logger: options.logger,
     starter,
   }));

@@ -11,8 +11,11 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { memberRoleNames } from '../functions/shared/contracts';
+import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
+import { stateMachineName } from '../functions/shared/state-machines';
 import { iamEventPattern } from './member-baseline-template';
 import { TaskFunction } from './task-function';
+import { terraformLiteralJson } from './terraform-strings';
 
 export interface CentralPipelineProps {
   readonly namePrefix: string;
@@ -25,7 +28,7 @@ export interface CentralPipelineProps {
   readonly forwarderRoleName: string;
   readonly logRetentionDays: number;
   /** Environment the router needs besides the state machine ARNs. */
-  readonly routerEnvironment: Readonly<Record<string, string>>;
+  readonly routerEnvironment: DeployedEnvironment;
   readonly createStateMachineArn: string;
   readonly deleteStateMachineArn: string;
   /** @default no e-mail subscription; the topic still exists for other subscribers */
@@ -86,7 +89,7 @@ export class CentralPipeline extends Construct {
       name: `${props.namePrefix}-role-changes`,
       description: 'Successful IAM role changes made by anyone but the web identity automation itself.',
       eventBusName: this.bus.name,
-      eventPattern: JSON.stringify(centralEventPattern(props.automationRoleName)),
+      eventPattern: terraformLiteralJson(centralEventPattern(props.automationRoleName)),
     });
 
     this.deadLetterQueue = new SqsQueue(this, 'dead-letter-queue', {
@@ -100,7 +103,7 @@ export class CentralPipeline extends Construct {
       visibilityTimeoutSeconds: 6 * ROUTER_TIMEOUT_SECONDS,
       messageRetentionSeconds: 4 * 24 * 3600,
       sqsManagedSseEnabled: true,
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
+      redrivePolicy: terraformLiteralJson({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: 5 }),
     });
 
     for (const [policyId, queue] of [
@@ -134,15 +137,15 @@ export class CentralPipeline extends Construct {
     this.router = new TaskFunction(this, 'router', {
       entry: 'router',
       functionName: `${props.namePrefix}-router`,
-      description: 'Starts Web-Identity-Role-Create or -Delete for each IAM role event.',
+      description: `Starts ${stateMachineName(props.namePrefix, 'create')} or -Delete for each IAM role event.`,
       accountId: props.accountId,
       region: props.region,
       timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
       logRetentionDays: props.logRetentionDays,
       environment: {
         ...props.routerEnvironment,
-        CREATE_STATE_MACHINE_ARN: props.createStateMachineArn,
-        DELETE_STATE_MACHINE_ARN: props.deleteStateMachineArn,
+        [ENV.createStateMachineArn]: props.createStateMachineArn,
+        [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
       },
       statements: [
         {

@@ -13,7 +13,23 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Forms from the AWS Organizations API reference (Organization.Id, OrganizationalUnit.Id, Root.Id).
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const TARGET_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+// Any region's form, so that a region of another partition gets the partition's message below.
+const REGION = /^[a-z]{2,4}(-[a-z]+){1,2}-\d+$/;
+/**
+ * Regions outside the `aws` partition, by the forms of the AWS SDK's partition table
+ * (`partitions.json` of @aws-sdk/util-endpoints: `regionRegex` of each partition). Every ARN the
+ * stack and the functions write starts `arn:aws:`, and the member baseline lives in us-east-1,
+ * so a deployment in any of these would fail at apply or, worse, half work.
+ */
+const OTHER_PARTITIONS: ReadonlyArray<readonly [partition: string, regions: RegExp]> = [
+  ['aws-cn', /^cn-\w+-\d+$/],
+  ['aws-us-gov', /^us-gov-\w+-\d+$/],
+  ['aws-iso', /^us-iso-\w+-\d+$/],
+  ['aws-iso-b', /^us-isob-\w+-\d+$/],
+  ['aws-iso-e', /^eu-isoe-\w+-\d+$/],
+  ['aws-iso-f', /^us-isof-\w+-\d+$/],
+  ['aws-eusc', /^eusc-de-\w+-\d+$/],
+];
 // CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -23,7 +39,15 @@ const formatted = (pattern: RegExp, form: string) =>
 
 const guid = (what: string) => formatted(GUID, `expected ${what} as a GUID, e.g. 00000000-0000-0000-0000-000000000000`);
 const accountId = formatted(/^\d{12}$/, 'expected a 12-digit AWS account ID, e.g. "123456789012" (as a string)');
-const region = formatted(REGION, 'expected an AWS region name, e.g. "eu-central-1"');
+const region = formatted(REGION, 'expected an AWS region name, e.g. "eu-central-1"').superRefine((name, ctx) => {
+  const other = OTHER_PARTITIONS.find(([, regions]) => regions.test(name));
+  if (other) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${name}" is a region of the ${other[0]} partition; only the aws partition is supported (every ARN this system writes is arn:aws:…, and the member baseline lives in us-east-1). Use a commercial region, e.g. "eu-central-1"`,
+    });
+  }
+});
 const httpsUrl = formatted(/^https:\/\/[^\s/$.?#][^\s]*$/, 'expected an https URL (https://…)');
 
 const federatedCredential = z

@@ -12,14 +12,16 @@ import {
   memberRoleName,
   type TaskFunctionName,
 } from '../functions/shared/contracts';
+import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { providerHost } from '../functions/shared/trust-policy';
 import { CentralPipeline } from './central-pipeline';
-import { BUILT_IN_PROTECTED_ROLES, type FederationConfig } from './config';
+import type { FederationConfig } from './config';
 import { EntraAutomationIdentity } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
-import { MemberBaseline, memberBaselineResourceNames } from './member-baseline';
-import { baselineRoleNames } from './member-baseline-template';
+import { MemberBaseline } from './member-baseline';
+import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from './member-baseline-template';
 import { TaskFunction } from './task-function';
+import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from './terraform-strings';
 
 /** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
 const GRAPH_TASKS: readonly TaskFunctionName[] = ['create-service-principal', 'delete-service-principal'];
@@ -55,23 +57,18 @@ export class WebIdentityFederationStack extends TerraformStack {
       region,
       // A plan against the wrong account fails before it changes anything.
       allowedAccountIds: [accountId],
-      defaultTags: [{ tags: { ...config.tags, 'managed-by': 'cdktf', system: prefix } }],
+      // The operator's tags are free text: a `${` in them must stay text (stacks/terraform-strings.ts).
+      defaultTags: [{ tags: terraformLiteralRecord({ ...config.tags, 'managed-by': 'cdktf', system: prefix }) }],
     });
     new AzureadProvider(this, 'azuread', { tenantId: config.entra.tenantId });
 
     const functionName = (task: TaskFunctionName) => `${prefix}-${task}`;
     const roleArnOf = (task: TaskFunctionName) => `arn:aws:iam::${accountId}:role/${functionName(task)}`;
-    const baselineName = `${prefix}-member-baseline`;
+    const baselineName = memberBaselineName(prefix);
     const baselineNames = memberBaselineResourceNames(baselineName);
     const { automationRoleName } = config.aws;
     // Built-in, configured and the baseline's own: the member roles deny writing them, the router ignores them.
-    const protectedRoles = [
-      ...new Set([
-        ...BUILT_IN_PROTECTED_ROLES,
-        ...config.aws.protectedRoles,
-        ...baselineRoleNames({ automationRoleName, ...baselineNames }),
-      ]),
-    ];
+    const protectedRoles = protectedRolePatterns(config);
 
     this.identity = new EntraAutomationIdentity(this, 'entra-identity', {
       displayName: `${prefix}-automation`,
@@ -79,7 +76,7 @@ export class WebIdentityFederationStack extends TerraformStack {
         config.automationCredential.mode === 'federated'
           ? {
               mode: 'federated',
-              issuerUrl: config.automationCredential.issuerUrl,
+              issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
               subjects: Object.fromEntries(GRAPH_TASKS.map((task) => [task, roleArnOf(task)])),
             }
           : config.automationCredential,
@@ -94,16 +91,23 @@ export class WebIdentityFederationStack extends TerraformStack {
           })
         : undefined;
 
-    const baseEnvironment = {
-      TENANT_ID: config.entra.tenantId,
-      TOKEN_VERSION: String(config.entra.tokenVersion),
-      AUTOMATION_ROLE_NAME: config.aws.automationRoleName,
+    // Each function gets exactly what its settings loader reads (functions/shared/settings.ts).
+    const baseEnvironment: DeployedEnvironment = {
+      [ENV.tenantId]: config.entra.tenantId,
+      [ENV.tokenVersion]: String(config.entra.tokenVersion),
     };
-    const graphEnvironment = {
-      ENTRA_AUTH_MODE: config.automationCredential.mode,
-      AUTOMATION_CLIENT_ID: this.identity.application.clientId,
-      APP_NAME_PREFIX: prefix,
-      ...(certificateSecret ? { CERTIFICATE_SECRET_ARN: certificateSecret.arn } : {}),
+    const graphEnvironment: DeployedEnvironment = {
+      [ENV.entraAuthMode]: config.automationCredential.mode,
+      [ENV.automationClientId]: this.identity.application.clientId,
+      [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
+      ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
+    };
+    const taskEnvironment: Readonly<Record<TaskFunctionName, DeployedEnvironment>> = {
+      'create-service-principal': { ...baseEnvironment, ...graphEnvironment, [ENV.appNamePrefix]: prefix },
+      'add-audience-id-provider': baseEnvironment,
+      'assign-role-to-audience': { ...baseEnvironment, [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
+      'delete-service-principal': { ...baseEnvironment, ...graphEnvironment },
+      'remove-audience-id-provider': baseEnvironment,
     };
 
     // Each task function may assume only the member role of its capability. Member accounts
@@ -147,10 +151,8 @@ export class WebIdentityFederationStack extends TerraformStack {
             timeoutSeconds: callsGraph ? 120 : 60,
             logRetentionDays: config.logRetentionDays,
             environment: {
-              ...baseEnvironment,
-              ...(callsGraph ? graphEnvironment : {}),
-              MEMBER_ROLE_NAME: memberRoleName(automationRoleName, TASK_CAPABILITIES[task]),
-              ...(task === 'assign-role-to-audience' ? { TRUST_POLICY_MAX_CHARS: String(config.trustPolicyMaxChars) } : {}),
+              ...taskEnvironment[task],
+              [ENV.memberRoleName]: memberRoleName(automationRoleName, TASK_CAPABILITIES[task]),
             },
             statements: callsGraph ? [assumeMemberRole(task), entraCredentialStatement] : [assumeMemberRole(task)],
           }),
@@ -168,7 +170,11 @@ export class WebIdentityFederationStack extends TerraformStack {
       automationRoleName,
       forwarderRoleName: baselineNames.forwarderRoleName,
       logRetentionDays: config.logRetentionDays,
-      routerEnvironment: { ...baseEnvironment, PROTECTED_ROLES: JSON.stringify(protectedRoles) },
+      routerEnvironment: {
+        ...baseEnvironment,
+        [ENV.automationRoleName]: automationRoleName,
+        [ENV.protectedRoles]: terraformLiteralJson(protectedRoles),
+      },
       createStateMachineArn: this.workflows.createArn,
       deleteStateMachineArn: this.workflows.deleteArn,
       alarmEmail: config.alarmEmail,

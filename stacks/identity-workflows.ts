@@ -4,13 +4,11 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { stateMachineNames } from '../functions/shared/state-machines';
 import { assumableByService } from './policies';
+import { terraformLiteralJson } from './terraform-strings';
 import type { TaskFunction } from './task-function';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from './workflow-definitions';
-
-/** State machine names from the source article. */
-export const CREATE_WORKFLOW_NAME = 'Web-Identity-Role-Create';
-export const DELETE_WORKFLOW_NAME = 'Web-Identity-Role-Delete';
 
 export interface IdentityWorkflowsProps {
   readonly namePrefix: string;
@@ -19,7 +17,11 @@ export interface IdentityWorkflowsProps {
   readonly tasks: Readonly<Record<(typeof TASK_FUNCTION_NAMES)[number], TaskFunction>>;
 }
 
-/** `Web-Identity-Role-Create` and `Web-Identity-Role-Delete`, and the role that lets them invoke their tasks. */
+/**
+ * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/state-machines.ts), and
+ * the role that lets them invoke their tasks. The construct ids stay `create` and `delete`
+ * whatever the names: they are the Terraform addresses.
+ */
 export class IdentityWorkflows extends Construct {
   public readonly create: SfnStateMachine;
   public readonly delete: SfnStateMachine;
@@ -30,6 +32,7 @@ export class IdentityWorkflows extends Construct {
 
   constructor(scope: Construct, id: string, props: IdentityWorkflowsProps) {
     super(scope, id);
+    const names = stateMachineNames(props.namePrefix);
     const arns = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn]),
     ) as unknown as TaskFunctionArns;
@@ -53,18 +56,18 @@ export class IdentityWorkflows extends Construct {
     new IamRolePolicy(this, 'permissions-policy', { name: 'permissions', role: this.role.id, policy: invokeTasks.json });
 
     this.create = new SfnStateMachine(this, 'create', {
-      name: CREATE_WORKFLOW_NAME,
+      name: names.create,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: JSON.stringify(createWorkflowDefinition(arns), null, 2),
+      definition: terraformLiteralJson(createWorkflowDefinition(arns), 2),
     });
     this.delete = new SfnStateMachine(this, 'delete', {
-      name: DELETE_WORKFLOW_NAME,
+      name: names.delete,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: JSON.stringify(deleteWorkflowDefinition(arns), null, 2),
+      definition: terraformLiteralJson(deleteWorkflowDefinition(arns), 2),
     });
-    this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${CREATE_WORKFLOW_NAME}`;
-    this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${DELETE_WORKFLOW_NAME}`;
+    this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.create}`;
+    this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.delete}`;
   }
 }

@@ -8,6 +8,7 @@ import {
   type MemberCapability,
 } from '../functions/shared/contracts';
 import { protectedRoleArnSuffixes } from '../functions/shared/protected-roles';
+import { BUILT_IN_PROTECTED_ROLES } from './config';
 
 /**
  * The CloudFormation template the StackSet deploys to every member account in
@@ -106,6 +107,36 @@ export const ROLE_WRITE_ACTIONS = [
 
 /** A role ARN in the member account; `suffix` is what follows `role/` (path without its leading `/`, then the name). */
 const role = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${suffix}` });
+
+/** Names of what the baseline creates in every member account, derived from the StackSet name. */
+export function memberBaselineResourceNames(stackSetName: string) {
+  return {
+    forwarderRoleName: `${stackSetName}-iam-events-forwarder`,
+    forwardingRuleName: `${stackSetName}-forward-iam-events`,
+    providerFunctionName: `${stackSetName}-oidc-provider`,
+  } as const;
+}
+
+/** The StackSet's name, which prefixes what it creates in the member accounts. */
+export const memberBaselineName = (namePrefix: string) => `${namePrefix}-member-baseline`;
+
+/**
+ * Every protected role pattern of a deployment: built-in, configured and the baseline's own
+ * roles. The member roles deny writing them; the router (and the simulator) ignore them.
+ */
+export function protectedRolePatterns(config: {
+  readonly namePrefix: string;
+  readonly aws: { readonly automationRoleName: string; readonly protectedRoles: readonly string[] };
+}): string[] {
+  const names = memberBaselineResourceNames(memberBaselineName(config.namePrefix));
+  return [
+    ...new Set([
+      ...BUILT_IN_PROTECTED_ROLES,
+      ...config.aws.protectedRoles,
+      ...baselineRoleNames({ automationRoleName: config.aws.automationRoleName, ...names }),
+    ]),
+  ];
+}
 
 /** The baseline's own roles, which the automation must never change either. */
 export function baselineRoleNames(props: Pick<MemberBaselineTemplateProps, 'automationRoleName' | 'forwarderRoleName' | 'providerFunctionName'>): string[] {

@@ -3,19 +3,11 @@ import { ITerraformDependable } from 'cdktf';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
 import { MEMBER_CAPABILITIES, type MemberCapability } from '../functions/shared/contracts';
-import { memberBaselineTemplate, type CfnTemplate } from './member-baseline-template';
+import { memberBaselineResourceNames, memberBaselineTemplate, type CfnTemplate } from './member-baseline-template';
+import { terraformLiteralJson } from './terraform-strings';
 
 /** IAM publishes its CloudTrail events to EventBridge only here; a rule in any other region never fires. */
 export const IAM_EVENTS_REGION = 'us-east-1';
-
-/** Names of what the baseline creates in every member account, derived from the StackSet name. */
-export function memberBaselineResourceNames(stackSetName: string) {
-  return {
-    forwarderRoleName: `${stackSetName}-iam-events-forwarder`,
-    forwardingRuleName: `${stackSetName}-forward-iam-events`,
-    providerFunctionName: `${stackSetName}-oidc-provider`,
-  } as const;
-}
 
 export interface MemberBaselineProps {
   /** StackSet name, also the prefix of the roles, the rule and the function it creates. */
@@ -83,7 +75,8 @@ export class MemberBaseline extends Construct {
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { active: true },
       operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: 'PARALLEL' },
-      templateBody: JSON.stringify(this.template),
+      // Its Fn::Sub strings hold `${AWS::AccountId}`, which Terraform would read as an interpolation.
+      templateBody: terraformLiteralJson(this.template),
       dependsOn: [...props.dependsOn],
       // SERVICE_MANAGED StackSets report an administration role Terraform never set: without
       // this the plan shows a change forever (aws_cloudformation_stack_set docs).

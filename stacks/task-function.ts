@@ -8,6 +8,7 @@ import {
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { DeployedEnvironment } from '../functions/shared/environment';
 import { bundleFunction } from './bundling';
 import { assumableByService } from './policies';
 
@@ -19,7 +20,8 @@ export interface TaskFunctionProps {
   readonly description: string;
   /** What the function may do besides writing its own logs. */
   readonly statements: readonly DataAwsIamPolicyDocumentStatement[];
-  readonly environment: Readonly<Record<string, string>>;
+  /** Named in functions/shared/environment.ts, which the functions' settings read them from. */
+  readonly environment: DeployedEnvironment;
   readonly accountId: string;
   readonly region: string;
   /** @default 60 */

@@ -42,6 +42,14 @@ describe('configuration', () => {
     ['aws.centralAccountId', '12345', /aws\.centralAccountId: expected a 12-digit AWS account ID/],
     ['aws.centralAccountId', 111111111111, /aws\.centralAccountId: expected a 12-digit AWS account ID.*as a string/],
     ['aws.centralRegion', 'Frankfurt', /aws\.centralRegion: expected an AWS region name/],
+    ['aws.centralRegion', 'us-gov-west-1', /aws\.centralRegion: "us-gov-west-1" is a region of the aws-us-gov partition; only the aws partition is supported/],
+    ['aws.centralRegion', 'cn-north-1', /aws\.centralRegion: "cn-north-1" is a region of the aws-cn partition; only the aws partition/],
+    ['aws.centralRegion', 'us-iso-east-1', /aws\.centralRegion: "us-iso-east-1" is a region of the aws-iso partition/],
+    ['aws.centralRegion', 'us-isob-east-1', /aws\.centralRegion: "us-isob-east-1" is a region of the aws-iso-b partition/],
+    ['aws.centralRegion', 'eu-isoe-west-1', /aws\.centralRegion: "eu-isoe-west-1" is a region of the aws-iso-e partition/],
+    ['aws.centralRegion', 'us-isof-south-1', /aws\.centralRegion: "us-isof-south-1" is a region of the aws-iso-f partition/],
+    ['aws.centralRegion', 'eusc-de-east-1', /aws\.centralRegion: "eusc-de-east-1" is a region of the aws-eusc partition.*Use a commercial region/],
+    ['backend', { type: 's3', bucket: 'state', key: 'k', region: 'us-gov-east-1' }, /backend\.region: "us-gov-east-1" is a region of the aws-us-gov partition/],
     ['aws.organizationId', 'org-1', /aws\.organizationId: expected an AWS Organization ID, e\.g\. "o-/],
     ['aws.targetOuIds', [], /aws\.targetOuIds: name at least one OU/],
     ['aws.targetOuIds', ['ou-bad'], /aws\.targetOuIds\.0: expected an OU ID like "ou-/],
@@ -74,6 +82,13 @@ describe('configuration', () => {
 
     expect(config.aws.protectedRoles).toEqual(['break-glass-*', 'security/*', 'team-?']);
   });
+
+  it.each(['us-east-1', 'eu-central-1', 'ap-southeast-7', 'mx-central-1', 'il-central-1', 'ca-west-1'])(
+    'accepts the aws partition region %s',
+    (name) => {
+      expect(parseConfig(withField('aws.centralRegion', name)).aws.centralRegion).toBe(name);
+    },
+  );
 
   it('rejects a certificate that is not a PEM certificate', () => {
     const config = withField('automationCredential', { mode: 'certificate', certificatePem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' });

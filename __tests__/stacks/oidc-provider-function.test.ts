@@ -116,14 +116,14 @@ describe('the OIDC provider custom resource', () => {
       iam.on(GetOpenIDConnectProviderCommand).resolves({ Url: URL });
       for (const type of ['Create', 'Update', 'Delete'] as const) await load().outcomeOf(event(type, { PhysicalResourceId: ARN }), new IAMClient({}), noWait);
 
-      for (const command of [
+      const forbidden = [
         AddClientIDToOpenIDConnectProviderCommand,
         RemoveClientIDFromOpenIDConnectProviderCommand,
         UpdateOpenIDConnectProviderThumbprintCommand,
         DeleteOpenIDConnectProviderCommand,
-      ]) {
-        expect(iam.commandCalls(command)).toHaveLength(0);
-      }
+      ].map((command) => command.name);
+      expect(sent().filter((name) => forbidden.includes(name))).toEqual([]);
+      expect(sent().length).toBeGreaterThan(0);
     }
   });
 

@@ -1,4 +1,5 @@
 import { Testing } from 'cdktf';
+import { stateMachineNames } from '../../functions/shared/state-machines';
 import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { WebIdentityFederationStack } from '../../stacks/federation-stack';
@@ -47,15 +48,27 @@ export function resourceWhere(
 /** The two state machines' ASL, parsed from the synthesized configuration (Lambda ARNs stay Terraform references). */
 export function synthesizedStateMachines(config: FederationConfigInput = EXAMPLE_CONFIG): { create: any; delete: any } {
   const json = synthesize(config);
+  const names = stateMachineNames(parseConfig(config).namePrefix);
   const byName = (name: string) =>
     JSON.parse(resourceWhere(json, 'aws_sfn_state_machine', (machine) => machine.name === name).definition as string);
-  return { create: byName('Web-Identity-Role-Create'), delete: byName('Web-Identity-Role-Delete') };
+  return { create: byName(names.create), delete: byName(names.delete) };
 }
 
-/** The StackSet's template, parsed. */
+/** The StackSet's template as Terraform hands it to CloudFormation, parsed. */
 export function synthesizedMemberTemplate(config: FederationConfigInput = EXAMPLE_CONFIG): any {
   const stackSet = resourcesOf(synthesize(config), 'aws_cloudformation_stack_set')[0];
-  return JSON.parse(stackSet.template_body as string);
+  return JSON.parse(literalValue(stackSet.template_body as string));
+}
+
+/**
+ * The value Terraform makes of a synthesized string that holds no interpolation: `$${` reads
+ * as `${` and `%%{` as `%{` (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
+ * Throws on an unescaped `${` or `%{`, which Terraform would evaluate.
+ */
+export function literalValue(text: string): string {
+  const sequence = /(?<!\$)\$\{|(?<!%)%\{/.exec(text);
+  if (sequence) throw new Error(`not a Terraform literal: template sequence at ${sequence.index}: ${text.slice(sequence.index, sequence.index + 40)}`);
+  return text.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 
 /**

@@ -1,48 +1,59 @@
 import * as z from 'zod/mini';
 import { guidSchema, roleNameSchema } from './contracts';
+import { DEPLOYED_ENV as ENV, OTHER_ENV } from './environment';
 import { InvalidInputError } from './errors';
+import { PROTECTED_ROLE_PATTERN } from './protected-roles';
 
 /**
  * The functions' environment, read only here, only on first invocation (never at import),
  * and validated with zod so a bad deployment fails with the variable's name and the fix.
- * Each function asks only for the variables it uses.
+ * Each function asks only for the variables it uses, and every variable the stack writes is
+ * required (no default): a variable the stack stopped writing, or wrote under another name,
+ * fails the first invocation instead of running with a guess. The names come from
+ * `environment.ts`, which the stack writes them from.
  */
 
 const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
-/** IAM's default quota for a role trust policy (the account may have raised it). */
-const DEFAULT_TRUST_POLICY_MAX_CHARS = 2048;
 
 const stateMachineArn = z
   .string()
   .check(z.regex(/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'a Step Functions state machine ARN'));
 
 const baseShape = {
-  TENANT_ID: guidSchema,
-  TOKEN_VERSION: z.enum(['1', '2']),
-  AUTOMATION_ROLE_NAME: roleNameSchema,
-  /** Set by Lambda itself. */
-  AWS_REGION: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')),
+  [ENV.tenantId]: guidSchema,
+  [ENV.tokenVersion]: z.enum(['1', '2']),
+  [OTHER_ENV.region]: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')),
 };
 
+/** The task functions: which member role they assume (one capability each). */
+const memberAccountShape = { ...baseShape, [ENV.memberRoleName]: roleNameSchema };
+
 const graphShape = {
-  ENTRA_AUTH_MODE: z.enum(['federated', 'certificate']),
-  AUTOMATION_CLIENT_ID: guidSchema,
-  CERTIFICATE_SECRET_ARN: z.optional(
+  [ENV.entraAuthMode]: z.enum(['federated', 'certificate']),
+  [ENV.automationClientId]: guidSchema,
+  [ENV.automationServicePrincipalId]: guidSchema,
+  [ENV.certificateSecretArn]: z.optional(
     z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN')),
   ),
-  GRAPH_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_GRAPH_BASE_URL),
+  [OTHER_ENV.graphBaseUrl]: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_GRAPH_BASE_URL),
 };
 
 export interface BaseSettings {
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
-  readonly automationRoleName: string;
   readonly region: string;
 }
 
-export interface GraphSettings extends BaseSettings {
+/** A task function, which acts in member accounts through the member role of its capability. */
+export interface MemberAccountSettings extends BaseSettings {
+  readonly memberRoleName: string;
+}
+
+export interface GraphSettings extends MemberAccountSettings {
   readonly entraAuthMode: 'federated' | 'certificate';
   readonly automationClientId: string;
+  /** Object ID of the automation's own service principal (lowercase GUID). */
+  readonly automationServicePrincipalId: string;
   readonly certificateSecretArn?: string;
   readonly graphBaseUrl: string;
 }
@@ -51,11 +62,15 @@ export interface CreateServicePrincipalSettings extends GraphSettings {
   readonly appNamePrefix: string;
 }
 
-export interface AssignRoleSettings extends BaseSettings {
+export interface AssignRoleSettings extends MemberAccountSettings {
   readonly trustPolicyMaxChars: number;
 }
 
 export interface RouterSettings extends BaseSettings {
+  /** Base name of the member roles, whose calls are the automation's own. */
+  readonly automationRoleName: string;
+  /** Role patterns whose events start nothing. */
+  readonly protectedRoles: readonly string[];
   readonly createStateMachineArn: string;
   readonly deleteStateMachineArn: string;
 }
@@ -80,65 +95,89 @@ function parseEnv<T extends z.core.$ZodShape>(shape: T, env: Env): z.infer<z.Zod
 
 function base(values: z.infer<z.ZodMiniObject<typeof baseShape>>): BaseSettings {
   return {
-    tenantId: values.TENANT_ID.toLowerCase(),
-    tokenVersion: values.TOKEN_VERSION === '2' ? 2 : 1,
-    automationRoleName: values.AUTOMATION_ROLE_NAME,
-    region: values.AWS_REGION,
+    tenantId: values[ENV.tenantId].toLowerCase(),
+    tokenVersion: values[ENV.tokenVersion] === '2' ? 2 : 1,
+    region: values[OTHER_ENV.region],
   };
 }
 
+function memberAccount(values: z.infer<z.ZodMiniObject<typeof memberAccountShape>>): MemberAccountSettings {
+  return { ...base(values), memberRoleName: values[ENV.memberRoleName] };
+}
+
 /** add-audience-id-provider, remove-audience-id-provider. */
-export function loadBaseSettings(env: Env): BaseSettings {
-  return base(parseEnv(baseShape, env));
+export function loadBaseSettings(env: Env): MemberAccountSettings {
+  return memberAccount(parseEnv(memberAccountShape, env));
 }
 
 /** delete-service-principal (Graph and IAM). */
 export function loadGraphSettings(env: Env): GraphSettings {
-  const values = parseEnv({ ...baseShape, ...graphShape }, env);
-  if (values.ENTRA_AUTH_MODE === 'certificate' && !values.CERTIFICATE_SECRET_ARN) {
+  const values = parseEnv({ ...memberAccountShape, ...graphShape }, env);
+  const certificateSecretArn = values[ENV.certificateSecretArn];
+  if (values[ENV.entraAuthMode] === 'certificate' && !certificateSecretArn) {
     throw new InvalidInputError(
-      'Lambda environment: CERTIFICATE_SECRET_ARN is not set but ENTRA_AUTH_MODE is certificate. Fix: redeploy the stack (automationCredential.mode = "certificate" creates the secret and sets it).',
+      `Lambda environment: ${ENV.certificateSecretArn} is not set but ${ENV.entraAuthMode} is certificate. Fix: redeploy the stack (automationCredential.mode = "certificate" creates the secret and sets it).`,
     );
   }
   return {
-    ...base(values),
-    entraAuthMode: values.ENTRA_AUTH_MODE,
-    automationClientId: values.AUTOMATION_CLIENT_ID,
-    ...(values.CERTIFICATE_SECRET_ARN ? { certificateSecretArn: values.CERTIFICATE_SECRET_ARN } : {}),
-    graphBaseUrl: values.GRAPH_BASE_URL.replace(/\/+$/, ''),
+    ...memberAccount(values),
+    entraAuthMode: values[ENV.entraAuthMode],
+    automationClientId: values[ENV.automationClientId],
+    automationServicePrincipalId: values[ENV.automationServicePrincipalId].toLowerCase(),
+    ...(certificateSecretArn ? { certificateSecretArn } : {}),
+    graphBaseUrl: values[OTHER_ENV.graphBaseUrl].replace(/\/+$/, ''),
   };
 }
 
 /** create-service-principal (Graph, IAM and the display-name prefix). */
 export function loadCreateServicePrincipalSettings(env: Env): CreateServicePrincipalSettings {
-  const { APP_NAME_PREFIX } = parseEnv({ APP_NAME_PREFIX: z.string().check(z.minLength(1), z.maxLength(60)) }, env);
-  return { ...loadGraphSettings(env), appNamePrefix: APP_NAME_PREFIX };
+  const values = parseEnv({ [ENV.appNamePrefix]: z.string().check(z.minLength(1), z.maxLength(60)) }, env);
+  return { ...loadGraphSettings(env), appNamePrefix: values[ENV.appNamePrefix] };
 }
 
 /** assign-role-to-audience. */
 export function loadAssignRoleSettings(env: Env): AssignRoleSettings {
   const values = parseEnv(
-    {
-      ...baseShape,
-      TRUST_POLICY_MAX_CHARS: z._default(
-        z.coerce.number().check(z.int(), z.minimum(1)),
-        DEFAULT_TRUST_POLICY_MAX_CHARS,
-      ),
-    },
+    // IAM's trust policy quota of the member accounts (the stack writes the configured value).
+    { ...memberAccountShape, [ENV.trustPolicyMaxChars]: z.coerce.number().check(z.int(), z.minimum(1)) },
     env,
   );
-  return { ...base(values), trustPolicyMaxChars: values.TRUST_POLICY_MAX_CHARS };
+  return { ...memberAccount(values), trustPolicyMaxChars: values[ENV.trustPolicyMaxChars] };
 }
 
 /** router. */
 export function loadRouterSettings(env: Env): RouterSettings {
   const values = parseEnv(
-    { ...baseShape, CREATE_STATE_MACHINE_ARN: stateMachineArn, DELETE_STATE_MACHINE_ARN: stateMachineArn },
+    {
+      ...baseShape,
+      [ENV.automationRoleName]: roleNameSchema,
+      [ENV.protectedRoles]: z.string(),
+      [ENV.createStateMachineArn]: stateMachineArn,
+      [ENV.deleteStateMachineArn]: stateMachineArn,
+    },
     env,
   );
   return {
     ...base(values),
-    createStateMachineArn: values.CREATE_STATE_MACHINE_ARN,
-    deleteStateMachineArn: values.DELETE_STATE_MACHINE_ARN,
+    automationRoleName: values[ENV.automationRoleName],
+    protectedRoles: protectedRolesFrom(values[ENV.protectedRoles]),
+    createStateMachineArn: values[ENV.createStateMachineArn],
+    deleteStateMachineArn: values[ENV.deleteStateMachineArn],
   };
+}
+
+/** PROTECTED_ROLES: a JSON array of role patterns; anything else fails (a router that protects nothing must not run). */
+function protectedRolesFrom(value: string): string[] {
+  const problem = (why: string) =>
+    new InvalidInputError(`Lambda environment: ${ENV.protectedRoles} is invalid (${why}). Fix: redeploy the stack, which sets it.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw problem('not JSON');
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw problem('expected a non-empty JSON array of role patterns');
+  const wrong = parsed.find((pattern) => typeof pattern !== 'string' || !PROTECTED_ROLE_PATTERN.test(pattern));
+  if (wrong !== undefined) throw problem(`${JSON.stringify(wrong)} is not a role pattern`);
+  return parsed as string[];
 }

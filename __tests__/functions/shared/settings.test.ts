@@ -10,24 +10,68 @@ import {
 const base = {
   TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47',
   TOKEN_VERSION: '1',
-  AUTOMATION_ROLE_NAME: 'web-identity-automation',
+  MEMBER_ROLE_NAME: 'web-identity-automation-audience',
   AWS_REGION: 'eu-central-1',
 };
-const graph = { ...base, ENTRA_AUTH_MODE: 'federated', AUTOMATION_CLIENT_ID: '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d' };
+const router = {
+  TENANT_ID: base.TENANT_ID,
+  TOKEN_VERSION: '1',
+  AWS_REGION: 'eu-central-1',
+  AUTOMATION_ROLE_NAME: 'web-identity-automation',
+  PROTECTED_ROLES: '["OrganizationAccountAccessRole","aws-service-role/*"]',
+  CREATE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:111111111111:stateMachine:Web-Identity-Role-Create',
+  DELETE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:111111111111:stateMachine:Web-Identity-Role-Delete',
+};
+const graph = {
+  ...base,
+  ENTRA_AUTH_MODE: 'federated',
+  AUTOMATION_CLIENT_ID: '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d',
+  AUTOMATION_SERVICE_PRINCIPAL_ID: '7D0C1E2F-3A4B-4C5D-8E6F-0A1B2C3D4E5F',
+};
 
 describe('settings', () => {
   it('reads only what a function needs and normalizes it', () => {
     expect(loadBaseSettings(base)).toEqual({
       tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       tokenVersion: 1,
-      automationRoleName: 'web-identity-automation',
+      memberRoleName: 'web-identity-automation-audience',
       region: 'eu-central-1',
     });
   });
 
-  it('defaults the Graph base URL and the trust-policy quota', () => {
+  it('requires the member role a task function assumes', () => {
+    const { MEMBER_ROLE_NAME: _, ...withoutRole } = base;
+    expect(() => loadBaseSettings(withoutRole)).toThrow(/MEMBER_ROLE_NAME is not set/);
+    expect(() => loadGraphSettings({ ...graph, MEMBER_ROLE_NAME: 'has space' })).toThrow(/MEMBER_ROLE_NAME is invalid/);
+  });
+
+  it('reads the router: the base of the member roles and the protected role patterns', () => {
+    expect(loadRouterSettings(router)).toMatchObject({
+      automationRoleName: 'web-identity-automation',
+      protectedRoles: ['OrganizationAccountAccessRole', 'aws-service-role/*'],
+    });
+  });
+
+  it.each([
+    ['not JSON', 'OrganizationAccountAccessRole', /PROTECTED_ROLES is invalid \(not JSON\)/],
+    ['an empty list', '[]', /PROTECTED_ROLES is invalid \(expected a non-empty JSON array of role patterns\)/],
+    ['a non-pattern', '["/aws-service-role/*"]', /PROTECTED_ROLES is invalid \("\/aws-service-role\/\*" is not a role pattern\)/],
+  ])('refuses PROTECTED_ROLES as %s, so a router that would protect nothing does not run', (_, value, expected) => {
+    expect(() => loadRouterSettings({ ...router, PROTECTED_ROLES: value })).toThrow(expected);
+  });
+
+  it('defaults the Graph base URL, which the stack does not write', () => {
     expect(loadGraphSettings(graph).graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
-    expect(loadAssignRoleSettings(base).trustPolicyMaxChars).toBe(2048);
+    expect(loadGraphSettings({ ...graph, GRAPH_BASE_URL: 'http://127.0.0.1:8080/v1.0/' }).graphBaseUrl).toBe('http://127.0.0.1:8080/v1.0');
+  });
+
+  it("reads the automation's own service principal ID as a lowercase GUID", () => {
+    expect(loadGraphSettings(graph).automationServicePrincipalId).toBe('7d0c1e2f-3a4b-4c5d-8e6f-0a1b2c3d4e5f');
+    expect(() => loadGraphSettings({ ...graph, AUTOMATION_SERVICE_PRINCIPAL_ID: 'automation' })).toThrow(/AUTOMATION_SERVICE_PRINCIPAL_ID is invalid \(a GUID\)/);
+  });
+
+  it('requires the trust-policy quota the stack writes rather than guess IAM\'s default', () => {
+    expect(() => loadAssignRoleSettings(base)).toThrow(/TRUST_POLICY_MAX_CHARS is not set/);
     expect(loadAssignRoleSettings({ ...base, TRUST_POLICY_MAX_CHARS: '4096' }).trustPolicyMaxChars).toBe(4096);
   });
 

@@ -1,0 +1,53 @@
+import { stateMachineNames } from '../../functions/shared/state-machines';
+import type { FederationConfigInput } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';
+
+const OTHER_PREFIX: FederationConfigInput = { ...EXAMPLE_CONFIG, namePrefix: 'acme-fed' };
+const STATE_MACHINE_ARN = (name: string) => `arn:aws:states:eu-central-1:111111111111:stateMachine:${name}`;
+
+describe('state machine names from namePrefix', () => {
+  it('keeps Web-Identity-Role-Create and Web-Identity-Role-Delete for the default prefix', () => {
+    expect(resourcesOf(synthesize(), 'aws_sfn_state_machine').map((machine) => machine.name).sort()).toEqual([
+      'Web-Identity-Role-Create',
+      'Web-Identity-Role-Delete',
+    ]);
+  });
+
+  it('names the machines, the router environment and its StartExecution policy after another prefix', () => {
+    // Prepare
+    const json = synthesize(OTHER_PREFIX);
+    const names = stateMachineNames('acme-fed');
+
+    // Act
+    const machines = resourcesOf(json, 'aws_sfn_state_machine').map((machine) => machine.name).sort();
+    const router = resourceWhere(json, 'aws_lambda_function', (fn) => fn.function_name === 'acme-fed-router');
+    const startExecution = policyStatements(
+      resourceWhere(json, 'aws_iam_policy_document', (document) => document.statement.some((s: { sid: string }) => s.sid === 'StartWorkflows'), 'data'),
+    ).find((statement) => statement.Sid === 'StartWorkflows');
+
+    // Assess
+    expect(machines).toEqual(['Acme-Fed-Role-Create', 'Acme-Fed-Role-Delete']);
+    expect(router.environment.variables).toMatchObject({
+      CREATE_STATE_MACHINE_ARN: STATE_MACHINE_ARN(names.create),
+      DELETE_STATE_MACHINE_ARN: STATE_MACHINE_ARN(names.delete),
+    });
+    expect(startExecution?.Resource).toEqual([STATE_MACHINE_ARN(names.create), STATE_MACHINE_ARN(names.delete)]);
+    expect(router.description).toContain('Acme-Fed-Role-Create');
+  });
+
+  it('watches the renamed machines with the execution alarms', () => {
+    const dimensions = resourcesOf(synthesize(OTHER_PREFIX), 'aws_cloudwatch_metric_alarm')
+      .filter((alarm) => alarm.namespace === 'AWS/States')
+      .map((alarm) => alarm.dimensions.StateMachineArn);
+
+    expect(new Set(dimensions)).toEqual(new Set([STATE_MACHINE_ARN('Acme-Fed-Role-Create'), STATE_MACHINE_ARN('Acme-Fed-Role-Delete')]));
+  });
+
+  it('keeps the Terraform addresses of the machines whatever the prefix (construct ids are a contract)', () => {
+    const addresses = (config: FederationConfigInput) => Object.keys(synthesize(config).resource.aws_sfn_state_machine).sort();
+
+    expect(addresses(OTHER_PREFIX)).toEqual(addresses(EXAMPLE_CONFIG));
+    expect(addresses(EXAMPLE_CONFIG)).toEqual([expect.stringMatching(/^workflows_create_/), expect.stringMatching(/^workflows_delete_/)]);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The names of the functions' environment variables, in one place: the stack writes them
+ * (`stacks/`), `settings.ts` reads them. Plain constants with no imports, so the stack can use
+ * them without pulling anything into the Lambda bundles and the bundles without pulling cdktf.
+ * `__tests__/functions/shared/environment.test.ts` feeds each synthesized function's
+ * environment to that function's own settings loader.
+ */
+
+/** Written by the stack on deployment; every one is required by the loaders that read it. */
+export const DEPLOYED_ENV = {
+  tenantId: 'TENANT_ID',
+  tokenVersion: 'TOKEN_VERSION',
+  /** Router: base name of the member roles, whose calls are the automation's own. */
+  automationRoleName: 'AUTOMATION_ROLE_NAME',
+  /** Task functions: the member role of the function's capability (contracts.ts TASK_CAPABILITIES). */
+  memberRoleName: 'MEMBER_ROLE_NAME',
+  /** Router: JSON array of the protected role patterns (protected-roles.ts). */
+  protectedRoles: 'PROTECTED_ROLES',
+  entraAuthMode: 'ENTRA_AUTH_MODE',
+  automationClientId: 'AUTOMATION_CLIENT_ID',
+  /** Object ID of the automation's own service principal in Entra. */
+  automationServicePrincipalId: 'AUTOMATION_SERVICE_PRINCIPAL_ID',
+  /** Certificate mode only. */
+  certificateSecretArn: 'CERTIFICATE_SECRET_ARN',
+  appNamePrefix: 'APP_NAME_PREFIX',
+  trustPolicyMaxChars: 'TRUST_POLICY_MAX_CHARS',
+  createStateMachineArn: 'CREATE_STATE_MACHINE_ARN',
+  deleteStateMachineArn: 'DELETE_STATE_MACHINE_ARN',
+} as const;
+
+/** Not written by the stack. */
+export const OTHER_ENV = {
+  /**
+   * Set by Lambda itself; a reserved key the stack may not set
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html, "Defined runtime environment variables").
+   */
+  region: 'AWS_REGION',
+  /** Optional override of Microsoft Graph's endpoint (tests, local runs); default Graph v1.0. */
+  graphBaseUrl: 'GRAPH_BASE_URL',
+} as const;
+
+export type DeployedVariable = (typeof DEPLOYED_ENV)[keyof typeof DEPLOYED_ENV];
+
+/** A function's environment as the stack writes it. */
+export type DeployedEnvironment = Readonly<Partial<Record<DeployedVariable, string>>>;
