@@ -7,7 +7,7 @@ import { makeDeleteServicePrincipalHandler } from '../functions/delete-service-p
 import { makeRemoveAudienceHandler } from '../functions/remove-audience-id-provider/handler';
 import type { BatchResponse, ExecutionStarter } from '../functions/router/core';
 import { makeRouterHandler } from '../functions/router/handler';
-import { TASK_FUNCTION_NAMES, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
+import { TASK_CAPABILITIES, TASK_FUNCTION_NAMES, type MemberCapability, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
 import type { TaskHandler } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
@@ -24,7 +24,10 @@ export interface PipelineSettings {
   readonly namePrefix: string;
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
+  /** Base name of the member roles (`{name}-reader`, `-audience`, `-pin`). */
   readonly automationRoleName: string;
+  /** Role patterns the router ignores (stacks/member-baseline-template.ts protectedRolePatterns). */
+  readonly protectedRoles: readonly string[];
   readonly appNamePrefix: string;
   readonly trustPolicyMaxChars: number;
 }
@@ -33,7 +36,8 @@ export interface LocalPipelineOptions {
   /** The ASL of both machines (from the synthesized configuration). */
   readonly definitions: { readonly create: object; readonly delete: object };
   readonly settings: PipelineSettings;
-  readonly openAccount: OpenMemberAccount;
+  /** IAM in member accounts through the member role of a capability (each task function has one). */
+  readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccount;
   readonly directory: EntraDirectory;
   readonly logger: Logger;
   /** Called before each task invocation: tests use it to change the world mid-execution. */
@@ -105,18 +109,19 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     create: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.create}`,
     delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.delete}`,
   } as const;
-  const deps = {
+  // Each task function acts through the member role of its capability, as deployed.
+  const deps = (task: TaskFunctionName) => ({
     settings: options.settings,
     logger: options.logger,
-    openAccount: options.openAccount,
+    openAccount: options.openAccountAs(TASK_CAPABILITIES[task]),
     directory: options.directory,
-  };
+  });
   const handlers: Record<TaskFunctionName, TaskHandler> = {
-    'create-service-principal': makeCreateServicePrincipalHandler(() => deps),
-    'add-audience-id-provider': makeAddAudienceHandler(() => deps),
-    'assign-role-to-audience': makeAssignRoleHandler(() => deps),
-    'delete-service-principal': makeDeleteServicePrincipalHandler(() => deps),
-    'remove-audience-id-provider': makeRemoveAudienceHandler(() => deps),
+    'create-service-principal': makeCreateServicePrincipalHandler(() => deps('create-service-principal')),
+    'add-audience-id-provider': makeAddAudienceHandler(() => deps('add-audience-id-provider')),
+    'assign-role-to-audience': makeAssignRoleHandler(() => deps('assign-role-to-audience')),
+    'delete-service-principal': makeDeleteServicePrincipalHandler(() => deps('delete-service-principal')),
+    'remove-audience-id-provider': makeRemoveAudienceHandler(() => deps('remove-audience-id-provider')),
   };
 
   const machines = {

@@ -1,5 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import { MEMBER_CAPABILITIES, memberRoleName } from '../functions/shared/contracts';
 import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
@@ -61,21 +62,27 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     throw error;
   }
   const directory = new GraphDirectory({ baseUrl: graph.baseUrl, getToken: async () => 'local-simulation-token', sleep: noSleep });
-  const openAccount = createOpenMemberAccount({
-    // aws-sdk-client-mock answers for it; the credentials are never used.
-    sts: withLatency(
-      new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-      options.remoteLatencyMs,
-    ),
-    automationRoleName: options.settings.automationRoleName,
-    region: 'us-east-1',
-    sleep: noSleep,
-    makeIamClient: (config) => withLatency(new IAMClient(config), options.remoteLatencyMs),
-  });
+  // One OpenMemberAccount per member role, as each deployed function has its own.
+  const openAccounts = new Map(
+    MEMBER_CAPABILITIES.map((capability) => [
+      capability,
+      createOpenMemberAccount({
+        // aws-sdk-client-mock answers for it; the credentials are never used.
+        sts: withLatency(
+          new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+          options.remoteLatencyMs,
+        ),
+        memberRoleName: memberRoleName(options.settings.automationRoleName, capability),
+        region: 'us-east-1',
+        sleep: noSleep,
+        makeIamClient: (config) => withLatency(new IAMClient(config), options.remoteLatencyMs),
+      }),
+    ]),
+  );
   const pipeline = createLocalPipeline({
     definitions: options.definitions,
     settings: options.settings,
-    openAccount,
+    openAccountAs: (capability) => openAccounts.get(capability)!,
     directory,
     logger: options.logger,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),

@@ -4,6 +4,7 @@ import { describeIssues } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import { parsePolicyDocument } from '../functions/shared/policy-document';
 import type { FederationConfig } from '../stacks/config';
+import { protectedRolePatterns } from '../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
 import { startLocalWorld, type LocalWorld } from './local-world';
@@ -115,6 +116,7 @@ export function pipelineSettings(config: FederationConfig): PipelineSettings {
     tenantId: config.entra.tenantId.toLowerCase(),
     tokenVersion: config.entra.tokenVersion,
     automationRoleName: config.aws.automationRoleName,
+    protectedRoles: protectedRolePatterns(config),
     appNamePrefix: config.namePrefix,
     trustPolicyMaxChars: config.trustPolicyMaxChars,
   };
@@ -172,8 +174,18 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
   const seen = new Set<string>();
   for (const [index, event] of events.entries()) {
     const { detail } = event;
-    const accountId = detail.recipientAccountId ?? event.account;
-    if (seen.has(detail.eventID)) {
+    // The call happened in the sender's account, as the router reads it (the envelope's `account`).
+    const accountId = event.account;
+    if (detail.recipientAccountId !== undefined && detail.recipientAccountId !== accountId) {
+      // A real IAM event names the account it was recorded in; this one was put on the bus by
+      // another account (a forgery): no IAM call happened, and the router must ignore it.
+      logger.info('forged event: detail.recipientAccountId is not the sending account; no IAM call is applied', {
+        index,
+        eventId: detail.eventID,
+        account: accountId,
+        recipientAccountId: detail.recipientAccountId,
+      });
+    } else if (seen.has(detail.eventID)) {
       logger.info('redelivery: the call is not applied again', { index, eventId: detail.eventID });
     } else if (detail.errorCode) {
       logger.info('the recorded call failed: nothing changed in IAM', { index, eventId: detail.eventID });

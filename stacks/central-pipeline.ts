@@ -10,6 +10,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { memberRoleNames } from '../functions/shared/contracts';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { stateMachineName } from '../functions/shared/state-machines';
 import { iamEventPattern } from './member-baseline-template';
@@ -21,7 +22,10 @@ export interface CentralPipelineProps {
   readonly accountId: string;
   readonly region: string;
   readonly organizationId: string;
+  /** Base name of the member roles; their sessions' calls are the automation's own. */
   readonly automationRoleName: string;
+  /** The member accounts' forwarder role: the only principal that may put events on the bus. */
+  readonly forwarderRoleName: string;
   readonly logRetentionDays: number;
   /** Environment the router needs besides the state machine ARNs. */
   readonly routerEnvironment: DeployedEnvironment;
@@ -56,17 +60,26 @@ export class CentralPipeline extends Construct {
     this.bus = new CloudwatchEventBus(this, 'bus', { name: busName });
     this.busArn = `arn:aws:events:${props.region}:${props.accountId}:event-bus/${busName}`;
 
-    // A bus policy names principals or the organization; `*` bounded by aws:PrincipalOrgID
-    // is how EventBridge documents "any account of my organization", present and future.
+    // `*` bounded by aws:PrincipalOrgID is how EventBridge documents "any account of my
+    // organization", present and future (PutPermission:
+    // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html);
+    // aws:PrincipalArn (the role's ARN for a role session:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn)
+    // narrows that to the baseline's forwarder role, which EventBridge assumes to deliver a
+    // member account's events, so no other principal of the organization can put (forged)
+    // events here.
     const busPolicy = new DataAwsIamPolicyDocument(this, 'bus-policy-document', {
       statement: [
         {
-          sid: 'OrganizationAccountsPutEvents',
+          sid: 'MemberForwardersPutEvents',
           effect: 'Allow',
           actions: ['events:PutEvents'],
           principals: [{ type: 'AWS', identifiers: ['*'] }],
           resources: [this.bus.arn],
-          condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [props.organizationId] }],
+          condition: [
+            { test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [props.organizationId] },
+            { test: 'ArnLike', variable: 'aws:PrincipalArn', values: [`arn:aws:iam::*:role/${props.forwarderRoleName}`] },
+          ],
         },
       ],
     });
@@ -213,10 +226,13 @@ export class CentralPipeline extends Construct {
 
 /**
  * The member accounts' pattern, narrowed to successful calls not made by the automation
- * (its own trust policy writes must not loop). EventBridge matches a field only when
- * the event has it (except `exists: false`), so own calls are recognised by
- * `userIdentity.arn`, which every caller with an identity has, and events without an ARN
- * are kept explicitly rather than dropped by the `anything-but`.
+ * through any of its member roles (its own trust policy and tag writes must not loop).
+ * EventBridge matches a field only when the event has it (except `exists: false`), so own
+ * calls are recognised by `userIdentity.arn`, which every caller with an identity has, and
+ * events without an ARN are kept explicitly rather than dropped by the `anything-but`.
+ * `anything-but` takes a list of wildcards
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html,
+ * and EventBridge's matching library: https://github.com/aws/event-ruler, "Anything-but wildcard list").
  */
 export function centralEventPattern(automationRoleName: string) {
   const member = iamEventPattern();
@@ -227,7 +243,11 @@ export function centralEventPattern(automationRoleName: string) {
       errorCode: [{ exists: false }],
       $or: [
         { userIdentity: { arn: [{ exists: false }] } },
-        { userIdentity: { arn: [{ 'anything-but': { wildcard: `arn:aws:sts::*:assumed-role/${automationRoleName}/*` } }] } },
+        {
+          userIdentity: {
+            arn: [{ 'anything-but': { wildcard: memberRoleNames(automationRoleName).map((name) => `arn:aws:sts::*:assumed-role/${name}/*`) } }],
+          },
+        },
       ],
     },
   };

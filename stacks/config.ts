@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MEMBER_ROLE_SUFFIX_MAX_LENGTH } from '../functions/shared/contracts';
+import { PROTECTED_ROLE_PATTERN } from '../functions/shared/protected-roles';
 import { EXAMPLE_CONFIG } from './example-config';
 
 /**
@@ -83,6 +85,41 @@ const s3Backend = z
   })
   .strict();
 
+/**
+ * Roles the automation never writes in any member account, whatever `aws.protectedRoles`
+ * adds: the organization's access role, Control Tower's roles, StackSet execution roles,
+ * CDK bootstrap roles, service-linked roles and IAM Identity Center's roles (by path, and
+ * by their name prefixes so the router can tell from a role name alone). The baseline's
+ * own roles are added by the stack. Pattern form: functions/shared/protected-roles.ts.
+ */
+export const BUILT_IN_PROTECTED_ROLES = [
+  'OrganizationAccountAccessRole',
+  // AWSControlTowerExecution and the other Control Tower roles.
+  'AWSControlTower*',
+  'aws-controltower-*',
+  'stacksets-exec-*',
+  'AWSCloudFormationStackSetExecutionRole',
+  'cdk-*',
+  'aws-service-role/*',
+  'AWSServiceRoleFor*',
+  'aws-reserved/*',
+  'AWSReservedSSO_*',
+] as const;
+
+/** Bounded so that the member roles' policies stay under IAM's 10,240 characters and the router's environment under Lambda's 4 KB. */
+export const MAX_EXTRA_PROTECTED_ROLES = 20;
+
+const protectedRolePattern = z.string().superRefine((pattern, ctx) => {
+  const fix = 'write the part of the role ARN after "role/": a name ("deploy-*") or path and name ("platform/*"), with * and ? as wildcards';
+  if (pattern.startsWith('/')) {
+    ctx.addIssue({ code: 'custom', message: `"${pattern}" starts with "/": ${fix}, without the leading "/"` });
+  } else if (!PROTECTED_ROLE_PATTERN.test(pattern)) {
+    ctx.addIssue({ code: 'custom', message: `"${pattern}" is not a role pattern (1–100 of letters, digits and +=,.@_-/*?): ${fix}` });
+  } else if (/^[*/]+$/.test(pattern)) {
+    ctx.addIssue({ code: 'custom', message: `"${pattern}" would protect every role, and the automation could federate none: name the roles to protect` });
+  }
+});
+
 // AWS tag rules: keys 1–128 and values 0–256 characters; `aws:` is reserved.
 const tags = z
   .record(z.string().min(1).max(128), z.string().max(256))
@@ -115,7 +152,19 @@ export const configSchema = z
           .array(formatted(TARGET_ID, 'expected an OU ID like "ou-ab12-cd34ef56" or a root ID like "r-ab12"'))
           .min(1, 'name at least one OU (or the root) to deploy the member baseline to'),
         stackSetCallAs: z.enum(['SELF', 'DELEGATED_ADMIN'], { error: 'expected "SELF" or "DELEGATED_ADMIN"' }).default('SELF'),
-        automationRoleName: formatted(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name').default('web-identity-automation'),
+        /**
+         * Base name of the three member roles: `{name}-reader`, `{name}-audience`, `{name}-pin`.
+         * IAM role names have at most 64 characters, so the base leaves room for the suffix.
+         */
+        automationRoleName: formatted(
+          new RegExp(`^[\\w+=,.@-]{1,${64 - MEMBER_ROLE_SUFFIX_MAX_LENGTH}}$`),
+          `expected an IAM role name of at most ${64 - MEMBER_ROLE_SUFFIX_MAX_LENGTH} characters (the member roles add "-reader", "-audience" or "-pin")`,
+        ).default('web-identity-automation'),
+        /** Role patterns the automation must never change, added to BUILT_IN_PROTECTED_ROLES. */
+        protectedRoles: z
+          .array(protectedRolePattern)
+          .max(MAX_EXTRA_PROTECTED_ROLES, `name at most ${MAX_EXTRA_PROTECTED_ROLES} patterns (use wildcards to cover more roles)`)
+          .default([]),
       })
       .strict(),
     namePrefix: formatted(/^[a-z][a-z0-9-]{1,23}$/, 'expected 2–24 lowercase letters, digits or "-", starting with a letter').default(

@@ -4,7 +4,14 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
+import {
+  ENTRA_TOKEN_EXCHANGE_AUDIENCE,
+  MEMBER_CAPABILITIES,
+  TASK_CAPABILITIES,
+  TASK_FUNCTION_NAMES,
+  memberRoleName,
+  type TaskFunctionName,
+} from '../functions/shared/contracts';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { providerHost } from '../functions/shared/trust-policy';
 import { CentralPipeline } from './central-pipeline';
@@ -12,9 +19,10 @@ import type { FederationConfig } from './config';
 import { EntraAutomationIdentity } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
 import { MemberBaseline } from './member-baseline';
+import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from './member-baseline-template';
 import { SecurityAlarms } from './security-alarms';
 import { TaskFunction } from './task-function';
-import { terraformLiteral, terraformLiteralRecord } from './terraform-strings';
+import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from './terraform-strings';
 
 /** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
 const GRAPH_TASKS: readonly TaskFunctionName[] = ['create-service-principal', 'delete-service-principal'];
@@ -57,6 +65,11 @@ export class WebIdentityFederationStack extends TerraformStack {
 
     const functionName = (task: TaskFunctionName) => `${prefix}-${task}`;
     const roleArnOf = (task: TaskFunctionName) => `arn:aws:iam::${accountId}:role/${functionName(task)}`;
+    const baselineName = memberBaselineName(prefix);
+    const baselineNames = memberBaselineResourceNames(baselineName);
+    const { automationRoleName } = config.aws;
+    // Built-in, configured and the baseline's own: the member roles deny writing them, the router ignores them.
+    const protectedRoles = protectedRolePatterns(config);
 
     this.identity = new EntraAutomationIdentity(this, 'entra-identity', {
       displayName: `${prefix}-automation`,
@@ -83,7 +96,6 @@ export class WebIdentityFederationStack extends TerraformStack {
     const baseEnvironment: DeployedEnvironment = {
       [ENV.tenantId]: config.entra.tenantId,
       [ENV.tokenVersion]: String(config.entra.tokenVersion),
-      [ENV.automationRoleName]: config.aws.automationRoleName,
     };
     const graphEnvironment: DeployedEnvironment = {
       [ENV.entraAuthMode]: config.automationCredential.mode,
@@ -99,15 +111,16 @@ export class WebIdentityFederationStack extends TerraformStack {
       'remove-audience-id-provider': baseEnvironment,
     };
 
-    // Member accounts join the organization over time, so the account is a wildcard;
-    // aws:ResourceOrgID keeps it inside this organization.
-    const assumeAutomationRole: DataAwsIamPolicyDocumentStatement = {
+    // Each task function may assume only the member role of its capability. Member accounts
+    // join the organization over time, so the account is a wildcard; aws:ResourceOrgID keeps
+    // it inside this organization.
+    const assumeMemberRole = (task: TaskFunctionName): DataAwsIamPolicyDocumentStatement => ({
       sid: 'AssumeAutomationRoleInMemberAccounts',
       effect: 'Allow',
       actions: ['sts:AssumeRole'],
-      resources: [`arn:aws:iam::*:role/${config.aws.automationRoleName}`],
+      resources: [`arn:aws:iam::*:role/${memberRoleName(automationRoleName, TASK_CAPABILITIES[task])}`],
       condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.aws.organizationId] }],
-    };
+    });
     const entraCredentialStatement: DataAwsIamPolicyDocumentStatement = certificateSecret
       ? { sid: 'ReadAutomationCertificate', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [certificateSecret.arn] }
       : {
@@ -138,8 +151,11 @@ export class WebIdentityFederationStack extends TerraformStack {
             // Step Functions' own backoff takes over.
             timeoutSeconds: callsGraph ? 120 : 60,
             logRetentionDays: config.logRetentionDays,
-            environment: taskEnvironment[task],
-            statements: callsGraph ? [assumeAutomationRole, entraCredentialStatement] : [assumeAutomationRole],
+            environment: {
+              ...taskEnvironment[task],
+              [ENV.memberRoleName]: memberRoleName(automationRoleName, TASK_CAPABILITIES[task]),
+            },
+            statements: callsGraph ? [assumeMemberRole(task), entraCredentialStatement] : [assumeMemberRole(task)],
           }),
         ];
       }),
@@ -152,9 +168,14 @@ export class WebIdentityFederationStack extends TerraformStack {
       accountId,
       region,
       organizationId: config.aws.organizationId,
-      automationRoleName: config.aws.automationRoleName,
+      automationRoleName,
+      forwarderRoleName: baselineNames.forwarderRoleName,
       logRetentionDays: config.logRetentionDays,
-      routerEnvironment: baseEnvironment,
+      routerEnvironment: {
+        ...baseEnvironment,
+        [ENV.automationRoleName]: automationRoleName,
+        [ENV.protectedRoles]: terraformLiteralJson(protectedRoles),
+      },
       createStateMachineArn: this.workflows.createArn,
       deleteStateMachineArn: this.workflows.deleteArn,
       alarmEmail: config.alarmEmail,
@@ -167,11 +188,19 @@ export class WebIdentityFederationStack extends TerraformStack {
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {
-      name: `${prefix}-member-baseline`,
+      name: baselineName,
       providerHost: host,
       centralBusArn: this.pipeline.busArn,
-      automationRoleName: config.aws.automationRoleName,
-      centralFunctionRoleArns: TASK_FUNCTION_NAMES.map(roleArnOf),
+      automationRoleName,
+      // Each member role trusts only the central roles of the tasks that need it.
+      centralRoleArnsByCapability: Object.fromEntries(
+        MEMBER_CAPABILITIES.map((capability) => [
+          capability,
+          TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] === capability).map(roleArnOf),
+        ]),
+      ) as Record<(typeof MEMBER_CAPABILITIES)[number], string[]>,
+      protectedRoles,
+      logRetentionDays: config.logRetentionDays,
       organizationalUnitIds: config.aws.targetOuIds,
       callAs: config.aws.stackSetCallAs,
       // IAM rejects a trust policy naming roles that do not exist yet.

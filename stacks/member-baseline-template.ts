@@ -1,4 +1,14 @@
-import { IAM_EVENT_NAMES } from '../functions/shared/contracts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  IAM_EVENT_NAMES,
+  MEMBER_CAPABILITIES,
+  memberRoleName,
+  memberRoleNames,
+  type MemberCapability,
+} from '../functions/shared/contracts';
+import { protectedRoleArnSuffixes } from '../functions/shared/protected-roles';
+import { BUILT_IN_PROTECTED_ROLES } from './config';
 
 /**
  * The CloudFormation template the StackSet deploys to every member account in
@@ -21,6 +31,9 @@ export interface CfnResource {
   readonly Type: string;
   readonly Properties: Readonly<Record<string, CfnValue>>;
   readonly Metadata?: Readonly<Record<string, CfnValue>>;
+  readonly DependsOn?: readonly string[];
+  readonly DeletionPolicy?: 'Retain' | 'Delete';
+  readonly UpdateReplacePolicy?: 'Retain' | 'Delete';
 }
 
 export interface CfnTemplate {
@@ -35,16 +48,28 @@ export interface MemberBaselineTemplateProps {
   readonly providerHost: string;
   /** ARN of the central event bus the IAM events go to. */
   readonly centralBusArn: string;
-  /** The role the central functions assume in each member account. */
+  /** Base name of the member roles the central functions assume: `{name}-reader`, `-audience`, `-pin`. */
   readonly automationRoleName: string;
   /** The role EventBridge uses to put events on the central bus. */
   readonly forwarderRoleName: string;
   /** Name of the forwarding rule on the member account's default bus. */
   readonly forwardingRuleName: string;
-  /** Execution roles of the central functions that act in member accounts. */
-  readonly centralFunctionRoleArns: readonly string[];
+  /** Name of the function (and of its role) that creates or adopts the tenant's OIDC provider. */
+  readonly providerFunctionName: string;
+  /** Retention of that function's log group (CloudWatch Logs' allowed values). */
+  readonly logRetentionDays: number;
+  /** Per member role, the execution roles of the central functions that may assume it. */
+  readonly centralRoleArnsByCapability: Readonly<Record<MemberCapability, readonly string[]>>;
+  /** Role patterns the member roles never write (protected-roles.ts), besides the baseline's own roles. */
+  readonly protectedRoles: readonly string[];
 }
 
+/** Logical IDs of the member roles, one per capability. */
+export const MEMBER_ROLE_LOGICAL_IDS: Readonly<Record<MemberCapability, string>> = {
+  reader: 'AutomationReaderRole',
+  audience: 'AutomationAudienceRole',
+  pin: 'AutomationPinRole',
+};
 
 /** CloudTrail IAM management events as EventBridge receives them (only in us-east-1: IAM is global). */
 export function iamEventPattern() {
@@ -55,13 +80,22 @@ export function iamEventPattern() {
   };
 }
 
-/** Write actions on roles that nothing in the automation may take on the baseline's own roles. */
-const ROLE_WRITE_ACTIONS = [
+/**
+ * Every IAM action that writes a role (the Service Authorization Reference lists them under
+ * the `role` resource type with access level Write, Tagging or Permissions management:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+ * The member roles are denied all of them on protected roles, whatever else they are allowed.
+ */
+export const ROLE_WRITE_ACTIONS = [
   'iam:AttachRolePolicy',
+  'iam:CreateRole',
+  'iam:CreateServiceLinkedRole',
   'iam:DeleteRole',
   'iam:DeleteRolePermissionsBoundary',
   'iam:DeleteRolePolicy',
+  'iam:DeleteServiceLinkedRole',
   'iam:DetachRolePolicy',
+  'iam:PassRole',
   'iam:PutRolePermissionsBoundary',
   'iam:PutRolePolicy',
   'iam:TagRole',
@@ -69,26 +103,219 @@ const ROLE_WRITE_ACTIONS = [
   'iam:UpdateAssumeRolePolicy',
   'iam:UpdateRole',
   'iam:UpdateRoleDescription',
-];
+] as const;
 
-const role = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}` });
+/** A role ARN in the member account; `suffix` is what follows `role/` (path without its leading `/`, then the name). */
+const role = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${suffix}` });
+
+/** Names of what the baseline creates in every member account, derived from the StackSet name. */
+export function memberBaselineResourceNames(stackSetName: string) {
+  return {
+    forwarderRoleName: `${stackSetName}-iam-events-forwarder`,
+    forwardingRuleName: `${stackSetName}-forward-iam-events`,
+    providerFunctionName: `${stackSetName}-oidc-provider`,
+  } as const;
+}
+
+/** The StackSet's name, which prefixes what it creates in the member accounts. */
+export const memberBaselineName = (namePrefix: string) => `${namePrefix}-member-baseline`;
+
+/**
+ * Every protected role pattern of a deployment: built-in, configured and the baseline's own
+ * roles. The member roles deny writing them; the router (and the simulator) ignore them.
+ */
+export function protectedRolePatterns(config: {
+  readonly namePrefix: string;
+  readonly aws: { readonly automationRoleName: string; readonly protectedRoles: readonly string[] };
+}): string[] {
+  const names = memberBaselineResourceNames(memberBaselineName(config.namePrefix));
+  return [
+    ...new Set([
+      ...BUILT_IN_PROTECTED_ROLES,
+      ...config.aws.protectedRoles,
+      ...baselineRoleNames({ automationRoleName: config.aws.automationRoleName, ...names }),
+    ]),
+  ];
+}
+
+/** The baseline's own roles, which the automation must never change either. */
+export function baselineRoleNames(props: Pick<MemberBaselineTemplateProps, 'automationRoleName' | 'forwarderRoleName' | 'providerFunctionName'>): string[] {
+  return [...memberRoleNames(props.automationRoleName), props.forwarderRoleName, props.providerFunctionName];
+}
+
+/** The inline code of the provider function (stacks/inline/oidc-provider-function.js). */
+export function providerFunctionCode(): string {
+  return readFileSync(join(__dirname, 'inline', 'oidc-provider-function.js'), 'utf8');
+}
 
 export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnTemplate {
-  const providerArn = { Ref: 'EntraOidcProvider' };
+  const url = `https://${props.providerHost}`;
+  const providerArn = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${props.providerHost}` };
+  const forwardingRuleArn = { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${props.forwardingRuleName}` };
+  const protectedRoles = [...props.protectedRoles, ...baselineRoleNames(props)];
+  const neverTouchProtectedRoles = {
+    Sid: 'NeverTouchProtectedRoles',
+    Effect: 'Deny',
+    Action: [...ROLE_WRITE_ACTIONS],
+    Resource: [...new Set(protectedRoles.flatMap(protectedRoleArnSuffixes))].map(role),
+  };
+  const allowedByCapability: Readonly<Record<MemberCapability, { description: string; statements: CfnValue[] }>> = {
+    reader: {
+      description: 'Lets the central web identity functions read roles (trust policy and tags).',
+      statements: [
+        // App teams name their roles freely (any name, any path), so the automation must be
+        // able to read any role in the account. GetRole returns the tags too: no ListRoleTags.
+        { Sid: 'ReadRoles', Effect: 'Allow', Action: 'iam:GetRole', Resource: role('*') },
+      ],
+    },
+    audience: {
+      description: "Lets the central web identity functions add and remove client IDs of the tenant's OIDC provider.",
+      statements: [
+        {
+          Sid: 'ManageAudiencesOfTheTenantProvider',
+          Effect: 'Allow',
+          // Add and RemoveClientID are idempotent: no read (GetOpenIDConnectProvider) needed.
+          // The provider exists from the template on (EntraOidcProvider), so nothing here creates it.
+          Action: ['iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider'],
+          Resource: providerArn,
+        },
+      ],
+    },
+    pin: {
+      description: 'Lets the central web identity functions pin trust policies to their Entra applications and write entra:* tags.',
+      statements: [
+        { Sid: 'ReadAndPinRoles', Effect: 'Allow', Action: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'], Resource: role('*') },
+        {
+          Sid: 'WriteOnlyEntraTags',
+          Effect: 'Allow',
+          Action: ['iam:TagRole', 'iam:UntagRole'],
+          Resource: role('*'),
+          // ForAllValues holds for a request without tag keys, hence the Null test
+          // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
+          Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['entra:*'] }, Null: { 'aws:TagKeys': 'false' } },
+        },
+        {
+          // A role that could not be pinned is locked only if it is open, that is if its
+          // audience test admits a client ID the provider holds: that takes reading them.
+          Sid: 'ReadTheTenantProviderAudiences',
+          Effect: 'Allow',
+          Action: 'iam:GetOpenIDConnectProvider',
+          Resource: providerArn,
+        },
+      ],
+    },
+  };
+  const memberRole = (capability: MemberCapability): CfnResource => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: memberRoleName(props.automationRoleName, capability),
+      Description: allowedByCapability[capability].description,
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: [...props.centralRoleArnsByCapability[capability]] }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: `web-identity-${capability}`,
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [...allowedByCapability[capability].statements, neverTouchProtectedRoles],
+          },
+        },
+      ],
+    },
+  });
+  const providerLogGroupName = `/aws/lambda/${props.providerFunctionName}`;
+
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'Entra ID web identity federation: OIDC provider, IAM event forwarding and the automation role.',
+    Description: 'Entra ID web identity federation: OIDC provider, IAM event forwarding and the automation roles.',
     Resources: {
       EntraOidcProvider: {
-        Type: 'AWS::IAM::OIDCProvider',
-        // No ClientIdList, ThumbprintList or Tags, on purpose: the automation owns the
-        // audiences. CloudFormation only calls the provider's update handler when one of
-        // the template's properties changes, and the only property here is Url, which
-        // is fixed per tenant and token version (changing it replaces the provider, as a
-        // new issuer must). So no template update can reset the client ID list.
-        // Thumbprints: IAM verifies Entra's issuers against its trusted root CAs.
-        Properties: { Url: `https://${props.providerHost}` },
-        Metadata: { Note: 'Client IDs are managed by the web identity automation; keep this resource free of ClientIdList.' },
+        // A custom resource, not AWS::IAM::OIDCProvider: that one fails with EntityAlreadyExists
+        // in an account whose team created the provider by hand, and the account then never
+        // gets the baseline. This one creates the provider or adopts the existing one, with
+        // its client IDs, and never deletes it (Retain, and its Delete is a no-op): roles
+        // trust it, whoever created it. See docs/architecture.md, "The tenant's OIDC provider".
+        // The properties are only Url and Arn: no template update can reset the audiences,
+        // which the automation owns.
+        Type: 'Custom::EntraOidcProvider',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          ServiceToken: { 'Fn::GetAtt': ['EntraOidcProviderFunction', 'Arn'] },
+          // A function that never answers fails the stack in 5 minutes, not CloudFormation's default hour.
+          ServiceTimeout: 300,
+          Url: url,
+          Arn: providerArn,
+        },
+        Metadata: { Note: 'Client IDs are managed by the web identity automation; this resource never sets or removes them.' },
+      },
+      EntraOidcProviderFunctionRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: props.providerFunctionName,
+          Description: "Lets the baseline's provider function create or read the tenant's OIDC provider, nothing else.",
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'lambda.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'create-or-adopt-the-tenant-provider',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: 'CreateOrReadTheTenantProvider',
+                    Effect: 'Allow',
+                    Action: ['iam:CreateOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider'],
+                    Resource: providerArn,
+                  },
+                  {
+                    Sid: 'WriteOwnLogs',
+                    Effect: 'Allow',
+                    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                    Resource: {
+                      'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${providerLogGroupName}:*`,
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      EntraOidcProviderLogs: {
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { LogGroupName: providerLogGroupName, RetentionInDays: props.logRetentionDays },
+      },
+      EntraOidcProviderFunction: {
+        Type: 'AWS::Lambda::Function',
+        // The function may only write to this group, so it must exist first.
+        DependsOn: ['EntraOidcProviderLogs'],
+        Properties: {
+          FunctionName: props.providerFunctionName,
+          Description: "Creates the tenant's OIDC provider or adopts the existing one; never deletes it.",
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          // Up to three waits for a new role's policy (35 s), then the answer to CloudFormation.
+          Timeout: 120,
+          MemorySize: 128,
+          Role: { 'Fn::GetAtt': ['EntraOidcProviderFunctionRole', 'Arn'] },
+          Code: { ZipFile: providerFunctionCode() },
+        },
       },
       IamEventsForwarderRole: {
         Type: 'AWS::IAM::Role',
@@ -102,7 +329,14 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
                 Effect: 'Allow',
                 Principal: { Service: 'events.amazonaws.com' },
                 Action: 'sts:AssumeRole',
-                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+                // Only for the baseline's own rule: aws:SourceArn is "the ARN of the rule that
+                // sends the event", aws:SourceAccount its account
+                // (https://docs.aws.amazon.com/eventbridge/latest/userguide/policy-keys-eventbridge.html).
+                // A literal ARN: the rule's GetAtt would make a cycle (the rule names this role).
+                Condition: {
+                  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                  ArnEquals: { 'aws:SourceArn': forwardingRuleArn },
+                },
               },
             ],
           },
@@ -130,72 +364,19 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
           Targets: [{ Id: 'central-web-identity-bus', Arn: props.centralBusArn, RoleArn: { 'Fn::GetAtt': ['IamEventsForwarderRole', 'Arn'] } }],
         },
       },
-      WebIdentityAutomationRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: props.automationRoleName,
-          Description: 'Assumed by the central web identity functions to federate roles that trust the Entra provider.',
-          MaxSessionDuration: 3600,
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Principal: { AWS: [...props.centralFunctionRoleArns] }, Action: 'sts:AssumeRole' },
-            ],
-          },
-          Policies: [
-            {
-              PolicyName: 'federate-web-identity-roles',
-              PolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [
-                  {
-                    // App teams name their roles freely (any name, any path), so the
-                    // automation must be able to read and pin any role in the account.
-                    // GetRole returns the tags too: no ListRoleTags.
-                    Sid: 'ReadAndPinRoles',
-                    Effect: 'Allow',
-                    Action: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'],
-                    Resource: role('*'),
-                  },
-                  {
-                    Sid: 'WriteOnlyEntraTags',
-                    Effect: 'Allow',
-                    Action: ['iam:TagRole', 'iam:UntagRole'],
-                    Resource: role('*'),
-                    Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['entra:*'] } },
-                  },
-                  {
-                    Sid: 'ManageAudiencesOfTheTenantProvider',
-                    Effect: 'Allow',
-                    // Add and RemoveClientID are idempotent: no read (GetOpenIDConnectProvider) needed.
-                    Action: ['iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider'],
-                    Resource: providerArn,
-                  },
-                  {
-                    Sid: 'NeverTouchPlatformRoles',
-                    Effect: 'Deny',
-                    Action: ROLE_WRITE_ACTIONS,
-                    Resource: [
-                      role(props.automationRoleName),
-                      role(props.forwarderRoleName),
-                      role('stacksets-exec-*'),
-                      role('AWSCloudFormationStackSetExecutionRole'),
-                      role('OrganizationAccountAccessRole'),
-                    ],
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      },
+      ...Object.fromEntries(MEMBER_CAPABILITIES.map((capability) => [MEMBER_ROLE_LOGICAL_IDS[capability], memberRole(capability)])),
     },
     Outputs: {
-      OidcProviderArn: { Description: 'The Entra ID OIDC provider app teams trust.', Value: providerArn },
-      AutomationRoleArn: {
-        Description: 'The role the central functions assume.',
-        Value: { 'Fn::GetAtt': ['WebIdentityAutomationRole', 'Arn'] },
-      },
+      OidcProviderArn: { Description: 'The Entra ID OIDC provider app teams trust.', Value: { Ref: 'EntraOidcProvider' } },
+      ...Object.fromEntries(
+        MEMBER_CAPABILITIES.map((capability) => [
+          `${MEMBER_ROLE_LOGICAL_IDS[capability]}Arn`,
+          {
+            Description: `The ${capability} role the central functions assume.`,
+            Value: { 'Fn::GetAtt': [MEMBER_ROLE_LOGICAL_IDS[capability], 'Arn'] },
+          },
+        ]),
+      ),
     },
   };
 }

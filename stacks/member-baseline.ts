@@ -2,19 +2,26 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
-import { memberBaselineTemplate, type CfnTemplate } from './member-baseline-template';
+import { MEMBER_CAPABILITIES, type MemberCapability } from '../functions/shared/contracts';
+import { memberBaselineResourceNames, memberBaselineTemplate, type CfnTemplate } from './member-baseline-template';
 import { terraformLiteralJson } from './terraform-strings';
 
 /** IAM publishes its CloudTrail events to EventBridge only here; a rule in any other region never fires. */
 export const IAM_EVENTS_REGION = 'us-east-1';
 
 export interface MemberBaselineProps {
-  /** StackSet name, also the prefix of the roles and the rule it creates. */
+  /** StackSet name, also the prefix of the roles, the rule and the function it creates. */
   readonly name: string;
   readonly providerHost: string;
   readonly centralBusArn: string;
+  /** Base name of the member roles (`{name}-reader`, `-audience`, `-pin`). */
   readonly automationRoleName: string;
-  readonly centralFunctionRoleArns: readonly string[];
+  /** Per member role, the central function roles that may assume it. */
+  readonly centralRoleArnsByCapability: Readonly<Record<MemberCapability, readonly string[]>>;
+  /** Role patterns the member roles never write, besides the baseline's own roles. */
+  readonly protectedRoles: readonly string[];
+  /** Retention of the provider function's log group in each member account. */
+  readonly logRetentionDays: number;
   /** OUs (or the root) whose accounts, present and future, get the baseline. */
   readonly organizationalUnitIds: readonly string[];
   /** `SELF` from the management account, `DELEGATED_ADMIN` from a delegated administrator. */
@@ -39,17 +46,19 @@ export class MemberBaseline extends Construct {
     if (props.organizationalUnitIds.length === 0) {
       throw new Error('MemberBaseline: name at least one organizational unit (or the root) to deploy to.');
     }
-    if (props.centralFunctionRoleArns.length === 0) {
-      throw new Error('MemberBaseline: name the central function roles that may assume the automation role.');
+    const unassumable = MEMBER_CAPABILITIES.filter((capability) => (props.centralRoleArnsByCapability[capability] ?? []).length === 0);
+    if (unassumable.length > 0) {
+      throw new Error(`MemberBaseline: name the central function roles that may assume the ${unassumable.join(', ')} member role(s).`);
     }
 
     this.template = memberBaselineTemplate({
       providerHost: props.providerHost,
       centralBusArn: props.centralBusArn,
       automationRoleName: props.automationRoleName,
-      forwarderRoleName: `${props.name}-iam-events-forwarder`,
-      forwardingRuleName: `${props.name}-forward-iam-events`,
-      centralFunctionRoleArns: props.centralFunctionRoleArns,
+      ...memberBaselineResourceNames(props.name),
+      logRetentionDays: props.logRetentionDays,
+      centralRoleArnsByCapability: props.centralRoleArnsByCapability,
+      protectedRoles: props.protectedRoles,
     });
 
     this.stackSet = new CloudformationStackSet(this, 'stack-set', {
@@ -57,6 +66,11 @@ export class MemberBaseline extends Construct {
       description: 'Entra ID web identity federation baseline for member accounts (us-east-1).',
       permissionModel: 'SERVICE_MANAGED',
       callAs: props.callAs,
+      // An account that leaves the target OUs loses the baseline (its stack is deleted: no
+      // automation roles, no forwarding) but keeps the tenant's OIDC provider and its
+      // audiences: the provider resource is DeletionPolicy Retain and its Delete is a no-op.
+      // Retaining whole stacks would leave roles the central functions can still assume in an
+      // account the platform no longer manages.
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { active: true },

@@ -90,3 +90,54 @@ describe('simulated state machine names', () => {
     expect(names).toEqual({ create: 'Acme-Fed-Role-Create', delete: 'Acme-Fed-Role-Delete' });
   });
 });
+
+describe('events the router must not act on, end to end', () => {
+  const examples = join(__dirname, '../../simulation/examples');
+  const read = (name: string) => JSON.parse(readFileSync(join(examples, name), 'utf8'));
+  const VICTIM = '222222222222';
+  const ATTACKER = '444444444444';
+
+  it("a forged event from one account naming another account's role starts nothing and changes nothing there", async () => {
+    // Prepare: the example's CreateRole of ci-deployer in 222222222222, as if account 444444444444
+    // had put it on the bus itself (EventBridge stamps `account` from the sender).
+    const world = read('world.json');
+    world.accounts[ATTACKER] = { roles: [], oidcProviders: [] };
+    const [createRole] = read('events.json');
+    const forged = { ...createRole, account: ATTACKER, detail: { ...createRole.detail, recipientAccountId: VICTIM } };
+    world.accounts[VICTIM].roles.push({
+      roleName: 'ci-deployer',
+      assumeRolePolicyDocument: JSON.parse(createRole.detail.requestParameters.assumeRolePolicyDocument),
+    });
+
+    // Act
+    const output = await runSimulation({ world: parseWorld(world), events: parseEvents([forged]), config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+
+    // Assess
+    expect(output.executions).toEqual([]);
+    expect(output.entra.applications).toEqual([]);
+    expect(Object.keys(output.calls).filter((call) => !call.startsWith('sts:'))).toEqual([]);
+  });
+
+  it('a CreateRole of a protected role that trusts the provider starts nothing', async () => {
+    // Prepare
+    const [createRole] = read('events.json');
+    const parameters = { ...createRole.detail.requestParameters, roleName: `cdk-hnb659fds-deploy-role-${VICTIM}-us-east-1` };
+    const event = { ...createRole, detail: { ...createRole.detail, requestParameters: parameters } };
+
+    // Act
+    const output = await runSimulation({ world: parseWorld(read('world.json')), events: parseEvents([event]), config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+
+    // Assess
+    expect(output.executions).toEqual([]);
+    expect(output.entra.applications).toEqual([]);
+  });
+
+  it('the same CreateRole of an app team role federates (control)', async () => {
+    const [createRole] = read('events.json');
+
+    const output = await runSimulation({ world: parseWorld(read('world.json')), events: parseEvents([createRole]), config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+
+    expect(output.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
+    expect(output.entra.applications).toHaveLength(1);
+  });
+});

@@ -30,6 +30,7 @@ describe('configuration', () => {
     const config = parseConfig(EXAMPLE_CONFIG);
 
     expect(config.aws.automationRoleName).toBe('web-identity-automation');
+    expect(config.aws.protectedRoles).toEqual([]);
     expect(config.logRetentionDays).toBe(90);
     expect(config.trustPolicyMaxChars).toBe(2048);
     expect(config.backend).toEqual({ type: 'local', path: 'terraform.tfstate' });
@@ -54,6 +55,11 @@ describe('configuration', () => {
     ['aws.targetOuIds', ['ou-bad'], /aws\.targetOuIds\.0: expected an OU ID like "ou-/],
     ['aws.stackSetCallAs', 'ADMIN', /aws\.stackSetCallAs: expected "SELF" or "DELEGATED_ADMIN"/],
     ['aws.automationRoleName', 'has space', /aws\.automationRoleName: expected an IAM role name/],
+    ['aws.automationRoleName', 'a'.repeat(56), /aws\.automationRoleName: expected an IAM role name of at most 55 characters \(the member roles add "-reader", "-audience" or "-pin"\)/],
+    ['aws.protectedRoles', ['/aws-service-role/*'], /aws\.protectedRoles\.0: "\/aws-service-role\/\*" starts with "\/": write the part of the role ARN after "role\/".*without the leading "\/"/],
+    ['aws.protectedRoles', ['break glass'], /aws\.protectedRoles\.0: "break glass" is not a role pattern/],
+    ['aws.protectedRoles', ['*'], /aws\.protectedRoles\.0: "\*" would protect every role/],
+    ['aws.protectedRoles', Array(21).fill('x-*'), /aws\.protectedRoles: name at most 20 patterns/],
     ['namePrefix', 'Web_Identity', /namePrefix: expected 2–24 lowercase letters/],
     ['automationCredential', { mode: 'password', secret: 'x' }, /automationCredential\.mode: expected \{ "mode": "federated"/],
     ['automationCredential.issuerUrl', 'http://issuer.example.com', /automationCredential\.issuerUrl: expected an https URL/],
@@ -69,6 +75,12 @@ describe('configuration', () => {
 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(expected);
+  });
+
+  it('accepts protected role patterns by name or by path', () => {
+    const config = parseConfig(withField('aws.protectedRoles', ['break-glass-*', 'security/*', 'team-?']));
+
+    expect(config.aws.protectedRoles).toEqual(['break-glass-*', 'security/*', 'team-?']);
   });
 
   it.each(['us-east-1', 'eu-central-1', 'ap-southeast-7', 'mx-central-1', 'il-central-1', 'ca-west-1'])(

@@ -1,6 +1,6 @@
 import { LOG_ALARMS } from '../../functions/shared/status';
-import { TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
-import type { FederationConfigInput } from '../../stacks/config';
+import { TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
+import { BUILT_IN_PROTECTED_ROLES, MAX_EXTRA_PROTECTED_ROLES, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';
 
@@ -149,26 +149,44 @@ describe('the synthesized federation stack', () => {
   });
 
   describe('central pipeline', () => {
-    it('lets only accounts of the organization put events on the bus', () => {
-      const document = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'OrganizationAccountsPutEvents', 'data');
+    it("lets only the member accounts' forwarder roles, inside the organization, put events on the bus", () => {
+      const document = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'MemberForwardersPutEvents', 'data');
 
       expect(policyStatements(document)).toEqual([
         expect.objectContaining({
           Action: ['events:PutEvents'],
-          Condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-exampleorg1'] }],
+          Condition: [
+            { test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-exampleorg1'] },
+            { test: 'ArnLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::*:role/web-identity-member-baseline-iam-events-forwarder'] },
+          ],
         }),
       ]);
     });
 
-    it('drops failed calls and the automation role\'s own calls on the central rule', () => {
+    it("drops failed calls and the calls of every member role of the automation on the central rule", () => {
       const rule = resourcesOf(json, 'aws_cloudwatch_event_rule')[0];
       const pattern = JSON.parse(rule.event_pattern);
 
       expect(pattern.detail.eventName).toEqual(['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole']);
       expect(pattern.detail.errorCode).toEqual([{ exists: false }]);
-      expect(pattern.detail.$or).toContainEqual({
-        userIdentity: { arn: [{ 'anything-but': { wildcard: 'arn:aws:sts::*:assumed-role/web-identity-automation/*' } }] },
-      });
+      expect(pattern.detail.$or).toEqual([
+        { userIdentity: { arn: [{ exists: false }] } },
+        {
+          userIdentity: {
+            arn: [
+              {
+                'anything-but': {
+                  wildcard: [
+                    'arn:aws:sts::*:assumed-role/web-identity-automation-reader/*',
+                    'arn:aws:sts::*:assumed-role/web-identity-automation-audience/*',
+                    'arn:aws:sts::*:assumed-role/web-identity-automation-pin/*',
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      ]);
       expect(JSON.stringify(pattern)).not.toContain('sessionIssuer');
     });
 
@@ -234,6 +252,31 @@ describe('the synthesized federation stack', () => {
       });
     });
 
+    it('tells the router every protected role: built-in, configured and the baseline\'s own', () => {
+      const configured = synthesize({ ...EXAMPLE_CONFIG, aws: { ...EXAMPLE_CONFIG.aws, protectedRoles: ['break-glass-*'] } });
+      const router = resourceWhere(configured, 'aws_lambda_function', (fn) => fn.function_name === 'web-identity-router');
+
+      expect(JSON.parse(router.environment.variables.PROTECTED_ROLES)).toEqual([
+        ...BUILT_IN_PROTECTED_ROLES,
+        'break-glass-*',
+        'web-identity-automation-reader',
+        'web-identity-automation-audience',
+        'web-identity-automation-pin',
+        'web-identity-member-baseline-iam-events-forwarder',
+        'web-identity-member-baseline-oidc-provider',
+      ]);
+    });
+
+    it("keeps the router's environment under Lambda's 4 KB with the most protected roles the configuration allows", () => {
+      // "Total size of environment variables: 4 KB" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+      const longest = Array.from({ length: MAX_EXTRA_PROTECTED_ROLES }, (_, index) => `${String(index).padStart(2, '0')}-${'x'.repeat(97)}`);
+      const largest = synthesize({ ...EXAMPLE_CONFIG, aws: { ...EXAMPLE_CONFIG.aws, protectedRoles: longest } });
+      const router = resourceWhere(largest, 'aws_lambda_function', (fn) => fn.function_name === 'web-identity-router');
+      const size = Object.entries(router.environment.variables as Record<string, string>).reduce((total, [key, value]) => total + key.length + value.length, 0);
+
+      expect(size).toBeLessThanOrEqual(4096);
+    });
+
     it('alarms on failed and timed-out executions and on a non-empty dead-letter queue, to the alarm topic', () => {
       const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
 
@@ -291,14 +334,31 @@ describe('the synthesized federation stack', () => {
       }
     });
 
-    it('lets only the task functions assume the automation role, and only inside the organization', () => {
-      const assume = statements.filter((statement) => statement.Sid === 'AssumeAutomationRoleInMemberAccounts');
+    it.each(TASK_FUNCTION_NAMES)('lets %s assume only the member role of its capability, and only inside the organization', (task) => {
+      const [key] = Object.entries(json.data.aws_iam_policy_document).find(([name]) => name.startsWith(`${task}_permissions`))!;
+      const assume = policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) => statement.Action.includes('sts:AssumeRole'));
+
+      expect(assume).toEqual([
+        expect.objectContaining({
+          Sid: 'AssumeAutomationRoleInMemberAccounts',
+          Resource: [`arn:aws:iam::*:role/web-identity-automation-${TASK_CAPABILITIES[task]}`],
+          Condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: ['o-exampleorg1'] }],
+        }),
+      ]);
+    });
+
+    it('tells each task function which member role to assume', () => {
+      for (const task of TASK_FUNCTION_NAMES) {
+        const fn = resourceWhere(json, 'aws_lambda_function', (candidate) => candidate.function_name === `web-identity-${task}`);
+        expect(fn.environment.variables.MEMBER_ROLE_NAME).toBe(`web-identity-automation-${TASK_CAPABILITIES[task]}`);
+      }
+    });
+
+    it('lets no other function assume anything', () => {
+      // Trust policies (with a Principal) say who may assume a role; permissions (without one) what a role may assume.
+      const assume = statements.filter((statement) => !statement.Principal && statement.Action.includes('sts:AssumeRole'));
 
       expect(assume).toHaveLength(TASK_FUNCTION_NAMES.length);
-      for (const statement of assume) {
-        expect(statement.Resource).toEqual(['arn:aws:iam::*:role/web-identity-automation']);
-        expect(statement.Condition).toEqual([{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: ['o-exampleorg1'] }]);
-      }
     });
 
     it('lets each function write only to its own log group', () => {

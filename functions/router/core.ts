@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { IAM_EVENT_NAMES, ROLE_TAGS, accountIdSchema, roleNameSchema, type WorkflowInput } from '../shared/contracts';
+import { IAM_EVENT_NAMES, ROLE_TAGS, accountIdSchema, memberRoleNames, roleNameSchema, type WorkflowInput } from '../shared/contracts';
 import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
 import { parsePolicyDocument } from '../shared/policy-document';
+import { protectedBy } from '../shared/protected-roles';
 import { federationFor } from '../shared/task-context';
 import { referencesProvider } from '../shared/trust-policy';
 
@@ -37,19 +38,30 @@ export const cloudTrailEventSchema = z.looseObject({
         ),
       }),
     ),
-    requestParameters: z.optional(z.nullable(z.looseObject({ roleName: z.optional(z.string()) }))),
+    requestParameters: z.optional(
+      z.nullable(z.looseObject({ roleName: z.optional(z.string()), path: z.optional(z.string()) })),
+    ),
   }),
 });
 export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;
 
 export type Route =
-  | { readonly action: 'ignore'; readonly reason: string }
+  | {
+      readonly action: 'ignore';
+      readonly reason: string;
+      /** `warn` for an event that should not exist (forged or misrouted); the details say what it claimed. */
+      readonly severity?: 'warn';
+      readonly details?: Readonly<Record<string, unknown>>;
+    }
   | { readonly action: 'start'; readonly workflow: 'create' | 'delete'; readonly input: WorkflowInput };
 
 export interface RouterSettingsView {
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
+  /** Base name of the member roles (`{name}-reader`, `-audience`, `-pin`). */
   readonly automationRoleName: string;
+  /** Role patterns the automation never touches (see protected-roles.ts). */
+  readonly protectedRoles: readonly string[];
   readonly createStateMachineArn: string;
   readonly deleteStateMachineArn: string;
 }
@@ -72,14 +84,14 @@ export class MalformedMessageError extends Error {
 const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The automation's own calls (it updates trust policies and tags): ignoring them stops
- * a loop. Matched on the session ARN, which every caller type carries, and on the
- * session issuer as a second source.
+ * The automation's own calls (it updates trust policies and tags) through any of its
+ * member roles: ignoring them stops a loop. Matched on the session ARN, which every caller
+ * type carries, and on the session issuer as a second source.
  */
 function isAutomationCall(event: CloudTrailEvent, automationRoleName: string): boolean {
-  const name = escapeRegExp(automationRoleName);
-  const sessionArn = new RegExp(`^arn:aws[\\w-]*:sts::\\d{12}:assumed-role/${name}/`);
-  const issuerArn = new RegExp(`^arn:aws[\\w-]*:iam::\\d{12}:role/(?:.*/)?${name}$`);
+  const names = memberRoleNames(automationRoleName).map(escapeRegExp).join('|');
+  const sessionArn = new RegExp(`^arn:aws[\\w-]*:sts::\\d{12}:assumed-role/(?:${names})/`);
+  const issuerArn = new RegExp(`^arn:aws[\\w-]*:iam::\\d{12}:role/(?:.*/)?(?:${names})$`);
   const identity = event.detail.userIdentity;
   return (
     sessionArn.test(identity?.arn ?? '') || issuerArn.test(identity?.sessionContext?.sessionIssuer?.arn ?? '')
@@ -110,11 +122,33 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   const eventName = IAM_EVENT_NAMES.find((name) => name === detail.eventName);
   if (!eventName) return { action: 'ignore', reason: `not a role trust event (${detail.eventName})` };
 
-  const accountId = detail.recipientAccountId ?? event.account;
+  // The envelope's `account` is the sender's account, set by EventBridge: a sender cannot
+  // choose it ("Rules with an account field do not match any events sent from other
+  // accounts", https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html).
+  // `detail` is whatever the sender wrote, so an event from account A naming account B
+  // must not act in B. IAM records its calls in the caller's own account
+  // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html,
+  // recipientAccountId), so a genuine event has both equal.
+  const accountId = event.account;
+  if (detail.recipientAccountId !== undefined && detail.recipientAccountId !== accountId) {
+    return {
+      action: 'ignore',
+      reason: 'detail.recipientAccountId differs from the account that sent the event',
+      severity: 'warn',
+      details: { account: accountId, recipientAccountId: detail.recipientAccountId },
+    };
+  }
   const parameters = detail.requestParameters ?? {};
   const roleName = roleNameSchema.safeParse(parameters.roleName);
   if (!roleName.success) {
     throw new MalformedMessageError(`detail.requestParameters.roleName: ${describeIssues(roleName.error)}`);
+  }
+  // CreateRole carries the path (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
+  // the other calls name only the role.
+  const path = eventName === 'CreateRole' ? (parameters.path ?? '/') : undefined;
+  const protection = protectedBy(settings.protectedRoles, { roleName: roleName.data, ...(path === undefined ? {} : { path }) });
+  if (protection !== undefined) {
+    return { action: 'ignore', reason: `the role is protected (${protection}): the automation never changes it` };
   }
   const input: WorkflowInput = { accountId, roleName: roleName.data, eventId: detail.eventID, eventName };
   if (eventName === 'DeleteRole') return { action: 'start', workflow: 'delete', input };
@@ -176,7 +210,7 @@ export async function core(deps: Deps, event: SqsEvent): Promise<BatchResponse> 
       const eventLogger = logger.child({ eventId: cloudTrail.detail.eventID, eventName: cloudTrail.detail.eventName });
       const route = routeEvent(deps.settings, cloudTrail);
       if (route.action === 'ignore') {
-        eventLogger.info('event ignored', { reason: route.reason });
+        eventLogger[route.severity ?? 'info']('event ignored', { reason: route.reason, ...route.details });
         continue;
       }
       const name = executionName(route.input.eventName, route.input.eventId);

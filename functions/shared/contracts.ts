@@ -18,6 +18,43 @@ export const TASK_FUNCTION_NAMES = [
 ] as const;
 export type TaskFunctionName = (typeof TASK_FUNCTION_NAMES)[number];
 
+/**
+ * The member baseline splits what the automation may do in a member account into three
+ * roles, so that a task function can only do what its step needs: `reader` reads roles
+ * (`iam:GetRole`), `audience` adds and removes client IDs of the tenant's OIDC provider,
+ * `pin` rewrites trust policies and writes `entra:*` tags. Each is named
+ * `{aws.automationRoleName}-{capability}`.
+ */
+export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin'] as const;
+export type MemberCapability = (typeof MEMBER_CAPABILITIES)[number];
+
+/**
+ * The one table of which member role each task function assumes. The stack derives each
+ * function's permission to assume, each member role's trust policy and the function's
+ * environment from it; the central rule and the router derive the automation's own
+ * sessions from `MEMBER_CAPABILITIES`.
+ */
+export const TASK_CAPABILITIES: Readonly<Record<TaskFunctionName, MemberCapability>> = {
+  'create-service-principal': 'reader',
+  'delete-service-principal': 'reader',
+  'add-audience-id-provider': 'audience',
+  'remove-audience-id-provider': 'audience',
+  'assign-role-to-audience': 'pin',
+};
+
+/** The longest suffix `memberRoleName` adds ("-audience"), so a base name must leave room for it. */
+export const MEMBER_ROLE_SUFFIX_MAX_LENGTH = Math.max(...MEMBER_CAPABILITIES.map((capability) => capability.length + 1));
+
+/** The member role of one capability, e.g. `web-identity-automation-pin`. */
+export function memberRoleName(automationRoleName: string, capability: MemberCapability): string {
+  return `${automationRoleName}-${capability}`;
+}
+
+/** Every member role the automation acts through (its own calls must not trigger it). */
+export function memberRoleNames(automationRoleName: string): string[] {
+  return MEMBER_CAPABILITIES.map((capability) => memberRoleName(automationRoleName, capability));
+}
+
 export const accountIdSchema = z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account ID'));
 /** IAM role names: 1–64 characters of `[\w+=,.@-]`. */
 export const roleNameSchema = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'));

@@ -10,7 +10,12 @@
 export const DEPLOYED_ENV = {
   tenantId: 'TENANT_ID',
   tokenVersion: 'TOKEN_VERSION',
+  /** Router: base name of the member roles, whose calls are the automation's own. */
   automationRoleName: 'AUTOMATION_ROLE_NAME',
+  /** Task functions: the member role of the function's capability (contracts.ts TASK_CAPABILITIES). */
+  memberRoleName: 'MEMBER_ROLE_NAME',
+  /** Router: JSON array of the protected role patterns (protected-roles.ts). */
+  protectedRoles: 'PROTECTED_ROLES',
   entraAuthMode: 'ENTRA_AUTH_MODE',
   automationClientId: 'AUTOMATION_CLIENT_ID',
   /** Object ID of the automation's own service principal in Entra. */

@@ -26,8 +26,8 @@ import type { MemberAccountIam, OpenMemberAccount, PolicyDocument } from './port
 import { withRetry, type RetryOptions } from './retry';
 
 /**
- * IAM in a member account, reached by assuming the baseline's `web-identity-automation`
- * role. SDK errors are recognised by `error.name` (the SDK's exception classes are not
+ * IAM in a member account, reached by assuming one of the baseline's member roles
+ * (`web-identity-automation-reader`, `-audience` or `-pin`: the caller's capability). SDK errors are recognised by `error.name` (the SDK's exception classes are not
  * shared between bundles, and IAM's `Throttling` has no class at all) and mapped to the
  * named errors the state machines retry or catch.
  *
@@ -59,7 +59,8 @@ export function sanitizeSessionName(name: string): string {
 
 export interface OpenMemberAccountOptions {
   readonly sts: STSClient;
-  readonly automationRoleName: string;
+  /** The member role to assume in each account (the calling function's capability). */
+  readonly memberRoleName: string;
   /** Region for the IAM client (IAM is global; the SDK still needs one). */
   readonly region: string;
   readonly makeIamClient?: (config: IAMClientConfig) => IAMClient;
@@ -120,8 +121,8 @@ export function createOpenMemberAccount(options: OpenMemberAccountOptions): Open
     });
   const isTransient = (error: unknown) => THROTTLING.has(nameOf(error)) || CONCURRENT.has(nameOf(error));
 
-  if (!/^[\w+=,.@-]{1,64}$/.test(options.automationRoleName)) {
-    throw new InvalidInputError(`automationRoleName: "${options.automationRoleName}" is not an IAM role name`);
+  if (!/^[\w+=,.@-]{1,64}$/.test(options.memberRoleName)) {
+    throw new InvalidInputError(`memberRoleName: "${options.memberRoleName}" is not an IAM role name`);
   }
 
   return async (accountId, sessionName) => {
@@ -136,7 +137,7 @@ export function createOpenMemberAccount(options: OpenMemberAccountOptions): Open
     const cached = cache.get(key);
     if (cached) return cached.iam;
 
-    const roleArn = `arn:${partition}:iam::${accountId}:role/${options.automationRoleName}`;
+    const roleArn = `arn:${partition}:iam::${accountId}:role/${options.memberRoleName}`;
     const assumed = await retry(
       `sts:AssumeRole ${roleArn}`,
       () =>

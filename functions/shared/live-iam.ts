@@ -1,16 +1,17 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { createOpenMemberAccount } from './iam';
 import type { OpenMemberAccount } from './ports';
-import type { BaseSettings } from './settings';
+import type { MemberAccountSettings } from './settings';
 
 /**
- * IAM in member accounts through the baseline's automation role, for the handlers'
- * `loadDeps`; assumed-role sessions stay cached in the returned function (warm reuse).
+ * IAM in member accounts through the baseline's member role of the function's capability,
+ * for the handlers' `loadDeps`; assumed-role sessions stay cached in the returned function
+ * (warm reuse).
  */
-export function liveOpenAccount(settings: BaseSettings): OpenMemberAccount {
+export function liveOpenAccount(settings: MemberAccountSettings): OpenMemberAccount {
   return createOpenMemberAccount({
     sts: new STSClient({ region: settings.region }),
-    automationRoleName: settings.automationRoleName,
+    memberRoleName: settings.memberRoleName,
     region: settings.region,
   });
 }

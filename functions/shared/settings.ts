@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { guidSchema, roleNameSchema } from './contracts';
 import { DEPLOYED_ENV as ENV, OTHER_ENV } from './environment';
 import { InvalidInputError } from './errors';
+import { PROTECTED_ROLE_PATTERN } from './protected-roles';
 
 /**
  * The functions' environment, read only here, only on first invocation (never at import),
@@ -21,9 +22,11 @@ const stateMachineArn = z
 const baseShape = {
   [ENV.tenantId]: guidSchema,
   [ENV.tokenVersion]: z.enum(['1', '2']),
-  [ENV.automationRoleName]: roleNameSchema,
   [OTHER_ENV.region]: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')),
 };
+
+/** The task functions: which member role they assume (one capability each). */
+const memberAccountShape = { ...baseShape, [ENV.memberRoleName]: roleNameSchema };
 
 const graphShape = {
   [ENV.entraAuthMode]: z.enum(['federated', 'certificate']),
@@ -38,11 +41,15 @@ const graphShape = {
 export interface BaseSettings {
   readonly tenantId: string;
   readonly tokenVersion: 1 | 2;
-  readonly automationRoleName: string;
   readonly region: string;
 }
 
-export interface GraphSettings extends BaseSettings {
+/** A task function, which acts in member accounts through the member role of its capability. */
+export interface MemberAccountSettings extends BaseSettings {
+  readonly memberRoleName: string;
+}
+
+export interface GraphSettings extends MemberAccountSettings {
   readonly entraAuthMode: 'federated' | 'certificate';
   readonly automationClientId: string;
   /** Object ID of the automation's own service principal (lowercase GUID). */
@@ -55,11 +62,15 @@ export interface CreateServicePrincipalSettings extends GraphSettings {
   readonly appNamePrefix: string;
 }
 
-export interface AssignRoleSettings extends BaseSettings {
+export interface AssignRoleSettings extends MemberAccountSettings {
   readonly trustPolicyMaxChars: number;
 }
 
 export interface RouterSettings extends BaseSettings {
+  /** Base name of the member roles, whose calls are the automation's own. */
+  readonly automationRoleName: string;
+  /** Role patterns whose events start nothing. */
+  readonly protectedRoles: readonly string[];
   readonly createStateMachineArn: string;
   readonly deleteStateMachineArn: string;
 }
@@ -86,19 +97,22 @@ function base(values: z.infer<z.ZodMiniObject<typeof baseShape>>): BaseSettings 
   return {
     tenantId: values[ENV.tenantId].toLowerCase(),
     tokenVersion: values[ENV.tokenVersion] === '2' ? 2 : 1,
-    automationRoleName: values[ENV.automationRoleName],
     region: values[OTHER_ENV.region],
   };
 }
 
+function memberAccount(values: z.infer<z.ZodMiniObject<typeof memberAccountShape>>): MemberAccountSettings {
+  return { ...base(values), memberRoleName: values[ENV.memberRoleName] };
+}
+
 /** add-audience-id-provider, remove-audience-id-provider. */
-export function loadBaseSettings(env: Env): BaseSettings {
-  return base(parseEnv(baseShape, env));
+export function loadBaseSettings(env: Env): MemberAccountSettings {
+  return memberAccount(parseEnv(memberAccountShape, env));
 }
 
 /** delete-service-principal (Graph and IAM). */
 export function loadGraphSettings(env: Env): GraphSettings {
-  const values = parseEnv({ ...baseShape, ...graphShape }, env);
+  const values = parseEnv({ ...memberAccountShape, ...graphShape }, env);
   const certificateSecretArn = values[ENV.certificateSecretArn];
   if (values[ENV.entraAuthMode] === 'certificate' && !certificateSecretArn) {
     throw new InvalidInputError(
@@ -106,7 +120,7 @@ export function loadGraphSettings(env: Env): GraphSettings {
     );
   }
   return {
-    ...base(values),
+    ...memberAccount(values),
     entraAuthMode: values[ENV.entraAuthMode],
     automationClientId: values[ENV.automationClientId],
     automationServicePrincipalId: values[ENV.automationServicePrincipalId].toLowerCase(),
@@ -125,21 +139,45 @@ export function loadCreateServicePrincipalSettings(env: Env): CreateServicePrinc
 export function loadAssignRoleSettings(env: Env): AssignRoleSettings {
   const values = parseEnv(
     // IAM's trust policy quota of the member accounts (the stack writes the configured value).
-    { ...baseShape, [ENV.trustPolicyMaxChars]: z.coerce.number().check(z.int(), z.minimum(1)) },
+    { ...memberAccountShape, [ENV.trustPolicyMaxChars]: z.coerce.number().check(z.int(), z.minimum(1)) },
     env,
   );
-  return { ...base(values), trustPolicyMaxChars: values[ENV.trustPolicyMaxChars] };
+  return { ...memberAccount(values), trustPolicyMaxChars: values[ENV.trustPolicyMaxChars] };
 }
 
 /** router. */
 export function loadRouterSettings(env: Env): RouterSettings {
   const values = parseEnv(
-    { ...baseShape, [ENV.createStateMachineArn]: stateMachineArn, [ENV.deleteStateMachineArn]: stateMachineArn },
+    {
+      ...baseShape,
+      [ENV.automationRoleName]: roleNameSchema,
+      [ENV.protectedRoles]: z.string(),
+      [ENV.createStateMachineArn]: stateMachineArn,
+      [ENV.deleteStateMachineArn]: stateMachineArn,
+    },
     env,
   );
   return {
     ...base(values),
+    automationRoleName: values[ENV.automationRoleName],
+    protectedRoles: protectedRolesFrom(values[ENV.protectedRoles]),
     createStateMachineArn: values[ENV.createStateMachineArn],
     deleteStateMachineArn: values[ENV.deleteStateMachineArn],
   };
+}
+
+/** PROTECTED_ROLES: a JSON array of role patterns; anything else fails (a router that protects nothing must not run). */
+function protectedRolesFrom(value: string): string[] {
+  const problem = (why: string) =>
+    new InvalidInputError(`Lambda environment: ${ENV.protectedRoles} is invalid (${why}). Fix: redeploy the stack, which sets it.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw problem('not JSON');
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw problem('expected a non-empty JSON array of role patterns');
+  const wrong = parsed.find((pattern) => typeof pattern !== 'string' || !PROTECTED_ROLE_PATTERN.test(pattern));
+  if (wrong !== undefined) throw problem(`${JSON.stringify(wrong)} is not a role pattern`);
+  return parsed as string[];
 }

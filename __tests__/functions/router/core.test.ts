@@ -1,6 +1,7 @@
 import { core, executionName, type ExecutionStarter } from '../../../functions/router/core';
 import type { WorkflowInput } from '../../../functions/shared/contracts';
 import { createLogger } from '../../../functions/shared/logger';
+import { BUILT_IN_PROTECTED_ROLES } from '../../../stacks/config';
 import { createRoleEvent, deleteRoleEvent, sqsBatch, tagRoleEvent, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
 import { TENANT_ID, appTeamTrustPolicy } from '../../fixtures/port-fakes';
 
@@ -8,6 +9,7 @@ const settings = {
   tenantId: TENANT_ID,
   tokenVersion: 1 as const,
   automationRoleName: 'web-identity-automation',
+  protectedRoles: [...BUILT_IN_PROTECTED_ROLES, 'web-identity-member-baseline-iam-events-forwarder'],
   createStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Create',
   deleteStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Delete',
 };
@@ -108,25 +110,114 @@ describe('router core', () => {
     expect(started).toEqual([]);
   });
 
-  it("ignores the automation's own calls, by session ARN or by session issuer", async () => {
+  it.each(['reader', 'audience', 'pin'])("ignores the automation's own calls through its %s role, by session ARN or by session issuer", async (capability) => {
     const { deps, started } = setUp();
     await core(
       deps,
       sqsBatch(
-        updateAssumeRolePolicyEvent('a', ec2Policy, { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation/wi-assign-e1' }),
-        updateAssumeRolePolicyEvent('b', ec2Policy, {
+        updateAssumeRolePolicyEvent('a', ec2Policy, {
+          userArn: `arn:aws:sts::111122223333:assumed-role/web-identity-automation-${capability}/wi-assign-e1`,
+          eventId: 'ev-1',
+        }),
+        tagRoleEvent('b', { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' }, {
           userArn: 'arn:aws:sts::111122223333:assumed-role/other/s',
-          issuerArn: 'arn:aws:iam::111122223333:role/automation/web-identity-automation',
+          issuerArn: `arn:aws:iam::111122223333:role/automation/web-identity-automation-${capability}`,
+          eventId: 'ev-2',
         }),
       ),
     );
     expect(started).toEqual([]);
   });
 
-  it('does not mistake a role whose name only starts like the automation role for it', async () => {
+  it('does not mistake a role whose name only looks like a member role for it', async () => {
     const { deps, started } = setUp();
-    await core(deps, sqsBatch(deleteRoleEvent('x', { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-2/s' })));
-    expect(started).toHaveLength(1);
+    await core(
+      deps,
+      sqsBatch(
+        deleteRoleEvent('x', { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation/s', eventId: 'ev-1' }),
+        deleteRoleEvent('y', { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-pin-2/s', eventId: 'ev-2' }),
+        deleteRoleEvent('z', { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-readers/s', eventId: 'ev-3' }),
+      ),
+    );
+    expect(started.map((s) => s.input.roleName)).toEqual(['x', 'y', 'z']);
+  });
+
+  describe('the account it acts in', () => {
+    /** An event that account A put on the bus itself, naming account B in its detail (a forgery: IAM records a call in the caller's account). */
+    function forged(event: ReturnType<typeof createRoleEvent>, sender: string) {
+      return { ...event, account: sender };
+    }
+
+    it("takes the account from the envelope, which EventBridge stamps from the sender, never from the detail", async () => {
+      const { deps, started, lines } = setUp();
+      // Account 444455556666 sends an event that names account 111122223333 (the victim) in detail.recipientAccountId.
+      const attack = forged(updateAssumeRolePolicyEvent('victim-deployer', appTeamTrustPolicy()), '444455556666');
+
+      expect(await core(deps, sqsBatch(attack))).toEqual({ batchItemFailures: [] });
+      expect(started).toEqual([]);
+      const warning = lines.map((line) => JSON.parse(line)).find((line) => line.level === 'warn');
+      expect(warning).toMatchObject({
+        message: 'event ignored',
+        account: '444455556666',
+        recipientAccountId: '111122223333',
+        reason: expect.stringContaining('recipientAccountId'),
+      });
+    });
+
+    it.each([
+      ['CreateRole', createRoleEvent('victim-deployer', appTeamTrustPolicy())],
+      ['DeleteRole', deleteRoleEvent('victim-deployer')],
+      ['TagRole', tagRoleEvent('victim-deployer', { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' })],
+    ])('starts nothing for a forged %s naming another account', async (_, event) => {
+      const { deps, started } = setUp();
+      await core(deps, sqsBatch(forged(event as ReturnType<typeof createRoleEvent>, '444455556666')));
+      expect(started).toEqual([]);
+    });
+
+    it('uses the envelope account when the detail has no recipientAccountId', async () => {
+      const { deps, started } = setUp();
+      const event = deleteRoleEvent('x', { accountId: '444455556666' }) as { detail: Record<string, unknown> };
+      delete event.detail.recipientAccountId;
+      await core(deps, sqsBatch(event));
+      expect(started.map((s) => s.input.accountId)).toEqual(['444455556666']);
+    });
+  });
+
+  describe('protected roles', () => {
+    it.each([
+      'OrganizationAccountAccessRole',
+      'AWSControlTowerExecution',
+      'cdk-hnb659fds-deploy-role-111122223333-us-east-1',
+      'stacksets-exec-0123456789abcdef0123456789abcdef',
+      'web-identity-member-baseline-iam-events-forwarder',
+    ])('starts nothing for %s, whatever its trust policy says, and logs why', async (roleName) => {
+      const { deps, started, lines } = setUp();
+      await core(
+        deps,
+        sqsBatch(
+          updateAssumeRolePolicyEvent(roleName, appTeamTrustPolicy(), { eventId: 'ev-1' }),
+          tagRoleEvent(roleName, { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' }, { eventId: 'ev-2' }),
+          deleteRoleEvent(roleName, { eventId: 'ev-3' }),
+        ),
+      );
+      expect(started).toEqual([]);
+      const ignored = lines.map((line) => JSON.parse(line)).filter((line) => line.message === 'event ignored');
+      expect(ignored.map((line) => line.reason)).toEqual(Array(3).fill(expect.stringContaining('protected')));
+    });
+
+    it('starts nothing for a CreateRole under a protected path', async () => {
+      const { deps, started } = setUp();
+      const event = createRoleEvent('AnyName', appTeamTrustPolicy());
+      (event.detail.requestParameters as Record<string, unknown>).path = '/aws-reserved/sso.amazonaws.com/';
+      await core(deps, sqsBatch(event));
+      expect(started).toEqual([]);
+    });
+
+    it('still starts Create for an app team role (control)', async () => {
+      const { deps, started } = setUp();
+      await core(deps, sqsBatch(updateAssumeRolePolicyEvent('payments-deployer', appTeamTrustPolicy())));
+      expect(started).toHaveLength(1);
+    });
   });
 
   it('treats ExecutionAlreadyExists (a redelivery) as success', async () => {

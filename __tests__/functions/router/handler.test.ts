@@ -13,6 +13,7 @@ const settings = {
   tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
   tokenVersion: 1 as const,
   automationRoleName: 'web-identity-automation',
+  protectedRoles: ['OrganizationAccountAccessRole'],
   createStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Create',
   deleteStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Delete',
 };

@@ -40,7 +40,7 @@ let sleeps: number[];
 function open(overrides: { makeIamClient?: (config: IAMClientConfig) => IAMClient } = {}) {
   return createOpenMemberAccount({
     sts: new STSClient({ region: 'us-east-1' }),
-    automationRoleName: 'web-identity-automation',
+    memberRoleName: 'web-identity-automation-pin',
     region: 'us-east-1',
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -87,13 +87,13 @@ describe('sanitizeSessionName', () => {
 });
 
 describe('createOpenMemberAccount', () => {
-  it('assumes the automation role in the member account with a sanitised session name', async () => {
+  it('assumes the given member role in the member account with a sanitised session name', async () => {
     const iam = await open()(ACCOUNT, 'Web-Identity-Role-Create:exec 1');
 
     const assume = model.install().sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
     expect(iam.accountId).toBe(ACCOUNT);
     expect(assume).toEqual({
-      RoleArn: `arn:aws:iam::${ACCOUNT}:role/web-identity-automation`,
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/web-identity-automation-pin`,
       RoleSessionName: 'Web-Identity-Role-Create-exec-1',
       DurationSeconds: 900,
     });

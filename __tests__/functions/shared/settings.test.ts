@@ -10,8 +10,17 @@ import {
 const base = {
   TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47',
   TOKEN_VERSION: '1',
-  AUTOMATION_ROLE_NAME: 'web-identity-automation',
+  MEMBER_ROLE_NAME: 'web-identity-automation-audience',
   AWS_REGION: 'eu-central-1',
+};
+const router = {
+  TENANT_ID: base.TENANT_ID,
+  TOKEN_VERSION: '1',
+  AWS_REGION: 'eu-central-1',
+  AUTOMATION_ROLE_NAME: 'web-identity-automation',
+  PROTECTED_ROLES: '["OrganizationAccountAccessRole","aws-service-role/*"]',
+  CREATE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:111111111111:stateMachine:Web-Identity-Role-Create',
+  DELETE_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:111111111111:stateMachine:Web-Identity-Role-Delete',
 };
 const graph = {
   ...base,
@@ -25,9 +34,30 @@ describe('settings', () => {
     expect(loadBaseSettings(base)).toEqual({
       tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       tokenVersion: 1,
-      automationRoleName: 'web-identity-automation',
+      memberRoleName: 'web-identity-automation-audience',
       region: 'eu-central-1',
     });
+  });
+
+  it('requires the member role a task function assumes', () => {
+    const { MEMBER_ROLE_NAME: _, ...withoutRole } = base;
+    expect(() => loadBaseSettings(withoutRole)).toThrow(/MEMBER_ROLE_NAME is not set/);
+    expect(() => loadGraphSettings({ ...graph, MEMBER_ROLE_NAME: 'has space' })).toThrow(/MEMBER_ROLE_NAME is invalid/);
+  });
+
+  it('reads the router: the base of the member roles and the protected role patterns', () => {
+    expect(loadRouterSettings(router)).toMatchObject({
+      automationRoleName: 'web-identity-automation',
+      protectedRoles: ['OrganizationAccountAccessRole', 'aws-service-role/*'],
+    });
+  });
+
+  it.each([
+    ['not JSON', 'OrganizationAccountAccessRole', /PROTECTED_ROLES is invalid \(not JSON\)/],
+    ['an empty list', '[]', /PROTECTED_ROLES is invalid \(expected a non-empty JSON array of role patterns\)/],
+    ['a non-pattern', '["/aws-service-role/*"]', /PROTECTED_ROLES is invalid \("\/aws-service-role\/\*" is not a role pattern\)/],
+  ])('refuses PROTECTED_ROLES as %s, so a router that would protect nothing does not run', (_, value, expected) => {
+    expect(() => loadRouterSettings({ ...router, PROTECTED_ROLES: value })).toThrow(expected);
   });
 
   it('defaults the Graph base URL, which the stack does not write', () => {
