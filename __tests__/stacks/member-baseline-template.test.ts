@@ -224,6 +224,7 @@ describe('the member baseline template', () => {
       ['iam:UpdateAssumeRolePolicy', sub('*'), null],
       ['iam:TagRole', sub('*'), entraTagsOnly],
       ['iam:UntagRole', sub('*'), entraTagsOnly],
+      ['iam:GetOpenIDConnectProvider', PROVIDER_ARN, null],
     ]);
   });
 

@@ -196,7 +196,7 @@ describe('router core', () => {
         deps,
         sqsBatch(
           updateAssumeRolePolicyEvent(roleName, appTeamTrustPolicy(), { eventId: 'ev-1' }),
-          tagRoleEvent(roleName, { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' }, { eventId: 'ev-2' }),
+          createRoleEvent(roleName, appTeamTrustPolicy(), { eventId: 'ev-2' }),
           deleteRoleEvent(roleName, { eventId: 'ev-3' }),
         ),
       );
