@@ -17,7 +17,7 @@ export interface LocalWorld {
   readonly iam: IamModel;
   readonly graph: GraphFake;
   readonly pipeline: LocalPipeline;
-  /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as DESIGN §9 prints them. */
+  /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the simulator prints them. */
   calls(): Record<string, number>;
   close(): Promise<void>;
 }
