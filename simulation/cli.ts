@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../functions/shared/logger';
 import { ConfigError, parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
-import { SimulationInputError, parseEvents, parseWorld, runSimulation } from './run-simulation';
+import { parseEvents, runSimulation } from './run-simulation';
+import { SimulationInputError, parseWorld } from './world';
 
 const USAGE = 'usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>]';
 

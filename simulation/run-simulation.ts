@@ -1,81 +1,20 @@
 import { z } from 'zod';
-import { accountIdSchema, guidSchema, IAM_EVENT_NAMES, roleNameSchema, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { accountIdSchema, IAM_EVENT_NAMES, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
 import { describeIssues } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
-import { parsePolicyDocument } from '../functions/shared/policy-document';
 import type { FederationConfig } from '../stacks/config';
 import { protectedRolePatterns } from '../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
+import { AUTOMATION, type FakeApplication, type GraphFakeState } from './graph-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
+import { SimulationInputError, seedWorld, type World } from './world';
 
 /**
  * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
  * IAM and Entra state, the executions and the remote-call counts out. The file formats
  * are public: keep them stable and documented in docs/simulate.md.
  */
-
-/** A problem with an input file: the CLI prints it and exits non-zero. */
-export class SimulationInputError extends Error {
-  override readonly name = 'SimulationInputError';
-}
-
-const policyInput = z.union([z.record(z.string(), z.unknown()), z.string()]).superRefine((value, ctx) => {
-  try {
-    parsePolicyDocument(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
-
-export const worldSchema = z
-  .object({
-    accounts: z.record(
-      accountIdSchema,
-      z
-        .object({
-          roles: z
-            .array(
-              z
-                .object({
-                  roleName: roleNameSchema,
-                  path: z.string().regex(/^\/([\w+=,.@-]+\/)*$/, 'an IAM path such as / or /ci/').optional(),
-                  assumeRolePolicyDocument: policyInput,
-                  tags: z.record(z.string(), z.string()).optional(),
-                })
-                .strict(),
-            )
-            .default([]),
-          oidcProviders: z
-            .array(
-              z
-                .object({ url: z.url({ protocol: /^https$/ }), clientIds: z.array(z.string().min(1)).default([]) })
-                .strict(),
-            )
-            .default([]),
-        })
-        .strict(),
-    ),
-    entra: z
-      .object({
-        applications: z
-          .array(
-            z
-              .object({
-                appId: guidSchema,
-                uniqueName: z.string().min(1).optional(),
-                displayName: z.string().min(1),
-                servicePrincipalId: z.optional(guidSchema),
-              })
-              .strict(),
-          )
-          .default([]),
-      })
-      .strict()
-      .default({ applications: [] }),
-  })
-  .strict();
-export type World = z.infer<typeof worldSchema>;
 
 /** EventBridge events as the central bus receives them; only what the simulator needs is checked here. */
 export const eventsSchema = z.array(
@@ -95,12 +34,6 @@ export const eventsSchema = z.array(
   }),
 );
 export type SimulationEvent = z.infer<typeof eventsSchema>[number];
-
-export function parseWorld(raw: unknown, source = 'world'): World {
-  const result = worldSchema.safeParse(raw);
-  if (!result.success) throw new SimulationInputError(`${source}: ${describeIssues(result.error)}`);
-  return result.data;
-}
 
 export function parseEvents(raw: unknown, source = 'events'): SimulationEvent[] {
   const result = eventsSchema.safeParse(raw);
@@ -130,40 +63,21 @@ export function localDefinitions(): { create: object; delete: object } {
   return { create: createWorkflowDefinition(arns), delete: deleteWorkflowDefinition(arns) };
 }
 
-export interface SimulationOutput {
-  iam: Record<string, unknown>;
-  entra: {
-    applications: { id: string; appId: string; uniqueName: string | null; displayName: string; owners: string[] }[];
-    servicePrincipals: { id: string; appId: string }[];
+/** The world file's shapes, as they stand after the run ("automation" names the automation's service principal). */
+export interface EntraOutput {
+  applications: { id: string; appId: string; uniqueName: string | null; displayName: string; owners: string[]; createdBy: string }[];
+  servicePrincipals: { id: string; appId: string; displayName: string; servicePrincipalType: string }[];
+  deletedItems: {
+    applications: { id: string; appId: string; uniqueName: string | null; displayName: string; createdBy: string }[];
+    servicePrincipals: { id: string; appId: string; createdBy: string | null }[];
   };
-  executions: { stateMachine: string; name: string; status: string; states: string[] }[];
-  calls: Record<string, number>;
 }
 
-/** Seeds a running local world with the world file's content (not counted as calls). */
-export function seedWorld(world: LocalWorld, content: World): void {
-  for (const [accountId, account] of Object.entries(content.accounts)) {
-    world.iam.addAccount(accountId);
-    for (const role of account.roles) {
-      world.iam.createRole(accountId, {
-        roleName: role.roleName,
-        ...(role.path ? { path: role.path } : {}),
-        assumeRolePolicyDocument: role.assumeRolePolicyDocument,
-        ...(role.tags ? { tags: role.tags } : {}),
-      });
-    }
-    for (const provider of account.oidcProviders) {
-      world.iam.createOidcProvider(accountId, { url: provider.url, clientIds: provider.clientIds });
-    }
-  }
-  for (const app of content.entra.applications) {
-    world.graph.state.seedApplication({
-      appId: app.appId,
-      displayName: app.displayName,
-      ...(app.uniqueName ? { uniqueName: app.uniqueName } : {}),
-      ...(app.servicePrincipalId ? { servicePrincipalId: app.servicePrincipalId } : {}),
-    });
-  }
+export interface SimulationOutput {
+  iam: Record<string, unknown>;
+  entra: EntraOutput;
+  executions: { stateMachine: string; name: string; status: string; states: string[] }[];
+  calls: Record<string, number>;
 }
 
 /**
@@ -205,19 +119,33 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
   }
 }
 
+function entraOutput(state: GraphFakeState): EntraOutput {
+  const name = (id: string | null) => (id === state.automationServicePrincipalId ? AUTOMATION : id);
+  const application = (app: FakeApplication) => ({
+    id: app.id,
+    appId: app.appId,
+    uniqueName: app.uniqueName,
+    displayName: app.displayName,
+  });
+  return {
+    applications: state.listApplications().map((app) => ({ ...application(app), owners: app.owners.map((o) => name(o)!), createdBy: name(app.createdBy)! })),
+    servicePrincipals: state.listServicePrincipals().map((sp) => ({
+      id: sp.id,
+      appId: sp.appId,
+      displayName: sp.displayName,
+      servicePrincipalType: sp.servicePrincipalType,
+    })),
+    deletedItems: {
+      applications: state.listDeletedApplications().map((app) => ({ ...application(app), createdBy: name(app.createdBy)! })),
+      servicePrincipals: state.listDeletedServicePrincipals().map((sp) => ({ id: sp.id, appId: sp.appId, createdBy: name(sp.createdBy) })),
+    },
+  };
+}
+
 export function simulationOutput(world: LocalWorld): SimulationOutput {
   return {
     iam: world.iam.snapshot(),
-    entra: {
-      applications: world.graph.state.listApplications().map((app) => ({
-        id: app.id,
-        appId: app.appId,
-        uniqueName: app.uniqueName,
-        displayName: app.displayName,
-        owners: [...app.owners],
-      })),
-      servicePrincipals: world.graph.state.listServicePrincipals().map((sp) => ({ id: sp.id, appId: sp.appId })),
-    },
+    entra: entraOutput(world.graph.state),
     executions: world.pipeline.executions.map((execution) => ({
       stateMachine: execution.stateMachine,
       name: execution.name,

@@ -41,7 +41,12 @@ describe('local end-to-end', () => {
     // Assess
     const [app] = world.graph.state.listApplications();
     const [sp] = world.graph.state.listServicePrincipals();
-    expect(app).toMatchObject({ uniqueName: uniqueName('ci-deployer'), owners: [owner], requestedAccessTokenVersion: 1 });
+    // The automation's service principal owns what it creates (Application.ReadWrite.OwnedBy).
+    expect(app).toMatchObject({
+      uniqueName: uniqueName('ci-deployer'),
+      owners: [world.graph.state.automationServicePrincipalId, owner],
+      requestedAccessTokenVersion: 1,
+    });
     expect(sp?.appId).toBe(app?.appId);
     expect(world.iam.provider(ACCOUNT, PROVIDER_ARN)?.clientIds).toEqual([app?.appId]);
     expect(tagsOf(world, 'ci-deployer')).toEqual({
@@ -74,7 +79,9 @@ describe('local end-to-end', () => {
     // Act
     await world.play(tagRoleEvent('ci-deployer', { 'entra:owners': owner }, { ...at, eventId: randomUUID() }));
     // Assess
-    expect(world.graph.state.listApplications()).toEqual([expect.objectContaining({ uniqueName: uniqueName('ci-deployer'), owners: [owner] })]);
+    expect(world.graph.state.listApplications()).toEqual([
+      expect.objectContaining({ uniqueName: uniqueName('ci-deployer'), owners: [world.graph.state.automationServicePrincipalId, owner] }),
+    ]);
     expect(world.iam.role(ACCOUNT, 'ci-deployer')?.assumeRolePolicyDocument).toEqual(pinned);
     expect(tagsOf(world, 'ci-deployer')?.['entra:federation-status']).toBe('ready');
     expect(world.pipeline.executions.map((e) => [e.stateMachine, e.name.split('-')[0], e.status])).toEqual([

@@ -42,7 +42,11 @@ describe('npm run simulate', () => {
     expect(typeof role.assumeRolePolicyDocument).toBe('object');
     expect(account.oidcProviders[0].clientIds).toEqual([app.appId]);
     expect(account.roles.map((r: { roleName: string }) => r.roleName)).toEqual(['ci-deployer']);
-    expect(output.entra.servicePrincipals).toEqual([{ id: role.tags['entra:service-principal-id'], appId: app.appId }]);
+    expect(output.entra.servicePrincipals).toEqual([
+      { id: role.tags['entra:service-principal-id'], appId: app.appId, displayName: app.displayName, servicePrincipalType: 'Application' },
+    ]);
+    expect(app).toMatchObject({ owners: ['automation'], createdBy: 'automation' });
+    expect(role.roleId).toMatch(/^AROA[A-Z2-7]{17}$/);
     expect(output.executions.map((e: { stateMachine: string; status: string }) => [e.stateMachine, e.status])).toEqual([
       ['Web-Identity-Role-Create', 'SUCCEEDED'],
       ['Web-Identity-Role-Delete', 'SUCCEEDED'],

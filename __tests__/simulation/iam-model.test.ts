@@ -1,5 +1,8 @@
 import {
   AddClientIDToOpenIDConnectProviderCommand,
+  ConcurrentModificationException,
+  IAMServiceException,
+  NoSuchEntityException,
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
@@ -12,7 +15,7 @@ import {
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, RegionDisabledException, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { encodePolicyDocument } from '../../functions/shared/policy-document';
 import type { PolicyDocument } from '../../functions/shared/ports';
 import { createIamModel, type IamModel } from '../../simulation/iam-model';
@@ -263,18 +266,26 @@ describe('faults', () => {
 });
 
 describe('snapshot and CloudTrail calls', () => {
-  it('produces the documented output shape: policy as object, tags as map', () => {
+  it('produces the simulator output shape: role ID, policy as object, tags as map', () => {
     model.createRole(A, { roleName: 'b-role', assumeRolePolicyDocument: JSON.stringify(POLICY), tags: { team: 'payments' } });
     model.createRole(A, { roleName: 'a-role', assumeRolePolicyDocument: POLICY });
     model.createOidcProvider(A, { url: URL, clientIds: ['app'] });
 
-    expect(model.snapshot()[A]).toEqual({
+    const snapshot = model.snapshot()[A]!;
+    expect(snapshot).toEqual({
       roles: [
-        { roleName: 'a-role', arn: `arn:aws:iam::${A}:role/a-role`, assumeRolePolicyDocument: POLICY, tags: {} },
-        { roleName: 'b-role', arn: `arn:aws:iam::${A}:role/b-role`, assumeRolePolicyDocument: POLICY, tags: { team: 'payments' } },
+        { roleName: 'a-role', roleId: model.role(A, 'a-role')!.roleId, arn: `arn:aws:iam::${A}:role/a-role`, assumeRolePolicyDocument: POLICY, tags: {} },
+        {
+          roleName: 'b-role',
+          roleId: model.role(A, 'b-role')!.roleId,
+          arn: `arn:aws:iam::${A}:role/b-role`,
+          assumeRolePolicyDocument: POLICY,
+          tags: { team: 'payments' },
+        },
       ],
       oidcProviders: [{ url: URL, arn: ARN_A, clientIds: ['app'] }],
     });
+    expect(Object.keys(snapshot.roles[0]!)).toEqual(['roleName', 'roleId', 'arn', 'assumeRolePolicyDocument', 'tags']);
     expect(model.snapshot()[B]).toEqual({ roles: [], oidcProviders: [] });
   });
 
@@ -318,5 +329,85 @@ describe('snapshot and CloudTrail calls', () => {
   it('names the missing field of a record it cannot apply', () => {
     expect(() => model.applyCloudTrailCall(A, 'CreateRole', { roleName: 'r' })).toThrow(/requestParameters\.assumeRolePolicyDocument/);
     expect(() => model.applyCloudTrailCall(A, 'AttachRolePolicy', { roleName: 'r' })).toThrow(/AttachRolePolicy/);
+  });
+});
+
+describe('role IDs', () => {
+  it('keeps the role ID a world gives, and generates distinct ones otherwise', () => {
+    // Act
+    const given = model.createRole(A, { roleName: 'given', roleId: 'AROAGIVEN00000000000A', assumeRolePolicyDocument: POLICY });
+    const generated = Array.from({ length: 20 }, (_, i) => model.createRole(B, { roleName: `r${i}`, assumeRolePolicyDocument: POLICY }).roleId);
+    // Assess
+    expect(given.roleId).toBe('AROAGIVEN00000000000A');
+    expect(new Set(generated).size).toBe(20);
+    generated.forEach((id) => expect(id).toMatch(/^AROA[A-Z2-7]{17}$/));
+  });
+
+  it('refuses a malformed role ID and one another role has, in any account', () => {
+    // Prepare
+    model.createRole(A, { roleName: 'first', roleId: 'AROAGIVEN00000000000A', assumeRolePolicyDocument: POLICY });
+    // Act
+    const duplicate = () => model.createRole(B, { roleName: 'second', roleId: 'AROAGIVEN00000000000A', assumeRolePolicyDocument: POLICY });
+    const malformed = () => model.createRole(B, { roleName: 'third', roleId: 'AIDA123', assumeRolePolicyDocument: POLICY });
+    // Assess
+    expect(duplicate).toThrow(/already another role's/);
+    expect(malformed).toThrow(/must be AROA followed by 17/);
+  });
+
+  it('gives a role re-created by a CloudTrail CreateRole a new ID, as IAM does', () => {
+    // Prepare
+    const before = model.createRole(A, { roleName: 'again', assumeRolePolicyDocument: POLICY }).roleId;
+    // Act
+    model.applyCloudTrailCall(A, 'CreateRole', { roleName: 'again', assumeRolePolicyDocument: JSON.stringify(POLICY) });
+    // Assess
+    expect(model.role(A, 'again')!.roleId).not.toBe(before);
+  });
+});
+
+describe('faults on call keys (as world files state them)', () => {
+  it('answers with the SDK class the SDK models for the code, with its status', async () => {
+    // Prepare
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    const iam = await iamFor(A);
+    model.faults.add({ call: 'iam:UpdateAssumeRolePolicy', answer: { status: 409, code: 'ConcurrentModification' }, times: 0 });
+    model.faults.add({ call: 'iam:GetRole', answer: { status: 404, code: 'NoSuchEntity' } });
+    // Act
+    const update = await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    const updateAgain = await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    const get = await errorOf(iam.send(new GetRoleCommand({ RoleName: 'r' })));
+    // Assess
+    expect(update).toBeInstanceOf(ConcurrentModificationException);
+    expect(update).toMatchObject({ name: 'ConcurrentModificationException', $metadata: { httpStatusCode: 409 } });
+    expect(updateAgain).toBeInstanceOf(ConcurrentModificationException);
+    expect(get).toBeInstanceOf(NoSuchEntityException);
+    expect(model.history.map((c) => c.fault)).toEqual([null, 'ConcurrentModification', 'ConcurrentModification', 'NoSuchEntity']);
+  });
+
+  it('answers a code the SDK does not model as the service exception named after the code', async () => {
+    // Prepare
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    const iam = await iamFor(A);
+    model.faults.add({ call: 'iam:TagRole', answer: { status: 403, code: 'AccessDenied' }, skip: 1 });
+    const tag = () => iam.send(new TagRoleCommand({ RoleName: 'r', Tags: [{ Key: 'k', Value: 'v' }] }));
+    // Act
+    await tag();
+    const denied = await errorOf(tag());
+    // Assess
+    expect(denied).toBeInstanceOf(IAMServiceException);
+    expect(denied).toMatchObject({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+  });
+
+  it('answers STS faults with STS errors', async () => {
+    // Prepare
+    model.faults.add({ call: 'sts:AssumeRole', answer: { status: 403, code: 'RegionDisabledException' } });
+    model.faults.add({ call: 'sts:AssumeRole', answer: { status: 403, code: 'AccessDenied' } });
+    // Act
+    const disabled = await errorOf(iamFor(A));
+    const denied = await errorOf(iamFor(A));
+    // Assess
+    expect(disabled).toBeInstanceOf(RegionDisabledException);
+    expect(denied).toBeInstanceOf(STSServiceException);
+    expect(denied).toMatchObject({ name: 'AccessDenied' });
+    expect(model.calls['sts:AssumeRole']).toBe(2);
   });
 });

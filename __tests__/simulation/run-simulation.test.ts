@@ -45,20 +45,7 @@ describe('taskFunctionOf', () => {
   });
 });
 
-describe('world and events parsing', () => {
-  it('accepts a policy as a JSON string and defaults the optional parts', () => {
-    const world = parseWorld({ accounts: { '123456789012': { roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }] } } });
-    expect(world.accounts['123456789012']).toEqual({
-      roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }],
-      oidcProviders: [],
-    });
-    expect(world.entra).toEqual({ applications: [] });
-  });
-
-  it('rejects a misspelt field by name', () => {
-    expect(() => parseWorld({ accounts: {}, entra: { aplications: [] } }, 'w.json')).toThrow(/w\.json: entra: Unrecognized key: "aplications"/);
-  });
-
+describe('events parsing', () => {
   it('rejects an IAM event the pipeline does not handle, naming the event', () => {
     const event = { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.iam', account: '123456789012', detail: { eventID: 'e', eventName: 'AttachRolePolicy' } };
     expect(() => parseEvents([event], 'e.json')).toThrow(/e\.json: \[0\]\.detail\.eventName: expected CreateRole, UpdateAssumeRolePolicy, DeleteRole, TagRole/);

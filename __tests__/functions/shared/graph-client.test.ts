@@ -94,7 +94,7 @@ describe('GraphDirectory.upsertApplication', () => {
     const outcome = directory().upsertApplication(SPEC);
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(GraphRequestError);
-    await expect(outcome).rejects.toMatchObject({ status: 400, code: 'Directory_QuotaExceeded', transient: false });
+    await expect(outcome).rejects.toMatchObject({ status: 403, code: 'Directory_QuotaExceeded', transient: false });
     expect(sleeps).toEqual([]);
   });
 });
@@ -301,7 +301,7 @@ describe('GraphDirectory.addOwner', () => {
     const unknown = await directory().addOwner(app.id, 'ffffffff-ffff-4fff-8fff-ffffffffffff');
     // Assess
     expect([first, again, unknown]).toEqual(['added', 'already-owner', 'not-found']);
-    expect(fake.state.listApplications()[0]?.owners).toEqual([USER]);
+    expect(fake.state.listApplications()[0]?.owners).toEqual([fake.state.automationServicePrincipalId, USER]);
   });
 
   it('reports not-found for a malformed owner reference', async () => {

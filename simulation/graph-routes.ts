@@ -1,0 +1,522 @@
+import { guidSchema } from '../functions/shared/contracts';
+import {
+  badRequest,
+  noBackingApplication,
+  notFound,
+  objectConflict,
+  ok,
+  quotaExceeded,
+  requestDenied,
+  graphError,
+  type Reply,
+} from './graph-errors';
+import { isApplication, type FakeApplication, type FakeServicePrincipal, type GraphFakeState } from './graph-state';
+
+/**
+ * The Microsoft Graph v1.0 routes the fake answers, one table: each route's method, path
+ * pattern, call key (as the simulator prints it and as world faults name it) and handler.
+ * The page each answer follows is named next to its handler.
+ */
+
+export interface GraphRequest {
+  readonly method: string;
+  /** Path under /v1.0, still URL-encoded. */
+  readonly path: string;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Record<string, unknown>;
+}
+
+export interface RouteContext {
+  readonly state: GraphFakeState;
+  /** e.g. `http://127.0.0.1:54321/v1.0`: where `@odata.nextLink`s point. */
+  readonly baseUrl: string;
+  /** When false, `$filter` on deletedItems answers 400 (exercises a client's fallback). */
+  readonly deletedItemsFilter: boolean;
+  /** Called for each replication-lag answer the state produces. */
+  readonly noteLag: () => void;
+}
+
+type Handler = (ctx: RouteContext, req: GraphRequest, params: readonly string[]) => Reply;
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  /** The normalized path in call keys. */
+  readonly route: string;
+  readonly handle: Handler;
+}
+
+const ID = '([^/()]+)';
+
+/** Percent-decoding; null for a malformed sequence. */
+function decode(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** A directory object ID in a path, decoded and lower-cased (object IDs are GUIDs); '' when malformed. */
+const idParam = (raw: string | undefined): string => (decode(raw ?? '') ?? '').toLowerCase();
+
+// ---------- representations ----------
+
+// Shape from https://learn.microsoft.com/graph/api/application-post-applications (response example)
+// and https://learn.microsoft.com/graph/api/resources/apiapplication (requestedAccessTokenVersion).
+function applicationJson(app: FakeApplication): Record<string, unknown> {
+  return {
+    id: app.id,
+    appId: app.appId,
+    uniqueName: app.uniqueName,
+    displayName: app.displayName,
+    notes: app.notes,
+    signInAudience: app.signInAudience,
+    createdDateTime: app.createdDateTime,
+    deletedDateTime: app.deletedDateTime,
+    api: { requestedAccessTokenVersion: app.requestedAccessTokenVersion },
+  };
+}
+
+// https://learn.microsoft.com/graph/api/resources/serviceprincipal (servicePrincipalType:
+// "Application", "ManagedIdentity", …).
+function servicePrincipalJson(sp: FakeServicePrincipal): Record<string, unknown> {
+  return {
+    id: sp.id,
+    appId: sp.appId,
+    displayName: sp.displayName,
+    servicePrincipalType: sp.servicePrincipalType,
+    deletedDateTime: sp.deletedDateTime,
+  };
+}
+
+const TYPE = { application: '#microsoft.graph.application', servicePrincipal: '#microsoft.graph.servicePrincipal' } as const;
+
+/** In a directoryObject collection each item names its type (https://learn.microsoft.com/graph/api/directory-deleteditems-list). */
+function directoryObjectJson(item: FakeApplication | FakeServicePrincipal): Record<string, unknown> {
+  return isApplication(item)
+    ? { '@odata.type': TYPE.application, ...applicationJson(item) }
+    : { '@odata.type': TYPE.servicePrincipal, ...servicePrincipalJson(item) };
+}
+
+const APPLICATION_PROPERTIES = Object.keys(applicationJson({} as FakeApplication));
+const SERVICE_PRINCIPAL_PROPERTIES = Object.keys(servicePrincipalJson({} as FakeServicePrincipal));
+
+/**
+ * `$select`: only the named properties come back (https://learn.microsoft.com/graph/query-parameters#select);
+ * a property the type does not have is a 400.
+ */
+function selected(url: URL, known: readonly string[], typeName: string): { fields: string[] | null; error?: Reply } {
+  const raw = url.searchParams.get('$select');
+  if (raw === null) return { fields: null };
+  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = fields.find((f) => !known.includes(f));
+  if (unknown !== undefined) {
+    return { fields, error: badRequest(`Could not find a property named '${unknown}' on type '${typeName}'.`, 'BadRequest') };
+  }
+  return { fields };
+}
+
+function project(json: Record<string, unknown>, fields: readonly string[] | null): Record<string, unknown> {
+  if (fields === null) return json;
+  const kept = Object.entries(json).filter(([key]) => key === '@odata.type' || fields.includes(key));
+  return Object.fromEntries(kept);
+}
+
+function entity(ctx: RouteContext, set: string, json: Record<string, unknown>): Record<string, unknown> {
+  return { '@odata.context': `${ctx.baseUrl}/$metadata#${set}/$entity`, ...json };
+}
+
+/** The value of an OData string literal `'…'` (quotes doubled), or null when malformed. */
+function odataLiteral(text: string): string | null {
+  const match = /^'((?:[^']|'')*)'$/.exec(text);
+  return match ? (match[1] ?? '').replace(/''/g, "'") : null;
+}
+
+function keyLiteral(encoded: string | undefined): string | null {
+  const text = decode(encoded ?? '');
+  return text === null ? null : odataLiteral(text);
+}
+
+/**
+ * `$filter=<property> eq '<value>'` on one of `properties`, else a 400 as Graph gives for a
+ * filter it does not support. Returns undefined when there is no filter.
+ */
+function equalityFilter(url: URL, properties: readonly string[]): { property: string; value: string } | Reply | undefined {
+  const filter = url.searchParams.get('$filter');
+  if (filter === null) return undefined;
+  const match = /^(\w+) eq (.*)$/.exec(filter.trim());
+  const value = match ? odataLiteral(match[2] ?? '') : null;
+  if (!match || value === null || !properties.includes(match[1] ?? '')) {
+    return badRequest('Unsupported or invalid query filter clause specified.', 'Request_UnsupportedQuery');
+  }
+  return { property: match[1]!, value };
+}
+
+const isReply = (value: unknown): value is Reply => typeof value === 'object' && value !== null && 'status' in value;
+
+/**
+ * One page of a collection (https://learn.microsoft.com/graph/paging): `$top` from 1 to 999 (a
+ * value outside answers 400 Request_UnsupportedQuery "Invalid page size specified", as recorded
+ * by turbot/steampipe-plugin-azuread), 100 by default; `@odata.nextLink` on the same origin.
+ */
+function page(ctx: RouteContext, req: GraphRequest, items: readonly Record<string, unknown>[]): Reply {
+  const topParam = req.url.searchParams.get('$top');
+  const top = topParam === null ? 100 : Number(topParam);
+  if (!Number.isInteger(top) || top < 1 || top > 999) {
+    return badRequest(`Invalid page size specified: '${topParam}'. Must be between 1 and 999 inclusive.`, 'Request_UnsupportedQuery');
+  }
+  const tokenParam = req.url.searchParams.get('$skiptoken');
+  const skip = tokenParam === null ? 0 : Number(tokenParam);
+  if (!Number.isInteger(skip) || skip < 0) return badRequest(`Invalid $skiptoken '${tokenParam}'.`);
+  const next = new URL(`${ctx.baseUrl}${req.path}`);
+  for (const [key, value] of req.url.searchParams) if (key !== '$skiptoken') next.searchParams.set(key, value);
+  next.searchParams.set('$skiptoken', String(skip + top));
+  return ok({
+    '@odata.context': `${ctx.baseUrl}/$metadata#directoryObjects`,
+    value: items.slice(skip, skip + top),
+    ...(skip + top < items.length ? { '@odata.nextLink': next.toString() } : {}),
+  });
+}
+
+// ---------- application bodies ----------
+
+const SIGN_IN_AUDIENCES = ['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
+const WRITABLE = ['displayName', 'uniqueName', 'notes', 'signInAudience', 'api'];
+
+/**
+ * The writable application properties the fake models, checked like Graph checks them
+ * (https://learn.microsoft.com/graph/api/resources/application). Anything else is refused:
+ * a property the fake would silently drop could hide a client bug.
+ */
+function checkApplicationBody(body: Record<string, unknown>): Reply | null {
+  const unknown = Object.keys(body).find((key) => !WRITABLE.includes(key));
+  if (unknown !== undefined) {
+    return badRequest(`Property '${unknown}' is not modelled by the simulation's Graph fake (or does not exist on type 'microsoft.graph.application').`);
+  }
+  if ('displayName' in body && (typeof body.displayName !== 'string' || body.displayName === '')) {
+    return badRequest("Invalid value specified for property 'displayName' of resource 'Application'.");
+  }
+  if ('uniqueName' in body && (typeof body.uniqueName !== 'string' || body.uniqueName === '')) {
+    return badRequest("Invalid value specified for property 'uniqueName' of resource 'Application'.");
+  }
+  if ('notes' in body && body.notes !== null && typeof body.notes !== 'string') {
+    return badRequest("Invalid value specified for property 'notes' of resource 'Application'.");
+  }
+  if ('signInAudience' in body && !SIGN_IN_AUDIENCES.includes(String(body.signInAudience))) {
+    return badRequest("Invalid value specified for property 'signInAudience' of resource 'Application'.");
+  }
+  if ('api' in body) {
+    const api = body.api as Record<string, unknown> | null;
+    const version = api?.requestedAccessTokenVersion;
+    if (typeof api !== 'object' || api === null || Object.keys(api).some((k) => k !== 'requestedAccessTokenVersion') || ![null, undefined, 1, 2].includes(version as never)) {
+      return badRequest("Invalid value specified for property 'api' of resource 'Application'.");
+    }
+  }
+  return null;
+}
+
+function applyWritable(app: FakeApplication, body: Record<string, unknown>): void {
+  if (typeof body.displayName === 'string') app.displayName = body.displayName;
+  if (typeof body.notes === 'string' || body.notes === null) app.notes = body.notes;
+  if (typeof body.signInAudience === 'string') app.signInAudience = body.signInAudience;
+  const api = body.api as { requestedAccessTokenVersion?: number | null } | undefined;
+  if (api && 'requestedAccessTokenVersion' in api) app.requestedAccessTokenVersion = api.requestedAccessTokenVersion ?? null;
+}
+
+/** Creation shared by POST /applications and the upsert: uniqueName free (live or soft-deleted), quota left. */
+function createApplication(ctx: RouteContext, uniqueName: string | null, body: Record<string, unknown>): Reply {
+  if (typeof body.displayName !== 'string' || body.displayName === '') {
+    return badRequest("Property 'displayName' is required.");
+  }
+  if (uniqueName !== null && ctx.state.anyByUniqueName(uniqueName)) return objectConflict('uniqueName');
+  if (!ctx.state.quotaLeft()) return quotaExceeded(ctx.state.quotaErrorForm);
+  const app = ctx.state.createApplication({ uniqueName, displayName: body.displayName });
+  applyWritable(app, body);
+  return { status: 201, body: entity(ctx, 'applications', applicationJson(app)) };
+}
+
+// ---------- handlers ----------
+
+// https://learn.microsoft.com/graph/api/application-post-applications: 201 with the application.
+const postApplication: Handler = (ctx, req) => {
+  const invalid = checkApplicationBody(req.body);
+  if (invalid) return invalid;
+  return createApplication(ctx, typeof req.body.uniqueName === 'string' ? req.body.uniqueName : null, req.body);
+};
+
+// https://learn.microsoft.com/graph/api/application-upsert: 201 + body when created, 204 when
+// updated, 404 without `Prefer: create-if-missing` for an unknown name.
+const upsertApplication: Handler = (ctx, req, [raw]) => {
+  const uniqueName = keyLiteral(raw);
+  if (uniqueName === null) return badRequest('Invalid OData key literal.', 'BadRequest');
+  const invalid = checkApplicationBody(req.body);
+  if (invalid) return invalid;
+  const existing = ctx.state.liveByUniqueName(uniqueName);
+  if (existing) {
+    if (!ctx.state.automationOwns(existing)) return requestDenied();
+    applyWritable(existing, req.body);
+    return { status: 204 };
+  }
+  if (!/create-if-missing/i.test(String(req.headers.prefer ?? ''))) return notFound(uniqueName);
+  return createApplication(ctx, uniqueName, req.body);
+};
+
+// https://learn.microsoft.com/graph/api/application-get (alternate key uniqueName).
+const getApplicationByUniqueName: Handler = (ctx, req, [raw]) => {
+  const uniqueName = keyLiteral(raw);
+  if (uniqueName === null) return badRequest('Invalid OData key literal.', 'BadRequest');
+  const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
+  if (select.error) return select.error;
+  const app = ctx.state.liveByUniqueName(uniqueName);
+  return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(uniqueName);
+};
+
+// https://learn.microsoft.com/graph/api/application-list: `$filter=displayName eq '…'`, any creator.
+const listApplications: Handler = (ctx, req) => {
+  const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
+  if (select.error) return select.error;
+  const filter = equalityFilter(req.url, ['displayName']);
+  if (isReply(filter)) return filter;
+  const apps = ctx.state.listApplications().filter((app) => !filter || app.displayName === filter.value);
+  return page(ctx, req, apps.map((app) => project(applicationJson(app), select.fields)));
+};
+
+/** The live application of `/applications/{id}/…`, or the 404 Graph gives for it, lag included. */
+function subresourceTarget(ctx: RouteContext, rawId: string | undefined): FakeApplication | Reply {
+  const id = idParam(rawId);
+  const app = ctx.state.liveApplication(id);
+  if (!app) return notFound(id);
+  // Right after the application is created, its subresources may not be visible yet: 404.
+  if (app.subresourceLagRemaining > 0) {
+    app.subresourceLagRemaining -= 1;
+    ctx.noteLag();
+    return notFound(id);
+  }
+  return app;
+}
+
+// https://learn.microsoft.com/graph/api/application-post-owners: 204 when added; a reference
+// already there is 400 "One or more added object references already exist" and an object that
+// does not exist is 404 (both recorded in instructure/canvas-lms
+// spec/lib/microsoft_sync/graph_service/groups_endpoints_spec.rb for the same $ref mechanism).
+// Owners may be users or service principals.
+const addOwner: Handler = (ctx, req, [rawId]) => {
+  const app = subresourceTarget(ctx, rawId);
+  if (isReply(app)) return app;
+  if (!ctx.state.automationOwns(app)) return requestDenied();
+  const ref = typeof req.body['@odata.id'] === 'string' ? req.body['@odata.id'] : '';
+  const ownerId = idParam(ref.split('/').pop());
+  if (!/\/directoryObjects\/[^/]+$/.test(ref) || !guidSchema.safeParse(ownerId).success) {
+    return badRequest('Invalid object identifier.');
+  }
+  if (!ctx.state.directoryObjectExists(ownerId)) return notFound(ownerId);
+  if (app.owners.includes(ownerId)) {
+    return badRequest("One or more added object references already exist for the following modified properties: 'owners'.");
+  }
+  app.owners.push(ownerId);
+  return { status: 204 };
+};
+
+// https://learn.microsoft.com/graph/api/application-get
+const getApplication: Handler = (ctx, req, [rawId]) => {
+  const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
+  if (select.error) return select.error;
+  const app = ctx.state.liveApplication(idParam(rawId));
+  return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(idParam(rawId));
+};
+
+// https://learn.microsoft.com/graph/api/application-delete: 204; the application and its
+// service principal go to deletedItems (soft delete), still counting against the creator's quota.
+const deleteApplication: Handler = (ctx, _req, [rawId]) => {
+  const app = ctx.state.liveApplication(idParam(rawId));
+  if (!app) return notFound(idParam(rawId));
+  if (!ctx.state.automationOwns(app)) return requestDenied();
+  ctx.state.softDeleteApplication(app);
+  return { status: 204 };
+};
+
+// https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals: 201; a second
+// one for the same appId is 409 Request_MultipleObjectsWithSameKeyValue ("…is already in use").
+const postServicePrincipal: Handler = (ctx, req) => {
+  const appId = typeof req.body.appId === 'string' ? req.body.appId.toLowerCase() : '';
+  if (appId === '') return badRequest("Property 'appId' is required.");
+  const app = ctx.state.listApplications().find((a) => a.appId === appId);
+  if (!app) return noBackingApplication(appId);
+  if (app.replicationLagRemaining > 0) {
+    app.replicationLagRemaining -= 1;
+    ctx.noteLag();
+    return noBackingApplication(appId);
+  }
+  if (ctx.state.liveServicePrincipalByAppId(appId)) {
+    return graphError(
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+      `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
+    );
+  }
+  if (!ctx.state.quotaLeft()) return quotaExceeded(ctx.state.quotaErrorForm);
+  const sp = ctx.state.createServicePrincipal(app);
+  return { status: 201, body: entity(ctx, 'servicePrincipals', servicePrincipalJson(sp)) };
+};
+
+// https://learn.microsoft.com/graph/api/serviceprincipal-get (by id, or by the alternate key appId).
+const getServicePrincipalByAppId: Handler = (ctx, req, [raw]) => {
+  const appId = keyLiteral(raw);
+  if (appId === null) return badRequest('Invalid OData key literal.', 'BadRequest');
+  const select = selected(req.url, SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.servicePrincipal');
+  if (select.error) return select.error;
+  const sp = ctx.state.liveServicePrincipalByAppId(appId);
+  return sp ? ok(entity(ctx, 'servicePrincipals', project(servicePrincipalJson(sp), select.fields))) : notFound(appId);
+};
+
+const getServicePrincipal: Handler = (ctx, req, [rawId]) => {
+  const select = selected(req.url, SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.servicePrincipal');
+  if (select.error) return select.error;
+  const sp = ctx.state.liveServicePrincipal(idParam(rawId));
+  return sp ? ok(entity(ctx, 'servicePrincipals', project(servicePrincipalJson(sp), select.fields))) : notFound(idParam(rawId));
+};
+
+// https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects: the live directory
+// objects a service principal created, each with its @odata.type; the cast segment
+// (`/microsoft.graph.application`) keeps one type, and a member is addressed by its ID.
+function creatorOf(ctx: RouteContext, rawId: string | undefined): string | Reply {
+  const id = idParam(rawId);
+  return ctx.state.liveServicePrincipal(id) ? id : notFound(id);
+}
+
+const listCreatedObjects: Handler = (ctx, req, [rawId]) => {
+  const creator = creatorOf(ctx, rawId);
+  if (isReply(creator)) return creator;
+  const select = selected(req.url, [...new Set([...APPLICATION_PROPERTIES, ...SERVICE_PRINCIPAL_PROPERTIES])], 'microsoft.graph.directoryObject');
+  if (select.error) return select.error;
+  return page(ctx, req, ctx.state.createdBy(creator).map((item) => project(directoryObjectJson(item), select.fields)));
+};
+
+const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
+  const creator = creatorOf(ctx, rawId);
+  if (isReply(creator)) return creator;
+  const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
+  if (select.error) return select.error;
+  const apps = ctx.state.createdBy(creator).filter(isApplication);
+  return page(ctx, req, apps.map((app) => project(directoryObjectJson(app), select.fields)));
+};
+
+const getCreatedObject: Handler = (ctx, req, [rawId, rawObjectId]) => {
+  const creator = creatorOf(ctx, rawId);
+  if (isReply(creator)) return creator;
+  const objectId = idParam(rawObjectId);
+  const item = ctx.state.createdBy(creator).find((o) => o.id === objectId);
+  if (!item) return notFound(objectId);
+  const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
+  if (select.error) return select.error;
+  return ok(entity(ctx, 'directoryObjects', project(directoryObjectJson(item), select.fields)));
+};
+
+// https://learn.microsoft.com/graph/api/directory-deleteditems-list: the cast segment supports
+// the query parameters of its type ($filter on uniqueName for applications, appId for service
+// principals, $select, $top).
+function listDeleted(kind: 'application' | 'servicePrincipal'): Handler {
+  return (ctx, req) => {
+    const [properties, filterable, typeName] =
+      kind === 'application'
+        ? [APPLICATION_PROPERTIES, ['uniqueName', 'appId', 'displayName'], 'microsoft.graph.application']
+        : [SERVICE_PRINCIPAL_PROPERTIES, ['appId', 'displayName'], 'microsoft.graph.servicePrincipal'];
+    const select = selected(req.url, properties, typeName);
+    if (select.error) return select.error;
+    if (!ctx.deletedItemsFilter && req.url.searchParams.has('$filter')) {
+      return badRequest('Unsupported or invalid query filter clause specified.', 'Request_UnsupportedQuery');
+    }
+    const filter = equalityFilter(req.url, filterable);
+    if (isReply(filter)) return filter;
+    const items: (FakeApplication | FakeServicePrincipal)[] =
+      kind === 'application' ? ctx.state.listDeletedApplications() : ctx.state.listDeletedServicePrincipals();
+    const kept = items.filter((item) => !filter || (item as unknown as Record<string, unknown>)[filter.property] === filter.value);
+    return page(ctx, req, kept.map((item) => project(directoryObjectJson(item), select.fields)));
+  };
+}
+
+// https://learn.microsoft.com/graph/api/directory-deleteditems-delete: 204, and the object stops
+// counting against the quota; 404 for an ID that is not in deleted items, including, for a
+// moment, one that was just deleted (`purgeLagPerDeletion`).
+const purgeDeletedItem: Handler = (ctx, _req, [rawId]) => {
+  const id = idParam(rawId);
+  const item = ctx.state.deletedItem(id);
+  if (!item) return notFound(id);
+  if (item.purgeLagRemaining > 0) {
+    item.purgeLagRemaining -= 1;
+    ctx.noteLag();
+    return notFound(id);
+  }
+  const owned = isApplication(item) ? ctx.state.automationOwns(item) : ctx.state.automationOwnsServicePrincipal(item);
+  if (!owned) return requestDenied();
+  ctx.state.purge(item);
+  return { status: 204 };
+};
+
+// Specific patterns first: the first route whose method and pattern match answers.
+const ROUTES: readonly Route[] = [
+  { method: 'PATCH', pattern: /^\/applications\(uniqueName=(.*)\)$/, route: '/applications(uniqueName)', handle: upsertApplication },
+  { method: 'GET', pattern: /^\/applications\(uniqueName=(.*)\)$/, route: '/applications(uniqueName)', handle: getApplicationByUniqueName },
+  { method: 'POST', pattern: /^\/applications$/, route: '/applications', handle: postApplication },
+  { method: 'GET', pattern: /^\/applications$/, route: '/applications', handle: listApplications },
+  { method: 'POST', pattern: new RegExp(`^/applications/${ID}/owners/\\$ref$`), route: '/applications/{id}/owners/$ref', handle: addOwner },
+  { method: 'GET', pattern: new RegExp(`^/applications/${ID}$`), route: '/applications/{id}', handle: getApplication },
+  { method: 'DELETE', pattern: new RegExp(`^/applications/${ID}$`), route: '/applications/{id}', handle: deleteApplication },
+  { method: 'POST', pattern: /^\/servicePrincipals$/, route: '/servicePrincipals', handle: postServicePrincipal },
+  { method: 'GET', pattern: /^\/servicePrincipals\(appId=(.*)\)$/, route: '/servicePrincipals(appId)', handle: getServicePrincipalByAppId },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects/microsoft\\.graph\\.application$`),
+    route: '/servicePrincipals/{id}/createdObjects/microsoft.graph.application',
+    handle: listCreatedApplications,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects/(?!microsoft\\.graph\\.)([^/]+)$`),
+    route: '/servicePrincipals/{id}/createdObjects/{objectId}',
+    handle: getCreatedObject,
+  },
+  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects$`), route: '/servicePrincipals/{id}/createdObjects', handle: listCreatedObjects },
+  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${ID}$`), route: '/servicePrincipals/{id}', handle: getServicePrincipal },
+  {
+    method: 'GET',
+    pattern: /^\/directory\/deletedItems\/microsoft\.graph\.application$/,
+    route: '/directory/deletedItems/microsoft.graph.application',
+    handle: listDeleted('application'),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/directory\/deletedItems\/microsoft\.graph\.servicePrincipal$/,
+    route: '/directory/deletedItems/microsoft.graph.servicePrincipal',
+    handle: listDeleted('servicePrincipal'),
+  },
+  { method: 'DELETE', pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/, route: '/directory/deletedItems/{id}', handle: purgeDeletedItem },
+];
+
+/** Every call key the fake answers, e.g. `graph:POST /applications/{id}/owners/$ref`. */
+export const GRAPH_CALL_KEYS: readonly string[] = ROUTES.map((r) => `graph:${r.method} ${r.route}`);
+
+/**
+ * `/applications/3f…/owners/$ref` → `/applications/{id}/owners/$ref`: the path part of call keys.
+ * A path the fake does not model keeps its shape with object IDs replaced, so keys stay stable.
+ */
+export function normalizeRoute(path: string): string {
+  const known = ROUTES.find((r) => r.pattern.test(path));
+  if (known) return known.route;
+  return path
+    .split('/')
+    .map((segment) => (guidSchema.safeParse(decode(segment) ?? '').success ? '{id}' : segment))
+    .join('/');
+}
+
+/** The route's answer, or 400 for a request the fake does not model. */
+export function answer(ctx: RouteContext, req: GraphRequest): Reply {
+  for (const route of ROUTES) {
+    if (route.method !== req.method) continue;
+    const match = route.pattern.exec(req.path);
+    if (match) return route.handle(ctx, req, match.slice(1));
+  }
+  return badRequest(`The simulation's Graph fake does not model ${req.method} ${req.path}.`, 'BadRequest');
+}

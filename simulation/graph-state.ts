@@ -1,0 +1,337 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The directory the Graph fake serves: applications, service principals and users, live or
+ * soft-deleted, each with the principal that created it. No HTTP here (see graph-routes.ts
+ * for the answers, graph-fake.ts for the server).
+ *
+ * What it models, with sources:
+ * - every request is made by the automation's own service principal (`automationServicePrincipalId`):
+ *   what it creates records it as creator (`createdObjects`,
+ *   https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects) and as owner
+ *   (Application.ReadWrite.OwnedBy "allows the app to create other applications, and fully manage
+ *   those applications", https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby);
+ * - deleting an application soft-deletes its service principal too
+ *   (https://learn.microsoft.com/entra/identity/enterprise-apps/restore-application); both stay in
+ *   `directory/deletedItems` until purged;
+ * - the creator quota: "a nonadmin user can create no more than 250 Microsoft Entra resources that
+ *   include applications and service principals. Both active resources and deleted resources that
+ *   are available to restore count toward this quota … To free up the quota, you need to
+ *   permanently delete objects in the deleted items container"
+ *   (https://learn.microsoft.com/entra/identity/enterprise-apps/delete-recover-faq). The service
+ *   limits page adds that deleted resources no longer available to restore count a quarter for
+ *   30 days (https://learn.microsoft.com/entra/identity/users/directory-service-limits-restrictions);
+ *   the pages disagree on whether a purge frees the whole object, so `purgedObjectsCountAQuarter`
+ *   offers the stricter reading.
+ */
+
+/** The world file's name for the automation's own service principal. */
+export const AUTOMATION = 'automation';
+export const DEFAULT_AUTOMATION_SERVICE_PRINCIPAL_ID = '0a7e0a7e-5e1f-4c1a-9d2b-a0700a7e0001';
+export const DEFAULT_AUTOMATION_APP_ID = '0a7e0a7e-5e1f-4c1a-9d2b-a0700a7e0002';
+export const DEFAULT_CREATOR_QUOTA = 250;
+
+export type ServicePrincipalType = 'Application' | 'ManagedIdentity';
+
+export interface FakeApplication {
+  id: string;
+  appId: string;
+  uniqueName: string | null;
+  displayName: string;
+  notes: string | null;
+  signInAudience: string;
+  requestedAccessTokenVersion: number | null;
+  /** Owner object IDs: users or service principals (the automation's when it created the application). */
+  owners: string[];
+  /** Object ID of the principal that created it. */
+  createdBy: string;
+  createdDateTime: string;
+  deletedDateTime: string | null;
+  /** POST /servicePrincipals for this app still answers "no backing application object" this many times. */
+  replicationLagRemaining: number;
+  /** Requests to /applications/{id}/… still answer 404 this many times. */
+  subresourceLagRemaining: number;
+  /** DELETE /directory/deletedItems/{id} still answers 404 this many times after the delete. */
+  purgeLagRemaining: number;
+}
+
+export interface FakeServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  servicePrincipalType: ServicePrincipalType;
+  /** Object ID of the principal that created it; null for what Azure creates (managed identities). */
+  createdBy: string | null;
+  deletedDateTime: string | null;
+  purgeLagRemaining: number;
+}
+
+export interface SeedApplication {
+  readonly id?: string;
+  readonly appId?: string;
+  readonly uniqueName?: string | null;
+  readonly displayName: string;
+  /** Object IDs; default: the automation's service principal when it is the creator, else none. */
+  readonly owners?: readonly string[];
+  /** The creator's object ID; default the automation's service principal. */
+  readonly createdBy?: string;
+  /** Creates the application's service principal with this object ID (same creator, same deleted state). */
+  readonly servicePrincipalId?: string;
+  /** Seeds it soft-deleted (in `directory/deletedItems`). */
+  readonly deleted?: boolean;
+}
+
+export interface SeedServicePrincipal {
+  readonly id: string;
+  readonly appId: string;
+  readonly displayName?: string;
+  readonly servicePrincipalType?: ServicePrincipalType;
+  /** Default: nobody the fake knows (it does not count against the automation's quota). */
+  readonly createdBy?: string | null;
+  readonly deleted?: boolean;
+}
+
+export interface GraphFakeStateOptions {
+  readonly now?: () => Date;
+  readonly automationServicePrincipalId?: string;
+  readonly automationAppId?: string;
+}
+
+/**
+ * How the creator quota refusal is shaped. The Azure AD Graph error table lists
+ * `Directory_QuotaExceeded` as a top-level code with 403 ("This also occurs when too many objects
+ * are created for the principal",
+ * https://learn.microsoft.com/previous-versions/azure/ad/graph/howto/azure-ad-graph-api-error-codes-and-error-handling),
+ * and Microsoft Graph v1.0 fixtures for the related forward-link quota keep it top-level with 403
+ * (instructure/canvas-lms, spec/lib/microsoft_sync/graph_service/groups_endpoints_spec.rb). No
+ * source shows it in `error.details[]`, but Microsoft Graph reports other directory codes that way
+ * (`NoBackingApplicationObject`), so `details` (400 `Request_BadRequest`) is offered too: a client
+ * must recognise both.
+ */
+export type QuotaErrorForm = 'top-level' | 'details';
+
+export class GraphFakeState {
+  readonly applications = new Map<string, FakeApplication>();
+  /** Live and soft-deleted (see `deletedDateTime`); the automation's own is not among them. */
+  readonly servicePrincipals = new Map<string, FakeServicePrincipal>();
+  readonly users = new Set<string>();
+  readonly automationServicePrincipalId: string;
+  readonly automationAppId: string;
+  /** The automation's creator quota: objects it created, live and soft-deleted. */
+  ownedObjectLimit = DEFAULT_CREATOR_QUOTA;
+  /** The stricter reading of the service limits page (see the class comment). */
+  purgedObjectsCountAQuarter = false;
+  quotaErrorForm: QuotaErrorForm = 'top-level';
+  /** How many lagging POST /servicePrincipals each newly created application gets. */
+  replicationLagPerApplication = 0;
+  /** How many 404s /applications/{id}/… answers right after the application is created. */
+  subresourceLagPerApplication = 0;
+  /** How many 404s a purge answers right after the object was deleted. */
+  purgeLagPerDeletion = 0;
+  /** Objects the automation created and then purged (for `purgedObjectsCountAQuarter`). */
+  private purgedByAutomation = 0;
+  private readonly now: () => Date;
+
+  constructor(options: GraphFakeStateOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.automationServicePrincipalId = (options.automationServicePrincipalId ?? DEFAULT_AUTOMATION_SERVICE_PRINCIPAL_ID).toLowerCase();
+    this.automationAppId = (options.automationAppId ?? DEFAULT_AUTOMATION_APP_ID).toLowerCase();
+  }
+
+  // ---------- set-up (not requests) ----------
+
+  seedApplication(seed: SeedApplication): FakeApplication {
+    const createdBy = (seed.createdBy ?? this.automationServicePrincipalId).toLowerCase();
+    const defaultOwners = createdBy === this.automationServicePrincipalId ? [createdBy] : [];
+    const app: FakeApplication = {
+      id: (seed.id ?? randomUUID()).toLowerCase(),
+      appId: (seed.appId ?? randomUUID()).toLowerCase(),
+      uniqueName: seed.uniqueName ?? null,
+      displayName: seed.displayName,
+      notes: null,
+      signInAudience: 'AzureADMyOrg',
+      requestedAccessTokenVersion: null,
+      owners: (seed.owners ?? defaultOwners).map((id) => id.toLowerCase()),
+      createdBy,
+      createdDateTime: this.timestamp(),
+      deletedDateTime: seed.deleted ? this.timestamp() : null,
+      replicationLagRemaining: 0,
+      subresourceLagRemaining: 0,
+      purgeLagRemaining: 0,
+    };
+    this.applications.set(app.id, app);
+    if (seed.servicePrincipalId) {
+      this.seedServicePrincipal({
+        id: seed.servicePrincipalId,
+        appId: app.appId,
+        displayName: app.displayName,
+        createdBy,
+        ...(seed.deleted ? { deleted: true } : {}),
+      });
+    }
+    return app;
+  }
+
+  seedServicePrincipal(seed: SeedServicePrincipal): FakeServicePrincipal {
+    const sp: FakeServicePrincipal = {
+      id: seed.id.toLowerCase(),
+      appId: seed.appId.toLowerCase(),
+      displayName: seed.displayName ?? '',
+      servicePrincipalType: seed.servicePrincipalType ?? 'Application',
+      createdBy: seed.createdBy?.toLowerCase() ?? null,
+      deletedDateTime: seed.deleted ? this.timestamp() : null,
+      purgeLagRemaining: 0,
+    };
+    this.servicePrincipals.set(sp.id, sp);
+    return sp;
+  }
+
+  addUsers(...ids: string[]): void {
+    for (const id of ids) this.users.add(id.toLowerCase());
+  }
+
+  // ---------- reads ----------
+
+  listApplications(): FakeApplication[] {
+    return [...this.applications.values()].filter((app) => app.deletedDateTime === null);
+  }
+
+  listDeletedApplications(): FakeApplication[] {
+    return [...this.applications.values()].filter((app) => app.deletedDateTime !== null);
+  }
+
+  /** Live service principals (the automation's own excluded). */
+  listServicePrincipals(): FakeServicePrincipal[] {
+    return [...this.servicePrincipals.values()].filter((sp) => sp.deletedDateTime === null);
+  }
+
+  listDeletedServicePrincipals(): FakeServicePrincipal[] {
+    return [...this.servicePrincipals.values()].filter((sp) => sp.deletedDateTime !== null);
+  }
+
+  liveByUniqueName(uniqueName: string): FakeApplication | undefined {
+    return this.listApplications().find((app) => app.uniqueName === uniqueName);
+  }
+
+  /** Live or soft-deleted: `uniqueName` stays taken until the purge. */
+  anyByUniqueName(uniqueName: string): FakeApplication | undefined {
+    return [...this.applications.values()].find((app) => app.uniqueName === uniqueName);
+  }
+
+  liveApplication(id: string): FakeApplication | undefined {
+    const app = this.applications.get(id.toLowerCase());
+    return app && app.deletedDateTime === null ? app : undefined;
+  }
+
+  /** A live service principal, the automation's own included. */
+  liveServicePrincipal(id: string): FakeServicePrincipal | undefined {
+    const key = id.toLowerCase();
+    if (key === this.automationServicePrincipalId) return this.automationServicePrincipal();
+    const sp = this.servicePrincipals.get(key);
+    return sp && sp.deletedDateTime === null ? sp : undefined;
+  }
+
+  liveServicePrincipalByAppId(appId: string): FakeServicePrincipal | undefined {
+    if (appId.toLowerCase() === this.automationAppId) return this.automationServicePrincipal();
+    return this.listServicePrincipals().find((sp) => sp.appId === appId.toLowerCase());
+  }
+
+  /** The automation's own service principal: it exists, but is not part of the world's listings. */
+  automationServicePrincipal(): FakeServicePrincipal {
+    return {
+      id: this.automationServicePrincipalId,
+      appId: this.automationAppId,
+      displayName: 'entra-aws-web-identity automation',
+      servicePrincipalType: 'Application',
+      createdBy: null,
+      deletedDateTime: null,
+      purgeLagRemaining: 0,
+    };
+  }
+
+  /** Live objects a principal created, applications first. */
+  createdBy(creatorId: string): (FakeApplication | FakeServicePrincipal)[] {
+    const creator = creatorId.toLowerCase();
+    return [
+      ...this.listApplications().filter((app) => app.createdBy === creator),
+      ...this.listServicePrincipals().filter((sp) => sp.createdBy === creator),
+    ];
+  }
+
+  /** What counts against the automation's creator quota. */
+  ownedObjectCount(): number {
+    const mine = (createdBy: string | null) => createdBy === this.automationServicePrincipalId;
+    const live = [...this.applications.values(), ...this.servicePrincipals.values()].filter((o) => mine(o.createdBy)).length;
+    return live + (this.purgedObjectsCountAQuarter ? this.purgedByAutomation / 4 : 0);
+  }
+
+  quotaLeft(): boolean {
+    return this.ownedObjectCount() + 1 <= this.ownedObjectLimit;
+  }
+
+  /** A user or a live service principal: what may become an owner. */
+  directoryObjectExists(id: string): boolean {
+    return this.users.has(id.toLowerCase()) || this.liveServicePrincipal(id) !== undefined;
+  }
+
+  /** Application.ReadWrite.OwnedBy writes only what the automation owns. */
+  automationOwns(app: FakeApplication): boolean {
+    return app.owners.includes(this.automationServicePrincipalId);
+  }
+
+  automationOwnsServicePrincipal(sp: FakeServicePrincipal): boolean {
+    if (sp.createdBy === this.automationServicePrincipalId) return true;
+    const app = [...this.applications.values()].find((a) => a.appId === sp.appId);
+    return app !== undefined && this.automationOwns(app);
+  }
+
+  // ---------- writes (the routes check permissions and quota first) ----------
+
+  createApplication(fields: { uniqueName: string | null; displayName: string }): FakeApplication {
+    const app = this.seedApplication({ ...fields, createdBy: this.automationServicePrincipalId });
+    app.replicationLagRemaining = this.replicationLagPerApplication;
+    app.subresourceLagRemaining = this.subresourceLagPerApplication;
+    return app;
+  }
+
+  createServicePrincipal(app: FakeApplication): FakeServicePrincipal {
+    return this.seedServicePrincipal({
+      id: randomUUID(),
+      appId: app.appId,
+      displayName: app.displayName,
+      createdBy: this.automationServicePrincipalId,
+    });
+  }
+
+  /** Soft-deletes the application and its live service principals. */
+  softDeleteApplication(app: FakeApplication): void {
+    const when = this.timestamp();
+    app.deletedDateTime = when;
+    app.purgeLagRemaining = this.purgeLagPerDeletion;
+    for (const sp of this.listServicePrincipals().filter((s) => s.appId === app.appId)) {
+      sp.deletedDateTime = when;
+      sp.purgeLagRemaining = this.purgeLagPerDeletion;
+    }
+  }
+
+  /** A soft-deleted application or service principal by object ID. */
+  deletedItem(id: string): FakeApplication | FakeServicePrincipal | undefined {
+    const key = id.toLowerCase();
+    const item = this.applications.get(key) ?? this.servicePrincipals.get(key);
+    return item && item.deletedDateTime !== null ? item : undefined;
+  }
+
+  purge(item: FakeApplication | FakeServicePrincipal): void {
+    if (item.createdBy === this.automationServicePrincipalId) this.purgedByAutomation += 1;
+    this.applications.delete(item.id);
+    this.servicePrincipals.delete(item.id);
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+}
+
+export function isApplication(item: FakeApplication | FakeServicePrincipal): item is FakeApplication {
+  return 'owners' in item;
+}
