@@ -1,0 +1,190 @@
+import { byText, isObject, stableStringify } from './values';
+
+/**
+ * IAM policy documents (identity, trust and resource policies) compared for widened access.
+ * Grammar: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+ * (`Statement` is one object or an array; `Action`, `Resource`, principal lists and condition
+ * values are a string or an array; action names are case-insensitive:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+ * Values inside a CloudFormation template may be intrinsic functions ({"Fn::Sub": …}); they are
+ * compared as their JSON text.
+ */
+
+interface Condition {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+interface Statement {
+  readonly effect: 'Allow' | 'Deny';
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly principals: readonly string[];
+  readonly conditions: readonly Condition[];
+}
+
+/** One (action, resource, principal) an Allow grants or a Deny refuses, under conditions. */
+interface Grant {
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: string;
+  readonly conditions: readonly Condition[];
+}
+
+const NONE = '(none)';
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : stableStringify(value);
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(text);
+}
+
+/**
+ * The statement's action (resource, principal) tokens. `NotAction` and friends are kept whole
+ * ("NotAction [a, b]"): they grant everything but the list, so any change to them is a new token.
+ */
+function tokens(statement: Record<string, unknown>, element: string, lowerCase = false): string[] {
+  const normalise = (v: string) => (lowerCase ? v.toLowerCase() : v);
+  if (element in statement) return list(statement[element]).map(normalise);
+  const negated = `Not${element}`;
+  if (negated in statement) return [`${negated} [${list(statement[negated]).map(normalise).sort(byText).join(', ')}]`];
+  return [];
+}
+
+function principals(statement: Record<string, unknown>): string[] {
+  const flatten = (element: string, value: unknown): string[] => {
+    if (value === '*') return [element === 'Principal' ? '*' : `${element} *`];
+    if (!isObject(value)) return list(value).map((v) => (element === 'Principal' ? v : `${element} ${v}`));
+    return Object.keys(value)
+      .sort(byText)
+      .flatMap((type) => list(value[type]).map((id) => `${element === 'Principal' ? '' : `${element} `}${type}:${id}`));
+  };
+  if ('Principal' in statement) return flatten('Principal', statement.Principal);
+  if ('NotPrincipal' in statement) return [`NotPrincipal [${flatten('NotPrincipal', statement.NotPrincipal).join(', ')}]`];
+  return [];
+}
+
+function conditions(value: unknown): Condition[] {
+  if (!isObject(value)) return [];
+  return Object.keys(value)
+    .sort(byText)
+    .flatMap((operator) => {
+      const block = value[operator];
+      if (!isObject(block)) return [{ operator, key: '(malformed)', values: [text(block)] }];
+      return Object.keys(block)
+        .sort(byText)
+        .map((key) => ({ operator, key: key.toLowerCase(), values: list(block[key]).sort(byText) }));
+    });
+}
+
+/** The statements of a policy document given as JSON text or as an object; null when it is not one. */
+export function parsePolicy(document: unknown): Statement[] | null {
+  let doc = document;
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch {
+      return null;
+    }
+  }
+  if (!isObject(doc) || !('Statement' in doc)) return null;
+  const raw = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  return raw.filter(isObject).map((s) => ({
+    effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
+    actions: tokens(s, 'Action', true),
+    resources: tokens(s, 'Resource'),
+    principals: principals(s),
+    conditions: conditions(s.Condition),
+  }));
+}
+
+function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Grant[] {
+  const orNone = (values: readonly string[]) => (values.length > 0 ? values : [NONE]);
+  return statements
+    .filter((s) => s.effect === effect)
+    .flatMap((s) =>
+      orNone(s.actions).flatMap((action) =>
+        orNone(s.resources).flatMap((resource) => orNone(s.principals).map((principal) => ({ action, resource, principal, conditions: s.conditions }))),
+      ),
+    );
+}
+
+const sameTarget = (a: Grant, b: Grant) => a.action === b.action && a.resource === b.resource && a.principal === b.principal;
+
+/** `narrow`'s conditions include every condition of `wide`, each with no more values: narrow is at most as permissive. */
+function atLeastAsStrict(narrow: readonly Condition[], wide: readonly Condition[]): boolean {
+  return wide.every((w) => narrow.some((n) => n.operator === w.operator && n.key === w.key && n.values.every((v) => w.values.includes(v))));
+}
+
+/** What the conditions of `after` lost against `before` (removed keys, added values). */
+function loosened(before: readonly Condition[], after: readonly Condition[]): string[] {
+  return before.flatMap((b) => {
+    const match = after.find((a) => a.operator === b.operator && a.key === b.key);
+    if (!match) return [`condition removed: \`${b.operator}\` \`${b.key}\``];
+    const added = match.values.filter((v) => !b.values.includes(v));
+    return added.length > 0 ? [`condition \`${b.operator}\` \`${b.key}\` now also allows ${added.map((v) => `\`${v}\``).join(', ')}`] : [];
+  });
+}
+
+const hasWildcard = (token: string) => token.includes('*');
+
+/**
+ * How `after` grants more than `before`: new actions, new `*` in Action/Resource/Principal,
+ * new resources or principals, fewer or looser conditions, and Deny statements that no longer
+ * apply. `before` null means the policy is new: only its wildcards are flagged (everything in
+ * it is new, and the whole document is shown). Sorted, without duplicates.
+ */
+export function widenings(before: readonly Statement[] | null, after: readonly Statement[] | null): string[] {
+  const findings = new Set<string>();
+  const afterAllows = after ? grants(after, 'Allow') : [];
+  if (before === null) {
+    for (const g of afterAllows) {
+      if (hasWildcard(g.action)) findings.add(`\`*\` in Action: \`${g.action}\``);
+      if (hasWildcard(g.resource)) findings.add(`\`*\` in Resource: \`${g.resource}\``);
+      if (hasWildcard(g.principal)) findings.add(`\`*\` in Principal: \`${g.principal}\``);
+    }
+    return [...findings].sort(byText);
+  }
+  const beforeAllows = grants(before, 'Allow');
+  const known = (pick: (g: Grant) => string) => new Set(beforeAllows.map(pick));
+  const [actions, resources, principalSet] = [known((g) => g.action), known((g) => g.resource), known((g) => g.principal)];
+  for (const g of afterAllows) {
+    if (beforeAllows.some((b) => sameTarget(b, g) && atLeastAsStrict(g.conditions, b.conditions))) continue;
+    if (!actions.has(g.action)) {
+      findings.add(hasWildcard(g.action) ? `new \`*\` in Action: \`${g.action}\`` : `new action: \`${g.action}\``);
+    } else if (!resources.has(g.resource)) {
+      findings.add(hasWildcard(g.resource) ? `new \`*\` in Resource: \`${g.resource}\`` : `new resource: \`${g.resource}\``);
+    } else if (!principalSet.has(g.principal)) {
+      findings.add(hasWildcard(g.principal) ? `new \`*\` in Principal: \`${g.principal}\`` : `new principal: \`${g.principal}\``);
+    } else {
+      const previous = beforeAllows.filter((b) => sameTarget(b, g));
+      const losses = previous.length > 0 ? previous.flatMap((b) => loosened(b.conditions, g.conditions)) : [];
+      const where = `(\`${g.action}\` on \`${g.resource}\`${g.principal === NONE ? '' : ` for \`${g.principal}\``})`;
+      if (losses.length === 0) findings.add(`newly granted ${where}`);
+      for (const loss of losses) findings.add(`${loss} ${where}`);
+    }
+  }
+  const afterDenies = after ? grants(after, 'Deny') : [];
+  for (const d of grants(before, 'Deny')) {
+    // A Deny still applies when the new one targets the same thing under no more conditions.
+    if (afterDenies.some((a) => sameTarget(a, d) && atLeastAsStrict(d.conditions, a.conditions))) continue;
+    findings.add(`Deny no longer applies: \`${d.action}\` on \`${d.resource}\``);
+  }
+  return [...findings].sort(byText);
+}
+
+/** The document pretty-printed for reading (JSON text parsed first; anything else as is). */
+export function prettyPolicy(document: unknown): string {
+  if (typeof document === 'string') {
+    try {
+      return JSON.stringify(JSON.parse(document), null, 2);
+    } catch {
+      return document;
+    }
+  }
+  return JSON.stringify(document, null, 2);
+}
