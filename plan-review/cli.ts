@@ -7,13 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
+import { loadReplacementLookup } from './cloudformation-spec';
 import { comparePlans, renderComparison } from './compare';
 import { EXIT_CODES, PlanInputError, PlanReviewError } from './errors';
 import { renderReview } from './markdown';
 import { type Plan, parsePlan } from './plan';
 import { buildReview } from './review';
-import type { ReplacementLookup } from './template';
 
 const USAGE = 'usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
 
@@ -33,19 +32,6 @@ function readPlan(path: string): Plan {
   return parsePlan(json, path);
 }
 
-/** Which member-template property changes replace a resource, from the CloudFormation resource specification. */
-async function replacementLookup(): Promise<ReplacementLookup> {
-  const db = await loadAwsServiceSpec();
-  return (type) => {
-    const [resource] = db.lookup('resource', 'cloudFormationType', 'equals', type);
-    const result = new Map<string, 'yes' | 'maybe'>();
-    for (const [name, property] of Object.entries(resource?.properties ?? {})) {
-      if (property.causesReplacement === 'yes' || property.causesReplacement === 'maybe') result.set(name, property.causesReplacement);
-    }
-    return result;
-  };
-}
-
 async function main(argv: string[]): Promise<number> {
   let values: { reviewed?: string };
   let positionals: string[];
@@ -62,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const plan = readPlan(positionals[0]);
     const reviewed = values.reviewed === undefined ? undefined : readPlan(values.reviewed);
-    const review = renderReview(buildReview(plan, await replacementLookup()));
+    const review = renderReview(buildReview(plan, await loadReplacementLookup()));
     if (!reviewed) {
       process.stdout.write(review);
       return EXIT_CODES.ok;

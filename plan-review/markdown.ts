@@ -50,7 +50,11 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
     for (const c of r.cautions) lines.push('> [!CAUTION]', `> This ${c}.`, '');
     for (const w of r.widenings) lines.push(`- ⚠️ ${w}`);
     if (r.widenings.length > 0) lines.push('');
-    for (const p of r.properties) {
+    if (r.change === 'added' || r.change === 'removed') {
+      const side = r.change === 'added' ? 'after' : 'before';
+      const properties = Object.fromEntries(r.properties.map((p) => [p.name, p[side]]));
+      if (r.properties.length > 0) lines.push(`Properties${r.policies.length > 0 ? ' (policies below)' : ''}:`, '', '```json', JSON.stringify(properties, null, 2), '```', '');
+    } else for (const p of r.properties) {
       const replaces = p.replaces === 'yes' ? ' (replaces the resource)' : p.replaces === 'maybe' ? ' (may replace the resource)' : '';
       lines.push(`Property ${code(p.name)}${replaces}:`, '', ...sideBySide(p.before === undefined ? null : JSON.stringify(p.before, null, 2), p.after === undefined ? null : JSON.stringify(p.after, null, 2)));
     }
@@ -89,7 +93,7 @@ export function renderReview(review: Review): string {
   for (const c of review.counts) lines.push(`| ${c.cloud} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
   lines.push(`| **total** | ${total.create} | ${total.update} | ${total.replace} | ${total.delete} |`, '');
   if (review.deferredReads.length > 0) {
-    lines.push(`Data sources read only during apply (their values are ${KNOWN_AFTER_APPLY}): ${review.deferredReads.map(code).join(', ')}.`, '');
+    lines.push(`Data sources read only during apply, so their values are ${KNOWN_AFTER_APPLY}: ${review.deferredReads.map(code).join(', ')}.`, '');
   }
 
   if (destructive > 0) {

@@ -12,6 +12,7 @@ import { byText, isObject, stableStringify } from './values';
 
 interface Condition {
   readonly operator: string;
+  /** As written; compared case-insensitively (condition key names are not case-sensitive). */
   readonly key: string;
   readonly values: readonly string[];
 }
@@ -47,11 +48,10 @@ function list(value: unknown): string[] {
  * The statement's action (resource, principal) tokens. `NotAction` and friends are kept whole
  * ("NotAction [a, b]"): they grant everything but the list, so any change to them is a new token.
  */
-function tokens(statement: Record<string, unknown>, element: string, lowerCase = false): string[] {
-  const normalise = (v: string) => (lowerCase ? v.toLowerCase() : v);
-  if (element in statement) return list(statement[element]).map(normalise);
+function tokens(statement: Record<string, unknown>, element: string): string[] {
+  if (element in statement) return list(statement[element]);
   const negated = `Not${element}`;
-  if (negated in statement) return [`${negated} [${list(statement[negated]).map(normalise).sort(byText).join(', ')}]`];
+  if (negated in statement) return [`${negated} [${list(statement[negated]).sort(byText).join(', ')}]`];
   return [];
 }
 
@@ -77,7 +77,7 @@ function conditions(value: unknown): Condition[] {
       if (!isObject(block)) return [{ operator, key: '(malformed)', values: [text(block)] }];
       return Object.keys(block)
         .sort(byText)
-        .map((key) => ({ operator, key: key.toLowerCase(), values: list(block[key]).sort(byText) }));
+        .map((key) => ({ operator, key, values: list(block[key]).sort(byText) }));
     });
 }
 
@@ -95,7 +95,7 @@ export function parsePolicy(document: unknown): Statement[] | null {
   const raw = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
   return raw.filter(isObject).map((s) => ({
     effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
-    actions: tokens(s, 'Action', true),
+    actions: tokens(s, 'Action'),
     resources: tokens(s, 'Resource'),
     principals: principals(s),
     conditions: conditions(s.Condition),
@@ -113,24 +113,28 @@ function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Gra
     );
 }
 
-const sameTarget = (a: Grant, b: Grant) => a.action === b.action && a.resource === b.resource && a.principal === b.principal;
+/** Action names are case-insensitive in IAM; resources and principals are compared as written. */
+const actionKey = (action: string) => action.toLowerCase();
+const sameKey = (a: Condition, b: Condition) => a.operator === b.operator && a.key.toLowerCase() === b.key.toLowerCase();
+const sameTarget = (a: Grant, b: Grant) => actionKey(a.action) === actionKey(b.action) && a.resource === b.resource && a.principal === b.principal;
 
 /** `narrow`'s conditions include every condition of `wide`, each with no more values: narrow is at most as permissive. */
 function atLeastAsStrict(narrow: readonly Condition[], wide: readonly Condition[]): boolean {
-  return wide.every((w) => narrow.some((n) => n.operator === w.operator && n.key === w.key && n.values.every((v) => w.values.includes(v))));
+  return wide.every((w) => narrow.some((n) => sameKey(n, w) && n.values.every((v) => w.values.includes(v))));
 }
 
 /** What the conditions of `after` lost against `before` (removed keys, added values). */
 function loosened(before: readonly Condition[], after: readonly Condition[]): string[] {
   return before.flatMap((b) => {
-    const match = after.find((a) => a.operator === b.operator && a.key === b.key);
+    const match = after.find((a) => sameKey(a, b));
     if (!match) return [`condition removed: \`${b.operator}\` \`${b.key}\``];
     const added = match.values.filter((v) => !b.values.includes(v));
     return added.length > 0 ? [`condition \`${b.operator}\` \`${b.key}\` now also allows ${added.map((v) => `\`${v}\``).join(', ')}`] : [];
   });
 }
 
-const hasWildcard = (token: string) => token.includes('*');
+/** A `*` anywhere, or a Not… element: it grants everything but its list. */
+const hasWildcard = (token: string) => token.includes('*') || token.startsWith('Not');
 
 /**
  * How `after` grants more than `before`: new actions, new `*` in Action/Resource/Principal,
@@ -151,10 +155,10 @@ export function widenings(before: readonly Statement[] | null, after: readonly S
   }
   const beforeAllows = grants(before, 'Allow');
   const known = (pick: (g: Grant) => string) => new Set(beforeAllows.map(pick));
-  const [actions, resources, principalSet] = [known((g) => g.action), known((g) => g.resource), known((g) => g.principal)];
+  const [actions, resources, principalSet] = [known((g) => actionKey(g.action)), known((g) => g.resource), known((g) => g.principal)];
   for (const g of afterAllows) {
     if (beforeAllows.some((b) => sameTarget(b, g) && atLeastAsStrict(g.conditions, b.conditions))) continue;
-    if (!actions.has(g.action)) {
+    if (!actions.has(actionKey(g.action))) {
       findings.add(hasWildcard(g.action) ? `new \`*\` in Action: \`${g.action}\`` : `new action: \`${g.action}\``);
     } else if (!resources.has(g.resource)) {
       findings.add(hasWildcard(g.resource) ? `new \`*\` in Resource: \`${g.resource}\`` : `new resource: \`${g.resource}\``);
@@ -163,17 +167,21 @@ export function widenings(before: readonly Statement[] | null, after: readonly S
     } else {
       const previous = beforeAllows.filter((b) => sameTarget(b, g));
       const losses = previous.length > 0 ? previous.flatMap((b) => loosened(b.conditions, g.conditions)) : [];
-      const where = `(\`${g.action}\` on \`${g.resource}\`${g.principal === NONE ? '' : ` for \`${g.principal}\``})`;
+      const where = `(\`${g.action}\`${g.resource === NONE ? '' : ` on \`${g.resource}\``}${g.principal === NONE ? '' : ` for \`${g.principal}\``})`;
       if (losses.length === 0) findings.add(`newly granted ${where}`);
       for (const loss of losses) findings.add(`${loss} ${where}`);
     }
   }
   const afterDenies = after ? grants(after, 'Deny') : [];
+  const lifted = new Map<string, Set<string>>();
   for (const d of grants(before, 'Deny')) {
     // A Deny still applies when the new one targets the same thing under no more conditions.
     if (afterDenies.some((a) => sameTarget(a, d) && atLeastAsStrict(d.conditions, a.conditions))) continue;
-    findings.add(`Deny no longer applies: \`${d.action}\` on \`${d.resource}\``);
+    const targets = lifted.get(d.action) ?? new Set<string>();
+    targets.add(`\`${d.resource}\`${d.principal === NONE ? '' : ` for \`${d.principal}\``}`);
+    lifted.set(d.action, targets);
   }
+  for (const [action, targets] of lifted) findings.add(`Deny no longer applies: \`${action}\` on ${[...targets].sort(byText).join(', ')}`);
   return [...findings].sort(byText);
 }
 
