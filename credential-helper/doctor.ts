@@ -141,7 +141,7 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now }: Diagno
         : "Sign in as the role's own service principal: --client-id must be the role's entra:client-id tag and the certificate must be registered on that application. If they already are, the application was re-created: the role's entra:service-principal-id tag shows the current one; ask the platform team to re-run the automation for the role.",
     });
   } else {
-    notes.push('The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience (DESIGN §4).');
+    notes.push('The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience (see docs/architecture.md, "Design decisions").');
   }
 
   const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;

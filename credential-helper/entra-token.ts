@@ -91,7 +91,7 @@ export function thumbprint(certificate: X509Certificate): string {
 /**
  * Gets an app-only access token for `{clientId}/.default`: the workload asks for a token
  * for its own application, so `aud` (v1) / `azp` (v2) is its client ID, which is what the
- * role's trust policy and the OIDC provider's client ID list hold (DESIGN §4).
+ * role's trust policy and the OIDC provider's client ID list hold (docs/architecture.md#the-trust-policy-the-automation-writes).
  */
 export async function getEntraToken(request: EntraTokenRequest, certificate: LoadedCertificate): Promise<EntraToken> {
   // Loaded here, not at the top: a credential_process cache hit must not pay for MSAL.

@@ -31,7 +31,7 @@ const WRONG_SUB_ROLE = `arn:aws:iam::${ACCOUNT}:role/payments-stale`;
 const V2_ROLE = `arn:aws:iam::${ACCOUNT}:role/reports-ci`;
 const STALE_ROLE = `arn:aws:iam::${ACCOUNT}:role/batch-ci`;
 
-/** The trust policy the automation writes (DESIGN §4). */
+/** The trust policy the automation writes (docs/architecture.md#the-trust-policy-the-automation-writes). */
 function trustPolicy(appId: string, sub: string) {
   return {
     Version: '2012-10-17',
