@@ -64,6 +64,9 @@ export interface ChangeRow {
 const GRAPH_APP_ROLES: Readonly<Record<string, string>> = {
   '18a4783c-866b-4cc7-a460-3d5e5662c884': 'Application.ReadWrite.OwnedBy',
   '7ab1d382-f21e-4acd-a863-ba3e13f7da61': 'Directory.Read.All',
+  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
+  '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9': 'Application.ReadWrite.All',
+  '06b708a9-e830-4db3-a914-8e69da51d44f': 'AppRoleAssignment.ReadWrite.All',
 };
 
 const POLICY_LABELS: Readonly<Record<string, string>> = {
