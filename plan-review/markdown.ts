@@ -1,6 +1,6 @@
 import type { Review } from './review';
 import type { PolicyChange, TemplateComparison } from './template';
-import { KNOWN_AFTER_APPLY } from './values';
+import { KNOWN_AFTER_APPLY, fenceFor, md } from './values';
 
 /**
  * The review as GitHub-flavoured Markdown (job summary and pull-request comment). Pure: the
@@ -11,12 +11,16 @@ import { KNOWN_AFTER_APPLY } from './values';
 /** First line of every review: the pipeline finds (and updates) its pull-request comment by it. */
 export const REVIEW_MARKER = '<!-- web-identity-plan-review -->';
 
-const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+const code = md;
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** Before and after next to each other (an HTML table holding two fenced blocks, which GitHub renders). */
 function sideBySide(before: string | null, after: string | null, language = 'json'): string[] {
-  const block = (text: string | null) => (text === null ? ['', '*(none)*', ''] : ['', `\`\`\`${text === KNOWN_AFTER_APPLY ? 'text' : language}`, text, '```', '']);
+  const block = (text: string | null) => {
+    if (text === null) return ['', '*(none)*', ''];
+    const fence = fenceFor(text);
+    return ['', `${fence}${text === KNOWN_AFTER_APPLY ? 'text' : language}`, text, fence, ''];
+  };
   return ['<table>', '<tr><th>before</th><th>after</th></tr>', '<tr><td>', ...block(before), '</td><td>', ...block(after), '</td></tr>', '</table>', ''];
 }
 
@@ -46,14 +50,15 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
   for (const r of comparison.resources) lines.push(`| ${code(r.logicalId)} | ${code(r.type)} | ${r.change} |`);
   lines.push('');
   for (const r of comparison.resources) {
-    lines.push(`#### ${code(r.logicalId)} (${r.type}): ${r.change}`, '');
+    lines.push(`#### ${code(r.logicalId)} (${code(r.type)}): ${r.change}`, '');
     for (const c of r.cautions) lines.push('> [!CAUTION]', `> This ${c}.`, '');
     for (const w of r.widenings) lines.push(`- ⚠️ ${w}`);
     if (r.widenings.length > 0) lines.push('');
     if (r.change === 'added' || r.change === 'removed') {
       const side = r.change === 'added' ? 'after' : 'before';
       const properties = Object.fromEntries(r.properties.map((p) => [p.name, p[side]]));
-      if (r.properties.length > 0) lines.push(`Properties${r.policies.length > 0 ? ' (policies below)' : ''}:`, '', '```json', JSON.stringify(properties, null, 2), '```', '');
+      const json = JSON.stringify(properties, null, 2);
+      if (r.properties.length > 0) lines.push(`Properties${r.policies.length > 0 ? ' (policies below)' : ''}:`, '', `${fenceFor(json)}json`, json, fenceFor(json), '');
     } else for (const p of r.properties) {
       const replaces = p.replaces === 'yes' ? ' (replaces the resource)' : p.replaces === 'maybe' ? ' (may replace the resource)' : '';
       lines.push(`Property ${code(p.name)}${replaces}:`, '', ...sideBySide(p.before === undefined ? null : JSON.stringify(p.before, null, 2), p.after === undefined ? null : JSON.stringify(p.after, null, 2)));
@@ -90,7 +95,7 @@ export function renderReview(review: Review): string {
   );
 
   lines.push('### Changes by cloud', '', '| cloud | create | update | replace | delete |', '|---|---:|---:|---:|---:|');
-  for (const c of review.counts) lines.push(`| ${c.cloud} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
+  for (const c of review.counts) lines.push(`| ${cell(c.cloud)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
   lines.push(`| **total** | ${total.create} | ${total.update} | ${total.replace} | ${total.delete} |`, '');
   if (review.deferredReads.length > 0) {
     lines.push(`Data sources read only during apply, so their values are ${KNOWN_AFTER_APPLY}: ${review.deferredReads.map(code).join(', ')}.`, '');
@@ -133,7 +138,7 @@ export function renderReview(review: Review): string {
     for (const c of review.changes) {
       const attributes = c.attributes.map((a) => `${code(a.name)}${a.forcesReplacement ? ' (forces replacement)' : ''}: ${code(cell(a.before))} → ${code(cell(a.after))}`).join('<br>');
       const action = c.kind === 'other' ? code(JSON.stringify(c.actions)) : c.kind;
-      lines.push(`| ${action} | ${code(c.address)} | ${c.cloud} | ${attributes} |`);
+      lines.push(`| ${action} | ${code(c.address)} | ${cell(c.cloud)} | ${attributes} |`);
     }
     lines.push('');
   }

@@ -1,4 +1,4 @@
-import { byText, isObject, stableStringify } from './values';
+import { byText, isObject, md, stableStringify } from './values';
 
 /**
  * IAM policy documents (identity, trust and resource policies) compared for widened access.
@@ -127,9 +127,9 @@ function atLeastAsStrict(narrow: readonly Condition[], wide: readonly Condition[
 function loosened(before: readonly Condition[], after: readonly Condition[]): string[] {
   return before.flatMap((b) => {
     const match = after.find((a) => sameKey(a, b));
-    if (!match) return [`condition removed: \`${b.operator}\` \`${b.key}\``];
+    if (!match) return [`condition removed: ${md(b.operator)} ${md(b.key)}`];
     const added = match.values.filter((v) => !b.values.includes(v));
-    return added.length > 0 ? [`condition \`${b.operator}\` \`${b.key}\` now also allows ${added.map((v) => `\`${v}\``).join(', ')}`] : [];
+    return added.length > 0 ? [`condition ${md(b.operator)} ${md(b.key)} now also allows ${added.map(md).join(', ')}`] : [];
   });
 }
 
@@ -147,9 +147,9 @@ export function widenings(before: readonly Statement[] | null, after: readonly S
   const afterAllows = after ? grants(after, 'Allow') : [];
   if (before === null) {
     for (const g of afterAllows) {
-      if (hasWildcard(g.action)) findings.add(`\`*\` in Action: \`${g.action}\``);
-      if (hasWildcard(g.resource)) findings.add(`\`*\` in Resource: \`${g.resource}\``);
-      if (hasWildcard(g.principal)) findings.add(`\`*\` in Principal: \`${g.principal}\``);
+      if (hasWildcard(g.action)) findings.add(`\`*\` in Action: ${md(g.action)}`);
+      if (hasWildcard(g.resource)) findings.add(`\`*\` in Resource: ${md(g.resource)}`);
+      if (hasWildcard(g.principal)) findings.add(`\`*\` in Principal: ${md(g.principal)}`);
     }
     return [...findings].sort(byText);
   }
@@ -159,15 +159,15 @@ export function widenings(before: readonly Statement[] | null, after: readonly S
   for (const g of afterAllows) {
     if (beforeAllows.some((b) => sameTarget(b, g) && atLeastAsStrict(g.conditions, b.conditions))) continue;
     if (!actions.has(actionKey(g.action))) {
-      findings.add(hasWildcard(g.action) ? `new \`*\` in Action: \`${g.action}\`` : `new action: \`${g.action}\``);
+      findings.add(hasWildcard(g.action) ? `new \`*\` in Action: ${md(g.action)}` : `new action: ${md(g.action)}`);
     } else if (!resources.has(g.resource)) {
-      findings.add(hasWildcard(g.resource) ? `new \`*\` in Resource: \`${g.resource}\`` : `new resource: \`${g.resource}\``);
+      findings.add(hasWildcard(g.resource) ? `new \`*\` in Resource: ${md(g.resource)}` : `new resource: ${md(g.resource)}`);
     } else if (!principalSet.has(g.principal)) {
-      findings.add(hasWildcard(g.principal) ? `new \`*\` in Principal: \`${g.principal}\`` : `new principal: \`${g.principal}\``);
+      findings.add(hasWildcard(g.principal) ? `new \`*\` in Principal: ${md(g.principal)}` : `new principal: ${md(g.principal)}`);
     } else {
       const previous = beforeAllows.filter((b) => sameTarget(b, g));
       const losses = previous.length > 0 ? previous.flatMap((b) => loosened(b.conditions, g.conditions)) : [];
-      const where = `(\`${g.action}\`${g.resource === NONE ? '' : ` on \`${g.resource}\``}${g.principal === NONE ? '' : ` for \`${g.principal}\``})`;
+      const where = `(${md(g.action)}${g.resource === NONE ? '' : ` on ${md(g.resource)}`}${g.principal === NONE ? '' : ` for ${md(g.principal)}`})`;
       if (losses.length === 0) findings.add(`newly granted ${where}`);
       for (const loss of losses) findings.add(`${loss} ${where}`);
     }
@@ -178,10 +178,10 @@ export function widenings(before: readonly Statement[] | null, after: readonly S
     // A Deny still applies when the new one targets the same thing under no more conditions.
     if (afterDenies.some((a) => sameTarget(a, d) && atLeastAsStrict(d.conditions, a.conditions))) continue;
     const targets = lifted.get(d.action) ?? new Set<string>();
-    targets.add(`\`${d.resource}\`${d.principal === NONE ? '' : ` for \`${d.principal}\``}`);
+    targets.add(`${md(d.resource)}${d.principal === NONE ? '' : ` for ${md(d.principal)}`}`);
     lifted.set(d.action, targets);
   }
-  for (const [action, targets] of lifted) findings.add(`Deny no longer applies: \`${action}\` on ${[...targets].sort(byText).join(', ')}`);
+  for (const [action, targets] of lifted) findings.add(`Deny no longer applies: ${md(action)} on ${[...targets].sort(byText).join(', ')}`);
   return [...findings].sort(byText);
 }
 

@@ -3,7 +3,7 @@ import { FEDERATION_RESOURCES } from './federation';
 import type { Plan, ResourceChange } from './plan';
 import { parsePolicy, prettyPolicy, widenings } from './policy';
 import { type PolicyChange, type ReplacementLookup, type TemplateComparison, compareTemplates } from './template';
-import { KNOWN_AFTER_APPLY, SENSITIVE, anyMarked, byText, isObject, maskAt, overlay, stableStringify } from './values';
+import { KNOWN_AFTER_APPLY, SENSITIVE, anyMarked, byText, isObject, maskAt, md, overlay, stableStringify } from './values';
 
 /** Everything the Markdown shows, in the order it shows it; built from one plan, deterministically. */
 export interface Review {
@@ -121,7 +121,7 @@ function policyChanges(rc: ResourceChange, kind: ActionKind): PolicyChange[] {
       const byName = (v: unknown) => new Map((Array.isArray(v) ? v : []).filter(isObject).map((p) => [String(p.name), p.policy]));
       const [b, a] = [byName(attr(before, key)), byName(attr(after, key))];
       for (const name of [...new Set([...b.keys(), ...a.keys()])].sort(byText)) {
-        consider(`inline policy \`${name}\` (\`inline_policy\`)`, b.get(name), a.get(name), undefined, undefined);
+        consider(`inline policy ${md(name)} (\`inline_policy\`)`, b.get(name), a.get(name), undefined, undefined);
       }
     }
   }
@@ -164,7 +164,7 @@ function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknow
         row('granted to (service principal)', 'principal_object_id'),
       ];
       const found: string[] = [];
-      if (after !== null && (kind === 'create' || kind === 'replace' || changed('app_role_id'))) found.push(`application permission granted: \`${roleName(after)}\``);
+      if (after !== null && (kind === 'create' || kind === 'replace' || changed('app_role_id'))) found.push(`application permission granted: ${md(roleName(after))}`);
       if (after !== null && before !== null && changed('principal_object_id')) found.push('granted to another service principal');
       return { rows, widenings: found };
     }
@@ -172,13 +172,13 @@ function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknow
       const rows = [row('issuer', 'issuer'), row('subject', 'subject'), row('audiences', 'audiences')];
       const found: string[] = [];
       if (after !== null) {
-        if (before === null) found.push(`new credential: tokens from \`${side(after, 'issuer', rc.afterUnknown)}\` with subject \`${side(after, 'subject', rc.afterUnknown)}\` sign in as the automation`);
+        if (before === null) found.push(`new credential: tokens from ${md(side(after, 'issuer', rc.afterUnknown))} with subject ${md(side(after, 'subject', rc.afterUnknown))} sign in as the automation`);
         else {
-          if (changed('issuer')) found.push(`trusts another issuer: \`${side(after, 'issuer', rc.afterUnknown)}\``);
-          if (changed('subject')) found.push(`trusts another subject: \`${side(after, 'subject', rc.afterUnknown)}\``);
+          if (changed('issuer')) found.push(`trusts another issuer: ${md(side(after, 'issuer', rc.afterUnknown))}`);
+          if (changed('subject')) found.push(`trusts another subject: ${md(side(after, 'subject', rc.afterUnknown))}`);
           const previous = new Set(Array.isArray(attr(before, 'audiences')) ? (attr(before, 'audiences') as unknown[]) : []);
           const added = (Array.isArray(attr(after, 'audiences')) ? (attr(after, 'audiences') as unknown[]) : []).filter((a) => !previous.has(a));
-          if (added.length > 0) found.push(`accepts new audiences: ${added.map((a) => `\`${String(a)}\``).join(', ')}`);
+          if (added.length > 0) found.push(`accepts new audiences: ${added.map((a) => `${md(String(a))}`).join(', ')}`);
         }
       }
       return { rows, widenings: found };
@@ -200,7 +200,7 @@ function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknow
         );
       const [b, a] = [requested(before).sort(byText), requested(after).sort(byText)];
       const rows = [{ label: 'requested permissions', before: before === null ? '(none)' : b.join('; ') || '(none)', after: after === null ? '(none)' : anyMarked(maskAt(rc.afterUnknown, 'required_resource_access')) ? KNOWN_AFTER_APPLY : a.join('; ') || '(none)' }];
-      return { rows, widenings: a.filter((p) => !b.includes(p)).map((p) => `requests a new permission: \`${p}\``) };
+      return { rows, widenings: a.filter((p) => !b.includes(p)).map((p) => `requests a new permission: ${md(p)}`) };
     }
     default:
       return null;

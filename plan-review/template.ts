@@ -1,5 +1,5 @@
 import { parsePolicy, prettyPolicy, widenings } from './policy';
-import { byText, isObject, stableStringify } from './values';
+import { byText, isObject, md, stableStringify } from './values';
 
 /**
  * The StackSet's member template (`template_body`), compared resource by resource: which
@@ -68,14 +68,14 @@ function destructiveEffect(type: string, id: string, how: 'removes' | 'replaces'
   switch (type) {
     case OIDC_PROVIDER:
       return how === 'removes'
-        ? `removes the Entra OIDC provider \`${id}\` from every member account: every federated role trusts it, so no workload can assume its role any more, and the audiences (client IDs) the automation added are gone`
-        : `replaces the Entra OIDC provider \`${id}\` in every member account: the new provider has none of the audiences (client IDs) the automation added, so every federated role stops accepting Entra tokens until each is federated again`;
+        ? `removes the Entra OIDC provider ${md(id)} from every member account: every federated role trusts it, so no workload can assume its role any more, and the audiences (client IDs) the automation added are gone`
+        : `replaces the Entra OIDC provider ${md(id)} in every member account: the new provider has none of the audiences (client IDs) the automation added, so every federated role stops accepting Entra tokens until each is federated again`;
     case 'AWS::IAM::Role':
-      return `${how} the role \`${id}\` in every member account: while it is missing, the central functions (automation role) or the IAM event forwarding (forwarder role) fail there, and roles created meanwhile are not federated`;
+      return `${how} the role ${md(id)} in every member account: while it is missing, the central functions (automation role) or the IAM event forwarding (forwarder role) fail there, and roles created meanwhile are not federated`;
     case 'AWS::Events::Rule':
-      return `${how} the IAM event forwarding rule \`${id}\` in every member account: while it is missing, role changes there never reach the central bus and are not federated`;
+      return `${how} the IAM event forwarding rule ${md(id)} in every member account: while it is missing, role changes there never reach the central bus and are not federated`;
     default:
-      return `${how} \`${id}\` (${type}) in every member account`;
+      return `${how} ${md(id)} (${type}) in every member account`;
   }
 }
 
@@ -113,7 +113,7 @@ function policiesOf(type: string, before: Record<string, unknown>, after: Record
   if (type === 'AWS::IAM::Role') {
     const [b, a] = [rolePolicies(before), rolePolicies(after)];
     for (const name of [...new Set([...b.keys(), ...a.keys()])].sort(byText)) {
-      changes.push(policyChange(`inline policy \`${name}\``, asBefore(b.get(name)), a.get(name)));
+      changes.push(policyChange(`inline policy ${md(name)}`, asBefore(b.get(name)), a.get(name)));
     }
   }
   return changes.filter((c): c is PolicyChange => c !== null);
@@ -123,7 +123,7 @@ function roleWidenings(before: Record<string, unknown>, after: Record<string, un
   const findings: string[] = [];
   const list = (v: unknown) => (Array.isArray(v) ? v.map((x) => stableStringify(x)) : []);
   const previous = new Set(list(before.ManagedPolicyArns));
-  for (const arn of list(after.ManagedPolicyArns)) if (!previous.has(arn)) findings.push(`managed policy attached: \`${arn}\``);
+  for (const arn of list(after.ManagedPolicyArns)) if (!previous.has(arn)) findings.push(`managed policy attached: ${md(arn)}`);
   if ('PermissionsBoundary' in before && !('PermissionsBoundary' in after)) findings.push('permissions boundary removed');
   return findings.sort(byText);
 }
@@ -155,13 +155,13 @@ function compareResource(
   const cautions: string[] = [];
   if (change === 'removed') cautions.push(destructiveEffect(type, id, 'removes'));
   if (change === 'replaced') {
-    const why = properties.filter((p) => p.replaces === 'yes').map((p) => `\`${p.name}\``);
+    const why = properties.filter((p) => p.replaces === 'yes').map((p) => `${md(p.name)}`);
     cautions.push(`${destructiveEffect(type, id, 'replaces')}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`);
   }
   if (type === OIDC_PROVIDER && change !== 'removed' && properties.some((p) => p.name === 'ClientIdList')) {
     // CloudFormation makes the provider's client IDs equal the template's list on update,
     // removing the audiences the automation added (the template deliberately has none).
-    cautions.push(`sets \`ClientIdList\` on the OIDC provider \`${id}\`: each stack update then resets its audiences to that list, removing the client IDs the automation added`);
+    cautions.push(`sets \`ClientIdList\` on the OIDC provider ${md(id)}: each stack update then resets its audiences to that list, removing the client IDs the automation added`);
   }
   return {
     logicalId: id,

@@ -67,3 +67,18 @@ export function sortKeys(value: unknown): unknown {
 export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Text as a Markdown code span that nothing inside can end: plan values come from the
+ * configuration a pull request changes, and must not be able to write Markdown of their own
+ * into the review (a backtick would close the span, a newline would end a table row).
+ */
+export function md(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
+}
+
+/** A code fence longer than any run of backticks in `text`, so the text cannot close it (CommonMark). */
+export function fenceFor(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}

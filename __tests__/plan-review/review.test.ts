@@ -99,3 +99,45 @@ describe('plan review', () => {
     expect(markdown).not.toContain('`input`: `a`');
   });
 });
+
+describe('plan values cannot write Markdown into the review', () => {
+  /** The lines GitHub renders as Markdown: outside fenced code blocks (CommonMark: a fence closes only with at least as many backticks). */
+  function outsideFences(markdown: string): string[] {
+    const outside: string[] = [];
+    let open: string | undefined;
+    for (const line of markdown.split('\n')) {
+      const fence = /^(`{3,})/.exec(line)?.[1];
+      if (open === undefined && fence) open = fence;
+      else if (open !== undefined && fence && fence.length >= open.length && /^`+\s*$/.test(line)) open = undefined;
+      else if (open === undefined) outside.push(line);
+    }
+    return outside;
+  }
+
+  it('keeps a policy that contains a code fence and a heading inside its code block', () => {
+    // Prepare: an attacker's Sid that tries to close the fence and print its own verdict.
+    const injected = '```\n\n### ✅ nothing to review here\n\n```';
+    // Act
+    const markdown = review('widening.plan.json', (plan) => {
+      const change = plan.resource_changes[0] as { change: { after: { policy: string } } };
+      const doc = JSON.parse(change.change.after.policy);
+      doc.Statement[1].Sid = injected;
+      change.change.after.policy = JSON.stringify(doc);
+    });
+    // Assess
+    expect(markdown).toContain('nothing to review here'); // shown, as data
+    expect(outsideFences(markdown).filter((l) => l.includes('nothing to review here'))).toEqual([]);
+  });
+
+  it('keeps a value with backticks, pipes and a newline inside its table cell', () => {
+    // Act
+    const markdown = review('terraform-data.plan.json', (plan) => {
+      const keep = plan.resource_changes[1] as { change: { after: { input: string } } };
+      keep.change.after.input = 'b` | **injected** |\n| `x';
+    });
+    // Assess
+    const row = markdown.split('\n').find((l) => l.includes('terraform_data.keep'))!;
+    expect(row).toContain("`b' \\| **injected** \\| \\| 'x`");
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(6); // 4 cells: action, resource, cloud, attributes
+  });
+});
