@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EXIT_CODES } from '../../plan-review/errors';
+
+/** `npm run plan:review` as the pipeline runs it: a child process, Markdown on stdout, errors on stderr, exit codes. */
+
+const ROOT = resolve(__dirname, '..', '..');
+const FIXTURES = join(__dirname, 'fixtures');
+
+function planReview(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'plan-review', 'cli.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm run plan:review', () => {
+  it('prints the review of a plan and exits 0', () => {
+    // Act
+    const { status, stdout, stderr } = planReview(join(FIXTURES, 'widening.plan.json'));
+    // Assess
+    expect(stderr).toBe('');
+    expect(status).toBe(EXIT_CODES.ok);
+    expect(stdout).toBe(readFileSync(join(FIXTURES, 'widening.review.md'), 'utf8'));
+  });
+
+  it('exits 2 naming the file when it is missing or not JSON (a truncated plan)', () => {
+    const missing = planReview(join(FIXTURES, 'missing.plan.json'));
+    expect(missing.status).toBe(EXIT_CODES.invalidInput);
+    expect(missing.stderr).toMatch(/^plan:review: .*missing\.plan\.json: cannot be read \(ENOENT\)\n$/);
+    const truncated = planReview(join(FIXTURES, 'truncated.plan.json'));
+    expect(truncated.status).toBe(2);
+    expect(truncated.stdout).toBe('');
+    expect(truncated.stderr).toMatch(/truncated\.plan\.json: not valid JSON \(.*\); expected the output of "terraform show -json <planfile>"/);
+  });
+
+  it('exits 3 on another major format_version', () => {
+    const { status, stdout, stderr } = planReview(join(FIXTURES, 'format-2.plan.json'));
+    expect(status).toBe(EXIT_CODES.unsupportedFormat);
+    expect(status).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('format_version "2.0" is not supported');
+  });
+
+  it('exits 2 with the usage when the plan file is not given', () => {
+    const { status, stderr } = planReview();
+    expect(status).toBe(2);
+    expect(stderr).toContain('usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>');
+  });
+
+  it('--reviewed: exits 0 when the plan makes the reviewed changes, 4 (refused) when it does not', () => {
+    // Prepare
+    const reviewed = join(FIXTURES, 'widening.plan.json');
+    const changed = JSON.parse(readFileSync(reviewed, 'utf8'));
+    changed.resource_changes[0].change.after.policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+    const fresh = join(mkdtempSync(join(tmpdir(), 'plan-review-')), 'fresh.plan.json');
+    writeFileSync(fresh, JSON.stringify(changed));
+    // Act
+    const same = planReview('--reviewed', reviewed, reviewed);
+    const differs = planReview('--reviewed', reviewed, fresh);
+    // Assess
+    expect(same.status).toBe(EXIT_CODES.ok);
+    expect(same.stdout).toContain('makes exactly the changes reviewed in');
+    expect(differs.status).toBe(EXIT_CODES.plansDiffer);
+    expect(differs.stdout).toContain('| `aws_iam_role_policy.workflows_permissions-policy_1ABB482B` | planned values differ (after) |');
+    expect(differs.stdout).toContain('- ⚠️ new `*` in Action: `*`');
+  });
+});
