@@ -61,7 +61,12 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     iam.restore();
     throw error;
   }
-  const directory = new GraphDirectory({ baseUrl: graph.baseUrl, getToken: async () => 'local-simulation-token', sleep: noSleep });
+  const directory = new GraphDirectory({
+    baseUrl: graph.baseUrl,
+    automationServicePrincipalId: graph.state.automationServicePrincipalId,
+    getToken: async () => 'local-simulation-token',
+    sleep: noSleep,
+  });
   // One OpenMemberAccount per member role, as each deployed function has its own.
   const openAccounts = new Map(
     MEMBER_CAPABILITIES.map((capability) => [

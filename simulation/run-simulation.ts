@@ -16,6 +16,13 @@ import { SimulationInputError, seedWorld, type World } from './world';
  * are public: keep them stable and documented in docs/simulate.md.
  */
 
+/**
+ * The IAM calls a simulation can replay: the ones the pipeline handles, and `TagRole`, which it
+ * applies to the world and delivers, though the router ignores it (owners count only at
+ * CreateRole): an attack scenario must be able to say "someone tagged the role".
+ */
+export const SIMULATED_EVENT_NAMES = [...IAM_EVENT_NAMES, 'TagRole'] as const;
+
 /** EventBridge events as the central bus receives them; only what the simulator needs is checked here. */
 export const eventsSchema = z.array(
   z.looseObject({
@@ -24,8 +31,8 @@ export const eventsSchema = z.array(
     account: accountIdSchema,
     detail: z.looseObject({
       eventID: z.string().min(1),
-      eventName: z.enum(IAM_EVENT_NAMES, {
-        error: `expected ${IAM_EVENT_NAMES.join(', ')} (the IAM calls the pipeline handles)`,
+      eventName: z.enum(SIMULATED_EVENT_NAMES, {
+        error: `expected ${SIMULATED_EVENT_NAMES.join(', ')} (the IAM calls the simulator can apply to the world)`,
       }),
       errorCode: z.string().optional(),
       recipientAccountId: z.optional(accountIdSchema),

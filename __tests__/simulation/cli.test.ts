@@ -51,7 +51,7 @@ describe('npm run simulate', () => {
       ['Web-Identity-Role-Create', 'SUCCEEDED'],
       ['Web-Identity-Role-Delete', 'SUCCEEDED'],
     ]);
-    expect(output.calls['graph:PATCH /applications(uniqueName)']).toBe(1);
+    expect(output.calls['graph:POST /applications']).toBe(1);
     expect(output.calls['iam:UpdateAssumeRolePolicy']).toBe(1);
     expect(stderr).toContain('"message":"execution started"');
   });
