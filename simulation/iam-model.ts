@@ -189,8 +189,9 @@ export class IamModel {
     accountId: string,
     eventName: string,
     requestParameters: Readonly<Record<string, unknown>> | null | undefined,
+    roleId?: string,
   ): ReturnType<IamState['applyCloudTrailCall']> {
-    return this.state.applyCloudTrailCall(accountId, eventName, requestParameters);
+    return this.state.applyCloudTrailCall(accountId, eventName, requestParameters, roleId);
   }
 
   // ---------- fault injection ----------

@@ -167,6 +167,8 @@ export class IamState {
     accountId: string,
     eventName: string,
     requestParameters: Readonly<Record<string, unknown>> | null | undefined,
+    /** CreateRole: the role ID IAM answered with (`responseElements.role.roleId`), when recorded. */
+    roleId?: string,
   ): 'created' | 'replaced' | 'updated' | 'deleted' | 'absent' {
     const params = requestParameters ?? {};
     const field = (name: string): string => {
@@ -189,7 +191,7 @@ export class IamState {
           Path: typeof params['path'] === 'string' ? params['path'] : undefined,
           AssumeRolePolicyDocument: field('assumeRolePolicyDocument'),
           Tags: tags,
-        });
+        }, roleId);
         return existing ? 'replaced' : 'created';
       }
       case 'UpdateAssumeRolePolicy':

@@ -7,6 +7,7 @@ import { protectedRolePatterns } from '../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
 import { AUTOMATION, type FakeApplication, type GraphFakeState } from './graph-state';
+import { ROLE_ID_PATTERN } from './iam-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
 import { SimulationInputError, seedWorld, type World } from './world';
 
@@ -37,6 +38,11 @@ export const eventsSchema = z.array(
       errorCode: z.string().optional(),
       recipientAccountId: z.optional(accountIdSchema),
       requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
+      /** CreateRole's answer carries the new role's ID; IAM's unique IDs name the incarnation. */
+      responseElements: z
+        .looseObject({ role: z.looseObject({ roleId: z.string().regex(ROLE_ID_PATTERN, 'an IAM role ID (AROA…)').optional() }).optional() })
+        .nullable()
+        .optional(),
     }),
   }),
 );
@@ -112,7 +118,7 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
       logger.info('the recorded call failed: nothing changed in IAM', { index, eventId: detail.eventID });
     } else {
       try {
-        world.iam.applyCloudTrailCall(accountId, detail.eventName, detail.requestParameters);
+        world.iam.applyCloudTrailCall(accountId, detail.eventName, detail.requestParameters, detail.responseElements?.role?.roleId);
       } catch (error) {
         throw new SimulationInputError(`events: [${index}] (eventID ${detail.eventID}): ${(error as Error).message}`);
       }
