@@ -25,6 +25,8 @@ export interface EventOptions {
   readonly tags?: Readonly<Record<string, string>>;
   /** CreateRole only: the role ID IAM answered with; by default one derived from the event. */
   readonly roleId?: string;
+  /** The account CloudTrail recorded the call in; the envelope's `account` by default (a forgery differs). */
+  readonly recipientAccountId?: string;
 }
 
 /** An IAM-shaped role ID (`AROA` + 17 of A–Z, 0–9), stable for one account, role and event. */
@@ -74,7 +76,7 @@ function envelope(eventName: string, requestParameters: Record<string, unknown> 
       readOnly: false,
       eventType: 'AwsApiCall',
       managementEvent: true,
-      recipientAccountId: accountId,
+      recipientAccountId: options.recipientAccountId ?? accountId,
       eventCategory: 'Management',
       tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: 'iam.amazonaws.com' },
     },

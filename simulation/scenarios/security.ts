@@ -1,0 +1,300 @@
+import { applicationUniqueName } from '../../functions/shared/naming';
+import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../cloudtrail-events';
+
+/**
+ * The security scenarios of docs/simulate.md#security-scenarios: each one a world and a list of
+ * events that `npm run simulate` replays, showing that an attack or a failure does not give a
+ * role away, open it, or destroy what works. `npm run scenarios:write` writes them under
+ * simulation/examples/security/ for operators; a test checks those files are these and runs
+ * every scenario against its expectation (__tests__/simulation/security-scenarios.test.ts).
+ */
+
+export interface Scenario {
+  /** Directory name under simulation/examples/security/. */
+  readonly name: string;
+  /** What it shows. */
+  readonly shows: string;
+  /** What the automation did before it was fixed. */
+  readonly before: string;
+  readonly world: object;
+  readonly events: readonly object[];
+}
+
+const TENANT = EXAMPLE_CONFIG.entra.tenantId;
+const HOST = `sts.windows.net/${TENANT}/`;
+export const ACCOUNT = '222222222222';
+export const OTHER_ACCOUNT = '333333333333';
+const providerArn = (account = ACCOUNT) => `arn:aws:iam::${account}:oidc-provider/${HOST}`;
+const provider = (clientIds: string[] = []) => ({ url: `https://${HOST}`, clientIds });
+
+/** Object IDs, made up and readable. */
+export const IDS = {
+  squatter: '5a000000-0000-4000-8000-00000000005a',
+  squatterApp: '5a000000-0000-4000-8000-0000000000a1',
+  squatterSp: '5a000000-0000-4000-8000-0000000000b1',
+  legacySquatterApp: '5a000000-0000-4000-8000-0000000000a2',
+  attacker: 'a7000000-0000-4000-8000-0000000000a7',
+  bob: 'b0b00000-0000-4000-8000-000000000b0b',
+  alice: 'a11ce000-0000-4000-8000-00000000a11c',
+  ourApp: '0a000000-0000-4000-8000-0000000000a0',
+  ourAppObject: '0a000000-0000-4000-8000-0000000000a3',
+  ourSp: '0a000000-0000-4000-8000-0000000000b0',
+  otherTeamApp: '07000000-0000-4000-8000-0000000000a0',
+  handMadeOwner: '4a000000-0000-4000-8000-00000000004a',
+  handMadeApp: '4a000000-0000-4000-8000-0000000000a4',
+  handMadeSp: '4a000000-0000-4000-8000-0000000000b4',
+} as const;
+
+/** IAM role IDs: `AROA` + 17 capitals or digits. */
+export const ROLE_IDS = { victim: 'AROAVICTIMVICTIMVIC1', ready: 'AROAREADYREADYREADY01', handMade: 'AROAHANDMADEHANDMADE1' } as const;
+
+const statement = (conditions: Record<string, Record<string, string | string[]>> | undefined): PolicyStatement => ({
+  Effect: 'Allow',
+  Principal: { Federated: providerArn() },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  ...(conditions ? { Condition: conditions } : {}),
+});
+const policy = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+/** As app teams write it: the provider with a placeholder audience the provider does not hold. */
+const placeholder = () => policy(statement({ StringEquals: { [`${HOST}:aud`]: 'api://replace-me' } }));
+const pinned = (appId: string, sp: string, extra: Record<string, Record<string, string | string[]>> = {}) =>
+  policy(statement({ StringEquals: { [`${HOST}:aud`]: appId, [`${HOST}:sub`]: sp }, ...extra }));
+/** No audience test at all: any token for any client ID the provider holds gets in. */
+const open = (...extra: PolicyStatement[]) => policy(statement(undefined), ...extra);
+
+let eventCounter = 0;
+/** Deterministic CloudTrail event IDs, so the written files never change by themselves. */
+const eventId = (scenario: string) => `${scenario}-${String(++eventCounter).padStart(4, '0')}`.replace(/[^A-Za-z0-9-]/g, '-');
+const at = (scenario: string) => ({ accountId: ACCOUNT, eventId: eventId(scenario) });
+
+const graphDown = (call: string) => ({ call, status: 503, code: 'ServiceUnavailable', times: 0 });
+
+/** A role already federated by the automation: its application of ours, audience, pin and tags. */
+function readyWorld(extra: { faults?: object[] } = {}) {
+  return {
+    accounts: {
+      [ACCOUNT]: {
+        roles: [
+          {
+            roleName: 'ci-deployer',
+            roleId: ROLE_IDS.ready,
+            assumeRolePolicyDocument: pinned(IDS.ourApp, IDS.ourSp),
+            tags: { 'entra:client-id': IDS.ourApp, 'entra:service-principal-id': IDS.ourSp, 'entra:federation-status': 'ready' },
+          },
+        ],
+        oidcProviders: [provider([IDS.ourApp])],
+      },
+    },
+    entra: {
+      applications: [
+        {
+          id: IDS.ourAppObject,
+          appId: IDS.ourApp,
+          uniqueName: applicationUniqueName(ACCOUNT, 'ci-deployer', ROLE_IDS.ready),
+          displayName: `web-identity-${ACCOUNT}-ci-deployer`,
+          servicePrincipalId: IDS.ourSp,
+        },
+      ],
+    },
+    ...extra,
+  };
+}
+
+export function securityScenarios(): Scenario[] {
+  eventCounter = 0;
+  return [
+    {
+      name: 'squatted-application-name',
+      shows:
+        "A tenant user registered an application under the role's name and made the automation co-owner: the role ends failed:name-taken, the foreign application is not touched, nothing trusts it.",
+      before:
+        "The upsert found the squatter's application by its predictable name (aws-{account}-r-{role}), pinned the role to the squatter's service principal and added its client ID to the provider: the squatter assumed the role.",
+      world: {
+        accounts: {
+          [ACCOUNT]: {
+            roles: [{ roleName: 'payments-deployer', roleId: ROLE_IDS.victim, assumeRolePolicyDocument: placeholder() }],
+            oidcProviders: [provider()],
+          },
+        },
+        entra: {
+          users: [IDS.squatter],
+          applications: [
+            {
+              appId: IDS.squatterApp,
+              uniqueName: applicationUniqueName(ACCOUNT, 'payments-deployer', ROLE_IDS.victim),
+              displayName: 'totally-legit',
+              servicePrincipalId: IDS.squatterSp,
+              owners: [IDS.squatter, 'automation'],
+              createdBy: IDS.squatter,
+            },
+            {
+              appId: IDS.legacySquatterApp,
+              uniqueName: `aws-${ACCOUNT}-r-payments-deployer`,
+              displayName: 'totally-legit-too',
+              owners: [IDS.squatter, 'automation'],
+              createdBy: IDS.squatter,
+            },
+          ],
+        },
+      },
+      events: [updateAssumeRolePolicyEvent('payments-deployer', placeholder(), at('squat'))],
+    },
+    {
+      name: 'owners-named-by-tag',
+      shows: 'Someone who may only tag the role names themselves in entra:owners: nothing happens; only the CreateRole call names owners.',
+      before: 'The TagRole started a Create that added the tagger as owner of the role’s application: they registered a certificate and assumed the role.',
+      world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } }, entra: { users: [IDS.attacker] } },
+      events: [
+        createRoleEvent('ci-deployer', placeholder(), at('tag')),
+        tagRoleEvent('ci-deployer', { 'entra:owners': IDS.attacker }, at('tag')),
+      ],
+    },
+    {
+      name: 'recreated-role-name',
+      shows:
+        "Team B's role is deleted while Graph cannot delete its application; team C creates a role with the same name: C gets a new application of its own, without B's owners.",
+      before: "The new role adopted B's application (same name) with B's owners and certificates: B assumed C's role.",
+      world: {
+        accounts: { [ACCOUNT]: { oidcProviders: [provider()] } },
+        entra: { users: [IDS.bob] },
+        faults: [graphDown('graph:DELETE /applications/{id}')],
+      },
+      events: [
+        createRoleEvent('deployer', placeholder(), { ...at('recreate'), tags: { 'entra:owners': IDS.bob } }),
+        deleteRoleEvent('deployer', at('recreate')),
+        createRoleEvent('deployer', placeholder(), at('recreate')),
+      ],
+    },
+    {
+      name: 'failure-keeps-ready-role',
+      shows:
+        'A ready role is edited (a wildcard statement added): the Create fails as failed:wildcard, and the role keeps its application, audience and pin.',
+      before: 'The compensation deleted and purged the working application and removed its audience, while the trust policy still pinned the dead service principal.',
+      world: readyWorld(),
+      events: [
+        updateAssumeRolePolicyEvent(
+          'ci-deployer',
+          policy(...(pinned(IDS.ourApp, IDS.ourSp).Statement as PolicyStatement[]), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }),
+          at('keep'),
+        ),
+      ],
+    },
+    {
+      name: 'graph-outage-keeps-ready-role',
+      shows: 'A ready role is edited while Microsoft Graph is down: failed:graph-unavailable, and the role keeps working.',
+      before: 'The compensation deleted the working application and its audience.',
+      world: readyWorld({ faults: [graphDown('graph:POST /applications')] }),
+      events: [
+        updateAssumeRolePolicyEvent('ci-deployer', pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('outage')),
+      ],
+    },
+    {
+      name: 'open-role-locked',
+      shows:
+        "A role written with no audience test (open to any token for any client ID the provider holds) cannot be federated: the automation locks it with a Deny, keeping the team's statements.",
+      before: "The role stayed open: any workload of the tenant could get a token for another team's client ID and assume it.",
+      world: {
+        accounts: { [ACCOUNT]: { oidcProviders: [provider([IDS.otherTeamApp])] } },
+        faults: [graphDown('graph:POST /applications')],
+      },
+      events: [createRoleEvent('open-role', open(), at('lock'))],
+    },
+    {
+      name: 'open-role-too-large-to-lock',
+      shows: 'An open role whose lock would not fit the trust-policy quota: tagged entra:access=open, and the role-open alarm line is logged.',
+      before: 'The role stayed open and nothing said so.',
+      world: {
+        accounts: { [ACCOUNT]: { oidcProviders: [provider([IDS.otherTeamApp])] } },
+        faults: [graphDown('graph:POST /applications')],
+      },
+      events: [
+        createRoleEvent(
+          'open-big-role',
+          open({
+            Sid: 'ManyServices',
+            Effect: 'Allow',
+            Principal: { Service: Array.from({ length: 60 }, (_, i) => `service-${String(i).padStart(2, '0')}.example.amazonaws.com`) },
+            Action: 'sts:AssumeRole',
+          }),
+          at('toolarge'),
+        ),
+      ],
+    },
+    {
+      name: 'forged-account',
+      shows: "An event put on the bus by one account naming another account's role starts nothing.",
+      before: "The router took detail.recipientAccountId first, and federated (or unfederated) the other account's role.",
+      world: {
+        accounts: {
+          [ACCOUNT]: { oidcProviders: [provider()] },
+          [OTHER_ACCOUNT]: {
+            roles: [{ roleName: 'payments-deployer', assumeRolePolicyDocument: JSON.parse(JSON.stringify(placeholder()).replaceAll(ACCOUNT, OTHER_ACCOUNT)) }],
+            oidcProviders: [provider()],
+          },
+        },
+      },
+      events: [
+        updateAssumeRolePolicyEvent('payments-deployer', JSON.stringify(placeholder()).replaceAll(ACCOUNT, OTHER_ACCOUNT), {
+          ...at('forged'),
+          recipientAccountId: OTHER_ACCOUNT,
+        }),
+      ],
+    },
+    {
+      name: 'hand-made-federation',
+      shows: 'A role federated by hand (aud pinned to an application the automation did not create) is edited: it is left exactly as it is.',
+      before: "The rewrite stripped the team's pin and federated the role to a new application of the automation's.",
+      world: {
+        accounts: {
+          [ACCOUNT]: {
+            roles: [{ roleName: 'legacy', roleId: ROLE_IDS.handMade, assumeRolePolicyDocument: pinned(IDS.handMadeApp, IDS.handMadeSp) }],
+            oidcProviders: [provider([IDS.handMadeApp])],
+          },
+        },
+        entra: {
+          users: [IDS.handMadeOwner],
+          applications: [
+            {
+              appId: IDS.handMadeApp,
+              displayName: 'legacy-batch',
+              servicePrincipalId: IDS.handMadeSp,
+              owners: [IDS.handMadeOwner],
+              createdBy: IDS.handMadeOwner,
+            },
+          ],
+        },
+      },
+      events: [
+        updateAssumeRolePolicyEvent('legacy', pinned(IDS.handMadeApp, IDS.handMadeSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('handmade')),
+      ],
+    },
+    {
+      name: 'owners-refused',
+      shows: 'Graph refuses to add an owner (403 Authorization_RequestDenied): the role is ready and pinned all the same; entra:owners-status says what failed.',
+      before: 'The 403 failed the Create, and the compensation deleted the new application: a role tagged entra:owners never federated.',
+      world: {
+        accounts: { [ACCOUNT]: { oidcProviders: [provider()] } },
+        entra: { users: [IDS.alice] },
+        faults: [{ call: 'graph:POST /applications/{id}/owners/$ref', status: 403, code: 'Authorization_RequestDenied', times: 0 }],
+      },
+      events: [createRoleEvent('ci-deployer', placeholder(), { ...at('owners'), tags: { 'entra:owners': IDS.alice } })],
+    },
+    {
+      name: 'delete-leaves-nothing',
+      shows: 'A deleted role leaves no application and no service principal, live or in deleted items, and no audience.',
+      before: "The service principal, soft-deleted with its application, stayed in deletedItems for 30 days against the automation's quota.",
+      world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } } },
+      events: [createRoleEvent('ci-deployer', placeholder(), at('delete')), deleteRoleEvent('ci-deployer', at('delete'))],
+    },
+    {
+      name: 'quota-exceeded',
+      shows:
+        "The automation's creator quota is reached half-way (the service principal is one object too many): failed:entra-quota, and nothing is left behind.",
+      before: 'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
+      world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
+      events: [createRoleEvent('one-too-many', placeholder(), at('quota'))],
+    },
+  ];
+}
