@@ -54,10 +54,12 @@ export async function startManagedIdentityFake(entra: EntraFake, identities: Fak
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const query = Object.fromEntries(url.searchParams);
-    requests.push({ path: url.pathname, query, headers: request.headers });
+    // MSAL asks IMDS for .../oauth2/token/ (its URL normaliser adds the slash), which IMDS serves as .../token.
+    const path = url.pathname.replace(/(.)\/$/, '$1');
+    requests.push({ path, query, headers: request.headers });
     if (request.method !== 'GET') return send(response, 405, { error: 'method_not_allowed' });
-    if (url.pathname === IMDS_PATH) return imds(request, query, response);
-    if (url.pathname === APP_SERVICE_PATH) return appService(request, query, response);
+    if (path === IMDS_PATH) return imds(request, query, response);
+    if (path === APP_SERVICE_PATH) return appService(request, query, response);
     send(response, 404, { error: 'not_found' });
   });
   server.keepAliveTimeout = 1000;
