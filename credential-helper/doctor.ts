@@ -151,7 +151,7 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now, source }
       fix: ok ? undefined : subjectFix(subject, expectedSubjects.map((expected) => expected.pattern), conditionSource, source),
     });
   } else {
-    notes.push('The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience.');
+    notes.push('The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience (see docs/architecture.md, "Design decisions").');
   }
 
   const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;

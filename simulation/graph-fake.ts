@@ -190,7 +190,7 @@ export interface GraphFake {
   readonly baseUrl: string;
   readonly state: GraphFakeState;
   readonly faults: GraphFakeFaults;
-  /** Requests received per route, keyed `graph:{METHOD} {route}` (DESIGN §9). Faulted ones count. */
+  /** Requests received per route, keyed `graph:{METHOD} {route}` (docs/simulate.md#output-stdout-one-json-document). Faulted ones count. */
   readonly calls: Record<string, number>;
   close(): Promise<void>;
 }

@@ -62,7 +62,7 @@ function cloudTrailTags(tags: unknown): Tag[] {
 
 export type FaultKind = 'ConcurrentModification' | 'Throttling';
 
-/** Keys of `calls` and of fault injection; they appear in the simulator output (DESIGN §9). */
+/** Keys of `calls` and of fault injection; they appear in the simulator output (docs/simulate.md#output-stdout-one-json-document). */
 export type CallKey =
   | 'iam:GetRole'
   | 'iam:CreateRole'
@@ -138,7 +138,7 @@ export interface RoleView {
   readonly tags: Record<string, string>;
 }
 
-/** DESIGN §9 output format of one account. */
+/** Output format of one account (docs/simulate.md#output-stdout-one-json-document). */
 export interface AccountSnapshot {
   readonly roles: { roleName: string; arn: string; assumeRolePolicyDocument: PolicyDocument; tags: Record<string, string> }[];
   readonly oidcProviders: { url: string; arn: string; clientIds: string[] }[];
@@ -283,7 +283,7 @@ export class IamModel {
     return provider ? { url: provider.url, arn: provider.arn, clientIds: [...provider.clientIds] } : null;
   }
 
-  /** Every account's roles and providers in the DESIGN §9 output format, sorted for stable output. */
+  /** Every account's roles and providers in the output format of docs/simulate.md, sorted for stable output. */
   snapshot(): Record<string, AccountSnapshot> {
     const result: Record<string, AccountSnapshot> = {};
     for (const accountId of [...this.accounts.keys()].sort()) {

@@ -17,7 +17,7 @@ export interface LocalWorld {
   readonly iam: IamModel;
   readonly graph: GraphFake;
   readonly pipeline: LocalPipeline;
-  /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as DESIGN §9 prints them. */
+  /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
   close(): Promise<void>;
 }

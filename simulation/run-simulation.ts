@@ -9,7 +9,7 @@ import type { PipelineSettings } from './local-pipeline';
 import { startLocalWorld, type LocalWorld } from './local-world';
 
 /**
- * `npm run simulate` (DESIGN §9): a world and a list of EventBridge events in, the final
+ * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
  * IAM and Entra state, the executions and the remote-call counts out. The file formats
  * are public: keep them stable and documented in docs/simulate.md.
  */

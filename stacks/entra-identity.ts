@@ -9,7 +9,7 @@ import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal'
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../functions/shared/contracts';
 
 /**
- * The smallest Microsoft Graph application permissions that work (DESIGN §3.1):
+ * The smallest Microsoft Graph application permissions that work (docs/architecture.md#design-decisions):
  * `Application.ReadWrite.OwnedBy` lets the automation create applications and manage
  * only those it owns; adding an owner (`POST /applications/{id}/owners/$ref`) also
  * needs to read the user being added, which `OwnedBy` alone does not grant.

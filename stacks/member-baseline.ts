@@ -26,7 +26,7 @@ export interface MemberBaselineProps {
  * The member-account half: a service-managed StackSet that auto-deploys the baseline
  * template to every account of the target OUs, in us-east-1 only. One StackSet keeps
  * the plan the same size whatever the size of the organization, and covers accounts
- * created later (DESIGN §2).
+ * created later (docs/architecture.md#design-decisions).
  */
 export class MemberBaseline extends Construct {
   public readonly template: CfnTemplate;

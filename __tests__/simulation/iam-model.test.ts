@@ -263,7 +263,7 @@ describe('faults', () => {
 });
 
 describe('snapshot and CloudTrail calls', () => {
-  it('produces the DESIGN §9 output shape: policy as object, tags as map', () => {
+  it('produces the documented output shape: policy as object, tags as map', () => {
     model.createRole(A, { roleName: 'b-role', assumeRolePolicyDocument: JSON.stringify(POLICY), tags: { team: 'payments' } });
     model.createRole(A, { roleName: 'a-role', assumeRolePolicyDocument: POLICY });
     model.createOidcProvider(A, { url: URL, clientIds: ['app'] });

@@ -18,7 +18,7 @@ export interface Deps extends HandlerDeps {
 }
 
 /**
- * Splits the `entra:owners` tag (user object IDs separated by spaces, DESIGN §3.1).
+ * Splits the `entra:owners` tag (user object IDs separated by spaces, docs/app-teams.md#2-name-the-owners-who-may-add-certificates).
  * Returns the well-formed IDs to add and a problem line (`<id>: <why>`) for the rest.
  */
 export function parseOwnersTag(value: string | undefined): { ids: string[]; problems: string[] } {

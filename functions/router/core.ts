@@ -91,7 +91,7 @@ function setsOwnersTag(tags: unknown): boolean {
   return Array.isArray(tags) && tags.some((tag) => typeof tag === 'object' && tag !== null && (tag as { key?: unknown }).key === ROLE_TAGS.owners);
 }
 
-/** Decides what one CloudTrail event asks for (DESIGN §3). Throws `MalformedMessageError`. */
+/** Decides what one CloudTrail event asks for (docs/architecture.md#the-flow). Throws `MalformedMessageError`. */
 export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent): Route {
   const { detail } = event;
   if (detail.errorCode) return { action: 'ignore', reason: `the call failed (${detail.errorCode})` };

@@ -79,6 +79,6 @@ export const ROLE_TAGS = {
   tenantId: 'entra:tenant-id',
   servicePrincipalId: 'entra:service-principal-id',
   status: 'entra:federation-status',
-  /** Written by the app team: user object IDs separated by spaces (DESIGN §3.1). */
+  /** Written by the app team: user object IDs separated by spaces (docs/app-teams.md#2-name-the-owners-who-may-add-certificates). */
   owners: 'entra:owners',
 } as const;

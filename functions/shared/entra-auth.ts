@@ -9,7 +9,7 @@ import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './contracts';
 import { AutomationError, EntraAuthenticationError, IamThrottledError } from './errors';
 
 /**
- * The automation's own Microsoft Entra token for Microsoft Graph (DESIGN §5).
+ * The automation's own Microsoft Entra token for Microsoft Graph (docs/architecture.md#entra-id).
  *
  * - federated (default): AWS outbound identity federation. `sts:GetWebIdentityToken`
  *   signs a JWT for the Lambda's role; Entra accepts it as a client assertion through the

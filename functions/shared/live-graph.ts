@@ -6,7 +6,7 @@ import type { EntraDirectory } from './ports';
 import type { GraphSettings } from './settings';
 
 /**
- * Microsoft Graph with the automation's own token (federated or certificate, DESIGN §5),
+ * Microsoft Graph with the automation's own token (federated or certificate, docs/architecture.md#entra-id),
  * for the handlers' `loadDeps` (first invocation, never at import). Only the functions
  * that talk to Graph import this module, so the others do not bundle MSAL.
  */

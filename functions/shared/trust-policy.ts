@@ -3,7 +3,7 @@ import { assertPolicyDocument } from './policy-document';
 import type { PolicyDocument, PolicyStatement } from './ports';
 
 /**
- * The trust-policy logic (DESIGN §4): pure functions, no I/O.
+ * The trust-policy logic (docs/architecture.md#the-trust-policy-the-automation-writes): pure functions, no I/O.
  *
  * IAM names an OIDC provider by its issuer URL without `https://`, path kept:
  * `arn:aws:iam::{account}:oidc-provider/sts.windows.net/{tid}/`, and the provider's

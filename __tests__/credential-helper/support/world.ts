@@ -49,7 +49,7 @@ export const KUBERNETES_SUBJECT = 'system:serviceaccount:payments:deployer';
 export const GITHUB_SUBJECT = 'repo:contoso/payments:ref:refs/heads/main';
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
-/** The trust policy the automation writes: aud pinned to the audience, sub to the service principal. */
+/** The trust policy the automation writes: aud pinned to the audience, sub to the service principal (docs/architecture.md#the-trust-policy-the-automation-writes). */
 export function trustPolicy(audience: string, sub: string) {
   return {
     Version: '2012-10-17',

@@ -24,7 +24,7 @@ const OPTIONS: PinOptions = {
   maxPolicyChars: DEFAULT_MAX_TRUST_POLICY_CHARS,
 };
 
-// What an app team writes (DESIGN §4, before the automation pins it).
+// What an app team writes (docs/app-teams.md, before the automation pins it).
 const appTeamPolicy = (): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: [
@@ -87,7 +87,7 @@ const ourStatement = (condition?: PolicyStatement['Condition'], extra: Partial<P
 
 /** Fixture policies the property checks run over; each has one statement federating through our provider. */
 const FIXTURES: Record<string, PolicyDocument> = {
-  'the DESIGN §4 placeholder policy': appTeamPolicy(),
+  'the documented placeholder policy': appTeamPolicy(),
   'a single statement object, no condition': { Version: '2012-10-17', Statement: ourStatement() },
   'extra statements around ours': {
     Version: '2012-10-17',
@@ -199,7 +199,7 @@ describe('referencesProvider', () => {
 });
 
 describe('pinTrustPolicy', () => {
-  it('replaces the placeholder audience and pins sub, producing the DESIGN §4 statement', () => {
+  it('replaces the placeholder audience and pins sub, producing the documented statement', () => {
     const { policy, changed } = pinTrustPolicy(appTeamPolicy(), OPTIONS);
 
     expect(changed).toBe(true);
