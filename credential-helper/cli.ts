@@ -1,7 +1,8 @@
 /**
  * entra-aws-credentials: AWS credentials for a workload outside AWS from its Entra identity
  * (a certificate, a managed identity, a Kubernetes federated token or GitHub Actions' OIDC
- * token), as an AWS CLI / SDK `credential_process`, plus `doctor`, which explains a denial. Exit codes: ./exit-codes.ts (documented in docs/app-teams.md).
+ * token), as an AWS CLI / SDK `credential_process`, plus `doctor`, which explains a denial.
+ * Exit codes: ./exit-codes.ts (documented in docs/app-teams.md).
  */
 import { readFile } from 'node:fs/promises';
 import { parseHelperArgs, USAGE, type CredentialsArgs, type DoctorArgs, type TokenSourceArgs } from './args';

@@ -276,7 +276,7 @@ describe('GitHub Actions OIDC', () => {
   });
 });
 
-describe('the cache key covers the token source and the audience', () => {
+describe('the cache key covers every request parameter, the token source and the audience', () => {
   const base = ['--tenant-id', TENANT, '--client-id', APP.appId, '--role-arn', ROLE, '--cache-dir', '/c'];
   const env = { AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token' };
   const fileOf = (argv: string[]) => cacheEntry('/c', credentialsCacheKey(parseHelperArgs(argv, env) as CredentialsArgs)).file;
@@ -293,6 +293,21 @@ describe('the cache key covers the token source and the audience', () => {
       fileOf([...base, '--token-source', 'managed-identity', '--audience', APP.appId]),
     ];
     expect(new Set(files).size).toBe(files.length);
+  });
+
+  it.each([
+    ['--tenant-id', '99999999-0000-cccc-1111-dddd2222eeee'],
+    ['--client-id', V2_APP.appId],
+    ['--role-arn', 'arn:aws:iam::111122223333:role/other'],
+    ['--role-session-name', 'nightly'],
+    ['--duration-seconds', '900'],
+    ['--region', 'us-west-2'],
+    ['--sts-endpoint', 'https://sts.us-west-2.amazonaws.com'],
+    ['--authority-host', 'https://login.microsoftonline.us'],
+  ])('gives %s its own entry', (flag, value) => {
+    const certificate = [...base, '--certificate', 'a.pem'];
+    const changed = certificate.includes(flag) ? certificate.map((arg, index) => (certificate[index - 1] === flag ? value : arg)) : [...certificate, flag, value];
+    expect(fileOf(changed)).not.toBe(fileOf(certificate));
   });
 
   it('end to end: a cached certificate-mode entry is not served to a GitHub Actions call for the same role', async () => {
