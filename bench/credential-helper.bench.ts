@@ -9,7 +9,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { cacheFilePath, writeCachedCredentials } from '../credential-helper/cache';
+import { parseHelperArgs, type CredentialsArgs } from '../credential-helper/args';
+import { cacheEntry, writeCachedCredentials } from '../credential-helper/cache';
+import { credentialsCacheKey } from '../credential-helper/cli';
 import { median } from './measure';
 
 const RUNS = 7;
@@ -29,12 +31,13 @@ function medianMs(command: string[], check?: (stdout: string) => void): number {
 }
 
 export async function run(): Promise<void> {
+  // mkdtemp creates the directory 0700, as the cache requires.
   const dir = mkdtempSync(join(tmpdir(), 'credential-helper-bench-'));
-  const key = {
-    tenantId: 'aaaabbbb-0000-cccc-1111-dddd2222eeee',
-    clientId: '00001111-aaaa-2222-bbbb-3333cccc4444',
-    roleArn: 'arn:aws:iam::111122223333:role/payments-ci',
-  };
+  const helperArgs = [
+    ...['--tenant-id', 'aaaabbbb-0000-cccc-1111-dddd2222eeee', '--client-id', '00001111-aaaa-2222-bbbb-3333cccc4444'],
+    ...['--role-arn', 'arn:aws:iam::111122223333:role/payments-ci'],
+    ...['--certificate', join(dir, 'not-read-on-a-cache-hit.pem'), '--cache-dir', dir, '--region', 'eu-central-1'],
+  ];
   const cached = {
     Version: 1 as const,
     AccessKeyId: 'ASIAIOSFODNN7EXAMPLE',
@@ -42,12 +45,10 @@ export async function run(): Promise<void> {
     SessionToken: 'FwoGZXIvYXdzEXAMPLE',
     Expiration: new Date(Date.now() + 3600_000).toISOString(),
   };
-  await writeCachedCredentials(cacheFilePath(dir, key), cached);
-  const args = [
-    BIN,
-    ...['--tenant-id', key.tenantId, '--client-id', key.clientId, '--role-arn', key.roleArn],
-    ...['--certificate', join(dir, 'not-read-on-a-cache-hit.pem'), '--cache-dir', dir, '--region', 'eu-central-1'],
-  ];
+  // The key the helper computes for these arguments, so the runs below are cache hits.
+  const parsed = parseHelperArgs(helperArgs, { PATH: process.env.PATH ?? '' }) as CredentialsArgs;
+  await writeCachedCredentials(cacheEntry(dir, credentialsCacheKey(parsed)), cached);
+  const args = [BIN, ...helperArgs];
   const isCacheHit = (stdout: string) => {
     if (JSON.parse(stdout).AccessKeyId !== cached.AccessKeyId) throw new Error(`not a cache hit: ${stdout}`);
   };

@@ -1,14 +1,15 @@
 /**
- * entra-aws-credentials: AWS credentials for a workload outside AWS from its Entra
- * service principal certificate, as an AWS CLI / SDK `credential_process`, plus `doctor`,
- * which explains a denial. Exit codes: ./exit-codes.ts (documented in docs/app-teams.md).
+ * entra-aws-credentials: AWS credentials for a workload outside AWS from its Entra identity
+ * (a certificate, a managed identity, a Kubernetes federated token or GitHub Actions' OIDC
+ * token), as an AWS CLI / SDK `credential_process`, plus `doctor`, which explains a denial.
+ * Exit codes: ./exit-codes.ts (documented in docs/app-teams.md).
  */
 import { readFile } from 'node:fs/promises';
-import { parseHelperArgs, USAGE, type CredentialsArgs, type DoctorArgs } from './args';
-import { cacheFilePath, readCachedCredentials, writeCachedCredentials, writePrivateFile } from './cache';
+import { parseHelperArgs, USAGE, type CredentialsArgs, type DoctorArgs, type TokenSourceArgs } from './args';
+import { cacheEntry, readCachedCredentials, writeCachedCredentials, writePrivateFile, type CacheKey } from './cache';
 import { diagnose, formatDiagnosis, type TrustPolicy } from './doctor';
 import { readProviderClientIds, readRoleFromIam, readTrustPolicyFile } from './doctor-sources';
-import { getEntraToken, loadCertificate } from './entra-token';
+import { getEntraToken } from './entra-token';
 import { EXIT_CODES, HelperError } from './exit-codes';
 import { decodeJwt } from './jwt';
 import { exchangeToken } from './sts-exchange';
@@ -31,6 +32,9 @@ const processIo: CliIo = {
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
     const args = parseHelperArgs(argv, io.env);
+    if (args.command !== 'help') {
+      for (const warning of args.warnings) io.stderr(`entra-aws-credentials: warning: ${warning}\n`);
+    }
     switch (args.command) {
       case 'help':
         io.stdout(`${USAGE}\n`);
@@ -51,62 +55,76 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
 }
 
 async function credentials(args: CredentialsArgs, io: CliIo): Promise<number> {
+  const warn = (message: string) => io.stderr(`entra-aws-credentials: warning: ${message}\n`);
   if (args.tokenFile) {
-    const { token, expiresOn } = await entraToken(args, io.now());
+    const { token, expiresOn } = await getEntraToken(args.source, io.now());
     // No trailing newline: the SDKs pass the file's content to STS as the token.
     await writePrivateFile(args.tokenFile, token);
     io.stderr(`entra-aws-credentials: wrote the Entra token to ${args.tokenFile} (valid until ${expiresOn.toISOString()}).\n`);
     return EXIT_CODES.ok;
   }
   const roleArn = args.roleArn as string;
-  const cacheFile = cacheFilePath(args.cacheDir, { tenantId: args.tenantId, clientId: args.clientId, roleArn });
-  if (!args.noCache) {
-    const cached = await readCachedCredentials(cacheFile, io.now());
+  // --no-cache means the cache is neither read nor written: not even its directory is looked at.
+  const entry = args.noCache ? undefined : cacheEntry(args.cacheDir, credentialsCacheKey(args));
+  if (entry) {
+    const cached = await readCachedCredentials(entry, io.now(), warn);
     if (cached) {
       io.stdout(`${JSON.stringify(cached)}\n`);
       return EXIT_CODES.ok;
     }
   }
-  const { token } = await entraToken(args, io.now());
+  const { token } = await getEntraToken(args.source, io.now());
   const fresh = await exchangeToken({
     token,
     roleArn,
-    roleSessionName: args.roleSessionName ?? `entra-${args.clientId}`,
+    roleSessionName: args.roleSessionName ?? defaultSessionName(token, args.source),
     durationSeconds: args.durationSeconds,
     region: args.region,
     endpoint: args.stsEndpoint,
   });
-  if (!args.noCache) await writeCachedCredentials(cacheFile, fresh);
+  if (entry) {
+    try {
+      await writeCachedCredentials(entry, fresh);
+    } catch (error) {
+      // An unsafe directory found now (it changed since the read) fails closed; any other
+      // write failure (disk full, permissions) costs only the next call a cache miss.
+      if (error instanceof HelperError) throw error;
+      warn(`could not cache the credentials in ${entry.dir}: ${(error as Error).message}`);
+    }
+  }
   io.stdout(`${JSON.stringify(fresh)}\n`);
   return EXIT_CODES.ok;
 }
 
-async function entraToken(
-  args: Pick<CredentialsArgs, 'tenantId' | 'clientId' | 'certificate' | 'certificatePassword' | 'authorityHost'>,
-  now: Date,
-) {
-  const certificate = await loadCertificate(args.certificate, args.certificatePassword, now);
-  return getEntraToken(
-    { tenantId: args.tenantId, clientId: args.clientId, authorityHost: args.authorityHost },
-    certificate,
-  );
+/** Every request parameter that shapes the answer, so that no other request is served these credentials. */
+export function credentialsCacheKey(args: CredentialsArgs): CacheKey {
+  const { source } = args;
+  return {
+    tenantId: source.tenantId,
+    clientId: source.clientId,
+    roleArn: args.roleArn as string,
+    roleSessionName: args.roleSessionName,
+    durationSeconds: args.durationSeconds,
+    tokenSource: `${source.kind}:${source.certificate ?? source.federatedTokenFile ?? ''}`,
+    audience: source.audience,
+    region: args.region,
+    stsEndpoint: args.stsEndpoint,
+    authorityHost: source.authorityHost,
+  };
+}
+
+/**
+ * `entra-{client ID that signed in}`, which CloudTrail shows as the session: the token's appid
+ * (v1) or azp (v2), so a managed identity is named by its own client ID too.
+ */
+function defaultSessionName(token: string, source: TokenSourceArgs): string {
+  const { claims } = decodeJwt(token);
+  const client = [claims.appid, claims.azp, source.clientId].find((value): value is string => typeof value === 'string' && /^[\w+=,.@-]{1,58}$/.test(value));
+  return `entra-${client ?? source.kind}`;
 }
 
 async function doctor(args: DoctorArgs, io: CliIo): Promise<number> {
-  const token = args.token
-    ? await readTokenFile(args.token)
-    : (
-        await entraToken(
-          {
-            tenantId: args.tenantId as string,
-            clientId: args.clientId as string,
-            certificate: args.certificate as string,
-            certificatePassword: args.certificatePassword,
-            authorityHost: args.authorityHost,
-          },
-          io.now(),
-        )
-      ).token;
+  const token = args.token ? await readTokenFile(args.token) : (await getEntraToken(args.source as TokenSourceArgs, io.now())).token;
   const { claims } = decodeJwt(token);
 
   let trustPolicy: TrustPolicy;
@@ -129,7 +147,13 @@ async function doctor(args: DoctorArgs, io: CliIo): Promise<number> {
     }
   }
 
-  const diagnosis = diagnose({ claims, trustPolicy, providerClientIds, now: io.now() });
+  const diagnosis = diagnose({
+    claims,
+    trustPolicy,
+    providerClientIds,
+    now: io.now(),
+    source: args.source ? { kind: args.source.kind, audience: args.source.audience, clientId: args.source.clientId } : undefined,
+  });
   diagnosis.notes.push(...notes);
   if (Object.keys(tags).length > 0) {
     diagnosis.notes.push(`Role tags: ${Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(', ')}`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { refuseClearTextEndpoints } from './endpoints';
 import { EXIT_CODES, HelperError } from './exit-codes';
 import type { TrustPolicy } from './doctor';
 
@@ -39,6 +40,7 @@ function parsePolicy(text: string, what: string): unknown {
 export async function readRoleFromIam(roleArn: string, region: string, endpoint: string | undefined): Promise<RoleFacts> {
   const { IAMClient, GetRoleCommand } = await import('@aws-sdk/client-iam');
   const client = new IAMClient({ region, endpoint });
+  refuseClearTextEndpoints(client, 'IAM');
   const roleName = roleArn.split('/').at(-1) as string;
   try {
     const { Role } = await client.send(new GetRoleCommand({ RoleName: roleName }));
@@ -48,6 +50,7 @@ export async function readRoleFromIam(roleArn: string, region: string, endpoint:
     const tags = Object.fromEntries((Role.Tags ?? []).filter((tag) => tag.Key?.startsWith('entra:')).map((tag) => [tag.Key as string, tag.Value ?? '']));
     return { trustPolicy, tags };
   } catch (error) {
+    if (error instanceof HelperError) throw error;
     throw new HelperError(
       EXIT_CODES.unexpected,
       `Could not read role ${roleName} with your AWS credentials (iam:GetRole): ${(error as Error).message}. Give the trust policy as a file instead: aws iam get-role --role-name ${roleName} > role.json; then --trust-policy role.json`,
@@ -66,10 +69,12 @@ export async function readProviderClientIds(
 ): Promise<{ clientIds?: string[]; problem?: string }> {
   const { IAMClient, GetOpenIDConnectProviderCommand } = await import('@aws-sdk/client-iam');
   const client = new IAMClient({ region, endpoint });
+  refuseClearTextEndpoints(client, 'IAM');
   try {
     const provider = await client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
     return { clientIds: provider.ClientIDList ?? [] };
   } catch (error) {
+    if (error instanceof HelperError) throw error;
     return { problem: `Could not read ${providerArn} (iam:GetOpenIDConnectProvider): ${(error as Error).message}` };
   } finally {
     client.destroy();

@@ -1,3 +1,4 @@
+import type { TokenSourceKind } from './args';
 import { iamAudience, type EntraTokenClaims } from './jwt';
 
 /** The parts of an IAM policy document `doctor` reads. */
@@ -34,6 +35,15 @@ export interface DiagnoseInput {
   /** The OIDC provider's client ID list; undefined when it could not be read. */
   providerClientIds?: string[];
   now: Date;
+  /** How the token was obtained, when doctor got it itself: the fixes then name that source's options. */
+  source?: DoctorTokenSource;
+}
+
+export interface DoctorTokenSource {
+  kind: TokenSourceKind;
+  /** The application the token was requested for (--audience, default --client-id). */
+  audience: string;
+  clientId?: string;
 }
 
 /** IAM allows clock skew when it checks `exp`/`nbf`; a five-minute margin is Entra's and AWS's usual allowance. */
@@ -49,7 +59,7 @@ const V2_ISSUER = /^login\.microsoftonline\.com\/[^/]+\/v2\.0$/;
  * statement's conditions, the audience must be in the provider's client ID list, and the
  * token must not have expired.
  */
-export function diagnose({ claims, trustPolicy, providerClientIds, now }: DiagnoseInput): Diagnosis {
+export function diagnose({ claims, trustPolicy, providerClientIds, now, source }: DiagnoseInput): Diagnosis {
   const findings: Finding[] = [];
   const notes: string[] = [];
   const issuer = typeof claims.iss === 'string' ? claims.iss : '';
@@ -71,7 +81,7 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now }: Diagno
       check: 'issuer',
       ok: false,
       says: `The token's issuer is ${issuer || '(none)'}, but the role trusts only the provider(s) ${providers.join(', ')}.`,
-      fix: issuerFix(issuerPath, providers),
+      fix: issuerFix(issuerPath, providers, source),
     });
   } else {
     findings.push({ check: 'issuer', ok: true, says: `The token's issuer ${issuer} is the provider the role trusts.` });
@@ -104,9 +114,7 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now }: Diagno
       says: ok
         ? `The token's ${audienceClaim} ${audience} matches the trust policy's :aud condition.`
         : `IAM reads the audience from the token's ${audienceClaim} claim: ${audience ?? '(none)'}; the trust policy's :aud condition expects ${expectedAudiences.map((e) => e.pattern).join(' or ')}.`,
-      fix: ok
-        ? undefined
-        : `Use the role's entra:client-id tag as --client-id. If the trust policy still holds a placeholder audience, the automation has not finished: check the role's entra:federation-status tag.`,
+      fix: ok ? undefined : audienceFix(claims, audience, expectedAudiences.map((expected) => expected.pattern), source),
     });
   } else {
     notes.push('The trust policy has no :aud condition: any client the provider lists passes that check.');
@@ -120,7 +128,11 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now }: Diagno
       says: ok
         ? `The OIDC provider lists ${audience} among its client IDs.`
         : `The OIDC provider's client ID list (${providerClientIds.join(', ') || 'empty'}) does not hold ${audience ?? 'the token audience'}; STS answers InvalidIdentityToken ("Incorrect token audience").`,
-      fix: ok ? undefined : 'The automation adds the client ID to the provider; check the role\'s entra:federation-status tag and ask the platform team.',
+      fix: ok
+        ? undefined
+        : audience !== undefined && !GUID.test(audience)
+          ? `The token's audience is the URI it was requested by (a v1 token carries the resource as requested), but a provider lists application IDs: request it by application ID (--audience <GUID>).`
+          : "The automation adds the role's client ID (or, in the shared-audience mode, the gateway's) to the provider; check the role's entra:federation-status tag and ask the platform team.",
     });
   } else {
     notes.push("The OIDC provider's client ID list was not checked (give --provider-client-ids, or AWS credentials allowed iam:GetOpenIDConnectProvider).");
@@ -136,9 +148,7 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now }: Diagno
       says: ok
         ? `The token's sub ${subject} (the service principal's object ID) matches the trust policy's :sub condition.`
         : `The token's sub is ${subject ?? '(none)'} (the object ID of the service principal that signed in), but the trust policy's :sub condition allows only ${expectedSubjects.map((e) => e.pattern).join(' or ')}.`,
-      fix: ok
-        ? undefined
-        : "Sign in as the role's own service principal: --client-id must be the role's entra:client-id tag and the certificate must be registered on that application. If they already are, the application was re-created: the role's entra:service-principal-id tag shows the current one; ask the platform team to re-run the automation for the role.",
+      fix: ok ? undefined : subjectFix(subject, expectedSubjects.map((expected) => expected.pattern), conditionSource, source),
     });
   } else {
     notes.push('The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience (see docs/architecture.md, "Design decisions").');
@@ -249,12 +259,49 @@ function providerTokenVersion(provider: string): string | undefined {
   return undefined;
 }
 
-function issuerFix(issuerPath: string, providers: string[]): string {
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function audienceFix(claims: EntraTokenClaims, audience: string | undefined, expected: string[], source: DoctorTokenSource | undefined): string {
+  const wanted = expected.join(' or ');
+  if (typeof claims.azp === 'string' && source && source.audience !== claims.azp && expected.includes(source.audience)) {
+    return `This is a v2 token: IAM reads :aud from azp, the client that signed in (${claims.azp}), not from the audience it was requested for (${source.audience}). The audience application must issue v1 tokens (manifest api.requestedAccessTokenVersion null or 1); ask the platform team.`;
+  }
+  if (audience !== undefined && !GUID.test(audience) && expected.some((value) => GUID.test(value))) {
+    return `The token's audience ${audience} is the URI it was requested by (a v1 token carries the resource as requested), but the role expects an application ID: use --audience ${expected.find((value) => GUID.test(value))}.`;
+  }
+  if (source?.kind === 'managed-identity') {
+    return `A managed identity gets a token for the application named by --audience (${source.audience}); the role expects ${wanted}: use --audience ${expected[0]} (the role's entra:client-id tag, or the gateway application ID for a role in the shared-audience mode or with your own identity).`;
+  }
+  if (source && source.audience !== source.clientId) {
+    return `The token was requested for --audience ${source.audience}; the role expects ${wanted}: use --audience ${expected[0]}, or leave --audience out to request it for --client-id.`;
+  }
+  return `Use the role's entra:client-id tag as --client-id (or, for a role in the shared-audience mode, --audience <gateway application ID>). If the trust policy still holds a placeholder audience, the automation has not finished: check the role's entra:federation-status tag.`;
+}
+
+function subjectFix(subject: string | undefined, expected: string[], statements: FederatedStatement[], source: DoctorTokenSource | undefined): string {
+  const recreated =
+    "If they already are, the application was re-created: the role's entra:service-principal-id tag shows the current one; ask the platform team to re-run the automation for the role.";
+  switch (source?.kind) {
+    case 'managed-identity': {
+      const provider = statements[0]?.providers[0] ?? '{provider}';
+      return `The token's sub ${subject ?? '(none)'} is the object ID of this managed identity's service principal (${source.clientId ? `client ID ${source.clientId}` : 'system-assigned'}), and the role admits only ${expected.join(' or ')}. Use the identity the role names (--client-id <its client ID>, for a user-assigned identity), or name this one in the role's trust policy (bring your own identity): StringEquals ${provider}:sub = ${subject ?? '<object ID>'}.`;
+    }
+    case 'workload-identity':
+    case 'github-actions':
+      return `Sign in as the role's own application: --client-id${source.kind === 'workload-identity' ? ' (or AZURE_CLIENT_ID)' : ''} must be the role's entra:client-id tag, and that application must hold a federated credential for this workload; a role with your own identity pins that identity's object ID instead. ${recreated}`;
+    default:
+      return `Sign in as the role's own service principal: --client-id must be the role's entra:client-id tag and the certificate must be registered on that application. ${recreated}`;
+  }
+}
+
+function issuerFix(issuerPath: string, providers: string[], source: DoctorTokenSource | undefined): string {
   const tenantOf = (path: string) => /^(?:sts\.windows\.net|login\.microsoftonline\.com)\/([^/]+)/.exec(path)?.[1];
   const tokenTenant = tenantOf(issuerPath);
   const roleTenants = providers.map(tenantOf).filter((tenant): tenant is string => tenant !== undefined);
   if (tokenTenant && roleTenants.length > 0 && !roleTenants.includes(tokenTenant)) {
-    return `The token comes from tenant ${tokenTenant}, the role trusts tenant ${roleTenants.join(', ')}: use the role's entra:tenant-id tag as --tenant-id.`;
+    return source?.kind === 'managed-identity'
+      ? `The managed identity belongs to tenant ${tokenTenant}, the role trusts tenant ${roleTenants.join(', ')}: a managed identity signs in only to its own tenant; use one of the role's tenant.`
+      : `The token comes from tenant ${tokenTenant}, the role trusts tenant ${roleTenants.join(', ')}: use the role's entra:tenant-id tag as --tenant-id${source?.kind === 'workload-identity' ? ' (or AZURE_TENANT_ID)' : ''}.`;
   }
   const tokenIsV2 = V2_ISSUER.test(issuerPath);
   const roleWantsV1 = providers.some((provider) => provider.startsWith(`${V1_ISSUER_HOST}/`));

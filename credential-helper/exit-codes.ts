@@ -16,6 +16,12 @@ export const EXIT_CODES = {
   stsExpiredToken: 10,
   stsOther: 11,
   doctorMismatch: 12,
+  /** The platform gave no token: managed identity endpoint, GitHub Actions OIDC request, or federated token file. */
+  tokenSourceUnavailable: 13,
+  /** Entra refused a federated token: no federated identity credential matches its issuer, subject and audience. */
+  entraFederatedCredentialMismatch: 14,
+  /** The cache directory (or the --token-file directory) is a place another local user could tamper with. */
+  insecureLocation: 15,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

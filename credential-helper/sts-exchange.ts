@@ -1,5 +1,6 @@
-import { EXIT_CODES, HelperError } from './exit-codes';
 import type { ProcessCredentials } from './cache';
+import { refuseClearTextEndpoints } from './endpoints';
+import { EXIT_CODES, HelperError } from './exit-codes';
 
 export interface ExchangeRequest {
   token: string;
@@ -7,7 +8,7 @@ export interface ExchangeRequest {
   roleSessionName: string;
   durationSeconds: number;
   region: string;
-  /** Only for tests against a fake; the default is the region's public STS endpoint. */
+  /** Only for tests against a fake; the default is the region's public STS endpoint (or the SDK's configured endpoint). */
   endpoint?: string;
 }
 
@@ -23,6 +24,7 @@ export async function exchangeToken(request: ExchangeRequest): Promise<ProcessCr
     endpoint: request.endpoint,
     credentials: () => Promise.reject(new Error('AssumeRoleWithWebIdentity must not need AWS credentials')),
   });
+  refuseClearTextEndpoints(client, 'STS');
   try {
     const response = await client.send(
       new AssumeRoleWithWebIdentityCommand({

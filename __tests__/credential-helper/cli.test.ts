@@ -1,166 +1,38 @@
 /**
  * End to end: the real `entra-aws-credentials` bin, as a child process, through the real
  * @azure/identity and @aws-sdk/client-sts clients, against loopback HTTPS fakes of Entra
- * and STS/IAM. A child process is needed anyway: @azure/identity refuses http:// authorities,
- * and NODE_EXTRA_CA_CERTS (trusting the fakes' test-time certificate) is read only at start.
+ * and STS/IAM (support/world.ts). The other token sources are in token-sources.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import { parseHelperArgs, type CredentialsArgs } from '../../credential-helper/args';
+import { cacheEntry, writeCachedCredentials } from '../../credential-helper/cache';
+import { credentialsCacheKey, runCli } from '../../credential-helper/cli';
 import { EXIT_CODES } from '../../credential-helper/exit-codes';
-import { startAwsFake, type AwsFake } from './support/aws-fake';
-import { startEntraFake, type EntraFake } from './support/entra-fake';
-import { makeLoopbackTls } from './support/https-server';
+import { APP, EXPIRED_KEY_APP, OTHER_TENANT, ROLE, STALE_APP, STALE_ROLE, STALE_SP, TENANT, UNKNOWN_CLIENT, V2_APP, V2_ROLE, WRONG_SUB_ROLE, startWorld, trustPolicy, without, type World } from './support/world';
 
-const BIN = join(__dirname, '..', '..', 'credential-helper', 'bin.js');
-const TENANT = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
-const OTHER_TENANT = '99999999-0000-cccc-1111-dddd2222eeee';
-const ACCOUNT = '111122223333';
-const APP = { appId: '00001111-aaaa-2222-bbbb-3333cccc4444', sp: '11112222-bbbb-3333-cccc-4444dddd5555' };
-const V2_APP = { appId: '22223333-cccc-4444-dddd-5555eeee6666', sp: '33334444-dddd-5555-eeee-6666ffff7777' };
-const STALE_APP = { appId: '44445555-eeee-6666-ffff-7777aaaa8888', sp: '55556666-ffff-7777-aaaa-8888bbbb9999' };
-const EXPIRED_KEY_APP = { appId: '66667777-aaaa-8888-bbbb-9999cccc0000', sp: '77778888-bbbb-9999-cccc-0000dddd1111' };
-const UNKNOWN_CLIENT = '88889999-cccc-0000-dddd-1111eeee2222';
-const STALE_SP = 'ffffeeee-dddd-cccc-bbbb-aaaa99998888';
-const PROVIDER = `sts.windows.net/${TENANT}/`;
-const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${PROVIDER}`;
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/payments-ci`;
-const WRONG_SUB_ROLE = `arn:aws:iam::${ACCOUNT}:role/payments-stale`;
-const V2_ROLE = `arn:aws:iam::${ACCOUNT}:role/reports-ci`;
-const STALE_ROLE = `arn:aws:iam::${ACCOUNT}:role/batch-ci`;
-
-/** The trust policy the automation writes (docs/architecture.md#the-trust-policy-the-automation-writes). */
-function trustPolicy(appId: string, sub: string) {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: PROVIDER_ARN },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${PROVIDER}:aud`]: appId, [`${PROVIDER}:sub`]: sub } },
-      },
-    ],
-  };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+let world: World;
 let work: string;
-let caFile: string;
-let entra: EntraFake;
-let aws: AwsFake;
-const certs: Record<'good' | 'unregistered' | 'expired' | 'encrypted' | 'expiredKey', string> = {
-  good: '',
-  unregistered: '',
-  expired: '',
-  encrypted: '',
-  expiredKey: '',
-};
-
-async function workloadCertificate(name: keyof typeof certs, options: Parameters<typeof generate>[1] = {}): Promise<string> {
-  const pems = await generate([{ name: 'commonName', value: `workload-${name}` }], { keySize: 2048, algorithm: 'sha256', ...options });
-  const file = join(work, `${name}.pem`);
-  writeFileSync(file, `${pems.cert}${pems.private}`, { mode: 0o600 });
-  return pems.cert;
-}
+let certs: World['certs'];
+let run: World['run'];
+let credentialArgs: World['credentialArgs'];
+let requestCounts: World['requestCounts'];
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'credential-helper-'));
-  const tls = await makeLoopbackTls();
-  caFile = join(work, 'ca.pem');
-  writeFileSync(caFile, tls.caPem);
-  const good = await workloadCertificate('good');
-  await workloadCertificate('unregistered');
-  const day = 24 * 3600 * 1000;
-  await workloadCertificate('expired', { notBeforeDate: new Date(Date.now() - 30 * day), notAfterDate: new Date(Date.now() - day) });
-  const encrypted = await workloadCertificate('encrypted', { passphrase: 'correct horse' });
-  const expiredKey = await workloadCertificate('expiredKey');
-  for (const key of Object.keys(certs) as (keyof typeof certs)[]) certs[key] = join(work, `${key}.pem`);
-
-  entra = await startEntraFake(tls, {
-    [TENANT]: [
-      { appId: APP.appId, servicePrincipalId: APP.sp, certificates: [{ pem: good }, { pem: encrypted }], accessTokenVersion: 1 },
-      { appId: V2_APP.appId, servicePrincipalId: V2_APP.sp, certificates: [{ pem: good }], accessTokenVersion: 2 },
-      { appId: STALE_APP.appId, servicePrincipalId: STALE_APP.sp, certificates: [{ pem: good }], accessTokenVersion: 1, issuesExpiredTokens: true },
-      {
-        appId: EXPIRED_KEY_APP.appId,
-        servicePrincipalId: EXPIRED_KEY_APP.sp,
-        certificates: [{ pem: expiredKey, endDateTime: new Date(Date.now() - day) }],
-        accessTokenVersion: 1,
-      },
-    ],
-  });
-  aws = await startAwsFake(
-    tls,
-    {
-      accountId: ACCOUNT,
-      providers: [{ url: PROVIDER, clientIds: [APP.appId, V2_APP.appId, STALE_APP.appId] }],
-      roles: [
-        { arn: ROLE, trustPolicy: trustPolicy(APP.appId, APP.sp), tags: { 'entra:client-id': APP.appId, 'entra:tenant-id': TENANT } },
-        { arn: WRONG_SUB_ROLE, trustPolicy: trustPolicy(APP.appId, STALE_SP) },
-        { arn: V2_ROLE, trustPolicy: trustPolicy(V2_APP.appId, V2_APP.sp) },
-        { arn: STALE_ROLE, trustPolicy: trustPolicy(STALE_APP.appId, STALE_APP.sp) },
-      ],
-    },
-    () => entra.jwks,
-  );
+  world = await startWorld();
+  ({ work, certs, run, credentialArgs, requestCounts } = world);
 });
 
 afterAll(async () => {
-  await entra?.stop();
-  await aws?.stop();
-  rmSync(work, { recursive: true, force: true });
+  await world?.stop();
 });
-
-function run(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  // A minimal environment: no AWS keys or profiles, so success proves none are needed.
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: work,
-    NODE_EXTRA_CA_CERTS: caFile,
-    AWS_CONFIG_FILE: join(work, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extraEnv,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 50_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function credentialArgs(overrides: Record<string, string> = {}, cacheDir = mkdtempSync(join(work, 'cache-'))): string[] {
-  const values: Record<string, string> = {
-    '--tenant-id': TENANT,
-    '--client-id': APP.appId,
-    '--certificate': certs.good,
-    '--role-arn': ROLE,
-    '--region': 'eu-central-1',
-    '--authority-host': entra.url,
-    '--sts-endpoint': aws.url,
-    '--cache-dir': cacheDir,
-    ...overrides,
-  };
-  return Object.entries(values).flat();
-}
-
-function requestCounts() {
-  return { entra: entra.requests.length, aws: aws.requests.length };
-}
 
 describe('entra-aws-credentials', () => {
   it('prints credential_process JSON from an unsigned AssumeRoleWithWebIdentity and caches it user-only', async () => {
     // Prepare
     const cacheDir = mkdtempSync(join(work, 'cache-'));
-    const stsCallsBefore = aws.requests.length;
+    const stsCallsBefore = world.aws.requests.length;
 
     // Act
     const result = await run(credentialArgs({ '--duration-seconds': '900' }, cacheDir));
@@ -180,8 +52,8 @@ describe('entra-aws-credentials', () => {
     const lifetime = Date.parse(output.Expiration as string) - Date.now();
     expect(lifetime).toBeGreaterThan(800_000);
     expect(lifetime).toBeLessThanOrEqual(900_000);
-    expect(aws.requests.slice(stsCallsBefore)).toEqual(['AssumeRoleWithWebIdentity']);
-    const files = require('node:fs').readdirSync(cacheDir) as string[];
+    expect(world.aws.requests.slice(stsCallsBefore)).toEqual(['AssumeRoleWithWebIdentity']);
+    const files = readdirSync(cacheDir);
     expect(files).toHaveLength(1);
     expect(statSync(join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
   });
@@ -205,24 +77,25 @@ describe('entra-aws-credentials', () => {
     // Prepare: a 900 s session is cached, then the cache entry is aged to expire in 4 minutes
     const cacheDir = mkdtempSync(join(work, 'cache-'));
     await run(credentialArgs({ '--duration-seconds': '900' }, cacheDir));
-    const file = join(cacheDir, (require('node:fs').readdirSync(cacheDir) as string[])[0]);
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-    writeFileSync(file, JSON.stringify({ ...cached, Expiration: new Date(Date.now() + 4 * 60_000).toISOString() }), { mode: 0o600 });
-    const stsCallsBefore = aws.requests.length;
+    const file = join(cacheDir, readdirSync(cacheDir)[0]);
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { credentials: Record<string, string> };
+    cached.credentials.Expiration = new Date(Date.now() + 4 * 60_000).toISOString();
+    writeFileSync(file, JSON.stringify(cached), { mode: 0o600 });
+    const stsCallsBefore = world.aws.requests.length;
 
     // Act
     const result = await run(credentialArgs({}, cacheDir));
 
     // Assess
     expect(result.code).toBe(EXIT_CODES.ok);
-    expect(aws.requests.length).toBe(stsCallsBefore + 1);
-    expect(JSON.parse(result.stdout).AccessKeyId).not.toBe(cached.AccessKeyId);
+    expect(world.aws.requests.length).toBe(stsCallsBefore + 1);
+    expect(JSON.parse(result.stdout).AccessKeyId).not.toBe(cached.credentials.AccessKeyId);
   });
 
   it('writes the raw Entra token to a 0600 file in --token-file mode without calling STS', async () => {
     // Prepare
     const tokenFile = join(work, 'tokens', 'web-identity-token');
-    const stsCallsBefore = aws.requests.length;
+    const stsCallsBefore = world.aws.requests.length;
 
     // Act
     const result = await run([...credentialArgs({ '--token-file': tokenFile }).filter((arg) => arg !== '--role-arn' && arg !== ROLE)]);
@@ -233,7 +106,7 @@ describe('entra-aws-credentials', () => {
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     const claims = JSON.parse(Buffer.from(readFileSync(tokenFile, 'utf8').split('.')[1], 'base64url').toString()) as Record<string, string>;
     expect(claims).toMatchObject({ aud: APP.appId, sub: APP.sp, iss: `https://sts.windows.net/${TENANT}/`, ver: '1.0' });
-    expect(aws.requests.length).toBe(stsCallsBefore);
+    expect(world.aws.requests.length).toBe(stsCallsBefore);
   });
 
   it('reads a password-protected key with --certificate-password', async () => {
@@ -352,10 +225,10 @@ describe('entra-aws-credentials', () => {
       // Prepare: the caller's own (fake) AWS credentials, as doctor reads IAM with them
       const tokenFile = join(work, 'v2-token');
       await run([...credentialArgs({ '--client-id': V2_APP.appId, '--token-file': tokenFile })].filter((arg) => arg !== '--role-arn' && arg !== ROLE));
-      const awsBefore = aws.requests.length;
+      const awsBefore = world.aws.requests.length;
 
       // Act
-      const result = await run(['doctor', '--role-arn', V2_ROLE, '--token', tokenFile, '--iam-endpoint', aws.url], {
+      const result = await run(['doctor', '--role-arn', V2_ROLE, '--token', tokenFile, '--iam-endpoint', world.aws.url], {
         AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
         AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
       });
@@ -366,12 +239,12 @@ describe('entra-aws-credentials', () => {
       expect(result.stdout).toContain('This is a v2 token');
       expect(result.stdout).toContain('MISMATCH token version: The token is a v2.0 token, but the role\'s provider expects v1.0 tokens.');
       expect(result.stdout).toMatch(/ok +audience: The token's azp/);
-      expect(aws.requests.slice(awsBefore)).toEqual(['GetRole (signed)', 'GetOpenIDConnectProvider (signed)']);
+      expect(world.aws.requests.slice(awsBefore)).toEqual(['GetRole (signed)', 'GetOpenIDConnectProvider (signed)']);
     });
 
     it('finds no mismatch for the role the workload belongs to and exits 0', async () => {
       const result = await run(
-        ['doctor', ...credentialArgs().filter((arg, index, all) => !['--sts-endpoint', '--cache-dir'].includes(arg) && !['--sts-endpoint', '--cache-dir'].includes(all[index - 1])), '--iam-endpoint', aws.url],
+        ['doctor', ...credentialArgs().filter((arg, index, all) => !['--sts-endpoint', '--cache-dir'].includes(arg) && !['--sts-endpoint', '--cache-dir'].includes(all[index - 1])), '--iam-endpoint', world.aws.url],
         { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
       );
       expect(result.code).toBe(EXIT_CODES.ok);
@@ -379,5 +252,204 @@ describe('entra-aws-credentials', () => {
       expect(result.stdout).toMatch(/ok +provider client IDs/);
       expect(result.stdout).toContain(`entra:client-id=${APP.appId}`);
     });
+  });
+});
+
+/** Every entry of a directory with its content and modification time: equal snapshots mean nothing was read-modified or written. */
+function snapshot(dir: string): Record<string, { content: string; mtimeMs: number; mode: number }> {
+  return Object.fromEntries(
+    readdirSync(dir).map((name) => {
+      const file = join(dir, name);
+      const info = statSync(file);
+      return [name, { content: readFileSync(file, 'utf8'), mtimeMs: info.mtimeMs, mode: info.mode }];
+    }),
+  );
+}
+
+describe('the credential cache, end to end', () => {
+  it('refuses a cache directory other users can write to, before any network call (exit 15)', async () => {
+    // Prepare
+    const cacheDir = mkdtempSync(join(work, 'cache-'));
+    chmodSync(cacheDir, 0o777);
+    const before = requestCounts();
+
+    // Act
+    const result = await run(credentialArgs({}, cacheDir));
+
+    // Assess
+    expect(result.code).toBe(EXIT_CODES.insecureLocation);
+    expect(result.stderr).toContain(`The credential cache directory ${cacheDir} has mode 0777`);
+    expect(result.stderr).toContain(`chmod 700 ${cacheDir}`);
+    expect(result.stdout).toBe('');
+    expect(requestCounts()).toEqual(before);
+  });
+
+  it('refuses a cache directory reached through a symbolic link (exit 15)', async () => {
+    // Prepare
+    const real = mkdtempSync(join(work, 'cache-'));
+    const link = join(work, `cache-link-${Date.now()}`);
+    symlinkSync(real, link);
+
+    // Act
+    const result = await run(credentialArgs({}, link));
+
+    // Assess
+    expect(result.code).toBe(EXIT_CODES.insecureLocation);
+    expect(result.stderr).toContain('is a symbolic link');
+    expect(readdirSync(real)).toEqual([]);
+  });
+
+  it('--no-cache neither reads nor writes the cache', async () => {
+    // Prepare: a valid entry planted for exactly this request, which a cached call returns
+    const cacheDir = mkdtempSync(join(work, 'cache-'));
+    const args = credentialArgs({}, cacheDir);
+    const planted = { Version: 1 as const, AccessKeyId: 'ASIAPLANTEDINCACHE00', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3600_000).toISOString() };
+    await writeCachedCredentials(cacheEntry(cacheDir, credentialsCacheKey(parseHelperArgs(args, {}) as CredentialsArgs)), planted);
+    const before = snapshot(cacheDir);
+    const stsCallsBefore = world.aws.requests.length;
+    const absentDir = join(work, `never-created-${Date.now()}`);
+
+    // Act
+    const uncached = await run([...args, '--no-cache']);
+    const uncachedElsewhere = await run([...credentialArgs({}, absentDir), '--no-cache']);
+    const cached = await run(args);
+
+    // Assess
+    expect(uncached.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(uncached.stdout).AccessKeyId).not.toBe(planted.AccessKeyId);
+    expect(world.aws.requests.length).toBe(stsCallsBefore + 2);
+    expect(snapshot(cacheDir)).toEqual(before);
+    expect(uncachedElsewhere.code).toBe(EXIT_CODES.ok);
+    expect(existsSync(absentDir)).toBe(false);
+    // The control: without --no-cache the planted entry is what comes back.
+    expect(JSON.parse(cached.stdout).AccessKeyId).toBe(planted.AccessKeyId);
+  });
+
+  it('--no-cache does not even look at an unsafe cache directory', async () => {
+    const cacheDir = mkdtempSync(join(work, 'cache-'));
+    chmodSync(cacheDir, 0o777);
+    const result = await run([...credentialArgs({}, cacheDir), '--no-cache']);
+    expect(result.code).toBe(EXIT_CODES.ok);
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('does not use a group-readable (0640) cache file, says so, and replaces it with a 0600 one', async () => {
+    // Prepare
+    const cacheDir = mkdtempSync(join(work, 'cache-'));
+    const first = await run(credentialArgs({}, cacheDir));
+    const [name] = readdirSync(cacheDir);
+    chmodSync(join(cacheDir, name), 0o640);
+    const stsCallsBefore = world.aws.requests.length;
+
+    // Act
+    const second = await run(credentialArgs({}, cacheDir));
+
+    // Assess
+    expect(second.code).toBe(EXIT_CODES.ok);
+    expect(world.aws.requests.length).toBe(stsCallsBefore + 1);
+    expect(JSON.parse(second.stdout).AccessKeyId).not.toBe(JSON.parse(first.stdout).AccessKeyId);
+    expect(second.stderr).toContain('its mode is 0640, not 0600');
+    expect(lstatSync(join(cacheDir, name)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('endpoint overrides accept only https://, or http:// to loopback', () => {
+  const clearText = 'http://192.0.2.10:8080';
+
+  it.each([
+    ['--sts-endpoint', { flag: clearText }, '--sts-endpoint (or ENTRA_AWS_STS_ENDPOINT) must be https://'],
+    ['ENTRA_AWS_STS_ENDPOINT', { ENTRA_AWS_STS_ENDPOINT: clearText }, '--sts-endpoint (or ENTRA_AWS_STS_ENDPOINT) must be https://'],
+    ['AWS_ENDPOINT_URL_STS', { AWS_ENDPOINT_URL_STS: clearText }, 'AWS_ENDPOINT_URL_STS must be https://'],
+    ['AWS_ENDPOINT_URL', { AWS_ENDPOINT_URL: clearText }, 'AWS_ENDPOINT_URL must be https://'],
+  ])('refuses a clear-text %s before any network call (exit 2)', async (_name, setting, message) => {
+    // Prepare
+    const { flag, ...env } = setting as Record<string, string>;
+    const args = without(credentialArgs(), '--sts-endpoint');
+    const before = requestCounts();
+
+    // Act
+    const result = await run(flag ? [...args, '--sts-endpoint', flag] : args, env);
+
+    // Assess
+    expect(result.code).toBe(EXIT_CODES.usage);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('192.0.2.10 is not one');
+    expect(requestCounts()).toEqual(before);
+  });
+
+  it("refuses a clear-text endpoint_url from the AWS profile when the request is built, so the token is never sent", async () => {
+    // Prepare: the SDK's own configured endpoint, which no flag of ours names
+    const config = join(work, 'clear-text-profile');
+    writeFileSync(config, `[default]\nendpoint_url = ${'http://192.0.2.10:8080'}\n`);
+    const stsCallsBefore = world.aws.requests.length;
+
+    // Act
+    const result = await run(without(credentialArgs(), '--sts-endpoint'), { AWS_CONFIG_FILE: config });
+
+    // Assess
+    expect(result.code).toBe(EXIT_CODES.usage);
+    expect(result.stderr).toContain('The STS endpoint http://192.0.2.10:8080 must be https://');
+    expect(result.stderr).toContain("endpoint_url");
+    expect(world.aws.requests.length).toBe(stsCallsBefore);
+  });
+
+  it('lets http:// to a loopback address through (the call then fails on the closed port, not on the rule)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const result = await run(credentialArgs({ '--sts-endpoint': `http://127.0.0.1:${closed}` }));
+    expect(result.code).toBe(EXIT_CODES.stsOther);
+    expect(result.stderr).not.toContain('must be https://');
+  });
+});
+
+describe('certificate password', () => {
+  it('warns that --certificate-password is visible in the process list', async () => {
+    const result = await run(credentialArgs({ '--certificate': certs.encrypted, '--certificate-password': 'correct horse' }));
+    expect(result.code).toBe(EXIT_CODES.ok);
+    expect(result.stderr).toContain('warning: --certificate-password is visible to every local user in the process list');
+    expect(result.stderr).toContain('--certificate-password-file');
+  });
+
+  it('reads --certificate-password-file (one trailing newline dropped) or ENTRA_AWS_CERTIFICATE_PASSWORD without a warning', async () => {
+    // Prepare
+    const passwordFile = join(work, 'password');
+    writeFileSync(passwordFile, 'correct horse\n', { mode: 0o600 });
+
+    // Act
+    const fromFile = await run(credentialArgs({ '--certificate': certs.encrypted, '--certificate-password-file': passwordFile }));
+    const fromEnvironment = await run(credentialArgs({ '--certificate': certs.encrypted }), { ENTRA_AWS_CERTIFICATE_PASSWORD: 'correct horse' });
+
+    // Assess
+    for (const result of [fromFile, fromEnvironment]) {
+      expect(result.code).toBe(EXIT_CODES.ok);
+      expect(result.stderr).not.toContain('entra-aws-credentials: warning');
+    }
+  });
+});
+
+describe('exit codes', () => {
+  it('exits 1 on an unexpected error, never 0', async () => {
+    // Prepare: a failure no code path explains (the clock itself throws)
+    const stderr: string[] = [];
+    const io = {
+      env: {},
+      stdout: () => undefined,
+      stderr: (text: string) => void stderr.push(text),
+      now: (): Date => {
+        throw new TypeError('the clock broke');
+      },
+    };
+
+    // Act
+    const code = await runCli(credentialArgs(), io);
+
+    // Assess: 1 is the documented code (docs test ties the table to EXIT_CODES)
+    expect(code).toBe(1);
+    expect(stderr.join('')).toContain('unexpected error: TypeError: the clock broke');
   });
 });

@@ -1,4 +1,4 @@
-import { diagnose, type TrustPolicy } from '../../credential-helper/doctor';
+import { diagnose, type DiagnoseInput, type TrustPolicy } from '../../credential-helper/doctor';
 import type { EntraTokenClaims } from '../../credential-helper/jwt';
 
 // Claims shaped like the v1 app-only access token example in
@@ -114,5 +114,67 @@ describe('doctor diagnose', () => {
     expect(diagnosis.notes.join('\n')).toMatch(/ForAnyValue on .*:sub was not evaluated/);
     expect(diagnosis.notes.join('\n')).toContain('no :sub condition');
     expect(diagnosis.notes.join('\n')).toContain("client ID list was not checked");
+  });
+});
+
+describe('doctor fixes name the token source', () => {
+  const GATEWAY = '0a0a0a0a-1111-4222-8333-444455556666';
+  const MI = { clientId: 'a2a2a2a2-2222-4333-8444-555566667777', sp: 'b2b2b2b2-2222-4333-8444-555566667777' };
+  const sharedPolicy = (sub: string) => policy({ StringEquals: { [`${PROVIDER}:aud`]: GATEWAY, [`${PROVIDER}:sub`]: sub } });
+
+  function fixOf(input: Omit<DiagnoseInput, 'now'>, check: string): string | undefined {
+    return diagnose({ ...input, now: NOW }).findings.find((finding) => finding.check === check && !finding.ok)?.fix;
+  }
+
+  it("tells a managed identity its sub is its own object ID, and how to name it in the trust policy", () => {
+    const claims = { ...v1Claims, aud: GATEWAY, appid: MI.clientId, sub: MI.sp, oid: MI.sp };
+    const fix = fixOf({ claims, trustPolicy: sharedPolicy(SP), providerClientIds: [GATEWAY], source: { kind: 'managed-identity', audience: GATEWAY, clientId: MI.clientId } }, 'subject');
+    expect(fix).toContain(`object ID of this managed identity's service principal (client ID ${MI.clientId})`);
+    expect(fix).toContain(`StringEquals ${PROVIDER}:sub = ${MI.sp}`);
+  });
+
+  it('tells a federated workload to sign in as the role application, with a federated credential', () => {
+    const fix = fixOf({ claims: v1Claims, trustPolicy: automationPolicy, providerClientIds: [APP_ID], source: { kind: 'github-actions', audience: APP_ID, clientId: APP_ID } }, 'subject');
+    expect(fix).toBeUndefined();
+    const mismatch = fixOf(
+      { claims: { ...v1Claims, sub: 'ffffeeee-dddd-cccc-bbbb-aaaa99998888' }, trustPolicy: automationPolicy, providerClientIds: [APP_ID], source: { kind: 'workload-identity', audience: APP_ID, clientId: APP_ID } },
+      'subject',
+    );
+    expect(mismatch).toContain('--client-id (or AZURE_CLIENT_ID)');
+    expect(mismatch).toContain('federated credential');
+  });
+
+  it('names --audience for a managed identity that asked for the wrong application', () => {
+    const claims = { ...v1Claims, aud: APP_ID, appid: MI.clientId, sub: MI.sp };
+    const fix = fixOf({ claims, trustPolicy: sharedPolicy(MI.sp), providerClientIds: [GATEWAY, APP_ID], source: { kind: 'managed-identity', audience: APP_ID, clientId: MI.clientId } }, 'audience');
+    expect(fix).toContain(`use --audience ${GATEWAY}`);
+  });
+
+  it('names an explicit --audience that differs from what the role expects', () => {
+    const other = '22223333-cccc-4444-dddd-5555eeee6666';
+    const fix = fixOf({ claims: { ...v1Claims, aud: other }, trustPolicy: automationPolicy, providerClientIds: [APP_ID, other], source: { kind: 'certificate', audience: other, clientId: APP_ID } }, 'audience');
+    expect(fix).toContain(`requested for --audience ${other}; the role expects ${APP_ID}`);
+  });
+
+  it('explains that a v2 token cannot serve the shared audience: IAM reads azp, the client, not the audience', () => {
+    const v2Provider = `login.microsoftonline.com/${TENANT}/v2.0`;
+    const claims = { ...v1Claims, iss: `https://${v2Provider}`, ver: '2.0', aud: GATEWAY, azp: APP_ID };
+    const trustPolicy = policy({ StringEquals: { [`${v2Provider}:aud`]: GATEWAY, [`${v2Provider}:sub`]: SP } }, v2Provider);
+    const fix = fixOf({ claims, trustPolicy, providerClientIds: [GATEWAY], source: { kind: 'certificate', audience: GATEWAY, clientId: APP_ID } }, 'audience');
+    expect(fix).toContain('IAM reads :aud from azp');
+    expect(fix).toContain('must issue v1 tokens');
+  });
+
+  it('explains an audience requested by URI against a role that expects the application ID', () => {
+    const claims = { ...v1Claims, aud: 'api://entra-aws-gateway' };
+    const input = { claims, trustPolicy: sharedPolicy(SP), providerClientIds: [GATEWAY], source: { kind: 'certificate' as const, audience: 'api://entra-aws-gateway', clientId: APP_ID } };
+    expect(fixOf(input, 'audience')).toContain(`the URI it was requested by (a v1 token carries the resource as requested), but the role expects an application ID: use --audience ${GATEWAY}`);
+    expect(fixOf(input, 'provider client IDs')).toContain('request it by application ID');
+  });
+
+  it("tells a managed identity of another tenant that it cannot sign in to the role's tenant", () => {
+    const other = '99999999-0000-cccc-1111-dddd2222eeee';
+    const fix = fixOf({ claims: { ...v1Claims, iss: `https://sts.windows.net/${other}/`, tid: other }, trustPolicy: automationPolicy, source: { kind: 'managed-identity', audience: APP_ID } }, 'issuer');
+    expect(fix).toContain(`The managed identity belongs to tenant ${other}`);
   });
 });

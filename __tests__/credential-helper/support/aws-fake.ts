@@ -32,6 +32,8 @@ export interface AwsFake {
   url: string;
   /** Query actions received, in order, with " (signed)" when the request carried a SigV4 Authorization header. */
   requests: string[];
+  /** RoleSessionName of each AssumeRoleWithWebIdentity that succeeded, in order. */
+  sessions: string[];
   stop: () => Promise<void>;
 }
 
@@ -40,6 +42,7 @@ const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks: () => { keys: JsonWebKeyWithKid[] }): Promise<AwsFake> {
   const requests: string[] = [];
+  const sessions: string[] = [];
   const { server, url } = await startHttpsServer(tls, (request, body, response) => {
     const form = new URLSearchParams(body);
     const action = form.get('Action') ?? '';
@@ -80,6 +83,7 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
       return error(response, 403, STS_NS, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     }
     const sessionName = form.get('RoleSessionName') ?? '';
+    sessions.push(sessionName);
     const roleName = role.arn.split('/').at(-1);
     const expiration = new Date(now + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     sendXml(
@@ -153,7 +157,7 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
     );
   }
 
-  return { url, requests, stop: () => stopServer(server as Server) };
+  return { url, requests, sessions, stop: () => stopServer(server as Server) };
 }
 
 function trustAllows(policy: unknown, providerArn: string, context: Record<string, string>): boolean {

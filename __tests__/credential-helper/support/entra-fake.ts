@@ -9,6 +9,14 @@
  *   https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
  * - error bodies ({ error, error_description: "AADSTS…", error_codes }):
  *   https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+ * - federated client assertions (workload identity federation): a token from an external issuer
+ *   whose iss, sub and aud must equal one federated identity credential's issuer, subject and
+ *   one of its audiences, else AADSTS70021 / 700211 (issuer) / 700213 (subject) / 700212
+ *   (audience): https://learn.microsoft.com/entra/workload-id/workload-identity-federation and
+ *   https://azure.github.io/azure-workload-identity/docs/troubleshooting.html
+ * - `aud` of an access token: "In v2.0 tokens, this value is always the client ID of the API. In
+ *   v1.0 tokens, it can be the client ID or the resource URI used in the request."
+ *   (access-token-claims-reference above)
  */
 import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, X509Certificate, constants, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Server } from 'node:https';
@@ -16,10 +24,15 @@ import type { ServerResponse } from 'node:http';
 import { sendJson, startHttpsServer, stopServer, type LoopbackTls } from './https-server';
 
 export interface FakeApplication {
+  /** The client ID (for a managed identity, its client ID; it has no application registration to sign in with a certificate). */
   appId: string;
   servicePrincipalId: string;
   /** Registered certificate credentials (PEM) and when each registration ends. */
   certificates: { pem: string; endDateTime?: Date }[];
+  /** Application ID URIs (e.g. api://…): a token may be requested for the application by one of them. */
+  identifierUris?: string[];
+  /** Federated identity credentials: which external tokens may sign in as this client (at most 20 in Entra). */
+  federatedCredentials?: { issuer: string; subject: string; audiences: string[] }[];
   /** The manifest's api.requestedAccessTokenVersion: which token version Entra issues for this resource. */
   accessTokenVersion: 1 | 2;
   /**
@@ -36,6 +49,13 @@ export interface EntraFake {
   jwks: { keys: JsonWebKeyWithKid[] };
   /** Signs claims with the fake's token-signing key (for tokens the tests build by hand). */
   signToken: (claims: Record<string, unknown>) => string;
+  /**
+   * Issues an access token for `client` to `resource` (an application ID or identifier URI), as
+   * Entra does behind a managed identity endpoint; undefined when the tenant has no such resource.
+   */
+  issueAccessToken: (tenant: string, client: FakeApplication, resource: string) => { token: string; expiresIn: number } | undefined;
+  /** Trusts an external issuer's signing keys, as Entra reads them through the issuer's OpenID discovery. */
+  trustIssuer: (issuer: string, jwks: { keys: JsonWebKeyWithKid[] }) => void;
   stop: () => Promise<void>;
 }
 
@@ -80,6 +100,20 @@ export async function startEntraFake(
   });
   base = url;
 
+  const trustedIssuers = new Map<string, { keys: JsonWebKeyWithKid[] }>();
+
+  function issueAccessToken(tenant: string, client: FakeApplication, requested: string): { token: string; expiresIn: number } | undefined {
+    const resource = (tenants[tenant] ?? []).find((app) => app.appId === requested || app.identifierUris?.includes(requested));
+    if (!resource) return undefined;
+    const issuedAt = Math.floor(Date.now() / 1000) - (client.issuesExpiredTokens ? tokenLifetimeSeconds + 120 : 0);
+    const common = { iat: issuedAt, nbf: issuedAt, exp: issuedAt + tokenLifetimeSeconds, oid: client.servicePrincipalId, sub: client.servicePrincipalId, tid: tenant, roles: [] as string[] };
+    const claims =
+      resource.accessTokenVersion === 1
+        ? { aud: requested, iss: `https://sts.windows.net/${tenant}/`, appid: client.appId, appidacr: '2', idp: `https://sts.windows.net/${tenant}/`, ver: '1.0', ...common }
+        : { aud: resource.appId, iss: `https://login.microsoftonline.com/${tenant}/v2.0`, azp: client.appId, azpacr: '2', ver: '2.0', ...common };
+    return { token: signToken(claims), expiresIn: tokenLifetimeSeconds };
+  }
+
   function token(tenant: string, applications: FakeApplication[], form: URLSearchParams, endpoint: string, response: ServerResponse): void {
     const clientId = form.get('client_id') ?? '';
     const application = applications.find((app) => app.appId === clientId);
@@ -87,20 +121,22 @@ export async function startEntraFake(
     if (!application) {
       return aadError(response, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
     }
-    const assertionProblem = checkAssertion(form, application, endpoint);
-    if (assertionProblem) return aadError(response, 401, 'invalid_client', 700027, assertionProblem);
-    const scope = form.get('scope') ?? '';
-    const resource = applications.find((app) => scope === `${app.appId}/.default`);
-    if (!resource) {
-      return aadError(response, 400, 'invalid_resource', 500011, `The resource principal named ${scope.replace('/.default', '')} was not found in the tenant named ${tenant}.`);
+    // An assertion the client signed itself names it as issuer; any other issuer is a federated token.
+    const assertion = decodeAssertion(form);
+    if (assertion && assertion.claims.iss !== application.appId) {
+      const refused = checkFederatedAssertion(assertion, application, trustedIssuers);
+      if (refused) return aadError(response, refused.status, 'invalid_client', refused.code, refused.description);
+    } else {
+      const assertionProblem = checkAssertion(form, application, endpoint);
+      if (assertionProblem) return aadError(response, 401, 'invalid_client', 700027, assertionProblem);
     }
-    const issuedAt = Math.floor(Date.now() / 1000) - (application.issuesExpiredTokens ? tokenLifetimeSeconds + 120 : 0);
-    const common = { iat: issuedAt, nbf: issuedAt, exp: issuedAt + tokenLifetimeSeconds, oid: application.servicePrincipalId, sub: application.servicePrincipalId, tid: tenant, roles: [] as string[] };
-    const claims =
-      resource.accessTokenVersion === 1
-        ? { aud: resource.appId, iss: `https://sts.windows.net/${tenant}/`, appid: application.appId, appidacr: '2', idp: `https://sts.windows.net/${tenant}/`, ver: '1.0', ...common }
-        : { aud: resource.appId, iss: `https://login.microsoftonline.com/${tenant}/v2.0`, azp: application.appId, azpacr: '2', ver: '2.0', ...common };
-    sendJson(response, 200, { token_type: 'Bearer', expires_in: tokenLifetimeSeconds, ext_expires_in: tokenLifetimeSeconds, access_token: signToken(claims) });
+    const scope = form.get('scope') ?? '';
+    const requested = scope.replace(/\/\.default$/, '');
+    const issued = scope.endsWith('/.default') ? issueAccessToken(tenant, application, requested) : undefined;
+    if (!issued) {
+      return aadError(response, 400, 'invalid_resource', 500011, `The resource principal named ${requested} was not found in the tenant named ${tenant}.`);
+    }
+    sendJson(response, 200, { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.token });
   }
 
   return {
@@ -108,8 +144,63 @@ export async function startEntraFake(
     requests,
     jwks: { keys: [jwk] },
     signToken,
+    issueAccessToken,
+    trustIssuer: (issuer, keys) => void trustedIssuers.set(issuer, keys),
     stop: () => stopServer(server as Server),
   };
+}
+
+interface Assertion {
+  header: Record<string, string>;
+  claims: Record<string, unknown>;
+  raw: string;
+}
+
+function decodeAssertion(form: URLSearchParams): Assertion | undefined {
+  const raw = form.get('client_assertion') ?? '';
+  const parts = raw.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    return {
+      header: JSON.parse(Buffer.from(parts[0], 'base64url').toString()) as Record<string, string>,
+      claims: JSON.parse(Buffer.from(parts[1], 'base64url').toString()) as Record<string, unknown>,
+      raw,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks a federated token against the application's federated identity credentials, as Entra does. */
+function checkFederatedAssertion(
+  assertion: Assertion,
+  application: FakeApplication,
+  trustedIssuers: Map<string, { keys: JsonWebKeyWithKid[] }>,
+): { status: number; code: number; description: string } | undefined {
+  const { iss, sub, aud } = assertion.claims as { iss?: string; sub?: string; aud?: string | string[] };
+  const audiences = ([] as string[]).concat(aud ?? []);
+  const check = 'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
+  const credentials = application.federatedCredentials ?? [];
+  const forIssuer = credentials.filter((credential) => credential.issuer === iss);
+  if (forIssuer.length === 0) {
+    return { status: 400, code: 700211, description: `No matching federated identity record found for presented assertion issuer '${iss}'. ${check}` };
+  }
+  const forSubject = forIssuer.filter((credential) => credential.subject === sub);
+  if (forSubject.length === 0) {
+    return { status: 400, code: 700213, description: `No matching federated identity record found for presented assertion subject '${sub}'. ${check}` };
+  }
+  if (!forSubject.some((credential) => credential.audiences.some((audience) => audiences.includes(audience)))) {
+    return { status: 400, code: 700212, description: `No matching federated identity record found for presented assertion audience '${audiences.join(',')}'. ${check}` };
+  }
+  const keys = trustedIssuers.get(iss as string);
+  if (!keys || !verifyJwt(assertion.raw, keys)) {
+    return { status: 401, code: 50013, description: 'Assertion failed signature validation. [Reason - The key was not found.]' };
+  }
+  const exp = assertion.claims.exp;
+  if (typeof exp !== 'number' || exp * 1000 < Date.now()) {
+    return { status: 400, code: 700024, description: `Client assertion is not within its valid time range. Current time: ${new Date().toISOString()}, expiry time of assertion ${typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '(none)'}.` };
+  }
+  return undefined;
 }
 
 /** Verifies the client assertion as Entra does; returns the AADSTS700027 description on failure. */
