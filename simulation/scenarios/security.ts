@@ -48,7 +48,7 @@ export const IDS = {
 } as const;
 
 /** IAM role IDs: `AROA` + 17 capitals or digits. */
-export const ROLE_IDS = { victim: 'AROAVICTIMVICTIMVIC1', ready: 'AROAREADYREADYREADY01', handMade: 'AROAHANDMADEHANDMADE1' } as const;
+export const ROLE_IDS = { victim: 'AROAVICTIMVICTIMVIC01', ready: 'AROAREADYREADYREADY01', handMade: 'AROAHANDMADEHANDMADE1' } as const;
 
 const statement = (conditions: Record<string, Record<string, string | string[]>> | undefined): PolicyStatement => ({
   Effect: 'Allow',
@@ -63,6 +63,15 @@ const pinned = (appId: string, sp: string, extra: Record<string, Record<string, 
   policy(statement({ StringEquals: { [`${HOST}:aud`]: appId, [`${HOST}:sub`]: sp }, ...extra }));
 /** No audience test at all: any token for any client ID the provider holds gets in. */
 const open = (...extra: PolicyStatement[]) => policy(statement(undefined), ...extra);
+
+/** An open policy just under IAM's default 2,048-character quota: no room left for the lock. */
+function nearlyFullOpenPolicy(): PolicyDocument {
+  const services: string[] = [];
+  const build = () => open({ Sid: 'ManyServices', Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' });
+  while (JSON.stringify(build()).length < 1980) services.push(`svc${String(services.length).padStart(2, '0')}.example.amazonaws.com`);
+  services.pop();
+  return build();
+}
 
 let eventCounter = 0;
 /** Deterministic CloudTrail event IDs, so the written files never change by themselves. */
@@ -210,16 +219,7 @@ export function securityScenarios(): Scenario[] {
         faults: [graphDown('graph:POST /applications')],
       },
       events: [
-        createRoleEvent(
-          'open-big-role',
-          open({
-            Sid: 'ManyServices',
-            Effect: 'Allow',
-            Principal: { Service: Array.from({ length: 60 }, (_, i) => `service-${String(i).padStart(2, '0')}.example.amazonaws.com`) },
-            Action: 'sts:AssumeRole',
-          }),
-          at('toolarge'),
-        ),
+        createRoleEvent('open-big-role', nearlyFullOpenPolicy(), at('toolarge')),
       ],
     },
     {

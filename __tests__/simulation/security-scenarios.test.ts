@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger } from '../../functions/shared/logger';
+import { LOCK_SID } from '../../functions/shared/trust-policy';
+import { parseConfig } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/run-simulation';
+import { ACCOUNT, IDS, OTHER_ACCOUNT, securityScenarios } from '../../simulation/scenarios/security';
+import { SCENARIO_DIR, scenarioFiles } from '../../simulation/scenarios/write';
+import { parseWorld } from '../../simulation/world';
+
+/**
+ * Each security scenario of docs/simulate.md#security-scenarios, run through the simulator as an
+ * operator would run its files, against what must (and must not) happen. Each `before` says
+ * what the automation did before the fix: the assertions below fail on that behaviour.
+ */
+
+type Role = { roleName: string; tags: Record<string, string>; assumeRolePolicyDocument: { Statement: { Sid?: string; Effect: string; Condition?: unknown }[] } };
+type Account = { roles: Role[]; oidcProviders: { clientIds: string[] }[] };
+
+const scenarios = Object.fromEntries(securityScenarios().map((scenario) => [scenario.name, scenario]));
+
+async function run(name: string): Promise<{ output: SimulationOutput; logs: string[] }> {
+  const scenario = scenarios[name]!;
+  const logs: string[] = [];
+  const output = await runSimulation({
+    world: parseWorld(scenario.world),
+    events: parseEvents(scenario.events),
+    config: parseConfig(EXAMPLE_CONFIG),
+    logger: createLogger({ sink: (line) => logs.push(line) }),
+  });
+  return { output, logs };
+}
+
+const account = (output: SimulationOutput, id = ACCOUNT) => output.iam[id] as Account;
+const role = (output: SimulationOutput, name: string, id = ACCOUNT) => account(output, id).roles.find((r) => r.roleName === name)!;
+const clientIds = (output: SimulationOutput, id = ACCOUNT) => account(output, id).oidcProviders[0]?.clientIds ?? [];
+const policyText = (r: Role) => JSON.stringify(r.assumeRolePolicyDocument);
+
+describe('security scenarios (npm run simulate)', () => {
+  it('the files under simulation/examples/security are the scenarios as written by npm run scenarios:write', () => {
+    for (const scenario of securityScenarios()) {
+      for (const [file, content] of Object.entries(scenarioFiles(scenario))) {
+        expect(`${scenario.name}/${file}: ${readFileSync(join(SCENARIO_DIR, scenario.name, file), 'utf8')}`).toBe(`${scenario.name}/${file}: ${content}`);
+      }
+    }
+  });
+
+  it('squatted application name: failed:name-taken, the squatter’s applications untouched and trusted by nothing', async () => {
+    const { output } = await run('squatted-application-name');
+    const victim = role(output, 'payments-deployer');
+    expect(victim.tags['entra:federation-status']).toBe('failed:name-taken');
+    expect(policyText(victim)).not.toContain(IDS.squatterSp);
+    expect(policyText(victim)).not.toContain(IDS.squatterApp);
+    expect(clientIds(output)).toEqual([]);
+    const squatted = output.entra.applications.filter((app) => app.createdBy === IDS.squatter);
+    expect(squatted.map((app) => [app.displayName, app.owners])).toEqual([
+      ['totally-legit', [IDS.squatter, 'automation']],
+      ['totally-legit-too', [IDS.squatter, 'automation']],
+    ]);
+    expect(output.calls['graph:PATCH /applications(uniqueName)']).toBeUndefined();
+  });
+
+  it('owners named by a later TagRole: the tagger is not an owner of anything', async () => {
+    const { output } = await run('owners-named-by-tag');
+    expect(output.entra.applications.flatMap((app) => app.owners)).not.toContain(IDS.attacker);
+    expect(output.executions).toHaveLength(1);
+  });
+
+  it('re-created role name: the new role gets an application of its own without the earlier team’s owner', async () => {
+    const { output } = await run('recreated-role-name');
+    const pinnedAud = /:aud":"([0-9a-f-]{36})"/.exec(policyText(role(output, 'deployer')))?.[1];
+    const pinnedApp = output.entra.applications.find((app) => app.appId === pinnedAud);
+    expect(pinnedApp?.owners).toEqual(['automation']);
+    // B's application is still there (Graph refused its deletion) but nothing trusts it.
+    const bobs = output.entra.applications.find((app) => app.owners.includes(IDS.bob));
+    expect(bobs).toBeDefined();
+    expect(bobs?.appId).not.toBe(pinnedAud);
+  });
+
+  it.each(['failure-keeps-ready-role', 'graph-outage-keeps-ready-role'])(
+    '%s: the ready role keeps its application, audience and pin; the status says what failed',
+    async (name) => {
+      const { output } = await run(name);
+      const ready = role(output, 'ci-deployer');
+      expect(ready.tags['entra:federation-status']).toMatch(/^failed:(wildcard|graph-unavailable)$/);
+      expect(output.entra.applications.map((app) => app.appId)).toEqual([IDS.ourApp]);
+      expect(output.entra.servicePrincipals.map((sp) => sp.id)).toEqual([IDS.ourSp]);
+      expect(clientIds(output)).toEqual([IDS.ourApp]);
+      expect(policyText(ready)).toContain(IDS.ourSp);
+      expect(ready.tags['entra:client-id']).toBe(IDS.ourApp);
+    },
+  );
+
+  it('open role: locked with a Deny for the provider’s tokens, the team’s statement kept', async () => {
+    const { output } = await run('open-role-locked');
+    const locked = role(output, 'open-role');
+    expect(locked.tags).toMatchObject({ 'entra:federation-status': 'failed:graph-unavailable', 'entra:access': 'locked' });
+    const statements = locked.assumeRolePolicyDocument.Statement;
+    expect(statements.map((s) => [s.Sid, s.Effect])).toEqual([
+      [undefined, 'Allow'],
+      [LOCK_SID, 'Deny'],
+    ]);
+  });
+
+  it('open role too large to lock: tagged open, and the role-open alarm line is logged', async () => {
+    const { output, logs } = await run('open-role-too-large-to-lock');
+    expect(role(output, 'open-big-role').tags['entra:access']).toBe('open');
+    expect(logs.map((line) => JSON.parse(line) as { alarm?: string }).some((line) => line.alarm === 'role-open')).toBe(true);
+  });
+
+  it('forged account: nothing starts, the other account’s role is untouched', async () => {
+    const { output } = await run('forged-account');
+    expect(output.executions).toEqual([]);
+    expect(role(output, 'payments-deployer', OTHER_ACCOUNT).tags).toEqual({});
+    expect(output.entra.applications).toEqual([]);
+  });
+
+  it('hand-made federation: left exactly as the team wrote it, no tags, no application of ours', async () => {
+    const { output } = await run('hand-made-federation');
+    const legacy = role(output, 'legacy');
+    expect(legacy.tags).toEqual({});
+    expect(policyText(legacy)).toContain(IDS.handMadeApp);
+    expect(policyText(legacy)).toContain('pwd*');
+    expect(output.entra.applications.map((app) => app.createdBy)).toEqual([IDS.handMadeOwner]);
+    expect(output.executions.map((e) => e.states.at(-1))).toEqual(['NothingToFederate']);
+  });
+
+  it('owners refused by Graph: ready and pinned all the same; entra:owners-status says what failed', async () => {
+    const { output } = await run('owners-refused');
+    const r = role(output, 'ci-deployer');
+    expect(r.tags['entra:federation-status']).toBe('ready');
+    expect(r.tags['entra:owners-status']).toBe(`failed:authorization-request-denied ${IDS.alice}`);
+    expect(policyText(r)).toContain(':sub');
+  });
+
+  it('delete: no application and no service principal, live or soft-deleted, and no audience', async () => {
+    const { output } = await run('delete-leaves-nothing');
+    expect(output.entra.applications).toEqual([]);
+    expect(output.entra.servicePrincipals).toEqual([]);
+    expect(output.entra.deletedItems).toEqual({ applications: [], servicePrincipals: [] });
+    expect(clientIds(output)).toEqual([]);
+  });
+
+  it('quota exceeded half-way: failed:entra-quota and nothing left behind', async () => {
+    const { output } = await run('quota-exceeded');
+    expect(role(output, 'one-too-many').tags['entra:federation-status']).toBe('failed:entra-quota');
+    expect(output.entra.applications.map((app) => app.appId)).toEqual([IDS.ourApp]);
+    expect(output.entra.servicePrincipals.map((sp) => sp.id)).toEqual([IDS.ourSp]);
+    expect(output.entra.deletedItems).toEqual({ applications: [], servicePrincipals: [] });
+    expect(clientIds(output)).toEqual([IDS.ourApp]);
+  });
+});
+
+describe('docs/simulate.md', () => {
+  it('lists every security scenario with what it shows', () => {
+    const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'simulate.md'), 'utf8');
+    for (const scenario of securityScenarios()) expect(guide).toContain(`| \`${scenario.name}\` | ${scenario.shows} |`);
+  });
+});
