@@ -342,7 +342,7 @@ const deleteApplication: Handler = (ctx, _req, [rawId]) => {
 const postServicePrincipal: Handler = (ctx, req) => {
   const appId = typeof req.body.appId === 'string' ? req.body.appId.toLowerCase() : '';
   if (appId === '') return badRequest("Property 'appId' is required.");
-  const app = ctx.state.listApplications().find((a) => a.appId === appId);
+  const app = ctx.state.liveApplicationByAppId(appId);
   if (!app) return noBackingApplication(appId);
   if (app.replicationLagRemaining > 0) {
     app.replicationLagRemaining -= 1;
@@ -407,7 +407,7 @@ const getCreatedObject: Handler = (ctx, req, [rawId, rawObjectId]) => {
   const creator = creatorOf(ctx, rawId);
   if (isReply(creator)) return creator;
   const objectId = idParam(rawObjectId);
-  const item = ctx.state.createdBy(creator).find((o) => o.id === objectId);
+  const item = ctx.state.createdObject(creator, objectId);
   if (!item) return notFound(objectId);
   const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
   if (select.error) return select.error;
