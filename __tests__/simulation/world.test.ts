@@ -7,6 +7,8 @@ import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { startGraphFake, type GraphFake } from '../../simulation/graph-fake';
 import { createIamModel, type IamModel } from '../../simulation/iam-model';
+import { GRAPH_CALL_KEYS } from '../../simulation/graph-routes';
+import { IAM_CALL_KEYS } from '../../simulation/iam-model';
 import { runSimulation } from '../../simulation/run-simulation';
 import { parseWorld, seedWorld, SimulationInputError, type World } from '../../simulation/world';
 
@@ -281,5 +283,16 @@ describe('the output of a run', () => {
     });
     expect((output.iam[ACCOUNT] as { roles: { roleId: string }[] }).roles[0]?.roleId).toBe('AROAWORLD000000000001');
     expect(output.calls).toEqual({});
+  });
+});
+
+describe('the documented call keys', () => {
+  it('are exactly the keys the Graph fake and the IAM model answer', () => {
+    // Prepare
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'simulate.md'), 'utf8');
+    // Act
+    const documented = [...doc.matchAll(/^\| `((?:graph|iam|sts):[^`]+)` \|/gm)].map((m) => m[1]);
+    // Assess
+    expect(documented.sort()).toEqual([...GRAPH_CALL_KEYS, ...IAM_CALL_KEYS].sort());
   });
 });
