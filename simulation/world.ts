@@ -211,7 +211,9 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
   ].map((id) => id.toLowerCase()));
   entra.applications.forEach((app, i) =>
     app.owners.forEach((owner, j) => {
-      if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
+      if (app.owners.findIndex((o) => o.toLowerCase() === owner.toLowerCase()) < j) {
+        issue(['entra', 'applications', i, 'owners', j], `${owner} is listed twice; an object is an owner once`);
+      } else if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
         issue(['entra', 'applications', i, 'owners', j], `${owner} is not in entra.users nor a service principal of the world; owners must exist in the tenant (or be "${AUTOMATION}")`);
       }
     }),

@@ -124,6 +124,7 @@ describe('parseWorld', () => {
 
   it.each([
     ['an owner who is not a user of the tenant', (w: any) => (w.entra.applications[0].owners = ['automation', '12121212-1212-4212-8212-121212121212']), /entra\.applications\.0\.owners\.1: 12121212-.* is not in entra\.users/],
+    ['an owner listed twice', (w: any) => (w.entra.applications[0].owners = ['automation', USER, USER.toUpperCase()]), /entra\.applications\.0\.owners\.2: .* is listed twice/],
     ['a creator that is neither "automation" nor an object ID', (w: any) => (w.entra.applications[0].createdBy = 'alice'), /entra\.applications\.0\.createdBy: expected "automation" or an object ID/],
     ['a service principal type Graph does not have', (w: any) => (w.entra.servicePrincipals[0].servicePrincipalType = 'User'), /entra\.servicePrincipals\.0\.servicePrincipalType/],
     ['an object ID used twice', (w: any) => (w.entra.servicePrincipals[0].id = SP_ID), /entra\.servicePrincipals\.0\.id: object ID .* is already entra\.applications\.0\.servicePrincipalId's/],
