@@ -149,6 +149,18 @@ describe('parseWorld', () => {
     expect(parseError(world)).toMatch(/accounts\.210987654321\.roles\.0\.roleId: role ID AROAWORLD000000000001 is already accounts\.123456789012\.roles\.0\.roleId's/);
   });
 
+  it("does not count another principal's creations against the automation's quota", () => {
+    // Prepare: the orphan service principal and the deleted application become someone else's.
+    const world = fullWorld();
+    world.entra.quota = 2;
+    world.entra.deletedItems.applications[0].createdBy = OTHER_USER;
+    world.entra.deletedItems.servicePrincipals[1].createdBy = OTHER_USER;
+    // Act
+    const parsed = parseWorld(world);
+    // Assess: ours and its service principal only; the deleted one follows its application's creator.
+    expect(parsed.entra.quota).toBe(2);
+  });
+
   it('counts what the world holds of the automation against its quota: more is refused, as many is accepted', () => {
     // Prepare: ours (1) + its service principal (1) + the deleted application (1) + its deleted service principal (1) + the orphan (1).
     const full = fullWorld();
