@@ -36,7 +36,7 @@ function fullWorld(): Record<string, any> {
       servicePrincipals: [{ ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity' }],
       deletedItems: {
         applications: [{ ...DELETED_APP, uniqueName: 'old', displayName: 'old' }],
-        servicePrincipals: [{ id: DELETED_SP, appId: DELETED_APP.appId }, ORPHAN_SP],
+        servicePrincipals: [{ id: DELETED_SP, appId: DELETED_APP.appId }, { ...ORPHAN_SP }],
       },
       quota: 10,
     },
