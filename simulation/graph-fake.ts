@@ -56,7 +56,8 @@ function kindOf(answer: FaultAnswer): FaultKind | null {
 
 /** Graph's face of the shared fault injector: the call keys are `graph:{METHOD} {route}`. */
 export class GraphFakeFaults {
-  private readonly injector = new FaultInjector(Math.random);
+  // Storms bring their own seeded generator; this one only makes the default deterministic too.
+  private readonly injector = new FaultInjector(seededRandom(1));
   /** Faults actually served, by kind, the state's replication lag included. */
   readonly served: Record<FaultKind, number> = { throttle: 0, unavailable: 0, 'replication-lag': 0 };
 
