@@ -18,6 +18,8 @@ export interface ErrorDetail {
   readonly target?: string;
 }
 
+export const isReply = (value: unknown): value is Reply => typeof value === 'object' && value !== null && 'status' in value;
+
 export function ok(body: unknown): Reply {
   return { status: 200, body };
 }

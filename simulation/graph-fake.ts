@@ -6,11 +6,11 @@ import { answer, normalizeRoute } from './graph-routes';
 import { GraphFakeState } from './graph-state';
 import { seededRandom } from './seeded-random';
 
-
 /**
  * A loopback (127.0.0.1, plain HTTP) fake of the Microsoft Graph v1.0 subset the automation
- * uses: the HTTP side only. The directory is graph-state.ts, the answers graph-routes.ts, the
- * error bodies graph-errors.ts, fault injection faults.ts (shared with the IAM model).
+ * uses: the HTTP side only. The directory is graph-state.ts, the answers graph-routes.ts (query
+ * options graph-odata.ts), the error bodies graph-errors.ts, fault injection faults.ts (shared
+ * with the IAM model).
  *
  * Every request needs a non-empty `Authorization: Bearer …` (401 otherwise, as Graph answers
  * a missing token: https://learn.microsoft.com/graph/errors). Each one is counted under its call
@@ -56,7 +56,8 @@ function kindOf(answer: FaultAnswer): FaultKind | null {
 
 /** Graph's face of the shared fault injector: the call keys are `graph:{METHOD} {route}`. */
 export class GraphFakeFaults {
-  private readonly injector = new FaultInjector(Math.random);
+  // Storms bring their own seeded generator; this one only makes the default deterministic too.
+  private readonly injector = new FaultInjector(seededRandom(1));
   /** Faults actually served, by kind, the state's replication lag included. */
   readonly served: Record<FaultKind, number> = { throttle: 0, unavailable: 0, 'replication-lag': 0 };
 

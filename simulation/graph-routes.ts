@@ -8,8 +8,10 @@ import {
   quotaExceeded,
   requestDenied,
   graphError,
+  isReply,
   type Reply,
 } from './graph-errors';
+import { decode, equalityFilter, idParam, keyLiteral, page, project, selected } from './graph-odata';
 import { isApplication, type FakeApplication, type FakeServicePrincipal, type GraphFakeState } from './graph-state';
 
 /**
@@ -48,18 +50,6 @@ interface Route {
 }
 
 const ID = '([^/()]+)';
-
-/** Percent-decoding; null for a malformed sequence. */
-function decode(raw: string): string | null {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
-}
-
-/** A directory object ID in a path, decoded and lower-cased (object IDs are GUIDs); '' when malformed. */
-const idParam = (raw: string | undefined): string => (decode(raw ?? '') ?? '').toLowerCase();
 
 // ---------- representations ----------
 
@@ -103,81 +93,8 @@ function directoryObjectJson(item: FakeApplication | FakeServicePrincipal): Reco
 const APPLICATION_PROPERTIES = Object.keys(applicationJson({} as FakeApplication));
 const SERVICE_PRINCIPAL_PROPERTIES = Object.keys(servicePrincipalJson({} as FakeServicePrincipal));
 
-/**
- * `$select`: only the named properties come back (https://learn.microsoft.com/graph/query-parameters#select);
- * a property the type does not have is a 400.
- */
-function selected(url: URL, known: readonly string[], typeName: string): { fields: string[] | null; error?: Reply } {
-  const raw = url.searchParams.get('$select');
-  if (raw === null) return { fields: null };
-  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
-  const unknown = fields.find((f) => !known.includes(f));
-  if (unknown !== undefined) {
-    return { fields, error: badRequest(`Could not find a property named '${unknown}' on type '${typeName}'.`, 'BadRequest') };
-  }
-  return { fields };
-}
-
-function project(json: Record<string, unknown>, fields: readonly string[] | null): Record<string, unknown> {
-  if (fields === null) return json;
-  const kept = Object.entries(json).filter(([key]) => key === '@odata.type' || fields.includes(key));
-  return Object.fromEntries(kept);
-}
-
 function entity(ctx: RouteContext, set: string, json: Record<string, unknown>): Record<string, unknown> {
   return { '@odata.context': `${ctx.baseUrl}/$metadata#${set}/$entity`, ...json };
-}
-
-/** The value of an OData string literal `'…'` (quotes doubled), or null when malformed. */
-function odataLiteral(text: string): string | null {
-  const match = /^'((?:[^']|'')*)'$/.exec(text);
-  return match ? (match[1] ?? '').replace(/''/g, "'") : null;
-}
-
-function keyLiteral(encoded: string | undefined): string | null {
-  const text = decode(encoded ?? '');
-  return text === null ? null : odataLiteral(text);
-}
-
-/**
- * `$filter=<property> eq '<value>'` on one of `properties`, else a 400 as Graph gives for a
- * filter it does not support. Returns undefined when there is no filter.
- */
-function equalityFilter(url: URL, properties: readonly string[]): { property: string; value: string } | Reply | undefined {
-  const filter = url.searchParams.get('$filter');
-  if (filter === null) return undefined;
-  const match = /^(\w+) eq (.*)$/.exec(filter.trim());
-  const value = match ? odataLiteral(match[2] ?? '') : null;
-  if (!match || value === null || !properties.includes(match[1] ?? '')) {
-    return badRequest('Unsupported or invalid query filter clause specified.', 'Request_UnsupportedQuery');
-  }
-  return { property: match[1]!, value };
-}
-
-const isReply = (value: unknown): value is Reply => typeof value === 'object' && value !== null && 'status' in value;
-
-/**
- * One page of a collection (https://learn.microsoft.com/graph/paging): `$top` from 1 to 999 (a
- * value outside answers 400 Request_UnsupportedQuery "Invalid page size specified", as recorded
- * by turbot/steampipe-plugin-azuread), 100 by default; `@odata.nextLink` on the same origin.
- */
-function page(ctx: RouteContext, req: GraphRequest, items: readonly Record<string, unknown>[]): Reply {
-  const topParam = req.url.searchParams.get('$top');
-  const top = topParam === null ? 100 : Number(topParam);
-  if (!Number.isInteger(top) || top < 1 || top > 999) {
-    return badRequest(`Invalid page size specified: '${topParam}'. Must be between 1 and 999 inclusive.`, 'Request_UnsupportedQuery');
-  }
-  const tokenParam = req.url.searchParams.get('$skiptoken');
-  const skip = tokenParam === null ? 0 : Number(tokenParam);
-  if (!Number.isInteger(skip) || skip < 0) return badRequest(`Invalid $skiptoken '${tokenParam}'.`);
-  const next = new URL(`${ctx.baseUrl}${req.path}`);
-  for (const [key, value] of req.url.searchParams) if (key !== '$skiptoken') next.searchParams.set(key, value);
-  next.searchParams.set('$skiptoken', String(skip + top));
-  return ok({
-    '@odata.context': `${ctx.baseUrl}/$metadata#directoryObjects`,
-    value: items.slice(skip, skip + top),
-    ...(skip + top < items.length ? { '@odata.nextLink': next.toString() } : {}),
-  });
 }
 
 // ---------- application bodies ----------
@@ -290,7 +207,7 @@ const listApplications: Handler = (ctx, req) => {
   const filter = equalityFilter(req.url, ['displayName']);
   if (isReply(filter)) return filter;
   const apps = ctx.state.listApplications().filter((app) => !filter || app.displayName === filter.value);
-  return page(ctx, req, apps.map((app) => project(applicationJson(app), select.fields)));
+  return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(applicationJson(app), select.fields)));
 };
 
 /** The live application of `/applications/{id}/…`, or the 404 Graph gives for it, lag included. */
@@ -352,7 +269,7 @@ const deleteApplication: Handler = (ctx, _req, [rawId]) => {
 const postServicePrincipal: Handler = (ctx, req) => {
   const appId = typeof req.body.appId === 'string' ? req.body.appId.toLowerCase() : '';
   if (appId === '') return badRequest("Property 'appId' is required.");
-  const app = ctx.state.listApplications().find((a) => a.appId === appId);
+  const app = ctx.state.liveApplicationByAppId(appId);
   if (!app) return noBackingApplication(appId);
   if (app.replicationLagRemaining > 0) {
     app.replicationLagRemaining -= 1;
@@ -401,7 +318,7 @@ const listCreatedObjects: Handler = (ctx, req, [rawId]) => {
   if (isReply(creator)) return creator;
   const select = selected(req.url, [...new Set([...APPLICATION_PROPERTIES, ...SERVICE_PRINCIPAL_PROPERTIES])], 'microsoft.graph.directoryObject');
   if (select.error) return select.error;
-  return page(ctx, req, ctx.state.createdBy(creator).map((item) => project(directoryObjectJson(item), select.fields)));
+  return page(ctx.baseUrl, req.path, req.url, ctx.state.createdBy(creator).map((item) => project(directoryObjectJson(item), select.fields)));
 };
 
 const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
@@ -410,14 +327,14 @@ const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
   const apps = ctx.state.createdBy(creator).filter(isApplication);
-  return page(ctx, req, apps.map((app) => project(directoryObjectJson(app), select.fields)));
+  return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(directoryObjectJson(app), select.fields)));
 };
 
 const getCreatedObject: Handler = (ctx, req, [rawId, rawObjectId]) => {
   const creator = creatorOf(ctx, rawId);
   if (isReply(creator)) return creator;
   const objectId = idParam(rawObjectId);
-  const item = ctx.state.createdBy(creator).find((o) => o.id === objectId);
+  const item = ctx.state.createdObject(creator, objectId);
   if (!item) return notFound(objectId);
   const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
   if (select.error) return select.error;
@@ -443,7 +360,7 @@ function listDeleted(kind: 'application' | 'servicePrincipal'): Handler {
     const items: (FakeApplication | FakeServicePrincipal)[] =
       kind === 'application' ? ctx.state.listDeletedApplications() : ctx.state.listDeletedServicePrincipals();
     const kept = items.filter((item) => !filter || (item as unknown as Record<string, unknown>)[filter.property] === filter.value);
-    return page(ctx, req, kept.map((item) => project(directoryObjectJson(item), select.fields)));
+    return page(ctx.baseUrl, req.path, req.url, kept.map((item) => project(directoryObjectJson(item), select.fields)));
   };
 }
 

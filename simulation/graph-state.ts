@@ -111,10 +111,18 @@ export interface GraphFakeStateOptions {
 export type QuotaErrorForm = 'top-level' | 'details';
 
 export class GraphFakeState {
-  readonly applications = new Map<string, FakeApplication>();
-  /** Live and soft-deleted (see `deletedDateTime`); the automation's own is not among them. */
-  readonly servicePrincipals = new Map<string, FakeServicePrincipal>();
-  readonly users = new Set<string>();
+  /** Live and soft-deleted (see `deletedDateTime`), by object ID, in creation order. */
+  private readonly applications = new Map<string, FakeApplication>();
+  /** Live and soft-deleted; the automation's own is not among them. */
+  private readonly servicePrincipals = new Map<string, FakeServicePrincipal>();
+  private readonly users = new Set<string>();
+  // Indexes, so a world of thousands of roles costs no quadratic time.
+  private readonly byUniqueName = new Map<string, FakeApplication>();
+  private readonly byAppId = new Map<string, FakeApplication>();
+  /** Live service principals by appId. */
+  private readonly liveSpByAppId = new Map<string, FakeServicePrincipal>();
+  /** Objects the automation created that are live or soft-deleted. */
+  private automationObjects = 0;
   readonly automationServicePrincipalId: string;
   readonly automationAppId: string;
   /** The automation's creator quota: objects it created, live and soft-deleted. */
@@ -140,8 +148,11 @@ export class GraphFakeState {
 
   // ---------- set-up (not requests) ----------
 
+  /** Throws when the uniqueName or appId is taken: the directory keeps both unique. */
   seedApplication(seed: SeedApplication): FakeApplication {
     const createdBy = (seed.createdBy ?? this.automationServicePrincipalId).toLowerCase();
+    if (seed.uniqueName && this.byUniqueName.has(seed.uniqueName)) throw new Error(`graph-fake: uniqueName ${seed.uniqueName} is taken`);
+    if (seed.appId && this.byAppId.has(seed.appId.toLowerCase())) throw new Error(`graph-fake: appId ${seed.appId} is taken`);
     const defaultOwners = createdBy === this.automationServicePrincipalId ? [createdBy] : [];
     const app: FakeApplication = {
       id: (seed.id ?? randomUUID()).toLowerCase(),
@@ -160,6 +171,9 @@ export class GraphFakeState {
       purgeLagRemaining: 0,
     };
     this.applications.set(app.id, app);
+    this.byAppId.set(app.appId, app);
+    if (app.uniqueName !== null) this.byUniqueName.set(app.uniqueName, app);
+    if (this.isAutomation(createdBy)) this.automationObjects += 1;
     if (seed.servicePrincipalId) {
       this.seedServicePrincipal({
         id: seed.servicePrincipalId,
@@ -183,6 +197,8 @@ export class GraphFakeState {
       purgeLagRemaining: 0,
     };
     this.servicePrincipals.set(sp.id, sp);
+    if (sp.deletedDateTime === null) this.liveSpByAppId.set(sp.appId, sp);
+    if (this.isAutomation(sp.createdBy)) this.automationObjects += 1;
     return sp;
   }
 
@@ -210,12 +226,22 @@ export class GraphFakeState {
   }
 
   liveByUniqueName(uniqueName: string): FakeApplication | undefined {
-    return this.listApplications().find((app) => app.uniqueName === uniqueName);
+    const app = this.byUniqueName.get(uniqueName);
+    return app && app.deletedDateTime === null ? app : undefined;
   }
 
   /** Live or soft-deleted: `uniqueName` stays taken until the purge. */
   anyByUniqueName(uniqueName: string): FakeApplication | undefined {
-    return [...this.applications.values()].find((app) => app.uniqueName === uniqueName);
+    return this.byUniqueName.get(uniqueName);
+  }
+
+  liveApplicationByAppId(appId: string): FakeApplication | undefined {
+    const app = this.byAppId.get(appId.toLowerCase());
+    return app && app.deletedDateTime === null ? app : undefined;
+  }
+
+  isUser(id: string): boolean {
+    return this.users.has(id.toLowerCase());
   }
 
   liveApplication(id: string): FakeApplication | undefined {
@@ -233,7 +259,7 @@ export class GraphFakeState {
 
   liveServicePrincipalByAppId(appId: string): FakeServicePrincipal | undefined {
     if (appId.toLowerCase() === this.automationAppId) return this.automationServicePrincipal();
-    return this.listServicePrincipals().find((sp) => sp.appId === appId.toLowerCase());
+    return this.liveSpByAppId.get(appId.toLowerCase());
   }
 
   /** The automation's own service principal: it exists, but is not part of the world's listings. */
@@ -258,11 +284,16 @@ export class GraphFakeState {
     ];
   }
 
+  /** A live object the principal created, by object ID. */
+  createdObject(creatorId: string, objectId: string): FakeApplication | FakeServicePrincipal | undefined {
+    const key = objectId.toLowerCase();
+    const item = this.applications.get(key) ?? this.servicePrincipals.get(key);
+    return item && item.deletedDateTime === null && item.createdBy === creatorId.toLowerCase() ? item : undefined;
+  }
+
   /** What counts against the automation's creator quota. */
   ownedObjectCount(): number {
-    const mine = (createdBy: string | null) => createdBy === this.automationServicePrincipalId;
-    const live = [...this.applications.values(), ...this.servicePrincipals.values()].filter((o) => mine(o.createdBy)).length;
-    return live + (this.purgedObjectsCountAQuarter ? this.purgedByAutomation / 4 : 0);
+    return this.automationObjects + (this.purgedObjectsCountAQuarter ? this.purgedByAutomation / 4 : 0);
   }
 
   quotaLeft(): boolean {
@@ -271,7 +302,7 @@ export class GraphFakeState {
 
   /** A user or a live service principal: what may become an owner. */
   directoryObjectExists(id: string): boolean {
-    return this.users.has(id.toLowerCase()) || this.liveServicePrincipal(id) !== undefined;
+    return this.isUser(id) || this.liveServicePrincipal(id) !== undefined;
   }
 
   /** Application.ReadWrite.OwnedBy writes only what the automation owns. */
@@ -281,7 +312,7 @@ export class GraphFakeState {
 
   automationOwnsServicePrincipal(sp: FakeServicePrincipal): boolean {
     if (sp.createdBy === this.automationServicePrincipalId) return true;
-    const app = [...this.applications.values()].find((a) => a.appId === sp.appId);
+    const app = this.byAppId.get(sp.appId);
     return app !== undefined && this.automationOwns(app);
   }
 
@@ -308,9 +339,11 @@ export class GraphFakeState {
     const when = this.timestamp();
     app.deletedDateTime = when;
     app.purgeLagRemaining = this.purgeLagPerDeletion;
-    for (const sp of this.listServicePrincipals().filter((s) => s.appId === app.appId)) {
+    const sp = this.liveSpByAppId.get(app.appId);
+    if (sp) {
       sp.deletedDateTime = when;
       sp.purgeLagRemaining = this.purgeLagPerDeletion;
+      this.liveSpByAppId.delete(app.appId);
     }
   }
 
@@ -321,10 +354,24 @@ export class GraphFakeState {
     return item && item.deletedDateTime !== null ? item : undefined;
   }
 
+  /** Removes a soft-deleted object for good. */
   purge(item: FakeApplication | FakeServicePrincipal): void {
-    if (item.createdBy === this.automationServicePrincipalId) this.purgedByAutomation += 1;
-    this.applications.delete(item.id);
-    this.servicePrincipals.delete(item.id);
+    if (this.isAutomation(item.createdBy)) {
+      this.purgedByAutomation += 1;
+      this.automationObjects -= 1;
+    }
+    if (isApplication(item)) {
+      this.applications.delete(item.id);
+      this.byAppId.delete(item.appId);
+      if (item.uniqueName !== null) this.byUniqueName.delete(item.uniqueName);
+    } else {
+      this.servicePrincipals.delete(item.id);
+      if (this.liveSpByAppId.get(item.appId) === item) this.liveSpByAppId.delete(item.appId);
+    }
+  }
+
+  private isAutomation(createdBy: string | null): boolean {
+    return createdBy === this.automationServicePrincipalId;
   }
 
   private timestamp(): string {

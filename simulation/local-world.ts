@@ -5,6 +5,7 @@ import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
 import { startGraphFake, type GraphFake } from './graph-fake';
+import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
 import { createIamModel, type IamModel } from './iam-model';
 import { createLocalPipeline, type LocalPipeline, type PipelineSettings } from './local-pipeline';
 
@@ -29,6 +30,8 @@ export interface LocalWorldOptions {
   readonly logger: Logger;
   /** Seeds the IAM model's ids and fault storms. */
   readonly seed?: number;
+  /** The tenant's fixed parts, e.g. the automation's own service principal and client ID. */
+  readonly graphState?: GraphFakeStateOptions;
   readonly beforeTask?: Parameters<typeof createLocalPipeline>[0]['beforeTask'];
   /**
    * Round-trip time added to every IAM and STS call (the benchmark's critical-path
@@ -56,7 +59,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   iam.install();
   let graph: GraphFake;
   try {
-    graph = await startGraphFake();
+    graph = await startGraphFake({ state: new GraphFakeState(options.graphState) });
   } catch (error) {
     iam.restore();
     throw error;

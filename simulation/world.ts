@@ -138,11 +138,12 @@ export const worldSchema = z
 export type World = z.infer<typeof worldSchema>;
 type Entra = World['entra'];
 
-/** A soft-deleted service principal's creator: as stated, else its application's, else the automation. */
-function deletedSpCreator(entra: Entra, sp: Entra['deletedItems']['servicePrincipals'][number]): string {
-  if (sp.createdBy) return sp.createdBy;
-  const app = [...entra.applications, ...entra.deletedItems.applications].find((a) => a.appId.toLowerCase() === sp.appId.toLowerCase());
-  return app?.createdBy ?? AUTOMATION;
+/** Each soft-deleted service principal's creator: as stated, else its application's, else the automation. */
+function deletedSpCreators(entra: Entra): string[] {
+  const appCreators = new Map<string, string>();
+  for (const app of entra.applications) appCreators.set(app.appId.toLowerCase(), app.createdBy);
+  for (const app of entra.deletedItems.applications) appCreators.set(app.appId.toLowerCase(), app.createdBy ?? AUTOMATION);
+  return entra.deletedItems.servicePrincipals.map((sp) => sp.createdBy ?? appCreators.get(sp.appId.toLowerCase()) ?? AUTOMATION);
 }
 
 /** Directory objects the world says the automation created, live and soft-deleted (the creator quota). */
@@ -152,7 +153,7 @@ function automationCreations(entra: Entra): number {
     liveApps.length +
     liveApps.filter((a) => a.servicePrincipalId).length +
     entra.deletedItems.applications.filter((a) => (a.createdBy ?? AUTOMATION) === AUTOMATION).length +
-    entra.deletedItems.servicePrincipals.filter((sp) => deletedSpCreator(entra, sp) === AUTOMATION).length
+    deletedSpCreators(entra).filter((creator) => creator === AUTOMATION).length
   );
 }
 
@@ -211,7 +212,9 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
   ].map((id) => id.toLowerCase()));
   entra.applications.forEach((app, i) =>
     app.owners.forEach((owner, j) => {
-      if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
+      if (app.owners.findIndex((o) => o.toLowerCase() === owner.toLowerCase()) < j) {
+        issue(['entra', 'applications', i, 'owners', j], `${owner} is listed twice; an object is an owner once`);
+      } else if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
         issue(['entra', 'applications', i, 'owners', j], `${owner} is not in entra.users nor a service principal of the world; owners must exist in the tenant (or be "${AUTOMATION}")`);
       }
     }),
@@ -285,9 +288,10 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
       deleted: true,
     });
   }
-  for (const sp of entra.deletedItems.servicePrincipals) {
-    state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: principalId(deletedSpCreator(entra, sp)), deleted: true });
-  }
+  const creators = deletedSpCreators(entra);
+  entra.deletedItems.servicePrincipals.forEach((sp, i) =>
+    state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: principalId(creators[i] ?? AUTOMATION), deleted: true }),
+  );
 
   for (const fault of content.faults) {
     const rule = { call: fault.call, answer: { status: fault.status, code: fault.code }, times: fault.times, skip: fault.skip };

@@ -86,6 +86,15 @@ describe('npm run simulate', () => {
     expect(stderr).toMatch(/accounts\.123456789012\.roles\.0\.assumeRolePolicyDocument: .*JSON/);
   });
 
+  it('exits non-zero naming the fault of a world that injects a fault on no known call', () => {
+    const faulty = tempFile('world.json', JSON.stringify({ accounts: {}, faults: [{ call: 'iam:PutRolePolicy', status: 400, code: 'x', times: -1 }] }));
+    const { status, stdout, stderr } = simulate('--world', faulty, '--events', events);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/faults\.0\.call: "iam:PutRolePolicy" is not a call key/);
+    expect(stderr).toMatch(/faults\.0\.times: how many matching calls fail/);
+  });
+
   it('exits non-zero naming the event and field of malformed events', () => {
     const broken = JSON.parse(readFileSync(events, 'utf8'));
     delete broken[1].detail.eventID;

@@ -630,6 +630,18 @@ describe('the creator quota', () => {
     expect(fake.state.ownedObjectCount()).toBe(3);
   });
 
+  it('keeps uniqueName and appId unique when a test or world seeds the directory', () => {
+    // Prepare
+    const state = new GraphFakeState();
+    const app = state.seedApplication({ uniqueName: 'one', displayName: 'x', deleted: true });
+    // Act
+    const sameName = () => state.seedApplication({ uniqueName: 'one', displayName: 'y' });
+    const sameAppId = () => state.seedApplication({ appId: app.appId, displayName: 'z' });
+    // Assess
+    expect(sameName).toThrow(/uniqueName one is taken/);
+    expect(sameAppId).toThrow(/appId .* is taken/);
+  });
+
   it('counts purged objects a quarter under the stricter reading of the service limits page', () => {
     // Prepare
     const state = new GraphFakeState();

@@ -7,6 +7,8 @@ import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { startGraphFake, type GraphFake } from '../../simulation/graph-fake';
 import { createIamModel, type IamModel } from '../../simulation/iam-model';
+import { GRAPH_CALL_KEYS } from '../../simulation/graph-routes';
+import { IAM_CALL_KEYS } from '../../simulation/iam-model';
 import { runSimulation } from '../../simulation/run-simulation';
 import { parseWorld, seedWorld, SimulationInputError, type World } from '../../simulation/world';
 
@@ -34,7 +36,7 @@ function fullWorld(): Record<string, any> {
       servicePrincipals: [{ ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity' }],
       deletedItems: {
         applications: [{ ...DELETED_APP, uniqueName: 'old', displayName: 'old' }],
-        servicePrincipals: [{ id: DELETED_SP, appId: DELETED_APP.appId }, ORPHAN_SP],
+        servicePrincipals: [{ id: DELETED_SP, appId: DELETED_APP.appId }, { ...ORPHAN_SP }],
       },
       quota: 10,
     },
@@ -122,6 +124,7 @@ describe('parseWorld', () => {
 
   it.each([
     ['an owner who is not a user of the tenant', (w: any) => (w.entra.applications[0].owners = ['automation', '12121212-1212-4212-8212-121212121212']), /entra\.applications\.0\.owners\.1: 12121212-.* is not in entra\.users/],
+    ['an owner listed twice', (w: any) => (w.entra.applications[0].owners = ['automation', USER, USER.toUpperCase()]), /entra\.applications\.0\.owners\.2: .* is listed twice/],
     ['a creator that is neither "automation" nor an object ID', (w: any) => (w.entra.applications[0].createdBy = 'alice'), /entra\.applications\.0\.createdBy: expected "automation" or an object ID/],
     ['a service principal type Graph does not have', (w: any) => (w.entra.servicePrincipals[0].servicePrincipalType = 'User'), /entra\.servicePrincipals\.0\.servicePrincipalType/],
     ['an object ID used twice', (w: any) => (w.entra.servicePrincipals[0].id = SP_ID), /entra\.servicePrincipals\.0\.id: object ID .* is already entra\.applications\.0\.servicePrincipalId's/],
@@ -144,6 +147,18 @@ describe('parseWorld', () => {
     world.accounts['210987654321'] = { roles: [{ roleName: 'twin', roleId: 'AROAWORLD000000000001', assumeRolePolicyDocument: POLICY }] };
     // Act / Assess
     expect(parseError(world)).toMatch(/accounts\.210987654321\.roles\.0\.roleId: role ID AROAWORLD000000000001 is already accounts\.123456789012\.roles\.0\.roleId's/);
+  });
+
+  it("does not count another principal's creations against the automation's quota", () => {
+    // Prepare: the orphan service principal and the deleted application become someone else's.
+    const world = fullWorld();
+    world.entra.quota = 2;
+    world.entra.deletedItems.applications[0].createdBy = OTHER_USER;
+    world.entra.deletedItems.servicePrincipals[1].createdBy = OTHER_USER;
+    // Act
+    const parsed = parseWorld(world);
+    // Assess: ours and its service principal only; the deleted one follows its application's creator.
+    expect(parsed.entra.quota).toBe(2);
   });
 
   it('counts what the world holds of the automation against its quota: more is refused, as many is accepted', () => {
@@ -281,5 +296,16 @@ describe('the output of a run', () => {
     });
     expect((output.iam[ACCOUNT] as { roles: { roleId: string }[] }).roles[0]?.roleId).toBe('AROAWORLD000000000001');
     expect(output.calls).toEqual({});
+  });
+});
+
+describe('the documented call keys', () => {
+  it('are exactly the keys the Graph fake and the IAM model answer', () => {
+    // Prepare
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'simulate.md'), 'utf8');
+    // Act
+    const documented = [...doc.matchAll(/^\| `((?:graph|iam|sts):[^`]+)` \|/gm)].map((m) => m[1]);
+    // Assess
+    expect(documented.sort()).toEqual([...GRAPH_CALL_KEYS, ...IAM_CALL_KEYS].sort());
   });
 });
