@@ -1,10 +1,5 @@
 import './promise-polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { makeAddAudienceHandler } from '../functions/add-audience-id-provider/handler';
-import { makeAssignRoleHandler } from '../functions/assign-role-to-audience/handler';
-import { makeCreateServicePrincipalHandler } from '../functions/create-service-principal/handler';
-import { makeDeleteServicePrincipalHandler } from '../functions/delete-service-principal/handler';
-import { makeRemoveAudienceHandler } from '../functions/remove-audience-id-provider/handler';
 import type { BatchResponse, ExecutionStarter } from '../functions/router/core';
 import { makeRouterHandler } from '../functions/router/handler';
 import { TASK_CAPABILITIES, TASK_FUNCTION_NAMES, type MemberCapability, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
@@ -64,28 +59,23 @@ export interface LocalPipeline {
   readonly executions: readonly ExecutionRecord[];
 }
 
-/** The state names the stack's definitions use, for a FunctionName the mapping cannot read. */
-const FUNCTION_BY_STATE: Readonly<Record<string, TaskFunctionName>> = {
-  CreateServicePrincipal: 'create-service-principal',
-  AddAudienceToProvider: 'add-audience-id-provider',
-  AssignRoleToAudience: 'assign-role-to-audience',
-  RecordFailureOnRole: 'assign-role-to-audience',
-  RemoveApplication: 'delete-service-principal',
-  RemoveAudience: 'remove-audience-id-provider',
-  DeleteServicePrincipal: 'delete-service-principal',
-  RemoveAudienceFromProvider: 'remove-audience-id-provider',
-};
+/** `functions/<task>/handler.ts` exports `makeHandler(loadDeps)`: the registry's contract with each folder. */
+function loadTaskHandlerFactory(task: TaskFunctionName): (loadDeps: () => object) => TaskHandler {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- by name, so a new task needs no import here
+  const module = require(`../functions/${task}/handler`) as { makeHandler?: (loadDeps: () => object) => TaskHandler };
+  if (typeof module.makeHandler !== 'function') throw new Error(`functions/${task}/handler.ts must export makeHandler(loadDeps)`);
+  return module.makeHandler;
+}
 
 interface TaskStateView {
   readonly Type: string;
   readonly Parameters?: { readonly FunctionName?: unknown };
 }
 
-/** Which function a Task state invokes: from its FunctionName (ARN or Terraform reference), else its name. */
+/** Which function a Task state invokes, from its FunctionName (an ARN or a Terraform reference naming it). */
 export function taskFunctionOf(stateName: string, state: TaskStateView): TaskFunctionName {
   const functionName = String(state.Parameters?.FunctionName ?? '').replace(/_/g, '-');
-  const byName = TASK_FUNCTION_NAMES.find((name) => functionName.includes(name));
-  const resolved = byName ?? FUNCTION_BY_STATE[stateName];
+  const resolved = TASK_FUNCTION_NAMES.find((name) => functionName.includes(name));
   if (!resolved) throw new Error(`state ${stateName}: cannot tell which function its FunctionName ${functionName} is`);
   return resolved;
 }
@@ -116,13 +106,10 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     openAccount: options.openAccountAs(TASK_CAPABILITIES[task]),
     directory: options.directory,
   });
-  const handlers: Record<TaskFunctionName, TaskHandler> = {
-    'create-service-principal': makeCreateServicePrincipalHandler(() => deps('create-service-principal')),
-    'add-audience-id-provider': makeAddAudienceHandler(() => deps('add-audience-id-provider')),
-    'assign-role-to-audience': makeAssignRoleHandler(() => deps('assign-role-to-audience')),
-    'delete-service-principal': makeDeleteServicePrincipalHandler(() => deps('delete-service-principal')),
-    'remove-audience-id-provider': makeRemoveAudienceHandler(() => deps('remove-audience-id-provider')),
-  };
+  // Every task of the registry, by its folder: adding a task needs no change here.
+  const handlers = Object.fromEntries(
+    TASK_FUNCTION_NAMES.map((task) => [task, loadTaskHandlerFactory(task)(() => deps(task))]),
+  ) as Record<TaskFunctionName, TaskHandler>;
 
   const machines = {
     create: prepare(options.definitions.create),

@@ -7,10 +7,12 @@ import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import {
   ENTRA_TOKEN_EXCHANGE_AUDIENCE,
   MEMBER_CAPABILITIES,
+  TASKS,
   TASK_CAPABILITIES,
   TASK_FUNCTION_NAMES,
   memberRoleName,
   type TaskFunctionName,
+  type TaskSpec,
 } from '../functions/shared/contracts';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { providerHost } from '../functions/shared/trust-policy';
@@ -23,17 +25,6 @@ import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns 
 import { SecurityAlarms } from './security-alarms';
 import { TaskFunction } from './task-function';
 import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from './terraform-strings';
-
-/** The task functions that call Microsoft Graph, and so need the automation's Entra credential. */
-const GRAPH_TASKS: readonly TaskFunctionName[] = ['create-service-principal', 'delete-service-principal'];
-
-const TASK_DESCRIPTIONS: Readonly<Record<TaskFunctionName, string>> = {
-  'create-service-principal': 'Registers the Entra application and service principal of a federated role.',
-  'add-audience-id-provider': "Adds an application's client ID to the account's Entra OIDC provider.",
-  'assign-role-to-audience': 'Pins aud and sub in the role trust policy and tags the role.',
-  'delete-service-principal': "Deletes and purges a role's Entra application.",
-  'remove-audience-id-provider': "Removes an application's client ID from the account's Entra OIDC provider.",
-};
 
 /**
  * The whole federation system in one Terraform configuration: the automation's
@@ -64,6 +55,8 @@ export class WebIdentityFederationStack extends TerraformStack {
     new AzureadProvider(this, 'azuread', { tenantId: config.entra.tenantId });
 
     const functionName = (task: TaskFunctionName) => `${prefix}-${task}`;
+    // The functions' role ARNs are known before the functions exist: the Entra identity's
+    // federated credentials name them.
     const roleArnOf = (task: TaskFunctionName) => `arn:aws:iam::${accountId}:role/${functionName(task)}`;
     const baselineName = memberBaselineName(prefix);
     const baselineNames = memberBaselineResourceNames(baselineName);
@@ -78,7 +71,7 @@ export class WebIdentityFederationStack extends TerraformStack {
           ? {
               mode: 'federated',
               issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
-              subjects: Object.fromEntries(GRAPH_TASKS.map((task) => [task, roleArnOf(task)])),
+              subjects: Object.fromEntries(TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).map((task) => [task, roleArnOf(task)])),
             }
           : config.automationCredential,
     });
@@ -103,13 +96,16 @@ export class WebIdentityFederationStack extends TerraformStack {
       [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
       ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
     };
-    const taskEnvironment: Readonly<Record<TaskFunctionName, DeployedEnvironment>> = {
-      'create-service-principal': { ...baseEnvironment, ...graphEnvironment, [ENV.appNamePrefix]: prefix },
-      'add-audience-id-provider': baseEnvironment,
-      'assign-role-to-audience': { ...baseEnvironment, [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
-      'delete-service-principal': { ...baseEnvironment, ...graphEnvironment },
-      'remove-audience-id-provider': baseEnvironment,
+    const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], DeployedEnvironment>> = {
+      appNamePrefix: { [ENV.appNamePrefix]: prefix },
+      trustPolicyMaxChars: { [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
     };
+    const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => ({
+      ...baseEnvironment,
+      ...(TASKS[task].callsGraph ? graphEnvironment : {}),
+      ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting])),
+      [ENV.memberRoleName]: memberRoleName(automationRoleName, TASKS[task].capability),
+    });
 
     // Each task function may assume only the member role of its capability. Member accounts
     // join the organization over time, so the account is a wildcard; aws:ResourceOrgID keeps
@@ -138,23 +134,20 @@ export class WebIdentityFederationStack extends TerraformStack {
 
     this.tasks = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((task) => {
-        const callsGraph = GRAPH_TASKS.includes(task);
+        const { callsGraph, description } = TASKS[task];
         return [
           task,
           new TaskFunction(this, task, {
             entry: task,
             functionName: functionName(task),
-            description: TASK_DESCRIPTIONS[task],
+            description,
             accountId,
             region,
             // Graph calls retry inside the function (Retry-After, replication lag) before
             // Step Functions' own backoff takes over.
             timeoutSeconds: callsGraph ? 120 : 60,
             logRetentionDays: config.logRetentionDays,
-            environment: {
-              ...taskEnvironment[task],
-              [ENV.memberRoleName]: memberRoleName(automationRoleName, TASK_CAPABILITIES[task]),
-            },
+            environment: taskEnvironment(task),
             statements: callsGraph ? [assumeMemberRole(task), entraCredentialStatement] : [assumeMemberRole(task)],
           }),
         ];

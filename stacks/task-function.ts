@@ -41,8 +41,6 @@ export class TaskFunction extends Construct {
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly permissions: IamRolePolicy;
-  /** The role's ARN as a literal, usable before the role exists (trust policies, the member template). */
-  public readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
     super(scope, id);
@@ -64,7 +62,6 @@ export class TaskFunction extends Construct {
       description: `Execution role of the ${props.functionName} function.`,
       assumeRolePolicy: assumeByLambda.json,
     });
-    this.roleArn = `arn:aws:iam::${props.accountId}:role/${props.functionName}`;
 
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [

@@ -32,15 +32,15 @@ describe('simulation definitions', () => {
 });
 
 describe('taskFunctionOf', () => {
-  it('reads the function from an ARN or a Terraform reference, else from the state name', () => {
+  it('reads the function from an ARN or a Terraform reference, and refuses one it cannot name', () => {
     expect(taskFunctionOf('X', { Type: 'Task', Parameters: { FunctionName: 'arn:aws:lambda:eu-west-1:1:function:web-identity-add-audience-id-provider' } })).toBe(
       'add-audience-id-provider',
     );
     expect(taskFunctionOf('X', { Type: 'Task', Parameters: { FunctionName: '${aws_lambda_function.delete_service_principal.arn}' } })).toBe(
       'delete-service-principal',
     );
-    expect(taskFunctionOf('RecordFailureOnRole', { Type: 'Task', Parameters: { FunctionName: '${aws_lambda_function.fn_3.arn}' } })).toBe(
-      'assign-role-to-audience',
+    expect(() => taskFunctionOf('RecordFailureOnRole', { Type: 'Task', Parameters: { FunctionName: '${aws_lambda_function.fn_3.arn}' } })).toThrow(
+      /RecordFailureOnRole: cannot tell/,
     );
     expect(() => taskFunctionOf('Mystery', { Type: 'Task', Parameters: { FunctionName: 'x' } })).toThrow(/cannot tell which function/);
   });

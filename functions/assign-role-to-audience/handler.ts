@@ -4,11 +4,11 @@ import { createLogger } from '../shared/logger';
 import { loadAssignRoleSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
-export function makeAssignRoleHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
   return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
 }
 
-export const handler = makeAssignRoleHandler(() => {
+export const handler = makeHandler(() => {
   const settings = loadAssignRoleSettings(process.env);
   return { settings, logger: createLogger(), openAccount: liveOpenAccount(settings) };
 });

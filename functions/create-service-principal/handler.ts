@@ -5,11 +5,11 @@ import { createLogger } from '../shared/logger';
 import { loadCreateServicePrincipalSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
-export function makeCreateServicePrincipalHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
   return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
 }
 
-export const handler = makeCreateServicePrincipalHandler(() => {
+export const handler = makeHandler(() => {
   const settings = loadCreateServicePrincipalSettings(process.env);
   return { settings, logger: createLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
 });

@@ -5,11 +5,11 @@ import { createLogger } from '../shared/logger';
 import { loadGraphSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
-export function makeDeleteServicePrincipalHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
   return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
 }
 
-export const handler = makeDeleteServicePrincipalHandler(() => {
+export const handler = makeHandler(() => {
   const settings = loadGraphSettings(process.env);
   return { settings, logger: createLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
 });

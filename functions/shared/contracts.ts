@@ -9,14 +9,62 @@ import * as z from 'zod/mini';
  * only what that task reads; the handler passes everything else through untouched.
  */
 
-export const TASK_FUNCTION_NAMES = [
-  'create-service-principal',
-  'add-audience-id-provider',
-  'assign-role-to-audience',
-  'delete-service-principal',
-  'remove-audience-id-provider',
-] as const;
-export type TaskFunctionName = (typeof TASK_FUNCTION_NAMES)[number];
+/**
+ * The one registry of task functions: adding a task is an entry here and its folder
+ * `functions/<name>/` (a `handler.ts` exporting `makeHandler` and `handler`, a pure
+ * `core.ts`). The stack builds each function (description, member role, Entra credential,
+ * environment, timeout) from its entry; the simulator loads its handler by name; the
+ * benchmarks and tests iterate it. docs/architecture.md#adding-a-task-function has the checklist.
+ */
+export const TASKS = {
+  'create-service-principal': {
+    description: 'Registers the Entra application and service principal of a federated role.',
+    capability: 'reader',
+    callsGraph: true,
+    settings: ['appNamePrefix'],
+  },
+  'add-audience-id-provider': {
+    description: "Adds an application's client ID to the account's Entra OIDC provider.",
+    capability: 'audience',
+    callsGraph: false,
+    settings: [],
+  },
+  'assign-role-to-audience': {
+    description: 'Pins aud and sub in the role trust policy and tags the role; locks a role it cannot pin.',
+    capability: 'pin',
+    callsGraph: false,
+    settings: ['trustPolicyMaxChars'],
+  },
+  'delete-service-principal': {
+    description: "Deletes and purges a role's Entra applications and service principals.",
+    capability: 'reader',
+    callsGraph: true,
+    settings: [],
+  },
+  'remove-audience-id-provider': {
+    description: "Removes applications' client IDs from the account's Entra OIDC provider.",
+    capability: 'audience',
+    callsGraph: false,
+    settings: [],
+  },
+} as const satisfies Readonly<Record<string, TaskSpec>>;
+
+export interface TaskSpec {
+  /** The Lambda function's description. */
+  readonly description: string;
+  /** The member role the function assumes in member accounts. */
+  readonly capability: MemberCapability;
+  /**
+   * Whether it calls Microsoft Graph: it then gets the automation's Entra credential and
+   * settings, and a longer timeout (Graph calls retry inside the function first).
+   */
+  readonly callsGraph: boolean;
+  /** Settings beyond the base (and Graph) ones its settings loader reads. */
+  readonly settings: readonly ('appNamePrefix' | 'trustPolicyMaxChars')[];
+}
+
+export type TaskFunctionName = keyof typeof TASKS;
+export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];
 
 /**
  * The member baseline splits what the automation may do in a member account into three
@@ -29,18 +77,14 @@ export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin'] as const;
 export type MemberCapability = (typeof MEMBER_CAPABILITIES)[number];
 
 /**
- * The one table of which member role each task function assumes. The stack derives each
+ * Which member role each task function assumes (from `TASKS`). The stack derives each
  * function's permission to assume, each member role's trust policy and the function's
  * environment from it; the central rule and the router derive the automation's own
  * sessions from `MEMBER_CAPABILITIES`.
  */
-export const TASK_CAPABILITIES: Readonly<Record<TaskFunctionName, MemberCapability>> = {
-  'create-service-principal': 'reader',
-  'delete-service-principal': 'reader',
-  'add-audience-id-provider': 'audience',
-  'remove-audience-id-provider': 'audience',
-  'assign-role-to-audience': 'pin',
-};
+export const TASK_CAPABILITIES = Object.fromEntries(
+  TASK_FUNCTION_NAMES.map((task) => [task, TASKS[task].capability]),
+) as Readonly<Record<TaskFunctionName, MemberCapability>>;
 
 /** The longest suffix `memberRoleName` adds ("-audience"), so a base name must leave room for it. */
 export const MEMBER_ROLE_SUFFIX_MAX_LENGTH = Math.max(...MEMBER_CAPABILITIES.map((capability) => capability.length + 1));
