@@ -23,7 +23,7 @@ const principalSchema = z.union([z.literal('*'), z.record(z.string(), stringOrLi
 const conditionValue = z.union([z.string(), z.boolean(), z.number(), z.array(z.union([z.string(), z.boolean(), z.number()]))]);
 
 // Loose objects: a key we do not model must survive a rewrite untouched, never be dropped.
-const statementSchema = z.looseObject({
+export const statementSchema = z.looseObject({
   Sid: z.optional(z.string()),
   Effect: z.enum(['Allow', 'Deny']),
   Principal: z.optional(principalSchema),
@@ -111,3 +111,4 @@ export function encodePolicyDocument(policy: PolicyDocument): string {
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
 }
+

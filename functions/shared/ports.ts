@@ -19,8 +19,13 @@ export interface PolicyStatement {
   readonly Action?: string | readonly string[];
   readonly NotAction?: string | readonly string[];
   readonly Resource?: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[] | boolean>>>>;
+  readonly NotResource?: string | readonly string[];
+  /** As policy-document.ts reads it: strings, booleans (`Bool`), numbers (`NumericLessThan`), or lists of them. */
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, ConditionValue>>>>;
 }
+
+type ConditionScalar = string | boolean | number;
+export type ConditionValue = ConditionScalar | readonly ConditionScalar[];
 
 export interface RoleState {
   readonly roleName: string;

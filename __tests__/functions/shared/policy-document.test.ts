@@ -1,6 +1,6 @@
 import { TrustPolicyRewriteError } from '../../../functions/shared/errors';
-import { encodePolicyDocument, parsePolicyDocument } from '../../../functions/shared/policy-document';
-import type { PolicyDocument } from '../../../functions/shared/ports';
+import { encodePolicyDocument, parsePolicyDocument, statementSchema } from '../../../functions/shared/policy-document';
+import type { PolicyDocument, PolicyStatement } from '../../../functions/shared/ports';
 
 // The `AssumeRolePolicyDocument` of the GetRole example response in the IAM API reference
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html): URL-encoded, RFC 3986.
@@ -95,5 +95,15 @@ describe('encodePolicyDocument', () => {
     expect(encoded).not.toMatch(/[!'()*]/);
     expect(encoded).toContain('%2A');
     expect(parsePolicyDocument(encoded)).toEqual({ Statement: { Effect: 'Allow', Principal: '*', Action: "sts:(x)!'" } });
+  });
+});
+
+describe('the port types and the schema', () => {
+  it('agree: every statement the schema accepts is a PolicyStatement (checked by tsc)', () => {
+    // A type-level check: if the schema accepts a value the port's type does not describe
+    // (numbers in conditions were the case), this stops compiling.
+    const asPort = (statement: import('zod/mini').infer<typeof statementSchema>): PolicyStatement => statement;
+    const parsed = statementSchema.parse({ Effect: 'Allow', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': 3600 } } });
+    expect(asPort(parsed).Condition).toEqual({ NumericLessThan: { 'aws:MultiFactorAuthAge': 3600 } });
   });
 });
