@@ -273,6 +273,16 @@ const getApplicationByUniqueName: Handler = (ctx, req, [raw]) => {
   return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(uniqueName);
 };
 
+// https://learn.microsoft.com/graph/api/application-get (alternate key appId: `GET /applications(appId='{appId}')`).
+const getApplicationByAppId: Handler = (ctx, req, [raw]) => {
+  const appId = keyLiteral(raw);
+  if (appId === null) return badRequest('Invalid OData key literal.', 'BadRequest');
+  const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
+  if (select.error) return select.error;
+  const app = ctx.state.listApplications().find((a) => a.appId === appId.toLowerCase());
+  return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(appId);
+};
+
 // https://learn.microsoft.com/graph/api/application-list: `$filter=displayName eq '…'`, any creator.
 const listApplications: Handler = (ctx, req) => {
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
@@ -437,6 +447,17 @@ function listDeleted(kind: 'application' | 'servicePrincipal'): Handler {
   };
 }
 
+// https://learn.microsoft.com/graph/api/directory-deleteditems-get: the soft-deleted object with its
+// @odata.type; 404 when it is not (or no longer) in deleted items.
+const getDeletedItem: Handler = (ctx, req, [rawId]) => {
+  const id = idParam(rawId);
+  const item = ctx.state.deletedItem(id);
+  if (!item) return notFound(id);
+  const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
+  if (select.error) return select.error;
+  return ok(entity(ctx, 'directoryObjects', project(directoryObjectJson(item), select.fields)));
+};
+
 // https://learn.microsoft.com/graph/api/directory-deleteditems-delete: 204, and the object stops
 // counting against the quota; 404 for an ID that is not in deleted items, including, for a
 // moment, one that was just deleted (`purgeLagPerDeletion`).
@@ -459,6 +480,7 @@ const purgeDeletedItem: Handler = (ctx, _req, [rawId]) => {
 const ROUTES: readonly Route[] = [
   { method: 'PATCH', pattern: /^\/applications\(uniqueName=(.*)\)$/, route: '/applications(uniqueName)', handle: upsertApplication },
   { method: 'GET', pattern: /^\/applications\(uniqueName=(.*)\)$/, route: '/applications(uniqueName)', handle: getApplicationByUniqueName },
+  { method: 'GET', pattern: /^\/applications\(appId=(.*)\)$/, route: '/applications(appId)', handle: getApplicationByAppId },
   { method: 'POST', pattern: /^\/applications$/, route: '/applications', handle: postApplication },
   { method: 'GET', pattern: /^\/applications$/, route: '/applications', handle: listApplications },
   { method: 'POST', pattern: new RegExp(`^/applications/${ID}/owners/\\$ref$`), route: '/applications/{id}/owners/$ref', handle: addOwner },
@@ -492,6 +514,7 @@ const ROUTES: readonly Route[] = [
     route: '/directory/deletedItems/microsoft.graph.servicePrincipal',
     handle: listDeleted('servicePrincipal'),
   },
+  { method: 'GET', pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/, route: '/directory/deletedItems/{id}', handle: getDeletedItem },
   { method: 'DELETE', pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/, route: '/directory/deletedItems/{id}', handle: purgeDeletedItem },
 ];
 
