@@ -190,13 +190,13 @@ const getApplicationByUniqueName: Handler = (ctx, req, [raw]) => {
   return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(uniqueName);
 };
 
-// https://learn.microsoft.com/graph/api/application-get (alternate key appId), whoever created it.
+// https://learn.microsoft.com/graph/api/application-get (alternate key appId: `GET /applications(appId='{appId}')`).
 const getApplicationByAppId: Handler = (ctx, req, [raw]) => {
   const appId = keyLiteral(raw);
   if (appId === null) return badRequest('Invalid OData key literal.', 'BadRequest');
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
-  const app = ctx.state.listApplications().find((candidate) => candidate.appId === appId.toLowerCase());
+  const app = ctx.state.listApplications().find((a) => a.appId === appId.toLowerCase());
   return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(appId);
 };
 
@@ -364,15 +364,15 @@ function listDeleted(kind: 'application' | 'servicePrincipal'): Handler {
   };
 }
 
-// https://learn.microsoft.com/graph/api/directory-deleteditems-get: 200 with the object, 404 when
-// it is not in deleted items (purged, never deleted, or not visible yet).
+// https://learn.microsoft.com/graph/api/directory-deleteditems-get: the soft-deleted object with its
+// @odata.type; 404 when it is not (or no longer) in deleted items.
 const getDeletedItem: Handler = (ctx, req, [rawId]) => {
   const id = idParam(rawId);
   const item = ctx.state.deletedItem(id);
   if (!item) return notFound(id);
-  const select = selected(req.url, ['id', 'appId', 'uniqueName', 'displayName', 'deletedDateTime'], 'microsoft.graph.directoryObject');
+  const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
   if (select.error) return select.error;
-  return ok(project(directoryObjectJson(item), select.fields));
+  return ok(entity(ctx, 'directoryObjects', project(directoryObjectJson(item), select.fields)));
 };
 
 // https://learn.microsoft.com/graph/api/directory-deleteditems-delete: 204, and the object stops

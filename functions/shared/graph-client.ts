@@ -277,7 +277,9 @@ export class GraphDirectory implements EntraDirectory {
       }
       const next = page['@odata.nextLink'];
       if (!next) return apps;
-      page = parse(collectionSchema, await this.retrying(() => this.request('GET', next)));
+      const res = await this.retrying(() => this.request('GET', next));
+      if (res.status !== 200) throw requestError('read next page', res);
+      page = parse(collectionSchema, res);
     }
   }
 
@@ -336,7 +338,9 @@ export class GraphDirectory implements EntraDirectory {
       if (res.status !== 404) throw requestError('purge deleted item', res);
       if (justDeleted) throw new GraphReplicationLagError(`deleted item ${objectId} is not visible in deletedItems yet`);
       const item = await this.request('GET', `${path}?$select=id`);
+      if (item.status === 404) return;
       if (item.status === 200) throw new GraphReplicationLagError(`deleted item ${objectId} is listed but could not be purged yet`);
+      throw requestError('read deleted item', item);
     });
   }
 
