@@ -135,6 +135,8 @@ export class GraphDirectory implements EntraDirectory {
       throw nameTaken(spec.uniqueName, `the soft-deleted application ${deleted.appId}`);
     }
     await this.purge(deleted.id, false);
+    // Its service principal was soft-deleted with it and counts against the quota too.
+    for (const id of await this.findDeletedServicePrincipals(deleted.appId)) await this.purge(id, false);
     const again = await this.retrying(() => this.request('POST', '/applications', { body }));
     if (again.status === 201) return { application: toApplication(again, spec.uniqueName), created: true };
     throw requestError('create application', again);
@@ -462,7 +464,7 @@ function isConflict(res: GraphResponse): boolean {
 
 function nameTaken(uniqueName: string, holder: string): ApplicationNameTakenError {
   return new ApplicationNameTakenError(
-    `name-taken: the application name ${uniqueName} is held by ${holder}, which the automation did not create. ` +
+    `name-taken: the application name ${uniqueName} is held by ${holder}, which Graph does not record as created by the automation. ` +
       'It was left untouched. A tenant administrator should check who registered it and delete it.',
   );
 }

@@ -254,7 +254,12 @@ describe('GraphDirectory.registerApplication', () => {
   describe('its own soft-deleted application holding the name (a Delete stopped before its purge)', () => {
     it('purges it and creates a new one where createdObjects lists soft-deleted objects (one reading)', async () => {
       // Prepare: the createdObjects page is silent on soft-deleted objects; this reading lists them
-      const old = fake.state.seedApplication({ uniqueName: SPEC.uniqueName, displayName: 'old', deleted: true });
+      const old = fake.state.seedApplication({
+        uniqueName: SPEC.uniqueName,
+        displayName: 'old',
+        deleted: true,
+        servicePrincipalId: 'c0ffee00-0000-4000-8000-000000000001',
+      });
       rewriteAnswers(({ url, status }) => {
         const listsDeleted = status === 404 && url.pathname.endsWith(`/createdObjects/${old.id}`);
         return listsDeleted ? { status: 200, body: { '@odata.type': '#microsoft.graph.application', id: old.id } } : undefined;
@@ -265,8 +270,10 @@ describe('GraphDirectory.registerApplication', () => {
       expect(registered.created).toBe(true);
       expect(registered.application.id).not.toBe(old.id);
       expect(fake.state.listDeletedApplications()).toEqual([]);
+      // Its service principal, soft-deleted with it, is purged too: it counts against the quota.
+      expect(fake.state.listDeletedServicePrincipals()).toEqual([]);
       expect(fake.state.listApplications()).toEqual([expect.objectContaining({ id: registered.application.id })]);
-      expect(fake.calls[CALL.purge]).toBe(1);
+      expect(fake.calls[CALL.purge]).toBe(2);
       expect(fake.calls[CALL.postApplication]).toBe(2);
     });
 
