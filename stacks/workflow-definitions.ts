@@ -106,7 +106,14 @@ const RETRY_LAMBDA_SERVICE: RetryRule = {
 
 const RETRIES = [RETRY_TRANSIENT, RETRY_LAMBDA_SERVICE] as const;
 
-function task(functionArn: string, comment: string, next: { Next: string } | { End: true }, catchTo?: string): TaskState {
+/** A task; `catchTo` catches any error into `catchResultPath` (`$.failure` unless a compensation keeps the first failure). */
+function task(
+  functionArn: string,
+  comment: string,
+  next: { Next: string } | { End: true },
+  catchTo?: string,
+  catchResultPath = '$.failure',
+): TaskState {
   return {
     Type: 'Task',
     Comment: comment,
@@ -114,7 +121,7 @@ function task(functionArn: string, comment: string, next: { Next: string } | { E
     Parameters: { FunctionName: functionArn, 'Payload.$': '$' },
     OutputPath: '$.Payload',
     Retry: RETRIES,
-    ...(catchTo ? { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: catchTo }] } : {}),
+    ...(catchTo ? { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: catchResultPath, Next: catchTo }] } : {}),
     ...next,
   };
 }
@@ -162,7 +169,8 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
         arns['delete-service-principal'],
         "Compensation: deletes and purges the role's application and service principal, unless the role is pinned to it.",
         { Next: 'WasApplicationRemoved' },
-        'CompensationFailed',
+        'LockAfterFailedCompensation',
+        '$.compensationFailure',
       ),
       WasApplicationRemoved: {
         Type: 'Choice',
@@ -173,7 +181,8 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
         arns['remove-audience-id-provider'],
         "Compensation: removes the application's client ID from the provider.",
         { Next: 'IsRoleGone' },
-        'CompensationFailed',
+        'LockAfterFailedCompensation',
+        '$.compensationFailure',
       ),
       IsRoleGone: {
         Type: 'Choice',
@@ -189,6 +198,16 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
           { Next: 'FederationFailed' },
         ),
         Catch: [{ ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: 'RoleGone' }],
+      },
+      LockAfterFailedCompensation: {
+        // The compensation's own error is in $.compensationFailure; $.failure still says why
+        // the Create failed, which is the reason the role is tagged with.
+        ...task(
+          arns['assign-role-to-audience'],
+          'The compensation failed (Graph down, say): still tag the role failed:<reason> and lock it if it is open, which needs no Graph.',
+          { Next: 'CompensationFailed' },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockFailure', Next: 'CompensationFailed' }],
       },
       FederationFailed: {
         Type: 'Fail',

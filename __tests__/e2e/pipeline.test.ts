@@ -122,11 +122,14 @@ describe('local end-to-end', () => {
       },
     });
     // Act
-    await world.pipeline.deliver([createRoleEvent('ci-deployer', federatedPolicy(), { ...at, eventId: randomUUID() })]);
-    world.iam.applyCloudTrailCall(ACCOUNT, 'CreateRole', {
-      roleName: 'ci-deployer',
-      assumeRolePolicyDocument: JSON.stringify(federatedPolicy()),
-    });
+    const creation = createRoleEvent('ci-deployer', federatedPolicy(), { ...at, eventId: randomUUID() });
+    await world.pipeline.deliver([creation]);
+    world.iam.applyCloudTrailCall(
+      ACCOUNT,
+      'CreateRole',
+      { roleName: 'ci-deployer', assumeRolePolicyDocument: JSON.stringify(federatedPolicy()) },
+      (creation.detail.responseElements as { role?: { roleId?: string } } | null)?.role?.roleId,
+    );
     await world.pipeline.drain();
     // Assess
     expect(deleted).toBe(true);

@@ -96,11 +96,14 @@ describe('review: owners of one incarnation never reach another incarnation', ()
     const aCreate = createRoleEvent('deployer', federatedPolicy(), { ...at(), tags: { 'entra:owners': attacker } });
     happen(world, aCreate);
 
-    // Act
+    // Act: A's Create retries into B's incarnation (and must leave it alone); B's own event federates it.
     await deliver(world, aCreate);
+    const afterA = pinnedApplication(world, 'deployer');
+    await deliver(world, bCreate);
 
     // Assess
     expect(invocations).toBeGreaterThanOrEqual(2);
+    expect(afterA).toBeUndefined();
     const app = pinnedApplication(world, 'deployer');
     expect(app).toBeDefined();
     expect(app?.owners).not.toContain(attacker.toLowerCase());

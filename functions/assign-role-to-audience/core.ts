@@ -11,7 +11,7 @@ import type { HandlerDeps } from '../shared/handler-kit';
 import type { MemberAccountIam, OpenMemberAccount, RoleState } from '../shared/ports';
 import { ACCESS, READY, alarmFor, failedStatus, failureReason, type Access } from '../shared/status';
 import { federationFor, sessionNameFor } from '../shared/task-context';
-import { hasLock, isOpen, pinTrustPolicy, withLock, type ProviderKeys } from '../shared/trust-policy';
+import { accessOf, isOpen, pinTrustPolicy, withLock, type ProviderKeys } from '../shared/trust-policy';
 
 export const FUNCTION_NAME = 'assign-role-to-audience';
 
@@ -53,7 +53,7 @@ async function closeRole(
 ): Promise<Access> {
   if (role === 'unreadable') return ACCESS.open;
   const held = (await iam.getProviderClientIds(keys.providerArn)) ?? [];
-  if (!isOpen(role.trustPolicy, keys, held)) return hasLock(role.trustPolicy) ? ACCESS.locked : ACCESS.closed;
+  if (!isOpen(role.trustPolicy, keys, held)) return accessOf(role.trustPolicy, keys, held);
   try {
     await iam.updateTrustPolicy(role.roleName, withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars));
     return ACCESS.locked;
@@ -97,7 +97,7 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     return { recordedFailure: { status, access } };
   }
 
-  const { appId, servicePrincipalObjectId, ownersStatus, roleId } = input.application;
+  const { appId, servicePrincipalObjectId, ownersStatus, roleId, handMadeAudiences } = input.application;
   const role = await iam.getRole(input.roleName);
   // A role re-created while this execution ran is another incarnation with its own Create.
   if (!role || role.roleId !== roleId) {
@@ -109,6 +109,7 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     appId,
     servicePrincipalObjectId,
     maxPolicyChars: deps.settings.trustPolicyMaxChars,
+    ...(handMadeAudiences ? { handMadeAudiences } : {}),
   });
   // The two writes are independent; running them together keeps a Create's critical path short.
   await Promise.all([

@@ -5,7 +5,7 @@ import { applicationDisplayName, applicationUniqueName } from '../shared/naming'
 import type { AddOwnerOutcome, EntraDirectory, OpenMemberAccount } from '../shared/ports';
 import { FAILED_PREFIX } from '../shared/status';
 import { federationFor, sessionNameFor } from '../shared/task-context';
-import { candidateHandMadeAudiences, referencesProvider } from '../shared/trust-policy';
+import { candidateHandMadeAudiences, hasStatementsToPin, referencesProvider } from '../shared/trust-policy';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -78,20 +78,34 @@ export async function core(deps: Deps, input: Input): Promise<{ application: App
     deps.logger.info('role is gone; nothing to register');
     return { application: { outcome: 'skipped', reason: 'role-not-found' } };
   }
+  // A CreateRole names its incarnation: an event of a deleted role must not act on (or name
+  // owners for) a role created later under the same name.
+  if (input.roleId !== undefined && input.roleId !== role.roleId) {
+    deps.logger.info('the role was deleted and created again since this event; the new incarnation has its own', {
+      eventRoleId: input.roleId,
+      roleId: role.roleId,
+    });
+    return { application: { outcome: 'skipped', reason: 'role-not-found' } };
+  }
   const federation = federationFor(deps.settings, accountId);
   if (!referencesProvider(role.trustPolicy, federation.providerArn)) {
     deps.logger.info("role no longer trusts the tenant's provider; nothing to register");
     return { application: { outcome: 'skipped', reason: 'not-federated' } };
   }
   const keys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
+  const handMadeAudiences: string[] = [];
   for (const audience of candidateHandMadeAudiences(role.trustPolicy, keys)) {
     const found = await deps.directory.findApplicationByAppId(audience);
-    if (found && !found.ours) {
-      deps.logger.info('hand-made federation: the audience is an application the automation did not create; left as it is', {
-        appId: audience,
-      });
-      return { application: { outcome: 'skipped', reason: 'hand-made' } };
-    }
+    if (found && !found.ours) handMadeAudiences.push(audience);
+  }
+  // Hand-made is decided per statement: those pinning an application the automation did not
+  // create stay exactly as they are; any other statement through the provider is federated (or,
+  // should that fail, locked). A role with hand-made statements only is left alone.
+  if (handMadeAudiences.length > 0 && !hasStatementsToPin(role.trustPolicy, keys, handMadeAudiences)) {
+    deps.logger.info('hand-made federation: every statement pins an application the automation did not create; left as it is', {
+      handMadeAudiences,
+    });
+    return { application: { outcome: 'skipped', reason: 'hand-made' } };
   }
 
   const { application, created } = await deps.directory.registerApplication({
@@ -122,6 +136,7 @@ export async function core(deps: Deps, input: Input): Promise<{ application: App
       servicePrincipalObjectId,
       created,
       ...(status ? { ownersStatus: status } : {}),
+      ...(handMadeAudiences.length > 0 ? { handMadeAudiences } : {}),
     },
   };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { failureSchema, workflowInputSchema, type DeletedResult } from '../shared/contracts';
+import { applicationResultSchema, failureSchema, workflowInputSchema, type DeletedResult } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import { applicationNamePrefix, applicationUniqueName } from '../shared/naming';
 import type { EntraApplication, EntraDirectory, OpenMemberAccount } from '../shared/ports';
@@ -8,8 +8,14 @@ import { pinnedAudiences, referencesProvider } from '../shared/trust-policy';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
-/** `failure` is present when the Create machine compensates (RemoveApplication). */
-export const inputSchema = z.extend(workflowInputSchema, { failure: z.optional(failureSchema) });
+/**
+ * `failure` is present when the Create machine compensates (RemoveApplication); `application`
+ * too when its first step had returned.
+ */
+export const inputSchema = z.extend(workflowInputSchema, {
+  failure: z.optional(failureSchema),
+  application: z.optional(applicationResultSchema),
+});
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {
@@ -35,10 +41,13 @@ async function remove(deps: Deps, applications: readonly EntraApplication[]): Pr
  * incarnation that exists now and still trusts the provider (events arrive late and out of
  * order: a DeleteRole delivered after the role was re-created must not break the new role).
  *
- * Compensation (a failed Create): removes only what no trust policy relies on. The role's
- * current incarnation's application is deleted only when the role is not pinned to it, so a
- * role that was `ready` keeps its application and audience whatever failed afterwards, and
- * the step never needs to know which execution created what.
+ * Compensation (a failed Create): removes only what no trust policy relies on, of the role
+ * incarnation this execution worked on. The application is deleted only when the role is not
+ * pinned to it, so a role that was `ready` keeps its application and audience whatever failed
+ * afterwards. When the execution cannot know its incarnation (an UpdateAssumeRolePolicy whose
+ * first step failed) or the role was re-created since, nothing is deleted: another
+ * incarnation's application may be about to be pinned by its own Create; an application left
+ * unpinned is found again by the next run of the role, or the role's Delete.
  */
 export async function core(deps: Deps, input: Input): Promise<{ deleted: DeletedResult }> {
   const { accountId, roleName, eventId } = input;
@@ -48,8 +57,16 @@ export async function core(deps: Deps, input: Input): Promise<{ deleted: Deleted
   const role = await iam.getRole(roleName);
 
   if (input.failure) {
+    const incarnation = input.application?.outcome === 'registered' ? input.application.roleId : input.roleId;
     // Gone: the role's Delete execution removes every incarnation's application.
     if (!role) return { deleted: { appIds: [], any: false } };
+    if (incarnation !== role.roleId) {
+      deps.logger.info('compensation: not the incarnation this execution worked on (or unknown); nothing deleted', {
+        incarnation,
+        roleId: role.roleId,
+      });
+      return { deleted: { appIds: [], any: false } };
+    }
     const current = await deps.directory.findOwnApplication(applicationUniqueName(accountId, roleName, role.roleId));
     if (!current) return { deleted: { appIds: [], any: false } };
     if (pinnedAudiences(role.trustPolicy, keys).includes(current.appId)) {

@@ -41,6 +41,15 @@ export const cloudTrailEventSchema = z.looseObject({
     requestParameters: z.optional(
       z.nullable(z.looseObject({ roleName: z.optional(z.string()), path: z.optional(z.string()) })),
     ),
+    // CreateRole answers with the new role, its RoleId included
+    // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html); one not of that form makes the message malformed.
+    responseElements: z.optional(
+      z.nullable(
+        z.looseObject({
+          role: z.optional(z.looseObject({ roleId: z.optional(z.string().check(z.regex(/^[A-Z0-9]{16,128}$/))) })),
+        }),
+      ),
+    ),
   }),
 });
 export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;
@@ -164,8 +173,16 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
     throw new MalformedMessageError(`detail.requestParameters.${field}: ${(error as Error).message}`);
   }
   if (federated) {
-    const owners = eventName === 'CreateRole' ? requestedOwners(parameters.tags) : undefined;
-    return { action: 'start', workflow: 'create', input: owners === undefined ? input : { ...input, requestedOwners: owners } };
+    if (eventName !== 'CreateRole') return { action: 'start', workflow: 'create', input };
+    // The incarnation the call created (its RoleId), so that a late event never acts on a role
+    // created again under the same name, and the owners it named.
+    const owners = requestedOwners(parameters.tags);
+    const roleId = detail.responseElements?.role?.roleId;
+    return {
+      action: 'start',
+      workflow: 'create',
+      input: { ...input, ...(roleId ? { roleId } : {}), ...(owners === undefined ? {} : { requestedOwners: owners }) },
+    };
   }
   // A role updated away from the provider may still have an application: Delete is a no-op otherwise.
   return eventName === 'CreateRole'

@@ -128,6 +128,11 @@ export const workflowInputSchema = z.object({
   eventName: z.enum(IAM_EVENT_NAMES),
   /** The `entra:owners` tag as the `CreateRole` call itself set it; absent for every other event. */
   requestedOwners: z.optional(z.string().check(z.maxLength(256))),
+  /**
+   * The role ID `CreateRole` answered with (CloudTrail `responseElements.role.roleId`): the
+   * execution acts only on that incarnation of the role. Absent for other events.
+   */
+  roleId: z.optional(z.string().check(z.regex(/^[A-Z0-9]{16,128}$/, 'an IAM role ID'))),
 });
 export type WorkflowInput = z.infer<typeof workflowInputSchema>;
 
@@ -143,6 +148,8 @@ export const registeredApplicationSchema = z.object({
   created: z.boolean(),
   /** The `entra:owners-status` value, when the execution was asked to add owners. */
   ownersStatus: z.optional(z.string()),
+  /** Audiences of statements federated by hand (applications the automation did not create): kept as they are. */
+  handMadeAudiences: z.optional(z.array(z.string())),
 });
 export type RegisteredApplicationResult = z.infer<typeof registeredApplicationSchema>;
 

@@ -93,7 +93,18 @@ function federatesThrough(statement: PolicyStatement, arn: string): boolean {
  * loudly instead of the automation ignoring it silently.
  */
 export function referencesProvider(policy: PolicyDocument, arn: string): boolean {
-  return statementsOf(policy).some((statement) => federatesThrough(statement, arn) && grantsWebIdentity(statement));
+  return statementsOf(policy).some((statement) => admitsProviderTokens(statement, arn));
+}
+
+/**
+ * An Allow statement that lets the provider's tokens call `sts:AssumeRoleWithWebIdentity`:
+ * naming the provider, or `Principal: "*"`, which IAM documents as every principal and does not
+ * say excludes web identity callers (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous):
+ * both readings are handled by counting it (the rewrite then refuses it as `wildcard`).
+ */
+function admitsProviderTokens(statement: PolicyStatement, arn: string): boolean {
+  if (statement.Effect !== 'Allow' || !grantsWebIdentity(statement)) return false;
+  return statement.Principal === '*' || federatedPrincipals(statement).includes(arn);
 }
 
 export interface PinOptions {
@@ -104,6 +115,11 @@ export interface PinOptions {
   readonly servicePrincipalObjectId: string;
   /** The account's role trust policy quota (default IAM quota: `DEFAULT_MAX_TRUST_POLICY_CHARS`). */
   readonly maxPolicyChars: number;
+  /**
+   * Audiences of applications the automation did not create: a statement pinning one is a
+   * hand-made federation and is kept exactly as it is.
+   */
+  readonly handMadeAudiences?: readonly string[];
 }
 
 export interface PinResult {
@@ -256,18 +272,18 @@ function checkOptions(options: PinOptions): void {
 export function pinTrustPolicy(original: PolicyDocument, options: PinOptions): PinResult {
   checkOptions(options);
   assertPolicyDocument(original);
-  // A successful pin lifts the lock a failed federation left.
-  const policy = withoutLock(original);
+  const keys = { providerArn: options.providerArn, conditionKeyPrefix: options.conditionKeyPrefix };
+  // A successful pin lifts the lock a failed federation left (and only that lock: recognised by its shape).
+  const policy = withoutLock(original, keys);
   const statements = statementsOf(policy);
-  if (!statements.some((statement) => federatesThrough(statement, options.providerArn))) {
+  const toPin = statementToPin(keys, options.handMadeAudiences ?? []);
+  if (!statements.some(toPin)) {
     return policy === original ? { policy, changed: false } : { policy, changed: true };
   }
   checkRewritable(statements, options);
 
   const pinned = statements.map((statement) =>
-    federatesThrough(statement, options.providerArn)
-      ? { ...statement, Condition: pinConditions(statement.Condition, options) }
-      : statement,
+    toPin(statement) ? { ...statement, Condition: pinConditions(statement.Condition, options) } : statement,
   );
   const rewritten: PolicyDocument = { ...policy, Statement: Array.isArray(policy.Statement) ? pinned : pinned[0]! };
   if (jsonEqual(rewritten, original)) return { policy: original, changed: false };
@@ -349,17 +365,36 @@ function pinnedValues(statement: PolicyStatement, key: string): string[] {
     .filter((value) => !hasWildcard(value));
 }
 
-const isWebIdentityAllow = (statement: PolicyStatement, keys: ProviderKeys) =>
-  federatesThrough(statement, keys.providerArn) && grantsWebIdentity(statement);
+const isWebIdentityAllow = (statement: PolicyStatement, keys: ProviderKeys) => admitsProviderTokens(statement, keys.providerArn);
+
+/** `StringEquals` / `StringEqualsIgnoreCase` (whatever the set and IfExists qualifiers): only the listed values pass. */
+const EXACT_OPERATORS = new Set(['StringEquals', 'StringEqualsIgnoreCase']);
+
+/** The statements the pin rewrites: through the provider, and not federated by hand. */
+function statementToPin(keys: ProviderKeys, handMadeAudiences: readonly string[]): (statement: PolicyStatement) => boolean {
+  const handMade = new Set(handMadeAudiences);
+  return (statement) =>
+    federatesThrough(statement, keys.providerArn) &&
+    !pinnedValues(statement, `${keys.conditionKeyPrefix}:aud`).some((aud) => handMade.has(aud));
+}
+
+/** Whether anything is left to pin once the hand-made statements are set aside. */
+export function hasStatementsToPin(policy: PolicyDocument, keys: ProviderKeys, handMadeAudiences: readonly string[]): boolean {
+  const toPin = statementToPin(keys, handMadeAudiences);
+  return statementsOf(policy).some((statement) => toPin(statement) || (statement.Principal === '*' && isWebIdentityAllow(statement, keys)));
+}
 
 /**
- * THE definition of an open statement: it lets the provider's tokens in (Allow, the
- * provider, `sts:AssumeRoleWithWebIdentity`), pins no `sub`, and its `aud` tests admit a
- * client ID the provider holds. STS only checks that a token's audience is one of the
- * provider's client IDs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html),
+ * THE definition of an open statement: it lets the provider's tokens in (Allow, the provider
+ * or `*`, `sts:AssumeRoleWithWebIdentity`), pins no `sub`, and its `aud` tests admit a client
+ * ID the provider holds, or may hold later. STS only checks that a token's audience is one of
+ * the provider's client IDs (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html),
  * and that list holds other roles' application IDs, for which any workload of the tenant can
- * get a token: an open statement lets the whole tenant in. A placeholder audience the
- * provider does not hold admits nothing; no `aud` test, or `StringLike` `*`, admits all.
+ * get a token: an open statement lets the whole tenant in. The list grows whenever a role of
+ * the account is federated, so "not held today" is not enough: only an exact positive test
+ * (`StringEquals`, `StringEqualsIgnoreCase`) whose values the provider does not hold keeps a
+ * statement closed. No `aud` test, `StringLike` with a wildcard, or a negative test
+ * (`StringNotEquals`) is open.
  */
 export function openStatements(policy: PolicyDocument, keys: ProviderKeys, heldClientIds: readonly string[]): PolicyStatement[] {
   const audKey = `${keys.conditionKeyPrefix}:aud`;
@@ -368,24 +403,45 @@ export function openStatements(policy: PolicyDocument, keys: ProviderKeys, heldC
     if (!isWebIdentityAllow(statement, keys)) return false;
     if (pinnedValues(statement, subKey).length > 0) return false;
     const audTests = testsOf(statement, audKey);
+    const exact = audTests.some((test) => EXACT_OPERATORS.has(baseOperator(test.operator)));
+    if (!exact) return true;
     return heldClientIds.some((clientId) => audTests.every((test) => passes(test, clientId)));
   });
 }
 
 /** Open and not neutralised by the automation's lock. */
 export function isOpen(policy: PolicyDocument, keys: ProviderKeys, heldClientIds: readonly string[]): boolean {
-  return openStatements(policy, keys, heldClientIds).length > 0 && !hasLock(policy);
+  return openStatements(policy, keys, heldClientIds).length > 0 && !hasLock(policy, keys);
 }
 
-export function hasLock(policy: PolicyDocument): boolean {
-  return statementsOf(policy).some((statement) => statement.Sid === LOCK_SID && statement.Effect === 'Deny');
+const LOCK_SID_PATTERN = new RegExp(`^${LOCK_SID}\\d*$`);
+
+/**
+ * Whether a statement is the automation's lock, by its whole shape (a statement that only
+ * borrows the `Sid` is the team's own and is neither trusted as a lock nor removed): Deny,
+ * exactly the provider as principal, exactly the web identity action, and at most the `sub`
+ * exemption `withLock` writes.
+ */
+function isLock(statement: PolicyStatement, keys: ProviderKeys): boolean {
+  if (statement.Effect !== 'Deny' || !LOCK_SID_PATTERN.test(statement.Sid ?? '')) return false;
+  const principal = statement.Principal;
+  if (principal === undefined || principal === '*' || Object.keys(principal).join() !== 'Federated') return false;
+  if (asList(principal['Federated']).join() !== keys.providerArn || statement.Action !== WEB_IDENTITY_ACTION) return false;
+  if (statement.NotAction !== undefined || statement.Resource !== undefined || statement.NotPrincipal !== undefined) return false;
+  if (statement.Condition === undefined) return true;
+  const operators = Object.keys(statement.Condition);
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  return operators.join() === 'StringNotEquals' && Object.keys(statement.Condition['StringNotEquals'] ?? {}).join() === subKey;
+}
+
+export function hasLock(policy: PolicyDocument, keys: ProviderKeys): boolean {
+  return statementsOf(policy).some((statement) => isLock(statement, keys));
 }
 
 /** The policy without the automation's lock statement. */
-export function withoutLock(policy: PolicyDocument): PolicyDocument {
-  if (!hasLock(policy)) return policy;
-  const kept = statementsOf(policy).filter((statement) => !(statement.Sid === LOCK_SID && statement.Effect === 'Deny'));
-  return { ...policy, Statement: kept };
+export function withoutLock(policy: PolicyDocument, keys: ProviderKeys): PolicyDocument {
+  if (!hasLock(policy, keys)) return policy;
+  return { ...policy, Statement: statementsOf(policy).filter((statement) => !isLock(statement, keys)) };
 }
 
 /**
@@ -393,16 +449,21 @@ export function withoutLock(policy: PolicyDocument): PolicyDocument {
  * for the provider's tokens, except for the identities (`sub`) the policy already pins, so
  * the app team's pinned statements keep working and everything open stops. An explicit Deny
  * wins over any Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
- * Throws `TrustPolicyRewriteError('policy-too-large')` when the result would not fit.
+ * Its `Sid` is `EntraFederationLock` (with a number when a statement of the team's already
+ * uses it: Sids must be unique in a policy). Throws `TrustPolicyRewriteError('policy-too-large')`
+ * when the result would not fit.
  */
 export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyChars: number): PolicyDocument {
-  const base = withoutLock(policy);
+  const base = withoutLock(policy, keys);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
   const pinnedSubs = [
     ...new Set(statementsOf(base).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, subKey))),
   ].sort();
+  const usedSids = new Set(statementsOf(base).map((statement) => statement.Sid));
+  let sid = LOCK_SID;
+  for (let n = 2; usedSids.has(sid); n++) sid = `${LOCK_SID}${n}`;
   const lock: PolicyStatement = {
-    Sid: LOCK_SID,
+    Sid: sid,
     Effect: 'Deny',
     Principal: { Federated: keys.providerArn },
     Action: WEB_IDENTITY_ACTION,
@@ -414,6 +475,17 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
     throw refuse('policy-too-large', `the locked trust policy would be ${size} characters, over the quota of ${maxPolicyChars}`);
   }
   return locked;
+}
+
+/**
+ * What a role's web identity statements admit (the `entra:access` tag): `open` (see
+ * `openStatements`), `locked` (the automation's lock neutralises what is open), `pinned`
+ * (some statement pins a `sub`, nothing is open), `closed` (nothing admits a token).
+ */
+export function accessOf(policy: PolicyDocument, keys: ProviderKeys, heldClientIds: readonly string[]): 'open' | 'locked' | 'pinned' | 'closed' {
+  if (openStatements(policy, keys, heldClientIds).length > 0) return hasLock(policy, keys) ? 'locked' : 'open';
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  return statementsOf(policy).some((s) => isWebIdentityAllow(s, keys) && pinnedValues(s, subKey).length > 0) ? 'pinned' : 'closed';
 }
 
 /** The `aud` values the policy's web identity statements pin exactly (GUID-shaped client IDs first). */

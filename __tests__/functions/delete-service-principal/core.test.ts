@@ -77,8 +77,25 @@ describe('delete-service-principal core (compensation)', () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
-    expect(await core(deps, { ...input, eventName: 'CreateRole', failure })).toEqual({ deleted: { appIds: [app.appId], any: true } });
+    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({ deleted: { appIds: [app.appId], any: true } });
     expect(directory.applications.size).toBe(0);
+  });
+
+  it("deletes nothing of another incarnation: the role was re-created since the event (its own Create may be about to pin it)", async () => {
+    // Attack (review): A's failing Create compensated B's new, not yet pinned, application.
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await register(roleId);
+    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId: newRoleId(), failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(directory.applications.size).toBe(1);
+  });
+
+  it('deletes nothing when the execution cannot know its incarnation (its first step failed on an update)', async () => {
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await register(roleId);
+    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(directory.applications.size).toBe(1);
   });
 
   it('keeps the application a role is pinned to: a failure on a ready role destroys nothing', async () => {
@@ -87,7 +104,8 @@ describe('delete-service-principal core (compensation)', () => {
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
     iam.putRole('ci-deployer', pinnedTo(app.appId), {}, roleId);
-    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    const application = { outcome: 'registered' as const, roleId, appId: app.appId, applicationObjectId: app.id, servicePrincipalObjectId: app.id, created: false };
+    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', application, failure })).toEqual({ deleted: { appIds: [], any: false } });
     expect(directory.applications.size).toBe(1);
   });
 

@@ -38,7 +38,14 @@ describe('router core', () => {
       {
         stateMachineArn: settings.createStateMachineArn,
         name: 'CreateRole-2d2f6c86-4d9b-4b8f-9a7c-1e5d3c2b1a09',
-        input: { accountId: '111122223333', roleName: 'ci-deployer', eventId: '2d2f6c86-4d9b-4b8f-9a7c-1e5d3c2b1a09', eventName: 'CreateRole' },
+        input: {
+          accountId: '111122223333',
+          roleName: 'ci-deployer',
+          eventId: '2d2f6c86-4d9b-4b8f-9a7c-1e5d3c2b1a09',
+          eventName: 'CreateRole',
+          // The incarnation the call created: a late event never acts on a role created again later.
+          roleId: expect.stringMatching(/^AROA[A-Z0-9]{17}$/),
+        },
       },
     ]);
   });
@@ -85,7 +92,14 @@ describe('router core', () => {
       {
         stateMachineArn: settings.createStateMachineArn,
         name: 'CreateRole-ev-3',
-        input: { accountId: '111122223333', roleName: 'ci-deployer', eventId: 'ev-3', eventName: 'CreateRole', requestedOwners: owner },
+        input: {
+          accountId: '111122223333',
+          roleName: 'ci-deployer',
+          eventId: 'ev-3',
+          eventName: 'CreateRole',
+          requestedOwners: owner,
+          roleId: expect.stringMatching(/^AROA/),
+        },
       },
     ]);
   });
