@@ -47,7 +47,7 @@ const realLocks = (policy: PolicyDocument) =>
       [s.Action].flat().includes('sts:AssumeRoleWithWebIdentity'),
   );
 
-describe('review: the lock is recognised by what it is, not by its Sid', () => {
+describe('attack: the lock is recognised by what it is, not by its Sid', () => {
   it('an open role with a look-alike "EntraFederationLock" statement is really locked when federation fails', async () => {
     // Prepare: another team's role is federated, so the provider holds a client ID any workload can get a token for.
     world = await startE2eWorld();

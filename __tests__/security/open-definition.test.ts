@@ -25,7 +25,7 @@ const keys = { providerArn: PROVIDER_ARN, conditionKeyPrefix: PROVIDER_HOST };
 const everyone: PolicyStatement = { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' };
 const policy: PolicyDocument = { Version: '2012-10-17', Statement: [everyone] };
 
-describe('review: "open" covers every statement that admits the provider\'s tokens', () => {
+describe('attack: "open" covers every statement that admits the provider\'s tokens', () => {
   it('Principal "*" with sts:AssumeRoleWithWebIdentity and no aud/sub test is open', () => {
     expect(openStatements(policy, keys, heldClientIds)).toEqual([everyone]);
   });

@@ -22,7 +22,7 @@ const allow = (condition?: PolicyStatement['Condition'], principal: PolicyStatem
 });
 const doc = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
 
-describe('review: what held', () => {
+describe('attack: what held', () => {
   it.each<[string, PolicyStatement['Condition']]>([
     ['no condition', undefined],
     ['aud StringLike "*"', { StringLike: { [AUD]: '*' } }],

@@ -26,7 +26,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-describe('review: an open role is locked even when the compensation fails', () => {
+describe('attack: an open role is locked even when the compensation fails', () => {
   it('Graph down for the whole Create: the open role is locked', async () => {
     // Prepare: another team's client ID is held; then Graph goes down completely.
     world = await startE2eWorld();

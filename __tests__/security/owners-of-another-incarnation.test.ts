@@ -54,7 +54,7 @@ async function deliver(w: E2eWorld, ...events: object[]): Promise<void> {
   }
 }
 
-describe('review: owners of one incarnation never reach another incarnation', () => {
+describe('attack: owners of one incarnation never reach another incarnation', () => {
   it("a late CreateRole of team A's deleted 'deployer' does not make A owner of team B's new 'deployer' application", async () => {
     // Prepare
     world = await startE2eWorld();

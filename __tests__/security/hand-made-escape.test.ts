@@ -41,7 +41,7 @@ const allow = (condition?: PolicyStatement['Condition']): PolicyStatement => ({
   ...(condition ? { Condition: condition } : {}),
 });
 
-describe('review: a hand-made statement does not exempt the rest of the role', () => {
+describe('attack: a hand-made statement does not exempt the rest of the role', () => {
   it('an open statement next to a statement pinning a foreign application is locked (or refused), not left open silently', async () => {
     // Prepare: the provider holds another team's client ID; some tenant user registered an application.
     const policy: PolicyDocument = {

@@ -34,7 +34,7 @@ const openPolicy = (): PolicyDocument => ({
   Statement: [{ Effect: 'Allow', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' }],
 });
 
-describe('review: a role the automation could not pin does not become open later', () => {
+describe('attack: a role the automation could not pin does not become open later', () => {
   it('the first role of an account, written open, fails during a Graph outage: once a second role federates, it must not be open', async () => {
     // Prepare: a new account (its provider holds no client ID yet), Graph down for the first role.
     world = await startE2eWorld();
