@@ -73,6 +73,7 @@ Environment: ${ENV.cacheDir}. Endpoint overrides (https://, or http:// to a loop
  */
 type Check = (value: string) => string | undefined;
 const pattern = (regex: RegExp, what: string): Check => (value) => (regex.test(value) ? undefined : what);
+// The helper ships to app teams on its own (its bundle imports nothing of functions/), so it keeps its own copy.
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GUID = pattern(GUID_PATTERN, 'a GUID');
 /** A tenant is named by its GUID or one of its verified domains (e.g. contoso.onmicrosoft.com). */

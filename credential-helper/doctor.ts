@@ -259,6 +259,7 @@ function providerTokenVersion(provider: string): string | undefined {
   return undefined;
 }
 
+// The helper ships to app teams on its own (its bundle imports nothing of functions/), so it keeps its own copy.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function audienceFix(claims: EntraTokenClaims, audience: string | undefined, expected: string[], source: DoctorTokenSource | undefined): string {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_TRUST_POLICY_CHARS } from '../functions/shared/trust-policy';
 import type { Tag } from '@aws-sdk/client-iam';
 import { encodePolicyDocument, parsePolicyDocument } from '../functions/shared/policy-document';
 import type { PolicyDocument } from '../functions/shared/ports';
@@ -24,7 +25,7 @@ import { entityAlreadyExists, invalidInput, limitExceeded, malformedPolicy, noSu
 
 const MAX_CLIENT_IDS_PER_PROVIDER = 100;
 const MAX_TAGS_PER_ROLE = 50;
-const DEFAULT_TRUST_POLICY_QUOTA = 2048;
+
 /** The unique ID of a role: the `AROA` prefix, then 17 characters. */
 export const ROLE_ID_PATTERN = /^AROA[A-Z0-9]{17}$/;
 
@@ -111,7 +112,7 @@ export class IamState {
       return;
     }
     this.accounts.set(accountId, {
-      maxTrustPolicyChars: options.maxTrustPolicyChars ?? DEFAULT_TRUST_POLICY_QUOTA,
+      maxTrustPolicyChars: options.maxTrustPolicyChars ?? DEFAULT_MAX_TRUST_POLICY_CHARS,
       roles: new Map(),
       providers: new Map(),
     });

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MEMBER_ROLE_SUFFIX_MAX_LENGTH } from '../functions/shared/contracts';
 import { PROTECTED_ROLE_PATTERN } from '../functions/shared/protected-roles';
+import { DEFAULT_MAX_TRUST_POLICY_CHARS, MAX_TRUST_POLICY_CHARS_QUOTA } from '../functions/shared/trust-policy';
 import { EXAMPLE_CONFIG } from './example-config';
+import { GUID_PATTERN as GUID } from '../functions/shared/contracts';
 
 /**
  * The one configuration of the federation system. Parsed once, by `loadConfig`; every
  * problem is reported at once, each with the field's path and the form it expects.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Forms from the AWS Organizations API reference (Organization.Id, OrganizationalUnit.Id, Root.Id).
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const TARGET_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
@@ -179,7 +180,12 @@ export const configSchema = z
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `expected one of ${LOG_RETENTION_DAYS.join(', ')}`)
       .default(90),
     /** IAM's role trust policy quota in the member accounts (default 2,048 characters; raisable to 8,192). */
-    trustPolicyMaxChars: z.number().int().min(2048, 'IAM never allows fewer than 2048').max(8192, 'IAM allows at most 8192').default(2048),
+    trustPolicyMaxChars: z
+      .number()
+      .int()
+      .min(DEFAULT_MAX_TRUST_POLICY_CHARS, `IAM never allows fewer than ${DEFAULT_MAX_TRUST_POLICY_CHARS}`)
+      .max(MAX_TRUST_POLICY_CHARS_QUOTA, `IAM allows at most ${MAX_TRUST_POLICY_CHARS_QUOTA}`)
+      .default(DEFAULT_MAX_TRUST_POLICY_CHARS),
     tags,
     backend: z.discriminatedUnion('type', [localBackend, s3Backend]).default({ type: 'local', path: 'terraform.tfstate' }),
   })

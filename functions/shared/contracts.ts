@@ -99,12 +99,15 @@ export function memberRoleNames(automationRoleName: string): string[] {
   return MEMBER_CAPABILITIES.map((capability) => memberRoleName(automationRoleName, capability));
 }
 
+/** Entra object IDs, client IDs and tenant IDs: GUIDs in their 8-4-4-4-12 hex form. The one copy of the pattern. */
+export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const accountIdSchema = z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account ID'));
 /** IAM role names: 1–64 characters of `[\w+=,.@-]`. */
 export const roleNameSchema = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'));
 export const guidSchema = z
   .string()
-  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID'));
+  .check(z.regex(GUID_PATTERN, 'a GUID'));
 
 /**
  * The audience Entra requires in a federated client assertion: the automation's AWS-issued

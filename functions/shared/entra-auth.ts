@@ -7,6 +7,7 @@ import {
 } from '@azure/identity';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './contracts';
 import { AutomationError, EntraAuthenticationError, IamThrottledError } from './errors';
+import { GUID_PATTERN as GUID } from './contracts';
 
 /**
  * The automation's own Microsoft Entra token for Microsoft Graph (docs/architecture.md#entra-id).
@@ -64,7 +65,6 @@ export interface CredentialOptions {
   readonly disableInstanceDiscovery?: boolean;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `() => Promise<token>` for `GraphDirectory.getToken`; every failure is `EntraAuthenticationError` (STS throttling: `IamThrottledError`). */
 export function createGraphTokenProvider(

@@ -12,6 +12,7 @@ import {
 } from './errors';
 import type { AddOwnerOutcome, ApplicationSpec, EntraApplication, EntraDirectory, RegisteredApplication } from './ports';
 import { realSleep, withRetry } from './retry';
+import { GUID_PATTERN as GUID } from './contracts';
 
 /**
  * `EntraDirectory` over Microsoft Graph v1.0 REST with the global `fetch`.
@@ -55,7 +56,6 @@ const collectionSchema = z.object({
   value: z.array(z.unknown()),
   '@odata.nextLink': z.optional(z.string()),
 });
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Graph's error body (https://learn.microsoft.com/graph/errors): a top-level `code` and

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
@@ -24,6 +23,7 @@ import {
 import { parsePolicyDocument } from './policy-document';
 import type { MemberAccountIam, OpenMemberAccount, PolicyDocument } from './ports';
 import { withRetry, type RetryOptions } from './retry';
+import { sanitizeSessionName } from './task-context';
 
 /**
  * IAM in a member account, reached by assuming one of the baseline's member roles
@@ -45,17 +45,6 @@ const MALFORMED_POLICY = new Set(['MalformedPolicyDocumentException', 'Malformed
 
 const nameOf = (error: unknown): string => (error instanceof Error ? error.name : '');
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-/** Role session names: 2–64 characters of `[\w+=,.@-]` (STS AssumeRole `RoleSessionName`). */
-export function sanitizeSessionName(name: string): string {
-  const cleaned = name.replace(/[^\w+=,.@-]/g, '-');
-  if (cleaned.length > 64) {
-    // Keep it unique when two long names share a prefix: cut and add a short hash.
-    const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-    return `${cleaned.slice(0, 55)}-${hash}`;
-  }
-  return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
-}
 
 export interface OpenMemberAccountOptions {
   readonly sts: STSClient;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { providerArn, providerHost } from './trust-policy';
 
 /** The tenant's OIDC provider as one member account names it. */
@@ -18,5 +19,16 @@ export function federationFor(settings: { tenantId: string; tokenVersion: 1 | 2 
  */
 export function sessionNameFor(functionName: string, eventId: string): string {
   const short = functionName.replace(/[^a-z]+/g, '').slice(0, 12) || 'task';
-  return `wi-${short}-${eventId.replace(/[^\w+=,.@-]/g, '-')}`.slice(0, 64);
+  return sanitizeSessionName(`wi-${short}-${eventId}`);
+}
+
+/**
+ * Role session names: 2–64 characters of `[\w+=,.@-]` (STS AssumeRole `RoleSessionName`,
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html). A longer name is cut
+ * and keeps a short hash, so two long names that share a prefix stay distinct.
+ */
+export function sanitizeSessionName(name: string): string {
+  const cleaned = name.replace(/[^\w+=,.@-]/g, '-');
+  if (cleaned.length > 64) return `${cleaned.slice(0, 55)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+  return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
 }

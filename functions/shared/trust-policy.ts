@@ -1,6 +1,7 @@
 import { InvalidInputError, TrustPolicyRewriteError } from './errors';
 import { assertPolicyDocument } from './policy-document';
 import type { PolicyDocument, PolicyStatement } from './ports';
+import { GUID_PATTERN as GUID } from './contracts';
 
 /**
  * The trust-policy logic (docs/architecture.md#the-trust-policy-the-automation-writes): pure functions, no I/O.
@@ -18,10 +19,11 @@ import type { PolicyDocument, PolicyStatement } from './ports';
  * policy length"). An account may have it raised, so callers pass their own maximum.
  */
 export const DEFAULT_MAX_TRUST_POLICY_CHARS = 2048;
+/** The highest the "Role trust policy length" quota goes (same page). */
+export const MAX_TRUST_POLICY_CHARS_QUOTA = 8192;
 
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Issuer host+path of the tenant's tokens: v1 `sts.windows.net/{tid}/`, v2 `login.microsoftonline.com/{tid}/v2.0`. */
 export function providerHost(tenantId: string, tokenVersion: 1 | 2): string {
@@ -257,7 +259,7 @@ function checkOptions(options: PinOptions): void {
     );
   }
   if (!Number.isInteger(options.maxPolicyChars) || options.maxPolicyChars <= 0) {
-    throw new InvalidInputError(`maxPolicyChars: ${options.maxPolicyChars} must be a positive integer (IAM's default quota is 2048)`);
+    throw new InvalidInputError(`maxPolicyChars: ${options.maxPolicyChars} must be a positive integer (IAM's default quota is ${DEFAULT_MAX_TRUST_POLICY_CHARS})`);
   }
 }
 

@@ -10,7 +10,8 @@ import {
   RoleNotFoundError,
   TrustPolicyRewriteError,
 } from '../../../functions/shared/errors';
-import { createOpenMemberAccount, sanitizeSessionName } from '../../../functions/shared/iam';
+import { createOpenMemberAccount } from '../../../functions/shared/iam';
+import { sanitizeSessionName } from '../../../functions/shared/task-context';
 import type { PolicyDocument } from '../../../functions/shared/ports';
 import { createIamModel, type IamModel } from '../../../simulation/iam-model';
 
