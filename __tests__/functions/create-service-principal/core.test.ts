@@ -59,6 +59,13 @@ describe('create-service-principal core', () => {
     expect(iam.sessions[0]).toMatch(/^wi-[a-z]+-e1$/);
   });
 
+  it("asks for the configured token version, so the application's tokens match the provider's issuer", async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await core({ ...deps, settings: { ...deps.settings, tokenVersion: 2 } }, input);
+    expect(directory.specs.map((spec) => spec.tokenVersion)).toEqual([2]);
+  });
+
   it('is idempotent: a second run reuses its own application and says it did not create it', async () => {
     const { iam, directory, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
