@@ -61,7 +61,8 @@ describe('create-service-principal core', () => {
 
   it("asks for the configured token version, so the application's tokens match the provider's issuer", async () => {
     const { iam, directory, deps } = setUp();
-    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const v2Host = `login.microsoftonline.com/${deps.settings.tenantId}/v2.0`;
+    iam.putRole('ci-deployer', appTeamTrustPolicy(`arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${v2Host}`, v2Host));
     await core({ ...deps, settings: { ...deps.settings, tokenVersion: 2 } }, input);
     expect(directory.specs.map((spec) => spec.tokenVersion)).toEqual([2]);
   });
