@@ -213,7 +213,7 @@ const listApplications: Handler = (ctx, req) => {
   const filter = prefix === undefined ? equalityFilter(req.url, ['displayName']) : undefined;
   if (isReply(filter)) return filter;
   const apps = ctx.state
-    .listApplications()
+    .liveApplications()
     .filter((app) => (prefix === undefined ? !filter || app.displayName === filter.value : app.uniqueName?.startsWith(prefix)));
   return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(applicationJson(app), select.fields)));
 };
@@ -468,19 +468,6 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/applications$/, route: '/applications', handle: postApplication },
   { method: 'GET', pattern: /^\/applications$/, route: '/applications', handle: listApplications },
   { method: 'POST', pattern: new RegExp(`^/applications/${ID}/owners/\\$ref$`), route: '/applications/{id}/owners/$ref', handle: addOwner },
-  { method: 'GET', pattern: new RegExp(`^/applications/${ID}/owners$`), route: '/applications/{id}/owners', handle: listOwners },
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/applications/${ID}/federatedIdentityCredentials/?$`),
-    route: '/applications/{id}/federatedIdentityCredentials',
-    handle: postFederatedCredential,
-  },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/applications/${ID}/federatedIdentityCredentials/([^/]+)$`),
-    route: '/applications/{id}/federatedIdentityCredentials/{name}',
-    handle: getFederatedCredential,
-  },
   { method: 'GET', pattern: new RegExp(`^/applications/${ID}/owners$`), route: '/applications/{id}/owners', handle: listOwners },
   {
     method: 'POST',

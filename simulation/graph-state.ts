@@ -280,22 +280,24 @@ export class GraphFakeState {
 
   // ---------- reads ----------
 
+  /** Live applications of the world: the plan's own (the gateway) are not part of it. */
   listApplications(): FakeApplication[] {
+    return this.liveApplications().filter((app) => !this.platformObjects.has(app.id));
+  }
+
+  /** Every live application, the plan's included: what Graph lists. */
+  liveApplications(): FakeApplication[] {
     return [...this.applications.values()].filter((app) => app.deletedDateTime === null);
   }
 
-  /** Whether the plan made the object (the gateway): the world's listings leave it out. */
-  isPlatformObject(id: string): boolean {
-    return this.platformObjects.has(id.toLowerCase());
-  }
 
   listDeletedApplications(): FakeApplication[] {
     return [...this.applications.values()].filter((app) => app.deletedDateTime !== null);
   }
 
-  /** Live service principals (the automation's own excluded). */
+  /** Live service principals of the world (the automation's and the plan's own excluded). */
   listServicePrincipals(): FakeServicePrincipal[] {
-    return [...this.servicePrincipals.values()].filter((sp) => sp.deletedDateTime === null);
+    return [...this.servicePrincipals.values()].filter((sp) => sp.deletedDateTime === null && !this.platformObjects.has(sp.id));
   }
 
   listDeletedServicePrincipals(): FakeServicePrincipal[] {

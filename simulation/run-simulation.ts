@@ -177,14 +177,13 @@ function entraOutput(state: GraphFakeState): EntraOutput {
   return {
     applications: state
       .listApplications()
-      .filter((app) => !state.isPlatformObject(app.id))
       .map((app) => ({
         ...application(app),
         owners: app.owners.map((o) => name(o)!),
         createdBy: name(app.createdBy)!,
         federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject }) => ({ name: credential, issuer, subject })),
       })),
-    servicePrincipals: state.listServicePrincipals().filter((sp) => !state.isPlatformObject(sp.id)).map((sp) => ({
+    servicePrincipals: state.listServicePrincipals().map((sp) => ({
       id: sp.id,
       appId: sp.appId,
       displayName: sp.displayName,
