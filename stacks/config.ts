@@ -179,7 +179,7 @@ export const configSchema = z
         if (entra.dualAudience && entra.tokenVersion === 2) {
           ctx.addIssue({ code: 'custom', path: ['dualAudience'], message: `true needs tokenVersion 1 (the second audience is the gateway's): ${v1Only}` });
         }
-        if (entra.quotaShare < 1 && Math.floor(entra.quotaShare * entra.creatorQuota) < 2) {
+        if (entra.quotaShare > 0 && entra.quotaShare < 1 && Math.floor(entra.quotaShare * entra.creatorQuota) < 2) {
           ctx.addIssue({ code: 'custom', path: ['quotaShare'], message: `${entra.quotaShare} of ${entra.creatorQuota} objects leaves fewer than the 2 one role needs` });
         }
       }),
