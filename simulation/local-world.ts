@@ -22,6 +22,11 @@ export interface LocalWorld {
   readonly pipeline: LocalPipeline;
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
+  /**
+   * Another pipeline over the same IAM model and Graph fake, configured otherwise: the same
+   * tenant and accounts after a redeploy (e.g. a migration between audience modes).
+   */
+  pipelineWith(overrides: Partial<PipelineSettings>): LocalPipeline;
   close(): Promise<void>;
 }
 
@@ -100,24 +105,27 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
       }),
     ]),
   );
-  const pipeline = createLocalPipeline({
-    definitions: options.definitions,
-    settings: {
-      ...options.settings,
-      gatewayClientId: gateway.appId,
-      gatewayServicePrincipalId: graph.state.liveServicePrincipalByAppId(gateway.appId)!.id,
-      automationServicePrincipalId: graph.state.automationServicePrincipalId,
-      automationClientIds: identities.map((identity) => identity.appId),
-    },
-    openAccountAs: (capability) => openAccounts.get(capability)!,
-    directory,
-    logger: options.logger,
-    ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
-  });
+  const pipelineFor = (settings: PipelineSettings) =>
+    createLocalPipeline({
+      definitions: options.definitions,
+      settings: {
+        ...settings,
+        gatewayClientId: gateway.appId,
+        gatewayServicePrincipalId: graph.state.liveServicePrincipalByAppId(gateway.appId)!.id,
+        automationServicePrincipalId: graph.state.automationServicePrincipalId,
+        automationClientIds: identities.map((identity) => identity.appId),
+      },
+      openAccountAs: (capability) => openAccounts.get(capability)!,
+      directory,
+      logger: options.logger,
+      ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+    });
+  const pipeline = pipelineFor(options.settings);
   return {
     iam,
     graph,
     pipeline,
+    pipelineWith: (overrides) => pipelineFor({ ...options.settings, ...overrides }),
     calls: () =>
       Object.fromEntries(
         Object.entries({ ...graph.calls, ...iam.calls })

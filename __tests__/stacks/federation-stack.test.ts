@@ -46,7 +46,7 @@ describe('the synthesized federation stack', () => {
   });
 
   describe('Entra identity', () => {
-    const automationApp = () => json.resource.azuread_application[Object.keys(json.resource.azuread_application).find((key) => key.startsWith('entra-identity_'))!];
+    const automationApp = (): Record<string, any> => json.resource.azuread_application[Object.keys(json.resource.azuread_application).find((key) => key.startsWith('entra-identity_'))!];
 
     it('registers the automation as a single-tenant application with a service principal', () => {
       const app = automationApp();
@@ -70,7 +70,7 @@ describe('the synthesized federation stack', () => {
       for (const type of credentialTypes) {
         for (const credential of resourcesOf(json, type)) expect(JSON.stringify(credential)).not.toContain(key);
       }
-      expect(json.output['gateway-client-id'].value).toBe(`\${azuread_application.${key}.client_id}`);
+      expect(json.output!['gateway-client-id'].value).toBe(`\${azuread_application.${key}.client_id}`);
     });
 
     it('creates each further automation identity with the same permissions and credential, and tells the Graph functions their client IDs', () => {
@@ -83,7 +83,7 @@ describe('the synthesized federation stack', () => {
       expect(identities).toHaveLength(3);
       expect(grants).toHaveLength(6);
       expect(credentials).toHaveLength(6);
-      expect(create.environment.variables.AUTOMATION_POOL_CLIENT_IDS).toMatch(
+      expect(create!.environment.variables.AUTOMATION_POOL_CLIENT_IDS).toMatch(
         /^\$\{jsonencode\(\[azuread_application\.entra-identity-2_[^,]+\.client_id, azuread_application\.entra-identity-3_[^,]+\.client_id\]\)\}$/,
       );
     });

@@ -75,7 +75,7 @@ describe('assign-role-to-audience core (pin)', () => {
   it('pins a brought identity by its own sub and tags its client ID', async () => {
     const iam = new FakeAccountIam();
     const identity = { id: '6f5a1c8e-3d7b-4a9f-8ebc-5b6c7d8e9f0a', appId: '7a6b2d9f-4e8c-4bab-9fcd-6c7d8e9f0a1b' };
-    const policy = appTeamTrustPolicy() as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    const policy = appTeamTrustPolicy() as unknown as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
     policy.Statement[0]!.Condition.StringEquals[`${PROVIDER_HOST}:sub`] = identity.id;
     iam.putRole('vm-reader', policy as never, {}, application.roleId);
     const brought = {

@@ -235,7 +235,7 @@ describe('create-service-principal core: audience modes', () => {
   it('does not take the gateway audience for a hand-made federation', async () => {
     // Prepare: the gateway is an application the automation did not create (the plan did)
     const { iam, directory, deps } = setUp({ audienceMode: 'shared' });
-    directory.addForeignApplication('gateway', 'the-deployer').appId = GATEWAY;
+    (directory.addForeignApplication('gateway', 'the-deployer') as { appId: string }).appId = GATEWAY;
     iam.putRole('ci-deployer', pinnedPolicy(GATEWAY));
     const { application } = await core(deps, input);
     expect(application.outcome).toBe('registered');
@@ -292,7 +292,7 @@ describe('create-service-principal core: bring your own identity', () => {
     const identity = directory.addIdentity();
     const host = `login.microsoftonline.com/${baseSettings.tenantId}/v2.0`;
     iam.putRole('vm-reader', appTeamTrustPolicy(`arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${host}`, host));
-    const policy = iam.roles.get('vm-reader')!.trustPolicy as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    const policy = iam.roles.get('vm-reader')!.trustPolicy as unknown as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
     policy.Statement[0]!.Condition.StringEquals[`${host}:sub`] = identity.id;
     const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
     expect(application).toMatchObject({ outcome: 'bring-your-own', audiences: [identity.appId], requestAudience: GATEWAY });
@@ -325,7 +325,7 @@ describe('create-service-principal core: bring your own identity', () => {
   });
 
   it('keeps the role’s own application when its sub already names it (a ready role updated), as before', async () => {
-    const { iam, directory, deps } = setUp();
+    const { iam, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     const first = (await core(deps, input)).application;
     if (first.outcome !== 'registered') throw new Error('expected registered');
@@ -335,7 +335,7 @@ describe('create-service-principal core: bring your own identity', () => {
   });
 
   it('gives a re-created role a new application even when its policy names the previous incarnation’s identity', async () => {
-    const { iam, directory, deps } = setUp();
+    const { iam, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     const first = (await core(deps, input)).application;
     if (first.outcome !== 'registered') throw new Error('expected registered');
