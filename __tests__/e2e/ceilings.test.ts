@@ -122,6 +122,7 @@ describe('ceilings end to end', () => {
     // Assess: A's role admits B's identity (A's own decision about A's role) and nothing more
     expect(pins(world, 'team-a')[`${HOST}:sub`]).toBe(b.sub);
     expect(tags(world, 'team-a')[ROLE_TAGS.federatedCredentialsStatus]).toBe('failed:bring-your-own mine');
+    expect(tags(world, 'team-a')[ROLE_TAGS.ownersStatus]).toBe(`failed:bring-your-own ${attacker}`);
     expect(world.graph.state.listApplications()).toEqual(before);
     expect(pins(world, 'team-b')).toEqual({ [`${HOST}:aud`]: b.aud, [`${HOST}:sub`]: b.sub });
   });

@@ -100,8 +100,7 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     return { recordedFailure: { status, access } };
   }
 
-  const { roleId, federatedCredentialsStatus } = input.application;
-  const ownersStatus = input.application.outcome === 'registered' ? input.application.ownersStatus : undefined;
+  const { roleId, ownersStatus, federatedCredentialsStatus } = input.application;
   const target = federationTarget(input.application);
   const [appId, ...alsoAllowedAudiences] = target.audiences as [string, ...string[]];
   const role = await iam.getRole(input.roleName);

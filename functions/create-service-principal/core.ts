@@ -263,12 +263,11 @@ function broughtResult(
   // else `aud` (v1): a v1 token for the gateway carries the gateway, a v2 one the identity's own
   // client ID (docs/architecture.md#audience-modes).
   const audiences = deps.settings.tokenVersion === 1 ? [gatewayClientId] : [identity.appId];
-  const unused = [
-    ...(input.requestedOwners ? ['owners'] : []),
-    ...Object.keys(input.requestedFederatedCredentials ?? {}).map((name) => `federated-credential:${name}`),
-  ];
-  if (unused.length > 0) deps.logger.warn('the role brings its own identity: owners and federated credentials named at CreateRole do not apply', { unused });
+  const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
   const credentialNames = Object.keys(input.requestedFederatedCredentials ?? {}).sort();
+  if (owners || credentialNames.length > 0) {
+    deps.logger.warn('the role brings its own identity: owners and federated credentials named at CreateRole do not apply', { credentialNames });
+  }
   deps.logger.info('the role brings its own identity; no Entra object is created', { servicePrincipalObjectId: identity.servicePrincipalObjectId });
   return {
     outcome: 'bring-your-own',
@@ -277,6 +276,7 @@ function broughtResult(
     identityAppId: identity.appId,
     audiences,
     requestAudience: gatewayClientId,
+    ...(owners ? { ownersStatus: failuresStatus([...owners.ids, ...owners.malformed].map((id) => ({ id, reason: 'bring-your-own' }))) } : {}),
     ...(credentialNames.length
       ? { federatedCredentialsStatus: federatedCredentialsStatus(credentialNames.map((name) => [name, 'bring-your-own'] as const)) }
       : {}),

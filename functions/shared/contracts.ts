@@ -213,7 +213,8 @@ export const broughtIdentitySchema = z.object({
   identityAppId: guidSchema,
   audiences: z.array(guidSchema).check(z.minLength(1)),
   requestAudience: guidSchema,
-  /** `failed:bring-your-own …` when the `CreateRole` call named federated credentials: there is no application to add them to. */
+  /** `failed:bring-your-own …` when the `CreateRole` call named owners or federated credentials: there is no application to add them to. */
+  ownersStatus: z.optional(z.string()),
   federatedCredentialsStatus: z.optional(z.string()),
 });
 export type BroughtIdentityResult = z.infer<typeof broughtIdentitySchema>;

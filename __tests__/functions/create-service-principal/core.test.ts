@@ -355,7 +355,12 @@ describe('create-service-principal core: bring your own identity', () => {
     // Act
     const a = (await core(deps, { ...input, roleName: 'team-a', requestedOwners: USER, requestedFederatedCredentials: { mine: 'https://token.actions.githubusercontent.com repo:a/a:ref:refs/heads/main' } })).application;
     // Assess: A's role trusts B's identity (A's own choice); B's application is untouched: no owner, no credential
-    expect(a).toMatchObject({ outcome: 'bring-your-own', servicePrincipalObjectId: b.servicePrincipalObjectId, federatedCredentialsStatus: 'failed:bring-your-own mine' });
+    expect(a).toMatchObject({
+      outcome: 'bring-your-own',
+      servicePrincipalObjectId: b.servicePrincipalObjectId,
+      ownersStatus: `failed:bring-your-own ${USER}`,
+      federatedCredentialsStatus: 'failed:bring-your-own mine',
+    });
     expect([...directory.applications.values()]).toEqual(before);
     expect(directory.federatedCredentials.size).toBe(0);
     expect(directory.calls.filter((call) => call.startsWith('addOwner') || call.startsWith('addFederatedCredential'))).toEqual([]);
