@@ -13,7 +13,8 @@ import { seededRandom } from './seeded-random';
  * with the IAM model).
  *
  * Every request needs a non-empty `Authorization: Bearer …` (401 otherwise, as Graph answers
- * a missing token: https://learn.microsoft.com/graph/errors). Each one is counted under its call
+ * a missing token: https://learn.microsoft.com/graph/errors); the token says which automation
+ * identity calls (`identityToken`), the first one by default. Each one is counted under its call
  * key, `graph:{METHOD} {route}`, faulted ones included: each was a round trip.
  */
 
@@ -150,9 +151,10 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   }
 
   function reply(key: string, method: string, path: string, url: URL, req: IncomingMessage, raw: string): Reply {
-    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
-      return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
-    }
+    const token = /^Bearer (\S+)/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    const caller = callerOf(state, token);
+    if (!caller) return graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure: unknown automation identity.');
     const fault = faults.take(key);
     if (fault) return faultReply(fault);
     let body: Record<string, unknown> = {};
@@ -164,7 +166,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
       }
     }
     return answer(
-      { state, baseUrl, deletedItemsFilter: options.deletedItemsFilter !== false, noteLag: () => faults.noteLag() },
+      { state, caller, baseUrl, deletedItemsFilter: options.deletedItemsFilter !== false, noteLag: () => faults.noteLag() },
       { method, path, url, headers: req.headers, body },
     );
   }
@@ -186,6 +188,20 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** The token a GraphDirectory of the simulation sends for one automation identity (see `callerOf`). */
+export const identityToken = (servicePrincipalId: string): string => `sim-identity:${servicePrincipalId}`;
+
+/**
+ * Who makes a request: the identity its token names (`identityToken`), or, for any other
+ * non-empty token, the automation's first identity. `null` for a token naming an identity the
+ * directory does not have.
+ */
+function callerOf(state: GraphFakeState, token: string): string | null {
+  if (!token.startsWith('sim-identity:')) return state.automationServicePrincipalId;
+  const id = token.slice('sim-identity:'.length).toLowerCase();
+  return state.isAutomationIdentity(id) ? id : null;
 }
 
 function send(res: ServerResponse, reply: Reply): void {

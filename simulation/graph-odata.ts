@@ -66,6 +66,16 @@ export function equalityFilter(url: URL, properties: readonly string[]): { prope
 }
 
 /**
+ * `$filter=startswith(<property>,'<prefix>')` on that property: the prefix, or undefined when the
+ * request has no such filter (another filter, or none).
+ */
+export function startsWithFilter(url: URL, property: string): string | undefined {
+  const match = /^startswith\((\w+),(.*)\)$/i.exec((url.searchParams.get('$filter') ?? '').trim());
+  if (!match || match[1] !== property) return undefined;
+  return odataLiteral(match[2] ?? '') ?? undefined;
+}
+
+/**
  * One page of a collection (https://learn.microsoft.com/graph/paging): `$top` from 1 to 999 (a
  * value outside answers 400 Request_UnsupportedQuery "Invalid page size specified", as recorded
  * by turbot/steampipe-plugin-azuread), 100 by default; `@odata.nextLink` on the same origin.

@@ -11,8 +11,9 @@ import {
   isReply,
   type Reply,
 } from './graph-errors';
-import { decode, equalityFilter, idParam, keyLiteral, page, project, selected } from './graph-odata';
-import { isApplication, type FakeApplication, type FakeServicePrincipal, type GraphFakeState } from './graph-state';
+import { randomUUID } from 'node:crypto';
+import { decode, equalityFilter, idParam, keyLiteral, page, project, selected, startsWithFilter } from './graph-odata';
+import { isApplication, type FakeApplication, type FakeFederatedCredential, type FakeServicePrincipal, type GraphFakeState } from './graph-state';
 
 /**
  * The Microsoft Graph v1.0 routes the fake answers, one table: each route's method, path
@@ -31,6 +32,8 @@ export interface GraphRequest {
 
 export interface RouteContext {
   readonly state: GraphFakeState;
+  /** The automation identity making the request (its service principal's object ID), from the token. */
+  readonly caller: string;
   /** e.g. `http://127.0.0.1:54321/v1.0`: where `@odata.nextLink`s point. */
   readonly baseUrl: string;
   /** When false, `$filter` on deletedItems answers 400 (exercises a client's fallback). */
@@ -148,8 +151,8 @@ function createApplication(ctx: RouteContext, uniqueName: string | null, body: R
     return badRequest("Property 'displayName' is required.");
   }
   if (uniqueName !== null && ctx.state.anyByUniqueName(uniqueName)) return objectConflict('uniqueName');
-  if (!ctx.state.quotaLeft()) return quotaExceeded(ctx.state.quotaErrorForm);
-  const app = ctx.state.createApplication({ uniqueName, displayName: body.displayName });
+  if (!ctx.state.quotaLeft(ctx.caller)) return quotaExceeded(ctx.state.quotaErrorForm);
+  const app = ctx.state.createApplication({ uniqueName, displayName: body.displayName }, ctx.caller);
   applyWritable(app, body);
   return { status: 201, body: entity(ctx, 'applications', applicationJson(app)) };
 }
@@ -172,7 +175,7 @@ const upsertApplication: Handler = (ctx, req, [raw]) => {
   if (invalid) return invalid;
   const existing = ctx.state.liveByUniqueName(uniqueName);
   if (existing) {
-    if (!ctx.state.automationOwns(existing)) return requestDenied();
+    if (!ctx.state.automationOwns(existing, ctx.caller)) return requestDenied();
     applyWritable(existing, req.body);
     return { status: 204 };
   }
@@ -196,18 +199,81 @@ const getApplicationByAppId: Handler = (ctx, req, [raw]) => {
   if (appId === null) return badRequest('Invalid OData key literal.', 'BadRequest');
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
-  const app = ctx.state.listApplications().find((a) => a.appId === appId.toLowerCase());
+  const app = ctx.state.liveApplicationByAppId(appId);
   return app ? ok(entity(ctx, 'applications', project(applicationJson(app), select.fields))) : notFound(appId);
 };
 
-// https://learn.microsoft.com/graph/api/application-list: `$filter=displayName eq '…'`, any creator.
+// https://learn.microsoft.com/graph/api/application-list: `$filter=displayName eq '…'`, or
+// `startswith(uniqueName,'…')` (the application resource lists startsWith among uniqueName's
+// filters, https://learn.microsoft.com/graph/api/resources/application), any creator.
 const listApplications: Handler = (ctx, req) => {
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
-  const filter = equalityFilter(req.url, ['displayName']);
+  const prefix = startsWithFilter(req.url, 'uniqueName');
+  const filter = prefix === undefined ? equalityFilter(req.url, ['displayName']) : undefined;
   if (isReply(filter)) return filter;
-  const apps = ctx.state.listApplications().filter((app) => !filter || app.displayName === filter.value);
+  const apps = ctx.state
+    .liveApplications()
+    .filter((app) => (prefix === undefined ? !filter || app.displayName === filter.value : app.uniqueName?.startsWith(prefix)));
   return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(applicationJson(app), select.fields)));
+};
+
+// https://learn.microsoft.com/graph/api/application-list-owners: the owners as directoryObjects.
+const listOwners: Handler = (ctx, req, [rawId]) => {
+  const app = subresourceTarget(ctx, rawId);
+  if (isReply(app)) return app;
+  const select = selected(req.url, ['id'], 'microsoft.graph.directoryObject');
+  if (select.error) return select.error;
+  const owners = app.owners.map((id) => ({
+    '@odata.type': ctx.state.isUser(id) ? '#microsoft.graph.user' : TYPE.servicePrincipal,
+    id,
+  }));
+  return page(ctx.baseUrl, req.path, req.url, owners.map((owner) => project(owner, select.fields)));
+};
+
+const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,120}$/;
+
+function credentialJson(credential: FakeFederatedCredential): Record<string, unknown> {
+  return { ...credential, description: null };
+}
+
+/**
+ * https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201 with
+ * the credential; "Maximum of 20 objects can be added to an application"; name (120 URL-friendly
+ * characters), and issuer with subject, are unique on the application; audiences takes a single
+ * value; each string at most 600 characters (https://learn.microsoft.com/graph/api/resources/federatedidentitycredential).
+ * The pages do not show the errors: the fake answers a duplicate with 409
+ * `Request_MultipleObjectsWithSameKeyValue` (as for other alternate keys) and the 21st with 400
+ * `Request_BadRequest`; the client reads back by name after any 400/409, so it does not depend on them.
+ */
+const postFederatedCredential: Handler = (ctx, req, [rawId]) => {
+  const app = subresourceTarget(ctx, rawId);
+  if (isReply(app)) return app;
+  if (!ctx.state.automationOwns(app, ctx.caller)) return requestDenied();
+  const { name, issuer, subject, audiences } = req.body;
+  const text = (value: unknown) => typeof value === 'string' && value.length > 0 && value.length <= 600;
+  if (typeof name !== 'string' || !CREDENTIAL_NAME.test(name)) return badRequest("Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.");
+  if (!text(issuer) || !/^https:\/\//.test(String(issuer))) return badRequest("Invalid value specified for property 'issuer' of resource 'FederatedIdentityCredential'.");
+  if (!text(subject)) return badRequest("Invalid value specified for property 'subject' of resource 'FederatedIdentityCredential'.");
+  if (!Array.isArray(audiences) || audiences.length !== 1 || !text(audiences[0])) {
+    return badRequest("Invalid value specified for property 'audiences' of resource 'FederatedIdentityCredential'.");
+  }
+  if (app.federatedCredentials.some((c) => c.name === name || (c.issuer === issuer && c.subject === subject))) {
+    return graphError(409, 'Request_MultipleObjectsWithSameKeyValue', 'FederatedIdentityCredential with the same name or issuer and subject already exists.');
+  }
+  if (app.federatedCredentials.length >= 20) return badRequest('The maximum number of federated identity credentials for the application has been reached.');
+  const credential: FakeFederatedCredential = { id: randomUUID(), name, issuer: String(issuer), subject: String(subject), audiences: [String(audiences[0])] };
+  app.federatedCredentials.push(credential);
+  return { status: 201, body: entity(ctx, `applications('${app.id}')/federatedIdentityCredentials`, credentialJson(credential)) };
+};
+
+// https://learn.microsoft.com/graph/api/federatedidentitycredential-get: by id or by name.
+const getFederatedCredential: Handler = (ctx, _req, [rawId, rawKey]) => {
+  const app = subresourceTarget(ctx, rawId);
+  if (isReply(app)) return app;
+  const key = decode(rawKey ?? '') ?? '';
+  const credential = app.federatedCredentials.find((c) => c.name === key || c.id === key);
+  return credential ? ok(credentialJson(credential)) : notFound(key);
 };
 
 /** The live application of `/applications/{id}/…`, or the 404 Graph gives for it, lag included. */
@@ -232,7 +298,7 @@ function subresourceTarget(ctx: RouteContext, rawId: string | undefined): FakeAp
 const addOwner: Handler = (ctx, req, [rawId]) => {
   const app = subresourceTarget(ctx, rawId);
   if (isReply(app)) return app;
-  if (!ctx.state.automationOwns(app)) return requestDenied();
+  if (!ctx.state.automationOwns(app, ctx.caller)) return requestDenied();
   const ref = typeof req.body['@odata.id'] === 'string' ? req.body['@odata.id'] : '';
   const ownerId = idParam(ref.split('/').pop());
   if (!/\/directoryObjects\/[^/]+$/.test(ref) || !guidSchema.safeParse(ownerId).success) {
@@ -259,7 +325,7 @@ const getApplication: Handler = (ctx, req, [rawId]) => {
 const deleteApplication: Handler = (ctx, _req, [rawId]) => {
   const app = ctx.state.liveApplication(idParam(rawId));
   if (!app) return notFound(idParam(rawId));
-  if (!ctx.state.automationOwns(app)) return requestDenied();
+  if (!ctx.state.automationOwns(app, ctx.caller)) return requestDenied();
   ctx.state.softDeleteApplication(app);
   return { status: 204 };
 };
@@ -283,8 +349,9 @@ const postServicePrincipal: Handler = (ctx, req) => {
       `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
     );
   }
-  if (!ctx.state.quotaLeft()) return quotaExceeded(ctx.state.quotaErrorForm);
-  const sp = ctx.state.createServicePrincipal(app);
+  if (!ctx.state.automationOwns(app, ctx.caller)) return requestDenied();
+  if (!ctx.state.quotaLeft(ctx.caller)) return quotaExceeded(ctx.state.quotaErrorForm);
+  const sp = ctx.state.createServicePrincipal(app, ctx.caller);
   return { status: 201, body: entity(ctx, 'servicePrincipals', servicePrincipalJson(sp)) };
 };
 
@@ -387,7 +454,7 @@ const purgeDeletedItem: Handler = (ctx, _req, [rawId]) => {
     ctx.noteLag();
     return notFound(id);
   }
-  const owned = isApplication(item) ? ctx.state.automationOwns(item) : ctx.state.automationOwnsServicePrincipal(item);
+  const owned = isApplication(item) ? ctx.state.automationOwns(item, ctx.caller) : ctx.state.automationOwnsServicePrincipal(item, ctx.caller);
   if (!owned) return requestDenied();
   ctx.state.purge(item);
   return { status: 204 };
@@ -401,6 +468,19 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/applications$/, route: '/applications', handle: postApplication },
   { method: 'GET', pattern: /^\/applications$/, route: '/applications', handle: listApplications },
   { method: 'POST', pattern: new RegExp(`^/applications/${ID}/owners/\\$ref$`), route: '/applications/{id}/owners/$ref', handle: addOwner },
+  { method: 'GET', pattern: new RegExp(`^/applications/${ID}/owners$`), route: '/applications/{id}/owners', handle: listOwners },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/applications/${ID}/federatedIdentityCredentials/?$`),
+    route: '/applications/{id}/federatedIdentityCredentials',
+    handle: postFederatedCredential,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/applications/${ID}/federatedIdentityCredentials/([^/]+)$`),
+    route: '/applications/{id}/federatedIdentityCredentials/{name}',
+    handle: getFederatedCredential,
+  },
   { method: 'GET', pattern: new RegExp(`^/applications/${ID}$`), route: '/applications/{id}', handle: getApplication },
   { method: 'DELETE', pattern: new RegExp(`^/applications/${ID}$`), route: '/applications/{id}', handle: deleteApplication },
   { method: 'POST', pattern: /^\/servicePrincipals$/, route: '/servicePrincipals', handle: postServicePrincipal },

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
  * for the answers, graph-fake.ts for the server).
  *
  * What it models, with sources:
- * - every request is made by the automation's own service principal (`automationServicePrincipalId`):
- *   what it creates records it as creator (`createdObjects`,
+ * - every request is made by one of the automation's identities: its first one
+ *   (`automationServicePrincipalId`) unless the request's token names another
+ *   (`addAutomationIdentity`, identity-pool.ts); what it creates records it as creator (`createdObjects`,
  *   https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects) and as owner
  *   (Application.ReadWrite.OwnedBy "allows the app to create other applications, and fully manage
  *   those applications", https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby);
@@ -30,6 +31,20 @@ export const AUTOMATION = 'automation';
 export const DEFAULT_AUTOMATION_SERVICE_PRINCIPAL_ID = '0a7e0a7e-5e1f-4c1a-9d2b-a0700a7e0001';
 export const DEFAULT_AUTOMATION_APP_ID = '0a7e0a7e-5e1f-4c1a-9d2b-a0700a7e0002';
 export const DEFAULT_CREATOR_QUOTA = 250;
+/** The gateway application the plan creates (stacks/entra-gateway.ts), and whoever applied the plan. */
+export const DEFAULT_GATEWAY_APP_ID = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0001';
+export const DEFAULT_GATEWAY_SERVICE_PRINCIPAL_ID = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0002';
+export const DEFAULT_GATEWAY_APPLICATION_ID = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0003';
+export const PLAN_DEPLOYER_ID = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e00ff';
+
+/** A federated identity credential on an application (https://learn.microsoft.com/graph/api/resources/federatedidentitycredential). */
+export interface FakeFederatedCredential {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
 
 export type ServicePrincipalType = 'Application' | 'ManagedIdentity';
 
@@ -51,6 +66,7 @@ export interface FakeApplication {
   replicationLagRemaining: number;
   /** Requests to /applications/{id}/… still answer 404 this many times. */
   subresourceLagRemaining: number;
+  federatedCredentials: FakeFederatedCredential[];
   /** DELETE /directory/deletedItems/{id} still answers 404 this many times after the delete. */
   purgeLagRemaining: number;
 }
@@ -115,14 +131,20 @@ export class GraphFakeState {
   private readonly applications = new Map<string, FakeApplication>();
   /** Live and soft-deleted; the automation's own is not among them. */
   private readonly servicePrincipals = new Map<string, FakeServicePrincipal>();
+  /** Objects by creator, live and soft-deleted, so `createdObjects` costs no scan of the directory. */
+  private readonly byCreator = new Map<string, Set<FakeApplication | FakeServicePrincipal>>();
+  /** The automation's identities after the first: service principal object ID → client ID. */
+  private readonly poolIdentities = new Map<string, string>();
+  /** Objects the plan made (the gateway): they exist, but are not part of the world's listings. */
+  private readonly platformObjects = new Set<string>();
   private readonly users = new Set<string>();
   // Indexes, so a world of thousands of roles costs no quadratic time.
   private readonly byUniqueName = new Map<string, FakeApplication>();
   private readonly byAppId = new Map<string, FakeApplication>();
   /** Live service principals by appId. */
   private readonly liveSpByAppId = new Map<string, FakeServicePrincipal>();
-  /** Objects the automation created that are live or soft-deleted. */
-  private automationObjects = 0;
+  /** Objects each creator created that are live or soft-deleted. */
+  private readonly createdCounts = new Map<string, number>();
   readonly automationServicePrincipalId: string;
   readonly automationAppId: string;
   /** The automation's creator quota: objects it created, live and soft-deleted. */
@@ -136,8 +158,8 @@ export class GraphFakeState {
   subresourceLagPerApplication = 0;
   /** How many 404s a purge answers right after the object was deleted. */
   purgeLagPerDeletion = 0;
-  /** Objects the automation created and then purged (for `purgedObjectsCountAQuarter`). */
-  private purgedByAutomation = 0;
+  /** Objects each creator created and then purged (for `purgedObjectsCountAQuarter`). */
+  private readonly purgedCounts = new Map<string, number>();
   private readonly now: () => Date;
 
   constructor(options: GraphFakeStateOptions = {}) {
@@ -153,7 +175,7 @@ export class GraphFakeState {
     const createdBy = (seed.createdBy ?? this.automationServicePrincipalId).toLowerCase();
     if (seed.uniqueName && this.byUniqueName.has(seed.uniqueName)) throw new Error(`graph-fake: uniqueName ${seed.uniqueName} is taken`);
     if (seed.appId && this.byAppId.has(seed.appId.toLowerCase())) throw new Error(`graph-fake: appId ${seed.appId} is taken`);
-    const defaultOwners = createdBy === this.automationServicePrincipalId ? [createdBy] : [];
+    const defaultOwners = this.isAutomationIdentity(createdBy) ? [createdBy] : [];
     const app: FakeApplication = {
       id: (seed.id ?? randomUUID()).toLowerCase(),
       appId: (seed.appId ?? randomUUID()).toLowerCase(),
@@ -169,11 +191,12 @@ export class GraphFakeState {
       replicationLagRemaining: 0,
       subresourceLagRemaining: 0,
       purgeLagRemaining: 0,
+      federatedCredentials: [],
     };
     this.applications.set(app.id, app);
     this.byAppId.set(app.appId, app);
     if (app.uniqueName !== null) this.byUniqueName.set(app.uniqueName, app);
-    if (this.isAutomation(createdBy)) this.automationObjects += 1;
+    this.countCreation(app);
     if (seed.servicePrincipalId) {
       this.seedServicePrincipal({
         id: seed.servicePrincipalId,
@@ -198,8 +221,57 @@ export class GraphFakeState {
     };
     this.servicePrincipals.set(sp.id, sp);
     if (sp.deletedDateTime === null) this.liveSpByAppId.set(sp.appId, sp);
-    if (this.isAutomation(sp.createdBy)) this.automationObjects += 1;
+    this.countCreation(sp);
     return sp;
+  }
+
+  private countCreation(item: FakeApplication | FakeServicePrincipal): void {
+    if (item.createdBy === null) return;
+    this.createdCounts.set(item.createdBy, (this.createdCounts.get(item.createdBy) ?? 0) + 1);
+    let set = this.byCreator.get(item.createdBy);
+    if (!set) this.byCreator.set(item.createdBy, (set = new Set()));
+    set.add(item);
+  }
+
+  /**
+   * Another identity of the automation (identity-pool.ts): its own service principal, client ID
+   * and creator quota (`ownedObjectLimit` each). Requests name it by their token (graph-fake.ts).
+   */
+  addAutomationIdentity(ids: { servicePrincipalId?: string; appId?: string } = {}): { servicePrincipalId: string; appId: string } {
+    const identity = { servicePrincipalId: (ids.servicePrincipalId ?? randomUUID()).toLowerCase(), appId: (ids.appId ?? randomUUID()).toLowerCase() };
+    this.poolIdentities.set(identity.servicePrincipalId, identity.appId);
+    return identity;
+  }
+
+  /** Every identity of the automation, the first one first. */
+  automationIdentities(): { servicePrincipalId: string; appId: string }[] {
+    return [
+      { servicePrincipalId: this.automationServicePrincipalId, appId: this.automationAppId },
+      ...[...this.poolIdentities].map(([servicePrincipalId, appId]) => ({ servicePrincipalId, appId })),
+    ];
+  }
+
+  isAutomationIdentity(servicePrincipalId: string): boolean {
+    const key = servicePrincipalId.toLowerCase();
+    return key === this.automationServicePrincipalId || this.poolIdentities.has(key);
+  }
+
+  /**
+   * The gateway application and its service principal, as the plan creates them
+   * (stacks/entra-gateway.ts): created and owned by whoever applied the plan, not by the automation.
+   */
+  seedGateway(ids: { appId?: string; servicePrincipalId?: string; id?: string } = {}): FakeApplication {
+    const app = this.seedApplication({
+      id: ids.id ?? DEFAULT_GATEWAY_APPLICATION_ID,
+      appId: ids.appId ?? DEFAULT_GATEWAY_APP_ID,
+      displayName: 'aws-gateway',
+      createdBy: PLAN_DEPLOYER_ID,
+      owners: [PLAN_DEPLOYER_ID],
+      servicePrincipalId: ids.servicePrincipalId ?? DEFAULT_GATEWAY_SERVICE_PRINCIPAL_ID,
+    });
+    this.platformObjects.add(app.id);
+    this.platformObjects.add(this.liveSpByAppId.get(app.appId)!.id);
+    return app;
   }
 
   addUsers(...ids: string[]): void {
@@ -208,17 +280,24 @@ export class GraphFakeState {
 
   // ---------- reads ----------
 
+  /** Live applications of the world: the plan's own (the gateway) are not part of it. */
   listApplications(): FakeApplication[] {
+    return this.liveApplications().filter((app) => !this.platformObjects.has(app.id));
+  }
+
+  /** Every live application, the plan's included: what Graph lists. */
+  liveApplications(): FakeApplication[] {
     return [...this.applications.values()].filter((app) => app.deletedDateTime === null);
   }
+
 
   listDeletedApplications(): FakeApplication[] {
     return [...this.applications.values()].filter((app) => app.deletedDateTime !== null);
   }
 
-  /** Live service principals (the automation's own excluded). */
+  /** Live service principals of the world (the automation's and the plan's own excluded). */
   listServicePrincipals(): FakeServicePrincipal[] {
-    return [...this.servicePrincipals.values()].filter((sp) => sp.deletedDateTime === null);
+    return [...this.servicePrincipals.values()].filter((sp) => sp.deletedDateTime === null && !this.platformObjects.has(sp.id));
   }
 
   listDeletedServicePrincipals(): FakeServicePrincipal[] {
@@ -252,21 +331,24 @@ export class GraphFakeState {
   /** A live service principal, the automation's own included. */
   liveServicePrincipal(id: string): FakeServicePrincipal | undefined {
     const key = id.toLowerCase();
-    if (key === this.automationServicePrincipalId) return this.automationServicePrincipal();
+    if (this.isAutomationIdentity(key)) return this.automationServicePrincipal(key);
     const sp = this.servicePrincipals.get(key);
     return sp && sp.deletedDateTime === null ? sp : undefined;
   }
 
   liveServicePrincipalByAppId(appId: string): FakeServicePrincipal | undefined {
-    if (appId.toLowerCase() === this.automationAppId) return this.automationServicePrincipal();
-    return this.liveSpByAppId.get(appId.toLowerCase());
+    const key = appId.toLowerCase();
+    const identity = this.automationIdentities().find((candidate) => candidate.appId === key);
+    if (identity) return this.automationServicePrincipal(identity.servicePrincipalId);
+    return this.liveSpByAppId.get(key);
   }
 
-  /** The automation's own service principal: it exists, but is not part of the world's listings. */
-  automationServicePrincipal(): FakeServicePrincipal {
+  /** One of the automation's own service principals: they exist, but are not part of the world's listings. */
+  automationServicePrincipal(servicePrincipalId = this.automationServicePrincipalId): FakeServicePrincipal {
+    const id = servicePrincipalId.toLowerCase();
     return {
-      id: this.automationServicePrincipalId,
-      appId: this.automationAppId,
+      id,
+      appId: id === this.automationServicePrincipalId ? this.automationAppId : this.poolIdentities.get(id)!,
       displayName: 'entra-aws-web-identity automation',
       servicePrincipalType: 'Application',
       createdBy: null,
@@ -277,11 +359,8 @@ export class GraphFakeState {
 
   /** Live objects a principal created, applications first. */
   createdBy(creatorId: string): (FakeApplication | FakeServicePrincipal)[] {
-    const creator = creatorId.toLowerCase();
-    return [
-      ...this.listApplications().filter((app) => app.createdBy === creator),
-      ...this.listServicePrincipals().filter((sp) => sp.createdBy === creator),
-    ];
+    const live = [...(this.byCreator.get(creatorId.toLowerCase()) ?? [])].filter((item) => item.deletedDateTime === null);
+    return [...live.filter(isApplication), ...live.filter((item) => !isApplication(item))];
   }
 
   /** A live object the principal created, by object ID. */
@@ -291,13 +370,14 @@ export class GraphFakeState {
     return item && item.deletedDateTime === null && item.createdBy === creatorId.toLowerCase() ? item : undefined;
   }
 
-  /** What counts against the automation's creator quota. */
-  ownedObjectCount(): number {
-    return this.automationObjects + (this.purgedObjectsCountAQuarter ? this.purgedByAutomation / 4 : 0);
+  /** What counts against an identity's creator quota (the first automation identity's by default). */
+  ownedObjectCount(creatorId = this.automationServicePrincipalId): number {
+    const creator = creatorId.toLowerCase();
+    return (this.createdCounts.get(creator) ?? 0) + (this.purgedObjectsCountAQuarter ? (this.purgedCounts.get(creator) ?? 0) / 4 : 0);
   }
 
-  quotaLeft(): boolean {
-    return this.ownedObjectCount() + 1 <= this.ownedObjectLimit;
+  quotaLeft(creatorId = this.automationServicePrincipalId): boolean {
+    return this.ownedObjectCount(creatorId) + 1 <= this.ownedObjectLimit;
   }
 
   /** A user or a live service principal: what may become an owner. */
@@ -305,32 +385,32 @@ export class GraphFakeState {
     return this.isUser(id) || this.liveServicePrincipal(id) !== undefined;
   }
 
-  /** Application.ReadWrite.OwnedBy writes only what the automation owns. */
-  automationOwns(app: FakeApplication): boolean {
-    return app.owners.includes(this.automationServicePrincipalId);
+  /** Application.ReadWrite.OwnedBy writes only what the caller (an automation identity) owns. */
+  automationOwns(app: FakeApplication, caller = this.automationServicePrincipalId): boolean {
+    return app.owners.includes(caller.toLowerCase());
   }
 
-  automationOwnsServicePrincipal(sp: FakeServicePrincipal): boolean {
-    if (sp.createdBy === this.automationServicePrincipalId) return true;
+  automationOwnsServicePrincipal(sp: FakeServicePrincipal, caller = this.automationServicePrincipalId): boolean {
+    if (sp.createdBy === caller.toLowerCase()) return true;
     const app = this.byAppId.get(sp.appId);
-    return app !== undefined && this.automationOwns(app);
+    return app !== undefined && this.automationOwns(app, caller);
   }
 
   // ---------- writes (the routes check permissions and quota first) ----------
 
-  createApplication(fields: { uniqueName: string | null; displayName: string }): FakeApplication {
-    const app = this.seedApplication({ ...fields, createdBy: this.automationServicePrincipalId });
+  createApplication(fields: { uniqueName: string | null; displayName: string }, caller = this.automationServicePrincipalId): FakeApplication {
+    const app = this.seedApplication({ ...fields, createdBy: caller });
     app.replicationLagRemaining = this.replicationLagPerApplication;
     app.subresourceLagRemaining = this.subresourceLagPerApplication;
     return app;
   }
 
-  createServicePrincipal(app: FakeApplication): FakeServicePrincipal {
+  createServicePrincipal(app: FakeApplication, caller = this.automationServicePrincipalId): FakeServicePrincipal {
     return this.seedServicePrincipal({
       id: randomUUID(),
       appId: app.appId,
       displayName: app.displayName,
-      createdBy: this.automationServicePrincipalId,
+      createdBy: caller,
     });
   }
 
@@ -356,9 +436,10 @@ export class GraphFakeState {
 
   /** Removes a soft-deleted object for good. */
   purge(item: FakeApplication | FakeServicePrincipal): void {
-    if (this.isAutomation(item.createdBy)) {
-      this.purgedByAutomation += 1;
-      this.automationObjects -= 1;
+    if (item.createdBy !== null) {
+      this.purgedCounts.set(item.createdBy, (this.purgedCounts.get(item.createdBy) ?? 0) + 1);
+      this.createdCounts.set(item.createdBy, (this.createdCounts.get(item.createdBy) ?? 1) - 1);
+      this.byCreator.get(item.createdBy)?.delete(item);
     }
     if (isApplication(item)) {
       this.applications.delete(item.id);
@@ -368,10 +449,6 @@ export class GraphFakeState {
       this.servicePrincipals.delete(item.id);
       if (this.liveSpByAppId.get(item.appId) === item) this.liveSpByAppId.delete(item.appId);
     }
-  }
-
-  private isAutomation(createdBy: string | null): boolean {
-    return createdBy === this.automationServicePrincipalId;
   }
 
   private timestamp(): string {

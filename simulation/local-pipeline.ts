@@ -2,7 +2,14 @@ import './promise-polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { BatchResponse, ExecutionStarter } from '../functions/router/core';
 import { makeRouterHandler } from '../functions/router/handler';
-import { TASK_CAPABILITIES, TASK_FUNCTION_NAMES, type MemberCapability, type TaskFunctionName, type WorkflowInput } from '../functions/shared/contracts';
+import {
+  TASK_CAPABILITIES,
+  TASK_FUNCTION_NAMES,
+  type AudienceMode,
+  type MemberCapability,
+  type TaskFunctionName,
+  type WorkflowInput,
+} from '../functions/shared/contracts';
 import type { TaskHandler } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
@@ -25,12 +32,28 @@ export interface PipelineSettings {
   readonly protectedRoles: readonly string[];
   readonly appNamePrefix: string;
   readonly trustPolicyMaxChars: number;
+  /** `entra.audienceMode`, `entra.dualAudience`, `entra.maxApplicationsPerAccount` (0: none) of the configuration. */
+  readonly audienceMode: AudienceMode;
+  readonly dualAudience: boolean;
+  readonly maxApplicationsPerAccount: number;
+  /** `entra.automationIdentities`, and what each may create (stacks/config.ts identityObjectLimit). */
+  readonly automationIdentities: number;
+  readonly identityObjectLimit: number;
+}
+
+/** The tenant's platform identities the plan makes, as the stack passes them to the functions. */
+export interface PlatformIdentities {
+  readonly gatewayClientId: string;
+  readonly gatewayServicePrincipalId: string;
+  readonly automationServicePrincipalId: string;
+  /** Every automation identity's client ID, the first one first. */
+  readonly automationClientIds: readonly string[];
 }
 
 export interface LocalPipelineOptions {
   /** The ASL of both machines (from the synthesized configuration). */
   readonly definitions: { readonly create: object; readonly delete: object };
-  readonly settings: PipelineSettings;
+  readonly settings: PipelineSettings & PlatformIdentities;
   /** IAM in member accounts through the member role of a capability (each task function has one). */
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccount;
   readonly directory: EntraDirectory;

@@ -4,7 +4,8 @@ import { MEMBER_CAPABILITIES, memberRoleName } from '../functions/shared/contrac
 import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
-import { startGraphFake, type GraphFake } from './graph-fake';
+import { AutomationIdentityPool } from '../functions/shared/identity-pool';
+import { identityToken, startGraphFake, type GraphFake } from './graph-fake';
 import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
 import { createIamModel, type IamModel } from './iam-model';
 import { createLocalPipeline, type LocalPipeline, type PipelineSettings } from './local-pipeline';
@@ -21,6 +22,11 @@ export interface LocalWorld {
   readonly pipeline: LocalPipeline;
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
+  /**
+   * Another pipeline over the same IAM model and Graph fake, configured otherwise: the same
+   * tenant and accounts after a redeploy (e.g. a migration between audience modes).
+   */
+  pipelineWith(overrides: Partial<PipelineSettings>): LocalPipeline;
   close(): Promise<void>;
 }
 
@@ -64,11 +70,23 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     iam.restore();
     throw error;
   }
-  const directory = new GraphDirectory({
-    baseUrl: graph.baseUrl,
-    automationServicePrincipalId: graph.state.automationServicePrincipalId,
-    getToken: async () => 'local-simulation-token',
-    sleep: noSleep,
+  // The plan's Entra objects: the gateway, and the automation identities after the first.
+  const gateway = graph.state.seedGateway();
+  for (let i = 1; i < options.settings.automationIdentities; i += 1) graph.state.addAutomationIdentity();
+  const identities = graph.state.automationIdentities();
+  const directory = new AutomationIdentityPool({
+    members: identities.map(
+      (identity, i) =>
+        new GraphDirectory({
+          baseUrl: graph.baseUrl,
+          // The first identity's object ID is configured; the others' are read with their own token, as deployed.
+          ...(i === 0 ? { automationServicePrincipalId: identity.servicePrincipalId } : { automationClientId: identity.appId }),
+          getToken: async () => identityToken(identity.servicePrincipalId),
+          sleep: noSleep,
+        }),
+    ),
+    usableObjectsPerIdentity: options.settings.identityObjectLimit,
+    onIdentityFull: (index, used) => options.logger.info('automation identity full; the next one takes over', { identity: index + 1, used }),
   });
   // One OpenMemberAccount per member role, as each deployed function has its own.
   const openAccounts = new Map(
@@ -87,18 +105,27 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
       }),
     ]),
   );
-  const pipeline = createLocalPipeline({
-    definitions: options.definitions,
-    settings: options.settings,
-    openAccountAs: (capability) => openAccounts.get(capability)!,
-    directory,
-    logger: options.logger,
-    ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
-  });
+  const pipelineFor = (settings: PipelineSettings) =>
+    createLocalPipeline({
+      definitions: options.definitions,
+      settings: {
+        ...settings,
+        gatewayClientId: gateway.appId,
+        gatewayServicePrincipalId: graph.state.liveServicePrincipalByAppId(gateway.appId)!.id,
+        automationServicePrincipalId: graph.state.automationServicePrincipalId,
+        automationClientIds: identities.map((identity) => identity.appId),
+      },
+      openAccountAs: (capability) => openAccounts.get(capability)!,
+      directory,
+      logger: options.logger,
+      ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+    });
+  const pipeline = pipelineFor(options.settings);
   return {
     iam,
     graph,
     pipeline,
+    pipelineWith: (overrides) => pipelineFor({ ...options.settings, ...overrides }),
     calls: () =>
       Object.fromEntries(
         Object.entries({ ...graph.calls, ...iam.calls })

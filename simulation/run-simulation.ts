@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { accountIdSchema, IAM_EVENT_NAMES, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { accountIdSchema, IAM_EVENT_NAMES, ROLE_TAGS, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { applicationNamePrefix } from '../functions/shared/naming';
 import { describeIssues } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
-import type { FederationConfig } from '../stacks/config';
+import { identityObjectLimit, type FederationConfig } from '../stacks/config';
 import { protectedRolePatterns } from '../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
-import { AUTOMATION, type FakeApplication, type GraphFakeState } from './graph-state';
+import { AUTOMATION, isApplication, type FakeApplication, type GraphFakeState } from './graph-state';
 import { ROLE_ID_PATTERN } from './iam-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
 import { SimulationInputError, seedWorld, type World } from './world';
@@ -65,6 +66,11 @@ export function pipelineSettings(config: FederationConfig): PipelineSettings {
     protectedRoles: protectedRolePatterns(config),
     appNamePrefix: config.namePrefix,
     trustPolicyMaxChars: config.trustPolicyMaxChars,
+    audienceMode: config.entra.audienceMode,
+    dualAudience: config.entra.dualAudience,
+    maxApplicationsPerAccount: config.entra.maxApplicationsPerAccount ?? 0,
+    automationIdentities: config.entra.automationIdentities,
+    identityObjectLimit: identityObjectLimit(config.entra),
   };
 }
 
@@ -78,7 +84,15 @@ export function localDefinitions(): { create: object; delete: object } {
 
 /** The world file's shapes, as they stand after the run ("automation" names the automation's service principal). */
 export interface EntraOutput {
-  applications: { id: string; appId: string; uniqueName: string | null; displayName: string; owners: string[]; createdBy: string }[];
+  applications: {
+    id: string;
+    appId: string;
+    uniqueName: string | null;
+    displayName: string;
+    owners: string[];
+    createdBy: string;
+    federatedIdentityCredentials: { name: string; issuer: string; subject: string }[];
+  }[];
   servicePrincipals: { id: string; appId: string; displayName: string; servicePrincipalType: string }[];
   deletedItems: {
     applications: { id: string; appId: string; uniqueName: string | null; displayName: string; createdBy: string }[];
@@ -91,6 +105,20 @@ export interface SimulationOutput {
   entra: EntraOutput;
   executions: { stateMachine: string; name: string; status: string; states: string[] }[];
   calls: Record<string, number>;
+  summary: SimulationSummary;
+}
+
+/** The run at a glance (docs/simulate.md#summary), computed from the final state above. */
+export interface SimulationSummary {
+  /** Roles that trust the tenant's provider, by `entra:federation-status` (`none`: never tagged) and by `entra:identity-mode`. */
+  federatedRoles: { total: number; byStatus: Record<string, number>; byIdentityMode: Record<string, number> };
+  /** The most client IDs any one provider holds (IAM allows 100), and the number of providers. */
+  providers: { count: number; maxClientIds: number };
+  /**
+   * Live directory objects the automation's identities created, in all and per identity
+   * (`automation`, `automation-2`…), and how many of them belong to roles that bring their own identity (none should).
+   */
+  entraObjectsCreated: { total: number; byIdentity: Record<string, number>; forBroughtIdentities: number };
 }
 
 /**
@@ -132,8 +160,14 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
   }
 }
 
+/** `automation` for the first automation identity, `automation-2`… for the others, else the object ID. */
+function principalNamer(state: GraphFakeState): (id: string | null) => string | null {
+  const names = new Map(state.automationIdentities().map((identity, i) => [identity.servicePrincipalId, i === 0 ? AUTOMATION : `${AUTOMATION}-${i + 1}`]));
+  return (id) => (id === null ? null : (names.get(id) ?? id));
+}
+
 function entraOutput(state: GraphFakeState): EntraOutput {
-  const name = (id: string | null) => (id === state.automationServicePrincipalId ? AUTOMATION : id);
+  const name = principalNamer(state);
   const application = (app: FakeApplication) => ({
     id: app.id,
     appId: app.appId,
@@ -141,7 +175,14 @@ function entraOutput(state: GraphFakeState): EntraOutput {
     displayName: app.displayName,
   });
   return {
-    applications: state.listApplications().map((app) => ({ ...application(app), owners: app.owners.map((o) => name(o)!), createdBy: name(app.createdBy)! })),
+    applications: state
+      .listApplications()
+      .map((app) => ({
+        ...application(app),
+        owners: app.owners.map((o) => name(o)!),
+        createdBy: name(app.createdBy)!,
+        federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject }) => ({ name: credential, issuer, subject })),
+      })),
     servicePrincipals: state.listServicePrincipals().map((sp) => ({
       id: sp.id,
       appId: sp.appId,
@@ -155,9 +196,61 @@ function entraOutput(state: GraphFakeState): EntraOutput {
   };
 }
 
-export function simulationOutput(world: LocalWorld): SimulationOutput {
+interface RoleView {
+  readonly roleName: string;
+  readonly roleId: string;
+  readonly assumeRolePolicyDocument: unknown;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export function simulationSummary(world: LocalWorld, iam: ReturnType<LocalWorld['iam']['snapshot']>): SimulationSummary {
+  const { state } = world.graph;
+  const byStatus: Record<string, number> = {};
+  const byIdentityMode: Record<string, number> = {};
+  const broughtPrefixes: string[] = [];
+  let total = 0;
+  let providers = 0;
+  let maxClientIds = 0;
+  for (const [accountId, account] of Object.entries(iam)) {
+    for (const provider of account.oidcProviders) {
+      providers += 1;
+      maxClientIds = Math.max(maxClientIds, provider.clientIds.length);
+    }
+    const arns = account.oidcProviders.map((provider) => provider.arn);
+    for (const role of account.roles as readonly RoleView[]) {
+      if (!arns.some((arn) => JSON.stringify(role.assumeRolePolicyDocument).includes(arn))) continue;
+      total += 1;
+      const status = role.tags[ROLE_TAGS.status] ?? 'none';
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+      const mode = role.tags[ROLE_TAGS.identityMode];
+      if (mode) byIdentityMode[mode] = (byIdentityMode[mode] ?? 0) + 1;
+      if (mode === 'bring-your-own') broughtPrefixes.push(applicationNamePrefix(accountId, role.roleName));
+    }
+  }
+  const name = principalNamer(state);
+  const byIdentity: Record<string, number> = {};
+  let forBroughtIdentities = 0;
+  const brought = new Set(broughtPrefixes);
+  for (const identity of state.automationIdentities()) {
+    const created = state.createdBy(identity.servicePrincipalId);
+    byIdentity[name(identity.servicePrincipalId)!] = created.length;
+    for (const item of created) {
+      const app = isApplication(item) ? item : state.liveApplicationByAppId(item.appId);
+      const prefix = /^aws-\d{12}-[0-9a-f]{16}-/.exec(app?.uniqueName ?? '')?.[0];
+      if (prefix && brought.has(prefix)) forBroughtIdentities += 1;
+    }
+  }
   return {
-    iam: world.iam.snapshot(),
+    federatedRoles: { total, byStatus, byIdentityMode },
+    providers: { count: providers, maxClientIds },
+    entraObjectsCreated: { total: Object.values(byIdentity).reduce((a, b) => a + b, 0), byIdentity, forBroughtIdentities },
+  };
+}
+
+export function simulationOutput(world: LocalWorld): SimulationOutput {
+  const iam = world.iam.snapshot();
+  return {
+    iam,
     entra: entraOutput(world.graph.state),
     executions: world.pipeline.executions.map((execution) => ({
       stateMachine: execution.stateMachine,
@@ -166,6 +259,7 @@ export function simulationOutput(world: LocalWorld): SimulationOutput {
       states: [...execution.states],
     })),
     calls: world.calls(),
+    summary: simulationSummary(world, iam),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MEMBER_ROLE_SUFFIX_MAX_LENGTH } from '../functions/shared/contracts';
+import { AUDIENCE_MODES, MEMBER_ROLE_SUFFIX_MAX_LENGTH } from '../functions/shared/contracts';
 import { PROTECTED_ROLE_PATTERN } from '../functions/shared/protected-roles';
 import { DEFAULT_MAX_TRUST_POLICY_CHARS, MAX_TRUST_POLICY_CHARS_QUOTA } from '../functions/shared/trust-policy';
 import { EXAMPLE_CONFIG } from './example-config';
@@ -107,6 +107,13 @@ export const BUILT_IN_PROTECTED_ROLES = [
   'AWSReservedSSO_*',
 ] as const;
 
+/**
+ * Bounded by the functions' environment (Lambda allows 4 KB in all,
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html): the extra
+ * identities' client IDs travel there as a JSON array, 39 characters each.
+ */
+export const MAX_AUTOMATION_IDENTITIES = 64;
+
 /** Bounded so that the member roles' policies stay under IAM's 10,240 characters and the router's environment under Lambda's 4 KB. */
 export const MAX_EXTRA_PROTECTED_ROLES = 20;
 
@@ -142,8 +149,41 @@ export const configSchema = z
          * v2 `https://login.microsoftonline.com/{tenant}/v2.0`.
          */
         tokenVersion: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
+        /**
+         * The audience of a role with an application of its own: that application (`per-role`),
+         * or the gateway application the plan creates (`shared`): one client ID per provider
+         * whatever the number of roles (docs/architecture.md#audience-modes).
+         */
+        audienceMode: z.enum(AUDIENCE_MODES, { error: `expected ${AUDIENCE_MODES.map((m) => `"${m}"`).join(' or ')}` }).default('per-role'),
+        /** While true, such roles admit both audiences: the step of a migration between the modes. */
+        dualAudience: z.boolean().default(false),
+        /** Automation identities, each with its own creator quota (docs/operator.md#the-creator-quota). */
+        automationIdentities: z
+          .number()
+          .int('expected a whole number')
+          .min(1, 'at least 1')
+          .max(MAX_AUTOMATION_IDENTITIES, `at most ${MAX_AUTOMATION_IDENTITIES} (their client IDs travel in the functions' environment, 4 KB in all)`)
+          .default(1),
+        /** Directory objects one identity may create: Entra's 250 for a principal without an administrator role. */
+        creatorQuota: z.number().int('expected a whole number').min(2, 'at least 2 (one role costs 2 objects)').default(250),
+        /** The share of each identity's quota the automation uses; the rest is headroom. 1: up to Graph's own refusal. */
+        quotaShare: z.number().gt(0, 'expected a share in (0, 1], e.g. 0.9').max(1, 'expected a share in (0, 1], e.g. 0.9').default(1),
+        /** Roles with an application of their own per account, so one account cannot use everybody's quota. */
+        maxApplicationsPerAccount: z.number().int('expected a whole number').min(1, 'at least 1, or leave it out for no cap').optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((entra, ctx) => {
+        const v1Only = 'IAM reads a v2 token\'s azp claim (the client that signed in) as its audience, for the :aud key and the provider\'s client-ID list alike, so a gateway issuing v2 tokens would need every role\'s client ID in the provider again; set tokenVersion 1 (docs/architecture.md#audience-modes)';
+        if (entra.audienceMode === 'shared' && entra.tokenVersion === 2) {
+          ctx.addIssue({ code: 'custom', path: ['audienceMode'], message: `"shared" needs tokenVersion 1: ${v1Only}` });
+        }
+        if (entra.dualAudience && entra.tokenVersion === 2) {
+          ctx.addIssue({ code: 'custom', path: ['dualAudience'], message: `true needs tokenVersion 1 (the second audience is the gateway's): ${v1Only}` });
+        }
+        if (entra.quotaShare > 0 && entra.quotaShare < 1 && Math.floor(entra.quotaShare * entra.creatorQuota) < 2) {
+          ctx.addIssue({ code: 'custom', path: ['quotaShare'], message: `${entra.quotaShare} of ${entra.creatorQuota} objects leaves fewer than the 2 one role needs` });
+        }
+      }),
     aws: z
       .object({
         centralAccountId: accountId,
@@ -202,6 +242,11 @@ export class ConfigError extends Error {
   ) {
     super(`Invalid configuration in ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
+}
+
+/** Objects each automation identity may have created before the next one takes over (`Infinity`: up to Graph's refusal). */
+export function identityObjectLimit(entra: FederationConfig['entra']): number {
+  return entra.quotaShare >= 1 ? Infinity : Math.floor(entra.quotaShare * entra.creatorQuota);
 }
 
 /** Parses a configuration object; throws one `ConfigError` listing every problem. */

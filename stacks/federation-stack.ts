@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -17,8 +17,9 @@ import {
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
 import { providerHost } from '../functions/shared/trust-policy';
 import { CentralPipeline } from './central-pipeline';
-import type { FederationConfig } from './config';
-import { EntraAutomationIdentity } from './entra-identity';
+import { identityObjectLimit, type FederationConfig } from './config';
+import { EntraGateway } from './entra-gateway';
+import { EntraAutomationIdentity, type AutomationCredential } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
 import { MemberBaseline } from './member-baseline';
 import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from './member-baseline-template';
@@ -33,6 +34,9 @@ import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from '
  */
 export class WebIdentityFederationStack extends TerraformStack {
   public readonly identity: EntraAutomationIdentity;
+  /** The automation identities after the first (`entra.automationIdentities`), each with its own creator quota. */
+  public readonly additionalIdentities: readonly EntraAutomationIdentity[];
+  public readonly gateway: EntraGateway;
   public readonly tasks: Readonly<Record<TaskFunctionName, TaskFunction>>;
   public readonly workflows: IdentityWorkflows;
   public readonly pipeline: CentralPipeline;
@@ -64,17 +68,22 @@ export class WebIdentityFederationStack extends TerraformStack {
     // Built-in, configured and the baseline's own: the member roles deny writing them, the router ignores them.
     const protectedRoles = protectedRolePatterns(config);
 
-    this.identity = new EntraAutomationIdentity(this, 'entra-identity', {
-      displayName: `${prefix}-automation`,
-      credential:
-        config.automationCredential.mode === 'federated'
-          ? {
-              mode: 'federated',
-              issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
-              subjects: Object.fromEntries(TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).map((task) => [task, roleArnOf(task)])),
-            }
-          : config.automationCredential,
-    });
+    const automationCredential: AutomationCredential =
+      config.automationCredential.mode === 'federated'
+        ? {
+            mode: 'federated',
+            issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
+            subjects: Object.fromEntries(TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).map((task) => [task, roleArnOf(task)])),
+          }
+        : config.automationCredential;
+    this.identity = new EntraAutomationIdentity(this, 'entra-identity', { displayName: `${prefix}-automation`, credential: automationCredential });
+    // Identities 2…N: the same permissions and credential, each its own creator quota (docs/operator.md#the-creator-quota).
+    this.additionalIdentities = Array.from(
+      { length: config.entra.automationIdentities - 1 },
+      (_, i) =>
+        new EntraAutomationIdentity(this, `entra-identity-${i + 2}`, { displayName: `${prefix}-automation-${i + 2}`, credential: automationCredential }),
+    );
+    this.gateway = new EntraGateway(this, 'entra-gateway', { displayName: `${prefix}-aws-gateway`, tokenVersion: config.entra.tokenVersion });
 
     const certificateSecret =
       config.automationCredential.mode === 'certificate'
@@ -96,9 +105,22 @@ export class WebIdentityFederationStack extends TerraformStack {
       [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
       ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
     };
+    const objectLimit = identityObjectLimit(config.entra);
     const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], DeployedEnvironment>> = {
       appNamePrefix: { [ENV.appNamePrefix]: prefix },
       trustPolicyMaxChars: { [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
+      audiences: {
+        [ENV.audienceMode]: config.entra.audienceMode,
+        [ENV.dualAudience]: String(config.entra.dualAudience),
+        [ENV.gatewayClientId]: this.gateway.application.clientId,
+        [ENV.gatewayServicePrincipalId]: this.gateway.servicePrincipal.objectId,
+        [ENV.maxApplicationsPerAccount]: String(config.entra.maxApplicationsPerAccount ?? 0),
+      },
+      identityPool: {
+        [ENV.automationPoolClientIds]:
+          this.additionalIdentities.length === 0 ? '[]' : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
+        [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
+      },
     };
     const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => ({
       ...baseEnvironment,
@@ -203,6 +225,10 @@ export class WebIdentityFederationStack extends TerraformStack {
     new TerraformOutput(this, 'automation-client-id', {
       description: "Client ID of the automation's Entra application.",
       value: this.identity.application.clientId,
+    });
+    new TerraformOutput(this, 'gateway-client-id', {
+      description: 'Client ID of the gateway application: the audience of shared-mode roles and of identities app teams bring (--audience).',
+      value: this.gateway.application.clientId,
     });
     new TerraformOutput(this, 'event-bus-arn', { description: 'Central bus the member accounts forward to.', value: this.pipeline.bus.arn });
     new TerraformOutput(this, 'oidc-provider-url', {

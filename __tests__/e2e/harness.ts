@@ -26,10 +26,13 @@ export interface E2eWorld extends LocalWorld {
   play(...events: object[]): Promise<void>;
 }
 
-export async function startE2eWorld(options: Partial<Pick<LocalWorldOptions, 'beforeTask' | 'seed'>> = {}): Promise<E2eWorld> {
+export async function startE2eWorld(
+  options: Partial<Pick<LocalWorldOptions, 'beforeTask' | 'seed'>> & { readonly settings?: Partial<LocalWorldOptions['settings']> } = {},
+): Promise<E2eWorld> {
   const logs: string[] = [];
   const logger: Logger = createLogger({ sink: (line) => logs.push(line) });
-  const world = await startLocalWorld({ definitions: synthesizedStateMachines(), settings, logger, ...options });
+  const { settings: overrides, ...rest } = options;
+  const world = await startLocalWorld({ definitions: synthesizedStateMachines(), settings: { ...settings, ...overrides }, logger, ...rest });
   world.iam.addAccount(ACCOUNT);
   world.iam.createOidcProvider(ACCOUNT, { url: `https://${HOST}` });
   return {

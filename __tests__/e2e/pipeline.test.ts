@@ -59,6 +59,8 @@ describe('local end-to-end', () => {
       'entra:federation-status': 'ready',
       'entra:access': 'pinned',
       'entra:owners-status': 'added',
+      'entra:audience': app?.appId,
+      'entra:identity-mode': 'per-role',
     });
     expect(world.iam.role(ACCOUNT, 'ci-deployer')?.assumeRolePolicyDocument.Statement).toEqual([
       {

@@ -280,8 +280,16 @@ describe('the output of a run', () => {
     // Assess
     expect(Object.keys(output.entra)).toEqual(['applications', 'servicePrincipals', 'deletedItems']);
     expect(output.entra.applications).toEqual([
-      { ...APP, uniqueName: 'ours', displayName: 'ours', owners: ['automation', USER], createdBy: 'automation' },
-      { id: expect.any(String), appId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd', uniqueName: null, displayName: 'hand-made', owners: [OTHER_USER], createdBy: OTHER_USER },
+      { ...APP, uniqueName: 'ours', displayName: 'ours', owners: ['automation', USER], createdBy: 'automation', federatedIdentityCredentials: [] },
+      {
+        id: expect.any(String),
+        appId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd',
+        uniqueName: null,
+        displayName: 'hand-made',
+        owners: [OTHER_USER],
+        createdBy: OTHER_USER,
+        federatedIdentityCredentials: [],
+      },
     ]);
     expect(output.entra.servicePrincipals).toEqual([
       { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity' },

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig, type FederationConfigInput } from '../../stacks/config';
+import { ConfigError, identityObjectLimit, loadConfig, parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 
 /** The example with one field replaced (or removed, with `undefined`). */
@@ -70,11 +70,39 @@ describe('configuration', () => {
     ['backend', { type: 's3', bucket: 'Bad_Bucket', key: 'k', region: 'eu-west-1' }, /backend\.bucket: expected an S3 bucket name/],
     ['entra.tenantId', undefined, /entra\.tenantId: missing: expected the Entra tenant ID as a GUID/],
     ['aws.unknownField', 1, /aws\.unknownField: unknown field/],
+    ['entra.audienceMode', 'gateway', /entra\.audienceMode: expected "per-role" or "shared"/],
+    ['entra.automationIdentities', 0, /entra\.automationIdentities: at least 1/],
+    ['entra.automationIdentities', 65, /entra\.automationIdentities: at most 64/],
+    ['entra.quotaShare', 0, /entra\.quotaShare: expected a share in \(0, 1\]/],
+    ['entra.quotaShare', 1.5, /entra\.quotaShare: expected a share in \(0, 1\]/],
+    ['entra.quotaShare', 0.001, /entra\.quotaShare: 0\.001 of 250 objects leaves fewer than the 2 one role needs/],
+    ['entra.maxApplicationsPerAccount', 0, /entra\.maxApplicationsPerAccount: at least 1, or leave it out/],
   ])('rejects %s = %j and says what it expects', (path, value, expected) => {
     const problems = problemsOf(withField(path, value));
 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(expected);
+  });
+
+  it('refuses the shared audience and the dual audience with v2 tokens, saying why', () => {
+    const shared = problemsOf({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2, audienceMode: 'shared' } });
+    const dual = problemsOf({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2, dualAudience: true } });
+
+    expect(shared).toEqual([expect.stringMatching(/^entra\.audienceMode: "shared" needs tokenVersion 1: IAM reads a v2 token's azp claim/)]);
+    expect(dual).toEqual([expect.stringMatching(/^entra\.dualAudience: true needs tokenVersion 1/)]);
+    expect(parseConfig({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 1, audienceMode: 'shared', dualAudience: true } }).entra).toMatchObject({
+      audienceMode: 'shared',
+      dualAudience: true,
+    });
+  });
+
+  it('defaults to per-role audiences, one automation identity and its whole quota, with no cap per account', () => {
+    const { entra } = parseConfig(EXAMPLE_CONFIG);
+
+    expect(entra).toMatchObject({ audienceMode: 'per-role', dualAudience: false, automationIdentities: 1, creatorQuota: 250, quotaShare: 1 });
+    expect(entra.maxApplicationsPerAccount).toBeUndefined();
+    expect(identityObjectLimit(entra)).toBe(Infinity);
+    expect(identityObjectLimit({ ...entra, quotaShare: 0.9 })).toBe(225);
   });
 
   it('accepts protected role patterns by name or by path', () => {

@@ -46,16 +46,50 @@ describe('the synthesized federation stack', () => {
   });
 
   describe('Entra identity', () => {
+    const automationApp = (): Record<string, any> => json.resource.azuread_application[Object.keys(json.resource.azuread_application).find((key) => key.startsWith('entra-identity_'))!];
+
     it('registers the automation as a single-tenant application with a service principal', () => {
-      const app = resourcesOf(json, 'azuread_application')[0];
+      const app = automationApp();
+      const principals = Object.entries(json.resource.azuread_service_principal).filter(([key]) => key.startsWith('entra-identity_'));
 
       expect(app.sign_in_audience).toBe('AzureADMyOrg');
-      expect(resourcesOf(json, 'azuread_service_principal')).toHaveLength(1);
-      expect(resourcesOf(json, 'azuread_service_principal')[0].client_id).toMatch(/^\$\{azuread_application\..+\.client_id\}$/);
+      expect(principals).toHaveLength(1);
+      expect((principals[0]![1] as { client_id: string }).client_id).toMatch(/^\$\{azuread_application\.entra-identity_.+\.client_id\}$/);
+    });
+
+    it('creates the gateway: an audience with no credential, no permission and no required assignment, issuing the configured token version', () => {
+      const gatewayApps = Object.entries(json.resource.azuread_application).filter(([key]) => key.startsWith('entra-gateway_'));
+      const gatewayPrincipals = Object.entries(json.resource.azuread_service_principal).filter(([key]) => key.startsWith('entra-gateway_'));
+
+      expect(gatewayApps).toHaveLength(1);
+      const [[key, app]] = gatewayApps as [string, Record<string, any>][];
+      expect(app).toMatchObject({ sign_in_audience: 'AzureADMyOrg', api: { requested_access_token_version: 1 } });
+      expect(app.required_resource_access).toBeUndefined();
+      expect(gatewayPrincipals.map(([, sp]) => sp)).toEqual([expect.objectContaining({ client_id: `\${azuread_application.${key}.client_id}`, app_role_assignment_required: false })]);
+      const credentialTypes = ['azuread_application_federated_identity_credential', 'azuread_application_certificate', 'azuread_application_password'];
+      for (const type of credentialTypes) {
+        for (const credential of resourcesOf(json, type)) expect(JSON.stringify(credential)).not.toContain(key);
+      }
+      expect(json.output!['gateway-client-id'].value).toBe(`\${azuread_application.${key}.client_id}`);
+    });
+
+    it('creates each further automation identity with the same permissions and credential, and tells the Graph functions their client IDs', () => {
+      const pooled = synthesize({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, automationIdentities: 3 } });
+      const identities = Object.keys(pooled.resource.azuread_application).filter((key) => key.startsWith('entra-identity'));
+      const grants = resourcesOf(pooled, 'azuread_app_role_assignment');
+      const credentials = resourcesOf(pooled, 'azuread_application_federated_identity_credential');
+      const create = resourcesOf(pooled, 'aws_lambda_function').find((fn) => fn.function_name === 'web-identity-create-service-principal');
+
+      expect(identities).toHaveLength(3);
+      expect(grants).toHaveLength(6);
+      expect(credentials).toHaveLength(6);
+      expect(create!.environment.variables.AUTOMATION_POOL_CLIENT_IDS).toMatch(
+        /^\$\{jsonencode\(\[azuread_application\.entra-identity-2_[^,]+\.client_id, azuread_application\.entra-identity-3_[^,]+\.client_id\]\)\}$/,
+      );
     });
 
     it("requests Graph's Application.ReadWrite.OwnedBy and Directory.Read.All, looked up from Graph's published roles", () => {
-      const access = resourcesOf(json, 'azuread_application')[0].required_resource_access[0];
+      const access = automationApp().required_resource_access[0];
       const graphLookup = resourcesOf(json, 'azuread_service_principal', 'data')[0];
 
       expect(access.resource_app_id).toMatch(/azuread_application_published_app_ids\..+\.result.*MicrosoftGraph/);

@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
-import { registeredApplicationSchema, workflowInputSchema } from '../shared/contracts';
+import { federationTarget, identityResultSchema, workflowInputSchema } from '../shared/contracts';
 import type { HandlerDeps } from '../shared/handler-kit';
 import type { OpenMemberAccount } from '../shared/ports';
 import { federationFor, sessionNameFor } from '../shared/task-context';
 
 export const FUNCTION_NAME = 'add-audience-id-provider';
 
-/** The state machine skips this task unless the application was registered. */
-export const inputSchema = z.extend(workflowInputSchema, { application: registeredApplicationSchema });
+/** The state machine skips this task unless the role has an identity (registered, or brought by the app team). */
+export const inputSchema = z.extend(workflowInputSchema, { application: identityResultSchema });
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {
@@ -16,13 +16,22 @@ export interface Deps extends HandlerDeps {
 }
 
 export interface AudienceResult {
-  readonly audience: { readonly clientId: string };
+  readonly audience: { readonly clientIds: readonly string[]; readonly removed: readonly string[] };
 }
 
+/**
+ * Adds the client IDs the role's trust policy will admit (its own application's, or the
+ * gateway's: one for the whole account in the shared mode), before the pin; then removes the
+ * ones the role no longer needs (its own, once it moved to the gateway). Both calls are
+ * idempotent in IAM (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html,
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveClientIDFromOpenIDConnectProvider.html).
+ */
 export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
-  const { appId } = input.application;
+  const { audiences, retiredAudiences } = federationTarget(input.application);
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));
-  await iam.addClientId(providerArn, appId);
-  return { audience: { clientId: appId } };
+  for (const clientId of audiences) await iam.addClientId(providerArn, clientId);
+  const removed = retiredAudiences.filter((clientId) => !audiences.includes(clientId));
+  for (const clientId of removed) await iam.removeClientId(providerArn, clientId);
+  return { audience: { clientIds: audiences, removed } };
 }

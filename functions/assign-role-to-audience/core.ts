@@ -3,7 +3,8 @@ import {
   ROLE_TAGS,
   deletedResultSchema,
   failureSchema,
-  registeredApplicationSchema,
+  federationTarget,
+  identityResultSchema,
   workflowInputSchema,
 } from '../shared/contracts';
 import { RoleNotFoundError, TrustPolicyRewriteError } from '../shared/errors';
@@ -27,7 +28,7 @@ export const inputSchema = z.union([
     /** What the compensation removed, when it ran. */
     deleted: z.optional(deletedResultSchema),
   }),
-  z.extend(workflowInputSchema, { application: registeredApplicationSchema }),
+  z.extend(workflowInputSchema, { application: identityResultSchema }),
 ]);
 export type Input = z.infer<typeof inputSchema>;
 
@@ -82,7 +83,9 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     }
     const access = await closeRole(deps, iam, role, keys);
     // Tags name the application only while it exists: the compensation may have removed it.
-    if (input.deleted?.any) await iam.untagRole(input.roleName, [ROLE_TAGS.clientId, ROLE_TAGS.servicePrincipalId]);
+    if (input.deleted?.any) {
+      await iam.untagRole(input.roleName, [ROLE_TAGS.clientId, ROLE_TAGS.servicePrincipalId, ROLE_TAGS.audience, ROLE_TAGS.identityMode]);
+    }
     await iam.tagRole(input.roleName, {
       [ROLE_TAGS.tenantId]: deps.settings.tenantId,
       [ROLE_TAGS.status]: status,
@@ -97,7 +100,10 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     return { recordedFailure: { status, access } };
   }
 
-  const { appId, servicePrincipalObjectId, ownersStatus, roleId, handMadeAudiences } = input.application;
+  const { roleId, ownersStatus, federatedCredentialsStatus } = input.application;
+  const handMadeAudiences = input.application.outcome === 'registered' ? input.application.handMadeAudiences : undefined;
+  const target = federationTarget(input.application);
+  const [appId, ...alsoAllowedAudiences] = target.audiences as [string, ...string[]];
   const role = await iam.getRole(input.roleName);
   // A role re-created while this execution ran is another incarnation with its own Create.
   if (!role || role.roleId !== roleId) {
@@ -107,7 +113,8 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
     providerArn: federation.providerArn,
     conditionKeyPrefix: federation.host,
     appId,
-    servicePrincipalObjectId,
+    alsoAllowedAudiences,
+    servicePrincipalObjectId: target.servicePrincipalObjectId,
     maxPolicyChars: deps.settings.trustPolicyMaxChars,
     ...(handMadeAudiences ? { handMadeAudiences } : {}),
   });
@@ -115,12 +122,15 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
   await Promise.all([
     pinned.changed ? iam.updateTrustPolicy(input.roleName, pinned.policy) : Promise.resolve(),
     iam.tagRole(input.roleName, {
-      [ROLE_TAGS.clientId]: appId,
+      [ROLE_TAGS.clientId]: target.clientId,
       [ROLE_TAGS.tenantId]: deps.settings.tenantId,
-      [ROLE_TAGS.servicePrincipalId]: servicePrincipalObjectId,
+      [ROLE_TAGS.servicePrincipalId]: target.servicePrincipalObjectId,
+      [ROLE_TAGS.audience]: target.requestAudience,
+      [ROLE_TAGS.identityMode]: target.identityMode,
       [ROLE_TAGS.status]: READY,
       [ROLE_TAGS.access]: ACCESS.pinned,
       ...(ownersStatus ? { [ROLE_TAGS.ownersStatus]: ownersStatus } : {}),
+      ...(federatedCredentialsStatus ? { [ROLE_TAGS.federatedCredentialsStatus]: federatedCredentialsStatus } : {}),
     }),
   ]);
   return { assigned: { status: READY, trustPolicyChanged: pinned.changed } };

@@ -1,19 +1,57 @@
 import * as z from 'zod/mini';
-import { guidSchema, workflowInputSchema, type ApplicationResult } from '../shared/contracts';
+import {
+  MAX_FEDERATED_CREDENTIALS,
+  guidSchema,
+  workflowInputSchema,
+  type ApplicationResult,
+  type AudienceMode,
+  type BroughtIdentityResult,
+} from '../shared/contracts';
+import { AccountQuotaExceededError, AmbiguousIdentityError, ReservedIdentityError, UnknownIdentityError } from '../shared/errors';
 import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationDisplayName, applicationUniqueName } from '../shared/naming';
-import type { AddOwnerOutcome, EntraDirectory, OpenMemberAccount } from '../shared/ports';
+import { applicationDisplayName, applicationNamePrefix, applicationUniqueName } from '../shared/naming';
+import type {
+  AddFederatedCredentialOutcome,
+  AddOwnerOutcome,
+  EntraDirectory,
+  FederatedCredentialSpec,
+  OpenMemberAccount,
+  PolicyDocument,
+  RoleState,
+} from '../shared/ports';
 import { FAILED_PREFIX } from '../shared/status';
 import { federationFor, sessionNameFor } from '../shared/task-context';
-import { candidateHandMadeAudiences, hasStatementsToPin, referencesProvider } from '../shared/trust-policy';
+import {
+  candidateHandMadeAudiences,
+  hasStatementsToPin,
+  namedIdentity,
+  pinnedAudiences,
+  referencesProvider,
+  type ProviderKeys,
+} from '../shared/trust-policy';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
 export const inputSchema = workflowInputSchema;
 export type Input = z.infer<typeof inputSchema>;
 
+/** The audience settings (docs/architecture.md#audience-modes) and the identities that are the platform's own. */
+export interface AudienceSettings {
+  readonly audienceMode: AudienceMode;
+  /** While true, a role with an application of its own admits both its own and the gateway audience (a migration). */
+  readonly dualAudience: boolean;
+  /** The gateway application the plan creates: the shared audience, and the one identities brought by app teams use. */
+  readonly gatewayClientId: string;
+  readonly gatewayServicePrincipalId: string;
+  /** Client IDs and service principal object IDs of the automation's own identities: never a workload's. */
+  readonly automationClientIds: readonly string[];
+  readonly automationServicePrincipalId: string;
+  /** Roles with an application of their own per account; 0: no cap. */
+  readonly maxApplicationsPerAccount: number;
+}
+
 export interface Deps extends HandlerDeps {
-  readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2; readonly appNamePrefix: string };
+  readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2; readonly appNamePrefix: string } & AudienceSettings;
   readonly openAccount: OpenMemberAccount;
   readonly directory: EntraDirectory;
 }
@@ -49,11 +87,32 @@ const kebab = (code: string): string =>
  * reason is the first failure's (`not-found`, `malformed`, or Graph's refusal code).
  */
 export function ownersStatus(outcomes: readonly (readonly [string, AddOwnerOutcome | 'malformed'])[]): string {
-  const failed = outcomes.flatMap(([id, outcome]) => {
-    if (outcome === 'added' || outcome === 'already-owner') return [];
-    const reason = typeof outcome === 'object' ? kebab(outcome.refused) : outcome;
-    return [{ id: id.replace(/[^\p{L}\p{N}_.:/=+\-@]/gu, '_'), reason }];
-  });
+  return failuresStatus(
+    outcomes.flatMap(([id, outcome]) => {
+      if (outcome === 'added' || outcome === 'already-owner') return [];
+      return [{ id, reason: typeof outcome === 'object' ? kebab(outcome.refused) : outcome }];
+    }),
+  );
+}
+
+/**
+ * The `entra:federated-credentials-status` value, in the form of `ownersStatus`: `added`, or
+ * `failed:<reason> <name> <name>…` with the credentials that were not added. Reasons:
+ * `malformed` (the tag value is not `<https issuer> <subject>`), `limit` (beyond Entra's 20 per
+ * application), `conflict` (one of that name says something else), `bring-your-own` (there is
+ * no application of the automation's to add them to), or Graph's refusal code.
+ */
+export function federatedCredentialsStatus(outcomes: readonly (readonly [string, AddFederatedCredentialOutcome | 'malformed' | 'limit' | 'bring-your-own'])[]): string {
+  return failuresStatus(
+    outcomes.flatMap(([name, outcome]) => {
+      if (outcome === 'added' || outcome === 'already-present') return [];
+      return [{ id: name, reason: typeof outcome === 'object' ? kebab(outcome.refused) : outcome }];
+    }),
+  );
+}
+
+function failuresStatus(failures: readonly { readonly id: string; readonly reason: string }[]): string {
+  const failed = failures.map((f) => ({ ...f, id: f.id.replace(/[^\p{L}\p{N}_.:/=+\-@]/gu, '_') }));
   if (failed.length === 0) return 'added';
   const head = `${FAILED_PREFIX}${failed[0]!.reason}`;
   const render = (count: number) =>
@@ -63,12 +122,105 @@ export function ownersStatus(outcomes: readonly (readonly [string, AddOwnerOutco
   return render(kept).slice(0, TAG_VALUE_MAX);
 }
 
+/** Entra's rule for a federated identity credential's name: at most 120 URL-friendly characters. */
+const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,120}$/;
+
 /**
- * Registers the Entra identity of one role incarnation. Only ever uses an application the
- * automation created itself (`registerApplication` proves it); a role whose audience is
- * pinned to an application the automation did not create is a hand-made federation and is
- * left exactly as it is. Owners are added only when the `CreateRole` call named them, and
- * never decide whether the role federates.
+ * The federated identity credentials the `CreateRole` call named (`entra:federated-credential:<name>`
+ * = `<issuer> <subject>`): the well-formed ones to add (Entra's first 20 by name) and, by name, the
+ * ones refused. The issuer is an https URL (Entra matches it with the external token's `iss`); the
+ * subject is the rest of the value, as the external token's `sub` says it.
+ * https://learn.microsoft.com/graph/api/resources/federatedidentitycredential
+ */
+export function parseFederatedCredentialTags(tags: Readonly<Record<string, string>> | undefined): {
+  credentials: FederatedCredentialSpec[];
+  refused: [string, 'malformed' | 'limit'][];
+} {
+  const credentials: FederatedCredentialSpec[] = [];
+  const refused: [string, 'malformed' | 'limit'][] = [];
+  for (const [name, value] of Object.entries(tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const match = /^(https:\/\/\S+) (\S.*)$/.exec(value.trim());
+    if (!CREDENTIAL_NAME.test(name) || !match) refused.push([name, 'malformed']);
+    else if (credentials.length >= MAX_FEDERATED_CREDENTIALS) refused.push([name, 'limit']);
+    else credentials.push({ name, issuer: match[1]!, subject: match[2]!.trim() });
+  }
+  return { credentials, refused };
+}
+
+const BROUGHT_TYPES = new Set(['Application', 'ManagedIdentity']);
+
+/**
+ * The identity a role's `sub` names, checked: it exists in the tenant, it can sign in as a
+ * workload, and it is not one of the platform's own. `own` when it is the service principal of
+ * an application the automation made for this role name (any incarnation): the role then keeps,
+ * or gets, an application of its own, as before bring-your-own existed.
+ */
+async function broughtIdentity(
+  deps: Deps,
+  servicePrincipalObjectId: string,
+  ownPrefix: string,
+): Promise<{ kind: 'own' } | { kind: 'brought'; appId: string; servicePrincipalObjectId: string }> {
+  const { settings } = deps;
+  const sp = await deps.directory.getServicePrincipal(servicePrincipalObjectId);
+  if (!sp) {
+    throw new UnknownIdentityError(
+      `unknown-identity: the trust policy pins sub to ${servicePrincipalObjectId}, which is no service principal of the tenant. ` +
+        "Name an existing identity's object ID (a managed identity's principal ID), or leave sub out and the automation creates an application for the role.",
+    );
+  }
+  const reserved =
+    [settings.automationServicePrincipalId, settings.gatewayServicePrincipalId].includes(sp.id) ||
+    [...settings.automationClientIds, settings.gatewayClientId].includes(sp.appId);
+  if (reserved) {
+    throw new ReservedIdentityError(
+      `reserved-identity: the trust policy pins sub to ${sp.id} ("${sp.displayName}"), the automation's or the gateway's own service principal; name the workload's identity.`,
+    );
+  }
+  if (!BROUGHT_TYPES.has(sp.servicePrincipalType)) {
+    throw new UnknownIdentityError(
+      `unknown-identity: ${sp.id} is a service principal of type ${sp.servicePrincipalType || 'unknown'}, not an application's nor a managed identity's: it cannot sign in as a workload.`,
+    );
+  }
+  if (sp.servicePrincipalType === 'Application') {
+    const app = await deps.directory.findApplicationByAppId(sp.appId);
+    if (app?.ours && app.application.uniqueName.startsWith(ownPrefix)) return { kind: 'own' };
+  }
+  return { kind: 'brought', appId: sp.appId, servicePrincipalObjectId: sp.id };
+}
+
+/** Refuses a new application once the account has the configured number (its own existing one aside). */
+async function checkAccountQuota(deps: Deps, accountId: string, uniqueName: string): Promise<void> {
+  const max = deps.settings.maxApplicationsPerAccount;
+  if (max <= 0) return;
+  const names = await deps.directory.applicationNamesWithPrefix(`aws-${accountId}-`);
+  if (names.includes(uniqueName) || names.length < max) return;
+  throw new AccountQuotaExceededError(
+    `account-quota: account ${accountId} already has ${names.length} roles with an application of their own (entra.maxApplicationsPerAccount = ${max}). ` +
+      'Delete unused federated roles, bring your own identity (a managed identity), or ask the platform team to raise the cap.',
+  );
+}
+
+/** Audiences of a role with an application of its own, for the configured mode (docs/architecture.md#audience-modes). */
+function ownApplicationAudiences(settings: AudienceSettings, appId: string, policy: PolicyDocument, keys: ProviderKeys) {
+  const [primary, other] = settings.audienceMode === 'shared' ? [settings.gatewayClientId, appId] : [appId, settings.gatewayClientId];
+  const audiences = settings.dualAudience ? [primary, other] : [primary];
+  // Moving to the gateway: the provider no longer needs the role's own client ID. The gateway
+  // itself is never retired: other roles of the account use it.
+  const retiredAudiences =
+    settings.audienceMode === 'shared' && !settings.dualAudience && pinnedAudiences(policy, keys).includes(appId) ? [appId] : [];
+  return { audiences, requestAudience: primary, identityMode: settings.audienceMode, ...(retiredAudiences.length ? { retiredAudiences } : {}) };
+}
+
+/**
+ * Registers the Entra identity of one role incarnation, or checks the one the app team brings.
+ *
+ * - A role whose audience is pinned to an application the automation did not create (the
+ *   gateway aside) is a hand-made federation, left exactly as it is.
+ * - A role whose statements pin `sub` to a service principal of the tenant brings its own
+ *   identity: nothing is created; the role is federated to it through the gateway audience.
+ * - Any other role gets an application of its own (only ever one the automation created:
+ *   `registerApplication` proves it), with the owners and federated identity credentials the
+ *   `CreateRole` call named.
  */
 export async function core(deps: Deps, input: Input): Promise<{ application: ApplicationResult }> {
   const { accountId, roleName, eventId } = input;
@@ -92,9 +244,11 @@ export async function core(deps: Deps, input: Input): Promise<{ application: App
     deps.logger.info("role no longer trusts the tenant's provider; nothing to register");
     return { application: { outcome: 'skipped', reason: 'not-federated' } };
   }
-  const keys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
+  const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
   const handMadeAudiences: string[] = [];
   for (const audience of candidateHandMadeAudiences(role.trustPolicy, keys)) {
+    // The gateway is the platform's (made by the plan, not by the automation), not a hand-made federation.
+    if (audience.toLowerCase() === deps.settings.gatewayClientId) continue;
     const found = await deps.directory.findApplicationByAppId(audience);
     if (found && !found.ours) handMadeAudiences.push(audience);
   }
@@ -108,35 +262,91 @@ export async function core(deps: Deps, input: Input): Promise<{ application: App
     return { application: { outcome: 'skipped', reason: 'hand-made' } };
   }
 
+  const named = namedIdentity(role.trustPolicy, keys, handMadeAudiences);
+  if (named.kind === 'ambiguous') {
+    throw new AmbiguousIdentityError(`ambiguous-identity: ${named.detail}. Pin sub to one identity in every statement that trusts the provider, or in none.`);
+  }
+  if (named.kind === 'named') {
+    const identity = await broughtIdentity(deps, named.servicePrincipalObjectId, applicationNamePrefix(accountId, roleName));
+    if (identity.kind === 'brought') return { application: broughtResult(deps, input, role, identity) };
+  }
+  return { application: await ownApplication(deps, input, role, keys, handMadeAudiences) };
+}
+
+function broughtResult(
+  deps: Deps,
+  input: Input,
+  role: RoleState,
+  identity: { appId: string; servicePrincipalObjectId: string },
+): BroughtIdentityResult {
+  const { gatewayClientId } = deps.settings;
+  // IAM's :aud key and the provider's client-ID list read `azp` when the token has one (v2),
+  // else `aud` (v1): a v1 token for the gateway carries the gateway, a v2 one the identity's own
+  // client ID (docs/architecture.md#audience-modes).
+  const audiences = deps.settings.tokenVersion === 1 ? [gatewayClientId] : [identity.appId];
+  const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
+  const credentialNames = Object.keys(input.requestedFederatedCredentials ?? {}).sort();
+  if (owners || credentialNames.length > 0) {
+    deps.logger.warn('the role brings its own identity: owners and federated credentials named at CreateRole do not apply', { credentialNames });
+  }
+  deps.logger.info('the role brings its own identity; no Entra object is created', { servicePrincipalObjectId: identity.servicePrincipalObjectId });
+  return {
+    outcome: 'bring-your-own',
+    roleId: role.roleId,
+    servicePrincipalObjectId: identity.servicePrincipalObjectId,
+    identityAppId: identity.appId,
+    audiences,
+    requestAudience: gatewayClientId,
+    ...(owners ? { ownersStatus: failuresStatus([...owners.ids, ...owners.malformed].map((id) => ({ id, reason: 'bring-your-own' }))) } : {}),
+    ...(credentialNames.length
+      ? { federatedCredentialsStatus: federatedCredentialsStatus(credentialNames.map((name) => [name, 'bring-your-own'] as const)) }
+      : {}),
+  };
+}
+
+async function ownApplication(
+  deps: Deps,
+  input: Input,
+  role: RoleState,
+  keys: ProviderKeys,
+  handMadeAudiences: readonly string[],
+): Promise<ApplicationResult> {
+  const { accountId, roleName } = input;
+  const uniqueName = applicationUniqueName(accountId, roleName, role.roleId);
+  await checkAccountQuota(deps, accountId, uniqueName);
   const { application, created } = await deps.directory.registerApplication({
-    uniqueName: applicationUniqueName(accountId, roleName, role.roleId),
+    uniqueName,
     displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
     notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
     tokenVersion: deps.settings.tokenVersion,
   });
 
-  // Owners do not depend on the service principal: adding them in parallel keeps the
-  // critical path of a Create at POST application → POST servicePrincipal.
+  // Owners and credentials do not depend on the service principal: adding them in parallel
+  // keeps the critical path of a Create at POST application → POST servicePrincipal.
   const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
-  const [servicePrincipalObjectId, ownerOutcomes] = await Promise.all([
+  const credentials = input.requestedFederatedCredentials === undefined ? undefined : parseFederatedCredentialTags(input.requestedFederatedCredentials);
+  const [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
     deps.directory.ensureServicePrincipal(application.appId),
+    Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
     Promise.all(
-      (owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const),
+      (credentials?.credentials ?? []).map(async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const),
     ),
   ]);
   const status = owners && ownersStatus([...owners.malformed.map((token) => [token, 'malformed'] as const), ...ownerOutcomes]);
   if (status && status !== 'added') deps.logger.warn('some owners were not added', { ownersStatus: status });
+  const credentialStatus = credentials && federatedCredentialsStatus([...credentials.refused, ...credentialOutcomes]);
+  if (credentialStatus && credentialStatus !== 'added') deps.logger.warn('some federated credentials were not added', { federatedCredentialsStatus: credentialStatus });
 
   return {
-    application: {
-      outcome: 'registered',
-      roleId: role.roleId,
-      appId: application.appId,
-      applicationObjectId: application.id,
-      servicePrincipalObjectId,
-      created,
-      ...(status ? { ownersStatus: status } : {}),
-      ...(handMadeAudiences.length > 0 ? { handMadeAudiences } : {}),
-    },
+    outcome: 'registered',
+    roleId: role.roleId,
+    appId: application.appId,
+    applicationObjectId: application.id,
+    servicePrincipalObjectId,
+    created,
+    ...(status ? { ownersStatus: status } : {}),
+    ...(credentialStatus ? { federatedCredentialsStatus: credentialStatus } : {}),
+    ...ownApplicationAudiences(deps.settings, application.appId, role.trustPolicy, keys),
+    ...(handMadeAudiences.length > 0 ? { handMadeAudiences: [...handMadeAudiences] } : {}),
   };
 }

@@ -10,6 +10,7 @@ export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
 }
 
 export const handler = makeHandler(() => {
-  const settings = loadCreateServicePrincipalSettings(process.env);
+  const loaded = loadCreateServicePrincipalSettings(process.env);
+  const settings = { ...loaded, automationClientIds: [loaded.automationClientId.toLowerCase(), ...loaded.automationPoolClientIds] };
   return { settings, logger: createLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
 });

@@ -4,7 +4,7 @@ import type { HandlerDeps } from '../shared/handler-kit';
 import { applicationNamePrefix, applicationUniqueName } from '../shared/naming';
 import type { EntraApplication, EntraDirectory, OpenMemberAccount } from '../shared/ports';
 import { federationFor, sessionNameFor } from '../shared/task-context';
-import { pinnedAudiences, referencesProvider } from '../shared/trust-policy';
+import { pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/trust-policy';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
@@ -34,6 +34,19 @@ async function remove(deps: Deps, applications: readonly EntraApplication[]): Pr
   }
   const appIds = applications.map((application) => application.appId);
   return { deleted: { appIds, any: appIds.length > 0 } };
+}
+
+/**
+ * Whether the role's trust policy relies on the application: its `aud` is the application's
+ * client ID (the per-role audience), or its `sub` is the application's service principal
+ * (behind the gateway audience, docs/architecture.md#audience-modes).
+ */
+async function isPinnedTo(deps: Deps, policy: Parameters<typeof pinnedAudiences>[0], keys: ProviderKeys, application: EntraApplication): Promise<boolean> {
+  if (pinnedAudiences(policy, keys).includes(application.appId)) return true;
+  for (const subject of pinnedSubjects(policy, keys)) {
+    if ((await deps.directory.getServicePrincipal(subject))?.appId === application.appId.toLowerCase()) return true;
+  }
+  return false;
 }
 
 /**
@@ -69,7 +82,7 @@ export async function core(deps: Deps, input: Input): Promise<{ deleted: Deleted
     }
     const current = await deps.directory.findOwnApplication(applicationUniqueName(accountId, roleName, role.roleId));
     if (!current) return { deleted: { appIds: [], any: false } };
-    if (pinnedAudiences(role.trustPolicy, keys).includes(current.appId)) {
+    if (await isPinnedTo(deps, role.trustPolicy, keys, current)) {
       deps.logger.info('the role is pinned to its application; compensation keeps it', { appId: current.appId });
       return { deleted: { appIds: [], any: false } };
     }

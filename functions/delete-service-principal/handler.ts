@@ -2,7 +2,7 @@ import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/hand
 import { liveDirectory } from '../shared/live-graph';
 import { liveOpenAccount } from '../shared/live-iam';
 import { createLogger } from '../shared/logger';
-import { loadGraphSettings } from '../shared/settings';
+import { loadDeleteServicePrincipalSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
@@ -10,6 +10,6 @@ export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
 }
 
 export const handler = makeHandler(() => {
-  const settings = loadGraphSettings(process.env);
+  const settings = loadDeleteServicePrincipalSettings(process.env);
   return { settings, logger: createLogger(), directory: liveDirectory(settings), openAccount: liveOpenAccount(settings) };
 });

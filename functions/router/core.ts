@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { IAM_EVENT_NAMES, ROLE_TAGS, accountIdSchema, memberRoleNames, roleNameSchema, type WorkflowInput } from '../shared/contracts';
+import {
+  FEDERATED_CREDENTIAL_TAG_PREFIX,
+  IAM_EVENT_NAMES,
+  ROLE_TAGS,
+  accountIdSchema,
+  memberRoleNames,
+  roleNameSchema,
+  type WorkflowInput,
+} from '../shared/contracts';
 import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
 import { parsePolicyDocument } from '../shared/policy-document';
 import { protectedBy } from '../shared/protected-roles';
@@ -114,13 +122,28 @@ function isAutomationCall(event: CloudTrailEvent, automationRoleName: string): b
  * broadly (see docs/architecture.md#who-may-name-owners).
  */
 function requestedOwners(tags: unknown): string | undefined {
-  if (!Array.isArray(tags)) return undefined;
-  for (const tag of tags) {
-    if (typeof tag !== 'object' || tag === null) continue;
+  return tagEntries(tags).find(([key]) => key === ROLE_TAGS.owners)?.[1];
+}
+
+/**
+ * The `entra:federated-credential:<name>` tags a `CreateRole` call set, by name: each grants an
+ * external workload the role's identity, so they follow the owners' rule (only CreateRole counts).
+ */
+function requestedFederatedCredentials(tags: unknown): Record<string, string> | undefined {
+  const entries = tagEntries(tags)
+    .filter(([key]) => key.startsWith(FEDERATED_CREDENTIAL_TAG_PREFIX) && key.length > FEDERATED_CREDENTIAL_TAG_PREFIX.length)
+    .map(([key, value]) => [key.slice(FEDERATED_CREDENTIAL_TAG_PREFIX.length), value] as const);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** `requestParameters.tags` as IAM accepts them: at most 50, keys of 128 and values of 256 characters. */
+function tagEntries(tags: unknown): [string, string][] {
+  if (!Array.isArray(tags)) return [];
+  return tags.slice(0, 50).flatMap((tag): [string, string][] => {
+    if (typeof tag !== 'object' || tag === null) return [];
     const { key, value } = tag as { key?: unknown; value?: unknown };
-    if (key === ROLE_TAGS.owners && typeof value === 'string') return value.slice(0, 256);
-  }
-  return undefined;
+    return typeof key === 'string' && typeof value === 'string' ? [[key.slice(0, 128), value.slice(0, 256)]] : [];
+  });
 }
 
 /** Decides what one CloudTrail event asks for (docs/architecture.md#the-flow). Throws `MalformedMessageError`. */
@@ -175,13 +198,20 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   if (federated) {
     if (eventName !== 'CreateRole') return { action: 'start', workflow: 'create', input };
     // The incarnation the call created (its RoleId), so that a late event never acts on a role
-    // created again under the same name, and the owners it named.
-    const owners = requestedOwners(parameters.tags);
+    // created again under the same name, and what it named: owners and federated credentials.
+    const tags = (parameters as { tags?: unknown }).tags;
+    const owners = requestedOwners(tags);
+    const credentials = requestedFederatedCredentials(tags);
     const roleId = detail.responseElements?.role?.roleId;
     return {
       action: 'start',
       workflow: 'create',
-      input: { ...input, ...(roleId ? { roleId } : {}), ...(owners === undefined ? {} : { requestedOwners: owners }) },
+      input: {
+        ...input,
+        ...(roleId ? { roleId } : {}),
+        ...(owners === undefined ? {} : { requestedOwners: owners }),
+        ...(credentials === undefined ? {} : { requestedFederatedCredentials: credentials }),
+      },
     };
   }
   // A role updated away from the provider may still have an application: Delete is a no-op otherwise.

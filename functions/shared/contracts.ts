@@ -21,7 +21,7 @@ export const TASKS = {
     description: 'Registers the Entra application and service principal of a federated role.',
     capability: 'reader',
     callsGraph: true,
-    settings: ['appNamePrefix'],
+    settings: ['appNamePrefix', 'audiences', 'identityPool'],
   },
   'add-audience-id-provider': {
     description: "Adds an application's client ID to the account's Entra OIDC provider.",
@@ -39,7 +39,7 @@ export const TASKS = {
     description: "Deletes and purges a role's Entra applications and service principals.",
     capability: 'reader',
     callsGraph: true,
-    settings: [],
+    settings: ['identityPool'],
   },
   'remove-audience-id-provider': {
     description: "Removes applications' client IDs from the account's Entra OIDC provider.",
@@ -60,8 +60,16 @@ export interface TaskSpec {
    */
   readonly callsGraph: boolean;
   /** Settings beyond the base (and Graph) ones its settings loader reads. */
-  readonly settings: readonly ('appNamePrefix' | 'trustPolicyMaxChars')[];
+  readonly settings: readonly TaskSetting[];
 }
+
+/**
+ * Settings beyond the base ones: `appNamePrefix` (display names), `trustPolicyMaxChars` (the
+ * member accounts' trust policy quota), `audiences` (the audience mode and the gateway
+ * application, docs/architecture.md#audience-modes), `identityPool` (the automation identities
+ * and their quota, docs/operator.md#the-creator-quota).
+ */
+export type TaskSetting = 'appNamePrefix' | 'trustPolicyMaxChars' | 'audiences' | 'identityPool';
 
 export type TaskFunctionName = keyof typeof TASKS;
 export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];
@@ -122,6 +130,25 @@ export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
  */
 export const IAM_EVENT_NAMES = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
 
+/**
+ * How a role's identity is set up (the `entra:identity-mode` tag): an application of its own
+ * whose client ID is the audience (`per-role`), an application of its own behind the gateway
+ * audience (`shared`), or an identity the app team already has, named in the trust policy's
+ * `sub` (`bring-your-own`). See docs/architecture.md#audience-modes.
+ */
+export const IDENTITY_MODES = ['per-role', 'shared', 'bring-your-own'] as const;
+export type IdentityMode = (typeof IDENTITY_MODES)[number];
+
+/** The configuration's `entra.audienceMode`: what the audience of a role with an application of its own is. */
+export const AUDIENCE_MODES = ['per-role', 'shared'] as const;
+export type AudienceMode = (typeof AUDIENCE_MODES)[number];
+
+/**
+ * Entra accepts at most 20 federated identity credentials per application
+ * (https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials).
+ */
+export const MAX_FEDERATED_CREDENTIALS = 20;
+
 /** What the router starts each execution with. */
 export const workflowInputSchema = z.object({
   accountId: accountIdSchema,
@@ -136,8 +163,28 @@ export const workflowInputSchema = z.object({
    * execution acts only on that incarnation of the role. Absent for other events.
    */
   roleId: z.optional(z.string().check(z.regex(/^[A-Z0-9]{16,128}$/, 'an IAM role ID'))),
+  /**
+   * The `entra:federated-credential:<name>` tags as the `CreateRole` call itself set them, by
+   * name (the key without its prefix); absent for every other event. IAM allows 50 tags per
+   * role, values of 256 characters.
+   */
+  requestedFederatedCredentials: z.optional(
+    z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256))).check(
+      z.refine((record) => Object.keys(record).length <= 50, 'at most 50 (IAM tags per role)'),
+    ),
+  ),
 });
 export type WorkflowInput = z.infer<typeof workflowInputSchema>;
+
+/**
+ * The audience a role is federated to: `audiences` are the client IDs its trust policy's `:aud`
+ * admits and the provider holds (absent: the application's own `appId`); `requestAudience` is
+ * the one a workload asks Entra for (the `entra:audience` tag; absent: `appId`).
+ */
+const audienceFields = {
+  audiences: z.optional(z.array(guidSchema).check(z.minLength(1))),
+  requestAudience: z.optional(guidSchema),
+};
 
 /** `create-service-principal` adds `application`: registered… */
 export const registeredApplicationSchema = z.object({
@@ -153,12 +200,72 @@ export const registeredApplicationSchema = z.object({
   ownersStatus: z.optional(z.string()),
   /** Audiences of statements federated by hand (applications the automation did not create): kept as they are. */
   handMadeAudiences: z.optional(z.array(z.string())),
+  /** The `entra:federated-credentials-status` value, when the execution was asked to add some. */
+  federatedCredentialsStatus: z.optional(z.string()),
+  ...audienceFields,
+  /** `per-role` or `shared` (absent: `per-role`, as before audience modes existed). */
+  identityMode: z.optional(z.enum(['per-role', 'shared'])),
+  /**
+   * Client IDs the provider no longer needs for this role: its own application's, once the
+   * role moves to the gateway audience (docs/architecture.md#switching-audience-modes).
+   */
+  retiredAudiences: z.optional(z.array(guidSchema)),
 });
 export type RegisteredApplicationResult = z.infer<typeof registeredApplicationSchema>;
+
+/** …or an identity the app team brought (the trust policy's `sub`): no Entra object is created… */
+export const broughtIdentitySchema = z.object({
+  outcome: z.literal('bring-your-own'),
+  roleId: z.string().check(z.minLength(1)),
+  /** The service principal the trust policy names. */
+  servicePrincipalObjectId: guidSchema,
+  /** Its client ID (a managed identity's client ID): the helper's `--client-id`. */
+  identityAppId: guidSchema,
+  audiences: z.array(guidSchema).check(z.minLength(1)),
+  requestAudience: guidSchema,
+  /** `failed:bring-your-own …` when the `CreateRole` call named owners or federated credentials: there is no application to add them to. */
+  ownersStatus: z.optional(z.string()),
+  federatedCredentialsStatus: z.optional(z.string()),
+});
+export type BroughtIdentityResult = z.infer<typeof broughtIdentitySchema>;
+
+/** What `add-audience-id-provider` and `assign-role-to-audience` federate the role to. */
+export const identityResultSchema = z.discriminatedUnion('outcome', [registeredApplicationSchema, broughtIdentitySchema]);
+export type IdentityResult = z.infer<typeof identityResultSchema>;
+
+/** What a role is federated to, whichever way its identity was set up (defaults for executions started before audience modes). */
+export function federationTarget(result: IdentityResult): {
+  readonly audiences: readonly string[];
+  readonly requestAudience: string;
+  readonly retiredAudiences: readonly string[];
+  readonly clientId: string;
+  readonly servicePrincipalObjectId: string;
+  readonly identityMode: IdentityMode;
+} {
+  if (result.outcome === 'bring-your-own') {
+    return {
+      audiences: result.audiences,
+      requestAudience: result.requestAudience,
+      retiredAudiences: [],
+      clientId: result.identityAppId,
+      servicePrincipalObjectId: result.servicePrincipalObjectId,
+      identityMode: 'bring-your-own',
+    };
+  }
+  return {
+    audiences: result.audiences ?? [result.appId],
+    requestAudience: result.requestAudience ?? result.appId,
+    retiredAudiences: result.retiredAudiences ?? [],
+    clientId: result.appId,
+    servicePrincipalObjectId: result.servicePrincipalObjectId,
+    identityMode: result.identityMode ?? 'per-role',
+  };
+}
 
 /** …or skipped. */
 export const applicationResultSchema = z.discriminatedUnion('outcome', [
   registeredApplicationSchema,
+  broughtIdentitySchema,
   z.object({
     outcome: z.literal('skipped'),
     /** `hand-made`: the role is federated to an application the automation did not create. */
@@ -187,4 +294,16 @@ export const ROLE_TAGS = {
   access: 'entra:access',
   /** Written by the app team at CreateRole: user object IDs separated by spaces (docs/app-teams.md#2-name-the-owners-who-may-add-certificates). */
   owners: 'entra:owners',
+  /** The audience a workload requests its Entra token for: the helper's `--audience`. */
+  audience: 'entra:audience',
+  /** `per-role`, `shared` or `bring-your-own` (IDENTITY_MODES). */
+  identityMode: 'entra:identity-mode',
+  /** How adding the federated identity credentials went: `added`, or `failed:<reason> <name> <name>… [+N]`. */
+  federatedCredentialsStatus: 'entra:federated-credentials-status',
 } as const;
+
+/**
+ * Written by the app team at CreateRole, one tag per credential: key
+ * `entra:federated-credential:<name>`, value `<issuer> <subject>` (docs/app-teams.md#federated-identity-credentials-by-tag).
+ */
+export const FEDERATED_CREDENTIAL_TAG_PREFIX = 'entra:federated-credential:';

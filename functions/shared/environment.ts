@@ -23,6 +23,19 @@ export const DEPLOYED_ENV = {
   /** Certificate mode only. */
   certificateSecretArn: 'CERTIFICATE_SECRET_ARN',
   appNamePrefix: 'APP_NAME_PREFIX',
+  /** `per-role` or `shared` (contracts.ts AUDIENCE_MODES). */
+  audienceMode: 'AUDIENCE_MODE',
+  /** `true` while roles admit both their own and the gateway audience (a migration between modes). */
+  dualAudience: 'DUAL_AUDIENCE',
+  /** The gateway application the plan creates: client ID and its service principal's object ID. */
+  gatewayClientId: 'GATEWAY_CLIENT_ID',
+  gatewayServicePrincipalId: 'GATEWAY_SERVICE_PRINCIPAL_ID',
+  /** Roles with an application of their own per account; `0`: no cap. */
+  maxApplicationsPerAccount: 'MAX_APPLICATIONS_PER_ACCOUNT',
+  /** JSON array of the client IDs of the automation identities after the first (identity-pool.ts). */
+  automationPoolClientIds: 'AUTOMATION_POOL_CLIENT_IDS',
+  /** Objects each automation identity may have created before the next one takes over; `none`: up to Graph's own refusal. */
+  identityObjectLimit: 'IDENTITY_OBJECT_LIMIT',
   trustPolicyMaxChars: 'TRUST_POLICY_MAX_CHARS',
   createStateMachineArn: 'CREATE_STATE_MACHINE_ARN',
   deleteStateMachineArn: 'DELETE_STATE_MACHINE_ARN',

@@ -129,6 +129,46 @@ export class EntraQuotaExceededError extends AutomationError {
   readonly transient = false;
 }
 
+/**
+ * The trust policy names, in `sub`, an identity the tenant does not have (no service principal
+ * with that object ID, or one of a kind that cannot sign in as a workload): the role ends
+ * `failed:unknown-identity` and nothing is created.
+ */
+export class UnknownIdentityError extends AutomationError {
+  readonly name = 'UnknownIdentityError';
+  readonly transient = false;
+}
+
+/**
+ * The trust policy's statements through the provider do not agree on one identity: some pin
+ * `sub` to a service principal and others pin none, a statement pins several, or statements
+ * pin different ones. The automation would have to guess which statements to give which
+ * audience; it refuses instead (`failed:ambiguous-identity`).
+ */
+export class AmbiguousIdentityError extends AutomationError {
+  readonly name = 'AmbiguousIdentityError';
+  readonly transient = false;
+}
+
+/**
+ * The trust policy names, in `sub`, the automation's own service principal or the gateway's:
+ * identities that exist for the platform, not for workloads (`failed:reserved-identity`).
+ */
+export class ReservedIdentityError extends AutomationError {
+  readonly name = 'ReservedIdentityError';
+  readonly transient = false;
+}
+
+/**
+ * The account already has the configured maximum of federated roles with an application of
+ * their own (`entra.maxApplicationsPerAccount`), so that one account cannot use everybody's share
+ * of the automation's creator quota (`failed:account-quota`).
+ */
+export class AccountQuotaExceededError extends AutomationError {
+  readonly name = 'AccountQuotaExceededError';
+  readonly transient = false;
+}
+
 /** A function received input that does not match its schema. */
 export class InvalidInputError extends AutomationError {
   readonly name = 'InvalidInputError';
@@ -151,6 +191,10 @@ export const AUTOMATION_ERRORS = {
   TrustPolicyRewriteError,
   ApplicationNameTakenError,
   EntraQuotaExceededError,
+  UnknownIdentityError,
+  AmbiguousIdentityError,
+  ReservedIdentityError,
+  AccountQuotaExceededError,
   InvalidInputError,
 } as const;
 

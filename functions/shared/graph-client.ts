@@ -10,7 +10,17 @@ import {
   GraphThrottledError,
   GraphUnavailableError,
 } from './errors';
-import type { AddOwnerOutcome, ApplicationSpec, EntraApplication, EntraDirectory, RegisteredApplication } from './ports';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './contracts';
+import type {
+  AddFederatedCredentialOutcome,
+  AddOwnerOutcome,
+  ApplicationSpec,
+  DirectoryServicePrincipal,
+  EntraApplication,
+  EntraDirectory,
+  FederatedCredentialSpec,
+  RegisteredApplication,
+} from './ports';
 import { realSleep, withRetry } from './retry';
 import { GUID_PATTERN as GUID } from './contracts';
 
@@ -26,8 +36,14 @@ import { GUID_PATTERN as GUID } from './contracts';
 export interface GraphDirectoryDeps {
   /** Default `https://graph.microsoft.com/v1.0`; the loopback fake in tests. */
   readonly baseUrl?: string;
-  /** Object ID of the automation's own service principal: whose `createdObjects` prove "ours". */
-  readonly automationServicePrincipalId: string;
+  /**
+   * Object ID of the automation's own service principal: whose `createdObjects` prove "ours".
+   * An identity of the pool (identity-pool.ts) may give its client ID instead: the object ID is
+   * then read once, with its own token, from `GET /servicePrincipals(appId='…')`.
+   */
+  readonly automationServicePrincipalId?: string;
+  /** The identity's client ID, when `automationServicePrincipalId` is not given. */
+  readonly automationClientId?: string;
   /** A bearer token for `https://graph.microsoft.com/.default` (see `entra-auth.ts`). */
   readonly getToken: () => Promise<string>;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -52,6 +68,18 @@ const applicationSchema = z.object({
   displayName: z.nullish(z.string()),
 });
 const servicePrincipalSchema = z.object({ id: z.string().check(z.minLength(1)) });
+const directoryServicePrincipalSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  appId: z.string().check(z.minLength(1)),
+  displayName: z.nullish(z.string()),
+  servicePrincipalType: z.nullish(z.string()),
+});
+const federatedCredentialSchema = z.object({
+  name: z.string(),
+  issuer: z.string(),
+  subject: z.string(),
+  audiences: z.optional(z.array(z.string())),
+});
 const collectionSchema = z.object({
   value: z.array(z.unknown()),
   '@odata.nextLink': z.optional(z.string()),
@@ -91,17 +119,41 @@ export class GraphDirectory implements EntraDirectory {
   private readonly maxAttempts: number;
   private readonly requestTimeoutMs: number;
 
+  private servicePrincipalId: Promise<string> | undefined;
+
   constructor(private readonly deps: GraphDirectoryDeps) {
     this.baseUrl = (deps.baseUrl ?? GRAPH_V1).replace(/\/+$/, '');
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;
     this.maxAttempts = deps.maxAttempts ?? 4;
     this.requestTimeoutMs = deps.requestTimeoutMs ?? 10_000;
-    if (!GUID.test(deps.automationServicePrincipalId)) {
+    const { automationServicePrincipalId: spId, automationClientId: clientId } = deps;
+    if (spId !== undefined) {
+      if (!GUID.test(spId)) {
+        throw new InvalidInputError(
+          `automationServicePrincipalId: "${spId}" is not a GUID; pass the object ID of the automation's own service principal`,
+        );
+      }
+      this.servicePrincipalId = Promise.resolve(spId.toLowerCase());
+    } else if (clientId === undefined || !GUID.test(clientId)) {
       throw new InvalidInputError(
-        `automationServicePrincipalId: "${deps.automationServicePrincipalId}" is not a GUID; pass the object ID of the automation's own service principal`,
+        `automationClientId: "${String(clientId)}" is not a GUID; pass the automation identity's client ID or its service principal's object ID`,
       );
     }
+  }
+
+  /** The object ID of this identity's service principal (read once when only the client ID was given). */
+  ownServicePrincipalId(): Promise<string> {
+    this.servicePrincipalId ??= (async () => {
+      const clientId = this.deps.automationClientId!;
+      const res = await this.retrying(() => this.request('GET', `/servicePrincipals(appId=${odataString(clientId)})?$select=id,appId`));
+      if (res.status === 200) return parse(servicePrincipalSchema, res).id.toLowerCase();
+      throw requestError(`read the service principal of automation identity ${clientId}`, res);
+    })().catch((error: unknown) => {
+      this.servicePrincipalId = undefined;
+      throw error;
+    });
+    return this.servicePrincipalId;
   }
 
   // Create, never upsert: a PATCH with `Prefer: create-if-missing` would also update an
@@ -244,26 +296,118 @@ export class GraphDirectory implements EntraDirectory {
    * `…/createdObjects/{objectId}` answers 200 or 404; where a tenant refuses that form
    * (400/405), the list is read instead.
    */
-  private async isCreatedByAutomation(objectId: string): Promise<boolean> {
-    const res = await this.retrying(() =>
-      this.request('GET', `${this.createdObjectsPath()}/${encodeURIComponent(objectId)}?$select=id`),
-    );
+  async isCreatedByAutomation(objectId: string): Promise<boolean> {
+    const path = await this.createdObjectsPath();
+    const res = await this.retrying(() => this.request('GET', `${path}/${encodeURIComponent(objectId)}?$select=id`));
     if (res.status === 200) return true;
     if (res.status === 404) return false;
     if (res.status !== 400 && res.status !== 405) throw requestError('read created objects', res);
     return (await this.listCreatedApplications()).some((app) => app.id === objectId);
   }
 
-  private async listCreatedApplications(): Promise<EntraApplication[]> {
-    const first = await this.retrying(() =>
-      this.request('GET', `${this.createdObjectsPath()}/microsoft.graph.application?${APP_SELECT}&$top=999`),
-    );
+  async listCreatedApplications(): Promise<EntraApplication[]> {
+    const path = await this.createdObjectsPath();
+    const first = await this.retrying(() => this.request('GET', `${path}/microsoft.graph.application?${APP_SELECT}&$top=999`));
     if (first.status !== 200) throw requestError('list created applications', first);
     return this.collect(first);
   }
 
-  private createdObjectsPath(): string {
-    return `/servicePrincipals/${encodeURIComponent(this.deps.automationServicePrincipalId)}/createdObjects`;
+  /**
+   * How many live directory objects this identity created (its `createdObjects`, every page):
+   * what counts against its creator quota, soft-deleted objects aside (the automation purges
+   * those). https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects
+   */
+  async createdObjectCount(): Promise<number> {
+    const path = await this.createdObjectsPath();
+    let page = await this.retrying(() => this.request('GET', `${path}?$select=id&$top=999`));
+    let count = 0;
+    for (;;) {
+      if (page.status !== 200) throw requestError('list created objects', page);
+      const body = parse(collectionSchema, page);
+      count += body.value.length;
+      const next = body['@odata.nextLink'];
+      if (!next) return count;
+      page = await this.retrying(() => this.request('GET', next));
+    }
+  }
+
+  /** Object IDs of the application's owners (https://learn.microsoft.com/graph/api/application-list-owners). */
+  async ownerIds(applicationObjectId: string): Promise<string[]> {
+    const res = await this.retrying(() =>
+      this.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
+    );
+    if (res.status === 404) return [];
+    if (res.status !== 200) throw requestError('list application owners', res);
+    return parse(collectionSchema, res).value.flatMap((item) => {
+      const owner = servicePrincipalSchema.safeParse(item);
+      return owner.success ? [owner.data.id.toLowerCase()] : [];
+    });
+  }
+
+  /** A live application by unique name or client ID, whoever created it. */
+  async readApplication(key: { readonly uniqueName: string } | { readonly appId: string }): Promise<EntraApplication | null> {
+    return this.getApplication('uniqueName' in key ? `(uniqueName=${odataString(key.uniqueName)})` : `(appId=${odataString(key.appId)})`);
+  }
+
+  /**
+   * Live applications (anyone's) whose unique name starts with the prefix
+   * (https://learn.microsoft.com/graph/api/application-list, `$filter` with `startswith` on
+   * uniqueName); `null` when the tenant refuses that filter (400).
+   */
+  async applicationsWithPrefix(prefix: string): Promise<EntraApplication[] | null> {
+    const filter = `$filter=${encodeURIComponent('startswith(uniqueName,')}${odataString(prefix)})`;
+    const first = await this.retrying(() => this.request('GET', `/applications?${filter}&${APP_SELECT}&$top=999`));
+    if (first.status === 400) return null;
+    if (first.status !== 200) throw requestError('list applications', first);
+    return (await this.collect(first)).filter((app) => app.uniqueName.startsWith(prefix));
+  }
+
+  async applicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
+    const apps = await this.applicationsWithPrefix(prefix);
+    // Without the filter only this identity's own applications can be listed.
+    return (apps ?? (await this.listCreatedApplications()).filter((app) => app.uniqueName.startsWith(prefix))).map((app) => app.uniqueName);
+  }
+
+  // https://learn.microsoft.com/graph/api/serviceprincipal-get: any service principal of the
+  // tenant, readable with Directory.Read.All (which the automation holds for adding owners).
+  async getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null> {
+    if (!GUID.test(objectId)) return null;
+    const res = await this.retrying(() =>
+      this.request('GET', `/servicePrincipals/${encodeURIComponent(objectId)}?$select=id,appId,displayName,servicePrincipalType`),
+    );
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw requestError('read service principal', res);
+    const sp = parse(directoryServicePrincipalSchema, res);
+    return { id: sp.id.toLowerCase(), appId: sp.appId.toLowerCase(), displayName: sp.displayName ?? '', servicePrincipalType: sp.servicePrincipalType ?? '' };
+  }
+
+  // https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201;
+  // at most 20 per application; the name, and issuer with subject, are unique on the
+  // application. The page shows no error for a duplicate or for the 21st, so any 400/409 is
+  // read back by name (https://learn.microsoft.com/graph/api/federatedidentitycredential-get):
+  // the same credential is a retry, another one of that name a conflict, none a refusal.
+  async addFederatedCredential(applicationObjectId: string, credential: FederatedCredentialSpec): Promise<AddFederatedCredentialOutcome> {
+    const base = `/applications/${encodeURIComponent(applicationObjectId)}/federatedIdentityCredentials`;
+    const body = { ...credential, audiences: [ENTRA_TOKEN_EXCHANGE_AUDIENCE] };
+    const res = await this.retrying(async () => {
+      const answer = await this.request('POST', base, { body });
+      // A 404 naming the application right after it was created is replication lag.
+      if (answer.status === 404) throw new GraphReplicationLagError(`application ${applicationObjectId} is not replicated yet (add federated credential)`);
+      return answer;
+    });
+    if (res.status === 201) return 'added';
+    if (res.status !== 400 && res.status !== 409 && res.status !== 403) throw requestError('add federated identity credential', res);
+    if (res.status === 403) return { refused: res.codes[0] ?? 'http-403' };
+    const existing = await this.retrying(() => this.request('GET', `${base}/${encodeURIComponent(credential.name)}`));
+    if (existing.status === 200) {
+      const found = parse(federatedCredentialSchema, existing);
+      return found.issuer === credential.issuer && found.subject === credential.subject ? 'already-present' : 'conflict';
+    }
+    return { refused: res.codes[0] ?? `http-${res.status}` };
+  }
+
+  private async createdObjectsPath(): Promise<string> {
+    return `/servicePrincipals/${encodeURIComponent(await this.ownServicePrincipalId())}/createdObjects`;
   }
 
   /** Every page of an application collection, following `@odata.nextLink` on Graph's origin only. */

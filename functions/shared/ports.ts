@@ -90,6 +90,34 @@ export interface RegisteredApplication {
 /** How adding one owner went; `refused` carries Graph's error code (e.g. `Authorization_RequestDenied`). */
 export type AddOwnerOutcome = 'added' | 'already-owner' | 'not-found' | { readonly refused: string };
 
+/** A service principal of the tenant, whoever made it (an application's, a managed identity…). */
+export interface DirectoryServicePrincipal {
+  /** Object ID: the `sub` of its app-only tokens. */
+  readonly id: string;
+  /** Client ID. */
+  readonly appId: string;
+  readonly displayName: string;
+  /** `Application`, `ManagedIdentity`, `Legacy`, `SocialIdp` (https://learn.microsoft.com/graph/api/resources/serviceprincipal). */
+  readonly servicePrincipalType: string;
+}
+
+/** A federated identity credential: Entra accepts the `issuer`'s tokens for `subject` as the application. */
+export interface FederatedCredentialSpec {
+  /** 1–120 URL-friendly characters, unique on the application. */
+  readonly name: string;
+  /** The external token's `iss`, an https URL. */
+  readonly issuer: string;
+  /** The external token's `sub`. */
+  readonly subject: string;
+}
+
+/**
+ * How adding one federated identity credential went: `already-present` when one of that name
+ * with the same issuer and subject exists (a retry), `conflict` when one of that name says
+ * something else; `refused` carries Graph's error code.
+ */
+export type AddFederatedCredentialOutcome = 'added' | 'already-present' | 'conflict' | { readonly refused: string };
+
 /**
  * The part of Microsoft Graph the automation uses, with retries and error mapping inside.
  *
@@ -120,4 +148,10 @@ export interface EntraDirectory {
   deleteApplication(application: EntraApplication): Promise<void>;
   /** Adds a user as owner of the application. */
   addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome>;
+  /** Adds a federated identity credential (audience `api://AzureADTokenExchange`) to an application of ours. */
+  addFederatedCredential(applicationObjectId: string, credential: FederatedCredentialSpec): Promise<AddFederatedCredentialOutcome>;
+  /** A live service principal of the tenant by object ID, whoever created it, or `null`. */
+  getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null>;
+  /** The unique names of the live applications (anyone's) that start with `prefix`. */
+  applicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { guidSchema, roleNameSchema } from './contracts';
+import { AUDIENCE_MODES, guidSchema, roleNameSchema, type AudienceMode } from './contracts';
 import { DEPLOYED_ENV as ENV, OTHER_ENV } from './environment';
 import { InvalidInputError } from './errors';
 import { PROTECTED_ROLE_PATTERN } from './protected-roles';
@@ -58,9 +58,26 @@ export interface GraphSettings extends MemberAccountSettings {
   readonly graphBaseUrl: string;
 }
 
-export interface CreateServicePrincipalSettings extends GraphSettings {
+/** The automation's identities beyond the first, and how much of each one's creator quota may be used (identity-pool.ts). */
+export interface IdentityPoolSettings {
+  readonly automationPoolClientIds: readonly string[];
+  /** `Infinity`: up to Graph's own refusal at the quota. */
+  readonly identityObjectLimit: number;
+}
+
+export interface AudienceSettingsView {
+  readonly audienceMode: AudienceMode;
+  readonly dualAudience: boolean;
+  readonly gatewayClientId: string;
+  readonly gatewayServicePrincipalId: string;
+  readonly maxApplicationsPerAccount: number;
+}
+
+export interface CreateServicePrincipalSettings extends GraphSettings, IdentityPoolSettings, AudienceSettingsView {
   readonly appNamePrefix: string;
 }
+
+export interface DeleteServicePrincipalSettings extends GraphSettings, IdentityPoolSettings {}
 
 export interface AssignRoleSettings extends MemberAccountSettings {
   readonly trustPolicyMaxChars: number;
@@ -110,7 +127,7 @@ export function loadBaseSettings(env: Env): MemberAccountSettings {
   return memberAccount(parseEnv(memberAccountShape, env));
 }
 
-/** delete-service-principal (Graph and IAM). */
+/** What every Graph-calling function reads (Graph and IAM). */
 export function loadGraphSettings(env: Env): GraphSettings {
   const values = parseEnv({ ...memberAccountShape, ...graphShape }, env);
   const certificateSecretArn = values[ENV.certificateSecretArn];
@@ -129,10 +146,60 @@ export function loadGraphSettings(env: Env): GraphSettings {
   };
 }
 
-/** create-service-principal (Graph, IAM and the display-name prefix). */
+const clientIdList = z.pipe(
+  z.string().check(
+    z.refine((value) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return Array.isArray(parsed) && parsed.every((item) => guidSchema.safeParse(item).success);
+      } catch {
+        return false;
+      }
+    }, 'a JSON array of client IDs (GUIDs)'),
+  ),
+  z.transform((value: string) => (JSON.parse(value) as string[]).map((id) => id.toLowerCase())),
+);
+
+function loadIdentityPool(env: Env): IdentityPoolSettings {
+  const values = parseEnv(
+    {
+      [ENV.automationPoolClientIds]: clientIdList,
+      [ENV.identityObjectLimit]: z.union([z.literal('none'), z.string().check(z.regex(/^[1-9]\d*$/, 'a positive integer, or none'))]),
+    },
+    env,
+  );
+  const limit = values[ENV.identityObjectLimit];
+  return { automationPoolClientIds: values[ENV.automationPoolClientIds], identityObjectLimit: limit === 'none' ? Infinity : Number(limit) };
+}
+
+/** create-service-principal (Graph, IAM, the display-name prefix, the audience mode and the identity pool). */
 export function loadCreateServicePrincipalSettings(env: Env): CreateServicePrincipalSettings {
-  const values = parseEnv({ [ENV.appNamePrefix]: z.string().check(z.minLength(1), z.maxLength(60)) }, env);
-  return { ...loadGraphSettings(env), appNamePrefix: values[ENV.appNamePrefix] };
+  const values = parseEnv(
+    {
+      [ENV.appNamePrefix]: z.string().check(z.minLength(1), z.maxLength(60)),
+      [ENV.audienceMode]: z.enum(AUDIENCE_MODES),
+      [ENV.dualAudience]: z.enum(['true', 'false']),
+      [ENV.gatewayClientId]: guidSchema,
+      [ENV.gatewayServicePrincipalId]: guidSchema,
+      [ENV.maxApplicationsPerAccount]: z.string().check(z.regex(/^\d+$/, 'a whole number (0: no cap)')),
+    },
+    env,
+  );
+  return {
+    ...loadGraphSettings(env),
+    ...loadIdentityPool(env),
+    appNamePrefix: values[ENV.appNamePrefix],
+    audienceMode: values[ENV.audienceMode],
+    dualAudience: values[ENV.dualAudience] === 'true',
+    gatewayClientId: values[ENV.gatewayClientId].toLowerCase(),
+    gatewayServicePrincipalId: values[ENV.gatewayServicePrincipalId].toLowerCase(),
+    maxApplicationsPerAccount: Number(values[ENV.maxApplicationsPerAccount]),
+  };
+}
+
+/** delete-service-principal (Graph, IAM and the identity pool). */
+export function loadDeleteServicePrincipalSettings(env: Env): DeleteServicePrincipalSettings {
+  return { ...loadGraphSettings(env), ...loadIdentityPool(env) };
 }
 
 /** assign-role-to-audience. */

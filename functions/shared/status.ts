@@ -36,7 +36,23 @@ export const FAILURE_REASONS = {
   },
   'entra-quota': {
     retryable: false,
-    fix: "The automation reached its Entra object quota (250 by default, soft-deleted objects included): the operator purges deleted objects or raises the quota.",
+    fix: "The automation's identities used their configured share of the Entra creator quota (250 objects each, soft-deleted ones included): the operator purges deleted objects or adds automation identities.",
+  },
+  'unknown-identity': {
+    retryable: false,
+    fix: "The trust policy's sub names no service principal of the tenant: name the object ID of an existing identity (a managed identity's principal ID), or leave sub out to get an application.",
+  },
+  'ambiguous-identity': {
+    retryable: false,
+    fix: 'The statements that trust the Entra provider must all pin sub to the same one identity, or none of them may: make them agree.',
+  },
+  'reserved-identity': {
+    retryable: false,
+    fix: "The trust policy's sub names the automation's or the gateway's own service principal, which no workload may use: name the workload's identity.",
+  },
+  'account-quota': {
+    retryable: false,
+    fix: 'The account has the configured maximum of roles with an application of their own: delete unused ones, bring your own identity, or ask the operator to raise entra.maxApplicationsPerAccount.',
   },
   'entra-authentication': { retryable: false, fix: "The automation could not sign in to Entra: the operator checks its credential." },
   'graph-request-refused': { retryable: false, fix: 'Microsoft Graph refused a request: the operator reads the execution for the code.' },
@@ -71,6 +87,10 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
   MemberAccountAccessError: 'member-account-access',
   ApplicationNameTakenError: 'name-taken',
   EntraQuotaExceededError: 'entra-quota',
+  UnknownIdentityError: 'unknown-identity',
+  AmbiguousIdentityError: 'ambiguous-identity',
+  ReservedIdentityError: 'reserved-identity',
+  AccountQuotaExceededError: 'account-quota',
   'States.Timeout': 'timeout',
 };
 

@@ -113,7 +113,14 @@ export interface PinOptions {
   readonly providerArn: string;
   /** Condition key prefix: the provider's host+path, e.g. `sts.windows.net/{tid}/`. */
   readonly conditionKeyPrefix: string;
+  /** The audience (`:aud`) to pin: the role's own client ID, or the gateway's. */
   readonly appId: string;
+  /**
+   * Further audiences the pin admits next to `appId`, in order: while a deployment moves
+   * between audience modes a role accepts its own application and the gateway
+   * (docs/architecture.md#switching-audience-modes). Never a wildcard: each is a client ID.
+   */
+  readonly alsoAllowedAudiences?: readonly string[];
   readonly servicePrincipalObjectId: string;
   /** The account's role trust policy quota (default IAM quota: `DEFAULT_MAX_TRUST_POLICY_CHARS`). */
   readonly maxPolicyChars: number;
@@ -218,9 +225,10 @@ function pinConditions(condition: ConditionBlock | undefined, options: PinOption
     const kept = Object.fromEntries(Object.entries(block).filter(([key]) => !pinnedKeys.has(key.toLowerCase())));
     if (operator === 'StringEquals' || Object.keys(kept).length > 0) result[operator] = kept;
   }
+  const audiences = [...new Set([options.appId, ...(options.alsoAllowedAudiences ?? [])])];
   result['StringEquals'] = {
     ...result['StringEquals'],
-    [audKey]: options.appId,
+    [audKey]: audiences.length === 1 ? audiences[0]! : audiences,
     [subKey]: options.servicePrincipalObjectId,
   };
   return result;
@@ -243,8 +251,9 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 function checkOptions(options: PinOptions): void {
-  const fields: [keyof PinOptions, unknown][] = [
+  const fields: [string, unknown][] = [
     ['appId', options.appId],
+    ...(options.alsoAllowedAudiences ?? []).map((value, i): [string, unknown] => [`alsoAllowedAudiences[${i}]`, value]),
     ['servicePrincipalObjectId', options.servicePrincipalObjectId],
   ];
   for (const [field, value] of fields) {
@@ -504,4 +513,46 @@ export function pinnedAudiences(policy: PolicyDocument, keys: ProviderKeys): str
  */
 export function candidateHandMadeAudiences(policy: PolicyDocument, keys: ProviderKeys): string[] {
   return pinnedAudiences(policy, keys).filter((value) => GUID.test(value));
+}
+
+/** The `sub` values the policy's web identity statements pin exactly, GUID-shaped or not. */
+export function pinnedSubjects(policy: PolicyDocument, keys: ProviderKeys): string[] {
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  return [...new Set(statementsOf(policy).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, subKey)))];
+}
+
+/**
+ * Which identity a role's trust policy names, read from its web identity statements' `sub`
+ * pins (`StringEquals`, no wildcard) that are object IDs (GUIDs); any other `sub` value is a
+ * placeholder, like a word in `aud`:
+ *
+ * - `none`: no statement names one: the role gets an application of its own;
+ * - `named`: every statement names exactly one, the same: the app team brings that identity
+ *   (docs/architecture.md#bring-your-own-identity);
+ * - `ambiguous`: anything else (a statement names none while another names one, a statement
+ *   names several, statements name different ones). Guessing would give some statement an
+ *   audience with no `sub` pin: such a role is refused.
+ */
+export type NamedIdentity =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'named'; readonly servicePrincipalObjectId: string }
+  | { readonly kind: 'ambiguous'; readonly detail: string };
+
+export function namedIdentity(policy: PolicyDocument, keys: ProviderKeys, handMadeAudiences: readonly string[] = []): NamedIdentity {
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  const audKey = `${keys.conditionKeyPrefix}:aud`;
+  const handMade = new Set(handMadeAudiences);
+  // Hand-made statements name their own identity; they are kept as they are, not brought.
+  const perStatement = statementsOf(policy)
+    .filter((s) => isWebIdentityAllow(s, keys) && !pinnedValues(s, audKey).some((aud) => handMade.has(aud)))
+    .map((s) => [...new Set(pinnedValues(s, subKey).filter((value) => GUID.test(value)).map((value) => value.toLowerCase()))]);
+  const named = new Set(perStatement.flat());
+  if (named.size === 0) return { kind: 'none' };
+  if (perStatement.some((ids) => ids.length === 0)) {
+    return { kind: 'ambiguous', detail: 'some statements trusting the provider pin sub to an object ID and others do not' };
+  }
+  if (named.size > 1) {
+    return { kind: 'ambiguous', detail: `the statements trusting the provider pin sub to ${named.size} different object IDs (${[...named].sort().join(', ')})` };
+  }
+  return { kind: 'named', servicePrincipalObjectId: [...named][0]! };
 }

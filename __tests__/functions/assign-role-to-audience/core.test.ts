@@ -15,6 +15,7 @@ import {
 
 const APP_ID = '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d';
 const SP_ID = '4d3e9a6c-1b5f-4e7d-8c9a-3f4b5c6d7e8f';
+const GATEWAY = 'a7e0a7e0-0000-4000-8000-00000000a7e0';
 const base = { accountId: ACCOUNT_ID, roleName: 'ci-deployer', eventId: 'e1', eventName: 'CreateRole' as const };
 const application = {
   outcome: 'registered' as const,
@@ -43,6 +44,58 @@ describe('assign-role-to-audience core (pin)', () => {
       'entra:service-principal-id': SP_ID,
       'entra:federation-status': 'ready',
       'entra:access': 'pinned',
+      'entra:audience': APP_ID,
+      'entra:identity-mode': 'per-role',
+    });
+  });
+
+  it('pins the gateway audience and the role’s own sub in the shared mode, and says what to request', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
+    const shared = { ...application, audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' as const, federatedCredentialsStatus: 'added' };
+    await core({ settings, openAccount: iam.open, logger }, { ...base, application: shared });
+    const role = iam.roles.get('ci-deployer')!;
+    expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${GATEWAY}"`);
+    expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:sub":"${SP_ID}"`);
+    expect(role.tags).toMatchObject({
+      'entra:client-id': APP_ID,
+      'entra:audience': GATEWAY,
+      'entra:identity-mode': 'shared',
+      'entra:federated-credentials-status': 'added',
+    });
+  });
+
+  it('admits both audiences while a migration runs', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
+    await core({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, audiences: [GATEWAY, APP_ID] } });
+    expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":["${GATEWAY}","${APP_ID}"]`);
+  });
+
+  it('pins a brought identity by its own sub and tags its client ID', async () => {
+    const iam = new FakeAccountIam();
+    const identity = { id: '6f5a1c8e-3d7b-4a9f-8ebc-5b6c7d8e9f0a', appId: '7a6b2d9f-4e8c-4bab-9fcd-6c7d8e9f0a1b' };
+    const policy = appTeamTrustPolicy() as unknown as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    policy.Statement[0]!.Condition.StringEquals[`${PROVIDER_HOST}:sub`] = identity.id;
+    iam.putRole('vm-reader', policy as never, {}, application.roleId);
+    const brought = {
+      outcome: 'bring-your-own' as const,
+      roleId: application.roleId,
+      servicePrincipalObjectId: identity.id,
+      identityAppId: identity.appId,
+      audiences: [GATEWAY],
+      requestAudience: GATEWAY,
+    };
+    await core({ settings, openAccount: iam.open, logger }, { ...base, roleName: 'vm-reader', application: brought });
+    const role = iam.roles.get('vm-reader')!;
+    expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${GATEWAY}"`);
+    expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:sub":"${identity.id}"`);
+    expect(role.tags).toMatchObject({
+      'entra:client-id': identity.appId,
+      'entra:service-principal-id': identity.id,
+      'entra:audience': GATEWAY,
+      'entra:identity-mode': 'bring-your-own',
+      'entra:federation-status': 'ready',
     });
   });
 

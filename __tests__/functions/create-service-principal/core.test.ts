@@ -1,5 +1,18 @@
-import { core, ownersStatus, parseOwnersTag } from '../../../functions/create-service-principal/core';
-import { ApplicationNameTakenError } from '../../../functions/shared/errors';
+import {
+  core,
+  federatedCredentialsStatus,
+  ownersStatus,
+  parseFederatedCredentialTags,
+  parseOwnersTag,
+  type AudienceSettings,
+} from '../../../functions/create-service-principal/core';
+import {
+  AccountQuotaExceededError,
+  AmbiguousIdentityError,
+  ApplicationNameTakenError,
+  ReservedIdentityError,
+  UnknownIdentityError,
+} from '../../../functions/shared/errors';
 import { applicationUniqueName } from '../../../functions/shared/naming';
 import {
   ACCOUNT_ID,
@@ -16,15 +29,30 @@ import {
 const input = { accountId: ACCOUNT_ID, roleName: 'ci-deployer', eventId: 'e1', eventName: 'CreateRole' as const };
 const USER = '5f2b8a3c-1d4e-4f60-9a7b-8c9d0e1f2a3b';
 
-function setUp() {
+const GATEWAY = 'a7e0a7e0-0000-4000-8000-00000000a7e0';
+const GATEWAY_SP = 'a7e0a7e0-0000-4000-8000-00000000a7e1';
+const AUTOMATION_CLIENT = 'a7e0a7e0-0000-4000-8000-00000000a7e2';
+const AUTOMATION_SP = 'a7e0a7e0-0000-4000-8000-00000000a7e3';
+
+const audienceSettings: AudienceSettings = {
+  audienceMode: 'per-role',
+  dualAudience: false,
+  gatewayClientId: GATEWAY,
+  gatewayServicePrincipalId: GATEWAY_SP,
+  automationClientIds: [AUTOMATION_CLIENT],
+  automationServicePrincipalId: AUTOMATION_SP,
+  maxApplicationsPerAccount: 0,
+};
+
+function setUp(overrides: Partial<AudienceSettings & { tokenVersion: 1 | 2 }> = {}) {
   const iam = new FakeAccountIam();
   const directory = new FakeDirectory();
-  const deps = { settings: { ...baseSettings, appNamePrefix: 'aws-wi' }, openAccount: iam.open, directory, logger };
+  const deps = { settings: { ...baseSettings, appNamePrefix: 'aws-wi', ...audienceSettings, ...overrides }, openAccount: iam.open, directory, logger };
   return { iam, directory, deps };
 }
 
-/** A statement an app team wrote by hand: aud pinned to their own application, sub to its service principal. */
-function handMadePolicy(appId: string) {
+/** One statement through the provider with the given `aud` and, if any, `sub` pins. */
+function pinnedPolicy(aud: string, sub?: string) {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -32,11 +60,16 @@ function handMadePolicy(appId: string) {
         Effect: 'Allow' as const,
         Principal: { Federated: PROVIDER_ARN },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${PROVIDER_HOST}:aud`]: appId, [`${PROVIDER_HOST}:sub`]: USER } },
+        Condition: { StringEquals: { [`${PROVIDER_HOST}:aud`]: aud, ...(sub ? { [`${PROVIDER_HOST}:sub`]: sub } : {}) } },
       },
     ],
   };
 }
+
+/** A statement an app team wrote by hand: aud pinned to their own application, sub to its service principal. */
+const handMadePolicy = (appId: string) => pinnedPolicy(appId, USER);
+
+const registrations = (directory: FakeDirectory) => directory.calls.filter((call) => call.startsWith('registerApplication'));
 
 describe('create-service-principal core', () => {
   it('registers an application named after the role incarnation, and its service principal', async () => {
@@ -55,6 +88,9 @@ describe('create-service-principal core', () => {
       applicationObjectId: app?.id,
       servicePrincipalObjectId: directory.servicePrincipals.get(app!.appId),
       created: true,
+      audiences: [app?.appId],
+      requestAudience: app?.appId,
+      identityMode: 'per-role',
     });
     expect(iam.sessions[0]).toMatch(/^wi-[a-z]+-e1$/);
   });
@@ -108,7 +144,7 @@ describe('create-service-principal core', () => {
 
   it('treats a GUID audience that names no application as a placeholder and federates', async () => {
     const { iam, deps } = setUp();
-    iam.putRole('ci-deployer', handMadePolicy('00000000-0000-0000-0000-000000000000'));
+    iam.putRole('ci-deployer', pinnedPolicy('00000000-0000-0000-0000-000000000000'));
     const { application } = await core(deps, input);
     expect(application.outcome).toBe('registered');
   });
@@ -158,6 +194,263 @@ describe('create-service-principal core', () => {
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     const { application } = await core(deps, { ...input, requestedOwners: USER });
     expect(application).toMatchObject({ outcome: 'registered', ownersStatus: `failed:authorization-request-denied ${USER}` });
+  });
+});
+
+describe('create-service-principal core: audience modes', () => {
+  it('federates a role with an application of its own to the gateway audience in the shared mode', async () => {
+    // Prepare
+    const { iam, directory, deps } = setUp({ audienceMode: 'shared' });
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    // Act
+    const { application } = await core(deps, input);
+    // Assess
+    expect(directory.applications.size).toBe(1);
+    expect(application).toMatchObject({ outcome: 'registered', audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' });
+    expect(application).not.toHaveProperty('retiredAudiences');
+  });
+
+  it('admits both audiences while a migration runs (dual), the target mode first', async () => {
+    const perRole = setUp({ dualAudience: true });
+    perRole.iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const shared = setUp({ audienceMode: 'shared', dualAudience: true });
+    shared.iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const a = (await core(perRole.deps, input)).application;
+    const b = (await core(shared.deps, input)).application;
+    expect(a.outcome === 'registered' && a.audiences).toEqual([a.outcome === 'registered' && a.appId, GATEWAY]);
+    expect(b.outcome === 'registered' && b.audiences).toEqual([GATEWAY, b.outcome === 'registered' && b.appId]);
+  });
+
+  it('retires the role’s own client ID when a per-role role moves to the gateway, and never the gateway', async () => {
+    // Prepare: a ready per-role role (aud = its own application, sub = its service principal)
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const first = (await core(deps, input)).application;
+    if (first.outcome !== 'registered') throw new Error('expected registered');
+    iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(first.appId, first.servicePrincipalObjectId);
+    // Act: the deployment is now shared; back again
+    const moved = (await core({ ...deps, settings: { ...deps.settings, audienceMode: 'shared' } }, input)).application;
+    iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(GATEWAY, first.servicePrincipalObjectId);
+    const back = (await core(deps, input)).application;
+    // Assess: the same application throughout (its own sub is not "brought"), no gateway retired
+    expect(moved).toMatchObject({ outcome: 'registered', appId: first.appId, audiences: [GATEWAY], retiredAudiences: [first.appId] });
+    expect(back).toMatchObject({ outcome: 'registered', appId: first.appId, audiences: [first.appId] });
+    expect(back).not.toHaveProperty('retiredAudiences');
+    expect(registrations(directory)).toHaveLength(3);
+    expect(directory.applications.size).toBe(1);
+  });
+
+  it('does not take the gateway audience for a hand-made federation', async () => {
+    // Prepare: the gateway is an application the automation did not create (the plan did)
+    const { iam, directory, deps } = setUp({ audienceMode: 'shared' });
+    (directory.addForeignApplication('gateway', 'the-deployer') as { appId: string }).appId = GATEWAY;
+    iam.putRole('ci-deployer', pinnedPolicy(GATEWAY));
+    const { application } = await core(deps, input);
+    expect(application.outcome).toBe('registered');
+  });
+
+  it('refuses a new application once the account has the configured number, but lets an existing one be re-run', async () => {
+    // Prepare: a cap of 2, and two roles already federated
+    const { iam, directory, deps } = setUp({ maxApplicationsPerAccount: 2 });
+    for (const name of ['one', 'two']) {
+      iam.putRole(name, appTeamTrustPolicy());
+      await core(deps, { ...input, roleName: name });
+    }
+    iam.putRole('three', appTeamTrustPolicy());
+    // Act / Assess
+    await expect(core(deps, { ...input, roleName: 'three' })).rejects.toBeInstanceOf(AccountQuotaExceededError);
+    await expect(core(deps, { ...input, roleName: 'two' })).resolves.toMatchObject({ application: { outcome: 'registered', created: false } });
+    expect(directory.applications.size).toBe(2);
+  });
+});
+
+describe('create-service-principal core: bring your own identity', () => {
+  it('creates nothing for a role whose sub names a managed identity, and federates it through the gateway', async () => {
+    // Prepare
+    const { iam, directory, deps } = setUp();
+    const identity = directory.addIdentity();
+    const roleId = iam.putRole('vm-reader', pinnedPolicy('placeholder', identity.id));
+    // Act
+    const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
+    // Assess
+    expect(application).toEqual({
+      outcome: 'bring-your-own',
+      roleId,
+      servicePrincipalObjectId: identity.id,
+      identityAppId: identity.appId,
+      audiences: [GATEWAY],
+      requestAudience: GATEWAY,
+    });
+    expect(registrations(directory)).toEqual([]);
+    expect(directory.applications.size).toBe(0);
+  });
+
+  it('takes the same identity when the sub is pinned with no aud test at all', async () => {
+    const { iam, directory, deps } = setUp();
+    const identity = directory.addIdentity();
+    const policy = pinnedPolicy('x', identity.id);
+    delete (policy.Statement[0]!.Condition.StringEquals as Record<string, string>)[`${PROVIDER_HOST}:aud`];
+    iam.putRole('vm-reader', policy);
+    const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
+    expect(application).toMatchObject({ outcome: 'bring-your-own', servicePrincipalObjectId: identity.id });
+  });
+
+  it('pins the identity’s own client ID with v2 tokens, where IAM reads azp', async () => {
+    const { iam, directory, deps } = setUp({ tokenVersion: 2 });
+    const identity = directory.addIdentity();
+    const host = `login.microsoftonline.com/${baseSettings.tenantId}/v2.0`;
+    iam.putRole('vm-reader', appTeamTrustPolicy(`arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${host}`, host));
+    const policy = iam.roles.get('vm-reader')!.trustPolicy as unknown as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    policy.Statement[0]!.Condition.StringEquals[`${host}:sub`] = identity.id;
+    const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
+    expect(application).toMatchObject({ outcome: 'bring-your-own', audiences: [identity.appId], requestAudience: GATEWAY });
+  });
+
+  it('ends unknown-identity for a sub that names no service principal, creating nothing', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('vm-reader', pinnedPolicy('placeholder', USER));
+    await expect(core(deps, { ...input, roleName: 'vm-reader' })).rejects.toBeInstanceOf(UnknownIdentityError);
+    expect(registrations(directory)).toEqual([]);
+  });
+
+  it('ends unknown-identity for a service principal that cannot sign in as a workload', async () => {
+    const { iam, directory, deps } = setUp();
+    const legacy = directory.addIdentity({ servicePrincipalType: 'SocialIdp' });
+    iam.putRole('vm-reader', pinnedPolicy('placeholder', legacy.id));
+    await expect(core(deps, { ...input, roleName: 'vm-reader' })).rejects.toThrow(/cannot sign in as a workload/);
+  });
+
+  it.each([
+    ['the gateway', { id: GATEWAY_SP, appId: GATEWAY }],
+    ["the automation's", { id: AUTOMATION_SP, appId: AUTOMATION_CLIENT }],
+    ["another automation identity's (by client ID)", { appId: AUTOMATION_CLIENT }],
+  ])('refuses %s service principal as a workload identity', async (_label, fields) => {
+    // Attack: a team names the platform's own identity, whose tokens it might later obtain.
+    const { iam, directory, deps } = setUp();
+    const sp = directory.addIdentity({ ...fields, servicePrincipalType: 'Application' });
+    iam.putRole('vm-reader', pinnedPolicy('placeholder', sp.id));
+    await expect(core(deps, { ...input, roleName: 'vm-reader' })).rejects.toBeInstanceOf(ReservedIdentityError);
+  });
+
+  it('keeps the role’s own application when its sub already names it (a ready role updated), as before', async () => {
+    const { iam, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const first = (await core(deps, input)).application;
+    if (first.outcome !== 'registered') throw new Error('expected registered');
+    iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(first.appId, first.servicePrincipalObjectId);
+    const again = (await core(deps, input)).application;
+    expect(again).toMatchObject({ outcome: 'registered', appId: first.appId, created: false });
+  });
+
+  it('gives a re-created role a new application even when its policy names the previous incarnation’s identity', async () => {
+    const { iam, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const first = (await core(deps, input)).application;
+    if (first.outcome !== 'registered') throw new Error('expected registered');
+    iam.putRole('ci-deployer', pinnedPolicy(first.appId, first.servicePrincipalObjectId));
+    const second = (await core(deps, input)).application;
+    expect(second.outcome === 'registered' && second.appId).not.toBe(first.appId);
+  });
+
+  it("gives a team that names another team's identity nothing of the other team's", async () => {
+    // Attack: team A names team B's application's service principal in its own role's sub.
+    const { iam, directory, deps } = setUp();
+    iam.putRole('team-b', appTeamTrustPolicy());
+    const b = (await core(deps, { ...input, roleName: 'team-b' })).application;
+    if (b.outcome !== 'registered') throw new Error('expected registered');
+    const before = structuredClone([...directory.applications.values()]);
+    iam.putRole('team-a', pinnedPolicy('placeholder', b.servicePrincipalObjectId));
+    // Act
+    const a = (await core(deps, { ...input, roleName: 'team-a', requestedOwners: USER, requestedFederatedCredentials: { mine: 'https://token.actions.githubusercontent.com repo:a/a:ref:refs/heads/main' } })).application;
+    // Assess: A's role trusts B's identity (A's own choice); B's application is untouched: no owner, no credential
+    expect(a).toMatchObject({
+      outcome: 'bring-your-own',
+      servicePrincipalObjectId: b.servicePrincipalObjectId,
+      ownersStatus: `failed:bring-your-own ${USER}`,
+      federatedCredentialsStatus: 'failed:bring-your-own mine',
+    });
+    expect([...directory.applications.values()]).toEqual(before);
+    expect(directory.federatedCredentials.size).toBe(0);
+    expect(directory.calls.filter((call) => call.startsWith('addOwner') || call.startsWith('addFederatedCredential'))).toEqual([]);
+  });
+
+  it('still leaves a hand-made federation alone when it also pins sub', async () => {
+    const { iam, directory, deps } = setUp();
+    const theirs = directory.addForeignApplication('their-own-app');
+    const identity = directory.addIdentity();
+    iam.putRole('ci-deployer', pinnedPolicy(theirs.appId, identity.id));
+    expect((await core(deps, input)).application).toEqual({ outcome: 'skipped', reason: 'hand-made' });
+  });
+
+  it('refuses statements that do not agree on one identity', async () => {
+    const { iam, directory, deps } = setUp();
+    const identity = directory.addIdentity();
+    const open = pinnedPolicy('placeholder').Statement[0]!;
+    iam.putRole('ci-deployer', { Version: '2012-10-17', Statement: [pinnedPolicy('placeholder', identity.id).Statement[0]!, open] });
+    await expect(core(deps, input)).rejects.toBeInstanceOf(AmbiguousIdentityError);
+    expect(registrations(directory)).toEqual([]);
+  });
+});
+
+describe('create-service-principal core: federated identity credentials', () => {
+  const GITHUB = 'https://token.actions.githubusercontent.com';
+
+  it('adds the credentials the CreateRole call named and reports the malformed ones', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const { application } = await core(deps, {
+      ...input,
+      requestedFederatedCredentials: { main: `${GITHUB} repo:contoso/payments:ref:refs/heads/main`, broken: 'http://insecure subject' },
+    });
+    const [app] = [...directory.applications.values()];
+    expect(directory.federatedCredentials.get(app!.id)).toEqual([{ name: 'main', issuer: GITHUB, subject: 'repo:contoso/payments:ref:refs/heads/main' }]);
+    expect(application).toMatchObject({ federatedCredentialsStatus: 'failed:malformed broken' });
+  });
+
+  it('adds none from a tag on the role: only the CreateRole call may name them', async () => {
+    // Attack: whoever may only tag the role names their own workload as the role's identity.
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), { 'entra:federated-credential:mine': `${GITHUB} repo:attacker/x:ref:refs/heads/main` });
+    const { application } = await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' });
+    expect(directory.federatedCredentials.size).toBe(0);
+    expect(application).not.toHaveProperty('federatedCredentialsStatus');
+  });
+
+  it('says added on a retry that finds its own credentials', async () => {
+    const { iam, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const named = { ...input, requestedFederatedCredentials: { main: `${GITHUB} repo:contoso/payments:environment:prod` } };
+    await core(deps, named);
+    expect((await core(deps, named)).application).toMatchObject({ federatedCredentialsStatus: 'added' });
+  });
+});
+
+describe('parseFederatedCredentialTags', () => {
+  it('keeps Entra’s first 20 by name and refuses the others by name', () => {
+    const tags = Object.fromEntries(Array.from({ length: 22 }, (_, i) => [`c${String(i).padStart(2, '0')}`, `https://issuer.example/ sub-${i}`]));
+    const { credentials, refused } = parseFederatedCredentialTags(tags);
+    expect(credentials).toHaveLength(20);
+    expect(refused).toEqual([
+      ['c20', 'limit'],
+      ['c21', 'limit'],
+    ]);
+  });
+
+  it('refuses a name Entra would not take, an issuer that is not https, and a missing subject', () => {
+    const { credentials, refused } = parseFederatedCredentialTags({
+      'has space': 'https://i.example/ s',
+      plain: 'http://i.example/ s',
+      lonely: 'https://i.example/',
+      ok: 'https://i.example/ system:serviceaccount:ns:sa',
+    });
+    expect(credentials).toEqual([{ name: 'ok', issuer: 'https://i.example/', subject: 'system:serviceaccount:ns:sa' }]);
+    expect(refused.map(([name]) => name).sort()).toEqual(['has space', 'lonely', 'plain']);
+  });
+});
+
+describe('federatedCredentialsStatus', () => {
+  it('names the credentials that were not added, with the first reason', () => {
+    expect(federatedCredentialsStatus([['a', 'added'], ['b', 'conflict'], ['c', { refused: 'Authorization_RequestDenied' }]])).toBe('failed:conflict b c');
   });
 });
 

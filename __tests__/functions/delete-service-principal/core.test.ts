@@ -109,6 +109,18 @@ describe('delete-service-principal core (compensation)', () => {
     expect(directory.applications.size).toBe(1);
   });
 
+  it('keeps the application of a shared-mode role, pinned by its sub behind the gateway audience', async () => {
+    // Without the sub check, a failed re-run of a ready shared-mode role would delete the identity its pin names.
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const app = await register(roleId);
+    const policy = pinnedTo('a7e0a7e0-0000-4000-8000-00000000a7e0') as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    policy.Statement[0]!.Condition.StringEquals[`${PROVIDER_HOST}:sub`] = directory.servicePrincipals.get(app.appId)!;
+    iam.putRole('ci-deployer', policy as never, {}, roleId);
+    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(directory.applications.size).toBe(1);
+  });
+
   it('leaves a gone role to its Delete execution', async () => {
     const { directory, register, deps } = await setUp();
     await register(newRoleId());

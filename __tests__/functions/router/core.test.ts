@@ -112,6 +112,26 @@ describe('router core', () => {
     expect(started).toEqual([]);
   });
 
+  it('passes the federated credentials a CreateRole call tagged on, by name', async () => {
+    const { deps, started } = setUp();
+    const tags = {
+      'entra:federated-credential:main': 'https://token.actions.githubusercontent.com repo:contoso/payments:ref:refs/heads/main',
+      'entra:federated-credential:': 'no name',
+      team: 'payments',
+    };
+    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-4', tags })));
+    expect(started[0]?.input.requestedFederatedCredentials).toEqual({ main: tags['entra:federated-credential:main'] });
+  });
+
+  it('ignores a TagRole that names a federated credential: it grants the role like an owner does', async () => {
+    // Attack: a principal with only iam:TagRole names its own workload as the role's identity.
+    const { deps, started } = setUp();
+    const tags = { 'entra:federated-credential:mine': 'https://token.actions.githubusercontent.com repo:attacker/x:ref:refs/heads/main' };
+    await core(deps, sqsBatch(tagRoleEvent('ci-deployer', tags)));
+    await core(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
+    expect(started.map((request) => request.input.requestedFederatedCredentials)).toEqual([undefined]);
+  });
+
   it('does not pass owners on from an UpdateAssumeRolePolicy', async () => {
     const { deps, started } = setUp();
     await core(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));

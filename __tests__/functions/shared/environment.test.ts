@@ -7,6 +7,7 @@ import {
   loadAssignRoleSettings,
   loadBaseSettings,
   loadCreateServicePrincipalSettings,
+  loadDeleteServicePrincipalSettings,
   loadGraphSettings,
   loadRouterSettings,
 } from '../../../functions/shared/settings';
@@ -24,7 +25,7 @@ const LOADERS = {
   'create-service-principal': loadCreateServicePrincipalSettings,
   'add-audience-id-provider': loadBaseSettings,
   'assign-role-to-audience': loadAssignRoleSettings,
-  'delete-service-principal': loadGraphSettings,
+  'delete-service-principal': loadDeleteServicePrincipalSettings,
   'remove-audience-id-provider': loadBaseSettings,
 } as const;
 type Entry = keyof typeof LOADERS;
@@ -40,9 +41,14 @@ const PLAUSIBLE: Readonly<Record<string, string>> = {
   'aws_secretsmanager_secret.arn': SECRET_ARN,
 };
 
+const POOL_CLIENT_ID = '8b7c3e0a-5f9d-4cbc-8aed-7d8e9f0a1b2c';
+
 function applied(value: string): string {
   const reference = /^\$\{([a-z_]+)\.[\w-]+\.(\w+)\}$/.exec(value);
   if (!value.includes('${')) return value;
+  // The extra automation identities' client IDs, as Terraform's jsonencode writes the list.
+  const list = /^\$\{jsonencode\(\[((?:azuread_application\.[\w-]+\.client_id(?:, )?)+)\]\)\}$/.exec(value);
+  if (list) return JSON.stringify(list[1]!.split(', ').map(() => POOL_CLIENT_ID));
   const plausible = reference ? PLAUSIBLE[`${reference[1]}.${reference[2]}`] : undefined;
   if (!plausible) throw new Error(`no plausible applied value for ${value}: add one to PLAUSIBLE`);
   return plausible;
@@ -56,6 +62,10 @@ const CERTIFICATE_CONFIG: FederationConfigInput = {
   },
 };
 const OTHER_PREFIX_CONFIG: FederationConfigInput = { ...EXAMPLE_CONFIG, namePrefix: 'acme-fed', trustPolicyMaxChars: 4096 };
+const POOL_CONFIG: FederationConfigInput = {
+  ...EXAMPLE_CONFIG,
+  entra: { ...EXAMPLE_CONFIG.entra, audienceMode: 'shared', automationIdentities: 3, quotaShare: 0.9, maxApplicationsPerAccount: 25 },
+};
 
 interface DeployedFunction {
   readonly config: string;
@@ -81,11 +91,12 @@ const DEPLOYED = [
   ...deployedFunctions('federated', EXAMPLE_CONFIG),
   ...deployedFunctions('certificate', CERTIFICATE_CONFIG),
   ...deployedFunctions('acme-fed prefix', OTHER_PREFIX_CONFIG),
+  ...deployedFunctions('shared pool', POOL_CONFIG),
 ];
 
 describe('environment variables: the stack writes what each function reads', () => {
   it('synthesizes every function that has a loader, in every configuration', () => {
-    for (const config of ['federated', 'certificate', 'acme-fed prefix']) {
+    for (const config of ['federated', 'certificate', 'acme-fed prefix', 'shared pool']) {
       expect(DEPLOYED.filter((fn) => fn.config === config).map((fn) => fn.entry).sort()).toEqual(['router', ...TASK_FUNCTION_NAMES].sort());
     }
   });
@@ -127,18 +138,32 @@ describe('environment variables: the stack writes what each function reads', () 
     const assign = loadAssignRoleSettings(byEntry('acme-fed prefix', 'assign-role-to-audience').env);
     const create = loadCreateServicePrincipalSettings(byEntry('acme-fed prefix', 'create-service-principal').env);
     const remove = loadGraphSettings(byEntry('certificate', 'delete-service-principal').env);
+    const pooled = loadCreateServicePrincipalSettings(byEntry('shared pool', 'create-service-principal').env);
+    const pooledDelete = loadDeleteServicePrincipalSettings(byEntry('shared pool', 'delete-service-principal').env);
 
     // Assess
     expect(assign.trustPolicyMaxChars).toBe(4096);
-    expect(create).toMatchObject({ appNamePrefix: 'acme-fed', entraAuthMode: 'federated', automationClientId: CLIENT_ID });
+    expect(create).toMatchObject({
+      appNamePrefix: 'acme-fed',
+      entraAuthMode: 'federated',
+      automationClientId: CLIENT_ID,
+      audienceMode: 'per-role',
+      dualAudience: false,
+      gatewayClientId: CLIENT_ID,
+      maxApplicationsPerAccount: 0,
+      automationPoolClientIds: [],
+      identityObjectLimit: Infinity,
+    });
     expect(remove).toMatchObject({ entraAuthMode: 'certificate', certificateSecretArn: SECRET_ARN });
+    expect(pooled).toMatchObject({ audienceMode: 'shared', maxApplicationsPerAccount: 25, automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID], identityObjectLimit: 225 });
+    expect(pooledDelete).toMatchObject({ automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID], identityObjectLimit: 225 });
   });
 
   it("gives the Graph functions the object ID of the automation's own service principal", () => {
     // Prepare
     const json = synthesize();
     const graphFunctions = resourcesOf(json, 'aws_lambda_function').filter((fn) => fn.environment.variables[DEPLOYED_ENV.entraAuthMode]);
-    const servicePrincipal = Object.keys(json.resource.azuread_service_principal);
+    const servicePrincipal = Object.keys(json.resource.azuread_service_principal).filter((key) => key.startsWith('entra-identity_'));
 
     // Act
     const settings = DEPLOYED.filter((fn) => fn.config === 'federated' && ['create-service-principal', 'delete-service-principal'].includes(fn.entry)).map(

@@ -29,6 +29,18 @@ const graph = {
   AUTOMATION_SERVICE_PRINCIPAL_ID: '7D0C1E2F-3A4B-4C5D-8E6F-0A1B2C3D4E5F',
 };
 
+const GATEWAY = '9b8c4f1b-6a0e-4dcd-9bfe-8e9f0a1b2c3d';
+const create = {
+  APP_NAME_PREFIX: 'web-identity',
+  AUDIENCE_MODE: 'shared',
+  DUAL_AUDIENCE: 'true',
+  GATEWAY_CLIENT_ID: GATEWAY,
+  GATEWAY_SERVICE_PRINCIPAL_ID: '7d0c1e2f-3a4b-4c5d-8e6f-0a1b2c3d4e5f',
+  MAX_APPLICATIONS_PER_ACCOUNT: '0',
+  AUTOMATION_POOL_CLIENT_IDS: JSON.stringify([GATEWAY]),
+  IDENTITY_OBJECT_LIMIT: 'none',
+};
+
 describe('settings', () => {
   it('reads only what a function needs and normalizes it', () => {
     expect(loadBaseSettings(base)).toEqual({
@@ -87,6 +99,28 @@ describe('settings', () => {
 
   it('requires the display-name prefix only for create-service-principal', () => {
     expect(() => loadCreateServicePrincipalSettings(graph)).toThrow(/APP_NAME_PREFIX is not set/);
-    expect(loadCreateServicePrincipalSettings({ ...graph, APP_NAME_PREFIX: 'web-identity' }).appNamePrefix).toBe('web-identity');
+    expect(loadCreateServicePrincipalSettings({ ...graph, ...create }).appNamePrefix).toBe('web-identity');
+  });
+
+  it('reads the audience mode, the gateway, the per-account cap and the identity pool', () => {
+    expect(loadCreateServicePrincipalSettings({ ...graph, ...create })).toMatchObject({
+      audienceMode: 'shared',
+      dualAudience: true,
+      gatewayClientId: GATEWAY,
+      maxApplicationsPerAccount: 0,
+      automationPoolClientIds: [GATEWAY],
+      identityObjectLimit: Infinity,
+    });
+    expect(loadCreateServicePrincipalSettings({ ...graph, ...create, IDENTITY_OBJECT_LIMIT: '225' }).identityObjectLimit).toBe(225);
+  });
+
+  it.each([
+    ['AUDIENCE_MODE', 'gateway', /AUDIENCE_MODE is invalid/],
+    ['AUTOMATION_POOL_CLIENT_IDS', '["not-a-guid"]', /AUTOMATION_POOL_CLIENT_IDS is invalid \(a JSON array of client IDs/],
+    ['AUTOMATION_POOL_CLIENT_IDS', 'nope', /AUTOMATION_POOL_CLIENT_IDS is invalid/],
+    ['IDENTITY_OBJECT_LIMIT', '0', /IDENTITY_OBJECT_LIMIT is invalid \(a positive integer, or none\)/],
+    ['MAX_APPLICATIONS_PER_ACCOUNT', '-1', /MAX_APPLICATIONS_PER_ACCOUNT is invalid/],
+  ])('refuses %s = %s, naming it', (name, value, message) => {
+    expect(() => loadCreateServicePrincipalSettings({ ...graph, ...create, [name]: value })).toThrow(message);
   });
 });

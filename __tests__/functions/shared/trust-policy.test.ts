@@ -2,7 +2,9 @@ import { InvalidInputError, TrustPolicyRewriteError } from '../../../functions/s
 import type { PolicyDocument, PolicyStatement } from '../../../functions/shared/ports';
 import {
   DEFAULT_MAX_TRUST_POLICY_CHARS,
+  namedIdentity,
   pinTrustPolicy,
+  pinnedSubjects,
   providerArn,
   providerHost,
   referencesProvider,
@@ -450,5 +452,57 @@ describe('pinTrustPolicy', () => {
       /conditionKeyPrefix/,
     );
     expect(() => pinTrustPolicy(appTeamPolicy(), { ...OPTIONS, maxPolicyChars: 0 })).toThrow(InvalidInputError);
+  });
+});
+
+describe('pinTrustPolicy with further audiences', () => {
+  const GATEWAY = '99999999-1111-2222-3333-444444444444';
+
+  it('admits the listed audiences next to the first, each exactly', () => {
+    const { policy } = pinTrustPolicy(appTeamPolicy(), { ...OPTIONS, alsoAllowedAudiences: [GATEWAY] });
+    const statement = (policy.Statement as PolicyStatement[])[0]!;
+    expect(statement.Condition?.StringEquals).toEqual({ [`${HOST}:aud`]: [APP_ID, GATEWAY], [`${HOST}:sub`]: SP_ID });
+  });
+
+  it('writes one value when the further audience is the first one again', () => {
+    const { policy } = pinTrustPolicy(appTeamPolicy(), { ...OPTIONS, alsoAllowedAudiences: [APP_ID] });
+    expect((policy.Statement as PolicyStatement[])[0]!.Condition?.StringEquals?.[`${HOST}:aud`]).toBe(APP_ID);
+  });
+
+  it('refuses a further audience that is not a client ID, naming it', () => {
+    expect(() => pinTrustPolicy(appTeamPolicy(), { ...OPTIONS, alsoAllowedAudiences: ['*'] })).toThrow(/alsoAllowedAudiences\[0\]/);
+  });
+});
+
+describe('namedIdentity', () => {
+  const KEYS = { providerArn: ARN, conditionKeyPrefix: HOST };
+  const withSub = (sub?: string | string[], operator = 'StringEquals'): PolicyStatement => ({
+    Effect: 'Allow',
+    Principal: { Federated: ARN },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: { [`${HOST}:aud`]: PLACEHOLDER }, ...(sub ? { [operator]: { [`${HOST}:sub`]: sub } } : {}) },
+  });
+
+  it('names none when no statement pins sub to an object ID (words and wildcards are placeholders)', () => {
+    expect(namedIdentity({ Statement: [withSub()] }, KEYS)).toEqual({ kind: 'none' });
+    expect(namedIdentity({ Statement: [withSub('placeholder')] }, KEYS)).toEqual({ kind: 'none' });
+    expect(namedIdentity({ Statement: [withSub(`${SP_ID.slice(0, 30)}*`, 'StringLike')] }, KEYS)).toEqual({ kind: 'none' });
+  });
+
+  it('names the one identity every statement pins, case aside', () => {
+    expect(namedIdentity({ Statement: [withSub(SP_ID.toUpperCase()), withSub(SP_ID)] }, KEYS)).toEqual({ kind: 'named', servicePrincipalObjectId: SP_ID });
+  });
+
+  it('calls it ambiguous when statements disagree, one names several, or one names none', () => {
+    const other = '12121212-3434-5656-7878-909090909090';
+    expect(namedIdentity({ Statement: [withSub(SP_ID), withSub(other)] }, KEYS).kind).toBe('ambiguous');
+    expect(namedIdentity({ Statement: [withSub([SP_ID, other])] }, KEYS).kind).toBe('ambiguous');
+    expect(namedIdentity({ Statement: [withSub(SP_ID), withSub()] }, KEYS).kind).toBe('ambiguous');
+  });
+
+  it('reads only the statements that trust the provider', () => {
+    const elsewhere: PolicyStatement = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    expect(namedIdentity({ Statement: [withSub(SP_ID), elsewhere] }, KEYS)).toEqual({ kind: 'named', servicePrincipalObjectId: SP_ID });
+    expect(pinnedSubjects({ Statement: [withSub(SP_ID), elsewhere] }, KEYS)).toEqual([SP_ID]);
   });
 });
