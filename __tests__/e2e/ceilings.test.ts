@@ -98,7 +98,8 @@ describe('ceilings end to end', () => {
   it('a sub that names no identity of the tenant ends failed:unknown-identity, closed, with nothing created', async () => {
     world = await startE2eWorld();
     await world.play(createRoleEvent('inventory-vm', broughtPolicy(randomUUID()), { ...at, eventId: randomUUID() }));
-    expect(tags(world, 'inventory-vm')).toMatchObject({ [ROLE_TAGS.status]: 'failed:unknown-identity', [ROLE_TAGS.access]: 'closed' });
+    // `pinned`: its statement pins sub (to an identity that does not exist), so nothing is open.
+    expect(tags(world, 'inventory-vm')).toMatchObject({ [ROLE_TAGS.status]: 'failed:unknown-identity', [ROLE_TAGS.access]: 'pinned' });
     expect(world.graph.state.listApplications()).toEqual([]);
     expect(world.iam.provider(ACCOUNT, PROVIDER_ARN)?.clientIds).toEqual([]);
   });

@@ -88,6 +88,11 @@ function fault(call: string, status: number, code: string, options: { times?: nu
   fake.faults.add({ call, answer: { status, code }, times: options.times ?? 0, skip: options.skip ?? 0 });
 }
 
+/** The reading where a tenant refuses `startswith` on uniqueName (the fake accepts it, as the resource page lists it). */
+function refuseStartsWith(): void {
+  fault(CALL.listApplications, 400, 'Request_UnsupportedQuery');
+}
+
 /** Call keys of every request that writes (PATCH, DELETE, POST other than creating an application). */
 function writesBeyondCreate(): string[] {
   return Object.keys(fake.calls).filter((key) => /^graph:(PATCH|DELETE) /.test(key) || (key.startsWith('graph:POST ') && key !== CALL.postApplication));
@@ -565,6 +570,7 @@ describe('GraphDirectory.findOwnApplications', () => {
   it('lists only what it created under the prefix, from createdObjects, when the tenant refuses startswith (400)', async () => {
     // Prepare
     const { ours } = await seedMixedTenant();
+    refuseStartsWith();
     // Act
     const found = await directory().findOwnApplications(PREFIX);
     // Assess
@@ -601,6 +607,7 @@ describe('GraphDirectory.findOwnApplications', () => {
     // Prepare: more applications than one page holds (999)
     fake.state.ownedObjectLimit = 2000;
     for (let i = 0; i < 1000; i++) fake.state.seedApplication({ uniqueName: `${PREFIX}aroabulk${String(i).padStart(12, '0')}`, displayName: 'x' });
+    refuseStartsWith();
     // Act
     const found = await directory().findOwnApplications(PREFIX);
     // Assess
@@ -612,6 +619,7 @@ describe('GraphDirectory.findOwnApplications', () => {
     // Prepare
     for (let i = 0; i < 1000; i++) fake.state.seedApplication({ uniqueName: `${PREFIX}aroabulk${String(i).padStart(12, '0')}`, displayName: 'x' });
     fault(CALL.createdApplications, 403, 'Authorization_RequestDenied', { skip: 1 });
+    refuseStartsWith();
     // Act
     const outcome = directory().findOwnApplications(PREFIX);
     // Assess
@@ -986,6 +994,7 @@ describe('GraphDirectory errors and transport', () => {
     const elsewhere = await startGraphFake();
     try {
       await directory().registerApplication(SPEC);
+      refuseStartsWith();
       const fetchSpy = rewriteAnswers(({ url, status, body }) =>
         url.pathname.endsWith('/createdObjects/microsoft.graph.application') && status === 200
           ? { status, body: { ...(body as object), '@odata.nextLink': `${elsewhere.baseUrl}/applications?$skiptoken=1` } }
