@@ -79,6 +79,8 @@ export interface SeedApplication {
   readonly servicePrincipalId?: string;
   /** Seeds it soft-deleted (in `directory/deletedItems`). */
   readonly deleted?: boolean;
+  /** ISO 8601; now when absent. */
+  readonly createdDateTime?: string;
 }
 
 export interface SeedServicePrincipal {
@@ -129,6 +131,13 @@ export class GraphFakeState {
   ownedObjectLimit = DEFAULT_CREATOR_QUOTA;
   /** The stricter reading of the service limits page (see the class comment). */
   purgedObjectsCountAQuarter = false;
+  /**
+   * Whether `createdObjects` lists soft-deleted objects too. Its page does not say
+   * (https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects); false, the
+   * default, is the reading under which the automation can prove none of its soft-deleted
+   * objects its own.
+   */
+  createdObjectsIncludeDeleted = false;
   quotaErrorForm: QuotaErrorForm = 'top-level';
   /** How many lagging POST /servicePrincipals each newly created application gets. */
   replicationLagPerApplication = 0;
@@ -164,7 +173,7 @@ export class GraphFakeState {
       requestedAccessTokenVersion: null,
       owners: (seed.owners ?? defaultOwners).map((id) => id.toLowerCase()),
       createdBy,
-      createdDateTime: this.timestamp(),
+      createdDateTime: seed.createdDateTime ?? this.timestamp(),
       deletedDateTime: seed.deleted ? this.timestamp() : null,
       replicationLagRemaining: 0,
       subresourceLagRemaining: 0,
@@ -275,20 +284,20 @@ export class GraphFakeState {
     };
   }
 
-  /** Live objects a principal created, applications first. */
+  /** Objects a principal created (live, and soft-deleted under `createdObjectsIncludeDeleted`), applications first. */
   createdBy(creatorId: string): (FakeApplication | FakeServicePrincipal)[] {
     const creator = creatorId.toLowerCase();
-    return [
-      ...this.listApplications().filter((app) => app.createdBy === creator),
-      ...this.listServicePrincipals().filter((sp) => sp.createdBy === creator),
-    ];
+    const listed = (item: FakeApplication | FakeServicePrincipal) =>
+      item.createdBy === creator && (item.deletedDateTime === null || this.createdObjectsIncludeDeleted);
+    return [...[...this.applications.values()].filter(listed), ...[...this.servicePrincipals.values()].filter(listed)];
   }
 
-  /** A live object the principal created, by object ID. */
+  /** An object the principal created, by object ID (soft-deleted ones only under `createdObjectsIncludeDeleted`). */
   createdObject(creatorId: string, objectId: string): FakeApplication | FakeServicePrincipal | undefined {
     const key = objectId.toLowerCase();
     const item = this.applications.get(key) ?? this.servicePrincipals.get(key);
-    return item && item.deletedDateTime === null && item.createdBy === creatorId.toLowerCase() ? item : undefined;
+    const visible = item && (item.deletedDateTime === null || this.createdObjectsIncludeDeleted);
+    return visible && item.createdBy === creatorId.toLowerCase() ? item : undefined;
   }
 
   /** What counts against the automation's creator quota. */

@@ -1,9 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { MEMBER_CAPABILITIES, memberRoleName } from '../functions/shared/contracts';
+import { MEMBER_CAPABILITIES, memberRoleName, type MemberCapability } from '../functions/shared/contracts';
 import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
+import type { OpenMemberAccountLister } from '../functions/shared/ports';
 import { startGraphFake, type GraphFake } from './graph-fake';
 import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
 import { createIamModel, type IamModel } from './iam-model';
@@ -19,6 +20,10 @@ export interface LocalWorld {
   readonly iam: IamModel;
   readonly graph: GraphFake;
   readonly pipeline: LocalPipeline;
+  /** The real Graph client on the fake, as the functions get it (the sweep's steps use it too). */
+  readonly directory: GraphDirectory;
+  /** IAM in member accounts through the member role of a capability, as the functions get it. */
+  readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
   close(): Promise<void>;
@@ -99,6 +104,8 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     iam,
     graph,
     pipeline,
+    directory,
+    openAccountAs: (capability) => openAccounts.get(capability)!,
     calls: () =>
       Object.fromEntries(
         Object.entries({ ...graph.calls, ...iam.calls })
