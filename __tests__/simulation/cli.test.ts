@@ -115,6 +115,6 @@ describe('npm run simulate', () => {
   it('exits non-zero with the usage when an option is missing', () => {
     const { status, stderr } = simulate('--world', world);
     expect(status).toBe(2);
-    expect(stderr).toMatch(/--world and --events are required\nusage: npm run simulate/);
+    expect(stderr).toMatch(/--world is required, and --events unless --sweep is given\nusage: npm run simulate/);
   });
 });
