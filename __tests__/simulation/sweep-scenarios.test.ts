@@ -60,9 +60,9 @@ async function opened(name: string, config?: FederationConfigInput) {
   return handle;
 }
 
-const account = (state: SimulationOutput, id = a) => state.iam[id] as Account;
-const role = (state: SimulationOutput, name: string, id = a) => account(state, id).roles.find((candidate) => candidate.roleName === name)!;
-const clientIds = (state: SimulationOutput, id = a) => account(state, id).oidcProviders[0]!.clientIds;
+const account = (state: SimulationOutput, id: string = a) => state.iam[id] as Account;
+const role = (state: SimulationOutput, name: string, id: string = a) => account(state, id).roles.find((candidate) => candidate.roleName === name)!;
+const clientIds = (state: SimulationOutput, id: string = a) => account(state, id).oidcProviders[0]!.clientIds;
 const kinds = (sweep: SweepOutput) => sweep.findings.map((finding) => `${finding.kind} ${finding.roleName ?? finding.appId ?? finding.account ?? ''} ${finding.action} ${finding.result}`).sort();
 
 describe('sweep scenarios (npm run simulate -- --sweep)', () => {
