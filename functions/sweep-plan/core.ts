@@ -36,10 +36,15 @@ const START_EXAMPLE = '{"mode":"report"} or {"mode":"repair","deletionCap":25}';
 
 /** The operator's input, checked with the field named and an example of the form. */
 function parseSweepInput(raw: unknown) {
-  const result = z.safeParse(z.strictObject(sweepInputSchema.shape), raw);
-  if (!result.success) {
-    throw new InvalidInputError(`sweep input: ${describeIssues(result.error)}. Start the sweep with ${START_EXAMPLE} (docs/operator.md#the-sweep).`);
+  const fix = `Start the sweep with ${START_EXAMPLE} (docs/operator.md#the-sweep).`;
+  // A misspelt field must not pass silently (zod/mini's strict objects do not name the key).
+  const known = Object.keys(sweepInputSchema.shape);
+  const unknown = raw !== null && typeof raw === 'object' ? Object.keys(raw).filter((key) => !known.includes(key)) : [];
+  if (unknown.length > 0) {
+    throw new InvalidInputError(`sweep input: unknown field ${unknown.map((key) => `"${key}"`).join(', ')} (expected ${known.join(', ')}). ${fix}`);
   }
+  const result = z.safeParse(sweepInputSchema, raw);
+  if (!result.success) throw new InvalidInputError(`sweep input: ${describeIssues(result.error)}. ${fix}`);
   return result.data;
 }
 
