@@ -27,7 +27,7 @@ const everyState = (all: Record<string, State> = states): [string, State][] =>
   Object.entries(all).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? everyState(state.ItemProcessor.States) : [])]);
 
 /** The document of a role's inline policy, from the role's name. */
-function rolePolicy(roleName: string) {
+function rolePolicy(roleName: string): Record<string, any> {
   const [roleKey] = Object.entries(json.resource.aws_iam_role).find(([, role]) => role.name === roleName)!;
   const rolePolicy = Object.values(json.resource.aws_iam_role_policy).find((policy) => policy.role === `\${aws_iam_role.${roleKey}.id}`)!;
   const documentKey = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(rolePolicy.policy))![1]!;
