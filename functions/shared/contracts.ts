@@ -61,12 +61,16 @@ export const TASKS = {
     capability: 'reader',
     callsGraph: true,
     settings: ['trustPolicyMaxChars', 'protectedRoles'],
+    // An account of thousands of roles on day one reads each one that is not federated.
+    timeoutSeconds: 300,
   },
   'sweep-repair-account': {
     description: "Sweep: deletes one account's orphan applications and dead client IDs, and names the roles to federate.",
     capability: 'audience',
     callsGraph: true,
     settings: [],
+    // A reviewed run with a raised cap may delete many applications of one account.
+    timeoutSeconds: 300,
   },
   'sweep-report': {
     description: 'Sweep: applies the deletion cap, writes the report and its metrics.',

@@ -44,6 +44,9 @@ export interface Deps extends HandlerDeps {
   readonly now?: () => number;
 }
 
+/** Roles read (`GetRole`, Graph lookups) at once in one account. */
+const ROLES_AT_ONCE = 8;
+
 /** Stands in for an application and service principal when only the policy's shape matters. */
 const PROBE_GUID = '00000000-0000-4000-8000-000000000000';
 const isGuid = (value: string) => guidSchema.safeParse(value).success;
@@ -108,81 +111,84 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
 
   const findings: Finding[] = [];
   const repair: AccountRepair = { deleteApplications: [], removeClientIds: [], federate: [] };
-  const report = (kind: FindingKind, fields: Omit<Finding, 'kind' | 'account' | 'result'>) =>
-    findings.push({ kind, account: accountId, result: fields.action === 'none' ? 'reported' : 'proposed', ...fields });
-  const federate = (role: ListedRole, kind: FindingKind, detail: string) => {
-    report(kind, { roleName: role.roleName, action: 'federate', detail });
-    repair.federate.push({ roleName: role.roleName, roleId: role.roleId, kind });
-  };
+  const finding = (kind: FindingKind, fields: Omit<Finding, 'kind' | 'account' | 'result'>): Finding => ({
+    kind,
+    account: accountId,
+    result: fields.action === 'none' ? 'reported' : 'proposed',
+    ...fields,
+  });
+  type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['federate'][number] } | undefined;
+  const report = (role: ListedRole, kind: FindingKind, detail: string, appId?: string): Outcome => ({
+    finding: finding(kind, { roleName: role.roleName, ...(appId ? { appId } : {}), action: 'none', detail }),
+  });
+  const federate = (role: ListedRole, kind: FindingKind, detail: string): Outcome => ({
+    finding: finding(kind, { roleName: role.roleName, action: 'federate', detail }),
+    federate: { roleName: role.roleName, roleId: role.roleId, kind },
+  });
 
-  let federatedRoles = 0;
-  for (const role of [...roles].sort((a, b) => a.roleName.localeCompare(b.roleName))) {
-    if (!referencesProvider(role.trustPolicy, keys.providerArn)) continue;
-    federatedRoles += 1;
+  /** What one role that trusts the provider needs, if anything. */
+  const classify = async (role: ListedRole): Promise<Outcome> => {
     const protection = protectedBy(settings.protectedRoles, { roleName: role.roleName, path: role.path });
-    if (protection !== undefined) {
-      report('protected-role', { roleName: role.roleName, action: 'none', detail: `protected by ${protection}: the automation never changes it` });
-      continue;
-    }
+    if (protection !== undefined) return report(role, 'protected-role', `protected by ${protection}: the automation never changes it`);
     const app = byUniqueName.get(applicationUniqueName(accountId, role.roleName, role.roleId));
     const servicePrincipalId = app?.servicePrincipalId ?? null;
-    if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(role.trustPolicy, app.appId, servicePrincipalId)) continue;
+    if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(role.trustPolicy, app.appId, servicePrincipalId)) return undefined;
 
     // Not as the automation leaves a ready role: read it whole (tags), as the Create would.
     const current = await iam.getRole(role.roleName);
-    if (!current || current.roleId !== role.roleId) continue; // deleted or re-created meanwhile: its own events handle it
+    if (!current || current.roleId !== role.roleId) return undefined; // deleted or re-created meanwhile: its own events handle it
     const status = current.tags[ROLE_TAGS.status];
-    if (status === undefined && recent(role.createDate)) continue; // its CreateRole's execution may still be running
+    if (status === undefined && recent(role.createDate)) return undefined; // its CreateRole's execution may still be running
 
-    let handMade: string | undefined;
     let inFlight = false;
     const missing: string[] = [];
     for (const audience of candidateHandMadeAudiences(current.trustPolicy, keys)) {
       if (ownAppIds.has(audience.toLowerCase())) continue;
       const found = await lookup(audience);
       if (found && !found.ours) {
-        handMade = audience;
-        break;
+        return report(role, 'hand-made', 'aud names an application the automation did not create: left exactly as it is', audience);
       }
       if (found) inFlight = true;
       else missing.push(audience);
     }
-    if (handMade !== undefined) {
-      report('hand-made', { roleName: role.roleName, appId: handMade, action: 'none', detail: 'aud names an application the automation did not create: left exactly as it is' });
-      continue;
-    }
     // Pinned to an application of the automation created after the plan listed Entra: a Create is at work.
-    if (inFlight) continue;
+    if (inFlight) return undefined;
 
     const open = isOpen(current.trustPolicy, keys, held) ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
     if (status?.startsWith(FAILED_PREFIX)) {
       const reason = status.slice(FAILED_PREFIX.length);
       const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
-      if (info?.retryable) {
-        federate(role, 'retryable-failure', `${status}: a retry can fix it${open}`);
-      } else if (TRUST_POLICY_REASONS.has(reason) && refusal(current.trustPolicy) !== reason) {
-        federate(role, 'unfederated', `${status}, but the trust policy changed since${open}`);
-      } else {
-        report('refused', { roleName: role.roleName, action: 'none', detail: `${status}: ${info?.fix ?? 'see the role\'s tag and the failed execution'}` });
+      if (info?.retryable) return federate(role, 'retryable-failure', `${status}: a retry can fix it${open}`);
+      if (TRUST_POLICY_REASONS.has(reason) && refusal(current.trustPolicy) !== reason) {
+        return federate(role, 'unfederated', `${status}, but the trust policy changed since${open}`);
       }
-      continue;
+      return report(role, 'refused', `${status}: ${info?.fix ?? "see the role's tag and the failed execution"}`);
     }
     if (status === READY) {
       const pinnedApps = pinnedAudiences(current.trustPolicy, keys).filter(isGuid);
       const pinnedSps = pinnedSubjects(current.trustPolicy, keys);
       const brokenApp = missing.find((audience) => pinnedApps.includes(audience));
-      const brokenSp = app && !servicePrincipalId ? 'its application has no service principal any more' : undefined;
-      const staleSp = app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId) ? 'sub names a service principal that is gone' : undefined;
-      if (brokenApp !== undefined || brokenSp || staleSp) {
-        federate(role, 'broken-pin', brokenApp !== undefined ? `aud ${brokenApp} names no application` : (brokenSp ?? staleSp)!);
-      } else if (app && servicePrincipalId && !held.includes(app.appId)) {
-        federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
-      } else {
-        federate(role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
+      if (brokenApp !== undefined) return federate(role, 'broken-pin', `aud ${brokenApp} names no application`);
+      if (app && !servicePrincipalId) return federate(role, 'broken-pin', 'its application has no service principal any more');
+      if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
+        return federate(role, 'broken-pin', 'sub names a service principal that is gone');
       }
-      continue;
+      if (app && servicePrincipalId && !held.includes(app.appId)) return federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
+      return federate(role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
     }
-    federate(role, 'unfederated', `never federated${open}`);
+    return federate(role, 'unfederated', `never federated${open}`);
+  };
+
+  const trusting = [...roles].sort((a, b) => a.roleName.localeCompare(b.roleName)).filter((role) => referencesProvider(role.trustPolicy, keys.providerArn));
+  const federatedRoles = trusting.length;
+  // A few roles at a time: an account of thousands of roles on day one stays well inside the
+  // function's timeout, and IAM's per-account read rate is not strained.
+  for (let start = 0; start < trusting.length; start += ROLES_AT_ONCE) {
+    for (const outcome of await Promise.all(trusting.slice(start, start + ROLES_AT_ONCE).map(classify))) {
+      if (!outcome) continue;
+      findings.push(outcome.finding);
+      if (outcome.federate) repair.federate.push(outcome.federate);
+    }
   }
 
   // Applications of the automation whose role incarnation is gone (or no longer federated).
@@ -191,13 +197,13 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
     if (recent(app.createdDateTime)) continue;
     const role = rolesById.get(app.roleId);
     if (role && referencesProvider(role.trustPolicy, keys.providerArn)) continue;
-    report('orphan-application', {
+    findings.push(finding('orphan-application', {
       ...(role ? { roleName: role.roleName } : {}),
       appId: app.appId,
       objectId: app.id,
       action: 'delete-application',
       detail: role ? "its role no longer trusts the tenant's provider" : `role incarnation ${app.roleId} no longer exists`,
-    });
+    }));
     repair.deleteApplications.push({ id: app.id, appId: app.appId, uniqueName: app.uniqueName });
   }
 
@@ -206,7 +212,7 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
   for (const clientId of held) {
     if (!isGuid(clientId) || ownAppIds.has(clientId.toLowerCase())) continue;
     if (await lookup(clientId)) continue;
-    report('dead-client-id', { appId: clientId, action: 'remove-client-id', detail: 'names no application in the tenant' });
+    findings.push(finding('dead-client-id', { appId: clientId, action: 'remove-client-id', detail: 'names no application in the tenant' }));
     repair.removeClientIds.push(clientId);
   }
 
