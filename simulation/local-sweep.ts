@@ -213,8 +213,9 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
           name: federation.executionName,
           input: federation.input as never,
         });
+        // FederationDidNotSucceed keeps only the error of a Create that did not succeed.
         if (started === 'already-exists') {
-          federations.push({ ...federation, execution: { Error: 'StepFunctions.ExecutionAlreadyExistsException', Cause: `Execution Already Exists: ${federation.executionName}` } });
+          federations.push({ ...federation, execution: { Error: 'StepFunctions.ExecutionAlreadyExistsException' } });
           continue;
         }
         await world.pipeline.drain();
@@ -222,9 +223,7 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
         federations.push({
           ...federation,
           execution:
-            record?.status === 'SUCCEEDED'
-              ? { status: 'SUCCEEDED' }
-              : { Error: 'States.TaskFailed', Cause: JSON.stringify({ Status: record?.status ?? 'UNKNOWN', Error: record?.error?.Error }) },
+            record?.status === 'SUCCEEDED' ? { status: 'SUCCEEDED' } : { Error: 'States.TaskFailed' },
         });
       }
       return { input: childInput, output: { ...repaired, federations } };

@@ -175,7 +175,15 @@ export function sweepDefinition(props: SweepDefinitionProps) {
                     },
                     FederationDidNotSucceed: {
                       Type: 'Pass',
+                      // The Cause of a failed .sync execution holds its whole description (input,
+                      // output): only the error is kept, so an account's result stays small.
                       Comment: "The role's entra:federation-status says why; the report lists it as failed.",
+                      Parameters: {
+                        'roleName.$': '$.roleName',
+                        'executionName.$': '$.executionName',
+                        'input.$': '$.input',
+                        execution: { 'Error.$': '$.execution.Error' },
+                      },
                       End: true,
                     },
                   },

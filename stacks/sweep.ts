@@ -122,7 +122,12 @@ export class SweepWorkflow extends Construct {
     const name = stateMachineName(props.namePrefix, 'sweep');
     const createName = props.createStateMachineArn.split(':').pop()!;
     this.arn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${name}`;
-    const executions = (machine: string) => `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}:*`;
+    // An execution's ARN is `…:execution:{machine}:{name}`; a Distributed Map's child is named
+    // after the map run too (`…:execution:{machine}/{map label}:{id}`): both forms.
+    const executions = (machine: string) => [
+      `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}:*`,
+      `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}/*`,
+    ];
     const arns = Object.fromEntries(TASK_FUNCTION_NAMES.map((task) => [task, props.tasks[task].function.arn])) as unknown as TaskFunctionArns;
     const definition = sweepDefinition({ functionArns: arns, createStateMachineArn: props.createStateMachineArn, maxConcurrency: props.sweep.maxConcurrency });
     const invoked = invokedTasks(definition, arns);
@@ -143,7 +148,7 @@ export class SweepWorkflow extends Construct {
         sid: 'FollowChildAndCreateExecutions',
         effect: 'Allow',
         actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [executions(name), executions(createName)],
+        resources: [...executions(name), ...executions(createName)],
       },
       {
         sid: 'WaitForCreateExecutions',

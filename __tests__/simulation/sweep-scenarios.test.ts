@@ -166,6 +166,37 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
     });
   });
 
+  it("a role whose Create fails is reported failed, tagged by the Create, and refused (not retried) by the next sweep", async () => {
+    // Prepare: a pre-existing role whose trust policy also trusts everyone (a wildcard).
+    const { world, sweep } = await opened('day-one');
+    world.iam.createRole(a, {
+      roleName: 'too-wide',
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${a}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/` }, Action: 'sts:AssumeRoleWithWebIdentity' },
+          { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+        ],
+      },
+      createDate: new Date('2024-01-01T00:00:00Z'),
+    });
+
+    // Act
+    const first = await sweep('repair', 'repair-1');
+    const second = await sweep('repair', 'repair-2');
+
+    // Assess
+    expect(first.result.findings.find((finding) => finding.roleName === 'too-wide')).toMatchObject({
+      kind: 'unfederated',
+      result: 'failed',
+      detail: expect.stringMatching(/Create execution Sweep-[0-9a-f]{16}-AROA\w+ States\.TaskFailed; the role's entra:federation-status says why/),
+    });
+    expect(first.result.totals.byResult).toEqual({ done: 3, failed: 1 });
+    expect(role(first.state, 'too-wide').tags['entra:federation-status']).toBe('failed:wildcard');
+    expect(kinds(second.result)).toEqual(['refused too-wide none reported']);
+    expect(writes(second.calls)).toEqual({});
+  });
+
   describe('the deletion cap', () => {
     it('over the cap, a repair deletes none, reports each as withheld and alarms, and still federates', async () => {
       const { sweep, logs } = await opened('deletion-cap');

@@ -91,6 +91,13 @@ describe('Web-Identity-Sweep as synthesized', () => {
     });
   });
 
+  it("keeps only the error of a Create that did not succeed (its Cause holds the whole execution), so an account's result stays small", () => {
+    expect(inner('RepairAccounts').FederateRoles!.ItemProcessor!.States.FederationDidNotSucceed).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'roleName.$': '$.roleName', 'executionName.$': '$.executionName', 'input.$': '$.input', execution: { 'Error.$': '$.execution.Error' } },
+    });
+  });
+
   it('retries the transient errors and Lambda service exceptions on every function it invokes', () => {
     const lambdaTasks = everyState().filter(([, state]) => state.Resource === 'arn:aws:states:::lambda:invoke');
 

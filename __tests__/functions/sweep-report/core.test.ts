@@ -132,7 +132,7 @@ describe('sweep-report: reporting', () => {
           roleName: 'payments-ci',
           executionName: 'Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1',
           input: { accountId: A, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep' },
-          execution: { Error: 'States.TaskFailed', Cause: '{"status":"FAILED"}' },
+          execution: { Error: 'States.TaskFailed' },
         },
       ],
     };
