@@ -100,13 +100,18 @@ async function readMapRun(store: SweepStore, run: z.infer<typeof mapRunSchema>):
   return children;
 }
 
-/** A child that did not succeed, or whose output is not what the item processor returns, counts as unread. */
+/**
+ * A child that did not succeed, or whose output is not what the item processor returns, counts
+ * as unread (closed: nothing of it is deleted). Its account comes from its input; an input that
+ * names none (the result files not as documented) is reported under the placeholder account.
+ */
+const UNKNOWN_ACCOUNT = '000000000000';
 function inspectionOf(child: ChildExecution): Inspection {
   const parsed = inspectionSchema.safeParse(json(child.Output));
   if (child.Status === 'SUCCEEDED' && parsed.success) return parsed.data;
   const accountId = (json(child.Input) as { account?: { accountId?: unknown } } | undefined)?.account?.accountId;
   return {
-    accountId: typeof accountId === 'string' ? accountId : '000000000000',
+    accountId: typeof accountId === 'string' ? accountId : UNKNOWN_ACCOUNT,
     readable: false,
     failure: { Error: child.Error ?? `States.${child.Status ?? 'Unknown'}`, ...(child.Cause ? { Cause: child.Cause } : {}) },
   };
