@@ -122,19 +122,22 @@ export class WebIdentityFederationStack extends TerraformStack {
         [ENV.entraObjectQuota]: String(config.sweep.entraObjectQuota),
       },
     };
-    const taskCapability = (task: TaskFunctionName) => TASK_CAPABILITIES[task];
-    const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => ({
-      ...baseEnvironment,
-      ...(TASKS[task].callsGraph ? graphEnvironment : {}),
-      ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting])),
-      ...(TASKS[task].capability === null ? {} : { [ENV.memberRoleName]: memberRoleName(automationRoleName, TASKS[task].capability) }),
-    });
+    const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => {
+      const capability = TASK_CAPABILITIES[task];
+      return {
+        ...baseEnvironment,
+        ...(TASKS[task].callsGraph ? graphEnvironment : {}),
+        ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting])),
+        // The sweep's central steps (no capability) act in no member account.
+        ...(capability === null ? {} : { [ENV.memberRoleName]: memberRoleName(automationRoleName, capability) }),
+      };
+    };
 
     // Each task function may assume only the member role of its capability. Member accounts
     // join the organization over time, so the account is a wildcard; aws:ResourceOrgID keeps
     // it inside this organization.
     const assumeMemberRole = (task: TaskFunctionName): DataAwsIamPolicyDocumentStatement[] => {
-      const capability = taskCapability(task);
+      const capability = TASK_CAPABILITIES[task];
       if (capability === null) return [];
       return [
         {
