@@ -397,6 +397,15 @@ const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
   return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(directoryObjectJson(app), select.fields)));
 };
 
+const listCreatedServicePrincipals: Handler = (ctx, req, [rawId]) => {
+  const creator = creatorOf(ctx, rawId);
+  if (isReply(creator)) return creator;
+  const select = selected(req.url, SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.servicePrincipal');
+  if (select.error) return select.error;
+  const sps = ctx.state.createdBy(creator).filter((item) => !isApplication(item));
+  return page(ctx.baseUrl, req.path, req.url, sps.map((sp) => project(directoryObjectJson(sp), select.fields)));
+};
+
 const getCreatedObject: Handler = (ctx, req, [rawId, rawObjectId]) => {
   const creator = creatorOf(ctx, rawId);
   if (isReply(creator)) return creator;
@@ -490,6 +499,12 @@ const ROUTES: readonly Route[] = [
     pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects/microsoft\\.graph\\.application$`),
     route: '/servicePrincipals/{id}/createdObjects/microsoft.graph.application',
     handle: listCreatedApplications,
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects/microsoft\\.graph\\.servicePrincipal$`),
+    route: '/servicePrincipals/{id}/createdObjects/microsoft.graph.servicePrincipal',
+    handle: listCreatedServicePrincipals,
   },
   {
     method: 'GET',

@@ -95,6 +95,8 @@ export interface SeedApplication {
   readonly servicePrincipalId?: string;
   /** Seeds it soft-deleted (in `directory/deletedItems`). */
   readonly deleted?: boolean;
+  /** ISO 8601; now when absent. */
+  readonly createdDateTime?: string;
 }
 
 export interface SeedServicePrincipal {
@@ -151,6 +153,13 @@ export class GraphFakeState {
   ownedObjectLimit = DEFAULT_CREATOR_QUOTA;
   /** The stricter reading of the service limits page (see the class comment). */
   purgedObjectsCountAQuarter = false;
+  /**
+   * Whether `createdObjects` lists soft-deleted objects too. Its page does not say
+   * (https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects); false, the
+   * default, is the reading under which the automation can prove none of its soft-deleted
+   * objects its own.
+   */
+  createdObjectsIncludeDeleted = false;
   quotaErrorForm: QuotaErrorForm = 'top-level';
   /** How many lagging POST /servicePrincipals each newly created application gets. */
   replicationLagPerApplication = 0;
@@ -186,7 +195,7 @@ export class GraphFakeState {
       requestedAccessTokenVersion: null,
       owners: (seed.owners ?? defaultOwners).map((id) => id.toLowerCase()),
       createdBy,
-      createdDateTime: this.timestamp(),
+      createdDateTime: seed.createdDateTime ?? this.timestamp(),
       deletedDateTime: seed.deleted ? this.timestamp() : null,
       replicationLagRemaining: 0,
       subresourceLagRemaining: 0,
@@ -357,17 +366,19 @@ export class GraphFakeState {
     };
   }
 
-  /** Live objects a principal created, applications first. */
+  /** Objects a principal created (live, and soft-deleted under `createdObjectsIncludeDeleted`), applications first. */
   createdBy(creatorId: string): (FakeApplication | FakeServicePrincipal)[] {
-    const live = [...(this.byCreator.get(creatorId.toLowerCase()) ?? [])].filter((item) => item.deletedDateTime === null);
-    return [...live.filter(isApplication), ...live.filter((item) => !isApplication(item))];
+    const creator = creatorId.toLowerCase();
+    const listed = [...(this.byCreator.get(creator) ?? [])].filter((item) => item.deletedDateTime === null || this.createdObjectsIncludeDeleted);
+    return [...listed.filter(isApplication), ...listed.filter((item) => !isApplication(item))];
   }
 
-  /** A live object the principal created, by object ID. */
+  /** An object the principal created, by object ID (soft-deleted ones only under `createdObjectsIncludeDeleted`). */
   createdObject(creatorId: string, objectId: string): FakeApplication | FakeServicePrincipal | undefined {
     const key = objectId.toLowerCase();
     const item = this.applications.get(key) ?? this.servicePrincipals.get(key);
-    return item && item.deletedDateTime === null && item.createdBy === creatorId.toLowerCase() ? item : undefined;
+    const visible = item && (item.deletedDateTime === null || this.createdObjectsIncludeDeleted);
+    return visible && item.createdBy === creatorId.toLowerCase() ? item : undefined;
   }
 
   /** What counts against an identity's creator quota (the first automation identity's by default). */

@@ -7,6 +7,7 @@ import {
   GetRoleCommand,
   IAMClient,
   ListRoleTagsCommand,
+  ListRolesCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -45,6 +46,7 @@ export const IAM_CALL_KEYS = [
   'iam:TagRole',
   'iam:UntagRole',
   'iam:ListRoleTags',
+  'iam:ListRoles',
   'iam:GetOpenIDConnectProvider',
   'iam:AddClientIDToOpenIDConnectProvider',
   'iam:RemoveClientIDFromOpenIDConnectProvider',
@@ -76,6 +78,8 @@ export interface RoleSpec {
   readonly tags?: Readonly<Record<string, string>>;
   /** IAM's unique ID for the role; generated when absent. */
   readonly roleId?: string;
+  /** When IAM created it; now when absent. */
+  readonly createDate?: Date;
 }
 
 export interface ProviderSpec {
@@ -119,6 +123,8 @@ export class IamModel {
 
   private readonly state: IamState;
   private readonly sessions = new Map<string, Session>();
+  /** Accounts whose roles no central principal may assume (their member baseline roles are missing). */
+  private readonly unassumable = new Set<string>();
   private readonly now: () => number;
   private sessionCounter = 0;
   private mocks: { iam: AwsStub<any, any, any>; sts: AwsStub<any, any, any> } | null = null;
@@ -140,6 +146,11 @@ export class IamModel {
     return this.state.hasAccount(accountId);
   }
 
+  /** Every account of the world, sorted. */
+  accountIds(): string[] {
+    return this.state.accountIds();
+  }
+
   /** Creates a role as `CreateRole` would (same checks and errors); creates the account if needed. */
   createRole(accountId: string, spec: RoleSpec): RoleView {
     this.state.addAccount(accountId);
@@ -153,6 +164,7 @@ export class IamModel {
         Tags: Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       },
       spec.roleId,
+      spec.createDate,
     );
     return this.state.role(accountId, spec.roleName)!;
   }
@@ -165,6 +177,12 @@ export class IamModel {
       ClientIDList: [...(spec.clientIds ?? [])],
       ThumbprintList: [...(spec.thumbprints ?? [])],
     }).OpenIDConnectProviderArn;
+  }
+
+  /** From now on `sts:AssumeRole` into the account is denied, as when its member baseline's roles are missing. */
+  removeMemberRoles(accountId: string): void {
+    this.state.addAccount(accountId);
+    this.unassumable.add(accountId);
   }
 
   deleteRole(accountId: string, roleName: string): void {
@@ -247,6 +265,7 @@ export class IamModel {
     route(TagRoleCommand, 'iam:TagRole', (a, i: { RoleName: string; Tags: Tag[] }) => s.tagRole(a, i));
     route(UntagRoleCommand, 'iam:UntagRole', (a, i: { RoleName: string; TagKeys: string[] }) => s.untagRole(a, i));
     route(ListRoleTagsCommand, 'iam:ListRoleTags', (a, i: { RoleName: string }) => s.listRoleTags(a, i));
+    route(ListRolesCommand, 'iam:ListRoles', (a, i: { Marker?: string; MaxItems?: number; PathPrefix?: string }) => s.listRoles(a, i));
     route(GetOpenIDConnectProviderCommand, 'iam:GetOpenIDConnectProvider', (a, i: { OpenIDConnectProviderArn: string }) =>
       s.getProvider(a, i),
     );
@@ -321,7 +340,7 @@ export class IamModel {
     const duration = input.DurationSeconds ?? 3600;
     if (duration < 900 || duration > 43200) throw stsError('ValidationError', `DurationSeconds ${duration} is out of range`, 400);
     const accountId = match[1]!;
-    if (!this.state.hasAccount(accountId)) {
+    if (!this.state.hasAccount(accountId) || this.unassumable.has(accountId)) {
       throw stsError('AccessDenied', `User is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`, 403);
     }
     this.sessionCounter += 1;

@@ -122,6 +122,11 @@ export class IamState {
     return this.accounts.has(accountId);
   }
 
+  /** Every account, sorted. */
+  accountIds(): string[] {
+    return [...this.accounts.keys()].sort();
+  }
+
   role(accountId: string, roleName: string): RoleView | null {
     const role = this.accounts.get(accountId)?.roles.get(roleName.toLowerCase());
     return role ? viewRole(role) : null;
@@ -232,8 +237,8 @@ export class IamState {
     };
   }
 
-  /** `roleId` is the world's: absent, IAM generates one. */
-  createRole(accountId: string, input: CreateRoleInput, roleId?: string) {
+  /** `roleId` and `createDate` are the world's: absent, IAM generates the ID and the date is now. */
+  createRole(accountId: string, input: CreateRoleInput, roleId?: string, createDate?: Date) {
     const account = this.account(accountId);
     if (!ROLE_NAME.test(input.RoleName ?? '')) throw invalidInput(`RoleName "${input.RoleName}" must match [\\w+=,.@-]{1,64}`);
     if (account.roles.has(input.RoleName.toLowerCase())) throw entityAlreadyExists(`Role with name ${input.RoleName} already exists.`);
@@ -248,7 +253,7 @@ export class IamState {
       path,
       arn: `arn:aws:iam::${accountId}:role${path}${input.RoleName}`,
       roleId: roleId ?? this.newRoleId(),
-      createDate: new Date(this.now()),
+      createDate: createDate ?? new Date(this.now()),
       assumeRolePolicyDocument: this.checkedPolicy(accountId, input.AssumeRolePolicyDocument),
       tags: new Map(tags.map((t) => [t.Key!, t.Value ?? ''])),
     };
@@ -282,6 +287,36 @@ export class IamState {
     const role = this.requireRole(accountId, input.RoleName);
     for (const key of input.TagKeys ?? []) role.tags.delete(key);
     return {};
+  }
+
+  /**
+   * https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html: roles in order, at
+   * most `MaxItems` (1–1000, default 100) a page, `IsTruncated` and an opaque `Marker`; the trust
+   * policy URL-encoded, and no tags ("this operation does not return … tags").
+   */
+  listRoles(accountId: string, input: { Marker?: string; MaxItems?: number; PathPrefix?: string }) {
+    const maxItems = input.MaxItems ?? 100;
+    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) throw invalidInput('MaxItems must be between 1 and 1000.');
+    const roles = [...this.account(accountId).roles.values()]
+      .filter((role) => role.path.startsWith(input.PathPrefix ?? '/'))
+      .sort((a, b) => a.roleName.toLowerCase().localeCompare(b.roleName.toLowerCase()));
+    const start = input.Marker === undefined ? 0 : Number.parseInt(Buffer.from(input.Marker, 'base64').toString('utf8'), 10);
+    if (!Number.isInteger(start) || start < 0) throw invalidInput('Invalid Marker.');
+    const page = roles.slice(start, start + maxItems);
+    const truncated = start + maxItems < roles.length;
+    return {
+      Roles: page.map((role) => ({
+        Path: role.path,
+        RoleName: role.roleName,
+        RoleId: role.roleId,
+        Arn: role.arn,
+        CreateDate: role.createDate,
+        AssumeRolePolicyDocument: role.assumeRolePolicyDocument,
+        MaxSessionDuration: 3600,
+      })),
+      IsTruncated: truncated,
+      ...(truncated ? { Marker: Buffer.from(String(start + maxItems), 'utf8').toString('base64') } : {}),
+    };
   }
 
   listRoleTags(accountId: string, input: { RoleName: string }) {

@@ -80,10 +80,14 @@ export interface LocalPipeline {
   /** Waits until every started execution has ended (including ones started meanwhile). */
   drain(): Promise<void>;
   readonly executions: readonly ExecutionRecord[];
+  /** StartExecution on the local machines (the router's, and the sweep's `startExecution.sync`). */
+  readonly starter: ExecutionStarter;
+  /** The machines' local ARNs. */
+  readonly stateMachineArns: { readonly create: string; readonly delete: string };
 }
 
 /** `functions/<task>/handler.ts` exports `makeHandler(loadDeps)`: the registry's contract with each folder. */
-function loadTaskHandlerFactory(task: TaskFunctionName): (loadDeps: () => object) => TaskHandler {
+export function loadTaskHandlerFactory(task: TaskFunctionName): (loadDeps: () => object) => TaskHandler {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- by name, so a new task needs no import here
   const module = require(`../functions/${task}/handler`) as { makeHandler?: (loadDeps: () => object) => TaskHandler };
   if (typeof module.makeHandler !== 'function') throw new Error(`functions/${task}/handler.ts must export makeHandler(loadDeps)`);
@@ -123,12 +127,15 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.delete}`,
   } as const;
   // Each task function acts through the member role of its capability, as deployed.
-  const deps = (task: TaskFunctionName) => ({
-    settings: options.settings,
-    logger: options.logger,
-    openAccount: options.openAccountAs(TASK_CAPABILITIES[task]),
-    directory: options.directory,
-  });
+  const deps = (task: TaskFunctionName) => {
+    const capability = TASK_CAPABILITIES[task];
+    return {
+      settings: options.settings,
+      logger: options.logger,
+      ...(capability === null ? {} : { openAccount: options.openAccountAs(capability) }),
+      directory: options.directory,
+    };
+  };
   // Every task of the registry, by its folder: adding a task needs no change here.
   const handlers = Object.fromEntries(
     TASK_FUNCTION_NAMES.map((task) => [task, loadTaskHandlerFactory(task)(() => deps(task))]),
@@ -214,6 +221,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   let messageCount = 0;
   return {
     executions,
+    starter,
+    stateMachineArns: localArns,
     async deliver(events) {
       const Records = events.map((event) => ({ messageId: `local-${++messageCount}`, body: JSON.stringify(event) }));
       return router({ Records });

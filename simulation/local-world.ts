@@ -1,10 +1,11 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { MEMBER_CAPABILITIES, memberRoleName } from '../functions/shared/contracts';
+import { MEMBER_CAPABILITIES, memberRoleName, type MemberCapability } from '../functions/shared/contracts';
 import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
 import { AutomationIdentityPool } from '../functions/shared/identity-pool';
+import type { OpenMemberAccountLister } from '../functions/shared/ports';
 import { identityToken, startGraphFake, type GraphFake } from './graph-fake';
 import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
 import { createIamModel, type IamModel } from './iam-model';
@@ -20,6 +21,12 @@ export interface LocalWorld {
   readonly iam: IamModel;
   readonly graph: GraphFake;
   readonly pipeline: LocalPipeline;
+  /** The real Graph clients on the fake, one per automation identity, as the functions get them. */
+  readonly directory: AutomationIdentityPool;
+  /** The first automation identity's Graph client: the sweep's view (functions/shared/live-graph.ts liveInventory). */
+  readonly inventory: GraphDirectory;
+  /** IAM in member accounts through the member role of a capability, as the functions get it. */
+  readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
   /**
@@ -74,8 +81,7 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   const gateway = graph.state.seedGateway();
   for (let i = 1; i < options.settings.automationIdentities; i += 1) graph.state.addAutomationIdentity();
   const identities = graph.state.automationIdentities();
-  const directory = new AutomationIdentityPool({
-    members: identities.map(
+  const members = identities.map(
       (identity, i) =>
         new GraphDirectory({
           baseUrl: graph.baseUrl,
@@ -84,7 +90,9 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
           getToken: async () => identityToken(identity.servicePrincipalId),
           sleep: noSleep,
         }),
-    ),
+  );
+  const directory = new AutomationIdentityPool({
+    members,
     usableObjectsPerIdentity: options.settings.identityObjectLimit,
     onIdentityFull: (index, used) => options.logger.info('automation identity full; the next one takes over', { identity: index + 1, used }),
   });
@@ -126,6 +134,9 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     graph,
     pipeline,
     pipelineWith: (overrides) => pipelineFor({ ...options.settings, ...overrides }),
+    directory,
+    inventory: members[0]!,
+    openAccountAs: (capability) => openAccounts.get(capability)!,
     calls: () =>
       Object.fromEntries(
         Object.entries({ ...graph.calls, ...iam.calls })

@@ -10,7 +10,9 @@ import type { PipelineSettings } from './local-pipeline';
 import { AUTOMATION, isApplication, type FakeApplication, type GraphFakeState } from './graph-state';
 import { ROLE_ID_PATTERN } from './iam-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
+import { runLocalSweep, type SweepOutput } from './local-sweep';
 import { SimulationInputError, seedWorld, type World } from './world';
+import type { SweepMode } from '../functions/shared/sweep-contracts';
 
 /**
  * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
@@ -106,6 +108,8 @@ export interface SimulationOutput {
   executions: { stateMachine: string; name: string; status: string; states: string[] }[];
   calls: Record<string, number>;
   summary: SimulationSummary;
+  /** With `--sweep`: what the sweep found and did (docs/simulate.md#the-sweep-section). */
+  sweep?: SweepOutput;
 }
 
 /** The run at a glance (docs/simulate.md#summary), computed from the final state above. */
@@ -269,7 +273,12 @@ export interface SimulationInput {
   readonly config: FederationConfig;
   readonly logger: Logger;
   readonly definitions?: { readonly create: object; readonly delete: object };
+  /** `--sweep`: a sweep in this mode runs after the events. */
+  readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number };
 }
+
+/** The execution name the simulator gives its sweep: the Create executions it starts are named from it. */
+export const SIMULATED_SWEEP_EXECUTION = 'simulate-sweep';
 
 export async function runSimulation(input: SimulationInput): Promise<SimulationOutput> {
   const world = await startLocalWorld({
@@ -280,7 +289,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationO
   try {
     seedWorld(world, input.world);
     await playEvents(world, input.events, input.logger);
-    return simulationOutput(world);
+    if (!input.sweep) return simulationOutput(world);
+    const sweep = await runLocalSweep(world, {
+      ...input.sweep,
+      executionName: SIMULATED_SWEEP_EXECUTION,
+      settings: { ...pipelineSettings(input.config), deletionCap: input.config.sweep.deletionCap, entraObjectQuota: input.config.sweep.entraObjectQuota },
+      logger: input.logger,
+    });
+    return { ...simulationOutput(world), sweep };
   } finally {
     await world.close();
   }

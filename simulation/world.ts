@@ -42,6 +42,8 @@ const roleSchema = z
     path: z.string().regex(/^\/([\w+=,.@-]+\/)*$/, 'an IAM path such as / or /ci/').optional(),
     assumeRolePolicyDocument: policyInput,
     tags: z.record(z.string(), z.string()).optional(),
+    /** When IAM created it (ISO 8601); default `WORLD_EPOCH`: what the world holds existed before the run. */
+    createDate: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }).optional(),
   })
   .strict();
 
@@ -54,6 +56,8 @@ const applicationSchema = z
     servicePrincipalId: z.optional(guidSchema),
     owners: z.array(principal).default([AUTOMATION]),
     createdBy: principal.default(AUTOMATION),
+    /** When it was created (ISO 8601); default `WORLD_EPOCH`. */
+    createdDateTime: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }).optional(),
   })
   .strict();
 
@@ -114,6 +118,8 @@ const entraSchema = z
       .strict()
       .default(EMPTY_DELETED),
     quota: z.number().int().min(0, 'the number of directory objects the automation may create, 0 or more').default(DEFAULT_CREATOR_QUOTA),
+    /** Whether Graph's `createdObjects` lists soft-deleted objects too (its page does not say; see docs/simulate.md). */
+    createdObjectsIncludeDeleted: z.boolean().default(false),
   })
   .strict();
 
@@ -127,10 +133,19 @@ export const worldSchema = z
           oidcProviders: z
             .array(z.object({ url: z.url({ protocol: /^https$/ }), clientIds: z.array(z.string().min(1)).default([]) }).strict())
             .default([]),
+          /** `false`: the member baseline's roles are missing there (the central functions cannot assume them). */
+          memberRoles: z.boolean().default(true),
         })
         .strict(),
     ),
-    entra: entraSchema.default({ users: [], applications: [], servicePrincipals: [], deletedItems: EMPTY_DELETED, quota: DEFAULT_CREATOR_QUOTA }),
+    entra: entraSchema.default({
+      users: [],
+      applications: [],
+      servicePrincipals: [],
+      deletedItems: EMPTY_DELETED,
+      quota: DEFAULT_CREATOR_QUOTA,
+      createdObjectsIncludeDeleted: false,
+    }),
     faults: z.array(faultSchema).default([]),
   })
   .strict()
@@ -242,11 +257,18 @@ export function parseWorld(raw: unknown, source = 'world'): World {
   return result.data;
 }
 
+/**
+ * When the roles and applications of a world were created, unless it says: before the run (a
+ * fixed date keeps the output reproducible). The sweep leaves alone what is younger than an hour.
+ */
+export const WORLD_EPOCH = '2025-01-01T00:00:00.000Z';
+
 /** Puts the world file's content in a running IAM model and Graph fake (none of it counts as calls). */
 export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: World): void {
   const { iam, graph } = target;
   for (const [accountId, account] of Object.entries(content.accounts)) {
     iam.addAccount(accountId);
+    if (!account.memberRoles) iam.removeMemberRoles(accountId);
     for (const role of account.roles) {
       iam.createRole(accountId, {
         roleName: role.roleName,
@@ -254,6 +276,7 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
         ...(role.path ? { path: role.path } : {}),
         assumeRolePolicyDocument: role.assumeRolePolicyDocument,
         ...(role.tags ? { tags: role.tags } : {}),
+        createDate: new Date(role.createDate ?? WORLD_EPOCH),
       });
     }
     for (const provider of account.oidcProviders) {
@@ -265,6 +288,7 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
   const state = graph.state;
   const principalId = (value: string) => (value === AUTOMATION ? state.automationServicePrincipalId : value);
   state.ownedObjectLimit = entra.quota;
+  state.createdObjectsIncludeDeleted = entra.createdObjectsIncludeDeleted;
   state.addUsers(...entra.users);
   for (const sp of entra.servicePrincipals) state.seedServicePrincipal(sp);
   for (const app of entra.applications) {
@@ -276,6 +300,7 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
       ...(app.servicePrincipalId ? { servicePrincipalId: app.servicePrincipalId } : {}),
       owners: app.owners.map(principalId),
       createdBy: principalId(app.createdBy),
+      createdDateTime: app.createdDateTime ?? WORLD_EPOCH,
     });
   }
   for (const app of entra.deletedItems.applications) {
@@ -286,6 +311,7 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
       ...(app.uniqueName ? { uniqueName: app.uniqueName } : {}),
       createdBy: principalId(app.createdBy ?? AUTOMATION),
       deleted: true,
+      createdDateTime: WORLD_EPOCH,
     });
   }
   const creators = deletedSpCreators(entra);

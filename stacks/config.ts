@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AUDIENCE_MODES, MEMBER_ROLE_SUFFIX_MAX_LENGTH } from '../functions/shared/contracts';
+import { MAX_DELETION_CAP, SWEEP_MODES } from '../functions/shared/sweep-contracts';
 import { PROTECTED_ROLE_PATTERN } from '../functions/shared/protected-roles';
 import { DEFAULT_MAX_TRUST_POLICY_CHARS, MAX_TRUST_POLICY_CHARS_QUOTA } from '../functions/shared/trust-policy';
 import { EXAMPLE_CONFIG } from './example-config';
@@ -138,6 +139,35 @@ const tags = z
   })
   .default({});
 
+/**
+ * EventBridge Scheduler's recurring schedule expressions
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html): `rate(value unit)`
+ * with minute(s), hour(s) or day(s), or `cron(minutes hours day-of-month month day-of-week year)`.
+ * One-time `at(…)` schedules are refused: the sweep is periodic.
+ */
+const SCHEDULE_EXPRESSION = /^(rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)|cron\(\S+( \S+){5}\))$/;
+
+const sweep = z
+  .object({
+    /** When the scheduled sweep runs. */
+    schedule: formatted(SCHEDULE_EXPRESSION, 'expected an EventBridge Scheduler expression such as "rate(1 day)", "rate(12 hours)" or "cron(0 6 * * ? *)"').default(
+      'rate(1 day)',
+    ),
+    /** `false` keeps the schedule but disables it (the sweep still runs on demand). */
+    scheduleEnabled: z.boolean().default(true),
+    /** What the scheduled run does: `report` changes nothing; `repair` repairs what it finds. */
+    scheduledMode: z.enum(SWEEP_MODES, { error: `expected ${SWEEP_MODES.map((mode) => `"${mode}"`).join(' or ')}` }).default('report'),
+    /** Above this many deletions (applications, client IDs, purges) a repair run deletes none and alarms. */
+    deletionCap: z.number().int().min(0, 'expected 0 or more').max(MAX_DELETION_CAP, `expected at most ${MAX_DELETION_CAP}`).default(25),
+    /** Accounts read (and repaired) at once: the Distributed Map's MaxConcurrency. */
+    maxConcurrency: z.number().int().min(1, 'expected 1 or more').max(100, 'expected at most 100 (Graph allows the automation about 20 writes a second)').default(10),
+    /** The automation's Entra directory object quota, for the 80 % alarm (250 unless an administrator raised it). */
+    entraObjectQuota: z.number().int().min(1, 'expected 1 or more').default(250),
+    /** Days the reports and the sweep's working files stay in the bucket. */
+    reportRetentionDays: z.number().int().min(1, 'expected 1 or more').max(3650, 'expected at most 3650').default(90),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     entra: z
@@ -228,6 +258,16 @@ export const configSchema = z
       .default(DEFAULT_MAX_TRUST_POLICY_CHARS),
     tags,
     backend: z.discriminatedUnion('type', [localBackend, s3Backend]).default({ type: 'local', path: 'terraform.tfstate' }),
+    /** The periodic sweep (docs/operator.md#the-sweep). */
+    sweep: sweep.default({
+      schedule: 'rate(1 day)',
+      scheduleEnabled: true,
+      scheduledMode: 'report',
+      deletionCap: 25,
+      maxConcurrency: 10,
+      entraObjectQuota: 250,
+      reportRetentionDays: 90,
+    }),
   })
   .strict();
 

@@ -21,9 +21,10 @@ import { identityObjectLimit, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
 import { EntraAutomationIdentity, type AutomationCredential } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
-import { MemberBaseline } from './member-baseline';
+import { IAM_EVENTS_REGION, MemberBaseline } from './member-baseline';
 import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from './member-baseline-template';
 import { SecurityAlarms } from './security-alarms';
+import { SweepStorage, SweepWorkflow } from './sweep';
 import { TaskFunction } from './task-function';
 import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from './terraform-strings';
 
@@ -41,6 +42,8 @@ export class WebIdentityFederationStack extends TerraformStack {
   public readonly workflows: IdentityWorkflows;
   public readonly pipeline: CentralPipeline;
   public readonly baseline: MemberBaseline;
+  public readonly sweepStorage: SweepStorage;
+  public readonly sweep: SweepWorkflow;
 
   constructor(scope: Construct, id: string, config: FederationConfig) {
     super(scope, id);
@@ -94,6 +97,14 @@ export class WebIdentityFederationStack extends TerraformStack {
           })
         : undefined;
 
+    // The sweep's bucket: its name goes into the sweep functions' environment and policies.
+    this.sweepStorage = new SweepStorage(this, 'sweep-storage', {
+      namePrefix: prefix,
+      accountId,
+      region,
+      reportRetentionDays: config.sweep.reportRetentionDays,
+    });
+
     // Each function gets exactly what its settings loader reads (functions/shared/settings.ts).
     const baseEnvironment: DeployedEnvironment = {
       [ENV.tenantId]: config.entra.tenantId,
@@ -121,24 +132,59 @@ export class WebIdentityFederationStack extends TerraformStack {
           this.additionalIdentities.length === 0 ? '[]' : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
         [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
       },
+      protectedRoles: { [ENV.protectedRoles]: terraformLiteralJson(protectedRoles) },
+      sweepStorage: { [ENV.sweepBucket]: this.sweepStorage.bucketName },
+      stackSet: {
+        [ENV.stackSetName]: baselineName,
+        [ENV.stackSetCallAs]: config.aws.stackSetCallAs,
+        [ENV.stackSetInstanceRegion]: IAM_EVENTS_REGION,
+      },
+      sweepLimits: {
+        [ENV.deletionCap]: String(config.sweep.deletionCap),
+        [ENV.entraObjectQuota]: String(config.sweep.entraObjectQuota),
+      },
     };
-    const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => ({
-      ...baseEnvironment,
-      ...(TASKS[task].callsGraph ? graphEnvironment : {}),
-      ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting])),
-      [ENV.memberRoleName]: memberRoleName(automationRoleName, TASKS[task].capability),
-    });
+    const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => {
+      const capability = TASK_CAPABILITIES[task];
+      return {
+        ...baseEnvironment,
+        ...(TASKS[task].callsGraph ? graphEnvironment : {}),
+        ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting])),
+        // The sweep's central steps (no capability) act in no member account.
+        ...(capability === null ? {} : { [ENV.memberRoleName]: memberRoleName(automationRoleName, capability) }),
+      };
+    };
 
     // Each task function may assume only the member role of its capability. Member accounts
     // join the organization over time, so the account is a wildcard; aws:ResourceOrgID keeps
     // it inside this organization.
-    const assumeMemberRole = (task: TaskFunctionName): DataAwsIamPolicyDocumentStatement => ({
-      sid: 'AssumeAutomationRoleInMemberAccounts',
-      effect: 'Allow',
-      actions: ['sts:AssumeRole'],
-      resources: [`arn:aws:iam::*:role/${memberRoleName(automationRoleName, TASK_CAPABILITIES[task])}`],
-      condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.aws.organizationId] }],
-    });
+    const assumeMemberRole = (task: TaskFunctionName): DataAwsIamPolicyDocumentStatement[] => {
+      const capability = TASK_CAPABILITIES[task];
+      if (capability === null) return [];
+      return [
+        {
+          sid: 'AssumeAutomationRoleInMemberAccounts',
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:aws:iam::*:role/${memberRoleName(automationRoleName, capability)}`],
+          condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.aws.organizationId] }],
+        },
+      ];
+    };
+    // What the sweep's central steps do in the central account besides Graph.
+    const sweepObjects = this.sweepStorage.objectsArn();
+    const centralStatements: Partial<Record<TaskFunctionName, DataAwsIamPolicyDocumentStatement[]>> = {
+      'sweep-plan': [
+        {
+          sid: 'ListBaselineStackInstances',
+          effect: 'Allow',
+          actions: ['cloudformation:ListStackInstances'],
+          resources: [`arn:aws:cloudformation:${region}:${accountId}:stackset/${baselineName}:*`],
+        },
+        { sid: 'WriteSweepItems', effect: 'Allow', actions: ['s3:PutObject'], resources: [sweepObjects] },
+      ],
+      'sweep-report': [{ sid: 'ReadResultsWriteReports', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resources: [sweepObjects] }],
+    };
     const entraCredentialStatement: DataAwsIamPolicyDocumentStatement = certificateSecret
       ? { sid: 'ReadAutomationCertificate', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [certificateSecret.arn] }
       : {
@@ -156,21 +202,26 @@ export class WebIdentityFederationStack extends TerraformStack {
 
     this.tasks = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((task) => {
-        const { callsGraph, description } = TASKS[task];
+        const spec: TaskSpec = TASKS[task];
         return [
           task,
           new TaskFunction(this, task, {
             entry: task,
             functionName: functionName(task),
-            description,
+            description: spec.description,
             accountId,
             region,
             // Graph calls retry inside the function (Retry-After, replication lag) before
             // Step Functions' own backoff takes over.
-            timeoutSeconds: callsGraph ? 120 : 60,
+            timeoutSeconds: spec.timeoutSeconds ?? (spec.callsGraph ? 120 : 60),
+            ...(spec.memorySize ? { memorySize: spec.memorySize } : {}),
             logRetentionDays: config.logRetentionDays,
             environment: taskEnvironment(task),
-            statements: callsGraph ? [assumeMemberRole(task), entraCredentialStatement] : [assumeMemberRole(task)],
+            statements: [
+              ...assumeMemberRole(task),
+              ...(spec.callsGraph ? [entraCredentialStatement] : []),
+              ...(centralStatements[task] ?? []),
+            ],
           }),
         ];
       }),
@@ -194,6 +245,17 @@ export class WebIdentityFederationStack extends TerraformStack {
       createStateMachineArn: this.workflows.createArn,
       deleteStateMachineArn: this.workflows.deleteArn,
       alarmEmail: config.alarmEmail,
+    });
+
+    this.sweep = new SweepWorkflow(this, 'sweep', {
+      namePrefix: prefix,
+      accountId,
+      region,
+      sweep: config.sweep,
+      tasks: this.tasks,
+      storage: this.sweepStorage,
+      createStateMachineArn: this.workflows.createArn,
+      alarmTopicArn: this.pipeline.alarmTopic.arn,
     });
 
     new SecurityAlarms(this, 'security-alarms', {
@@ -231,6 +293,14 @@ export class WebIdentityFederationStack extends TerraformStack {
       value: this.gateway.application.clientId,
     });
     new TerraformOutput(this, 'event-bus-arn', { description: 'Central bus the member accounts forward to.', value: this.pipeline.bus.arn });
+    new TerraformOutput(this, 'sweep-state-machine-arn', {
+      description: 'Start a sweep by hand: aws stepfunctions start-execution --state-machine-arn <this> --input \'{"mode":"report"}\'.',
+      value: this.sweep.arn,
+    });
+    new TerraformOutput(this, 'sweep-report-bucket', {
+      description: 'Where each sweep writes its report: sweeps/<execution name>/report.json.',
+      value: this.sweepStorage.bucketName,
+    });
     new TerraformOutput(this, 'oidc-provider-url', {
       description: 'Issuer the member accounts trust; app teams name its provider in their trust policies.',
       value: `https://${host}`,

@@ -8,7 +8,7 @@ import { stateMachineNames } from '../functions/shared/state-machines';
 import { assumableByService } from './policies';
 import { terraformLiteralJson } from './terraform-strings';
 import type { TaskFunction } from './task-function';
-import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from './workflow-definitions';
+import { createWorkflowDefinition, deleteWorkflowDefinition, invokedTasks, type TaskFunctionArns } from './workflow-definitions';
 
 export interface IdentityWorkflowsProps {
   readonly namePrefix: string;
@@ -43,13 +43,16 @@ export class IdentityWorkflows extends Construct {
       description: 'Lets the web identity state machines invoke their task functions.',
       assumeRolePolicy: assumeByStates.json,
     });
+    const definitions = { create: createWorkflowDefinition(arns), delete: deleteWorkflowDefinition(arns) };
+    // Only the functions these two machines invoke (the sweep's have their own machine and role).
+    const invoked = invokedTasks(definitions, arns);
     const invokeTasks = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
         {
           sid: 'InvokeTaskFunctions',
           effect: 'Allow',
           actions: ['lambda:InvokeFunction'],
-          resources: TASK_FUNCTION_NAMES.flatMap((name) => [arns[name], `${arns[name]}:*`]),
+          resources: invoked.flatMap((name) => [arns[name], `${arns[name]}:*`]),
         },
       ],
     });
@@ -59,13 +62,13 @@ export class IdentityWorkflows extends Construct {
       name: names.create,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: terraformLiteralJson(createWorkflowDefinition(arns), 2),
+      definition: terraformLiteralJson(definitions.create, 2),
     });
     this.delete = new SfnStateMachine(this, 'delete', {
       name: names.delete,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: terraformLiteralJson(deleteWorkflowDefinition(arns), 2),
+      definition: terraformLiteralJson(definitions.delete, 2),
     });
     this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.create}`;
     this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.delete}`;

@@ -161,11 +161,17 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
   };
   const allowedByCapability: Readonly<Record<MemberCapability, { description: string; statements: CfnValue[] }>> = {
     reader: {
-      description: 'Lets the central web identity functions read roles (trust policy and tags).',
+      description: "Lets the central web identity functions read roles (trust policy and tags) and the tenant provider's audiences.",
       statements: [
         // App teams name their roles freely (any name, any path), so the automation must be
         // able to read any role in the account. GetRole returns the tags too: no ListRoleTags.
         { Sid: 'ReadRoles', Effect: 'Allow', Action: 'iam:GetRole', Resource: role('*') },
+        // The sweep reads an account whole. ListRoles has no resource type in the Service
+        // Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html),
+        // so its Resource can only be "*"; it lists, it changes nothing.
+        { Sid: 'ListRoles', Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' },
+        // The sweep compares the provider's client IDs with the tenant's applications.
+        { Sid: 'ReadTheTenantProviderAudiences', Effect: 'Allow', Action: 'iam:GetOpenIDConnectProvider', Resource: providerArn },
       ],
     },
     audience: {

@@ -1,5 +1,5 @@
 import { TRANSIENT_ERROR_NAMES } from '../functions/shared/errors';
-import type { TaskFunctionName } from '../functions/shared/contracts';
+import { TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
 
 /**
  * The Amazon States Language definitions of `Web-Identity-Role-Create` and
@@ -75,6 +75,21 @@ export interface StateMachineDefinition {
 }
 
 export type TaskFunctionArns = Readonly<Record<TaskFunctionName, string>>;
+
+/** The task functions a definition invokes (`lambda:invoke` states, those inside Map states included), in registry order. */
+export function invokedTasks(definition: object, arns: TaskFunctionArns): TaskFunctionName[] {
+  const invoked = new Set<unknown>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const node = value as { Resource?: unknown; Parameters?: { FunctionName?: unknown } };
+      if (node.Resource === 'arn:aws:states:::lambda:invoke') invoked.add(node.Parameters?.FunctionName);
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(definition);
+  return TASK_FUNCTION_NAMES.filter((task) => invoked.has(arns[task]));
+}
 
 /**
  * Transient errors: throttling and replication lag clear within seconds to minutes, so

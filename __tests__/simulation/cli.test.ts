@@ -56,6 +56,23 @@ describe('npm run simulate', () => {
     expect(stderr).toContain('"message":"execution started"');
   });
 
+  it('sweeps a world without events (--sweep), adding the sweep section last', () => {
+    // Act
+    const { status, stdout } = simulate('--world', join(EXAMPLES, 'sweep', 'day-one', 'world.json'), '--sweep', 'report');
+    // Assess
+    expect(status).toBe(0);
+    const output = JSON.parse(stdout);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'sweep']);
+    expect(output.sweep).toMatchObject({ mode: 'report', totals: { accounts: 2, findings: 3 }, report: expect.stringMatching(/sweeps\/simulate-sweep\/report\.json$/) });
+    expect(output.executions).toEqual([]);
+  });
+
+  it('refuses a --sweep mode it does not know, with the usage', () => {
+    const { status, stderr } = simulate('--world', world, '--sweep', 'fix');
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/--sweep must be report or repair, not "fix"\nusage: npm run simulate/);
+  });
+
   it('does not apply a failed call (errorCode) to the world', () => {
     const failed = JSON.parse(readFileSync(events, 'utf8')).slice(0, 1);
     failed[0].detail.errorCode = 'EntityAlreadyExists';
@@ -115,6 +132,6 @@ describe('npm run simulate', () => {
   it('exits non-zero with the usage when an option is missing', () => {
     const { status, stderr } = simulate('--world', world);
     expect(status).toBe(2);
-    expect(stderr).toMatch(/--world and --events are required\nusage: npm run simulate/);
+    expect(stderr).toMatch(/--world is required, and --events unless --sweep is given\nusage: npm run simulate/);
   });
 });

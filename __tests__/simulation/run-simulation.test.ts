@@ -75,7 +75,7 @@ describe('simulated state machine names', () => {
       [names.create, 'SUCCEEDED'],
       [names.delete, 'SUCCEEDED'],
     ]);
-    expect(names).toEqual({ create: 'Acme-Fed-Role-Create', delete: 'Acme-Fed-Role-Delete' });
+    expect(names).toEqual({ create: 'Acme-Fed-Role-Create', delete: 'Acme-Fed-Role-Delete', sweep: 'Acme-Fed-Sweep' });
   });
 });
 

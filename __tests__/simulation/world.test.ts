@@ -65,8 +65,16 @@ describe('parseWorld', () => {
     expect(world.accounts[ACCOUNT]).toEqual({
       roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }],
       oidcProviders: [],
+      memberRoles: true,
     });
-    expect(world.entra).toEqual({ users: [], applications: [], servicePrincipals: [], deletedItems: { applications: [], servicePrincipals: [] }, quota: 250 });
+    expect(world.entra).toEqual({
+      users: [],
+      applications: [],
+      servicePrincipals: [],
+      deletedItems: { applications: [], servicePrincipals: [] },
+      quota: 250,
+      createdObjectsIncludeDeleted: false,
+    });
     expect(world.faults).toEqual([]);
   });
 

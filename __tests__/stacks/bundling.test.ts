@@ -63,6 +63,10 @@ describe('bundleFunction', () => {
       'delete-service-principal',
       'remove-audience-id-provider',
       'router',
+      'sweep-inspect-account',
+      'sweep-plan',
+      'sweep-repair-account',
+      'sweep-report',
     ]);
   });
 

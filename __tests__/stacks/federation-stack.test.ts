@@ -1,5 +1,5 @@
 import { LOG_ALARMS } from '../../functions/shared/status';
-import { TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
+import { MEMBER_ACCOUNT_TASKS, TASKS, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
 import { BUILT_IN_PROTECTED_ROLES, MAX_EXTRA_PROTECTED_ROLES, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';
@@ -7,6 +7,15 @@ import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../sup
 const TENANT = EXAMPLE_CONFIG.entra.tenantId;
 const CENTRAL = '111111111111';
 const ALL_FUNCTIONS = ['router', ...TASK_FUNCTION_NAMES].map((name) => `web-identity-${name}`);
+const GRAPH_TASKS = TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph);
+/** The tasks of Web-Identity-Role-Create and -Delete (the sweep's four have their own machine and role). */
+const ROLE_WORKFLOW_TASKS = [
+  'create-service-principal',
+  'add-audience-id-provider',
+  'assign-role-to-audience',
+  'delete-service-principal',
+  'remove-audience-id-provider',
+];
 
 const CERTIFICATE_CONFIG: FederationConfigInput = {
   ...EXAMPLE_CONFIG,
@@ -119,6 +128,9 @@ describe('the synthesized federation stack', () => {
       expect(credentials.map((credential) => credential.subject).sort()).toEqual([
         `arn:aws:iam::${CENTRAL}:role/web-identity-create-service-principal`,
         `arn:aws:iam::${CENTRAL}:role/web-identity-delete-service-principal`,
+        `arn:aws:iam::${CENTRAL}:role/web-identity-sweep-inspect-account`,
+        `arn:aws:iam::${CENTRAL}:role/web-identity-sweep-plan`,
+        `arn:aws:iam::${CENTRAL}:role/web-identity-sweep-repair-account`,
       ]);
       for (const credential of credentials) {
         expect(credential.audiences).toEqual(['api://AzureADTokenExchange']);
@@ -136,7 +148,7 @@ describe('the synthesized federation stack', () => {
       expect(resourcesOf(certificateMode, 'azuread_application_federated_identity_credential')).toHaveLength(0);
       expect(resourcesOf(certificateMode, 'aws_secretsmanager_secret')).toHaveLength(1);
       expect(resourcesOf(certificateMode, 'aws_secretsmanager_secret_version')).toHaveLength(0);
-      expect(graphFunctions).toHaveLength(2);
+      expect(graphFunctions).toHaveLength(GRAPH_TASKS.length);
       for (const fn of graphFunctions) {
         expect(fn.environment.variables).toMatchObject({ ENTRA_AUTH_MODE: 'certificate', CERTIFICATE_SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\./) });
       }
@@ -251,9 +263,11 @@ describe('the synthesized federation stack', () => {
       const machines = resourcesOf(json, 'aws_sfn_state_machine');
       const invoke = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'InvokeTaskFunctions', 'data');
 
-      expect(machines.map((machine) => machine.name).sort()).toEqual(['Web-Identity-Role-Create', 'Web-Identity-Role-Delete']);
-      expect(invoke.statement[0].resources).toHaveLength(2 * TASK_FUNCTION_NAMES.length);
-      expect(invoke.statement[0].resources.every((arn: string) => /aws_lambda_function\./.test(arn))).toBe(true);
+      expect(machines.map((machine) => machine.name).sort()).toEqual(['Web-Identity-Role-Create', 'Web-Identity-Role-Delete', 'Web-Identity-Sweep']);
+      expect(invoke.statement[0].resources).toHaveLength(2 * ROLE_WORKFLOW_TASKS.length);
+      for (const task of ROLE_WORKFLOW_TASKS) {
+        expect(invoke.statement[0].resources).toContainEqual(expect.stringMatching(new RegExp(`^\\$\\{aws_lambda_function\\.${task}_function_[^.]+\\.arn\\}$`)));
+      }
     });
 
     it('builds every function for nodejs22.x on arm64 with a log group that has retention', () => {
@@ -318,17 +332,25 @@ describe('the synthesized federation stack', () => {
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
         'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
         'web-identity/security/entra-quota',
         'web-identity/security/name-taken',
         'web-identity/security/role-open',
+        'web-identity/sweep/deletionsWithheld',
+        'web-identity/sweep/directoryObjectQuotaPercent',
+        'web-identity/sweep/failedActions',
+        'web-identity/sweep/maxClientIdsPerProvider',
+        'web-identity/sweep/orphanApplications',
+        'web-identity/sweep/unreadableAccounts',
       ]);
       for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\..+\.arn\}$/)]);
     });
 
     it('counts the security lines the assign function logs, on its own log group', () => {
-      const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter');
+      const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter').filter((filter) => filter.pattern.includes('$.alarm'));
       const assignLogs = resourcesOf(json, 'aws_cloudwatch_log_group').find((group) => String(group.name).endsWith('assign-role-to-audience'));
       expect(filters.map((filter) => filter.pattern).sort()).toEqual(
         Object.keys(LOG_ALARMS)
@@ -350,7 +372,8 @@ describe('the synthesized federation stack', () => {
     const statements = documents.flatMap(policyStatements);
 
     it('never allows every action', () => {
-      for (const statement of statements) {
+      // The sweep bucket's TLS-only Deny names s3:* on purpose: it denies, whatever the action.
+      for (const statement of statements.filter((candidate) => candidate.Effect === 'Allow')) {
         for (const action of statement.Action) expect(action).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
       }
     });
@@ -358,7 +381,7 @@ describe('the synthesized federation stack', () => {
     it('allows a wildcard resource only for GetWebIdentityToken, which has no resource type, and bounds it by conditions', () => {
       const wildcard = statements.filter((statement) => statement.Resource.includes('*'));
 
-      expect(wildcard.map((statement) => statement.Action)).toEqual([['sts:GetWebIdentityToken'], ['sts:GetWebIdentityToken']]);
+      expect(wildcard.map((statement) => statement.Action)).toEqual(GRAPH_TASKS.map(() => ['sts:GetWebIdentityToken']));
       for (const statement of wildcard) {
         expect(statement.Condition).toEqual(
           expect.arrayContaining([
@@ -368,7 +391,14 @@ describe('the synthesized federation stack', () => {
       }
     });
 
-    it.each(TASK_FUNCTION_NAMES)('lets %s assume only the member role of its capability, and only inside the organization', (task) => {
+    it.each(TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] === null))('lets %s (no capability) assume nothing', (task) => {
+      const [key] = Object.entries(json.data.aws_iam_policy_document).find(([name]) => name.startsWith(`${task}_permissions`))!;
+
+      expect(policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) => statement.Action.includes('sts:AssumeRole'))).toEqual([]);
+      expect(resourceWhere(json, 'aws_lambda_function', (fn) => fn.function_name === `web-identity-${task}`).environment.variables.MEMBER_ROLE_NAME).toBeUndefined();
+    });
+
+    it.each(MEMBER_ACCOUNT_TASKS)('lets %s assume only the member role of its capability, and only inside the organization', (task) => {
       const [key] = Object.entries(json.data.aws_iam_policy_document).find(([name]) => name.startsWith(`${task}_permissions`))!;
       const assume = policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) => statement.Action.includes('sts:AssumeRole'));
 
@@ -382,7 +412,7 @@ describe('the synthesized federation stack', () => {
     });
 
     it('tells each task function which member role to assume', () => {
-      for (const task of TASK_FUNCTION_NAMES) {
+      for (const task of MEMBER_ACCOUNT_TASKS) {
         const fn = resourceWhere(json, 'aws_lambda_function', (candidate) => candidate.function_name === `web-identity-${task}`);
         expect(fn.environment.variables.MEMBER_ROLE_NAME).toBe(`web-identity-automation-${TASK_CAPABILITIES[task]}`);
       }
@@ -392,7 +422,7 @@ describe('the synthesized federation stack', () => {
       // Trust policies (with a Principal) say who may assume a role; permissions (without one) what a role may assume.
       const assume = statements.filter((statement) => !statement.Principal && statement.Action.includes('sts:AssumeRole'));
 
-      expect(assume).toHaveLength(TASK_FUNCTION_NAMES.length);
+      expect(assume).toHaveLength(MEMBER_ACCOUNT_TASKS.length);
     });
 
     it('lets each function write only to its own log group', () => {

@@ -1,4 +1,11 @@
-import { MEMBER_CAPABILITIES, TASK_CAPABILITIES, TASK_FUNCTION_NAMES, type TaskFunctionName } from '../../functions/shared/contracts';
+import {
+  MEMBER_ACCOUNT_TASKS,
+  MEMBER_CAPABILITIES,
+  TASK_CAPABILITIES,
+  TASK_FUNCTION_NAMES,
+  type MemberCapability,
+  type TaskFunctionName,
+} from '../../functions/shared/contracts';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { MEMBER_ROLE_LOGICAL_IDS } from '../../stacks/member-baseline-template';
 import { evaluate, memberRole, sessionContext, terraformPolicy, type MemberAccount } from '../support/iam-evaluation';
@@ -143,6 +150,20 @@ describe('member roles, evaluated by iam-simulate', () => {
 
     it('cannot change the provider audiences', async () => {
       expect(await asMemberRole(reader, 'iam:AddClientIDToOpenIDConnectProvider', PROVIDER_ARN)).toBe('ImplicitlyDenied');
+      expect(await asMemberRole(reader, 'iam:RemoveClientIDFromOpenIDConnectProvider', PROVIDER_ARN)).toBe('ImplicitlyDenied');
+    });
+
+    it("may list the account's roles and read the tenant provider's audiences, for the sweep (control)", async () => {
+      expect(await asMemberRole(reader, 'iam:ListRoles', '*')).toBe('Allowed');
+      expect(await asMemberRole(reader, 'iam:GetOpenIDConnectProvider', PROVIDER_ARN)).toBe('Allowed');
+    });
+
+    it("cannot read another provider of the account, nor list other kinds of entity", async () => {
+      const github = `arn:aws:iam::${MEMBER.accountId}:oidc-provider/token.actions.githubusercontent.com`;
+
+      expect(await asMemberRole(reader, 'iam:GetOpenIDConnectProvider', github)).toBe('ImplicitlyDenied');
+      expect(await asMemberRole(reader, 'iam:ListUsers', '*')).toBe('ImplicitlyDenied');
+      expect(await asMemberRole(reader, 'iam:ListRolePolicies', roleArn('ci-deployer'))).toBe('ImplicitlyDenied');
     });
   });
 
@@ -169,10 +190,11 @@ describe('member roles, evaluated by iam-simulate', () => {
 describe('which central function may assume which member role, evaluated by iam-simulate', () => {
   const targets = { reader, audience, pin } as const;
 
-  it.each(TASK_FUNCTION_NAMES.map((task) => [task, TASK_CAPABILITIES[task]] as const))('%s may assume the %s role (control)', async (task, capability) => {
+  it.each(MEMBER_ACCOUNT_TASKS.map((task) => [task, TASK_CAPABILITIES[task] as MemberCapability] as const))('%s may assume the %s role (control)', async (task, capability) => {
     expect(await taskAssumes(task, targets[capability])).toBe('Allowed');
   });
 
+  // The sweep's central steps (capability null) may assume none of them.
   const forbidden = TASK_FUNCTION_NAMES.flatMap((task) =>
     MEMBER_CAPABILITIES.filter((capability) => capability !== TASK_CAPABILITIES[task]).map((capability) => [task, capability] as const),
   );

@@ -7,10 +7,11 @@ const OTHER_PREFIX: FederationConfigInput = { ...EXAMPLE_CONFIG, namePrefix: 'ac
 const STATE_MACHINE_ARN = (name: string) => `arn:aws:states:eu-central-1:111111111111:stateMachine:${name}`;
 
 describe('state machine names from namePrefix', () => {
-  it('keeps Web-Identity-Role-Create and Web-Identity-Role-Delete for the default prefix', () => {
+  it('keeps Web-Identity-Role-Create and Web-Identity-Role-Delete for the default prefix, and adds Web-Identity-Sweep', () => {
     expect(resourcesOf(synthesize(), 'aws_sfn_state_machine').map((machine) => machine.name).sort()).toEqual([
       'Web-Identity-Role-Create',
       'Web-Identity-Role-Delete',
+      'Web-Identity-Sweep',
     ]);
   });
 
@@ -27,7 +28,7 @@ describe('state machine names from namePrefix', () => {
     ).find((statement) => statement.Sid === 'StartWorkflows');
 
     // Assess
-    expect(machines).toEqual(['Acme-Fed-Role-Create', 'Acme-Fed-Role-Delete']);
+    expect(machines).toEqual(['Acme-Fed-Role-Create', 'Acme-Fed-Role-Delete', 'Acme-Fed-Sweep']);
     expect(router.environment.variables).toMatchObject({
       CREATE_STATE_MACHINE_ARN: STATE_MACHINE_ARN(names.create),
       DELETE_STATE_MACHINE_ARN: STATE_MACHINE_ARN(names.delete),
@@ -41,13 +42,19 @@ describe('state machine names from namePrefix', () => {
       .filter((alarm) => alarm.namespace === 'AWS/States')
       .map((alarm) => alarm.dimensions.StateMachineArn);
 
-    expect(new Set(dimensions)).toEqual(new Set([STATE_MACHINE_ARN('Acme-Fed-Role-Create'), STATE_MACHINE_ARN('Acme-Fed-Role-Delete')]));
+    expect(new Set(dimensions)).toEqual(
+      new Set([STATE_MACHINE_ARN('Acme-Fed-Role-Create'), STATE_MACHINE_ARN('Acme-Fed-Role-Delete'), STATE_MACHINE_ARN('Acme-Fed-Sweep')]),
+    );
   });
 
   it('keeps the Terraform addresses of the machines whatever the prefix (construct ids are a contract)', () => {
     const addresses = (config: FederationConfigInput) => Object.keys(synthesize(config).resource.aws_sfn_state_machine).sort();
 
     expect(addresses(OTHER_PREFIX)).toEqual(addresses(EXAMPLE_CONFIG));
-    expect(addresses(EXAMPLE_CONFIG)).toEqual([expect.stringMatching(/^workflows_create_/), expect.stringMatching(/^workflows_delete_/)]);
+    expect(addresses(EXAMPLE_CONFIG)).toEqual([
+      expect.stringMatching(/^sweep_state-machine_/),
+      expect.stringMatching(/^workflows_create_/),
+      expect.stringMatching(/^workflows_delete_/),
+    ]);
   });
 });

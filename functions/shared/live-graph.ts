@@ -5,7 +5,7 @@ import { GraphDirectory } from './graph-client';
 import { AutomationIdentityPool } from './identity-pool';
 import { createLogger } from './logger';
 import type { EntraDirectory } from './ports';
-import type { GraphSettings, IdentityPoolSettings } from './settings';
+import type { EntraSettings, IdentityPoolSettings } from './settings';
 
 /**
  * Microsoft Graph with the automation's own tokens (federated or certificate, docs/architecture.md#entra-id),
@@ -13,7 +13,7 @@ import type { GraphSettings, IdentityPoolSettings } from './settings';
  * automation identity, as one pool (identity-pool.ts). Only the functions that talk to Graph
  * import this module, so the others do not bundle MSAL.
  */
-export function liveDirectory(settings: GraphSettings & IdentityPoolSettings): EntraDirectory {
+export function liveDirectory(settings: EntraSettings & IdentityPoolSettings): EntraDirectory {
   const clients = {
     secretsManager: new SecretsManagerClient({ region: settings.region }),
     sts: new STSClient({ region: settings.region }),
@@ -41,4 +41,21 @@ export function liveDirectory(settings: GraphSettings & IdentityPoolSettings): E
     onIdentityFull: (index, used) =>
       logger.warn('an automation identity has used its share of the creator quota; the next one takes over', { identity: index + 1, used }),
   });
+}
+
+/**
+ * The sweep's view of Graph: the first automation identity's, for listing what the automation
+ * created and deleting orphans. (With several automation identities, see
+ * docs/architecture.md#the-sweep for what the sweep covers.)
+ */
+export function liveInventory(settings: EntraSettings): GraphDirectory {
+  const common = { tenantId: settings.tenantId, clientId: settings.automationClientId };
+  const getToken =
+    settings.entraAuthMode === 'certificate'
+      ? createGraphTokenProvider(
+          { ...common, mode: 'certificate', certificateSecretArn: settings.certificateSecretArn ?? '' },
+          { secretsManager: new SecretsManagerClient({ region: settings.region }) },
+        )
+      : createGraphTokenProvider({ ...common, mode: 'federated' }, { sts: new STSClient({ region: settings.region }) });
+  return new GraphDirectory({ baseUrl: settings.graphBaseUrl, automationServicePrincipalId: settings.automationServicePrincipalId, getToken });
 }

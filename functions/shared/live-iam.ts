@@ -1,6 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { createOpenMemberAccount } from './iam';
-import type { OpenMemberAccount } from './ports';
+import type { OpenMemberAccountLister } from './ports';
 import type { MemberAccountSettings } from './settings';
 
 /**
@@ -8,7 +8,7 @@ import type { MemberAccountSettings } from './settings';
  * for the handlers' `loadDeps`; assumed-role sessions stay cached in the returned function
  * (warm reuse).
  */
-export function liveOpenAccount(settings: MemberAccountSettings): OpenMemberAccount {
+export function liveOpenAccount(settings: MemberAccountSettings): OpenMemberAccountLister {
   return createOpenMemberAccount({
     sts: new STSClient({ region: settings.region }),
     memberRoleName: settings.memberRoleName,

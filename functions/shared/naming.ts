@@ -35,6 +35,16 @@ export function applicationNamePrefix(accountId: string, roleName: string): stri
 }
 
 /**
+ * The account, role key and role incarnation an application's `uniqueName` names, or `null`
+ * for a name `applicationUniqueName` does not make. The sweep reads an application's role
+ * incarnation from its name: `RoleId` is upper case in IAM, lower case in the name.
+ */
+export function parseApplicationUniqueName(uniqueName: string): { accountId: string; roleKey: string; roleId: string } | null {
+  const match = /^aws-(\d{12})-([0-9a-f]{16})-([a-z0-9]{16,128})$/.exec(uniqueName);
+  return match ? { accountId: match[1]!, roleKey: match[2]!, roleId: match[3]!.toUpperCase() } : null;
+}
+
+/**
  * What people see in the Entra portal: `{prefix}-{accountId}-{roleName}`, the role name
  * as written (display names need not be unique; `uniqueName` is the key).
  */

@@ -155,3 +155,84 @@ export interface EntraDirectory {
   /** The unique names of the live applications (anyone's) that start with `prefix`. */
   applicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
 }
+
+// ---------------------------------------------------------------------------------------
+// What the sweep reads besides the above (docs/architecture.md#the-sweep).
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A role as `iam:ListRoles` returns it: no tags, which the listing leaves out
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html: "this operation does
+ * not return … tags"); `getRole` reads them where needed.
+ */
+export interface ListedRole {
+  readonly roleName: string;
+  readonly roleId: string;
+  readonly arn: string;
+  readonly path: string;
+  readonly trustPolicy: PolicyDocument;
+  /** ISO 8601, as IAM returns `CreateDate`; `null` when absent. */
+  readonly createDate: string | null;
+}
+
+/** A member account read whole, through the reader role (the sweep's inspection). */
+export interface MemberAccountLister {
+  /** Every role of the account, every page; throws when a page cannot be read (the account is then not read completely). */
+  listRoles(): Promise<readonly ListedRole[]>;
+}
+
+export type OpenMemberAccountLister = (accountId: string, sessionName: string) => Promise<MemberAccountIam & MemberAccountLister>;
+
+/** An application the automation created, as the sweep lists them. */
+export interface InventoryApplication extends EntraApplication {
+  /** ISO 8601; `null` when Graph did not say. */
+  readonly createdDateTime: string | null;
+}
+
+/** A soft-deleted application or service principal in `directory/deletedItems`. */
+export interface DeletedItem {
+  readonly kind: 'application' | 'servicePrincipal';
+  readonly id: string;
+  readonly appId: string;
+  /** Applications only. */
+  readonly uniqueName: string | null;
+}
+
+/**
+ * The automation's objects in Entra, listed once per sweep, every page at Graph's maximum of
+ * 999 objects (https://learn.microsoft.com/graph/paging).
+ */
+export interface EntraInventory {
+  /** Every live application the automation's service principal created (its `createdObjects`). */
+  listOwnApplications(): Promise<readonly InventoryApplication[]>;
+  /** Every live service principal it created: `{ id, appId }`. */
+  listOwnServicePrincipals(): Promise<readonly { readonly id: string; readonly appId: string }[]>;
+  /** Every soft-deleted application, or service principal, of the tenant. */
+  listDeletedItems(kind: DeletedItem['kind']): Promise<readonly DeletedItem[]>;
+  /** Whether Graph's record (`createdObjects`) says the automation created this object. */
+  isOwnObject(objectId: string): Promise<boolean>;
+  /** Purges one soft-deleted object; one already gone counts as done. */
+  purgeDeletedItem(objectId: string): Promise<void>;
+}
+
+/** One account where the member baseline's StackSet has a stack instance. */
+export interface BaselineInstance {
+  readonly accountId: string;
+  /** `CURRENT`, `OUTDATED` or `INOPERABLE` (StackInstanceSummary.Status). */
+  readonly status: string;
+  /** `SUCCEEDED`, `FAILED`, `RUNNING`… (StackInstanceComprehensiveStatus.DetailedStatus), when known. */
+  readonly detailedStatus?: string;
+}
+
+/** Where the member baseline is deployed: every account the sweep covers. */
+export interface BaselineAccounts {
+  list(): Promise<readonly BaselineInstance[]>;
+}
+
+/** JSON objects under the sweep's bucket (the items, the map results, the report). */
+export interface SweepStore {
+  readonly bucket: string;
+  putJson(key: string, value: unknown): Promise<void>;
+  /** Throws when the object does not exist or is not JSON. */
+  getJson(key: string): Promise<unknown>;
+}

@@ -49,7 +49,8 @@ export interface MemberAccountSettings extends BaseSettings {
   readonly memberRoleName: string;
 }
 
-export interface GraphSettings extends MemberAccountSettings {
+/** How a function signs in to Microsoft Graph as the automation. */
+export interface EntraSettings extends BaseSettings {
   readonly entraAuthMode: 'federated' | 'certificate';
   readonly automationClientId: string;
   /** Object ID of the automation's own service principal (lowercase GUID). */
@@ -72,6 +73,8 @@ export interface AudienceSettingsView {
   readonly gatewayServicePrincipalId: string;
   readonly maxApplicationsPerAccount: number;
 }
+
+export interface GraphSettings extends MemberAccountSettings, EntraSettings {}
 
 export interface CreateServicePrincipalSettings extends GraphSettings, IdentityPoolSettings, AudienceSettingsView {
   readonly appNamePrefix: string;
@@ -127,9 +130,10 @@ export function loadBaseSettings(env: Env): MemberAccountSettings {
   return memberAccount(parseEnv(memberAccountShape, env));
 }
 
-/** What every Graph-calling function reads (Graph and IAM). */
-export function loadGraphSettings(env: Env): GraphSettings {
-  const values = parseEnv({ ...memberAccountShape, ...graphShape }, env);
+type GraphValues = z.infer<z.ZodMiniObject<typeof baseShape & typeof graphShape>>;
+
+/** The Graph part of a function that calls Graph, with or without a member role. */
+function entra(values: GraphValues): EntraSettings {
   const certificateSecretArn = values[ENV.certificateSecretArn];
   if (values[ENV.entraAuthMode] === 'certificate' && !certificateSecretArn) {
     throw new InvalidInputError(
@@ -137,7 +141,7 @@ export function loadGraphSettings(env: Env): GraphSettings {
     );
   }
   return {
-    ...memberAccount(values),
+    ...base(values),
     entraAuthMode: values[ENV.entraAuthMode],
     automationClientId: values[ENV.automationClientId],
     automationServicePrincipalId: values[ENV.automationServicePrincipalId].toLowerCase(),
@@ -170,6 +174,12 @@ function loadIdentityPool(env: Env): IdentityPoolSettings {
   );
   const limit = values[ENV.identityObjectLimit];
   return { automationPoolClientIds: values[ENV.automationPoolClientIds], identityObjectLimit: limit === 'none' ? Infinity : Number(limit) };
+}
+
+/** delete-service-principal, sweep-repair-account (Graph and IAM). */
+export function loadGraphSettings(env: Env): GraphSettings {
+  const values = parseEnv({ ...memberAccountShape, ...graphShape }, env);
+  return { ...entra(values), ...memberAccount(values) };
 }
 
 /** create-service-principal (Graph, IAM, the display-name prefix, the audience mode and the identity pool). */
@@ -230,6 +240,87 @@ export function loadRouterSettings(env: Env): RouterSettings {
     protectedRoles: protectedRolesFrom(values[ENV.protectedRoles]),
     createStateMachineArn: values[ENV.createStateMachineArn],
     deleteStateMachineArn: values[ENV.deleteStateMachineArn],
+  };
+}
+
+const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'));
+
+export interface SweepPlanSettings extends EntraSettings {
+  readonly sweepBucket: string;
+  readonly stackSetName: string;
+  readonly stackSetCallAs: 'SELF' | 'DELEGATED_ADMIN';
+  /** The region of the member baseline's stack instances (us-east-1). */
+  readonly stackSetInstanceRegion: string;
+}
+
+/** sweep-plan (Graph, the StackSet, the sweep's bucket; no member role). */
+export function loadSweepPlanSettings(env: Env): SweepPlanSettings {
+  const values = parseEnv(
+    {
+      ...baseShape,
+      ...graphShape,
+      [ENV.sweepBucket]: bucketName,
+      [ENV.stackSetName]: z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9-]{0,127}$/, 'a StackSet name')),
+      [ENV.stackSetCallAs]: z.enum(['SELF', 'DELEGATED_ADMIN']),
+      [ENV.stackSetInstanceRegion]: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')),
+    },
+    env,
+  );
+  return {
+    ...entra(values),
+    sweepBucket: values[ENV.sweepBucket],
+    stackSetName: values[ENV.stackSetName],
+    stackSetCallAs: values[ENV.stackSetCallAs],
+    stackSetInstanceRegion: values[ENV.stackSetInstanceRegion],
+  };
+}
+
+export interface SweepInspectSettings extends GraphSettings {
+  readonly trustPolicyMaxChars: number;
+  readonly protectedRoles: readonly string[];
+}
+
+/** sweep-inspect-account (Graph, the reader role, the trust policy quota and the protected roles). */
+export function loadSweepInspectSettings(env: Env): SweepInspectSettings {
+  const values = parseEnv(
+    {
+      ...memberAccountShape,
+      ...graphShape,
+      [ENV.trustPolicyMaxChars]: z.coerce.number().check(z.int(), z.minimum(1)),
+      [ENV.protectedRoles]: z.string(),
+    },
+    env,
+  );
+  return {
+    ...entra(values),
+    ...memberAccount(values),
+    trustPolicyMaxChars: values[ENV.trustPolicyMaxChars],
+    protectedRoles: protectedRolesFrom(values[ENV.protectedRoles]),
+  };
+}
+
+export interface SweepReportSettings extends BaseSettings {
+  readonly sweepBucket: string;
+  readonly deletionCap: number;
+  readonly entraObjectQuota: number;
+}
+
+/** sweep-report (the sweep's bucket and limits; no member role, no Graph). */
+export function loadSweepReportSettings(env: Env): SweepReportSettings {
+  const values = parseEnv(
+    {
+      ...baseShape,
+      [ENV.sweepBucket]: bucketName,
+      [ENV.deletionCap]: z.coerce.number().check(z.int(), z.minimum(0)),
+      [ENV.entraObjectQuota]: z.coerce.number().check(z.int(), z.minimum(1)),
+    },
+    env,
+  );
+  return {
+    ...base(values),
+    sweepBucket: values[ENV.sweepBucket],
+    deletionCap: values[ENV.deletionCap],
+    entraObjectQuota: values[ENV.entraObjectQuota],
   };
 }
 

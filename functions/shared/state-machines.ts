@@ -1,13 +1,13 @@
 /**
  * The state machines' names, derived from the configuration's `namePrefix` so that two
  * deployments in one account and region do not collide: `{Prefix}-Role-Create` and
- * `{Prefix}-Role-Delete` (a sweep, when it comes, is `{Prefix}-Sweep`), where `Prefix` is
+ * `{Prefix}-Role-Delete`, and the sweep `{Prefix}-Sweep`, where `Prefix` is
  * `namePrefix` in title case by `-` segments. The default `web-identity` keeps the names of
  * the source article, `Web-Identity-Role-Create` and `Web-Identity-Role-Delete`.
  * The stack, the simulator and the tests all name them through here.
  */
 
-const SUFFIXES = { create: 'Role-Create', delete: 'Role-Delete' } as const;
+const SUFFIXES = { create: 'Role-Create', delete: 'Role-Delete', sweep: 'Sweep' } as const;
 export type Workflow = keyof typeof SUFFIXES;
 
 /** `web-identity` → `Web-Identity`: each `-`-separated segment starts upper case, the rest stays. */
@@ -23,5 +23,9 @@ export function stateMachineName(namePrefix: string, workflow: Workflow): string
 }
 
 export function stateMachineNames(namePrefix: string): Readonly<Record<Workflow, string>> {
-  return { create: stateMachineName(namePrefix, 'create'), delete: stateMachineName(namePrefix, 'delete') };
+  return {
+    create: stateMachineName(namePrefix, 'create'),
+    delete: stateMachineName(namePrefix, 'delete'),
+    sweep: stateMachineName(namePrefix, 'sweep'),
+  };
 }

@@ -94,7 +94,8 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
   'States.Timeout': 'timeout',
 };
 
-const TRUST_POLICY_REASONS = new Set<string>(['policy-too-large', 'wildcard', 'foreign-provider', 'malformed-policy']);
+/** The reasons a trust policy itself causes: a change of the policy may remove them. */
+export const TRUST_POLICY_REASONS: ReadonlySet<string> = new Set<string>(['policy-too-large', 'wildcard', 'foreign-provider', 'malformed-policy']);
 
 /**
  * The message of a Lambda error as Step Functions reports it: the Cause is the JSON

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TASK_FUNCTION_NAMES } from '../../../functions/shared/contracts';
+import { TASKS, TASK_FUNCTION_NAMES } from '../../../functions/shared/contracts';
 import { DEPLOYED_ENV, OTHER_ENV } from '../../../functions/shared/environment';
 import { InvalidInputError } from '../../../functions/shared/errors';
 import {
@@ -10,6 +10,9 @@ import {
   loadDeleteServicePrincipalSettings,
   loadGraphSettings,
   loadRouterSettings,
+  loadSweepInspectSettings,
+  loadSweepPlanSettings,
+  loadSweepReportSettings,
 } from '../../../functions/shared/settings';
 import { parseConfig, type FederationConfigInput } from '../../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../../stacks/example-config';
@@ -27,6 +30,10 @@ const LOADERS = {
   'assign-role-to-audience': loadAssignRoleSettings,
   'delete-service-principal': loadDeleteServicePrincipalSettings,
   'remove-audience-id-provider': loadBaseSettings,
+  'sweep-plan': loadSweepPlanSettings,
+  'sweep-inspect-account': loadSweepInspectSettings,
+  'sweep-repair-account': loadGraphSettings,
+  'sweep-report': loadSweepReportSettings,
 } as const;
 type Entry = keyof typeof LOADERS;
 
@@ -141,6 +148,10 @@ describe('environment variables: the stack writes what each function reads', () 
     const pooled = loadCreateServicePrincipalSettings(byEntry('shared pool', 'create-service-principal').env);
     const pooledDelete = loadDeleteServicePrincipalSettings(byEntry('shared pool', 'delete-service-principal').env);
 
+    const plan = loadSweepPlanSettings(byEntry('acme-fed prefix', 'sweep-plan').env);
+    const inspect = loadSweepInspectSettings(byEntry('acme-fed prefix', 'sweep-inspect-account').env);
+    const report = loadSweepReportSettings(byEntry('federated', 'sweep-report').env);
+
     // Assess
     expect(assign.trustPolicyMaxChars).toBe(4096);
     expect(create).toMatchObject({
@@ -154,6 +165,15 @@ describe('environment variables: the stack writes what each function reads', () 
       automationPoolClientIds: [],
       identityObjectLimit: Infinity,
     });
+    expect(plan).toMatchObject({
+      sweepBucket: 'acme-fed-sweep-111111111111-eu-central-1',
+      stackSetName: 'acme-fed-member-baseline',
+      stackSetCallAs: 'SELF',
+      stackSetInstanceRegion: 'us-east-1',
+    });
+    expect(inspect).toMatchObject({ trustPolicyMaxChars: 4096, memberRoleName: 'web-identity-automation-reader' });
+    expect(inspect.protectedRoles).toContain('acme-fed-member-baseline-iam-events-forwarder');
+    expect(report).toMatchObject({ deletionCap: 25, entraObjectQuota: 250 });
     expect(remove).toMatchObject({ entraAuthMode: 'certificate', certificateSecretArn: SECRET_ARN });
     expect(pooled).toMatchObject({ audienceMode: 'shared', maxApplicationsPerAccount: 25, automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID], identityObjectLimit: 225 });
     expect(pooledDelete).toMatchObject({ automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID], identityObjectLimit: 225 });
@@ -166,16 +186,17 @@ describe('environment variables: the stack writes what each function reads', () 
     const servicePrincipal = Object.keys(json.resource.azuread_service_principal).filter((key) => key.startsWith('entra-identity_'));
 
     // Act
-    const settings = DEPLOYED.filter((fn) => fn.config === 'federated' && ['create-service-principal', 'delete-service-principal'].includes(fn.entry)).map(
-      (fn) => loadGraphSettings(fn.env),
+    const graphEntries = TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph);
+    const settings = DEPLOYED.filter((fn) => fn.config === 'federated' && (graphEntries as string[]).includes(fn.entry)).map(
+      (fn) => (LOADERS[fn.entry] as (env: Record<string, string>) => { automationServicePrincipalId: string })(fn.env),
     );
 
     // Assess
     expect(servicePrincipal).toHaveLength(1);
-    expect(graphFunctions).toHaveLength(2);
+    expect(graphFunctions).toHaveLength(graphEntries.length);
     for (const fn of graphFunctions) {
       expect(fn.environment.variables[DEPLOYED_ENV.automationServicePrincipalId]).toBe(`\${azuread_service_principal.${servicePrincipal[0]}.object_id}`);
     }
-    expect(settings.map((s) => s.automationServicePrincipalId)).toEqual([SERVICE_PRINCIPAL_OBJECT_ID, SERVICE_PRINCIPAL_OBJECT_ID]);
+    expect(settings.map((s) => s.automationServicePrincipalId)).toEqual(graphEntries.map(() => SERVICE_PRINCIPAL_OBJECT_ID));
   });
 });

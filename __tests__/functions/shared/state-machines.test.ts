@@ -2,7 +2,11 @@ import { stateMachineName, stateMachineNames, titleCasePrefix } from '../../../f
 
 describe('state machine names', () => {
   it('keeps the default names for the default prefix', () => {
-    expect(stateMachineNames('web-identity')).toEqual({ create: 'Web-Identity-Role-Create', delete: 'Web-Identity-Role-Delete' });
+    expect(stateMachineNames('web-identity')).toEqual({
+      create: 'Web-Identity-Role-Create',
+      delete: 'Web-Identity-Role-Delete',
+      sweep: 'Web-Identity-Sweep',
+    });
   });
 
   it('title-cases every "-" segment of another prefix and leaves the rest of each segment alone', () => {
@@ -11,9 +15,10 @@ describe('state machine names', () => {
     expect(titleCasePrefix('platform')).toBe('Platform');
   });
 
-  it('names each workflow {Prefix}-Role-Create and {Prefix}-Role-Delete', () => {
+  it('names each workflow {Prefix}-Role-Create, {Prefix}-Role-Delete and {Prefix}-Sweep', () => {
     expect(stateMachineName('acme-fed', 'create')).toBe('Acme-Fed-Role-Create');
     expect(stateMachineName('acme-fed', 'delete')).toBe('Acme-Fed-Role-Delete');
+    expect(stateMachineName('acme-fed', 'sweep')).toBe('Acme-Fed-Sweep');
   });
 
   it('stays within the Step Functions name limit (80 characters) for the longest allowed prefix', () => {

@@ -15,17 +15,22 @@ describe('the task registry', () => {
   });
 
   it('every task the state machines invoke is in the registry, and every registered task is invoked', () => {
-    const { create, delete: remove } = synthesizedStateMachines() as Record<string, { States: Record<string, { Type: string; Parameters?: { FunctionName?: string } }> }>;
+    type States = Record<string, { Type: string; Resource?: string; Parameters?: { FunctionName?: string }; ItemProcessor?: { States: States } }>;
+    const machines = synthesizedStateMachines() as Record<string, { States: States }>;
     const invoked = new Set<string>();
-    for (const machine of [create!, remove!]) {
-      for (const [name, state] of Object.entries(machine.States)) {
-        if (state.Type !== 'Task') continue;
+    // Every Lambda task, those inside Map states' item processors included.
+    const visit = (states: States) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.ItemProcessor) visit(state.ItemProcessor.States);
+        if (state.Type !== 'Task' || state.Resource !== 'arn:aws:states:::lambda:invoke') continue;
+        // The function's Terraform reference names it (aws_lambda_function.<construct path with the task name>).
         const functionName = String(state.Parameters?.FunctionName ?? '').replace(/_/g, '-');
-        const task = TASK_FUNCTION_NAMES.find((candidate) => functionName.includes(candidate));
+        const task = [...TASK_FUNCTION_NAMES].sort((a, b) => b.length - a.length).find((candidate) => functionName.includes(candidate));
         expect(`${name}: ${task ?? `unregistered function ${functionName}`}`).toBe(`${name}: ${task}`);
         invoked.add(task!);
       }
-    }
+    };
+    for (const machine of Object.values(machines)) visit(machine.States);
     expect([...invoked].sort()).toEqual([...TASK_FUNCTION_NAMES].sort());
   });
 

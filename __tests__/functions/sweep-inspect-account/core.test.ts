@@ -1,0 +1,170 @@
+import { OidcProviderNotFoundError } from '../../../functions/shared/errors';
+import { silentLogger } from '../../../functions/shared/logger';
+import { applicationUniqueName } from '../../../functions/shared/naming';
+import type { EntraApplication, ListedRole, MemberAccountIam, MemberAccountLister, PolicyDocument, RoleState } from '../../../functions/shared/ports';
+import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep-contracts';
+import { core, type Deps } from '../../../functions/sweep-inspect-account/core';
+
+/** The inspection's decisions, one role or client ID at a time, against in-memory ports. */
+
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const ACCOUNT = '111122223333';
+const HOST = `sts.windows.net/${TENANT}/`;
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
+const NOW = Date.parse('2025-06-01T12:00:00Z');
+const OLD = '2024-01-01T00:00:00.000Z';
+const APP = '0a000000-0000-4000-8000-0000000000a1';
+const SP = '0a000000-0000-4000-8000-0000000000b1';
+
+const web = (conditions?: Record<string, Record<string, string>>) => ({
+  Effect: 'Allow' as const,
+  Principal: { Federated: PROVIDER },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  ...(conditions ? { Condition: conditions } : {}),
+});
+const policy = (...statements: object[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements as never });
+const placeholder = policy(web({ StringEquals: { [`${HOST}:aud`]: 'api://replace-me' } }));
+const pinned = (appId = APP, sp = SP) => policy(web({ StringEquals: { [`${HOST}:aud`]: appId, [`${HOST}:sub`]: sp } }));
+
+interface FakeRole extends ListedRole {
+  tags: Record<string, string>;
+}
+
+function fakes(options: { roles: FakeRole[]; clientIds: string[] | null; applications?: OwnApplication[]; tenant?: Record<string, boolean> }) {
+  const getRoleCalls: string[] = [];
+  const iam = {
+    accountId: ACCOUNT,
+    listRoles: async () => options.roles.map(({ tags: _tags, ...listed }) => listed),
+    getRole: async (name: string): Promise<RoleState | null> => {
+      getRoleCalls.push(name);
+      const role = options.roles.find((candidate) => candidate.roleName === name);
+      return role ? { roleName: role.roleName, roleId: role.roleId, arn: role.arn, trustPolicy: role.trustPolicy, tags: role.tags } : null;
+    },
+    getProviderClientIds: async () => options.clientIds,
+  } as unknown as MemberAccountIam & MemberAccountLister;
+  const deps: Deps = {
+    settings: { tenantId: TENANT, tokenVersion: 1, trustPolicyMaxChars: 2048, protectedRoles: ['OrganizationAccountAccessRole', 'platform/*'] },
+    logger: silentLogger,
+    openAccount: async () => iam,
+    // Applications of the tenant by client ID: true = the automation's, false = someone else's.
+    directory: {
+      findApplicationByAppId: async (appId: string) =>
+        appId in (options.tenant ?? {}) ? { application: { id: appId, appId, uniqueName: '', displayName: '' } as EntraApplication, ours: options.tenant![appId]! } : null,
+    },
+    now: () => NOW,
+  };
+  const input = {
+    account: { accountId: ACCOUNT, applications: options.applications ?? [] },
+    sweep: { id: '0123456789abcdef' } as SweepContext,
+  };
+  return { deps, input, getRoleCalls };
+}
+
+const role = (roleName: string, trustPolicy: PolicyDocument, tags: Record<string, string> = {}, extra: Partial<FakeRole> = {}): FakeRole => ({
+  roleName,
+  roleId: `AROA${roleName.toUpperCase().replace(/[^A-Z]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+  arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
+  path: '/',
+  trustPolicy,
+  createDate: OLD,
+  tags,
+  ...extra,
+});
+const ownApp = (r: FakeRole, appId = APP, servicePrincipalId: string | null = SP, createdDateTime = OLD): OwnApplication => ({
+  id: '0a000000-0000-4000-8000-0000000000c1',
+  appId,
+  uniqueName: applicationUniqueName(ACCOUNT, r.roleName, r.roleId),
+  roleId: r.roleId,
+  createdDateTime,
+  servicePrincipalId,
+});
+const summary = (inspection: Inspection) =>
+  inspection.readable ? inspection.findings.map((finding) => `${finding.kind} ${finding.roleName ?? finding.appId} ${finding.action}`) : ['unreadable'];
+
+describe('sweep-inspect-account', () => {
+  it('passes a role exactly as the automation leaves it without reading it again', async () => {
+    const ready = role('ready', pinned(), { 'entra:federation-status': 'ready' });
+    const { deps, input, getRoleCalls } = fakes({ roles: [ready], clientIds: [APP], applications: [ownApp(ready)] });
+
+    const { inspection } = await core(deps, input);
+
+    expect(summary(inspection)).toEqual([]);
+    expect(getRoleCalls).toEqual([]);
+  });
+
+  it('calls a ready role whose client ID left the provider drifted', async () => {
+    const ready = role('ready', pinned(), { 'entra:federation-status': 'ready' });
+    const { deps, input } = fakes({ roles: [ready], clientIds: [], applications: [ownApp(ready)] });
+
+    expect(summary((await core(deps, input)).inspection)).toEqual(['drifted ready federate']);
+  });
+
+  it('never federates a protected role, even one that trusts the provider', async () => {
+    const { deps, input } = fakes({
+      roles: [role('OrganizationAccountAccessRole', placeholder), role('ops', placeholder, {}, { path: '/platform/' })],
+      clientIds: [],
+    });
+
+    expect(summary((await core(deps, input)).inspection).sort()).toEqual(['protected-role OrganizationAccountAccessRole none', 'protected-role ops none']);
+  });
+
+  it('leaves a role created within the hour, and an application created within the hour, to the events still at work', async () => {
+    const fresh = role('fresh', placeholder, {}, { createDate: new Date(NOW - 60_000).toISOString() });
+    const gone = role('gone', placeholder);
+    const { deps, input } = fakes({ roles: [fresh], clientIds: [APP], applications: [ownApp(gone, APP, SP, new Date(NOW - 60_000).toISOString())] });
+
+    expect(summary((await core(deps, input)).inspection)).toEqual([]);
+  });
+
+  it('retries a refusal whose trust policy changed since, and reports one whose cause is still there', async () => {
+    const fixed = role('fixed', placeholder, { 'entra:federation-status': 'failed:wildcard' });
+    const still = role('still', policy(web(), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }), { 'entra:federation-status': 'failed:wildcard' });
+    const quota = role('quota', placeholder, { 'entra:federation-status': 'failed:entra-quota' });
+    const { deps, input } = fakes({ roles: [fixed, still, quota], clientIds: [] });
+
+    expect(summary((await core(deps, input)).inspection)).toEqual(['unfederated fixed federate', 'refused quota none', 'refused still none']);
+  });
+
+  it('says when a role it will federate is open to the whole tenant meanwhile', async () => {
+    const { deps, input } = fakes({ roles: [role('open', policy(web()))], clientIds: ['07000000-0000-4000-8000-0000000000a0'], tenant: { '07000000-0000-4000-8000-0000000000a0': false } });
+
+    const { inspection } = await core(deps, input);
+
+    expect(inspection.readable && inspection.findings[0]!.detail).toMatch(/open \(any workload of the tenant may assume it\)/);
+  });
+
+  it('skips a role whose aud names an application of the automation created after the plan listed Entra (a Create at work)', async () => {
+    const newApp = '0a000000-0000-4000-8000-0000000000a9';
+    const { deps, input } = fakes({ roles: [role('racing', pinned(newApp), { 'entra:federation-status': 'ready' })], clientIds: [newApp], tenant: { [newApp]: true } });
+
+    expect(summary((await core(deps, input)).inspection)).toEqual([]);
+  });
+
+  it('judges only GUID client IDs, and only those that name no application at all', async () => {
+    const foreign = '07000000-0000-4000-8000-0000000000a0';
+    const dead = 'dead0000-0000-4000-8000-00000000dead';
+    const { deps, input } = fakes({ roles: [], clientIds: ['api://legacy-app', foreign, dead], tenant: { [foreign]: false } });
+
+    const { inspection } = await core(deps, input);
+
+    expect(summary(inspection)).toEqual([`dead-client-id ${dead} remove-client-id`]);
+    expect(inspection.readable && inspection.repair.removeClientIds).toEqual([dead]);
+  });
+
+  it("calls an application of the automation an orphan when its role no longer trusts the provider, and proposes deleting it", async () => {
+    const moved = role('moved', policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
+    const { deps, input } = fakes({ roles: [moved], clientIds: [APP], applications: [ownApp(moved)] });
+
+    const { inspection } = await core(deps, input);
+
+    expect(summary(inspection)).toEqual(['orphan-application moved delete-application']);
+    expect(inspection.readable && inspection.findings[0]!.detail).toBe("its role no longer trusts the tenant's provider");
+    expect(inspection.readable && inspection.repair.deleteApplications).toEqual([{ id: '0a000000-0000-4000-8000-0000000000c1', appId: APP, uniqueName: expect.any(String) }]);
+  });
+
+  it('fails (the account is then unreadable) when the account has no provider for the tenant', async () => {
+    const { deps, input } = fakes({ roles: [], clientIds: null });
+
+    await expect(core(deps, input)).rejects.toThrow(OidcProviderNotFoundError);
+  });
+});

@@ -1,0 +1,41 @@
+import { InvalidInputError } from '../../../functions/shared/errors';
+import { silentLogger } from '../../../functions/shared/logger';
+import type { EntraInventory } from '../../../functions/shared/ports';
+import { core } from '../../../functions/sweep-plan/core';
+import { MemorySweepStore } from '../../../simulation/local-sweep';
+
+const empty: EntraInventory = {
+  listOwnApplications: async () => [],
+  listOwnServicePrincipals: async () => [],
+  listDeletedItems: async () => [],
+  isOwnObject: async () => false,
+  purgeDeletedItem: async () => undefined,
+};
+const deps = () => ({
+  logger: silentLogger,
+  inventory: empty,
+  baseline: { list: async () => [{ accountId: '222222222222', status: 'CURRENT' }] },
+  store: new MemorySweepStore('web-identity-sweep-111111111111-eu-central-1'),
+});
+const plan = (input: unknown) => core(deps(), { input, executionName: 'manual-1', startedAt: '2025-06-01T00:00:00Z' });
+
+describe('sweep-plan: the input of a sweep', () => {
+  it.each([
+    [{}, /mode: .*Start the sweep with \{"mode":"report"\}/],
+    [{ mode: 'fix' }, /mode: /],
+    [{ mode: 'repair', deletionCap: -1 }, /deletionCap: /],
+    [{ mode: 'repair', deletioncap: 5 }, /deletioncap/],
+  ])('refuses %j, naming the field and the form', async (input, message) => {
+    await expect(plan(input)).rejects.toThrow(InvalidInputError);
+    await expect(plan(input)).rejects.toThrow(message);
+  });
+
+  it('carries the mode, the cap of this run and the execution into the sweep, and writes one item per account', async () => {
+    const dependencies = deps();
+
+    const { sweep } = await core(dependencies, { input: { mode: 'repair', deletionCap: 40 }, executionName: 'manual-1', startedAt: '2025-06-01T00:00:00Z' });
+
+    expect(sweep).toMatchObject({ mode: 'repair', deletionCap: 40, executionName: 'manual-1', prefix: 'sweeps/manual-1/', accounts: 1, id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(await dependencies.store.getJson(sweep.accountsKey)).toEqual([{ accountId: '222222222222', applications: [] }]);
+  });
+});

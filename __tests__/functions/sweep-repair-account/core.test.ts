@@ -1,0 +1,78 @@
+import { GraphRequestError, GraphUnavailableError } from '../../../functions/shared/errors';
+import { silentLogger } from '../../../functions/shared/logger';
+import type { EntraApplication, MemberAccountIam } from '../../../functions/shared/ports';
+import type { RepairItem, SweepContext } from '../../../functions/shared/sweep-contracts';
+import { core, type Deps } from '../../../functions/sweep-repair-account/core';
+
+const ACCOUNT = '222222222222';
+const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const sweep = { id: '0123456789abcdef' } as SweepContext;
+
+function fakes(options: { existing?: string[]; deleteFails?: (appId: string) => Error | undefined } = {}) {
+  const removed: string[] = [];
+  const deleted: string[] = [];
+  const iam = { removeClientId: async (_provider: string, clientId: string) => void removed.push(clientId) } as unknown as MemberAccountIam;
+  const deps: Deps = {
+    settings: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', tokenVersion: 1 },
+    logger: silentLogger,
+    openAccount: async () => iam,
+    directory: {
+      deleteApplication: async (app: EntraApplication) => {
+        const error = options.deleteFails?.(app.appId);
+        if (error) throw error;
+        deleted.push(app.appId);
+      },
+      findApplicationByAppId: async (appId: string) => ((options.existing ?? []).includes(appId) ? { application: {} as EntraApplication, ours: false } : null),
+      purgeDeletedItem: async () => undefined,
+    },
+  };
+  return { deps, removed, deleted };
+}
+const item = (repair: Partial<RepairItem>): { repair: RepairItem; sweep: SweepContext } => ({
+  repair: { accountId: ACCOUNT, deleteApplications: [], removeClientIds: [], purge: [], federate: [], ...repair },
+  sweep,
+});
+
+describe('sweep-repair-account', () => {
+  it('removes a dead client ID only if it still names no application', async () => {
+    const { deps, removed } = fakes({ existing: [APP(2)] });
+
+    const { repaired } = await core(deps, item({ removeClientIds: [APP(1), APP(2)] }));
+
+    expect(removed).toEqual([APP(1)]);
+    expect(repaired.outcomes).toEqual([
+      { action: 'remove-client-id', target: APP(1), result: 'done' },
+      { action: 'remove-client-id', target: APP(2), result: 'skipped', detail: 'an application with this client ID exists now' },
+    ]);
+  });
+
+  it('reports a deletion Graph refuses and goes on; leaves the client ID of an application it could not delete', async () => {
+    const { deps, removed, deleted } = fakes({ deleteFails: (appId) => (appId === APP(1) ? new GraphRequestError('delete application: 403', 403) : undefined) });
+
+    const { repaired } = await core(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }, { id: APP(102), appId: APP(2), uniqueName: 'b' }] }));
+
+    expect(deleted).toEqual([APP(2)]);
+    expect(removed).toEqual([APP(2)]);
+    expect(repaired.outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([[APP(1), 'failed'], [APP(2), 'done']]);
+  });
+
+  it('leaves on a transient error, for the state machine to retry the whole (idempotent) item', async () => {
+    const { deps } = fakes({ deleteFails: () => new GraphUnavailableError('503') });
+
+    await expect(core(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }] }))).rejects.toThrow(GraphUnavailableError);
+  });
+
+  it('names one Create execution per role, with the input an IAM event would give it and no owners', async () => {
+    const { deps } = fakes();
+
+    const { repaired } = await core(deps, item({ federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }] }));
+
+    expect(repaired.federations).toEqual([
+      {
+        roleName: 'payments-ci',
+        executionName: 'Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1',
+        input: { accountId: ACCOUNT, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep' },
+      },
+    ]);
+  });
+});

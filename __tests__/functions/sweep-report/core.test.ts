@@ -1,0 +1,176 @@
+import { silentLogger } from '../../../functions/shared/logger';
+import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep-contracts';
+import { core, type Decision } from '../../../functions/sweep-report/core';
+import { MemorySweepStore } from '../../../simulation/local-sweep';
+
+/**
+ * The report step against the result files as a Distributed Map's result writer leaves them
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html): a
+ * manifest naming SUCCEEDED/FAILED files of child executions, whose Input and Output are JSON strings.
+ */
+
+const BUCKET = 'web-identity-sweep-111111111111-eu-central-1';
+const A = '222222222222';
+const B = '333333333333';
+const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+const sweep = (mode: 'report' | 'repair', deletionCap?: number): SweepContext => ({
+  id: '0123456789abcdef',
+  executionName: 'run-1',
+  mode,
+  ...(deletionCap === undefined ? {} : { deletionCap }),
+  startedAt: '2025-06-01T00:00:00Z',
+  bucket: BUCKET,
+  prefix: 'sweeps/run-1/',
+  accountsKey: 'sweeps/run-1/accounts.json',
+  inspectPrefix: 'sweeps/run-1/inspect',
+  repairPrefix: 'sweeps/run-1/repair',
+  tenantKey: 'sweeps/run-1/tenant.json',
+  accounts: 2,
+});
+
+const readableA: Inspection = {
+  accountId: A,
+  readable: true,
+  clientIds: 92,
+  federatedRoles: 3,
+  findings: [
+    { kind: 'orphan-application', account: A, appId: APP(1), objectId: APP(101), action: 'delete-application', result: 'proposed' },
+    { kind: 'dead-client-id', account: A, appId: APP(2), action: 'remove-client-id', result: 'proposed' },
+    { kind: 'unfederated', account: A, roleName: 'payments-ci', action: 'federate', result: 'proposed' },
+  ],
+  repair: {
+    deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'aws-x' }],
+    removeClientIds: [APP(2)],
+    federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }],
+  },
+};
+
+const tenant: TenantPlan = {
+  findings: [{ kind: 'soft-deleted', account: null, appId: APP(3), objectId: APP(103), action: 'purge-deleted-item', result: 'proposed' }],
+  purge: [{ id: APP(103), kind: 'application', appId: APP(3) }],
+  directoryObjects: 210,
+  accounts: 2,
+};
+
+/** Writes a map run as the result writer does; returns what the Map state leaves in the execution state. */
+async function mapRun(store: MemorySweepStore, prefix: string, succeeded: { input: unknown; output: unknown }[], failed: { input: unknown; error: string; cause: string }[] = []) {
+  await store.putJson(`${prefix}/run/SUCCEEDED_0.json`, succeeded.map((child) => ({ Status: 'SUCCEEDED', Input: JSON.stringify(child.input), Output: JSON.stringify(child.output) })));
+  await store.putJson(`${prefix}/run/FAILED_0.json`, failed.map((child) => ({ Status: 'FAILED', Input: JSON.stringify(child.input), Error: child.error, Cause: child.cause })));
+  await store.putJson(`${prefix}/run/manifest.json`, {
+    DestinationBucket: BUCKET,
+    MapRunArn: 'arn:aws:states:eu-central-1:111111111111:mapRun:Web-Identity-Sweep/InspectAccounts:run',
+    ResultFiles: { FAILED: [{ Key: `${prefix}/run/FAILED_0.json`, Size: 1 }], PENDING: [], SUCCEEDED: [{ Key: `${prefix}/run/SUCCEEDED_0.json`, Size: 1 }] },
+  });
+  return { MapRunArn: 'arn', ResultWriterDetails: { Bucket: BUCKET, Key: `${prefix}/run/manifest.json` } };
+}
+
+async function prepared(mode: 'report' | 'repair', deletionCap?: number) {
+  const store = new MemorySweepStore(BUCKET);
+  await store.putJson('sweeps/run-1/tenant.json', tenant);
+  // B's child failed outright (e.g. its result was over the payload limit): it counts as unread.
+  const inspection = await mapRun(store, 'sweeps/run-1/inspect', [{ input: { account: { accountId: A } }, output: readableA }], [
+    { input: { account: { accountId: B, applications: [] } }, error: 'States.DataLimitExceeded', cause: 'The state/task returned a result with a size exceeding the maximum number of bytes service limit.' },
+  ]);
+  const deps = { settings: { deletionCap: 25, entraObjectQuota: 250 }, store, logger: silentLogger };
+  return { store, deps, state: { sweep: sweep(mode, deletionCap), inspection } };
+}
+
+describe('sweep-report: deciding', () => {
+  it('in a report run proposes nothing to repair and writes no repair items', async () => {
+    const { store, deps, state } = await prepared('report');
+
+    const { decision } = (await core(deps, state)) as { decision: Decision };
+
+    expect(decision).toEqual({ repair: false, repairsKey: 'sweeps/run-1/repairs.json', deletions: 3, cap: 25, overCap: false });
+    expect(store.objects.has('sweeps/run-1/repairs.json')).toBe(false);
+  });
+
+  it('in a repair run under the cap hands each account its repair, and the tenant its purges', async () => {
+    const { store, deps, state } = await prepared('repair');
+
+    const { decision } = (await core(deps, state)) as { decision: Decision };
+
+    expect(decision).toMatchObject({ repair: true, deletions: 3, overCap: false });
+    expect(await store.getJson(decision.repairsKey)).toEqual([
+      { accountId: A, ...readableA.repair, purge: [] },
+      { accountId: null, deleteApplications: [], removeClientIds: [], purge: tenant.purge, federate: [] },
+    ]);
+  });
+
+  it('over the cap (the input may lower it) withholds every deletion but still federates', async () => {
+    const { store, deps, state } = await prepared('repair', 2);
+
+    const { decision } = (await core(deps, state)) as { decision: Decision };
+
+    expect(decision).toMatchObject({ repair: true, deletions: 3, cap: 2, overCap: true });
+    expect(await store.getJson(decision.repairsKey)).toEqual([
+      { accountId: A, deleteApplications: [], removeClientIds: [], purge: [], federate: readableA.repair.federate },
+    ]);
+  });
+
+  it("refuses results that are not in the sweep's bucket", async () => {
+    const { deps, state } = await prepared('repair');
+
+    await expect(core(deps, { ...state, inspection: { ResultWriterDetails: { Bucket: 'someone-elses', Key: 'x' } } })).rejects.toThrow(/not the sweep's bucket/);
+  });
+});
+
+describe('sweep-report: reporting', () => {
+  it('settles every finding from the repair results, counts unread accounts, writes the report and logs its metrics', async () => {
+    // Prepare
+    const { store, deps, state } = await prepared('repair');
+    const { decision } = (await core(deps, state)) as { decision: Decision };
+    const repairedA: RepairResult = {
+      accountId: A,
+      outcomes: [
+        { action: 'delete-application', target: APP(1), result: 'done' },
+        { action: 'remove-client-id', target: APP(2), result: 'skipped', detail: 'an application with this client ID exists now' },
+      ],
+      federations: [
+        {
+          roleName: 'payments-ci',
+          executionName: 'Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1',
+          input: { accountId: A, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep' },
+          execution: { Error: 'States.TaskFailed' },
+        },
+      ],
+    };
+    const tenantRepair: RepairResult = { accountId: null, outcomes: [], federations: [], failure: { Error: 'GraphRequestError', Cause: '{"errorMessage":"purge deleted item: Microsoft Graph answered 403"}' } };
+    const repairs = await mapRun(store, 'sweeps/run-1/repair', [
+      { input: { repair: { accountId: A } }, output: repairedA },
+      { input: { repair: { accountId: null } }, output: tenantRepair },
+    ]);
+    const lines: string[] = [];
+    const logger = { ...silentLogger, info: (message: string, fields?: object) => lines.push(JSON.stringify({ message, ...fields })) } as typeof silentLogger;
+
+    // Act
+    const { report } = (await core({ ...deps, logger, now: () => new Date('2025-06-01T01:00:00Z') }, { ...state, decision, repairs })) as {
+      report: { bucket: string; key: string };
+    };
+
+    // Assess
+    const written = (await store.getJson(report.key)) as { findings: { kind: string; result: string; detail?: string }[]; totals: Record<string, unknown> };
+    expect(report.key).toBe('sweeps/run-1/report.json');
+    expect(written.findings.map((finding) => [finding.kind, finding.result])).toEqual([
+      ['unreadable-account', 'reported'],
+      ['soft-deleted', 'failed'],
+      ['orphan-application', 'done'],
+      ['dead-client-id', 'skipped'],
+      ['unfederated', 'failed'],
+    ]);
+    expect(written.findings[0]!.detail).toMatch(/^States.DataLimitExceeded: /);
+    expect(written.findings[1]!.detail).toContain('GraphRequestError: purge deleted item: Microsoft Graph answered 403');
+    expect(written.findings[4]!.detail).toContain('Create execution Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1 States.TaskFailed');
+    expect(written.totals).toMatchObject({ accounts: 2, unreadableAccounts: 1, maxClientIdsPerProvider: 92, directoryObjects: 210, directoryObjectQuotaPercent: 84 });
+    const metrics = lines.map((line) => JSON.parse(line)).find((line) => line.message === 'sweep metrics');
+    expect(metrics.metrics).toEqual({
+      maxClientIdsPerProvider: 92,
+      directoryObjectQuotaPercent: 84,
+      orphanApplications: 1,
+      unreadableAccounts: 1,
+      deletionsWithheld: 0,
+      failedActions: 2,
+    });
+  });
+});

@@ -1,0 +1,221 @@
+import * as z from 'zod/mini';
+import { ROLE_TAGS, guidSchema } from '../shared/contracts';
+import { OidcProviderNotFoundError, TrustPolicyRewriteError } from '../shared/errors';
+import type { HandlerDeps } from '../shared/handler-kit';
+import { applicationUniqueName } from '../shared/naming';
+import type { EntraDirectory, ListedRole, OpenMemberAccountLister, PolicyDocument } from '../shared/ports';
+import { protectedBy } from '../shared/protected-roles';
+import { FAILED_PREFIX, FAILURE_REASONS, READY, TRUST_POLICY_REASONS } from '../shared/status';
+import {
+  RECENT_APPLICATION_SECONDS,
+  accountItemSchema,
+  sweepContextSchema,
+  type AccountRepair,
+  type Finding,
+  type FindingKind,
+  type Inspection,
+} from '../shared/sweep-contracts';
+import { federationFor, sessionNameFor } from '../shared/task-context';
+import {
+  candidateHandMadeAudiences,
+  isOpen,
+  pinTrustPolicy,
+  pinnedAudiences,
+  pinnedSubjects,
+  referencesProvider,
+  type ProviderKeys,
+} from '../shared/trust-policy';
+
+export const FUNCTION_NAME = 'sweep-inspect-account';
+
+/** One item of the inspection map (the Distributed Map's ItemSelector adds the sweep). */
+export const inputSchema = z.object({ account: accountItemSchema, sweep: sweepContextSchema });
+export type Input = z.infer<typeof inputSchema>;
+
+export interface Deps extends HandlerDeps {
+  readonly settings: {
+    readonly tenantId: string;
+    readonly tokenVersion: 1 | 2;
+    readonly trustPolicyMaxChars: number;
+    readonly protectedRoles: readonly string[];
+  };
+  readonly openAccount: OpenMemberAccountLister;
+  readonly directory: Pick<EntraDirectory, 'findApplicationByAppId'>;
+  readonly now?: () => number;
+}
+
+/** Roles read (`GetRole`, Graph lookups) at once in one account. */
+const ROLES_AT_ONCE = 8;
+
+/** Stands in for an application and service principal when only the policy's shape matters. */
+const PROBE_GUID = '00000000-0000-4000-8000-000000000000';
+const isGuid = (value: string) => guidSchema.safeParse(value).success;
+
+/**
+ * Reads one member account whole and decides what is wrong with it; changes nothing.
+ *
+ * * Roles: a role that trusts the tenant's provider is healthy when the application of its
+ *   incarnation (by name, from the plan's listing), that application's service principal and
+ *   its client ID on the provider all exist, and `pinTrustPolicy` would leave its policy as it
+ *   is. Anything else is read again with `GetRole` (the listing has no tags) and classified
+ *   with the same definitions the event path uses: hand-made (left alone), refused (a
+ *   permanent reason its trust policy still has), or federated again through Create.
+ * * Applications of the automation named for this account whose role incarnation is gone or
+ *   no longer trusts the provider are orphans; client IDs that name no application at all are
+ *   dead. Both are only proposed here: the cap and the repair decide.
+ *
+ * Any error leaves the account unread: the state machine records it as `unreadable-account`
+ * and nothing is deleted for it in this run.
+ */
+export async function core(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
+  const { accountId, applications } = input.account;
+  const { settings } = deps;
+  const federation = federationFor(settings, accountId);
+  const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
+  const now = (deps.now ?? Date.now)();
+  const recent = (iso: string | null) => iso !== null && now - Date.parse(iso) < RECENT_APPLICATION_SECONDS * 1000;
+
+  const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${input.sweep.id}`));
+  const [roles, held] = await Promise.all([iam.listRoles(), iam.getProviderClientIds(keys.providerArn)]);
+  if (held === null) {
+    throw new OidcProviderNotFoundError(`account ${accountId} has no OIDC provider ${keys.providerArn}: the member baseline is not intact there`);
+  }
+
+  const byUniqueName = new Map(applications.map((app) => [app.uniqueName, app]));
+  const ownAppIds = new Set(applications.map((app) => app.appId.toLowerCase()));
+  const lookups = new Map<string, ReturnType<Deps['directory']['findApplicationByAppId']>>();
+  /** Whether an application with that client ID exists in the tenant (and whose): one Graph read per ID per account. */
+  const lookup = (appId: string) => {
+    const key = appId.toLowerCase();
+    if (!lookups.has(key)) lookups.set(key, deps.directory.findApplicationByAppId(key));
+    return lookups.get(key)!;
+  };
+  const pinnedAsWritten = (policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean => {
+    try {
+      const { changed } = pinTrustPolicy(policy, { ...keys, appId, servicePrincipalObjectId, maxPolicyChars: settings.trustPolicyMaxChars });
+      return !changed;
+    } catch {
+      return false;
+    }
+  };
+  /** The reason `pinTrustPolicy` would refuse the policy today, if any. */
+  const refusal = (policy: PolicyDocument): string | undefined => {
+    try {
+      pinTrustPolicy(policy, { ...keys, appId: PROBE_GUID, servicePrincipalObjectId: PROBE_GUID, maxPolicyChars: settings.trustPolicyMaxChars });
+      return undefined;
+    } catch (error) {
+      if (error instanceof TrustPolicyRewriteError) return error.reason;
+      throw error;
+    }
+  };
+
+  const findings: Finding[] = [];
+  const repair: AccountRepair = { deleteApplications: [], removeClientIds: [], federate: [] };
+  const finding = (kind: FindingKind, fields: Omit<Finding, 'kind' | 'account' | 'result'>): Finding => ({
+    kind,
+    account: accountId,
+    result: fields.action === 'none' ? 'reported' : 'proposed',
+    ...fields,
+  });
+  type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['federate'][number] } | undefined;
+  const report = (role: ListedRole, kind: FindingKind, detail: string, appId?: string): Outcome => ({
+    finding: finding(kind, { roleName: role.roleName, ...(appId ? { appId } : {}), action: 'none', detail }),
+  });
+  const federate = (role: ListedRole, kind: FindingKind, detail: string): Outcome => ({
+    finding: finding(kind, { roleName: role.roleName, action: 'federate', detail }),
+    federate: { roleName: role.roleName, roleId: role.roleId, kind },
+  });
+
+  /** What one role that trusts the provider needs, if anything. */
+  const classify = async (role: ListedRole): Promise<Outcome> => {
+    const protection = protectedBy(settings.protectedRoles, { roleName: role.roleName, path: role.path });
+    if (protection !== undefined) return report(role, 'protected-role', `protected by ${protection}: the automation never changes it`);
+    const app = byUniqueName.get(applicationUniqueName(accountId, role.roleName, role.roleId));
+    const servicePrincipalId = app?.servicePrincipalId ?? null;
+    if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(role.trustPolicy, app.appId, servicePrincipalId)) return undefined;
+
+    // Not as the automation leaves a ready role: read it whole (tags), as the Create would.
+    const current = await iam.getRole(role.roleName);
+    if (!current || current.roleId !== role.roleId) return undefined; // deleted or re-created meanwhile: its own events handle it
+    const status = current.tags[ROLE_TAGS.status];
+    if (status === undefined && recent(role.createDate)) return undefined; // its CreateRole's execution may still be running
+
+    let inFlight = false;
+    const missing: string[] = [];
+    for (const audience of candidateHandMadeAudiences(current.trustPolicy, keys)) {
+      if (ownAppIds.has(audience.toLowerCase())) continue;
+      const found = await lookup(audience);
+      if (found && !found.ours) {
+        return report(role, 'hand-made', 'aud names an application the automation did not create: left exactly as it is', audience);
+      }
+      if (found) inFlight = true;
+      else missing.push(audience);
+    }
+    // Pinned to an application of the automation created after the plan listed Entra: a Create is at work.
+    if (inFlight) return undefined;
+
+    const open = isOpen(current.trustPolicy, keys, held) ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
+    if (status?.startsWith(FAILED_PREFIX)) {
+      const reason = status.slice(FAILED_PREFIX.length);
+      const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
+      if (info?.retryable) return federate(role, 'retryable-failure', `${status}: a retry can fix it${open}`);
+      if (TRUST_POLICY_REASONS.has(reason) && refusal(current.trustPolicy) !== reason) {
+        return federate(role, 'unfederated', `${status}, but the trust policy changed since${open}`);
+      }
+      return report(role, 'refused', `${status}: ${info?.fix ?? "see the role's tag and the failed execution"}`);
+    }
+    if (status === READY) {
+      const pinnedApps = pinnedAudiences(current.trustPolicy, keys).filter(isGuid);
+      const pinnedSps = pinnedSubjects(current.trustPolicy, keys);
+      const brokenApp = missing.find((audience) => pinnedApps.includes(audience));
+      if (brokenApp !== undefined) return federate(role, 'broken-pin', `aud ${brokenApp} names no application`);
+      if (app && !servicePrincipalId) return federate(role, 'broken-pin', 'its application has no service principal any more');
+      if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
+        return federate(role, 'broken-pin', 'sub names a service principal that is gone');
+      }
+      if (app && servicePrincipalId && !held.includes(app.appId)) return federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
+      return federate(role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
+    }
+    return federate(role, 'unfederated', `never federated${open}`);
+  };
+
+  const trusting = [...roles].sort((a, b) => a.roleName.localeCompare(b.roleName)).filter((role) => referencesProvider(role.trustPolicy, keys.providerArn));
+  const federatedRoles = trusting.length;
+  // A few roles at a time: an account of thousands of roles on day one stays well inside the
+  // function's timeout, and IAM's per-account read rate is not strained.
+  for (let start = 0; start < trusting.length; start += ROLES_AT_ONCE) {
+    for (const outcome of await Promise.all(trusting.slice(start, start + ROLES_AT_ONCE).map(classify))) {
+      if (!outcome) continue;
+      findings.push(outcome.finding);
+      if (outcome.federate) repair.federate.push(outcome.federate);
+    }
+  }
+
+  // Applications of the automation whose role incarnation is gone (or no longer federated).
+  const rolesById = new Map(roles.map((role) => [role.roleId, role]));
+  for (const app of applications) {
+    if (recent(app.createdDateTime)) continue;
+    const role = rolesById.get(app.roleId);
+    if (role && referencesProvider(role.trustPolicy, keys.providerArn)) continue;
+    findings.push(finding('orphan-application', {
+      ...(role ? { roleName: role.roleName } : {}),
+      appId: app.appId,
+      objectId: app.id,
+      action: 'delete-application',
+      detail: role ? "its role no longer trusts the tenant's provider" : `role incarnation ${app.roleId} no longer exists`,
+    }));
+    repair.deleteApplications.push({ id: app.id, appId: app.appId, uniqueName: app.uniqueName });
+  }
+
+  // Client IDs that name no application at all. Only GUIDs can be client IDs of Entra
+  // applications; anything else (an App ID URI of a hand-made federation) is not judged.
+  for (const clientId of held) {
+    if (!isGuid(clientId) || ownAppIds.has(clientId.toLowerCase())) continue;
+    if (await lookup(clientId)) continue;
+    findings.push(finding('dead-client-id', { appId: clientId, action: 'remove-client-id', detail: 'names no application in the tenant' }));
+    repair.removeClientIds.push(clientId);
+  }
+
+  deps.logger.info('account inspected', { roles: roles.length, federatedRoles, clientIds: held.length, findings: findings.length });
+  return { inspection: { accountId, readable: true, clientIds: held.length, federatedRoles, findings, repair } };
+}

@@ -1,0 +1,27 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
+import { liveInventory } from '../shared/live-graph';
+import { createLogger } from '../shared/logger';
+import { loadSweepPlanSettings } from '../shared/settings';
+import { s3SweepStore, stackSetBaselineAccounts } from '../shared/sweep-aws';
+import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+
+export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+}
+
+export const handler = makeHandler(() => {
+  const settings = loadSweepPlanSettings(process.env);
+  return {
+    logger: createLogger(),
+    inventory: liveInventory(settings),
+    // The StackSet lives in the central region; its instances in us-east-1.
+    baseline: stackSetBaselineAccounts(new CloudFormationClient({ region: settings.region }), {
+      stackSetName: settings.stackSetName,
+      callAs: settings.stackSetCallAs,
+      region: settings.stackSetInstanceRegion,
+    }),
+    store: s3SweepStore(new S3Client({ region: settings.region }), settings.sweepBucket),
+  };
+});

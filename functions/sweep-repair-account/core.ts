@@ -1,0 +1,98 @@
+import * as z from 'zod/mini';
+import { AutomationError } from '../shared/errors';
+import type { HandlerDeps } from '../shared/handler-kit';
+import type { EntraDirectory, EntraInventory, MemberAccountIam, OpenMemberAccount } from '../shared/ports';
+import {
+  federationExecutionName,
+  federationInput,
+  repairItemSchema,
+  sweepContextSchema,
+  type RepairOutcome,
+  type RepairResult,
+} from '../shared/sweep-contracts';
+import { federationFor, sessionNameFor } from '../shared/task-context';
+
+export const FUNCTION_NAME = 'sweep-repair-account';
+
+/** One item of the repair map (the Distributed Map's ItemSelector adds the sweep). */
+export const inputSchema = z.object({ repair: repairItemSchema, sweep: sweepContextSchema });
+export type Input = z.infer<typeof inputSchema>;
+
+export interface Deps extends HandlerDeps {
+  readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2 };
+  readonly openAccount: OpenMemberAccount;
+  readonly directory: Pick<EntraDirectory, 'deleteApplication' | 'findApplicationByAppId'> & Pick<EntraInventory, 'purgeDeletedItem'>;
+}
+
+/**
+ * A transient error leaves the function (the state machine retries the whole item: every step
+ * below is idempotent); any other is this one action's failure, reported, and the rest go on.
+ */
+async function attempt(outcomes: RepairOutcome[], action: RepairOutcome['action'], target: string, work: () => Promise<'done' | 'skipped'>, skipped?: string) {
+  try {
+    const result = await work();
+    outcomes.push({ action, target, result, ...(result === 'skipped' && skipped ? { detail: skipped } : {}) });
+  } catch (error) {
+    if (error instanceof AutomationError && error.transient) throw error;
+    outcomes.push({ action, target, result: 'failed', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+}
+
+/**
+ * Applies one account's approved repair: deletes and purges its orphan applications (and
+ * their service principals) and removes their client IDs; removes dead client IDs after
+ * checking once more that no application has that client ID; purges the tenant's soft-deleted
+ * objects (the item without an account). The roles to federate come back as Create executions
+ * for the state machine to run (`states:startExecution.sync:2`): the Create workflow is the
+ * only code that federates.
+ */
+export async function core(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
+  const { repair, sweep } = input;
+  const outcomes: RepairOutcome[] = [];
+  const accountId = repair.accountId;
+  let iam: MemberAccountIam | undefined;
+  if (accountId !== null && (repair.deleteApplications.length > 0 || repair.removeClientIds.length > 0)) {
+    iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${sweep.id}`));
+  }
+  const providerArn = accountId === null ? '' : federationFor(deps.settings, accountId).providerArn;
+
+  for (const app of repair.deleteApplications) {
+    await attempt(outcomes, 'delete-application', app.appId, async () => {
+      await deps.directory.deleteApplication({ ...app, displayName: '' });
+      await iam!.removeClientId(providerArn, app.appId);
+      deps.logger.info('orphan application deleted and purged; its client ID removed', { appId: app.appId, uniqueName: app.uniqueName });
+      return 'done';
+    });
+  }
+  for (const clientId of repair.removeClientIds) {
+    await attempt(
+      outcomes,
+      'remove-client-id',
+      clientId,
+      async () => {
+        if (await deps.directory.findApplicationByAppId(clientId)) return 'skipped';
+        await iam!.removeClientId(providerArn, clientId);
+        deps.logger.info('dead client ID removed', { clientId });
+        return 'done';
+      },
+      'an application with this client ID exists now',
+    );
+  }
+  for (const item of repair.purge) {
+    await attempt(outcomes, 'purge-deleted-item', item.id, async () => {
+      await deps.directory.purgeDeletedItem(item.id);
+      deps.logger.info('soft-deleted object purged', { objectId: item.id, kind: item.kind, appId: item.appId });
+      return 'done';
+    });
+  }
+
+  const federations =
+    accountId === null
+      ? []
+      : repair.federate.map((role) => ({
+          roleName: role.roleName,
+          executionName: federationExecutionName(sweep.id, role.roleId),
+          input: federationInput(sweep, accountId, role.roleName),
+        }));
+  return { repaired: { accountId, outcomes, federations } };
+}

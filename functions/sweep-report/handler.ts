@@ -1,0 +1,15 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
+import { createLogger } from '../shared/logger';
+import { loadSweepReportSettings } from '../shared/settings';
+import { s3SweepStore } from '../shared/sweep-aws';
+import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+
+export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+}
+
+export const handler = makeHandler(() => {
+  const settings = loadSweepReportSettings(process.env);
+  return { settings, logger: createLogger(), store: s3SweepStore(new S3Client({ region: settings.region }), settings.sweepBucket) };
+});
