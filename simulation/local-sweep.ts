@@ -102,7 +102,8 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
     return {
       settings,
       logger,
-      directory: world.directory,
+      // As deployed (functions/shared/live-graph.ts liveInventory): the sweep works through the first automation identity.
+      directory: world.inventory,
       inventory: world.inventory,
       baseline,
       store,

@@ -80,11 +80,20 @@ export class WebIdentityFederationStack extends TerraformStack {
           }
         : config.automationCredential;
     this.identity = new EntraAutomationIdentity(this, 'entra-identity', { displayName: `${prefix}-automation`, credential: automationCredential });
-    // Identities 2…N: the same permissions and credential, each its own creator quota (docs/operator.md#the-creator-quota).
+    // Identities 2…N: the same permissions, each its own creator quota (docs/operator.md#the-creator-quota),
+    // trusted only by the functions that use the pool (the sweep works through the first identity).
+    const poolCredential: AutomationCredential =
+      automationCredential.mode === 'federated'
+        ? {
+            ...automationCredential,
+            subjects: Object.fromEntries(
+              TASK_FUNCTION_NAMES.filter((task) => (TASKS[task].settings as readonly string[]).includes('identityPool')).map((task) => [task, roleArnOf(task)]),
+            ),
+          }
+        : automationCredential;
     this.additionalIdentities = Array.from(
       { length: config.entra.automationIdentities - 1 },
-      (_, i) =>
-        new EntraAutomationIdentity(this, `entra-identity-${i + 2}`, { displayName: `${prefix}-automation-${i + 2}`, credential: automationCredential }),
+      (_, i) => new EntraAutomationIdentity(this, `entra-identity-${i + 2}`, { displayName: `${prefix}-automation-${i + 2}`, credential: poolCredential }),
     );
     this.gateway = new EntraGateway(this, 'entra-gateway', { displayName: `${prefix}-aws-gateway`, tokenVersion: config.entra.tokenVersion });
 

@@ -62,7 +62,7 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'sweep']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'sweep']);
     expect(output.sweep).toMatchObject({ mode: 'report', totals: { accounts: 2, findings: 3 }, report: expect.stringMatching(/sweeps\/simulate-sweep\/report\.json$/) });
     expect(output.executions).toEqual([]);
   });

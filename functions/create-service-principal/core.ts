@@ -266,11 +266,25 @@ export async function core(deps: Deps, input: Input): Promise<{ application: App
   if (named.kind === 'ambiguous') {
     throw new AmbiguousIdentityError(`ambiguous-identity: ${named.detail}. Pin sub to one identity in every statement that trusts the provider, or in none.`);
   }
-  if (named.kind === 'named') {
+  if (named.kind === 'named' && !wasPinnedByTheAutomation(deps, role.trustPolicy, keys, handMadeAudiences)) {
     const identity = await broughtIdentity(deps, named.servicePrincipalObjectId, applicationNamePrefix(accountId, roleName));
     if (identity.kind === 'brought') return { application: broughtResult(deps, input, role, identity) };
   }
   return { application: await ownApplication(deps, input, role, keys, handMadeAudiences) };
+}
+
+/**
+ * A `sub` pinned next to an `aud` pinned to an application client ID (not the gateway's, not a
+ * hand-made one) is the automation's own pin of an application of the role's: the role keeps, or
+ * gets back, an application of its own. That is also the case when the pinned application or
+ * service principal no longer exists (a broken pin the sweep re-federates): an identity an app
+ * team brings comes with no `aud` pin, a placeholder, or the gateway.
+ */
+function wasPinnedByTheAutomation(deps: Deps, policy: PolicyDocument, keys: ProviderKeys, handMadeAudiences: readonly string[]): boolean {
+  const handMade = new Set(handMadeAudiences);
+  return candidateHandMadeAudiences(policy, keys).some(
+    (audience) => audience.toLowerCase() !== deps.settings.gatewayClientId && !handMade.has(audience),
+  );
 }
 
 function broughtResult(

@@ -306,7 +306,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // `deletedDateTime` tells them apart: the inventory is of live objects.
   async listOwnApplications(): Promise<readonly InventoryApplication[]> {
     const items = await this.listAll(
-      `${this.createdObjectsPath()}/microsoft.graph.application?$select=id,appId,uniqueName,displayName,createdDateTime,deletedDateTime&$top=999`,
+      `${await this.createdObjectsPath()}/microsoft.graph.application?$select=id,appId,uniqueName,displayName,createdDateTime,deletedDateTime&$top=999`,
       'list created applications',
     );
     return items.flatMap((item) => {
@@ -319,7 +319,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
 
   async listOwnServicePrincipals(): Promise<readonly { readonly id: string; readonly appId: string }[]> {
     const items = await this.listAll(
-      `${this.createdObjectsPath()}/microsoft.graph.servicePrincipal?$select=id,appId,deletedDateTime&$top=999`,
+      `${await this.createdObjectsPath()}/microsoft.graph.servicePrincipal?$select=id,appId,deletedDateTime&$top=999`,
       'list created service principals',
     );
     return items.flatMap((item) => {
