@@ -4,21 +4,29 @@ import { MEMBER_CAPABILITIES, memberRoleName } from '../functions/shared/contrac
 import { GraphDirectory } from '../functions/shared/graph-client';
 import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
+import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../functions/shared/role-lock';
+import { DynamoDbTable } from './dynamodb-model';
 import { startGraphFake, type GraphFake } from './graph-fake';
 import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
 import { createIamModel, type IamModel } from './iam-model';
 import { createLocalPipeline, type LocalPipeline, type PipelineSettings } from './local-pipeline';
+import type { VirtualScheduler } from './scheduler';
+import { seededRandom, seededUuid } from './seeded-random';
 
 /**
  * Everything the pipeline talks to, in one process: the in-memory IAM model behind the
  * real SDK clients, the loopback Graph fake behind the real Graph client, and the local
  * pipeline. No sleeping anywhere: in-function retries get a no-op `sleep`, Step Functions
- * retries an interval override of 0, so fault storms cost no wall-clock time.
+ * retries an interval override of 0, so fault storms cost no wall-clock time. Under load
+ * (`load`), every remote call and every wait runs on the scheduler's virtual clock instead
+ * (simulation/scheduler.ts), and every random choice comes from the seed.
  */
 export interface LocalWorld {
   readonly iam: IamModel;
   readonly graph: GraphFake;
   readonly pipeline: LocalPipeline;
+  /** The central account's role-lock table. */
+  readonly lockTable: DynamoDbTable;
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
   close(): Promise<void>;
@@ -39,6 +47,35 @@ export interface LocalWorldOptions {
    * business: GraphDirectory uses the global `fetch`.
    */
   readonly remoteLatencyMs?: number;
+  /** Concurrent executions on a virtual clock (`npm run simulate -- --concurrency N`). */
+  readonly load?: LoadOptions;
+}
+
+export interface LoadOptions {
+  readonly scheduler: VirtualScheduler;
+  /** At most this many executions run at once. */
+  readonly concurrency: number;
+  /** The wall-clock time (ms since the epoch) virtual time 0 stands for: the router's clock reads from here. */
+  readonly epochMs: number;
+}
+
+/** Statuses whose answer has no body (the Fetch standard's null body statuses). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * `fetch` on the virtual clock: the request travels, the Graph fake answers at once (the clock
+ * stands still during the real loopback round trip), the answer travels back.
+ */
+function virtualFetch(scheduler: VirtualScheduler): typeof fetch {
+  return async (input, init) => {
+    await scheduler.travel('graph');
+    const answer = await scheduler.io(async () => {
+      const response = await fetch(input, init);
+      return { status: response.status, statusText: response.statusText, headers: response.headers, body: await response.arrayBuffer() };
+    });
+    await scheduler.travel('graph');
+    return new Response(NULL_BODY_STATUS.has(answer.status) ? null : answer.body, answer);
+  };
 }
 
 /** A client whose `send` waits `latencyMs` first; the model's mock still sees this client as `this`. */
@@ -55,20 +92,26 @@ function withLatency<C extends { send: (...args: never[]) => Promise<unknown> }>
 const noSleep = async (): Promise<void> => undefined;
 
 export async function startLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
-  const iam = createIamModel(options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  const scheduler = options.load?.scheduler;
+  const iam = createIamModel(seed, scheduler ? { timing: scheduler } : {});
   iam.install();
   let graph: GraphFake;
   try {
-    graph = await startGraphFake({ state: new GraphFakeState(options.graphState) });
+    const newId = scheduler ? { newId: seededUuid(seededRandom(seed ^ 0x1d5)) } : {};
+    graph = await startGraphFake({ state: new GraphFakeState({ ...options.graphState, ...newId }) });
   } catch (error) {
     iam.restore();
     throw error;
   }
+  // Under load, waits are virtual and jitter comes from the seed; otherwise nothing waits.
+  const waits = scheduler ? { sleep: scheduler.sleep, random: () => scheduler.next() } : { sleep: noSleep };
   const directory = new GraphDirectory({
     baseUrl: graph.baseUrl,
     automationServicePrincipalId: graph.state.automationServicePrincipalId,
     getToken: async () => 'local-simulation-token',
-    sleep: noSleep,
+    ...waits,
+    ...(scheduler ? { fetch: virtualFetch(scheduler) } : {}),
   });
   // One OpenMemberAccount per member role, as each deployed function has its own.
   const openAccounts = new Map(
@@ -82,26 +125,39 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
         ),
         memberRoleName: memberRoleName(options.settings.automationRoleName, capability),
         region: 'us-east-1',
-        sleep: noSleep,
+        ...waits,
         makeIamClient: (config) => withLatency(new IAMClient(config), options.remoteLatencyMs),
       }),
     ]),
   );
+  // The synthesized definitions name the table by Terraform reference (`${aws_dynamodb_table.…role-locks….name}`).
+  const lockTable = new DynamoDbTable(roleLockTableName(options.settings.namePrefix), ROLE_LOCK_ATTRIBUTES.key, {
+    accepts: (name) => /^\$\{aws_dynamodb_table\.[\w-]*role-locks[\w-]*\.name\}$/.test(name),
+  });
   const pipeline = createLocalPipeline({
     definitions: options.definitions,
     settings: options.settings,
     openAccountAs: (capability) => openAccounts.get(capability)!,
     directory,
     logger: options.logger,
+    lockTable,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+    ...(options.load
+      ? {
+          timing: options.load.scheduler,
+          maxConcurrentExecutions: options.load.concurrency,
+          now: () => options.load!.epochMs + options.load!.scheduler.now(),
+        }
+      : {}),
   });
   return {
     iam,
     graph,
     pipeline,
+    lockTable,
     calls: () =>
       Object.fromEntries(
-        Object.entries({ ...graph.calls, ...iam.calls })
+        Object.entries({ ...graph.calls, ...iam.calls, ...lockTable.calls })
           .filter(([, count]) => (count ?? 0) > 0)
           .sort(([a], [b]) => a.localeCompare(b)),
       ) as Record<string, number>,

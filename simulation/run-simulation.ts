@@ -3,6 +3,7 @@ import { accountIdSchema, IAM_EVENT_NAMES, TASK_FUNCTION_NAMES } from '../functi
 import { describeIssues } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { FederationConfig } from '../stacks/config';
+import { roleLockTableName } from '../functions/shared/role-lock';
 import { protectedRolePatterns } from '../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
@@ -68,12 +69,13 @@ export function pipelineSettings(config: FederationConfig): PipelineSettings {
   };
 }
 
-/** The stack renders these same definitions with the functions' ARNs. */
-export function localDefinitions(): { create: object; delete: object } {
+/** The stack renders these same definitions with the functions' ARNs and the lock table's name. */
+export function localDefinitions(namePrefix = 'web-identity'): { create: object; delete: object } {
   const arns = Object.fromEntries(
     TASK_FUNCTION_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:${name}`]),
   ) as TaskFunctionArns;
-  return { create: createWorkflowDefinition(arns), delete: deleteWorkflowDefinition(arns) };
+  const lock = { tableName: roleLockTableName(namePrefix) };
+  return { create: createWorkflowDefinition(arns, lock), delete: deleteWorkflowDefinition(arns, lock) };
 }
 
 /** The world file's shapes, as they stand after the run ("automation" names the automation's service principal). */
@@ -179,7 +181,7 @@ export interface SimulationInput {
 
 export async function runSimulation(input: SimulationInput): Promise<SimulationOutput> {
   const world = await startLocalWorld({
-    definitions: input.definitions ?? localDefinitions(),
+    definitions: input.definitions ?? localDefinitions(input.config.namePrefix),
     settings: pipelineSettings(input.config),
     logger: input.logger,
   });

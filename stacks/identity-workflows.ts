@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../functions/shared/role-lock';
 import { stateMachineNames } from '../functions/shared/state-machines';
 import { assumableByService } from './policies';
 import { terraformLiteralJson } from './terraform-strings';
@@ -18,14 +20,17 @@ export interface IdentityWorkflowsProps {
 }
 
 /**
- * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/state-machines.ts), and
- * the role that lets them invoke their tasks. The construct ids stay `create` and `delete`
- * whatever the names: they are the Terraform addresses.
+ * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/state-machines.ts), the
+ * table of their per-role locks, and the role that lets them invoke their tasks and hold the
+ * locks. The construct ids stay `create` and `delete` whatever the names: they are the
+ * Terraform addresses.
  */
 export class IdentityWorkflows extends Construct {
   public readonly create: SfnStateMachine;
   public readonly delete: SfnStateMachine;
   public readonly role: IamRole;
+  /** One item per role an execution is working on (functions/shared/role-lock.ts). */
+  public readonly roleLocks: DynamodbTable;
   /** Literal ARNs, known before apply (the router's policy and environment use them). */
   public readonly createArn: string;
   public readonly deleteArn: string;
@@ -37,10 +42,22 @@ export class IdentityWorkflows extends Construct {
       TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn]),
     ) as unknown as TaskFunctionArns;
 
+    // On-demand capacity: a burst of role events costs a few writes each, and an idle
+    // organization costs nothing. TTL only tidies stale items away (within days); the
+    // condition on every write is what enforces a lease.
+    this.roleLocks = new DynamodbTable(this, 'role-locks', {
+      name: roleLockTableName(props.namePrefix),
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: ROLE_LOCK_ATTRIBUTES.key,
+      attribute: [{ name: ROLE_LOCK_ATTRIBUTES.key, type: 'S' }],
+      ttl: { attributeName: ROLE_LOCK_ATTRIBUTES.expiresAt, enabled: true },
+    });
+    const lock = { tableName: this.roleLocks.name };
+
     const assumeByStates = assumableByService(this, 'states.amazonaws.com', props.accountId);
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-workflows`,
-      description: 'Lets the web identity state machines invoke their task functions.',
+      description: 'Lets the web identity state machines invoke their task functions and hold their role locks.',
       assumeRolePolicy: assumeByStates.json,
     });
     const invokeTasks = new DataAwsIamPolicyDocument(this, 'permissions', {
@@ -51,6 +68,14 @@ export class IdentityWorkflows extends Construct {
           actions: ['lambda:InvokeFunction'],
           resources: TASK_FUNCTION_NAMES.flatMap((name) => [arns[name], `${arns[name]}:*`]),
         },
+        {
+          // Step Functions' DynamoDB integration calls the API with this role: taking
+          // (PutItem) and releasing (DeleteItem) a lock, on this one table.
+          sid: 'HoldRoleLocks',
+          effect: 'Allow',
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [this.roleLocks.arn],
+        },
       ],
     });
     new IamRolePolicy(this, 'permissions-policy', { name: 'permissions', role: this.role.id, policy: invokeTasks.json });
@@ -59,13 +84,13 @@ export class IdentityWorkflows extends Construct {
       name: names.create,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: terraformLiteralJson(createWorkflowDefinition(arns), 2),
+      definition: terraformLiteralJson(createWorkflowDefinition(arns, lock), 2),
     });
     this.delete = new SfnStateMachine(this, 'delete', {
       name: names.delete,
       type: 'STANDARD',
       roleArn: this.role.arn,
-      definition: terraformLiteralJson(deleteWorkflowDefinition(arns), 2),
+      definition: terraformLiteralJson(deleteWorkflowDefinition(arns, lock), 2),
     });
     this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.create}`;
     this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.delete}`;
