@@ -149,6 +149,14 @@ export interface CallRecord {
   readonly fault: string | null;
 }
 
+/** A trust policy the automation wrote over one it had not read: someone else wrote in between. */
+export interface TrustPolicyOverwrite {
+  readonly accountId: string;
+  readonly roleName: string;
+  /** The session that overwrote it (which function, which event). */
+  readonly sessionName: string;
+}
+
 export interface IamModelOptions {
   readonly seed?: number;
   /** Model clock (ms since epoch) for credential expiry and create dates. */
@@ -164,6 +172,15 @@ export class IamModel {
   /** Remote calls by key, faulted ones included: each was a round trip. */
   readonly calls: Partial<Record<CallKey, number>> = {};
   readonly history: CallRecord[] = [];
+  /**
+   * `UpdateAssumeRolePolicy` calls that replaced a trust policy other than the one the same
+   * session last read with `GetRole`: a write by someone else (the app team) landed between the
+   * automation's read and its write and is lost. IAM has no conditional write for trust
+   * policies, so this is a race the design can narrow but not close (docs/architecture.md#concurrency-one-execution-per-role).
+   */
+  readonly trustPolicyOverwrites: TrustPolicyOverwrite[] = [];
+  /** The trust policy each session last read, by role. */
+  private readonly lastRead = new Map<string, string>();
   /** Rules on IAM and STS call keys (world files' `faults`); `failNext` and storms use it too. */
   readonly faults: FaultInjector;
 
@@ -354,10 +371,30 @@ export class IamModel {
         throw iamError('ExpiredToken', 'The security token included in the request is expired', 403);
       }
       this.injectFault(key, call);
+      const observed = () => {
+        this.observeTrustPolicy(key, credentials.accessKeyId, session, String(input['RoleName'] ?? ''));
+        return handler(session.accountId);
+      };
       const resourceOf = WRITE_RESOURCE[key];
-      if (!this.timing || !resourceOf) return handler(session.accountId);
-      return this.applyWrite(key, resourceOf(session.accountId, input), call, () => handler(session.accountId));
+      if (!this.timing || !resourceOf) return observed();
+      return this.applyWrite(key, resourceOf(session.accountId, input), call, observed);
     });
+  }
+
+  /** Remembers what a session read of a trust policy; notes a write over a policy it did not read. */
+  private observeTrustPolicy(key: CallKey, accessKeyId: string, session: Session, roleName: string): void {
+    if (key !== 'iam:GetRole' && key !== 'iam:UpdateAssumeRolePolicy') return;
+    const slot = `${accessKeyId}|${session.accountId}/${roleName.toLowerCase()}`;
+    const current = this.state.role(session.accountId, roleName);
+    const document = current ? JSON.stringify(current.assumeRolePolicyDocument) : undefined;
+    if (key === 'iam:GetRole') {
+      if (document !== undefined) this.lastRead.set(slot, document);
+      return;
+    }
+    const read = this.lastRead.get(slot);
+    if (read !== undefined && document !== undefined && read !== document) {
+      this.trustPolicyOverwrites.push({ accountId: session.accountId, roleName: current!.roleName, sessionName: session.sessionName });
+    }
   }
 
   /** Under `timing`: the request travels, the service handles it, the answer (or error) travels back. */

@@ -11,6 +11,9 @@ import { AUTOMATION, type FakeApplication, type GraphFakeState } from './graph-s
 import { ROLE_ID_PATTERN } from './iam-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
 import { SimulationInputError, seedWorld, type World } from './world';
+import { checkInvariants, failedRemovalsOf, type InvariantReport } from './invariants';
+import { planLoad, playEventsUnderLoad, type LoadReport, type LoadSettings } from './load';
+import { VirtualScheduler, type LatencyProfile } from './scheduler';
 
 /**
  * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
@@ -93,15 +96,20 @@ export interface SimulationOutput {
   entra: EntraOutput;
   executions: { stateMachine: string; name: string; status: string; states: string[] }[];
   calls: Record<string, number>;
+  /** Under load only (`--concurrency`, `--duplicates`, `--reorder`): how the run went. */
+  load?: LoadReport;
+  /** What must hold after any run (simulation/invariants.ts). */
+  invariants: InvariantReport;
 }
 
 /**
- * Applies each event's IAM call (unless it failed or was seen before: a redelivery), then
- * delivers it to the router and runs every execution it started to completion.
+ * What one event's IAM call does to the world: nothing when it failed (`errorCode`), was seen
+ * before (a redelivery) or is a forgery (another account put it on the bus); otherwise the call
+ * is applied. Shared by the sequential and the concurrent players.
  */
-export async function playEvents(world: LocalWorld, events: readonly SimulationEvent[], logger: Logger): Promise<void> {
+export function callApplier(world: Pick<LocalWorld, 'iam'>, logger: Logger): (event: SimulationEvent, index: number) => void {
   const seen = new Set<string>();
-  for (const [index, event] of events.entries()) {
+  return (event, index) => {
     const { detail } = event;
     // The call happened in the sender's account, as the router reads it (the envelope's `account`).
     const accountId = event.account;
@@ -126,9 +134,20 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
       }
     }
     seen.add(detail.eventID);
+  };
+}
+
+/**
+ * Applies each event's IAM call (unless it failed or was seen before: a redelivery), then
+ * delivers it to the router and runs every execution it started to completion.
+ */
+export async function playEvents(world: LocalWorld, events: readonly SimulationEvent[], logger: Logger): Promise<void> {
+  const apply = callApplier(world, logger);
+  for (const [index, event] of events.entries()) {
+    apply(event, index);
     const response = await world.pipeline.deliver([event]);
     if (response.batchItemFailures.length > 0) {
-      logger.warn('the router failed the message (it would go to the DLQ)', { index, eventId: detail.eventID });
+      logger.warn('the router failed the message (it would go to the DLQ)', { index, eventId: event.detail.eventID });
     }
     await world.pipeline.drain();
   }
@@ -157,10 +176,13 @@ function entraOutput(state: GraphFakeState): EntraOutput {
   };
 }
 
-export function simulationOutput(world: LocalWorld): SimulationOutput {
+export function simulationOutput(world: LocalWorld, settings: Pick<PipelineSettings, 'tenantId' | 'tokenVersion'>, load?: LoadReport): SimulationOutput {
+  const iam = world.iam.snapshot();
+  const entra = entraOutput(world.graph.state);
+  const invariants = checkInvariants({ iam, entra }, settings, { failedRemovals: failedRemovalsOf(world.pipeline.executions) });
   return {
-    iam: world.iam.snapshot(),
-    entra: entraOutput(world.graph.state),
+    iam,
+    entra,
     executions: world.pipeline.executions.map((execution) => ({
       stateMachine: execution.stateMachine,
       name: execution.name,
@@ -168,6 +190,8 @@ export function simulationOutput(world: LocalWorld): SimulationOutput {
       states: [...execution.states],
     })),
     calls: world.calls(),
+    ...(load ? { load } : {}),
+    invariants,
   };
 }
 
@@ -177,18 +201,35 @@ export interface SimulationInput {
   readonly config: FederationConfig;
   readonly logger: Logger;
   readonly definitions?: { readonly create: object; readonly delete: object };
+  /** Seeds generated role IDs and, under load, every random choice (default 1). */
+  readonly seed?: number;
+  /** Concurrent executions on a virtual clock; absent, one event at a time, each run to completion. */
+  readonly load?: Omit<LoadSettings, 'seed'>;
+  /** Latency ranges of the virtual clock (simulation/scheduler.ts `DEFAULT_LATENCIES`). */
+  readonly latencies?: LatencyProfile;
 }
 
 export async function runSimulation(input: SimulationInput): Promise<SimulationOutput> {
+  const seed = input.seed ?? 1;
+  const settings = pipelineSettings(input.config);
+  const load = input.load ? { ...input.load, seed } : undefined;
+  const plan = load ? planLoad(input.events, load) : undefined;
+  const scheduler = load ? new VirtualScheduler(seed, input.latencies) : undefined;
   const world = await startLocalWorld({
     definitions: input.definitions ?? localDefinitions(input.config.namePrefix),
-    settings: pipelineSettings(input.config),
+    settings,
     logger: input.logger,
+    seed,
+    ...(load && plan && scheduler ? { load: { scheduler, concurrency: load.concurrency, epochMs: plan.epochMs } } : {}),
   });
   try {
     seedWorld(world, input.world);
+    if (load && plan && scheduler) {
+      const report = await playEventsUnderLoad(world, input.events, plan, scheduler, load, callApplier(world, input.logger), input.logger);
+      return simulationOutput(world, settings, report);
+    }
     await playEvents(world, input.events, input.logger);
-    return simulationOutput(world);
+    return simulationOutput(world, settings);
   } finally {
     await world.close();
   }

@@ -422,6 +422,12 @@ export function pinnedAudiences(policy: PolicyDocument, keys: ProviderKeys): str
   return [...new Set(statementsOf(policy).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, audKey)))];
 }
 
+/** The `sub` values the policy's web identity statements pin exactly (the identities it admits). */
+export function pinnedSubjects(policy: PolicyDocument, keys: ProviderKeys): string[] {
+  const subKey = `${keys.conditionKeyPrefix}:sub`;
+  return [...new Set(statementsOf(policy).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, subKey)))];
+}
+
 /**
  * Client IDs a role's `aud` pins that could name an application (GUIDs), apart from the ones
  * given. The caller asks Graph whether each is an application the automation did not create:
