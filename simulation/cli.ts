@@ -1,17 +1,25 @@
 /**
- * `npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>]`
+ * `npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>]
+ *   [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check]`
  * One JSON document on stdout; logs (JSON lines) on stderr. Exit 0 when the run completed
- * (failed executions are data), 2 when an input file is unreadable or malformed, 1 on a bug.
+ * (failed executions are data), 2 when an input file or an option is unreadable or malformed,
+ * 3 when `--check` is given and an invariant does not hold, 1 on a bug (docs/simulate.md).
+ * `--world w.json --check` without events checks the world file alone.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../functions/shared/logger';
 import { ConfigError, parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
-import { parseEvents, runSimulation } from './run-simulation';
+import { checkLoadSettings } from './load';
+import { SIMULATE_EXIT, parseEvents, runSimulation } from './run-simulation';
 import { SimulationInputError, parseWorld } from './world';
 
-const USAGE = 'usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>]';
+const USAGE =
+  'usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>] ' +
+  '[--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check]\n' +
+  '       npm run simulate -- --world <world.json> --check [--config <config.json>]   (checks the world alone)';
+
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -27,39 +35,82 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
+/** A number option: the flag and what it expects are named when it is not one. */
+function numberOption(value: string | undefined, flag: string, expected: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new SimulationInputError(`${flag} ${JSON.stringify(value)}: expected ${expected}`);
+  return n;
+}
+
 async function main(argv: string[]): Promise<number> {
-  let values: { world?: string; events?: string; config?: string };
+  let values: {
+    world?: string;
+    events?: string;
+    config?: string;
+    concurrency?: string;
+    seed?: string;
+    duplicates?: string;
+    reorder?: string;
+    check?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { world: { type: 'string' }, events: { type: 'string' }, config: { type: 'string' } },
+      options: {
+        world: { type: 'string' },
+        events: { type: 'string' },
+        config: { type: 'string' },
+        concurrency: { type: 'string' },
+        seed: { type: 'string' },
+        duplicates: { type: 'string' },
+        reorder: { type: 'string' },
+        check: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (error) {
     process.stderr.write(`simulate: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    return SIMULATE_EXIT.badInput;
   }
-  if (!values.world || !values.events) {
+  if (!values.world || (!values.events && !values.check)) {
     process.stderr.write(`simulate: --world and --events are required\n${USAGE}\n`);
-    return 2;
+    return SIMULATE_EXIT.badInput;
   }
   try {
+    const concurrency = numberOption(values.concurrency, '--concurrency', 'a whole number of 1 or more');
+    const seed = numberOption(values.seed, '--seed', 'a whole number') ?? 1;
+    const duplicates = numberOption(values.duplicates, '--duplicates', 'a chance between 0 and 1');
+    const reorder = numberOption(values.reorder, '--reorder', 'seconds, 0 or more');
+    // Under load when any load option asks for it; `--concurrency 1` alone is the one-event-at-a-time run.
+    const underLoad = (concurrency ?? 1) > 1 || duplicates !== undefined || reorder !== undefined;
+    const load = underLoad ? { concurrency: concurrency ?? 1, duplicates: duplicates ?? 0, reorderSeconds: reorder ?? 0 } : undefined;
+    checkLoadSettings({ concurrency: concurrency ?? 1, seed, duplicates: duplicates ?? 0, reorderSeconds: reorder ?? 0 });
+    if (!values.events && load) throw new SimulationInputError('--concurrency, --duplicates and --reorder need --events');
+
     const config = values.config
       ? parseConfig(readJson(values.config, 'config'), values.config)
       : parseConfig(EXAMPLE_CONFIG, 'the embedded example configuration');
     const world = parseWorld(readJson(values.world, 'world'), values.world);
-    const events = parseEvents(readJson(values.events, 'events'), values.events);
+    const events = values.events ? parseEvents(readJson(values.events, 'events'), values.events) : [];
     const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
-    const output = await runSimulation({ world, events, config, logger });
+    const output = await runSimulation({ world, events, config, logger, seed, ...(load ? { load } : {}) });
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-    return 0;
+    const { violations } = output.invariants;
+    if (violations.length > 0) {
+      process.stderr.write(
+        `simulate: ${violations.length} invariant violation(s):\n${violations.map((v) => `  ${v.invariant}: account ${v.accountId}: ${v.message}`).join('\n')}\n`,
+      );
+      if (values.check) return SIMULATE_EXIT.invariantViolated;
+    }
+    return SIMULATE_EXIT.completed;
   } catch (error) {
     if (error instanceof SimulationInputError || error instanceof ConfigError) {
       process.stderr.write(`simulate: ${error.message}\n`);
-      return 2;
+      return SIMULATE_EXIT.badInput;
     }
     process.stderr.write(`simulate: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return SIMULATE_EXIT.failed;
   }
 }
 
@@ -69,6 +120,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`simulate: ${String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = SIMULATE_EXIT.failed;
   },
 );

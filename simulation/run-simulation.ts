@@ -21,6 +21,18 @@ import { VirtualScheduler, type LatencyProfile } from './scheduler';
  * are public: keep them stable and documented in docs/simulate.md.
  */
 
+/** `npm run simulate`'s exit codes (docs/simulate.md#exit-codes). */
+export const SIMULATE_EXIT = {
+  /** The run completed; failed executions are data. */
+  completed: 0,
+  /** The simulator itself failed (a bug). */
+  failed: 1,
+  /** An input file or an option is unreadable or malformed. */
+  badInput: 2,
+  /** `--check`: an invariant does not hold after the run. */
+  invariantViolated: 3,
+} as const;
+
 /**
  * The IAM calls a simulation can replay: the ones the pipeline handles, and `TagRole`, which it
  * applies to the world and delivers, though the router ignores it (owners count only at

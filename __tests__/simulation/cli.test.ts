@@ -33,7 +33,8 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'invariants']);
+    expect(output.invariants.violations).toEqual([]);
     const account = output.iam['222222222222'];
     const role = account.roles.find((r: { roleName: string }) => r.roleName === 'ci-deployer');
     const [app] = output.entra.applications;
