@@ -1,6 +1,8 @@
+import { applicationNamePrefix, applicationUniqueName } from '../functions/shared/naming';
 import type { PolicyDocument } from '../functions/shared/ports';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
 import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from './cloudtrail-events';
+import type { SimulationOutput } from './run-simulation';
 import { seededRandom, seededUuid } from './seeded-random';
 
 /**
@@ -207,4 +209,38 @@ export function generateBurst(options: BurstOptions): Burst {
     events: timed.map(({ event }) => event),
     roles,
   };
+}
+
+/**
+ * The roles of a burst that did not end as their lifecycle says, each with what it is instead.
+ * `ready`: tagged ready with exactly its own incarnation's application; `gone`: no role, no
+ * application; `unfederated`: the role without an application; `failed:wildcard`: tagged so,
+ * without an application. An `unfederated` role whose last trust-policy edit the automation
+ * overwrote (`load.trustPolicyOverwrites`: IAM has no conditional write) is expected ready.
+ */
+export function unexpectedEnds(output: SimulationOutput, burst: Burst): string[] {
+  const problems: string[] = [];
+  const overwritten = new Set((output.load?.trustPolicyOverwrites ?? []).map((o) => `${o.accountId}/${o.roleName}`));
+  const iam = output.iam as Record<string, { roles: { roleName: string; roleId: string; tags: Record<string, string> }[] }>;
+  for (const expected of burst.roles) {
+    const role = iam[expected.accountId]?.roles.find((r) => r.roleName === expected.roleName);
+    const prefix = applicationNamePrefix(expected.accountId, expected.roleName);
+    const apps = output.entra.applications.filter((app) => app.uniqueName?.startsWith(prefix));
+    const status = role?.tags['entra:federation-status'];
+    const where = `${expected.accountId}/${expected.roleName} (${expected.lifecycle})`;
+    const end = expected.expected === 'unfederated' && overwritten.has(`${expected.accountId}/${expected.roleName}`) ? 'ready' : expected.expected;
+    if (end === 'ready') {
+      if (!role || status !== 'ready') problems.push(`${where}: expected ready, is ${role ? status : 'gone'}`);
+      else if (apps.map((app) => app.uniqueName).join() !== applicationUniqueName(expected.accountId, role.roleName, role.roleId)) {
+        problems.push(`${where}: expected exactly its own application, found ${apps.map((app) => app.uniqueName).join(', ') || 'none'}`);
+      }
+    } else if (end === 'gone') {
+      if (role || apps.length > 0) problems.push(`${where}: expected gone with nothing left, found ${role ? 'the role and ' : ''}${apps.length} application(s)`);
+    } else if (end === 'unfederated') {
+      if (!role || apps.length > 0) problems.push(`${where}: expected the role without an application, found ${role ? `${apps.length} application(s)` : 'no role'}`);
+    } else if (!role || status !== end || apps.length > 0) {
+      problems.push(`${where}: expected ${end} with no application, is ${status} with ${apps.length}`);
+    }
+  }
+  return problems;
 }

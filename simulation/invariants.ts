@@ -29,13 +29,16 @@ import type { AccountSnapshot } from './iam-state';
  * - **open** is `isOpen` (functions/shared/trust-policy.ts), the one definition.
  */
 
-export type InvariantName =
-  | 'federated-role-not-pinned'
-  | 'pinned-to-missing-identity'
-  | 'pinned-to-another-role'
-  | 'client-id-without-application'
-  | 'application-without-role'
-  | 'role-open';
+/** Every invariant, by the name a violation carries (docs/simulate.md#invariants lists them). */
+export const INVARIANTS = [
+  'federated-role-not-pinned',
+  'pinned-to-missing-identity',
+  'pinned-to-another-role',
+  'client-id-without-application',
+  'application-without-role',
+  'role-open',
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
 
 export interface Violation {
   readonly invariant: InvariantName;

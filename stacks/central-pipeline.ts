@@ -39,7 +39,7 @@ const ROUTER_TIMEOUT_SECONDS = 30;
 
 /**
  * How the router reads the queue: batches of up to 10 messages, gathered for up to 1 s, at most
- * 5 router invocations at once (docs/operator.md#under-load has what these bound). The simulator
+ * 5 router invocations at once (docs/operator.md#under-load-what-bounds-concurrency has what these bound). The simulator
  * delivers events the same way under load.
  */
 export const ROUTER_EVENT_SOURCE = { batchSize: 10, maximumBatchingWindowInSeconds: 1, maximumConcurrency: 5 } as const;
