@@ -46,7 +46,7 @@ export interface DeleteItemParameters {
 }
 
 /** An error as a Step Functions Task state reports it: `name` is what `Retry`/`Catch` match. */
-export class DynamoDbIntegrationError extends Error {
+class DynamoDbIntegrationError extends Error {
   constructor(
     readonly exception: 'ConditionalCheckFailedException' | 'ValidationException' | 'ResourceNotFoundException',
     message: string,

@@ -225,7 +225,7 @@ function releaseLock(lock: LockTable, next: string): LockTaskState {
 }
 
 /** The name of the state that releases the lock before the terminal state `terminal`. */
-export const releaseBefore = (terminal: string): string => `ReleaseLockThen${terminal}`;
+const releaseBefore = (terminal: string): string => `ReleaseLockThen${terminal}`;
 
 /** Every terminal state, preceded by the release of the lock. */
 function withReleases(lock: LockTable, terminals: Readonly<Record<string, SucceedState | FailState>>): Record<string, State> {

@@ -36,7 +36,7 @@ export const WORKFLOW_TIMEOUT_SECONDS = 3600;
  * The longest a task invocation may still run after its execution timed out: the Graph-calling
  * functions' Lambda timeout (stacks/federation-stack.ts), which is the longest.
  */
-export const LONGEST_TASK_SECONDS = 120;
+const LONGEST_TASK_SECONDS = 120;
 
 /**
  * How long a lock holds before another execution may take it over: the holder's execution
