@@ -246,11 +246,13 @@ const LOCK_NOT_ACQUIRED: FailState = {
 };
 
 /**
- * create-service-principal → add-audience-id-provider → assign-role-to-audience.
+ * The role's lock → create-service-principal → add-audience-id-provider → assign-role-to-audience.
  * Any failure compensates: the role's application and its audience are removed unless the
  * role's trust policy is pinned to them (a role that was ready keeps working; found by the
  * role's unique name, so also when the failing step never returned), then the role is
- * tagged `failed:<reason>` and locked if it is open, unless it is gone: a clean end.
+ * tagged `failed:<reason>` and locked if it is open, unless it is gone: a clean end. Every
+ * way out releases the role's lock; an execution that never got it changed nothing and
+ * ends `RoleLockNotAcquired`.
  */
 export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
@@ -345,7 +347,10 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
   };
 }
 
-/** delete-service-principal → remove-audience-id-provider; both are no-ops when nothing exists. */
+/**
+ * The role's lock → delete-service-principal → remove-audience-id-provider; both are no-ops when
+ * nothing exists. A failed task ends the execution with its own error, after the lock is released.
+ */
 export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
     Comment: "Removes the Entra application of a role that no longer trusts the tenant, and its audience.",
