@@ -299,12 +299,10 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   async function runMachine(workflow: 'create' | 'delete', record: ExecutionRecord): Promise<void> {
     const { machine, localHandlers, retryIntervalOverrides, timeoutSeconds } = machines[workflow];
     // Step Functions counts retry attempts per execution, state and rule.
-    const attempts = new Map<string, number[]>();
     const handlersOfThisRun = Object.fromEntries(
       Object.entries(localHandlers).map(([stateName, handler]) => {
-        const counts: number[] = [];
-        attempts.set(stateName, counts);
-        return [stateName, (parameters: never) => (handler as (p: never, a: number[]) => Promise<unknown>)(parameters, counts)];
+        const attempts: number[] = [];
+        return [stateName, (parameters: never) => (handler as (p: never, a: number[]) => Promise<unknown>)(parameters, attempts)];
       }),
     );
     const execution = machine.run(record.input as never, {
