@@ -27,6 +27,8 @@ export interface EventOptions {
   readonly roleId?: string;
   /** The account CloudTrail recorded the call in; the envelope's `account` by default (a forgery differs). */
   readonly recipientAccountId?: string;
+  /** When the call happened (ISO 8601): `detail.eventTime` and the envelope's `time`. */
+  readonly time?: string;
 }
 
 /** An IAM-shaped role ID (`AROA` + 17 of A–Z, 0–9), stable for one account, role and event. */
@@ -46,7 +48,7 @@ function envelope(eventName: string, requestParameters: Record<string, unknown> 
     'detail-type': 'AWS API Call via CloudTrail',
     source: 'aws.iam',
     account: accountId,
-    time: '2025-11-04T10:15:30Z',
+    time: options.time ?? '2025-11-04T10:15:30Z',
     region: 'us-east-1',
     resources: [],
     detail: {
@@ -62,7 +64,7 @@ function envelope(eventName: string, requestParameters: Record<string, unknown> 
           attributes: { creationDate: '2025-11-04T09:58:11Z', mfaAuthenticated: 'false' },
         },
       },
-      eventTime: '2025-11-04T10:15:30Z',
+      eventTime: options.time ?? '2025-11-04T10:15:30Z',
       eventSource: 'iam.amazonaws.com',
       eventName,
       awsRegion: 'us-east-1',

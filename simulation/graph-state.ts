@@ -111,6 +111,8 @@ export interface SeedServicePrincipal {
 
 export interface GraphFakeStateOptions {
   readonly now?: () => Date;
+  /** New object and application IDs; random UUIDs by default (the simulator passes a seeded generator). */
+  readonly newId?: () => string;
   readonly automationServicePrincipalId?: string;
   readonly automationAppId?: string;
 }
@@ -170,9 +172,11 @@ export class GraphFakeState {
   /** Objects each creator created and then purged (for `purgedObjectsCountAQuarter`). */
   private readonly purgedCounts = new Map<string, number>();
   private readonly now: () => Date;
+  private readonly newId: () => string;
 
   constructor(options: GraphFakeStateOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
     this.automationServicePrincipalId = (options.automationServicePrincipalId ?? DEFAULT_AUTOMATION_SERVICE_PRINCIPAL_ID).toLowerCase();
     this.automationAppId = (options.automationAppId ?? DEFAULT_AUTOMATION_APP_ID).toLowerCase();
   }
@@ -186,8 +190,8 @@ export class GraphFakeState {
     if (seed.appId && this.byAppId.has(seed.appId.toLowerCase())) throw new Error(`graph-fake: appId ${seed.appId} is taken`);
     const defaultOwners = this.isAutomationIdentity(createdBy) ? [createdBy] : [];
     const app: FakeApplication = {
-      id: (seed.id ?? randomUUID()).toLowerCase(),
-      appId: (seed.appId ?? randomUUID()).toLowerCase(),
+      id: (seed.id ?? this.newId()).toLowerCase(),
+      appId: (seed.appId ?? this.newId()).toLowerCase(),
       uniqueName: seed.uniqueName ?? null,
       displayName: seed.displayName,
       notes: null,
@@ -418,7 +422,7 @@ export class GraphFakeState {
 
   createServicePrincipal(app: FakeApplication, caller = this.automationServicePrincipalId): FakeServicePrincipal {
     return this.seedServicePrincipal({
-      id: randomUUID(),
+      id: this.newId(),
       appId: app.appId,
       displayName: app.displayName,
       createdBy: caller,

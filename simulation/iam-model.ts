@@ -35,6 +35,19 @@ import { seededRandom } from './seeded-random';
  * before any `await`, so concurrent calls cannot mix it up), and
  * `await client.config.credentials()` gives the access key it was built with. A call with
  * an unknown or expired key fails like AWS does (`InvalidClientTokenId`, `ExpiredToken`).
+ *
+ * Under load (a `timing`, i.e. the simulator's virtual clock): each request travels, IAM takes
+ * a while to apply a write, then the answer travels back, so the calls of concurrent executions
+ * overlap. A write that arrives while another write to the same role or provider is still being
+ * applied is refused with `ConcurrentModification` by the operations whose API pages list that
+ * error ("The request was rejected because multiple requests to change this object were
+ * submitted simultaneously", HTTP 409:
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html,
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_TagRole.html; the SDK's `@throws`
+ * agree, see `CONCURRENT_MODIFICATION_CALLS`). The pages do not say which other writes an
+ * operation conflicts with; the model takes the stricter reading: any write in progress on the
+ * same role or provider. `UpdateAssumeRolePolicy` lists no such error: it is never refused,
+ * and two of them in flight end last-writer-wins.
  */
 
 /** Keys of `calls` and of fault injection; the simulator prints them. */
@@ -54,6 +67,41 @@ export const IAM_CALL_KEYS = [
   'sts:AssumeRole',
 ] as const;
 export type CallKey = (typeof IAM_CALL_KEYS)[number];
+
+/**
+ * The calls whose API reference lists `ConcurrentModification` (and whose SDK command documents
+ * `@throws ConcurrentModificationException`); `__tests__/simulation/iam-model.test.ts` checks
+ * the list against the SDK.
+ */
+export const CONCURRENT_MODIFICATION_CALLS: ReadonlySet<CallKey> = new Set([
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
+  'iam:CreateOpenIDConnectProvider',
+]);
+
+/** Writes, and the resource each one changes (a role or a provider), for the overlap model. */
+const WRITE_RESOURCE: Partial<Record<CallKey, (accountId: string, input: Record<string, unknown>) => string>> = {
+  'iam:CreateRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
+  'iam:DeleteRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
+  'iam:UpdateAssumeRolePolicy': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
+  'iam:TagRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
+  'iam:UntagRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
+  'iam:AddClientIDToOpenIDConnectProvider': (a, i) => `${a}/${String(i['OpenIDConnectProviderArn'])}`,
+  'iam:RemoveClientIDFromOpenIDConnectProvider': (a, i) => `${a}/${String(i['OpenIDConnectProviderArn'])}`,
+  'iam:CreateOpenIDConnectProvider': (a, i) => `${a}/provider/${String(i['Url'])}`,
+};
+
+/** The simulator's virtual clock, as the model uses it (simulation/scheduler.ts). */
+export interface RemoteTiming {
+  /** Half a round trip of that kind (`iam`, `sts`). */
+  travel(kind: string): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  latency(kind: string): number;
+}
 
 export type FaultKind = 'ConcurrentModification' | 'Throttling';
 
@@ -105,10 +153,20 @@ export interface CallRecord {
   readonly fault: string | null;
 }
 
+/** A trust policy the automation wrote over one it had not read: someone else wrote in between. */
+export interface TrustPolicyOverwrite {
+  readonly accountId: string;
+  readonly roleName: string;
+  /** The session that overwrote it (which function, which event). */
+  readonly sessionName: string;
+}
+
 export interface IamModelOptions {
   readonly seed?: number;
   /** Model clock (ms since epoch) for credential expiry and create dates. */
   readonly now?: () => number;
+  /** Virtual time: calls take time and writes overlap (see the header). Absent: every call is instantaneous. */
+  readonly timing?: RemoteTiming;
 }
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -118,6 +176,15 @@ export class IamModel {
   /** Remote calls by key, faulted ones included: each was a round trip. */
   readonly calls: Partial<Record<CallKey, number>> = {};
   readonly history: CallRecord[] = [];
+  /**
+   * `UpdateAssumeRolePolicy` calls that replaced a trust policy other than the one the same
+   * session last read with `GetRole`: a write by someone else (the app team) landed between the
+   * automation's read and its write and is lost. IAM has no conditional write for trust
+   * policies, so this is a race the design can narrow but not close (docs/architecture.md#concurrency-one-execution-per-role).
+   */
+  readonly trustPolicyOverwrites: TrustPolicyOverwrite[] = [];
+  /** The trust policy each session last read, by role. */
+  private readonly lastRead = new Map<string, string>();
   /** Rules on IAM and STS call keys (world files' `faults`); `failNext` and storms use it too. */
   readonly faults: FaultInjector;
 
@@ -127,11 +194,15 @@ export class IamModel {
   private readonly unassumable = new Set<string>();
   private readonly now: () => number;
   private sessionCounter = 0;
+  private readonly timing: RemoteTiming | undefined;
+  /** Writes being applied, by resource (under `timing` only). */
+  private readonly applying = new Map<string, number>();
   private mocks: { iam: AwsStub<any, any, any>; sts: AwsStub<any, any, any> } | null = null;
 
   constructor(options: IamModelOptions = {}) {
     const random = seededRandom(options.seed ?? 1);
     this.now = options.now ?? Date.now;
+    this.timing = options.timing;
     this.state = new IamState(random, this.now);
     this.faults = new FaultInjector(random);
   }
@@ -252,7 +323,7 @@ export class IamModel {
       iam.on(command).callsFake((input: I, getClient: () => IAMClient) => {
         // Read the client synchronously: it is the last `this` recorded, correct only now.
         const client = getClient();
-        return this.dispatch(client, key, (accountId) => handler(accountId, input));
+        return this.dispatch(client, key, input as Record<string, unknown>, (accountId) => handler(accountId, input));
       });
     };
     const s = this.state;
@@ -283,9 +354,11 @@ export class IamModel {
 
     sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string; RoleSessionName: string; DurationSeconds?: number }) => {
       const match = ROLE_ARN.exec(input.RoleArn ?? '');
-      this.count('sts:AssumeRole', match?.[1] ?? null, input.RoleSessionName ?? null);
-      this.injectFault('sts:AssumeRole');
-      return this.assumeRole(input, match);
+      return this.roundTrip('sts', () => {
+        const call = this.count('sts:AssumeRole', match?.[1] ?? null, input.RoleSessionName ?? null);
+        this.injectFault('sts:AssumeRole', call);
+        return this.assumeRole(input, match);
+      });
     });
 
     this.mocks = { iam, sts };
@@ -300,31 +373,97 @@ export class IamModel {
 
   // ---------- internals ----------
 
-  private async dispatch<O>(client: IAMClient, key: CallKey, handler: (accountId: string) => O): Promise<O> {
+  private async dispatch<O>(
+    client: IAMClient,
+    key: CallKey,
+    input: Record<string, unknown>,
+    handler: (accountId: string) => O,
+  ): Promise<O> {
     const credentials = await client.config.credentials();
-    const session = this.sessions.get(credentials.accessKeyId);
-    this.count(key, session?.accountId ?? null, session?.sessionName ?? null);
-    if (!session) {
-      throw iamError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
-    }
-    if (session.expiresAt <= this.now()) {
-      throw iamError('ExpiredToken', 'The security token included in the request is expired', 403);
-    }
-    this.injectFault(key);
-    return handler(session.accountId);
+    return this.roundTrip('iam', async () => {
+      const session = this.sessions.get(credentials.accessKeyId);
+      const call = this.count(key, session?.accountId ?? null, session?.sessionName ?? null);
+      if (!session) {
+        throw iamError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      }
+      if (session.expiresAt <= this.now()) {
+        throw iamError('ExpiredToken', 'The security token included in the request is expired', 403);
+      }
+      this.injectFault(key, call);
+      const observed = () => {
+        this.observeTrustPolicy(key, credentials.accessKeyId, session, String(input['RoleName'] ?? ''));
+        return handler(session.accountId);
+      };
+      const resourceOf = WRITE_RESOURCE[key];
+      if (!this.timing || !resourceOf) return observed();
+      return this.applyWrite(key, resourceOf(session.accountId, input), call, observed);
+    });
   }
 
-  private count(key: CallKey, accountId: string | null, sessionName: string | null): void {
+  /** Remembers what a session read of a trust policy; notes a write over a policy it did not read. */
+  private observeTrustPolicy(key: CallKey, accessKeyId: string, session: Session, roleName: string): void {
+    if (key !== 'iam:GetRole' && key !== 'iam:UpdateAssumeRolePolicy') return;
+    const slot = `${accessKeyId}|${session.accountId}/${roleName.toLowerCase()}`;
+    const current = this.state.role(session.accountId, roleName);
+    const document = current ? JSON.stringify(current.assumeRolePolicyDocument) : undefined;
+    if (key === 'iam:GetRole') {
+      if (document !== undefined) this.lastRead.set(slot, document);
+      return;
+    }
+    const read = this.lastRead.get(slot);
+    if (read !== undefined && document !== undefined && read !== document) {
+      this.trustPolicyOverwrites.push({ accountId: session.accountId, roleName: current!.roleName, sessionName: session.sessionName });
+    }
+  }
+
+  /** Under `timing`: the request travels, the service handles it, the answer (or error) travels back. */
+  private async roundTrip<O>(kind: 'iam' | 'sts', serve: () => O | Promise<O>): Promise<O> {
+    if (!this.timing) return serve();
+    await this.timing.travel(kind);
+    let answer: { value: O } | { error: unknown };
+    try {
+      answer = { value: await serve() };
+    } catch (error) {
+      answer = { error };
+    }
+    await this.timing.travel(kind);
+    if ('error' in answer) throw answer.error;
+    return answer.value;
+  }
+
+  /** A write takes effect after IAM has applied it; meanwhile the resource is being modified. */
+  private async applyWrite<O>(key: CallKey, resource: string, call: number, apply: () => O): Promise<O> {
+    if ((this.applying.get(resource) ?? 0) > 0 && CONCURRENT_MODIFICATION_CALLS.has(key)) {
+      this.markFault(call, 'ConcurrentModification');
+      throw sdkErrorFor(key, KIND_ANSWERS.ConcurrentModification);
+    }
+    this.applying.set(resource, (this.applying.get(resource) ?? 0) + 1);
+    try {
+      await this.timing!.sleep(this.timing!.latency('iam-write'));
+      return apply();
+    } finally {
+      const left = (this.applying.get(resource) ?? 1) - 1;
+      if (left > 0) this.applying.set(resource, left);
+      else this.applying.delete(resource);
+    }
+  }
+
+  /** Counts a call; returns its index in `history`. */
+  private count(key: CallKey, accountId: string | null, sessionName: string | null): number {
     this.calls[key] = (this.calls[key] ?? 0) + 1;
-    this.history.push({ key, accountId, sessionName, fault: null });
+    return this.history.push({ key, accountId, sessionName, fault: null }) - 1;
   }
 
-  private injectFault(key: CallKey): void {
+  private injectFault(key: CallKey, call: number): void {
     const answer = this.faults.take(key);
     if (!answer) return;
-    const last = this.history[this.history.length - 1]!;
-    this.history[this.history.length - 1] = { ...last, fault: answer.code };
+    this.markFault(call, answer.code);
     throw sdkErrorFor(key, answer);
+  }
+
+  /** Records what a call was answered with. */
+  private markFault(call: number, code: string): void {
+    this.history[call] = { ...this.history[call]!, fault: code };
   }
 
   private assumeRole(input: { RoleArn: string; RoleSessionName: string; DurationSeconds?: number }, match: RegExpExecArray | null) {

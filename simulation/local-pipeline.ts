@@ -14,11 +14,22 @@ import type { TaskHandler } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
 import { stateMachineNames } from '../functions/shared/state-machines';
+import type { DynamoDbTable } from './dynamodb-model';
+import type { VirtualScheduler } from './scheduler';
 
 /**
  * The central pipeline in one process: SQS batch → the real router handler → a local
  * "Step Functions" that runs the state machines' ASL with aws-local-stepfunctions, whose
- * Task states call the real task handlers. Used by the end-to-end tests and `simulate`.
+ * Task states call the real task handlers (Lambda tasks) or the role-lock table (DynamoDB
+ * tasks). Used by the end-to-end tests and `simulate`.
+ *
+ * Under load (`timing`, the simulator's virtual clock) it also plays what
+ * aws-local-stepfunctions does in real time or not at all: a task invocation takes time;
+ * a Step Functions retry waits its interval (IntervalSeconds × BackoffRate^n, capped by
+ * MaxDelaySeconds, with full jitter where the rule says so:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html) on the
+ * virtual clock, read from the state's own `Retry`; an execution that outlives the
+ * definition's `TimeoutSeconds` times out; at most `maxConcurrentExecutions` run at once.
  */
 
 export interface PipelineSettings {
@@ -58,8 +69,26 @@ export interface LocalPipelineOptions {
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccount;
   readonly directory: EntraDirectory;
   readonly logger: Logger;
-  /** Called before each task invocation: tests use it to change the world mid-execution. */
+  /** Called before each task function invocation: tests use it to change the world mid-execution. */
   readonly beforeTask?: (stateName: string, input: WorkflowInput) => void | Promise<void>;
+  /** The role-lock table the state machines' DynamoDB tasks write. */
+  readonly lockTable: DynamoDbTable;
+  /** Virtual time (see the header); without it every task is instantaneous and retries do not wait. */
+  readonly timing?: PipelineTiming;
+  /** At most this many executions run at once; the others wait for a slot. Default: no limit. */
+  readonly maxConcurrentExecutions?: number;
+  /** The router's clock, in milliseconds since the epoch (`Date.now` by default). */
+  readonly now?: () => number;
+}
+
+/** What the pipeline needs of the virtual clock (simulation/scheduler.ts). */
+export type PipelineTiming = Pick<VirtualScheduler, 'sleep' | 'travel' | 'now' | 'next' | 'at'>;
+
+export interface PipelineStats {
+  /** The most executions that ran at once. */
+  maxInFlight: number;
+  /** Step Functions retries, by the error that caused them. */
+  readonly retries: Record<string, number>;
 }
 
 export interface ExecutionRecord {
@@ -67,7 +96,8 @@ export interface ExecutionRecord {
   readonly stateMachine: string;
   readonly name: string;
   readonly input: WorkflowInput;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** `TIMED_OUT`: it outlived the definition's `TimeoutSeconds` (under `timing` only). */
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   /** Every state entered, in order (retries show as repeats). */
   readonly states: string[];
   output?: unknown;
@@ -84,6 +114,9 @@ export interface LocalPipeline {
   readonly starter: ExecutionStarter;
   /** The machines' local ARNs. */
   readonly stateMachineArns: { readonly create: string; readonly delete: string };
+  /** Executions started and not ended yet (waiting for a slot included). */
+  unfinished(): number;
+  readonly stats: PipelineStats;
 }
 
 /** `functions/<task>/handler.ts` exports `makeHandler(loadDeps)`: the registry's contract with each folder. */
@@ -94,9 +127,71 @@ export function loadTaskHandlerFactory(task: TaskFunctionName): (loadDeps: () =>
   return module.makeHandler;
 }
 
+interface RetryRuleView {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: string;
+}
+
 interface TaskStateView {
   readonly Type: string;
+  readonly Resource?: string;
   readonly Parameters?: { readonly FunctionName?: unknown };
+  readonly Retry?: readonly RetryRuleView[];
+  readonly TimeoutSeconds?: number;
+}
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const DYNAMODB_PUT_ITEM = 'arn:aws:states:::dynamodb:putItem';
+const DYNAMODB_DELETE_ITEM = 'arn:aws:states:::dynamodb:deleteItem';
+
+/**
+ * A deep copy made of this realm's objects and arrays. aws-local-stepfunctions resolves nested
+ * `"key.$"` paths only inside objects whose prototype is its realm's `Object.prototype`; under
+ * jest, `JSON.parse` and `structuredClone` build objects of another realm, and the lock
+ * states' `Item` would be passed on unresolved.
+ */
+function plainCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainCopy(inner)]));
+  }
+  return value;
+}
+
+/**
+ * Step Functions puts no timeout on a Task that names none
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html): the Lambda
+ * function's own timeout ends it. aws-local-stepfunctions defaults to 60 s of real time, which
+ * a task waiting on the virtual clock of a long run could reach; the local copy of a Task
+ * without `TimeoutSeconds` gets the longest a Node timer allows instead.
+ */
+const NO_TASK_TIMEOUT_SECONDS = 2_000_000;
+
+/**
+ * The wait before Step Functions retries `error`, or null when no retrier takes it (or its
+ * attempts are spent): the first rule whose `ErrorEquals` names the error, `States.ALL` or
+ * `States.TaskFailed` applies (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html;
+ * defaults: 1 s, ×2, 3 attempts). `attempts` counts per rule, as Step Functions does.
+ */
+export function stepFunctionsRetryDelayMs(
+  rules: readonly RetryRuleView[],
+  attempts: number[],
+  errorName: string,
+  random: () => number,
+): number | null {
+  for (const [index, rule] of rules.entries()) {
+    if (!rule.ErrorEquals.some((name) => name === errorName || name === 'States.ALL' || name === 'States.TaskFailed')) continue;
+    const done = attempts[index] ?? 0;
+    if (done >= (rule.MaxAttempts ?? 3)) return null;
+    attempts[index] = done + 1;
+    const interval = Math.min((rule.IntervalSeconds ?? 1) * (rule.BackoffRate ?? 2) ** done, rule.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+    return Math.round((rule.JitterStrategy === 'FULL' ? random() : 1) * interval * 1000);
+  }
+  return null;
 }
 
 /** Which function a Task state invokes, from its FunctionName (an ARN or a Terraform reference naming it). */
@@ -122,6 +217,7 @@ class LambdaFunctionError extends Error {
 
 export function createLocalPipeline(options: LocalPipelineOptions): LocalPipeline {
   const names = stateMachineNames(options.settings.namePrefix);
+  const executionArnPrefix = 'arn:aws:states:us-east-1:000000000000:execution:';
   const localArns = {
     create: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.create}`,
     delete: `arn:aws:states:us-east-1:000000000000:stateMachine:${names.delete}`,
@@ -141,45 +237,117 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     TASK_FUNCTION_NAMES.map((task) => [task, loadTaskHandlerFactory(task)(() => deps(task))]),
   ) as Record<TaskFunctionName, TaskHandler>;
 
+  const executions: ExecutionRecord[] = [];
+  const running = new Set<Promise<void>>();
+  const stats: PipelineStats = { maxInFlight: 0, retries: {} };
+  const timing = options.timing;
+  const random = timing ? () => timing.next() : Math.random;
+
   const machines = {
     create: prepare(options.definitions.create),
     delete: prepare(options.definitions.delete),
   };
-  const executions: ExecutionRecord[] = [];
-  const running = new Set<Promise<void>>();
+
+  /** What a Task state does when invoked: a task function, or a write to the lock table. */
+  function localHandlerOf(stateName: string, state: TaskStateView): (parameters: never) => Promise<unknown> {
+    if (state.Resource === LAMBDA_INVOKE) {
+      const handler = handlers[taskFunctionOf(stateName, state)];
+      // The local handler gets the effective input (`Parameters` applied: FunctionName, Payload).
+      return async (parameters: { Payload?: unknown }) => {
+        const payload = structuredClone(parameters.Payload);
+        await options.beforeTask?.(stateName, payload as WorkflowInput);
+        try {
+          // A JSON round trip, as the payload crosses the Lambda boundary.
+          return { Payload: JSON.parse(JSON.stringify(await handler(payload))) as unknown };
+        } catch (error) {
+          throw new LambdaFunctionError(error);
+        }
+      };
+    }
+    if (state.Resource === DYNAMODB_PUT_ITEM) return async (parameters: object) => options.lockTable.putItem(parameters);
+    if (state.Resource === DYNAMODB_DELETE_ITEM) return async (parameters: object) => options.lockTable.deleteItem(parameters);
+    throw new Error(`state ${stateName}: the local pipeline does not run the resource ${String(state.Resource)}`);
+  }
 
   function prepare(definition: object) {
-    const states = (definition as { States: Record<string, TaskStateView> }).States;
-    const taskStates = Object.entries(states).filter(([, state]) => state.Type === 'Task');
+    const copy = plainCopy(definition) as { States: Record<string, TaskStateView & { TimeoutSeconds?: number }>; TimeoutSeconds?: number };
+    const taskStates = Object.entries(copy.States).filter(([, state]) => state.Type === 'Task');
+    for (const [, state] of taskStates) state.TimeoutSeconds ??= NO_TASK_TIMEOUT_SECONDS;
     const localHandlers = Object.fromEntries(
       taskStates.map(([stateName, state]) => {
-        const handler = handlers[taskFunctionOf(stateName, state)];
+        const invoke = localHandlerOf(stateName, state);
+        if (!timing) return [stateName, invoke];
+        const kind = state.Resource === LAMBDA_INVOKE ? 'lambda' : 'dynamodb';
         return [
           stateName,
-          // The local handler gets the effective input (`Parameters` applied: FunctionName, Payload).
-          async (parameters: { Payload?: unknown }) => {
-            const payload = structuredClone(parameters.Payload);
-            await options.beforeTask?.(stateName, payload as WorkflowInput);
+          async (parameters: never, attempts: number[]) => {
+            await timing.travel(kind);
             try {
-              // A JSON round trip, as the payload crosses the Lambda boundary.
-              return { Payload: JSON.parse(JSON.stringify(await handler(payload))) as unknown };
+              const result = await invoke(parameters);
+              await timing.travel(kind);
+              return result;
             } catch (error) {
-              throw new LambdaFunctionError(error);
+              await timing.travel(kind);
+              const name = (error as Error).name;
+              const delay = stepFunctionsRetryDelayMs(state.Retry ?? [], attempts, name, random);
+              if (delay !== null) {
+                stats.retries[name] = (stats.retries[name] ?? 0) + 1;
+                await timing.sleep(delay);
+              }
+              throw error;
             }
           },
         ];
       }),
     );
-    // Retries keep their semantics (which errors, how many attempts) but not their waits.
+    // Retries keep their semantics (which errors, how many attempts); their waits are virtual (above) or none.
     const retryIntervalOverrides = Object.fromEntries(taskStates.map(([stateName]) => [stateName, 0]));
-    return { machine: new StateMachine(structuredClone(definition) as never), localHandlers, retryIntervalOverrides };
+    return {
+      machine: new StateMachine(copy as never),
+      localHandlers,
+      retryIntervalOverrides,
+      timeoutSeconds: copy.TimeoutSeconds,
+    };
   }
 
+  let inFlight = 0;
+  const slotWaiters: (() => void)[] = [];
+  const maxConcurrent = options.maxConcurrentExecutions ?? Number.POSITIVE_INFINITY;
+
   async function run(workflow: 'create' | 'delete', record: ExecutionRecord): Promise<void> {
-    const { machine, localHandlers, retryIntervalOverrides } = machines[workflow];
+    if (inFlight >= maxConcurrent) await new Promise<void>((resolve) => slotWaiters.push(resolve));
+    inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    try {
+      await runMachine(workflow, record);
+    } finally {
+      inFlight -= 1;
+      slotWaiters.shift()?.();
+    }
+  }
+
+  async function runMachine(workflow: 'create' | 'delete', record: ExecutionRecord): Promise<void> {
+    const { machine, localHandlers, retryIntervalOverrides, timeoutSeconds } = machines[workflow];
+    // Step Functions counts retry attempts per execution, state and rule.
+    const handlersOfThisRun = Object.fromEntries(
+      Object.entries(localHandlers).map(([stateName, handler]) => {
+        const attempts: number[] = [];
+        return [stateName, (parameters: never) => (handler as (p: never, a: number[]) => Promise<unknown>)(parameters, attempts)];
+      }),
+    );
     const execution = machine.run(record.input as never, {
-      overrides: { taskResourceLocalHandlers: localHandlers as never, retryIntervalOverrides },
+      overrides: { taskResourceLocalHandlers: handlersOfThisRun as never, retryIntervalOverrides },
+      context: { Execution: { Id: `${executionArnPrefix}${record.stateMachine}:${record.name}`, Name: record.name } } as never,
     });
+    // The definition's TimeoutSeconds on the virtual clock; aws-local-stepfunctions' own is real time.
+    let timedOut = false;
+    const cancelTimeout =
+      timing && timeoutSeconds !== undefined
+        ? timing.at(timing.now() + timeoutSeconds * 1000, () => {
+            timedOut = true;
+            execution.abort();
+          })
+        : () => undefined;
     // A failed execution rejects `result`; the event log below says how it ended.
     const settled = execution.result.catch(() => undefined);
     for await (const event of execution.eventLogs) {
@@ -192,8 +360,13 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
         record.status = 'FAILED';
         record.error = { Error: event.Error, Cause: event.Cause };
       }
+      if (event.type === 'ExecutionAborted' && timedOut) {
+        record.status = 'TIMED_OUT';
+        record.error = { Error: 'States.Timeout', Cause: `the execution outlived its TimeoutSeconds (${timeoutSeconds})` };
+      }
     }
     await settled;
+    cancelTimeout();
     options.logger.info('execution ended', { stateMachine: record.stateMachine, executionName: record.name, status: record.status });
   }
 
@@ -216,6 +389,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     settings: { ...options.settings, createStateMachineArn: localArns.create, deleteStateMachineArn: localArns.delete },
     logger: options.logger,
     starter,
+    ...(options.now ? { now: options.now } : {}),
   }));
 
   let messageCount = 0;
@@ -223,6 +397,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     executions,
     starter,
     stateMachineArns: localArns,
+    stats,
+    unfinished: () => running.size,
     async deliver(events) {
       const Records = events.map((event) => ({ messageId: `local-${++messageCount}`, body: JSON.stringify(event) }));
       return router({ Records });

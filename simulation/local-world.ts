@@ -6,16 +6,22 @@ import { createOpenMemberAccount } from '../functions/shared/iam';
 import type { Logger } from '../functions/shared/logger';
 import { AutomationIdentityPool } from '../functions/shared/identity-pool';
 import type { OpenMemberAccountLister } from '../functions/shared/ports';
+import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../functions/shared/role-lock';
+import { DynamoDbTable } from './dynamodb-model';
 import { identityToken, startGraphFake, type GraphFake } from './graph-fake';
 import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
 import { createIamModel, type IamModel } from './iam-model';
 import { createLocalPipeline, type LocalPipeline, type PipelineSettings } from './local-pipeline';
+import type { VirtualScheduler } from './scheduler';
+import { seededRandom, seededUuid } from './seeded-random';
 
 /**
  * Everything the pipeline talks to, in one process: the in-memory IAM model behind the
  * real SDK clients, the loopback Graph fake behind the real Graph client, and the local
  * pipeline. No sleeping anywhere: in-function retries get a no-op `sleep`, Step Functions
- * retries an interval override of 0, so fault storms cost no wall-clock time.
+ * retries an interval override of 0, so fault storms cost no wall-clock time. Under load
+ * (`load`), every remote call and every wait runs on the scheduler's virtual clock instead
+ * (simulation/scheduler.ts), and every random choice comes from the seed.
  */
 export interface LocalWorld {
   readonly iam: IamModel;
@@ -27,6 +33,8 @@ export interface LocalWorld {
   readonly inventory: GraphDirectory;
   /** IAM in member accounts through the member role of a capability, as the functions get it. */
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;
+  /** The central account's role-lock table. */
+  readonly lockTable: DynamoDbTable;
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
   /**
@@ -52,6 +60,35 @@ export interface LocalWorldOptions {
    * business: GraphDirectory uses the global `fetch`.
    */
   readonly remoteLatencyMs?: number;
+  /** Concurrent executions on a virtual clock (`npm run simulate -- --concurrency N`). */
+  readonly load?: LoadOptions;
+}
+
+export interface LoadOptions {
+  readonly scheduler: VirtualScheduler;
+  /** At most this many executions run at once. */
+  readonly concurrency: number;
+  /** The wall-clock time (ms since the epoch) virtual time 0 stands for: the router's clock reads from here. */
+  readonly epochMs: number;
+}
+
+/** Statuses whose answer has no body (the Fetch standard's null body statuses). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * `fetch` on the virtual clock: the request travels, the Graph fake answers at once (the clock
+ * stands still during the real loopback round trip), the answer travels back.
+ */
+function virtualFetch(scheduler: VirtualScheduler): typeof fetch {
+  return async (input, init) => {
+    await scheduler.travel('graph');
+    const answer = await scheduler.io(async () => {
+      const response = await fetch(input, init);
+      return { status: response.status, statusText: response.statusText, headers: response.headers, body: await response.arrayBuffer() };
+    });
+    await scheduler.travel('graph');
+    return new Response(NULL_BODY_STATUS.has(answer.status) ? null : answer.body, answer);
+  };
 }
 
 /** A client whose `send` waits `latencyMs` first; the model's mock still sees this client as `this`. */
@@ -68,28 +105,34 @@ function withLatency<C extends { send: (...args: never[]) => Promise<unknown> }>
 const noSleep = async (): Promise<void> => undefined;
 
 export async function startLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
-  const iam = createIamModel(options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  const scheduler = options.load?.scheduler;
+  const iam = createIamModel(seed, scheduler ? { timing: scheduler } : {});
   iam.install();
   let graph: GraphFake;
   try {
-    graph = await startGraphFake({ state: new GraphFakeState(options.graphState) });
+    const newId = scheduler ? { newId: seededUuid(seededRandom(seed ^ 0x1d5)) } : {};
+    graph = await startGraphFake({ state: new GraphFakeState({ ...options.graphState, ...newId }) });
   } catch (error) {
     iam.restore();
     throw error;
   }
+  // Under load, waits are virtual and jitter comes from the seed; otherwise nothing waits.
+  const waits = scheduler ? { sleep: scheduler.sleep, random: () => scheduler.next() } : { sleep: noSleep };
   // The plan's Entra objects: the gateway, and the automation identities after the first.
   const gateway = graph.state.seedGateway();
   for (let i = 1; i < options.settings.automationIdentities; i += 1) graph.state.addAutomationIdentity();
   const identities = graph.state.automationIdentities();
   const members = identities.map(
-      (identity, i) =>
-        new GraphDirectory({
-          baseUrl: graph.baseUrl,
-          // The first identity's object ID is configured; the others' are read with their own token, as deployed.
-          ...(i === 0 ? { automationServicePrincipalId: identity.servicePrincipalId } : { automationClientId: identity.appId }),
-          getToken: async () => identityToken(identity.servicePrincipalId),
-          sleep: noSleep,
-        }),
+    (identity, i) =>
+      new GraphDirectory({
+        baseUrl: graph.baseUrl,
+        // The first identity's object ID is configured; the others' are read with their own token, as deployed.
+        ...(i === 0 ? { automationServicePrincipalId: identity.servicePrincipalId } : { automationClientId: identity.appId }),
+        getToken: async () => identityToken(identity.servicePrincipalId),
+        ...waits,
+        ...(scheduler ? { fetch: virtualFetch(scheduler) } : {}),
+      }),
   );
   const directory = new AutomationIdentityPool({
     members,
@@ -108,11 +151,15 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
         ),
         memberRoleName: memberRoleName(options.settings.automationRoleName, capability),
         region: 'us-east-1',
-        sleep: noSleep,
+        ...waits,
         makeIamClient: (config) => withLatency(new IAMClient(config), options.remoteLatencyMs),
       }),
     ]),
   );
+  // The synthesized definitions name the table by Terraform reference (`${aws_dynamodb_table.…role-locks….name}`).
+  const lockTable = new DynamoDbTable(roleLockTableName(options.settings.namePrefix), ROLE_LOCK_ATTRIBUTES.key, {
+    accepts: (name) => /^\$\{aws_dynamodb_table\.[\w-]*role-locks[\w-]*\.name\}$/.test(name),
+  });
   const pipelineFor = (settings: PipelineSettings) =>
     createLocalPipeline({
       definitions: options.definitions,
@@ -126,7 +173,15 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
       openAccountAs: (capability) => openAccounts.get(capability)!,
       directory,
       logger: options.logger,
+      lockTable,
       ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+      ...(options.load
+        ? {
+            timing: options.load.scheduler,
+            maxConcurrentExecutions: options.load.concurrency,
+            now: () => options.load!.epochMs + options.load!.scheduler.now(),
+          }
+        : {}),
     });
   const pipeline = pipelineFor(options.settings);
   return {
@@ -137,9 +192,10 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
     directory,
     inventory: members[0]!,
     openAccountAs: (capability) => openAccounts.get(capability)!,
+    lockTable,
     calls: () =>
       Object.fromEntries(
-        Object.entries({ ...graph.calls, ...iam.calls })
+        Object.entries({ ...graph.calls, ...iam.calls, ...lockTable.calls })
           .filter(([, count]) => (count ?? 0) > 0)
           .sort(([a], [b]) => a.localeCompare(b)),
       ) as Record<string, number>,

@@ -4,6 +4,7 @@ import { applicationNamePrefix } from '../functions/shared/naming';
 import { describeIssues } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import { identityObjectLimit, type FederationConfig } from '../stacks/config';
+import { roleLockTableName } from '../functions/shared/role-lock';
 import { protectedRolePatterns } from '../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
@@ -13,12 +14,27 @@ import { startLocalWorld, type LocalWorld } from './local-world';
 import { runLocalSweep, type SweepOutput } from './local-sweep';
 import { SimulationInputError, seedWorld, type World } from './world';
 import type { SweepMode } from '../functions/shared/sweep-contracts';
+import { checkInvariants, failedRemovalsOf, type InvariantReport } from './invariants';
+import { planLoad, playEventsUnderLoad, type LoadReport, type LoadSettings } from './load';
+import { VirtualScheduler, type LatencyProfile } from './scheduler';
 
 /**
  * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
  * IAM and Entra state, the executions and the remote-call counts out. The file formats
  * are public: keep them stable and documented in docs/simulate.md.
  */
+
+/** `npm run simulate`'s exit codes (docs/simulate.md#exit-codes). */
+export const SIMULATE_EXIT = {
+  /** The run completed; failed executions are data. */
+  completed: 0,
+  /** The simulator itself failed (a bug). */
+  failed: 1,
+  /** An input file or an option is unreadable or malformed. */
+  badInput: 2,
+  /** `--check`: an invariant does not hold after the run. */
+  invariantViolated: 3,
+} as const;
 
 /**
  * The IAM calls a simulation can replay: the ones the pipeline handles, and `TagRole`, which it
@@ -76,12 +92,13 @@ export function pipelineSettings(config: FederationConfig): PipelineSettings {
   };
 }
 
-/** The stack renders these same definitions with the functions' ARNs. */
-export function localDefinitions(): { create: object; delete: object } {
+/** The stack renders these same definitions with the functions' ARNs and the lock table's name. */
+export function localDefinitions(namePrefix = 'web-identity'): { create: object; delete: object } {
   const arns = Object.fromEntries(
     TASK_FUNCTION_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:${name}`]),
   ) as TaskFunctionArns;
-  return { create: createWorkflowDefinition(arns), delete: deleteWorkflowDefinition(arns) };
+  const lock = { tableName: roleLockTableName(namePrefix) };
+  return { create: createWorkflowDefinition(arns, lock), delete: deleteWorkflowDefinition(arns, lock) };
 }
 
 /** The world file's shapes, as they stand after the run ("automation" names the automation's service principal). */
@@ -110,6 +127,10 @@ export interface SimulationOutput {
   summary: SimulationSummary;
   /** With `--sweep`: what the sweep found and did (docs/simulate.md#the-sweep-section). */
   sweep?: SweepOutput;
+  /** Under load only (`--concurrency`, `--duplicates`, `--reorder`): how the run went. */
+  load?: LoadReport;
+  /** What must hold after any run (simulation/invariants.ts). */
+  invariants: InvariantReport;
 }
 
 /** The run at a glance (docs/simulate.md#summary), computed from the final state above. */
@@ -126,12 +147,13 @@ export interface SimulationSummary {
 }
 
 /**
- * Applies each event's IAM call (unless it failed or was seen before: a redelivery), then
- * delivers it to the router and runs every execution it started to completion.
+ * What one event's IAM call does to the world: nothing when it failed (`errorCode`), was seen
+ * before (a redelivery) or is a forgery (another account put it on the bus); otherwise the call
+ * is applied. Shared by the sequential and the concurrent players.
  */
-export async function playEvents(world: LocalWorld, events: readonly SimulationEvent[], logger: Logger): Promise<void> {
+export function callApplier(world: Pick<LocalWorld, 'iam'>, logger: Logger): (event: SimulationEvent, index: number) => void {
   const seen = new Set<string>();
-  for (const [index, event] of events.entries()) {
+  return (event, index) => {
     const { detail } = event;
     // The call happened in the sender's account, as the router reads it (the envelope's `account`).
     const accountId = event.account;
@@ -156,9 +178,20 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
       }
     }
     seen.add(detail.eventID);
+  };
+}
+
+/**
+ * Applies each event's IAM call (unless it failed or was seen before: a redelivery), then
+ * delivers it to the router and runs every execution it started to completion.
+ */
+export async function playEvents(world: LocalWorld, events: readonly SimulationEvent[], logger: Logger): Promise<void> {
+  const apply = callApplier(world, logger);
+  for (const [index, event] of events.entries()) {
+    apply(event, index);
     const response = await world.pipeline.deliver([event]);
     if (response.batchItemFailures.length > 0) {
-      logger.warn('the router failed the message (it would go to the DLQ)', { index, eventId: detail.eventID });
+      logger.warn('the router failed the message (it would go to the DLQ)', { index, eventId: event.detail.eventID });
     }
     await world.pipeline.drain();
   }
@@ -251,11 +284,13 @@ export function simulationSummary(world: LocalWorld, iam: ReturnType<LocalWorld[
   };
 }
 
-export function simulationOutput(world: LocalWorld): SimulationOutput {
+export function simulationOutput(world: LocalWorld, settings: Pick<PipelineSettings, 'tenantId' | 'tokenVersion'>, load?: LoadReport): SimulationOutput {
   const iam = world.iam.snapshot();
+  const entra = entraOutput(world.graph.state);
+  const invariants = checkInvariants({ iam, entra }, settings, { failedRemovals: failedRemovalsOf(world.pipeline.executions) });
   return {
     iam,
-    entra: entraOutput(world.graph.state),
+    entra,
     executions: world.pipeline.executions.map((execution) => ({
       stateMachine: execution.stateMachine,
       name: execution.name,
@@ -264,6 +299,8 @@ export function simulationOutput(world: LocalWorld): SimulationOutput {
     })),
     calls: world.calls(),
     summary: simulationSummary(world, iam),
+    ...(load ? { load } : {}),
+    invariants,
   };
 }
 
@@ -275,28 +312,45 @@ export interface SimulationInput {
   readonly definitions?: { readonly create: object; readonly delete: object };
   /** `--sweep`: a sweep in this mode runs after the events. */
   readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number };
+  /** Seeds generated role IDs and, under load, every random choice (default 1). */
+  readonly seed?: number;
+  /** Concurrent executions on a virtual clock; absent, one event at a time, each run to completion. */
+  readonly load?: Omit<LoadSettings, 'seed'>;
+  /** Latency ranges of the virtual clock (simulation/scheduler.ts `DEFAULT_LATENCIES`). */
+  readonly latencies?: LatencyProfile;
 }
 
 /** The execution name the simulator gives its sweep: the Create executions it starts are named from it. */
 export const SIMULATED_SWEEP_EXECUTION = 'simulate-sweep';
 
 export async function runSimulation(input: SimulationInput): Promise<SimulationOutput> {
+  const seed = input.seed ?? 1;
+  const settings = pipelineSettings(input.config);
+  const load = input.load ? { ...input.load, seed } : undefined;
+  const plan = load ? planLoad(input.events, load) : undefined;
+  const scheduler = load ? new VirtualScheduler(seed, input.latencies) : undefined;
   const world = await startLocalWorld({
-    definitions: input.definitions ?? localDefinitions(),
-    settings: pipelineSettings(input.config),
+    definitions: input.definitions ?? localDefinitions(input.config.namePrefix),
+    settings,
     logger: input.logger,
+    seed,
+    ...(load && plan && scheduler ? { load: { scheduler, concurrency: load.concurrency, epochMs: plan.epochMs } } : {}),
   });
   try {
     seedWorld(world, input.world);
+    if (load && plan && scheduler) {
+      const report = await playEventsUnderLoad(world, input.events, plan, scheduler, load, callApplier(world, input.logger), input.logger);
+      return simulationOutput(world, settings, report);
+    }
     await playEvents(world, input.events, input.logger);
-    if (!input.sweep) return simulationOutput(world);
+    if (!input.sweep) return simulationOutput(world, settings);
     const sweep = await runLocalSweep(world, {
       ...input.sweep,
       executionName: SIMULATED_SWEEP_EXECUTION,
       settings: { ...pipelineSettings(input.config), deletionCap: input.config.sweep.deletionCap, entraObjectQuota: input.config.sweep.entraObjectQuota },
       logger: input.logger,
     });
-    return { ...simulationOutput(world), sweep };
+    return { ...simulationOutput(world, settings), sweep };
   } finally {
     await world.close();
   }

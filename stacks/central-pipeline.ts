@@ -38,6 +38,13 @@ export interface CentralPipelineProps {
 const ROUTER_TIMEOUT_SECONDS = 30;
 
 /**
+ * How the router reads the queue: batches of up to 10 messages, gathered for up to 1 s, at most
+ * 5 router invocations at once (docs/operator.md#under-load-what-bounds-concurrency has what these bound). The simulator
+ * delivers events the same way under load.
+ */
+export const ROUTER_EVENT_SOURCE = { batchSize: 10, maximumBatchingWindowInSeconds: 1, maximumConcurrency: 5 } as const;
+
+/**
  * The central account's event path: the organization's IAM events arrive on a bus,
  * a rule keeps the ones worth acting on, SQS buffers them (with a DLQ), and the router
  * starts one execution per CloudTrail event. Alarms go to an SNS topic.
@@ -166,11 +173,11 @@ export class CentralPipeline extends Construct {
     new LambdaEventSourceMapping(this, 'router-event-source', {
       eventSourceArn: this.queue.arn,
       functionName: this.router.function.arn,
-      batchSize: 10,
-      maximumBatchingWindowInSeconds: 1,
+      batchSize: ROUTER_EVENT_SOURCE.batchSize,
+      maximumBatchingWindowInSeconds: ROUTER_EVENT_SOURCE.maximumBatchingWindowInSeconds,
       // One malformed message fails alone and ends in the DLQ; the rest of the batch proceeds.
       functionResponseTypes: ['ReportBatchItemFailures'],
-      scalingConfig: { maximumConcurrency: 5 },
+      scalingConfig: { maximumConcurrency: ROUTER_EVENT_SOURCE.maximumConcurrency },
       // Lambda checks the role can read the queue when the mapping is created.
       dependsOn: [this.router.permissions],
     });

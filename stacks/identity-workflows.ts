@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../functions/shared/role-lock';
 import { stateMachineNames } from '../functions/shared/state-machines';
 import { assumableByService } from './policies';
 import { terraformLiteralJson } from './terraform-strings';
@@ -18,14 +20,17 @@ export interface IdentityWorkflowsProps {
 }
 
 /**
- * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/state-machines.ts), and
- * the role that lets them invoke their tasks. The construct ids stay `create` and `delete`
- * whatever the names: they are the Terraform addresses.
+ * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/state-machines.ts), the
+ * table of their per-role locks, and the role that lets them invoke their tasks and hold the
+ * locks. The construct ids stay `create` and `delete` whatever the names: they are the
+ * Terraform addresses.
  */
 export class IdentityWorkflows extends Construct {
   public readonly create: SfnStateMachine;
   public readonly delete: SfnStateMachine;
   public readonly role: IamRole;
+  /** One item per role an execution is working on (functions/shared/role-lock.ts). */
+  public readonly roleLocks: DynamodbTable;
   /** Literal ARNs, known before apply (the router's policy and environment use them). */
   public readonly createArn: string;
   public readonly deleteArn: string;
@@ -35,15 +40,27 @@ export class IdentityWorkflows extends Construct {
     const names = stateMachineNames(props.namePrefix);
     const arns = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn]),
-    ) as unknown as TaskFunctionArns;
+    ) as Record<string, string> as TaskFunctionArns;
+
+    // On-demand capacity: a burst of role events costs a few writes each, and an idle
+    // organization costs nothing. TTL only tidies stale items away (within days); the
+    // condition on every write is what enforces a lease.
+    this.roleLocks = new DynamodbTable(this, 'role-locks', {
+      name: roleLockTableName(props.namePrefix),
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: ROLE_LOCK_ATTRIBUTES.key,
+      attribute: [{ name: ROLE_LOCK_ATTRIBUTES.key, type: 'S' }],
+      ttl: { attributeName: ROLE_LOCK_ATTRIBUTES.expiresAt, enabled: true },
+    });
+    const lock = { tableName: this.roleLocks.name };
 
     const assumeByStates = assumableByService(this, 'states.amazonaws.com', props.accountId);
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-workflows`,
-      description: 'Lets the web identity state machines invoke their task functions.',
+      description: 'Lets the web identity state machines invoke their task functions and hold their role locks.',
       assumeRolePolicy: assumeByStates.json,
     });
-    const definitions = { create: createWorkflowDefinition(arns), delete: deleteWorkflowDefinition(arns) };
+    const definitions = { create: createWorkflowDefinition(arns, lock), delete: deleteWorkflowDefinition(arns, lock) };
     // Only the functions these two machines invoke (the sweep's have their own machine and role).
     const invoked = invokedTasks(definitions, arns);
     const invokeTasks = new DataAwsIamPolicyDocument(this, 'permissions', {
@@ -53,6 +70,14 @@ export class IdentityWorkflows extends Construct {
           effect: 'Allow',
           actions: ['lambda:InvokeFunction'],
           resources: invoked.flatMap((name) => [arns[name], `${arns[name]}:*`]),
+        },
+        {
+          // Step Functions' DynamoDB integration calls the API with this role: taking
+          // (PutItem) and releasing (DeleteItem) a lock, on this one table.
+          sid: 'HoldRoleLocks',
+          effect: 'Allow',
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [this.roleLocks.arn],
         },
       ],
     });

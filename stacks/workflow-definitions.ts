@@ -1,5 +1,6 @@
 import { TRANSIENT_ERROR_NAMES } from '../functions/shared/errors';
 import { TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
+import { LOCK_HELD_ERROR, ROLE_LOCK_ATTRIBUTES, ROLE_LOCK_LEASE_SECONDS, WORKFLOW_TIMEOUT_SECONDS } from '../functions/shared/role-lock';
 
 /**
  * The Amazon States Language definitions of `Web-Identity-Role-Create` and
@@ -26,6 +27,7 @@ export interface CatchRule {
   readonly Next: string;
 }
 
+/** A Task that invokes one of the task functions. */
 export interface TaskState {
   readonly Type: 'Task';
   readonly Comment?: string;
@@ -36,6 +38,22 @@ export interface TaskState {
   readonly Catch?: readonly CatchRule[];
   readonly Next?: string;
   readonly End?: true;
+}
+
+/**
+ * A Task that writes the role-lock table through Step Functions' optimized DynamoDB integration
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html): no function in between.
+ */
+export interface LockTaskState {
+  readonly Type: 'Task';
+  readonly Comment?: string;
+  readonly Resource: 'arn:aws:states:::dynamodb:putItem' | 'arn:aws:states:::dynamodb:deleteItem';
+  readonly Parameters: Readonly<Record<string, unknown>>;
+  /** The lock's answer is of no use downstream: the state's input passes through. */
+  readonly ResultPath: null;
+  readonly Retry: readonly RetryRule[];
+  readonly Catch: readonly CatchRule[];
+  readonly Next: string;
 }
 
 /** Only operators aws-local-stepfunctions evaluates correctly (its `IsNull: false` never matches). */
@@ -58,14 +76,12 @@ export interface SucceedState {
   readonly Comment?: string;
 }
 
-export interface FailState {
-  readonly Type: 'Fail';
-  readonly Comment?: string;
-  readonly Error: string;
-  readonly Cause: string;
-}
+export type FailState =
+  | { readonly Type: 'Fail'; readonly Comment?: string; readonly Error: string; readonly Cause: string }
+  /** The error a `Catch` recorded, passed on as the execution's own. */
+  | { readonly Type: 'Fail'; readonly Comment?: string; readonly ErrorPath: string; readonly CausePath: string };
 
-export type State = TaskState | ChoiceState | SucceedState | FailState;
+export type State = TaskState | LockTaskState | ChoiceState | SucceedState | FailState;
 
 export interface StateMachineDefinition {
   readonly Comment: string;
@@ -76,19 +92,9 @@ export interface StateMachineDefinition {
 
 export type TaskFunctionArns = Readonly<Record<TaskFunctionName, string>>;
 
-/** The task functions a definition invokes (`lambda:invoke` states, those inside Map states included), in registry order. */
-export function invokedTasks(definition: object, arns: TaskFunctionArns): TaskFunctionName[] {
-  const invoked = new Set<unknown>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value !== null && typeof value === 'object') {
-      const node = value as { Resource?: unknown; Parameters?: { FunctionName?: unknown } };
-      if (node.Resource === 'arn:aws:states:::lambda:invoke') invoked.add(node.Parameters?.FunctionName);
-      Object.values(value).forEach(visit);
-    }
-  };
-  visit(definition);
-  return TASK_FUNCTION_NAMES.filter((task) => invoked.has(arns[task]));
+/** Where the state machines keep the role locks (the table's name, or a Terraform reference to it). */
+export interface LockTable {
+  readonly tableName: string;
 }
 
 /**
@@ -142,18 +148,143 @@ function task(
 }
 
 /**
- * create-service-principal → add-audience-id-provider → assign-role-to-audience.
+ * Waiting for a role's lock: another execution of the same role runs (seconds, or up to ~10
+ * minutes while it retries an outage). Capped backoff with full jitter, about 17 minutes on
+ * average and at most ~35 before the execution gives up (`RoleLockNotAcquired`).
+ */
+const RETRY_LOCK_HELD: RetryRule = {
+  ErrorEquals: [LOCK_HELD_ERROR],
+  IntervalSeconds: 1,
+  MaxAttempts: 70,
+  BackoffRate: 2,
+  MaxDelaySeconds: 30,
+  JitterStrategy: 'FULL',
+};
+
+/**
+ * Any other failure of the lock table (throttling, an internal error: `States.TaskFailed`
+ * matches every task error but a timeout, https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ */
+const RETRY_LOCK_TABLE: RetryRule = {
+  ErrorEquals: ['States.TaskFailed'],
+  IntervalSeconds: 1,
+  MaxAttempts: 5,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
+
+const { key: KEY, holder: HOLDER, expiresAt: EXPIRES_AT } = ROLE_LOCK_ATTRIBUTES;
+
+/**
+ * Takes the role's lock: writes the item unless another execution holds it and its lease has
+ * not run out. Taking it again is allowed to the holder (a retried write whose first answer was
+ * lost). The lease counts from the router's clock reading (`$.lock.routedAt`), and a waiter
+ * compares against its own reading: earlier than now, so it never takes a live lock.
+ */
+function acquireLock(lock: LockTable, next: string, onFailure: string): LockTaskState {
+  return {
+    Type: 'Task',
+    Comment: "Takes the role's lock: one execution per role at a time (docs/architecture.md#concurrency-one-execution-per-role).",
+    Resource: 'arn:aws:states:::dynamodb:putItem',
+    Parameters: {
+      TableName: lock.tableName,
+      Item: {
+        [KEY]: { 'S.$': '$.lock.key' },
+        [HOLDER]: { 'S.$': '$$.Execution.Id' },
+        [EXPIRES_AT]: { 'N.$': `States.Format('{}', States.MathAdd($.lock.routedAt, ${ROLE_LOCK_LEASE_SECONDS}))` },
+      },
+      ConditionExpression: 'attribute_not_exists(#key) OR #holder = :me OR #expiresAt < :now',
+      ExpressionAttributeNames: { '#key': KEY, '#holder': HOLDER, '#expiresAt': EXPIRES_AT },
+      ExpressionAttributeValues: {
+        ':me': { 'S.$': '$$.Execution.Id' },
+        ':now': { 'N.$': "States.Format('{}', $.lock.routedAt)" },
+      },
+    },
+    ResultPath: null,
+    Retry: [RETRY_LOCK_HELD, RETRY_LOCK_TABLE],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockFailure', Next: onFailure }],
+    Next: next,
+  };
+}
+
+/**
+ * Releases the role's lock if this execution still holds it. A release that fails changes
+ * nothing about the outcome: the lease frees the role later.
+ */
+function releaseLock(lock: LockTable, next: string): LockTaskState {
+  return {
+    Type: 'Task',
+    Comment: `Releases the role's lock, then ${next}.`,
+    Resource: 'arn:aws:states:::dynamodb:deleteItem',
+    Parameters: {
+      TableName: lock.tableName,
+      Key: { [KEY]: { 'S.$': '$.lock.key' } },
+      ConditionExpression: '#holder = :me',
+      ExpressionAttributeNames: { '#holder': HOLDER },
+      ExpressionAttributeValues: { ':me': { 'S.$': '$$.Execution.Id' } },
+    },
+    ResultPath: null,
+    // Not held any more (its lease ran out and another execution took it): nothing to release.
+    Retry: [{ ...RETRY_LOCK_HELD, MaxAttempts: 0 }, RETRY_LOCK_TABLE],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockRelease', Next: next }],
+    Next: next,
+  };
+}
+
+/** The name of the state that releases the lock before the terminal state `terminal`. */
+const releaseBefore = (terminal: string): string => `ReleaseLockThen${terminal}`;
+
+/** Every terminal state, preceded by the release of the lock. */
+function withReleases(lock: LockTable, terminals: Readonly<Record<string, SucceedState | FailState>>): Record<string, State> {
+  return Object.fromEntries(
+    Object.entries(terminals).flatMap(([name, state]) => [
+      [releaseBefore(name), releaseLock(lock, name)],
+      [name, state],
+    ]),
+  );
+}
+
+const LOCK_NOT_ACQUIRED: FailState = {
+  Type: 'Fail',
+  Comment: 'Nothing was changed: the role stays as it was until its next event or a re-run.',
+  Error: 'RoleLockNotAcquired',
+  Cause:
+    "Another execution held the role's lock for longer than this one waits, or the lock table refused: re-run the role (docs/operator.md#re-running-one-role).",
+};
+
+/** The task functions a definition invokes (`lambda:invoke` states, those inside Map states included), in registry order. */
+export function invokedTasks(definition: object, arns: TaskFunctionArns): TaskFunctionName[] {
+  const invoked = new Set<unknown>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const node = value as { Resource?: unknown; Parameters?: { FunctionName?: unknown } };
+      if (node.Resource === 'arn:aws:states:::lambda:invoke') invoked.add(node.Parameters?.FunctionName);
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(definition);
+  return TASK_FUNCTION_NAMES.filter((task) => invoked.has(arns[task]));
+}
+
+/**
+ * The role's lock → create-service-principal → add-audience-id-provider → assign-role-to-audience.
  * Any failure compensates: the role's application and its audience are removed unless the
  * role's trust policy is pinned to them (a role that was ready keeps working; found by the
  * role's unique name, so also when the failing step never returned), then the role is
- * tagged `failed:<reason>` and locked if it is open, unless it is gone: a clean end.
+ * tagged `failed:<reason>` and locked if it is open, unless it is gone: a clean end. Every
+ * way out releases the role's lock; an execution that never got it changed nothing and
+ * ends `RoleLockNotAcquired`.
  */
-export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
+
+export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
     Comment: 'Registers an Entra application for an IAM role that trusts the tenant, adds its audience and pins the trust policy.',
-    StartAt: 'CreateServicePrincipal',
-    TimeoutSeconds: 3600,
+    StartAt: 'AcquireRoleLock',
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
     States: {
+      AcquireRoleLock: acquireLock(lock, 'CreateServicePrincipal', 'RoleLockNotAcquired'),
+      RoleLockNotAcquired: LOCK_NOT_ACQUIRED,
       CreateServicePrincipal: task(
         arns['create-service-principal'],
         'Reads the role; upserts its Entra application and service principal; adds the owners named in entra:owners.',
@@ -163,10 +294,9 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       IsRoleFederated: {
         Type: 'Choice',
         Comment: 'A role that is gone, no longer trusts the tenant, or is federated by hand needs nothing.',
-        Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: 'NothingToFederate' }],
+        Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: releaseBefore('NothingToFederate') }],
         Default: 'AddAudienceToProvider',
       },
-      NothingToFederate: { Type: 'Succeed' },
       AddAudienceToProvider: task(
         arns['add-audience-id-provider'],
         "Adds the application's client ID to the account's OIDC provider.",
@@ -176,10 +306,9 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       AssignRoleToAudience: task(
         arns['assign-role-to-audience'],
         'Pins aud and sub in the trust policy and tags the role.',
-        { Next: 'Federated' },
+        { Next: releaseBefore('Federated') },
         'RemoveApplication',
       ),
-      Federated: { Type: 'Succeed' },
       RemoveApplication: task(
         arns['delete-service-principal'],
         "Compensation: deletes and purges the role's application and service principal, unless the role is pinned to it.",
@@ -202,17 +331,19 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
       IsRoleGone: {
         Type: 'Choice',
         Comment: 'A role deleted part-way is a clean end: its Delete execution owns the rest.',
-        Choices: [{ Variable: '$.failure.Error', StringEquals: 'RoleNotFoundError', Next: 'RoleGone' }],
+        Choices: [{ Variable: '$.failure.Error', StringEquals: 'RoleNotFoundError', Next: releaseBefore('RoleGone') }],
         Default: 'RecordFailureOnRole',
       },
-      RoleGone: { Type: 'Succeed' },
       RecordFailureOnRole: {
         ...task(
           arns['assign-role-to-audience'],
           'Tags the role entra:federation-status=failed:<reason> so the app team sees why, and locks it if it is open.',
-          { Next: 'FederationFailed' },
+          { Next: releaseBefore('FederationFailed') },
         ),
-        Catch: [{ ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: 'RoleGone' }],
+        Catch: [
+          { ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: releaseBefore('RoleGone') },
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: releaseBefore('FailureNotRecorded') },
+        ],
       },
       LockAfterFailedCompensation: {
         // The compensation's own error is in $.compensationFailure; $.failure still says why
@@ -220,48 +351,77 @@ export function createWorkflowDefinition(arns: TaskFunctionArns): StateMachineDe
         ...task(
           arns['assign-role-to-audience'],
           'The compensation failed (Graph down, say): still tag the role failed:<reason> and lock it if it is open, which needs no Graph.',
-          { Next: 'CompensationFailed' },
+          { Next: releaseBefore('CompensationFailed') },
         ),
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockFailure', Next: 'CompensationFailed' }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockFailure', Next: releaseBefore('CompensationFailed') }],
       },
-      FederationFailed: {
-        Type: 'Fail',
-        Error: 'FederationFailed',
-        Cause: 'The role could not be federated; its entra:federation-status tag says why.',
-      },
-      CompensationFailed: {
-        Type: 'Fail',
-        Error: 'CompensationFailed',
-        Cause:
-          "An application or audience may be left behind: the role's next event removes it, or an operator does (docs/operator.md, runbook).",
-      },
+      // Every way out releases the role's lock first.
+      ...withReleases(lock, {
+        NothingToFederate: { Type: 'Succeed' },
+        Federated: { Type: 'Succeed' },
+        RoleGone: { Type: 'Succeed' },
+        FederationFailed: {
+          Type: 'Fail',
+          Error: 'FederationFailed',
+          Cause: 'The role could not be federated; its entra:federation-status tag says why.',
+        },
+        FailureNotRecorded: {
+          Type: 'Fail',
+          Comment: "The role's failure could not be tagged on it: the execution ends with that error.",
+          ErrorPath: '$.recordFailure.Error',
+          CausePath: '$.recordFailure.Cause',
+        },
+        CompensationFailed: {
+          Type: 'Fail',
+          Error: 'CompensationFailed',
+          Cause:
+            "An application or audience may be left behind: the role's next event removes it, or an operator does (docs/operator.md, runbook).",
+        },
+      }),
     },
   };
 }
 
-/** delete-service-principal → remove-audience-id-provider; both are no-ops when nothing exists. */
-export function deleteWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
+/**
+ * The role's lock → delete-service-principal → remove-audience-id-provider; both are no-ops when
+ * nothing exists. A failed task ends the execution with its own error, after the lock is released.
+ */
+export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
     Comment: "Removes the Entra application of a role that no longer trusts the tenant, and its audience.",
-    StartAt: 'DeleteServicePrincipal',
-    TimeoutSeconds: 3600,
+    StartAt: 'AcquireRoleLock',
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
     States: {
+      AcquireRoleLock: acquireLock(lock, 'DeleteServicePrincipal', 'RoleLockNotAcquired'),
+      RoleLockNotAcquired: LOCK_NOT_ACQUIRED,
       DeleteServicePrincipal: task(
         arns['delete-service-principal'],
         "Deletes the role's applications of every earlier incarnation (and the current one unless the role still trusts the tenant) with their service principals, and purges them.",
         { Next: 'HadApplication' },
+        releaseBefore('DeleteFailed'),
       ),
       HadApplication: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.deleted.any', BooleanEquals: false, Next: 'NothingToDelete' }],
+        Choices: [{ Variable: '$.deleted.any', BooleanEquals: false, Next: releaseBefore('NothingToDelete') }],
         Default: 'RemoveAudienceFromProvider',
       },
-      NothingToDelete: { Type: 'Succeed' },
       RemoveAudienceFromProvider: task(
         arns['remove-audience-id-provider'],
         "Removes the deleted applications' client IDs from the account's OIDC provider.",
-        { End: true },
+        { Next: releaseBefore('Deleted') },
+        releaseBefore('DeleteFailed'),
       ),
+      // Every way out releases the role's lock first.
+      ...withReleases(lock, {
+        NothingToDelete: { Type: 'Succeed' },
+        Deleted: { Type: 'Succeed' },
+        DeleteFailed: {
+          Type: 'Fail',
+          Comment: "The failed task's error is the execution's: the role's next event, or an operator, finishes the delete.",
+          ErrorPath: '$.failure.Error',
+          CausePath: '$.failure.Cause',
+        },
+      }),
     },
   };
 }

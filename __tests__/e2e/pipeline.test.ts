@@ -107,7 +107,7 @@ describe('local end-to-end', () => {
     expect(world.iam.provider(ACCOUNT, PROVIDER_ARN)?.clientIds).toEqual([]);
     expect(world.pipeline.executions.map((e) => [e.stateMachine, e.status, e.states.at(-1)])).toEqual([
       ['Web-Identity-Role-Create', 'SUCCEEDED', 'Federated'],
-      ['Web-Identity-Role-Delete', 'SUCCEEDED', 'RemoveAudienceFromProvider'],
+      ['Web-Identity-Role-Delete', 'SUCCEEDED', 'Deleted'],
     ]);
   });
 

@@ -33,7 +33,8 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'invariants']);
+    expect(output.invariants.violations).toEqual([]);
     const account = output.iam['222222222222'];
     const role = account.roles.find((r: { roleName: string }) => r.roleName === 'ci-deployer');
     const [app] = output.entra.applications;
@@ -62,7 +63,7 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'sweep']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'invariants', 'sweep']);
     expect(output.sweep).toMatchObject({ mode: 'report', totals: { accounts: 2, findings: 3 }, report: expect.stringMatching(/sweeps\/simulate-sweep\/report\.json$/) });
     expect(output.executions).toEqual([]);
   });
@@ -134,4 +135,47 @@ describe('npm run simulate', () => {
     expect(status).toBe(2);
     expect(stderr).toMatch(/--world is required, and --events unless --sweep is given\nusage: npm run simulate/);
   });
+
+  it('runs under load with the load options: the same seed prints the same document, with the load report and the invariants', () => {
+    // Act
+    const options = ['--concurrency', '5', '--seed', '3', '--duplicates', '0.5', '--reorder', '2', '--check'];
+    const first = simulate('--world', world, '--events', events, ...options);
+    const again = simulate('--world', world, '--events', events, ...options);
+    // Assess
+    expect(first.status).toBe(0);
+    const output = JSON.parse(first.stdout);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'load', 'invariants']);
+    expect(output.load).toMatchObject({ seed: 3, concurrency: 5, duplicates: 0.5, reorderSeconds: 2 });
+    expect(output.invariants.violations).toEqual([]);
+    expect(again.stdout).toBe(first.stdout);
+  });
+
+  it('exits 2 naming the load option that is out of range', () => {
+    const zero = simulate('--world', world, '--events', events, '--concurrency', '0');
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/--concurrency 0: a whole number of 1 or more/);
+    const word = simulate('--world', world, '--events', events, '--duplicates', 'often');
+    expect(word.status).toBe(2);
+    expect(word.stderr).toMatch(/--duplicates "often": expected a chance between 0 and 1/);
+  });
+
+  it('checks a world file alone: exit 3 naming the violation, 0 for a world where every invariant holds', () => {
+    // Prepare: a provider holding a client ID that names nothing in the tenant
+    const broken = tempFile(
+      'world.json',
+      JSON.stringify({
+        accounts: { '222222222222': { oidcProviders: [{ url: 'https://sts.windows.net/00000000-0000-4000-8000-000000000001/', clientIds: ['dead0000-0000-4000-8000-00000000dead'] }] } },
+      }),
+    );
+    // Act
+    const violated = simulate('--world', broken, '--check');
+    const holds = simulate('--world', world, '--check');
+    // Assess
+    expect(violated.status).toBe(3);
+    expect(JSON.parse(violated.stdout).invariants.violations).toEqual([expect.objectContaining({ invariant: 'client-id-without-application' })]);
+    expect(violated.stderr).toMatch(/1 invariant violation\(s\):\n  client-id-without-application: account 222222222222: .*dead0000/);
+    expect(holds.status).toBe(0);
+    expect(JSON.parse(holds.stdout).executions).toEqual([]);
+  });
 });
+

@@ -18,7 +18,10 @@ import {
 import { AssumeRoleCommand, RegionDisabledException, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { encodePolicyDocument } from '../../functions/shared/policy-document';
 import type { PolicyDocument } from '../../functions/shared/ports';
-import { createIamModel, type IamModel } from '../../simulation/iam-model';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CONCURRENT_MODIFICATION_CALLS, IAM_CALL_KEYS, createIamModel, type IamModel } from '../../simulation/iam-model';
+import { VirtualScheduler } from '../../simulation/scheduler';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -409,5 +412,118 @@ describe('faults on call keys (as world files state them)', () => {
     expect(denied).toBeInstanceOf(STSServiceException);
     expect(denied).toMatchObject({ name: 'AccessDenied' });
     expect(model.calls['sts:AssumeRole']).toBe(2);
+  });
+});
+
+describe('concurrent writes on the virtual clock', () => {
+  let timed: IamModel;
+  let scheduler: VirtualScheduler;
+  const ARN_T = `arn:aws:iam::${A}:oidc-provider/sts.windows.net/${TENANT}/`;
+
+  beforeEach(() => {
+    // The outer model is installed by the file's beforeEach; this one replaces its mocks.
+    model.restore();
+    scheduler = new VirtualScheduler(3, { iam: [100, 100], 'iam-write': [200, 200], sts: [10, 10] });
+    timed = createIamModel(5, { now: () => clock, timing: scheduler });
+    timed.addAccount(A);
+    timed.createOidcProvider(A, { url: URL });
+    timed.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    timed.install();
+  });
+  afterEach(() => timed.restore());
+
+  /** Runs the calls concurrently on the virtual clock; each settles to its value or its error. */
+  async function concurrently(...calls: (() => Promise<unknown>)[]): Promise<unknown[]> {
+    const results = Promise.all(calls.map((call) => call().then((value) => value, (error: unknown) => error)));
+    await scheduler.run();
+    return results;
+  }
+
+  async function timedClient(): Promise<IAMClient> {
+    const pending = iamFor(A);
+    await scheduler.run();
+    return pending;
+  }
+
+  it('refuses a client ID write that arrives while another write to the provider is being applied: ConcurrentModification, 409', async () => {
+    // Prepare
+    const iam = await timedClient();
+    const add = (clientId: string) => () =>
+      iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_T, ClientID: clientId }));
+    // Act: both arrive 50 ms after they were sent; whichever IAM takes first takes 200 ms to apply
+    const results = await concurrently(add('one'), add('two'));
+    // Assess
+    const refused = results.findIndex((result) => result instanceof ConcurrentModificationException);
+    expect(refused).toBeGreaterThanOrEqual(0);
+    expect(results[refused]).toMatchObject({ name: 'ConcurrentModificationException', $metadata: { httpStatusCode: 409 } });
+    expect(results[1 - refused]).not.toBeInstanceOf(Error);
+    expect(timed.provider(A, ARN_T)?.clientIds).toEqual([refused === 0 ? 'two' : 'one']);
+    expect(timed.history.filter((call) => call.fault === 'ConcurrentModification')).toHaveLength(1);
+  });
+
+  it('accepts the same writes one after the other (control)', async () => {
+    const iam = await timedClient();
+    const add = (clientId: string) => iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_T, ClientID: clientId }));
+    await concurrently(() => add('one'));
+    await concurrently(() => add('two'));
+    expect(timed.provider(A, ARN_T)?.clientIds).toEqual(['one', 'two']);
+  });
+
+  it('refuses a TagRole overlapping a trust-policy write of the same role, but never refuses UpdateAssumeRolePolicy, whose page lists no such error', async () => {
+    // Prepare
+    const iam = await timedClient();
+    const update = () => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) }));
+    const tag = () => iam.send(new TagRoleCommand({ RoleName: 'r', Tags: [{ Key: 'k', Value: 'v' }] }));
+    // Act: the trust-policy write is sent first and arrives 100 ms before the tag
+    const [updated, tagged] = await concurrently(update, async () => {
+      await scheduler.sleep(100);
+      return tag();
+    });
+    const [again, updatedTwice] = await concurrently(update, update);
+    // Assess
+    expect(updated).not.toBeInstanceOf(Error);
+    expect(tagged).toBeInstanceOf(ConcurrentModificationException);
+    expect([again, updatedTwice].filter((result) => result instanceof Error)).toEqual([]);
+  });
+
+  it('lets writes to different roles overlap freely', async () => {
+    timed.createRole(A, { roleName: 'other', assumeRolePolicyDocument: POLICY });
+    const iam = await timedClient();
+    const tag = (RoleName: string) => () => iam.send(new TagRoleCommand({ RoleName, Tags: [{ Key: 'k', Value: 'v' }] }));
+    const results = await concurrently(tag('r'), tag('other'));
+    expect(results.filter((result) => result instanceof Error)).toEqual([]);
+  });
+
+  it('notes a trust policy the automation wrote over an app team write it never read', async () => {
+    // Prepare: the automation reads the role…
+    const iam = await timedClient();
+    await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
+    // …the app team writes its trust policy (a CloudTrail call applied to the world)…
+    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', { roleName: 'r', policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }) });
+    // Act: …and the automation writes what it computed from its read
+    await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    // Assess
+    expect(timed.trustPolicyOverwrites).toEqual([{ accountId: A, roleName: 'r', sessionName: 'test-session' }]);
+  });
+
+  it('does not note a write after a fresh read (control)', async () => {
+    const iam = await timedClient();
+    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', { roleName: 'r', policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }) });
+    await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
+    await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    expect(timed.trustPolicyOverwrites).toEqual([]);
+  });
+});
+
+describe('which calls answer ConcurrentModification', () => {
+  it('are exactly the modelled calls whose SDK command documents ConcurrentModificationException', () => {
+    // Prepare: the SDK's own documentation of each command (its @throws list comes from the API model)
+    const commands = join(dirname(require.resolve('@aws-sdk/client-iam/package.json')), 'dist-types', 'commands');
+    const documented = IAM_CALL_KEYS.filter((key) => key.startsWith('iam:')).filter((key) =>
+      readFileSync(join(commands, `${key.slice(4)}Command.d.ts`), 'utf8').includes('@throws {@link ConcurrentModificationException}'),
+    );
+    // Assess
+    expect([...CONCURRENT_MODIFICATION_CALLS].sort()).toEqual(documented.sort());
+    expect(documented).not.toContain('iam:UpdateAssumeRolePolicy');
   });
 });

@@ -16,7 +16,11 @@ function normalized(definition: Definition): unknown {
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => [
       name,
-      state.Type === 'Task' ? { ...state, Parameters: { ...state.Parameters, FunctionName: taskFunctionOf(name, state) } } : state,
+      state.Type !== 'Task'
+        ? state
+        : state.Parameters?.FunctionName !== undefined
+          ? { ...state, Parameters: { ...state.Parameters, FunctionName: taskFunctionOf(name, state) } }
+          : { ...state, Parameters: { ...state.Parameters, TableName: 'the role-lock table' } },
     ]),
   );
   return { ...definition, States: states };

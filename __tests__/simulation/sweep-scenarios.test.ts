@@ -44,7 +44,7 @@ async function worldOf(name: string, config: FederationConfigInput = scenarios[n
       settings: { ...pipelineSettings(parsed), deletionCap: parsed.sweep.deletionCap, entraObjectQuota: parsed.sweep.entraObjectQuota },
       logger: createLogger({ sink: (line) => logs.push(line) }),
     });
-    return { result, calls: delta(before, world.calls()), state: simulationOutput(world) };
+    return { result, calls: delta(before, world.calls()), state: simulationOutput(world, pipelineSettings(parsed)) };
   };
   return { world, sweep, logs };
 }
@@ -272,7 +272,7 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
   describe('what the automation did not create', () => {
     it('a hand-made federation, a squatter named like the automation, a squatter soft-deleted: reported or ignored, never touched', async () => {
       const { sweep } = await opened('hand-made-and-squatters');
-      const before = simulationOutput((await opened('hand-made-and-squatters')).world);
+      const before = simulationOutput((await opened('hand-made-and-squatters')).world, pipelineSettings(parseConfig(EXAMPLE_CONFIG)));
 
       const { result, state, calls } = await sweep('repair', 'repair-1');
 

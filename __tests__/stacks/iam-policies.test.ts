@@ -278,3 +278,38 @@ describe('the central bus and the forwarder, evaluated by iam-simulate', () => {
     );
   });
 });
+
+describe('the state machines and their role locks, evaluated by iam-simulate', () => {
+  const LOCKS = `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/web-identity-role-locks`;
+  const principal = `arn:aws:sts::${CENTRAL}:assumed-role/web-identity-workflows/states-session`;
+  const workflowsPolicy = () => {
+    const [roleKey] = Object.entries(json.resource.aws_iam_role).find(([, role]) => role.name === 'web-identity-workflows')!;
+    const rolePolicy = Object.values(json.resource.aws_iam_role_policy).find((policy) => policy.role === `\${aws_iam_role.${roleKey}.id}`)!;
+    const documentKey = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(rolePolicy.policy))![1]!;
+    return terraformPolicy(json.data.aws_iam_policy_document[documentKey]!, {
+      aws_dynamodb_table: LOCKS,
+      aws_lambda_function: `arn:aws:lambda:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:function:placeholder`,
+    });
+  };
+  const asWorkflows = (action: string, resource: string) =>
+    evaluate({
+      principal,
+      action,
+      resource,
+      resourceAccount: CENTRAL,
+      identityPolicies: [{ name: 'permissions', policy: workflowsPolicy() }],
+      context: sessionContext(principal, ORG),
+    });
+
+  it('may take and release a lock in the role-lock table (control)', async () => {
+    expect(await asWorkflows('dynamodb:PutItem', LOCKS)).toBe('Allowed');
+    expect(await asWorkflows('dynamodb:DeleteItem', LOCKS)).toBe('Allowed');
+  });
+
+  it('may not read, scan or change the table, nor write any other table', async () => {
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTimeToLive']) {
+      expect(`${action}: ${await asWorkflows(action, LOCKS)}`).toBe(`${action}: ImplicitlyDenied`);
+    }
+    expect(await asWorkflows('dynamodb:PutItem', `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/other`)).toBe('ImplicitlyDenied');
+  });
+});

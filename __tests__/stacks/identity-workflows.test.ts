@@ -1,7 +1,8 @@
+import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../../functions/shared/role-lock';
 import { stateMachineNames } from '../../functions/shared/state-machines';
 import type { FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';
+import { policyStatements, resourcesOf, resourceWhere, synthesize, synthesizedStateMachines } from '../support/synthesized';
 
 const OTHER_PREFIX: FederationConfigInput = { ...EXAMPLE_CONFIG, namePrefix: 'acme-fed' };
 const STATE_MACHINE_ARN = (name: string) => `arn:aws:states:eu-central-1:111111111111:stateMachine:${name}`;
@@ -56,5 +57,29 @@ describe('state machine names from namePrefix', () => {
       expect.stringMatching(/^workflows_create_/),
       expect.stringMatching(/^workflows_delete_/),
     ]);
+  });
+});
+
+describe('the role-lock table', () => {
+  const json = synthesize();
+  const table = resourceWhere(json, 'aws_dynamodb_table', (t) => t.name === roleLockTableName('web-identity'));
+  const [tableKey] = Object.entries(json.resource.aws_dynamodb_table!).find(([, t]) => t === table)!;
+
+  it('is keyed by the lock key, on demand, and tidies stale locks away by TTL on their expiry', () => {
+    expect(table).toMatchObject({
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: ROLE_LOCK_ATTRIBUTES.key,
+      attribute: [{ name: ROLE_LOCK_ATTRIBUTES.key, type: 'S' }],
+      ttl: { attribute_name: ROLE_LOCK_ATTRIBUTES.expiresAt, enabled: true },
+    });
+  });
+
+  it('is the table both state machines write, by reference', () => {
+    const machines = synthesizedStateMachines();
+    for (const machine of [machines.create, machines.delete]) {
+      const lockStates = Object.values(machine.States as Record<string, any>).filter((s) => String(s.Resource).startsWith('arn:aws:states:::dynamodb:'));
+      expect(lockStates.length).toBeGreaterThanOrEqual(2);
+      for (const state of lockStates) expect(state.Parameters.TableName).toBe(`\${aws_dynamodb_table.${tableKey}.name}`);
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
 import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
 import { parsePolicyDocument } from '../shared/policy-document';
 import { protectedBy } from '../shared/protected-roles';
+import { roleLockInput } from '../shared/role-lock';
 import { federationFor } from '../shared/task-context';
 import { referencesProvider } from '../shared/trust-policy';
 
@@ -91,6 +92,8 @@ export interface ExecutionStarter {
 export interface Deps extends HandlerDeps {
   readonly settings: RouterSettingsView;
   readonly starter: ExecutionStarter;
+  /** Milliseconds since the epoch; `Date.now` by default (the simulator passes its virtual clock). */
+  readonly now?: () => number;
 }
 
 /** A message the router cannot read: it fails that batch item only (and ends in the DLQ). */
@@ -263,7 +266,9 @@ export async function core(deps: Deps, event: SqsEvent): Promise<BatchResponse> 
       const name = executionName(route.input.eventName, route.input.eventId);
       const stateMachineArn =
         route.workflow === 'create' ? deps.settings.createStateMachineArn : deps.settings.deleteStateMachineArn;
-      const outcome = await deps.starter.start({ stateMachineArn, name, input: route.input });
+      // Every execution takes its role's lock first (shared/role-lock.ts): one execution per role at a time.
+      const lock = roleLockInput(route.input.accountId, route.input.roleName, (deps.now ?? Date.now)());
+      const outcome = await deps.starter.start({ stateMachineArn, name, input: { ...route.input, lock } });
       eventLogger.info(outcome === 'started' ? 'execution started' : 'execution already started (redelivery)', {
         stateMachineArn,
         executionName: name,

@@ -1,6 +1,7 @@
 // zod/mini's functional API tree-shakes (a namespace import, not `{ z }`): classic zod adds
 // ~445 KiB to every Lambda bundle. Issue messages are the same (both are zod/v4/core).
 import * as z from 'zod/mini';
+import { roleLockInputSchema } from './role-lock';
 
 /**
  * The data that flows through `Web-Identity-Role-Create` and `Web-Identity-Role-Delete`.
@@ -228,6 +229,8 @@ export const workflowInputSchema = z.object({
       z.refine((record) => Object.keys(record).length <= 50, 'at most 50 (IAM tags per role)'),
     ),
   ),
+  /** The role's lock (role-lock.ts): the router always sets it; the state machines take it first. */
+  lock: z.optional(roleLockInputSchema),
 });
 export type WorkflowInput = z.infer<typeof workflowInputSchema>;
 

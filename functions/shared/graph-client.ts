@@ -54,6 +54,8 @@ export interface GraphDirectoryDeps {
   readonly maxAttempts?: number;
   /** Per-request timeout; default 10 s. */
   readonly requestTimeoutMs?: number;
+  /** The global `fetch` by default (the simulator passes one that runs on its virtual clock). */
+  readonly fetch?: typeof fetch;
 }
 
 export const GRAPH_V1 = 'https://graph.microsoft.com/v1.0';
@@ -595,7 +597,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     const token = await this.token();
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await (this.deps.fetch ?? fetch)(url, {
         method,
         headers: {
           Authorization: `Bearer ${token}`,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { SWEEP_EVENT_NAME, accountIdSchema, failureSchema, guidSchema, roleNameSchema, type WorkflowInput } from './contracts';
+import { roleLockInput, roleLockInputSchema } from './role-lock';
 
 /**
  * The data that flows through `{Prefix}-Sweep` (docs/architecture.md#the-sweep): its input,
@@ -209,7 +210,13 @@ export type RepairOutcome = z.infer<typeof repairOutcomeSchema>;
 export const federationSchema = z.object({
   roleName: roleNameSchema,
   executionName: z.string(),
-  input: z.object({ accountId: accountIdSchema, roleName: roleNameSchema, eventId: z.string(), eventName: z.literal(SWEEP_EVENT_NAME) }),
+  input: z.object({
+    accountId: accountIdSchema,
+    roleName: roleNameSchema,
+    eventId: z.string(),
+    eventName: z.literal(SWEEP_EVENT_NAME),
+    lock: roleLockInputSchema,
+  }),
 });
 export type Federation = z.infer<typeof federationSchema>;
 
@@ -234,8 +241,14 @@ export function federationExecutionName(id: string, roleId: string): string {
 }
 
 /** The Create input of a role the sweep federates: no owners (only a `CreateRole` call names them). */
-export function federationInput(sweep: Pick<SweepContext, 'id'>, accountId: string, roleName: string): WorkflowInput & Federation['input'] {
-  return { accountId, roleName, eventId: `sweep-${sweep.id}`, eventName: SWEEP_EVENT_NAME };
+export function federationInput(
+  sweep: Pick<SweepContext, 'id'>,
+  accountId: string,
+  roleName: string,
+  nowMs: number,
+): WorkflowInput & Federation['input'] {
+  // The Create takes the role's lock first, like an execution the router starts (role-lock.ts).
+  return { accountId, roleName, eventId: `sweep-${sweep.id}`, eventName: SWEEP_EVENT_NAME, lock: roleLockInput(accountId, roleName, nowMs) };
 }
 
 /** The report: every finding with what became of it, and the totals. */

@@ -22,6 +22,8 @@ export interface Deps extends HandlerDeps {
   readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2 };
   readonly openAccount: OpenMemberAccount;
   readonly directory: Pick<EntraDirectory, 'deleteApplication' | 'findApplicationByAppId'> & Pick<EntraInventory, 'purgeDeletedItem'>;
+  /** The clock the Creates' role locks count their lease from; `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /**
@@ -92,7 +94,7 @@ export async function core(deps: Deps, input: Input): Promise<{ repaired: Repair
       : repair.federate.map((role) => ({
           roleName: role.roleName,
           executionName: federationExecutionName(sweep.id, role.roleId),
-          input: federationInput(sweep, accountId, role.roleName),
+          input: federationInput(sweep, accountId, role.roleName, (deps.now ?? Date.now)()),
         }));
   return { repaired: { accountId, outcomes, federations } };
 }

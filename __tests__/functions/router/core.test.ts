@@ -13,6 +13,7 @@ const settings = {
   createStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Create',
   deleteStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Delete',
 };
+const NOW_MS = Date.parse('2026-03-01T12:00:00.500Z');
 const ec2Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
 
 function setUp(answer: (name: string) => Promise<'started' | 'already-exists'> = async () => 'started') {
@@ -25,7 +26,7 @@ function setUp(answer: (name: string) => Promise<'started' | 'already-exists'> =
       return outcome;
     },
   };
-  const deps = { settings, starter, logger: createLogger({ sink: (line) => lines.push(line) }) };
+  const deps = { settings, starter, logger: createLogger({ sink: (line) => lines.push(line) }), now: () => NOW_MS };
   return { deps, started, lines };
 }
 
@@ -45,6 +46,7 @@ describe('router core', () => {
           eventName: 'CreateRole',
           // The incarnation the call created: a late event never acts on a role created again later.
           roleId: expect.stringMatching(/^AROA[A-Z0-9]{17}$/),
+          lock: { key: '111122223333/ci-deployer', routedAt: NOW_MS / 1000 - 0.5 },
         },
       },
     ]);
@@ -84,6 +86,16 @@ describe('router core', () => {
     expect(started[0]?.input.eventName).toBe('DeleteRole');
   });
 
+  it('gives every event of one role the same lock, whatever the case of the name the caller wrote', async () => {
+    // Prepare: IAM role names are unique regardless of case, so DeleteRole may name "CI-Deployer"
+    const { deps, started } = setUp();
+    // Act
+    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-1' })));
+    await core(deps, sqsBatch(deleteRoleEvent('CI-Deployer', { eventId: 'ev-2' })));
+    // Assess
+    expect(started.map((s) => s.input.lock?.key)).toEqual(['111122223333/ci-deployer', '111122223333/ci-deployer']);
+  });
+
   it('passes the owners a CreateRole call tagged on to the Create execution', async () => {
     const { deps, started } = setUp();
     const owner = '5f6a7b8c-0000-4000-8000-000000000001';
@@ -99,6 +111,7 @@ describe('router core', () => {
           eventName: 'CreateRole',
           requestedOwners: owner,
           roleId: expect.stringMatching(/^AROA/),
+          lock: { key: '111122223333/ci-deployer', routedAt: NOW_MS / 1000 - 0.5 },
         },
       },
     ]);

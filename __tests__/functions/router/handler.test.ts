@@ -21,7 +21,8 @@ const settings = {
 describe('router handler', () => {
   it('starts the execution over the SDK with the deterministic name and the workflow input', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
-    const handler = makeRouterHandler(() => ({ settings, logger: silentLogger, starter: sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' })) }));
+    const now = () => Date.parse('2026-03-01T12:00:00Z');
+    const handler = makeRouterHandler(() => ({ settings, logger: silentLogger, starter: sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' })), now }));
     expect(await handler(sqsBatch(deleteRoleEvent('ci-deployer', { eventId: 'b9f0e1d2-0000-4000-8000-000000000001' })))).toEqual({
       batchItemFailures: [],
     });
@@ -29,7 +30,13 @@ describe('router handler', () => {
     expect(call?.args[0].input).toEqual({
       stateMachineArn: settings.deleteStateMachineArn,
       name: 'DeleteRole-b9f0e1d2-0000-4000-8000-000000000001',
-      input: JSON.stringify({ accountId: '111122223333', roleName: 'ci-deployer', eventId: 'b9f0e1d2-0000-4000-8000-000000000001', eventName: 'DeleteRole' }),
+      input: JSON.stringify({
+        accountId: '111122223333',
+        roleName: 'ci-deployer',
+        eventId: 'b9f0e1d2-0000-4000-8000-000000000001',
+        eventName: 'DeleteRole',
+        lock: { key: '111122223333/ci-deployer', routedAt: now() / 1000 },
+      }),
     });
   });
 
