@@ -131,7 +131,7 @@ describe('sweep-report: reporting', () => {
         {
           roleName: 'payments-ci',
           executionName: 'Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1',
-          input: { accountId: A, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep' },
+          input: { accountId: A, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep', lock: { key: `${A}/payments-ci`, routedAt: 1 } },
           execution: { Error: 'States.TaskFailed' },
         },
       ],
