@@ -48,8 +48,6 @@ describe("review: a failing Create never removes another incarnation's applicati
     const bCreate = createRoleEvent('deployer', federatedPolicy(), { accountId: ACCOUNT, eventId: bId });
     let bAtPin!: () => void;
     const bReachedPin = new Promise<void>((resolve) => (bAtPin = resolve));
-    let releaseB!: () => void;
-    const bMayPin = new Promise<void>((resolve) => (releaseB = resolve));
     let swapped = false;
     world = await startE2eWorld({
       beforeTask: async (stateName, input) => {
@@ -58,11 +56,11 @@ describe("review: a failing Create never removes another incarnation's applicati
           // A's application is registered; A deletes its role and B creates its own `deployer`.
           swapped = true;
           happen(world!, aDelete, bCreate);
+          // B's Create waits for A's to release the role's lock (one execution per role at a
+          // time), so A reaches its pin, meets B's role and compensates first.
           await world!.pipeline.deliver([bCreate as never]);
-          await bReachedPin;
         } else if (input.eventId === bId) {
           bAtPin();
-          await bMayPin;
         }
       },
     });
@@ -72,8 +70,8 @@ describe("review: a failing Create never removes another incarnation's applicati
     await world.pipeline.deliver([aCreate as never]);
     const aExecution = () => world!.pipeline.executions.find((e) => e.input.eventId === aId);
     for (let i = 0; i < 2000 && aExecution()?.status === 'RUNNING'; i += 1) await sleep(5);
-    releaseB();
     await world.pipeline.drain();
+    await bReachedPin;
 
     // Assess: B's role is ready and pinned to an application and service principal that exist, whose client ID the provider holds.
     expect(swapped).toBe(true);

@@ -133,7 +133,7 @@ describe('npm run simulate', () => {
   it('exits non-zero with the usage when an option is missing', () => {
     const { status, stderr } = simulate('--world', world);
     expect(status).toBe(2);
-    expect(stderr).toMatch(/--world is required, and --events unless --sweep is given\nusage: npm run simulate/);
+    expect(stderr).toMatch(/--world is required, and --events unless --sweep or --check is given\nusage: npm run simulate/);
   });
 
   it('runs under load with the load options: the same seed prints the same document, with the load report and the invariants', () => {
@@ -144,7 +144,7 @@ describe('npm run simulate', () => {
     // Assess
     expect(first.status).toBe(0);
     const output = JSON.parse(first.stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'load', 'invariants']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'load', 'invariants']);
     expect(output.load).toMatchObject({ seed: 3, concurrency: 5, duplicates: 0.5, reorderSeconds: 2 });
     expect(output.invariants.violations).toEqual([]);
     expect(again.stdout).toBe(first.stdout);

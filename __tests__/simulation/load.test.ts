@@ -126,11 +126,13 @@ describe('the hazards of concurrent executions of one role', () => {
     expect(withLock).toEqual(Array(10).fill(0));
   });
 
-  it('a role deleted and created again while the first Delete runs: the new incarnation ends pinned to a deleted application', async () => {
+  it('a role deleted and created again while the first Delete runs: each incarnation keeps its own application, with or without the lock', async () => {
+    // Applications belong to one role incarnation (its RoleId is in the name), and Delete keeps
+    // the application of the incarnation that exists now: this hazard needs no lock any more.
     const options: BurstOptions = { seed: 0, events: 60, accounts: 60, lifecycles: ['recreated'], stepSeconds: [0.1, 0.6], redeliveries: 0, spreadSeconds: 5 };
     const without = await violationsBySeed(options, unlocked);
     const withLock = await violationsBySeed(options, undefined);
-    expect(total(without)).toBeGreaterThan(0);
+    expect(without).toEqual(Array(10).fill(0));
     expect(withLock).toEqual(Array(10).fill(0));
   });
 

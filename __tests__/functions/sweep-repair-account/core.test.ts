@@ -71,7 +71,14 @@ describe('sweep-repair-account', () => {
       {
         roleName: 'payments-ci',
         executionName: 'Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1',
-        input: { accountId: ACCOUNT, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep' },
+        input: {
+          accountId: ACCOUNT,
+          roleName: 'payments-ci',
+          eventId: 'sweep-0123456789abcdef',
+          eventName: 'Sweep',
+          // It takes the role's lock first, like an execution the router starts.
+          lock: { key: `${ACCOUNT}/payments-ci`, routedAt: expect.any(Number) },
+        },
       },
     ]);
   });
