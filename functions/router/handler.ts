@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { memoizeDeps, parseInput, type LoadDeps } from '../shared/handler-kit';
-import { createLogger } from '../shared/logger';
+import { createLogger, type LambdaContext } from '../shared/logger';
 import { loadRouterSettings } from '../shared/settings';
 import { FUNCTION_NAME, core, sqsEventSchema, type BatchResponse, type Deps, type ExecutionStarter } from './core';
 
@@ -23,12 +23,14 @@ export function sfnExecutionStarter(client: Pick<SFNClient, 'send'>): ExecutionS
   };
 }
 
-export type RouterHandler = (event: unknown) => Promise<BatchResponse>;
+export type RouterHandler = (event: unknown, context?: LambdaContext) => Promise<BatchResponse>;
 
 export function makeRouterHandler(loadDeps: LoadDeps<Deps>): RouterHandler {
   const deps = memoizeDeps(loadDeps);
-  return async (event) => {
+  return async (event, context) => {
     const resolved = await deps();
+    // The request id and cold start on every line of this invocation.
+    if (context) resolved.logger.addLambdaContext(context);
     const logger = resolved.logger.child({ function: FUNCTION_NAME });
     return core({ ...resolved, logger }, parseInput(sqsEventSchema, event, 'router input (an SQS batch)'));
   };

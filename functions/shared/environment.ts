@@ -59,6 +59,21 @@ export const OTHER_ENV = {
   region: 'AWS_REGION',
   /** Optional override of Microsoft Graph's endpoint (tests, local runs); default Graph v1.0. */
   graphBaseUrl: 'GRAPH_BASE_URL',
+  /**
+   * Optional log level of the functions and the simulator (`settings.ts` `loadLogLevel`); default
+   * INFO. Powertools for AWS Lambda's own names, the first one winning
+   * (https://docs.aws.amazon.com/powertools/typescript/latest/core/logger/). Lambda's advanced
+   * logging controls (`logging_config.application_log_level`, which Lambda passes as
+   * AWS_LAMBDA_LOG_LEVEL: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html)
+   * win over both; Powertools reads that one itself.
+   */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  logLevelAlias: 'LOG_LEVEL',
+  /**
+   * Set by Lambda (`on-demand`, `provisioned-concurrency`, `snap-start`…; same page as
+   * AWS_REGION). Powertools' logger reads it: only an `on-demand` environment reports a cold start.
+   */
+  initializationType: 'AWS_LAMBDA_INITIALIZATION_TYPE',
 } as const;
 
 export type DeployedVariable = (typeof DEPLOYED_ENV)[keyof typeof DEPLOYED_ENV];

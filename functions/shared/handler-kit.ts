@@ -1,7 +1,7 @@
 // zod/mini's `safeParse` takes any zod 4 schema, mini or classic (simulation/ and tests use classic).
 import * as z from 'zod/mini';
 import { AutomationError, InvalidInputError, TrustPolicyRewriteError } from './errors';
-import type { Logger } from './logger';
+import type { LambdaContext, Logger } from './logger';
 
 /**
  * The common shape of every task handler: parse the execution state with the task's
@@ -68,15 +68,20 @@ export interface TaskDefinition<S extends z.core.$ZodType, D extends HandlerDeps
   readonly core: (deps: D, input: z.infer<S>) => Promise<R>;
 }
 
-export type TaskHandler = (event: unknown) => Promise<Record<string, unknown>>;
+/**
+ * Lambda calls `handler(event, context)`; the context is optional so the simulator and the
+ * tests may call `handler(event)`.
+ */
+export type TaskHandler = (event: unknown, context?: LambdaContext) => Promise<Record<string, unknown>>;
 
 export function makeTaskHandler<S extends z.core.$ZodType, D extends HandlerDeps, R extends object>(
   task: TaskDefinition<S, D, R>,
   loadDeps: LoadDeps<D>,
 ): TaskHandler {
   const deps = memoizeDeps(loadDeps);
-  return async (event) => {
+  return async (event, context) => {
     const resolved = await deps();
+    if (context) resolved.logger.addLambdaContext(context);
     const state = typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
     const logger = resolved.logger.child({
       function: task.name,

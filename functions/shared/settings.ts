@@ -339,3 +339,27 @@ function protectedRolesFrom(value: string): string[] {
   if (wrong !== undefined) throw problem(`${JSON.stringify(wrong)} is not a role pattern`);
   return parsed as string[];
 }
+
+/** The levels Powertools' logger knows, least to most severe (SILENT logs nothing). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/**
+ * The log level: POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO; any case. Not written by
+ * the stack. A value Powertools does not know fails here, naming the variable, rather than
+ * being ignored as Powertools would.
+ */
+export function loadLogLevel(env: Env): LogLevelName {
+  for (const name of [OTHER_ENV.logLevel, OTHER_ENV.logLevelAlias]) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const level = value.toUpperCase();
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new InvalidInputError(
+        `Lambda environment: ${name} is invalid ("${value}"). Fix: set it to one of ${LOG_LEVELS.join(', ')}, or remove it for INFO.`,
+      );
+    }
+    return level as LogLevelName;
+  }
+  return 'INFO';
+}

@@ -287,7 +287,7 @@ describe('router core', () => {
       { itemIdentifier: 'msg-5' },
     ]);
     expect(started.map((s) => s.input.roleName)).toEqual(['ok']);
-    const errors = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'error');
+    const errors = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'ERROR');
     expect(errors.map((line) => line.error.message)).toEqual([
       expect.stringContaining('body is not JSON'),
       expect.stringContaining('detail-type'),

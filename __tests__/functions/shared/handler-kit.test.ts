@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError, TrustPolicyRewriteError } from '../../../functions/shared/errors';
 import { makeTaskHandler } from '../../../functions/shared/handler-kit';
+import { OTHER_ENV } from '../../../functions/shared/environment';
 import { createLogger } from '../../../functions/shared/logger';
 
 const schema = z.object({ accountId: z.string().regex(/^\d{12}$/), roleName: z.string() });
@@ -43,8 +44,34 @@ describe('makeTaskHandler', () => {
     const { handler, lines } = setUp(async () => ({ accessToken: 'eyJ.secret', ok: true }));
     await handler({ accountId: '111122223333', roleName: 'r', eventId: 'ev-1' });
     const [line] = lines.map((l) => JSON.parse(l));
-    expect(line).toMatchObject({ level: 'info', function: 'demo', eventId: 'ev-1', accountId: '111122223333', roleName: 'r' });
+    expect(line).toMatchObject({ level: 'INFO', function: 'demo', eventId: 'ev-1', accountId: '111122223333', roleName: 'r' });
     expect(lines.join('\n')).not.toContain('eyJ.secret');
+  });
+
+  it('logs the Lambda request id of each invocation on its lines, and cold start on the first one only', async () => {
+    const { handler, lines } = setUp(async () => ({ ok: true }));
+    const state = { accountId: '111122223333', roleName: 'r' };
+    const context = (awsRequestId: string) => ({
+      awsRequestId,
+      functionName: 'demo',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:eu-central-1:111111111111:function:demo',
+      memoryLimitInMB: '256',
+    });
+    const initializationType = process.env[OTHER_ENV.initializationType];
+    process.env[OTHER_ENV.initializationType] = 'on-demand'; // as Lambda sets it; read when the logger is built
+    try {
+      await handler(state, context('req-1'));
+      await handler(state, context('req-2'));
+    } finally {
+      if (initializationType === undefined) delete process.env[OTHER_ENV.initializationType];
+      else process.env[OTHER_ENV.initializationType] = initializationType;
+    }
+
+    expect(lines.map((l) => JSON.parse(l)).map((line) => [line.function_request_id, line.cold_start])).toEqual([
+      ['req-1', true],
+      ['req-2', false],
+    ]);
   });
 
   it('retries building deps on the next invocation when the first build failed', async () => {

@@ -147,10 +147,16 @@ describe('createOpenMemberAccount', () => {
 
   it('retries a throttled AssumeRole, then reports IamThrottledError', async () => {
     model.failNext('sts:AssumeRole', 'Throttling', 1);
-    await expect(open()(ACCOUNT, SESSION)).resolves.toBeDefined();
+    const iam = await open()(ACCOUNT, SESSION);
+
+    expect(model.calls['sts:AssumeRole']).toBe(2);
+    expect(sleeps).toEqual([50]);
+    await expect(iam.getRole('ci-deployer')).resolves.toMatchObject({ roleName: 'ci-deployer' });
+    expect(model.history.find((call) => call.key === 'iam:GetRole')).toMatchObject({ accountId: ACCOUNT, sessionName: SESSION });
 
     model.failNext('sts:AssumeRole', 'Throttling', 10);
     await expect(open()(ACCOUNT, 'another-session')).rejects.toBeInstanceOf(IamThrottledError);
+    expect(model.calls['sts:AssumeRole']).toBe(2 + 4);
   });
 
   it('rejects an account ID that is not 12 digits', async () => {
@@ -315,5 +321,43 @@ describe('MemberAccountIam', () => {
 
       await expect(iam.addClientId(PROVIDER_ARN, 'x'.repeat(256))).rejects.toThrow(/clientId/);
     });
+  });
+});
+
+describe('permanent errors', () => {
+  // Only throttling and ConcurrentModification may succeed when tried again; every other error
+  // is tried once, and the function fails or maps it at once.
+  it('tries AssumeRole once when the account refuses it', async () => {
+    const error = await open()('999988887777', SESSION).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MemberAccountAccessError);
+    expect(model.calls['sts:AssumeRole']).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('tries a trust policy over the quota once', async () => {
+    model.addAccount(ACCOUNT, { maxTrustPolicyChars: 300 });
+    const iam = await open()(ACCOUNT, SESSION);
+
+    await expect(iam.updateTrustPolicy('ci-deployer', { ...trustPolicy, Id: 'x'.repeat(300) })).rejects.toBeInstanceOf(TrustPolicyRewriteError);
+    expect(model.calls['iam:UpdateAssumeRolePolicy']).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('tries a write to a deleted role once', async () => {
+    const iam = await open()(ACCOUNT, SESSION);
+    model.deleteRole(ACCOUNT, 'ci-deployer');
+
+    await expect(iam.tagRole('ci-deployer', { a: 'b' })).rejects.toBeInstanceOf(RoleNotFoundError);
+    expect(model.calls['iam:TagRole']).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('tries adding to a missing provider once', async () => {
+    const iam = await open()(ACCOUNT, SESSION);
+
+    await expect(iam.addClientId(PROVIDER_ARN.replace(TENANT, 'other'), APP_ID)).rejects.toBeInstanceOf(OidcProviderNotFoundError);
+    expect(model.calls['iam:AddClientIDToOpenIDConnectProvider']).toBe(1);
+    expect(sleeps).toEqual([]);
   });
 });

@@ -6,6 +6,9 @@ class Transient extends Error {
   }
 }
 
+/** Far more waits than any test here allows: past it the loop has lost its limit. */
+const MAX_FAKE_SLEEPS = 100;
+
 function recordingOptions(overrides: Partial<RetryOptions> = {}) {
   const sleeps: number[] = [];
   const options: RetryOptions = {
@@ -13,8 +16,13 @@ function recordingOptions(overrides: Partial<RetryOptions> = {}) {
     maxAttempts: 4,
     baseDelayMs: 100,
     maxDelayMs: 1000,
+    // A loop whose limit is broken must fail, not hang: the fake refuses to wait for ever, and it
+    // yields to the event loop (a promise that resolves at once never does, so not even Jest's
+    // timeout could fire).
     sleep: async (ms) => {
       sleeps.push(ms);
+      if (sleeps.length > MAX_FAKE_SLEEPS) throw new Error(`fake sleep called ${sleeps.length} times: the retry loop does not stop`);
+      await new Promise((resolve) => setImmediate(resolve));
     },
     random: () => 0.5,
     ...overrides,
