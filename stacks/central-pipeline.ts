@@ -3,7 +3,7 @@ import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
@@ -197,14 +197,7 @@ export class CentralPipeline extends Construct {
           alarmName: `${props.namePrefix}-${alarmId}`,
           alarmDescription: description,
           ...metric,
-          statistic: 'Sum',
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: 'GreaterThanOrEqualToThreshold',
-          treatMissingData: 'notBreaching',
-          alarmActions: [this.alarmTopic.arn],
-          okActions: [this.alarmTopic.arn],
+          ...alarmOnAnyOccurrence(this.alarmTopic.arn),
         }),
       );
     };
@@ -257,5 +250,27 @@ export function centralEventPattern(automationRoleName: string) {
         },
       ],
     },
+  };
+}
+
+/**
+ * What every "it happened" alarm shares: any occurrence within five minutes alarms, no data is
+ * not breaching (nothing happened), and both the alarm and its recovery go to the topic.
+ */
+export function alarmOnAnyOccurrence(
+  topicArn: string,
+): Pick<
+  CloudwatchMetricAlarmConfig,
+  'statistic' | 'period' | 'evaluationPeriods' | 'threshold' | 'comparisonOperator' | 'treatMissingData' | 'alarmActions' | 'okActions'
+> {
+  return {
+    statistic: 'Sum',
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+    alarmActions: [topicArn],
+    okActions: [topicArn],
   };
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { LOG_ALARMS, type LogAlarm } from '../functions/shared/status';
+import { alarmOnAnyOccurrence } from './central-pipeline';
 
 export interface SecurityAlarmsProps {
   /** Prefix of the alarm names and the metric namespace. */
@@ -37,14 +38,7 @@ export class SecurityAlarms extends Construct {
           alarmDescription: description,
           namespace,
           metricName: name,
-          statistic: 'Sum',
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: 'GreaterThanOrEqualToThreshold',
-          treatMissingData: 'notBreaching',
-          alarmActions: [props.alarmTopicArn],
-          okActions: [props.alarmTopicArn],
+          ...alarmOnAnyOccurrence(props.alarmTopicArn),
         });
         return [name, alarm];
       }),

@@ -24,7 +24,8 @@ describe('the central rule', () => {
   });
 
   it('drops the automation role’s own calls, failed calls and other IAM calls', () => {
-    const own = updateAssumeRolePolicyEvent('ci', TRUST, { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation/assign-role-to-audience-1' });
+    // The pin member role's session (the automation acts through web-identity-automation-{reader,audience,pin}).
+    const own = updateAssumeRolePolicyEvent('ci', TRUST, { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-pin/assign-role-to-audience-1' });
     const failed = createRoleEvent('ci', TRUST, { errorCode: 'EntityAlreadyExistsException' });
 
     expect(matchesEventPattern(pattern, own)).toBe(false);

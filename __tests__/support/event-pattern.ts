@@ -22,7 +22,8 @@ function matchesOperator(operator: Record<string, unknown>, present: boolean, va
   if (!present) return false;
   switch (name) {
     case 'wildcard':
-      return typeof value === 'string' && wildcardRegex(String(argument)).test(value);
+      // One pattern, or a list of which one must match (the form anything-but takes in the central rule).
+      return typeof value === 'string' && (Array.isArray(argument) ? argument : [argument]).some((w) => wildcardRegex(String(w)).test(value));
     case 'anything-but': {
       if (typeof argument === 'object' && argument !== null && !Array.isArray(argument)) {
         return !matchesOperator(argument as Record<string, unknown>, present, value);

@@ -202,7 +202,7 @@ describe('router core', () => {
 
       expect(await core(deps, sqsBatch(attack))).toEqual({ batchItemFailures: [] });
       expect(started).toEqual([]);
-      const warning = lines.map((line) => JSON.parse(line)).find((line) => line.level === 'warn');
+      const warning = lines.map((line) => JSON.parse(line)).find((line) => line.level === 'WARN');
       expect(warning).toMatchObject({
         message: 'event ignored',
         account: '444455556666',
