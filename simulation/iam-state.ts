@@ -225,13 +225,7 @@ export class IamState {
     const role = this.requireRole(accountId, input.RoleName);
     return {
       Role: {
-        Path: role.path,
-        RoleName: role.roleName,
-        RoleId: role.roleId,
-        Arn: role.arn,
-        CreateDate: role.createDate,
-        AssumeRolePolicyDocument: role.assumeRolePolicyDocument,
-        MaxSessionDuration: 3600,
+        ...apiRole(role),
         ...(role.tags.size > 0 ? { Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })) } : {}),
       },
     };
@@ -305,15 +299,8 @@ export class IamState {
     const page = roles.slice(start, start + maxItems);
     const truncated = start + maxItems < roles.length;
     return {
-      Roles: page.map((role) => ({
-        Path: role.path,
-        RoleName: role.roleName,
-        RoleId: role.roleId,
-        Arn: role.arn,
-        CreateDate: role.createDate,
-        AssumeRolePolicyDocument: role.assumeRolePolicyDocument,
-        MaxSessionDuration: 3600,
-      })),
+      // ListRoles returns no tags (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html).
+      Roles: page.map(apiRole),
       IsTruncated: truncated,
       ...(truncated ? { Marker: Buffer.from(String(start + maxItems), 'utf8').toString('base64') } : {}),
     };
@@ -445,5 +432,18 @@ function viewRole(role: ModelRole): RoleView {
     arn: role.arn,
     assumeRolePolicyDocument: parsePolicyDocument(role.assumeRolePolicyDocument),
     tags: Object.fromEntries(role.tags),
+  };
+}
+
+/** A role as IAM's API returns it (GetRole adds its tags; ListRoles does not). */
+function apiRole(role: ModelRole) {
+  return {
+    Path: role.path,
+    RoleName: role.roleName,
+    RoleId: role.roleId,
+    Arn: role.arn,
+    CreateDate: role.createDate,
+    AssumeRolePolicyDocument: role.assumeRolePolicyDocument,
+    MaxSessionDuration: 3600,
   };
 }
