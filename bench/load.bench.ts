@@ -95,13 +95,13 @@ export async function run(): Promise<void> {
 
   const retries: Record<string, number[]> = {};
   for (const figures of concurrent) {
-    for (const [error, count] of Object.entries(figures.output.load!.retries.stepFunctions)) (retries[error] ??= []).push(count);
+    for (const [error, count] of Object.entries(figures.output.load!.retries.stepFunctions)) retries[error] = [...(retries[error] ?? []), count];
   }
   console.log('\nStep Functions retries by error (--concurrency 50, median over the seeds):');
   for (const [error, counts] of Object.entries(retries)) console.log(`  ${error}: ${fmt(median(counts))}`);
 
   const calls: Record<string, number[]> = {};
-  for (const figures of concurrent) for (const [key, count] of Object.entries(figures.output.calls)) (calls[key] ??= []).push(count);
+  for (const figures of concurrent) for (const [key, count] of Object.entries(figures.output.calls)) calls[key] = [...(calls[key] ?? []), count];
   const kinds: Record<string, number> = {};
   for (const [key, counts] of Object.entries(calls)) kinds[key.split(':')[0]!] = (kinds[key.split(':')[0]!] ?? 0) + median(counts);
   console.log(`\nRemote calls per burst by kind (median): ${Object.entries(kinds).map(([kind, count]) => `${kind} ${fmt(count)}`).join(', ')}`);

@@ -204,7 +204,7 @@ class Problems {
 
 /** Parses argv (without `node` and the script) and the environment into validated arguments. */
 export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv): HelperArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {

@@ -47,14 +47,15 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const plan = readPlan(positionals[0]);
-    const reviewed = values.reviewed === undefined ? undefined : readPlan(values.reviewed);
+    const reviewedSource = values.reviewed;
+    const reviewed = reviewedSource === undefined ? undefined : readPlan(reviewedSource);
     const review = renderReview(buildReview(plan, await loadReplacementLookup()));
-    if (!reviewed) {
+    if (reviewedSource === undefined || !reviewed) {
       process.stdout.write(review);
       return EXIT_CODES.ok;
     }
     const differences = comparePlans(reviewed, plan);
-    process.stdout.write(`${renderComparison(differences, values.reviewed!, positionals[0])}\n${review.slice(review.indexOf('\n') + 1)}`);
+    process.stdout.write(`${renderComparison(differences, reviewedSource, positionals[0])}\n${review.slice(review.indexOf('\n') + 1)}`);
     return differences.length === 0 ? EXIT_CODES.ok : EXIT_CODES.plansDiffer;
   } catch (error) {
     if (error instanceof PlanReviewError) {

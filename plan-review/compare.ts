@@ -29,7 +29,7 @@ export function comparePlans(reviewed: Plan, fresh: Plan): PlanDifference[] {
   const differences: PlanDifference[] = [];
   for (const address of [...new Set([...r.keys(), ...f.keys()])].sort(byText)) {
     const [a, b] = [r.get(address), f.get(address)];
-    if (!a) differences.push({ address, problem: `not in the reviewed plan; now ${JSON.stringify(b!.actions)}` });
+    if (!a) differences.push({ address, problem: `not in the reviewed plan; now ${JSON.stringify(b?.actions ?? [])}` });
     else if (!b) differences.push({ address, problem: `the reviewed plan had ${JSON.stringify(a.actions)}; now no change` });
     else if (a.actions.join(',') !== b.actions.join(',')) differences.push({ address, problem: `actions ${JSON.stringify(a.actions)} were reviewed; now ${JSON.stringify(b.actions)}` });
     else {

@@ -85,7 +85,7 @@ export function parsePlan(input: unknown, source: string): Plan {
     throw new PlanInputError(`${source}: format_version: missing or not a string; ${expected}`);
   }
   const match = /^(\d+)\.(\d+)$/.exec(version);
-  if (!match || match[1] !== '1') {
+  if (match?.[1] !== '1') {
     throw new UnsupportedFormatError(
       `${source}: format_version "${version}" is not supported: plan:review reads Terraform's JSON plan format 1.x ` +
         '(Terraform 1.0 and later); produce the plan with Terraform 1.x',

@@ -108,7 +108,7 @@ function policyChanges(rc: ResourceChange, kind: ActionKind): PolicyChange[] {
       before: isPolicy(b) ? prettyPolicy(b) : null,
       after: afterHidden ? hiddenAs : isPolicy(a) ? prettyPolicy(a) : null,
       afterKnown: !afterHidden,
-      widenings: afterHidden ? [] : widenings(isPolicy(b) ? parsePolicy(b) : null, isPolicy(a) ? parsePolicy(a)! : []),
+      widenings: afterHidden ? [] : widenings(isPolicy(b) ? parsePolicy(b) : null, isPolicy(a) ? (parsePolicy(a) ?? []) : []),
     });
   };
   const keys = [...new Set([...Object.keys(isObject(before) ? before : {}), ...Object.keys(isObject(after) ? after : {}), ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {})])].sort(byText);

@@ -136,8 +136,9 @@ function compareResource(
   after: TemplateResource | undefined,
   replacing: ReplacementLookup,
 ): TemplateResourceChange | null {
-  if (before && after && stableStringify(before) === stableStringify(after)) return null;
-  const type = (after ?? before)!.Type;
+  const either = after ?? before;
+  if (either === undefined || (before && after && stableStringify(before) === stableStringify(after))) return null;
+  const type = either.Type;
   const beforeProps = before?.Properties ?? {};
   const afterProps = after?.Properties ?? {};
   const names = [...new Set([...Object.keys(beforeProps), ...Object.keys(afterProps)])].sort(byText);

@@ -64,10 +64,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function attributeValue(value: unknown, where: string): AttributeValue {
   if (isRecord(value) && Object.keys(value).length === 1) {
-    if (typeof value['S'] === 'string') return { S: value['S'] };
-    if (typeof value['N'] === 'string') {
-      if (!/^-?\d+(\.\d+)?$/.test(value['N'])) throw validation(`${where}: the N value "${value['N']}" is not a number`);
-      return { N: value['N'] };
+    if (typeof value.S === 'string') return { S: value.S };
+    if (typeof value.N === 'string') {
+      if (!/^-?\d+(\.\d+)?$/.test(value.N)) throw validation(`${where}: the N value "${value.N}" is not a number`);
+      return { N: value.N };
     }
   }
   throw validation(`${where}: expected {"S": string} or {"N": "<number>"} (the model handles only these types), got ${JSON.stringify(value)}`);

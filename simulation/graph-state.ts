@@ -241,8 +241,8 @@ export class GraphFakeState {
   private countCreation(item: FakeApplication | FakeServicePrincipal): void {
     if (item.createdBy === null) return;
     this.createdCounts.set(item.createdBy, (this.createdCounts.get(item.createdBy) ?? 0) + 1);
-    let set = this.byCreator.get(item.createdBy);
-    if (!set) this.byCreator.set(item.createdBy, (set = new Set()));
+    const set = this.byCreator.get(item.createdBy) ?? new Set();
+    this.byCreator.set(item.createdBy, set);
     set.add(item);
   }
 

@@ -12,14 +12,26 @@ import {
   TagRoleCommand,
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
+  type IAMClientResolvedConfig,
+  type ServiceInputTypes as IamInput,
+  type ServiceOutputTypes as IamOutput,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  STSClient,
+  type STSClientResolvedConfig,
+  type ServiceInputTypes as StsInput,
+  type ServiceOutputTypes as StsOutput,
+} from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { FaultInjector, type FaultAnswer } from './faults';
 import { iamError, sdkErrorFor, stsError } from './iam-errors';
 import { IamState, type AccountSnapshot, type CreateProviderInput, type CreateRoleInput, type RoleView } from './iam-state';
 import { seededRandom } from './seeded-random';
+
+/** The SDK mocks the model answers through (aws-sdk-client-mock). */
+type Stubs = { iam: AwsStub<IamInput, IamOutput, IAMClientResolvedConfig>; sts: AwsStub<StsInput, StsOutput, STSClientResolvedConfig> };
 
 /**
  * An in-memory, multi-account IAM (and the STS `AssumeRole` in front of it), installed behind
@@ -85,14 +97,14 @@ export const CONCURRENT_MODIFICATION_CALLS: ReadonlySet<CallKey> = new Set([
 
 /** Writes, and the resource each one changes (a role or a provider), for the overlap model. */
 const WRITE_RESOURCE: Partial<Record<CallKey, (accountId: string, input: Record<string, unknown>) => string>> = {
-  'iam:CreateRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
-  'iam:DeleteRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
-  'iam:UpdateAssumeRolePolicy': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
-  'iam:TagRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
-  'iam:UntagRole': (a, i) => `${a}/role/${String(i['RoleName']).toLowerCase()}`,
-  'iam:AddClientIDToOpenIDConnectProvider': (a, i) => `${a}/${String(i['OpenIDConnectProviderArn'])}`,
-  'iam:RemoveClientIDFromOpenIDConnectProvider': (a, i) => `${a}/${String(i['OpenIDConnectProviderArn'])}`,
-  'iam:CreateOpenIDConnectProvider': (a, i) => `${a}/provider/${String(i['Url'])}`,
+  'iam:CreateRole': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:DeleteRole': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:UpdateAssumeRolePolicy': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:TagRole': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:UntagRole': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:AddClientIDToOpenIDConnectProvider': (a, i) => `${a}/${String(i.OpenIDConnectProviderArn)}`,
+  'iam:RemoveClientIDFromOpenIDConnectProvider': (a, i) => `${a}/${String(i.OpenIDConnectProviderArn)}`,
+  'iam:CreateOpenIDConnectProvider': (a, i) => `${a}/provider/${String(i.Url)}`,
 };
 
 /** The simulator's virtual clock, as the model uses it (simulation/scheduler.ts). */
@@ -197,7 +209,7 @@ export class IamModel {
   private readonly timing: RemoteTiming | undefined;
   /** Writes being applied, by resource (under `timing` only). */
   private readonly applying = new Map<string, number>();
-  private mocks: { iam: AwsStub<any, any, any>; sts: AwsStub<any, any, any> } | null = null;
+  private mocks: Stubs | null = null;
 
   constructor(options: IamModelOptions = {}) {
     const random = seededRandom(options.seed ?? 1);
@@ -308,7 +320,7 @@ export class IamModel {
   // ---------- mocks ----------
 
   /** Installs the model behind every `IAMClient` and `STSClient`; call `restore()` when done. */
-  install(): { iam: AwsStub<any, any, any>; sts: AwsStub<any, any, any> } {
+  install(): Stubs {
     if (this.mocks) return this.mocks;
     const iam = mockClient(IAMClient);
     const sts = mockClient(STSClient);
@@ -319,6 +331,7 @@ export class IamModel {
       throw new Error('iam-model: this STS command is not modelled');
     });
 
+    // biome-ignore lint/suspicious/noExplicitAny: aws-sdk-client-mock's on() is generic per command class, each with its own input type; one router for all of them needs the erased constructor type.
     const route = <I, O>(command: any, key: CallKey, handler: (accountId: string, input: I) => O) => {
       iam.on(command).callsFake((input: I, getClient: () => IAMClient) => {
         // Read the client synchronously: it is the last `this` recorded, correct only now.
@@ -391,7 +404,7 @@ export class IamModel {
       }
       this.injectFault(key, call);
       const observed = () => {
-        this.observeTrustPolicy(key, credentials.accessKeyId, session, String(input['RoleName'] ?? ''));
+        this.observeTrustPolicy(key, credentials.accessKeyId, session, String(input.RoleName ?? ''));
         return handler(session.accountId);
       };
       const resourceOf = WRITE_RESOURCE[key];

@@ -190,11 +190,11 @@ export class IamState {
     const existing = account.roles.get(roleName.toLowerCase());
     switch (eventName) {
       case 'CreateRole': {
-        const tags = cloudTrailTags(params['tags']);
+        const tags = cloudTrailTags(params.tags);
         if (existing) this.removeRole(account, existing);
         this.createRole(accountId, {
           RoleName: roleName,
-          Path: typeof params['path'] === 'string' ? params['path'] : undefined,
+          Path: typeof params.path === 'string' ? params.path : undefined,
           AssumeRolePolicyDocument: field('assumeRolePolicyDocument'),
           Tags: tags,
         }, roleId);
@@ -210,7 +210,7 @@ export class IamState {
         return 'deleted';
       case 'TagRole':
         if (!existing) return 'absent';
-        this.tagRole(accountId, { RoleName: roleName, Tags: cloudTrailTags(params['tags']) });
+        this.tagRole(accountId, { RoleName: roleName, Tags: cloudTrailTags(params.tags) });
         return 'updated';
       default:
         throw new Error(

@@ -5,7 +5,7 @@ import type { TaskHandler } from '../functions/shared/handler-kit';
 import type { Logger } from '../functions/shared/logger';
 import type { BaselineInstance, SweepStore } from '../functions/shared/ports';
 import type { Finding, SweepMode, SweepReport, SweepTotals } from '../functions/shared/sweep-contracts';
-import { SWEEP_STATES, sweepDefinition } from '../stacks/sweep-definition';
+import { type SWEEP_STATES, sweepDefinition } from '../stacks/sweep-definition';
 import { loadTaskHandlerFactory, type PipelineSettings } from './local-pipeline';
 import type { LocalWorld } from './local-world';
 

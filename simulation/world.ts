@@ -185,14 +185,14 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     if (first) issue(path, `object ID ${id} is already ${first}'s; object IDs are unique in the tenant`);
     else objectIds.set(key, path.join('.'));
   };
-  entra.users.forEach((id, i) => claim(id, ['entra', 'users', i]));
+  for (const [i, id] of entra.users.entries()) claim(id, ['entra', 'users', i]);
   entra.applications.forEach((app, i) => {
     claim(app.id, ['entra', 'applications', i, 'id']);
     claim(app.servicePrincipalId, ['entra', 'applications', i, 'servicePrincipalId']);
   });
-  entra.servicePrincipals.forEach((sp, i) => claim(sp.id, ['entra', 'servicePrincipals', i, 'id']));
-  entra.deletedItems.applications.forEach((app, i) => claim(app.id, ['entra', 'deletedItems', 'applications', i, 'id']));
-  entra.deletedItems.servicePrincipals.forEach((sp, i) => claim(sp.id, ['entra', 'deletedItems', 'servicePrincipals', i, 'id']));
+  for (const [i, sp] of entra.servicePrincipals.entries()) claim(sp.id, ['entra', 'servicePrincipals', i, 'id']);
+  for (const [i, app] of entra.deletedItems.applications.entries()) claim(app.id, ['entra', 'deletedItems', 'applications', i, 'id']);
+  for (const [i, sp] of entra.deletedItems.servicePrincipals.entries()) claim(sp.id, ['entra', 'deletedItems', 'servicePrincipals', i, 'id']);
 
   const appIds = new Map<string, string>();
   const uniqueNames = new Map<string, string>();
@@ -217,23 +217,23 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     if (spAppIds.has(key)) issue(path, `appId ${appId} already has a service principal (${spAppIds.get(key)}); an application has at most one`);
     else spAppIds.set(key, path.join('.'));
   };
-  entra.applications.forEach((app, i) => app.servicePrincipalId && claimSpApp(app.appId, ['entra', 'applications', i, 'servicePrincipalId']));
-  entra.servicePrincipals.forEach((sp, i) => claimSpApp(sp.appId, ['entra', 'servicePrincipals', i, 'appId']));
+  for (const [i, app] of entra.applications.entries()) if (app.servicePrincipalId) claimSpApp(app.appId, ['entra', 'applications', i, 'servicePrincipalId']);
+  for (const [i, sp] of entra.servicePrincipals.entries()) claimSpApp(sp.appId, ['entra', 'servicePrincipals', i, 'appId']);
 
   const principals = new Set([
     ...entra.users,
     ...entra.servicePrincipals.map((sp) => sp.id),
     ...entra.applications.flatMap((a) => (a.servicePrincipalId ? [a.servicePrincipalId] : [])),
   ].map((id) => id.toLowerCase()));
-  entra.applications.forEach((app, i) =>
-    app.owners.forEach((owner, j) => {
+  for (const [i, app] of entra.applications.entries()) {
+    for (const [j, owner] of app.owners.entries()) {
       if (app.owners.findIndex((o) => o.toLowerCase() === owner.toLowerCase()) < j) {
         issue(['entra', 'applications', i, 'owners', j], `${owner} is listed twice; an object is an owner once`);
       } else if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
         issue(['entra', 'applications', i, 'owners', j], `${owner} is not in entra.users nor a service principal of the world; owners must exist in the tenant (or be "${AUTOMATION}")`);
       }
-    }),
-  );
+    }
+  }
 
   const created = automationCreations(entra);
   if (created > entra.quota) {
@@ -315,9 +315,9 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
     });
   }
   const creators = deletedSpCreators(entra);
-  entra.deletedItems.servicePrincipals.forEach((sp, i) =>
-    state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: principalId(creators[i] ?? AUTOMATION), deleted: true }),
-  );
+  for (const [i, sp] of entra.deletedItems.servicePrincipals.entries()) {
+    state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: principalId(creators[i] ?? AUTOMATION), deleted: true });
+  }
 
   for (const fault of content.faults) {
     const rule = { call: fault.call, answer: { status: fault.status, code: fault.code }, times: fault.times, skip: fault.skip };

@@ -120,7 +120,7 @@ export class SweepWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: SweepWorkflowProps) {
     super(scope, id);
     const name = stateMachineName(props.namePrefix, 'sweep');
-    const createName = props.createStateMachineArn.split(':').pop()!;
+    const createName = props.createStateMachineArn.slice(props.createStateMachineArn.lastIndexOf(':') + 1);
     this.arn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${name}`;
     // An execution's ARN is `…:execution:{machine}:{name}`; a Distributed Map's child is named
     // after the map run too (`…:execution:{machine}/{map label}:{id}`): both forms.

@@ -55,7 +55,7 @@ function withoutFences(markdown: string): string {
  * character other than letters, digits, marks, `-`, `_` and spaces removed, each space a `-`;
  * a repeated heading gets `-1`, `-2`… (https://github.com/Flet/github-slugger).
  */
-export function githubSlug(heading: string): string {
+function githubSlug(heading: string): string {
   const rendered = heading
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // links and images render as their text
     .replace(/<[^>`]+>/g, (tag) => (/^<[a-z/!]/i.test(tag) && !tag.includes(' ') ? '' : tag)) // bare HTML tags
@@ -67,7 +67,7 @@ export function githubSlug(heading: string): string {
 }
 
 /** Every anchor a Markdown file offers: its ATX headings' slugs (outside code) and explicit ids. */
-export function anchorsOf(markdown: string): Set<string> {
+function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const line of withoutFences(markdown).split('\n')) {
@@ -84,7 +84,7 @@ export function anchorsOf(markdown: string): Set<string> {
 }
 
 /** The relative link targets of a Markdown text: inline links and images, and reference definitions. */
-export function relativeLinks(markdown: string): string[] {
+function relativeLinks(markdown: string): string[] {
   const text = withoutFences(markdown).replace(/`[^`\n]*`/g, '');
   const targets = [
     ...[...text.matchAll(/\]\(\s*<([^>]*)>/g)].map((match) => match[1]!),
@@ -99,7 +99,7 @@ export function relativeLinks(markdown: string): string[] {
  * or undefined when it resolves: the file (or folder) must exist and the anchor, if any,
  * must be a heading of that Markdown file. `ownText` is `fromFile`'s text, for `#anchor` links.
  */
-export function brokenLink(fromFile: string, target: string, ownText?: string): string | undefined {
+function brokenLink(fromFile: string, target: string, ownText?: string): string | undefined {
   const [rawPath = '', anchor] = target.split('#', 2) as [string, string | undefined];
   const path = decodeURIComponent(rawPath);
   const resolved = path === '' ? join(ROOT, fromFile) : path.startsWith('/') ? join(ROOT, path) : resolve(ROOT, dirname(fromFile), path);
@@ -118,7 +118,7 @@ export function brokenLink(fromFile: string, target: string, ownText?: string): 
 }
 
 /** `docs/…` paths (with an optional `#anchor`) named in a source text, not parts of URLs. */
-export function docsPathsIn(source: string): string[] {
+function docsPathsIn(source: string): string[] {
   return [...source.matchAll(/(?<![\w./:@-])docs\/[\w./-]*\w(?:#[\w-]+)?/g)].map((match) => match[0]);
 }
 

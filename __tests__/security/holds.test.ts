@@ -63,7 +63,7 @@ describe('attack: what held', () => {
     });
     for (const statement of policy.Statement as PolicyStatement[]) {
       const tests = JSON.stringify(statement.Condition ?? {});
-      expect(statement.Condition?.['StringEquals']).toMatchObject({ [AUD]: appId, [SUB]: sp });
+      expect(statement.Condition?.StringEquals).toMatchObject({ [AUD]: appId, [SUB]: sp });
       // No other test of the two keys survives, in any case or operator.
       expect(tests.toLowerCase().split(`${PROVIDER_HOST.toLowerCase()}:sub`).length - 1).toBe(1);
       expect(tests.toLowerCase().split(`${PROVIDER_HOST.toLowerCase()}:aud`).length - 1).toBe(1);

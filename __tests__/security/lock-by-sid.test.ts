@@ -43,7 +43,7 @@ const realLocks = (policy: PolicyDocument) =>
     (s) =>
       s.Effect === 'Deny' &&
       s.Principal !== '*' &&
-      [s.Principal?.['Federated']].flat().includes(PROVIDER_ARN) &&
+      [s.Principal?.Federated].flat().includes(PROVIDER_ARN) &&
       [s.Action].flat().includes('sts:AssumeRoleWithWebIdentity'),
   );
 

@@ -35,7 +35,7 @@ const at = () => ({ accountId: ACCOUNT, eventId: randomUUID() });
 /** The application whose appId the role's trust policy pins as `aud`. */
 function pinnedApplication(w: E2eWorld, roleName: string) {
   const statements = w.iam.role(ACCOUNT, roleName)?.assumeRolePolicyDocument.Statement as unknown as { Condition?: Record<string, Record<string, string>> }[];
-  const aud = statements.map((s) => s.Condition?.['StringEquals']?.[`${HOST}:aud`]).find(Boolean);
+  const aud = statements.map((s) => s.Condition?.StringEquals?.[`${HOST}:aud`]).find(Boolean);
   return w.graph.state.listApplications().find((app) => app.appId === aud);
 }
 

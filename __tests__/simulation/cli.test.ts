@@ -173,7 +173,7 @@ describe('npm run simulate', () => {
     // Assess
     expect(violated.status).toBe(3);
     expect(JSON.parse(violated.stdout).invariants.violations).toEqual([expect.objectContaining({ invariant: 'client-id-without-application' })]);
-    expect(violated.stderr).toMatch(/1 invariant violation\(s\):\n  client-id-without-application: account 222222222222: .*dead0000/);
+    expect(violated.stderr).toMatch(/1 invariant violation\(s\):\n {2}client-id-without-application: account 222222222222: .*dead0000/);
     expect(holds.status).toBe(0);
     expect(JSON.parse(holds.stdout).executions).toEqual([]);
   });

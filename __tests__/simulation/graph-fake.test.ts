@@ -648,7 +648,7 @@ describe('the creator quota', () => {
     const items = [1, 2, 3, 4].map(() => state.seedApplication({ displayName: 'x', deleted: true }));
     state.purgedObjectsCountAQuarter = true;
     // Act
-    items.forEach((item) => state.purge(item));
+    for (const item of items) state.purge(item);
     // Assess
     expect(state.ownedObjectCount()).toBe(1);
   });

@@ -348,7 +348,7 @@ describe('role IDs', () => {
     // Assess
     expect(given.roleId).toBe('AROAGIVEN00000000000A');
     expect(new Set(generated).size).toBe(20);
-    generated.forEach((id) => expect(id).toMatch(/^AROA[A-Z2-7]{17}$/));
+    for (const id of generated) expect(id).toMatch(/^AROA[A-Z2-7]{17}$/);
   });
 
   it('refuses a malformed role ID and one another role has, in any account', () => {

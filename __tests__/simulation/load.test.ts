@@ -40,7 +40,7 @@ describe('the load plan', () => {
 
   it('keeps the calls’ own spacing, never delivers an event before its call, and delays each delivery by at most the window', () => {
     const plan = planLoad(events, { concurrency: 5, seed: 1, duplicates: 0, reorderSeconds: 2 });
-    const times = events.map((e) => Date.parse(e.detail['eventTime'] as string));
+    const times = events.map((e) => Date.parse(e.detail.eventTime as string));
     expect(plan.callAt).toEqual(times.map((t) => t - Math.min(...times)));
     for (const delivery of plan.deliveries) {
       expect(delivery.at).toBeGreaterThan(plan.callAt[delivery.index]!);

@@ -29,7 +29,7 @@ export function everyString(json: TerraformJson): SynthesizedString[] {
   const found: SynthesizedString[] = [];
   const walk = (value: unknown, path: string): void => {
     if (typeof value === 'string') found.push({ path, text: value });
-    else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
+    else if (Array.isArray(value)) for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`);
     else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         found.push({ path: `${path}{key}`, text: key });

@@ -1,6 +1,6 @@
 // The default cdktf toolchain, as `cdktf init --template=typescript` sets it up
 // (ts-node, the CLI's synth), with one resource: the baseline the bench compares against.
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import {
   MAX_FEDERATED_CREDENTIALS,
   guidSchema,
@@ -114,7 +114,7 @@ export function federatedCredentialsStatus(outcomes: readonly (readonly [string,
 function failuresStatus(failures: readonly { readonly id: string; readonly reason: string }[]): string {
   const failed = failures.map((f) => ({ ...f, id: f.id.replace(/[^\p{L}\p{N}_.:/=+\-@]/gu, '_') }));
   if (failed.length === 0) return 'added';
-  const head = `${FAILED_PREFIX}${failed[0]!.reason}`;
+  const head = `${FAILED_PREFIX}${failed[0].reason}`;
   const render = (count: number) =>
     [head, ...failed.slice(0, count).map((f) => f.id), ...(count < failed.length ? [`+${failed.length - count}`] : [])].join(' ');
   let kept = failed.length;
@@ -142,7 +142,7 @@ export function parseFederatedCredentialTags(tags: Readonly<Record<string, strin
     const match = /^(https:\/\/\S+) (\S.*)$/.exec(value.trim());
     if (!CREDENTIAL_NAME.test(name) || !match) refused.push([name, 'malformed']);
     else if (credentials.length >= MAX_FEDERATED_CREDENTIALS) refused.push([name, 'limit']);
-    else credentials.push({ name, issuer: match[1]!, subject: match[2]!.trim() });
+    else credentials.push({ name, issuer: match[1], subject: match[2].trim() });
   }
   return { credentials, refused };
 }

@@ -129,6 +129,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   private readonly maxAttempts: number;
   private readonly requestTimeoutMs: number;
 
+  /** Who the automation is, as configured: its service principal's object ID, or only its client ID. */
+  private readonly ownIdentity: { readonly servicePrincipalId: string } | { readonly clientId: string };
   private servicePrincipalId: Promise<string> | undefined;
 
   constructor(private readonly deps: GraphDirectoryDeps) {
@@ -144,18 +146,22 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
           `automationServicePrincipalId: "${spId}" is not a GUID; pass the object ID of the automation's own service principal`,
         );
       }
-      this.servicePrincipalId = Promise.resolve(spId.toLowerCase());
+      this.ownIdentity = { servicePrincipalId: spId.toLowerCase() };
     } else if (clientId === undefined || !GUID.test(clientId)) {
       throw new InvalidInputError(
         `automationClientId: "${String(clientId)}" is not a GUID; pass the automation identity's client ID or its service principal's object ID`,
       );
+    } else {
+      this.ownIdentity = { clientId };
     }
   }
 
   /** The object ID of this identity's service principal (read once when only the client ID was given). */
   ownServicePrincipalId(): Promise<string> {
+    const identity = this.ownIdentity;
+    if ('servicePrincipalId' in identity) return Promise.resolve(identity.servicePrincipalId);
     this.servicePrincipalId ??= (async () => {
-      const clientId = this.deps.automationClientId!;
+      const { clientId } = identity;
       const res = await this.retrying(() => this.request('GET', `/servicePrincipals(appId=${odataString(clientId)})?$select=id,appId`));
       if (res.status === 200) return parse(servicePrincipalSchema, res).id.toLowerCase();
       throw requestError(`read the service principal of automation identity ${clientId}`, res);

@@ -2,6 +2,7 @@ import {
   AddClientIDToOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
+  type Role,
   IAMClient,
   ListRolesCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
@@ -162,7 +163,10 @@ export function createOpenMemberAccount(options: OpenMemberAccountOptions): Open
     });
     const iam = memberAccountIam(accountId, client, retry, isTransient);
     const expiresAt = credentials.Expiration ? credentials.Expiration.getTime() : now() + 900_000;
-    if (cache.size >= MAX_CACHED_SESSIONS) cache.delete(cache.keys().next().value!);
+    if (cache.size >= MAX_CACHED_SESSIONS) {
+      const [oldest] = cache.keys();
+      cache.delete(oldest);
+    }
     cache.set(key, { iam, expiresAt });
     return iam;
   };
@@ -193,7 +197,7 @@ function memberAccountIam(
     accountId,
 
     async getRole(roleName) {
-      let role;
+      let role: Role | undefined;
       try {
         ({ Role: role } = await retry(`iam:GetRole ${roleName}`, () => client.send(new GetRoleCommand({ RoleName: roleName })), isTransient));
       } catch (error) {

@@ -78,7 +78,7 @@ export class AutomationIdentityPool implements EntraDirectory {
   }
 
   private get first(): GraphDirectory {
-    return this.members[0]!;
+    return this.members[0];
   }
 
   private remember(index: number, application: EntraApplication): void {
@@ -94,7 +94,7 @@ export class AutomationIdentityPool implements EntraDirectory {
 
   private async hasRoom(index: number): Promise<boolean> {
     if (!Number.isFinite(this.options.usableObjectsPerIdentity)) return true;
-    const used = await this.members[index]!.createdObjectCount();
+    const used = await this.members[index].createdObjectCount();
     if (used + OBJECTS_PER_ROLE <= this.options.usableObjectsPerIdentity) return true;
     this.options.onIdentityFull?.(index, used);
     return false;
@@ -124,11 +124,11 @@ export class AutomationIdentityPool implements EntraDirectory {
     if (this.size === 1) return this.first;
     const key = ('id' in application ? application.id : application.appId).toLowerCase();
     const known = this.creators.get(key);
-    if (known !== undefined) return this.members[known]!;
+    if (known !== undefined) return this.members[known];
     const app = 'id' in application ? { id: application.id } : await this.first.readApplication({ appId: application.appId });
     const index = app ? await this.creatorOf(app.id) : null;
     // Not any identity's: the first one's request gets Graph's own refusal.
-    return this.members[index ?? 0]!;
+    return this.members[index ?? 0];
   }
 
   async registerApplication(spec: ApplicationSpec): Promise<RegisteredApplication> {
@@ -139,7 +139,7 @@ export class AutomationIdentityPool implements EntraDirectory {
         continue;
       }
       try {
-        const registered = await this.members[index]!.registerApplication(spec);
+        const registered = await this.members[index].registerApplication(spec);
         this.remember(index, registered.application);
         return registered;
       } catch (error) {
@@ -187,7 +187,10 @@ export class AutomationIdentityPool implements EntraDirectory {
       // The tenant refuses the filter: each identity lists what it created.
       const lists = await Promise.all(this.members.map((member) => member.listCreatedApplications()));
       return lists.flatMap((apps, index) =>
-        apps.filter((app) => app.uniqueName.startsWith(uniqueNamePrefix)).map((app) => (this.remember(index, app), app)),
+        apps.filter((app) => app.uniqueName.startsWith(uniqueNamePrefix)).map((app) => {
+          this.remember(index, app);
+          return app;
+        }),
       );
     }
     const ours: EntraApplication[] = [];

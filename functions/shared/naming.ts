@@ -41,7 +41,7 @@ export function applicationNamePrefix(accountId: string, roleName: string): stri
  */
 export function parseApplicationUniqueName(uniqueName: string): { accountId: string; roleKey: string; roleId: string } | null {
   const match = /^aws-(\d{12})-([0-9a-f]{16})-([a-z0-9]{16,128})$/.exec(uniqueName);
-  return match ? { accountId: match[1]!, roleKey: match[2]!, roleId: match[3]!.toUpperCase() } : null;
+  return match ? { accountId: match[1], roleKey: match[2], roleId: match[3].toUpperCase() } : null;
 }
 
 /**

@@ -82,7 +82,7 @@ function grantsWebIdentity(statement: PolicyStatement): boolean {
 function federatedPrincipals(statement: PolicyStatement): readonly string[] {
   const principal = statement.Principal;
   if (principal === undefined || principal === '*') return [];
-  return asList(principal['Federated']);
+  return asList(principal.Federated);
 }
 
 function federatesThrough(statement: PolicyStatement, arn: string): boolean {
@@ -226,9 +226,9 @@ function pinConditions(condition: ConditionBlock | undefined, options: PinOption
     if (operator === 'StringEquals' || Object.keys(kept).length > 0) result[operator] = kept;
   }
   const audiences = [...new Set([options.appId, ...(options.alsoAllowedAudiences ?? [])])];
-  result['StringEquals'] = {
-    ...result['StringEquals'],
-    [audKey]: audiences.length === 1 ? audiences[0]! : audiences,
+  result.StringEquals = {
+    ...result.StringEquals,
+    [audKey]: audiences.length === 1 ? audiences[0] : audiences,
     [subKey]: options.servicePrincipalObjectId,
   };
   return result;
@@ -246,7 +246,7 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   const bRecord = b as Record<string, unknown>;
   return (
     aKeys.length === Object.keys(b).length &&
-    aKeys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual((a as Record<string, unknown>)[key], bRecord[key]))
+    aKeys.every((key) => Object.hasOwn(b, key) && jsonEqual((a as Record<string, unknown>)[key], bRecord[key]))
   );
 }
 
@@ -296,7 +296,7 @@ export function pinTrustPolicy(original: PolicyDocument, options: PinOptions): P
   const pinned = statements.map((statement) =>
     toPin(statement) ? { ...statement, Condition: pinConditions(statement.Condition, options) } : statement,
   );
-  const rewritten: PolicyDocument = { ...policy, Statement: Array.isArray(policy.Statement) ? pinned : pinned[0]! };
+  const rewritten: PolicyDocument = { ...policy, Statement: Array.isArray(policy.Statement) ? pinned : pinned[0] };
   if (jsonEqual(rewritten, original)) return { policy: original, changed: false };
 
   const size = JSON.stringify(rewritten).length;
@@ -437,12 +437,12 @@ function isLock(statement: PolicyStatement, keys: ProviderKeys): boolean {
   if (statement.Effect !== 'Deny' || !LOCK_SID_PATTERN.test(statement.Sid ?? '')) return false;
   const principal = statement.Principal;
   if (principal === undefined || principal === '*' || Object.keys(principal).join() !== 'Federated') return false;
-  if (asList(principal['Federated']).join() !== keys.providerArn || statement.Action !== WEB_IDENTITY_ACTION) return false;
+  if (asList(principal.Federated).join() !== keys.providerArn || statement.Action !== WEB_IDENTITY_ACTION) return false;
   if (statement.NotAction !== undefined || statement.Resource !== undefined || statement.NotPrincipal !== undefined) return false;
   if (statement.Condition === undefined) return true;
   const operators = Object.keys(statement.Condition);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
-  return operators.join() === 'StringNotEquals' && Object.keys(statement.Condition['StringNotEquals'] ?? {}).join() === subKey;
+  return operators.join() === 'StringNotEquals' && Object.keys(statement.Condition.StringNotEquals ?? {}).join() === subKey;
 }
 
 export function hasLock(policy: PolicyDocument, keys: ProviderKeys): boolean {
@@ -478,7 +478,7 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
     Effect: 'Deny',
     Principal: { Federated: keys.providerArn },
     Action: WEB_IDENTITY_ACTION,
-    ...(pinnedSubs.length > 0 ? { Condition: { StringNotEquals: { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0]! : pinnedSubs } } } : {}),
+    ...(pinnedSubs.length > 0 ? { Condition: { StringNotEquals: { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0] : pinnedSubs } } } : {}),
   };
   const locked: PolicyDocument = { ...base, Statement: [...statementsOf(base), lock] };
   const size = JSON.stringify(locked).length;
@@ -554,5 +554,5 @@ export function namedIdentity(policy: PolicyDocument, keys: ProviderKeys, handMa
   if (named.size > 1) {
     return { kind: 'ambiguous', detail: `the statements trusting the provider pin sub to ${named.size} different object IDs (${[...named].sort().join(', ')})` };
   }
-  return { kind: 'named', servicePrincipalObjectId: [...named][0]! };
+  return { kind: 'named', servicePrincipalObjectId: [...named][0] };
 }

@@ -87,8 +87,11 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
   /** Whether an application with that client ID exists in the tenant (and whose): one Graph read per ID per account. */
   const lookup = (appId: string) => {
     const key = appId.toLowerCase();
-    if (!lookups.has(key)) lookups.set(key, deps.directory.findApplicationByAppId(key));
-    return lookups.get(key)!;
+    const known = lookups.get(key);
+    if (known !== undefined) return known;
+    const pending = deps.directory.findApplicationByAppId(key);
+    lookups.set(key, pending);
+    return pending;
   };
   const pinnedAsWritten = (policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean => {
     try {

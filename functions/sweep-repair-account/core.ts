@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { AutomationError } from '../shared/errors';
+import { AutomationError, InvalidInputError } from '../shared/errors';
 import type { HandlerDeps } from '../shared/handler-kit';
-import type { EntraDirectory, EntraInventory, MemberAccountIam, OpenMemberAccount } from '../shared/ports';
+import type { EntraDirectory, EntraInventory, OpenMemberAccount } from '../shared/ports';
 import {
   federationExecutionName,
   federationInput,
@@ -52,16 +52,21 @@ export async function core(deps: Deps, input: Input): Promise<{ repaired: Repair
   const { repair, sweep } = input;
   const outcomes: RepairOutcome[] = [];
   const accountId = repair.accountId;
-  let iam: MemberAccountIam | undefined;
-  if (accountId !== null && (repair.deleteApplications.length > 0 || repair.removeClientIds.length > 0)) {
-    iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${sweep.id}`));
-  }
+  const iam =
+    accountId !== null && (repair.deleteApplications.length > 0 || repair.removeClientIds.length > 0)
+      ? await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${sweep.id}`))
+      : undefined;
   const providerArn = accountId === null ? '' : federationFor(deps.settings, accountId).providerArn;
+  /** Client IDs live in an account's provider: the tenant-wide item (no account) has none to remove. */
+  const removeClientId = (clientId: string): Promise<unknown> => {
+    if (iam === undefined) throw new InvalidInputError(`repair item without an account names client ID ${clientId}: nothing to remove it from`);
+    return iam.removeClientId(providerArn, clientId);
+  };
 
   for (const app of repair.deleteApplications) {
     await attempt(outcomes, 'delete-application', app.appId, async () => {
       await deps.directory.deleteApplication({ ...app, displayName: '' });
-      await iam!.removeClientId(providerArn, app.appId);
+      await removeClientId(app.appId);
       deps.logger.info('orphan application deleted and purged; its client ID removed', { appId: app.appId, uniqueName: app.uniqueName });
       return 'done';
     });
@@ -73,7 +78,7 @@ export async function core(deps: Deps, input: Input): Promise<{ repaired: Repair
       clientId,
       async () => {
         if (await deps.directory.findApplicationByAppId(clientId)) return 'skipped';
-        await iam!.removeClientId(providerArn, clientId);
+        await removeClientId(clientId);
         deps.logger.info('dead client ID removed', { clientId });
         return 'done';
       },

@@ -5,7 +5,7 @@
 // and never deletes it: the account's federated roles trust it, whoever created it.
 // The nodejs22.x runtime ships the AWS SDK v3 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html).
 // No template literals here: Terraform would read their dollar-brace as its own syntax.
-const https = require('https');
+const https = require('node:https');
 const iamSdk = require('@aws-sdk/client-iam');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

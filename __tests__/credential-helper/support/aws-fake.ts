@@ -59,7 +59,7 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
     }
   });
 
-  function assumeRoleWithWebIdentity(form: URLSearchParams, response: ServerResponse): void {
+  function assumeRoleWithWebIdentity(form: URLSearchParams, response: ServerResponse) {
     const claims = verifyJwt(form.get('WebIdentityToken') ?? '', jwks());
     if (!claims) return error(response, 400, STS_NS, 'InvalidIdentityToken', "Couldn't verify the token signature against the provider's keys");
     const issuer = String(claims.iss ?? '');
@@ -112,7 +112,7 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
     );
   }
 
-  function getRole(form: URLSearchParams, response: ServerResponse): void {
+  function getRole(form: URLSearchParams, response: ServerResponse) {
     const role = account.roles.find((candidate) => candidate.arn.endsWith(`/${form.get('RoleName')}`));
     if (!role) return error(response, 404, IAM_NS, 'NoSuchEntity', `The role with name ${form.get('RoleName')} cannot be found.`);
     const tags = Object.entries(role.tags ?? {})
@@ -138,7 +138,7 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
     );
   }
 
-  function getProvider(form: URLSearchParams, response: ServerResponse): void {
+  function getProvider(form: URLSearchParams, response: ServerResponse) {
     const arn = form.get('OpenIDConnectProviderArn') ?? '';
     const provider = account.providers.find((candidate) => arn === `arn:aws:iam::${account.accountId}:oidc-provider/${candidate.url}`);
     if (!provider) return error(response, 404, IAM_NS, 'NoSuchEntity', `OpenIDConnect Provider not found for arn ${arn}`);

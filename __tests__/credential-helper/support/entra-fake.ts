@@ -114,7 +114,7 @@ export async function startEntraFake(
     return { token: signToken(claims), expiresIn: tokenLifetimeSeconds };
   }
 
-  function token(tenant: string, applications: FakeApplication[], form: URLSearchParams, endpoint: string, response: ServerResponse): void {
+  function token(tenant: string, applications: FakeApplication[], form: URLSearchParams, endpoint: string, response: ServerResponse) {
     const clientId = form.get('client_id') ?? '';
     const application = applications.find((app) => app.appId === clientId);
     if (form.get('grant_type') !== 'client_credentials') return aadError(response, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');

@@ -74,7 +74,7 @@ export async function startManagedIdentityFake(entra: EntraFake, identities: Fak
     return identities.systemAssigned;
   }
 
-  function imds(request: IncomingMessage, query: Record<string, string>, response: ServerResponse): void {
+  function imds(request: IncomingMessage, query: Record<string, string>, response: ServerResponse) {
     if (request.headers.metadata !== 'true') return send(response, 400, { error: 'bad_request_102', error_description: 'Required metadata header not specified' });
     if (!query['api-version'] || query['api-version'] < '2018-02-01') {
       return send(response, 400, { error: 'invalid_request', error_description: 'Required query variable api-version (2018-02-01 or later) is missing or invalid' });
@@ -92,7 +92,7 @@ export async function startManagedIdentityFake(entra: EntraFake, identities: Fak
     }));
   }
 
-  function appService(request: IncomingMessage, query: Record<string, string>, response: ServerResponse): void {
+  function appService(request: IncomingMessage, query: Record<string, string>, response: ServerResponse) {
     if (request.headers['x-identity-header'] !== APP_SERVICE_HEADER) {
       return send(response, 401, { statusCode: 401, message: 'Unauthorized: the X-IDENTITY-HEADER header is missing or wrong.' });
     }
@@ -111,7 +111,7 @@ export async function startManagedIdentityFake(entra: EntraFake, identities: Fak
     query: Record<string, string>,
     response: ServerResponse,
     body: (issued: { token: string; expiresIn: number }, client: FakeApplication) => Record<string, string>,
-  ): void {
+  ) {
     const client = identity(query);
     if (!client) return send(response, 400, { error: 'invalid_request', error_description: 'Identity not found' });
     const issued = entra.issueAccessToken(identities.tenant, client, query.resource);

@@ -311,9 +311,9 @@ describe('executionName', () => {
   });
 
   it('hashes an event ID with characters or a length Step Functions refuses, deterministically', () => {
-    const name = executionName('UpdateAssumeRolePolicy', 'x'.repeat(70) + ':/?');
+    const name = executionName('UpdateAssumeRolePolicy', `${'x'.repeat(70)}:/?`);
     expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
-    expect(executionName('UpdateAssumeRolePolicy', 'x'.repeat(70) + ':/?')).toBe(name);
-    expect(executionName('UpdateAssumeRolePolicy', 'x'.repeat(70) + ':/!')).not.toBe(name);
+    expect(executionName('UpdateAssumeRolePolicy', `${'x'.repeat(70)}:/?`)).toBe(name);
+    expect(executionName('UpdateAssumeRolePolicy', `${'x'.repeat(70)}:/!`)).not.toBe(name);
   });
 });

@@ -35,7 +35,7 @@ describe('parsePolicyDocument', () => {
   });
 
   it('accepts lower-case percent escapes', () => {
-    const lowerEscapes = GET_ROLE_SAMPLE.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const lowerEscapes = GET_ROLE_SAMPLE.replace(/%[0-9A-F]{2}/g, (sequence) => sequence.toLowerCase());
 
     expect(parsePolicyDocument(lowerEscapes)).toEqual(GET_ROLE_DECODED);
   });

@@ -142,7 +142,7 @@ function conditionHolds(condition: PolicyStatement['Condition'], context: Reques
 function allows(policy: PolicyDocument, request: Request): boolean {
   const matches = (s: PolicyStatement) =>
     s.Principal !== '*' &&
-    list(s.Principal?.['Federated']).includes(request.federated) &&
+    list(s.Principal?.Federated).includes(request.federated) &&
     list(s.Action).some((a) => like(a.toLowerCase(), request.action.toLowerCase())) &&
     conditionHolds(s.Condition, request.context);
   const statements = list(policy.Statement);
@@ -310,7 +310,7 @@ describe('pinTrustPolicy', () => {
         const { Condition: _a, ...restAfter } = statement;
         const { Condition: _b, ...restBefore } = before[i]!;
         expect(restAfter).toEqual(restBefore);
-        if (!(statement.Effect === 'Allow' && list(statement.Principal === '*' ? [] : statement.Principal?.['Federated']).includes(ARN))) {
+        if (!(statement.Effect === 'Allow' && list(statement.Principal === '*' ? [] : statement.Principal?.Federated).includes(ARN))) {
           expect(statement).toEqual(before[i]);
         }
       });
@@ -342,7 +342,7 @@ describe('pinTrustPolicy', () => {
       const pinned = pinTrustPolicy(fixture, OPTIONS).policy;
       const requests: Request[] = [
         {
-          federated: githubStatement.Principal !== '*' ? (githubStatement.Principal!['Federated'] as string) : '',
+          federated: githubStatement.Principal !== '*' ? (githubStatement.Principal!.Federated as string) : '',
           action: 'sts:AssumeRoleWithWebIdentity',
           context: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:octo-org/octo-repo:ref:refs/heads/main' },
         },
@@ -373,7 +373,7 @@ describe('pinTrustPolicy', () => {
     };
 
     it('refuses a statement that also trusts another OIDC provider', () => {
-      const policy = { Statement: [ourStatement(undefined, { Principal: { Federated: [ARN, githubStatement.Principal !== '*' ? (githubStatement.Principal!['Federated'] as string) : ''] } })] };
+      const policy = { Statement: [ourStatement(undefined, { Principal: { Federated: [ARN, githubStatement.Principal !== '*' ? (githubStatement.Principal!.Federated as string) : ''] } })] };
 
       expectRefusal(policy, 'foreign-provider', /token\.actions\.githubusercontent\.com.*Move the other principals/);
     });

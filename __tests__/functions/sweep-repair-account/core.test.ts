@@ -56,6 +56,17 @@ describe('sweep-repair-account', () => {
     expect(repaired.outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([[APP(1), 'failed'], [APP(2), 'done']]);
   });
 
+  it('refuses, by name, a client ID to remove from the tenant-wide item (no account, no provider) and removes nothing', async () => {
+    const { deps, removed } = fakes();
+
+    const { repaired } = await core(deps, item({ accountId: null, removeClientIds: [APP(1)] }));
+
+    expect(removed).toEqual([]);
+    expect(repaired.outcomes).toEqual([
+      { action: 'remove-client-id', target: APP(1), result: 'failed', detail: expect.stringMatching(/^InvalidInputError: .*without an account names client ID/) },
+    ]);
+  });
+
   it('leaves on a transient error, for the state machine to retry the whole (idempotent) item', async () => {
     const { deps } = fakes({ deleteFails: () => new GraphUnavailableError('503') });
 
