@@ -32,7 +32,7 @@ interface ProviderModule {
 const template = synthesizedMemberTemplate();
 const code: string = template.Resources.EntraOidcProviderFunction.Properties.Code.ZipFile;
 
-/** Loads the inline code as index.js; `https` may be swapped for a loopback client. */
+/** Loads the inline code as index.js; `node:https` may be swapped for a loopback client. */
 function load(overrides: Record<string, unknown> = {}): ProviderModule {
   const module = { exports: {} as ProviderModule };
   const requireFor = (id: string) => (id in overrides ? overrides[id] : require(id));
@@ -222,8 +222,8 @@ describe("the provider function's answer to CloudFormation", () => {
     const target = await responseUrl();
     try {
       const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-      // The handler's `https` swapped for plain HTTP to the loopback server.
-      await load({ https: { request: httpRequest } }).handler(event('Delete', { ResponseURL: target.url, PhysicalResourceId: ARN }));
+      // The handler's `node:https` swapped for plain HTTP to the loopback server.
+      await load({ 'node:https': { request: httpRequest } }).handler(event('Delete', { ResponseURL: target.url, PhysicalResourceId: ARN }));
 
       expect(JSON.parse(target.received[0]!.body)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: ARN });
       expect(iam.calls()).toHaveLength(0);
