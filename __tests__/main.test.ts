@@ -41,7 +41,14 @@ describe('main.ts (npm run synth)', () => {
   it('fails with every bad field listed, a non-zero exit and nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'synth-bad-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ entra: { tenantId: 'nope' }, aws: { centralAccountId: '1' }, automationCredential: { mode: 'federated', issuerUrl: 'ftp://x' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        entra: { tenantId: 'nope' },
+        aws: { centralAccountId: '1' },
+        automationCredential: { mode: 'federated', issuerUrl: 'ftp://x' },
+      }),
+    );
 
     const result = synth(dir, { WEB_IDENTITY_CONFIG: file });
 

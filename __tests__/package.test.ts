@@ -18,7 +18,9 @@ function shippedSources(): string[] {
 
 describe('package.json', () => {
   it('pins every AWS SDK client to one release', () => {
-    const clients = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies }).filter(([name]) => name.startsWith('@aws-sdk/client-'));
+    const clients = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies }).filter(([name]) =>
+      name.startsWith('@aws-sdk/client-'),
+    );
 
     expect(clients.length).toBeGreaterThan(0);
     expect(new Set(clients.map(([, version]) => version)).size).toBe(1);
@@ -27,7 +29,9 @@ describe('package.json', () => {
   it('has no runtime dependency that no shipped source imports', () => {
     const sources = shippedSources().join('\n');
 
-    const unused = Object.keys(manifest.dependencies).filter((name) => !sources.includes(`from '${name}`) && !sources.includes(`require('${name}`));
+    const unused = Object.keys(manifest.dependencies).filter(
+      (name) => !sources.includes(`from '${name}`) && !sources.includes(`require('${name}`),
+    );
 
     expect(unused).toEqual([]);
   });

@@ -27,12 +27,16 @@ interface Run {
 
 function runWorld(accounts: number, mode: 'shared' | 'per-role'): Run {
   const root = join(__dirname, '..');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join('bench', 'scale-run.ts'), String(accounts), String(ROLES), String(BROUGHT), mode], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join('bench', 'scale-run.ts'), String(accounts), String(ROLES), String(BROUGHT), mode],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
+    },
+  );
   if (result.status !== 0) throw new Error(`scale run (${mode}) failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Run;
 }
@@ -42,7 +46,9 @@ export async function run(): Promise<void> {
   const runs = (['shared', 'per-role'] as const).map((mode) => [mode, runWorld(accounts, mode)] as const);
 
   console.log(`${accounts} accounts × ${ROLES} federated roles (${BROUGHT} per account bring their own identity), one run each:\n`);
-  console.log('| mode | roles ready | wall time | per role | peak memory | max client IDs per provider | automation identities | Entra objects created | per role with an application | per role that brings its own identity |');
+  console.log(
+    '| mode | roles ready | wall time | per role | peak memory | max client IDs per provider | automation identities | Entra objects created | per role with an application | per role that brings its own identity |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [mode, r] of runs) {
     const { federatedRoles, providers, entraObjectsCreated } = r.summary;
@@ -58,6 +64,8 @@ export async function run(): Promise<void> {
   console.log(`| call | ${runs.map(([mode]) => mode).join(' | ')} |`);
   console.log(`|---|${runs.map(() => '---:').join('|')}|`);
   for (const key of keys) {
-    console.log(`| \`${key}\` | ${runs.map(([, r]) => `${r.calls[key] ?? 0} (${((r.calls[key] ?? 0) / r.summary.federatedRoles.total).toFixed(2)})`).join(' | ')} |`);
+    console.log(
+      `| \`${key}\` | ${runs.map(([, r]) => `${r.calls[key] ?? 0} (${((r.calls[key] ?? 0) / r.summary.federatedRoles.total).toFixed(2)})`).join(' | ')} |`,
+    );
   }
 }

@@ -92,9 +92,7 @@ async function criticalPath(): Promise<void> {
     };
     // A first Create warms module loading and the JIT, which would otherwise count as calls.
     await measure(cloudTrail('CreateRole', { roleName: 'warm-up', assumeRolePolicyDocument: JSON.stringify(policy) }));
-    const create = await measure(
-      cloudTrail('CreateRole', { roleName: 'bench-role', assumeRolePolicyDocument: JSON.stringify(policy) }),
-    );
+    const create = await measure(cloudTrail('CreateRole', { roleName: 'bench-role', assumeRolePolicyDocument: JSON.stringify(policy) }));
     const del = await measure(cloudTrail('DeleteRole', { roleName: 'bench-role' }));
     for (const [name, figures] of [
       ['create', create],

@@ -84,7 +84,9 @@ export async function run(): Promise<void> {
   const throttled: Figures[] = [];
   for (const seed of seeds.slice(0, 3)) throttled.push(await burst(seed, { faults: throttling }));
 
-  console.log(`${EVENTS} role events over ${ACCOUNTS} accounts, duplicates ${LOAD.duplicates * 100} %, reordered within ${LOAD.reorderSeconds} s; medians over the seeds\n`);
+  console.log(
+    `${EVENTS} role events over ${ACCOUNTS} accounts, duplicates ${LOAD.duplicates * 100} %, reordered within ${LOAD.reorderSeconds} s; medians over the seeds\n`,
+  );
   console.log(
     '| run | seeds | real time | virtual time to converge | executions | in flight at most | ConcurrentModification answers | throttled answers | lock waits | trust policies overwritten | invariant violations (all seeds) | roles not ending as they should (all seeds) |',
   );
@@ -95,23 +97,34 @@ export async function run(): Promise<void> {
 
   const retries: Record<string, number[]> = {};
   for (const figures of concurrent) {
-    for (const [error, count] of Object.entries(figures.output.load!.retries.stepFunctions)) retries[error] = [...(retries[error] ?? []), count];
+    for (const [error, count] of Object.entries(figures.output.load!.retries.stepFunctions))
+      retries[error] = [...(retries[error] ?? []), count];
   }
   console.log('\nStep Functions retries by error (--concurrency 50, median over the seeds):');
   for (const [error, counts] of Object.entries(retries)) console.log(`  ${error}: ${fmt(median(counts))}`);
 
   const calls: Record<string, number[]> = {};
-  for (const figures of concurrent) for (const [key, count] of Object.entries(figures.output.calls)) calls[key] = [...(calls[key] ?? []), count];
+  for (const figures of concurrent)
+    for (const [key, count] of Object.entries(figures.output.calls)) calls[key] = [...(calls[key] ?? []), count];
   const kinds: Record<string, number> = {};
   for (const [key, counts] of Object.entries(calls)) kinds[key.split(':')[0]!] = (kinds[key.split(':')[0]!] ?? 0) + median(counts);
-  console.log(`\nRemote calls per burst by kind (median): ${Object.entries(kinds).map(([kind, count]) => `${kind} ${fmt(count)}`).join(', ')}`);
+  console.log(
+    `\nRemote calls per burst by kind (median): ${Object.entries(kinds)
+      .map(([kind, count]) => `${kind} ${fmt(count)}`)
+      .join(', ')}`,
+  );
   console.log('\n| call | median per burst |');
   console.log('|---|---:|');
-  for (const [key, counts] of Object.entries(calls).sort(([a], [b]) => a.localeCompare(b))) console.log(`| ${key} | ${fmt(median(counts))} |`);
+  for (const [key, counts] of Object.entries(calls).sort(([a], [b]) => a.localeCompare(b)))
+    console.log(`| ${key} | ${fmt(median(counts))} |`);
 
-  const worst = [...concurrent, ...sequential, ...throttled].filter((r) => r.output.invariants.violations.length > 0 || r.unexpected.length > 0);
+  const worst = [...concurrent, ...sequential, ...throttled].filter(
+    (r) => r.output.invariants.violations.length > 0 || r.unexpected.length > 0,
+  );
   if (worst.length > 0) {
     const first = worst[0]!;
-    console.log(`\nNOT CONVERGED for seeds ${worst.map((r) => r.seed).join(', ')}: ${JSON.stringify([...first.output.invariants.violations.slice(0, 3), ...first.unexpected.slice(0, 3)])}`);
+    console.log(
+      `\nNOT CONVERGED for seeds ${worst.map((r) => r.seed).join(', ')}: ${JSON.stringify([...first.output.invariants.violations.slice(0, 3), ...first.unexpected.slice(0, 3)])}`,
+    );
   }
 }

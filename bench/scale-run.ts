@@ -12,8 +12,18 @@ import { parseConfig } from '../stacks/config';
 async function main(): Promise<void> {
   const [accounts, roles, brought, mode] = process.argv.slice(2);
   if (mode !== 'shared' && mode !== 'per-role') throw new Error('usage: scale-run.ts <accounts> <roles> <brought> <shared|per-role>');
-  const generated = scaleWorld({ accounts: Number(accounts), rolesPerAccount: Number(roles), broughtPerAccount: Number(brought), audienceMode: mode });
-  const input = { world: parseWorld(generated.world), events: parseEvents(generated.events), config: parseConfig(generated.config), logger: silentLogger };
+  const generated = scaleWorld({
+    accounts: Number(accounts),
+    rolesPerAccount: Number(roles),
+    broughtPerAccount: Number(brought),
+    audienceMode: mode,
+  });
+  const input = {
+    world: parseWorld(generated.world),
+    events: parseEvents(generated.events),
+    config: parseConfig(generated.config),
+    logger: silentLogger,
+  };
   const started = performance.now();
   const output = await runSimulation(input);
   const wallMs = performance.now() - started;

@@ -23,7 +23,14 @@ const PRICE_PER_TRANSITION = 0.025 / 1000;
 
 export async function run(): Promise<void> {
   const accounts = Number(process.env.BENCH_SWEEP_ACCOUNTS ?? 1000);
-  const generated = generatedSweepWorld({ accounts, rolesPerAccount: 10, unfederatedEvery: 33, brokenPinEvery: 50, orphanEvery: 40, deadClientIdEvery: 60 });
+  const generated = generatedSweepWorld({
+    accounts,
+    rolesPerAccount: 10,
+    unfederatedEvery: 33,
+    brokenPinEvery: 50,
+    orphanEvery: 40,
+    deadClientIdEvery: 60,
+  });
   const config = parseConfig(EXAMPLE_CONFIG);
   const settings = { ...pipelineSettings(config), deletionCap: 1000, entraObjectQuota: 100_000 };
 
@@ -50,7 +57,13 @@ export async function run(): Promise<void> {
       const before = world.calls();
       const executionsBefore = world.pipeline.executions.length;
       const started = performance.now();
-      const output = await runLocalSweep(world, { mode, executionName: `bench-${name.replace(' ', '-')}`, settings, logger: silentLogger, concurrency: config.sweep.maxConcurrency });
+      const output = await runLocalSweep(world, {
+        mode,
+        executionName: `bench-${name.replace(' ', '-')}`,
+        settings,
+        logger: silentLogger,
+        concurrency: config.sweep.maxConcurrency,
+      });
       const wall = (performance.now() - started) / 1000;
       const calls = Object.fromEntries(
         Object.entries(world.calls())
@@ -58,9 +71,16 @@ export async function run(): Promise<void> {
           .filter(([, count]) => count > 0),
       );
       const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
-      const writes = Object.entries(calls).filter(([key]) => WRITES.test(key)).reduce((sum, [, count]) => sum + count, 0);
+      const writes = Object.entries(calls)
+        .filter(([key]) => WRITES.test(key))
+        .reduce((sum, [, count]) => sum + count, 0);
       const creates = world.pipeline.executions.slice(executionsBefore);
-      runs.push({ name, output, creates: creates.length, createStates: creates.reduce((sum, execution) => sum + execution.states.length, 0) });
+      runs.push({
+        name,
+        output,
+        creates: creates.length,
+        createStates: creates.reduce((sum, execution) => sum + execution.states.length, 0),
+      });
       console.log(`| ${name} | ${wall.toFixed(1)} s | ${output.findings.length} | ${total} | ${writes} | ${creates.length} |`);
       details.push(`${name}: ${JSON.stringify(calls)}`);
       details.push(`  findings by kind ${JSON.stringify(output.totals.byKind)}, by result ${JSON.stringify(output.totals.byResult)}`);
@@ -76,7 +96,9 @@ export async function run(): Promise<void> {
     console.log('|---|---:|---:|---:|');
     for (const { name, output, creates, createStates } of runs) {
       const repaired = output.states.includes('RepairAccounts');
-      const repairItems = repaired ? new Set(output.findings.filter((finding) => finding.action !== 'none').map((finding) => finding.account)).size : 0;
+      const repairItems = repaired
+        ? new Set(output.findings.filter((finding) => finding.action !== 'none').map((finding) => finding.account)).size
+        : 0;
       const transitions = output.states.length + output.totals.accounts * 2 + (repaired ? repairItems * 3 + creates * 2 : 0) + createStates;
       const invocations = 3 + output.totals.accounts + repairItems + createStates - creates * 2;
       console.log(`| ${name} | ${transitions} | $${(transitions * PRICE_PER_TRANSITION).toFixed(3)} | ~${invocations} |`);

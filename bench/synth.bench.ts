@@ -22,7 +22,9 @@ export async function run(): Promise<void> {
     rmSync(join(__dirname, 'default-cdktf-project', 'cdktf.out'), { recursive: true, force: true });
 
     const row = (what: string, m: { wallMs: number; peakRssMiB: number }) =>
-      console.log(`| ${what} | ${(m.wallMs / 1000).toFixed(2)} s | ${(m.wallMs / baseline.wallMs).toFixed(2)} | ${m.peakRssMiB.toFixed(0)} MiB |`);
+      console.log(
+        `| ${what} | ${(m.wallMs / 1000).toFixed(2)} s | ${(m.wallMs / baseline.wallMs).toFixed(2)} | ${m.peakRssMiB.toFixed(0)} MiB |`,
+      );
     console.log(`median of ${runs()} runs each\n`);
     console.log('| synth | median wall time | vs default | peak memory (largest process) |');
     console.log('|---|---:|---:|---:|');

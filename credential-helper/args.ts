@@ -72,7 +72,10 @@ Environment: ${ENV.cacheDir}. Endpoint overrides (https://, or http:// to a loop
  * loading zod alone costs ~200 ms of its cache-hit time (bench/credential-helper.bench.ts).
  */
 type Check = (value: string) => string | undefined;
-const pattern = (regex: RegExp, what: string): Check => (value) => (regex.test(value) ? undefined : what);
+const pattern =
+  (regex: RegExp, what: string): Check =>
+  (value) =>
+    regex.test(value) ? undefined : what;
 // The helper ships to app teams on its own (its bundle imports nothing of functions/), so it keeps its own copy.
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GUID = pattern(GUID_PATTERN, 'a GUID');
@@ -87,7 +90,8 @@ const ENDPOINT_URL: Check = endpointProblem;
 const DURATION: Check = (value) =>
   /^\d+$/.test(value) && Number(value) >= 900 && Number(value) <= 43200 ? undefined : 'at least 900 and at most 43200 (whole seconds)';
 const NON_EMPTY: Check = (value) => (value.length > 0 ? undefined : 'non-empty');
-const TOKEN_SOURCE: Check = (value) => ((TOKEN_SOURCES as readonly string[]).includes(value) ? undefined : `one of ${TOKEN_SOURCES.join(', ')}`);
+const TOKEN_SOURCE: Check = (value) =>
+  (TOKEN_SOURCES as readonly string[]).includes(value) ? undefined : `one of ${TOKEN_SOURCES.join(', ')}`;
 /**
  * The resource a token is requested for: an application ID, or an application ID URI
  * (api://…, https://…). The scope is `{audience}/.default`, the only form an app-only token takes:
@@ -230,7 +234,10 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       token,
       source: canGetToken ? parseTokenSource(values, env, problems) : undefined,
       trustPolicy: problems.check('--trust-policy', values['trust-policy'], NON_EMPTY),
-      providerClientIds: values['provider-client-ids']?.split(',').map((id) => id.trim()).filter(Boolean),
+      providerClientIds: values['provider-client-ids']
+        ?.split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
       region,
       iamEndpoint: endpointOverride(problems, 'iam', values['iam-endpoint'], env, ENV.iamEndpoint, PLATFORM_ENV.awsEndpointUrlIam),
       warnings,
@@ -268,7 +275,8 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
 function parseTokenSource(values: Values, env: NodeJS.ProcessEnv, problems: Problems): TokenSourceArgs {
   const kind = (problems.check('--token-source', values['token-source'], TOKEN_SOURCE) ?? 'certificate') as TokenSourceKind;
   for (const [flag, owner] of Object.entries(SOURCE_ONLY_FLAGS)) {
-    if (values[flag as keyof Values] !== undefined && owner !== kind) problems.list.push(`--${flag} is only used with --token-source ${owner}`);
+    if (values[flag as keyof Values] !== undefined && owner !== kind)
+      problems.list.push(`--${flag} is only used with --token-source ${owner}`);
   }
   const authorityHost = problems.check(
     '--authority-host (or ENTRA_AWS_AUTHORITY_HOST, AZURE_AUTHORITY_HOST)',
@@ -308,7 +316,8 @@ function parseTokenSource(values: Values, env: NodeJS.ProcessEnv, problems: Prob
         problems.list.push('--certificate-password and --certificate-password-file exclude each other: give the file only');
       }
       source.certificatePasswordFile = problems.check('--certificate-password-file', values['certificate-password-file'], NON_EMPTY);
-      source.certificatePassword = values['certificate-password'] ?? (source.certificatePasswordFile ? undefined : env[ENV.certificatePassword]);
+      source.certificatePassword =
+        values['certificate-password'] ?? (source.certificatePasswordFile ? undefined : env[ENV.certificatePassword]);
       break;
     }
     case 'workload-identity':

@@ -100,16 +100,22 @@ async function checkCacheDirectory(dir: string): Promise<boolean> {
   }
   const fix = `Use a directory only you can reach: --cache-dir <dir> (or ENTRA_AWS_CREDENTIALS_CACHE_DIR), or --no-cache.`;
   if (info.isSymbolicLink()) {
-    throw insecure(`The credential cache directory ${dir} is a symbolic link; the helper never follows one (whoever controls the link chooses where credentials are read from). Give the real path, or remove the link. ${fix}`);
+    throw insecure(
+      `The credential cache directory ${dir} is a symbolic link; the helper never follows one (whoever controls the link chooses where credentials are read from). Give the real path, or remove the link. ${fix}`,
+    );
   }
   if (!info.isDirectory()) throw insecure(`The credential cache directory ${dir} is not a directory. ${fix}`);
   if (!POSIX) return true;
   const uid = currentUid();
   if (uid !== undefined && info.uid !== uid) {
-    throw insecure(`The credential cache directory ${dir} belongs to uid ${info.uid}, not to you (uid ${uid}): its owner can read your credentials and plant others. ${fix}`);
+    throw insecure(
+      `The credential cache directory ${dir} belongs to uid ${info.uid}, not to you (uid ${uid}): its owner can read your credentials and plant others. ${fix}`,
+    );
   }
   if ((info.mode & 0o077) !== 0) {
-    throw insecure(`The credential cache directory ${dir} has mode ${octal(info.mode)}; it must be 0700, or other users can read your credentials or replace them. Fix: chmod 700 ${dir}`);
+    throw insecure(
+      `The credential cache directory ${dir} has mode ${octal(info.mode)}; it must be 0700, or other users can read your credentials or replace them. Fix: chmod 700 ${dir}`,
+    );
   }
   return true;
 }
@@ -144,7 +150,8 @@ export async function readCachedCredentials(
     handle = await open(entry.file, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') warn(`ignored the cache file ${entry.file} (${code === 'ELOOP' ? 'it is a symbolic link' : code}); it will be replaced.`);
+    if (code !== 'ENOENT')
+      warn(`ignored the cache file ${entry.file} (${code === 'ELOOP' ? 'it is a symbolic link' : code}); it will be replaced.`);
     return undefined;
   }
   try {
@@ -217,10 +224,14 @@ export async function writePrivateFile(file: string, content: string): Promise<v
     const info = await stat(dir);
     const uid = currentUid();
     if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-      throw insecure(`The directory of --token-file, ${dir}, belongs to uid ${info.uid}: its owner could replace the token. Write it in a directory of your own.`);
+      throw insecure(
+        `The directory of --token-file, ${dir}, belongs to uid ${info.uid}: its owner could replace the token. Write it in a directory of your own.`,
+      );
     }
     if ((info.mode & 0o022) !== 0 && (info.mode & STICKY) === 0) {
-      throw insecure(`The directory of --token-file, ${dir}, has mode ${octal(info.mode)}: other users may replace the token in it. Write it in a directory only you can write to (chmod go-w ${dir}).`);
+      throw insecure(
+        `The directory of --token-file, ${dir}, has mode ${octal(info.mode)}: other users may replace the token in it. Write it in a directory only you can write to (chmod go-w ${dir}).`,
+      );
     }
   }
   await replaceAtomically(resolve(file), content);

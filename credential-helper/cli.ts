@@ -119,7 +119,9 @@ export function credentialsCacheKey(args: CredentialsArgs): CacheKey {
  */
 function defaultSessionName(token: string, source: TokenSourceArgs): string {
   const { claims } = decodeJwt(token);
-  const client = [claims.appid, claims.azp, source.clientId].find((value): value is string => typeof value === 'string' && /^[\w+=,.@-]{1,58}$/.test(value));
+  const client = [claims.appid, claims.azp, source.clientId].find(
+    (value): value is string => typeof value === 'string' && /^[\w+=,.@-]{1,58}$/.test(value),
+  );
   return `entra-${client ?? source.kind}`;
 }
 
@@ -156,7 +158,11 @@ async function doctor(args: DoctorArgs, io: CliIo): Promise<number> {
   });
   diagnosis.notes.push(...notes);
   if (Object.keys(tags).length > 0) {
-    diagnosis.notes.push(`Role tags: ${Object.entries(tags).map(([key, value]) => `${key}=${value}`).join(', ')}`);
+    diagnosis.notes.push(
+      `Role tags: ${Object.entries(tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')}`,
+    );
   }
   io.stdout(`${formatDiagnosis(args.roleArn, claims, diagnosis)}\n`);
   return diagnosis.findings.every((finding) => finding.ok) ? EXIT_CODES.ok : EXIT_CODES.doctorMismatch;
@@ -166,7 +172,11 @@ async function readTokenFile(path: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch (error) {
-    throw new HelperError(EXIT_CODES.usage, `Cannot read --token ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
+    throw new HelperError(
+      EXIT_CODES.usage,
+      `Cannot read --token ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      { cause: error },
+    );
   }
 }
 

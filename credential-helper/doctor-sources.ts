@@ -19,7 +19,11 @@ export async function readTrustPolicyFile(path: string): Promise<TrustPolicy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new HelperError(EXIT_CODES.usage, `Cannot read --trust-policy ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
+    throw new HelperError(
+      EXIT_CODES.usage,
+      `Cannot read --trust-policy ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      { cause: error },
+    );
   }
   const document = parsePolicy(text, `--trust-policy ${path}`) as { Role?: { AssumeRolePolicyDocument?: unknown } } & TrustPolicy;
   const inner = document.Role?.AssumeRolePolicyDocument;
@@ -47,7 +51,9 @@ export async function readRoleFromIam(roleArn: string, region: string, endpoint:
     if (!Role?.AssumeRolePolicyDocument) throw new Error('GetRole returned no trust policy');
     // IAM returns the policy URL-encoded (RFC 3986); the SDK does not decode it.
     const trustPolicy = JSON.parse(decodeURIComponent(Role.AssumeRolePolicyDocument)) as TrustPolicy;
-    const tags = Object.fromEntries((Role.Tags ?? []).filter((tag) => tag.Key?.startsWith('entra:')).map((tag) => [tag.Key as string, tag.Value ?? '']));
+    const tags = Object.fromEntries(
+      (Role.Tags ?? []).filter((tag) => tag.Key?.startsWith('entra:')).map((tag) => [tag.Key as string, tag.Value ?? '']),
+    );
     return { trustPolicy, tags };
   } catch (error) {
     if (error instanceof HelperError) throw error;

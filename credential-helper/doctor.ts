@@ -114,7 +114,14 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now, source }
       says: ok
         ? `The token's ${audienceClaim} ${audience} matches the trust policy's :aud condition.`
         : `IAM reads the audience from the token's ${audienceClaim} claim: ${audience ?? '(none)'}; the trust policy's :aud condition expects ${expectedAudiences.map((e) => e.pattern).join(' or ')}.`,
-      fix: ok ? undefined : audienceFix(claims, audience, expectedAudiences.map((expected) => expected.pattern), source),
+      fix: ok
+        ? undefined
+        : audienceFix(
+            claims,
+            audience,
+            expectedAudiences.map((expected) => expected.pattern),
+            source,
+          ),
     });
   } else {
     notes.push('The trust policy has no :aud condition: any client the provider lists passes that check.');
@@ -135,7 +142,9 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now, source }
           : "The automation adds the role's client ID (or, in the shared-audience mode, the gateway's) to the provider; check the role's entra:federation-status tag and ask the platform team.",
     });
   } else {
-    notes.push("The OIDC provider's client ID list was not checked (give --provider-client-ids, or AWS credentials allowed iam:GetOpenIDConnectProvider).");
+    notes.push(
+      "The OIDC provider's client ID list was not checked (give --provider-client-ids, or AWS credentials allowed iam:GetOpenIDConnectProvider).",
+    );
   }
 
   const expectedSubjects = conditionValues(conditionSource, 'sub', notes);
@@ -148,10 +157,19 @@ export function diagnose({ claims, trustPolicy, providerClientIds, now, source }
       says: ok
         ? `The token's sub ${subject} (the service principal's object ID) matches the trust policy's :sub condition.`
         : `The token's sub is ${subject ?? '(none)'} (the object ID of the service principal that signed in), but the trust policy's :sub condition allows only ${expectedSubjects.map((e) => e.pattern).join(' or ')}.`,
-      fix: ok ? undefined : subjectFix(subject, expectedSubjects.map((expected) => expected.pattern), conditionSource, source),
+      fix: ok
+        ? undefined
+        : subjectFix(
+            subject,
+            expectedSubjects.map((expected) => expected.pattern),
+            conditionSource,
+            source,
+          ),
     });
   } else {
-    notes.push('The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience (see docs/architecture.md, "Design decisions").');
+    notes.push(
+      'The trust policy has no :sub condition: any service principal in the tenant can get a token for this audience (see docs/architecture.md, "Design decisions").',
+    );
   }
 
   const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
@@ -191,7 +209,12 @@ export function formatDiagnosis(roleArn: string, claims: EntraTokenClaims, diagn
   }
   for (const note of diagnosis.notes) lines.push(`note     ${note}`);
   const mismatches = diagnosis.findings.filter((finding) => !finding.ok).length;
-  lines.push('', mismatches === 0 ? 'No mismatch found: STS should accept this token for this role.' : `${mismatches} mismatch(es): STS denies this token for this role.`);
+  lines.push(
+    '',
+    mismatches === 0
+      ? 'No mismatch found: STS should accept this token for this role.'
+      : `${mismatches} mismatch(es): STS denies this token for this role.`,
+  );
   return lines.join('\n');
 }
 
@@ -249,7 +272,10 @@ interface Expected {
 
 function matches({ pattern, like }: Expected, value: string): boolean {
   if (!like) return pattern === value;
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${escaped}$`).test(value);
 }
 
@@ -262,7 +288,12 @@ function providerTokenVersion(provider: string): string | undefined {
 // The helper ships to app teams on its own (its bundle imports nothing of functions/), so it keeps its own copy.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function audienceFix(claims: EntraTokenClaims, audience: string | undefined, expected: string[], source: DoctorTokenSource | undefined): string {
+function audienceFix(
+  claims: EntraTokenClaims,
+  audience: string | undefined,
+  expected: string[],
+  source: DoctorTokenSource | undefined,
+): string {
   const wanted = expected.join(' or ');
   if (typeof claims.azp === 'string' && source && source.audience !== claims.azp && expected.includes(source.audience)) {
     return `This is a v2 token: IAM reads :aud from azp, the client that signed in (${claims.azp}), not from the audience it was requested for (${source.audience}). The audience application must issue v1 tokens (manifest api.requestedAccessTokenVersion null or 1); ask the platform team.`;
@@ -279,7 +310,12 @@ function audienceFix(claims: EntraTokenClaims, audience: string | undefined, exp
   return `Use the role's entra:client-id tag as --client-id (or, for a role in the shared-audience mode, --audience <gateway application ID>). If the trust policy still holds a placeholder audience, the automation has not finished: check the role's entra:federation-status tag.`;
 }
 
-function subjectFix(subject: string | undefined, expected: string[], statements: FederatedStatement[], source: DoctorTokenSource | undefined): string {
+function subjectFix(
+  subject: string | undefined,
+  expected: string[],
+  statements: FederatedStatement[],
+  source: DoctorTokenSource | undefined,
+): string {
   const recreated =
     "If they already are, the application was re-created: the role's entra:service-principal-id tag shows the current one; ask the platform team to re-run the automation for the role.";
   switch (source?.kind) {

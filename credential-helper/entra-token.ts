@@ -30,7 +30,11 @@ export async function loadCertificate(path: string, password: string | undefined
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new HelperError(EXIT_CODES.certificate, `Cannot read --certificate ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give the path of a PEM file holding the certificate and its private key.`, { cause: error });
+    throw new HelperError(
+      EXIT_CODES.certificate,
+      `Cannot read --certificate ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give the path of a PEM file holding the certificate and its private key.`,
+      { cause: error },
+    );
   }
   const certificateBlock = CERTIFICATE_BLOCK.exec(text)?.[0];
   const keyBlock = KEY_BLOCK.exec(text)?.[0];
@@ -44,11 +48,16 @@ export async function loadCertificate(path: string, password: string | undefined
   try {
     certificate = new X509Certificate(certificateBlock);
   } catch (error) {
-    throw new HelperError(EXIT_CODES.certificate, `--certificate ${path}: the certificate block is not a valid X.509 certificate.`, { cause: error });
+    throw new HelperError(EXIT_CODES.certificate, `--certificate ${path}: the certificate block is not a valid X.509 certificate.`, {
+      cause: error,
+    });
   }
   const encrypted = keyBlock.includes('ENCRYPTED') || /Proc-Type: 4,ENCRYPTED/.test(keyBlock);
   if (encrypted && password === undefined) {
-    throw new HelperError(EXIT_CODES.certificate, `The private key in --certificate ${path} is password-protected: give --certificate-password-file or set ENTRA_AWS_CERTIFICATE_PASSWORD.`);
+    throw new HelperError(
+      EXIT_CODES.certificate,
+      `The private key in --certificate ${path} is password-protected: give --certificate-password-file or set ENTRA_AWS_CERTIFICATE_PASSWORD.`,
+    );
   }
   let key: KeyObject;
   try {
@@ -63,7 +72,10 @@ export async function loadCertificate(path: string, password: string | undefined
     );
   }
   if (!certificate.checkPrivateKey(key)) {
-    throw new HelperError(EXIT_CODES.certificate, `The private key in --certificate ${path} does not belong to its certificate (${certificate.subject}).`);
+    throw new HelperError(
+      EXIT_CODES.certificate,
+      `The private key in --certificate ${path} does not belong to its certificate (${certificate.subject}).`,
+    );
   }
   const notAfter = new Date(certificate.validTo);
   if (notAfter.getTime() <= now.getTime()) {
@@ -74,7 +86,10 @@ export async function loadCertificate(path: string, password: string | undefined
   }
   const notBefore = new Date(certificate.validFrom);
   if (notBefore.getTime() > now.getTime()) {
-    throw new HelperError(EXIT_CODES.certificate, `The certificate in --certificate ${path} is not valid before ${notBefore.toISOString()}: check this machine's clock.`);
+    throw new HelperError(
+      EXIT_CODES.certificate,
+      `The certificate in --certificate ${path} is not valid before ${notBefore.toISOString()}: check this machine's clock.`,
+    );
   }
   const pkcs8 = key.export({ format: 'pem', type: 'pkcs8' }).toString();
   return { pem: `${certificateBlock}\n${pkcs8}`, certificate };
@@ -104,7 +119,12 @@ export async function getEntraToken(source: TokenSourceArgs, now: Date): Promise
     case 'certificate': {
       const password = source.certificatePasswordFile ? await readPasswordFile(source.certificatePasswordFile) : source.certificatePassword;
       context.certificate = await loadCertificate(source.certificate as string, password, now);
-      credential = new identity.ClientCertificateCredential(source.tenantId as string, source.clientId as string, { certificate: context.certificate.pem }, authority);
+      credential = new identity.ClientCertificateCredential(
+        source.tenantId as string,
+        source.clientId as string,
+        { certificate: context.certificate.pem },
+        authority,
+      );
       break;
     }
     case 'managed-identity':
@@ -124,7 +144,12 @@ export async function getEntraToken(source: TokenSourceArgs, now: Date): Promise
     case 'github-actions': {
       const assertion = await requestGitHubOidcToken(source.githubTokenRequest);
       context.assertion = claimsOf(assertion);
-      credential = new identity.ClientAssertionCredential(source.tenantId as string, source.clientId as string, async () => assertion, authority);
+      credential = new identity.ClientAssertionCredential(
+        source.tenantId as string,
+        source.clientId as string,
+        async () => assertion,
+        authority,
+      );
       break;
     }
   }
@@ -142,7 +167,11 @@ async function readPasswordFile(path: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
   } catch (error) {
-    throw new HelperError(EXIT_CODES.certificate, `Cannot read --certificate-password-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
+    throw new HelperError(
+      EXIT_CODES.certificate,
+      `Cannot read --certificate-password-file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      { cause: error },
+    );
   }
 }
 
@@ -197,7 +226,7 @@ function federatedMismatch(code: string, what: string): EntraErrorExplanation {
     exitCode: EXIT_CODES.entraFederatedCredentialMismatch,
     sources: FEDERATED,
     explain: ({ source, assertion }) =>
-      `Entra found no federated identity credential on application ${source.clientId} matching ${what} of the presented token (AADSTS${code}). The token: issuer ${String(assertion?.iss ?? '?')}, subject ${String(assertion?.sub ?? '?')}, audience ${String(assertion?.aud ?? '?')}. A federated credential must name exactly this issuer and subject, with audience api://AzureADTokenExchange; list them with: az ad app federated-credential list --id ${source.clientId}. ${source.kind === 'github-actions' ? 'For GitHub Actions the subject depends on the trigger: repo:OWNER/REPO:ref:refs/heads/BRANCH, repo:OWNER/REPO:environment:NAME, repo:OWNER/REPO:pull_request.' : 'For Kubernetes the issuer is the cluster\'s OIDC issuer URL and the subject system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT.'}`,
+      `Entra found no federated identity credential on application ${source.clientId} matching ${what} of the presented token (AADSTS${code}). The token: issuer ${String(assertion?.iss ?? '?')}, subject ${String(assertion?.sub ?? '?')}, audience ${String(assertion?.aud ?? '?')}. A federated credential must name exactly this issuer and subject, with audience api://AzureADTokenExchange; list them with: az ad app federated-credential list --id ${source.clientId}. ${source.kind === 'github-actions' ? 'For GitHub Actions the subject depends on the trigger: repo:OWNER/REPO:ref:refs/heads/BRANCH, repo:OWNER/REPO:environment:NAME, repo:OWNER/REPO:pull_request.' : "For Kubernetes the issuer is the cluster's OIDC issuer URL and the subject system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT."}`,
   };
 }
 

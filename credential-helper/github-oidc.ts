@@ -32,7 +32,11 @@ export async function requestGitHubOidcToken(request: { url?: string; token?: st
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    throw new HelperError(EXIT_CODES.tokenSourceUnavailable, `Could not reach GitHub's OIDC token endpoint ${url.origin}: ${(error as Error).message}.`, { cause: error });
+    throw new HelperError(
+      EXIT_CODES.tokenSourceUnavailable,
+      `Could not reach GitHub's OIDC token endpoint ${url.origin}: ${(error as Error).message}.`,
+      { cause: error },
+    );
   }
   const text = await response.text();
   if (!response.ok) {

@@ -78,6 +78,8 @@ function explainStsError(error: unknown, roleArn: string): HelperError {
         { cause: error },
       );
     default:
-      return new HelperError(EXIT_CODES.stsOther, `STS AssumeRoleWithWebIdentity failed (${name || 'error'}): ${message}`, { cause: error });
+      return new HelperError(EXIT_CODES.stsOther, `STS AssumeRoleWithWebIdentity failed (${name || 'error'}): ${message}`, {
+        cause: error,
+      });
   }
 }

@@ -14,7 +14,8 @@ import { renderReview } from './markdown';
 import { type Plan, parsePlan } from './plan';
 import { buildReview } from './review';
 
-const USAGE = 'usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
+const USAGE =
+  'usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
 
 function readPlan(path: string): Plan {
   let text: string;
@@ -27,7 +28,9 @@ function readPlan(path: string): Plan {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PlanInputError(`${path}: not valid JSON (${(error as Error).message}); expected the output of "terraform show -json <planfile>"`);
+    throw new PlanInputError(
+      `${path}: not valid JSON (${(error as Error).message}); expected the output of "terraform show -json <planfile>"`,
+    );
   }
   return parsePlan(json, path);
 }

@@ -31,7 +31,8 @@ export function comparePlans(reviewed: Plan, fresh: Plan): PlanDifference[] {
     const [a, b] = [r.get(address), f.get(address)];
     if (!a) differences.push({ address, problem: `not in the reviewed plan; now ${JSON.stringify(b?.actions ?? [])}` });
     else if (!b) differences.push({ address, problem: `the reviewed plan had ${JSON.stringify(a.actions)}; now no change` });
-    else if (a.actions.join(',') !== b.actions.join(',')) differences.push({ address, problem: `actions ${JSON.stringify(a.actions)} were reviewed; now ${JSON.stringify(b.actions)}` });
+    else if (a.actions.join(',') !== b.actions.join(','))
+      differences.push({ address, problem: `actions ${JSON.stringify(a.actions)} were reviewed; now ${JSON.stringify(b.actions)}` });
     else {
       const fields: [string, unknown, unknown][] = [
         ['after', a.after, b.after],

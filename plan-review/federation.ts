@@ -23,7 +23,8 @@ export const FEDERATION_RESOURCES: Readonly<Record<string, FederationRole>> = {
   },
   aws_iam_openid_connect_provider: {
     what: 'an IAM OIDC provider',
-    breaks: 'roles that trust it can no longer be assumed with web identity tokens; a new provider starts without the audiences (client IDs) the old one had.',
+    breaks:
+      'roles that trust it can no longer be assumed with web identity tokens; a new provider starts without the audiences (client IDs) the old one had.',
   },
   aws_sfn_state_machine: {
     what: 'a federation workflow (state machine)',
@@ -42,14 +43,17 @@ export const FEDERATION_RESOURCES: Readonly<Record<string, FederationRole>> = {
   },
   azuread_app_role_assignment: {
     what: 'a Microsoft Graph permission granted to the automation',
-    breaks: "without it the automation's Graph calls fail with 403: the Create and Delete workflows fail (and compensate) until it is granted again.",
+    breaks:
+      "without it the automation's Graph calls fail with 403: the Create and Delete workflows fail (and compensate) until it is granted again.",
   },
   azuread_application_federated_identity_credential: {
     what: "a federated identity credential of the automation's application",
-    breaks: 'the function named in its subject can no longer get an Entra token: its workflow steps fail until the credential exists again.',
+    breaks:
+      'the function named in its subject can no longer get an Entra token: its workflow steps fail until the credential exists again.',
   },
   azuread_application_certificate: {
     what: "the automation's certificate credential",
-    breaks: 'the functions can no longer sign in to Entra with the certificate: every Graph-calling step fails until a certificate is registered again.',
+    breaks:
+      'the functions can no longer sign in to Entra with the certificate: every Graph-calling step fails until a certificate is registered again.',
   },
 };

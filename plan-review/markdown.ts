@@ -21,15 +21,21 @@ function sideBySide(before: string | null, after: string | null, language = 'jso
     const fence = fenceFor(text);
     return ['', `${fence}${text === KNOWN_AFTER_APPLY ? 'text' : language}`, text, fence, ''];
   };
-  return ['<table>', '<tr><th>before</th><th>after</th></tr>', '<tr><td>', ...block(before), '</td><td>', ...block(after), '</td></tr>', '</table>', ''];
+  return [
+    '<table>',
+    '<tr><th>before</th><th>after</th></tr>',
+    '<tr><td>',
+    ...block(before),
+    '</td><td>',
+    ...block(after),
+    '</td></tr>',
+    '</table>',
+    '',
+  ];
 }
 
 function policySection(heading: string, p: PolicyChange): string[] {
-  const verdict = !p.afterKnown
-    ? ' — **not comparable before apply**'
-    : p.widenings.length > 0
-      ? ' — ⚠️ **widens access**'
-      : '';
+  const verdict = !p.afterKnown ? ' — **not comparable before apply**' : p.widenings.length > 0 ? ' — ⚠️ **widens access**' : '';
   const lines = [`${heading} ${p.label}${verdict}`, ''];
   if (!p.afterKnown) {
     lines.push(`- the new document is ${p.after}: review the configuration that builds it; nothing here can say whether it widens access`);
@@ -46,7 +52,12 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
     return [...lines, `The ${comparison.side} template is not a JSON CloudFormation template: compare it by hand.`, ''];
   }
   if (comparison.resources.length === 0) return [...lines, 'The template text changes, but no resource in it does.', ''];
-  lines.push('Every change here is rolled out to every member account of the target OUs.', '', '| logical ID | type | change |', '|---|---|---|');
+  lines.push(
+    'Every change here is rolled out to every member account of the target OUs.',
+    '',
+    '| logical ID | type | change |',
+    '|---|---|---|',
+  );
   for (const r of comparison.resources) lines.push(`| ${code(r.logicalId)} | ${code(r.type)} | ${r.change} |`);
   lines.push('');
   for (const r of comparison.resources) {
@@ -58,11 +69,20 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
       const side = r.change === 'added' ? 'after' : 'before';
       const properties = Object.fromEntries(r.properties.map((p) => [p.name, p[side]]));
       const json = JSON.stringify(properties, null, 2);
-      if (r.properties.length > 0) lines.push(`Properties${r.policies.length > 0 ? ' (policies below)' : ''}:`, '', `${fenceFor(json)}json`, json, fenceFor(json), '');
-    } else for (const p of r.properties) {
-      const replaces = p.replaces === 'yes' ? ' (replaces the resource)' : p.replaces === 'maybe' ? ' (may replace the resource)' : '';
-      lines.push(`Property ${code(p.name)}${replaces}:`, '', ...sideBySide(p.before === undefined ? null : JSON.stringify(p.before, null, 2), p.after === undefined ? null : JSON.stringify(p.after, null, 2)));
-    }
+      if (r.properties.length > 0)
+        lines.push(`Properties${r.policies.length > 0 ? ' (policies below)' : ''}:`, '', `${fenceFor(json)}json`, json, fenceFor(json), '');
+    } else
+      for (const p of r.properties) {
+        const replaces = p.replaces === 'yes' ? ' (replaces the resource)' : p.replaces === 'maybe' ? ' (may replace the resource)' : '';
+        lines.push(
+          `Property ${code(p.name)}${replaces}:`,
+          '',
+          ...sideBySide(
+            p.before === undefined ? null : JSON.stringify(p.before, null, 2),
+            p.after === undefined ? null : JSON.stringify(p.after, null, 2),
+          ),
+        );
+      }
     for (const p of r.policies) lines.push(...policySection('#####', p));
   }
   return lines;
@@ -75,18 +95,26 @@ export function renderReview(review: Review): string {
     { create: 0, update: 0, replace: 0, delete: 0 },
   );
   const templateCautions = review.templates.flatMap((t) =>
-    t.comparison !== 'known after apply' && t.comparison.kind === 'compared' ? t.comparison.resources.flatMap((r) => r.cautions.map((c) => ({ address: t.address, logicalId: r.logicalId, caution: c }))) : [],
+    t.comparison !== 'known after apply' && t.comparison.kind === 'compared'
+      ? t.comparison.resources.flatMap((r) => r.cautions.map((c) => ({ address: t.address, logicalId: r.logicalId, caution: c })))
+      : [],
   );
   const widened =
     review.access.filter((a) => a.widenings.length > 0 || a.policies.some((p) => p.widenings.length > 0)).length +
-    review.templates.filter((t) => t.comparison !== 'known after apply' && t.comparison.kind === 'compared' && t.comparison.resources.some((r) => r.widenings.length > 0 || r.policies.some((p) => p.widenings.length > 0))).length;
+    review.templates.filter(
+      (t) =>
+        t.comparison !== 'known after apply' &&
+        t.comparison.kind === 'compared' &&
+        t.comparison.resources.some((r) => r.widenings.length > 0 || r.policies.some((p) => p.widenings.length > 0)),
+    ).length;
 
   lines.push(
     `**${total.create} to create, ${total.update} to update, ${total.replace} to replace, ${total.delete} to delete.** ` +
       `Terraform ${review.terraformVersion ?? '(version not recorded)'}, JSON format ${review.formatVersion}.`,
     '',
   );
-  if (review.errored) lines.push('> [!WARNING]', '> Terraform reported an error while planning: this plan is incomplete and must not be applied.', '');
+  if (review.errored)
+    lines.push('> [!WARNING]', '> Terraform reported an error while planning: this plan is incomplete and must not be applied.', '');
   const destructive = review.warnings.length + templateCautions.length;
   lines.push(
     `- ${destructive === 0 ? 'no destructive change to the federation' : `🛑 **${destructive} destructive change${destructive === 1 ? '' : 's'} to the federation**`}`,
@@ -98,7 +126,10 @@ export function renderReview(review: Review): string {
   for (const c of review.counts) lines.push(`| ${cell(c.cloud)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
   lines.push(`| **total** | ${total.create} | ${total.update} | ${total.replace} | ${total.delete} |`, '');
   if (review.deferredReads.length > 0) {
-    lines.push(`Data sources read only during apply, so their values are ${KNOWN_AFTER_APPLY}: ${review.deferredReads.map(code).join(', ')}.`, '');
+    lines.push(
+      `Data sources read only during apply, so their values are ${KNOWN_AFTER_APPLY}: ${review.deferredReads.map(code).join(', ')}.`,
+      '',
+    );
   }
 
   if (destructive > 0) {
@@ -136,11 +167,18 @@ export function renderReview(review: Review): string {
   else {
     lines.push('| action | resource | cloud | changed attributes |', '|---|---|---|---|');
     for (const c of review.changes) {
-      const attributes = c.attributes.map((a) => `${code(a.name)}${a.forcesReplacement ? ' (forces replacement)' : ''}: ${code(cell(a.before))} → ${code(cell(a.after))}`).join('<br>');
+      const attributes = c.attributes
+        .map(
+          (a) => `${code(a.name)}${a.forcesReplacement ? ' (forces replacement)' : ''}: ${code(cell(a.before))} → ${code(cell(a.after))}`,
+        )
+        .join('<br>');
       const action = c.kind === 'other' ? code(JSON.stringify(c.actions)) : c.kind;
       lines.push(`| ${action} | ${code(c.address)} | ${cell(c.cloud)} | ${attributes} |`);
     }
     lines.push('');
   }
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

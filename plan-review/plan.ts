@@ -92,7 +92,9 @@ export function parsePlan(input: unknown, source: string): Plan {
     );
   }
   if (!('resource_changes' in input) && !('planned_values' in input) && 'values' in input) {
-    throw new PlanInputError(`${source}: this is a state, not a plan; run "terraform show -json <planfile>" on a saved plan (terraform plan -out=<planfile>)`);
+    throw new PlanInputError(
+      `${source}: this is a state, not a plan; run "terraform show -json <planfile>" on a saved plan (terraform plan -out=<planfile>)`,
+    );
   }
   const parsed = planShape.safeParse(input);
   if (!parsed.success) {

@@ -108,7 +108,9 @@ function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Gra
     .filter((s) => s.effect === effect)
     .flatMap((s) =>
       orNone(s.actions).flatMap((action) =>
-        orNone(s.resources).flatMap((resource) => orNone(s.principals).map((principal) => ({ action, resource, principal, conditions: s.conditions }))),
+        orNone(s.resources).flatMap((resource) =>
+          orNone(s.principals).map((principal) => ({ action, resource, principal, conditions: s.conditions })),
+        ),
       ),
     );
 }
@@ -116,7 +118,8 @@ function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Gra
 /** Action names are case-insensitive in IAM; resources and principals are compared as written. */
 const actionKey = (action: string) => action.toLowerCase();
 const sameKey = (a: Condition, b: Condition) => a.operator === b.operator && a.key.toLowerCase() === b.key.toLowerCase();
-const sameTarget = (a: Grant, b: Grant) => actionKey(a.action) === actionKey(b.action) && a.resource === b.resource && a.principal === b.principal;
+const sameTarget = (a: Grant, b: Grant) =>
+  actionKey(a.action) === actionKey(b.action) && a.resource === b.resource && a.principal === b.principal;
 
 /** `narrow`'s conditions include every condition of `wide`, each with no more values: narrow is at most as permissive. */
 function atLeastAsStrict(narrow: readonly Condition[], wide: readonly Condition[]): boolean {

@@ -11,7 +11,13 @@ export interface Review {
   readonly terraformVersion?: string;
   readonly errored: boolean;
   /** Per cloud (sorted), managed resources by action. */
-  readonly counts: readonly { readonly cloud: string; readonly create: number; readonly update: number; readonly replace: number; readonly delete: number }[];
+  readonly counts: readonly {
+    readonly cloud: string;
+    readonly create: number;
+    readonly update: number;
+    readonly replace: number;
+    readonly delete: number;
+  }[];
   /** Data sources Terraform reads only during apply. */
   readonly deferredReads: readonly string[];
   readonly warnings: readonly FederationWarning[];
@@ -53,7 +59,12 @@ export interface ChangeRow {
   readonly kind: ActionKind;
   readonly actions: readonly string[];
   /** Changed top-level attributes of an update or replacement, each marked when it forces the replacement. */
-  readonly attributes: readonly { readonly name: string; readonly before: string; readonly after: string; readonly forcesReplacement: boolean }[];
+  readonly attributes: readonly {
+    readonly name: string;
+    readonly before: string;
+    readonly after: string;
+    readonly forcesReplacement: boolean;
+  }[];
 }
 
 /**
@@ -111,12 +122,30 @@ function policyChanges(rc: ResourceChange, kind: ActionKind): PolicyChange[] {
       widenings: afterHidden ? [] : widenings(isPolicy(b) ? parsePolicy(b) : null, isPolicy(a) ? (parsePolicy(a) ?? []) : []),
     });
   };
-  const keys = [...new Set([...Object.keys(isObject(before) ? before : {}), ...Object.keys(isObject(after) ? after : {}), ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {})])].sort(byText);
+  const keys = [
+    ...new Set([
+      ...Object.keys(isObject(before) ? before : {}),
+      ...Object.keys(isObject(after) ? after : {}),
+      ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {}),
+    ]),
+  ].sort(byText);
   for (const key of keys) {
     if (key === 'assume_role_policy') {
-      consider('trust policy (`assume_role_policy`)', attr(before, key), attr(after, key), maskAt(rc.afterUnknown, key), maskAt(rc.afterSensitive, key));
+      consider(
+        'trust policy (`assume_role_policy`)',
+        attr(before, key),
+        attr(after, key),
+        maskAt(rc.afterUnknown, key),
+        maskAt(rc.afterSensitive, key),
+      );
     } else if (key === 'policy') {
-      consider(`${POLICY_LABELS[rc.type] ?? 'policy'} (\`policy\`)`, attr(before, key), attr(after, key), maskAt(rc.afterUnknown, key), maskAt(rc.afterSensitive, key));
+      consider(
+        `${POLICY_LABELS[rc.type] ?? 'policy'} (\`policy\`)`,
+        attr(before, key),
+        attr(after, key),
+        maskAt(rc.afterUnknown, key),
+        maskAt(rc.afterSensitive, key),
+      );
     } else if (key === 'inline_policy') {
       const byName = (v: unknown) => new Map((Array.isArray(v) ? v : []).filter(isObject).map((p) => [String(p.name), p.policy]));
       const [b, a] = [byName(attr(before, key)), byName(attr(after, key))];
@@ -146,9 +175,11 @@ function configuredAppRole(configuration: unknown, address: string): string | un
 function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknown): { rows: Row[]; widenings: string[] } | null {
   const before = kind === 'create' ? null : rc.before;
   const after = kind === 'delete' ? null : rc.after;
-  const side = (value: unknown, key: string, mask?: unknown) => (value === null ? '(none)' : shown(attr(value, key), mask === undefined ? undefined : maskAt(mask, key), undefined));
+  const side = (value: unknown, key: string, mask?: unknown) =>
+    value === null ? '(none)' : shown(attr(value, key), mask === undefined ? undefined : maskAt(mask, key), undefined);
   const row = (label: string, key: string): Row => ({ label, before: side(before, key), after: side(after, key, rc.afterUnknown) });
-  const changed = (key: string) => stableStringify(attr(before, key) ?? null) !== stableStringify(attr(after, key) ?? null) || anyMarked(maskAt(rc.afterUnknown, key));
+  const changed = (key: string) =>
+    stableStringify(attr(before, key) ?? null) !== stableStringify(attr(after, key) ?? null) || anyMarked(maskAt(rc.afterUnknown, key));
   switch (rc.type) {
     case 'azuread_app_role_assignment': {
       const named = configuredAppRole(configuration, rc.address);
@@ -164,7 +195,8 @@ function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknow
         row('granted to (service principal)', 'principal_object_id'),
       ];
       const found: string[] = [];
-      if (after !== null && (kind === 'create' || kind === 'replace' || changed('app_role_id'))) found.push(`application permission granted: ${md(roleName(after))}`);
+      if (after !== null && (kind === 'create' || kind === 'replace' || changed('app_role_id')))
+        found.push(`application permission granted: ${md(roleName(after))}`);
       if (after !== null && before !== null && changed('principal_object_id')) found.push('granted to another service principal');
       return { rows, widenings: found };
     }
@@ -172,12 +204,17 @@ function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknow
       const rows = [row('issuer', 'issuer'), row('subject', 'subject'), row('audiences', 'audiences')];
       const found: string[] = [];
       if (after !== null) {
-        if (before === null) found.push(`new credential: tokens from ${md(side(after, 'issuer', rc.afterUnknown))} with subject ${md(side(after, 'subject', rc.afterUnknown))} sign in as the automation`);
+        if (before === null)
+          found.push(
+            `new credential: tokens from ${md(side(after, 'issuer', rc.afterUnknown))} with subject ${md(side(after, 'subject', rc.afterUnknown))} sign in as the automation`,
+          );
         else {
           if (changed('issuer')) found.push(`trusts another issuer: ${md(side(after, 'issuer', rc.afterUnknown))}`);
           if (changed('subject')) found.push(`trusts another subject: ${md(side(after, 'subject', rc.afterUnknown))}`);
           const previous = new Set(Array.isArray(attr(before, 'audiences')) ? (attr(before, 'audiences') as unknown[]) : []);
-          const added = (Array.isArray(attr(after, 'audiences')) ? (attr(after, 'audiences') as unknown[]) : []).filter((a) => !previous.has(a));
+          const added = (Array.isArray(attr(after, 'audiences')) ? (attr(after, 'audiences') as unknown[]) : []).filter(
+            (a) => !previous.has(a),
+          );
           if (added.length > 0) found.push(`accepts new audiences: ${added.map((a) => `${md(String(a))}`).join(', ')}`);
         }
       }
@@ -187,19 +224,34 @@ function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknow
     case 'azuread_application_password':
       return {
         rows: [row('key id', 'key_id'), row('end date', 'end_date')],
-        widenings: after !== null && (before === null || kind === 'replace') ? [`new ${rc.type === 'azuread_application_password' ? 'client secret' : 'certificate'} credential for the automation`] : [],
+        widenings:
+          after !== null && (before === null || kind === 'replace')
+            ? [`new ${rc.type === 'azuread_application_password' ? 'client secret' : 'certificate'} credential for the automation`]
+            : [],
       };
     case 'azuread_application': {
       if (!changed('required_resource_access') && kind !== 'create') return null;
       const requested = (value: unknown) =>
-        (Array.isArray(attr(value, 'required_resource_access')) ? (attr(value, 'required_resource_access') as unknown[]) : []).flatMap((api) =>
-          (Array.isArray(attr(api, 'resource_access')) ? (attr(api, 'resource_access') as unknown[]) : []).map((access) => {
-            const id = String(attr(access, 'id'));
-            return `${GRAPH_APP_ROLES[id] ?? id} (${String(attr(access, 'type'))}) on ${String(attr(api, 'resource_app_id'))}`;
-          }),
+        (Array.isArray(attr(value, 'required_resource_access')) ? (attr(value, 'required_resource_access') as unknown[]) : []).flatMap(
+          (api) =>
+            (Array.isArray(attr(api, 'resource_access')) ? (attr(api, 'resource_access') as unknown[]) : []).map((access) => {
+              const id = String(attr(access, 'id'));
+              return `${GRAPH_APP_ROLES[id] ?? id} (${String(attr(access, 'type'))}) on ${String(attr(api, 'resource_app_id'))}`;
+            }),
         );
       const [b, a] = [requested(before).sort(byText), requested(after).sort(byText)];
-      const rows = [{ label: 'requested permissions', before: before === null ? '(none)' : b.join('; ') || '(none)', after: after === null ? '(none)' : anyMarked(maskAt(rc.afterUnknown, 'required_resource_access')) ? KNOWN_AFTER_APPLY : a.join('; ') || '(none)' }];
+      const rows = [
+        {
+          label: 'requested permissions',
+          before: before === null ? '(none)' : b.join('; ') || '(none)',
+          after:
+            after === null
+              ? '(none)'
+              : anyMarked(maskAt(rc.afterUnknown, 'required_resource_access'))
+                ? KNOWN_AFTER_APPLY
+                : a.join('; ') || '(none)',
+        },
+      ];
       return { rows, widenings: a.filter((p) => !b.includes(p)).map((p) => `requests a new permission: ${md(p)}`) };
     }
     default:
@@ -211,7 +263,9 @@ function changedAttributes(rc: ResourceChange): ChangeRow['attributes'] {
   const before = isObject(rc.before) ? rc.before : {};
   const after = isObject(rc.after) ? rc.after : {};
   const replacing = new Set(rc.replacePaths.map((p) => String(p[0])));
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {})])].sort(byText);
+  const keys = [
+    ...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {})]),
+  ].sort(byText);
   const brief = (text: string) => (text.length > 120 ? `(${text.length} characters)` : text);
   return keys
     .filter((k) => anyMarked(maskAt(rc.afterUnknown, k)) || stableStringify(before[k] ?? null) !== stableStringify(after[k] ?? null))
@@ -253,7 +307,13 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup): Review {
       c[kind] += 1;
       counts.set(cloud, c);
     }
-    changes.push({ address: displayAddress(rc), cloud, kind, actions: rc.actions, attributes: kind === 'update' || kind === 'replace' ? changedAttributes(rc) : [] });
+    changes.push({
+      address: displayAddress(rc),
+      cloud,
+      kind,
+      actions: rc.actions,
+      attributes: kind === 'update' || kind === 'replace' ? changedAttributes(rc) : [],
+    });
 
     const role = FEDERATION_RESOURCES[rc.type];
     if (role && isDestructive(rc.actions)) {
@@ -269,7 +329,10 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup): Review {
 
     const policies = policyChanges(rc, kind);
     const entra = entraAccess(rc, kind, plan.configuration);
-    if (policies.length > 0 || (entra && (entra.widenings.length > 0 || kind !== 'update' || entra.rows.some((r) => r.before !== r.after)))) {
+    if (
+      policies.length > 0 ||
+      (entra && (entra.widenings.length > 0 || kind !== 'update' || entra.rows.some((r) => r.before !== r.after)))
+    ) {
       access.push({ address: displayAddress(rc), kind, policies, rows: entra?.rows ?? [], widenings: entra?.widenings ?? [] });
     }
 

@@ -26,7 +26,12 @@ export interface TemplateResourceChange {
   readonly type: string;
   readonly change: 'added' | 'removed' | 'changed' | 'replaced';
   /** Changed top-level properties, sorted; each marked when it replaces the resource. */
-  readonly properties: readonly { readonly name: string; readonly replaces: 'yes' | 'maybe' | 'no'; readonly before: unknown; readonly after: unknown }[];
+  readonly properties: readonly {
+    readonly name: string;
+    readonly replaces: 'yes' | 'maybe' | 'no';
+    readonly before: unknown;
+    readonly after: unknown;
+  }[];
   readonly policies: readonly PolicyChange[];
   /** Access widened outside policy documents (managed policies attached, boundary removed). */
   readonly widenings: readonly string[];
@@ -157,12 +162,16 @@ function compareResource(
   if (change === 'removed') cautions.push(destructiveEffect(type, id, 'removes'));
   if (change === 'replaced') {
     const why = properties.filter((p) => p.replaces === 'yes').map((p) => `${md(p.name)}`);
-    cautions.push(`${destructiveEffect(type, id, 'replaces')}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`);
+    cautions.push(
+      `${destructiveEffect(type, id, 'replaces')}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`,
+    );
   }
   if (type === OIDC_PROVIDER && change !== 'removed' && properties.some((p) => p.name === 'ClientIdList')) {
     // CloudFormation makes the provider's client IDs equal the template's list on update,
     // removing the audiences the automation added (the template deliberately has none).
-    cautions.push(`sets \`ClientIdList\` on the OIDC provider ${md(id)}: each stack update then resets its audiences to that list, removing the client IDs the automation added`);
+    cautions.push(
+      `sets \`ClientIdList\` on the OIDC provider ${md(id)}: each stack update then resets its audiences to that list, removing the client IDs the automation added`,
+    );
   }
   return {
     logicalId: id,

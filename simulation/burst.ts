@@ -79,7 +79,10 @@ const TENANT = EXAMPLE_CONFIG.entra.tenantId;
 const HOST = `sts.windows.net/${TENANT}/`;
 const providerArn = (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/${HOST}`;
 
-function webIdentity(accountId: string, options: { action?: string; aud?: string | null; extra?: Record<string, string> } = {}): PolicyDocument {
+function webIdentity(
+  accountId: string,
+  options: { action?: string; aud?: string | null; extra?: Record<string, string> } = {},
+): PolicyDocument {
   const conditions = {
     ...(options.aud === null ? {} : { [`${HOST}:aud`]: options.aud ?? 'placeholder' }),
     ...options.extra,
@@ -201,7 +204,9 @@ export function generateBurst(options: BurstOptions): Burst {
 
   return {
     world: {
-      accounts: Object.fromEntries(accounts.map((accountId) => [accountId, { roles: [], oidcProviders: [{ url: `https://${HOST}`, clientIds: [] }] }])),
+      accounts: Object.fromEntries(
+        accounts.map((accountId) => [accountId, { roles: [], oidcProviders: [{ url: `https://${HOST}`, clientIds: [] }] }]),
+      ),
       // Two directory objects per live role (application and service principal): this is about
       // concurrency, not the creator quota.
       entra: { quota: 4 * total },
@@ -228,16 +233,19 @@ export function unexpectedEnds(output: SimulationOutput, burst: Burst): string[]
     const apps = output.entra.applications.filter((app) => app.uniqueName?.startsWith(prefix));
     const status = role?.tags['entra:federation-status'];
     const where = `${expected.accountId}/${expected.roleName} (${expected.lifecycle})`;
-    const end = expected.expected === 'unfederated' && overwritten.has(`${expected.accountId}/${expected.roleName}`) ? 'ready' : expected.expected;
+    const end =
+      expected.expected === 'unfederated' && overwritten.has(`${expected.accountId}/${expected.roleName}`) ? 'ready' : expected.expected;
     if (end === 'ready') {
       if (!role || status !== 'ready') problems.push(`${where}: expected ready, is ${role ? status : 'gone'}`);
       else if (apps.map((app) => app.uniqueName).join() !== applicationUniqueName(expected.accountId, role.roleName, role.roleId)) {
         problems.push(`${where}: expected exactly its own application, found ${apps.map((app) => app.uniqueName).join(', ') || 'none'}`);
       }
     } else if (end === 'gone') {
-      if (role || apps.length > 0) problems.push(`${where}: expected gone with nothing left, found ${role ? 'the role and ' : ''}${apps.length} application(s)`);
+      if (role || apps.length > 0)
+        problems.push(`${where}: expected gone with nothing left, found ${role ? 'the role and ' : ''}${apps.length} application(s)`);
     } else if (end === 'unfederated') {
-      if (!role || apps.length > 0) problems.push(`${where}: expected the role without an application, found ${role ? `${apps.length} application(s)` : 'no role'}`);
+      if (!role || apps.length > 0)
+        problems.push(`${where}: expected the role without an application, found ${role ? `${apps.length} application(s)` : 'no role'}`);
     } else if (!role || status !== end || apps.length > 0) {
       problems.push(`${where}: expected ${end} with no application, is ${status} with ${apps.length}`);
     }

@@ -60,7 +60,13 @@ function envelope(eventName: string, requestParameters: Record<string, unknown> 
         accountId,
         accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
         sessionContext: {
-          sessionIssuer: { type: 'Role', principalId: 'AROAIDPPEZS35WEXAMPLE', arn: issuerArn, accountId, userName: issuerArn.split('/').pop() },
+          sessionIssuer: {
+            type: 'Role',
+            principalId: 'AROAIDPPEZS35WEXAMPLE',
+            arn: issuerArn,
+            accountId,
+            userName: issuerArn.split('/').pop(),
+          },
           attributes: { creationDate: '2025-11-04T09:58:11Z', mfaAuthenticated: 'false' },
         },
       },

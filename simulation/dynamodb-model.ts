@@ -70,7 +70,9 @@ function attributeValue(value: unknown, where: string): AttributeValue {
       return { N: value.N };
     }
   }
-  throw validation(`${where}: expected {"S": string} or {"N": "<number>"} (the model handles only these types), got ${JSON.stringify(value)}`);
+  throw validation(
+    `${where}: expected {"S": string} or {"N": "<number>"} (the model handles only these types), got ${JSON.stringify(value)}`,
+  );
 }
 
 function attributeMap(value: unknown, where: string): Record<string, AttributeValue> {
@@ -95,7 +97,8 @@ function tokenize(expression: string): string[] {
   while (TOKEN.lastIndex < expression.length) {
     if (/^\s*$/.test(expression.slice(TOKEN.lastIndex))) break;
     const match = TOKEN.exec(expression);
-    if (!match) throw validation(`Invalid ConditionExpression: Syntax error; token: "${expression.slice(TOKEN.lastIndex).trim().split(/\s/)[0]}"`);
+    if (!match)
+      throw validation(`Invalid ConditionExpression: Syntax error; token: "${expression.slice(TOKEN.lastIndex).trim().split(/\s/)[0]}"`);
     tokens.push(match[1]!);
   }
   return tokens;
@@ -122,11 +125,15 @@ function parseCondition(expression: string, placeholders: Placeholders): Conditi
   };
   const name = (token: string): string => {
     if (!token.startsWith('#')) {
-      throw validation(`ConditionExpression: attribute name "${token}" must be written as a #placeholder (the model does not carry DynamoDB's reserved words)`);
+      throw validation(
+        `ConditionExpression: attribute name "${token}" must be written as a #placeholder (the model does not carry DynamoDB's reserved words)`,
+      );
     }
     const resolved = placeholders.names[token];
     if (resolved === undefined) {
-      throw validation(`Value provided in ExpressionAttributeNames unused in expressions, or an attribute name placeholder is not defined: ${token}`);
+      throw validation(
+        `Value provided in ExpressionAttributeNames unused in expressions, or an attribute name placeholder is not defined: ${token}`,
+      );
     }
     placeholders.usedNames.add(token);
     return resolved;
@@ -135,7 +142,8 @@ function parseCondition(expression: string, placeholders: Placeholders): Conditi
     const token = take();
     if (token.startsWith(':')) {
       const value = placeholders.values[token];
-      if (value === undefined) throw validation(`An expression attribute value used in expression is not defined; attribute value: ${token}`);
+      if (value === undefined)
+        throw validation(`An expression attribute value used in expression is not defined; attribute value: ${token}`);
       placeholders.usedValues.add(token);
       return { kind: 'value', value };
     }
@@ -237,7 +245,10 @@ export class DynamoDbTable {
   /** Requests by operation, refused ones included. */
   readonly calls: Record<'dynamodb:PutItem' | 'dynamodb:DeleteItem', number> = { 'dynamodb:PutItem': 0, 'dynamodb:DeleteItem': 0 };
   /** Answers `ConditionalCheckFailedException`, by operation. */
-  readonly conditionFailures: Record<'dynamodb:PutItem' | 'dynamodb:DeleteItem', number> = { 'dynamodb:PutItem': 0, 'dynamodb:DeleteItem': 0 };
+  readonly conditionFailures: Record<'dynamodb:PutItem' | 'dynamodb:DeleteItem', number> = {
+    'dynamodb:PutItem': 0,
+    'dynamodb:DeleteItem': 0,
+  };
 
   constructor(
     readonly tableName: string,
@@ -274,13 +285,18 @@ export class DynamoDbTable {
   private checkTable(tableName: unknown): void {
     const name = String(tableName ?? '');
     const accepted = name === this.tableName || (this.options.accepts?.(name) ?? false);
-    if (!accepted) throw new DynamoDbIntegrationError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
+    if (!accepted)
+      throw new DynamoDbIntegrationError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
   }
 
   private keyOf(item: Record<string, AttributeValue>, where: string): string {
     const key = item[this.keyAttribute];
-    if (!key || !('S' in key)) throw validation(`One or more parameter values were invalid: Missing the key ${this.keyAttribute} in the item (${where})`);
-    if (key.S === '') throw validation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: ${this.keyAttribute}`);
+    if (!key || !('S' in key))
+      throw validation(`One or more parameter values were invalid: Missing the key ${this.keyAttribute} in the item (${where})`);
+    if (key.S === '')
+      throw validation(
+        `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: ${this.keyAttribute}`,
+      );
     return key.S;
   }
 
@@ -290,15 +306,21 @@ export class DynamoDbTable {
     current: Item | undefined,
   ): void {
     const names = parameters.ExpressionAttributeNames === undefined ? {} : parameters.ExpressionAttributeNames;
-    if (!isRecord(names) || !Object.values(names).every((v) => typeof v === 'string')) throw validation('ExpressionAttributeNames must map placeholders to names');
-    const values = parameters.ExpressionAttributeValues === undefined ? {} : attributeMap(parameters.ExpressionAttributeValues, 'ExpressionAttributeValues');
+    if (!isRecord(names) || !Object.values(names).every((v) => typeof v === 'string'))
+      throw validation('ExpressionAttributeNames must map placeholders to names');
+    const values =
+      parameters.ExpressionAttributeValues === undefined
+        ? {}
+        : attributeMap(parameters.ExpressionAttributeValues, 'ExpressionAttributeValues');
     const placeholders: Placeholders = { names: names as Record<string, string>, values, usedNames: new Set(), usedValues: new Set() };
     const expression = parameters.ConditionExpression;
     const condition = expression === undefined ? undefined : parseCondition(String(expression), placeholders);
     const unusedValues = Object.keys(values).filter((v) => !placeholders.usedValues.has(v));
-    if (unusedValues.length > 0) throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`);
+    if (unusedValues.length > 0)
+      throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`);
     const unusedNames = Object.keys(names).filter((n) => !placeholders.usedNames.has(n));
-    if (unusedNames.length > 0) throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`);
+    if (unusedNames.length > 0)
+      throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`);
     if (condition && !holds(condition, current)) {
       this.conditionFailures[operation] += 1;
       throw new DynamoDbIntegrationError('ConditionalCheckFailedException', 'The conditional request failed');

@@ -80,7 +80,9 @@ const QUOTA_MESSAGE =
 
 /** The creator quota (see `QuotaErrorForm` in graph-state.ts for the two shapes and their sources). */
 export function quotaExceeded(form: 'top-level' | 'details'): Reply {
-  return form === 'details' ? detailed('Directory_QuotaExceeded', QUOTA_MESSAGE) : graphError(403, 'Directory_QuotaExceeded', QUOTA_MESSAGE);
+  return form === 'details'
+    ? detailed('Directory_QuotaExceeded', QUOTA_MESSAGE)
+    : graphError(403, 'Directory_QuotaExceeded', QUOTA_MESSAGE);
 }
 
 // Application.ReadWrite.OwnedBy writing an application it does not own, and the documented

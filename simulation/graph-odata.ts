@@ -25,7 +25,10 @@ export const idParam = (raw: string | undefined): string => (decode(raw ?? '') ?
 export function selected(url: URL, known: readonly string[], typeName: string): { fields: string[] | null; error?: Reply } {
   const raw = url.searchParams.get('$select');
   if (raw === null) return { fields: null };
-  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = fields.find((f) => !known.includes(f));
   if (unknown !== undefined) {
     return { fields, error: badRequest(`Could not find a property named '${unknown}' on type '${typeName}'.`, 'BadRequest') };
@@ -98,4 +101,3 @@ export function page(baseUrl: string, path: string, url: URL, items: readonly Re
     ...(skip + top < items.length ? { '@odata.nextLink': next.toString() } : {}),
   });
 }
-

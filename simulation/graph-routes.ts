@@ -13,7 +13,13 @@ import {
 } from './graph-errors';
 import { randomUUID } from 'node:crypto';
 import { decode, equalityFilter, idParam, keyLiteral, page, project, selected, startsWithFilter } from './graph-odata';
-import { isApplication, type FakeApplication, type FakeFederatedCredential, type FakeServicePrincipal, type GraphFakeState } from './graph-state';
+import {
+  isApplication,
+  type FakeApplication,
+  type FakeFederatedCredential,
+  type FakeServicePrincipal,
+  type GraphFakeState,
+} from './graph-state';
 
 /**
  * The Microsoft Graph v1.0 routes the fake answers, one table: each route's method, path
@@ -113,7 +119,9 @@ const WRITABLE = ['displayName', 'uniqueName', 'notes', 'signInAudience', 'api']
 function checkApplicationBody(body: Record<string, unknown>): Reply | null {
   const unknown = Object.keys(body).find((key) => !WRITABLE.includes(key));
   if (unknown !== undefined) {
-    return badRequest(`Property '${unknown}' is not modelled by the simulation's Graph fake (or does not exist on type 'microsoft.graph.application').`);
+    return badRequest(
+      `Property '${unknown}' is not modelled by the simulation's Graph fake (or does not exist on type 'microsoft.graph.application').`,
+    );
   }
   if ('displayName' in body && (typeof body.displayName !== 'string' || body.displayName === '')) {
     return badRequest("Invalid value specified for property 'displayName' of resource 'Application'.");
@@ -130,7 +138,12 @@ function checkApplicationBody(body: Record<string, unknown>): Reply | null {
   if ('api' in body) {
     const api = body.api as Record<string, unknown> | null;
     const version = api?.requestedAccessTokenVersion;
-    if (typeof api !== 'object' || api === null || Object.keys(api).some((k) => k !== 'requestedAccessTokenVersion') || ![null, undefined, 1, 2].includes(version as never)) {
+    if (
+      typeof api !== 'object' ||
+      api === null ||
+      Object.keys(api).some((k) => k !== 'requestedAccessTokenVersion') ||
+      ![null, undefined, 1, 2].includes(version as never)
+    ) {
       return badRequest("Invalid value specified for property 'api' of resource 'Application'.");
     }
   }
@@ -215,7 +228,12 @@ const listApplications: Handler = (ctx, req) => {
   const apps = ctx.state
     .liveApplications()
     .filter((app) => (prefix === undefined ? !filter || app.displayName === filter.value : app.uniqueName?.startsWith(prefix)));
-  return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(applicationJson(app), select.fields)));
+  return page(
+    ctx.baseUrl,
+    req.path,
+    req.url,
+    apps.map((app) => project(applicationJson(app), select.fields)),
+  );
 };
 
 // https://learn.microsoft.com/graph/api/application-list-owners: the owners as directoryObjects.
@@ -228,7 +246,12 @@ const listOwners: Handler = (ctx, req, [rawId]) => {
     '@odata.type': ctx.state.isUser(id) ? '#microsoft.graph.user' : TYPE.servicePrincipal,
     id,
   }));
-  return page(ctx.baseUrl, req.path, req.url, owners.map((owner) => project(owner, select.fields)));
+  return page(
+    ctx.baseUrl,
+    req.path,
+    req.url,
+    owners.map((owner) => project(owner, select.fields)),
+  );
 };
 
 const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,120}$/;
@@ -252,17 +275,30 @@ const postFederatedCredential: Handler = (ctx, req, [rawId]) => {
   if (!ctx.state.automationOwns(app, ctx.caller)) return requestDenied();
   const { name, issuer, subject, audiences } = req.body;
   const text = (value: unknown) => typeof value === 'string' && value.length > 0 && value.length <= 600;
-  if (typeof name !== 'string' || !CREDENTIAL_NAME.test(name)) return badRequest("Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.");
-  if (!text(issuer) || !/^https:\/\//.test(String(issuer))) return badRequest("Invalid value specified for property 'issuer' of resource 'FederatedIdentityCredential'.");
+  if (typeof name !== 'string' || !CREDENTIAL_NAME.test(name))
+    return badRequest("Invalid value specified for property 'name' of resource 'FederatedIdentityCredential'.");
+  if (!text(issuer) || !/^https:\/\//.test(String(issuer)))
+    return badRequest("Invalid value specified for property 'issuer' of resource 'FederatedIdentityCredential'.");
   if (!text(subject)) return badRequest("Invalid value specified for property 'subject' of resource 'FederatedIdentityCredential'.");
   if (!Array.isArray(audiences) || audiences.length !== 1 || !text(audiences[0])) {
     return badRequest("Invalid value specified for property 'audiences' of resource 'FederatedIdentityCredential'.");
   }
   if (app.federatedCredentials.some((c) => c.name === name || (c.issuer === issuer && c.subject === subject))) {
-    return graphError(409, 'Request_MultipleObjectsWithSameKeyValue', 'FederatedIdentityCredential with the same name or issuer and subject already exists.');
+    return graphError(
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+      'FederatedIdentityCredential with the same name or issuer and subject already exists.',
+    );
   }
-  if (app.federatedCredentials.length >= 20) return badRequest('The maximum number of federated identity credentials for the application has been reached.');
-  const credential: FakeFederatedCredential = { id: randomUUID(), name, issuer: String(issuer), subject: String(subject), audiences: [String(audiences[0])] };
+  if (app.federatedCredentials.length >= 20)
+    return badRequest('The maximum number of federated identity credentials for the application has been reached.');
+  const credential: FakeFederatedCredential = {
+    id: randomUUID(),
+    name,
+    issuer: String(issuer),
+    subject: String(subject),
+    audiences: [String(audiences[0])],
+  };
   app.federatedCredentials.push(credential);
   return { status: 201, body: entity(ctx, `applications('${app.id}')/federatedIdentityCredentials`, credentialJson(credential)) };
 };
@@ -383,9 +419,18 @@ function creatorOf(ctx: RouteContext, rawId: string | undefined): string | Reply
 const listCreatedObjects: Handler = (ctx, req, [rawId]) => {
   const creator = creatorOf(ctx, rawId);
   if (isReply(creator)) return creator;
-  const select = selected(req.url, [...new Set([...APPLICATION_PROPERTIES, ...SERVICE_PRINCIPAL_PROPERTIES])], 'microsoft.graph.directoryObject');
+  const select = selected(
+    req.url,
+    [...new Set([...APPLICATION_PROPERTIES, ...SERVICE_PRINCIPAL_PROPERTIES])],
+    'microsoft.graph.directoryObject',
+  );
   if (select.error) return select.error;
-  return page(ctx.baseUrl, req.path, req.url, ctx.state.createdBy(creator).map((item) => project(directoryObjectJson(item), select.fields)));
+  return page(
+    ctx.baseUrl,
+    req.path,
+    req.url,
+    ctx.state.createdBy(creator).map((item) => project(directoryObjectJson(item), select.fields)),
+  );
 };
 
 const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
@@ -394,7 +439,12 @@ const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
   const apps = ctx.state.createdBy(creator).filter(isApplication);
-  return page(ctx.baseUrl, req.path, req.url, apps.map((app) => project(directoryObjectJson(app), select.fields)));
+  return page(
+    ctx.baseUrl,
+    req.path,
+    req.url,
+    apps.map((app) => project(directoryObjectJson(app), select.fields)),
+  );
 };
 
 const listCreatedServicePrincipals: Handler = (ctx, req, [rawId]) => {
@@ -403,7 +453,12 @@ const listCreatedServicePrincipals: Handler = (ctx, req, [rawId]) => {
   const select = selected(req.url, SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.servicePrincipal');
   if (select.error) return select.error;
   const sps = ctx.state.createdBy(creator).filter((item) => !isApplication(item));
-  return page(ctx.baseUrl, req.path, req.url, sps.map((sp) => project(directoryObjectJson(sp), select.fields)));
+  return page(
+    ctx.baseUrl,
+    req.path,
+    req.url,
+    sps.map((sp) => project(directoryObjectJson(sp), select.fields)),
+  );
 };
 
 const getCreatedObject: Handler = (ctx, req, [rawId, rawObjectId]) => {
@@ -412,7 +467,11 @@ const getCreatedObject: Handler = (ctx, req, [rawId, rawObjectId]) => {
   const objectId = idParam(rawObjectId);
   const item = ctx.state.createdObject(creator, objectId);
   if (!item) return notFound(objectId);
-  const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
+  const select = selected(
+    req.url,
+    isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES,
+    'microsoft.graph.directoryObject',
+  );
   if (select.error) return select.error;
   return ok(entity(ctx, 'directoryObjects', project(directoryObjectJson(item), select.fields)));
 };
@@ -436,7 +495,12 @@ function listDeleted(kind: 'application' | 'servicePrincipal'): Handler {
     const items: (FakeApplication | FakeServicePrincipal)[] =
       kind === 'application' ? ctx.state.listDeletedApplications() : ctx.state.listDeletedServicePrincipals();
     const kept = items.filter((item) => !filter || (item as unknown as Record<string, unknown>)[filter.property] === filter.value);
-    return page(ctx.baseUrl, req.path, req.url, kept.map((item) => project(directoryObjectJson(item), select.fields)));
+    return page(
+      ctx.baseUrl,
+      req.path,
+      req.url,
+      kept.map((item) => project(directoryObjectJson(item), select.fields)),
+    );
   };
 }
 
@@ -446,7 +510,11 @@ const getDeletedItem: Handler = (ctx, req, [rawId]) => {
   const id = idParam(rawId);
   const item = ctx.state.deletedItem(id);
   if (!item) return notFound(id);
-  const select = selected(req.url, isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.directoryObject');
+  const select = selected(
+    req.url,
+    isApplication(item) ? APPLICATION_PROPERTIES : SERVICE_PRINCIPAL_PROPERTIES,
+    'microsoft.graph.directoryObject',
+  );
   if (select.error) return select.error;
   return ok(entity(ctx, 'directoryObjects', project(directoryObjectJson(item), select.fields)));
 };
@@ -463,7 +531,9 @@ const purgeDeletedItem: Handler = (ctx, _req, [rawId]) => {
     ctx.noteLag();
     return notFound(id);
   }
-  const owned = isApplication(item) ? ctx.state.automationOwns(item, ctx.caller) : ctx.state.automationOwnsServicePrincipal(item, ctx.caller);
+  const owned = isApplication(item)
+    ? ctx.state.automationOwns(item, ctx.caller)
+    : ctx.state.automationOwnsServicePrincipal(item, ctx.caller);
   if (!owned) return requestDenied();
   ctx.state.purge(item);
   return { status: 204 };
@@ -512,7 +582,12 @@ const ROUTES: readonly Route[] = [
     route: '/servicePrincipals/{id}/createdObjects/{objectId}',
     handle: getCreatedObject,
   },
-  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects$`), route: '/servicePrincipals/{id}/createdObjects', handle: listCreatedObjects },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/servicePrincipals/${ID}/createdObjects$`),
+    route: '/servicePrincipals/{id}/createdObjects',
+    handle: listCreatedObjects,
+  },
   { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${ID}$`), route: '/servicePrincipals/{id}', handle: getServicePrincipal },
   {
     method: 'GET',
@@ -526,8 +601,18 @@ const ROUTES: readonly Route[] = [
     route: '/directory/deletedItems/microsoft.graph.servicePrincipal',
     handle: listDeleted('servicePrincipal'),
   },
-  { method: 'GET', pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/, route: '/directory/deletedItems/{id}', handle: getDeletedItem },
-  { method: 'DELETE', pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/, route: '/directory/deletedItems/{id}', handle: purgeDeletedItem },
+  {
+    method: 'GET',
+    pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/,
+    route: '/directory/deletedItems/{id}',
+    handle: getDeletedItem,
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/directory\/deletedItems\/(?!microsoft\.graph\.)([^/]+)$/,
+    route: '/directory/deletedItems/{id}',
+    handle: purgeDeletedItem,
+  },
 ];
 
 /** Every call key the fake answers, e.g. `graph:POST /applications/{id}/owners/$ref`. */

@@ -251,7 +251,10 @@ export class GraphFakeState {
    * and creator quota (`ownedObjectLimit` each). Requests name it by their token (graph-fake.ts).
    */
   addAutomationIdentity(ids: { servicePrincipalId?: string; appId?: string } = {}): { servicePrincipalId: string; appId: string } {
-    const identity = { servicePrincipalId: (ids.servicePrincipalId ?? randomUUID()).toLowerCase(), appId: (ids.appId ?? randomUUID()).toLowerCase() };
+    const identity = {
+      servicePrincipalId: (ids.servicePrincipalId ?? randomUUID()).toLowerCase(),
+      appId: (ids.appId ?? randomUUID()).toLowerCase(),
+    };
     this.poolIdentities.set(identity.servicePrincipalId, identity.appId);
     return identity;
   }
@@ -302,7 +305,6 @@ export class GraphFakeState {
   liveApplications(): FakeApplication[] {
     return [...this.applications.values()].filter((app) => app.deletedDateTime === null);
   }
-
 
   listDeletedApplications(): FakeApplication[] {
     return [...this.applications.values()].filter((app) => app.deletedDateTime !== null);
@@ -373,7 +375,9 @@ export class GraphFakeState {
   /** Objects a principal created (live, and soft-deleted under `createdObjectsIncludeDeleted`), applications first. */
   createdBy(creatorId: string): (FakeApplication | FakeServicePrincipal)[] {
     const creator = creatorId.toLowerCase();
-    const listed = [...(this.byCreator.get(creator) ?? [])].filter((item) => item.deletedDateTime === null || this.createdObjectsIncludeDeleted);
+    const listed = [...(this.byCreator.get(creator) ?? [])].filter(
+      (item) => item.deletedDateTime === null || this.createdObjectsIncludeDeleted,
+    );
     return [...listed.filter(isApplication), ...listed.filter((item) => !isApplication(item))];
   }
 
@@ -413,7 +417,10 @@ export class GraphFakeState {
 
   // ---------- writes (the routes check permissions and quota first) ----------
 
-  createApplication(fields: { uniqueName: string | null; displayName: string }, caller = this.automationServicePrincipalId): FakeApplication {
+  createApplication(
+    fields: { uniqueName: string | null; displayName: string },
+    caller = this.automationServicePrincipalId,
+  ): FakeApplication {
     const app = this.seedApplication({ ...fields, createdBy: caller });
     app.replicationLagRemaining = this.replicationLagPerApplication;
     app.subresourceLagRemaining = this.subresourceLagPerApplication;

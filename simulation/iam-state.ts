@@ -83,7 +83,13 @@ export interface RoleView {
 
 /** The simulator's output of one account. */
 export interface AccountSnapshot {
-  readonly roles: { roleName: string; roleId: string; arn: string; assumeRolePolicyDocument: PolicyDocument; tags: Record<string, string> }[];
+  readonly roles: {
+    roleName: string;
+    roleId: string;
+    arn: string;
+    assumeRolePolicyDocument: PolicyDocument;
+    tags: Record<string, string>;
+  }[];
   readonly oidcProviders: { url: string; arn: string; clientIds: string[] }[];
 }
 
@@ -192,12 +198,16 @@ export class IamState {
       case 'CreateRole': {
         const tags = cloudTrailTags(params.tags);
         if (existing) this.removeRole(account, existing);
-        this.createRole(accountId, {
-          RoleName: roleName,
-          Path: typeof params.path === 'string' ? params.path : undefined,
-          AssumeRolePolicyDocument: field('assumeRolePolicyDocument'),
-          Tags: tags,
-        }, roleId);
+        this.createRole(
+          accountId,
+          {
+            RoleName: roleName,
+            Path: typeof params.path === 'string' ? params.path : undefined,
+            AssumeRolePolicyDocument: field('assumeRolePolicyDocument'),
+            Tags: tags,
+          },
+          roleId,
+        );
         return existing ? 'replaced' : 'created';
       }
       case 'UpdateAssumeRolePolicy':
@@ -406,7 +416,8 @@ export class IamState {
   }
 
   private checkNewRoleId(roleId: string): void {
-    if (!ROLE_ID_PATTERN.test(roleId)) throw new Error(`iam-model: role ID "${roleId}" must be AROA followed by 17 capital letters or digits`);
+    if (!ROLE_ID_PATTERN.test(roleId))
+      throw new Error(`iam-model: role ID "${roleId}" must be AROA followed by 17 capital letters or digits`);
     if (this.roleIds.has(roleId)) throw new Error(`iam-model: role ID "${roleId}" is already another role's (role IDs are unique)`);
   }
 

@@ -80,7 +80,11 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `applicationUniqueName`: `aws-{account}-{16 hex}-{role ID, lower case}`. */
 const UNIQUE_NAME = /^aws-(\d{12})-([0-9a-f]{16})-([a-z0-9]{16,128})$/;
 
-export function checkInvariants(world: WorldView, settings: { tenantId: string; tokenVersion: 1 | 2 }, options: CheckOptions = {}): InvariantReport {
+export function checkInvariants(
+  world: WorldView,
+  settings: { tenantId: string; tokenVersion: 1 | 2 },
+  options: CheckOptions = {},
+): InvariantReport {
   const violations: Violation[] = [];
   const afterFailedDeletes: Violation[] = [];
   const lower = (value: string) => value.toLowerCase();
@@ -104,7 +108,10 @@ export function checkInvariants(world: WorldView, settings: { tenantId: string; 
     for (const clientId of held) {
       clientIds += 1;
       if (GUID.test(clientId) && !namesIdentity(clientId)) {
-        violation('client-id-without-application', `the provider holds client ID ${clientId}, which names no application or service principal in the tenant`);
+        violation(
+          'client-id-without-application',
+          `the provider holds client ID ${clientId}, which names no application or service principal in the tenant`,
+        );
       }
     }
 
@@ -129,7 +136,8 @@ export function checkInvariants(world: WorldView, settings: { tenantId: string; 
       // Pins must name identities that exist, and an application of ours only for its own role incarnation.
       if (subjects.length > 0) {
         for (const sub of subjects) {
-          if (!servicePrincipals.has(lower(sub))) say('pinned-to-missing-identity', `sub is pinned to ${sub}, which is no live service principal`);
+          if (!servicePrincipals.has(lower(sub)))
+            say('pinned-to-missing-identity', `sub is pinned to ${sub}, which is no live service principal`);
         }
         for (const aud of audiences.filter((value) => GUID.test(value))) {
           if (!namesIdentity(aud)) say('pinned-to-missing-identity', `aud is pinned to ${aud}, which names no live application`);
@@ -138,13 +146,19 @@ export function checkInvariants(world: WorldView, settings: { tenantId: string; 
       for (const aud of audiences) {
         const app = applications.get(lower(aud));
         if (ours(app) && app!.uniqueName !== expectedName) {
-          say('pinned-to-another-role', `aud is pinned to the application ${app!.uniqueName ?? app!.appId} of another role or incarnation (its own would be ${expectedName})`);
+          say(
+            'pinned-to-another-role',
+            `aud is pinned to the application ${app!.uniqueName ?? app!.appId} of another role or incarnation (its own would be ${expectedName})`,
+          );
         }
       }
       for (const sub of subjects) {
         const app = applications.get(lower(servicePrincipals.get(lower(sub))?.appId ?? ''));
         if (ours(app) && app!.uniqueName !== expectedName) {
-          say('pinned-to-another-role', `sub is pinned to the service principal of ${app!.uniqueName ?? app!.appId}, another role's or incarnation's (its own would be ${expectedName})`);
+          say(
+            'pinned-to-another-role',
+            `sub is pinned to the service principal of ${app!.uniqueName ?? app!.appId}, another role's or incarnation's (its own would be ${expectedName})`,
+          );
         }
       }
 
@@ -207,7 +221,12 @@ export function checkInvariants(world: WorldView, settings: { tenantId: string; 
 
 /** The `failedRemovals` of a run: the roles whose Delete, or whose Create's compensation, failed. */
 export function failedRemovalsOf(
-  executions: readonly { readonly stateMachine: string; readonly status: string; readonly states: readonly string[]; readonly input: { readonly accountId: string; readonly roleName: string } }[],
+  executions: readonly {
+    readonly stateMachine: string;
+    readonly status: string;
+    readonly states: readonly string[];
+    readonly input: { readonly accountId: string; readonly roleName: string };
+  }[],
 ): Set<string> {
   const failed = executions.filter(
     (execution) =>

@@ -95,10 +95,12 @@ function callTimeMs(event: SimulationEvent): number {
 
 export function checkLoadSettings(settings: LoadSettings): void {
   const problems = [
-    !(Number.isInteger(settings.concurrency) && settings.concurrency >= 1) && `--concurrency ${settings.concurrency}: a whole number of 1 or more`,
+    !(Number.isInteger(settings.concurrency) && settings.concurrency >= 1) &&
+      `--concurrency ${settings.concurrency}: a whole number of 1 or more`,
     !Number.isInteger(settings.seed) && `--seed ${settings.seed}: a whole number`,
     !(settings.duplicates >= 0 && settings.duplicates <= 1) && `--duplicates ${settings.duplicates}: a chance between 0 and 1`,
-    !(settings.reorderSeconds >= 0 && Number.isFinite(settings.reorderSeconds)) && `--reorder ${settings.reorderSeconds}: seconds, 0 or more`,
+    !(settings.reorderSeconds >= 0 && Number.isFinite(settings.reorderSeconds)) &&
+      `--reorder ${settings.reorderSeconds}: seconds, 0 or more`,
   ].filter(Boolean);
   if (problems.length > 0) throw new SimulationInputError(`expected ${problems.join('; ')}`);
 }
@@ -171,7 +173,9 @@ export async function playEventsUnderLoad(
       routed.push(
         world.pipeline.deliver(batch.map((d) => events[d.index]!)).then((response) => {
           for (const failure of response.batchItemFailures) {
-            logger.warn('the router failed the message (it would be received again, then go to the DLQ)', { messageId: failure.itemIdentifier });
+            logger.warn('the router failed the message (it would be received again, then go to the DLQ)', {
+              messageId: failure.itemIdentifier,
+            });
           }
         }),
       );

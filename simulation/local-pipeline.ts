@@ -188,7 +188,10 @@ export function stepFunctionsRetryDelayMs(
     const done = attempts[index] ?? 0;
     if (done >= (rule.MaxAttempts ?? 3)) return null;
     attempts[index] = done + 1;
-    const interval = Math.min((rule.IntervalSeconds ?? 1) * (rule.BackoffRate ?? 2) ** done, rule.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+    const interval = Math.min(
+      (rule.IntervalSeconds ?? 1) * (rule.BackoffRate ?? 2) ** done,
+      rule.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+    );
     return Math.round((rule.JitterStrategy === 'FULL' ? random() : 1) * interval * 1000);
   }
   return null;
@@ -233,9 +236,10 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     };
   };
   // Every task of the registry, by its folder: adding a task needs no change here.
-  const handlers = Object.fromEntries(
-    TASK_FUNCTION_NAMES.map((task) => [task, loadTaskHandlerFactory(task)(() => deps(task))]),
-  ) as Record<TaskFunctionName, TaskHandler>;
+  const handlers = Object.fromEntries(TASK_FUNCTION_NAMES.map((task) => [task, loadTaskHandlerFactory(task)(() => deps(task))])) as Record<
+    TaskFunctionName,
+    TaskHandler
+  >;
 
   const executions: ExecutionRecord[] = [];
   const running = new Set<Promise<void>>();

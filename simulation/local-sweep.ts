@@ -95,7 +95,8 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
   const store = new MemorySweepStore(`${settings.namePrefix}-sweep-000000000000-us-east-1`);
   const baseline = {
     // Every account of the world has the member baseline's stack instance.
-    list: async (): Promise<BaselineInstance[]> => world.iam.accountIds().map((accountId) => ({ accountId, status: 'CURRENT', detailedStatus: 'SUCCEEDED' })),
+    list: async (): Promise<BaselineInstance[]> =>
+      world.iam.accountIds().map((accountId) => ({ accountId, status: 'CURRENT', detailedStatus: 'SUCCEEDED' })),
   };
   const deps = (task: TaskFunctionName) => {
     const capability = TASK_CAPABILITIES[task];
@@ -168,7 +169,10 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
       MapRunArn: `${LOCAL_ARN}:mapRun:local-sweep/${label}:${runId}`,
       ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: `${base}/SUCCEEDED_0.json`, Size: 0 }] },
     });
-    return { MapRunArn: `${LOCAL_ARN}:mapRun:local-sweep/${label}:${runId}`, ResultWriterDetails: { Bucket: store.bucket, Key: `${base}/manifest.json` } };
+    return {
+      MapRunArn: `${LOCAL_ARN}:mapRun:local-sweep/${label}:${runId}`,
+      ResultWriterDetails: { Bucket: store.bucket, Key: `${base}/manifest.json` },
+    };
   };
 
   const states: string[] = [];
@@ -176,20 +180,28 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
 
   enter('Plan');
   const input = { mode: options.mode, ...(options.deletionCap === undefined ? {} : { deletionCap: options.deletionCap }) };
-  let state = (await retrying(() => handlers.plan({ input, executionName, startedAt: new Date().toISOString() }))) as Record<string, unknown> & {
+  let state = (await retrying(() => handlers.plan({ input, executionName, startedAt: new Date().toISOString() }))) as Record<
+    string,
+    unknown
+  > & {
     sweep: { accountsKey: string; inspectPrefix: string; repairPrefix: string };
   };
 
   enter('InspectAccounts');
-  state.inspection = await distributedMap<{ accountId: string }>('InspectAccounts', state.sweep.accountsKey, state.sweep.inspectPrefix, async (account) => {
-    const childInput = { account, sweep: state.sweep };
-    try {
-      const result = (await retrying(() => handlers.inspect(childInput))) as { inspection: unknown };
-      return { input: childInput, output: result.inspection };
-    } catch (error) {
-      return { input: childInput, output: { accountId: account.accountId, readable: false, failure: failureOf(error) } };
-    }
-  });
+  state.inspection = await distributedMap<{ accountId: string }>(
+    'InspectAccounts',
+    state.sweep.accountsKey,
+    state.sweep.inspectPrefix,
+    async (account) => {
+      const childInput = { account, sweep: state.sweep };
+      try {
+        const result = (await retrying(() => handlers.inspect(childInput))) as { inspection: unknown };
+        return { input: childInput, output: result.inspection };
+      } catch (error) {
+        return { input: childInput, output: { accountId: account.accountId, readable: false, failure: failureOf(error) } };
+      }
+    },
+  );
 
   enter('Decide');
   state = (await retrying(() => handlers.report(state))) as typeof state;
@@ -198,37 +210,41 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
   const decision = state.decision as { repair: boolean; repairsKey: string };
   if (decision.repair) {
     enter('RepairAccounts');
-    state.repairs = await distributedMap<{ accountId: string | null }>('RepairAccounts', decision.repairsKey, state.sweep.repairPrefix, async (repair) => {
-      const childInput = { repair, sweep: state.sweep };
-      let repaired: { accountId: string | null; outcomes: unknown[]; federations: { executionName: string; input: unknown }[] };
-      try {
-        repaired = ((await retrying(() => handlers.repair(childInput))) as { repaired: typeof repaired }).repaired;
-      } catch (error) {
-        return { input: childInput, output: { accountId: repair.accountId, outcomes: [], federations: [], failure: failureOf(error) } };
-      }
-      // FederateRoles: one Create at a time, waited for (startExecution.sync:2).
-      const federations = [];
-      for (const federation of repaired.federations) {
-        const started = await world.pipeline.starter.start({
-          stateMachineArn: world.pipeline.stateMachineArns.create,
-          name: federation.executionName,
-          input: federation.input as never,
-        });
-        // FederationDidNotSucceed keeps only the error of a Create that did not succeed.
-        if (started === 'already-exists') {
-          federations.push({ ...federation, execution: { Error: 'StepFunctions.ExecutionAlreadyExistsException' } });
-          continue;
+    state.repairs = await distributedMap<{ accountId: string | null }>(
+      'RepairAccounts',
+      decision.repairsKey,
+      state.sweep.repairPrefix,
+      async (repair) => {
+        const childInput = { repair, sweep: state.sweep };
+        let repaired: { accountId: string | null; outcomes: unknown[]; federations: { executionName: string; input: unknown }[] };
+        try {
+          repaired = ((await retrying(() => handlers.repair(childInput))) as { repaired: typeof repaired }).repaired;
+        } catch (error) {
+          return { input: childInput, output: { accountId: repair.accountId, outcomes: [], federations: [], failure: failureOf(error) } };
         }
-        await world.pipeline.drain();
-        const record = world.pipeline.executions.find((execution) => execution.name === federation.executionName);
-        federations.push({
-          ...federation,
-          execution:
-            record?.status === 'SUCCEEDED' ? { status: 'SUCCEEDED' } : { Error: 'States.TaskFailed' },
-        });
-      }
-      return { input: childInput, output: { ...repaired, federations } };
-    });
+        // FederateRoles: one Create at a time, waited for (startExecution.sync:2).
+        const federations = [];
+        for (const federation of repaired.federations) {
+          const started = await world.pipeline.starter.start({
+            stateMachineArn: world.pipeline.stateMachineArns.create,
+            name: federation.executionName,
+            input: federation.input as never,
+          });
+          // FederationDidNotSucceed keeps only the error of a Create that did not succeed.
+          if (started === 'already-exists') {
+            federations.push({ ...federation, execution: { Error: 'StepFunctions.ExecutionAlreadyExistsException' } });
+            continue;
+          }
+          await world.pipeline.drain();
+          const record = world.pipeline.executions.find((execution) => execution.name === federation.executionName);
+          federations.push({
+            ...federation,
+            execution: record?.status === 'SUCCEEDED' ? { status: 'SUCCEEDED' } : { Error: 'States.TaskFailed' },
+          });
+        }
+        return { input: childInput, output: { ...repaired, federations } };
+      },
+    );
   }
 
   enter('Report');

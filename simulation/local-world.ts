@@ -137,7 +137,8 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   const directory = new AutomationIdentityPool({
     members,
     usableObjectsPerIdentity: options.settings.identityObjectLimit,
-    onIdentityFull: (index, used) => options.logger.info('automation identity full; the next one takes over', { identity: index + 1, used }),
+    onIdentityFull: (index, used) =>
+      options.logger.info('automation identity full; the next one takes over', { identity: index + 1, used }),
   });
   // One OpenMemberAccount per member role, as each deployed function has its own.
   const openAccounts = new Map(

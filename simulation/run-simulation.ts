@@ -199,7 +199,9 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
 
 /** `automation` for the first automation identity, `automation-2`… for the others, else the object ID. */
 function principalNamer(state: GraphFakeState): (id: string | null) => string | null {
-  const names = new Map(state.automationIdentities().map((identity, i) => [identity.servicePrincipalId, i === 0 ? AUTOMATION : `${AUTOMATION}-${i + 1}`]));
+  const names = new Map(
+    state.automationIdentities().map((identity, i) => [identity.servicePrincipalId, i === 0 ? AUTOMATION : `${AUTOMATION}-${i + 1}`]),
+  );
   return (id) => (id === null ? null : (names.get(id) ?? id));
 }
 
@@ -212,14 +214,16 @@ function entraOutput(state: GraphFakeState): EntraOutput {
     displayName: app.displayName,
   });
   return {
-    applications: state
-      .listApplications()
-      .map((app) => ({
-        ...application(app),
-        owners: app.owners.map((o) => name(o)!),
-        createdBy: name(app.createdBy)!,
-        federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject }) => ({ name: credential, issuer, subject })),
+    applications: state.listApplications().map((app) => ({
+      ...application(app),
+      owners: app.owners.map((o) => name(o)!),
+      createdBy: name(app.createdBy)!,
+      federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject }) => ({
+        name: credential,
+        issuer,
+        subject,
       })),
+    })),
     servicePrincipals: state.listServicePrincipals().map((sp) => ({
       id: sp.id,
       appId: sp.appId,
@@ -284,7 +288,11 @@ export function simulationSummary(world: LocalWorld, iam: ReturnType<LocalWorld[
   };
 }
 
-export function simulationOutput(world: LocalWorld, settings: Pick<PipelineSettings, 'tenantId' | 'tokenVersion'>, load?: LoadReport): SimulationOutput {
+export function simulationOutput(
+  world: LocalWorld,
+  settings: Pick<PipelineSettings, 'tenantId' | 'tokenVersion'>,
+  load?: LoadReport,
+): SimulationOutput {
   const iam = world.iam.snapshot();
   const entra = entraOutput(world.graph.state);
   const invariants = checkInvariants({ iam, entra }, settings, { failedRemovals: failedRemovalsOf(world.pipeline.executions) });
@@ -347,7 +355,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationO
     const sweep = await runLocalSweep(world, {
       ...input.sweep,
       executionName: SIMULATED_SWEEP_EXECUTION,
-      settings: { ...pipelineSettings(input.config), deletionCap: input.config.sweep.deletionCap, entraObjectQuota: input.config.sweep.entraObjectQuota },
+      settings: {
+        ...pipelineSettings(input.config),
+        deletionCap: input.config.sweep.deletionCap,
+        entraObjectQuota: input.config.sweep.entraObjectQuota,
+      },
       logger: input.logger,
     });
     return { ...simulationOutput(world, settings), sweep };

@@ -13,7 +13,8 @@ const USAGE =
 
 function count(name: string, raw: string, min: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -31,15 +32,27 @@ function main(argv: string[]): number {
       },
       strict: true,
     });
-    if (values.mode !== 'shared' && values.mode !== 'per-role') throw new Error(`--mode: expected shared or per-role, got ${JSON.stringify(values.mode)}`);
+    if (values.mode !== 'shared' && values.mode !== 'per-role')
+      throw new Error(`--mode: expected shared or per-role, got ${JSON.stringify(values.mode)}`);
     const quotaShare = Number(values['quota-share']);
-    if (!(quotaShare > 0 && quotaShare <= 1)) throw new Error(`--quota-share: expected a share in (0, 1], got ${JSON.stringify(values['quota-share'])}`);
+    if (!(quotaShare > 0 && quotaShare <= 1))
+      throw new Error(`--quota-share: expected a share in (0, 1], got ${JSON.stringify(values['quota-share'])}`);
     const roles = count('roles', values.roles, 1);
     const brought = count('brought', values.brought, 0);
     if (brought > roles) throw new Error(`--brought: ${brought} is more than --roles ${roles}`);
-    const generated = scaleWorld({ accounts: count('accounts', values.accounts, 1), rolesPerAccount: roles, broughtPerAccount: brought, audienceMode: values.mode, quotaShare });
+    const generated = scaleWorld({
+      accounts: count('accounts', values.accounts, 1),
+      rolesPerAccount: roles,
+      broughtPerAccount: brought,
+      audienceMode: values.mode,
+      quotaShare,
+    });
     mkdirSync(values.out, { recursive: true });
-    for (const [file, content] of [['world.json', generated.world], ['events.json', generated.events], ['config.json', generated.config]] as const) {
+    for (const [file, content] of [
+      ['world.json', generated.world],
+      ['events.json', generated.events],
+      ['config.json', generated.config],
+    ] as const) {
       writeFileSync(join(values.out, file), `${JSON.stringify(content)}\n`);
     }
     process.stdout.write(

@@ -70,7 +70,14 @@ export function scaleWorld(options: ScaleWorldOptions): ScaleWorld {
       }
       const policy = {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow' as const, Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: conditions } }],
+        Statement: [
+          {
+            Effect: 'Allow' as const,
+            Principal: { Federated: providerArn },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: conditions },
+          },
+        ],
       };
       const eventId = derivedGuid(`event/${accountId}/${roleName}`);
       events.push(createRoleEvent(roleName, policy, { accountId, eventId, roleId: derivedRoleId(accountId, roleName, eventId) }));

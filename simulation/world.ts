@@ -39,7 +39,10 @@ const roleSchema = z
   .object({
     roleName: roleNameSchema,
     roleId: z.string().regex(ROLE_ID_PATTERN, 'an IAM role ID: AROA followed by 17 capital letters or digits').optional(),
-    path: z.string().regex(/^\/([\w+=,.@-]+\/)*$/, 'an IAM path such as / or /ci/').optional(),
+    path: z
+      .string()
+      .regex(/^\/([\w+=,.@-]+\/)*$/, 'an IAM path such as / or /ci/')
+      .optional(),
     assumeRolePolicyDocument: policyInput,
     tags: z.record(z.string(), z.string()).optional(),
     /** When IAM created it (ISO 8601); default `WORLD_EPOCH`: what the world holds existed before the run. */
@@ -192,7 +195,8 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
   });
   for (const [i, sp] of entra.servicePrincipals.entries()) claim(sp.id, ['entra', 'servicePrincipals', i, 'id']);
   for (const [i, app] of entra.deletedItems.applications.entries()) claim(app.id, ['entra', 'deletedItems', 'applications', i, 'id']);
-  for (const [i, sp] of entra.deletedItems.servicePrincipals.entries()) claim(sp.id, ['entra', 'deletedItems', 'servicePrincipals', i, 'id']);
+  for (const [i, sp] of entra.deletedItems.servicePrincipals.entries())
+    claim(sp.id, ['entra', 'deletedItems', 'servicePrincipals', i, 'id']);
 
   const appIds = new Map<string, string>();
   const uniqueNames = new Map<string, string>();
@@ -206,7 +210,10 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     else appIds.set(appId, path.join('.'));
     if (app.uniqueName === undefined) continue;
     if (uniqueNames.has(app.uniqueName)) {
-      issue([...path, 'uniqueName'], `uniqueName ${app.uniqueName} is already ${uniqueNames.get(app.uniqueName)}'s (live and soft-deleted applications share the names)`);
+      issue(
+        [...path, 'uniqueName'],
+        `uniqueName ${app.uniqueName} is already ${uniqueNames.get(app.uniqueName)}'s (live and soft-deleted applications share the names)`,
+      );
     } else uniqueNames.set(app.uniqueName, path.join('.'));
   }
 
@@ -214,30 +221,40 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
   const spAppIds = new Map<string, string>();
   const claimSpApp = (appId: string, path: (string | number)[]) => {
     const key = appId.toLowerCase();
-    if (spAppIds.has(key)) issue(path, `appId ${appId} already has a service principal (${spAppIds.get(key)}); an application has at most one`);
+    if (spAppIds.has(key))
+      issue(path, `appId ${appId} already has a service principal (${spAppIds.get(key)}); an application has at most one`);
     else spAppIds.set(key, path.join('.'));
   };
-  for (const [i, app] of entra.applications.entries()) if (app.servicePrincipalId) claimSpApp(app.appId, ['entra', 'applications', i, 'servicePrincipalId']);
+  for (const [i, app] of entra.applications.entries())
+    if (app.servicePrincipalId) claimSpApp(app.appId, ['entra', 'applications', i, 'servicePrincipalId']);
   for (const [i, sp] of entra.servicePrincipals.entries()) claimSpApp(sp.appId, ['entra', 'servicePrincipals', i, 'appId']);
 
-  const principals = new Set([
-    ...entra.users,
-    ...entra.servicePrincipals.map((sp) => sp.id),
-    ...entra.applications.flatMap((a) => (a.servicePrincipalId ? [a.servicePrincipalId] : [])),
-  ].map((id) => id.toLowerCase()));
+  const principals = new Set(
+    [
+      ...entra.users,
+      ...entra.servicePrincipals.map((sp) => sp.id),
+      ...entra.applications.flatMap((a) => (a.servicePrincipalId ? [a.servicePrincipalId] : [])),
+    ].map((id) => id.toLowerCase()),
+  );
   for (const [i, app] of entra.applications.entries()) {
     for (const [j, owner] of app.owners.entries()) {
       if (app.owners.findIndex((o) => o.toLowerCase() === owner.toLowerCase()) < j) {
         issue(['entra', 'applications', i, 'owners', j], `${owner} is listed twice; an object is an owner once`);
       } else if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
-        issue(['entra', 'applications', i, 'owners', j], `${owner} is not in entra.users nor a service principal of the world; owners must exist in the tenant (or be "${AUTOMATION}")`);
+        issue(
+          ['entra', 'applications', i, 'owners', j],
+          `${owner} is not in entra.users nor a service principal of the world; owners must exist in the tenant (or be "${AUTOMATION}")`,
+        );
       }
     }
   }
 
   const created = automationCreations(entra);
   if (created > entra.quota) {
-    issue(['entra', 'quota'], `the world already holds ${created} directory objects the automation created (live and soft-deleted), more than its quota of ${entra.quota}`);
+    issue(
+      ['entra', 'quota'],
+      `the world already holds ${created} directory objects the automation created (live and soft-deleted), more than its quota of ${entra.quota}`,
+    );
   }
 
   const roleIds = new Map<string, string>();

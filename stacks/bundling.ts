@@ -107,7 +107,10 @@ export function bundleFunction(name: string): FunctionBundle {
   if (!bundlesThisProcess) {
     const { codes, inputs } = bundleFunctionCodes(names);
     bundlesThisProcess = Object.fromEntries([...codes].map(([fn, code]) => [fn, writeZip(fn, code)]));
-    writeAtomically(CACHE_FILE, JSON.stringify({ key: cacheKey(names, inputs), inputs, bundles: bundlesThisProcess } satisfies BundleCache));
+    writeAtomically(
+      CACHE_FILE,
+      JSON.stringify({ key: cacheKey(names, inputs), inputs, bundles: bundlesThisProcess } satisfies BundleCache),
+    );
   }
   const bundle = bundlesThisProcess[name];
   if (!bundle) throw new Error(`No function "${name}": expected ${join(FUNCTIONS_DIR, name, 'handler.ts')}`);

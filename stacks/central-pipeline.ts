@@ -191,7 +191,11 @@ export class CentralPipeline extends Construct {
       });
     }
 
-    const alarm = (alarmId: string, description: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string> }) => {
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
+    ) => {
       this.alarms.push(
         new CloudwatchMetricAlarm(this, alarmId, {
           alarmName: `${props.namePrefix}-${alarmId}`,
@@ -205,11 +209,15 @@ export class CentralPipeline extends Construct {
       ['create', props.createStateMachineArn],
       ['delete', props.deleteStateMachineArn],
     ] as const) {
-      alarm(`${name}-executions-failed`, `A ${name} execution failed: the role's entra:federation-status tag and the execution history say why.`, {
-        namespace: 'AWS/States',
-        metricName: 'ExecutionsFailed',
-        dimensions: { StateMachineArn: arn },
-      });
+      alarm(
+        `${name}-executions-failed`,
+        `A ${name} execution failed: the role's entra:federation-status tag and the execution history say why.`,
+        {
+          namespace: 'AWS/States',
+          metricName: 'ExecutionsFailed',
+          dimensions: { StateMachineArn: arn },
+        },
+      );
       alarm(`${name}-executions-timed-out`, `A ${name} execution timed out.`, {
         namespace: 'AWS/States',
         metricName: 'ExecutionsTimedOut',
@@ -245,7 +253,9 @@ export function centralEventPattern(automationRoleName: string) {
         { userIdentity: { arn: [{ exists: false }] } },
         {
           userIdentity: {
-            arn: [{ 'anything-but': { wildcard: memberRoleNames(automationRoleName).map((name) => `arn:aws:sts::*:assumed-role/${name}/*`) } }],
+            arn: [
+              { 'anything-but': { wildcard: memberRoleNames(automationRoleName).map((name) => `arn:aws:sts::*:assumed-role/${name}/*`) } },
+            ],
           },
         },
       ],

@@ -33,7 +33,9 @@ const OTHER_PARTITIONS: ReadonlyArray<readonly [partition: string, regions: RegE
   ['aws-eusc', /^eusc-de-\w+-\d+$/],
 ];
 // CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** A string of a given form; a missing or mistyped value gets the same explanation of the form. */
 const formatted = (pattern: RegExp, form: string) =>
@@ -119,13 +121,17 @@ export const MAX_AUTOMATION_IDENTITIES = 64;
 export const MAX_EXTRA_PROTECTED_ROLES = 20;
 
 const protectedRolePattern = z.string().superRefine((pattern, ctx) => {
-  const fix = 'write the part of the role ARN after "role/": a name ("deploy-*") or path and name ("platform/*"), with * and ? as wildcards';
+  const fix =
+    'write the part of the role ARN after "role/": a name ("deploy-*") or path and name ("platform/*"), with * and ? as wildcards';
   if (pattern.startsWith('/')) {
     ctx.addIssue({ code: 'custom', message: `"${pattern}" starts with "/": ${fix}, without the leading "/"` });
   } else if (!PROTECTED_ROLE_PATTERN.test(pattern)) {
     ctx.addIssue({ code: 'custom', message: `"${pattern}" is not a role pattern (1–100 of letters, digits and +=,.@_-/*?): ${fix}` });
   } else if (/^[*/]+$/.test(pattern)) {
-    ctx.addIssue({ code: 'custom', message: `"${pattern}" would protect every role, and the automation could federate none: name the roles to protect` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${pattern}" would protect every role, and the automation could federate none: name the roles to protect`,
+    });
   }
 });
 
@@ -150,9 +156,10 @@ const SCHEDULE_EXPRESSION = /^(rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minu
 const sweep = z
   .object({
     /** When the scheduled sweep runs. */
-    schedule: formatted(SCHEDULE_EXPRESSION, 'expected an EventBridge Scheduler expression such as "rate(1 day)", "rate(12 hours)" or "cron(0 6 * * ? *)"').default(
-      'rate(1 day)',
-    ),
+    schedule: formatted(
+      SCHEDULE_EXPRESSION,
+      'expected an EventBridge Scheduler expression such as "rate(1 day)", "rate(12 hours)" or "cron(0 6 * * ? *)"',
+    ).default('rate(1 day)'),
     /** `false` keeps the schedule but disables it (the sweep still runs on demand). */
     scheduleEnabled: z.boolean().default(true),
     /** What the scheduled run does: `report` changes nothing; `repair` repairs what it finds. */
@@ -160,7 +167,12 @@ const sweep = z
     /** Above this many deletions (applications, client IDs, purges) a repair run deletes none and alarms. */
     deletionCap: z.number().int().min(0, 'expected 0 or more').max(MAX_DELETION_CAP, `expected at most ${MAX_DELETION_CAP}`).default(25),
     /** Accounts read (and repaired) at once: the Distributed Map's MaxConcurrency. */
-    maxConcurrency: z.number().int().min(1, 'expected 1 or more').max(100, 'expected at most 100 (Graph allows the automation about 20 writes a second)').default(10),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1, 'expected 1 or more')
+      .max(100, 'expected at most 100 (Graph allows the automation about 20 writes a second)')
+      .default(10),
     /** The automation's Entra directory object quota, for the 80 % alarm (250 unless an administrator raised it). */
     entraObjectQuota: z.number().int().min(1, 'expected 1 or more').default(250),
     /** Days the reports and the sweep's working files stay in the bucket. */
@@ -192,7 +204,10 @@ export const configSchema = z
           .number()
           .int('expected a whole number')
           .min(1, 'at least 1')
-          .max(MAX_AUTOMATION_IDENTITIES, `at most ${MAX_AUTOMATION_IDENTITIES} (their client IDs travel in the functions' environment, 4 KB in all)`)
+          .max(
+            MAX_AUTOMATION_IDENTITIES,
+            `at most ${MAX_AUTOMATION_IDENTITIES} (their client IDs travel in the functions' environment, 4 KB in all)`,
+          )
           .default(1),
         /** Directory objects one identity may create: Entra's 250 for a principal without an administrator role. */
         creatorQuota: z.number().int('expected a whole number').min(2, 'at least 2 (one role costs 2 objects)').default(250),
@@ -203,15 +218,24 @@ export const configSchema = z
       })
       .strict()
       .superRefine((entra, ctx) => {
-        const v1Only = 'IAM reads a v2 token\'s azp claim (the client that signed in) as its audience, for the :aud key and the provider\'s client-ID list alike, so a gateway issuing v2 tokens would need every role\'s client ID in the provider again; set tokenVersion 1 (docs/architecture.md#audience-modes)';
+        const v1Only =
+          "IAM reads a v2 token's azp claim (the client that signed in) as its audience, for the :aud key and the provider's client-ID list alike, so a gateway issuing v2 tokens would need every role's client ID in the provider again; set tokenVersion 1 (docs/architecture.md#audience-modes)";
         if (entra.audienceMode === 'shared' && entra.tokenVersion === 2) {
           ctx.addIssue({ code: 'custom', path: ['audienceMode'], message: `"shared" needs tokenVersion 1: ${v1Only}` });
         }
         if (entra.dualAudience && entra.tokenVersion === 2) {
-          ctx.addIssue({ code: 'custom', path: ['dualAudience'], message: `true needs tokenVersion 1 (the second audience is the gateway's): ${v1Only}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['dualAudience'],
+            message: `true needs tokenVersion 1 (the second audience is the gateway's): ${v1Only}`,
+          });
         }
         if (entra.quotaShare > 0 && entra.quotaShare < 1 && Math.floor(entra.quotaShare * entra.creatorQuota) < 2) {
-          ctx.addIssue({ code: 'custom', path: ['quotaShare'], message: `${entra.quotaShare} of ${entra.creatorQuota} objects leaves fewer than the 2 one role needs` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['quotaShare'],
+            message: `${entra.quotaShare} of ${entra.creatorQuota} objects leaves fewer than the 2 one role needs`,
+          });
         }
       }),
     aws: z

@@ -16,7 +16,6 @@ import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../functions/shared/contracts';
  */
 export const GRAPH_APP_ROLES = ['Application.ReadWrite.OwnedBy', 'Directory.Read.All'] as const;
 
-
 export type AutomationCredential =
   | {
       readonly mode: 'federated';

@@ -76,10 +76,15 @@ export class WebIdentityFederationStack extends TerraformStack {
         ? {
             mode: 'federated',
             issuerUrl: terraformLiteral(config.automationCredential.issuerUrl),
-            subjects: Object.fromEntries(TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).map((task) => [task, roleArnOf(task)])),
+            subjects: Object.fromEntries(
+              TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).map((task) => [task, roleArnOf(task)]),
+            ),
           }
         : config.automationCredential;
-    this.identity = new EntraAutomationIdentity(this, 'entra-identity', { displayName: `${prefix}-automation`, credential: automationCredential });
+    this.identity = new EntraAutomationIdentity(this, 'entra-identity', {
+      displayName: `${prefix}-automation`,
+      credential: automationCredential,
+    });
     // Identities 2…N: the same permissions, each its own creator quota (docs/operator.md#the-creator-quota),
     // trusted only by the functions that use the pool (the sweep works through the first identity).
     const poolCredential: AutomationCredential =
@@ -87,22 +92,31 @@ export class WebIdentityFederationStack extends TerraformStack {
         ? {
             ...automationCredential,
             subjects: Object.fromEntries(
-              TASK_FUNCTION_NAMES.filter((task) => (TASKS[task].settings as readonly string[]).includes('identityPool')).map((task) => [task, roleArnOf(task)]),
+              TASK_FUNCTION_NAMES.filter((task) => (TASKS[task].settings as readonly string[]).includes('identityPool')).map((task) => [
+                task,
+                roleArnOf(task),
+              ]),
             ),
           }
         : automationCredential;
     this.additionalIdentities = Array.from(
       { length: config.entra.automationIdentities - 1 },
-      (_, i) => new EntraAutomationIdentity(this, `entra-identity-${i + 2}`, { displayName: `${prefix}-automation-${i + 2}`, credential: poolCredential }),
+      (_, i) =>
+        new EntraAutomationIdentity(this, `entra-identity-${i + 2}`, {
+          displayName: `${prefix}-automation-${i + 2}`,
+          credential: poolCredential,
+        }),
     );
-    this.gateway = new EntraGateway(this, 'entra-gateway', { displayName: `${prefix}-aws-gateway`, tokenVersion: config.entra.tokenVersion });
+    this.gateway = new EntraGateway(this, 'entra-gateway', {
+      displayName: `${prefix}-aws-gateway`,
+      tokenVersion: config.entra.tokenVersion,
+    });
 
     const certificateSecret =
       config.automationCredential.mode === 'certificate'
         ? new SecretsmanagerSecret(this, 'automation-certificate-key', {
             name: `${prefix}/automation-certificate`,
-            description:
-              "PEM of the automation's Entra certificate with its private key. Created empty: put the value in out of band.",
+            description: "PEM of the automation's Entra certificate with its private key. Created empty: put the value in out of band.",
           })
         : undefined;
 
@@ -138,7 +152,9 @@ export class WebIdentityFederationStack extends TerraformStack {
       },
       identityPool: {
         [ENV.automationPoolClientIds]:
-          this.additionalIdentities.length === 0 ? '[]' : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
+          this.additionalIdentities.length === 0
+            ? '[]'
+            : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
         [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
       },
       protectedRoles: { [ENV.protectedRoles]: terraformLiteralJson(protectedRoles) },
@@ -192,10 +208,17 @@ export class WebIdentityFederationStack extends TerraformStack {
         },
         { sid: 'WriteSweepItems', effect: 'Allow', actions: ['s3:PutObject'], resources: [sweepObjects] },
       ],
-      'sweep-report': [{ sid: 'ReadResultsWriteReports', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resources: [sweepObjects] }],
+      'sweep-report': [
+        { sid: 'ReadResultsWriteReports', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resources: [sweepObjects] },
+      ],
     };
     const entraCredentialStatement: DataAwsIamPolicyDocumentStatement = certificateSecret
-      ? { sid: 'ReadAutomationCertificate', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [certificateSecret.arn] }
+      ? {
+          sid: 'ReadAutomationCertificate',
+          effect: 'Allow',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [certificateSecret.arn],
+        }
       : {
           // GetWebIdentityToken has no resource type: the conditions bound what it may mint.
           sid: 'MintEntraAssertions',
@@ -298,10 +321,14 @@ export class WebIdentityFederationStack extends TerraformStack {
       value: this.identity.application.clientId,
     });
     new TerraformOutput(this, 'gateway-client-id', {
-      description: 'Client ID of the gateway application: the audience of shared-mode roles and of identities app teams bring (--audience).',
+      description:
+        'Client ID of the gateway application: the audience of shared-mode roles and of identities app teams bring (--audience).',
       value: this.gateway.application.clientId,
     });
-    new TerraformOutput(this, 'event-bus-arn', { description: 'Central bus the member accounts forward to.', value: this.pipeline.bus.arn });
+    new TerraformOutput(this, 'event-bus-arn', {
+      description: 'Central bus the member accounts forward to.',
+      value: this.pipeline.bus.arn,
+    });
     new TerraformOutput(this, 'sweep-state-machine-arn', {
       description: 'Start a sweep by hand: aws stepfunctions start-execution --state-machine-arn <this> --input \'{"mode":"report"}\'.',
       value: this.sweep.arn,

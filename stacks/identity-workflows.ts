@@ -38,9 +38,10 @@ export class IdentityWorkflows extends Construct {
   constructor(scope: Construct, id: string, props: IdentityWorkflowsProps) {
     super(scope, id);
     const names = stateMachineNames(props.namePrefix);
-    const arns = Object.fromEntries(
-      TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn]),
-    ) as Record<string, string> as TaskFunctionArns;
+    const arns = Object.fromEntries(TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn])) as Record<
+      string,
+      string
+    > as TaskFunctionArns;
 
     // On-demand capacity: a burst of role events costs a few writes each, and an idle
     // organization costs nothing. TTL only tidies stale items away (within days); the

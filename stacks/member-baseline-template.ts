@@ -139,7 +139,9 @@ export function protectedRolePatterns(config: {
 }
 
 /** The baseline's own roles, which the automation must never change either. */
-export function baselineRoleNames(props: Pick<MemberBaselineTemplateProps, 'automationRoleName' | 'forwarderRoleName' | 'providerFunctionName'>): string[] {
+export function baselineRoleNames(
+  props: Pick<MemberBaselineTemplateProps, 'automationRoleName' | 'forwarderRoleName' | 'providerFunctionName'>,
+): string[] {
   return [...memberRoleNames(props.automationRoleName), props.forwarderRoleName, props.providerFunctionName];
 }
 
@@ -151,7 +153,9 @@ export function providerFunctionCode(): string {
 export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnTemplate {
   const url = `https://${props.providerHost}`;
   const providerArn = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${props.providerHost}` };
-  const forwardingRuleArn = { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${props.forwardingRuleName}` };
+  const forwardingRuleArn = {
+    'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${props.forwardingRuleName}`,
+  };
   const protectedRoles = [...props.protectedRoles, ...baselineRoleNames(props)];
   const neverTouchProtectedRoles = {
     Sid: 'NeverTouchProtectedRoles',
@@ -219,9 +223,7 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
       MaxSessionDuration: 3600,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { AWS: [...props.centralRoleArnsByCapability[capability]] }, Action: 'sts:AssumeRole' },
-        ],
+        Statement: [{ Effect: 'Allow', Principal: { AWS: [...props.centralRoleArnsByCapability[capability]] }, Action: 'sts:AssumeRole' }],
       },
       Policies: [
         {
@@ -367,7 +369,9 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
           State: 'ENABLED',
           // An event bus target takes no RetryPolicy (EventBridge rejects it; see the CDK
           // EventBusProps docs): EventBridge's default applies, 24 hours and 185 attempts.
-          Targets: [{ Id: 'central-web-identity-bus', Arn: props.centralBusArn, RoleArn: { 'Fn::GetAtt': ['IamEventsForwarderRole', 'Arn'] } }],
+          Targets: [
+            { Id: 'central-web-identity-bus', Arn: props.centralBusArn, RoleArn: { 'Fn::GetAtt': ['IamEventsForwarderRole', 'Arn'] } },
+          ],
         },
       },
       ...Object.fromEntries(MEMBER_CAPABILITIES.map((capability) => [MEMBER_ROLE_LOGICAL_IDS[capability], memberRole(capability)])),

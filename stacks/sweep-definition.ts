@@ -30,7 +30,14 @@ export interface SweepDefinitionProps {
 export const SWEEP_STATES = ['Plan', 'InspectAccounts', 'Decide', 'ShouldRepair', 'RepairAccounts', 'Report'] as const;
 
 const RETRIES: readonly RetryRule[] = [
-  { ErrorEquals: [...TRANSIENT_ERROR_NAMES], IntervalSeconds: 2, MaxAttempts: 8, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
+  {
+    ErrorEquals: [...TRANSIENT_ERROR_NAMES],
+    IntervalSeconds: 2,
+    MaxAttempts: 8,
+    BackoffRate: 2,
+    MaxDelaySeconds: 120,
+    JitterStrategy: 'FULL',
+  },
   {
     ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
     IntervalSeconds: 1,
@@ -88,7 +95,7 @@ export function sweepDefinition(props: SweepDefinitionProps) {
     TimeoutSeconds: 12 * 3600,
     States: {
       Plan: {
-        ...invoke(arns['sweep-plan'], 'Lists the accounts and the automation\'s Entra objects once; writes the per-account items.'),
+        ...invoke(arns['sweep-plan'], "Lists the accounts and the automation's Entra objects once; writes the per-account items."),
         Parameters: {
           FunctionName: arns['sweep-plan'],
           Payload: { 'input.$': '$', 'executionName.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime' },
@@ -108,7 +115,7 @@ export function sweepDefinition(props: SweepDefinitionProps) {
             StartAt: 'InspectAccount',
             States: {
               InspectAccount: {
-                ...invoke(arns['sweep-inspect-account'], 'Lists the account\'s roles and audiences; decides its findings.'),
+                ...invoke(arns['sweep-inspect-account'], "Lists the account's roles and audiences; decides its findings."),
                 OutputPath: '$.Payload.inspection',
                 Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'AccountUnreadable' }],
                 End: true,
@@ -148,14 +155,17 @@ export function sweepDefinition(props: SweepDefinitionProps) {
             StartAt: 'RepairAccount',
             States: {
               RepairAccount: {
-                ...invoke(arns['sweep-repair-account'], 'Deletes the approved orphans and dead client IDs; names the Create executions to run.'),
+                ...invoke(
+                  arns['sweep-repair-account'],
+                  'Deletes the approved orphans and dead client IDs; names the Create executions to run.',
+                ),
                 OutputPath: '$.Payload.repaired',
                 Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RepairFailed' }],
                 Next: 'FederateRoles',
               },
               FederateRoles: {
                 Type: 'Map',
-                Comment: 'One Create at a time per account, waited for: the maps\' concurrency bounds the Creates, and so the Graph writes.',
+                Comment: "One Create at a time per account, waited for: the maps' concurrency bounds the Creates, and so the Graph writes.",
                 ItemsPath: '$.federations',
                 MaxConcurrency: 1,
                 ItemProcessor: {
@@ -169,7 +179,15 @@ export function sweepDefinition(props: SweepDefinitionProps) {
                       Parameters: { StateMachineArn: props.createStateMachineArn, 'Name.$': '$.executionName', 'Input.$': '$.input' },
                       ResultSelector: { 'status.$': '$.Status' },
                       ResultPath: '$.execution',
-                      Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceededException'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' }],
+                      Retry: [
+                        {
+                          ErrorEquals: ['StepFunctions.ExecutionLimitExceededException'],
+                          IntervalSeconds: 5,
+                          MaxAttempts: 5,
+                          BackoffRate: 2,
+                          JitterStrategy: 'FULL',
+                        },
+                      ],
                       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.execution', Next: 'FederationDidNotSucceed' }],
                       End: true,
                     },

@@ -128,8 +128,14 @@ export class SweepWorkflow extends Construct {
       `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}:*`,
       `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}/*`,
     ];
-    const arns = Object.fromEntries(TASK_FUNCTION_NAMES.map((task) => [task, props.tasks[task].function.arn])) as unknown as TaskFunctionArns;
-    const definition = sweepDefinition({ functionArns: arns, createStateMachineArn: props.createStateMachineArn, maxConcurrency: props.sweep.maxConcurrency });
+    const arns = Object.fromEntries(
+      TASK_FUNCTION_NAMES.map((task) => [task, props.tasks[task].function.arn]),
+    ) as unknown as TaskFunctionArns;
+    const definition = sweepDefinition({
+      functionArns: arns,
+      createStateMachineArn: props.createStateMachineArn,
+      maxConcurrency: props.sweep.maxConcurrency,
+    });
     const invoked = invokedTasks(definition, arns);
 
     this.role = new IamRole(this, 'role', {
@@ -138,12 +144,22 @@ export class SweepWorkflow extends Construct {
       assumeRolePolicy: assumableByService(this, 'states.amazonaws.com', props.accountId).json,
     });
     const statements: DataAwsIamPolicyDocumentStatement[] = [
-      { sid: 'InvokeSweepFunctions', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: invoked.flatMap((task) => [arns[task], `${arns[task]}:*`]) },
+      {
+        sid: 'InvokeSweepFunctions',
+        effect: 'Allow',
+        actions: ['lambda:InvokeFunction'],
+        resources: invoked.flatMap((task) => [arns[task], `${arns[task]}:*`]),
+      },
       // A Distributed Map starts child executions of its own state machine
       // (https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html); the
       // repair starts Create executions and waits for them (.sync: the managed rule below,
       // https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html).
-      { sid: 'StartChildAndCreateExecutions', effect: 'Allow', actions: ['states:StartExecution'], resources: [this.arn, props.createStateMachineArn] },
+      {
+        sid: 'StartChildAndCreateExecutions',
+        effect: 'Allow',
+        actions: ['states:StartExecution'],
+        resources: [this.arn, props.createStateMachineArn],
+      },
       {
         sid: 'FollowChildAndCreateExecutions',
         effect: 'Allow',
@@ -217,7 +233,13 @@ export class SweepWorkflow extends Construct {
       dependsOn: [this.stateMachine],
     });
 
-    const alarm = (alarmId: string, description: string, metric: { namespace: string; metricName: string; dimensions?: Record<string, string> }, statistic: string, threshold: number) =>
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: { namespace: string; metricName: string; dimensions?: Record<string, string> },
+      statistic: string,
+      threshold: number,
+    ) =>
       this.alarms.push(
         new CloudwatchMetricAlarm(this, alarmId, {
           alarmName: `${props.namePrefix}-${alarmId}`,
@@ -233,14 +255,29 @@ export class SweepWorkflow extends Construct {
           okActions: [props.alarmTopicArn],
         }),
       );
-    alarm('sweep-executions-failed', 'A sweep execution failed: its execution history says where.', { namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: this.arn } }, 'Sum', 1);
-    alarm('sweep-executions-timed-out', 'A sweep execution timed out.', { namespace: 'AWS/States', metricName: 'ExecutionsTimedOut', dimensions: { StateMachineArn: this.arn } }, 'Sum', 1);
+    alarm(
+      'sweep-executions-failed',
+      'A sweep execution failed: its execution history says where.',
+      { namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: this.arn } },
+      'Sum',
+      1,
+    );
+    alarm(
+      'sweep-executions-timed-out',
+      'A sweep execution timed out.',
+      { namespace: 'AWS/States', metricName: 'ExecutionsTimedOut', dimensions: { StateMachineArn: this.arn } },
+      'Sum',
+      1,
+    );
 
     // The report step logs one `sweep metrics` line per run; a metric filter per number turns it
     // into a metric (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html:
     // a filter can publish a numeric field of a JSON log event as the metric value).
     const namespace = `${props.namePrefix}/sweep`;
-    for (const [metric, { threshold, description }] of Object.entries(SWEEP_METRICS) as [SweepMetric, (typeof SWEEP_METRICS)[SweepMetric]][]) {
+    for (const [metric, { threshold, description }] of Object.entries(SWEEP_METRICS) as [
+      SweepMetric,
+      (typeof SWEEP_METRICS)[SweepMetric],
+    ][]) {
       new CloudwatchLogMetricFilter(this, `${metric}-filter`, {
         name: `${props.namePrefix}-sweep-${metric}`,
         logGroupName: props.tasks['sweep-report'].logGroup.name,

@@ -113,12 +113,7 @@ const RETRY_TRANSIENT: RetryRule = {
 
 /** Errors of the Lambda service itself, as AWS recommends retrying for `lambda:invoke`. */
 const RETRY_LAMBDA_SERVICE: RetryRule = {
-  ErrorEquals: [
-    'Lambda.ServiceException',
-    'Lambda.AWSLambdaException',
-    'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
-  ],
+  ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
   IntervalSeconds: 1,
   MaxAttempts: 3,
   BackoffRate: 2,
@@ -388,7 +383,7 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
  */
 export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
-    Comment: "Removes the Entra application of a role that no longer trusts the tenant, and its audience.",
+    Comment: 'Removes the Entra application of a role that no longer trusts the tenant, and its audience.',
     StartAt: 'AcquireRoleLock',
     TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
     States: {

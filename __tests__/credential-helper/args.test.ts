@@ -3,10 +3,14 @@ import { endpointProblem } from '../../credential-helper/endpoints';
 import { EXIT_CODES, HelperError } from '../../credential-helper/exit-codes';
 
 const base = [
-  '--tenant-id', 'aaaabbbb-0000-cccc-1111-dddd2222eeee',
-  '--client-id', '00001111-aaaa-2222-bbbb-3333cccc4444',
-  '--certificate', 'workload.pem',
-  '--role-arn', 'arn:aws:iam::111122223333:role/payments-ci',
+  '--tenant-id',
+  'aaaabbbb-0000-cccc-1111-dddd2222eeee',
+  '--client-id',
+  '00001111-aaaa-2222-bbbb-3333cccc4444',
+  '--certificate',
+  'workload.pem',
+  '--role-arn',
+  'arn:aws:iam::111122223333:role/payments-ci',
 ];
 
 const TENANT = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
@@ -39,7 +43,16 @@ describe('parseHelperArgs', () => {
   });
 
   it('names each bad field and what it must be', () => {
-    const message = usageError(['--tenant-id', 'aaaabbbb-0000-cccc-1111-dddd2222eeee', '--client-id', 'not-a-guid', '--role-arn', 'payments-ci', '--duration-seconds', '50000']);
+    const message = usageError([
+      '--tenant-id',
+      'aaaabbbb-0000-cccc-1111-dddd2222eeee',
+      '--client-id',
+      'not-a-guid',
+      '--role-arn',
+      'payments-ci',
+      '--duration-seconds',
+      '50000',
+    ]);
     expect(message).toContain('--client-id must be a GUID');
     expect(message).toContain('--certificate is required');
     expect(message).toContain('--role-arn must be an IAM role ARN');
@@ -47,21 +60,30 @@ describe('parseHelperArgs', () => {
   });
 
   it('takes the certificate password from the environment or a file, so it stays out of the process list', () => {
-    expect(parseHelperArgs(base, { ENTRA_AWS_CERTIFICATE_PASSWORD: 'pw' })).toMatchObject({ source: { certificatePassword: 'pw' }, warnings: [] });
-    expect(parseHelperArgs([...base, '--certificate-password-file', '/run/secrets/pw'], { ENTRA_AWS_CERTIFICATE_PASSWORD: 'pw' })).toMatchObject({
+    expect(parseHelperArgs(base, { ENTRA_AWS_CERTIFICATE_PASSWORD: 'pw' })).toMatchObject({
+      source: { certificatePassword: 'pw' },
+      warnings: [],
+    });
+    expect(
+      parseHelperArgs([...base, '--certificate-password-file', '/run/secrets/pw'], { ENTRA_AWS_CERTIFICATE_PASSWORD: 'pw' }),
+    ).toMatchObject({
       source: { certificatePasswordFile: '/run/secrets/pw', certificatePassword: undefined },
       warnings: [],
     });
   });
 
   it('warns that --certificate-password shows the password in the process list, and refuses it with the file', () => {
-    expect((parseHelperArgs([...base, '--certificate-password', 'pw'], {}) as CredentialsArgs).warnings).toEqual([CERTIFICATE_PASSWORD_WARNING]);
+    expect((parseHelperArgs([...base, '--certificate-password', 'pw'], {}) as CredentialsArgs).warnings).toEqual([
+      CERTIFICATE_PASSWORD_WARNING,
+    ]);
     expect(CERTIFICATE_PASSWORD_WARNING).toContain('process list');
     expect(usageError([...base, '--certificate-password', 'pw', '--certificate-password-file', 'f'])).toContain('exclude each other');
   });
 
   it('refuses an http:// authority host, even on loopback (MSAL refuses it)', () => {
-    expect(usageError([...base, '--authority-host', 'http://127.0.0.1:1'])).toContain('--authority-host (or ENTRA_AWS_AUTHORITY_HOST, AZURE_AUTHORITY_HOST) must be an https:// URL');
+    expect(usageError([...base, '--authority-host', 'http://127.0.0.1:1'])).toContain(
+      '--authority-host (or ENTRA_AWS_AUTHORITY_HOST, AZURE_AUTHORITY_HOST) must be an https:// URL',
+    );
     expect(usageError(base, { AZURE_AUTHORITY_HOST: 'http://login.example' })).toContain('must be an https:// URL');
   });
 
@@ -72,19 +94,30 @@ describe('parseHelperArgs', () => {
     ['AWS_ENDPOINT_URL', base, { AWS_ENDPOINT_URL: 'http://10.0.0.5' }],
     ['--iam-endpoint', ['doctor', ...ROLE, '--token', 't', '--iam-endpoint', 'http://iam.example.com'], {}],
     ['AWS_ENDPOINT_URL_IAM', ['doctor', ...ROLE, '--token', 't'], { AWS_ENDPOINT_URL_IAM: 'http://10.0.0.5' }],
-    ['ACTIONS_ID_TOKEN_REQUEST_URL', ['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', CLIENT, ...ROLE], { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://pipelines.example/idtoken?api-version=2.0' }],
+    [
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      ['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', CLIENT, ...ROLE],
+      { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://pipelines.example/idtoken?api-version=2.0' },
+    ],
   ])('refuses a clear-text %s, naming it', (name, argv, env) => {
     expect(usageError(argv, env)).toMatch(new RegExp(`${name.replace(/[-]/g, '\\-')}.* must be https://`));
   });
 
   it('accepts clear-text endpoints on loopback', () => {
-    expect(parseHelperArgs([...base, '--sts-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({ stsEndpoint: 'http://127.0.0.1:4566' });
+    expect(parseHelperArgs([...base, '--sts-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({
+      stsEndpoint: 'http://127.0.0.1:4566',
+    });
     expect(parseHelperArgs(base, { AWS_ENDPOINT_URL: 'http://localhost:4566' })).toMatchObject({ command: 'credentials' });
   });
 
   it('needs a token source for doctor', () => {
     expect(usageError(['doctor', '--role-arn', 'arn:aws:iam::111122223333:role/r'])).toContain('doctor needs a token');
-    expect(parseHelperArgs(['doctor', '--role-arn', 'arn:aws:iam::111122223333:role/r', '--token', 't.jwt', '--provider-client-ids', 'a, b'], {})).toMatchObject({
+    expect(
+      parseHelperArgs(
+        ['doctor', '--role-arn', 'arn:aws:iam::111122223333:role/r', '--token', 't.jwt', '--provider-client-ids', 'a, b'],
+        {},
+      ),
+    ).toMatchObject({
       command: 'doctor',
       providerClientIds: ['a', 'b'],
     });
@@ -97,40 +130,90 @@ describe('parseHelperArgs', () => {
 
   describe('token sources', () => {
     it('managed-identity needs --audience, and takes --client-id as the user-assigned identity', () => {
-      expect(usageError(['--token-source', 'managed-identity', ...ROLE])).toContain("--audience (the role's client ID, or the gateway application ID) is required");
-      expect(parseHelperArgs(['--token-source', 'managed-identity', '--audience', GATEWAY, '--client-id', CLIENT, ...ROLE], {})).toMatchObject({
+      expect(usageError(['--token-source', 'managed-identity', ...ROLE])).toContain(
+        "--audience (the role's client ID, or the gateway application ID) is required",
+      );
+      expect(
+        parseHelperArgs(['--token-source', 'managed-identity', '--audience', GATEWAY, '--client-id', CLIENT, ...ROLE], {}),
+      ).toMatchObject({
         source: { kind: 'managed-identity', clientId: CLIENT, audience: GATEWAY, tenantId: undefined },
       });
     });
 
     it('managed-identity ignores AZURE_CLIENT_ID, which may be meant for another tool', () => {
-      expect(parseHelperArgs(['--token-source', 'managed-identity', '--audience', GATEWAY, ...ROLE], { AZURE_CLIENT_ID: CLIENT })).toMatchObject({
+      expect(
+        parseHelperArgs(['--token-source', 'managed-identity', '--audience', GATEWAY, ...ROLE], { AZURE_CLIENT_ID: CLIENT }),
+      ).toMatchObject({
         source: { clientId: undefined },
       });
     });
 
     it("workload-identity takes tenant, client and token file from the pod's environment", () => {
-      const env = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token' };
+      const env = {
+        AZURE_TENANT_ID: TENANT,
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token',
+      };
       expect(parseHelperArgs(['--token-source', 'workload-identity', ...ROLE], env)).toMatchObject({
-        source: { kind: 'workload-identity', tenantId: TENANT, clientId: CLIENT, audience: CLIENT, federatedTokenFile: env.AZURE_FEDERATED_TOKEN_FILE },
+        source: {
+          kind: 'workload-identity',
+          tenantId: TENANT,
+          clientId: CLIENT,
+          audience: CLIENT,
+          federatedTokenFile: env.AZURE_FEDERATED_TOKEN_FILE,
+        },
       });
-      expect(usageError(['--token-source', 'workload-identity', ...ROLE])).toContain('--federated-token-file (or AZURE_FEDERATED_TOKEN_FILE) is required');
+      expect(usageError(['--token-source', 'workload-identity', ...ROLE])).toContain(
+        '--federated-token-file (or AZURE_FEDERATED_TOKEN_FILE) is required',
+      );
     });
 
     it('github-actions needs tenant and client, and reads the OIDC request from the environment', () => {
       expect(usageError(['--token-source', 'github-actions', ...ROLE])).toMatch(/--tenant-id is required\n--client-id is required/);
-      const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.actions.githubusercontent.com/x/idtoken?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt' };
-      expect(parseHelperArgs(['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', CLIENT, '--audience', 'api://entra-aws-gateway', ...ROLE], env)).toMatchObject({
-        source: { kind: 'github-actions', audience: 'api://entra-aws-gateway', githubTokenRequest: { url: env.ACTIONS_ID_TOKEN_REQUEST_URL, token: 'rt' } },
+      const env = {
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.actions.githubusercontent.com/x/idtoken?api-version=2.0',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt',
+      };
+      expect(
+        parseHelperArgs(
+          [
+            '--token-source',
+            'github-actions',
+            '--tenant-id',
+            TENANT,
+            '--client-id',
+            CLIENT,
+            '--audience',
+            'api://entra-aws-gateway',
+            ...ROLE,
+          ],
+          env,
+        ),
+      ).toMatchObject({
+        source: {
+          kind: 'github-actions',
+          audience: 'api://entra-aws-gateway',
+          githubTokenRequest: { url: env.ACTIONS_ID_TOKEN_REQUEST_URL, token: 'rt' },
+        },
       });
     });
 
-    it("names flags that belong to another source, an unknown source, and an audience given as a scope", () => {
-      const message = usageError(['--token-source', 'managed-identity', '--audience', `${GATEWAY}/.default`, '--certificate', 'c.pem', ...ROLE]);
+    it('names flags that belong to another source, an unknown source, and an audience given as a scope', () => {
+      const message = usageError([
+        '--token-source',
+        'managed-identity',
+        '--audience',
+        `${GATEWAY}/.default`,
+        '--certificate',
+        'c.pem',
+        ...ROLE,
+      ]);
       expect(message).toContain('--certificate is only used with --token-source certificate');
       expect(message).toContain('--audience');
       expect(message).toContain('without /.default');
-      expect(usageError(['--token-source', 'saml', ...ROLE])).toContain('--token-source must be one of certificate, managed-identity, workload-identity, github-actions');
+      expect(usageError(['--token-source', 'saml', ...ROLE])).toContain(
+        '--token-source must be one of certificate, managed-identity, workload-identity, github-actions',
+      );
     });
 
     it('doctor gets a fresh token from any source', () => {
@@ -143,10 +226,15 @@ describe('parseHelperArgs', () => {
 });
 
 describe('endpointProblem', () => {
-  it.each(['https://sts.amazonaws.com', 'https://10.0.0.5:8443/x', 'http://127.0.0.1:4566', 'http://127.8.9.10', 'http://[::1]:8080', 'http://localhost:1', 'http://LOCALHOST'])(
-    'accepts %s',
-    (url) => expect(endpointProblem(url)).toBeUndefined(),
-  );
+  it.each([
+    'https://sts.amazonaws.com',
+    'https://10.0.0.5:8443/x',
+    'http://127.0.0.1:4566',
+    'http://127.8.9.10',
+    'http://[::1]:8080',
+    'http://localhost:1',
+    'http://LOCALHOST',
+  ])('accepts %s', (url) => expect(endpointProblem(url)).toBeUndefined());
 
   it.each([
     ['http://10.0.0.5', 'https://'],

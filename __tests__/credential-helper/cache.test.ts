@@ -1,5 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -131,7 +144,7 @@ describe('cache directory attacks (refused, exit 15)', () => {
     expect(onWrite).toBe(onRead);
   });
 
-  it("refuses a directory owned by another user", async () => {
+  it('refuses a directory owned by another user', async () => {
     // Prepare: the directory is ours; the helper is told it runs as another uid
     await writeCachedCredentials(entry, credentials(3600_000));
     const owner = statSync(dir).uid;
@@ -174,7 +187,9 @@ describe('cache file attacks (ignored and replaced)', () => {
     // Prepare: the link points at credentials the attacker chose (a readable, valid-looking entry)
     mkdirSync(dir, { mode: 0o700 });
     const planted = join(root, 'planted.json');
-    writeFileSync(planted, JSON.stringify({ version: 2, key: entry.digest, credentials: credentials(3600_000, 'ASIAATTACKER') }), { mode: 0o600 });
+    writeFileSync(planted, JSON.stringify({ version: 2, key: entry.digest, credentials: credentials(3600_000, 'ASIAATTACKER') }), {
+      mode: 0o600,
+    });
     symlinkSync(planted, entry.file);
     const plantedBefore = readFileSync(planted, 'utf8');
 

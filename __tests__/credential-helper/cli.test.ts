@@ -10,7 +10,24 @@ import { parseHelperArgs, type CredentialsArgs } from '../../credential-helper/a
 import { cacheEntry, writeCachedCredentials } from '../../credential-helper/cache';
 import { credentialsCacheKey, runCli } from '../../credential-helper/cli';
 import { EXIT_CODES } from '../../credential-helper/exit-codes';
-import { APP, EXPIRED_KEY_APP, OTHER_TENANT, ROLE, STALE_APP, STALE_ROLE, STALE_SP, TENANT, UNKNOWN_CLIENT, V2_APP, V2_ROLE, WRONG_SUB_ROLE, startWorld, trustPolicy, without, type World } from './support/world';
+import {
+  APP,
+  EXPIRED_KEY_APP,
+  OTHER_TENANT,
+  ROLE,
+  STALE_APP,
+  STALE_ROLE,
+  STALE_SP,
+  TENANT,
+  UNKNOWN_CLIENT,
+  V2_APP,
+  V2_ROLE,
+  WRONG_SUB_ROLE,
+  startWorld,
+  trustPolicy,
+  without,
+  type World,
+} from './support/world';
 
 let world: World;
 let work: string;
@@ -124,7 +141,10 @@ describe('entra-aws-credentials', () => {
     ])('rejects %s', async (_name, overrides, message) => {
       // Prepare
       const resolved = Object.fromEntries(
-        Object.entries(overrides).map(([flag, value]) => [flag, flag === '--certificate' && value in certs ? certs[value as keyof typeof certs] : value]),
+        Object.entries(overrides).map(([flag, value]) => [
+          flag,
+          flag === '--certificate' && value in certs ? certs[value as keyof typeof certs] : value,
+        ]),
       );
       if (resolved['--certificate'].endsWith('missing.pem')) resolved['--certificate'] = join(work, 'missing.pem');
       const before = requestCounts();
@@ -181,7 +201,9 @@ describe('entra-aws-credentials', () => {
     it('maps InvalidIdentityToken (v2 token, v1 provider) to exit 9', async () => {
       const result = await run(credentialArgs({ '--client-id': V2_APP.appId, '--role-arn': V2_ROLE }));
       expect(result.code).toBe(EXIT_CODES.stsInvalidIdentityToken);
-      expect(result.stderr).toContain(`No OpenIDConnect provider found in your account for https://login.microsoftonline.com/${TENANT}/v2.0`);
+      expect(result.stderr).toContain(
+        `No OpenIDConnect provider found in your account for https://login.microsoftonline.com/${TENANT}/v2.0`,
+      );
       expect(result.stderr).toContain('doctor');
     });
 
@@ -209,7 +231,8 @@ describe('entra-aws-credentials', () => {
       const result = await run([
         'doctor',
         ...credentialArgs({ '--role-arn': WRONG_SUB_ROLE, '--trust-policy': policyFile, '--provider-client-ids': APP.appId }).filter(
-          (arg, index, all) => !['--sts-endpoint', '--cache-dir'].includes(arg) && !['--sts-endpoint', '--cache-dir'].includes(all[index - 1]),
+          (arg, index, all) =>
+            !['--sts-endpoint', '--cache-dir'].includes(arg) && !['--sts-endpoint', '--cache-dir'].includes(all[index - 1]),
         ),
       ]);
 
@@ -224,7 +247,11 @@ describe('entra-aws-credentials', () => {
     it('explains a v2 token against the v1 provider, reading the role and provider from IAM', async () => {
       // Prepare: the caller's own (fake) AWS credentials, as doctor reads IAM with them
       const tokenFile = join(work, 'v2-token');
-      await run([...credentialArgs({ '--client-id': V2_APP.appId, '--token-file': tokenFile })].filter((arg) => arg !== '--role-arn' && arg !== ROLE));
+      await run(
+        [...credentialArgs({ '--client-id': V2_APP.appId, '--token-file': tokenFile })].filter(
+          (arg) => arg !== '--role-arn' && arg !== ROLE,
+        ),
+      );
       const awsBefore = world.aws.requests.length;
 
       // Act
@@ -237,14 +264,22 @@ describe('entra-aws-credentials', () => {
       expect(result.code).toBe(EXIT_CODES.doctorMismatch);
       expect(result.stdout).toContain(`MISMATCH issuer: The token's issuer is https://login.microsoftonline.com/${TENANT}/v2.0`);
       expect(result.stdout).toContain('This is a v2 token');
-      expect(result.stdout).toContain('MISMATCH token version: The token is a v2.0 token, but the role\'s provider expects v1.0 tokens.');
+      expect(result.stdout).toContain("MISMATCH token version: The token is a v2.0 token, but the role's provider expects v1.0 tokens.");
       expect(result.stdout).toMatch(/ok +audience: The token's azp/);
       expect(world.aws.requests.slice(awsBefore)).toEqual(['GetRole (signed)', 'GetOpenIDConnectProvider (signed)']);
     });
 
     it('finds no mismatch for the role the workload belongs to and exits 0', async () => {
       const result = await run(
-        ['doctor', ...credentialArgs().filter((arg, index, all) => !['--sts-endpoint', '--cache-dir'].includes(arg) && !['--sts-endpoint', '--cache-dir'].includes(all[index - 1])), '--iam-endpoint', world.aws.url],
+        [
+          'doctor',
+          ...credentialArgs().filter(
+            (arg, index, all) =>
+              !['--sts-endpoint', '--cache-dir'].includes(arg) && !['--sts-endpoint', '--cache-dir'].includes(all[index - 1]),
+          ),
+          '--iam-endpoint',
+          world.aws.url,
+        ],
         { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
       );
       expect(result.code).toBe(EXIT_CODES.ok);
@@ -303,7 +338,13 @@ describe('the credential cache, end to end', () => {
     // Prepare: a valid entry planted for exactly this request, which a cached call returns
     const cacheDir = mkdtempSync(join(work, 'cache-'));
     const args = credentialArgs({}, cacheDir);
-    const planted = { Version: 1 as const, AccessKeyId: 'ASIAPLANTEDINCACHE00', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3600_000).toISOString() };
+    const planted = {
+      Version: 1 as const,
+      AccessKeyId: 'ASIAPLANTEDINCACHE00',
+      SecretAccessKey: 's',
+      SessionToken: 't',
+      Expiration: new Date(Date.now() + 3600_000).toISOString(),
+    };
     await writeCachedCredentials(cacheEntry(cacheDir, credentialsCacheKey(parseHelperArgs(args, {}) as CredentialsArgs)), planted);
     const before = snapshot(cacheDir);
     const stsCallsBefore = world.aws.requests.length;
@@ -377,7 +418,7 @@ describe('endpoint overrides accept only https://, or http:// to loopback', () =
     expect(requestCounts()).toEqual(before);
   });
 
-  it("refuses a clear-text endpoint_url from the AWS profile when the request is built, so the token is never sent", async () => {
+  it('refuses a clear-text endpoint_url from the AWS profile when the request is built, so the token is never sent', async () => {
     // Prepare: the SDK's own configured endpoint, which no flag of ours names
     const config = join(work, 'clear-text-profile');
     writeFileSync(config, `[default]\nendpoint_url = ${'http://192.0.2.10:8080'}\n`);
@@ -389,7 +430,7 @@ describe('endpoint overrides accept only https://, or http:// to loopback', () =
     // Assess
     expect(result.code).toBe(EXIT_CODES.usage);
     expect(result.stderr).toContain('The STS endpoint http://192.0.2.10:8080 must be https://');
-    expect(result.stderr).toContain("endpoint_url");
+    expect(result.stderr).toContain('endpoint_url');
     expect(world.aws.requests.length).toBe(stsCallsBefore);
   });
 
@@ -422,7 +463,9 @@ describe('certificate password', () => {
 
     // Act
     const fromFile = await run(credentialArgs({ '--certificate': certs.encrypted, '--certificate-password-file': passwordFile }));
-    const fromEnvironment = await run(credentialArgs({ '--certificate': certs.encrypted }), { ENTRA_AWS_CERTIFICATE_PASSWORD: 'correct horse' });
+    const fromEnvironment = await run(credentialArgs({ '--certificate': certs.encrypted }), {
+      ENTRA_AWS_CERTIFICATE_PASSWORD: 'correct horse',
+    });
 
     // Assess
     for (const result of [fromFile, fromEnvironment]) {

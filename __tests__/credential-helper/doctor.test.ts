@@ -72,8 +72,14 @@ describe('doctor diagnose', () => {
 
   it('names the tenant when the token comes from another tenant', () => {
     const other = '99999999-0000-cccc-1111-dddd2222eeee';
-    const diagnosis = diagnose({ claims: { ...v1Claims, iss: `https://sts.windows.net/${other}/`, tid: other }, trustPolicy: automationPolicy, now: NOW });
-    expect(diagnosis.findings.find((finding) => finding.check === 'issuer')?.fix).toContain(`from tenant ${other}, the role trusts tenant ${TENANT}`);
+    const diagnosis = diagnose({
+      claims: { ...v1Claims, iss: `https://sts.windows.net/${other}/`, tid: other },
+      trustPolicy: automationPolicy,
+      now: NOW,
+    });
+    expect(diagnosis.findings.find((finding) => finding.check === 'issuer')?.fix).toContain(
+      `from tenant ${other}, the role trusts tenant ${TENANT}`,
+    );
   });
 
   it('flags a wrong sub and a wrong audience separately', () => {
@@ -101,7 +107,11 @@ describe('doctor diagnose', () => {
   });
 
   it('flags a policy with no web identity statement', () => {
-    const awsPrincipal: TrustPolicy = { Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/corp' }, Action: 'sts:AssumeRoleWithSAML' }] };
+    const awsPrincipal: TrustPolicy = {
+      Statement: [
+        { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:saml-provider/corp' }, Action: 'sts:AssumeRoleWithSAML' },
+      ],
+    };
     expect(failed(v1Claims, awsPrincipal)).toContain('issuer');
   });
 
@@ -113,7 +123,7 @@ describe('doctor diagnose', () => {
     });
     expect(diagnosis.notes.join('\n')).toMatch(/ForAnyValue on .*:sub was not evaluated/);
     expect(diagnosis.notes.join('\n')).toContain('no :sub condition');
-    expect(diagnosis.notes.join('\n')).toContain("client ID list was not checked");
+    expect(diagnosis.notes.join('\n')).toContain('client ID list was not checked');
   });
 });
 
@@ -126,18 +136,39 @@ describe('doctor fixes name the token source', () => {
     return diagnose({ ...input, now: NOW }).findings.find((finding) => finding.check === check && !finding.ok)?.fix;
   }
 
-  it("tells a managed identity its sub is its own object ID, and how to name it in the trust policy", () => {
+  it('tells a managed identity its sub is its own object ID, and how to name it in the trust policy', () => {
     const claims = { ...v1Claims, aud: GATEWAY, appid: MI.clientId, sub: MI.sp, oid: MI.sp };
-    const fix = fixOf({ claims, trustPolicy: sharedPolicy(SP), providerClientIds: [GATEWAY], source: { kind: 'managed-identity', audience: GATEWAY, clientId: MI.clientId } }, 'subject');
+    const fix = fixOf(
+      {
+        claims,
+        trustPolicy: sharedPolicy(SP),
+        providerClientIds: [GATEWAY],
+        source: { kind: 'managed-identity', audience: GATEWAY, clientId: MI.clientId },
+      },
+      'subject',
+    );
     expect(fix).toContain(`object ID of this managed identity's service principal (client ID ${MI.clientId})`);
     expect(fix).toContain(`StringEquals ${PROVIDER}:sub = ${MI.sp}`);
   });
 
   it('tells a federated workload to sign in as the role application, with a federated credential', () => {
-    const fix = fixOf({ claims: v1Claims, trustPolicy: automationPolicy, providerClientIds: [APP_ID], source: { kind: 'github-actions', audience: APP_ID, clientId: APP_ID } }, 'subject');
+    const fix = fixOf(
+      {
+        claims: v1Claims,
+        trustPolicy: automationPolicy,
+        providerClientIds: [APP_ID],
+        source: { kind: 'github-actions', audience: APP_ID, clientId: APP_ID },
+      },
+      'subject',
+    );
     expect(fix).toBeUndefined();
     const mismatch = fixOf(
-      { claims: { ...v1Claims, sub: 'ffffeeee-dddd-cccc-bbbb-aaaa99998888' }, trustPolicy: automationPolicy, providerClientIds: [APP_ID], source: { kind: 'workload-identity', audience: APP_ID, clientId: APP_ID } },
+      {
+        claims: { ...v1Claims, sub: 'ffffeeee-dddd-cccc-bbbb-aaaa99998888' },
+        trustPolicy: automationPolicy,
+        providerClientIds: [APP_ID],
+        source: { kind: 'workload-identity', audience: APP_ID, clientId: APP_ID },
+      },
       'subject',
     );
     expect(mismatch).toContain('--client-id (or AZURE_CLIENT_ID)');
@@ -146,13 +177,29 @@ describe('doctor fixes name the token source', () => {
 
   it('names --audience for a managed identity that asked for the wrong application', () => {
     const claims = { ...v1Claims, aud: APP_ID, appid: MI.clientId, sub: MI.sp };
-    const fix = fixOf({ claims, trustPolicy: sharedPolicy(MI.sp), providerClientIds: [GATEWAY, APP_ID], source: { kind: 'managed-identity', audience: APP_ID, clientId: MI.clientId } }, 'audience');
+    const fix = fixOf(
+      {
+        claims,
+        trustPolicy: sharedPolicy(MI.sp),
+        providerClientIds: [GATEWAY, APP_ID],
+        source: { kind: 'managed-identity', audience: APP_ID, clientId: MI.clientId },
+      },
+      'audience',
+    );
     expect(fix).toContain(`use --audience ${GATEWAY}`);
   });
 
   it('names an explicit --audience that differs from what the role expects', () => {
     const other = '22223333-cccc-4444-dddd-5555eeee6666';
-    const fix = fixOf({ claims: { ...v1Claims, aud: other }, trustPolicy: automationPolicy, providerClientIds: [APP_ID, other], source: { kind: 'certificate', audience: other, clientId: APP_ID } }, 'audience');
+    const fix = fixOf(
+      {
+        claims: { ...v1Claims, aud: other },
+        trustPolicy: automationPolicy,
+        providerClientIds: [APP_ID, other],
+        source: { kind: 'certificate', audience: other, clientId: APP_ID },
+      },
+      'audience',
+    );
     expect(fix).toContain(`requested for --audience ${other}; the role expects ${APP_ID}`);
   });
 
@@ -160,21 +207,38 @@ describe('doctor fixes name the token source', () => {
     const v2Provider = `login.microsoftonline.com/${TENANT}/v2.0`;
     const claims = { ...v1Claims, iss: `https://${v2Provider}`, ver: '2.0', aud: GATEWAY, azp: APP_ID };
     const trustPolicy = policy({ StringEquals: { [`${v2Provider}:aud`]: GATEWAY, [`${v2Provider}:sub`]: SP } }, v2Provider);
-    const fix = fixOf({ claims, trustPolicy, providerClientIds: [GATEWAY], source: { kind: 'certificate', audience: GATEWAY, clientId: APP_ID } }, 'audience');
+    const fix = fixOf(
+      { claims, trustPolicy, providerClientIds: [GATEWAY], source: { kind: 'certificate', audience: GATEWAY, clientId: APP_ID } },
+      'audience',
+    );
     expect(fix).toContain('IAM reads :aud from azp');
     expect(fix).toContain('must issue v1 tokens');
   });
 
   it('explains an audience requested by URI against a role that expects the application ID', () => {
     const claims = { ...v1Claims, aud: 'api://entra-aws-gateway' };
-    const input = { claims, trustPolicy: sharedPolicy(SP), providerClientIds: [GATEWAY], source: { kind: 'certificate' as const, audience: 'api://entra-aws-gateway', clientId: APP_ID } };
-    expect(fixOf(input, 'audience')).toContain(`the URI it was requested by (a v1 token carries the resource as requested), but the role expects an application ID: use --audience ${GATEWAY}`);
+    const input = {
+      claims,
+      trustPolicy: sharedPolicy(SP),
+      providerClientIds: [GATEWAY],
+      source: { kind: 'certificate' as const, audience: 'api://entra-aws-gateway', clientId: APP_ID },
+    };
+    expect(fixOf(input, 'audience')).toContain(
+      `the URI it was requested by (a v1 token carries the resource as requested), but the role expects an application ID: use --audience ${GATEWAY}`,
+    );
     expect(fixOf(input, 'provider client IDs')).toContain('request it by application ID');
   });
 
   it("tells a managed identity of another tenant that it cannot sign in to the role's tenant", () => {
     const other = '99999999-0000-cccc-1111-dddd2222eeee';
-    const fix = fixOf({ claims: { ...v1Claims, iss: `https://sts.windows.net/${other}/`, tid: other }, trustPolicy: automationPolicy, source: { kind: 'managed-identity', audience: APP_ID } }, 'issuer');
+    const fix = fixOf(
+      {
+        claims: { ...v1Claims, iss: `https://sts.windows.net/${other}/`, tid: other },
+        trustPolicy: automationPolicy,
+        source: { kind: 'managed-identity', audience: APP_ID },
+      },
+      'issuer',
+    );
     expect(fix).toContain(`The managed identity belongs to tenant ${other}`);
   });
 });

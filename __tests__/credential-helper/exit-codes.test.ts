@@ -9,7 +9,10 @@ import { EXIT_CODES } from '../../credential-helper/exit-codes';
 describe('exit codes', () => {
   const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'app-teams.md'), 'utf8');
   const section = guide.slice(guide.indexOf('## 6. When it fails: exit codes'), guide.indexOf('## 7.'));
-  const documented = [...section.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].map(([, code, meaning]) => ({ code: Number(code), meaning: meaning.trim() }));
+  const documented = [...section.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].map(([, code, meaning]) => ({
+    code: Number(code),
+    meaning: meaning.trim(),
+  }));
 
   it('documents every code, and only those, once each', () => {
     expect(documented.map(({ code }) => code)).toEqual(Object.values(EXIT_CODES).sort((a, b) => a - b));

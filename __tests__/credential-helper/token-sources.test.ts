@@ -78,7 +78,10 @@ describe('managed identity', () => {
     const before = world.managedIdentity.requests.length;
 
     // Act
-    const result = await run(['--token-source', 'managed-identity', '--client-id', MI_USER.appId, '--audience', GATEWAY.appId, '--role-arn', BYO_USER_ROLE], imds());
+    const result = await run(
+      ['--token-source', 'managed-identity', '--client-id', MI_USER.appId, '--audience', GATEWAY.appId, '--role-arn', BYO_USER_ROLE],
+      imds(),
+    );
 
     // Assess
     expect(result.stderr).not.toContain('entra-aws-credentials:');
@@ -90,7 +93,7 @@ describe('managed identity', () => {
     expect(request.query).toMatchObject({ 'api-version': '2018-02-01', resource: GATEWAY.appId, client_id: MI_USER.appId });
   });
 
-  it("uses the system-assigned identity when no --client-id is given", async () => {
+  it('uses the system-assigned identity when no --client-id is given', async () => {
     const before = world.managedIdentity.requests.length;
     const result = await run(['--token-source', 'managed-identity', '--audience', GATEWAY.appId, '--role-arn', BYO_SYSTEM_ROLE], imds());
     expect(result.code).toBe(EXIT_CODES.ok);
@@ -115,17 +118,47 @@ describe('managed identity', () => {
     expect(request.headers['x-identity-header']).toBe(world.managedIdentity.appServiceHeader);
     expect(request.query).toMatchObject({ 'api-version': '2019-08-01', resource: GATEWAY.appId, client_id: MI_USER.appId });
     // A v1 token from the gateway: aud is the gateway (what IAM compares), sub the identity's service principal.
-    expect(claimsOf(readFileSync(tokenFile, 'utf8'))).toMatchObject({ aud: GATEWAY.appId, appid: MI_USER.appId, sub: MI_USER.sp, ver: '1.0' });
+    expect(claimsOf(readFileSync(tokenFile, 'utf8'))).toMatchObject({
+      aud: GATEWAY.appId,
+      appid: MI_USER.appId,
+      sub: MI_USER.sp,
+      ver: '1.0',
+    });
   });
 
   it('names the default session after the client ID that signed in', async () => {
-    const result = await run(['--token-source', 'managed-identity', '--client-id', MI_USER.appId, '--audience', GATEWAY.appId, '--role-arn', BYO_USER_ROLE, '--no-cache'], imds());
+    const result = await run(
+      [
+        '--token-source',
+        'managed-identity',
+        '--client-id',
+        MI_USER.appId,
+        '--audience',
+        GATEWAY.appId,
+        '--role-arn',
+        BYO_USER_ROLE,
+        '--no-cache',
+      ],
+      imds(),
+    );
     expect(result.code).toBe(EXIT_CODES.ok);
     expect(world.aws.sessions.at(-1)).toBe(`entra-${MI_USER.appId}`);
   });
 
   it('explains an identity that is not assigned to this resource (exit 13)', async () => {
-    const result = await run(['--token-source', 'managed-identity', '--client-id', MI_NOT_ASSIGNED.appId, '--audience', GATEWAY.appId, '--role-arn', BYO_USER_ROLE], imds());
+    const result = await run(
+      [
+        '--token-source',
+        'managed-identity',
+        '--client-id',
+        MI_NOT_ASSIGNED.appId,
+        '--audience',
+        GATEWAY.appId,
+        '--role-arn',
+        BYO_USER_ROLE,
+      ],
+      imds(),
+    );
     expect(result.code).toBe(EXIT_CODES.tokenSourceUnavailable);
     expect(result.stderr).toContain(`This resource has no managed identity with client ID ${MI_NOT_ASSIGNED.appId}`);
     expect(result.stdout).toBe('');
@@ -145,7 +178,21 @@ describe('managed identity', () => {
 
     // Act
     const result = await run(
-      ['doctor', '--role-arn', BYO_SYSTEM_ROLE, '--token-source', 'managed-identity', '--client-id', MI_USER.appId, '--audience', GATEWAY.appId, '--trust-policy', policyFile, '--provider-client-ids', GATEWAY.appId],
+      [
+        'doctor',
+        '--role-arn',
+        BYO_SYSTEM_ROLE,
+        '--token-source',
+        'managed-identity',
+        '--client-id',
+        MI_USER.appId,
+        '--audience',
+        GATEWAY.appId,
+        '--trust-policy',
+        policyFile,
+        '--provider-client-ids',
+        GATEWAY.appId,
+      ],
       imds(),
     );
 
@@ -161,7 +208,21 @@ describe('managed identity', () => {
     const policyFile = join(world.work, 'byo-user-policy.json');
     writeFileSync(policyFile, JSON.stringify(trustPolicy(GATEWAY.appId, MI_USER.sp)));
     const result = await run(
-      ['doctor', '--role-arn', BYO_USER_ROLE, '--token-source', 'managed-identity', '--client-id', MI_USER.appId, '--audience', GATEWAY.uri, '--trust-policy', policyFile, '--provider-client-ids', GATEWAY.appId],
+      [
+        'doctor',
+        '--role-arn',
+        BYO_USER_ROLE,
+        '--token-source',
+        'managed-identity',
+        '--client-id',
+        MI_USER.appId,
+        '--audience',
+        GATEWAY.uri,
+        '--trust-policy',
+        policyFile,
+        '--provider-client-ids',
+        GATEWAY.appId,
+      ],
       imds(),
     );
     expect(result.code).toBe(EXIT_CODES.doctorMismatch);
@@ -175,7 +236,10 @@ describe('workload identity (Kubernetes federated token file)', () => {
   function podEnvironment(claims: Record<string, unknown> = {}, clientId = APP.appId): Record<string, string> {
     const now = Math.floor(Date.now() / 1000);
     const file = join(mkdtempSync(join(world.work, 'sa-')), 'azure-identity-token');
-    writeFileSync(file, world.kubernetes.sign({ sub: KUBERNETES_SUBJECT, aud: [TOKEN_EXCHANGE_AUDIENCE], iat: now, nbf: now, exp: now + 3600, ...claims }));
+    writeFileSync(
+      file,
+      world.kubernetes.sign({ sub: KUBERNETES_SUBJECT, aud: [TOKEN_EXCHANGE_AUDIENCE], iat: now, nbf: now, exp: now + 3600, ...claims }),
+    );
     // What the workload identity webhook injects into the pod.
     return { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: clientId, AZURE_FEDERATED_TOKEN_FILE: file };
   }
@@ -195,7 +259,10 @@ describe('workload identity (Kubernetes federated token file)', () => {
   });
 
   it('explains a service account the application has no federated credential for (exit 14)', async () => {
-    const result = await run(['--token-source', 'workload-identity', '--role-arn', ROLE, ...common()], podEnvironment({ sub: 'system:serviceaccount:payments:other' }));
+    const result = await run(
+      ['--token-source', 'workload-identity', '--role-arn', ROLE, ...common()],
+      podEnvironment({ sub: 'system:serviceaccount:payments:other' }),
+    );
     expect(result.code).toBe(EXIT_CODES.entraFederatedCredentialMismatch);
     expect(result.stderr).toContain('AADSTS700213');
     expect(result.stderr).toContain('subject system:serviceaccount:payments:other');
@@ -213,7 +280,19 @@ describe('workload identity (Kubernetes federated token file)', () => {
     const policyFile = join(world.work, 'v1-policy.json');
     writeFileSync(policyFile, JSON.stringify(trustPolicy(V2_APP.appId, V2_APP.sp)));
     const result = await run(
-      ['doctor', '--role-arn', ROLE, '--token-source', 'workload-identity', '--authority-host', world.entra.url, '--trust-policy', policyFile, '--provider-client-ids', V2_APP.appId],
+      [
+        'doctor',
+        '--role-arn',
+        ROLE,
+        '--token-source',
+        'workload-identity',
+        '--authority-host',
+        world.entra.url,
+        '--trust-policy',
+        policyFile,
+        '--provider-client-ids',
+        V2_APP.appId,
+      ],
       podEnvironment({}, V2_APP.appId),
     );
     expect(result.code).toBe(EXIT_CODES.doctorMismatch);
@@ -230,7 +309,10 @@ describe('GitHub Actions OIDC', () => {
     const before = world.github.requests.length;
 
     // Act
-    const result = await run(['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', APP.appId, '--role-arn', ROLE, ...common()], job());
+    const result = await run(
+      ['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', APP.appId, '--role-arn', ROLE, ...common()],
+      job(),
+    );
 
     // Assess
     expect(result.stderr).not.toContain('entra-aws-credentials:');
@@ -242,14 +324,39 @@ describe('GitHub Actions OIDC', () => {
   });
 
   it('explains a job without "permissions: id-token: write" (exit 13)', async () => {
-    const result = await run(['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', APP.appId, '--role-arn', ROLE, ...common()]);
+    const result = await run([
+      '--token-source',
+      'github-actions',
+      '--tenant-id',
+      TENANT,
+      '--client-id',
+      APP.appId,
+      '--role-arn',
+      ROLE,
+      ...common(),
+    ]);
     expect(result.code).toBe(EXIT_CODES.tokenSourceUnavailable);
     expect(result.stderr).toContain('permissions: id-token: write');
   });
 
   it('explains a repository or branch the application does not trust (exit 14)', async () => {
     // Prepare: an application with federated credentials for other issuers only
-    const result = await run(['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', MI_SYSTEM.appId, '--audience', GATEWAY.appId, '--role-arn', BYO_SYSTEM_ROLE, ...common()], job());
+    const result = await run(
+      [
+        '--token-source',
+        'github-actions',
+        '--tenant-id',
+        TENANT,
+        '--client-id',
+        MI_SYSTEM.appId,
+        '--audience',
+        GATEWAY.appId,
+        '--role-arn',
+        BYO_SYSTEM_ROLE,
+        ...common(),
+      ],
+      job(),
+    );
     expect(result.code).toBe(EXIT_CODES.entraFederatedCredentialMismatch);
     expect(result.stderr).toContain('AADSTS700211');
     expect(result.stderr).toContain(`subject ${GITHUB_SUBJECT}`);
@@ -263,13 +370,31 @@ describe('GitHub Actions OIDC', () => {
 
     // Act: no --audience, so the token is requested for the application itself
     const result = await run(
-      ['doctor', '--role-arn', ROLE, '--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', APP.appId, '--authority-host', world.entra.url, '--trust-policy', policyFile, '--provider-client-ids', GATEWAY.appId],
+      [
+        'doctor',
+        '--role-arn',
+        ROLE,
+        '--token-source',
+        'github-actions',
+        '--tenant-id',
+        TENANT,
+        '--client-id',
+        APP.appId,
+        '--authority-host',
+        world.entra.url,
+        '--trust-policy',
+        policyFile,
+        '--provider-client-ids',
+        GATEWAY.appId,
+      ],
       job(),
     );
 
     // Assess
     expect(result.code).toBe(EXIT_CODES.doctorMismatch);
-    expect(result.stdout).toContain(`MISMATCH audience: IAM reads the audience from the token's aud claim: ${APP.appId}; the trust policy's :aud condition expects ${GATEWAY.appId}`);
+    expect(result.stdout).toContain(
+      `MISMATCH audience: IAM reads the audience from the token's aud claim: ${APP.appId}; the trust policy's :aud condition expects ${GATEWAY.appId}`,
+    );
     expect(result.stdout).toContain('--audience <gateway application ID>');
     expect(result.stdout).toMatch(/MISMATCH provider client IDs/);
     expect(result.stdout).toMatch(/ok +subject/);
@@ -306,7 +431,9 @@ describe('the cache key covers every request parameter, the token source and the
     ['--authority-host', 'https://login.microsoftonline.us'],
   ])('gives %s its own entry', (flag, value) => {
     const certificate = [...base, '--certificate', 'a.pem'];
-    const changed = certificate.includes(flag) ? certificate.map((arg, index) => (certificate[index - 1] === flag ? value : arg)) : [...certificate, flag, value];
+    const changed = certificate.includes(flag)
+      ? certificate.map((arg, index) => (certificate[index - 1] === flag ? value : arg))
+      : [...certificate, flag, value];
     expect(fileOf(changed)).not.toBe(fileOf(certificate));
   });
 
@@ -317,10 +444,23 @@ describe('the cache key covers every request parameter, the token source and the
     const githubBefore = world.github.requests.length;
 
     // Act
-    const result = await run(['--token-source', 'github-actions', '--tenant-id', TENANT, '--client-id', APP.appId, '--role-arn', ROLE, ...common({ '--cache-dir': cacheDir })], {
-      ACTIONS_ID_TOKEN_REQUEST_URL: world.github.requestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.github.requestToken,
-    });
+    const result = await run(
+      [
+        '--token-source',
+        'github-actions',
+        '--tenant-id',
+        TENANT,
+        '--client-id',
+        APP.appId,
+        '--role-arn',
+        ROLE,
+        ...common({ '--cache-dir': cacheDir }),
+      ],
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: world.github.requestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.github.requestToken,
+      },
+    );
 
     // Assess
     expect(result.code).toBe(EXIT_CODES.ok);

@@ -10,7 +10,10 @@ import { FAILURE_REASONS, failureReason } from '../../functions/shared/status';
  */
 
 const operatorGuide = readFileSync(join(resolve(__dirname, '../..'), 'docs', 'operator.md'), 'utf8');
-const documented = [...operatorGuide.matchAll(/^\| `failed:([a-z-]+)` \| .* \| (yes|no) \| /gm)].map((m) => ({ reason: m[1]!, retry: m[2]! }));
+const documented = [...operatorGuide.matchAll(/^\| `failed:([a-z-]+)` \| .* \| (yes|no) \| /gm)].map((m) => ({
+  reason: m[1]!,
+  retry: m[2]!,
+}));
 
 describe('failure reasons in the runbook', () => {
   it('documents every reason once, with whether a retry helps as the code says', () => {
@@ -23,12 +26,12 @@ describe('failure reasons in the runbook', () => {
     }
   });
 
-  it.each([...Object.keys(AUTOMATION_ERRORS).filter((name) => name !== 'TrustPolicyRewriteError' && name !== 'RoleNotFoundError'), 'States.Timeout'])(
-    'a %s becomes a reason of its own, not unknown',
-    (errorName) => {
-      expect(failureReason({ Error: errorName })).not.toBe('unknown');
-    },
-  );
+  it.each([
+    ...Object.keys(AUTOMATION_ERRORS).filter((name) => name !== 'TrustPolicyRewriteError' && name !== 'RoleNotFoundError'),
+    'States.Timeout',
+  ])('a %s becomes a reason of its own, not unknown', (errorName) => {
+    expect(failureReason({ Error: errorName })).not.toBe('unknown');
+  });
 
   it('reads every trust-policy refusal from the start of its message', () => {
     // A new trust-policy reason fails type checking here until it is listed.
@@ -46,7 +49,9 @@ describe('failure reasons in the runbook', () => {
   it('retryable reasons are exactly those of the transient errors (and timeouts)', async () => {
     const { TRANSIENT_ERROR_NAMES } = await import('../../functions/shared/errors');
     const transientReasons = new Set([...TRANSIENT_ERROR_NAMES.map((name) => failureReason({ Error: name })), 'timeout']);
-    const retryable = Object.entries(FAILURE_REASONS).filter(([, info]) => info.retryable).map(([reason]) => reason);
+    const retryable = Object.entries(FAILURE_REASONS)
+      .filter(([, info]) => info.retryable)
+      .map(([reason]) => reason);
     expect(new Set(retryable)).toEqual(transientReasons);
   });
 });

@@ -131,7 +131,9 @@ const sourceFiles = files.filter(
 describe('Markdown links', () => {
   it('finds the Markdown files to check', () => {
     // Prepare / Act: the listing above. Assess: the guides are among them.
-    expect(markdownFiles).toEqual(expect.arrayContaining(['README.md', 'docs/operator.md', 'docs/app-teams.md', 'docs/simulate.md', 'docs/architecture.md']));
+    expect(markdownFiles).toEqual(
+      expect.arrayContaining(['README.md', 'docs/operator.md', 'docs/app-teams.md', 'docs/simulate.md', 'docs/architecture.md']),
+    );
   });
 
   it.each(markdownFiles)('every relative link in %s resolves', (file) => {
@@ -195,9 +197,7 @@ describe('Markdown links', () => {
 });
 
 describe('docs/ paths named in code and messages', () => {
-  const named = sourceFiles.flatMap((file) =>
-    docsPathsIn(readFileSync(join(ROOT, file), 'utf8')).map((path) => ({ file, path })),
-  );
+  const named = sourceFiles.flatMap((file) => docsPathsIn(readFileSync(join(ROOT, file), 'utf8')).map((path) => ({ file, path })));
 
   it('finds the references to check', () => {
     expect(named.length).toBeGreaterThan(0);
@@ -205,7 +205,9 @@ describe('docs/ paths named in code and messages', () => {
 
   it('every docs/… path (and #anchor) exists', () => {
     // Act
-    const broken = named.map(({ file, path }) => brokenLink('.', path)?.replace(/^\.:/, `${file}:`)).filter((problem) => problem !== undefined);
+    const broken = named
+      .map(({ file, path }) => brokenLink('.', path)?.replace(/^\.:/, `${file}:`))
+      .filter((problem) => problem !== undefined);
     // Assess
     expect(broken).toEqual([]);
   });

@@ -15,7 +15,7 @@ const section = (text: string, heading: string) => {
 const simulate = docs('simulate.md');
 
 describe('docs/simulate.md', () => {
-  it("lists every exit code of npm run simulate, once each", () => {
+  it('lists every exit code of npm run simulate, once each', () => {
     const codes = [...section(simulate, '## Exit codes').matchAll(/^\| (\d+) \|/gm)].map(([, code]) => Number(code));
     expect(codes).toEqual(Object.values(SIMULATE_EXIT).sort((a, b) => a - b));
   });
@@ -26,7 +26,10 @@ describe('docs/simulate.md', () => {
   });
 
   it("gives the virtual clock's latencies as the scheduler draws them", () => {
-    const rows = [...section(simulate, '### Virtual time').matchAll(/^\| [^|]+ \| (\d+) to (\d+) \|/gm)].map(([, min, max]) => [Number(min), Number(max)]);
+    const rows = [...section(simulate, '### Virtual time').matchAll(/^\| [^|]+ \| (\d+) to (\d+) \|/gm)].map(([, min, max]) => [
+      Number(min),
+      Number(max),
+    ]);
     expect(rows).toEqual(['iam', 'iam-write', 'sts', 'graph', 'dynamodb', 'lambda'].map((kind) => [...DEFAULT_LATENCIES[kind]!]));
   });
 });
@@ -35,6 +38,8 @@ describe('docs/operator.md, under load', () => {
   it("names the router event source's deployed settings", () => {
     const table = section(docs('operator.md'), '## Under load: what bounds concurrency');
     expect(table).toContain(`\`maximum_concurrency\` ${ROUTER_EVENT_SOURCE.maximumConcurrency} `);
-    expect(table).toContain(`batch size ${ROUTER_EVENT_SOURCE.batchSize}, batching window ${ROUTER_EVENT_SOURCE.maximumBatchingWindowInSeconds} s`);
+    expect(table).toContain(
+      `batch size ${ROUTER_EVENT_SOURCE.batchSize}, batching window ${ROUTER_EVENT_SOURCE.maximumBatchingWindowInSeconds} s`,
+    );
   });
 });

@@ -26,10 +26,16 @@ const GITHUB = 'https://token.actions.githubusercontent.com';
 /** The app team's placeholder policy, with `sub` pinned to an identity they bring. */
 function broughtPolicy(servicePrincipalObjectId: string): PolicyDocument {
   const [statement] = federatedPolicy().Statement as PolicyStatement[];
-  return { Version: '2012-10-17', Statement: [{ ...statement!, Condition: { StringEquals: { [`${HOST}:aud`]: 'placeholder', [`${HOST}:sub`]: servicePrincipalObjectId } } }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { ...statement!, Condition: { StringEquals: { [`${HOST}:aud`]: 'placeholder', [`${HOST}:sub`]: servicePrincipalObjectId } } },
+    ],
+  };
 }
 
-const pins = (w: E2eWorld, roleName: string) => (w.iam.role(ACCOUNT, roleName)!.assumeRolePolicyDocument.Statement as PolicyStatement[])[0]!.Condition!.StringEquals!;
+const pins = (w: E2eWorld, roleName: string) =>
+  (w.iam.role(ACCOUNT, roleName)!.assumeRolePolicyDocument.Statement as PolicyStatement[])[0]!.Condition!.StringEquals!;
 const tags = (w: E2eWorld, roleName: string) => w.iam.role(ACCOUNT, roleName)!.tags;
 const gatewayOf = (_w: E2eWorld) => DEFAULT_GATEWAY_APP_ID;
 
@@ -44,8 +50,16 @@ function admits(policy: PolicyDocument, claims: Record<string, string>): boolean
   const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as PolicyStatement[];
   const matches = (s: PolicyStatement) =>
     [s.Principal === '*' ? [] : [s.Principal?.Federated ?? []].flat()].flat().includes(PROVIDER_ARN) &&
-    Object.entries(s.Condition?.StringEquals ?? {}).every(([key, values]) => [values].flat().map(String).includes(claims[key] ?? '\u0000'));
-  return statements.some((s) => s.Effect === 'Allow' && matches(s)) && !statements.some((s) => s.Effect === 'Deny' && s.Condition === undefined && matches(s));
+    Object.entries(s.Condition?.StringEquals ?? {}).every(([key, values]) =>
+      [values]
+        .flat()
+        .map(String)
+        .includes(claims[key] ?? '\u0000'),
+    );
+  return (
+    statements.some((s) => s.Effect === 'Allow' && matches(s)) &&
+    !statements.some((s) => s.Effect === 'Deny' && s.Condition === undefined && matches(s))
+  );
 }
 
 function managedIdentity(w: E2eWorld): { id: string; appId: string } {
@@ -67,12 +81,17 @@ describe('ceilings end to end', () => {
     expect(names.map((name) => tags(world!, name)[ROLE_TAGS.status])).toEqual(names.map(() => 'ready'));
     const subs = new Set(names.map((name) => pins(world!, name)[`${HOST}:sub`]));
     expect(subs.size).toBe(101);
-    expect(names.every((name) => pins(world!, name)[`${HOST}:aud`] === gateway && tags(world!, name)[ROLE_TAGS.audience] === gateway)).toBe(true);
+    expect(names.every((name) => pins(world!, name)[`${HOST}:aud`] === gateway && tags(world!, name)[ROLE_TAGS.audience] === gateway)).toBe(
+      true,
+    );
   });
 
   it('shared mode: deleting a role removes its application and keeps the gateway, which the other roles use', async () => {
     world = await startE2eWorld({ settings: { audienceMode: 'shared' } });
-    await world.play(createRoleEvent('one', federatedPolicy(), { ...at, eventId: randomUUID() }), createRoleEvent('two', federatedPolicy(), { ...at, eventId: randomUUID() }));
+    await world.play(
+      createRoleEvent('one', federatedPolicy(), { ...at, eventId: randomUUID() }),
+      createRoleEvent('two', federatedPolicy(), { ...at, eventId: randomUUID() }),
+    );
     await world.play(deleteRoleEvent('one', { ...at, eventId: randomUUID() }));
     expect(world.graph.state.listApplications()).toHaveLength(1);
     expect(world.iam.provider(ACCOUNT, PROVIDER_ARN)?.clientIds).toEqual([gatewayOf(world)]);
@@ -131,8 +150,14 @@ describe('ceilings end to end', () => {
   it("attack: the gateway does not let one role's identity into another role", async () => {
     // Prepare: two shared-mode roles; identity A can get gateway tokens (every identity of the tenant can)
     world = await startE2eWorld({ settings: { audienceMode: 'shared' } });
-    await world.play(createRoleEvent('role-a', federatedPolicy(), { ...at, eventId: randomUUID() }), createRoleEvent('role-b', federatedPolicy(), { ...at, eventId: randomUUID() }));
-    const token = (roleName: string) => ({ [`${HOST}:aud`]: gatewayOf(world!), [`${HOST}:sub`]: pins(world!, roleName)[`${HOST}:sub`] as string });
+    await world.play(
+      createRoleEvent('role-a', federatedPolicy(), { ...at, eventId: randomUUID() }),
+      createRoleEvent('role-b', federatedPolicy(), { ...at, eventId: randomUUID() }),
+    );
+    const token = (roleName: string) => ({
+      [`${HOST}:aud`]: gatewayOf(world!),
+      [`${HOST}:sub`]: pins(world!, roleName)[`${HOST}:sub`] as string,
+    });
     const roleB = world.iam.role(ACCOUNT, 'role-b')!.assumeRolePolicyDocument;
     // Act / Assess: B admits B's token and not A's; without the sub pin it would admit A's (the control)
     expect(admits(roleB, token('role-b'))).toBe(true);
@@ -145,14 +170,26 @@ describe('ceilings end to end', () => {
   it('federated identity credentials named at CreateRole are added; one named by a later TagRole is not', async () => {
     world = await startE2eWorld();
     const subject = 'repo:contoso/payments:environment:prod';
-    await world.play(createRoleEvent('payments-ci', federatedPolicy(), { ...at, eventId: randomUUID(), tags: { 'entra:federated-credential:prod': `${GITHUB} ${subject}` } }));
+    await world.play(
+      createRoleEvent('payments-ci', federatedPolicy(), {
+        ...at,
+        eventId: randomUUID(),
+        tags: { 'entra:federated-credential:prod': `${GITHUB} ${subject}` },
+      }),
+    );
     // Attack: someone who may tag the role, then re-trigger it, names their own workload
     await world.play(
-      tagRoleEvent('payments-ci', { 'entra:federated-credential:evil': `${GITHUB} repo:attacker/x:ref:refs/heads/main` }, { ...at, eventId: randomUUID() }),
+      tagRoleEvent(
+        'payments-ci',
+        { 'entra:federated-credential:evil': `${GITHUB} repo:attacker/x:ref:refs/heads/main` },
+        { ...at, eventId: randomUUID() },
+      ),
       updateAssumeRolePolicyEvent('payments-ci', federatedPolicy(), { ...at, eventId: randomUUID() }),
     );
     const [app] = world.graph.state.listApplications();
-    expect(app?.federatedCredentials.map(({ name, issuer, subject: s }) => ({ name, issuer, subject: s }))).toEqual([{ name: 'prod', issuer: GITHUB, subject }]);
+    expect(app?.federatedCredentials.map(({ name, issuer, subject: s }) => ({ name, issuer, subject: s }))).toEqual([
+      { name: 'prod', issuer: GITHUB, subject },
+    ]);
     expect(tags(world, 'payments-ci')[ROLE_TAGS.federatedCredentialsStatus]).toBe('added');
   });
 
@@ -165,7 +202,10 @@ describe('ceilings end to end', () => {
     // A redeploy with another configuration, then a re-run of the role (the sweep, or the runbook's manual start)
     const rerun = async (settings: Parameters<E2eWorld['pipelineWith']>[0]) => {
       const redeployed = { ...world!, pipeline: world!.pipelineWith(settings) };
-      const event = updateAssumeRolePolicyEvent('ci', world!.iam.role(ACCOUNT, 'ci')!.assumeRolePolicyDocument, { ...at, eventId: randomUUID() });
+      const event = updateAssumeRolePolicyEvent('ci', world!.iam.role(ACCOUNT, 'ci')!.assumeRolePolicyDocument, {
+        ...at,
+        eventId: randomUUID(),
+      });
       await playEvents(redeployed, parseEvents([event]), silentLogger);
     };
     // Act 1: dual audience (the step of the migration): both tokens work
@@ -180,4 +220,3 @@ describe('ceilings end to end', () => {
     expect(tags(world, 'ci')).toMatchObject({ [ROLE_TAGS.identityMode]: 'shared', [ROLE_TAGS.status]: 'ready' });
   });
 });
-

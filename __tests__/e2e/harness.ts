@@ -32,7 +32,12 @@ export async function startE2eWorld(
   const logs: string[] = [];
   const logger: Logger = createLogger({ sink: (line) => logs.push(line) });
   const { settings: overrides, ...rest } = options;
-  const world = await startLocalWorld({ definitions: synthesizedStateMachines(), settings: { ...settings, ...overrides }, logger, ...rest });
+  const world = await startLocalWorld({
+    definitions: synthesizedStateMachines(),
+    settings: { ...settings, ...overrides },
+    logger,
+    ...rest,
+  });
   world.iam.addAccount(ACCOUNT);
   world.iam.createOidcProvider(ACCOUNT, { url: `https://${HOST}` });
   return {

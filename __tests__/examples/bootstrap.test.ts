@@ -8,7 +8,13 @@ import { join, resolve } from 'node:path';
  */
 
 const DIR = resolve(__dirname, '..', '..', 'examples', 'github-actions', 'bootstrap');
-type Statement = { Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string | string[]>> };
+type Statement = {
+  Sid: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+};
 const policy = (file: string) => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { Statement: Statement[] };
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const READ = /^[a-z0-9-]+:(Get|List|Describe)[A-Za-z]*$/;
@@ -54,13 +60,21 @@ describe('bootstrap policies', () => {
 
   it('only the protected environment can assume the apply role; pull requests and main plan with the plan role', () => {
     // Prepare
-    const subject = (file: string) => policy(file).Statement.map((s) => s.Condition?.StringEquals['token.actions.githubusercontent.com:sub']);
-    const audience = (file: string) => policy(file).Statement.map((s) => s.Condition?.StringEquals['token.actions.githubusercontent.com:aud']);
+    const subject = (file: string) =>
+      policy(file).Statement.map((s) => s.Condition?.StringEquals['token.actions.githubusercontent.com:sub']);
+    const audience = (file: string) =>
+      policy(file).Statement.map((s) => s.Condition?.StringEquals['token.actions.githubusercontent.com:aud']);
     // Assess
     expect(subject('aws-apply-role-trust.json')).toEqual(['${GITHUB_SUBJECT_PREFIX}:environment:production']);
-    expect(subject('aws-plan-role-trust.json')).toEqual([['${GITHUB_SUBJECT_PREFIX}:pull_request', '${GITHUB_SUBJECT_PREFIX}:ref:refs/heads/main']]);
-    expect([...audience('aws-apply-role-trust.json'), ...audience('aws-plan-role-trust.json')]).toEqual(['sts.amazonaws.com', 'sts.amazonaws.com']);
+    expect(subject('aws-plan-role-trust.json')).toEqual([
+      ['${GITHUB_SUBJECT_PREFIX}:pull_request', '${GITHUB_SUBJECT_PREFIX}:ref:refs/heads/main'],
+    ]);
+    expect([...audience('aws-apply-role-trust.json'), ...audience('aws-plan-role-trust.json')]).toEqual([
+      'sts.amazonaws.com',
+      'sts.amazonaws.com',
+    ]);
     // StringLike would let a wildcard in; exact subjects only.
-    for (const file of ['aws-apply-role-trust.json', 'aws-plan-role-trust.json']) expect(Object.keys(policy(file).Statement[0].Condition!)).toEqual(['StringEquals']);
+    for (const file of ['aws-apply-role-trust.json', 'aws-plan-role-trust.json'])
+      expect(Object.keys(policy(file).Statement[0].Condition!)).toEqual(['StringEquals']);
   });
 });

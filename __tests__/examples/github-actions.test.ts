@@ -14,7 +14,9 @@ import { REVIEW_MARKER } from '../../plan-review/markdown';
  */
 
 const DIR = resolve(__dirname, '..', '..', 'examples', 'github-actions');
-const WORKFLOWS = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort();
+const WORKFLOWS = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
 
 interface LintResult {
@@ -33,7 +35,13 @@ const schemaErrors = (source: string) => validateWorkflow(source).errors;
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string };
 type Job = { environment?: string; permissions?: Record<string, string>; env?: Record<string, string>; steps: Step[]; needs?: string };
-type Workflow = { on: Record<string, unknown>; permissions: unknown; concurrency?: { group: string; 'cancel-in-progress': boolean }; env: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions: unknown;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 const workflow = (file: string) => parse(text(file)) as Workflow;
 const plan = () => workflow('terraform-plan.yml');
 const deploy = () => workflow('terraform-deploy.yml');
@@ -68,7 +76,9 @@ describe('example GitHub Actions workflows', () => {
 
   it('the schema rejects a broken copy: an unknown permission level and a misspelt key', () => {
     // Prepare
-    const broken = text('terraform-plan.yml').replace('id-token: write', 'id-token: admin').replace('timeout-minutes: 30', 'timeout-minute: 30');
+    const broken = text('terraform-plan.yml')
+      .replace('id-token: write', 'id-token: admin')
+      .replace('timeout-minutes: 30', 'timeout-minute: 30');
     // Act
     const errors = schemaErrors(broken);
     // Assess
@@ -80,7 +90,9 @@ describe('example GitHub Actions workflows', () => {
     // Prepare
     const pins = new Map<string, Set<string>>();
     for (const file of WORKFLOWS) {
-      for (const line of text(file).split('\n').filter((l) => /^\s*-?\s*uses:/.test(l))) {
+      for (const line of text(file)
+        .split('\n')
+        .filter((l) => /^\s*-?\s*uses:/.test(l))) {
         // Assess
         expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
         const [, action, pin] = /uses: ([^@]+)@(.+)$/.exec(line)!;
@@ -120,10 +132,18 @@ describe('example GitHub Actions workflows', () => {
     const jobs = Object.entries({ ...prefix('plan', plan().jobs), ...prefix('deploy', deploy().jobs) });
     const uses = (job: Job, name: string) => JSON.stringify(job).includes(`vars.${name}`);
     // Assess
-    expect(jobs.filter(([, j]) => uses(j, 'AWS_APPLY_ROLE_ARN') || uses(j, 'ARM_APPLY_CLIENT_ID')).map(([n]) => n)).toEqual(['deploy.apply']);
-    expect(jobs.filter(([, j]) => j.environment !== undefined).map(([n, j]) => [n, j.environment])).toEqual([['deploy.apply', 'production']]);
+    expect(jobs.filter(([, j]) => uses(j, 'AWS_APPLY_ROLE_ARN') || uses(j, 'ARM_APPLY_CLIENT_ID')).map(([n]) => n)).toEqual([
+      'deploy.apply',
+    ]);
+    expect(jobs.filter(([, j]) => j.environment !== undefined).map(([n, j]) => [n, j.environment])).toEqual([
+      ['deploy.apply', 'production'],
+    ]);
     expect(jobs.filter(([, j]) => uses(j, 'AWS_PLAN_ROLE_ARN')).map(([n]) => n)).toEqual(['plan.plan', 'deploy.plan']);
-    expect(jobs.filter(([, j]) => j.permissions?.['id-token'] === 'write').map(([n]) => n)).toEqual(['plan.plan', 'deploy.plan', 'deploy.apply']);
+    expect(jobs.filter(([, j]) => j.permissions?.['id-token'] === 'write').map(([n]) => n)).toEqual([
+      'plan.plan',
+      'deploy.plan',
+      'deploy.apply',
+    ]);
     expect(deploy().jobs.apply.needs).toBe('plan');
   });
 
@@ -132,11 +152,15 @@ describe('example GitHub Actions workflows', () => {
     const applySteps = deploy().jobs.apply.steps;
     const planSteps = deploy().jobs.plan.steps;
     // Assess
-    expect(applySteps.filter((s) => s.run?.includes('terraform apply')).map((s) => s.run)).toEqual(['terraform apply -input=false -lock-timeout=10m plan.tfplan']);
+    expect(applySteps.filter((s) => s.run?.includes('terraform apply')).map((s) => s.run)).toEqual([
+      'terraform apply -input=false -lock-timeout=10m plan.tfplan',
+    ]);
     expect(applySteps.find((s) => s.uses?.startsWith('actions/download-artifact'))?.with?.name).toBe('deploy-plan');
     expect(planSteps.find((s) => s.uses?.startsWith('actions/upload-artifact'))?.with?.name).toBe('deploy-plan');
     const check = planSteps.find((s) => s.run?.includes('--reviewed'));
-    expect(check?.run).toContain('npm run --silent plan:review -- --reviewed "$RUNNER_TEMP/reviewed-plan/plan.json" "$RUNNER_TEMP/plan.json"');
+    expect(check?.run).toContain(
+      'npm run --silent plan:review -- --reviewed "$RUNNER_TEMP/reviewed-plan/plan.json" "$RUNNER_TEMP/plan.json"',
+    );
     expect(check?.run).toContain('exit "$status"');
   });
 

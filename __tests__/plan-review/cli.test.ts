@@ -10,11 +10,15 @@ const ROOT = resolve(__dirname, '..', '..');
 const FIXTURES = join(__dirname, 'fixtures');
 
 function planReview(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'plan-review', 'cli.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'plan-review', 'cli.ts'), ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -35,7 +39,9 @@ describe('npm run plan:review', () => {
     const truncated = planReview(join(FIXTURES, 'truncated.plan.json'));
     expect(truncated.status).toBe(2);
     expect(truncated.stdout).toBe('');
-    expect(truncated.stderr).toMatch(/truncated\.plan\.json: not valid JSON \(.*\); expected the output of "terraform show -json <planfile>"/);
+    expect(truncated.stderr).toMatch(
+      /truncated\.plan\.json: not valid JSON \(.*\); expected the output of "terraform show -json <planfile>"/,
+    );
   });
 
   it('exits 3 on another major format_version', () => {
@@ -56,7 +62,8 @@ describe('npm run plan:review', () => {
     // Prepare
     const reviewed = join(FIXTURES, 'widening.plan.json');
     const changed = JSON.parse(readFileSync(reviewed, 'utf8'));
-    changed.resource_changes[0].change.after.policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+    changed.resource_changes[0].change.after.policy =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
     const fresh = join(mkdtempSync(join(tmpdir(), 'plan-review-')), 'fresh.plan.json');
     writeFileSync(fresh, JSON.stringify(changed));
     // Act

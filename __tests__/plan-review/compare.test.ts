@@ -5,7 +5,9 @@ import { parsePlan } from '../../plan-review/plan';
 
 /** Whether a fresh plan makes the same changes as the reviewed one (the deploy workflow refuses it when not). */
 
-type Json = { resource_changes: { address: string; change: { actions: string[]; before: Record<string, unknown>; after: Record<string, unknown> } }[] };
+type Json = {
+  resource_changes: { address: string; change: { actions: string[]; before: Record<string, unknown>; after: Record<string, unknown> } }[];
+};
 const reviewedJson = (): Json => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'widening.plan.json'), 'utf8'));
 const plan = (json: Json) => parsePlan(json, 'plan.json');
 const find = (json: Json, address: string) => json.resource_changes.find((rc) => rc.address === address)!;
@@ -25,7 +27,8 @@ describe('comparePlans', () => {
   it('finds a planned value that is not the reviewed one (a policy changed after review)', () => {
     // Prepare
     const fresh = reviewedJson();
-    find(fresh, 'aws_iam_role_policy.workflows_permissions-policy_1ABB482B').change.after.policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+    find(fresh, 'aws_iam_role_policy.workflows_permissions-policy_1ABB482B').change.after.policy =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
     // Act / Assess
     expect(comparePlans(plan(reviewedJson()), plan(fresh))).toEqual([
       { address: 'aws_iam_role_policy.workflows_permissions-policy_1ABB482B', problem: 'planned values differ (after)' },
@@ -42,7 +45,10 @@ describe('comparePlans', () => {
     const differences = comparePlans(plan(reviewedJson()), plan(fresh));
     // Assess
     expect(differences).toEqual([
-      { address: 'aws_cloudformation_stack_set.member-baseline_stack-set_923E0700', problem: 'actions ["update"] were reviewed; now ["delete","create"]' },
+      {
+        address: 'aws_cloudformation_stack_set.member-baseline_stack-set_923E0700',
+        problem: 'actions ["update"] were reviewed; now ["delete","create"]',
+      },
       { address: 'aws_lambda_function.pipeline_router_function_3A1383FA', problem: 'the reviewed plan had ["update"]; now no change' },
       { address: 'aws_sqs_queue_policy.pipeline_queue-policy_1C621ABE', problem: 'not in the reviewed plan; now ["delete"]' },
     ]);

@@ -38,13 +38,17 @@ describe('parsePlan', () => {
     const act = () => parsePlan(fixture('format-2.plan.json'), 'format-2.plan.json');
     // Assess
     expect(act).toThrow(UnsupportedFormatError);
-    expect(act).toThrow(/format-2\.plan\.json: format_version "2\.0" is not supported: plan:review reads Terraform's JSON plan format 1\.x/);
+    expect(act).toThrow(
+      /format-2\.plan\.json: format_version "2\.0" is not supported: plan:review reads Terraform's JSON plan format 1\.x/,
+    );
     expect(() => parsePlan({ format_version: '0.2' }, 'old.json')).toThrow(UnsupportedFormatError);
   });
 
   it('refuses a document without format_version, naming the field and the command that makes a plan', () => {
     expect(() => parsePlan({ resource_changes: [] }, 'x.json')).toThrow(PlanInputError);
-    expect(() => parsePlan({ resource_changes: [] }, 'x.json')).toThrow('x.json: format_version: missing or not a string; expected the output of "terraform show -json <planfile>"');
+    expect(() => parsePlan({ resource_changes: [] }, 'x.json')).toThrow(
+      'x.json: format_version: missing or not a string; expected the output of "terraform show -json <planfile>"',
+    );
     expect(() => parsePlan([], 'x.json')).toThrow('x.json: not a JSON object');
   });
 

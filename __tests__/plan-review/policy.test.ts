@@ -5,7 +5,11 @@ import { parsePolicy, widenings } from '../../plan-review/policy';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const compare = (before: string | null, after: string) => widenings(before === null ? null : parsePolicy(before), parsePolicy(after));
 
-const invoke = { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:eu-central-1:111111111111:function:web-identity-router' };
+const invoke = {
+  Effect: 'Allow',
+  Action: 'lambda:InvokeFunction',
+  Resource: 'arn:aws:lambda:eu-central-1:111111111111:function:web-identity-router',
+};
 const trust = {
   Effect: 'Allow',
   Action: 'sts:AssumeRole',
@@ -23,13 +27,20 @@ describe('widenings', () => {
 
   it('finds nothing when access narrows (a resource removed, a condition added)', () => {
     expect(compare(doc(trust, invoke), doc(trust))).toEqual([]);
-    const stricter = { ...trust, Condition: { ...trust.Condition, ArnLike: { 'aws:SourceArn': 'arn:aws:lambda:*:111111111111:function:web-identity-*' } } };
+    const stricter = {
+      ...trust,
+      Condition: { ...trust.Condition, ArnLike: { 'aws:SourceArn': 'arn:aws:lambda:*:111111111111:function:web-identity-*' } },
+    };
     expect(compare(doc(trust), doc(stricter))).toEqual([]);
   });
 
   it('flags a new action, and a new `*` in Action, Resource and Principal', () => {
     // Prepare
-    const after = doc(invoke, { Effect: 'Allow', Action: ['states:*', 'iam:PassRole'], Resource: '*' }, { ...trust, Principal: { AWS: '*' } });
+    const after = doc(
+      invoke,
+      { Effect: 'Allow', Action: ['states:*', 'iam:PassRole'], Resource: '*' },
+      { ...trust, Principal: { AWS: '*' } },
+    );
     // Act
     const found = compare(doc(invoke, trust), after);
     // Assess
@@ -44,7 +55,9 @@ describe('widenings', () => {
     const { Condition: _removed, ...unconditional } = trust;
     const twoAccounts = { ...trust, Condition: { StringEquals: { 'aws:SourceAccount': ['111111111111', '999999999999'] } } };
     // Act / Assess
-    expect(compare(doc(trust), doc(unconditional))).toEqual(['condition removed: `StringEquals` `aws:SourceAccount` (`sts:AssumeRole` for `Service:lambda.amazonaws.com`)']);
+    expect(compare(doc(trust), doc(unconditional))).toEqual([
+      'condition removed: `StringEquals` `aws:SourceAccount` (`sts:AssumeRole` for `Service:lambda.amazonaws.com`)',
+    ]);
     expect(compare(doc(trust), doc(twoAccounts))).toEqual([
       'condition `StringEquals` `aws:SourceAccount` now also allows `999999999999` (`sts:AssumeRole` for `Service:lambda.amazonaws.com`)',
     ]);
@@ -52,7 +65,11 @@ describe('widenings', () => {
 
   it('flags a Deny that no longer applies (an action dropped from it, or the statement removed)', () => {
     // Prepare
-    const deny = { Effect: 'Deny', Action: ['iam:PutRolePolicy', 'iam:DeleteRole'], Resource: 'arn:aws:iam::*:role/web-identity-automation' };
+    const deny = {
+      Effect: 'Deny',
+      Action: ['iam:PutRolePolicy', 'iam:DeleteRole'],
+      Resource: 'arn:aws:iam::*:role/web-identity-automation',
+    };
     // Act / Assess
     expect(compare(doc(invoke, deny), doc(invoke, { ...deny, Action: ['iam:DeleteRole'] }))).toEqual([
       'Deny no longer applies: `iam:PutRolePolicy` on `arn:aws:iam::*:role/web-identity-automation`',
@@ -73,7 +90,9 @@ describe('widenings', () => {
     const before = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: sub('app-*') }] };
     const after = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: sub('*') }] };
     // Act / Assess
-    expect(widenings(parsePolicy(before), parsePolicy(after))).toEqual(['new `*` in Resource: `{"Fn::Sub":"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}`']);
+    expect(widenings(parsePolicy(before), parsePolicy(after))).toEqual([
+      'new `*` in Resource: `{"Fn::Sub":"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}`',
+    ]);
   });
 
   it('counts NotAction like a `*`: it allows every action but its list', () => {

@@ -58,8 +58,12 @@ describe('plan review', () => {
       '> **replaces** `aws_cloudformation_stack_set_instance.member-baseline_us-east-1-instances_75A875C1`, the member baseline stack instances (target OUs, us-east-1) because `stack_set_instance_region` cannot be updated in place',
     );
     expect(markdown).toContain('> **replaces (create before destroy)** `aws_sfn_state_machine.workflows_delete_63907112`');
-    expect(markdown).toContain('> **deletes** `azuread_application_federated_identity_credential.entra-identity_federated-delete-service-principal_3D3199FC`');
-    expect(markdown).toContain('replaces the Entra OIDC provider `EntraOidcProvider` in every member account: the new provider has none of the audiences');
+    expect(markdown).toContain(
+      '> **deletes** `azuread_application_federated_identity_credential.entra-identity_federated-delete-service-principal_3D3199FC`',
+    );
+    expect(markdown).toContain(
+      'replaces the Entra OIDC provider `EntraOidcProvider` in every member account: the new provider has none of the audiences',
+    );
     expect(markdown).toContain('(CloudFormation replaces it when `Url` changes)');
     expect(markdown).toContain('| aws | 0 | 2 | 2 | 0 |\n| azuread | 0 | 0 | 0 | 1 |');
   });
@@ -70,7 +74,9 @@ describe('plan review', () => {
     // Assess
     expect(markdown).toContain('##### bus policy (`policy`) — **not comparable before apply**');
     expect(markdown).toContain('| granted to (service principal) | `(none)` | `(known after apply)` |');
-    expect(markdown).toContain('Data sources read only during apply, so their values are (known after apply): `data.aws_iam_policy_document.pipeline_bus-policy-document_5B58B9DE`.');
+    expect(markdown).toContain(
+      'Data sources read only during apply, so their values are (known after apply): `data.aws_iam_policy_document.pipeline_bus-policy-document_5B58B9DE`.',
+    );
   });
 
   it('counts by cloud from provider_name: aws, azuread, and the built-in terraform provider', () => {

@@ -71,7 +71,9 @@ describe('compareTemplates', () => {
     // Assess
     if (result.kind !== 'compared') throw new Error('expected a comparison');
     expect(result.resources[0]).toMatchObject({ logicalId: 'WebIdentityAutomationRole', change: 'replaced' });
-    expect(result.resources[0].properties).toEqual([{ name: 'RoleName', replaces: 'yes', before: 'web-identity-automation', after: 'web-identity-automation-v2' }]);
+    expect(result.resources[0].properties).toEqual([
+      { name: 'RoleName', replaces: 'yes', before: 'web-identity-automation', after: 'web-identity-automation-v2' },
+    ]);
   });
 
   it('flags a managed policy attached to a member role and a removed permissions boundary', () => {
@@ -86,10 +88,16 @@ describe('compareTemplates', () => {
     const result = compareTemplates(before, after, replacing);
     // Assess
     if (result.kind !== 'compared') throw new Error('expected a comparison');
-    expect(result.resources[0].widenings).toEqual(['managed policy attached: `"arn:aws:iam::aws:policy/AdministratorAccess"`', 'permissions boundary removed']);
+    expect(result.resources[0].widenings).toEqual([
+      'managed policy attached: `"arn:aws:iam::aws:policy/AdministratorAccess"`',
+      'permissions boundary removed',
+    ]);
   });
 
   it('says so when a template is not JSON (YAML is not compared resource by resource)', () => {
-    expect(compareTemplates(JSON.stringify(synthesizedLike), 'Resources:\n  X: {}\n', replacing)).toEqual({ kind: 'unreadable', side: 'after' });
+    expect(compareTemplates(JSON.stringify(synthesizedLike), 'Resources:\n  X: {}\n', replacing)).toEqual({
+      kind: 'unreadable',
+      side: 'after',
+    });
   });
 });

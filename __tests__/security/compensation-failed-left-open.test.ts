@@ -45,7 +45,9 @@ describe('attack: an open role is locked even when the compensation fails', () =
     expect(execution?.states).toContain('RemoveApplication');
     const role = world.iam.role(ACCOUNT, 'open-role')!;
     const held = world.iam.provider(ACCOUNT, PROVIDER_ARN)?.clientIds ?? [];
-    expect(isOpen(role.assumeRolePolicyDocument as PolicyDocument, { providerArn: PROVIDER_ARN, conditionKeyPrefix: HOST }, held)).toBe(false);
+    expect(isOpen(role.assumeRolePolicyDocument as PolicyDocument, { providerArn: PROVIDER_ARN, conditionKeyPrefix: HOST }, held)).toBe(
+      false,
+    );
     expect(role.tags['entra:access']).toBe('locked');
   });
 });

@@ -33,7 +33,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function happen(w: E2eWorld, ...events: ReturnType<typeof createRoleEvent | typeof deleteRoleEvent>[]): void {
   for (const event of events) {
-    const detail = event.detail as { eventName: string; requestParameters: Record<string, unknown>; responseElements?: { role?: { roleId?: string } } | null };
+    const detail = event.detail as {
+      eventName: string;
+      requestParameters: Record<string, unknown>;
+      responseElements?: { role?: { roleId?: string } } | null;
+    };
     w.iam.applyCloudTrailCall(ACCOUNT, detail.eventName, detail.requestParameters, detail.responseElements?.role?.roleId);
   }
 }
@@ -77,7 +81,9 @@ describe("review: a failing Create never removes another incarnation's applicati
     expect(swapped).toBe(true);
     const role = world.iam.role(ACCOUNT, 'deployer')!;
     expect(role.tags['entra:federation-status']).toBe('ready');
-    const aud = JSON.stringify(role.assumeRolePolicyDocument).match(new RegExp(`${HOST.replace(/[./]/g, '\\$&')}:aud":"([0-9a-f-]{36})`))?.[1];
+    const aud = JSON.stringify(role.assumeRolePolicyDocument).match(
+      new RegExp(`${HOST.replace(/[./]/g, '\\$&')}:aud":"([0-9a-f-]{36})`),
+    )?.[1];
     expect(aud).toBeDefined();
     expect(world.graph.state.listApplications().map((app) => app.appId)).toContain(aud);
     expect(world.graph.state.listServicePrincipals().map((sp) => sp.appId)).toContain(aud);

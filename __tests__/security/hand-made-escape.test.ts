@@ -58,10 +58,18 @@ describe('attack: a hand-made statement does not exempt the rest of the role', (
     const events = parseEvents([createRoleEvent('sneaky', policy, { accountId: ACCOUNT, eventId: 'review-handmade-0001' })]);
 
     // Act
-    const output = await runSimulation({ world, events, config: parseConfig(EXAMPLE_CONFIG), logger: createLogger({ sink: () => undefined }) });
+    const output = await runSimulation({
+      world,
+      events,
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger: createLogger({ sink: () => undefined }),
+    });
 
     // Assess
-    const account = output.iam[ACCOUNT] as { roles: { roleName: string; tags: Record<string, string>; assumeRolePolicyDocument: PolicyDocument }[]; oidcProviders: { clientIds: string[] }[] };
+    const account = output.iam[ACCOUNT] as {
+      roles: { roleName: string; tags: Record<string, string>; assumeRolePolicyDocument: PolicyDocument }[];
+      oidcProviders: { clientIds: string[] }[];
+    };
     const role = account.roles.find((r) => r.roleName === 'sneaky')!;
     const held = account.oidcProviders[0]!.clientIds;
     expect(held).toContain(OTHER_TEAM_APP);

@@ -14,7 +14,10 @@ const AUD = `${PROVIDER_HOST}:aud`;
 const SUB = `${PROVIDER_HOST}:sub`;
 const HELD = ['07000000-0000-4000-8000-0000000000a0'];
 const OTHER_SP = '5a000000-0000-4000-8000-0000000000b1';
-const allow = (condition?: PolicyStatement['Condition'], principal: PolicyStatement['Principal'] = { Federated: PROVIDER_ARN }): PolicyStatement => ({
+const allow = (
+  condition?: PolicyStatement['Condition'],
+  principal: PolicyStatement['Principal'] = { Federated: PROVIDER_ARN },
+): PolicyStatement => ({
   Effect: 'Allow',
   Principal: principal,
   Action: 'sts:AssumeRoleWithWebIdentity',
@@ -34,8 +37,11 @@ describe('attack: what held', () => {
     ['aud key in upper case, StringLike "*"', { StringLike: { [AUD.toUpperCase()]: '*' } }],
     ['sub pinned by StringLike with a wildcard', { StringLike: { [SUB]: '*' } }],
     ['sub "pinned" by StringEqualsIgnoreCase (not counted as a pin: closed side)', { StringEqualsIgnoreCase: { [SUB]: OTHER_SP } }],
-    ['sub pinned under another key (no trailing slash in the prefix)', { StringEquals: { [`${PROVIDER_HOST.replace(/\/$/, '')}:sub`]: OTHER_SP } }],
-    ['an operator the code does not know', { 'ArnLike': { [AUD]: '*' } }],
+    [
+      'sub pinned under another key (no trailing slash in the prefix)',
+      { StringEquals: { [`${PROVIDER_HOST.replace(/\/$/, '')}:sub`]: OTHER_SP } },
+    ],
+    ['an operator the code does not know', { ArnLike: { [AUD]: '*' } }],
   ])('an open statement (%s) counts as open, and the lock closes it', (_, condition) => {
     const policy = doc(allow(condition));
     expect(openStatements(policy, keys, HELD)).toHaveLength(1);
@@ -51,7 +57,10 @@ describe('attack: what held', () => {
     ['a second statement with the provider in a list', allow(undefined, { Federated: [PROVIDER_ARN] })],
     ['a second statement with sub pinned to another identity', allow({ StringEquals: { [AUD]: 'x', [SUB]: OTHER_SP } })],
     ['a second statement with the keys in upper case', allow({ StringLike: { [AUD.toUpperCase()]: '*', [SUB.toUpperCase()]: '*' } })],
-    ['a second statement with ForAnyValue and IfExists tests', allow({ 'ForAnyValue:StringLike': { [AUD]: '*' }, StringLikeIfExists: { [SUB]: '*' } })],
+    [
+      'a second statement with ForAnyValue and IfExists tests',
+      allow({ 'ForAnyValue:StringLike': { [AUD]: '*' }, StringLikeIfExists: { [SUB]: '*' } }),
+    ],
   ])('pinning leaves no statement through the provider admitting another identity (%s)', (_, second) => {
     const appId = '0a000000-0000-4000-8000-0000000000a0';
     const sp = '0a000000-0000-4000-8000-0000000000b0';
@@ -97,6 +106,8 @@ describe('attack: what held', () => {
         expect(matches).toBe(name.toLowerCase() === other.toLowerCase());
       }
     }
-    expect(applicationUniqueName('222233334444', 'deployer', 'AROAXXXXXXXXXXXXXXXX1').startsWith(applicationNamePrefix(account, 'deployer'))).toBe(false);
+    expect(
+      applicationUniqueName('222233334444', 'deployer', 'AROAXXXXXXXXXXXXXXXX1').startsWith(applicationNamePrefix(account, 'deployer')),
+    ).toBe(false);
   });
 });

@@ -34,7 +34,9 @@ const at = () => ({ accountId: ACCOUNT, eventId: randomUUID() });
 
 /** The application whose appId the role's trust policy pins as `aud`. */
 function pinnedApplication(w: E2eWorld, roleName: string) {
-  const statements = w.iam.role(ACCOUNT, roleName)?.assumeRolePolicyDocument.Statement as unknown as { Condition?: Record<string, Record<string, string>> }[];
+  const statements = w.iam.role(ACCOUNT, roleName)?.assumeRolePolicyDocument.Statement as unknown as {
+    Condition?: Record<string, Record<string, string>>;
+  }[];
   const aud = statements.map((s) => s.Condition?.StringEquals?.[`${HOST}:aud`]).find(Boolean);
   return w.graph.state.listApplications().find((app) => app.appId === aud);
 }
@@ -42,7 +44,11 @@ function pinnedApplication(w: E2eWorld, roleName: string) {
 /** Applies the IAM calls in the order they happened (the world changes at once); events are delivered later. */
 function happen(w: E2eWorld, ...events: ReturnType<typeof createRoleEvent | typeof deleteRoleEvent>[]): void {
   for (const event of events) {
-    const detail = event.detail as { eventName: string; requestParameters: Record<string, unknown>; responseElements?: { role?: { roleId?: string } } | null };
+    const detail = event.detail as {
+      eventName: string;
+      requestParameters: Record<string, unknown>;
+      responseElements?: { role?: { roleId?: string } } | null;
+    };
     w.iam.applyCloudTrailCall(ACCOUNT, detail.eventName, detail.requestParameters, detail.responseElements?.role?.roleId);
   }
 }

@@ -9,11 +9,15 @@ const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLES = join(ROOT, 'simulation', 'examples');
 
 function simulate(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'simulation', 'cli.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'simulation', 'cli.ts'), ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -64,7 +68,11 @@ describe('npm run simulate', () => {
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
     expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'invariants', 'sweep']);
-    expect(output.sweep).toMatchObject({ mode: 'report', totals: { accounts: 2, findings: 3 }, report: expect.stringMatching(/sweeps\/simulate-sweep\/report\.json$/) });
+    expect(output.sweep).toMatchObject({
+      mode: 'report',
+      totals: { accounts: 2, findings: 3 },
+      report: expect.stringMatching(/sweeps\/simulate-sweep\/report\.json$/),
+    });
     expect(output.executions).toEqual([]);
   });
 
@@ -105,7 +113,10 @@ describe('npm run simulate', () => {
   });
 
   it('exits non-zero naming the fault of a world that injects a fault on no known call', () => {
-    const faulty = tempFile('world.json', JSON.stringify({ accounts: {}, faults: [{ call: 'iam:PutRolePolicy', status: 400, code: 'x', times: -1 }] }));
+    const faulty = tempFile(
+      'world.json',
+      JSON.stringify({ accounts: {}, faults: [{ call: 'iam:PutRolePolicy', status: 400, code: 'x', times: -1 }] }),
+    );
     const { status, stdout, stderr } = simulate('--world', faulty, '--events', events);
     expect(status).toBe(2);
     expect(stdout).toBe('');
@@ -164,7 +175,13 @@ describe('npm run simulate', () => {
     const broken = tempFile(
       'world.json',
       JSON.stringify({
-        accounts: { '222222222222': { oidcProviders: [{ url: 'https://sts.windows.net/00000000-0000-4000-8000-000000000001/', clientIds: ['dead0000-0000-4000-8000-00000000dead'] }] } },
+        accounts: {
+          '222222222222': {
+            oidcProviders: [
+              { url: 'https://sts.windows.net/00000000-0000-4000-8000-000000000001/', clientIds: ['dead0000-0000-4000-8000-00000000dead'] },
+            ],
+          },
+        },
       }),
     );
     // Act
@@ -172,10 +189,11 @@ describe('npm run simulate', () => {
     const holds = simulate('--world', world, '--check');
     // Assess
     expect(violated.status).toBe(3);
-    expect(JSON.parse(violated.stdout).invariants.violations).toEqual([expect.objectContaining({ invariant: 'client-id-without-application' })]);
+    expect(JSON.parse(violated.stdout).invariants.violations).toEqual([
+      expect.objectContaining({ invariant: 'client-id-without-application' }),
+    ]);
     expect(violated.stderr).toMatch(/1 invariant violation\(s\):\n {2}client-id-without-application: account 222222222222: .*dead0000/);
     expect(holds.status).toBe(0);
     expect(JSON.parse(holds.stdout).executions).toEqual([]);
   });
 });
-

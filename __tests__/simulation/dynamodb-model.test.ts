@@ -65,7 +65,9 @@ describe('the role-lock table, written as the state machines write it', () => {
   it('releases only for the holder; anyone else is refused and the lock stays', () => {
     const locks = table();
     locks.putItem(acquire(execution('a'), T0));
-    expect(() => locks.deleteItem(release(execution('b')))).toThrow(expect.objectContaining({ name: 'DynamoDB.ConditionalCheckFailedException' }));
+    expect(() => locks.deleteItem(release(execution('b')))).toThrow(
+      expect.objectContaining({ name: 'DynamoDB.ConditionalCheckFailedException' }),
+    );
     expect(Object.keys(locks.snapshot())).toEqual([KEY]);
     locks.deleteItem(release(execution('a')));
     expect(locks.snapshot()).toEqual({});
@@ -75,10 +77,12 @@ describe('the role-lock table, written as the state machines write it', () => {
   it('refuses what DynamoDB refuses: an unused or undefined placeholder, a missing key, another table', () => {
     const locks = table();
     const good = acquire(execution('a'), T0);
-    expect(() => locks.putItem({ ...good, ExpressionAttributeValues: { ...good.ExpressionAttributeValues, ':extra': { S: 'x' } } })).toThrow(
-      /unused in expressions: keys: \{:extra\}.*ValidationException/,
+    expect(() =>
+      locks.putItem({ ...good, ExpressionAttributeValues: { ...good.ExpressionAttributeValues, ':extra': { S: 'x' } } }),
+    ).toThrow(/unused in expressions: keys: \{:extra\}.*ValidationException/);
+    expect(() => locks.putItem({ ...good, ConditionExpression: `${good.ConditionExpression} OR #nope = :me` })).toThrow(
+      /#nope.*ValidationException/,
     );
-    expect(() => locks.putItem({ ...good, ConditionExpression: `${good.ConditionExpression} OR #nope = :me` })).toThrow(/#nope.*ValidationException/);
     expect(() => locks.putItem({ ...good, Item: { holder: { S: 'x' } } })).toThrow(/Missing the key lockKey/);
     expect(() => locks.putItem({ ...good, TableName: 'someone-elses-table' })).toThrow(
       expect.objectContaining({ name: 'DynamoDB.ResourceNotFoundException' }),

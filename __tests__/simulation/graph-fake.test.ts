@@ -75,7 +75,9 @@ describe('requests, call keys and faults', () => {
       'graph:GET /applications/{id}/owners': 1,
     });
     expect(normalizeRoute('/directory/deletedItems/123')).toBe('/directory/deletedItems/{id}');
-    expect(normalizeRoute('/directory/deletedItems/microsoft.graph.application')).toBe('/directory/deletedItems/microsoft.graph.application');
+    expect(normalizeRoute('/directory/deletedItems/microsoft.graph.application')).toBe(
+      '/directory/deletedItems/microsoft.graph.application',
+    );
   });
 
   it('answers 400 to a request it does not model and to a body that is not JSON', async () => {
@@ -114,7 +116,10 @@ describe('requests, call keys and faults', () => {
     const added = await graph('POST', `/applications/${app.body?.id}/owners/$ref`, ownerRef('a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d'));
     // Assess
     expect(refused.status).toBe(403);
-    expect(refused.body?.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(refused.body?.error).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     expect(added.status).toBe(204);
     expect(fake.calls['graph:POST /applications/{id}/owners/$ref']).toBe(2);
   });
@@ -210,7 +215,10 @@ describe('POST /applications', () => {
     const res = await create('two');
     // Assess
     expect(res.status).toBe(403);
-    expect(res.body?.error).toMatchObject({ code: 'Directory_QuotaExceeded', message: expect.stringMatching(/quota limit for the Principal/) });
+    expect(res.body?.error).toMatchObject({
+      code: 'Directory_QuotaExceeded',
+      message: expect.stringMatching(/quota limit for the Principal/),
+    });
     expect(res.body?.error.details).toBeUndefined();
   });
 
@@ -233,7 +241,10 @@ describe('PATCH /applications(uniqueName) (upsert)', () => {
     const updated = await upsert('app-65278');
     // Assess (shapes from learn.microsoft.com/graph/api/application-upsert examples)
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ '@odata.context': expect.stringMatching(/\$metadata#applications\/\$entity$/), uniqueName: 'app-65278' });
+    expect(created.body).toMatchObject({
+      '@odata.context': expect.stringMatching(/\$metadata#applications\/\$entity$/),
+      uniqueName: 'app-65278',
+    });
     expect(updated.status).toBe(204);
     expect(fake.state.listApplications()).toHaveLength(1);
   });
@@ -305,7 +316,7 @@ describe('GET /applications', () => {
     expect(res.body?.error.message).toMatch(/property named 'colour'/);
   });
 
-  it("lists applications by displayName, whoever created them", async () => {
+  it('lists applications by displayName, whoever created them', async () => {
     // Prepare
     const mine = await create('mine', { displayName: 'shared name' });
     const theirs = fake.state.seedApplication({ displayName: 'shared name', createdBy: randomUUID() });
@@ -378,7 +389,10 @@ describe('createdObjects of a service principal', () => {
     const gone = await create('gone');
     await graph('DELETE', `/applications/${gone.body?.id}`);
     // Act
-    const first = await graph('GET', `/servicePrincipals/${automation()}/createdObjects/microsoft.graph.application?$select=id,uniqueName&$top=2`);
+    const first = await graph(
+      'GET',
+      `/servicePrincipals/${automation()}/createdObjects/microsoft.graph.application?$select=id,uniqueName&$top=2`,
+    );
     const second = await graph('GET', first.body?.['@odata.nextLink']);
     // Assess
     expect(new URL(first.body?.['@odata.nextLink']).origin).toBe(new URL(fake.baseUrl).origin);
@@ -415,7 +429,10 @@ describe('service principals', () => {
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ appId: app.body?.appId, servicePrincipalType: 'Application' });
     expect(second.status).toBe(409);
-    expect(second.body?.error).toMatchObject({ code: 'Request_MultipleObjectsWithSameKeyValue', message: expect.stringMatching(/already in use/) });
+    expect(second.body?.error).toMatchObject({
+      code: 'Request_MultipleObjectsWithSameKeyValue',
+      message: expect.stringMatching(/already in use/),
+    });
   });
 
   it('answers replication lag right after the application was created, with the code in error.details', async () => {
@@ -447,7 +464,12 @@ describe('service principals', () => {
     // Prepare
     const app = await create('readable');
     const sp = await graph('POST', '/servicePrincipals', { appId: app.body?.appId });
-    const identity = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID(), displayName: 'vm', servicePrincipalType: 'ManagedIdentity' });
+    const identity = fake.state.seedServicePrincipal({
+      id: randomUUID(),
+      appId: randomUUID(),
+      displayName: 'vm',
+      servicePrincipalType: 'ManagedIdentity',
+    });
     // Act
     const byAppId = await graph('GET', `/servicePrincipals(appId='${app.body?.appId}')?$select=id,appId`);
     const byId = await graph('GET', `/servicePrincipals/${sp.body?.id}`);
@@ -470,7 +492,10 @@ describe('deleting and purging', () => {
     const sp = await graph('POST', '/servicePrincipals', { appId: app.body?.appId });
     // Act
     const deleted = await graph('DELETE', `/applications/${app.body?.id}`);
-    const apps = await graph('GET', `/directory/deletedItems/microsoft.graph.application?$filter=${encodeURIComponent("uniqueName eq 'doomed'")}`);
+    const apps = await graph(
+      'GET',
+      `/directory/deletedItems/microsoft.graph.application?$filter=${encodeURIComponent("uniqueName eq 'doomed'")}`,
+    );
     const sps = await graph(
       'GET',
       `/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=${encodeURIComponent(`appId eq '${app.body?.appId}'`)}&$select=id,appId`,
@@ -540,7 +565,10 @@ describe('deleting and purging', () => {
     await fake.close();
     fake = await startGraphFake({ deletedItemsFilter: false });
     // Act
-    const res = await graph('GET', `/directory/deletedItems/microsoft.graph.application?$filter=${encodeURIComponent("uniqueName eq 'x'")}`);
+    const res = await graph(
+      'GET',
+      `/directory/deletedItems/microsoft.graph.application?$filter=${encodeURIComponent("uniqueName eq 'x'")}`,
+    );
     // Assess
     expect(res.status).toBe(400);
   });
@@ -559,7 +587,9 @@ describe('POST /applications/{id}/owners/$ref', () => {
     // Assess
     expect(added.status).toBe(204);
     expect(again.status).toBe(400);
-    expect(again.body?.error.message).toBe("One or more added object references already exist for the following modified properties: 'owners'.");
+    expect(again.body?.error.message).toBe(
+      "One or more added object references already exist for the following modified properties: 'owners'.",
+    );
     expect(fake.state.liveApplication(app.body?.id)?.owners).toEqual([automation(), USER]);
   });
 

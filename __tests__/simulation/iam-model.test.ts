@@ -61,17 +61,19 @@ async function iamFor(account: string, sessionName = 'test-session'): Promise<IA
   });
 }
 
-const errorOf = (promise: Promise<unknown>) => promise.then(() => new Error('expected a rejection'), (error: unknown) => error as Error);
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => new Error('expected a rejection'),
+    (error: unknown) => error as Error,
+  );
 
 describe('routing by credentials', () => {
-  it('sends each client\'s calls to the account its credentials were assumed in, even concurrently', async () => {
+  it("sends each client's calls to the account its credentials were assumed in, even concurrently", async () => {
     model.createRole(A, { roleName: 'same-name', assumeRolePolicyDocument: POLICY, tags: { owner: 'a' } });
     model.createRole(B, { roleName: 'same-name', assumeRolePolicyDocument: POLICY, tags: { owner: 'b' } });
     const [iamA, iamB] = await Promise.all([iamFor(A), iamFor(B)]);
 
-    const results = await Promise.all(
-      [iamA, iamB, iamA, iamB].map((client) => client.send(new GetRoleCommand({ RoleName: 'same-name' }))),
-    );
+    const results = await Promise.all([iamA, iamB, iamA, iamB].map((client) => client.send(new GetRoleCommand({ RoleName: 'same-name' }))));
 
     expect(results.map((r) => r.Role!.Arn)).toEqual([
       `arn:aws:iam::${A}:role/same-name`,
@@ -121,22 +123,23 @@ describe('roles', () => {
     expect(Role!.RoleId).toMatch(/^AROA[A-Z2-7]{17}$/);
   });
 
-  it('creates, updates and deletes roles through the SDK, with IAM\'s errors', async () => {
+  it("creates, updates and deletes roles through the SDK, with IAM's errors", async () => {
     const iam = await iamFor(A);
-    const create = (name: string) =>
-      iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(POLICY) }));
+    const create = (name: string) => iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(POLICY) }));
 
     await create('Deployer');
     expect(await errorOf(create('deployer'))).toMatchObject({ name: 'EntityAlreadyExistsException' });
-    expect(await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Deployer', PolicyDocument: '{not json' })))).toMatchObject({
-      name: 'MalformedPolicyDocumentException',
-    });
+    expect(await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'Deployer', PolicyDocument: '{not json' })))).toMatchObject(
+      {
+        name: 'MalformedPolicyDocumentException',
+      },
+    );
     await iam.send(new DeleteRoleCommand({ RoleName: 'Deployer' }));
     expect(await errorOf(iam.send(new GetRoleCommand({ RoleName: 'Deployer' })))).toMatchObject({ name: 'NoSuchEntityException' });
     expect(await errorOf(iam.send(new DeleteRoleCommand({ RoleName: 'Deployer' })))).toMatchObject({ name: 'NoSuchEntityException' });
   });
 
-  it('refuses a trust policy over the account\'s quota with LimitExceeded', async () => {
+  it("refuses a trust policy over the account's quota with LimitExceeded", async () => {
     model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
     const iam = await iamFor(A);
     const big = JSON.stringify({ ...POLICY, Id: 'x'.repeat(2048) });
@@ -193,7 +196,8 @@ describe('OIDC providers', () => {
   it('adds and removes client IDs idempotently', async () => {
     model.createOidcProvider(A, { url: URL });
     const iam = await iamFor(A);
-    const add = (ClientID: string) => iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_A, ClientID }));
+    const add = (ClientID: string) =>
+      iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_A, ClientID }));
     const remove = (ClientID: string) =>
       iam.send(new RemoveClientIDFromOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_A, ClientID }));
 
@@ -241,7 +245,7 @@ describe('faults', () => {
     expect(model.provider(A, ARN_A)!.clientIds).toEqual(['x']);
   });
 
-  it('throttles with the name the SDK gives IAM\'s Throttling code', async () => {
+  it("throttles with the name the SDK gives IAM's Throttling code", async () => {
     model.failNext('sts:AssumeRole', 'Throttling');
 
     expect(await errorOf(iamFor(A))).toMatchObject({ name: 'Throttling' });
@@ -257,7 +261,12 @@ describe('faults', () => {
       model.startStorm({ rate: 0.5, commands: ['iam:GetRole'] });
       const outcomes: string[] = [];
       for (let i = 0; i < 20; i++) {
-        outcomes.push(await iam.send(new GetRoleCommand({ RoleName: 'r' })).then(() => 'ok', (e: Error) => e.name));
+        outcomes.push(
+          await iam.send(new GetRoleCommand({ RoleName: 'r' })).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        );
       }
       model.stopStorm();
       await iam.send(new GetRoleCommand({ RoleName: 'r' }));
@@ -282,7 +291,13 @@ describe('snapshot and CloudTrail calls', () => {
     const snapshot = model.snapshot()[A]!;
     expect(snapshot).toEqual({
       roles: [
-        { roleName: 'a-role', roleId: model.role(A, 'a-role')!.roleId, arn: `arn:aws:iam::${A}:role/a-role`, assumeRolePolicyDocument: POLICY, tags: {} },
+        {
+          roleName: 'a-role',
+          roleId: model.role(A, 'a-role')!.roleId,
+          arn: `arn:aws:iam::${A}:role/a-role`,
+          assumeRolePolicyDocument: POLICY,
+          tags: {},
+        },
         {
           roleName: 'b-role',
           roleId: model.role(A, 'b-role')!.roleId,
@@ -297,14 +312,17 @@ describe('snapshot and CloudTrail calls', () => {
     expect(model.snapshot()[B]).toEqual({ roles: [], oidcProviders: [] });
   });
 
-  it('applies TagRole records, merging CloudTrail\'s [{ key, value }] tags', () => {
+  it("applies TagRole records, merging CloudTrail's [{ key, value }] tags", () => {
     model.applyCloudTrailCall('333333333333', 'CreateRole', {
       roleName: 'ci-deployer',
       assumeRolePolicyDocument: JSON.stringify(POLICY),
       tags: [{ key: 'team', value: 'payments' }],
     });
 
-    const tagged = model.applyCloudTrailCall('333333333333', 'TagRole', { roleName: 'ci-deployer', tags: [{ key: 'entra:owners', value: 'a b' }] });
+    const tagged = model.applyCloudTrailCall('333333333333', 'TagRole', {
+      roleName: 'ci-deployer',
+      tags: [{ key: 'entra:owners', value: 'a b' }],
+    });
     const absent = model.applyCloudTrailCall('333333333333', 'TagRole', { roleName: 'gone', tags: [{ key: 'x', value: 'y' }] });
 
     expect([tagged, absent]).toEqual(['updated', 'absent']);
@@ -344,7 +362,10 @@ describe('role IDs', () => {
   it('keeps the role ID a world gives, and generates distinct ones otherwise', () => {
     // Act
     const given = model.createRole(A, { roleName: 'given', roleId: 'AROAGIVEN00000000000A', assumeRolePolicyDocument: POLICY });
-    const generated = Array.from({ length: 20 }, (_, i) => model.createRole(B, { roleName: `r${i}`, assumeRolePolicyDocument: POLICY }).roleId);
+    const generated = Array.from(
+      { length: 20 },
+      (_, i) => model.createRole(B, { roleName: `r${i}`, assumeRolePolicyDocument: POLICY }).roleId,
+    );
     // Assess
     expect(given.roleId).toBe('AROAGIVEN00000000000A');
     expect(new Set(generated).size).toBe(20);
@@ -381,7 +402,9 @@ describe('faults on call keys (as world files state them)', () => {
     model.faults.add({ call: 'iam:GetRole', answer: { status: 404, code: 'NoSuchEntity' } });
     // Act
     const update = await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
-    const updateAgain = await errorOf(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    const updateAgain = await errorOf(
+      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })),
+    );
     const get = await errorOf(iam.send(new GetRoleCommand({ RoleName: 'r' })));
     // Assess
     expect(update).toBeInstanceOf(ConcurrentModificationException);
@@ -439,7 +462,14 @@ describe('concurrent writes on the virtual clock', () => {
 
   /** Runs the calls concurrently on the virtual clock; each settles to its value or its error. */
   async function concurrently(...calls: (() => Promise<unknown>)[]): Promise<unknown[]> {
-    const results = Promise.all(calls.map((call) => call().then((value) => value, (error: unknown) => error)));
+    const results = Promise.all(
+      calls.map((call) =>
+        call().then(
+          (value) => value,
+          (error: unknown) => error,
+        ),
+      ),
+    );
     await scheduler.run();
     return results;
   }
@@ -468,7 +498,8 @@ describe('concurrent writes on the virtual clock', () => {
 
   it('accepts the same writes one after the other (control)', async () => {
     const iam = await timedClient();
-    const add = (clientId: string) => iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_T, ClientID: clientId }));
+    const add = (clientId: string) =>
+      iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ARN_T, ClientID: clientId }));
     await concurrently(() => add('one'));
     await concurrently(() => add('two'));
     expect(timed.provider(A, ARN_T)?.clientIds).toEqual(['one', 'two']);
@@ -504,7 +535,10 @@ describe('concurrent writes on the virtual clock', () => {
     const iam = await timedClient();
     await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
     // …the app team writes its trust policy (a CloudTrail call applied to the world)…
-    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', { roleName: 'r', policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }) });
+    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', {
+      roleName: 'r',
+      policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }),
+    });
     // Act: …and the automation writes what it computed from its read
     await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
     // Assess
@@ -513,7 +547,10 @@ describe('concurrent writes on the virtual clock', () => {
 
   it('does not note a write after a fresh read (control)', async () => {
     const iam = await timedClient();
-    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', { roleName: 'r', policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }) });
+    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', {
+      roleName: 'r',
+      policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }),
+    });
     await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
     await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
     expect(timed.trustPolicyOverwrites).toEqual([]);

@@ -23,12 +23,24 @@ const statement = (condition?: Record<string, string>): PolicyStatement => ({
 const policy = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
 const pinned = (appId: string, sp: string) => policy(statement({ [`${HOST}:aud`]: appId, [`${HOST}:sub`]: sp }));
 
-function role(roleName: string, trust: PolicyDocument, tags: Record<string, string> = {}, roleId = ROLE_ID): AccountSnapshot['roles'][number] {
+function role(
+  roleName: string,
+  trust: PolicyDocument,
+  tags: Record<string, string> = {},
+  roleId = ROLE_ID,
+): AccountSnapshot['roles'][number] {
   return { roleName, roleId, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, assumeRolePolicyDocument: trust, tags };
 }
 
 /** A world with one ready role `ci` pinned to its own application, plus what each test adds. */
-function world(changes: { roles?: AccountSnapshot['roles']; clientIds?: string[]; applications?: WorldView['entra']['applications']; servicePrincipals?: WorldView['entra']['servicePrincipals'] } = {}): WorldView {
+function world(
+  changes: {
+    roles?: AccountSnapshot['roles'];
+    clientIds?: string[];
+    applications?: WorldView['entra']['applications'];
+    servicePrincipals?: WorldView['entra']['servicePrincipals'];
+  } = {},
+): WorldView {
   return {
     iam: {
       [ACCOUNT]: {
@@ -37,7 +49,9 @@ function world(changes: { roles?: AccountSnapshot['roles']; clientIds?: string[]
       },
     },
     entra: {
-      applications: changes.applications ?? [{ appId: OWN.appId, uniqueName: applicationUniqueName(ACCOUNT, 'ci', ROLE_ID), createdBy: 'automation' }],
+      applications: changes.applications ?? [
+        { appId: OWN.appId, uniqueName: applicationUniqueName(ACCOUNT, 'ci', ROLE_ID), createdBy: 'automation' },
+      ],
       servicePrincipals: changes.servicePrincipals ?? [{ id: OWN.sp, appId: OWN.appId }],
     },
   };
@@ -66,7 +80,10 @@ describe('the invariants', () => {
         { appId: OWN.appId, uniqueName: applicationUniqueName(ACCOUNT, 'ci', ROLE_ID), createdBy: 'automation' },
         { appId: FOREIGN_APP, uniqueName: null, createdBy: '4a000000-0000-4000-8000-00000000004a' },
       ],
-      servicePrincipals: [{ id: OWN.sp, appId: OWN.appId }, { id: OTHER.sp, appId: FOREIGN_APP }],
+      servicePrincipals: [
+        { id: OWN.sp, appId: OWN.appId },
+        { id: OTHER.sp, appId: FOREIGN_APP },
+      ],
     });
     expect(invariantsOf(view)).toEqual([]);
   });
@@ -77,7 +94,11 @@ describe('the invariants', () => {
   });
 
   it("find a role pinned to another role's application, a takeover", () => {
-    const other = { appId: OTHER.appId, uniqueName: applicationUniqueName(ACCOUNT, 'other', 'AROAOTHEROTHEROTHER01'), createdBy: 'automation' };
+    const other = {
+      appId: OTHER.appId,
+      uniqueName: applicationUniqueName(ACCOUNT, 'other', 'AROAOTHEROTHEROTHER01'),
+      createdBy: 'automation',
+    };
     const view = world({
       roles: [role('ci', pinned(OTHER.appId, OTHER.sp)), role('other', pinned(OTHER.appId, OTHER.sp), {}, 'AROAOTHEROTHEROTHER01')],
       applications: [other],
@@ -91,7 +112,10 @@ describe('the invariants', () => {
     const multiTenant = 'c0000000-0000-4000-8000-0000000000c1';
     const view = world({
       clientIds: [OWN.appId, 'dead0000-0000-4000-8000-00000000dead', multiTenant, 'api://not-a-guid'],
-      servicePrincipals: [{ id: OWN.sp, appId: OWN.appId }, { id: 'c0000000-0000-4000-8000-0000000000c2', appId: multiTenant }],
+      servicePrincipals: [
+        { id: OWN.sp, appId: OWN.appId },
+        { id: 'c0000000-0000-4000-8000-0000000000c2', appId: multiTenant },
+      ],
     });
     expect(checkInvariants(view, SETTINGS).violations).toEqual([
       expect.objectContaining({ invariant: 'client-id-without-application', message: expect.stringContaining('dead0000') }),
@@ -101,7 +125,12 @@ describe('the invariants', () => {
   it('find an application of ours whose role incarnation is gone, or no longer trusts the provider', () => {
     const gone = world({ roles: [] });
     const unfederated = world({
-      roles: [role('ci', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] })],
+      roles: [
+        role('ci', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      ],
     });
     const recreated = world({ roles: [role('ci', pinned(OWN.appId, OWN.sp), {}, 'AROANEWINCARNATION001')] });
     expect(invariantsOf(gone)).toEqual(['application-without-role']);
@@ -111,7 +140,12 @@ describe('the invariants', () => {
 
   it("report an orphan apart when its role's Delete failed in the run: the alarm fired, the runbook removes it", () => {
     const failedRemovals = failedRemovalsOf([
-      { stateMachine: 'Web-Identity-Role-Delete', status: 'FAILED', states: ['DeleteFailed'], input: { accountId: ACCOUNT, roleName: 'CI' } },
+      {
+        stateMachine: 'Web-Identity-Role-Delete',
+        status: 'FAILED',
+        states: ['DeleteFailed'],
+        input: { accountId: ACCOUNT, roleName: 'CI' },
+      },
     ]);
     const report = checkInvariants(world({ roles: [] }), SETTINGS, { failedRemovals });
     expect(failedRemovals).toEqual(new Set([applicationNamePrefix(ACCOUNT, 'ci')]));
@@ -120,8 +154,25 @@ describe('the invariants', () => {
   });
 
   it('find a role left open (the one definition: isOpen), and not once it is locked', () => {
-    const open = role('team', policy(statement()), { 'entra:federation-status': 'failed:policy-too-large', 'entra:access': 'open' }, 'AROAOPENOPENOPENOPEN1');
-    const locked = role('team', { ...policy(statement(), { Sid: LOCK_SID, Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity' }) }, { 'entra:federation-status': 'failed:wildcard' }, 'AROAOPENOPENOPENOPEN1');
+    const open = role(
+      'team',
+      policy(statement()),
+      { 'entra:federation-status': 'failed:policy-too-large', 'entra:access': 'open' },
+      'AROAOPENOPENOPENOPEN1',
+    );
+    const locked = role(
+      'team',
+      {
+        ...policy(statement(), {
+          Sid: LOCK_SID,
+          Effect: 'Deny',
+          Principal: { Federated: PROVIDER },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+        }),
+      },
+      { 'entra:federation-status': 'failed:wildcard' },
+      'AROAOPENOPENOPENOPEN1',
+    );
     const ready = world().iam[ACCOUNT]!.roles[0]!;
     expect(checkInvariants(world({ roles: [ready, open] }), SETTINGS).violations).toEqual([
       expect.objectContaining({ invariant: 'role-open', roleName: 'team', message: expect.stringContaining('role-open alarm fired') }),

@@ -21,7 +21,11 @@ type Definitions = { create: object; delete: object };
 const locked = localDefinitions() as { create: any; delete: any };
 const unlocked: Definitions = { create: withoutRoleLock(locked.create), delete: withoutRoleLock(locked.delete) };
 
-function run(burst: Burst, seed: number, options: { load?: typeof LOAD; definitions?: Definitions; faults?: object[] } = {}): Promise<SimulationOutput> {
+function run(
+  burst: Burst,
+  seed: number,
+  options: { load?: typeof LOAD; definitions?: Definitions; faults?: object[] } = {},
+): Promise<SimulationOutput> {
   const world = options.faults ? { ...(burst.world as object), faults: options.faults } : burst.world;
   return runSimulation({
     world: parseWorld(world),
@@ -62,7 +66,9 @@ describe('the load plan', () => {
   });
 
   it('refuses options out of range, naming the flag', () => {
-    expect(() => planLoad(events, { concurrency: 0, seed: 1, duplicates: 0, reorderSeconds: 0 })).toThrow(/--concurrency 0: a whole number of 1 or more/);
+    expect(() => planLoad(events, { concurrency: 0, seed: 1, duplicates: 0, reorderSeconds: 0 })).toThrow(
+      /--concurrency 0: a whole number of 1 or more/,
+    );
     expect(() => planLoad(events, { concurrency: 2, seed: 1, duplicates: 1.5, reorderSeconds: 0 })).toThrow(/--duplicates 1.5/);
     expect(() => planLoad(events, { concurrency: 2, seed: 1, duplicates: 0, reorderSeconds: -1 })).toThrow(/--reorder -1/);
   });
@@ -108,7 +114,15 @@ describe('the hazards of concurrent executions of one role', () => {
 
   it('a Create that fails and compensates while another Create of the role pins it: the role ends pinned to a deleted application', async () => {
     // Prepare: created, edited to a wildcard (that Create fails), fixed (that Create pins), a fraction of a second apart
-    const options: BurstOptions = { seed: 0, events: 60, accounts: 60, lifecycles: ['fixed'], stepSeconds: [0.1, 0.8], redeliveries: 0, spreadSeconds: 5 };
+    const options: BurstOptions = {
+      seed: 0,
+      events: 60,
+      accounts: 60,
+      lifecycles: ['fixed'],
+      stepSeconds: [0.1, 0.8],
+      redeliveries: 0,
+      spreadSeconds: 5,
+    };
     // Act
     const without = await violationsBySeed(options, unlocked);
     const withLock = await violationsBySeed(options, undefined);
@@ -118,7 +132,15 @@ describe('the hazards of concurrent executions of one role', () => {
   });
 
   it('DeleteRole delivered while the role’s Create runs (Graph slow to answer): the new application outlives its role', async () => {
-    const options: BurstOptions = { seed: 0, events: 60, accounts: 60, lifecycles: ['deleted'], stepSeconds: [0.2, 0.6], redeliveries: 0, spreadSeconds: 5 };
+    const options: BurstOptions = {
+      seed: 0,
+      events: 60,
+      accounts: 60,
+      lifecycles: ['deleted'],
+      stepSeconds: [0.2, 0.6],
+      redeliveries: 0,
+      spreadSeconds: 5,
+    };
     const throttled = [{ call: 'graph:POST /applications', status: 429, code: 'TooManyRequests', times: 40 }];
     const without = await violationsBySeed(options, unlocked, throttled);
     const withLock = await violationsBySeed(options, undefined, throttled);
@@ -129,7 +151,15 @@ describe('the hazards of concurrent executions of one role', () => {
   it('a role deleted and created again while the first Delete runs: each incarnation keeps its own application, with or without the lock', async () => {
     // Applications belong to one role incarnation (its RoleId is in the name), and Delete keeps
     // the application of the incarnation that exists now: this hazard needs no lock any more.
-    const options: BurstOptions = { seed: 0, events: 60, accounts: 60, lifecycles: ['recreated'], stepSeconds: [0.1, 0.6], redeliveries: 0, spreadSeconds: 5 };
+    const options: BurstOptions = {
+      seed: 0,
+      events: 60,
+      accounts: 60,
+      lifecycles: ['recreated'],
+      stepSeconds: [0.1, 0.6],
+      redeliveries: 0,
+      spreadSeconds: 5,
+    };
     const without = await violationsBySeed(options, unlocked);
     const withLock = await violationsBySeed(options, undefined);
     expect(without).toEqual(Array(10).fill(0));
@@ -164,13 +194,16 @@ describe('a burst of role events over many accounts', () => {
     },
   );
 
-  it.each([1, 2])('seed %i, 500 events over 50 accounts at --concurrency 50: every invariant holds, every role ends as it should', async (seed) => {
-    const burst = generateBurst({ seed, events: 500, accounts: 50 });
-    expect(burst.events).toHaveLength(500);
-    const output = await run(burst, seed);
-    expect(output.invariants.violations).toEqual([]);
-    expect(unexpectedEnds(output, burst)).toEqual([]);
-    expect(output.load!.executions.maxInFlight).toBeGreaterThan(10);
-    expect(output.load!.retries.lockWaits).toBeGreaterThan(0);
-  });
+  it.each([1, 2])(
+    'seed %i, 500 events over 50 accounts at --concurrency 50: every invariant holds, every role ends as it should',
+    async (seed) => {
+      const burst = generateBurst({ seed, events: 500, accounts: 50 });
+      expect(burst.events).toHaveLength(500);
+      const output = await run(burst, seed);
+      expect(output.invariants.violations).toEqual([]);
+      expect(unexpectedEnds(output, burst)).toEqual([]);
+      expect(output.load!.executions.maxInFlight).toBeGreaterThan(10);
+      expect(output.load!.retries.lockWaits).toBeGreaterThan(0);
+    },
+  );
 });

@@ -7,7 +7,10 @@ import { localDefinitions, pipelineSettings } from '../../simulation/run-simulat
 describe('startLocalWorld', () => {
   it("gives the tenant the automation's identity the caller names, so functions configured with it find themselves", async () => {
     // Prepare
-    const automation = { automationServicePrincipalId: 'f0f0f0f0-0000-4000-8000-00000000000a', automationAppId: 'f0f0f0f0-0000-4000-8000-00000000000b' };
+    const automation = {
+      automationServicePrincipalId: 'f0f0f0f0-0000-4000-8000-00000000000a',
+      automationAppId: 'f0f0f0f0-0000-4000-8000-00000000000b',
+    };
     const world = await startLocalWorld({
       definitions: localDefinitions(),
       settings: pipelineSettings(parseConfig(EXAMPLE_CONFIG)),

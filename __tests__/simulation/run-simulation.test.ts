@@ -37,23 +37,33 @@ describe('simulation definitions', () => {
 
 describe('taskFunctionOf', () => {
   it('reads the function from an ARN or a Terraform reference, and refuses one it cannot name', () => {
-    expect(taskFunctionOf('X', { Type: 'Task', Parameters: { FunctionName: 'arn:aws:lambda:eu-west-1:1:function:web-identity-add-audience-id-provider' } })).toBe(
-      'add-audience-id-provider',
-    );
+    expect(
+      taskFunctionOf('X', {
+        Type: 'Task',
+        Parameters: { FunctionName: 'arn:aws:lambda:eu-west-1:1:function:web-identity-add-audience-id-provider' },
+      }),
+    ).toBe('add-audience-id-provider');
     expect(taskFunctionOf('X', { Type: 'Task', Parameters: { FunctionName: '${aws_lambda_function.delete_service_principal.arn}' } })).toBe(
       'delete-service-principal',
     );
-    expect(() => taskFunctionOf('RecordFailureOnRole', { Type: 'Task', Parameters: { FunctionName: '${aws_lambda_function.fn_3.arn}' } })).toThrow(
-      /RecordFailureOnRole: cannot tell/,
-    );
+    expect(() =>
+      taskFunctionOf('RecordFailureOnRole', { Type: 'Task', Parameters: { FunctionName: '${aws_lambda_function.fn_3.arn}' } }),
+    ).toThrow(/RecordFailureOnRole: cannot tell/);
     expect(() => taskFunctionOf('Mystery', { Type: 'Task', Parameters: { FunctionName: 'x' } })).toThrow(/cannot tell which function/);
   });
 });
 
 describe('events parsing', () => {
   it('rejects an IAM event the pipeline does not handle, naming the event', () => {
-    const event = { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.iam', account: '123456789012', detail: { eventID: 'e', eventName: 'AttachRolePolicy' } };
-    expect(() => parseEvents([event], 'e.json')).toThrow(/e\.json: \[0\]\.detail\.eventName: expected CreateRole, UpdateAssumeRolePolicy, DeleteRole, TagRole \(the IAM calls the simulator can apply/);
+    const event = {
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.iam',
+      account: '123456789012',
+      detail: { eventID: 'e', eventName: 'AttachRolePolicy' },
+    };
+    expect(() => parseEvents([event], 'e.json')).toThrow(
+      /e\.json: \[0\]\.detail\.eventName: expected CreateRole, UpdateAssumeRolePolicy, DeleteRole, TagRole \(the IAM calls the simulator can apply/,
+    );
   });
 });
 
@@ -102,7 +112,12 @@ describe('events the router must not act on, end to end', () => {
     });
 
     // Act
-    const output = await runSimulation({ world: parseWorld(world), events: parseEvents([forged]), config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+    const output = await runSimulation({
+      world: parseWorld(world),
+      events: parseEvents([forged]),
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger: silentLogger,
+    });
 
     // Assess
     expect(output.executions).toEqual([]);
@@ -117,7 +132,12 @@ describe('events the router must not act on, end to end', () => {
     const event = { ...createRole, detail: { ...createRole.detail, requestParameters: parameters } };
 
     // Act
-    const output = await runSimulation({ world: parseWorld(read('world.json')), events: parseEvents([event]), config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+    const output = await runSimulation({
+      world: parseWorld(read('world.json')),
+      events: parseEvents([event]),
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger: silentLogger,
+    });
 
     // Assess
     expect(output.executions).toEqual([]);
@@ -127,7 +147,12 @@ describe('events the router must not act on, end to end', () => {
   it('the same CreateRole of an app team role federates (control)', async () => {
     const [createRole] = read('events.json');
 
-    const output = await runSimulation({ world: parseWorld(read('world.json')), events: parseEvents([createRole]), config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+    const output = await runSimulation({
+      world: parseWorld(read('world.json')),
+      events: parseEvents([createRole]),
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger: silentLogger,
+    });
 
     expect(output.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
     expect(output.entra.applications).toHaveLength(1);

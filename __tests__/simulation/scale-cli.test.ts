@@ -20,11 +20,23 @@ describe('npm run simulate:scale', () => {
     const out = mkdtempSync(join(tmpdir(), 'scale-'));
     // Act
     const generated = run('scale-cli.ts', '--accounts', '3', '--roles', '4', '--brought', '1', '--out', out);
-    const simulated = run('cli.ts', '--world', join(out, 'world.json'), '--events', join(out, 'events.json'), '--config', join(out, 'config.json'));
+    const simulated = run(
+      'cli.ts',
+      '--world',
+      join(out, 'world.json'),
+      '--events',
+      join(out, 'events.json'),
+      '--config',
+      join(out, 'config.json'),
+    );
     // Assess
     expect(generated.status).toBe(0);
     expect(generated.stdout).toContain('12 CreateRole events');
-    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).entra).toMatchObject({ audienceMode: 'shared', automationIdentities: 1, quotaShare: 0.9 });
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).entra).toMatchObject({
+      audienceMode: 'shared',
+      automationIdentities: 1,
+      quotaShare: 0.9,
+    });
     expect(simulated.status).toBe(0);
     expect(JSON.parse(simulated.stdout).summary).toMatchObject({
       federatedRoles: { total: 12, byStatus: { ready: 12 }, byIdentityMode: { shared: 9, 'bring-your-own': 3 } },

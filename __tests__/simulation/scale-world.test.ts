@@ -50,7 +50,12 @@ describe('a world at scale (scaled down)', () => {
   it('pins every role to the gateway audience and its own identity: the brought ones to the managed identity named in sub', () => {
     const roles = rolesOf(shared.output);
     const gateway = roles[0]!.tags[ROLE_TAGS.audience];
-    const identities = new Map((shared.generated.world as { entra: { servicePrincipals: { id: string; appId: string }[] } }).entra.servicePrincipals.map((sp) => [sp.id, sp.appId]));
+    const identities = new Map(
+      (shared.generated.world as { entra: { servicePrincipals: { id: string; appId: string }[] } }).entra.servicePrincipals.map((sp) => [
+        sp.id,
+        sp.appId,
+      ]),
+    );
     const subs = new Set<string>();
     for (const role of roles) {
       const pins = role.assumeRolePolicyDocument.Statement[0]!.Condition.StringEquals;

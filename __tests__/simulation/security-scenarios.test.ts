@@ -15,7 +15,11 @@ import { parseWorld } from '../../simulation/world';
  * what the automation did before the fix: the assertions below fail on that behaviour.
  */
 
-type Role = { roleName: string; tags: Record<string, string>; assumeRolePolicyDocument: { Statement: { Sid?: string; Effect: string; Condition?: unknown }[] } };
+type Role = {
+  roleName: string;
+  tags: Record<string, string>;
+  assumeRolePolicyDocument: { Statement: { Sid?: string; Effect: string; Condition?: unknown }[] };
+};
 type Account = { roles: Role[]; oidcProviders: { clientIds: string[] }[] };
 
 const scenarios = Object.fromEntries(securityScenarios().map((scenario) => [scenario.name, scenario]));
@@ -41,7 +45,9 @@ describe('security scenarios (npm run simulate)', () => {
   it('the files under simulation/examples/security are the scenarios as written by npm run scenarios:write', () => {
     for (const scenario of securityScenarios()) {
       for (const [file, content] of Object.entries(scenarioFiles(scenario))) {
-        expect(`${scenario.name}/${file}: ${readFileSync(join(SCENARIO_DIR, scenario.name, file), 'utf8')}`).toBe(`${scenario.name}/${file}: ${content}`);
+        expect(`${scenario.name}/${file}: ${readFileSync(join(SCENARIO_DIR, scenario.name, file), 'utf8')}`).toBe(
+          `${scenario.name}/${file}: ${content}`,
+        );
       }
     }
   });

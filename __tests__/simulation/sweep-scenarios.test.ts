@@ -6,7 +6,13 @@ import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { runLocalSweep, type SweepOutput } from '../../simulation/local-sweep';
 import { startLocalWorld, type LocalWorld } from '../../simulation/local-world';
-import { localDefinitions, pipelineSettings, simulationOutput, runSimulation, type SimulationOutput } from '../../simulation/run-simulation';
+import {
+  localDefinitions,
+  pipelineSettings,
+  simulationOutput,
+  runSimulation,
+  type SimulationOutput,
+} from '../../simulation/run-simulation';
 import { SWEEP_ACCOUNTS, SWEEP_IDS, generatedSweepWorld, sweepScenarios } from '../../simulation/scenarios/sweep';
 import { SWEEP_SCENARIO_DIR, sweepScenarioFiles } from '../../simulation/scenarios/write';
 import { parseWorld, seedWorld } from '../../simulation/world';
@@ -24,10 +30,13 @@ const scenarios = Object.fromEntries(sweepScenarios().map((scenario) => [scenari
 const { a, b, outside } = SWEEP_ACCOUNTS;
 
 /** Every call that changes IAM or Entra. */
-const WRITES = /^(graph:(POST|PATCH|DELETE) |iam:(Add|Remove)ClientID|iam:(UpdateAssumeRolePolicy|TagRole|UntagRole|CreateRole|DeleteRole))/;
+const WRITES =
+  /^(graph:(POST|PATCH|DELETE) |iam:(Add|Remove)ClientID|iam:(UpdateAssumeRolePolicy|TagRole|UntagRole|CreateRole|DeleteRole))/;
 const writes = (calls: Record<string, number>) => Object.fromEntries(Object.entries(calls).filter(([key]) => WRITES.test(key)));
 const delta = (before: Record<string, number>, after: Record<string, number>) =>
-  Object.fromEntries(Object.entries(after).flatMap(([key, count]) => (count - (before[key] ?? 0) > 0 ? [[key, count - (before[key] ?? 0)]] : [])));
+  Object.fromEntries(
+    Object.entries(after).flatMap(([key, count]) => (count - (before[key] ?? 0) > 0 ? [[key, count - (before[key] ?? 0)]] : [])),
+  );
 
 /** A world seeded from a scenario, on which sweeps can run one after another. */
 async function worldOf(name: string, config: FederationConfigInput = scenarios[name]!.config ?? EXAMPLE_CONFIG) {
@@ -61,15 +70,21 @@ async function opened(name: string, config?: FederationConfigInput) {
 }
 
 const account = (state: SimulationOutput, id: string = a) => state.iam[id] as Account;
-const role = (state: SimulationOutput, name: string, id: string = a) => account(state, id).roles.find((candidate) => candidate.roleName === name)!;
+const role = (state: SimulationOutput, name: string, id: string = a) =>
+  account(state, id).roles.find((candidate) => candidate.roleName === name)!;
 const clientIds = (state: SimulationOutput, id: string = a) => account(state, id).oidcProviders[0]!.clientIds;
-const kinds = (sweep: SweepOutput) => sweep.findings.map((finding) => `${finding.kind} ${finding.roleName ?? finding.appId ?? finding.account ?? ''} ${finding.action} ${finding.result}`).sort();
+const kinds = (sweep: SweepOutput) =>
+  sweep.findings
+    .map((finding) => `${finding.kind} ${finding.roleName ?? finding.appId ?? finding.account ?? ''} ${finding.action} ${finding.result}`)
+    .sort();
 
 describe('sweep scenarios (npm run simulate -- --sweep)', () => {
   it('the files under simulation/examples/sweep are the scenarios as written by npm run scenarios:write', () => {
     for (const scenario of sweepScenarios()) {
       for (const [file, content] of Object.entries(sweepScenarioFiles(scenario))) {
-        expect(`${scenario.name}/${file}: ${readFileSync(join(SWEEP_SCENARIO_DIR, scenario.name, file), 'utf8')}`).toBe(`${scenario.name}/${file}: ${content}`);
+        expect(`${scenario.name}/${file}: ${readFileSync(join(SWEEP_SCENARIO_DIR, scenario.name, file), 'utf8')}`).toBe(
+          `${scenario.name}/${file}: ${content}`,
+        );
       }
     }
   });
@@ -97,7 +112,11 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       const first = await sweep('repair', 'repair-1');
       const second = await sweep('repair', 'repair-2');
 
-      for (const [name, id] of [['payments-ci', a], ['data-export', a], ['deployer', b]] as const) {
+      for (const [name, id] of [
+        ['payments-ci', a],
+        ['data-export', a],
+        ['deployer', b],
+      ] as const) {
         const ready = role(first.state, name, id);
         expect(ready.tags['entra:federation-status']).toBe('ready');
         expect(clientIds(first.state, id)).toContain(ready.tags['entra:client-id']);
@@ -120,15 +139,17 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
 
       const { result, calls } = await sweep('report', 'report-1');
 
-      expect(kinds(result)).toEqual([
-        `dead-client-id ${SWEEP_IDS.deadClientId} remove-client-id proposed`,
-        `dead-client-id ${SWEEP_IDS.purgedApp} remove-client-id proposed`,
-        `orphan-application ${SWEEP_IDS.orphanApp} delete-application proposed`,
-        'broken-pin audit-reader federate proposed',
-        'broken-pin ledger-writer federate proposed',
-        'refused wide-open none reported',
-        'retryable-failure flaky-role federate proposed',
-      ].sort());
+      expect(kinds(result)).toEqual(
+        [
+          `dead-client-id ${SWEEP_IDS.deadClientId} remove-client-id proposed`,
+          `dead-client-id ${SWEEP_IDS.purgedApp} remove-client-id proposed`,
+          `orphan-application ${SWEEP_IDS.orphanApp} delete-application proposed`,
+          'broken-pin audit-reader federate proposed',
+          'broken-pin ledger-writer federate proposed',
+          'refused wide-open none reported',
+          'retryable-failure flaky-role federate proposed',
+        ].sort(),
+      );
       expect(writes(calls)).toEqual({});
     });
 
@@ -166,7 +187,7 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
     });
   });
 
-  it("a role whose Create fails is reported failed, tagged by the Create, and refused (not retried) by the next sweep", async () => {
+  it('a role whose Create fails is reported failed, tagged by the Create, and refused (not retried) by the next sweep', async () => {
     // Prepare: a pre-existing role whose trust policy also trusts everyone (a wildcard).
     const { world, sweep } = await opened('day-one');
     world.iam.createRole(a, {
@@ -174,7 +195,11 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${a}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/` }, Action: 'sts:AssumeRoleWithWebIdentity' },
+          {
+            Effect: 'Allow',
+            Principal: { Federated: `arn:aws:iam::${a}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/` },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+          },
           { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
         ],
       },
@@ -189,7 +214,9 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
     expect(first.result.findings.find((finding) => finding.roleName === 'too-wide')).toMatchObject({
       kind: 'unfederated',
       result: 'failed',
-      detail: expect.stringMatching(/Create execution Sweep-[0-9a-f]{16}-AROA\w+ States\.TaskFailed; the role's entra:federation-status says why/),
+      detail: expect.stringMatching(
+        /Create execution Sweep-[0-9a-f]{16}-AROA\w+ States\.TaskFailed; the role's entra:federation-status says why/,
+      ),
     });
     expect(first.result.totals.byResult).toEqual({ done: 3, failed: 1 });
     expect(role(first.state, 'too-wide').tags['entra:federation-status']).toBe('failed:wildcard');
@@ -214,7 +241,9 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       expect(calls['graph:DELETE /applications/{id}']).toBeUndefined();
       expect(calls['iam:RemoveClientIDFromOpenIDConnectProvider']).toBeUndefined();
       expect(role(state, 'payments-ci').tags['entra:federation-status']).toBe('ready');
-      const metrics = logs.map((line) => JSON.parse(line) as { message: string; metrics?: Record<string, number> }).find((line) => line.message === 'sweep metrics');
+      const metrics = logs
+        .map((line) => JSON.parse(line) as { message: string; metrics?: Record<string, number> })
+        .find((line) => line.message === 'sweep metrics');
       expect(metrics?.metrics).toMatchObject({ deletionsWithheld: 1, orphanApplications: 3 });
     });
 
@@ -234,7 +263,11 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       const { result } = await sweep('repair', 'repair-1');
 
       expect(result.totals.byKind['orphan-application']).toBe(3);
-      expect(result.findings.filter((finding) => finding.kind === 'orphan-application').map((finding) => finding.result)).toEqual(['done', 'done', 'done']);
+      expect(result.findings.filter((finding) => finding.kind === 'orphan-application').map((finding) => finding.result)).toEqual([
+        'done',
+        'done',
+        'done',
+      ]);
     });
   });
 
@@ -249,7 +282,10 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
         `unreadable-account ${b} none reported`,
         `unreadable-account ${outside} none reported`,
       ]);
-      expect(state.entra.applications.map((app) => app.appId).sort()).toEqual(['a0000000-0000-4000-8000-000000000402', 'a0000000-0000-4000-8000-000000000403']);
+      expect(state.entra.applications.map((app) => app.appId).sort()).toEqual([
+        'a0000000-0000-4000-8000-000000000402',
+        'a0000000-0000-4000-8000-000000000403',
+      ]);
       expect(clientIds(state, b)).toEqual(['a0000000-0000-4000-8000-000000000402']);
       expect(result.totals).toMatchObject({ accounts: 3, unreadableAccounts: 2 });
     });
@@ -261,9 +297,11 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
 
       const { result, calls } = await sweep('repair', 'repair-1');
 
-      expect(result.findings.filter((finding) => finding.kind === 'unreadable-account').map((finding) => [finding.account, finding.detail?.split(':')[0]])).toEqual([
-        [b, 'IamThrottledError'],
-      ]);
+      expect(
+        result.findings
+          .filter((finding) => finding.kind === 'unreadable-account')
+          .map((finding) => [finding.account, finding.detail?.split(':')[0]]),
+      ).toEqual([[b, 'IamThrottledError']]);
       // The retries of the state machine's Retry (8 attempts after the first) all hit the fault.
       expect(calls['iam:ListRoles']).toBeGreaterThan(8);
     });
@@ -303,7 +341,13 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       const scenario = scenarios['soft-deleted']!;
       const world = { ...scenario.world, entra: { ...(scenario.world as { entra: object }).entra, createdObjectsIncludeDeleted: false } };
 
-      const output = await runSimulation({ world: parseWorld(world), events: [], config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger, sweep: { mode: 'repair' } });
+      const output = await runSimulation({
+        world: parseWorld(world),
+        events: [],
+        config: parseConfig(EXAMPLE_CONFIG),
+        logger: silentLogger,
+        sweep: { mode: 'repair' },
+      });
 
       expect(output.sweep!.findings.map((finding) => [finding.kind, finding.action, finding.result])).toEqual([
         ['soft-deleted', 'none', 'reported'],
@@ -316,7 +360,14 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
 
   it('a generated organization with a few percent drift is swept correctly, and a second repair changes nothing', async () => {
     // Prepare: 20 accounts × 10 roles; the benchmark runs 1,000 × 10.
-    const generated = generatedSweepWorld({ accounts: 20, rolesPerAccount: 10, unfederatedEvery: 33, brokenPinEvery: 50, orphanEvery: 7, deadClientIdEvery: 9 });
+    const generated = generatedSweepWorld({
+      accounts: 20,
+      rolesPerAccount: 10,
+      unfederatedEvery: 33,
+      brokenPinEvery: 50,
+      orphanEvery: 7,
+      deadClientIdEvery: 9,
+    });
     const parsed = parseConfig(EXAMPLE_CONFIG);
     const world = await startLocalWorld({ definitions: localDefinitions(), settings: pipelineSettings(parsed), logger: silentLogger });
     open.push(world);

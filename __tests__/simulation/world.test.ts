@@ -21,7 +21,10 @@ const IDENTITY = { id: '66666666-6666-4666-8666-666666666666', appId: '77777777-
 const DELETED_APP = { id: '88888888-8888-4888-8888-888888888888', appId: '99999999-9999-4999-8999-999999999999' };
 const DELETED_SP = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const ORPHAN_SP = { id: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', appId: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc' };
-const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 
 /** A world using every field. */
 function fullWorld(): Record<string, any> {
@@ -60,7 +63,9 @@ const parseError = (raw: unknown): string => {
 describe('parseWorld', () => {
   it('accepts a world without the new fields and defaults them', () => {
     // Act
-    const world = parseWorld({ accounts: { [ACCOUNT]: { roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }] } } });
+    const world = parseWorld({
+      accounts: { [ACCOUNT]: { roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }] } },
+    });
     // Assess
     expect(world.accounts[ACCOUNT]).toEqual({
       roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }],
@@ -92,24 +97,39 @@ describe('parseWorld', () => {
     const world = parseWorld(fullWorld());
     // Assess
     expect(world.entra.applications[0]).toMatchObject({ owners: ['automation', USER], createdBy: 'automation' });
-    expect(parseWorld({ accounts: {}, entra: { applications: [{ appId: APP.appId, displayName: 'x' }] } }).entra.applications[0]).toMatchObject({
+    expect(
+      parseWorld({ accounts: {}, entra: { applications: [{ appId: APP.appId, displayName: 'x' }] } }).entra.applications[0],
+    ).toMatchObject({
       owners: ['automation'],
       createdBy: 'automation',
     });
-    expect(world.faults[0]).toEqual({ call: 'graph:POST /applications/{id}/owners/$ref', status: 403, code: 'Authorization_RequestDenied', times: 1, skip: 0 });
+    expect(world.faults[0]).toEqual({
+      call: 'graph:POST /applications/{id}/owners/$ref',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      times: 1,
+      skip: 0,
+    });
   });
 
   it('rejects a misspelt field by name, at any depth', () => {
     expect(parseError({ accounts: {}, entra: { aplications: [] } })).toMatch(/w\.json: entra: Unrecognized key: "aplications"/);
     expect(parseError({ accounts: {}, entra: { deletedItems: { apps: [] } } })).toMatch(/entra\.deletedItems: Unrecognized key: "apps"/);
-    expect(parseError({ accounts: {}, faults: [{ call: 'iam:GetRole', status: 400, code: 'x', count: 1 }] })).toMatch(/faults\.0: Unrecognized key: "count"/);
+    expect(parseError({ accounts: {}, faults: [{ call: 'iam:GetRole', status: 400, code: 'x', count: 1 }] })).toMatch(
+      /faults\.0: Unrecognized key: "count"/,
+    );
   });
 
   it('rejects a fault on a call key that does not exist, listing the keys', () => {
     // Act
-    const message = parseError({ accounts: {}, faults: [{ call: 'graph:POST /owners', status: 403, code: 'Authorization_RequestDenied' }] });
+    const message = parseError({
+      accounts: {},
+      faults: [{ call: 'graph:POST /owners', status: 403, code: 'Authorization_RequestDenied' }],
+    });
     // Assess
-    expect(message).toMatch(/faults\.0\.call: "graph:POST \/owners" is not a call key; expected one of graph:PATCH \/applications\(uniqueName\), /);
+    expect(message).toMatch(
+      /faults\.0\.call: "graph:POST \/owners" is not a call key; expected one of graph:PATCH \/applications\(uniqueName\), /,
+    );
     expect(message).toContain('iam:UpdateAssumeRolePolicy');
     expect(message).toContain('graph:DELETE /directory/deletedItems/{id}');
   });
@@ -131,16 +151,52 @@ describe('parseWorld', () => {
   });
 
   it.each([
-    ['an owner who is not a user of the tenant', (w: any) => (w.entra.applications[0].owners = ['automation', '12121212-1212-4212-8212-121212121212']), /entra\.applications\.0\.owners\.1: 12121212-.* is not in entra\.users/],
-    ['an owner listed twice', (w: any) => (w.entra.applications[0].owners = ['automation', USER, USER.toUpperCase()]), /entra\.applications\.0\.owners\.2: .* is listed twice/],
-    ['a creator that is neither "automation" nor an object ID', (w: any) => (w.entra.applications[0].createdBy = 'alice'), /entra\.applications\.0\.createdBy: expected "automation" or an object ID/],
-    ['a service principal type Graph does not have', (w: any) => (w.entra.servicePrincipals[0].servicePrincipalType = 'User'), /entra\.servicePrincipals\.0\.servicePrincipalType/],
-    ['an object ID used twice', (w: any) => (w.entra.servicePrincipals[0].id = SP_ID), /entra\.servicePrincipals\.0\.id: object ID .* is already entra\.applications\.0\.servicePrincipalId's/],
-    ['an appId used twice', (w: any) => (w.entra.deletedItems.applications[0].appId = APP.appId), /entra\.deletedItems\.applications\.0\.appId: appId .* is already entra\.applications\.0's/],
-    ['a uniqueName a soft-deleted application holds', (w: any) => (w.entra.applications[0].uniqueName = 'old'), /uniqueName old is already/],
-    ['two service principals for one application', (w: any) => (w.entra.servicePrincipals[0].appId = APP.appId), /entra\.servicePrincipals\.0\.appId: appId .* already has a service principal/],
+    [
+      'an owner who is not a user of the tenant',
+      (w: any) => (w.entra.applications[0].owners = ['automation', '12121212-1212-4212-8212-121212121212']),
+      /entra\.applications\.0\.owners\.1: 12121212-.* is not in entra\.users/,
+    ],
+    [
+      'an owner listed twice',
+      (w: any) => (w.entra.applications[0].owners = ['automation', USER, USER.toUpperCase()]),
+      /entra\.applications\.0\.owners\.2: .* is listed twice/,
+    ],
+    [
+      'a creator that is neither "automation" nor an object ID',
+      (w: any) => (w.entra.applications[0].createdBy = 'alice'),
+      /entra\.applications\.0\.createdBy: expected "automation" or an object ID/,
+    ],
+    [
+      'a service principal type Graph does not have',
+      (w: any) => (w.entra.servicePrincipals[0].servicePrincipalType = 'User'),
+      /entra\.servicePrincipals\.0\.servicePrincipalType/,
+    ],
+    [
+      'an object ID used twice',
+      (w: any) => (w.entra.servicePrincipals[0].id = SP_ID),
+      /entra\.servicePrincipals\.0\.id: object ID .* is already entra\.applications\.0\.servicePrincipalId's/,
+    ],
+    [
+      'an appId used twice',
+      (w: any) => (w.entra.deletedItems.applications[0].appId = APP.appId),
+      /entra\.deletedItems\.applications\.0\.appId: appId .* is already entra\.applications\.0's/,
+    ],
+    [
+      'a uniqueName a soft-deleted application holds',
+      (w: any) => (w.entra.applications[0].uniqueName = 'old'),
+      /uniqueName old is already/,
+    ],
+    [
+      'two service principals for one application',
+      (w: any) => (w.entra.servicePrincipals[0].appId = APP.appId),
+      /entra\.servicePrincipals\.0\.appId: appId .* already has a service principal/,
+    ],
     ['a negative quota', (w: any) => (w.entra.quota = -1), /entra\.quota: the number of directory objects the automation may create/],
-    ['a malformed role ID', (w: any) => (w.accounts[ACCOUNT].roles[0].roleId = 'AIDA0000'), /roles\.0\.roleId: an IAM role ID: AROA followed by 17/],
+    [
+      'a malformed role ID',
+      (w: any) => (w.accounts[ACCOUNT].roles[0].roleId = 'AIDA0000'),
+      /roles\.0\.roleId: an IAM role ID: AROA followed by 17/,
+    ],
   ])('rejects %s, naming the field', (_what, change, message) => {
     // Prepare
     const world = fullWorld();
@@ -154,7 +210,9 @@ describe('parseWorld', () => {
     const world = fullWorld();
     world.accounts['210987654321'] = { roles: [{ roleName: 'twin', roleId: 'AROAWORLD000000000001', assumeRolePolicyDocument: POLICY }] };
     // Act / Assess
-    expect(parseError(world)).toMatch(/accounts\.210987654321\.roles\.0\.roleId: role ID AROAWORLD000000000001 is already accounts\.123456789012\.roles\.0\.roleId's/);
+    expect(parseError(world)).toMatch(
+      /accounts\.210987654321\.roles\.0\.roleId: role ID AROAWORLD000000000001 is already accounts\.123456789012\.roles\.0\.roleId's/,
+    );
   });
 
   it("does not count another principal's creations against the automation's quota", () => {
@@ -177,7 +235,9 @@ describe('parseWorld', () => {
     over.entra.quota = 4;
     // Act / Assess
     expect(parseWorld(full).entra.quota).toBe(5);
-    expect(parseError(over)).toMatch(/entra\.quota: the world already holds 5 directory objects the automation created .* more than its quota of 4/);
+    expect(parseError(over)).toMatch(
+      /entra\.quota: the world already holds 5 directory objects the automation created .* more than its quota of 4/,
+    );
   });
 });
 
@@ -228,13 +288,15 @@ describe('seedWorld', () => {
   it('makes the users and service principals exist, with their type', async () => {
     // Act
     const identity = await call('GET', `/servicePrincipals/${IDENTITY.id}?$select=id,servicePrincipalType`);
-    const owner = await call('POST', `/applications/${APP.id}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${OTHER_USER}` });
+    const owner = await call('POST', `/applications/${APP.id}/owners/$ref`, {
+      '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${OTHER_USER}`,
+    });
     // Assess
     expect(identity.body).toMatchObject({ servicePrincipalType: 'ManagedIdentity' });
     expect(owner.status).toBe(403); // the world's fault on this route, served first
   });
 
-  it('puts the deleted items in directory/deletedItems, a deleted service principal created by its application\'s creator', async () => {
+  it("puts the deleted items in directory/deletedItems, a deleted service principal created by its application's creator", async () => {
     // Act
     const apps = await call('GET', '/directory/deletedItems/microsoft.graph.application?$select=id,uniqueName');
     const sps = await call('GET', '/directory/deletedItems/microsoft.graph.servicePrincipal?$select=id,appId');
@@ -264,7 +326,11 @@ describe('seedWorld', () => {
     );
     const client = new IAMClient({
       region: 'us-east-1',
-      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+      credentials: {
+        accessKeyId: Credentials!.AccessKeyId!,
+        secretAccessKey: Credentials!.SecretAccessKey!,
+        sessionToken: Credentials!.SessionToken!,
+      },
     });
     const update = () =>
       client.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'with-id', PolicyDocument: JSON.stringify(POLICY) })).then(
@@ -282,13 +348,25 @@ describe('seedWorld', () => {
 });
 
 describe('the output of a run', () => {
-  it("shows the tenant in the world's shapes: owners and creators (\"automation\"), deleted items, service principal types, role IDs", async () => {
+  it('shows the tenant in the world\'s shapes: owners and creators ("automation"), deleted items, service principal types, role IDs', async () => {
     // Act
-    const output = await runSimulation({ world: parseWorld(fullWorld()), events: [], config: parseConfig(EXAMPLE_CONFIG), logger: silentLogger });
+    const output = await runSimulation({
+      world: parseWorld(fullWorld()),
+      events: [],
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger: silentLogger,
+    });
     // Assess
     expect(Object.keys(output.entra)).toEqual(['applications', 'servicePrincipals', 'deletedItems']);
     expect(output.entra.applications).toEqual([
-      { ...APP, uniqueName: 'ours', displayName: 'ours', owners: ['automation', USER], createdBy: 'automation', federatedIdentityCredentials: [] },
+      {
+        ...APP,
+        uniqueName: 'ours',
+        displayName: 'ours',
+        owners: ['automation', USER],
+        createdBy: 'automation',
+        federatedIdentityCredentials: [],
+      },
       {
         id: expect.any(String),
         appId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd',

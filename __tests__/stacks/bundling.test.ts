@@ -71,7 +71,9 @@ describe('bundleFunction', () => {
   });
 
   it('names a function that does not exist', () => {
-    expect(() => bundleFunction('no-such-function')).toThrow(/No function "no-such-function": expected .*functions\/no-such-function\/handler\.ts/);
+    expect(() => bundleFunction('no-such-function')).toThrow(
+      /No function "no-such-function": expected .*functions\/no-such-function\/handler\.ts/,
+    );
   });
 });
 

@@ -18,14 +18,19 @@ describe('the central rule', () => {
     // userIdentity of type AWSService carries `invokedBy` and no `arn`:
     // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
     const event = createRoleEvent('ci', TRUST);
-    const byService = { ...event, detail: { ...event.detail, userIdentity: { type: 'AWSService', invokedBy: 'cloudformation.amazonaws.com' } } };
+    const byService = {
+      ...event,
+      detail: { ...event.detail, userIdentity: { type: 'AWSService', invokedBy: 'cloudformation.amazonaws.com' } },
+    };
 
     expect(matchesEventPattern(pattern, byService)).toBe(true);
   });
 
   it('drops the automation role’s own calls, failed calls and other IAM calls', () => {
     // The pin member role's session (the automation acts through web-identity-automation-{reader,audience,pin}).
-    const own = updateAssumeRolePolicyEvent('ci', TRUST, { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-pin/assign-role-to-audience-1' });
+    const own = updateAssumeRolePolicyEvent('ci', TRUST, {
+      userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-pin/assign-role-to-audience-1',
+    });
     const failed = createRoleEvent('ci', TRUST, { errorCode: 'EntityAlreadyExistsException' });
 
     expect(matchesEventPattern(pattern, own)).toBe(false);
@@ -34,7 +39,9 @@ describe('the central rule', () => {
   });
 
   it('does not take another role whose name starts like the automation’s for the automation', () => {
-    const lookalike = createRoleEvent('ci', TRUST, { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-team/alice' });
+    const lookalike = createRoleEvent('ci', TRUST, {
+      userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-team/alice',
+    });
 
     expect(matchesEventPattern(pattern, lookalike)).toBe(true);
   });
@@ -48,14 +55,18 @@ describe('the pipeline alarms', () => {
     const alarm = resourceWhere(json, 'aws_cloudwatch_metric_alarm', (a) => a.namespace === 'AWS/SQS');
 
     expect(Object.keys(queues)).toContain(target);
-    expect(alarm).toMatchObject({ metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: `\${aws_sqs_queue.${target}.name}` } });
+    expect(alarm).toMatchObject({
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: `\${aws_sqs_queue.${target}.name}` },
+    });
   });
 
   it('watch each state machine under its own alarm', () => {
     const machines = resourcesOf(json, 'aws_sfn_state_machine').map((machine) => String(machine.name));
     const create = machines.find((name) => name.endsWith('-Create'))!;
     const del = machines.find((name) => name.endsWith('-Delete'))!;
-    const watched = (alarmName: string) => resourceWhere(json, 'aws_cloudwatch_metric_alarm', (a) => a.alarm_name === alarmName).dimensions.StateMachineArn;
+    const watched = (alarmName: string) =>
+      resourceWhere(json, 'aws_cloudwatch_metric_alarm', (a) => a.alarm_name === alarmName).dimensions.StateMachineArn;
 
     expect(watched('web-identity-create-executions-failed')).toMatch(new RegExp(`:stateMachine:${create}$`));
     expect(watched('web-identity-create-executions-timed-out')).toMatch(new RegExp(`:stateMachine:${create}$`));

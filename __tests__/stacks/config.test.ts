@@ -42,21 +42,41 @@ describe('configuration', () => {
     ['aws.centralAccountId', '12345', /aws\.centralAccountId: expected a 12-digit AWS account ID/],
     ['aws.centralAccountId', 111111111111, /aws\.centralAccountId: expected a 12-digit AWS account ID.*as a string/],
     ['aws.centralRegion', 'Frankfurt', /aws\.centralRegion: expected an AWS region name/],
-    ['aws.centralRegion', 'us-gov-west-1', /aws\.centralRegion: "us-gov-west-1" is a region of the aws-us-gov partition; only the aws partition is supported/],
+    [
+      'aws.centralRegion',
+      'us-gov-west-1',
+      /aws\.centralRegion: "us-gov-west-1" is a region of the aws-us-gov partition; only the aws partition is supported/,
+    ],
     ['aws.centralRegion', 'cn-north-1', /aws\.centralRegion: "cn-north-1" is a region of the aws-cn partition; only the aws partition/],
     ['aws.centralRegion', 'us-iso-east-1', /aws\.centralRegion: "us-iso-east-1" is a region of the aws-iso partition/],
     ['aws.centralRegion', 'us-isob-east-1', /aws\.centralRegion: "us-isob-east-1" is a region of the aws-iso-b partition/],
     ['aws.centralRegion', 'eu-isoe-west-1', /aws\.centralRegion: "eu-isoe-west-1" is a region of the aws-iso-e partition/],
     ['aws.centralRegion', 'us-isof-south-1', /aws\.centralRegion: "us-isof-south-1" is a region of the aws-iso-f partition/],
-    ['aws.centralRegion', 'eusc-de-east-1', /aws\.centralRegion: "eusc-de-east-1" is a region of the aws-eusc partition.*Use a commercial region/],
-    ['backend', { type: 's3', bucket: 'state', key: 'k', region: 'us-gov-east-1' }, /backend\.region: "us-gov-east-1" is a region of the aws-us-gov partition/],
+    [
+      'aws.centralRegion',
+      'eusc-de-east-1',
+      /aws\.centralRegion: "eusc-de-east-1" is a region of the aws-eusc partition.*Use a commercial region/,
+    ],
+    [
+      'backend',
+      { type: 's3', bucket: 'state', key: 'k', region: 'us-gov-east-1' },
+      /backend\.region: "us-gov-east-1" is a region of the aws-us-gov partition/,
+    ],
     ['aws.organizationId', 'org-1', /aws\.organizationId: expected an AWS Organization ID, e\.g\. "o-/],
     ['aws.targetOuIds', [], /aws\.targetOuIds: name at least one OU/],
     ['aws.targetOuIds', ['ou-bad'], /aws\.targetOuIds\.0: expected an OU ID like "ou-/],
     ['aws.stackSetCallAs', 'ADMIN', /aws\.stackSetCallAs: expected "SELF" or "DELEGATED_ADMIN"/],
     ['aws.automationRoleName', 'has space', /aws\.automationRoleName: expected an IAM role name/],
-    ['aws.automationRoleName', 'a'.repeat(56), /aws\.automationRoleName: expected an IAM role name of at most 55 characters \(the member roles add "-reader", "-audience" or "-pin"\)/],
-    ['aws.protectedRoles', ['/aws-service-role/*'], /aws\.protectedRoles\.0: "\/aws-service-role\/\*" starts with "\/": write the part of the role ARN after "role\/".*without the leading "\/"/],
+    [
+      'aws.automationRoleName',
+      'a'.repeat(56),
+      /aws\.automationRoleName: expected an IAM role name of at most 55 characters \(the member roles add "-reader", "-audience" or "-pin"\)/,
+    ],
+    [
+      'aws.protectedRoles',
+      ['/aws-service-role/*'],
+      /aws\.protectedRoles\.0: "\/aws-service-role\/\*" starts with "\/": write the part of the role ARN after "role\/".*without the leading "\/"/,
+    ],
     ['aws.protectedRoles', ['break glass'], /aws\.protectedRoles\.0: "break glass" is not a role pattern/],
     ['aws.protectedRoles', ['*'], /aws\.protectedRoles\.0: "\*" would protect every role/],
     ['aws.protectedRoles', Array(21).fill('x-*'), /aws\.protectedRoles: name at most 20 patterns/],
@@ -88,9 +108,14 @@ describe('configuration', () => {
     const shared = problemsOf({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2, audienceMode: 'shared' } });
     const dual = problemsOf({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2, dualAudience: true } });
 
-    expect(shared).toEqual([expect.stringMatching(/^entra\.audienceMode: "shared" needs tokenVersion 1: IAM reads a v2 token's azp claim/)]);
+    expect(shared).toEqual([
+      expect.stringMatching(/^entra\.audienceMode: "shared" needs tokenVersion 1: IAM reads a v2 token's azp claim/),
+    ]);
     expect(dual).toEqual([expect.stringMatching(/^entra\.dualAudience: true needs tokenVersion 1/)]);
-    expect(parseConfig({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 1, audienceMode: 'shared', dualAudience: true } }).entra).toMatchObject({
+    expect(
+      parseConfig({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 1, audienceMode: 'shared', dualAudience: true } })
+        .entra,
+    ).toMatchObject({
       audienceMode: 'shared',
       dualAudience: true,
     });
@@ -99,7 +124,13 @@ describe('configuration', () => {
   it('defaults to per-role audiences, one automation identity and its whole quota, with no cap per account', () => {
     const { entra } = parseConfig(EXAMPLE_CONFIG);
 
-    expect(entra).toMatchObject({ audienceMode: 'per-role', dualAudience: false, automationIdentities: 1, creatorQuota: 250, quotaShare: 1 });
+    expect(entra).toMatchObject({
+      audienceMode: 'per-role',
+      dualAudience: false,
+      automationIdentities: 1,
+      creatorQuota: 250,
+      quotaShare: 1,
+    });
     expect(entra.maxApplicationsPerAccount).toBeUndefined();
     expect(identityObjectLimit(entra)).toBe(Infinity);
     expect(identityObjectLimit({ ...entra, quotaShare: 0.9 })).toBe(225);
@@ -119,7 +150,10 @@ describe('configuration', () => {
   );
 
   it('rejects a certificate that is not a PEM certificate', () => {
-    const config = withField('automationCredential', { mode: 'certificate', certificatePem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' });
+    const config = withField('automationCredential', {
+      mode: 'certificate',
+      certificatePem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+    });
 
     expect(problemsOf(config)).toEqual([expect.stringMatching(/automationCredential\.certificatePem: expected one PEM certificate/)]);
   });
@@ -148,7 +182,9 @@ describe('configuration', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, '{ not json');
 
-    expect(() => loadConfig({ WEB_IDENTITY_CONFIG: file })).toThrow(new RegExp(`Invalid configuration in ${file}:\\n  - cannot read it as JSON`));
+    expect(() => loadConfig({ WEB_IDENTITY_CONFIG: file })).toThrow(
+      new RegExp(`Invalid configuration in ${file}:\\n  - cannot read it as JSON`),
+    );
   });
 
   it('uses the embedded example when no file is named', () => {

@@ -46,7 +46,10 @@ describe('the synthesized federation stack', () => {
     });
 
     it('writes an encrypted S3 backend with S3-native locking when configured', () => {
-      const s3 = synthesize({ ...EXAMPLE_CONFIG, backend: { type: 's3', bucket: 'acme-tf-state', key: 'web-identity.tfstate', region: 'eu-central-1' } });
+      const s3 = synthesize({
+        ...EXAMPLE_CONFIG,
+        backend: { type: 's3', bucket: 'acme-tf-state', key: 'web-identity.tfstate', region: 'eu-central-1' },
+      });
 
       expect(s3.terraform.backend).toEqual({
         s3: { bucket: 'acme-tf-state', key: 'web-identity.tfstate', region: 'eu-central-1', encrypt: true, use_lockfile: true },
@@ -55,7 +58,8 @@ describe('the synthesized federation stack', () => {
   });
 
   describe('Entra identity', () => {
-    const automationApp = (): Record<string, any> => json.resource.azuread_application[Object.keys(json.resource.azuread_application).find((key) => key.startsWith('entra-identity_'))!];
+    const automationApp = (): Record<string, any> =>
+      json.resource.azuread_application[Object.keys(json.resource.azuread_application).find((key) => key.startsWith('entra-identity_'))!];
 
     it('registers the automation as a single-tenant application with a service principal', () => {
       const app = automationApp();
@@ -74,8 +78,14 @@ describe('the synthesized federation stack', () => {
       const [[key, app]] = gatewayApps as [string, Record<string, any>][];
       expect(app).toMatchObject({ sign_in_audience: 'AzureADMyOrg', api: { requested_access_token_version: 1 } });
       expect(app.required_resource_access).toBeUndefined();
-      expect(gatewayPrincipals.map(([, sp]) => sp)).toEqual([expect.objectContaining({ client_id: `\${azuread_application.${key}.client_id}`, app_role_assignment_required: false })]);
-      const credentialTypes = ['azuread_application_federated_identity_credential', 'azuread_application_certificate', 'azuread_application_password'];
+      expect(gatewayPrincipals.map(([, sp]) => sp)).toEqual([
+        expect.objectContaining({ client_id: `\${azuread_application.${key}.client_id}`, app_role_assignment_required: false }),
+      ]);
+      const credentialTypes = [
+        'azuread_application_federated_identity_credential',
+        'azuread_application_certificate',
+        'azuread_application_password',
+      ];
       for (const type of credentialTypes) {
         for (const credential of resourcesOf(json, type)) expect(JSON.stringify(credential)).not.toContain(key);
       }
@@ -145,13 +155,19 @@ describe('the synthesized federation stack', () => {
       const certificateMode = synthesize(CERTIFICATE_CONFIG);
       const graphFunctions = resourcesOf(certificateMode, 'aws_lambda_function').filter((fn) => fn.environment.variables.ENTRA_AUTH_MODE);
 
-      expect(resourcesOf(certificateMode, 'azuread_application_certificate')[0]).toMatchObject({ type: 'AsymmetricX509Cert', encoding: 'pem' });
+      expect(resourcesOf(certificateMode, 'azuread_application_certificate')[0]).toMatchObject({
+        type: 'AsymmetricX509Cert',
+        encoding: 'pem',
+      });
       expect(resourcesOf(certificateMode, 'azuread_application_federated_identity_credential')).toHaveLength(0);
       expect(resourcesOf(certificateMode, 'aws_secretsmanager_secret')).toHaveLength(1);
       expect(resourcesOf(certificateMode, 'aws_secretsmanager_secret_version')).toHaveLength(0);
       expect(graphFunctions).toHaveLength(GRAPH_TASKS.length);
       for (const fn of graphFunctions) {
-        expect(fn.environment.variables).toMatchObject({ ENTRA_AUTH_MODE: 'certificate', CERTIFICATE_SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\./) });
+        expect(fn.environment.variables).toMatchObject({
+          ENTRA_AUTH_MODE: 'certificate',
+          CERTIFICATE_SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\./),
+        });
       }
     });
   });
@@ -197,20 +213,29 @@ describe('the synthesized federation stack', () => {
 
   describe('central pipeline', () => {
     it("lets only the member accounts' forwarder roles, inside the organization, put events on the bus", () => {
-      const document = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'MemberForwardersPutEvents', 'data');
+      const document = resourceWhere(
+        json,
+        'aws_iam_policy_document',
+        (doc) => doc.statement[0].sid === 'MemberForwardersPutEvents',
+        'data',
+      );
 
       expect(policyStatements(document)).toEqual([
         expect.objectContaining({
           Action: ['events:PutEvents'],
           Condition: [
             { test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-exampleorg1'] },
-            { test: 'ArnLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::*:role/web-identity-member-baseline-iam-events-forwarder'] },
+            {
+              test: 'ArnLike',
+              variable: 'aws:PrincipalArn',
+              values: ['arn:aws:iam::*:role/web-identity-member-baseline-iam-events-forwarder'],
+            },
           ],
         }),
       ]);
     });
 
-    it("drops failed calls and the calls of every member role of the automation on the central rule", () => {
+    it('drops failed calls and the calls of every member role of the automation on the central rule', () => {
       const rule = resourcesOf(json, 'aws_cloudwatch_event_rule')[0];
       const pattern = JSON.parse(rule.event_pattern);
 
@@ -238,14 +263,18 @@ describe('the synthesized federation stack', () => {
     });
 
     it('lets only the rule send to the queue and its dead-letter queue', () => {
-      const documents = resourcesOf(json, 'aws_iam_policy_document', 'data').filter((doc) => doc.statement[0].sid === 'OnlyTheRoleChangesRuleSends');
+      const documents = resourcesOf(json, 'aws_iam_policy_document', 'data').filter(
+        (doc) => doc.statement[0].sid === 'OnlyTheRoleChangesRuleSends',
+      );
 
       expect(documents).toHaveLength(2);
       for (const document of documents) {
         expect(document.statement[0]).toMatchObject({
           actions: ['sqs:SendMessage'],
           principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\..+\.arn\}$/)] }],
+          condition: [
+            { test: 'ArnEquals', variable: 'aws:SourceArn', values: [expect.stringMatching(/^\$\{aws_cloudwatch_event_rule\..+\.arn\}$/)] },
+          ],
         });
       }
     });
@@ -254,7 +283,10 @@ describe('the synthesized federation stack', () => {
       const queue = resourceWhere(json, 'aws_sqs_queue', (q) => q.name === 'web-identity-iam-events');
       const mapping = resourcesOf(json, 'aws_lambda_event_source_mapping')[0];
 
-      expect(JSON.parse(queue.redrive_policy)).toEqual({ deadLetterTargetArn: expect.stringMatching(/aws_sqs_queue\..+\.arn/), maxReceiveCount: 5 });
+      expect(JSON.parse(queue.redrive_policy)).toEqual({
+        deadLetterTargetArn: expect.stringMatching(/aws_sqs_queue\..+\.arn/),
+        maxReceiveCount: 5,
+      });
       expect(queue.visibility_timeout_seconds).toBeGreaterThanOrEqual(6 * 30);
       expect(mapping).toMatchObject({ function_response_types: ['ReportBatchItemFailures'] });
       expect(mapping.function_name).toMatch(/aws_lambda_function\.pipeline_router_function/);
@@ -264,10 +296,16 @@ describe('the synthesized federation stack', () => {
       const machines = resourcesOf(json, 'aws_sfn_state_machine');
       const invoke = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'InvokeTaskFunctions', 'data');
 
-      expect(machines.map((machine) => machine.name).sort()).toEqual(['Web-Identity-Role-Create', 'Web-Identity-Role-Delete', 'Web-Identity-Sweep']);
+      expect(machines.map((machine) => machine.name).sort()).toEqual([
+        'Web-Identity-Role-Create',
+        'Web-Identity-Role-Delete',
+        'Web-Identity-Sweep',
+      ]);
       expect(invoke.statement[0].resources).toHaveLength(2 * ROLE_WORKFLOW_TASKS.length);
       for (const task of ROLE_WORKFLOW_TASKS) {
-        expect(invoke.statement[0].resources).toContainEqual(expect.stringMatching(new RegExp(`^\\$\\{aws_lambda_function\\.${task}_function_[^.]+\\.arn\\}$`)));
+        expect(invoke.statement[0].resources).toContainEqual(
+          expect.stringMatching(new RegExp(`^\\$\\{aws_lambda_function\\.${task}_function_[^.]+\\.arn\\}$`)),
+        );
       }
     });
 
@@ -301,7 +339,7 @@ describe('the synthesized federation stack', () => {
       });
     });
 
-    it('tells the router every protected role: built-in, configured and the baseline\'s own', () => {
+    it("tells the router every protected role: built-in, configured and the baseline's own", () => {
       const configured = synthesize({ ...EXAMPLE_CONFIG, aws: { ...EXAMPLE_CONFIG.aws, protectedRoles: ['break-glass-*'] } });
       const router = resourceWhere(configured, 'aws_lambda_function', (fn) => fn.function_name === 'web-identity-router');
 
@@ -318,10 +356,16 @@ describe('the synthesized federation stack', () => {
 
     it("keeps the router's environment under Lambda's 4 KB with the most protected roles the configuration allows", () => {
       // "Total size of environment variables: 4 KB" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
-      const longest = Array.from({ length: MAX_EXTRA_PROTECTED_ROLES }, (_, index) => `${String(index).padStart(2, '0')}-${'x'.repeat(97)}`);
+      const longest = Array.from(
+        { length: MAX_EXTRA_PROTECTED_ROLES },
+        (_, index) => `${String(index).padStart(2, '0')}-${'x'.repeat(97)}`,
+      );
       const largest = synthesize({ ...EXAMPLE_CONFIG, aws: { ...EXAMPLE_CONFIG.aws, protectedRoles: longest } });
       const router = resourceWhere(largest, 'aws_lambda_function', (fn) => fn.function_name === 'web-identity-router');
-      const size = Object.entries(router.environment.variables as Record<string, string>).reduce((total, [key, value]) => total + key.length + value.length, 0);
+      const size = Object.entries(router.environment.variables as Record<string, string>).reduce(
+        (total, [key, value]) => total + key.length + value.length,
+        0,
+      );
 
       expect(size).toBeLessThanOrEqual(4096);
     });
@@ -352,7 +396,9 @@ describe('the synthesized federation stack', () => {
 
     it('counts the security lines the assign function logs, on its own log group', () => {
       const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter').filter((filter) => filter.pattern.includes('$.alarm'));
-      const assignLogs = resourcesOf(json, 'aws_cloudwatch_log_group').find((group) => String(group.name).endsWith('assign-role-to-audience'));
+      const assignLogs = resourcesOf(json, 'aws_cloudwatch_log_group').find((group) =>
+        String(group.name).endsWith('assign-role-to-audience'),
+      );
       expect(filters.map((filter) => filter.pattern).sort()).toEqual(
         Object.keys(LOG_ALARMS)
           .sort()
@@ -363,7 +409,9 @@ describe('the synthesized federation stack', () => {
     });
 
     it('subscribes the alarm e-mail only when one is configured', () => {
-      expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual([expect.objectContaining({ protocol: 'email', endpoint: 'platform-team@example.com' })]);
+      expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual([
+        expect.objectContaining({ protocol: 'email', endpoint: 'platform-team@example.com' }),
+      ]);
       expect(resourcesOf(synthesize(CERTIFICATE_CONFIG), 'aws_sns_topic_subscription')).toHaveLength(0);
     });
   });
@@ -395,13 +443,20 @@ describe('the synthesized federation stack', () => {
     it.each(TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] === null))('lets %s (no capability) assume nothing', (task) => {
       const [key] = Object.entries(json.data.aws_iam_policy_document).find(([name]) => name.startsWith(`${task}_permissions`))!;
 
-      expect(policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) => statement.Action.includes('sts:AssumeRole'))).toEqual([]);
-      expect(resourceWhere(json, 'aws_lambda_function', (fn) => fn.function_name === `web-identity-${task}`).environment.variables.MEMBER_ROLE_NAME).toBeUndefined();
+      expect(
+        policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) => statement.Action.includes('sts:AssumeRole')),
+      ).toEqual([]);
+      expect(
+        resourceWhere(json, 'aws_lambda_function', (fn) => fn.function_name === `web-identity-${task}`).environment.variables
+          .MEMBER_ROLE_NAME,
+      ).toBeUndefined();
     });
 
     it.each(MEMBER_ACCOUNT_TASKS)('lets %s assume only the member role of its capability, and only inside the organization', (task) => {
       const [key] = Object.entries(json.data.aws_iam_policy_document).find(([name]) => name.startsWith(`${task}_permissions`))!;
-      const assume = policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) => statement.Action.includes('sts:AssumeRole'));
+      const assume = policyStatements(json.data.aws_iam_policy_document[key]!).filter((statement) =>
+        statement.Action.includes('sts:AssumeRole'),
+      );
 
       expect(assume).toEqual([
         expect.objectContaining({
@@ -430,14 +485,16 @@ describe('the synthesized federation stack', () => {
       const logStatements = statements.filter((statement) => statement.Sid === 'WriteOwnLogs');
 
       expect(logStatements).toHaveLength(ALL_FUNCTIONS.length);
-      for (const statement of logStatements) expect(statement.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/)]);
+      for (const statement of logStatements)
+        expect(statement.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/)]);
     });
 
     it('lets only Lambda in the central account assume the function roles', () => {
       const trust = documents.filter((doc) => doc.statement[0].principals?.[0]?.identifiers?.[0] === 'lambda.amazonaws.com');
 
       expect(trust).toHaveLength(ALL_FUNCTIONS.length);
-      for (const doc of trust) expect(doc.statement[0].condition).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [CENTRAL] }]);
+      for (const doc of trust)
+        expect(doc.statement[0].condition).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [CENTRAL] }]);
     });
   });
 });

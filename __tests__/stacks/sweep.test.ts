@@ -19,12 +19,26 @@ const BUCKET = `web-identity-sweep-${CENTRAL}-${REGION}`;
 
 const json = synthesize();
 const { sweep: definition } = synthesizedStateMachines();
-type State = { Type: string; Next?: string; Default?: string; Choices?: { Next: string }[]; End?: boolean; Resource?: string; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; ItemProcessor?: { States: Record<string, State> }; [key: string]: any };
+type State = {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  Choices?: { Next: string }[];
+  End?: boolean;
+  Resource?: string;
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  ItemProcessor?: { States: Record<string, State> };
+  [key: string]: any;
+};
 const states = definition.States as Record<string, State>;
 const inner = (map: string) => states[map]!.ItemProcessor!.States;
 /** Every state, those of the maps' item processors included. */
 const everyState = (all: Record<string, State> = states): [string, State][] =>
-  Object.entries(all).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.ItemProcessor ? everyState(state.ItemProcessor.States) : [])]);
+  Object.entries(all).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.ItemProcessor ? everyState(state.ItemProcessor.States) : []),
+  ]);
 
 /** The document of a role's inline policy, from the role's name. */
 function rolePolicy(roleName: string): Record<string, any> {
@@ -56,17 +70,24 @@ describe('Web-Identity-Sweep as synthesized', () => {
     expect(states.ShouldRepair!.Default).toBe('Report');
   });
 
-  it.each(['InspectAccounts', 'RepairAccounts'])('%s is a Distributed Map over a JSON file in the bucket, results written back there, every failure tolerated', (map) => {
-    expect(states[map]).toMatchObject({
-      Type: 'Map',
-      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': '$.sweep.bucket' } },
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
-      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { 'Bucket.$': '$.sweep.bucket' } },
-      MaxConcurrency: 10,
-      ToleratedFailurePercentage: 100,
-      ItemSelector: { 'sweep.$': '$.sweep' },
-    });
-  });
+  it.each(['InspectAccounts', 'RepairAccounts'])(
+    '%s is a Distributed Map over a JSON file in the bucket, results written back there, every failure tolerated',
+    (map) => {
+      expect(states[map]).toMatchObject({
+        Type: 'Map',
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { 'Bucket.$': '$.sweep.bucket' },
+        },
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+        ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { 'Bucket.$': '$.sweep.bucket' } },
+        MaxConcurrency: 10,
+        ToleratedFailurePercentage: 100,
+        ItemSelector: { 'sweep.$': '$.sweep' },
+      });
+    },
+  );
 
   it('reads as many accounts at once as configured', () => {
     const { sweep } = synthesizedStateMachines({ ...EXAMPLE_CONFIG, sweep: { maxConcurrency: 3 } });
@@ -75,9 +96,17 @@ describe('Web-Identity-Sweep as synthesized', () => {
   });
 
   it('catches an account that cannot be read into an unreadable result, so one account never stops the sweep', () => {
-    expect(inner('InspectAccounts').InspectAccount!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'AccountUnreadable' }]);
-    expect(inner('InspectAccounts').AccountUnreadable).toMatchObject({ Type: 'Pass', Parameters: { readable: false, 'accountId.$': '$.account.accountId', 'failure.$': '$.failure' }, End: true });
-    expect(inner('RepairAccounts').RepairAccount!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RepairFailed' }]);
+    expect(inner('InspectAccounts').InspectAccount!.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'AccountUnreadable' },
+    ]);
+    expect(inner('InspectAccounts').AccountUnreadable).toMatchObject({
+      Type: 'Pass',
+      Parameters: { readable: false, 'accountId.$': '$.account.accountId', 'failure.$': '$.failure' },
+      End: true,
+    });
+    expect(inner('RepairAccounts').RepairAccount!.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RepairFailed' },
+    ]);
   });
 
   it('federates through the Create workflow, one role at a time per account, waiting for each', () => {
@@ -94,7 +123,12 @@ describe('Web-Identity-Sweep as synthesized', () => {
   it("keeps only the error of a Create that did not succeed (its Cause holds the whole execution), so an account's result stays small", () => {
     expect(inner('RepairAccounts').FederateRoles!.ItemProcessor!.States.FederationDidNotSucceed).toMatchObject({
       Type: 'Pass',
-      Parameters: { 'roleName.$': '$.roleName', 'executionName.$': '$.executionName', 'input.$': '$.input', execution: { 'Error.$': '$.execution.Error' } },
+      Parameters: {
+        'roleName.$': '$.roleName',
+        'executionName.$': '$.executionName',
+        'input.$': '$.input',
+        execution: { 'Error.$': '$.execution.Error' },
+      },
     });
   });
 
@@ -103,7 +137,9 @@ describe('Web-Identity-Sweep as synthesized', () => {
 
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(['Decide', 'InspectAccount', 'Plan', 'RepairAccount', 'Report']);
     for (const [, state] of lambdaTasks) {
-      expect(state.Retry!.flatMap((rule) => rule.ErrorEquals)).toEqual(expect.arrayContaining([...TRANSIENT_ERROR_NAMES, 'Lambda.ServiceException']));
+      expect(state.Retry!.flatMap((rule) => rule.ErrorEquals)).toEqual(
+        expect.arrayContaining([...TRANSIENT_ERROR_NAMES, 'Lambda.ServiceException']),
+      );
       expect(state.Parameters.FunctionName).toMatch(/^\$\{aws_lambda_function\.sweep-[\w-]+\.arn\}$/);
     }
   });
@@ -125,24 +161,44 @@ describe('the schedule', () => {
   it('starts a report sweep daily by default', () => {
     const schedule = scheduleOf();
 
-    expect(schedule).toMatchObject({ name: 'web-identity-sweep', schedule_expression: 'rate(1 day)', state: 'ENABLED', flexible_time_window: { mode: 'OFF' } });
+    expect(schedule).toMatchObject({
+      name: 'web-identity-sweep',
+      schedule_expression: 'rate(1 day)',
+      state: 'ENABLED',
+      flexible_time_window: { mode: 'OFF' },
+    });
     expect(schedule.target).toMatchObject({ arn: SWEEP_ARN });
     expect(JSON.parse(schedule.target.input)).toEqual({ mode: 'report' });
   });
 
   it('follows the configured rate, mode, and can be disabled', () => {
-    const schedule = scheduleOf({ ...EXAMPLE_CONFIG, sweep: { schedule: 'cron(0 6 ? * MON-FRI *)', scheduledMode: 'repair', scheduleEnabled: false } });
+    const schedule = scheduleOf({
+      ...EXAMPLE_CONFIG,
+      sweep: { schedule: 'cron(0 6 ? * MON-FRI *)', scheduledMode: 'repair', scheduleEnabled: false },
+    });
 
     expect(schedule).toMatchObject({ schedule_expression: 'cron(0 6 ? * MON-FRI *)', state: 'DISABLED' });
     expect(JSON.parse(schedule.target.input)).toEqual({ mode: 'repair' });
   });
 
   it('may only start the sweep, and only EventBridge Scheduler of this account may use it', async () => {
-    const trust = resourceWhere(json, 'aws_iam_policy_document', (doc) => doc.statement[0].principals?.[0]?.identifiers?.[0] === 'scheduler.amazonaws.com', 'data');
+    const trust = resourceWhere(
+      json,
+      'aws_iam_policy_document',
+      (doc) => doc.statement[0].principals?.[0]?.identifiers?.[0] === 'scheduler.amazonaws.com',
+      'data',
+    );
     const policy = terraformPolicy(rolePolicy('web-identity-sweep-schedule'));
     const principal = `arn:aws:sts::${CENTRAL}:assumed-role/web-identity-sweep-schedule/scheduler`;
     const start = (resource: string) =>
-      evaluate({ principal, action: 'states:StartExecution', resource, resourceAccount: CENTRAL, identityPolicies: [{ name: 'p', policy }], context: sessionContext(principal, ORG) });
+      evaluate({
+        principal,
+        action: 'states:StartExecution',
+        resource,
+        resourceAccount: CENTRAL,
+        identityPolicies: [{ name: 'p', policy }],
+        context: sessionContext(principal, ORG),
+      });
 
     expect(trust.statement[0].condition).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [CENTRAL] }]);
     expect(await start(SWEEP_ARN)).toBe('Allowed');
@@ -154,12 +210,21 @@ describe("the sweep's permissions, evaluated by iam-simulate", () => {
   const machinePolicy = terraformPolicy(rolePolicy('web-identity-sweep'), { aws_lambda_function: FUNCTION_ARN('sweep-plan') });
   const principal = `arn:aws:sts::${CENTRAL}:assumed-role/web-identity-sweep/states`;
   const asMachine = (action: string, resource: string) =>
-    evaluate({ principal, action, resource, resourceAccount: CENTRAL, identityPolicies: [{ name: 'p', policy: machinePolicy }], context: sessionContext(principal, ORG) });
+    evaluate({
+      principal,
+      action,
+      resource,
+      resourceAccount: CENTRAL,
+      identityPolicies: [{ name: 'p', policy: machinePolicy }],
+      context: sessionContext(principal, ORG),
+    });
 
   it('may start Create executions (control) and its own map runs, but not Delete executions', async () => {
     expect(await asMachine('states:StartExecution', CREATE_ARN)).toBe('Allowed');
     expect(await asMachine('states:StartExecution', SWEEP_ARN)).toBe('Allowed');
-    expect(await asMachine('states:StartExecution', `arn:aws:states:${REGION}:${CENTRAL}:stateMachine:Web-Identity-Role-Delete`)).toBe('ImplicitlyDenied');
+    expect(await asMachine('states:StartExecution', `arn:aws:states:${REGION}:${CENTRAL}:stateMachine:Web-Identity-Role-Delete`)).toBe(
+      'ImplicitlyDenied',
+    );
   });
 
   it("may read and write the sweep's objects (control), and nothing else in S3", async () => {
@@ -169,10 +234,13 @@ describe("the sweep's permissions, evaluated by iam-simulate", () => {
   });
 
   it('invokes only the four sweep functions', () => {
-    const invoke = rolePolicy('web-identity-sweep').statement.find((statement: { sid: string }) => statement.sid === 'InvokeSweepFunctions');
+    const invoke = rolePolicy('web-identity-sweep').statement.find(
+      (statement: { sid: string }) => statement.sid === 'InvokeSweepFunctions',
+    );
 
     expect(invoke.resources).toHaveLength(8);
-    for (const arn of invoke.resources) expect(arn).toMatch(/^\$\{aws_lambda_function\.sweep-(plan|inspect-account|repair-account|report)_function_\w+\.arn\}(:\*)?$/);
+    for (const arn of invoke.resources)
+      expect(arn).toMatch(/^\$\{aws_lambda_function\.sweep-(plan|inspect-account|repair-account|report)_function_\w+\.arn\}(:\*)?$/);
   });
 
   it("lets the plan list only the baseline StackSet's instances, and the central steps touch only the sweep's objects", () => {
@@ -182,8 +250,14 @@ describe("the sweep's permissions, evaluated by iam-simulate", () => {
     expect(plan.find((statement) => statement.Sid === 'ListBaselineStackInstances')?.Resource).toEqual([
       `arn:aws:cloudformation:${REGION}:${CENTRAL}:stackset/web-identity-member-baseline:*`,
     ]);
-    expect(plan.find((statement) => statement.Sid === 'WriteSweepItems')).toMatchObject({ Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${BUCKET}/sweeps/*`] });
-    expect(report.find((statement) => statement.Sid === 'ReadResultsWriteReports')).toMatchObject({ Action: ['s3:GetObject', 's3:PutObject'], Resource: [`arn:aws:s3:::${BUCKET}/sweeps/*`] });
+    expect(plan.find((statement) => statement.Sid === 'WriteSweepItems')).toMatchObject({
+      Action: ['s3:PutObject'],
+      Resource: [`arn:aws:s3:::${BUCKET}/sweeps/*`],
+    });
+    expect(report.find((statement) => statement.Sid === 'ReadResultsWriteReports')).toMatchObject({
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: [`arn:aws:s3:::${BUCKET}/sweeps/*`],
+    });
   });
 });
 
@@ -198,25 +272,41 @@ describe("the sweep's bucket", () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(resourcesOf(configured, 'aws_s3_bucket_ownership_controls')[0]).toMatchObject({ rule: { object_ownership: 'BucketOwnerEnforced' } });
+    expect(resourcesOf(configured, 'aws_s3_bucket_ownership_controls')[0]).toMatchObject({
+      rule: { object_ownership: 'BucketOwnerEnforced' },
+    });
     expect(resourcesOf(configured, 'aws_s3_bucket_server_side_encryption_configuration')[0]).toMatchObject({
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
     });
-    expect(resourcesOf(configured, 'aws_s3_bucket_lifecycle_configuration')[0].rule[0]).toMatchObject({ filter: [{ prefix: 'sweeps/' }], expiration: [{ days: 30 }] });
+    expect(resourcesOf(configured, 'aws_s3_bucket_lifecycle_configuration')[0].rule[0]).toMatchObject({
+      filter: [{ prefix: 'sweeps/' }],
+      expiration: [{ days: 30 }],
+    });
     const tls = resourceWhere(configured, 'aws_iam_policy_document', (doc) => doc.statement[0].sid === 'TlsOnly', 'data');
-    expect(tls.statement[0]).toMatchObject({ effect: 'Deny', condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }] });
+    expect(tls.statement[0]).toMatchObject({
+      effect: 'Deny',
+      condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+    });
   });
 });
 
 describe('the metrics and alarms of the sweep', () => {
-  it('turns each number of the report step\'s metrics line into a metric on its log group, with an alarm at its threshold', () => {
-    const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter').filter((filter) => filter.pattern === '{ $.message = "sweep metrics" }');
+  it("turns each number of the report step's metrics line into a metric on its log group, with an alarm at its threshold", () => {
+    const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter').filter(
+      (filter) => filter.pattern === '{ $.message = "sweep metrics" }',
+    );
     const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm').filter((alarm) => alarm.namespace === 'web-identity/sweep');
 
-    expect(filters.map((filter) => filter.metric_transformation.value).sort()).toEqual(Object.keys(SWEEP_METRICS).map((metric) => `$.metrics.${metric}`).sort());
+    expect(filters.map((filter) => filter.metric_transformation.value).sort()).toEqual(
+      Object.keys(SWEEP_METRICS)
+        .map((metric) => `$.metrics.${metric}`)
+        .sort(),
+    );
     for (const filter of filters) expect(filter.log_group_name).toMatch(/^\$\{aws_cloudwatch_log_group\.sweep-report_logs_\w+\.name\}$/);
     expect(alarms.map((alarm) => [alarm.metric_name, alarm.statistic, alarm.threshold]).sort()).toEqual(
-      Object.entries(SWEEP_METRICS).map(([metric, { threshold }]) => [metric, 'Maximum', threshold]).sort(),
+      Object.entries(SWEEP_METRICS)
+        .map(([metric, { threshold }]) => [metric, 'Maximum', threshold])
+        .sort(),
     );
     expect(SWEEP_METRICS).toMatchObject({ maxClientIdsPerProvider: { threshold: 90 }, directoryObjectQuotaPercent: { threshold: 80 } });
   });

@@ -53,7 +53,21 @@ describe('terraformLiteral', () => {
 
   it("reads back as the original text under Terraform's own evaluator", () => {
     // Prepare
-    const originals = ['${AWS::AccountId}', '$${already}', '$$${x}', '%{if x}', '%%{y}', '%%%{z}', 'a$', '$', '%', '{}', '${', 'end$${', '${a}${b}%{c}'];
+    const originals = [
+      '${AWS::AccountId}',
+      '$${already}',
+      '$$${x}',
+      '%{if x}',
+      '%%{y}',
+      '%%%{z}',
+      'a$',
+      '$',
+      '%',
+      '{}',
+      '${',
+      'end$${',
+      '${a}${b}%{c}',
+    ];
 
     // Act
     const run = evaluateWithTerraform(originals.map(terraformLiteral));

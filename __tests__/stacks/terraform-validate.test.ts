@@ -96,7 +96,9 @@ describe("the synthesized configuration under Terraform's own parser", () => {
     expect(run.message).toBe('');
     const [evaluatedIssuer, ...tagEntries] = run.values as string[];
     expect(evaluatedIssuer).toBe('https://issuer.example.com/${AWS::AccountId}/%{x}');
-    const evaluatedTags = Object.fromEntries(tagEntries.flatMap((_, index) => (index % 2 ? [] : [[tagEntries[index], tagEntries[index + 1]]])));
+    const evaluatedTags = Object.fromEntries(
+      tagEntries.flatMap((_, index) => (index % 2 ? [] : [[tagEntries[index], tagEntries[index + 1]]])),
+    );
     expect(evaluatedTags).toEqual({ ...TEMPLATE_LOOKALIKE_CONFIG.tags, 'managed-by': 'cdktf', system: 'web-identity' });
   });
 });
@@ -121,7 +123,9 @@ describe('the synthesized configuration, checked without Terraform', () => {
     const addresses = new Set(['aws_sqs_queue.queue', 'data.aws_iam_policy_document.doc']);
 
     // Act / Assess
-    expect(foreignTemplateSequences('${aws_sqs_queue.queue.arn} ${data.aws_iam_policy_document.doc.json} $${AWS::Region}', addresses)).toEqual([]);
+    expect(
+      foreignTemplateSequences('${aws_sqs_queue.queue.arn} ${data.aws_iam_policy_document.doc.json} $${AWS::Region}', addresses),
+    ).toEqual([]);
     expect(foreignTemplateSequences('arn:${AWS::AccountId}', addresses)).toEqual(['${AWS::AccountId}']);
     expect(foreignTemplateSequences('${aws_sqs_queue.other.arn}', addresses)).toEqual(['${aws_sqs_queue.other.arn}']);
     expect(foreignTemplateSequences('$$${AWS::Region} %{if x}', addresses)).toEqual(['%{if x}']);

@@ -36,8 +36,11 @@ describe.each([
   it('retries every transient error and Lambda service exceptions on every task', () => {
     for (const [, state] of states(definition).filter(isFunctionTask)) {
       const retried = state.Retry.flatMap((rule: any) => rule.ErrorEquals);
-      expect(retried).toEqual(expect.arrayContaining([...TRANSIENT_ERROR_NAMES, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']));
-      for (const rule of state.Retry) expect(rule.MaxDelaySeconds ?? rule.IntervalSeconds * rule.BackoffRate ** rule.MaxAttempts).toBeLessThanOrEqual(3600);
+      expect(retried).toEqual(
+        expect.arrayContaining([...TRANSIENT_ERROR_NAMES, 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+      );
+      for (const rule of state.Retry)
+        expect(rule.MaxDelaySeconds ?? rule.IntervalSeconds * rule.BackoffRate ** rule.MaxAttempts).toBeLessThanOrEqual(3600);
     }
   });
 
@@ -80,7 +83,7 @@ describe.each([
     }
   });
 
-  it("holds the lock for no longer than a lease that outlives the execution and its longest task", () => {
+  it('holds the lock for no longer than a lease that outlives the execution and its longest task', () => {
     expect(definition.TimeoutSeconds).toBe(WORKFLOW_TIMEOUT_SECONDS);
     // The tasks these two machines invoke (the sweep's functions have a machine of their own and no lock).
     const longestTask = Math.max(
@@ -105,7 +108,9 @@ describe('the error contract', () => {
 
 describe('Web-Identity-Role-Create', () => {
   it('catches every task failure into compensation that removes what the execution made', () => {
-    const compensated = states(machines.create).filter(([name]) => ['CreateServicePrincipal', 'AddAudienceToProvider', 'AssignRoleToAudience'].includes(name));
+    const compensated = states(machines.create).filter(([name]) =>
+      ['CreateServicePrincipal', 'AddAudienceToProvider', 'AssignRoleToAudience'].includes(name),
+    );
 
     for (const [, state] of compensated) {
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RemoveApplication' }]);

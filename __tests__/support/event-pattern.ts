@@ -13,7 +13,13 @@
  */
 export type EventPattern = { readonly [key: string]: unknown };
 
-const wildcardRegex = (wildcard: string) => new RegExp(`^${wildcard.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const wildcardRegex = (wildcard: string) =>
+  new RegExp(
+    `^${wildcard
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 function matchesOperator(operator: Record<string, unknown>, present: boolean, value: unknown): boolean {
   const [name, argument, ...more] = Object.entries(operator).flat();
@@ -23,7 +29,9 @@ function matchesOperator(operator: Record<string, unknown>, present: boolean, va
   switch (name) {
     case 'wildcard':
       // One pattern, or a list of which one must match (the form anything-but takes in the central rule).
-      return typeof value === 'string' && (Array.isArray(argument) ? argument : [argument]).some((w) => wildcardRegex(String(w)).test(value));
+      return (
+        typeof value === 'string' && (Array.isArray(argument) ? argument : [argument]).some((w) => wildcardRegex(String(w)).test(value))
+      );
     case 'anything-but': {
       if (typeof argument === 'object' && argument !== null && !Array.isArray(argument)) {
         return !matchesOperator(argument as Record<string, unknown>, present, value);

@@ -42,7 +42,8 @@ export function resolveCfn(value: unknown, template: any, account: MemberAccount
   if ('Fn::GetAtt' in record) {
     const [logicalId, attribute] = record['Fn::GetAtt'] as [string, string];
     const resource = template.Resources[logicalId];
-    if (resource?.Type !== 'AWS::IAM::Role' || attribute !== 'Arn') throw new Error(`resolveCfn: cannot resolve GetAtt ${logicalId}.${attribute}`);
+    if (resource?.Type !== 'AWS::IAM::Role' || attribute !== 'Arn')
+      throw new Error(`resolveCfn: cannot resolve GetAtt ${logicalId}.${attribute}`);
     return `arn:aws:iam::${account.accountId}:role/${resource.Properties.RoleName}`;
   }
   return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, resolveCfn(item, template, account, refs)]));
@@ -57,7 +58,10 @@ export function memberRole(template: any, logicalId: string, account: MemberAcco
     name: properties.RoleName as string,
     arn: `arn:aws:iam::${account.accountId}:role/${properties.RoleName}`,
     trustPolicy: properties.AssumeRolePolicyDocument,
-    identityPolicies: (properties.Policies as any[]).map((policy) => ({ name: policy.PolicyName as string, policy: policy.PolicyDocument })),
+    identityPolicies: (properties.Policies as any[]).map((policy) => ({
+      name: policy.PolicyName as string,
+      policy: policy.PolicyDocument,
+    })),
   };
 }
 

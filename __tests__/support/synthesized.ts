@@ -67,7 +67,8 @@ export function synthesizedMemberTemplate(config: FederationConfigInput = EXAMPL
  */
 export function literalValue(text: string): string {
   const sequence = /(?<!\$)\$\{|(?<!%)%\{/.exec(text);
-  if (sequence) throw new Error(`not a Terraform literal: template sequence at ${sequence.index}: ${text.slice(sequence.index, sequence.index + 40)}`);
+  if (sequence)
+    throw new Error(`not a Terraform literal: template sequence at ${sequence.index}: ${text.slice(sequence.index, sequence.index + 40)}`);
   return text.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
 }
 

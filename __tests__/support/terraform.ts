@@ -46,8 +46,10 @@ export function everyString(json: TerraformJson): SynthesizedString[] {
 export function declaredAddresses(json: TerraformJson): Set<string> {
   const file = json as unknown as Record<string, Record<string, Record<string, unknown>> | undefined>;
   const addresses = new Set<string>();
-  for (const [type, byName] of Object.entries(file.resource ?? {})) for (const name of Object.keys(byName)) addresses.add(`${type}.${name}`);
-  for (const [type, byName] of Object.entries(file.data ?? {})) for (const name of Object.keys(byName)) addresses.add(`data.${type}.${name}`);
+  for (const [type, byName] of Object.entries(file.resource ?? {}))
+    for (const name of Object.keys(byName)) addresses.add(`${type}.${name}`);
+  for (const [type, byName] of Object.entries(file.data ?? {}))
+    for (const name of Object.keys(byName)) addresses.add(`data.${type}.${name}`);
   for (const name of Object.keys(file.variable ?? {})) addresses.add(`var.${name}`);
   for (const name of Object.keys(file.locals ?? {})) addresses.add(`local.${name}`);
   for (const name of Object.keys(file.module ?? {})) addresses.add(`module.${name}`);
@@ -85,7 +87,9 @@ export function foreignTemplateSequences(text: string, addresses: ReadonlySet<st
   return [...rest.matchAll(TEMPLATE_SEQUENCE)].map((match) => rest.slice(match.index, match.index + 40));
 }
 
-export type TerraformRun = { readonly ran: false; readonly why: string } | { readonly ran: true; readonly ok: boolean; readonly message: string; readonly values?: unknown };
+export type TerraformRun =
+  | { readonly ran: false; readonly why: string }
+  | { readonly ran: true; readonly ok: boolean; readonly message: string; readonly values?: unknown };
 
 /** Whether a `terraform` binary answers on PATH. */
 export function terraformAvailable(): boolean {
@@ -98,7 +102,10 @@ function terraformEnv(): NodeJS.ProcessEnv {
   return { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
 }
 
-function inTerraformDir<T>(file: object, run: (dir: string, terraform: (...args: string[]) => { status: number | null; out: string }) => T): T {
+function inTerraformDir<T>(
+  file: object,
+  run: (dir: string, terraform: (...args: string[]) => { status: number | null; out: string }) => T,
+): T {
   const dir = mkdtempSync(join(tmpdir(), 'terraform-strings-'));
   try {
     writeFileSync(join(dir, 'main.tf.json'), `${JSON.stringify(file, null, 2)}\n`);
@@ -117,16 +124,25 @@ function inTerraformDir<T>(file: object, run: (dir: string, terraform: (...args:
  * element of a `terraform_data` resource's `input`. The message names the offending
  * strings' `labels` (one per string) with Terraform's own diagnostic.
  */
-export function validateWithTerraform(strings: readonly string[], labels: readonly string[] = strings.map((_, index) => `string ${index}`)): TerraformRun {
+export function validateWithTerraform(
+  strings: readonly string[],
+  labels: readonly string[] = strings.map((_, index) => `string ${index}`),
+): TerraformRun {
   if (!terraformAvailable()) return { ran: false, why: 'no terraform binary on PATH' };
   const file = { resource: { terraform_data: { synthesized_strings: { input: strings } } } };
   // JSON.stringify with indentation puts element i of `input` on line FIRST_LINE + i.
-  const firstLine = JSON.stringify(file, null, 2).split('\n').findIndex((line) => line.includes('"input"')) + 2;
+  const firstLine =
+    JSON.stringify(file, null, 2)
+      .split('\n')
+      .findIndex((line) => line.includes('"input"')) + 2;
   return inTerraformDir(file, (_dir, terraform) => {
     const init = terraform('init', '-backend=false', '-input=false', '-no-color');
     if (init.status !== 0) return { ran: true, ok: false, message: `terraform init failed:\n${init.out}` };
     const validate = terraform('validate', '-json', '-no-color');
-    let report: { valid: boolean; diagnostics: Array<{ severity: string; summary: string; detail?: string; range?: { start: { line: number } } }> };
+    let report: {
+      valid: boolean;
+      diagnostics: Array<{ severity: string; summary: string; detail?: string; range?: { start: { line: number } } }>;
+    };
     try {
       report = JSON.parse(validate.out.slice(validate.out.indexOf('{')));
     } catch {

@@ -46,12 +46,7 @@ export type AssignResult =
  * where the lock cannot be written (too large, unreadable) the role stays open, the tag says
  * so and the error log line `role left open` feeds the alarm.
  */
-async function closeRole(
-  deps: Deps,
-  iam: MemberAccountIam,
-  role: RoleState | 'unreadable',
-  keys: ProviderKeys,
-): Promise<Access> {
+async function closeRole(deps: Deps, iam: MemberAccountIam, role: RoleState | 'unreadable', keys: ProviderKeys): Promise<Access> {
   if (role === 'unreadable') return ACCESS.open;
   const held = (await iam.getProviderClientIds(keys.providerArn)) ?? [];
   if (!isOpen(role.trustPolicy, keys, held)) return accessOf(role.trustPolicy, keys, held);
@@ -95,7 +90,12 @@ export async function core(deps: Deps, input: Input): Promise<AssignResult> {
       deps.logger.error('role left open', { alarm: 'role-open', status, failure: input.failure.Error });
     } else {
       const alarm = alarmFor(reason);
-      deps.logger[alarm ? 'error' : 'warn']('role tagged as failed', { status, access, failure: input.failure.Error, ...(alarm ? { alarm } : {}) });
+      deps.logger[alarm ? 'error' : 'warn']('role tagged as failed', {
+        status,
+        access,
+        failure: input.failure.Error,
+        ...(alarm ? { alarm } : {}),
+      });
     }
     return { recordedFailure: { status, access } };
   }

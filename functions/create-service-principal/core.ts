@@ -102,7 +102,9 @@ export function ownersStatus(outcomes: readonly (readonly [string, AddOwnerOutco
  * application), `conflict` (one of that name says something else), `bring-your-own` (there is
  * no application of the automation's to add them to), or Graph's refusal code.
  */
-export function federatedCredentialsStatus(outcomes: readonly (readonly [string, AddFederatedCredentialOutcome | 'malformed' | 'limit' | 'bring-your-own'])[]): string {
+export function federatedCredentialsStatus(
+  outcomes: readonly (readonly [string, AddFederatedCredentialOutcome | 'malformed' | 'limit' | 'bring-your-own'])[],
+): string {
   return failuresStatus(
     outcomes.flatMap(([name, outcome]) => {
       if (outcome === 'added' || outcome === 'already-present') return [];
@@ -208,7 +210,12 @@ function ownApplicationAudiences(settings: AudienceSettings, appId: string, poli
   // itself is never retired: other roles of the account use it.
   const retiredAudiences =
     settings.audienceMode === 'shared' && !settings.dualAudience && pinnedAudiences(policy, keys).includes(appId) ? [appId] : [];
-  return { audiences, requestAudience: primary, identityMode: settings.audienceMode, ...(retiredAudiences.length ? { retiredAudiences } : {}) };
+  return {
+    audiences,
+    requestAudience: primary,
+    identityMode: settings.audienceMode,
+    ...(retiredAudiences.length ? { retiredAudiences } : {}),
+  };
 }
 
 /**
@@ -264,7 +271,9 @@ export async function core(deps: Deps, input: Input): Promise<{ application: App
 
   const named = namedIdentity(role.trustPolicy, keys, handMadeAudiences);
   if (named.kind === 'ambiguous') {
-    throw new AmbiguousIdentityError(`ambiguous-identity: ${named.detail}. Pin sub to one identity in every statement that trusts the provider, or in none.`);
+    throw new AmbiguousIdentityError(
+      `ambiguous-identity: ${named.detail}. Pin sub to one identity in every statement that trusts the provider, or in none.`,
+    );
   }
   if (named.kind === 'named' && !wasPinnedByTheAutomation(deps, role.trustPolicy, keys, handMadeAudiences)) {
     const identity = await broughtIdentity(deps, named.servicePrincipalObjectId, applicationNamePrefix(accountId, roleName));
@@ -301,9 +310,13 @@ function broughtResult(
   const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
   const credentialNames = Object.keys(input.requestedFederatedCredentials ?? {}).sort();
   if (owners || credentialNames.length > 0) {
-    deps.logger.warn('the role brings its own identity: owners and federated credentials named at CreateRole do not apply', { credentialNames });
+    deps.logger.warn('the role brings its own identity: owners and federated credentials named at CreateRole do not apply', {
+      credentialNames,
+    });
   }
-  deps.logger.info('the role brings its own identity; no Entra object is created', { servicePrincipalObjectId: identity.servicePrincipalObjectId });
+  deps.logger.info('the role brings its own identity; no Entra object is created', {
+    servicePrincipalObjectId: identity.servicePrincipalObjectId,
+  });
   return {
     outcome: 'bring-your-own',
     roleId: role.roleId,
@@ -311,7 +324,9 @@ function broughtResult(
     identityAppId: identity.appId,
     audiences,
     requestAudience: gatewayClientId,
-    ...(owners ? { ownersStatus: failuresStatus([...owners.ids, ...owners.malformed].map((id) => ({ id, reason: 'bring-your-own' }))) } : {}),
+    ...(owners
+      ? { ownersStatus: failuresStatus([...owners.ids, ...owners.malformed].map((id) => ({ id, reason: 'bring-your-own' }))) }
+      : {}),
     ...(credentialNames.length
       ? { federatedCredentialsStatus: federatedCredentialsStatus(credentialNames.map((name) => [name, 'bring-your-own'] as const)) }
       : {}),
@@ -338,18 +353,22 @@ async function ownApplication(
   // Owners and credentials do not depend on the service principal: adding them in parallel
   // keeps the critical path of a Create at POST application → POST servicePrincipal.
   const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
-  const credentials = input.requestedFederatedCredentials === undefined ? undefined : parseFederatedCredentialTags(input.requestedFederatedCredentials);
+  const credentials =
+    input.requestedFederatedCredentials === undefined ? undefined : parseFederatedCredentialTags(input.requestedFederatedCredentials);
   const [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
     deps.directory.ensureServicePrincipal(application.appId),
     Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
     Promise.all(
-      (credentials?.credentials ?? []).map(async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const),
+      (credentials?.credentials ?? []).map(
+        async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
+      ),
     ),
   ]);
   const status = owners && ownersStatus([...owners.malformed.map((token) => [token, 'malformed'] as const), ...ownerOutcomes]);
   if (status && status !== 'added') deps.logger.warn('some owners were not added', { ownersStatus: status });
   const credentialStatus = credentials && federatedCredentialsStatus([...credentials.refused, ...credentialOutcomes]);
-  if (credentialStatus && credentialStatus !== 'added') deps.logger.warn('some federated credentials were not added', { federatedCredentialsStatus: credentialStatus });
+  if (credentialStatus && credentialStatus !== 'added')
+    deps.logger.warn('some federated credentials were not added', { federatedCredentialsStatus: credentialStatus });
 
   return {
     outcome: 'registered',

@@ -41,7 +41,12 @@ async function remove(deps: Deps, applications: readonly EntraApplication[]): Pr
  * client ID (the per-role audience), or its `sub` is the application's service principal
  * (behind the gateway audience, docs/architecture.md#audience-modes).
  */
-async function isPinnedTo(deps: Deps, policy: Parameters<typeof pinnedAudiences>[0], keys: ProviderKeys, application: EntraApplication): Promise<boolean> {
+async function isPinnedTo(
+  deps: Deps,
+  policy: Parameters<typeof pinnedAudiences>[0],
+  keys: ProviderKeys,
+  application: EntraApplication,
+): Promise<boolean> {
   if (pinnedAudiences(policy, keys).includes(application.appId)) return true;
   for (const subject of pinnedSubjects(policy, keys)) {
     if ((await deps.directory.getServicePrincipal(subject))?.appId === application.appId.toLowerCase()) return true;

@@ -42,14 +42,10 @@ export const cloudTrailEventSchema = z.looseObject({
     userIdentity: z.optional(
       z.looseObject({
         arn: z.optional(z.string()),
-        sessionContext: z.optional(
-          z.looseObject({ sessionIssuer: z.optional(z.looseObject({ arn: z.optional(z.string()) })) }),
-        ),
+        sessionContext: z.optional(z.looseObject({ sessionIssuer: z.optional(z.looseObject({ arn: z.optional(z.string()) })) })),
       }),
     ),
-    requestParameters: z.optional(
-      z.nullable(z.looseObject({ roleName: z.optional(z.string()), path: z.optional(z.string()) })),
-    ),
+    requestParameters: z.optional(z.nullable(z.looseObject({ roleName: z.optional(z.string()), path: z.optional(z.string()) }))),
     // CreateRole answers with the new role, its RoleId included
     // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html); one not of that form makes the message malformed.
     responseElements: z.optional(
@@ -113,9 +109,7 @@ function isAutomationCall(event: CloudTrailEvent, automationRoleName: string): b
   const sessionArn = new RegExp(`^arn:aws[\\w-]*:sts::\\d{12}:assumed-role/(?:${names})/`);
   const issuerArn = new RegExp(`^arn:aws[\\w-]*:iam::\\d{12}:role/(?:.*/)?(?:${names})$`);
   const identity = event.detail.userIdentity;
-  return (
-    sessionArn.test(identity?.arn ?? '') || issuerArn.test(identity?.sessionContext?.sessionIssuer?.arn ?? '')
-  );
+  return sessionArn.test(identity?.arn ?? '') || issuerArn.test(identity?.sessionContext?.sessionIssuer?.arn ?? '');
 }
 
 /**
@@ -191,10 +185,7 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   const field = eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument';
   let federated: boolean;
   try {
-    federated = referencesProvider(
-      parsePolicyDocument(parameters[field]),
-      federationFor(settings, accountId).providerArn,
-    );
+    federated = referencesProvider(parsePolicyDocument(parameters[field]), federationFor(settings, accountId).providerArn);
   } catch (error) {
     throw new MalformedMessageError(`detail.requestParameters.${field}: ${(error as Error).message}`);
   }
@@ -264,8 +255,7 @@ export async function core(deps: Deps, event: SqsEvent): Promise<BatchResponse> 
         continue;
       }
       const name = executionName(route.input.eventName, route.input.eventId);
-      const stateMachineArn =
-        route.workflow === 'create' ? deps.settings.createStateMachineArn : deps.settings.deleteStateMachineArn;
+      const stateMachineArn = route.workflow === 'create' ? deps.settings.createStateMachineArn : deps.settings.deleteStateMachineArn;
       // Every execution takes its role's lock first (shared/role-lock.ts): one execution per role at a time.
       const lock = roleLockInput(route.input.accountId, route.input.roleName, (deps.now ?? Date.now)());
       const outcome = await deps.starter.start({ stateMachineArn, name, input: { ...route.input, lock } });

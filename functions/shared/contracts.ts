@@ -137,9 +137,9 @@ export type MemberCapability = (typeof MEMBER_CAPABILITIES)[number];
  * environment from it; the central rule and the router derive the automation's own
  * sessions from `MEMBER_CAPABILITIES`.
  */
-export const TASK_CAPABILITIES = Object.fromEntries(
-  TASK_FUNCTION_NAMES.map((task) => [task, TASKS[task].capability]),
-) as Readonly<Record<TaskFunctionName, MemberCapability | null>>;
+export const TASK_CAPABILITIES = Object.fromEntries(TASK_FUNCTION_NAMES.map((task) => [task, TASKS[task].capability])) as Readonly<
+  Record<TaskFunctionName, MemberCapability | null>
+>;
 
 /** The tasks that act in member accounts, each through the member role of its capability. */
 export const MEMBER_ACCOUNT_TASKS = TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] !== null);
@@ -163,9 +163,7 @@ export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export const accountIdSchema = z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account ID'));
 /** IAM role names: 1–64 characters of `[\w+=,.@-]`. */
 export const roleNameSchema = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'));
-export const guidSchema = z
-  .string()
-  .check(z.regex(GUID_PATTERN, 'a GUID'));
+export const guidSchema = z.string().check(z.regex(GUID_PATTERN, 'a GUID'));
 
 /**
  * The audience Entra requires in a federated client assertion: the automation's AWS-issued
@@ -225,9 +223,9 @@ export const workflowInputSchema = z.object({
    * role, values of 256 characters.
    */
   requestedFederatedCredentials: z.optional(
-    z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256))).check(
-      z.refine((record) => Object.keys(record).length <= 50, 'at most 50 (IAM tags per role)'),
-    ),
+    z
+      .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
+      .check(z.refine((record) => Object.keys(record).length <= 50, 'at most 50 (IAM tags per role)')),
   ),
   /** The role's lock (role-lock.ts): the router always sets it; the state machines take it first. */
   lock: z.optional(roleLockInputSchema),

@@ -1,10 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetWebIdentityTokenCommand, type STSClient } from '@aws-sdk/client-sts';
-import {
-  ClientAssertionCredential,
-  ClientCertificateCredential,
-  type TokenCredential,
-} from '@azure/identity';
+import { ClientAssertionCredential, ClientCertificateCredential, type TokenCredential } from '@azure/identity';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from './contracts';
 import { AutomationError, EntraAuthenticationError, IamThrottledError } from './errors';
 import { GUID_PATTERN as GUID } from './contracts';
@@ -64,7 +60,6 @@ export interface CredentialOptions {
   readonly authorityHost?: string;
   readonly disableInstanceDiscovery?: boolean;
 }
-
 
 /** `() => Promise<token>` for `GraphDirectory.getToken`; every failure is `EntraAuthenticationError` (STS throttling: `IamThrottledError`). */
 export function createGraphTokenProvider(

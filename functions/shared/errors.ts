@@ -18,7 +18,10 @@ export abstract class AutomationError extends Error {
 export class GraphThrottledError extends AutomationError {
   readonly name = 'GraphThrottledError';
   readonly transient = true;
-  constructor(message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
   }
 }

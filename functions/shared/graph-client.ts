@@ -89,7 +89,10 @@ const servicePrincipalWithAppSchema = z.object({
   appId: z.string().check(z.minLength(1)),
   deletedDateTime: z.nullish(z.string()),
 });
-const inventoryApplicationSchema = z.extend(applicationSchema, { createdDateTime: z.nullish(z.string()), deletedDateTime: z.nullish(z.string()) });
+const inventoryApplicationSchema = z.extend(applicationSchema, {
+  createdDateTime: z.nullish(z.string()),
+  deletedDateTime: z.nullish(z.string()),
+});
 const collectionSchema = z.object({
   value: z.array(z.unknown()),
   '@odata.nextLink': z.optional(z.string()),
@@ -461,7 +464,12 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     if (res.status === 404) return null;
     if (res.status !== 200) throw requestError('read service principal', res);
     const sp = parse(directoryServicePrincipalSchema, res);
-    return { id: sp.id.toLowerCase(), appId: sp.appId.toLowerCase(), displayName: sp.displayName ?? '', servicePrincipalType: sp.servicePrincipalType ?? '' };
+    return {
+      id: sp.id.toLowerCase(),
+      appId: sp.appId.toLowerCase(),
+      displayName: sp.displayName ?? '',
+      servicePrincipalType: sp.servicePrincipalType ?? '',
+    };
   }
 
   // https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201;
@@ -475,7 +483,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     const res = await this.retrying(async () => {
       const answer = await this.request('POST', base, { body });
       // A 404 naming the application right after it was created is replication lag.
-      if (answer.status === 404) throw new GraphReplicationLagError(`application ${applicationObjectId} is not replicated yet (add federated credential)`);
+      if (answer.status === 404)
+        throw new GraphReplicationLagError(`application ${applicationObjectId} is not replicated yet (add federated credential)`);
       return answer;
     });
     if (res.status === 201) return 'added';
@@ -581,9 +590,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return withRetry(fn, {
       isRetryable: (error) => error instanceof AutomationError && error.transient,
       retryAfterMs: (error) =>
-        error instanceof GraphThrottledError && error.retryAfterSeconds !== undefined
-          ? error.retryAfterSeconds * 1000
-          : undefined,
+        error instanceof GraphThrottledError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined,
       maxAttempts: this.maxAttempts,
       baseDelayMs: BASE_DELAY_MS,
       maxDelayMs: MAX_DELAY_MS,
@@ -720,7 +727,6 @@ function toApplication(res: GraphResponse, uniqueName: string): EntraApplication
   const app = parse(applicationSchema, res);
   return { id: app.id, appId: app.appId, uniqueName: app.uniqueName ?? uniqueName, displayName: app.displayName ?? '' };
 }
-
 
 function requestError(what: string, res: GraphResponse): GraphRequestError {
   const detail = [res.codes.join(', '), res.message].filter(Boolean).join(': ');

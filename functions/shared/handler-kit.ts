@@ -21,9 +21,7 @@ export type LoadDeps<D> = () => D | Promise<D>;
 
 /** `issue.path: message` for every problem, so the error names the field. */
 export function describeIssues(error: z.core.$ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
 }
 
 export function parseInput<S extends z.core.$ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {

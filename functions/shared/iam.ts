@@ -199,7 +199,11 @@ function memberAccountIam(
     async getRole(roleName) {
       let role: Role | undefined;
       try {
-        ({ Role: role } = await retry(`iam:GetRole ${roleName}`, () => client.send(new GetRoleCommand({ RoleName: roleName })), isTransient));
+        ({ Role: role } = await retry(
+          `iam:GetRole ${roleName}`,
+          () => client.send(new GetRoleCommand({ RoleName: roleName })),
+          isTransient,
+        ));
       } catch (error) {
         if (NO_SUCH_ENTITY.has(nameOf(error))) return null;
         throw error;
@@ -231,7 +235,8 @@ function memberAccountIam(
           isTransient,
         );
         for (const role of page.Roles ?? []) {
-          if (!role.RoleName || !role.RoleId || !role.Arn) throw new Error(`iam:ListRoles in ${accountId} returned a role without name, ID or ARN`);
+          if (!role.RoleName || !role.RoleId || !role.Arn)
+            throw new Error(`iam:ListRoles in ${accountId} returned a role without name, ID or ARN`);
           let trustPolicy: PolicyDocument;
           try {
             trustPolicy = parsePolicyDocument(role.AssumeRolePolicyDocument ?? '');

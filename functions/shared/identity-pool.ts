@@ -187,10 +187,12 @@ export class AutomationIdentityPool implements EntraDirectory {
       // The tenant refuses the filter: each identity lists what it created.
       const lists = await Promise.all(this.members.map((member) => member.listCreatedApplications()));
       return lists.flatMap((apps, index) =>
-        apps.filter((app) => app.uniqueName.startsWith(uniqueNamePrefix)).map((app) => {
-          this.remember(index, app);
-          return app;
-        }),
+        apps
+          .filter((app) => app.uniqueName.startsWith(uniqueNamePrefix))
+          .map((app) => {
+            this.remember(index, app);
+            return app;
+          }),
       );
     }
     const ours: EntraApplication[] = [];
@@ -233,7 +235,9 @@ export class AutomationIdentityPool implements EntraDirectory {
     const apps = await this.first.applicationsWithPrefix(prefix);
     if (apps) return apps.map((app) => app.uniqueName);
     const lists = await Promise.all(this.members.map((member) => member.listCreatedApplications()));
-    return lists.flat().filter((app) => app.uniqueName.startsWith(prefix)).map((app) => app.uniqueName);
+    return lists
+      .flat()
+      .filter((app) => app.uniqueName.startsWith(prefix))
+      .map((app) => app.uniqueName);
   }
-
 }

@@ -57,5 +57,9 @@ export function liveInventory(settings: EntraSettings): GraphDirectory {
           { secretsManager: new SecretsManagerClient({ region: settings.region }) },
         )
       : createGraphTokenProvider({ ...common, mode: 'federated' }, { sts: new STSClient({ region: settings.region }) });
-  return new GraphDirectory({ baseUrl: settings.graphBaseUrl, automationServicePrincipalId: settings.automationServicePrincipalId, getToken });
+  return new GraphDirectory({
+    baseUrl: settings.graphBaseUrl,
+    automationServicePrincipalId: settings.automationServicePrincipalId,
+    getToken,
+  });
 }

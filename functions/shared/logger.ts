@@ -74,8 +74,10 @@ function sinkLoggerClass(sink: LogSink) {
 }
 
 function wrap(powertools: PowertoolsLogger, base: LogFields): Logger {
-  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields: LogFields = {}) =>
-    powertools[method](message, { ...base, ...fields });
+  const write =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields: LogFields = {}) =>
+      powertools[method](message, { ...base, ...fields });
   return {
     debug: write('debug'),
     info: write('info'),

@@ -22,7 +22,9 @@ const ROLE_ID = /^[A-Z0-9]{16,128}$/;
  */
 export function applicationUniqueName(accountId: string, roleName: string, roleId: string): string {
   if (!ROLE_ID.test(roleId)) {
-    throw new InvalidInputError(`roleId: expected an IAM unique ID (upper-case letters and digits, e.g. AROA…), got ${JSON.stringify(roleId)}`);
+    throw new InvalidInputError(
+      `roleId: expected an IAM unique ID (upper-case letters and digits, e.g. AROA…), got ${JSON.stringify(roleId)}`,
+    );
   }
   return `${applicationNamePrefix(accountId, roleName)}${roleId.toLowerCase()}`;
 }

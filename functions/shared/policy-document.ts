@@ -106,9 +106,5 @@ export function parsePolicyDocument(raw: unknown): PolicyDocument {
  * `encodeURIComponent`) also escapes `!'()*`, so a wildcard comes back as `%2A`.
  */
 export function encodePolicyDocument(policy: PolicyDocument): string {
-  return encodeURIComponent(JSON.stringify(policy)).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(JSON.stringify(policy)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
-

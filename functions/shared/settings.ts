@@ -102,13 +102,9 @@ function parseEnv<T extends z.core.$ZodShape>(shape: T, env: Env): z.infer<z.Zod
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      return env[name] === undefined || env[name] === ''
-        ? `${name} is not set`
-        : `${name} is invalid (${issue.message})`;
+      return env[name] === undefined || env[name] === '' ? `${name} is not set` : `${name} is invalid (${issue.message})`;
     });
-    throw new InvalidInputError(
-      `Lambda environment: ${problems.join('; ')}. Fix: redeploy the stack, which sets these variables.`,
-    );
+    throw new InvalidInputError(`Lambda environment: ${problems.join('; ')}. Fix: redeploy the stack, which sets these variables.`);
   }
   return result.data;
 }

@@ -22,7 +22,10 @@ export const FAILURE_REASONS = {
     retryable: false,
     fix: "The account's OIDC provider holds IAM's maximum of 100 client IDs: delete unused federated roles in the account.",
   },
-  'provider-not-found': { retryable: false, fix: 'The member baseline is missing in the account: the operator deploys the StackSet there.' },
+  'provider-not-found': {
+    retryable: false,
+    fix: 'The member baseline is missing in the account: the operator deploys the StackSet there.',
+  },
   'policy-too-large': {
     retryable: false,
     fix: 'The pinned trust policy would exceed the account quota: shorten the policy, or raise the quota and set trustPolicyMaxChars.',
@@ -54,7 +57,7 @@ export const FAILURE_REASONS = {
     retryable: false,
     fix: 'The account has the configured maximum of roles with an application of their own: delete unused ones, bring your own identity, or ask the operator to raise entra.maxApplicationsPerAccount.',
   },
-  'entra-authentication': { retryable: false, fix: "The automation could not sign in to Entra: the operator checks its credential." },
+  'entra-authentication': { retryable: false, fix: 'The automation could not sign in to Entra: the operator checks its credential.' },
   'graph-request-refused': { retryable: false, fix: 'Microsoft Graph refused a request: the operator reads the execution for the code.' },
   'graph-throttled': { retryable: true, fix: 'Microsoft Graph throttled the automation: update the trust policy again later.' },
   'graph-unavailable': { retryable: true, fix: 'Microsoft Graph was unavailable: update the trust policy again later.' },
@@ -95,7 +98,12 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
 };
 
 /** The reasons a trust policy itself causes: a change of the policy may remove them. */
-export const TRUST_POLICY_REASONS: ReadonlySet<string> = new Set<string>(['policy-too-large', 'wildcard', 'foreign-provider', 'malformed-policy']);
+export const TRUST_POLICY_REASONS: ReadonlySet<string> = new Set<string>([
+  'policy-too-large',
+  'wildcard',
+  'foreign-provider',
+  'malformed-policy',
+]);
 
 /**
  * The message of a Lambda error as Step Functions reports it: the Cause is the JSON
@@ -142,8 +150,10 @@ export type Access = (typeof ACCESS)[keyof typeof ACCESS];
  * counts them. One list, read by both sides.
  */
 export const LOG_ALARMS = {
-  'name-taken': 'A role could not be federated because an application the automation did not create holds its name: someone may be squatting names.',
-  'entra-quota': "The automation reached its Entra directory object quota: no new role can be federated until objects are purged or the quota is raised.",
+  'name-taken':
+    'A role could not be federated because an application the automation did not create holds its name: someone may be squatting names.',
+  'entra-quota':
+    'The automation reached its Entra directory object quota: no new role can be federated until objects are purged or the quota is raised.',
   'role-open': 'A role could not be pinned nor locked: any workload of the tenant may assume it. Fix its trust policy now.',
 } as const;
 export type LogAlarm = keyof typeof LOG_ALARMS;

@@ -52,9 +52,7 @@ export function s3SweepStore(client: Pick<S3Client, 'send'>, bucket: string): Sw
   return {
     bucket,
     async putJson(key, value) {
-      await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }),
-      );
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }));
     },
     async getJson(key) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -109,7 +109,8 @@ export const FINDING_KINDS = {
   },
   'soft-deleted': {
     action: 'purge-deleted-item',
-    meaning: "A soft-deleted object of the automation still in directory/deletedItems (counting against its quota); reported only when Graph's record cannot prove it is the automation's.",
+    meaning:
+      "A soft-deleted object of the automation still in directory/deletedItems (counting against its quota); reported only when Graph's record cannot prove it is the automation's.",
   },
   'unreadable-account': { action: 'none', meaning: 'The account could not be read completely: nothing is deleted for it in this run.' },
   'over-deletion-cap': {
@@ -248,16 +249,33 @@ export function federationInput(
   nowMs: number,
 ): WorkflowInput & Federation['input'] {
   // The Create takes the role's lock first, like an execution the router starts (role-lock.ts).
-  return { accountId, roleName, eventId: `sweep-${sweep.id}`, eventName: SWEEP_EVENT_NAME, lock: roleLockInput(accountId, roleName, nowMs) };
+  return {
+    accountId,
+    roleName,
+    eventId: `sweep-${sweep.id}`,
+    eventName: SWEEP_EVENT_NAME,
+    lock: roleLockInput(accountId, roleName, nowMs),
+  };
 }
 
 /** The report: every finding with what became of it, and the totals. */
 export interface SweepReport {
-  readonly sweep: { readonly id: string; readonly executionName: string; readonly mode: SweepMode; readonly startedAt: string; readonly finishedAt: string };
+  readonly sweep: {
+    readonly id: string;
+    readonly executionName: string;
+    readonly mode: SweepMode;
+    readonly startedAt: string;
+    readonly finishedAt: string;
+  };
   readonly deletionCap: number;
   readonly findings: readonly Finding[];
   readonly totals: SweepTotals;
-  readonly accounts: readonly { readonly accountId: string; readonly readable: boolean; readonly clientIds?: number; readonly federatedRoles?: number }[];
+  readonly accounts: readonly {
+    readonly accountId: string;
+    readonly readable: boolean;
+    readonly clientIds?: number;
+    readonly federatedRoles?: number;
+  }[];
 }
 
 export interface SweepTotals {
@@ -284,16 +302,31 @@ export interface SweepTotals {
 export const SWEEP_METRICS = {
   maxClientIdsPerProvider: {
     threshold: 90,
-    description: "An account's OIDC provider holds 90 or more of IAM's 100 client IDs: its next federated roles will fail with audience-limit.",
+    description:
+      "An account's OIDC provider holds 90 or more of IAM's 100 client IDs: its next federated roles will fail with audience-limit.",
   },
   directoryObjectQuotaPercent: {
     threshold: 80,
-    description: "The automation's Entra directory objects reached 80 % of its quota (sweep.entraObjectQuota): purge deleted objects or raise the quota.",
+    description:
+      "The automation's Entra directory objects reached 80 % of its quota (sweep.entraObjectQuota): purge deleted objects or raise the quota.",
   },
-  orphanApplications: { threshold: 1, description: 'The sweep found applications of the automation whose roles are gone: events were lost, or deletions failed.' },
-  unreadableAccounts: { threshold: 1, description: 'The sweep could not read a member account completely: nothing was deleted for it. The report says why.' },
-  deletionsWithheld: { threshold: 1, description: 'A repair sweep would have deleted more than the deletion cap and deleted nothing: read the report before raising the cap.' },
-  failedActions: { threshold: 1, description: 'A repair the sweep tried failed (a deletion, or a Create it started): the report says which.' },
+  orphanApplications: {
+    threshold: 1,
+    description: 'The sweep found applications of the automation whose roles are gone: events were lost, or deletions failed.',
+  },
+  unreadableAccounts: {
+    threshold: 1,
+    description: 'The sweep could not read a member account completely: nothing was deleted for it. The report says why.',
+  },
+  deletionsWithheld: {
+    threshold: 1,
+    description:
+      'A repair sweep would have deleted more than the deletion cap and deleted nothing: read the report before raising the cap.',
+  },
+  failedActions: {
+    threshold: 1,
+    description: 'A repair the sweep tried failed (a deletion, or a Create it started): the report says which.',
+  },
 } as const satisfies Record<string, { threshold: number; description: string }>;
 export type SweepMetric = keyof typeof SWEEP_METRICS;
 

@@ -24,7 +24,6 @@ export const MAX_TRUST_POLICY_CHARS_QUOTA = 8192;
 
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
 
-
 /** Issuer host+path of the tenant's tokens: v1 `sts.windows.net/{tid}/`, v2 `login.microsoftonline.com/{tid}/v2.0`. */
 export function providerHost(tenantId: string, tokenVersion: 1 | 2): string {
   if (!GUID.test(tenantId)) {
@@ -268,7 +267,9 @@ function checkOptions(options: PinOptions): void {
     );
   }
   if (!Number.isInteger(options.maxPolicyChars) || options.maxPolicyChars <= 0) {
-    throw new InvalidInputError(`maxPolicyChars: ${options.maxPolicyChars} must be a positive integer (IAM's default quota is ${DEFAULT_MAX_TRUST_POLICY_CHARS})`);
+    throw new InvalidInputError(
+      `maxPolicyChars: ${options.maxPolicyChars} must be a positive integer (IAM's default quota is ${DEFAULT_MAX_TRUST_POLICY_CHARS})`,
+    );
   }
 }
 
@@ -331,7 +332,8 @@ function testsOf(statement: PolicyStatement, key: string): ConditionTest[] {
   const tests: ConditionTest[] = [];
   for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
     for (const [name, value] of Object.entries(block)) {
-      if (name.toLowerCase() === key.toLowerCase()) tests.push({ operator, values: asList(value as string | readonly string[]).map(String) });
+      if (name.toLowerCase() === key.toLowerCase())
+        tests.push({ operator, values: asList(value as string | readonly string[]).map(String) });
     }
   }
   return tests;
@@ -342,7 +344,12 @@ const baseOperator = (operator: string): string => operator.replace(/^For(Any|Al
 
 /** IAM `StringLike`: `*` and `?` wildcards, case-sensitive. */
 const globMatches = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`).test(value);
+  new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  ).test(value);
 
 /**
  * Whether one value passes one string test (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String).
@@ -468,7 +475,11 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
   const base = withoutLock(policy, keys);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
   const pinnedSubs = [
-    ...new Set(statementsOf(base).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, subKey))),
+    ...new Set(
+      statementsOf(base)
+        .filter((s) => isWebIdentityAllow(s, keys))
+        .flatMap((s) => pinnedValues(s, subKey)),
+    ),
   ].sort();
   const usedSids = new Set(statementsOf(base).map((statement) => statement.Sid));
   let sid = LOCK_SID;
@@ -478,7 +489,9 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
     Effect: 'Deny',
     Principal: { Federated: keys.providerArn },
     Action: WEB_IDENTITY_ACTION,
-    ...(pinnedSubs.length > 0 ? { Condition: { StringNotEquals: { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0] : pinnedSubs } } } : {}),
+    ...(pinnedSubs.length > 0
+      ? { Condition: { StringNotEquals: { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0] : pinnedSubs } } }
+      : {}),
   };
   const locked: PolicyDocument = { ...base, Statement: [...statementsOf(base), lock] };
   const size = JSON.stringify(locked).length;
@@ -493,7 +506,11 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
  * `openStatements`), `locked` (the automation's lock neutralises what is open), `pinned`
  * (some statement pins a `sub`, nothing is open), `closed` (nothing admits a token).
  */
-export function accessOf(policy: PolicyDocument, keys: ProviderKeys, heldClientIds: readonly string[]): 'open' | 'locked' | 'pinned' | 'closed' {
+export function accessOf(
+  policy: PolicyDocument,
+  keys: ProviderKeys,
+  heldClientIds: readonly string[],
+): 'open' | 'locked' | 'pinned' | 'closed' {
   if (openStatements(policy, keys, heldClientIds).length > 0) return hasLock(policy, keys) ? 'locked' : 'open';
   const subKey = `${keys.conditionKeyPrefix}:sub`;
   return statementsOf(policy).some((s) => isWebIdentityAllow(s, keys) && pinnedValues(s, subKey).length > 0) ? 'pinned' : 'closed';
@@ -502,7 +519,13 @@ export function accessOf(policy: PolicyDocument, keys: ProviderKeys, heldClientI
 /** The `aud` values the policy's web identity statements pin exactly (GUID-shaped client IDs first). */
 export function pinnedAudiences(policy: PolicyDocument, keys: ProviderKeys): string[] {
   const audKey = `${keys.conditionKeyPrefix}:aud`;
-  return [...new Set(statementsOf(policy).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, audKey)))];
+  return [
+    ...new Set(
+      statementsOf(policy)
+        .filter((s) => isWebIdentityAllow(s, keys))
+        .flatMap((s) => pinnedValues(s, audKey)),
+    ),
+  ];
 }
 
 /**
@@ -518,7 +541,13 @@ export function candidateHandMadeAudiences(policy: PolicyDocument, keys: Provide
 /** The `sub` values the policy's web identity statements pin exactly, GUID-shaped or not. */
 export function pinnedSubjects(policy: PolicyDocument, keys: ProviderKeys): string[] {
   const subKey = `${keys.conditionKeyPrefix}:sub`;
-  return [...new Set(statementsOf(policy).filter((s) => isWebIdentityAllow(s, keys)).flatMap((s) => pinnedValues(s, subKey)))];
+  return [
+    ...new Set(
+      statementsOf(policy)
+        .filter((s) => isWebIdentityAllow(s, keys))
+        .flatMap((s) => pinnedValues(s, subKey)),
+    ),
+  ];
 }
 
 /**
@@ -545,14 +574,23 @@ export function namedIdentity(policy: PolicyDocument, keys: ProviderKeys, handMa
   // Hand-made statements name their own identity; they are kept as they are, not brought.
   const perStatement = statementsOf(policy)
     .filter((s) => isWebIdentityAllow(s, keys) && !pinnedValues(s, audKey).some((aud) => handMade.has(aud)))
-    .map((s) => [...new Set(pinnedValues(s, subKey).filter((value) => GUID.test(value)).map((value) => value.toLowerCase()))]);
+    .map((s) => [
+      ...new Set(
+        pinnedValues(s, subKey)
+          .filter((value) => GUID.test(value))
+          .map((value) => value.toLowerCase()),
+      ),
+    ]);
   const named = new Set(perStatement.flat());
   if (named.size === 0) return { kind: 'none' };
   if (perStatement.some((ids) => ids.length === 0)) {
     return { kind: 'ambiguous', detail: 'some statements trusting the provider pin sub to an object ID and others do not' };
   }
   if (named.size > 1) {
-    return { kind: 'ambiguous', detail: `the statements trusting the provider pin sub to ${named.size} different object IDs (${[...named].sort().join(', ')})` };
+    return {
+      kind: 'ambiguous',
+      detail: `the statements trusting the provider pin sub to ${named.size} different object IDs (${[...named].sort().join(', ')})`,
+    };
   }
   return { kind: 'named', servicePrincipalObjectId: [...named][0] };
 }

@@ -78,7 +78,9 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
   const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${input.sweep.id}`));
   const [roles, held] = await Promise.all([iam.listRoles(), iam.getProviderClientIds(keys.providerArn)]);
   if (held === null) {
-    throw new OidcProviderNotFoundError(`account ${accountId} has no OIDC provider ${keys.providerArn}: the member baseline is not intact there`);
+    throw new OidcProviderNotFoundError(
+      `account ${accountId} has no OIDC provider ${keys.providerArn}: the member baseline is not intact there`,
+    );
   }
 
   const byUniqueName = new Map(applications.map((app) => [app.uniqueName, app]));
@@ -95,7 +97,12 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
   };
   const pinnedAsWritten = (policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean => {
     try {
-      const { changed } = pinTrustPolicy(policy, { ...keys, appId, servicePrincipalObjectId, maxPolicyChars: settings.trustPolicyMaxChars });
+      const { changed } = pinTrustPolicy(policy, {
+        ...keys,
+        appId,
+        servicePrincipalObjectId,
+        maxPolicyChars: settings.trustPolicyMaxChars,
+      });
       return !changed;
     } catch {
       return false;
@@ -104,7 +111,12 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
   /** The reason `pinTrustPolicy` would refuse the policy today, if any. */
   const refusal = (policy: PolicyDocument): string | undefined => {
     try {
-      pinTrustPolicy(policy, { ...keys, appId: PROBE_GUID, servicePrincipalObjectId: PROBE_GUID, maxPolicyChars: settings.trustPolicyMaxChars });
+      pinTrustPolicy(policy, {
+        ...keys,
+        appId: PROBE_GUID,
+        servicePrincipalObjectId: PROBE_GUID,
+        maxPolicyChars: settings.trustPolicyMaxChars,
+      });
       return undefined;
     } catch (error) {
       if (error instanceof TrustPolicyRewriteError) return error.reason;
@@ -135,7 +147,8 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
     if (protection !== undefined) return report(role, 'protected-role', `protected by ${protection}: the automation never changes it`);
     const app = byUniqueName.get(applicationUniqueName(accountId, role.roleName, role.roleId));
     const servicePrincipalId = app?.servicePrincipalId ?? null;
-    if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(role.trustPolicy, app.appId, servicePrincipalId)) return undefined;
+    if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(role.trustPolicy, app.appId, servicePrincipalId))
+      return undefined;
 
     // Not as the automation leaves a ready role: read it whole (tags), as the Create would.
     const current = await iam.getRole(role.roleName);
@@ -157,7 +170,9 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
     // Pinned to an application of the automation created after the plan listed Entra: a Create is at work.
     if (inFlight) return undefined;
 
-    const open = isOpen(current.trustPolicy, keys, held) ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
+    const open = isOpen(current.trustPolicy, keys, held)
+      ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated'
+      : '';
     if (status?.startsWith(FAILED_PREFIX)) {
       const reason = status.slice(FAILED_PREFIX.length);
       const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
@@ -176,13 +191,16 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
       if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
         return federate(role, 'broken-pin', 'sub names a service principal that is gone');
       }
-      if (app && servicePrincipalId && !held.includes(app.appId)) return federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
+      if (app && servicePrincipalId && !held.includes(app.appId))
+        return federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
       return federate(role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
     }
     return federate(role, 'unfederated', `never federated${open}`);
   };
 
-  const trusting = [...roles].sort((a, b) => a.roleName.localeCompare(b.roleName)).filter((role) => referencesProvider(role.trustPolicy, keys.providerArn));
+  const trusting = [...roles]
+    .sort((a, b) => a.roleName.localeCompare(b.roleName))
+    .filter((role) => referencesProvider(role.trustPolicy, keys.providerArn));
   const federatedRoles = trusting.length;
   // A few roles at a time: an account of thousands of roles on day one stays well inside the
   // function's timeout, and IAM's per-account read rate is not strained.
@@ -200,13 +218,15 @@ export async function core(deps: Deps, input: Input): Promise<{ inspection: Insp
     if (recent(app.createdDateTime)) continue;
     const role = rolesById.get(app.roleId);
     if (role && referencesProvider(role.trustPolicy, keys.providerArn)) continue;
-    findings.push(finding('orphan-application', {
-      ...(role ? { roleName: role.roleName } : {}),
-      appId: app.appId,
-      objectId: app.id,
-      action: 'delete-application',
-      detail: role ? "its role no longer trusts the tenant's provider" : `role incarnation ${app.roleId} no longer exists`,
-    }));
+    findings.push(
+      finding('orphan-application', {
+        ...(role ? { roleName: role.roleName } : {}),
+        appId: app.appId,
+        objectId: app.id,
+        action: 'delete-application',
+        detail: role ? "its role no longer trusts the tenant's provider" : `role incarnation ${app.roleId} no longer exists`,
+      }),
+    );
     repair.deleteApplications.push({ id: app.id, appId: app.appId, uniqueName: app.uniqueName });
   }
 

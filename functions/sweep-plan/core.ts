@@ -3,14 +3,7 @@ import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
 import { InvalidInputError } from '../shared/errors';
 import { parseApplicationUniqueName } from '../shared/naming';
 import type { BaselineAccounts, DeletedItem, EntraInventory, SweepStore } from '../shared/ports';
-import {
-  sweepId,
-  sweepInputSchema,
-  type AccountItem,
-  type Finding,
-  type SweepContext,
-  type TenantPlan,
-} from '../shared/sweep-contracts';
+import { sweepId, sweepInputSchema, type AccountItem, type Finding, type SweepContext, type TenantPlan } from '../shared/sweep-contracts';
 
 export const FUNCTION_NAME = 'sweep-plan';
 
@@ -41,7 +34,9 @@ function parseSweepInput(raw: unknown) {
   const known = Object.keys(sweepInputSchema.shape);
   const unknown = raw !== null && typeof raw === 'object' ? Object.keys(raw).filter((key) => !known.includes(key)) : [];
   if (unknown.length > 0) {
-    throw new InvalidInputError(`sweep input: unknown field ${unknown.map((key) => `"${key}"`).join(', ')} (expected ${known.join(', ')}). ${fix}`);
+    throw new InvalidInputError(
+      `sweep input: unknown field ${unknown.map((key) => `"${key}"`).join(', ')} (expected ${known.join(', ')}). ${fix}`,
+    );
   }
   const result = z.safeParse(sweepInputSchema, raw);
   if (!result.success) throw new InvalidInputError(`sweep input: ${describeIssues(result.error)}. ${fix}`);
@@ -64,7 +59,7 @@ async function softDeleted(inventory: EntraInventory, ownAppIds: ReadonlySet<str
   const candidates: DeletedItem[] = [...named, ...servicePrincipals.filter((item) => appIds.has(item.appId))];
   const proven: DeletedItem[] = [];
   const unproven: DeletedItem[] = [];
-  for (const item of candidates) (await inventory.isOwnObject(item.id) ? proven : unproven).push(item);
+  for (const item of candidates) ((await inventory.isOwnObject(item.id)) ? proven : unproven).push(item);
   return { proven, unproven };
 }
 
@@ -85,7 +80,9 @@ export async function core(deps: Deps, input: Input): Promise<{ sweep: SweepCont
     deps.inventory.listOwnServicePrincipals(),
   ]);
   const servicePrincipalByAppId = new Map(servicePrincipals.map((sp) => [sp.appId.toLowerCase(), sp.id]));
-  const items = new Map<string, AccountItem>(instances.map((instance) => [instance.accountId, { accountId: instance.accountId, applications: [] }]));
+  const items = new Map<string, AccountItem>(
+    instances.map((instance) => [instance.accountId, { accountId: instance.accountId, applications: [] }]),
+  );
   const outside = new Map<string, number>();
   for (const app of applications) {
     const named = parseApplicationUniqueName(app.uniqueName);
@@ -105,17 +102,27 @@ export async function core(deps: Deps, input: Input): Promise<{ sweep: SweepCont
     });
   }
 
-  const findings: Finding[] = [...outside].sort(([a], [b]) => a.localeCompare(b)).map(([account, count]) => ({
-    kind: 'unreadable-account',
-    account,
-    action: 'none',
-    result: 'reported',
-    detail: `no member baseline stack instance: ${count} application(s) of the automation name this account and are kept`,
-  }));
+  const findings: Finding[] = [...outside]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([account, count]) => ({
+      kind: 'unreadable-account',
+      account,
+      action: 'none',
+      result: 'reported',
+      detail: `no member baseline stack instance: ${count} application(s) of the automation name this account and are kept`,
+    }));
   const { proven, unproven } = await softDeleted(deps.inventory, new Set(applications.map((app) => app.appId.toLowerCase())));
   const accountOf = (item: DeletedItem) => (item.uniqueName ? (parseApplicationUniqueName(item.uniqueName)?.accountId ?? null) : null);
   for (const item of proven) {
-    findings.push({ kind: 'soft-deleted', account: accountOf(item), appId: item.appId, objectId: item.id, action: 'purge-deleted-item', result: 'proposed', detail: item.kind });
+    findings.push({
+      kind: 'soft-deleted',
+      account: accountOf(item),
+      appId: item.appId,
+      objectId: item.id,
+      action: 'purge-deleted-item',
+      result: 'proposed',
+      detail: item.kind,
+    });
   }
   for (const item of unproven) {
     findings.push({

@@ -30,7 +30,13 @@ export interface Deps extends HandlerDeps {
  * A transient error leaves the function (the state machine retries the whole item: every step
  * below is idempotent); any other is this one action's failure, reported, and the rest go on.
  */
-async function attempt(outcomes: RepairOutcome[], action: RepairOutcome['action'], target: string, work: () => Promise<'done' | 'skipped'>, skipped?: string) {
+async function attempt(
+  outcomes: RepairOutcome[],
+  action: RepairOutcome['action'],
+  target: string,
+  work: () => Promise<'done' | 'skipped'>,
+  skipped?: string,
+) {
   try {
     const result = await work();
     outcomes.push({ action, target, result, ...(result === 'skipped' && skipped ? { detail: skipped } : {}) });
@@ -59,7 +65,8 @@ export async function core(deps: Deps, input: Input): Promise<{ repaired: Repair
   const providerArn = accountId === null ? '' : federationFor(deps.settings, accountId).providerArn;
   /** Client IDs live in an account's provider: the tenant-wide item (no account) has none to remove. */
   const removeClientId = (clientId: string): Promise<unknown> => {
-    if (iam === undefined) throw new InvalidInputError(`repair item without an account names client ID ${clientId}: nothing to remove it from`);
+    if (iam === undefined)
+      throw new InvalidInputError(`repair item without an account names client ID ${clientId}: nothing to remove it from`);
     return iam.removeClientId(providerArn, clientId);
   };
 

@@ -142,7 +142,10 @@ const causeText = (failure: { Error: string; Cause?: string | undefined }): stri
 
 async function sources(deps: Deps, input: Input) {
   const [children, tenant] = await Promise.all([readMapRun(deps.store, input.inspection), deps.store.getJson(input.sweep.tenantKey)]);
-  return { inspections: children.map(inspectionOf).sort((a, b) => a.accountId.localeCompare(b.accountId)), tenant: z.parse(tenantPlanSchema, tenant) };
+  return {
+    inspections: children.map(inspectionOf).sort((a, b) => a.accountId.localeCompare(b.accountId)),
+    tenant: z.parse(tenantPlanSchema, tenant),
+  };
 }
 
 const capOf = (deps: Deps, sweep: SweepContext) => sweep.deletionCap ?? deps.settings.deletionCap;
@@ -193,7 +196,8 @@ function settle(findings: readonly Finding[], sweep: SweepContext, decision: Dec
     });
     if (finding.action === 'none') return result('reported');
     if (sweep.mode === 'report') return result('proposed');
-    if (decision.overCap && DELETING_ACTIONS.includes(finding.action)) return result('withheld', `over the deletion cap (${decision.deletions} > ${decision.cap})`);
+    if (decision.overCap && DELETING_ACTIONS.includes(finding.action))
+      return result('withheld', `over the deletion cap (${decision.deletions} > ${decision.cap})`);
     const repaired = byAccount.get(finding.kind === 'soft-deleted' ? '' : (finding.account ?? ''));
     if (!repaired) return result('failed', 'no repair result for it');
     if (repaired.failure) return result('failed', `the repair failed: ${causeText(repaired.failure)}`);
@@ -219,14 +223,25 @@ function count<K extends string>(values: readonly K[]): Partial<Record<K, number
 }
 
 /** With the decision made and the repair done: the report (to S3), its metrics (to the log), a summary (the execution's output). */
-async function finish(deps: Deps, input: Input & { decision: Decision }): Promise<{ report: { bucket: string; key: string; totals: SweepTotals } }> {
+async function finish(
+  deps: Deps,
+  input: Input & { decision: Decision },
+): Promise<{ report: { bucket: string; key: string; totals: SweepTotals } }> {
   const { sweep, decision } = input;
   const { inspections, tenant } = await sources(deps, input);
   const repairs = input.repairs ? (await readMapRun(deps.store, input.repairs)).map(repairResultOf) : [];
   const unreadable: Finding[] = inspections.flatMap((inspection) =>
     inspection.readable
       ? []
-      : [{ kind: 'unreadable-account', account: inspection.accountId, action: 'none', result: 'reported', detail: causeText(inspection.failure) }],
+      : [
+          {
+            kind: 'unreadable-account',
+            account: inspection.accountId,
+            action: 'none',
+            result: 'reported',
+            detail: causeText(inspection.failure),
+          },
+        ],
   );
   const proposed = [...tenant.findings, ...inspections.flatMap((inspection) => (inspection.readable ? inspection.findings : []))];
   const findings: Finding[] = [
@@ -249,7 +264,8 @@ async function finish(deps: Deps, input: Input & { decision: Decision }): Promis
   const byResult = count(findings.map((finding) => finding.result));
   const totals: SweepTotals = {
     accounts: inspections.length,
-    unreadableAccounts: inspections.length - readable.length + tenant.findings.filter((finding) => finding.kind === 'unreadable-account').length,
+    unreadableAccounts:
+      inspections.length - readable.length + tenant.findings.filter((finding) => finding.kind === 'unreadable-account').length,
     federatedRoles: readable.reduce((sum, inspection) => sum + inspection.federatedRoles, 0),
     findings: findings.length,
     byKind,
@@ -291,6 +307,9 @@ async function finish(deps: Deps, input: Input & { decision: Decision }): Promis
   return { report: { bucket: deps.store.bucket, key, totals } };
 }
 
-export async function core(deps: Deps, input: Input): Promise<{ decision: Decision } | { report: { bucket: string; key: string; totals: SweepTotals } }> {
+export async function core(
+  deps: Deps,
+  input: Input,
+): Promise<{ decision: Decision } | { report: { bucket: string; key: string; totals: SweepTotals } }> {
   return input.decision ? finish(deps, { ...input, decision: input.decision }) : decide(deps, input);
 }

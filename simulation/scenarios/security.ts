@@ -153,7 +153,8 @@ export function securityScenarios(): Scenario[] {
     {
       name: 'owners-named-by-tag',
       shows: 'Someone who may only tag the role names themselves in entra:owners: nothing happens; only the CreateRole call names owners.',
-      before: 'The TagRole started a Create that added the tagger as owner of the role’s application: they registered a certificate and assumed the role.',
+      before:
+        'The TagRole started a Create that added the tagger as owner of the role’s application: they registered a certificate and assumed the role.',
       world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } }, entra: { users: [IDS.attacker] } },
       events: [
         createRoleEvent('ci-deployer', placeholder(), at('tag')),
@@ -180,12 +181,17 @@ export function securityScenarios(): Scenario[] {
       name: 'failure-keeps-ready-role',
       shows:
         'A ready role is edited (a wildcard statement added): the Create fails as failed:wildcard, and the role keeps its application, audience and pin.',
-      before: 'The compensation deleted and purged the working application and removed its audience, while the trust policy still pinned the dead service principal.',
+      before:
+        'The compensation deleted and purged the working application and removed its audience, while the trust policy still pinned the dead service principal.',
       world: readyWorld(),
       events: [
         updateAssumeRolePolicyEvent(
           'ci-deployer',
-          policy(...(pinned(IDS.ourApp, IDS.ourSp).Statement as PolicyStatement[]), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }),
+          policy(...(pinned(IDS.ourApp, IDS.ourSp).Statement as PolicyStatement[]), {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 'sts:AssumeRole',
+          }),
           at('keep'),
         ),
       ],
@@ -196,7 +202,11 @@ export function securityScenarios(): Scenario[] {
       before: 'The compensation deleted the working application and its audience.',
       world: readyWorld({ faults: [graphDown('graph:POST /applications')] }),
       events: [
-        updateAssumeRolePolicyEvent('ci-deployer', pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('outage')),
+        updateAssumeRolePolicyEvent(
+          'ci-deployer',
+          pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }),
+          at('outage'),
+        ),
       ],
     },
     {
@@ -212,15 +222,14 @@ export function securityScenarios(): Scenario[] {
     },
     {
       name: 'open-role-too-large-to-lock',
-      shows: 'An open role whose lock would not fit the trust-policy quota: tagged entra:access=open, and the role-open alarm line is logged.',
+      shows:
+        'An open role whose lock would not fit the trust-policy quota: tagged entra:access=open, and the role-open alarm line is logged.',
       before: 'The role stayed open and nothing said so.',
       world: {
         accounts: { [ACCOUNT]: { oidcProviders: [provider([IDS.otherTeamApp])] } },
         faults: [graphDown('graph:POST /applications')],
       },
-      events: [
-        createRoleEvent('open-big-role', nearlyFullOpenPolicy(), at('toolarge')),
-      ],
+      events: [createRoleEvent('open-big-role', nearlyFullOpenPolicy(), at('toolarge'))],
     },
     {
       name: 'forged-account',
@@ -230,7 +239,12 @@ export function securityScenarios(): Scenario[] {
         accounts: {
           [ACCOUNT]: { oidcProviders: [provider()] },
           [OTHER_ACCOUNT]: {
-            roles: [{ roleName: 'payments-deployer', assumeRolePolicyDocument: JSON.parse(JSON.stringify(placeholder()).replaceAll(ACCOUNT, OTHER_ACCOUNT)) }],
+            roles: [
+              {
+                roleName: 'payments-deployer',
+                assumeRolePolicyDocument: JSON.parse(JSON.stringify(placeholder()).replaceAll(ACCOUNT, OTHER_ACCOUNT)),
+              },
+            ],
             oidcProviders: [provider()],
           },
         },
@@ -244,7 +258,8 @@ export function securityScenarios(): Scenario[] {
     },
     {
       name: 'hand-made-federation',
-      shows: 'A role federated by hand (aud pinned to an application the automation did not create) is edited: it is left exactly as it is.',
+      shows:
+        'A role federated by hand (aud pinned to an application the automation did not create) is edited: it is left exactly as it is.',
       before: "The rewrite stripped the team's pin and federated the role to a new application of the automation's.",
       world: {
         accounts: {
@@ -267,12 +282,17 @@ export function securityScenarios(): Scenario[] {
         },
       },
       events: [
-        updateAssumeRolePolicyEvent('legacy', pinned(IDS.handMadeApp, IDS.handMadeSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('handmade')),
+        updateAssumeRolePolicyEvent(
+          'legacy',
+          pinned(IDS.handMadeApp, IDS.handMadeSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }),
+          at('handmade'),
+        ),
       ],
     },
     {
       name: 'owners-refused',
-      shows: 'Graph refuses to add an owner (403 Authorization_RequestDenied): the role is ready and pinned all the same; entra:owners-status says what failed.',
+      shows:
+        'Graph refuses to add an owner (403 Authorization_RequestDenied): the role is ready and pinned all the same; entra:owners-status says what failed.',
       before: 'The 403 failed the Create, and the compensation deleted the new application: a role tagged entra:owners never federated.',
       world: {
         accounts: { [ACCOUNT]: { oidcProviders: [provider()] } },
@@ -284,7 +304,8 @@ export function securityScenarios(): Scenario[] {
     {
       name: 'delete-leaves-nothing',
       shows: 'A deleted role leaves no application and no service principal, live or in deleted items, and no audience.',
-      before: "The service principal, soft-deleted with its application, stayed in deletedItems for 30 days against the automation's quota.",
+      before:
+        "The service principal, soft-deleted with its application, stayed in deletedItems for 30 days against the automation's quota.",
       world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } } },
       events: [createRoleEvent('ci-deployer', placeholder(), at('delete')), deleteRoleEvent('ci-deployer', at('delete'))],
     },
@@ -292,7 +313,8 @@ export function securityScenarios(): Scenario[] {
       name: 'quota-exceeded',
       shows:
         "The automation's creator quota is reached half-way (the service principal is one object too many): failed:entra-quota, and nothing is left behind.",
-      before: 'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
+      before:
+        'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
       world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
       events: [createRoleEvent('one-too-many', placeholder(), at('quota'))],
     },

@@ -48,7 +48,11 @@ export const readyTags = (appId: string, servicePrincipalId: string) => ({
 });
 const ec2Role = (roleName: string) => ({
   roleName,
-  assumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' } as PolicyStatement),
+  assumeRolePolicyDocument: policy({
+    Effect: 'Allow',
+    Principal: { Service: 'ec2.amazonaws.com' },
+    Action: 'sts:AssumeRole',
+  } as PolicyStatement),
 });
 
 /** Object IDs and client IDs, made up and readable. */
@@ -131,13 +135,36 @@ function drift(): SweepScenario {
       accounts: {
         [a]: {
           roles: [
-            { roleName: 'ready-role', roleId: R.ready, assumeRolePolicyDocument: pinnedPolicy(a, I.readyApp, I.readySp), tags: readyTags(I.readyApp, I.readySp) },
-            { roleName: 'ledger-writer', roleId: R.spLess, assumeRolePolicyDocument: pinnedPolicy(a, I.spLessApp, I.goneSp), tags: readyTags(I.spLessApp, I.goneSp) },
-            { roleName: 'audit-reader', roleId: R.purged, assumeRolePolicyDocument: pinnedPolicy(a, I.purgedApp, I.purgedSp), tags: readyTags(I.purgedApp, I.purgedSp) },
-            { roleName: 'flaky-role', assumeRolePolicyDocument: placeholderPolicy(a), tags: { 'entra:federation-status': 'failed:graph-throttled', 'entra:access': 'closed' } },
+            {
+              roleName: 'ready-role',
+              roleId: R.ready,
+              assumeRolePolicyDocument: pinnedPolicy(a, I.readyApp, I.readySp),
+              tags: readyTags(I.readyApp, I.readySp),
+            },
+            {
+              roleName: 'ledger-writer',
+              roleId: R.spLess,
+              assumeRolePolicyDocument: pinnedPolicy(a, I.spLessApp, I.goneSp),
+              tags: readyTags(I.spLessApp, I.goneSp),
+            },
+            {
+              roleName: 'audit-reader',
+              roleId: R.purged,
+              assumeRolePolicyDocument: pinnedPolicy(a, I.purgedApp, I.purgedSp),
+              tags: readyTags(I.purgedApp, I.purgedSp),
+            },
+            {
+              roleName: 'flaky-role',
+              assumeRolePolicyDocument: placeholderPolicy(a),
+              tags: { 'entra:federation-status': 'failed:graph-throttled', 'entra:access': 'closed' },
+            },
             {
               roleName: 'wide-open',
-              assumeRolePolicyDocument: policy((placeholderPolicy(a).Statement as PolicyStatement[])[0]!, { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }),
+              assumeRolePolicyDocument: policy((placeholderPolicy(a).Statement as PolicyStatement[])[0]!, {
+                Effect: 'Allow',
+                Principal: '*',
+                Action: 'sts:AssumeRole',
+              }),
               tags: { 'entra:federation-status': 'failed:wildcard', 'entra:access': 'closed' },
             },
           ],
@@ -171,7 +198,10 @@ function deletionCap(): SweepScenario {
       'A repair that would delete more than the cap (here 2) deletes none of them, reports each as withheld with an over-deletion-cap finding (and the alarm metric), and still federates.',
     world: {
       accounts: {
-        [a]: { roles: [{ roleName: 'payments-ci', assumeRolePolicyDocument: placeholderPolicy(a) }], oidcProviders: [provider(orphans.map((o) => o.appId))] },
+        [a]: {
+          roles: [{ roleName: 'payments-ci', assumeRolePolicyDocument: placeholderPolicy(a) }],
+          oidcProviders: [provider(orphans.map((o) => o.appId))],
+        },
       },
       entra: { applications: orphans },
     },
@@ -221,7 +251,14 @@ function handMadeAndSquatter(): SweepScenario {
       entra: {
         users: [I.handMadeOwner, I.squatter],
         applications: [
-          { id: I.handMadeAppObject, appId: I.handMadeApp, displayName: 'legacy deployer', servicePrincipalId: I.handMadeSp, createdBy: I.handMadeOwner, owners: [I.handMadeOwner] },
+          {
+            id: I.handMadeAppObject,
+            appId: I.handMadeApp,
+            displayName: 'legacy deployer',
+            servicePrincipalId: I.handMadeSp,
+            createdBy: I.handMadeOwner,
+            owners: [I.handMadeOwner],
+          },
           {
             id: I.squatterAppObject,
             appId: I.squatterApp,
@@ -260,7 +297,12 @@ function softDeleted(): SweepScenario {
       entra: {
         deletedItems: {
           applications: [
-            { id: I.deletedAppObject, appId: I.deletedApp, uniqueName: applicationUniqueName(a, 'old-role', SWEEP_ROLE_IDS.deleted), displayName: `web-identity-${a}-old-role` },
+            {
+              id: I.deletedAppObject,
+              appId: I.deletedApp,
+              uniqueName: applicationUniqueName(a, 'old-role', SWEEP_ROLE_IDS.deleted),
+              displayName: `web-identity-${a}-old-role`,
+            },
           ],
           servicePrincipals: [{ id: I.deletedSp, appId: I.deletedApp }],
         },
@@ -294,7 +336,13 @@ export interface GeneratedWorldOptions {
 export interface GeneratedWorld {
   readonly world: object;
   /** What a correct sweep finds. */
-  readonly expected: { readonly unfederated: number; readonly brokenPin: number; readonly orphans: number; readonly deadClientIds: number; readonly roles: number };
+  readonly expected: {
+    readonly unfederated: number;
+    readonly brokenPin: number;
+    readonly orphans: number;
+    readonly deadClientIds: number;
+    readonly roles: number;
+  };
 }
 
 /** A deterministic GUID from a kind (1 hex digit) and a number. */
@@ -325,9 +373,16 @@ export function generatedSweepWorld(options: GeneratedWorldOptions): GeneratedWo
       const servicePrincipalId = guid(2, roleNumber);
       const spGone = roleNumber % options.brokenPinEvery === 0;
       if (spGone) expected.brokenPin += 1;
-      applications.push({ ...app(account, roleName, roleId(roleNumber), appId, guid(3, roleNumber), spGone ? undefined : servicePrincipalId) });
+      applications.push({
+        ...app(account, roleName, roleId(roleNumber), appId, guid(3, roleNumber), spGone ? undefined : servicePrincipalId),
+      });
       clientIds.push(appId);
-      roles.push({ roleName, roleId: roleId(roleNumber), assumeRolePolicyDocument: pinnedPolicy(account, appId, servicePrincipalId), tags: readyTags(appId, servicePrincipalId) });
+      roles.push({
+        roleName,
+        roleId: roleId(roleNumber),
+        assumeRolePolicyDocument: pinnedPolicy(account, appId, servicePrincipalId),
+        tags: readyTags(appId, servicePrincipalId),
+      });
     }
     if (a % options.orphanEvery === 0) {
       expected.orphans += 1;

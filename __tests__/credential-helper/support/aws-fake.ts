@@ -61,20 +61,34 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
 
   function assumeRoleWithWebIdentity(form: URLSearchParams, response: ServerResponse) {
     const claims = verifyJwt(form.get('WebIdentityToken') ?? '', jwks());
-    if (!claims) return error(response, 400, STS_NS, 'InvalidIdentityToken', "Couldn't verify the token signature against the provider's keys");
+    if (!claims)
+      return error(response, 400, STS_NS, 'InvalidIdentityToken', "Couldn't verify the token signature against the provider's keys");
     const issuer = String(claims.iss ?? '');
     const providerUrl = issuer.replace(/^https:\/\//, '');
     const provider = account.providers.find((candidate) => candidate.url === providerUrl);
-    if (!provider) return error(response, 400, STS_NS, 'InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`);
+    if (!provider)
+      return error(response, 400, STS_NS, 'InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`);
     const now = Date.now();
     if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) {
-      return error(response, 400, STS_NS, 'ExpiredTokenException', `Token expired: current date/time ${Math.floor(now / 1000)} must be before the expiration date/time ${String(claims.exp)}`);
+      return error(
+        response,
+        400,
+        STS_NS,
+        'ExpiredTokenException',
+        `Token expired: current date/time ${Math.floor(now / 1000)} must be before the expiration date/time ${String(claims.exp)}`,
+      );
     }
     const audience = String(claims.azp ?? claims.aud ?? '');
     if (!provider.clientIds.includes(audience)) return error(response, 400, STS_NS, 'InvalidIdentityToken', 'Incorrect token audience');
     const duration = Number(form.get('DurationSeconds') ?? 3600);
     if (!(duration >= 900 && duration <= 43200)) {
-      return error(response, 400, STS_NS, 'ValidationError', `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint`);
+      return error(
+        response,
+        400,
+        STS_NS,
+        'ValidationError',
+        `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint`,
+      );
     }
     const role = account.roles.find((candidate) => candidate.arn === form.get('RoleArn'));
     const providerArn = `arn:aws:iam::${account.accountId}:oidc-provider/${providerUrl}`;
@@ -177,7 +191,8 @@ function trustAllows(policy: unknown, providerArn: string, context: Record<strin
         if (actual === undefined) return false;
         const values = ([] as string[]).concat(expected);
         if (operator === 'StringEquals') return values.includes(actual);
-        if (operator === 'StringLike') return values.some((value) => new RegExp(`^${value.split('*').map(escapeRegExp).join('.*')}$`).test(actual));
+        if (operator === 'StringLike')
+          return values.some((value) => new RegExp(`^${value.split('*').map(escapeRegExp).join('.*')}$`).test(actual));
         return false;
       }),
     );

@@ -18,7 +18,18 @@
  *   v1.0 tokens, it can be the client ID or the resource URI used in the request."
  *   (access-token-claims-reference above)
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, X509Certificate, constants, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+  X509Certificate,
+  constants,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { Server } from 'node:https';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startHttpsServer, stopServer, type LoopbackTls } from './https-server';
@@ -67,7 +78,10 @@ export async function startEntraFake(
   tokenLifetimeSeconds = 3599,
 ): Promise<EntraFake> {
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = createHash('sha256').update(signingKey.publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 27);
+  const kid = createHash('sha256')
+    .update(signingKey.publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('base64url')
+    .slice(0, 27);
   const jwk: JsonWebKeyWithKid = { ...signingKey.publicKey.export({ format: 'jwk' }), kid, use: 'sig' };
   const requests: string[] = [];
   const signToken = (claims: Record<string, unknown>) => signJwt({ typ: 'JWT', alg: 'RS256', kid }, claims, signingKey.privateKey);
@@ -81,7 +95,13 @@ export async function startEntraFake(
     const [, tenant, endpoint] = match;
     const applications = tenants[tenant];
     if (!applications) {
-      return aadError(response, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return aadError(
+        response,
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
     }
     if (endpoint.startsWith('v2.0')) {
       return sendJson(response, 200, {
@@ -106,20 +126,50 @@ export async function startEntraFake(
     const resource = (tenants[tenant] ?? []).find((app) => app.appId === requested || app.identifierUris?.includes(requested));
     if (!resource) return undefined;
     const issuedAt = Math.floor(Date.now() / 1000) - (client.issuesExpiredTokens ? tokenLifetimeSeconds + 120 : 0);
-    const common = { iat: issuedAt, nbf: issuedAt, exp: issuedAt + tokenLifetimeSeconds, oid: client.servicePrincipalId, sub: client.servicePrincipalId, tid: tenant, roles: [] as string[] };
+    const common = {
+      iat: issuedAt,
+      nbf: issuedAt,
+      exp: issuedAt + tokenLifetimeSeconds,
+      oid: client.servicePrincipalId,
+      sub: client.servicePrincipalId,
+      tid: tenant,
+      roles: [] as string[],
+    };
     const claims =
       resource.accessTokenVersion === 1
-        ? { aud: requested, iss: `https://sts.windows.net/${tenant}/`, appid: client.appId, appidacr: '2', idp: `https://sts.windows.net/${tenant}/`, ver: '1.0', ...common }
-        : { aud: resource.appId, iss: `https://login.microsoftonline.com/${tenant}/v2.0`, azp: client.appId, azpacr: '2', ver: '2.0', ...common };
+        ? {
+            aud: requested,
+            iss: `https://sts.windows.net/${tenant}/`,
+            appid: client.appId,
+            appidacr: '2',
+            idp: `https://sts.windows.net/${tenant}/`,
+            ver: '1.0',
+            ...common,
+          }
+        : {
+            aud: resource.appId,
+            iss: `https://login.microsoftonline.com/${tenant}/v2.0`,
+            azp: client.appId,
+            azpacr: '2',
+            ver: '2.0',
+            ...common,
+          };
     return { token: signToken(claims), expiresIn: tokenLifetimeSeconds };
   }
 
   function token(tenant: string, applications: FakeApplication[], form: URLSearchParams, endpoint: string, response: ServerResponse) {
     const clientId = form.get('client_id') ?? '';
     const application = applications.find((app) => app.appId === clientId);
-    if (form.get('grant_type') !== 'client_credentials') return aadError(response, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+    if (form.get('grant_type') !== 'client_credentials')
+      return aadError(response, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
     if (!application) {
-      return aadError(response, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+      return aadError(
+        response,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+      );
     }
     // An assertion the client signed itself names it as issuer; any other issuer is a federated token.
     const assertion = decodeAssertion(form);
@@ -134,9 +184,20 @@ export async function startEntraFake(
     const requested = scope.replace(/\/\.default$/, '');
     const issued = scope.endsWith('/.default') ? issueAccessToken(tenant, application, requested) : undefined;
     if (!issued) {
-      return aadError(response, 400, 'invalid_resource', 500011, `The resource principal named ${requested} was not found in the tenant named ${tenant}.`);
+      return aadError(
+        response,
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${requested} was not found in the tenant named ${tenant}.`,
+      );
     }
-    sendJson(response, 200, { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.token });
+    sendJson(response, 200, {
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      ext_expires_in: issued.expiresIn,
+      access_token: issued.token,
+    });
   }
 
   return {
@@ -179,18 +240,31 @@ function checkFederatedAssertion(
 ): { status: number; code: number; description: string } | undefined {
   const { iss, sub, aud } = assertion.claims as { iss?: string; sub?: string; aud?: string | string[] };
   const audiences = ([] as string[]).concat(aud ?? []);
-  const check = 'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
+  const check =
+    'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
   const credentials = application.federatedCredentials ?? [];
   const forIssuer = credentials.filter((credential) => credential.issuer === iss);
   if (forIssuer.length === 0) {
-    return { status: 400, code: 700211, description: `No matching federated identity record found for presented assertion issuer '${iss}'. ${check}` };
+    return {
+      status: 400,
+      code: 700211,
+      description: `No matching federated identity record found for presented assertion issuer '${iss}'. ${check}`,
+    };
   }
   const forSubject = forIssuer.filter((credential) => credential.subject === sub);
   if (forSubject.length === 0) {
-    return { status: 400, code: 700213, description: `No matching federated identity record found for presented assertion subject '${sub}'. ${check}` };
+    return {
+      status: 400,
+      code: 700213,
+      description: `No matching federated identity record found for presented assertion subject '${sub}'. ${check}`,
+    };
   }
   if (!forSubject.some((credential) => credential.audiences.some((audience) => audiences.includes(audience)))) {
-    return { status: 400, code: 700212, description: `No matching federated identity record found for presented assertion audience '${audiences.join(',')}'. ${check}` };
+    return {
+      status: 400,
+      code: 700212,
+      description: `No matching federated identity record found for presented assertion audience '${audiences.join(',')}'. ${check}`,
+    };
   }
   const keys = trustedIssuers.get(iss as string);
   if (!keys || !verifyJwt(assertion.raw, keys)) {
@@ -198,14 +272,19 @@ function checkFederatedAssertion(
   }
   const exp = assertion.claims.exp;
   if (typeof exp !== 'number' || exp * 1000 < Date.now()) {
-    return { status: 400, code: 700024, description: `Client assertion is not within its valid time range. Current time: ${new Date().toISOString()}, expiry time of assertion ${typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '(none)'}.` };
+    return {
+      status: 400,
+      code: 700024,
+      description: `Client assertion is not within its valid time range. Current time: ${new Date().toISOString()}, expiry time of assertion ${typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '(none)'}.`,
+    };
   }
   return undefined;
 }
 
 /** Verifies the client assertion as Entra does; returns the AADSTS700027 description on failure. */
 function checkAssertion(form: URLSearchParams, application: FakeApplication, endpoint: string): string | undefined {
-  if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return 'Client assertion type is missing.';
+  if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    return 'Client assertion type is missing.';
   const parts = (form.get('client_assertion') ?? '').split('.');
   if (parts.length !== 3) return 'Client assertion is not a JWT.';
   const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString()) as Record<string, string>;
@@ -233,7 +312,8 @@ function checkAssertion(form: URLSearchParams, application: FakeApplication, end
   if (registered.endDateTime && registered.endDateTime.getTime() < Date.now()) {
     return `Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '${header.x5t ?? header['x5t#S256']}', Found key 'End=${registered.endDateTime.toISOString()}']`;
   }
-  if (claims.aud !== endpoint || claims.iss !== application.appId || claims.sub !== application.appId) return 'Client assertion audience or issuer is wrong.';
+  if (claims.aud !== endpoint || claims.iss !== application.appId || claims.sub !== application.appId)
+    return 'Client assertion audience or issuer is wrong.';
   if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return 'Client assertion is not within its valid time range.';
   return undefined;
 }

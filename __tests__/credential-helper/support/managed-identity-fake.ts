@@ -75,11 +75,16 @@ export async function startManagedIdentityFake(entra: EntraFake, identities: Fak
   }
 
   function imds(request: IncomingMessage, query: Record<string, string>, response: ServerResponse) {
-    if (request.headers.metadata !== 'true') return send(response, 400, { error: 'bad_request_102', error_description: 'Required metadata header not specified' });
+    if (request.headers.metadata !== 'true')
+      return send(response, 400, { error: 'bad_request_102', error_description: 'Required metadata header not specified' });
     if (!query['api-version'] || query['api-version'] < '2018-02-01') {
-      return send(response, 400, { error: 'invalid_request', error_description: 'Required query variable api-version (2018-02-01 or later) is missing or invalid' });
+      return send(response, 400, {
+        error: 'invalid_request',
+        error_description: 'Required query variable api-version (2018-02-01 or later) is missing or invalid',
+      });
     }
-    if (!query.resource) return send(response, 400, { error: 'invalid_request', error_description: 'Required query variable resource is missing' });
+    if (!query.resource)
+      return send(response, 400, { error: 'invalid_request', error_description: 'Required query variable resource is missing' });
     tokenFor(query, response, (issued, client) => ({
       access_token: issued.token,
       client_id: client.appId,
@@ -96,7 +101,8 @@ export async function startManagedIdentityFake(entra: EntraFake, identities: Fak
     if (request.headers['x-identity-header'] !== APP_SERVICE_HEADER) {
       return send(response, 401, { statusCode: 401, message: 'Unauthorized: the X-IDENTITY-HEADER header is missing or wrong.' });
     }
-    if (query['api-version'] !== '2019-08-01') return send(response, 400, { statusCode: 400, message: `Unsupported api-version ${query['api-version']}` });
+    if (query['api-version'] !== '2019-08-01')
+      return send(response, 400, { statusCode: 400, message: `Unsupported api-version ${query['api-version']}` });
     if (!query.resource) return send(response, 400, { statusCode: 400, message: 'Required query variable resource is missing' });
     tokenFor(query, response, (issued, client) => ({
       access_token: issued.token,

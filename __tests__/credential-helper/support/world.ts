@@ -28,7 +28,11 @@ export const V2_APP = { appId: '22223333-cccc-4444-dddd-5555eeee6666', sp: '3333
 export const STALE_APP = { appId: '44445555-eeee-6666-ffff-7777aaaa8888', sp: '55556666-ffff-7777-aaaa-8888bbbb9999' };
 export const EXPIRED_KEY_APP = { appId: '66667777-aaaa-8888-bbbb-9999cccc0000', sp: '77778888-bbbb-9999-cccc-0000dddd1111' };
 /** The shared-audience gateway: one application every role in that mode trusts; it issues v1 tokens. */
-export const GATEWAY = { appId: '0a0a0a0a-1111-4222-8333-444455556666', sp: '0b0b0b0b-1111-4222-8333-444455556666', uri: 'api://entra-aws-gateway' };
+export const GATEWAY = {
+  appId: '0a0a0a0a-1111-4222-8333-444455556666',
+  sp: '0b0b0b0b-1111-4222-8333-444455556666',
+  uri: 'api://entra-aws-gateway',
+};
 /** Managed identities: the VM's system-assigned one, a user-assigned one it has, and one it has not. */
 export const MI_SYSTEM = { appId: 'a1a1a1a1-2222-4333-8444-555566667777', sp: 'b1b1b1b1-2222-4333-8444-555566667777' };
 export const MI_USER = { appId: 'a2a2a2a2-2222-4333-8444-555566667777', sp: 'b2b2b2b2-2222-4333-8444-555566667777' };
@@ -104,7 +108,11 @@ export async function startWorld(): Promise<World> {
     expiredKey: {},
   };
   for (const [name, options] of Object.entries(certificateOptions) as [CertificateName, Parameters<typeof generate>[1]][]) {
-    const generated = await generate([{ name: 'commonName', value: `workload-${name}` }], { keySize: 2048, algorithm: 'sha256', ...options });
+    const generated = await generate([{ name: 'commonName', value: `workload-${name}` }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      ...options,
+    });
     certs[name] = join(work, `${name}.pem`);
     pems[name] = generated.cert;
     writeFileSync(certs[name], `${generated.cert}${generated.private}`, { mode: 0o600 });
@@ -123,9 +131,27 @@ export async function startWorld(): Promise<World> {
   };
   const entra = await startEntraFake(tls, {
     [TENANT]: [
-      { appId: APP.appId, servicePrincipalId: APP.sp, certificates: [{ pem: pems.good }, { pem: pems.encrypted }], accessTokenVersion: 1, federatedCredentials },
-      { appId: V2_APP.appId, servicePrincipalId: V2_APP.sp, certificates: [{ pem: pems.good }], accessTokenVersion: 2, federatedCredentials },
-      { appId: STALE_APP.appId, servicePrincipalId: STALE_APP.sp, certificates: [{ pem: pems.good }], accessTokenVersion: 1, issuesExpiredTokens: true },
+      {
+        appId: APP.appId,
+        servicePrincipalId: APP.sp,
+        certificates: [{ pem: pems.good }, { pem: pems.encrypted }],
+        accessTokenVersion: 1,
+        federatedCredentials,
+      },
+      {
+        appId: V2_APP.appId,
+        servicePrincipalId: V2_APP.sp,
+        certificates: [{ pem: pems.good }],
+        accessTokenVersion: 2,
+        federatedCredentials,
+      },
+      {
+        appId: STALE_APP.appId,
+        servicePrincipalId: STALE_APP.sp,
+        certificates: [{ pem: pems.good }],
+        accessTokenVersion: 1,
+        issuesExpiredTokens: true,
+      },
       {
         appId: EXPIRED_KEY_APP.appId,
         servicePrincipalId: EXPIRED_KEY_APP.sp,

@@ -37,7 +37,10 @@ describe('add-audience-id-provider core', () => {
     // Act
     for (let i = 0; i < 150; i += 1) {
       const appId = `2b1c7e4a-9f3d-4c5b-8a6e-${String(i).padStart(12, '0')}`;
-      await core(deps, { ...input, application: { ...input.application, appId, audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' as const } });
+      await core(deps, {
+        ...input,
+        application: { ...input.application, appId, audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' as const },
+      });
     }
     // Assess: past IAM's 100 client IDs per provider without reaching it
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([GATEWAY]);
@@ -70,16 +73,15 @@ describe('add-audience-id-provider core', () => {
 
   it('fails with OidcProviderNotFoundError when the account has no provider for the tenant', async () => {
     const iam = new FakeAccountIam();
-    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(
-      OidcProviderNotFoundError,
-    );
+    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(OidcProviderNotFoundError);
   });
 
   it('passes the audience limit on as AudienceLimitExceededError', async () => {
     const iam = new FakeAccountIam();
-    iam.providers.set(PROVIDER_ARN, Array.from({ length: 100 }, (_, i) => `client-${i}`));
-    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(
-      AudienceLimitExceededError,
+    iam.providers.set(
+      PROVIDER_ARN,
+      Array.from({ length: 100 }, (_, i) => `client-${i}`),
     );
+    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(AudienceLimitExceededError);
   });
 });

@@ -52,7 +52,13 @@ describe('assign-role-to-audience core (pin)', () => {
   it('pins the gateway audience and the role’s own sub in the shared mode, and says what to request', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
-    const shared = { ...application, audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' as const, federatedCredentialsStatus: 'added' };
+    const shared = {
+      ...application,
+      audiences: [GATEWAY],
+      requestAudience: GATEWAY,
+      identityMode: 'shared' as const,
+      federatedCredentialsStatus: 'added',
+    };
     await core({ settings, openAccount: iam.open, logger }, { ...base, application: shared });
     const role = iam.roles.get('ci-deployer')!;
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${GATEWAY}"`);
@@ -112,9 +118,7 @@ describe('assign-role-to-audience core (pin)', () => {
 
   it('throws RoleNotFoundError when the role was deleted part-way', async () => {
     const iam = new FakeAccountIam();
-    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(
-      RoleNotFoundError,
-    );
+    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(RoleNotFoundError);
   });
 
   it('throws RoleNotFoundError when the role was re-created meanwhile (another incarnation, another Create)', async () => {
@@ -146,7 +150,18 @@ describe('assign-role-to-audience core (pin)', () => {
   it('lifts the lock a failed federation left', async () => {
     const iam = new FakeAccountIam();
     const locked = appTeamTrustPolicy();
-    iam.putRole('ci-deployer', { ...locked, Statement: [...(locked.Statement as object[]), { Sid: LOCK_SID, Effect: 'Deny', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' }] } as never, {}, application.roleId);
+    iam.putRole(
+      'ci-deployer',
+      {
+        ...locked,
+        Statement: [
+          ...(locked.Statement as object[]),
+          { Sid: LOCK_SID, Effect: 'Deny', Principal: { Federated: PROVIDER_ARN }, Action: 'sts:AssumeRoleWithWebIdentity' },
+        ],
+      } as never,
+      {},
+      application.roleId,
+    );
     await core({ settings, openAccount: iam.open, logger }, { ...base, application });
     expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).not.toContain(LOCK_SID);
   });
@@ -216,9 +231,7 @@ describe('assign-role-to-audience core (record failure)', () => {
   it('throws RoleNotFoundError when the role is gone (the state machine ends cleanly)', async () => {
     const iam = new FakeAccountIam();
     const failure = { Error: 'GraphRequestError', Cause: 'forbidden' };
-    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, failure })).rejects.toBeInstanceOf(
-      RoleNotFoundError,
-    );
+    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, failure })).rejects.toBeInstanceOf(RoleNotFoundError);
   });
 });
 

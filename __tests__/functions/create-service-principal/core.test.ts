@@ -47,7 +47,12 @@ const audienceSettings: AudienceSettings = {
 function setUp(overrides: Partial<AudienceSettings & { tokenVersion: 1 | 2 }> = {}) {
   const iam = new FakeAccountIam();
   const directory = new FakeDirectory();
-  const deps = { settings: { ...baseSettings, appNamePrefix: 'aws-wi', ...audienceSettings, ...overrides }, openAccount: iam.open, directory, logger };
+  const deps = {
+    settings: { ...baseSettings, appNamePrefix: 'aws-wi', ...audienceSettings, ...overrides },
+    openAccount: iam.open,
+    directory,
+    logger,
+  };
   return { iam, directory, deps };
 }
 
@@ -160,7 +165,10 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     iam.putRole(
       'ci-deployer',
-      appTeamTrustPolicy(`arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`, 'token.actions.githubusercontent.com'),
+      appTeamTrustPolicy(
+        `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`,
+        'token.actions.githubusercontent.com',
+      ),
     );
     const { application } = await core(deps, input);
     expect(application).toEqual({ outcome: 'skipped', reason: 'not-federated' });
@@ -259,7 +267,9 @@ describe('create-service-principal core: audience modes', () => {
     iam.putRole('three', appTeamTrustPolicy());
     // Act / Assess
     await expect(core(deps, { ...input, roleName: 'three' })).rejects.toBeInstanceOf(AccountQuotaExceededError);
-    await expect(core(deps, { ...input, roleName: 'two' })).resolves.toMatchObject({ application: { outcome: 'registered', created: false } });
+    await expect(core(deps, { ...input, roleName: 'two' })).resolves.toMatchObject({
+      application: { outcome: 'registered', created: false },
+    });
     expect(directory.applications.size).toBe(2);
   });
 });
@@ -300,7 +310,9 @@ describe('create-service-principal core: bring your own identity', () => {
     const identity = directory.addIdentity();
     const host = `login.microsoftonline.com/${baseSettings.tenantId}/v2.0`;
     iam.putRole('vm-reader', appTeamTrustPolicy(`arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${host}`, host));
-    const policy = iam.roles.get('vm-reader')!.trustPolicy as unknown as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    const policy = iam.roles.get('vm-reader')!.trustPolicy as unknown as {
+      Statement: { Condition: { StringEquals: Record<string, string> } }[];
+    };
     policy.Statement[0]!.Condition.StringEquals[`${host}:sub`] = identity.id;
     const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
     expect(application).toMatchObject({ outcome: 'bring-your-own', audiences: [identity.appId], requestAudience: GATEWAY });
@@ -361,7 +373,14 @@ describe('create-service-principal core: bring your own identity', () => {
     const before = structuredClone([...directory.applications.values()]);
     iam.putRole('team-a', pinnedPolicy('placeholder', b.servicePrincipalObjectId));
     // Act
-    const a = (await core(deps, { ...input, roleName: 'team-a', requestedOwners: USER, requestedFederatedCredentials: { mine: 'https://token.actions.githubusercontent.com repo:a/a:ref:refs/heads/main' } })).application;
+    const a = (
+      await core(deps, {
+        ...input,
+        roleName: 'team-a',
+        requestedOwners: USER,
+        requestedFederatedCredentials: { mine: 'https://token.actions.githubusercontent.com repo:a/a:ref:refs/heads/main' },
+      })
+    ).application;
     // Assess: A's role trusts B's identity (A's own choice); B's application is untouched: no owner, no credential
     expect(a).toMatchObject({
       outcome: 'bring-your-own',
@@ -403,14 +422,18 @@ describe('create-service-principal core: federated identity credentials', () => 
       requestedFederatedCredentials: { main: `${GITHUB} repo:contoso/payments:ref:refs/heads/main`, broken: 'http://insecure subject' },
     });
     const [app] = [...directory.applications.values()];
-    expect(directory.federatedCredentials.get(app!.id)).toEqual([{ name: 'main', issuer: GITHUB, subject: 'repo:contoso/payments:ref:refs/heads/main' }]);
+    expect(directory.federatedCredentials.get(app!.id)).toEqual([
+      { name: 'main', issuer: GITHUB, subject: 'repo:contoso/payments:ref:refs/heads/main' },
+    ]);
     expect(application).toMatchObject({ federatedCredentialsStatus: 'failed:malformed broken' });
   });
 
   it('adds none from a tag on the role: only the CreateRole call may name them', async () => {
     // Attack: whoever may only tag the role names their own workload as the role's identity.
     const { iam, directory, deps } = setUp();
-    iam.putRole('ci-deployer', appTeamTrustPolicy(), { 'entra:federated-credential:mine': `${GITHUB} repo:attacker/x:ref:refs/heads/main` });
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {
+      'entra:federated-credential:mine': `${GITHUB} repo:attacker/x:ref:refs/heads/main`,
+    });
     const { application } = await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' });
     expect(directory.federatedCredentials.size).toBe(0);
     expect(application).not.toHaveProperty('federatedCredentialsStatus');
@@ -427,7 +450,9 @@ describe('create-service-principal core: federated identity credentials', () => 
 
 describe('parseFederatedCredentialTags', () => {
   it('keeps Entra’s first 20 by name and refuses the others by name', () => {
-    const tags = Object.fromEntries(Array.from({ length: 22 }, (_, i) => [`c${String(i).padStart(2, '0')}`, `https://issuer.example/ sub-${i}`]));
+    const tags = Object.fromEntries(
+      Array.from({ length: 22 }, (_, i) => [`c${String(i).padStart(2, '0')}`, `https://issuer.example/ sub-${i}`]),
+    );
     const { credentials, refused } = parseFederatedCredentialTags(tags);
     expect(credentials).toHaveLength(20);
     expect(refused).toEqual([
@@ -450,7 +475,13 @@ describe('parseFederatedCredentialTags', () => {
 
 describe('federatedCredentialsStatus', () => {
   it('names the credentials that were not added, with the first reason', () => {
-    expect(federatedCredentialsStatus([['a', 'added'], ['b', 'conflict'], ['c', { refused: 'Authorization_RequestDenied' }]])).toBe('failed:conflict b c');
+    expect(
+      federatedCredentialsStatus([
+        ['a', 'added'],
+        ['b', 'conflict'],
+        ['c', { refused: 'Authorization_RequestDenied' }],
+      ]),
+    ).toBe('failed:conflict b c');
   });
 });
 
@@ -466,7 +497,12 @@ describe('parseOwnersTag', () => {
 
 describe('ownersStatus', () => {
   it('says added when every owner was added or already one', () => {
-    expect(ownersStatus([[USER, 'added'], ['x', 'already-owner']])).toBe('added');
+    expect(
+      ownersStatus([
+        [USER, 'added'],
+        ['x', 'already-owner'],
+      ]),
+    ).toBe('added');
   });
 
   it('cuts the list to 256 characters and counts the IDs left out', () => {

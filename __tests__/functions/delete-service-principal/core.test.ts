@@ -77,16 +77,20 @@ describe('delete-service-principal core (compensation)', () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
-    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({ deleted: { appIds: [app.appId], any: true } });
+    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({
+      deleted: { appIds: [app.appId], any: true },
+    });
     expect(directory.applications.size).toBe(0);
   });
 
-  it("deletes nothing of another incarnation: the role was re-created since the event (its own Create may be about to pin it)", async () => {
+  it('deletes nothing of another incarnation: the role was re-created since the event (its own Create may be about to pin it)', async () => {
     // Attack (review): A's failing Create compensated B's new, not yet pinned, application.
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     await register(roleId);
-    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId: newRoleId(), failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId: newRoleId(), failure })).toEqual({
+      deleted: { appIds: [], any: false },
+    });
     expect(directory.applications.size).toBe(1);
   });
 
@@ -104,8 +108,17 @@ describe('delete-service-principal core (compensation)', () => {
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
     iam.putRole('ci-deployer', pinnedTo(app.appId), {}, roleId);
-    const application = { outcome: 'registered' as const, roleId, appId: app.appId, applicationObjectId: app.id, servicePrincipalObjectId: app.id, created: false };
-    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', application, failure })).toEqual({ deleted: { appIds: [], any: false } });
+    const application = {
+      outcome: 'registered' as const,
+      roleId,
+      appId: app.appId,
+      applicationObjectId: app.id,
+      servicePrincipalObjectId: app.id,
+      created: false,
+    };
+    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', application, failure })).toEqual({
+      deleted: { appIds: [], any: false },
+    });
     expect(directory.applications.size).toBe(1);
   });
 
@@ -114,7 +127,9 @@ describe('delete-service-principal core (compensation)', () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
-    const policy = pinnedTo('a7e0a7e0-0000-4000-8000-00000000a7e0') as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    const policy = pinnedTo('a7e0a7e0-0000-4000-8000-00000000a7e0') as {
+      Statement: { Condition: { StringEquals: Record<string, string> } }[];
+    };
     policy.Statement[0]!.Condition.StringEquals[`${PROVIDER_HOST}:sub`] = directory.servicePrincipals.get(app.appId)!;
     iam.putRole('ci-deployer', policy as never, {}, roleId);
     expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });

@@ -14,7 +14,10 @@ const settings = {
   deleteStateMachineArn: 'arn:aws:states:eu-west-1:999988887777:stateMachine:Web-Identity-Role-Delete',
 };
 const NOW_MS = Date.parse('2026-03-01T12:00:00.500Z');
-const ec2Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const ec2Policy = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 
 function setUp(answer: (name: string) => Promise<'started' | 'already-exists'> = async () => 'started') {
   const started: { stateMachineArn: string; name: string; input: WorkflowInput }[] = [];
@@ -157,24 +160,31 @@ describe('router core', () => {
     expect(started).toEqual([]);
   });
 
-  it.each(['reader', 'audience', 'pin'])("ignores the automation's own calls through its %s role, by session ARN or by session issuer", async (capability) => {
-    const { deps, started } = setUp();
-    await core(
-      deps,
-      sqsBatch(
-        updateAssumeRolePolicyEvent('a', ec2Policy, {
-          userArn: `arn:aws:sts::111122223333:assumed-role/web-identity-automation-${capability}/wi-assign-e1`,
-          eventId: 'ev-1',
-        }),
-        tagRoleEvent('b', { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' }, {
-          userArn: 'arn:aws:sts::111122223333:assumed-role/other/s',
-          issuerArn: `arn:aws:iam::111122223333:role/automation/web-identity-automation-${capability}`,
-          eventId: 'ev-2',
-        }),
-      ),
-    );
-    expect(started).toEqual([]);
-  });
+  it.each(['reader', 'audience', 'pin'])(
+    "ignores the automation's own calls through its %s role, by session ARN or by session issuer",
+    async (capability) => {
+      const { deps, started } = setUp();
+      await core(
+        deps,
+        sqsBatch(
+          updateAssumeRolePolicyEvent('a', ec2Policy, {
+            userArn: `arn:aws:sts::111122223333:assumed-role/web-identity-automation-${capability}/wi-assign-e1`,
+            eventId: 'ev-1',
+          }),
+          tagRoleEvent(
+            'b',
+            { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' },
+            {
+              userArn: 'arn:aws:sts::111122223333:assumed-role/other/s',
+              issuerArn: `arn:aws:iam::111122223333:role/automation/web-identity-automation-${capability}`,
+              eventId: 'ev-2',
+            },
+          ),
+        ),
+      );
+      expect(started).toEqual([]);
+    },
+  );
 
   it('does not mistake a role whose name only looks like a member role for it', async () => {
     const { deps, started } = setUp();
@@ -195,7 +205,7 @@ describe('router core', () => {
       return { ...event, account: sender };
     }
 
-    it("takes the account from the envelope, which EventBridge stamps from the sender, never from the detail", async () => {
+    it('takes the account from the envelope, which EventBridge stamps from the sender, never from the detail', async () => {
       const { deps, started, lines } = setUp();
       // Account 444455556666 sends an event that names account 111122223333 (the victim) in detail.recipientAccountId.
       const attack = forged(updateAssumeRolePolicyEvent('victim-deployer', appTeamTrustPolicy()), '444455556666');
@@ -278,7 +288,13 @@ describe('router core', () => {
     noRoleName.detail.requestParameters = { roleName: '' };
     const result = await core(
       deps,
-      sqsBatch('not json', { hello: 'world' }, deleteRoleEvent('ok', { eventId: 'ev-ok' }), noRoleName, createRoleEvent('y', '{"Statement":')),
+      sqsBatch(
+        'not json',
+        { hello: 'world' },
+        deleteRoleEvent('ok', { eventId: 'ev-ok' }),
+        noRoleName,
+        createRoleEvent('y', '{"Statement":'),
+      ),
     );
     expect(result.batchItemFailures).toEqual([
       { itemIdentifier: 'msg-1' },
@@ -302,7 +318,6 @@ describe('router core', () => {
     });
     expect(await core(deps, sqsBatch(deleteRoleEvent('x')))).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
   });
-
 });
 
 describe('executionName', () => {

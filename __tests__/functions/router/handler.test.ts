@@ -22,7 +22,12 @@ describe('router handler', () => {
   it('starts the execution over the SDK with the deterministic name and the workflow input', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
     const now = () => Date.parse('2026-03-01T12:00:00Z');
-    const handler = makeRouterHandler(() => ({ settings, logger: silentLogger, starter: sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' })), now }));
+    const handler = makeRouterHandler(() => ({
+      settings,
+      logger: silentLogger,
+      starter: sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' })),
+      now,
+    }));
     expect(await handler(sqsBatch(deleteRoleEvent('ci-deployer', { eventId: 'b9f0e1d2-0000-4000-8000-000000000001' })))).toEqual({
       batchItemFailures: [],
     });
@@ -43,7 +48,13 @@ describe('router handler', () => {
   it('counts ExecutionAlreadyExists as already started', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     const starter = sfnExecutionStarter(new SFNClient({ region: 'eu-west-1' }));
-    await expect(starter.start({ stateMachineArn: settings.deleteStateMachineArn, name: 'n', input: { accountId: '111122223333', roleName: 'r', eventId: 'e', eventName: 'DeleteRole' } })).resolves.toBe('already-exists');
+    await expect(
+      starter.start({
+        stateMachineArn: settings.deleteStateMachineArn,
+        name: 'n',
+        input: { accountId: '111122223333', roleName: 'r', eventId: 'e', eventName: 'DeleteRole' },
+      }),
+    ).resolves.toBe('already-exists');
   });
 
   it('rejects an event that is not an SQS batch as a whole', async () => {

@@ -147,7 +147,11 @@ describe('createGraphTokenProvider, certificate mode', () => {
   it('explains an empty secret and tries again on the next call', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: '' }).resolves({ SecretString: PEM });
-    const getToken = createGraphTokenProvider(certificate, { secretsManager: new SecretsManagerClient({}) }, recordingFactories().factories);
+    const getToken = createGraphTokenProvider(
+      certificate,
+      { secretsManager: new SecretsManagerClient({}) },
+      recordingFactories().factories,
+    );
     // Act
     const first = getToken();
     await expect(first).rejects.toBeInstanceOf(EntraAuthenticationError);

@@ -104,11 +104,15 @@ const DEPLOYED = [
 describe('environment variables: the stack writes what each function reads', () => {
   it('synthesizes every function that has a loader, in every configuration', () => {
     for (const config of ['federated', 'certificate', 'acme-fed prefix', 'shared pool']) {
-      expect(DEPLOYED.filter((fn) => fn.config === config).map((fn) => fn.entry).sort()).toEqual(['router', ...TASK_FUNCTION_NAMES].sort());
+      expect(
+        DEPLOYED.filter((fn) => fn.config === config)
+          .map((fn) => fn.entry)
+          .sort(),
+      ).toEqual(['router', ...TASK_FUNCTION_NAMES].sort());
     }
   });
 
-  it.each(Object.entries(LOADERS))("uses, for %s, the loader its handler.ts calls", (entry, loader) => {
+  it.each(Object.entries(LOADERS))('uses, for %s, the loader its handler.ts calls', (entry, loader) => {
     const source = readFileSync(join(__dirname, '../../../functions', entry, 'handler.ts'), 'utf8');
 
     expect(source).toContain(`${loader.name}(process.env)`);
@@ -175,7 +179,12 @@ describe('environment variables: the stack writes what each function reads', () 
     expect(inspect.protectedRoles).toContain('acme-fed-member-baseline-iam-events-forwarder');
     expect(report).toMatchObject({ deletionCap: 25, entraObjectQuota: 250 });
     expect(remove).toMatchObject({ entraAuthMode: 'certificate', certificateSecretArn: SECRET_ARN });
-    expect(pooled).toMatchObject({ audienceMode: 'shared', maxApplicationsPerAccount: 25, automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID], identityObjectLimit: 225 });
+    expect(pooled).toMatchObject({
+      audienceMode: 'shared',
+      maxApplicationsPerAccount: 25,
+      automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID],
+      identityObjectLimit: 225,
+    });
     expect(pooledDelete).toMatchObject({ automationPoolClientIds: [POOL_CLIENT_ID, POOL_CLIENT_ID], identityObjectLimit: 225 });
   });
 
@@ -187,15 +196,17 @@ describe('environment variables: the stack writes what each function reads', () 
 
     // Act
     const graphEntries = TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph);
-    const settings = DEPLOYED.filter((fn) => fn.config === 'federated' && (graphEntries as string[]).includes(fn.entry)).map(
-      (fn) => (LOADERS[fn.entry] as (env: Record<string, string>) => { automationServicePrincipalId: string })(fn.env),
+    const settings = DEPLOYED.filter((fn) => fn.config === 'federated' && (graphEntries as string[]).includes(fn.entry)).map((fn) =>
+      (LOADERS[fn.entry] as (env: Record<string, string>) => { automationServicePrincipalId: string })(fn.env),
     );
 
     // Assess
     expect(servicePrincipal).toHaveLength(1);
     expect(graphFunctions).toHaveLength(graphEntries.length);
     for (const fn of graphFunctions) {
-      expect(fn.environment.variables[DEPLOYED_ENV.automationServicePrincipalId]).toBe(`\${azuread_service_principal.${servicePrincipal[0]}.object_id}`);
+      expect(fn.environment.variables[DEPLOYED_ENV.automationServicePrincipalId]).toBe(
+        `\${azuread_service_principal.${servicePrincipal[0]}.object_id}`,
+      );
     }
     expect(settings.map((s) => s.automationServicePrincipalId)).toEqual(graphEntries.map(() => SERVICE_PRINCIPAL_OBJECT_ID));
   });

@@ -95,7 +95,9 @@ function refuseStartsWith(): void {
 
 /** Call keys of every request that writes (PATCH, DELETE, POST other than creating an application). */
 function writesBeyondCreate(): string[] {
-  return Object.keys(fake.calls).filter((key) => /^graph:(PATCH|DELETE) /.test(key) || (key.startsWith('graph:POST ') && key !== CALL.postApplication));
+  return Object.keys(fake.calls).filter(
+    (key) => /^graph:(PATCH|DELETE) /.test(key) || (key.startsWith('graph:POST ') && key !== CALL.postApplication),
+  );
 }
 
 /** An application a tenant user registered under the role's name and made the automation a co-owner of. */
@@ -130,7 +132,12 @@ function rewriteAnswers(rewrite: (exchange: Exchange) => { status: number; body:
   return jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const response = await realFetch(input, init);
     const text = await response.text();
-    const exchange = { method: init?.method ?? 'GET', url: new URL(String(input)), status: response.status, body: text ? JSON.parse(text) : undefined };
+    const exchange = {
+      method: init?.method ?? 'GET',
+      url: new URL(String(input)),
+      status: response.status,
+      body: text ? JSON.parse(text) : undefined,
+    };
     const replaced = rewrite(exchange);
     if (replaced) return Response.json(replaced.body, { status: replaced.status });
     return new Response(text === '' ? null : text, { status: response.status, headers: response.headers });
@@ -282,7 +289,7 @@ describe('GraphDirectory.registerApplication', () => {
       expect(fake.calls[CALL.postApplication]).toBe(2);
     });
 
-    it('fails closed where createdObjects lists live objects only (the fake\'s reading): name-taken, nothing purged', async () => {
+    it("fails closed where createdObjects lists live objects only (the fake's reading): name-taken, nothing purged", async () => {
       // Prepare
       const old = fake.state.seedApplication({ uniqueName: SPEC.uniqueName, displayName: 'old', deleted: true });
       // Act
@@ -378,7 +385,8 @@ describe('GraphDirectory.registerApplication', () => {
         rewrite === 'code only'
           ? { code: 'Request_BadRequest', message: 'One or more properties are invalid.', details: [{ code: 'Directory_QuotaExceeded' }] }
           : { code: 'Authorization_RequestDenied', message: 'The directory object quota limit for the Principal has been exceeded.' };
-      if (rewrite) rewriteAnswers(({ status }) => (status >= 400 ? { status: rewrite === 'code only' ? 400 : 403, body: { error } } : undefined));
+      if (rewrite)
+        rewriteAnswers(({ status }) => (status >= 400 ? { status: rewrite === 'code only' ? 400 : 403, body: { error } } : undefined));
       // Act
       const outcome = directory().registerApplication(SPEC);
       // Assess
@@ -478,7 +486,11 @@ describe('GraphDirectory.ensureServicePrincipal', () => {
 
   it('does not retry a permanent refusal inside its retry loop (403 on the read-back)', async () => {
     // Prepare
-    const app = fake.state.seedApplication({ uniqueName: SPEC.uniqueName, displayName: SPEC.displayName, servicePrincipalId: randomUUID() });
+    const app = fake.state.seedApplication({
+      uniqueName: SPEC.uniqueName,
+      displayName: SPEC.displayName,
+      servicePrincipalId: randomUUID(),
+    });
     fault(CALL.servicePrincipalByAppId, 403, 'Authorization_RequestDenied');
     // Act
     const outcome = directory().ensureServicePrincipal(app.appId);
@@ -578,7 +590,7 @@ describe('GraphDirectory.findOwnApplications', () => {
     expect(fake.calls).toEqual({ [CALL.listApplications]: 1, [CALL.createdApplications]: 1 });
   });
 
-  it('never returns an application it did not create, even when the tenant\'s startswith filter lists it', async () => {
+  it("never returns an application it did not create, even when the tenant's startswith filter lists it", async () => {
     // Prepare: the application page is silent on startswith for uniqueName; this reading accepts it
     const { ours, squatted } = await seedMixedTenant();
     const filters: string[] = [];
@@ -606,7 +618,8 @@ describe('GraphDirectory.findOwnApplications', () => {
   it('reads every page of createdObjects', async () => {
     // Prepare: more applications than one page holds (999)
     fake.state.ownedObjectLimit = 2000;
-    for (let i = 0; i < 1000; i++) fake.state.seedApplication({ uniqueName: `${PREFIX}aroabulk${String(i).padStart(12, '0')}`, displayName: 'x' });
+    for (let i = 0; i < 1000; i++)
+      fake.state.seedApplication({ uniqueName: `${PREFIX}aroabulk${String(i).padStart(12, '0')}`, displayName: 'x' });
     refuseStartsWith();
     // Act
     const found = await directory().findOwnApplications(PREFIX);
@@ -615,9 +628,10 @@ describe('GraphDirectory.findOwnApplications', () => {
     expect(fake.calls[CALL.createdApplications]).toBe(2);
   });
 
-  it('surfaces Graph\'s own error when a later page is refused', async () => {
+  it("surfaces Graph's own error when a later page is refused", async () => {
     // Prepare
-    for (let i = 0; i < 1000; i++) fake.state.seedApplication({ uniqueName: `${PREFIX}aroabulk${String(i).padStart(12, '0')}`, displayName: 'x' });
+    for (let i = 0; i < 1000; i++)
+      fake.state.seedApplication({ uniqueName: `${PREFIX}aroabulk${String(i).padStart(12, '0')}`, displayName: 'x' });
     fault(CALL.createdApplications, 403, 'Authorization_RequestDenied', { skip: 1 });
     refuseStartsWith();
     // Act
@@ -728,7 +742,7 @@ describe('GraphDirectory.deleteApplication', () => {
     expect(fake.calls[CALL.deletedItem]).toBeUndefined();
   });
 
-  it('converges over the state machine\'s retries when the purge lag outlasts one invocation', async () => {
+  it("converges over the state machine's retries when the purge lag outlasts one invocation", async () => {
     // Prepare
     const application = await registeredWithServicePrincipal();
     fake.state.purgeLagPerDeletion = 4;
@@ -782,7 +796,12 @@ describe('GraphDirectory.deleteApplication', () => {
   it('purges a service principal that was soft-deleted on its own before the application', async () => {
     // Prepare
     const app = fake.state.seedApplication({ uniqueName: SPEC.uniqueName, displayName: SPEC.displayName });
-    fake.state.seedServicePrincipal({ id: randomUUID(), appId: app.appId, createdBy: fake.state.automationServicePrincipalId, deleted: true });
+    fake.state.seedServicePrincipal({
+      id: randomUUID(),
+      appId: app.appId,
+      createdBy: fake.state.automationServicePrincipalId,
+      deleted: true,
+    });
     // Act
     await directory().deleteApplication(asEntraApplication(app));
     // Assess
@@ -923,7 +942,7 @@ describe('GraphDirectory errors and transport', () => {
     expect(fake.calls[CALL.postApplication]).toBe(3);
   });
 
-  it('throws GraphThrottledError with the server\'s delay when throttling persists', async () => {
+  it("throws GraphThrottledError with the server's delay when throttling persists", async () => {
     // Prepare
     fake.faults.inject({ kind: 'throttle', count: 100, retryAfterSeconds: 2 });
     // Act

@@ -129,7 +129,7 @@ describe('createOpenMemberAccount', () => {
     expect(model.calls['sts:AssumeRole']).toBe(2);
   });
 
-  it('does not reuse one execution\'s session for another, so CloudTrail names the right one', async () => {
+  it("does not reuse one execution's session for another, so CloudTrail names the right one", async () => {
     const openAccount = open();
 
     await openAccount(ACCOUNT, 'execution-a');
@@ -339,7 +339,9 @@ describe('permanent errors', () => {
     model.addAccount(ACCOUNT, { maxTrustPolicyChars: 300 });
     const iam = await open()(ACCOUNT, SESSION);
 
-    await expect(iam.updateTrustPolicy('ci-deployer', { ...trustPolicy, Id: 'x'.repeat(300) })).rejects.toBeInstanceOf(TrustPolicyRewriteError);
+    await expect(iam.updateTrustPolicy('ci-deployer', { ...trustPolicy, Id: 'x'.repeat(300) })).rejects.toBeInstanceOf(
+      TrustPolicyRewriteError,
+    );
     expect(model.calls['iam:UpdateAssumeRolePolicy']).toBe(1);
     expect(sleeps).toEqual([]);
   });

@@ -30,16 +30,29 @@ const spec = (roleName: string, roleId = 'AROAEXAMPLE0000000001') => ({
 
 /** The first identity, by its object ID as the stack configures it. */
 const firstMember = () =>
-  new GraphDirectory({ baseUrl: fake.baseUrl, automationServicePrincipalId: fake.state.automationServicePrincipalId, getToken: async () => 't', sleep: noSleep });
+  new GraphDirectory({
+    baseUrl: fake.baseUrl,
+    automationServicePrincipalId: fake.state.automationServicePrincipalId,
+    getToken: async () => 't',
+    sleep: noSleep,
+  });
 
 /** A pool of the tenant's first `size` automation identities (added as needed), as live-graph.ts builds it (the others known by client ID). */
 function pool(size: number, usableObjectsPerIdentity = Infinity, full: number[] = []) {
   while (fake.state.automationIdentities().length < size) fake.state.addAutomationIdentity();
-  const members = fake.state.automationIdentities().slice(0, size).map((identity, i) =>
-    i === 0
-      ? firstMember()
-      : new GraphDirectory({ baseUrl: fake.baseUrl, automationClientId: identity.appId, getToken: async () => identityToken(identity.servicePrincipalId), sleep: noSleep }),
-  );
+  const members = fake.state
+    .automationIdentities()
+    .slice(0, size)
+    .map((identity, i) =>
+      i === 0
+        ? firstMember()
+        : new GraphDirectory({
+            baseUrl: fake.baseUrl,
+            automationClientId: identity.appId,
+            getToken: async () => identityToken(identity.servicePrincipalId),
+            sleep: noSleep,
+          }),
+    );
   return new AutomationIdentityPool({ members, usableObjectsPerIdentity, onIdentityFull: (index) => full.push(index) });
 }
 
@@ -51,10 +64,20 @@ const creatorIndex = (appId: string) => {
 describe('GraphDirectory: what bring-your-own, credentials and the quota need', () => {
   it('reads any service principal of the tenant by object ID, with its type, and null for none', async () => {
     // Prepare
-    const identity = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID(), displayName: 'vm', servicePrincipalType: 'ManagedIdentity' });
+    const identity = fake.state.seedServicePrincipal({
+      id: randomUUID(),
+      appId: randomUUID(),
+      displayName: 'vm',
+      servicePrincipalType: 'ManagedIdentity',
+    });
     const graph = firstMember();
     // Act / Assess
-    expect(await graph.getServicePrincipal(identity.id)).toEqual({ id: identity.id, appId: identity.appId, displayName: 'vm', servicePrincipalType: 'ManagedIdentity' });
+    expect(await graph.getServicePrincipal(identity.id)).toEqual({
+      id: identity.id,
+      appId: identity.appId,
+      displayName: 'vm',
+      servicePrincipalType: 'ManagedIdentity',
+    });
     expect(await graph.getServicePrincipal(randomUUID())).toBeNull();
     expect(await graph.getServicePrincipal('not-a-guid')).toBeNull();
     expect(fake.calls['graph:GET /servicePrincipals/{id}']).toBe(2);
@@ -64,7 +87,11 @@ describe('GraphDirectory: what bring-your-own, credentials and the quota need', 
     // Prepare
     const graph = firstMember();
     const { application } = await graph.registerApplication(spec('ci'));
-    const credential = { name: 'main', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:contoso/payments:ref:refs/heads/main' };
+    const credential = {
+      name: 'main',
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:contoso/payments:ref:refs/heads/main',
+    };
     // Act
     const outcomes = [
       await graph.addFederatedCredential(application.id, credential),
@@ -73,14 +100,19 @@ describe('GraphDirectory: what bring-your-own, credentials and the quota need', 
     ];
     // Assess
     expect(outcomes).toEqual(['added', 'already-present', 'conflict']);
-    expect(fake.state.liveApplication(application.id)?.federatedCredentials).toMatchObject([{ ...credential, audiences: ['api://AzureADTokenExchange'] }]);
+    expect(fake.state.liveApplication(application.id)?.federatedCredentials).toMatchObject([
+      { ...credential, audiences: ['api://AzureADTokenExchange'] },
+    ]);
   });
 
   it('reports the 21st credential as refused with Graph’s code', async () => {
     const graph = firstMember();
     const { application } = await graph.registerApplication(spec('ci'));
-    for (let i = 0; i < 20; i += 1) await graph.addFederatedCredential(application.id, { name: `c${i}`, issuer: 'https://issuer.example', subject: `s${i}` });
-    expect(await graph.addFederatedCredential(application.id, { name: 'c20', issuer: 'https://issuer.example', subject: 's20' })).toEqual({ refused: 'Request_BadRequest' });
+    for (let i = 0; i < 20; i += 1)
+      await graph.addFederatedCredential(application.id, { name: `c${i}`, issuer: 'https://issuer.example', subject: `s${i}` });
+    expect(await graph.addFederatedCredential(application.id, { name: 'c20', issuer: 'https://issuer.example', subject: 's20' })).toEqual({
+      refused: 'Request_BadRequest',
+    });
   });
 
   it('counts the objects an identity created, live ones, as its quota sees them', async () => {
@@ -94,14 +126,25 @@ describe('GraphDirectory: what bring-your-own, credentials and the quota need', 
   it('lists the names of the applications an account has, whoever created them', async () => {
     const graph = firstMember();
     await graph.registerApplication(spec('ci'));
-    fake.state.seedApplication({ uniqueName: `${applicationNamePrefix(ACCOUNT, 'squat')}x`, displayName: 'squat', createdBy: randomUUID() });
+    fake.state.seedApplication({
+      uniqueName: `${applicationNamePrefix(ACCOUNT, 'squat')}x`,
+      displayName: 'squat',
+      createdBy: randomUUID(),
+    });
     fake.state.seedApplication({ uniqueName: 'aws-999999999999-x', displayName: 'elsewhere', createdBy: randomUUID() });
-    expect([...(await graph.applicationNamesWithPrefix(`aws-${ACCOUNT}-`))].sort()).toEqual([spec('ci').uniqueName, `${applicationNamePrefix(ACCOUNT, 'squat')}x`].sort());
+    expect([...(await graph.applicationNamesWithPrefix(`aws-${ACCOUNT}-`))].sort()).toEqual(
+      [spec('ci').uniqueName, `${applicationNamePrefix(ACCOUNT, 'squat')}x`].sort(),
+    );
   });
 
   it('reads its own service principal once, by client ID, when only that was configured', async () => {
     const identity = fake.state.addAutomationIdentity();
-    const graph = new GraphDirectory({ baseUrl: fake.baseUrl, automationClientId: identity.appId, getToken: async () => identityToken(identity.servicePrincipalId), sleep: noSleep });
+    const graph = new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationClientId: identity.appId,
+      getToken: async () => identityToken(identity.servicePrincipalId),
+      sleep: noSleep,
+    });
     expect(await graph.ownServicePrincipalId()).toBe(identity.servicePrincipalId);
     expect(await graph.ownServicePrincipalId()).toBe(identity.servicePrincipalId);
     expect(fake.calls['graph:GET /servicePrincipals(appId)']).toBe(1);
@@ -113,7 +156,9 @@ describe('AutomationIdentityPool', () => {
     const a = preferredIdentity(applicationUniqueName(ACCOUNT, 'ci', 'AROAEXAMPLE0000000001'), 7);
     expect(preferredIdentity(applicationUniqueName(ACCOUNT, 'ci', 'AROAEXAMPLE0000000002'), 7)).toBe(a);
     expect(preferredIdentity(applicationNamePrefix(ACCOUNT, 'ci'), 7)).toBe(a);
-    expect(new Set(Array.from({ length: 50 }, (_, i) => preferredIdentity(applicationNamePrefix(ACCOUNT, `r${i}`), 7))).size).toBeGreaterThan(1);
+    expect(
+      new Set(Array.from({ length: 50 }, (_, i) => preferredIdentity(applicationNamePrefix(ACCOUNT, `r${i}`), 7))).size,
+    ).toBeGreaterThan(1);
   });
 
   it('creates with the preferred identity, which alone owns and manages the application', async () => {
@@ -161,7 +206,12 @@ describe('AutomationIdentityPool', () => {
     const others = fake.state.automationIdentities();
     const preferred = preferredIdentity(spec('ci').uniqueName, 3);
     const creator = others[(preferred + 1) % 3]!;
-    const viaCreator = new GraphDirectory({ baseUrl: fake.baseUrl, automationClientId: creator.appId, getToken: async () => identityToken(creator.servicePrincipalId), sleep: noSleep });
+    const viaCreator = new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationClientId: creator.appId,
+      getToken: async () => identityToken(creator.servicePrincipalId),
+      sleep: noSleep,
+    });
     const { application } = await viaCreator.registerApplication(spec('ci'));
     // Act: a fresh pool (another invocation) registers, deletes
     const again = await pool(3).registerApplication(spec('ci'));
@@ -176,7 +226,12 @@ describe('AutomationIdentityPool', () => {
     const directory = pool(3);
     const identities = fake.state.automationIdentities();
     const squatter = randomUUID();
-    fake.state.seedApplication({ uniqueName: spec('ci').uniqueName, displayName: 'squat', createdBy: squatter, owners: [squatter, ...identities.map((i) => i.servicePrincipalId)] });
+    fake.state.seedApplication({
+      uniqueName: spec('ci').uniqueName,
+      displayName: 'squat',
+      createdBy: squatter,
+      owners: [squatter, ...identities.map((i) => i.servicePrincipalId)],
+    });
     await expect(directory.registerApplication(spec('ci'))).rejects.toBeInstanceOf(ApplicationNameTakenError);
     expect(await directory.findOwnApplication(spec('ci').uniqueName)).toBeNull();
     const app = fake.state.liveByUniqueName(spec('ci').uniqueName)!;

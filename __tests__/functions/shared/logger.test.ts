@@ -152,13 +152,18 @@ describe('createLogger', () => {
   it('keeps the alarm field at the top level, where each security alarm’s metric filter reads it', () => {
     const synthesized = JSON.parse(
       Testing.synthScope((scope) => {
-        new SecurityAlarms(scope, 'alarms', { namePrefix: 'web-identity', logGroupName: 'assign-logs', alarmTopicArn: 'arn:aws:sns:eu-central-1:111111111111:alarms' });
+        new SecurityAlarms(scope, 'alarms', {
+          namePrefix: 'web-identity',
+          logGroupName: 'assign-logs',
+          alarmTopicArn: 'arn:aws:sns:eu-central-1:111111111111:alarms',
+        });
       }),
     ) as { resource: { aws_cloudwatch_log_metric_filter: Record<string, { pattern: string }> } };
     const patterns = Object.values(synthesized.resource.aws_cloudwatch_log_metric_filter).map((filter) => filter.pattern);
     const { logger, lines } = capture();
 
-    for (const alarm of Object.keys(LOG_ALARMS)) logger.child({ function: 'assign-role-to-audience' }).error('role tagged as failed', { alarm });
+    for (const alarm of Object.keys(LOG_ALARMS))
+      logger.child({ function: 'assign-role-to-audience' }).error('role tagged as failed', { alarm });
 
     // The JSON filter form `{ $.<key> = "<value>" }` (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
     expect(patterns).toHaveLength(Object.keys(LOG_ALARMS).length);

@@ -81,7 +81,12 @@ describe('parsePolicyDocument', () => {
   });
 
   it('names the statement and field with the wrong type', () => {
-    const error = parseError({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }, { Effect: 'Allow', Action: 7 }] });
+    const error = parseError({
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRole' },
+        { Effect: 'Allow', Action: 7 },
+      ],
+    });
 
     expect(error.message).toMatch(/Statement\.1\.Action/);
     expect(error.message).toMatch(/Fix the role's trust policy/);

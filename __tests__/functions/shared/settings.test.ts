@@ -79,10 +79,12 @@ describe('settings', () => {
 
   it("reads the automation's own service principal ID as a lowercase GUID", () => {
     expect(loadGraphSettings(graph).automationServicePrincipalId).toBe('7d0c1e2f-3a4b-4c5d-8e6f-0a1b2c3d4e5f');
-    expect(() => loadGraphSettings({ ...graph, AUTOMATION_SERVICE_PRINCIPAL_ID: 'automation' })).toThrow(/AUTOMATION_SERVICE_PRINCIPAL_ID is invalid \(a GUID\)/);
+    expect(() => loadGraphSettings({ ...graph, AUTOMATION_SERVICE_PRINCIPAL_ID: 'automation' })).toThrow(
+      /AUTOMATION_SERVICE_PRINCIPAL_ID is invalid \(a GUID\)/,
+    );
   });
 
-  it('requires the trust-policy quota the stack writes rather than guess IAM\'s default', () => {
+  it("requires the trust-policy quota the stack writes rather than guess IAM's default", () => {
     expect(() => loadAssignRoleSettings(base)).toThrow(/TRUST_POLICY_MAX_CHARS is not set/);
     expect(loadAssignRoleSettings({ ...base, TRUST_POLICY_MAX_CHARS: '4096' }).trustPolicyMaxChars).toBe(4096);
   });
@@ -90,7 +92,9 @@ describe('settings', () => {
   it('names every missing or invalid variable and the fix', () => {
     const failure = () => loadRouterSettings({ ...base, TOKEN_VERSION: '3', CREATE_STATE_MACHINE_ARN: 'nope' });
     expect(failure).toThrow(InvalidInputError);
-    expect(failure).toThrow(/TOKEN_VERSION is invalid.*CREATE_STATE_MACHINE_ARN is invalid.*DELETE_STATE_MACHINE_ARN is not set.*Fix: redeploy/);
+    expect(failure).toThrow(
+      /TOKEN_VERSION is invalid.*CREATE_STATE_MACHINE_ARN is invalid.*DELETE_STATE_MACHINE_ARN is not set.*Fix: redeploy/,
+    );
   });
 
   it('requires the certificate secret in certificate mode', () => {

@@ -19,7 +19,12 @@ describe('stackSetBaselineAccounts', () => {
         NextToken: 'page-2',
       })
       .on(ListStackInstancesCommand, { NextToken: 'page-2' })
-      .resolves({ Summaries: [{ Account: '444444444444', Region: 'us-east-1', Status: 'CURRENT' }, { Account: '555555555555', Region: 'eu-west-1', Status: 'CURRENT' }] });
+      .resolves({
+        Summaries: [
+          { Account: '444444444444', Region: 'us-east-1', Status: 'CURRENT' },
+          { Account: '555555555555', Region: 'eu-west-1', Status: 'CURRENT' },
+        ],
+      });
     const accounts = stackSetBaselineAccounts(new CloudFormationClient({ region: 'eu-central-1' }), {
       stackSetName: 'web-identity-member-baseline',
       callAs: 'DELEGATED_ADMIN',
@@ -36,7 +41,12 @@ describe('stackSetBaselineAccounts', () => {
       { accountId: '444444444444', status: 'CURRENT' },
     ]);
     for (const call of cloudFormation.commandCalls(ListStackInstancesCommand)) {
-      expect(call.args[0].input).toMatchObject({ StackSetName: 'web-identity-member-baseline', CallAs: 'DELEGATED_ADMIN', StackInstanceRegion: 'us-east-1', MaxResults: 100 });
+      expect(call.args[0].input).toMatchObject({
+        StackSetName: 'web-identity-member-baseline',
+        CallAs: 'DELEGATED_ADMIN',
+        StackInstanceRegion: 'us-east-1',
+        MaxResults: 100,
+      });
     }
     expect(cloudFormation.commandCalls(ListStackInstancesCommand)).toHaveLength(2);
   });

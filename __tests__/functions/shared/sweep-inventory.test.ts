@@ -34,7 +34,12 @@ describe('GraphDirectory: the inventory of the sweep', () => {
     // Prepare: 1,200 of the automation's (two pages), a user's own application.
     fake.state.ownedObjectLimit = 10_000;
     for (let n = 1; n <= 1200; n++) {
-      fake.state.seedApplication({ appId: guid(n), displayName: `app ${n}`, uniqueName: applicationUniqueName(ACCOUNT, `role-${n}`, `AROA${String(n).padStart(17, '0')}`), servicePrincipalId: guid(100_000 + n) });
+      fake.state.seedApplication({
+        appId: guid(n),
+        displayName: `app ${n}`,
+        uniqueName: applicationUniqueName(ACCOUNT, `role-${n}`, `AROA${String(n).padStart(17, '0')}`),
+        servicePrincipalId: guid(100_000 + n),
+      });
     }
     fake.state.addUsers(guid(900_001));
     fake.state.seedApplication({ appId: guid(900_002), displayName: 'not ours', createdBy: guid(900_001) });
@@ -45,7 +50,13 @@ describe('GraphDirectory: the inventory of the sweep', () => {
     // Assess
     expect(applications).toHaveLength(1200);
     expect(applications.map((app) => app.appId)).not.toContain(guid(900_002));
-    expect(applications[0]).toEqual(expect.objectContaining({ appId: guid(1), uniqueName: expect.stringMatching(/^aws-222233334444-/), createdDateTime: expect.any(String) }));
+    expect(applications[0]).toEqual(
+      expect.objectContaining({
+        appId: guid(1),
+        uniqueName: expect.stringMatching(/^aws-222233334444-/),
+        createdDateTime: expect.any(String),
+      }),
+    );
     expect(servicePrincipals).toHaveLength(1200);
     expect(fake.calls['graph:GET /servicePrincipals/{id}/createdObjects/microsoft.graph.application']).toBe(2);
     expect(fake.calls['graph:GET /servicePrincipals/{id}/createdObjects/microsoft.graph.servicePrincipal']).toBe(2);
@@ -96,9 +107,18 @@ describe('MemberAccountLister.listRoles', () => {
     model.install();
     try {
       for (let n = 1; n <= 1001; n++) {
-        model.createRole(ACCOUNT, { roleName: `role-${String(n).padStart(4, '0')}`, assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] }, tags: { team: 'x' } });
+        model.createRole(ACCOUNT, {
+          roleName: `role-${String(n).padStart(4, '0')}`,
+          assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+          tags: { team: 'x' },
+        });
       }
-      const open = createOpenMemberAccount({ sts: new STSClient({ region: 'us-east-1' }), memberRoleName: 'web-identity-automation-reader', region: 'us-east-1', makeIamClient: (config) => new IAMClient(config) });
+      const open = createOpenMemberAccount({
+        sts: new STSClient({ region: 'us-east-1' }),
+        memberRoleName: 'web-identity-automation-reader',
+        region: 'us-east-1',
+        makeIamClient: (config) => new IAMClient(config),
+      });
 
       // Act
       const roles = await (await open(ACCOUNT, 'sweep-test')).listRoles();
@@ -124,9 +144,15 @@ describe('MemberAccountLister.listRoles', () => {
     const model = createIamModel(3);
     model.install();
     try {
-      for (let n = 1; n <= 1001; n++) model.createRole(ACCOUNT, { roleName: `role-${n}`, assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } });
+      for (let n = 1; n <= 1001; n++)
+        model.createRole(ACCOUNT, { roleName: `role-${n}`, assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } });
       model.faults.add({ call: 'iam:ListRoles', answer: { status: 403, code: 'AccessDenied' }, skip: 1, times: 0 });
-      const open = createOpenMemberAccount({ sts: new STSClient({ region: 'us-east-1' }), memberRoleName: 'web-identity-automation-reader', region: 'us-east-1', sleep: async () => undefined });
+      const open = createOpenMemberAccount({
+        sts: new STSClient({ region: 'us-east-1' }),
+        memberRoleName: 'web-identity-automation-reader',
+        region: 'us-east-1',
+        sleep: async () => undefined,
+      });
 
       await expect((await open(ACCOUNT, 'sweep-test')).listRoles()).rejects.toThrow(/AccessDenied|not authorized/);
     } finally {

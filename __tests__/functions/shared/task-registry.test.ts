@@ -15,7 +15,10 @@ describe('the task registry', () => {
   });
 
   it('every task the state machines invoke is in the registry, and every registered task is invoked', () => {
-    type States = Record<string, { Type: string; Resource?: string; Parameters?: { FunctionName?: string }; ItemProcessor?: { States: States } }>;
+    type States = Record<
+      string,
+      { Type: string; Resource?: string; Parameters?: { FunctionName?: string }; ItemProcessor?: { States: States } }
+    >;
     const machines = synthesizedStateMachines() as Record<string, { States: States }>;
     const invoked = new Set<string>();
     // Every Lambda task, those inside Map states' item processors included.

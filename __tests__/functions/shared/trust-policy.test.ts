@@ -124,8 +124,13 @@ interface Request {
   readonly context: Readonly<Record<string, string>>;
 }
 const like = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
-const list = <T,>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
+const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
 function conditionHolds(condition: PolicyStatement['Condition'], context: Request['context']): boolean {
   return Object.entries(condition ?? {}).every(([operator, block]) =>
     Object.entries(block).every(([key, expected]) => {
@@ -159,9 +164,7 @@ describe('providerHost / providerArn', () => {
   });
 
   it('names the provider by host and path without https://', () => {
-    expect(providerArn(ACCOUNT, providerHost(TENANT, 1))).toBe(
-      `arn:aws:iam::111122223333:oidc-provider/sts.windows.net/${TENANT}/`,
-    );
+    expect(providerArn(ACCOUNT, providerHost(TENANT, 1))).toBe(`arn:aws:iam::111122223333:oidc-provider/sts.windows.net/${TENANT}/`);
   });
 
   it('rejects a tenant ID that is not a GUID, naming the field', () => {
@@ -344,12 +347,18 @@ describe('pinTrustPolicy', () => {
         {
           federated: githubStatement.Principal !== '*' ? (githubStatement.Principal!.Federated as string) : '',
           action: 'sts:AssumeRoleWithWebIdentity',
-          context: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:octo-org/octo-repo:ref:refs/heads/main' },
+          context: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:octo-org/octo-repo:ref:refs/heads/main',
+          },
         },
         {
           federated: 'cognito-identity.amazonaws.com',
           action: 'sts:AssumeRoleWithWebIdentity',
-          context: { 'cognito-identity.amazonaws.com:aud': 'us-east-2:12345678-abcd-abcd-abcd-123456', 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
+          context: {
+            'cognito-identity.amazonaws.com:aud': 'us-east-2:12345678-abcd-abcd-abcd-123456',
+            'cognito-identity.amazonaws.com:amr': 'unauthenticated',
+          },
         },
       ];
 
@@ -373,7 +382,13 @@ describe('pinTrustPolicy', () => {
     };
 
     it('refuses a statement that also trusts another OIDC provider', () => {
-      const policy = { Statement: [ourStatement(undefined, { Principal: { Federated: [ARN, githubStatement.Principal !== '*' ? (githubStatement.Principal!.Federated as string) : ''] } })] };
+      const policy = {
+        Statement: [
+          ourStatement(undefined, {
+            Principal: { Federated: [ARN, githubStatement.Principal !== '*' ? (githubStatement.Principal!.Federated as string) : ''] },
+          }),
+        ],
+      };
 
       expectRefusal(policy, 'foreign-provider', /token\.actions\.githubusercontent\.com.*Move the other principals/);
     });
@@ -392,7 +407,11 @@ describe('pinTrustPolicy', () => {
     });
 
     it('refuses Principal "*" or {"AWS": "*"} in any Allow statement', () => {
-      expectRefusal({ Statement: [ourStatement(), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }, 'wildcard', /Principal "\*"/);
+      expectRefusal(
+        { Statement: [ourStatement(), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] },
+        'wildcard',
+        /Principal "\*"/,
+      );
       expectRefusal(
         { Statement: [ourStatement(), { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] },
         'wildcard',
@@ -409,7 +428,12 @@ describe('pinTrustPolicy', () => {
       const { Action: _drop, ...withoutAction } = ourStatement();
       expectRefusal({ Statement: [{ ...withoutAction, NotAction: 'sts:AssumeRole' }] }, 'wildcard', /NotAction/);
       expectRefusal(
-        { Statement: [ourStatement(), { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' }] },
+        {
+          Statement: [
+            ourStatement(),
+            { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sts:AssumeRole' },
+          ],
+        },
         'wildcard',
         /NotPrincipal/,
       );
@@ -440,7 +464,12 @@ describe('pinTrustPolicy', () => {
     });
 
     it('does not refuse a wildcard in a Deny statement, which only narrows', () => {
-      const policy: PolicyDocument = { Statement: [ourStatement(), { Effect: 'Deny', Principal: '*', Action: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] };
+      const policy: PolicyDocument = {
+        Statement: [
+          ourStatement(),
+          { Effect: 'Deny', Principal: '*', Action: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ],
+      };
 
       expect(pinTrustPolicy(policy, OPTIONS).changed).toBe(true);
     });
@@ -490,7 +519,10 @@ describe('namedIdentity', () => {
   });
 
   it('names the one identity every statement pins, case aside', () => {
-    expect(namedIdentity({ Statement: [withSub(SP_ID.toUpperCase()), withSub(SP_ID)] }, KEYS)).toEqual({ kind: 'named', servicePrincipalObjectId: SP_ID });
+    expect(namedIdentity({ Statement: [withSub(SP_ID.toUpperCase()), withSub(SP_ID)] }, KEYS)).toEqual({
+      kind: 'named',
+      servicePrincipalObjectId: SP_ID,
+    });
   });
 
   it('calls it ambiguous when statements disagree, one names several, or one names none', () => {

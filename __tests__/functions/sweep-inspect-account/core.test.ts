@@ -1,7 +1,14 @@
 import { OidcProviderNotFoundError } from '../../../functions/shared/errors';
 import { silentLogger } from '../../../functions/shared/logger';
 import { applicationUniqueName } from '../../../functions/shared/naming';
-import type { EntraApplication, ListedRole, MemberAccountIam, MemberAccountLister, PolicyDocument, RoleState } from '../../../functions/shared/ports';
+import type {
+  EntraApplication,
+  ListedRole,
+  MemberAccountIam,
+  MemberAccountLister,
+  PolicyDocument,
+  RoleState,
+} from '../../../functions/shared/ports';
 import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep-contracts';
 import { core, type Deps } from '../../../functions/sweep-inspect-account/core';
 
@@ -30,7 +37,12 @@ interface FakeRole extends ListedRole {
   tags: Record<string, string>;
 }
 
-function fakes(options: { roles: FakeRole[]; clientIds: string[] | null; applications?: OwnApplication[]; tenant?: Record<string, boolean> }) {
+function fakes(options: {
+  roles: FakeRole[];
+  clientIds: string[] | null;
+  applications?: OwnApplication[];
+  tenant?: Record<string, boolean>;
+}) {
   const getRoleCalls: string[] = [];
   const iam = {
     accountId: ACCOUNT,
@@ -43,13 +55,20 @@ function fakes(options: { roles: FakeRole[]; clientIds: string[] | null; applica
     getProviderClientIds: async () => options.clientIds,
   } as unknown as MemberAccountIam & MemberAccountLister;
   const deps: Deps = {
-    settings: { tenantId: TENANT, tokenVersion: 1, trustPolicyMaxChars: 2048, protectedRoles: ['OrganizationAccountAccessRole', 'platform/*'] },
+    settings: {
+      tenantId: TENANT,
+      tokenVersion: 1,
+      trustPolicyMaxChars: 2048,
+      protectedRoles: ['OrganizationAccountAccessRole', 'platform/*'],
+    },
     logger: silentLogger,
     openAccount: async () => iam,
     // Applications of the tenant by client ID: true = the automation's, false = someone else's.
     directory: {
       findApplicationByAppId: async (appId: string) =>
-        appId in (options.tenant ?? {}) ? { application: { id: appId, appId, uniqueName: '', displayName: '' } as EntraApplication, ours: options.tenant![appId]! } : null,
+        appId in (options.tenant ?? {})
+          ? { application: { id: appId, appId, uniqueName: '', displayName: '' } as EntraApplication, ours: options.tenant![appId]! }
+          : null,
     },
     now: () => NOW,
   };
@@ -60,9 +79,18 @@ function fakes(options: { roles: FakeRole[]; clientIds: string[] | null; applica
   return { deps, input, getRoleCalls };
 }
 
-const role = (roleName: string, trustPolicy: PolicyDocument, tags: Record<string, string> = {}, extra: Partial<FakeRole> = {}): FakeRole => ({
+const role = (
+  roleName: string,
+  trustPolicy: PolicyDocument,
+  tags: Record<string, string> = {},
+  extra: Partial<FakeRole> = {},
+): FakeRole => ({
   roleName,
-  roleId: `AROA${roleName.toUpperCase().replace(/[^A-Z]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+  roleId: `AROA${roleName
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '')
+    .padEnd(17, 'X')
+    .slice(0, 17)}`,
   arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
   path: '/',
   trustPolicy,
@@ -79,7 +107,9 @@ const ownApp = (r: FakeRole, appId = APP, servicePrincipalId: string | null = SP
   servicePrincipalId,
 });
 const summary = (inspection: Inspection) =>
-  inspection.readable ? inspection.findings.map((finding) => `${finding.kind} ${finding.roleName ?? finding.appId} ${finding.action}`) : ['unreadable'];
+  inspection.readable
+    ? inspection.findings.map((finding) => `${finding.kind} ${finding.roleName ?? finding.appId} ${finding.action}`)
+    : ['unreadable'];
 
 describe('sweep-inspect-account', () => {
   it('passes a role exactly as the automation leaves it without reading it again', async () => {
@@ -105,28 +135,45 @@ describe('sweep-inspect-account', () => {
       clientIds: [],
     });
 
-    expect(summary((await core(deps, input)).inspection).sort()).toEqual(['protected-role OrganizationAccountAccessRole none', 'protected-role ops none']);
+    expect(summary((await core(deps, input)).inspection).sort()).toEqual([
+      'protected-role OrganizationAccountAccessRole none',
+      'protected-role ops none',
+    ]);
   });
 
   it('leaves a role created within the hour, and an application created within the hour, to the events still at work', async () => {
     const fresh = role('fresh', placeholder, {}, { createDate: new Date(NOW - 60_000).toISOString() });
     const gone = role('gone', placeholder);
-    const { deps, input } = fakes({ roles: [fresh], clientIds: [APP], applications: [ownApp(gone, APP, SP, new Date(NOW - 60_000).toISOString())] });
+    const { deps, input } = fakes({
+      roles: [fresh],
+      clientIds: [APP],
+      applications: [ownApp(gone, APP, SP, new Date(NOW - 60_000).toISOString())],
+    });
 
     expect(summary((await core(deps, input)).inspection)).toEqual([]);
   });
 
   it('retries a refusal whose trust policy changed since, and reports one whose cause is still there', async () => {
     const fixed = role('fixed', placeholder, { 'entra:federation-status': 'failed:wildcard' });
-    const still = role('still', policy(web(), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }), { 'entra:federation-status': 'failed:wildcard' });
+    const still = role('still', policy(web(), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }), {
+      'entra:federation-status': 'failed:wildcard',
+    });
     const quota = role('quota', placeholder, { 'entra:federation-status': 'failed:entra-quota' });
     const { deps, input } = fakes({ roles: [fixed, still, quota], clientIds: [] });
 
-    expect(summary((await core(deps, input)).inspection)).toEqual(['unfederated fixed federate', 'refused quota none', 'refused still none']);
+    expect(summary((await core(deps, input)).inspection)).toEqual([
+      'unfederated fixed federate',
+      'refused quota none',
+      'refused still none',
+    ]);
   });
 
   it('says when a role it will federate is open to the whole tenant meanwhile', async () => {
-    const { deps, input } = fakes({ roles: [role('open', policy(web()))], clientIds: ['07000000-0000-4000-8000-0000000000a0'], tenant: { '07000000-0000-4000-8000-0000000000a0': false } });
+    const { deps, input } = fakes({
+      roles: [role('open', policy(web()))],
+      clientIds: ['07000000-0000-4000-8000-0000000000a0'],
+      tenant: { '07000000-0000-4000-8000-0000000000a0': false },
+    });
 
     const { inspection } = await core(deps, input);
 
@@ -135,7 +182,11 @@ describe('sweep-inspect-account', () => {
 
   it('skips a role whose aud names an application of the automation created after the plan listed Entra (a Create at work)', async () => {
     const newApp = '0a000000-0000-4000-8000-0000000000a9';
-    const { deps, input } = fakes({ roles: [role('racing', pinned(newApp), { 'entra:federation-status': 'ready' })], clientIds: [newApp], tenant: { [newApp]: true } });
+    const { deps, input } = fakes({
+      roles: [role('racing', pinned(newApp), { 'entra:federation-status': 'ready' })],
+      clientIds: [newApp],
+      tenant: { [newApp]: true },
+    });
 
     expect(summary((await core(deps, input)).inspection)).toEqual([]);
   });
@@ -151,7 +202,7 @@ describe('sweep-inspect-account', () => {
     expect(inspection.readable && inspection.repair.removeClientIds).toEqual([dead]);
   });
 
-  it("calls an application of the automation an orphan when its role no longer trusts the provider, and proposes deleting it", async () => {
+  it('calls an application of the automation an orphan when its role no longer trusts the provider, and proposes deleting it', async () => {
     const moved = role('moved', policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
     const { deps, input } = fakes({ roles: [moved], clientIds: [APP], applications: [ownApp(moved)] });
 
@@ -159,7 +210,9 @@ describe('sweep-inspect-account', () => {
 
     expect(summary(inspection)).toEqual(['orphan-application moved delete-application']);
     expect(inspection.readable && inspection.findings[0]!.detail).toBe("its role no longer trusts the tenant's provider");
-    expect(inspection.readable && inspection.repair.deleteApplications).toEqual([{ id: '0a000000-0000-4000-8000-0000000000c1', appId: APP, uniqueName: expect.any(String) }]);
+    expect(inspection.readable && inspection.repair.deleteApplications).toEqual([
+      { id: '0a000000-0000-4000-8000-0000000000c1', appId: APP, uniqueName: expect.any(String) },
+    ]);
   });
 
   it('fails (the account is then unreadable) when the account has no provider for the tenant', async () => {

@@ -33,9 +33,20 @@ describe('sweep-plan: the input of a sweep', () => {
   it('carries the mode, the cap of this run and the execution into the sweep, and writes one item per account', async () => {
     const dependencies = deps();
 
-    const { sweep } = await core(dependencies, { input: { mode: 'repair', deletionCap: 40 }, executionName: 'manual-1', startedAt: '2025-06-01T00:00:00Z' });
+    const { sweep } = await core(dependencies, {
+      input: { mode: 'repair', deletionCap: 40 },
+      executionName: 'manual-1',
+      startedAt: '2025-06-01T00:00:00Z',
+    });
 
-    expect(sweep).toMatchObject({ mode: 'repair', deletionCap: 40, executionName: 'manual-1', prefix: 'sweeps/manual-1/', accounts: 1, id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(sweep).toMatchObject({
+      mode: 'repair',
+      deletionCap: 40,
+      executionName: 'manual-1',
+      prefix: 'sweeps/manual-1/',
+      accounts: 1,
+      id: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(await dependencies.store.getJson(sweep.accountsKey)).toEqual([{ accountId: '222222222222', applications: [] }]);
   });
 });

@@ -22,7 +22,8 @@ function fakes(options: { existing?: string[]; deleteFails?: (appId: string) => 
         if (error) throw error;
         deleted.push(app.appId);
       },
-      findApplicationByAppId: async (appId: string) => ((options.existing ?? []).includes(appId) ? { application: {} as EntraApplication, ours: false } : null),
+      findApplicationByAppId: async (appId: string) =>
+        (options.existing ?? []).includes(appId) ? { application: {} as EntraApplication, ours: false } : null,
       purgeDeletedItem: async () => undefined,
     },
   };
@@ -47,13 +48,26 @@ describe('sweep-repair-account', () => {
   });
 
   it('reports a deletion Graph refuses and goes on; leaves the client ID of an application it could not delete', async () => {
-    const { deps, removed, deleted } = fakes({ deleteFails: (appId) => (appId === APP(1) ? new GraphRequestError('delete application: 403', 403) : undefined) });
+    const { deps, removed, deleted } = fakes({
+      deleteFails: (appId) => (appId === APP(1) ? new GraphRequestError('delete application: 403', 403) : undefined),
+    });
 
-    const { repaired } = await core(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }, { id: APP(102), appId: APP(2), uniqueName: 'b' }] }));
+    const { repaired } = await core(
+      deps,
+      item({
+        deleteApplications: [
+          { id: APP(101), appId: APP(1), uniqueName: 'a' },
+          { id: APP(102), appId: APP(2), uniqueName: 'b' },
+        ],
+      }),
+    );
 
     expect(deleted).toEqual([APP(2)]);
     expect(removed).toEqual([APP(2)]);
-    expect(repaired.outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([[APP(1), 'failed'], [APP(2), 'done']]);
+    expect(repaired.outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([
+      [APP(1), 'failed'],
+      [APP(2), 'done'],
+    ]);
   });
 
   it('refuses, by name, a client ID to remove from the tenant-wide item (no account, no provider) and removes nothing', async () => {
@@ -63,20 +77,30 @@ describe('sweep-repair-account', () => {
 
     expect(removed).toEqual([]);
     expect(repaired.outcomes).toEqual([
-      { action: 'remove-client-id', target: APP(1), result: 'failed', detail: expect.stringMatching(/^InvalidInputError: .*without an account names client ID/) },
+      {
+        action: 'remove-client-id',
+        target: APP(1),
+        result: 'failed',
+        detail: expect.stringMatching(/^InvalidInputError: .*without an account names client ID/),
+      },
     ]);
   });
 
   it('leaves on a transient error, for the state machine to retry the whole (idempotent) item', async () => {
     const { deps } = fakes({ deleteFails: () => new GraphUnavailableError('503') });
 
-    await expect(core(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }] }))).rejects.toThrow(GraphUnavailableError);
+    await expect(core(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }] }))).rejects.toThrow(
+      GraphUnavailableError,
+    );
   });
 
   it('names one Create execution per role, with the input an IAM event would give it and no owners', async () => {
     const { deps } = fakes();
 
-    const { repaired } = await core(deps, item({ federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }] }));
+    const { repaired } = await core(
+      deps,
+      item({ federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }] }),
+    );
 
     expect(repaired.federations).toEqual([
       {

@@ -54,13 +54,28 @@ const tenant: TenantPlan = {
 };
 
 /** Writes a map run as the result writer does; returns what the Map state leaves in the execution state. */
-async function mapRun(store: MemorySweepStore, prefix: string, succeeded: { input: unknown; output: unknown }[], failed: { input: unknown; error: string; cause: string }[] = []) {
-  await store.putJson(`${prefix}/run/SUCCEEDED_0.json`, succeeded.map((child) => ({ Status: 'SUCCEEDED', Input: JSON.stringify(child.input), Output: JSON.stringify(child.output) })));
-  await store.putJson(`${prefix}/run/FAILED_0.json`, failed.map((child) => ({ Status: 'FAILED', Input: JSON.stringify(child.input), Error: child.error, Cause: child.cause })));
+async function mapRun(
+  store: MemorySweepStore,
+  prefix: string,
+  succeeded: { input: unknown; output: unknown }[],
+  failed: { input: unknown; error: string; cause: string }[] = [],
+) {
+  await store.putJson(
+    `${prefix}/run/SUCCEEDED_0.json`,
+    succeeded.map((child) => ({ Status: 'SUCCEEDED', Input: JSON.stringify(child.input), Output: JSON.stringify(child.output) })),
+  );
+  await store.putJson(
+    `${prefix}/run/FAILED_0.json`,
+    failed.map((child) => ({ Status: 'FAILED', Input: JSON.stringify(child.input), Error: child.error, Cause: child.cause })),
+  );
   await store.putJson(`${prefix}/run/manifest.json`, {
     DestinationBucket: BUCKET,
     MapRunArn: 'arn:aws:states:eu-central-1:111111111111:mapRun:Web-Identity-Sweep/InspectAccounts:run',
-    ResultFiles: { FAILED: [{ Key: `${prefix}/run/FAILED_0.json`, Size: 1 }], PENDING: [], SUCCEEDED: [{ Key: `${prefix}/run/SUCCEEDED_0.json`, Size: 1 }] },
+    ResultFiles: {
+      FAILED: [{ Key: `${prefix}/run/FAILED_0.json`, Size: 1 }],
+      PENDING: [],
+      SUCCEEDED: [{ Key: `${prefix}/run/SUCCEEDED_0.json`, Size: 1 }],
+    },
   });
   return { MapRunArn: 'arn', ResultWriterDetails: { Bucket: BUCKET, Key: `${prefix}/run/manifest.json` } };
 }
@@ -69,9 +84,18 @@ async function prepared(mode: 'report' | 'repair', deletionCap?: number) {
   const store = new MemorySweepStore(BUCKET);
   await store.putJson('sweeps/run-1/tenant.json', tenant);
   // B's child failed outright (e.g. its result was over the payload limit): it counts as unread.
-  const inspection = await mapRun(store, 'sweeps/run-1/inspect', [{ input: { account: { accountId: A } }, output: readableA }], [
-    { input: { account: { accountId: B, applications: [] } }, error: 'States.DataLimitExceeded', cause: 'The state/task returned a result with a size exceeding the maximum number of bytes service limit.' },
-  ]);
+  const inspection = await mapRun(
+    store,
+    'sweeps/run-1/inspect',
+    [{ input: { account: { accountId: A } }, output: readableA }],
+    [
+      {
+        input: { account: { accountId: B, applications: [] } },
+        error: 'States.DataLimitExceeded',
+        cause: 'The state/task returned a result with a size exceeding the maximum number of bytes service limit.',
+      },
+    ],
+  );
   const deps = { settings: { deletionCap: 25, entraObjectQuota: 250 }, store, logger: silentLogger };
   return { store, deps, state: { sweep: sweep(mode, deletionCap), inspection } };
 }
@@ -112,7 +136,9 @@ describe('sweep-report: deciding', () => {
   it("refuses results that are not in the sweep's bucket", async () => {
     const { deps, state } = await prepared('repair');
 
-    await expect(core(deps, { ...state, inspection: { ResultWriterDetails: { Bucket: 'someone-elses', Key: 'x' } } })).rejects.toThrow(/not the sweep's bucket/);
+    await expect(core(deps, { ...state, inspection: { ResultWriterDetails: { Bucket: 'someone-elses', Key: 'x' } } })).rejects.toThrow(
+      /not the sweep's bucket/,
+    );
   });
 });
 
@@ -131,18 +157,32 @@ describe('sweep-report: reporting', () => {
         {
           roleName: 'payments-ci',
           executionName: 'Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1',
-          input: { accountId: A, roleName: 'payments-ci', eventId: 'sweep-0123456789abcdef', eventName: 'Sweep', lock: { key: `${A}/payments-ci`, routedAt: 1 } },
+          input: {
+            accountId: A,
+            roleName: 'payments-ci',
+            eventId: 'sweep-0123456789abcdef',
+            eventName: 'Sweep',
+            lock: { key: `${A}/payments-ci`, routedAt: 1 },
+          },
           execution: { Error: 'States.TaskFailed' },
         },
       ],
     };
-    const tenantRepair: RepairResult = { accountId: null, outcomes: [], federations: [], failure: { Error: 'GraphRequestError', Cause: '{"errorMessage":"purge deleted item: Microsoft Graph answered 403"}' } };
+    const tenantRepair: RepairResult = {
+      accountId: null,
+      outcomes: [],
+      federations: [],
+      failure: { Error: 'GraphRequestError', Cause: '{"errorMessage":"purge deleted item: Microsoft Graph answered 403"}' },
+    };
     const repairs = await mapRun(store, 'sweeps/run-1/repair', [
       { input: { repair: { accountId: A } }, output: repairedA },
       { input: { repair: { accountId: null } }, output: tenantRepair },
     ]);
     const lines: string[] = [];
-    const logger = { ...silentLogger, info: (message: string, fields?: object) => lines.push(JSON.stringify({ message, ...fields })) } as typeof silentLogger;
+    const logger = {
+      ...silentLogger,
+      info: (message: string, fields?: object) => lines.push(JSON.stringify({ message, ...fields })),
+    } as typeof silentLogger;
 
     // Act
     const { report } = (await core({ ...deps, logger, now: () => new Date('2025-06-01T01:00:00Z') }, { ...state, decision, repairs })) as {
@@ -150,7 +190,10 @@ describe('sweep-report: reporting', () => {
     };
 
     // Assess
-    const written = (await store.getJson(report.key)) as { findings: { kind: string; result: string; detail?: string }[]; totals: Record<string, unknown> };
+    const written = (await store.getJson(report.key)) as {
+      findings: { kind: string; result: string; detail?: string }[];
+      totals: Record<string, unknown>;
+    };
     expect(report.key).toBe('sweeps/run-1/report.json');
     expect(written.findings.map((finding) => [finding.kind, finding.result])).toEqual([
       ['unreadable-account', 'reported'],
@@ -162,7 +205,13 @@ describe('sweep-report: reporting', () => {
     expect(written.findings[0]!.detail).toMatch(/^States.DataLimitExceeded: /);
     expect(written.findings[1]!.detail).toContain('GraphRequestError: purge deleted item: Microsoft Graph answered 403');
     expect(written.findings[4]!.detail).toContain('Create execution Sweep-0123456789abcdef-AROAPAYMENTSPAYMENTS1 States.TaskFailed');
-    expect(written.totals).toMatchObject({ accounts: 2, unreadableAccounts: 1, maxClientIdsPerProvider: 92, directoryObjects: 210, directoryObjectQuotaPercent: 84 });
+    expect(written.totals).toMatchObject({
+      accounts: 2,
+      unreadableAccounts: 1,
+      maxClientIdsPerProvider: 92,
+      directoryObjects: 210,
+      directoryObjectQuotaPercent: 84,
+    });
     const metrics = lines.map((line) => JSON.parse(line)).find((line) => line.message === 'sweep metrics');
     expect(metrics.metrics).toEqual({
       maxClientIdsPerProvider: 92,
