@@ -109,14 +109,22 @@ export async function startLocalWorld(options: LocalWorldOptions): Promise<Local
   const scheduler = options.load?.scheduler;
   const iam = createIamModel(seed, scheduler ? { timing: scheduler } : {});
   iam.install();
-  let graph: GraphFake;
+  let graph: GraphFake | undefined;
   try {
     const newId = scheduler ? { newId: seededUuid(seededRandom(seed ^ 0x1d5)) } : {};
     graph = await startGraphFake({ state: new GraphFakeState({ ...options.graphState, ...newId }) });
+    return assembleLocalWorld(options, iam, graph);
   } catch (error) {
+    // Whatever was started stops: a listening fake would keep the process (and jest) alive.
     iam.restore();
+    await graph?.close();
     throw error;
   }
+}
+
+/** The world around a started IAM model and Graph fake (their owner closes them if this throws). */
+function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: GraphFake): LocalWorld {
+  const scheduler = options.load?.scheduler;
   // Under load, waits are virtual and jitter comes from the seed; otherwise nothing waits.
   const waits = scheduler ? { sleep: scheduler.sleep, random: () => scheduler.next() } : { sleep: noSleep };
   // The plan's Entra objects: the gateway, and the automation identities after the first.

@@ -1,7 +1,11 @@
 import { silentLogger } from '../../functions/shared/logger';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import * as graphFake from '../../simulation/graph-fake';
+import type { GraphFake } from '../../simulation/graph-fake';
 import { startLocalWorld } from '../../simulation/local-world';
+
+const graphFakeStart = graphFake.startGraphFake;
 import { localDefinitions, pipelineSettings } from '../../simulation/run-simulation';
 
 describe('startLocalWorld', () => {
@@ -27,6 +31,32 @@ describe('startLocalWorld', () => {
       expect(world.graph.state.automationServicePrincipalId).toBe(automation.automationServicePrincipalId);
     } finally {
       await world.close();
+    }
+  });
+
+  it('stops the Graph fake it started when the world cannot be assembled, so no server keeps the process alive', async () => {
+    // Prepare: catch the fake as it starts; definitions that are not state machines make the assembly throw after it listens.
+    const started: GraphFake[] = [];
+    const start = jest.spyOn(graphFake, 'startGraphFake').mockImplementation(async (options) => {
+      const fake = await graphFakeStart(options);
+      started.push(fake);
+      return fake;
+    });
+
+    try {
+      // Act
+      const world = startLocalWorld({
+        definitions: { create: null, delete: null } as never,
+        settings: pipelineSettings(parseConfig(EXAMPLE_CONFIG)),
+        logger: silentLogger,
+      });
+
+      // Assess
+      await expect(world).rejects.toThrow(/States/);
+      expect(started).toHaveLength(1);
+      await expect(fetch(`${started[0]!.baseUrl}/applications`, { headers: { Authorization: 'Bearer t' } })).rejects.toThrow();
+    } finally {
+      start.mockRestore();
     }
   });
 });
