@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { core, executionName, type ExecutionStarter } from '../../../functions/router/core';
 import type { WorkflowInput } from '../../../functions/shared/contracts';
 import { createLogger } from '../../../functions/shared/logger';
@@ -18,6 +19,14 @@ const ec2Policy = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
+
+/** The reasons of the "event ignored" log lines. */
+function ignoredReasons(lines: string[]): string[] {
+  return lines
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.message === 'event ignored')
+    .map((line) => line.reason);
+}
 
 function setUp(answer: (name: string) => Promise<'started' | 'already-exists'> = async () => 'started') {
   const started: { stateMachineArn: string; name: string; input: WorkflowInput }[] = [];
@@ -62,9 +71,10 @@ describe('router core', () => {
   });
 
   it('ignores a CreateRole that trusts something else', async () => {
-    const { deps, started } = setUp();
+    const { deps, started, lines } = setUp();
     expect(await core(deps, sqsBatch(createRoleEvent('web', ec2Policy)))).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([]);
+    expect(ignoredReasons(lines)).toEqual(["the trust policy does not reference the tenant's provider"]);
   });
 
   it('starts Create for an UpdateAssumeRolePolicy that references the provider and Delete otherwise', async () => {
@@ -148,16 +158,86 @@ describe('router core', () => {
     expect(started.map((request) => request.input.requestedFederatedCredentials)).toEqual([undefined]);
   });
 
+  it('takes entra:owners by its key, wherever it is among the tags', async () => {
+    const { deps, started } = setUp();
+    const owner = '5f6a7b8c-0000-4000-8000-000000000001';
+    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { team: 'payments', 'entra:owners': owner } })));
+    expect(started[0]?.input.requestedOwners).toBe(owner);
+  });
+
+  it('passes no owners from a CreateRole that tagged none', async () => {
+    const { deps, started } = setUp();
+    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { team: 'payments' } })));
+    expect(started).toHaveLength(1);
+    expect(started[0]?.input.requestedOwners).toBeUndefined();
+  });
+
+  it('reads the recorded tags as IAM bounds them: 50 tags, keys of 128 and values of 256 characters', async () => {
+    // Prepare: IAM refuses more (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html,
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), so only a forged record carries them
+    const { deps, started } = setUp();
+    const longName = 'n'.repeat(200);
+    const fifty = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`filler-${i}`, 'x']));
+    const tags = { [`entra:federated-credential:${longName}`]: 'v'.repeat(300), ...fifty, 'entra:owners': 'the 51st tag' };
+    // Act
+    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags })));
+    // Assess
+    expect(started[0]?.input.requestedOwners).toBeUndefined();
+    expect(started[0]?.input.requestedFederatedCredentials).toEqual({ [longName.slice(0, 128 - 27)]: 'v'.repeat(256) });
+  });
+
+  it('skips recorded tags that are not objects', async () => {
+    const { deps, started } = setUp();
+    const owner = '5f6a7b8c-0000-4000-8000-000000000001';
+    const event = createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { 'entra:owners': owner } });
+    const parameters = event.detail.requestParameters as { tags: unknown[] };
+    parameters.tags = [null, 'entra:owners', 7, ...parameters.tags];
+
+    expect(await core(deps, sqsBatch(event))).toEqual({ batchItemFailures: [] });
+    expect(started[0]?.input.requestedOwners).toBe(owner);
+  });
+
+  it('takes owners, federated credentials and the role ID only from a CreateRole, even when an UpdateAssumeRolePolicy record carries them', async () => {
+    // Prepare: UpdateAssumeRolePolicy has no tags and answers nothing (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html)
+    const { deps, started } = setUp();
+    const event = updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy()) as { detail: Record<string, unknown> };
+    (event.detail.requestParameters as Record<string, unknown>).tags = [
+      { key: 'entra:owners', value: '5f6a7b8c-0000-4000-8000-0000000000ff' },
+      { key: 'entra:federated-credential:mine', value: 'https://token.actions.githubusercontent.com repo:attacker/x:ref:refs/heads/main' },
+    ];
+    event.detail.responseElements = { role: { roleId: 'AROAEXAMPLEEXAMPLE001' } };
+    // Act
+    await core(deps, sqsBatch(event));
+    // Assess
+    expect(started.map((s) => s.input)).toEqual([
+      {
+        accountId: '111122223333',
+        roleName: 'ci-deployer',
+        eventId: expect.any(String),
+        eventName: 'UpdateAssumeRolePolicy',
+        lock: expect.any(Object),
+      },
+    ]);
+  });
+
   it('does not pass owners on from an UpdateAssumeRolePolicy', async () => {
     const { deps, started } = setUp();
     await core(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
     expect(started[0]?.input.requestedOwners).toBeUndefined();
   });
 
-  it('ignores failed calls', async () => {
-    const { deps, started } = setUp();
+  it('ignores failed calls, logging the error code', async () => {
+    const { deps, started, lines } = setUp();
     await core(deps, sqsBatch(createRoleEvent('x', appTeamTrustPolicy(), { errorCode: 'EntityAlreadyExists' })));
     expect(started).toEqual([]);
+    expect(ignoredReasons(lines)).toEqual(['the call failed (EntityAlreadyExists)']);
+  });
+
+  it('ignores calls other than CreateRole, UpdateAssumeRolePolicy and DeleteRole, naming the call', async () => {
+    const { deps, started, lines } = setUp();
+    await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { team: 'payments' })));
+    expect(started).toEqual([]);
+    expect(ignoredReasons(lines)).toEqual(['not a role trust event (TagRole)']);
   });
 
   it.each(['reader', 'audience', 'pin'])(
@@ -185,6 +265,48 @@ describe('router core', () => {
       expect(started).toEqual([]);
     },
   );
+
+  it("ignores the automation's own trust policy write whether only the session ARN or only the session issuer names its role", async () => {
+    // Prepare: a role trust event, so that only the automation check can stop it
+    const { deps, started, lines } = setUp();
+    const bySession = updateAssumeRolePolicyEvent('a', ec2Policy, {
+      userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation-pin/wi-assign-e1',
+      issuerArn: 'arn:aws:iam::111122223333:role/other',
+      eventId: 'ev-1',
+    });
+    const byIssuer = updateAssumeRolePolicyEvent('b', ec2Policy, {
+      userArn: 'arn:aws:sts::111122223333:assumed-role/other/s',
+      issuerArn: 'arn:aws:iam::111122223333:role/automation/web-identity-automation-pin',
+      eventId: 'ev-2',
+    });
+    // Act
+    await core(deps, sqsBatch(bySession, byIssuer));
+    // Assess
+    expect(started).toEqual([]);
+    expect(ignoredReasons(lines)).toEqual(["the automation's own call", "the automation's own call"]);
+  });
+
+  it('matches an automation role name with regular-expression characters literally', async () => {
+    // Prepare
+    const { deps, started } = setUp();
+    const dotted = { ...deps, settings: { ...settings, automationRoleName: 'web.identity' } };
+    // Act
+    await core(
+      dotted,
+      sqsBatch(
+        updateAssumeRolePolicyEvent('own', ec2Policy, {
+          userArn: 'arn:aws:sts::111122223333:assumed-role/web.identity-pin/s',
+          eventId: 'ev-1',
+        }),
+        updateAssumeRolePolicyEvent('other', ec2Policy, {
+          userArn: 'arn:aws:sts::111122223333:assumed-role/webXidentity-pin/s',
+          eventId: 'ev-2',
+        }),
+      ),
+    );
+    // Assess
+    expect(started.map((s) => s.input.roleName)).toEqual(['other']);
+  });
 
   it('does not mistake a role whose name only looks like a member role for it', async () => {
     const { deps, started } = setUp();
@@ -304,6 +426,9 @@ describe('router core', () => {
     ]);
     expect(started.map((s) => s.input.roleName)).toEqual(['ok']);
     const errors = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'ERROR');
+    expect(errors.map((line) => [line.messageId, line.error.name])).toEqual(
+      ['msg-1', 'msg-2', 'msg-4', 'msg-5'].map((id) => [id, 'MalformedMessageError']),
+    );
     expect(errors.map((line) => line.error.message)).toEqual([
       expect.stringContaining('body is not JSON'),
       expect.stringContaining('detail-type'),
@@ -311,6 +436,18 @@ describe('router core', () => {
       expect.stringContaining('detail.requestParameters.assumeRolePolicyDocument'),
     ]);
   });
+
+  it.each(['xAROAEXAMPLEEXAMPLE001', 'AROAEXAMPLEEXAMPLE001x', 'AROA-EXAMPLE-EXAMPLE'])(
+    'fails a CreateRole whose recorded role ID %j is not an IAM unique ID',
+    async (roleId) => {
+      // Role IDs are upper-case letters and digits (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)
+      const { deps, started } = setUp();
+      expect(await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { roleId })))).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'msg-1' }],
+      });
+      expect(started).toEqual([]);
+    },
+  );
 
   it('fails the item when Step Functions is unavailable, so SQS redelivers it', async () => {
     const { deps } = setUp(async () => {
@@ -330,5 +467,13 @@ describe('executionName', () => {
     expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
     expect(executionName('UpdateAssumeRolePolicy', `${'x'.repeat(70)}:/?`)).toBe(name);
     expect(executionName('UpdateAssumeRolePolicy', `${'x'.repeat(70)}:/!`)).not.toBe(name);
+  });
+
+  it('hashes an event ID with a refused character anywhere, or a valid one too long, to the event name and 40 hex digits', () => {
+    // Step Functions names: 1–80 of [A-Za-z0-9_-] (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)
+    const digest = (eventId: string) => createHash('sha256').update(eventId, 'utf8').digest('hex').slice(0, 40);
+
+    expect(executionName('DeleteRole', 'ev:1')).toBe(`DeleteRole-${digest('ev:1')}`);
+    expect(executionName('DeleteRole', 'x'.repeat(75))).toBe(`DeleteRole-${digest('x'.repeat(75))}`);
   });
 });
