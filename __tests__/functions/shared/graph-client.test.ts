@@ -7,6 +7,7 @@ import {
   GraphRequestError,
   GraphThrottledError,
   GraphUnavailableError,
+  IamThrottledError,
   InvalidInputError,
 } from '../../../functions/shared/errors';
 import { GraphDirectory, odataString, retryAfterSeconds, type GraphDirectoryDeps } from '../../../functions/shared/graph-client';
@@ -213,6 +214,8 @@ describe('GraphDirectory.registerApplication', () => {
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
     await expect(outcome).rejects.toThrow(`name-taken: the application name ${SPEC.uniqueName} is held by application ${squatted.appId}`);
+    // The message says who fixes it and how.
+    await expect(outcome).rejects.toThrow(/A tenant administrator should check who registered it and delete it/);
     expect(fake.state.liveByUniqueName(SPEC.uniqueName)).toEqual(before);
     expect(fake.state.listApplications()).toHaveLength(1);
     expect(writesBeyondCreate()).toEqual([]);
@@ -673,6 +676,18 @@ describe('GraphDirectory.findApplicationByAppId', () => {
     expect(found).toEqual({ application: asEntraApplication(handMade), ours: false });
   });
 
+  it('reports an application without a unique name (a hand-made one) with an empty unique name', async () => {
+    // Prepare: uniqueName is optional on the application resource (https://learn.microsoft.com/graph/api/resources/application)
+    const handMade = fake.state.seedApplication({ displayName: 'hand-made federation', createdBy: SQUATTER });
+    // Act
+    const found = await directory().findApplicationByAppId(handMade.appId);
+    // Assess
+    expect(found).toEqual({
+      application: { id: handMade.id, appId: handMade.appId, uniqueName: '', displayName: 'hand-made federation' },
+      ours: false,
+    });
+  });
+
   it('returns null for a client ID no application has', async () => {
     // Act
     const found = await directory().findApplicationByAppId(randomUUID());
@@ -972,6 +987,7 @@ describe('GraphDirectory errors and transport', () => {
     const outcome = client.findOwnApplication(SPEC.uniqueName);
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(GraphUnavailableError);
+    await expect(outcome).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.any(String) }) });
     expect(sleeps).toHaveLength(3);
     fake = await startGraphFake();
   });
@@ -994,6 +1010,7 @@ describe('GraphDirectory errors and transport', () => {
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(EntraAuthenticationError);
     await expect(outcome).rejects.toThrow(/AADSTS700016/);
+    await expect(outcome).rejects.toMatchObject({ cause: expect.objectContaining({ message: 'AADSTS700016: application not found' }) });
     expect(fake.calls).toEqual({});
   });
 
@@ -1046,6 +1063,771 @@ describe('GraphDirectory errors and transport', () => {
   });
 });
 
+interface SentRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+/** A `fetch` for `deps.fetch` that records each request and sends it on (through `rewriteAnswers` when a test rewrites). */
+function recordingFetch(sent: SentRequest[]): NonNullable<GraphDirectoryDeps['fetch']> {
+  return async (input, init) => {
+    sent.push({
+      method: init?.method ?? 'GET',
+      url: new URL(String(input)),
+      headers: { ...(init?.headers as Record<string, string> | undefined) },
+      body: typeof init?.body === 'string' ? init.body : undefined,
+    });
+    return globalThis.fetch(input, init);
+  };
+}
+
+/** The requests to one path (after the base URL), in order. */
+function sentTo(sent: readonly SentRequest[], method: string, path: string): SentRequest[] {
+  return sent.filter((request) => request.method === method && request.url.pathname === `${new URL(fake.baseUrl).pathname}${path}`);
+}
+
+/** An application the automation created, soft-deleted with its service principal, which createdObjects still lists (one reading). */
+function ownSoftDeletedApplication(): FakeApplication {
+  return fake.state.seedApplication({
+    uniqueName: SPEC.uniqueName,
+    displayName: 'old',
+    deleted: true,
+    servicePrincipalId: 'c0ffee00-0000-4000-8000-000000000001',
+  });
+}
+
+const listsSoftDeleted = (old: FakeApplication, { url, status }: Exchange) =>
+  status === 404 && url.pathname.endsWith(`/createdObjects/${old.id}`)
+    ? { status: 200, body: { '@odata.type': '#microsoft.graph.application', id: old.id } }
+    : undefined;
+
+describe('GraphDirectory configuration', () => {
+  it('talks to Microsoft Graph v1.0 when no base URL is given', async () => {
+    // Prepare: a stub stands for the network
+    const urls: string[] = [];
+    const client = new GraphDirectory({
+      automationServicePrincipalId: fake.state.automationServicePrincipalId,
+      getToken: async () => 'fake-token',
+      sleep: async () => undefined,
+      fetch: async (input) => {
+        urls.push(String(input));
+        return Response.json({ error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist.' } }, { status: 404 });
+      },
+    });
+    // Act
+    const found = await client.findApplicationByAppId(USER);
+    // Assess
+    expect(found).toBeNull();
+    expect(urls).toEqual([`https://graph.microsoft.com/v1.0/applications(appId='${USER}')?$select=id,appId,uniqueName,displayName`]);
+  });
+
+  it('ignores trailing slashes of the configured base URL', async () => {
+    // Prepare
+    const sent: SentRequest[] = [];
+    // Act
+    const registered = await directory({ baseUrl: `${fake.baseUrl}//`, fetch: recordingFetch(sent) }).registerApplication(SPEC);
+    // Assess
+    expect(registered.created).toBe(true);
+    expect(sent.map((request) => request.url.href)).toEqual([`${fake.baseUrl}/applications`]);
+  });
+
+  it('keeps its own service principal object ID in lower case, as Graph returns object IDs', async () => {
+    // Act
+    const id = await directory({
+      automationServicePrincipalId: fake.state.automationServicePrincipalId.toUpperCase(),
+    }).ownServicePrincipalId();
+    // Assess
+    expect(id).toBe(fake.state.automationServicePrincipalId.toLowerCase());
+  });
+
+  it.each([
+    ['missing', undefined, /automationClientId: "undefined" is not a GUID/],
+    [
+      'not a GUID',
+      'web-identity-automation',
+      /automationClientId: "web-identity-automation" is not a GUID; pass the automation identity's client ID/,
+    ],
+  ])('refuses an automation client ID that is %s when no object ID is given', (_case, clientId, message) => {
+    // Act
+    const construct = () => new GraphDirectory({ baseUrl: fake.baseUrl, automationClientId: clientId, getToken: async () => 'fake-token' });
+    // Assess
+    expect(construct).toThrow(InvalidInputError);
+    expect(construct).toThrow(message);
+  });
+
+  it("fails with Graph's answer, naming the client ID, when its own service principal cannot be read", async () => {
+    // Prepare: a client ID no service principal of the tenant has
+    const clientId = randomUUID();
+    const client = directory({ automationServicePrincipalId: undefined, automationClientId: clientId });
+    // Act
+    const outcome = client.ownServicePrincipalId();
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 404, code: 'Request_ResourceNotFound' });
+    await expect(outcome).rejects.toThrow(`read the service principal of automation identity ${clientId}`);
+  });
+});
+
+describe('GraphDirectory requests on the wire', () => {
+  it('sends JSON with a Content-Type only when there is a body, and always asks for JSON', async () => {
+    // Prepare: https://learn.microsoft.com/graph/api/application-post-applications (Content-Type: application/json)
+    const sent: SentRequest[] = [];
+    const client = directory({ fetch: recordingFetch(sent) });
+    // Act
+    const { application } = await client.registerApplication(SPEC);
+    await client.findOwnApplication(SPEC.uniqueName);
+    await client.deleteApplication(application);
+    // Assess
+    const [post, ...others] = sent;
+    expect(post?.method).toBe('POST');
+    expect(post?.headers).toEqual({ Authorization: 'Bearer fake-token', Accept: 'application/json', 'Content-Type': 'application/json' });
+    expect(JSON.parse(post?.body ?? '')).toEqual({
+      uniqueName: SPEC.uniqueName,
+      displayName: SPEC.displayName,
+      signInAudience: 'AzureADMyOrg',
+      notes: SPEC.notes,
+      api: { requestedAccessTokenVersion: 2 },
+    });
+    expect(others.length).toBeGreaterThan(3);
+    for (const request of others) {
+      expect(request.body).toBeUndefined();
+      expect(request.headers).toEqual({ Authorization: 'Bearer fake-token', Accept: 'application/json' });
+    }
+  });
+
+  it('reads an application by its alternate key with $select of the fields it uses', async () => {
+    // Prepare: https://learn.microsoft.com/graph/query-parameters#select
+    const sent: SentRequest[] = [];
+    // Act
+    await directory({ fetch: recordingFetch(sent) }).findOwnApplication(SPEC.uniqueName);
+    // Assess
+    expect(sent.map((request) => decodeURIComponent(request.url.pathname + request.url.search))).toEqual([
+      `${new URL(fake.baseUrl).pathname}/applications(uniqueName='${SPEC.uniqueName}')?$select=id,appId,uniqueName,displayName`,
+    ]);
+  });
+
+  it('looks for a soft-deleted holder of the name with one $filter on uniqueName', async () => {
+    // Prepare: https://learn.microsoft.com/graph/api/directory-deleteditems-list ($filter on the cast segment)
+    squat({ deleted: true });
+    const sent: SentRequest[] = [];
+    // Act
+    const outcome = directory({ fetch: recordingFetch(sent) }).registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    const lookups = sentTo(sent, 'GET', '/directory/deletedItems/microsoft.graph.application');
+    expect(lookups.map((request) => request.url.searchParams.get('$filter'))).toEqual([`uniqueName eq '${SPEC.uniqueName}'`]);
+  });
+});
+
+describe('GraphDirectory.registerApplication, more shapes', () => {
+  it.each([
+    [
+      '409 Request_MultipleObjectsWithSameKeyValue, whatever its message',
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+      'Request contains a property with duplicate values.',
+    ],
+    ['400 ObjectConflict, whatever its message', 400, 'ObjectConflict', 'Object conflict.'],
+    ['a message saying the uniqueName is in use', 400, 'Request_BadRequest', 'The value of property uniqueName is in use.'],
+  ])('takes %s for "the name is taken" and reads its own application back', async (_shape, status, code, message) => {
+    // Prepare: https://learn.microsoft.com/graph/api/application-upsert shows these conflict answers
+    const first = await directory().registerApplication(SPEC);
+    rewriteAnswers(({ method, url, status: answered }) =>
+      method === 'POST' && url.pathname.endsWith('/applications') && answered >= 400
+        ? { status, body: { error: { code, message } } }
+        : undefined,
+    );
+    // Act
+    const again = await directory().registerApplication(SPEC);
+    // Assess
+    expect(again).toEqual({ application: first.application, created: false });
+  });
+
+  it('does not take a refusal (403) for a conflict, even when its message says "already exists"', async () => {
+    // Prepare
+    rewriteAnswers(({ method, url }) =>
+      method === 'POST' && url.pathname.endsWith('/applications')
+        ? { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Denied: the object already exists.' } } }
+        : undefined,
+    );
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+    expect(fake.calls[CALL.byUniqueName]).toBeUndefined();
+  });
+
+  it('checks a purge that answers 404 against deletedItems, and takes "not listed" as purged (another run purged it first)', async () => {
+    // Prepare: https://learn.microsoft.com/graph/api/directory-deleteditems-get answers 404 for a purged item
+    const old = ownSoftDeletedApplication();
+    rewriteAnswers((exchange) => {
+      const { method, url, status } = exchange;
+      if (method === 'DELETE' && url.pathname.includes('/directory/deletedItems/') && status === 204) {
+        return { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist.' } } };
+      }
+      return listsSoftDeleted(old, exchange);
+    });
+    // Act
+    const registered = await directory().registerApplication(SPEC);
+    // Assess
+    expect(registered.created).toBe(true);
+    expect(fake.state.listDeletedApplications()).toEqual([]);
+    expect(fake.state.listDeletedServicePrincipals()).toEqual([]);
+    expect(fake.calls[CALL.deletedItem]).toBe(2);
+    expect(sleeps).toEqual([]);
+  });
+
+  it("surfaces Graph's refusal of the create that follows the purge", async () => {
+    // Prepare
+    const old = ownSoftDeletedApplication();
+    rewriteAnswers((exchange) => listsSoftDeleted(old, exchange));
+    fault(CALL.postApplication, 403, 'Authorization_RequestDenied', { skip: 1 });
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+    expect(fake.state.listApplications()).toEqual([]);
+  });
+
+  it('does not fall back to listing every deleted application when the filtered lookup is refused (403)', async () => {
+    // Prepare
+    squat({ deleted: true });
+    fault(CALL.deletedApplications, 403, 'Authorization_RequestDenied');
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+    expect(fake.calls[CALL.deletedApplications]).toBe(1);
+  });
+
+  it("surfaces Graph's refusal of the unfiltered deleted-items listing", async () => {
+    // Prepare: the tenant refuses $filter there (400), then the listing itself (403)
+    await fake.close();
+    fake = await startGraphFake({ deletedItemsFilter: false });
+    squat({ deleted: true });
+    fault(CALL.deletedApplications, 403, 'Authorization_RequestDenied', { skip: 1 });
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+    expect(fake.calls[CALL.deletedApplications]).toBe(2);
+  });
+
+  it('picks the soft-deleted holder of the exact name when the filtered answer lists other deleted applications too', async () => {
+    // Prepare: a tenant that ignores the filter; another deleted application comes first
+    fake.state.seedApplication({ uniqueName: `${PREFIX}aroaotherdeleted00001`, displayName: 'x', createdBy: SQUATTER, deleted: true });
+    const squatted = squat({ deleted: true });
+    rewriteAnswers(({ method, url }) =>
+      method === 'GET' && url.pathname.endsWith('/deletedItems/microsoft.graph.application') && url.searchParams.has('$filter')
+        ? {
+            status: 200,
+            body: {
+              value: fake.state
+                .listDeletedApplications()
+                .map((app) => ({ id: app.id, appId: app.appId, uniqueName: app.uniqueName, displayName: app.displayName })),
+            },
+          }
+        : undefined,
+    );
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toThrow(`held by the soft-deleted application ${squatted.appId}`);
+  });
+
+  it('refuses a squatted application when the createdObjects list is empty (405 on the single-object form)', async () => {
+    // Prepare: the automation created nothing yet
+    const squatted = squat();
+    fault(CALL.createdObject, 405, 'Request_BadRequest');
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    expect(fake.state.liveByUniqueName(SPEC.uniqueName)?.id).toBe(squatted.id);
+    expect(writesBeyondCreate()).toEqual([]);
+  });
+
+  it('maps a created application whose body lacks its IDs to GraphRequestError UnexpectedResponse', async () => {
+    // Prepare
+    rewriteAnswers(({ status }) => (status === 201 ? { status: 201, body: { displayName: SPEC.displayName } } : undefined));
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 201, code: 'UnexpectedResponse' });
+    await expect(outcome).rejects.toThrow(/Microsoft Graph answered 201 with an unexpected body/);
+  });
+});
+
+describe('GraphDirectory.ensureServicePrincipal, lag and refusals', () => {
+  it('retries replication lag answered as 404 NoBackingApplicationObject, then succeeds', async () => {
+    // Prepare
+    fake.state.replicationLagPerApplication = 1;
+    const { application } = await directory().registerApplication(SPEC);
+    rewriteAnswers(({ method, url, status, body }) =>
+      method === 'POST' && url.pathname.endsWith('/servicePrincipals') && status === 400 ? { status: 404, body } : undefined,
+    );
+    // Act
+    const id = await directory().ensureServicePrincipal(application.appId);
+    // Assess
+    expect(fake.state.listServicePrincipals()).toEqual([expect.objectContaining({ id })]);
+    expect(fake.calls[CALL.postServicePrincipal]).toBe(2);
+    expect(sleeps).toEqual([250]);
+  });
+
+  it('does not retry a 400 that is neither replication lag nor a conflict', async () => {
+    // Prepare
+    const { application } = await directory().registerApplication(SPEC);
+    fault(CALL.postServicePrincipal, 400, 'Request_BadRequest');
+    // Act
+    const outcome = directory().ensureServicePrincipal(application.appId);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 400, code: 'Request_BadRequest' });
+    expect(fake.calls[CALL.postServicePrincipal]).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('does not take a refusal (403) for replication lag, even when its details name NoBackingApplicationObject', async () => {
+    // Prepare
+    const { application } = await directory().registerApplication(SPEC);
+    rewriteAnswers(({ method, url }) =>
+      method === 'POST' && url.pathname.endsWith('/servicePrincipals')
+        ? {
+            status: 403,
+            body: {
+              error: {
+                code: 'Authorization_RequestDenied',
+                message: 'Insufficient privileges to complete the operation.',
+                details: [{ code: 'NoBackingApplicationObject' }],
+              },
+            },
+          }
+        : undefined,
+    );
+    // Act
+    const outcome = directory().ensureServicePrincipal(application.appId);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+    expect(fake.calls[CALL.postServicePrincipal]).toBe(1);
+  });
+});
+
+describe('GraphDirectory listings by prefix', () => {
+  async function ownAndOthers(): Promise<{ ours: EntraApplication[]; squatted: FakeApplication }> {
+    const client = directory();
+    const ours = [(await client.registerApplication(SPEC)).application];
+    await client.registerApplication({ ...SPEC, uniqueName: `${applicationNamePrefix(ACCOUNT, 'other-role')}aroaotherrole00000001` });
+    const squatted = squat({ uniqueName: `${PREFIX}aroasquattedname00001` });
+    return { ours, squatted };
+  }
+
+  /** A tenant whose answer to the startswith filter holds every application (the filter ignored). */
+  function ignoreStartsWith(): void {
+    rewriteAnswers(({ method, url }) =>
+      method === 'GET' && url.pathname.endsWith('/applications') && url.searchParams.has('$filter')
+        ? {
+            status: 200,
+            body: {
+              value: fake.state
+                .listApplications()
+                .map((app) => ({ id: app.id, appId: app.appId, uniqueName: app.uniqueName, displayName: app.displayName })),
+            },
+          }
+        : undefined,
+    );
+  }
+
+  it('asks Graph for the names under the prefix with startswith on uniqueName and returns everyone’s', async () => {
+    // Prepare: https://learn.microsoft.com/graph/api/application-list ($filter with startswith)
+    const { ours, squatted } = await ownAndOthers();
+    const sent: SentRequest[] = [];
+    // Act
+    const found = await directory({ fetch: recordingFetch(sent) }).applicationsWithPrefix(PREFIX);
+    // Assess
+    expect(found?.map((app) => app.id).sort()).toEqual([ours[0]!.id, squatted.id].sort());
+    expect(sent.map((request) => request.url.searchParams.get('$filter'))).toEqual([`startswith(uniqueName,'${PREFIX}')`]);
+  });
+
+  it('keeps only names under the prefix when the filtered answer holds more', async () => {
+    // Prepare
+    const { ours, squatted } = await ownAndOthers();
+    ignoreStartsWith();
+    // Act
+    const everyone = await directory().applicationsWithPrefix(PREFIX);
+    const own = await directory().findOwnApplications(PREFIX);
+    // Assess
+    expect(everyone?.map((app) => app.id).sort()).toEqual([ours[0]!.id, squatted.id].sort());
+    expect(own).toEqual(ours);
+  });
+
+  it('answers null when the tenant refuses startswith (400), and throws on any other refusal', async () => {
+    // Prepare
+    await ownAndOthers();
+    refuseStartsWith();
+    // Act
+    const refusedFilter = await directory().applicationsWithPrefix(PREFIX);
+    fake.faults.clear();
+    fault(CALL.listApplications, 403, 'Authorization_RequestDenied');
+    const refused = directory().applicationsWithPrefix(PREFIX);
+    // Assess
+    expect(refusedFilter).toBeNull();
+    await expect(refused).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+  });
+
+  it('names only its own applications under the prefix when the tenant refuses startswith', async () => {
+    // Prepare
+    await ownAndOthers();
+    refuseStartsWith();
+    // Act
+    const names = await directory().applicationNamesWithPrefix(PREFIX);
+    // Assess
+    expect(names).toEqual([SPEC.uniqueName]);
+  });
+});
+
+describe('GraphDirectory.deleteApplication, purges', () => {
+  it('checks, rather than retries, a purge answering 404 for a service principal soft-deleted before (purged meanwhile)', async () => {
+    // Prepare: the older service principal is not one this call deleted, so its 404 is no replication lag
+    const app = fake.state.seedApplication({ uniqueName: SPEC.uniqueName, displayName: SPEC.displayName });
+    const older = fake.state.seedServicePrincipal({
+      id: randomUUID(),
+      appId: app.appId,
+      createdBy: fake.state.automationServicePrincipalId,
+      deleted: true,
+    });
+    rewriteAnswers(({ method, url, status }) =>
+      method === 'DELETE' && url.pathname.endsWith(`/directory/deletedItems/${older.id}`) && status === 204
+        ? { status: 404, body: { error: { code: 'Request_ResourceNotFound', message: 'Resource does not exist.' } } }
+        : undefined,
+    );
+    // Act
+    await directory().deleteApplication(asEntraApplication(app));
+    // Assess
+    expect(fake.state.listDeletedApplications()).toEqual([]);
+    expect(fake.state.listDeletedServicePrincipals()).toEqual([]);
+    expect(fake.calls[CALL.deletedItem]).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('purges only the soft-deleted service principals of its own appId', async () => {
+    // Prepare: another application's service principal waits in deleted items too
+    const { application } = await directory().registerApplication(SPEC);
+    const other = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID(), deleted: true });
+    // Act
+    await directory().deleteApplication(application);
+    // Assess
+    expect(fake.state.listDeletedServicePrincipals()).toEqual([expect.objectContaining({ id: other.id })]);
+  });
+});
+
+describe('GraphDirectory.addOwner, answers by status', () => {
+  async function withApplication(): Promise<EntraApplication> {
+    fake.state.addUsers(USER);
+    return (await directory().registerApplication(SPEC)).application;
+  }
+
+  function answerAddOwner(status: number, error: Record<string, unknown>): void {
+    rewriteAnswers(({ method, url }) =>
+      method === 'POST' && url.pathname.endsWith('/owners/$ref') ? { status, body: { error } } : undefined,
+    );
+  }
+
+  it('reports a 403 naming the application as a refusal at once, not as replication lag', async () => {
+    // Prepare
+    const application = await withApplication();
+    answerAddOwner(403, {
+      code: 'Authorization_RequestDenied',
+      message: `Insufficient privileges to update application ${application.id}.`,
+    });
+    // Act
+    const outcome = await directory().addOwner(application.id, USER);
+    // Assess
+    expect(outcome).toEqual({ refused: 'Authorization_RequestDenied' });
+    expect(fake.calls[CALL.addOwner]).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('reports a 400 Request_ResourceNotFound as not-found whatever its message', async () => {
+    // Prepare
+    const application = await withApplication();
+    answerAddOwner(400, { code: 'Request_ResourceNotFound', message: 'Bad request.' });
+    // Act
+    const outcome = await directory().addOwner(application.id, USER);
+    // Assess
+    expect(outcome).toBe('not-found');
+  });
+
+  it('does not take a 403 whose message says "does not exist" for an unknown user', async () => {
+    // Prepare
+    const application = await withApplication();
+    answerAddOwner(403, {
+      code: 'Authorization_RequestDenied',
+      message: 'The calling principal does not exist in the owners of the target.',
+    });
+    // Act
+    const outcome = await directory().addOwner(application.id, USER);
+    // Assess
+    expect(outcome).toEqual({ refused: 'Authorization_RequestDenied' });
+  });
+
+  it('throws on a 409 even when its message says "already exist": only a 400 means already-owner', async () => {
+    // Prepare
+    const application = await withApplication();
+    answerAddOwner(409, { code: 'Conflict', message: 'One or more added object references already exist.' });
+    // Act
+    const outcome = directory().addOwner(application.id, USER);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 409, code: 'Conflict' });
+  });
+
+  it.each([
+    ['without any code', { message: 'Forbidden.' }, 'http-403'],
+    [
+      'with the code in error.details[] only',
+      { message: 'Forbidden.', details: [{ code: 'Authorization_RequestDenied' }] },
+      'Authorization_RequestDenied',
+    ],
+    [
+      'with an empty top-level code',
+      { code: '', message: 'Forbidden.', details: [{ code: 'Authorization_RequestDenied' }] },
+      'Authorization_RequestDenied',
+    ],
+  ])('reports a 403 %s as refused with the first real code', async (_shape, error, refused) => {
+    // Prepare: https://learn.microsoft.com/graph/errors (the error resource: code, message, details[])
+    const application = await withApplication();
+    answerAddOwner(403, error);
+    // Act
+    const outcome = await directory().addOwner(application.id, USER);
+    // Assess
+    expect(outcome).toEqual({ refused });
+  });
+});
+
+describe('GraphDirectory.addFederatedCredential', () => {
+  const CREDENTIAL = {
+    name: 'main',
+    issuer: 'https://token.actions.githubusercontent.com',
+    subject: 'repo:contoso/payments:ref:refs/heads/main',
+  };
+  const FIC = 'graph:POST /applications/{id}/federatedIdentityCredentials';
+  const FIC_BY_NAME = 'graph:GET /applications/{id}/federatedIdentityCredentials/{name}';
+
+  it('retries a 404 right after the application was created (replication lag), then adds the credential', async () => {
+    // Prepare
+    fake.state.subresourceLagPerApplication = 2;
+    const { application } = await directory().registerApplication(SPEC);
+    // Act
+    const outcome = await directory().addFederatedCredential(application.id, CREDENTIAL);
+    // Assess
+    expect(outcome).toBe('added');
+    expect(fake.calls[FIC]).toBe(3);
+    expect(sleeps).toEqual([250, 500]);
+  });
+
+  it('reports a refusal (403) as { refused } without reading back, even when a credential of that name exists', async () => {
+    // Prepare
+    const { application } = await directory().registerApplication(SPEC);
+    await directory().addFederatedCredential(application.id, CREDENTIAL);
+    fault(FIC, 403, 'Authorization_RequestDenied');
+    // Act
+    const outcome = await directory().addFederatedCredential(application.id, CREDENTIAL);
+    // Assess
+    expect(outcome).toEqual({ refused: 'Authorization_RequestDenied' });
+    expect(fake.calls[FIC_BY_NAME]).toBeUndefined();
+  });
+
+  it('throws on an answer that is neither created nor a refusal (401)', async () => {
+    // Prepare
+    const { application } = await directory().registerApplication(SPEC);
+    fault(FIC, 401, 'InvalidAuthenticationToken');
+    // Act
+    const outcome = directory().addFederatedCredential(application.id, CREDENTIAL);
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 401, code: 'InvalidAuthenticationToken' });
+  });
+
+  it('reports a credential of that name with another issuer as a conflict', async () => {
+    // Prepare
+    const { application } = await directory().registerApplication(SPEC);
+    await directory().addFederatedCredential(application.id, { ...CREDENTIAL, issuer: 'https://issuer.example' });
+    // Act
+    const outcome = await directory().addFederatedCredential(application.id, CREDENTIAL);
+    // Assess
+    expect(outcome).toBe('conflict');
+  });
+
+  it.each([
+    [403, 'http-403'],
+    [400, 'http-400'],
+  ])('reports a %i without an error code as refused with its status', async (status, refused) => {
+    // Prepare: a name Graph refuses, so nothing is created; the answer loses its code on the way back
+    const { application } = await directory().registerApplication(SPEC);
+    rewriteAnswers(({ method, url }) =>
+      method === 'POST' && url.pathname.endsWith('/federatedIdentityCredentials')
+        ? { status, body: { error: { message: 'No.' } } }
+        : undefined,
+    );
+    // Act
+    const outcome = await directory().addFederatedCredential(application.id, { ...CREDENTIAL, name: 'not a valid name' });
+    // Assess
+    expect(outcome).toEqual({ refused });
+  });
+});
+
+describe('GraphDirectory inventory reads', () => {
+  it('counts created objects over every page', async () => {
+    // Prepare: more than one page holds (https://learn.microsoft.com/graph/paging, $top up to 999)
+    fake.state.ownedObjectLimit = 2000;
+    for (let i = 0; i < 1000; i++) fake.state.seedApplication({ uniqueName: `bulk-${i}`, displayName: 'x' });
+    // Act
+    const count = await directory().createdObjectCount();
+    // Assess
+    expect(count).toBe(1000);
+    expect(fake.calls['graph:GET /servicePrincipals/{id}/createdObjects']).toBe(2);
+  });
+
+  it('lists deleted applications with their unique names, and deleted service principals', async () => {
+    // Prepare
+    const app = fake.state.seedApplication({
+      uniqueName: SPEC.uniqueName,
+      displayName: 'x',
+      deleted: true,
+      servicePrincipalId: randomUUID(),
+    });
+    // Act
+    const applications = await directory().listDeletedItems('application');
+    const servicePrincipals = await directory().listDeletedItems('servicePrincipal');
+    // Assess
+    expect(applications).toEqual([{ kind: 'application', id: app.id, appId: app.appId, uniqueName: SPEC.uniqueName }]);
+    expect(servicePrincipals).toEqual([expect.objectContaining({ kind: 'servicePrincipal', appId: app.appId, uniqueName: null })]);
+  });
+
+  it('reports an application without unique name or display name with empty strings', async () => {
+    // Prepare: both are optional on the application resource (https://learn.microsoft.com/graph/api/resources/application)
+    const { application } = await directory().registerApplication(SPEC);
+    rewriteAnswers(({ url, body }) => {
+      if (!url.pathname.endsWith('/createdObjects/microsoft.graph.application')) return undefined;
+      const value = (body as { value: Record<string, unknown>[] }).value.map((item) => ({ ...item, uniqueName: null, displayName: null }));
+      return { status: 200, body: { value } };
+    });
+    // Act
+    const listed = await directory().listOwnApplications();
+    // Assess
+    expect(listed).toEqual([expect.objectContaining({ id: application.id, uniqueName: '', displayName: '' })]);
+  });
+
+  it('reports an application read without a display name with an empty one, by key and in a listing', async () => {
+    // Prepare
+    const { application } = await directory().registerApplication(SPEC);
+    rewriteAnswers(({ method, status, body }) => {
+      if (method !== 'GET' || status !== 200) return undefined;
+      const withoutName = (item: object) => ({ ...item, displayName: null });
+      const page = body as { value?: object[] };
+      return { status, body: page.value ? { ...page, value: page.value.map(withoutName) } : withoutName(body as object) };
+    });
+    // Act
+    const byAppId = await directory().findApplicationByAppId(application.appId);
+    const listed = await directory().listCreatedApplications();
+    // Assess
+    expect(byAppId?.application.displayName).toBe('');
+    expect(listed).toEqual([{ ...application, displayName: '' }]);
+  });
+
+  it('reports a service principal without display name or type with empty strings', async () => {
+    // Prepare
+    const sp = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID() });
+    rewriteAnswers(({ url, body }) =>
+      url.pathname.endsWith(`/servicePrincipals/${sp.id}`)
+        ? { status: 200, body: { ...(body as object), displayName: null, servicePrincipalType: null } }
+        : undefined,
+    );
+    // Act
+    const found = await directory().getServicePrincipal(sp.id);
+    // Assess
+    expect(found).toEqual({ id: sp.id, appId: sp.appId, displayName: '', servicePrincipalType: '' });
+  });
+
+  it('reports no owners for an application that is gone (404)', async () => {
+    // Act
+    const owners = await directory().ownerIds(randomUUID());
+    // Assess
+    expect(owners).toEqual([]);
+  });
+
+  it.each([
+    ['listOwnApplications', CALL.createdApplications, (client: GraphDirectory) => client.listOwnApplications()],
+    ['listCreatedApplications', CALL.createdApplications, (client: GraphDirectory) => client.listCreatedApplications()],
+    ['listDeletedItems', CALL.deletedServicePrincipals, (client: GraphDirectory) => client.listDeletedItems('servicePrincipal')],
+    ['createdObjectCount', 'graph:GET /servicePrincipals/{id}/createdObjects', (client: GraphDirectory) => client.createdObjectCount()],
+    ['ownerIds', 'graph:GET /applications/{id}/owners', (client: GraphDirectory) => client.ownerIds(randomUUID())],
+    ['getServicePrincipal', 'graph:GET /servicePrincipals/{id}', (client: GraphDirectory) => client.getServicePrincipal(randomUUID())],
+    [
+      'deleteApplication (its service principal)',
+      CALL.servicePrincipalByAppId,
+      (client: GraphDirectory) => client.deleteApplication({ id: randomUUID(), appId: randomUUID(), uniqueName: 'x', displayName: 'x' }),
+    ],
+    [
+      'deleteApplication (deleted service principals)',
+      CALL.deletedServicePrincipals,
+      (client: GraphDirectory) => client.deleteApplication({ id: randomUUID(), appId: randomUUID(), uniqueName: 'x', displayName: 'x' }),
+    ],
+  ])("%s surfaces Graph's refusal (403) with Graph's code", async (_method, call, act) => {
+    // Prepare
+    fault(call, 403, 'Authorization_RequestDenied');
+    // Act
+    const outcome = act(directory());
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'GraphRequestError', status: 403, code: 'Authorization_RequestDenied' });
+  });
+});
+
+describe('GraphDirectory error classification', () => {
+  it('retries a 500 as Graph being unavailable, then succeeds', async () => {
+    // Prepare: https://learn.microsoft.com/graph/errors lists 500 Internal Server Error among the server errors
+    await directory().registerApplication(SPEC);
+    fault(CALL.byUniqueName, 500, 'InternalServerError', { times: 1 });
+    // Act
+    const found = await directory().findOwnApplication(SPEC.uniqueName);
+    // Assess
+    expect(found?.uniqueName).toBe(SPEC.uniqueName);
+    expect(fake.calls[CALL.byUniqueName]).toBe(2);
+    expect(sleeps).toEqual([250]);
+  });
+
+  it("passes the token provider's own transient error through, and retries it", async () => {
+    // Prepare: e.g. sts:GetWebIdentityToken throttled (entra-auth.ts)
+    const client = directory({ getToken: async () => Promise.reject(new IamThrottledError('sts:GetWebIdentityToken was throttled')) });
+    // Act
+    const outcome = client.findOwnApplication(SPEC.uniqueName);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(IamThrottledError);
+    expect(sleeps).toHaveLength(3);
+    expect(fake.calls).toEqual({});
+  });
+
+  it('maps the quota message found only in error.details[].message to EntraQuotaExceededError', async () => {
+    // Prepare
+    rewriteAnswers(({ method }) =>
+      method === 'POST'
+        ? {
+            status: 400,
+            body: {
+              error: {
+                code: 'Request_BadRequest',
+                message: 'One or more properties are invalid.',
+                details: [{ message: 'The directory object quota limit for the Principal has been exceeded.' }],
+              },
+            },
+          }
+        : undefined,
+    );
+    // Act
+    const outcome = directory().registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(EntraQuotaExceededError);
+  });
+});
+
 describe('helpers', () => {
   it('doubles single quotes and URL-encodes OData string literals', () => {
     // Act & Assess
@@ -1061,5 +1843,12 @@ describe('helpers', () => {
     expect(retryAfterSeconds('Wed, 21 Oct 2015 07:27:00 GMT', now)).toBe(0);
     expect(retryAfterSeconds(null)).toBeUndefined();
     expect(retryAfterSeconds('soon')).toBeUndefined();
+  });
+
+  it('reads Retry-After seconds only from a whole header of digits, surrounding blanks aside', () => {
+    // Act & Assess: https://www.rfc-editor.org/rfc/rfc9110#name-retry-after (delay-seconds = 1*DIGIT)
+    expect(retryAfterSeconds(' 7 ')).toBe(7);
+    expect(retryAfterSeconds('12abc')).toBeUndefined();
+    expect(retryAfterSeconds('abc12')).toBeUndefined();
   });
 });
