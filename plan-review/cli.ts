@@ -50,15 +50,14 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const plan = readPlan(positionals[0]);
-    const reviewedSource = values.reviewed;
-    const reviewed = reviewedSource === undefined ? undefined : readPlan(reviewedSource);
+    const reviewed = values.reviewed === undefined ? undefined : { source: values.reviewed, plan: readPlan(values.reviewed) };
     const review = renderReview(buildReview(plan, await loadReplacementLookup()));
-    if (reviewedSource === undefined || !reviewed) {
+    if (!reviewed) {
       process.stdout.write(review);
       return EXIT_CODES.ok;
     }
-    const differences = comparePlans(reviewed, plan);
-    process.stdout.write(`${renderComparison(differences, reviewedSource, positionals[0])}\n${review.slice(review.indexOf('\n') + 1)}`);
+    const differences = comparePlans(reviewed.plan, plan);
+    process.stdout.write(`${renderComparison(differences, reviewed.source, positionals[0])}\n${review.slice(review.indexOf('\n') + 1)}`);
     return differences.length === 0 ? EXIT_CODES.ok : EXIT_CODES.plansDiffer;
   } catch (error) {
     if (error instanceof PlanReviewError) {
