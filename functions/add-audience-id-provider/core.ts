@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
-import { federationTarget, identityResultSchema, workflowInputSchema } from '../shared/contracts';
-import type { HandlerDeps } from '../shared/handler-kit';
-import type { OpenMemberAccount } from '../shared/ports';
-import { federationFor, sessionNameFor } from '../shared/task-context';
+import { federationTarget, identityResultSchema, workflowInputSchema, federationFor, sessionNameFor } from '../shared/workflow';
+import type { HandlerDeps } from '../shared/runtime';
+import type { OpenMemberAccount } from '../shared/iam';
 
 export const FUNCTION_NAME = 'add-audience-id-provider';
 

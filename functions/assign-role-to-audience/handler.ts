@@ -1,7 +1,5 @@
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveOpenAccount } from '../shared/live-iam';
-import { createLogger } from '../shared/logger';
-import { loadAssignRoleSettings } from '../shared/settings';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadAssignRoleSettings } from '../shared/runtime';
+import { liveOpenAccount } from '../shared/iam';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {

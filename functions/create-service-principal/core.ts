@@ -6,29 +6,37 @@ import {
   type ApplicationResult,
   type AudienceMode,
   type BroughtIdentityResult,
-} from '../shared/contracts';
-import { AccountQuotaExceededError, AmbiguousIdentityError, ReservedIdentityError, UnknownIdentityError } from '../shared/errors';
-import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationDisplayName, applicationNamePrefix, applicationUniqueName } from '../shared/naming';
-import type {
-  AddFederatedCredentialOutcome,
-  AddOwnerOutcome,
-  EntraDirectory,
-  FederatedCredentialSpec,
-  OpenMemberAccount,
-  PolicyDocument,
-  RoleState,
-} from '../shared/ports';
-import { FAILED_PREFIX } from '../shared/status';
-import { federationFor, sessionNameFor } from '../shared/task-context';
+  FAILED_PREFIX,
+  federationFor,
+  sessionNameFor,
+} from '../shared/workflow';
 import {
+  AccountQuotaExceededError,
+  AmbiguousIdentityError,
+  ReservedIdentityError,
+  UnknownIdentityError,
+  type HandlerDeps,
+} from '../shared/runtime';
+import {
+  applicationDisplayName,
+  applicationNamePrefix,
+  applicationUniqueName,
+  type AddFederatedCredentialOutcome,
+  type AddOwnerOutcome,
+  type EntraDirectory,
+  type FederatedCredentialSpec,
+} from '../shared/entra';
+import {
+  type OpenMemberAccount,
+  type PolicyDocument,
+  type RoleState,
   candidateHandMadeAudiences,
   hasStatementsToPin,
   namedIdentity,
   pinnedAudiences,
   referencesProvider,
   type ProviderKeys,
-} from '../shared/trust-policy';
+} from '../shared/iam';
 
 export const FUNCTION_NAME = 'create-service-principal';
 

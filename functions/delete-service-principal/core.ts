@@ -1,10 +1,15 @@
 import * as z from 'zod/mini';
-import { applicationResultSchema, failureSchema, workflowInputSchema, type DeletedResult } from '../shared/contracts';
-import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationNamePrefix, applicationUniqueName } from '../shared/naming';
-import type { EntraApplication, EntraDirectory, OpenMemberAccount } from '../shared/ports';
-import { federationFor, sessionNameFor } from '../shared/task-context';
-import { pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/trust-policy';
+import {
+  applicationResultSchema,
+  failureSchema,
+  workflowInputSchema,
+  type DeletedResult,
+  federationFor,
+  sessionNameFor,
+} from '../shared/workflow';
+import type { HandlerDeps } from '../shared/runtime';
+import { applicationNamePrefix, applicationUniqueName, type EntraApplication, type EntraDirectory } from '../shared/entra';
+import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/iam';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 

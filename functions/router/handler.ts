@@ -1,7 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { memoizeDeps, parseInput, type LoadDeps } from '../shared/handler-kit';
-import { createLogger, type LambdaContext } from '../shared/logger';
-import { loadRouterSettings } from '../shared/settings';
+import { memoizeDeps, parseInput, type LoadDeps, createLogger, type LambdaContext, loadRouterSettings } from '../shared/runtime';
 import { FUNCTION_NAME, core, sqsEventSchema, type BatchResponse, type Deps, type ExecutionStarter } from './core';
 
 /**

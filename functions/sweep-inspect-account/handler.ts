@@ -1,8 +1,6 @@
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveInventory } from '../shared/live-graph';
-import { liveOpenAccount } from '../shared/live-iam';
-import { createLogger } from '../shared/logger';
-import { loadSweepInspectSettings } from '../shared/settings';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadSweepInspectSettings } from '../shared/runtime';
+import { liveInventory } from '../shared/entra';
+import { liveOpenAccount } from '../shared/iam';
 import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {

@@ -1,5 +1,5 @@
 import { core } from '../../../functions/add-audience-id-provider/core';
-import { AudienceLimitExceededError, OidcProviderNotFoundError } from '../../../functions/shared/errors';
+import { AudienceLimitExceededError, OidcProviderNotFoundError } from '../../../functions/shared/runtime';
 import { ACCOUNT_ID, FakeAccountIam, PROVIDER_ARN, baseSettings, logger } from '../../fixtures/port-fakes';
 
 const APP_ID = '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d';

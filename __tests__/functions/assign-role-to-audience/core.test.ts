@@ -1,7 +1,7 @@
 import { core } from '../../../functions/assign-role-to-audience/core';
-import { failureReason } from '../../../functions/shared/status';
-import { LOCK_SID } from '../../../functions/shared/trust-policy';
-import { RoleNotFoundError, TrustPolicyRewriteError } from '../../../functions/shared/errors';
+import { failureReason } from '../../../functions/shared/workflow';
+import { LOCK_SID } from '../../../functions/shared/iam';
+import { RoleNotFoundError, TrustPolicyRewriteError } from '../../../functions/shared/runtime';
 import {
   ACCOUNT_ID,
   FakeAccountIam,

@@ -12,8 +12,8 @@ import {
   ApplicationNameTakenError,
   ReservedIdentityError,
   UnknownIdentityError,
-} from '../../../functions/shared/errors';
-import { applicationUniqueName } from '../../../functions/shared/naming';
+} from '../../../functions/shared/runtime';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import {
   ACCOUNT_ID,
   AUTOMATION,

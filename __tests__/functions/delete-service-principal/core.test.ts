@@ -1,5 +1,5 @@
 import { core } from '../../../functions/delete-service-principal/core';
-import { applicationUniqueName } from '../../../functions/shared/naming';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import {
   ACCOUNT_ID,
   FakeAccountIam,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { core, executionName, type ExecutionStarter } from '../../../functions/router/core';
-import type { WorkflowInput } from '../../../functions/shared/contracts';
-import { createLogger } from '../../../functions/shared/logger';
+import type { WorkflowInput } from '../../../functions/shared/workflow';
+import { createLogger } from '../../../functions/shared/runtime';
 import { BUILT_IN_PROTECTED_ROLES } from '../../../stacks/config';
 import { createRoleEvent, deleteRoleEvent, sqsBatch, tagRoleEvent, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
 import { TENANT_ID, appTeamTrustPolicy } from '../../fixtures/port-fakes';

@@ -1,15 +1,7 @@
-import { OidcProviderNotFoundError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
-import { applicationUniqueName } from '../../../functions/shared/naming';
-import type {
-  EntraApplication,
-  ListedRole,
-  MemberAccountIam,
-  MemberAccountLister,
-  PolicyDocument,
-  RoleState,
-} from '../../../functions/shared/ports';
-import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep-contracts';
+import { OidcProviderNotFoundError, silentLogger } from '../../../functions/shared/runtime';
+import { applicationUniqueName, type EntraApplication } from '../../../functions/shared/entra';
+import type { ListedRole, MemberAccountIam, MemberAccountLister, PolicyDocument, RoleState } from '../../../functions/shared/iam';
+import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep';
 import { core, type Deps } from '../../../functions/sweep-inspect-account/core';
 
 /** The inspection's decisions, one role or client ID at a time, against in-memory ports. */

@@ -1,6 +1,5 @@
-import { InvalidInputError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
-import type { EntraInventory } from '../../../functions/shared/ports';
+import { InvalidInputError, silentLogger } from '../../../functions/shared/runtime';
+import type { EntraInventory } from '../../../functions/shared/entra';
 import { core } from '../../../functions/sweep-plan/core';
 import { MemorySweepStore } from '../../../simulation/local-sweep';
 

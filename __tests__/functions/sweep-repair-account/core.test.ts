@@ -1,7 +1,7 @@
-import { GraphRequestError, GraphUnavailableError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
-import type { EntraApplication, MemberAccountIam } from '../../../functions/shared/ports';
-import type { RepairItem, SweepContext } from '../../../functions/shared/sweep-contracts';
+import { GraphRequestError, GraphUnavailableError, silentLogger } from '../../../functions/shared/runtime';
+import type { EntraApplication } from '../../../functions/shared/entra';
+import type { MemberAccountIam } from '../../../functions/shared/iam';
+import type { RepairItem, SweepContext } from '../../../functions/shared/sweep';
 import { core, type Deps } from '../../../functions/sweep-repair-account/core';
 
 const ACCOUNT = '222222222222';

@@ -1,5 +1,5 @@
-import { silentLogger } from '../../../functions/shared/logger';
-import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep-contracts';
+import { silentLogger } from '../../../functions/shared/runtime';
+import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep';
 import { core, type Decision } from '../../../functions/sweep-report/core';
 import { MemorySweepStore } from '../../../simulation/local-sweep';
 
