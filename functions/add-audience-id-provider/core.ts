@@ -25,7 +25,7 @@ export interface AudienceResult {
  * idempotent in IAM (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html,
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveClientIDFromOpenIDConnectProvider.html).
  */
-export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
+export async function addAudience(deps: Deps, input: Input): Promise<AudienceResult> {
   const { audiences, retiredAudiences } = federationTarget(input.application);
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

@@ -72,7 +72,7 @@ async function closeRole(deps: Deps, iam: MemberAccountIam, role: RoleState | 'u
   }
 }
 
-export async function core(deps: Deps, input: Input): Promise<AssignResult> {
+export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
   const federation = federationFor(deps.settings, input.accountId);
   const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

@@ -237,7 +237,7 @@ function ownApplicationAudiences(settings: AudienceSettings, appId: string, poli
  *   `registerApplication` proves it), with the owners and federated identity credentials the
  *   `CreateRole` call named.
  */
-export async function core(deps: Deps, input: Input): Promise<{ application: ApplicationResult }> {
+export async function registerIdentity(deps: Deps, input: Input): Promise<{ application: ApplicationResult }> {
   const { accountId, roleName, eventId } = input;
   const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, eventId));
   const role = await iam.getRole(roleName);

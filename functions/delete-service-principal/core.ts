@@ -72,7 +72,7 @@ async function isPinnedTo(
  * incarnation's application may be about to be pinned by its own Create; an application left
  * unpinned is found again by the next run of the role, or the role's Delete.
  */
-export async function core(deps: Deps, input: Input): Promise<{ deleted: DeletedResult }> {
+export async function deleteIdentity(deps: Deps, input: Input): Promise<{ deleted: DeletedResult }> {
   const { accountId, roleName, eventId } = input;
   const federation = federationFor(deps.settings, accountId);
   const keys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };

@@ -18,7 +18,7 @@ export interface AudienceRemovalResult {
 }
 
 /** Removes the client IDs of the applications the previous step deleted (nothing else uses them). */
-export async function core(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
+export async function removeAudience(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
   const clientIds = input.deleted.appIds;
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

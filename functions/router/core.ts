@@ -240,7 +240,7 @@ export interface BatchResponse {
 }
 
 /** One SQS batch: every message is handled on its own; a failing one fails only its item. */
-export async function core(deps: Deps, event: SqsEvent): Promise<BatchResponse> {
+export async function routeEvents(deps: Deps, event: SqsEvent): Promise<BatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     const logger = deps.logger.child({ messageId: record.messageId });

@@ -75,7 +75,7 @@ const isGuid = (value: string) => guidSchema.safeParse(value).success;
  * Any error leaves the account unread: the state machine records it as `unreadable-account`
  * and nothing is deleted for it in this run.
  */
-export async function core(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
+export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
   const { accountId, applications } = input.account;
   const { settings } = deps;
   const federation = federationFor(settings, accountId);

@@ -76,7 +76,7 @@ async function softDeleted(inventory: EntraInventory, ownAppIds: ReadonlySet<str
  * item per account (the account and the applications named for it) for the inspection map.
  * Reads only; a `report` and a `repair` run plan alike.
  */
-export async function core(deps: Deps, input: Input): Promise<{ sweep: SweepContext }> {
+export async function planSweep(deps: Deps, input: Input): Promise<{ sweep: SweepContext }> {
   const request = parseSweepInput(input.input);
   const id = sweepId(input.executionName);
   const prefix = `sweeps/${input.executionName}/`;

@@ -54,7 +54,7 @@ async function attempt(
  * for the state machine to run (`states:startExecution.sync:2`): the Create workflow is the
  * only code that federates.
  */
-export async function core(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
+export async function repairAccount(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
   const { repair, sweep } = input;
   const outcomes: RepairOutcome[] = [];
   const accountId = repair.accountId;

@@ -307,7 +307,7 @@ async function finish(
   return { report: { bucket: deps.store.bucket, key, totals } };
 }
 
-export async function core(
+export async function reportSweep(
   deps: Deps,
   input: Input,
 ): Promise<{ decision: Decision } | { report: { bucket: string; key: string; totals: SweepTotals } }> {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASKS, TASK_FUNCTION_NAMES } from '../../../../functions/shared/workflow';
 import { synthesizedStateMachines } from '../../../support/synthesized';
@@ -12,6 +12,15 @@ describe('the task registry', () => {
     const module = (await import(join(ROOT, 'functions', task, 'handler'))) as Record<string, unknown>;
     expect(typeof module.makeHandler).toBe('function');
     expect(typeof module.handler).toBe('function');
+  });
+
+  it.each([...TASK_FUNCTION_NAMES, 'router'])('%s: its core exports a function named after what it does, not `core`', async (task) => {
+    const core = (await import(join(ROOT, 'functions', task, 'core'))) as Record<string, unknown>;
+    expect(Object.keys(core)).not.toContain('core');
+    const handler = readFileSync(join(ROOT, 'functions', task, 'handler.ts'), 'utf8');
+    const verb = /import \{ FUNCTION_NAME, (\w+),/.exec(handler)?.[1];
+    expect(verb).toMatch(/^[a-z]+[A-Z]\w+$/);
+    expect(typeof core[verb as string]).toBe('function');
   });
 
   it('every task the state machines invoke is in the registry, and every registered task is invoked', () => {
@@ -38,7 +47,6 @@ describe('the task registry', () => {
   });
 
   it('every task that calls Graph is one whose settings loader reads Graph settings (its handler uses the live Graph wiring)', async () => {
-    const { readFileSync } = await import('node:fs');
     // The live Graph wiring is what entra/live-graph.ts exports (liveDirectory, liveInventory).
     const liveGraph = Object.keys(await import(join(ROOT, 'functions', 'shared', 'entra', 'live-graph')));
     expect(liveGraph.length).toBeGreaterThan(0);
