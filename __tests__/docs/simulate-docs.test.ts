@@ -4,6 +4,7 @@ import { ROUTER_EVENT_SOURCE } from '../../stacks/central-pipeline';
 import { INVARIANTS } from '../../simulation/engine/invariants';
 import { SIMULATE_EXIT } from '../../simulation/engine/run-simulation';
 import { DEFAULT_LATENCIES } from '../../simulation/engine/scheduler';
+import { IGNORE_REASONS } from '../../functions/shared/workflow';
 
 /** docs/simulate.md and the operator's load table say what the code does: each table is tied to its source. */
 const docs = (name: string) => readFileSync(join(__dirname, '..', '..', 'docs', name), 'utf8');
@@ -23,6 +24,19 @@ describe('docs/simulate.md', () => {
   it('lists every invariant the checker reports, and only those', () => {
     const names = [...section(simulate, '## Invariants').matchAll(/^\| `([a-z-]+)` \|/gm)].map(([, name]) => name);
     expect(names).toEqual([...INVARIANTS]);
+  });
+
+  it('gives one key order for the output, the one the CLI tests check', () => {
+    const sentences = [...simulate.matchAll(/Keys come in this\s+order: ([^.]+)\./g)];
+    expect(sentences).toHaveLength(1);
+    const keys = [...sentences[0]![1]!.matchAll(/`(\w+)`/g)].map(([, key]) => key);
+    expect(keys).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'load', 'invariants', 'sweep']);
+  });
+
+  it('lists every reason an event is ignored for, with its meaning, as IGNORE_REASONS has them', () => {
+    const table = simulate.slice(simulate.indexOf('<!-- ignore-reasons:start -->'), simulate.indexOf('<!-- ignore-reasons:end -->'));
+    const rows = [...table.matchAll(/^\| `([a-z-]+)` \| (.+) \|$/gm)].map(([, reason, meaning]) => [reason, meaning]);
+    expect(rows).toEqual(Object.entries(IGNORE_REASONS));
   });
 
   it("gives the virtual clock's latencies as the scheduler draws them", () => {

@@ -15,6 +15,7 @@ import type { SweepMode } from '../../functions/shared/sweep';
 import { checkInvariants, failedRemovalsOf, type InvariantReport } from './invariants';
 import { planLoad, playEventsUnderLoad, type LoadReport, type LoadSettings } from './load';
 import { VirtualScheduler, type LatencyProfile } from './scheduler';
+import type { IgnoredEvent } from './ignored-events';
 
 /**
  * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
@@ -121,6 +122,8 @@ export interface SimulationOutput {
   iam: Record<string, unknown>;
   entra: EntraOutput;
   executions: { stateMachine: string; name: string; status: string; states: string[] }[];
+  /** Delivered events that started nothing, and why (docs/simulate.md#ignored-events). */
+  ignoredEvents: IgnoredEvent[];
   calls: Record<string, number>;
   summary: SimulationSummary;
   /** With `--sweep`: what the sweep found and did (docs/simulate.md#the-sweep-section). */
@@ -303,6 +306,7 @@ export function simulationOutput(
       status: execution.status,
       states: [...execution.states],
     })),
+    ignoredEvents: world.pipeline.ignoredEvents(),
     calls: world.calls(),
     summary: simulationSummary(world, iam),
     ...(load ? { load } : {}),
