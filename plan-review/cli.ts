@@ -6,7 +6,7 @@
  * Exit codes: plan-review/errors.ts (EXIT_CODES), documented in docs/pipeline.md.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { formatProblems, parseCommandLine } from '../cli-kit';
 import { loadReplacementLookup } from './cloudformation-spec';
 import { comparePlans, renderComparison } from './compare';
 import { EXIT_CODES, PlanInputError, PlanReviewError } from './errors';
@@ -14,8 +14,10 @@ import { renderReview } from './markdown';
 import { type Plan, parsePlan } from './plan';
 import { buildReview } from './review';
 
-const USAGE =
-  'usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
+const USAGE = `usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)
+Prints the review of a Terraform plan as Markdown (docs/pipeline.md).
+  --reviewed <file>   the plan that was reviewed: exit 4 when <plan.json> makes other changes
+  --help              this text`;
 
 function readPlan(path: string): Plan {
   let text: string;
@@ -36,14 +38,17 @@ function readPlan(path: string): Plan {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { reviewed?: string };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { reviewed: { type: 'string' } }, allowPositionals: true, strict: true }));
-  } catch (error) {
-    process.stderr.write(`plan:review: ${(error as Error).message}\n${USAGE}\n`);
+  const line = parseCommandLine({ usage: USAGE, options: { reviewed: { type: 'string' } }, allowPositionals: true }, argv);
+  if (line.kind === 'help') {
+    process.stdout.write(`${line.text}\n`);
+    return EXIT_CODES.ok;
+  }
+  if (line.kind === 'error') {
+    process.stderr.write(formatProblems('plan:review', line));
     return EXIT_CODES.invalidInput;
   }
+  const values = line.values as { reviewed?: string };
+  const { positionals } = line;
   if (positionals.length !== 1) {
     process.stderr.write(`plan:review: expected exactly one plan file\n${USAGE}\n`);
     return EXIT_CODES.invalidInput;

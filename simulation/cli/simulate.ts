@@ -7,7 +7,7 @@
  * `--world w.json --check` without events checks the world file alone; `--events` may also be left
  * out when `--sweep` is given: the sweep runs after the events.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { formatProblems, parseCommandLine } from '../../cli-kit';
 import { createLogger } from '../../functions/shared/runtime';
 import { ConfigError, parseConfig } from '../../stacks/config';
@@ -20,7 +20,7 @@ import { simulationMarkdown } from './markdown';
 
 const USAGE = `usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>] [--sweep report|repair]
          [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check] [--format json|markdown]
-       npm run simulate -- --world <world.json> --sweep report|repair [--config <config.json>] [--format json|markdown]
+       npm run simulate -- --world <world.json> --sweep report|repair [--config <config.json>] [--format json|markdown] [--html <report.html>]
        npm run simulate -- --world <world.json> --check [--config <config.json>]   (checks the world alone)
 Replays IAM events (and the sweep) through the real functions and state machines, locally (docs/simulate.md).
   --world <file>        the accounts, roles and Entra tenant before the first event
@@ -32,6 +32,7 @@ Replays IAM events (and the sweep) through the real functions and state machines
   --check               exit 3 when an invariant does not hold
   --format json|markdown
                         one JSON document (default), or Markdown tables for people
+  --html <file>         with --sweep: write the sweep's HTML report (as the bucket gets it) to <file>
   --help                this text
 Exit codes: 0 completed, 1 simulator failure, 2 bad input or option, 3 invariant violated (--check).`;
 
@@ -46,6 +47,7 @@ const OPTIONS = {
   check: { type: 'boolean' },
   sweep: { type: 'string' },
   format: { type: 'string' },
+  html: { type: 'string' },
 } as const;
 const FORMATS = ['json', 'markdown'] as const;
 
@@ -93,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`simulate: --sweep must be ${SWEEP_MODES.join(' or ')}, not "${values.sweep}"\n${USAGE}\n`);
     return SIMULATE_EXIT.badInput;
   }
+  if (values.html !== undefined && values.sweep === undefined) {
+    process.stderr.write(`simulate: --html writes the sweep's report: give --sweep report|repair too\n${USAGE}\n`);
+    return SIMULATE_EXIT.badInput;
+  }
   if (!values.world || (!values.events && !values.check && values.sweep === undefined)) {
     process.stderr.write(`simulate: --world is required, and --events unless --sweep or --check is given\n${USAGE}\n`);
     return SIMULATE_EXIT.badInput;
@@ -112,7 +118,21 @@ async function main(argv: string[]): Promise<number> {
       ? parseConfig(readJson(values.config, 'config'), values.config)
       : parseConfig(EXAMPLE_CONFIG, 'the embedded example configuration');
     const world = parseWorld(readJson(values.world, 'world'), values.world);
-    const events = values.events ? parseEvents(readJson(values.events, 'events'), values.events) : [];
+    const events = values.events
+      ? parseEvents(readJson(values.events, 'events'), values.events, { automationRoleName: config.aws.automationRoleName })
+      : [];
+    const htmlFile = values.html;
+    const html = htmlFile
+      ? (text: string) => {
+          try {
+            writeFileSync(htmlFile, text);
+          } catch (error) {
+            throw new SimulationInputError(
+              `--html ${htmlFile} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+            );
+          }
+        }
+      : undefined;
     const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
     const output = await runSimulation({
       world,
@@ -121,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
       logger,
       seed,
       ...(load ? { load } : {}),
-      ...(values.sweep ? { sweep: { mode: values.sweep as SweepMode } } : {}),
+      ...(values.sweep ? { sweep: { mode: values.sweep as SweepMode, ...(html ? { onReportHtml: html } : {}) } } : {}),
     });
     process.stdout.write(format === 'markdown' ? simulationMarkdown(output) : `${JSON.stringify(output, null, 2)}\n`);
     const { violations } = output.invariants;

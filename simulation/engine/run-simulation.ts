@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { accountIdSchema, IAM_EVENT_NAMES, ROLE_TAGS, TASK_FUNCTION_NAMES, roleLockTableName } from '../../functions/shared/workflow';
 import { applicationNamePrefix } from '../../functions/shared/entra';
 import { describeIssues, type Logger } from '../../functions/shared/runtime';
-import { identityObjectLimit, type FederationConfig } from '../../stacks/config';
+import { identityObjectLimit, parseConfig, type FederationConfig } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { expandShortEvent, shortEventSchema, type ShortFormSettings } from './short-events';
 import { protectedRolePatterns } from '../../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
@@ -66,8 +68,34 @@ export const eventsSchema = z.array(
 );
 export type SimulationEvent = z.infer<typeof eventsSchema>[number];
 
-export function parseEvents(raw: unknown, source = 'events'): SimulationEvent[] {
-  const result = eventsSchema.safeParse(raw);
+/**
+ * An events file: full envelopes, or entries in the short form (`event`, `account`, `roleName`…),
+ * expanded first (short-events.ts, docs/simulate.md#the-short-form). `settings` name the
+ * automation for `by: "automation"` (default: the embedded example configuration's).
+ */
+export function parseEvents(raw: unknown, source = 'events', settings?: ShortFormSettings): SimulationEvent[] {
+  const problems: string[] = [];
+  const expanded = Array.isArray(raw)
+    ? raw.map((entry: unknown, index) => {
+        if (typeof entry !== 'object' || entry === null || !('event' in entry)) return entry;
+        const short = shortEventSchema.safeParse(entry);
+        if (short.success) {
+          return expandShortEvent(
+            short.data,
+            index,
+            settings ?? { automationRoleName: parseConfig(EXAMPLE_CONFIG).aws.automationRoleName },
+          );
+        }
+        problems.push(
+          ...describeIssues(short.error)
+            .split('; ')
+            .map((problem) => `[${index}].${problem}`),
+        );
+        return entry;
+      })
+    : raw;
+  if (problems.length > 0) throw new SimulationInputError(`${source}: ${problems.join('; ')}`);
+  const result = eventsSchema.safeParse(expanded);
   if (!result.success) {
     throw new SimulationInputError(`${source}: ${describeIssues(result.error).replace(/(^|; )(\d+)\./g, '$1[$2].')}`);
   }
@@ -321,7 +349,7 @@ export interface SimulationInput {
   readonly logger: Logger;
   readonly definitions?: { readonly create: object; readonly delete: object };
   /** `--sweep`: a sweep in this mode runs after the events. */
-  readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number };
+  readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number; readonly onReportHtml?: (html: string) => void };
   /** Seeds generated role IDs and, under load, every random choice (default 1). */
   readonly seed?: number;
   /** Concurrent executions on a virtual clock; absent, one event at a time, each run to completion. */

@@ -104,6 +104,19 @@ describe('npm run simulate', () => {
     ]);
   });
 
+  it('--html writes the sweep report page the report step wrote, beside the JSON output', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'simulate-html-')), 'report.html');
+    const { status, stdout } = simulate('--world', join(EXAMPLES, 'sweep', 'day-one', 'world.json'), '--sweep', 'report', '--html', file);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout).sweep.mode).toBe('report');
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html.match(/<tr data-account=/g)).toHaveLength(3);
+    expect(simulate('--world', world, '--check', '--html', file).stderr).toContain(
+      "--html writes the sweep's report: give --sweep report|repair too",
+    );
+  });
+
   it('answers --help with its usage on stdout and exit 0', () => {
     const { status, stdout, stderr } = simulate('--world', world, '--help');
     expect(status).toBe(0);

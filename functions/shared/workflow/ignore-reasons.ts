@@ -1,7 +1,8 @@
 /**
  * Why the router started nothing for an event: a closed set, one source for the router's
- * `event ignored` / `message failed` log lines (their `reason` field) and the simulator's
- * `ignoredEvents` (docs/simulate.md#ignored-events lists the same table; a test keeps them equal).
+ * `event ignored` / `message failed` log lines (their `reason` field), the dashboard's ignored
+ * events widget (docs/operator.md#the-dashboard) and the simulator's `ignoredEvents`
+ * (docs/simulate.md#ignored-events lists the same table; a test keeps them equal).
  */
 export const IGNORE_REASONS = {
   'call-failed': 'The IAM call itself failed (the CloudTrail record carries an errorCode): nothing changed.',
