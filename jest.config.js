@@ -4,6 +4,5 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  setupFiles: ['<rootDir>/__tests__/setup.ts'],
   testTimeout: 60000,
 };
