@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROUTER_EVENT_SOURCE } from '../../stacks/central-pipeline';
+import { ROUTER_EVENT_SOURCE } from '../../stacks/router-event-source';
 import { INVARIANTS } from '../../simulation/engine/invariants';
 import { SIMULATE_EXIT } from '../../simulation/engine/run-simulation';
 import { DEFAULT_LATENCIES } from '../../simulation/engine/scheduler';
