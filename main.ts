@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { App } from 'cdktf';
-import { CONFIG_FILE_ENV, ConfigError, loadConfig } from './stacks/config';
+import { ConfigError } from './stacks/config';
+import { CONFIG_FILE_ENV, loadConfig } from './stacks/load-config';
 import { WebIdentityFederationStack } from './stacks/federation-stack';
 import { hclOutputRequested, keepOnlyWrittenFormat } from './stacks/synth-output';
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROUTER_EVENT_SOURCE } from '../../stacks/central-pipeline';
+import { ROUTER_EVENT_SOURCE } from '../../stacks/router-event-source';
 import { INVARIANTS } from '../../simulation/engine/invariants';
 import { SIMULATE_EXIT } from '../../simulation/engine/run-simulation';
 import { DEFAULT_LATENCIES } from '../../simulation/engine/scheduler';
 import { IGNORE_REASONS } from '../../functions/shared/workflow';
+import { labelsOf, tableUnder } from '../support/markdown-tables';
 
 /** docs/simulate.md and the operator's load table say what the code does: each table is tied to its source. */
 const docs = (name: string) => readFileSync(join(__dirname, '..', '..', 'docs', name), 'utf8');
@@ -17,13 +18,13 @@ const simulate = docs('simulate.md');
 
 describe('docs/simulate.md', () => {
   it('lists every exit code of npm run simulate, once each', () => {
-    const codes = [...section(simulate, '## Exit codes').matchAll(/^\| (\d+) \|/gm)].map(([, code]) => Number(code));
+    const codes = labelsOf(tableUnder(simulate, 'Exit codes', ['code', 'meaning'])).map(Number);
     expect(codes).toEqual(Object.values(SIMULATE_EXIT).sort((a, b) => a - b));
   });
 
   it('lists every invariant the checker reports, and only those', () => {
-    const names = [...section(simulate, '## Invariants').matchAll(/^\| `([a-z-]+)` \|/gm)].map(([, name]) => name);
-    expect(names).toEqual([...INVARIANTS]);
+    const names = labelsOf(tableUnder(simulate, 'Invariants', ['invariant', 'holds when']));
+    expect(names).toEqual(INVARIANTS.map((name) => `\`${name}\``));
   });
 
   it('gives one key order for the output, the one the CLI tests check', () => {
@@ -34,16 +35,14 @@ describe('docs/simulate.md', () => {
   });
 
   it('lists every reason an event is ignored for, with its meaning, as IGNORE_REASONS has them', () => {
-    const table = simulate.slice(simulate.indexOf('<!-- ignore-reasons:start -->'), simulate.indexOf('<!-- ignore-reasons:end -->'));
-    const rows = [...table.matchAll(/^\| `([a-z-]+)` \| (.+) \|$/gm)].map(([, reason, meaning]) => [reason, meaning]);
-    expect(rows).toEqual(Object.entries(IGNORE_REASONS));
+    const rows = tableUnder(simulate, 'Ignored events', ['reason', 'meaning']).rows.map((row) => row.cells);
+    expect(rows).toEqual(Object.entries(IGNORE_REASONS).map(([reason, meaning]) => [`\`${reason}\``, meaning]));
   });
 
   it("gives the virtual clock's latencies as the scheduler draws them", () => {
-    const rows = [...section(simulate, '### Virtual time').matchAll(/^\| [^|]+ \| (\d+) to (\d+) \|/gm)].map(([, min, max]) => [
-      Number(min),
-      Number(max),
-    ]);
+    const rows = tableUnder(simulate, 'Virtual time', ['kind', 'one round trip (ms)']).rows.map((row) =>
+      row.cells[1]!.split(' to ').map(Number),
+    );
     expect(rows).toEqual(['iam', 'iam-write', 'sts', 'graph', 'dynamodb', 'lambda'].map((kind) => [...DEFAULT_LATENCIES[kind]!]));
   });
 });
