@@ -119,7 +119,10 @@ describe('main.ts (npm run synth)', () => {
 
     const result = synth(dir, { WEB_IDENTITY_CONFIG: join(dir, 'config.json') });
 
-    expect(result.stderr).toBe('');
+    // Nothing on stderr but the one line that says what it did.
+    expect(result.stderr).toBe(
+      `synth: configuration ${join(dir, 'config.json')}; wrote cdktf.out/stacks/web-identity-federation/cdk.tf.json\n`,
+    );
     expect(result.status).toBe(0);
     const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out', 'stacks', 'web-identity-federation', 'cdk.tf.json'), 'utf8'));
     expect(stack.terraform.backend.s3).toMatchObject({ use_lockfile: true, encrypt: true });
