@@ -1,3 +1,6 @@
+import type { ReviewContext } from './context';
+import type { Judgement } from './findings';
+import { resolveIntrinsics } from './intrinsics';
 import { byText, isObject, md, stableStringify } from './values';
 
 /**
@@ -6,8 +9,8 @@ import { byText, isObject, md, stableStringify } from './values';
  * (`Statement` is one object or an array; `Action`, `Resource`, principal lists and condition
  * values are a string or an array; action names are case-insensitive:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
- * Values inside a CloudFormation template may be intrinsic functions ({"Fn::Sub": …}); they are
- * compared as their JSON text.
+ * Values inside a CloudFormation template may be intrinsic functions: `judgePolicy` resolves
+ * them first (plan-review/intrinsics.ts); `parsePolicy` alone compares them as their JSON text.
  */
 
 interface Condition {
@@ -17,7 +20,7 @@ interface Condition {
   readonly values: readonly string[];
 }
 
-interface Statement {
+export interface Statement {
   readonly effect: 'Allow' | 'Deny';
   readonly actions: readonly string[];
   readonly resources: readonly string[];
@@ -26,7 +29,7 @@ interface Statement {
 }
 
 /** One (action, resource, principal) an Allow grants or a Deny refuses, under conditions. */
-interface Grant {
+export interface Grant {
   readonly action: string;
   readonly resource: string;
   readonly principal: string;
@@ -102,7 +105,7 @@ export function parsePolicy(document: unknown): Statement[] | null {
   }));
 }
 
-function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Grant[] {
+export function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Grant[] {
   const orNone = (values: readonly string[]) => (values.length > 0 ? values : [NONE]);
   return statements
     .filter((s) => s.effect === effect)
@@ -198,4 +201,142 @@ export function prettyPolicy(document: unknown): string {
     }
   }
   return JSON.stringify(document, null, 2);
+}
+
+/** A document as JSON text (a Terraform attribute) or an object (a template property); undefined when absent. */
+function documentVariants(document: unknown, template: boolean): { docs: unknown[] } | { unreadable: string } {
+  let doc = document;
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch {
+      return { unreadable: 'it is not JSON' };
+    }
+  }
+  if (!template) return { docs: [doc] };
+  const resolved = resolveIntrinsics(doc);
+  return resolved.kind === 'values' ? { docs: [...resolved.values] } : { unreadable: `it is built with ${resolved.why}` };
+}
+
+const IAM_WRITE = /^(iam:(\*|(add|attach|create|delete|detach|pass|put|remove|set|tag|untag|update|upload)[a-z*]*)|\*|sts:\*)$/i;
+
+/** Does an IAM resource pattern (or `*`) reach a role matching one of the protected name patterns? */
+function reachesProtectedRole(resource: string, patterns: readonly string[]): string | undefined {
+  if (resource === '*' || resource === NONE) return patterns[0];
+  const match = /:role\/(?:.*\/)?([^/]*)$/.exec(resource);
+  if (!match) return undefined;
+  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+  const name = match[1];
+  return patterns.find((p) => glob(name).test(p) || glob(p).test(name));
+}
+
+/** The account an AWS principal names, `self` for the template's own account, undefined when it names none. */
+function principalAccount(id: string): string | undefined {
+  if (/^\d{12}$/.test(id)) return id;
+  const arn = /^arn:[^:]*:(?:iam|sts)::([^:]*):/.exec(id);
+  if (arn) return arn[1] === '${AWS::AccountId}' ? 'self' : arn[1];
+  if (id === '${AWS::AccountId}') return 'self';
+  return undefined;
+}
+
+function orgBound(conditions: readonly Condition[], organizationId: string): boolean {
+  return conditions.some(
+    (c) =>
+      /^StringEquals(IgnoreCase)?$/.test(c.operator) &&
+      c.key.toLowerCase() === 'aws:principalorgid' &&
+      c.values.length > 0 &&
+      c.values.every((v) => v === organizationId),
+  );
+}
+
+/** How a principal newly allowed by a statement is judged. */
+function judgePrincipal(principal: string, conditions: readonly Condition[], ctx: ReviewContext): Judgement | null {
+  const bounded = orgBound(conditions, ctx.organizationId);
+  if (principal === '*' || principal === 'AWS:*') {
+    return bounded
+      ? { kind: 'principal-organization', severity: 'info', message: `any principal of the organization ${md(ctx.organizationId)} (\`aws:PrincipalOrgID\`)` }
+      : { kind: 'principal-public', severity: 'warning', message: `${md(principal)}: any AWS principal, with no \`aws:PrincipalOrgID\` bound to the organization` };
+  }
+  const [type, ...rest] = principal.split(':');
+  const id = rest.join(':');
+  switch (type) {
+    case 'AWS': {
+      const account = principalAccount(id);
+      if (account === ctx.centralAccountId) return null;
+      if (bounded) return { kind: 'principal-organization', severity: 'info', message: `${md(id)}, bounded to the organization by \`aws:PrincipalOrgID\`` };
+      return {
+        kind: 'principal-cross-account',
+        severity: 'warning',
+        message:
+          account === 'self'
+            ? `${md(id)}: principals of the member account itself (app teams create roles there): confirm they may`
+            : `${md(id)}: cross-account${account ? ` (${md(account)})` : ''}: confirm it belongs to the organization`,
+      };
+    }
+    case 'Service':
+      return { kind: 'principal-service', severity: 'info', message: `the AWS service ${md(id)}` };
+    case 'Federated':
+      return { kind: 'principal-federated', severity: 'warning', message: `tokens of the identity provider ${md(id)}: confirm who can obtain them` };
+    default:
+      return { kind: 'principal-other', severity: 'warning', message: `${md(principal)}: a principal the review does not judge; read it yourself` };
+  }
+}
+
+export interface PolicyJudgementOptions {
+  readonly ctx: ReviewContext;
+  /** A template property: intrinsic functions are resolved, and `${AWS::AccountId}` is the member account. */
+  readonly template: boolean;
+}
+
+/**
+ * Judges a policy document that changes: `before`/`after` undefined when absent on that side.
+ * Unreadable documents are "cannot judge", never "no change"; every variant an intrinsic
+ * function can produce counts; new principals are judged; new grants of IAM write actions
+ * (on a protected role in particular) are named.
+ */
+export function judgePolicy(before: unknown, after: unknown, options: PolicyJudgementOptions): Judgement[] {
+  if (after === undefined || after === null) return [];
+  const afterSide = documentVariants(after, options.template);
+  if ('unreadable' in afterSide) {
+    return [{ kind: 'policy-unreadable', severity: 'warning', message: `cannot judge the new document (${afterSide.unreadable}): read it yourself` }];
+  }
+  const afterDocs = afterSide.docs.map(parsePolicy);
+  if (afterDocs.some((d) => d === null)) {
+    return [{ kind: 'policy-unreadable', severity: 'warning', message: 'cannot judge the new document (it is not a policy document with a `Statement`): read it yourself' }];
+  }
+  const found: Judgement[] = [];
+  let beforeDocs: (Statement[] | null)[] = [null];
+  if (before !== undefined && before !== null) {
+    const beforeSide = documentVariants(before, options.template);
+    if ('unreadable' in beforeSide) {
+      found.push({ kind: 'policy-unreadable', severity: 'warning', message: `cannot read the previous document (${beforeSide.unreadable}): the new one is judged as if it were new` });
+    } else beforeDocs = beforeSide.docs.map(parsePolicy);
+  }
+  for (const a of afterDocs as Statement[][]) {
+    for (const b of beforeDocs) {
+      for (const w of widenings(b, a)) found.push({ kind: 'policy-widened', severity: 'warning', message: w });
+      const previous = b ? grants(b, 'Allow') : [];
+      const isNew = (g: Grant) => !previous.some((p) => sameTarget(p, g) && atLeastAsStrict(g.conditions, p.conditions));
+      const newGrants = grants(a, 'Allow').filter(isNew);
+      const knownPrincipals = new Set(previous.map((g) => g.principal));
+      for (const g of newGrants) {
+        if (g.principal !== NONE && !knownPrincipals.has(g.principal)) {
+          const judged = judgePrincipal(g.principal, g.conditions, options.ctx);
+          if (judged) found.push(judged);
+        } else if (g.principal !== NONE && (g.principal === '*' || g.principal === 'AWS:*') && !orgBound(g.conditions, options.ctx.organizationId)) {
+          const judged = judgePrincipal(g.principal, g.conditions, options.ctx);
+          if (judged) found.push(judged);
+        }
+        if (g.principal === NONE && IAM_WRITE.test(g.action)) {
+          const role = reachesProtectedRole(g.resource, options.ctx.protectedRoles);
+          found.push({
+            kind: 'iam-write-granted',
+            severity: 'warning',
+            message: `grants ${md(g.action)} on ${md(g.resource)}${role ? `, which reaches the protected role ${md(role)}` : ''}`,
+          });
+        }
+      }
+    }
+  }
+  return found;
 }
