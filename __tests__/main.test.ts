@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { TASK_FUNCTION_NAMES } from '../functions/shared/workflow';
 
 const ROOT = resolve(__dirname, '..');
 

@@ -9,7 +9,7 @@
  *
  * `BENCH_SEEDS=5 npm run bench -- load` runs fewer seeds.
  */
-import { silentLogger } from '../functions/shared/logger';
+import { silentLogger } from '../functions/shared/runtime';
 import { parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
 import { generateBurst, unexpectedEnds } from '../simulation/burst';

@@ -3,7 +3,7 @@
  * bench/ceilings.bench.ts: prints one JSON line with the wall time, the process's peak memory,
  * the summary and the calls. `tsx bench/scale-run.ts <accounts> <roles> <brought> <shared|per-role>`
  */
-import { silentLogger } from '../functions/shared/logger';
+import { silentLogger } from '../functions/shared/runtime';
 import { parseEvents, runSimulation } from '../simulation/run-simulation';
 import { scaleWorld } from '../simulation/scale-world';
 import { parseWorld } from '../simulation/world';

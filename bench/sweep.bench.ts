@@ -7,7 +7,7 @@
  *
  * `BENCH_SWEEP_ACCOUNTS` changes the organization's size (default 1000).
  */
-import { silentLogger } from '../functions/shared/logger';
+import { silentLogger } from '../functions/shared/runtime';
 import { parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
 import { SWEEP_STATES } from '../stacks/sweep-definition';

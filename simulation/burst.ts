@@ -1,5 +1,5 @@
-import { applicationNamePrefix, applicationUniqueName } from '../functions/shared/naming';
-import type { PolicyDocument } from '../functions/shared/ports';
+import { applicationNamePrefix, applicationUniqueName } from '../functions/shared/entra';
+import type { PolicyDocument } from '../functions/shared/iam';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
 import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from './cloudtrail-events';
 import type { SimulationOutput } from './run-simulation';

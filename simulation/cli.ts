@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../functions/shared/logger';
+import { createLogger } from '../functions/shared/runtime';
 import { ConfigError, parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
-import { SWEEP_MODES, type SweepMode } from '../functions/shared/sweep-contracts';
+import { SWEEP_MODES, type SweepMode } from '../functions/shared/sweep';
 import { checkLoadSettings } from './load';
 import { SIMULATE_EXIT, parseEvents, runSimulation } from './run-simulation';
 import { SimulationInputError, parseWorld } from './world';

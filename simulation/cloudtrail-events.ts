@@ -13,7 +13,7 @@
  * Account IDs, ARNs and GUIDs are the documentation's placeholders or made up.
  */
 import { createHash } from 'node:crypto';
-import type { PolicyDocument } from '../functions/shared/ports';
+import type { PolicyDocument } from '../functions/shared/iam';
 
 export interface EventOptions {
   readonly accountId?: string;

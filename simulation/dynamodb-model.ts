@@ -1,7 +1,7 @@
-import { ROLE_LOCK_ATTRIBUTES } from '../functions/shared/role-lock';
+import { ROLE_LOCK_ATTRIBUTES } from '../functions/shared/workflow';
 
 /**
- * The role-lock table of the central account (functions/shared/role-lock.ts), as the state
+ * The role-lock table of the central account (functions/shared/workflow/role-lock.ts), as the state
  * machines reach it through Step Functions' optimized DynamoDB integration: `PutItem` and
  * `DeleteItem` with a condition expression. The simulator's local pipeline plays Step Functions
  * and calls `putItem` / `deleteItem` with the Task state's effective parameters.

@@ -1,4 +1,4 @@
-import { guidSchema } from '../functions/shared/contracts';
+import { guidSchema } from '../functions/shared/workflow';
 import {
   badRequest,
   noBackingApplication,

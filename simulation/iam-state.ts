@@ -1,7 +1,5 @@
-import { DEFAULT_MAX_TRUST_POLICY_CHARS } from '../functions/shared/trust-policy';
+import { DEFAULT_MAX_TRUST_POLICY_CHARS, encodePolicyDocument, parsePolicyDocument, type PolicyDocument } from '../functions/shared/iam';
 import type { Tag } from '@aws-sdk/client-iam';
-import { encodePolicyDocument, parsePolicyDocument } from '../functions/shared/policy-document';
-import type { PolicyDocument } from '../functions/shared/ports';
 import { entityAlreadyExists, invalidInput, limitExceeded, malformedPolicy, noSuchEntity } from './iam-errors';
 
 /**

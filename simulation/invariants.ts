@@ -1,7 +1,5 @@
-import { ROLE_TAGS } from '../functions/shared/contracts';
-import { applicationNamePrefix, applicationUniqueName } from '../functions/shared/naming';
-import { ACCESS, FAILED_PREFIX } from '../functions/shared/status';
-import { federationFor } from '../functions/shared/task-context';
+import { ROLE_TAGS, ACCESS, FAILED_PREFIX, federationFor } from '../functions/shared/workflow';
+import { applicationNamePrefix, applicationUniqueName } from '../functions/shared/entra';
 import {
   candidateHandMadeAudiences,
   isOpen,
@@ -9,7 +7,7 @@ import {
   pinnedSubjects,
   referencesProvider,
   type ProviderKeys,
-} from '../functions/shared/trust-policy';
+} from '../functions/shared/iam';
 import { AUTOMATION } from './graph-state';
 import type { AccountSnapshot } from './iam-state';
 
@@ -26,7 +24,7 @@ import type { AccountSnapshot } from './iam-state';
  * - a role is **federated** when it trusts the tenant's provider for web identity, is not
  *   hand-made, and is not tagged `failed:<reason>` (a failed role keeps what it had, closed:
  *   its status says why);
- * - **open** is `isOpen` (functions/shared/trust-policy.ts), the one definition.
+ * - **open** is `isOpen` (functions/shared/iam/trust-policy.ts), the one definition.
  */
 
 /** Every invariant, by the name a violation carries (docs/simulate.md#invariants lists them). */

@@ -1,5 +1,5 @@
-import type { Logger } from '../functions/shared/logger';
-import { LOCK_HELD_ERROR } from '../functions/shared/role-lock';
+import type { Logger } from '../functions/shared/runtime';
+import { LOCK_HELD_ERROR } from '../functions/shared/workflow';
 import { ROUTER_EVENT_SOURCE } from '../stacks/central-pipeline';
 import type { LocalWorld } from './local-world';
 import type { SimulationEvent } from './run-simulation';

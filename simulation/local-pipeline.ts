@@ -9,11 +9,11 @@ import {
   type MemberCapability,
   type TaskFunctionName,
   type WorkflowInput,
-} from '../functions/shared/contracts';
-import type { TaskHandler } from '../functions/shared/handler-kit';
-import type { Logger } from '../functions/shared/logger';
-import type { EntraDirectory, OpenMemberAccount } from '../functions/shared/ports';
-import { stateMachineNames } from '../functions/shared/state-machines';
+  stateMachineNames,
+} from '../functions/shared/workflow';
+import type { TaskHandler, Logger } from '../functions/shared/runtime';
+import type { EntraDirectory } from '../functions/shared/entra';
+import type { OpenMemberAccount } from '../functions/shared/iam';
 import type { DynamoDbTable } from './dynamodb-model';
 import type { VirtualScheduler } from './scheduler';
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { TASK_CAPABILITIES, type TaskFunctionName } from '../functions/shared/contracts';
-import { TRANSIENT_ERROR_NAMES } from '../functions/shared/errors';
-import type { TaskHandler } from '../functions/shared/handler-kit';
-import type { Logger } from '../functions/shared/logger';
-import type { BaselineInstance, SweepStore } from '../functions/shared/ports';
-import type { Finding, SweepMode, SweepReport, SweepTotals } from '../functions/shared/sweep-contracts';
+import { TASK_CAPABILITIES, type TaskFunctionName } from '../functions/shared/workflow';
+import { TRANSIENT_ERROR_NAMES, type TaskHandler, type Logger } from '../functions/shared/runtime';
+import type { BaselineInstance, SweepStore, Finding, SweepMode, SweepReport, SweepTotals } from '../functions/shared/sweep';
 import { type SWEEP_STATES, sweepDefinition } from '../stacks/sweep-definition';
 import { loadTaskHandlerFactory, type PipelineSettings } from './local-pipeline';
 import type { LocalWorld } from './local-world';
@@ -103,7 +100,7 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
     return {
       settings,
       logger,
-      // As deployed (functions/shared/live-graph.ts liveInventory): the sweep works through the first automation identity.
+      // As deployed (functions/shared/entra/live-graph.ts liveInventory): the sweep works through the first automation identity.
       directory: world.inventory,
       inventory: world.inventory,
       baseline,

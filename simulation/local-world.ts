@@ -1,12 +1,15 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { MEMBER_CAPABILITIES, memberRoleName, type MemberCapability } from '../functions/shared/contracts';
-import { GraphDirectory } from '../functions/shared/graph-client';
-import { createOpenMemberAccount } from '../functions/shared/iam';
-import type { Logger } from '../functions/shared/logger';
-import { AutomationIdentityPool } from '../functions/shared/identity-pool';
-import type { OpenMemberAccountLister } from '../functions/shared/ports';
-import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../functions/shared/role-lock';
+import {
+  MEMBER_CAPABILITIES,
+  memberRoleName,
+  type MemberCapability,
+  ROLE_LOCK_ATTRIBUTES,
+  roleLockTableName,
+} from '../functions/shared/workflow';
+import { GraphDirectory, AutomationIdentityPool } from '../functions/shared/entra';
+import { createOpenMemberAccount, type OpenMemberAccountLister } from '../functions/shared/iam';
+import type { Logger } from '../functions/shared/runtime';
 import { DynamoDbTable } from './dynamodb-model';
 import { identityToken, startGraphFake, type GraphFake } from './graph-fake';
 import { GraphFakeState, type GraphFakeStateOptions } from './graph-state';
@@ -29,7 +32,7 @@ export interface LocalWorld {
   readonly pipeline: LocalPipeline;
   /** The real Graph clients on the fake, one per automation identity, as the functions get them. */
   readonly directory: AutomationIdentityPool;
-  /** The first automation identity's Graph client: the sweep's view (functions/shared/live-graph.ts liveInventory). */
+  /** The first automation identity's Graph client: the sweep's view (functions/shared/entra/live-graph.ts liveInventory). */
   readonly inventory: GraphDirectory;
   /** IAM in member accounts through the member role of a capability, as the functions get it. */
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { accountIdSchema, guidSchema, roleNameSchema } from '../functions/shared/contracts';
-import { describeIssues } from '../functions/shared/handler-kit';
-import { parsePolicyDocument } from '../functions/shared/policy-document';
+import { accountIdSchema, guidSchema, roleNameSchema } from '../functions/shared/workflow';
+import { describeIssues } from '../functions/shared/runtime';
+import { parsePolicyDocument } from '../functions/shared/iam';
 import { GRAPH_CALL_KEYS } from './graph-routes';
 import { AUTOMATION, DEFAULT_CREATOR_QUOTA } from './graph-state';
 import { modeledStatus } from './iam-errors';

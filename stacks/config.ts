@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AUDIENCE_MODES, MEMBER_ROLE_SUFFIX_MAX_LENGTH } from '../functions/shared/contracts';
-import { MAX_DELETION_CAP, SWEEP_MODES } from '../functions/shared/sweep-contracts';
-import { PROTECTED_ROLE_PATTERN } from '../functions/shared/protected-roles';
-import { DEFAULT_MAX_TRUST_POLICY_CHARS, MAX_TRUST_POLICY_CHARS_QUOTA } from '../functions/shared/trust-policy';
+import { AUDIENCE_MODES, MEMBER_ROLE_SUFFIX_MAX_LENGTH, GUID_PATTERN as GUID } from '../functions/shared/workflow';
+import { MAX_DELETION_CAP, SWEEP_MODES } from '../functions/shared/sweep';
+import { PROTECTED_ROLE_PATTERN, DEFAULT_MAX_TRUST_POLICY_CHARS, MAX_TRUST_POLICY_CHARS_QUOTA } from '../functions/shared/iam';
 import { EXAMPLE_CONFIG } from './example-config';
-import { GUID_PATTERN as GUID } from '../functions/shared/contracts';
 
 /**
  * The one configuration of the federation system. Parsed once, by `loadConfig`; every
@@ -94,7 +92,7 @@ const s3Backend = z
  * adds: the organization's access role, Control Tower's roles, StackSet execution roles,
  * CDK bootstrap roles, service-linked roles and IAM Identity Center's roles (by path, and
  * by their name prefixes so the router can tell from a role name alone). The baseline's
- * own roles are added by the stack. Pattern form: functions/shared/protected-roles.ts.
+ * own roles are added by the stack. Pattern form: functions/shared/iam/protected-roles.ts.
  */
 export const BUILT_IN_PROTECTED_ROLES = [
   'OrganizationAccountAccessRole',

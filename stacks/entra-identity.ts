@@ -6,7 +6,7 @@ import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/
 import { DataAzureadApplicationPublishedAppIds } from '@cdktf/provider-azuread/lib/data-azuread-application-published-app-ids';
 import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../functions/shared/contracts';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../functions/shared/workflow';
 
 /**
  * The smallest Microsoft Graph application permissions that work (docs/architecture.md#design-decisions):

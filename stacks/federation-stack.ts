@@ -13,9 +13,9 @@ import {
   memberRoleName,
   type TaskFunctionName,
   type TaskSpec,
-} from '../functions/shared/contracts';
-import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/environment';
-import { providerHost } from '../functions/shared/trust-policy';
+} from '../functions/shared/workflow';
+import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/runtime';
+import { providerHost } from '../functions/shared/iam';
 import { CentralPipeline } from './central-pipeline';
 import { identityObjectLimit, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
@@ -128,7 +128,7 @@ export class WebIdentityFederationStack extends TerraformStack {
       reportRetentionDays: config.sweep.reportRetentionDays,
     });
 
-    // Each function gets exactly what its settings loader reads (functions/shared/settings.ts).
+    // Each function gets exactly what its settings loader reads (functions/shared/runtime/settings.ts).
     const baseEnvironment: DeployedEnvironment = {
       [ENV.tenantId]: config.entra.tenantId,
       [ENV.tokenVersion]: String(config.entra.tokenVersion),

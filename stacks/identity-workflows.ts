@@ -4,9 +4,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
-import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../functions/shared/role-lock';
-import { stateMachineNames } from '../functions/shared/state-machines';
+import { TASK_FUNCTION_NAMES, ROLE_LOCK_ATTRIBUTES, roleLockTableName, stateMachineNames } from '../functions/shared/workflow';
 import { assumableByService } from './policies';
 import { terraformLiteralJson } from './terraform-strings';
 import type { TaskFunction } from './task-function';
@@ -20,7 +18,7 @@ export interface IdentityWorkflowsProps {
 }
 
 /**
- * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/state-machines.ts), the
+ * `{Prefix}-Role-Create` and `{Prefix}-Role-Delete` (functions/shared/workflow/state-machines.ts), the
  * table of their per-role locks, and the role that lets them invoke their tasks and hold the
  * locks. The construct ids stay `create` and `delete` whatever the names: they are the
  * Terraform addresses.
@@ -29,7 +27,7 @@ export class IdentityWorkflows extends Construct {
   public readonly create: SfnStateMachine;
   public readonly delete: SfnStateMachine;
   public readonly role: IamRole;
-  /** One item per role an execution is working on (functions/shared/role-lock.ts). */
+  /** One item per role an execution is working on (functions/shared/workflow/role-lock.ts). */
   public readonly roleLocks: DynamodbTable;
   /** Literal ARNs, known before apply (the router's policy and environment use them). */
   public readonly createArn: string;

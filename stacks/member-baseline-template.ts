@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  IAM_EVENT_NAMES,
-  MEMBER_CAPABILITIES,
-  memberRoleName,
-  memberRoleNames,
-  type MemberCapability,
-} from '../functions/shared/contracts';
-import { protectedRoleArnSuffixes } from '../functions/shared/protected-roles';
+import { IAM_EVENT_NAMES, MEMBER_CAPABILITIES, memberRoleName, memberRoleNames, type MemberCapability } from '../functions/shared/workflow';
+import { protectedRoleArnSuffixes } from '../functions/shared/iam';
 import { BUILT_IN_PROTECTED_ROLES } from './config';
 
 /**

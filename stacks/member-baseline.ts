@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
-import { MEMBER_CAPABILITIES, type MemberCapability } from '../functions/shared/contracts';
+import { MEMBER_CAPABILITIES, type MemberCapability } from '../functions/shared/workflow';
 import { memberBaselineResourceNames, memberBaselineTemplate, type CfnTemplate } from './member-baseline-template';
 import { terraformLiteralJson } from './terraform-strings';
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { LOG_ALARMS, type LogAlarm } from '../functions/shared/status';
+import { LOG_ALARMS, type LogAlarm } from '../functions/shared/workflow';
 import { alarmOnAnyOccurrence } from './central-pipeline';
 
 export interface SecurityAlarmsProps {

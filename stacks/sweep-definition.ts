@@ -1,4 +1,4 @@
-import { TRANSIENT_ERROR_NAMES } from '../functions/shared/errors';
+import { TRANSIENT_ERROR_NAMES } from '../functions/shared/runtime';
 import type { RetryRule, TaskFunctionArns } from './workflow-definitions';
 
 /**

@@ -12,9 +12,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
-import { stateMachineName } from '../functions/shared/state-machines';
-import { SWEEP_METRICS, SWEEP_METRICS_MESSAGE, type SweepMetric } from '../functions/shared/sweep-contracts';
+import { TASK_FUNCTION_NAMES, type TaskFunctionName, stateMachineName } from '../functions/shared/workflow';
+import { SWEEP_METRICS, SWEEP_METRICS_MESSAGE, type SweepMetric } from '../functions/shared/sweep';
 import type { FederationConfig } from './config';
 import { assumableByService } from './policies';
 import { sweepDefinition } from './sweep-definition';

@@ -5,7 +5,7 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import type { DeployedEnvironment } from '../functions/shared/environment';
+import type { DeployedEnvironment } from '../functions/shared/runtime';
 import { bundleFunction } from './bundling';
 import { assumableByService } from './policies';
 
@@ -17,7 +17,7 @@ export interface TaskFunctionProps {
   readonly description: string;
   /** What the function may do besides writing its own logs. */
   readonly statements: readonly DataAwsIamPolicyDocumentStatement[];
-  /** Named in functions/shared/environment.ts, which the functions' settings read them from. */
+  /** Named in functions/shared/runtime/environment.ts, which the functions' settings read them from. */
   readonly environment: DeployedEnvironment;
   readonly accountId: string;
   readonly region: string;

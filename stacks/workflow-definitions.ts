@@ -1,6 +1,12 @@
-import { TRANSIENT_ERROR_NAMES } from '../functions/shared/errors';
-import { TASK_FUNCTION_NAMES, type TaskFunctionName } from '../functions/shared/contracts';
-import { LOCK_HELD_ERROR, ROLE_LOCK_ATTRIBUTES, ROLE_LOCK_LEASE_SECONDS, WORKFLOW_TIMEOUT_SECONDS } from '../functions/shared/role-lock';
+import { TRANSIENT_ERROR_NAMES } from '../functions/shared/runtime';
+import {
+  TASK_FUNCTION_NAMES,
+  type TaskFunctionName,
+  LOCK_HELD_ERROR,
+  ROLE_LOCK_ATTRIBUTES,
+  ROLE_LOCK_LEASE_SECONDS,
+  WORKFLOW_TIMEOUT_SECONDS,
+} from '../functions/shared/workflow';
 
 /**
  * The Amazon States Language definitions of `Web-Identity-Role-Create` and

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AUTOMATION_ERRORS, type TrustPolicyRewriteError } from '../../functions/shared/errors';
-import { FAILURE_REASONS, failureReason } from '../../functions/shared/status';
+import { AUTOMATION_ERRORS, type TrustPolicyRewriteError } from '../../functions/shared/runtime';
+import { FAILURE_REASONS, failureReason } from '../../functions/shared/workflow';
 
 /**
  * The operator's runbook (docs/operator.md#failure-reasons) explains every
  * `entra:federation-status = failed:<reason>` the automation can write, and no other:
- * the table and `FAILURE_REASONS` (functions/shared/status.ts) are the same list.
+ * the table and `FAILURE_REASONS` (functions/shared/workflow/status.ts) are the same list.
  */
 
 const operatorGuide = readFileSync(join(resolve(__dirname, '../..'), 'docs', 'operator.md'), 'utf8');
@@ -47,7 +47,7 @@ describe('failure reasons in the runbook', () => {
   });
 
   it('retryable reasons are exactly those of the transient errors (and timeouts)', async () => {
-    const { TRANSIENT_ERROR_NAMES } = await import('../../functions/shared/errors');
+    const { TRANSIENT_ERROR_NAMES } = await import('../../functions/shared/runtime');
     const transientReasons = new Set([...TRANSIENT_ERROR_NAMES.map((name) => failureReason({ Error: name })), 'timeout']);
     const retryable = Object.entries(FAILURE_REASONS)
       .filter(([, info]) => info.retryable)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FEDERATED_CREDENTIAL_TAG_PREFIX, IDENTITY_MODES, ROLE_TAGS } from '../../functions/shared/contracts';
+import { FEDERATED_CREDENTIAL_TAG_PREFIX, IDENTITY_MODES, ROLE_TAGS } from '../../functions/shared/workflow';
 
 /**
  * The app-team guide (docs/app-teams.md) names every tag the automation writes or reads and

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FINDING_KINDS } from '../../functions/shared/sweep-contracts';
+import { FINDING_KINDS } from '../../functions/shared/sweep';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { sweepScenarios } from '../../simulation/scenarios/sweep';

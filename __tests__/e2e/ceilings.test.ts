@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ROLE_TAGS } from '../../functions/shared/contracts';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
+import { ROLE_TAGS } from '../../functions/shared/workflow';
+import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import { DEFAULT_GATEWAY_APP_ID } from '../../simulation/graph-state';
 import { parseEvents, playEvents } from '../../simulation/run-simulation';
-import { silentLogger } from '../../functions/shared/logger';
+import { silentLogger } from '../../functions/shared/runtime';
 import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../fixtures/cloudtrail';
 import { ACCOUNT, HOST, PROVIDER_ARN, federatedPolicy, startE2eWorld, type E2eWorld } from './harness';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type Logger } from '../../functions/shared/logger';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
+import { createLogger, type Logger } from '../../functions/shared/runtime';
+import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../simulation/local-world';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { applicationNamePrefix } from '../../functions/shared/naming';
+import { applicationNamePrefix } from '../../functions/shared/entra';
 import { createRoleEvent, deleteRoleEvent, tagRoleEvent } from '../fixtures/cloudtrail';
 import { ACCOUNT, HOST, PROVIDER_ARN, federatedPolicy, settings, startE2eWorld, type E2eWorld } from './harness';
 

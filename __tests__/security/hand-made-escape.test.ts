@@ -1,6 +1,5 @@
-import { createLogger } from '../../functions/shared/logger';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
-import { isOpen } from '../../functions/shared/trust-policy';
+import { createLogger } from '../../functions/shared/runtime';
+import { type PolicyDocument, type PolicyStatement, isOpen } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { createRoleEvent } from '../../simulation/cloudtrail-events';

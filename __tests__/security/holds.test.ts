@@ -1,6 +1,5 @@
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
-import { applicationNamePrefix, applicationUniqueName } from '../../functions/shared/naming';
-import { isOpen, openStatements, pinTrustPolicy, withLock } from '../../functions/shared/trust-policy';
+import { type PolicyDocument, type PolicyStatement, isOpen, openStatements, pinTrustPolicy, withLock } from '../../functions/shared/iam';
+import { applicationNamePrefix, applicationUniqueName } from '../../functions/shared/entra';
 import { PROVIDER_ARN, PROVIDER_HOST } from '../fixtures/port-fakes';
 
 /**

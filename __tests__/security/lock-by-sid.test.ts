@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
-import { LOCK_SID, openStatements, pinTrustPolicy } from '../../functions/shared/trust-policy';
+import { type PolicyDocument, type PolicyStatement, LOCK_SID, openStatements, pinTrustPolicy } from '../../functions/shared/iam';
 import { createRoleEvent } from '../fixtures/cloudtrail';
 import { ACCOUNT, HOST, PROVIDER_ARN, federatedPolicy, startE2eWorld, type E2eWorld } from '../e2e/harness';
 
 /**
  * REVIEW FINDING 3 (medium): the automation recognises its lock by `Sid` and `Effect` alone
- * (`hasLock`, `withoutLock` in functions/shared/trust-policy.ts).
+ * (`hasLock`, `withoutLock` in functions/shared/iam/trust-policy.ts).
  *
  * (a) A Deny statement that merely carries the Sid `EntraFederationLock` (hand-written, or
  *     copied from a locked role of another account, where its Principal names that account's

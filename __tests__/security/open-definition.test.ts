@@ -1,5 +1,4 @@
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
-import { openStatements, referencesProvider } from '../../functions/shared/trust-policy';
+import { type PolicyDocument, type PolicyStatement, openStatements, referencesProvider } from '../../functions/shared/iam';
 import { PROVIDER_ARN, PROVIDER_HOST } from '../fixtures/port-fakes';
 
 /**

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PolicyDocument } from '../../functions/shared/ports';
-import { isOpen, openStatements, withLock } from '../../functions/shared/trust-policy';
+import { type PolicyDocument, isOpen, openStatements, withLock } from '../../functions/shared/iam';
 import { createRoleEvent } from '../fixtures/cloudtrail';
 import { ACCOUNT, HOST, PROVIDER_ARN, federatedPolicy, startE2eWorld, type E2eWorld } from '../e2e/harness';
 

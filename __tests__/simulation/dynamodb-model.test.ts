@@ -1,4 +1,4 @@
-import { ROLE_LOCK_LEASE_SECONDS } from '../../functions/shared/role-lock';
+import { ROLE_LOCK_LEASE_SECONDS } from '../../functions/shared/workflow';
 import { synthesizedStateMachines } from '../support/synthesized';
 import { DynamoDbTable } from '../../simulation/dynamodb-model';
 

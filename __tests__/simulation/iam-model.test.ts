@@ -16,8 +16,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, RegionDisabledException, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { encodePolicyDocument } from '../../functions/shared/policy-document';
-import type { PolicyDocument } from '../../functions/shared/ports';
+import { encodePolicyDocument, type PolicyDocument } from '../../functions/shared/iam';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CONCURRENT_MODIFICATION_CALLS, IAM_CALL_KEYS, createIamModel, type IamModel } from '../../simulation/iam-model';

@@ -1,6 +1,5 @@
-import { applicationNamePrefix, applicationUniqueName } from '../../functions/shared/naming';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
-import { LOCK_SID } from '../../functions/shared/trust-policy';
+import { applicationNamePrefix, applicationUniqueName } from '../../functions/shared/entra';
+import { type PolicyDocument, type PolicyStatement, LOCK_SID } from '../../functions/shared/iam';
 import { checkInvariants, failedRemovalsOf, type WorldView } from '../../simulation/invariants';
 import type { AccountSnapshot } from '../../simulation/iam-state';
 

@@ -1,4 +1,4 @@
-import { silentLogger } from '../../functions/shared/logger';
+import { silentLogger } from '../../functions/shared/runtime';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import * as graphFake from '../../simulation/graph-fake';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger } from '../../functions/shared/logger';
-import { stateMachineNames } from '../../functions/shared/state-machines';
+import { silentLogger } from '../../functions/shared/runtime';
+import { stateMachineNames } from '../../functions/shared/workflow';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { taskFunctionOf } from '../../simulation/local-pipeline';

@@ -1,5 +1,5 @@
-import { ROLE_TAGS } from '../../functions/shared/contracts';
-import { silentLogger } from '../../functions/shared/logger';
+import { ROLE_TAGS } from '../../functions/shared/workflow';
+import { silentLogger } from '../../functions/shared/runtime';
 import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/run-simulation';
 import { identitiesNeeded, scaleWorld, type ScaleWorldOptions } from '../../simulation/scale-world';
 import { parseWorld } from '../../simulation/world';

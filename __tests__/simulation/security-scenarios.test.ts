@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger } from '../../functions/shared/logger';
-import { LOCK_SID } from '../../functions/shared/trust-policy';
+import { createLogger } from '../../functions/shared/runtime';
+import { LOCK_SID } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/run-simulation';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, silentLogger } from '../../functions/shared/logger';
-import type { SweepMode } from '../../functions/shared/sweep-contracts';
+import { createLogger, silentLogger } from '../../functions/shared/runtime';
+import type { SweepMode } from '../../functions/shared/sweep';
 import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { runLocalSweep, type SweepOutput } from '../../simulation/local-sweep';

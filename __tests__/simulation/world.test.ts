@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand, ConcurrentModificationException } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { silentLogger } from '../../functions/shared/logger';
+import { silentLogger } from '../../functions/shared/runtime';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { startGraphFake, type GraphFake } from '../../simulation/graph-fake';
-import { createIamModel, type IamModel } from '../../simulation/iam-model';
+import { createIamModel, type IamModel, IAM_CALL_KEYS } from '../../simulation/iam-model';
 import { GRAPH_CALL_KEYS } from '../../simulation/graph-routes';
-import { IAM_CALL_KEYS } from '../../simulation/iam-model';
 import { runSimulation } from '../../simulation/run-simulation';
 import { parseWorld, seedWorld, SimulationInputError, type World } from '../../simulation/world';
 

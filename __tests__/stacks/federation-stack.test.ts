@@ -1,5 +1,4 @@
-import { LOG_ALARMS } from '../../functions/shared/status';
-import { MEMBER_ACCOUNT_TASKS, TASKS, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
+import { LOG_ALARMS, MEMBER_ACCOUNT_TASKS, TASKS, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/workflow';
 import { BUILT_IN_PROTECTED_ROLES, MAX_EXTRA_PROTECTED_ROLES, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';

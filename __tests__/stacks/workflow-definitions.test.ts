@@ -1,5 +1,5 @@
-import { AUTOMATION_ERRORS, TRANSIENT_ERROR_NAMES } from '../../functions/shared/errors';
-import { LOCK_HELD_ERROR, ROLE_LOCK_LEASE_SECONDS, WORKFLOW_TIMEOUT_SECONDS } from '../../functions/shared/role-lock';
+import { AUTOMATION_ERRORS, TRANSIENT_ERROR_NAMES } from '../../functions/shared/runtime';
+import { LOCK_HELD_ERROR, ROLE_LOCK_LEASE_SECONDS, WORKFLOW_TIMEOUT_SECONDS } from '../../functions/shared/workflow';
 import { resourcesOf, synthesize, synthesizedStateMachines } from '../support/synthesized';
 
 // asl-validator ships no type declarations, and mutates its input: always pass a clone.

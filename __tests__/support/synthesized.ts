@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { stateMachineNames } from '../../functions/shared/state-machines';
+import { stateMachineNames } from '../../functions/shared/workflow';
 import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { WebIdentityFederationStack } from '../../stacks/federation-stack';

@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
-import { federationTarget, identityResultSchema, workflowInputSchema } from '../shared/contracts';
-import type { HandlerDeps } from '../shared/handler-kit';
-import type { OpenMemberAccount } from '../shared/ports';
-import { federationFor, sessionNameFor } from '../shared/task-context';
+import { federationTarget, identityResultSchema, workflowInputSchema, federationFor, sessionNameFor } from '../shared/workflow';
+import type { HandlerDeps } from '../shared/runtime';
+import type { OpenMemberAccount } from '../shared/iam';
 
 export const FUNCTION_NAME = 'add-audience-id-provider';
 
@@ -26,7 +25,7 @@ export interface AudienceResult {
  * idempotent in IAM (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html,
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_RemoveClientIDFromOpenIDConnectProvider.html).
  */
-export async function core(deps: Deps, input: Input): Promise<AudienceResult> {
+export async function addAudience(deps: Deps, input: Input): Promise<AudienceResult> {
   const { audiences, retiredAudiences } = federationTarget(input.application);
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

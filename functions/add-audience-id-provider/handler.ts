@@ -1,11 +1,9 @@
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveOpenAccount } from '../shared/live-iam';
-import { createLogger } from '../shared/logger';
-import { loadBaseSettings } from '../shared/settings';
-import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadBaseSettings } from '../shared/runtime';
+import { liveOpenAccount } from '../shared/iam';
+import { FUNCTION_NAME, addAudience, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
-  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core: addAudience }, loadDeps);
 }
 
 export const handler = makeHandler(() => {

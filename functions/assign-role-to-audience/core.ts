@@ -6,13 +6,26 @@ import {
   federationTarget,
   identityResultSchema,
   workflowInputSchema,
-} from '../shared/contracts';
-import { RoleNotFoundError, TrustPolicyRewriteError } from '../shared/errors';
-import type { HandlerDeps } from '../shared/handler-kit';
-import type { MemberAccountIam, OpenMemberAccount, RoleState } from '../shared/ports';
-import { ACCESS, READY, alarmFor, failedStatus, failureReason, type Access } from '../shared/status';
-import { federationFor, sessionNameFor } from '../shared/task-context';
-import { accessOf, isOpen, pinTrustPolicy, withLock, type ProviderKeys } from '../shared/trust-policy';
+  ACCESS,
+  READY,
+  alarmFor,
+  failedStatus,
+  failureReason,
+  type Access,
+  federationFor,
+  sessionNameFor,
+} from '../shared/workflow';
+import { RoleNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '../shared/runtime';
+import {
+  type MemberAccountIam,
+  type OpenMemberAccount,
+  type RoleState,
+  accessOf,
+  isOpen,
+  pinTrustPolicy,
+  withLock,
+  type ProviderKeys,
+} from '../shared/iam';
 
 export const FUNCTION_NAME = 'assign-role-to-audience';
 
@@ -59,7 +72,7 @@ async function closeRole(deps: Deps, iam: MemberAccountIam, role: RoleState | 'u
   }
 }
 
-export async function core(deps: Deps, input: Input): Promise<AssignResult> {
+export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
   const federation = federationFor(deps.settings, input.accountId);
   const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

@@ -1,11 +1,9 @@
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveOpenAccount } from '../shared/live-iam';
-import { createLogger } from '../shared/logger';
-import { loadAssignRoleSettings } from '../shared/settings';
-import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadAssignRoleSettings } from '../shared/runtime';
+import { liveOpenAccount } from '../shared/iam';
+import { FUNCTION_NAME, pinRole, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
-  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core: pinRole }, loadDeps);
 }
 
 export const handler = makeHandler(() => {

@@ -6,29 +6,37 @@ import {
   type ApplicationResult,
   type AudienceMode,
   type BroughtIdentityResult,
-} from '../shared/contracts';
-import { AccountQuotaExceededError, AmbiguousIdentityError, ReservedIdentityError, UnknownIdentityError } from '../shared/errors';
-import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationDisplayName, applicationNamePrefix, applicationUniqueName } from '../shared/naming';
-import type {
-  AddFederatedCredentialOutcome,
-  AddOwnerOutcome,
-  EntraDirectory,
-  FederatedCredentialSpec,
-  OpenMemberAccount,
-  PolicyDocument,
-  RoleState,
-} from '../shared/ports';
-import { FAILED_PREFIX } from '../shared/status';
-import { federationFor, sessionNameFor } from '../shared/task-context';
+  FAILED_PREFIX,
+  federationFor,
+  sessionNameFor,
+} from '../shared/workflow';
 import {
+  AccountQuotaExceededError,
+  AmbiguousIdentityError,
+  ReservedIdentityError,
+  UnknownIdentityError,
+  type HandlerDeps,
+} from '../shared/runtime';
+import {
+  applicationDisplayName,
+  applicationNamePrefix,
+  applicationUniqueName,
+  type AddFederatedCredentialOutcome,
+  type AddOwnerOutcome,
+  type EntraDirectory,
+  type FederatedCredentialSpec,
+} from '../shared/entra';
+import {
+  type OpenMemberAccount,
+  type PolicyDocument,
+  type RoleState,
   candidateHandMadeAudiences,
   hasStatementsToPin,
   namedIdentity,
   pinnedAudiences,
   referencesProvider,
   type ProviderKeys,
-} from '../shared/trust-policy';
+} from '../shared/iam';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -229,7 +237,7 @@ function ownApplicationAudiences(settings: AudienceSettings, appId: string, poli
  *   `registerApplication` proves it), with the owners and federated identity credentials the
  *   `CreateRole` call named.
  */
-export async function core(deps: Deps, input: Input): Promise<{ application: ApplicationResult }> {
+export async function registerIdentity(deps: Deps, input: Input): Promise<{ application: ApplicationResult }> {
   const { accountId, roleName, eventId } = input;
   const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, eventId));
   const role = await iam.getRole(roleName);

@@ -1,10 +1,15 @@
 import * as z from 'zod/mini';
-import { applicationResultSchema, failureSchema, workflowInputSchema, type DeletedResult } from '../shared/contracts';
-import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationNamePrefix, applicationUniqueName } from '../shared/naming';
-import type { EntraApplication, EntraDirectory, OpenMemberAccount } from '../shared/ports';
-import { federationFor, sessionNameFor } from '../shared/task-context';
-import { pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/trust-policy';
+import {
+  applicationResultSchema,
+  failureSchema,
+  workflowInputSchema,
+  type DeletedResult,
+  federationFor,
+  sessionNameFor,
+} from '../shared/workflow';
+import type { HandlerDeps } from '../shared/runtime';
+import { applicationNamePrefix, applicationUniqueName, type EntraApplication, type EntraDirectory } from '../shared/entra';
+import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/iam';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
@@ -67,7 +72,7 @@ async function isPinnedTo(
  * incarnation's application may be about to be pinned by its own Create; an application left
  * unpinned is found again by the next run of the role, or the role's Delete.
  */
-export async function core(deps: Deps, input: Input): Promise<{ deleted: DeletedResult }> {
+export async function deleteIdentity(deps: Deps, input: Input): Promise<{ deleted: DeletedResult }> {
   const { accountId, roleName, eventId } = input;
   const federation = federationFor(deps.settings, accountId);
   const keys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };

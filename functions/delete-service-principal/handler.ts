@@ -1,12 +1,10 @@
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveDirectory } from '../shared/live-graph';
-import { liveOpenAccount } from '../shared/live-iam';
-import { createLogger } from '../shared/logger';
-import { loadDeleteServicePrincipalSettings } from '../shared/settings';
-import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadDeleteServicePrincipalSettings } from '../shared/runtime';
+import { liveDirectory } from '../shared/entra';
+import { liveOpenAccount } from '../shared/iam';
+import { FUNCTION_NAME, deleteIdentity, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
-  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core: deleteIdentity }, loadDeps);
 }
 
 export const handler = makeHandler(() => {

@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
-import { deletedResultSchema, workflowInputSchema } from '../shared/contracts';
-import type { HandlerDeps } from '../shared/handler-kit';
-import type { OpenMemberAccount } from '../shared/ports';
-import { federationFor, sessionNameFor } from '../shared/task-context';
+import { deletedResultSchema, workflowInputSchema, federationFor, sessionNameFor } from '../shared/workflow';
+import type { HandlerDeps } from '../shared/runtime';
+import type { OpenMemberAccount } from '../shared/iam';
 
 export const FUNCTION_NAME = 'remove-audience-id-provider';
 
@@ -19,7 +18,7 @@ export interface AudienceRemovalResult {
 }
 
 /** Removes the client IDs of the applications the previous step deleted (nothing else uses them). */
-export async function core(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
+export async function removeAudience(deps: Deps, input: Input): Promise<AudienceRemovalResult> {
   const clientIds = input.deleted.appIds;
   const { providerArn } = federationFor(deps.settings, input.accountId);
   const iam = await deps.openAccount(input.accountId, sessionNameFor(FUNCTION_NAME, input.eventId));

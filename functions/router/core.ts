@@ -8,13 +8,11 @@ import {
   memberRoleNames,
   roleNameSchema,
   type WorkflowInput,
-} from '../shared/contracts';
-import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
-import { parsePolicyDocument } from '../shared/policy-document';
-import { protectedBy } from '../shared/protected-roles';
-import { roleLockInput } from '../shared/role-lock';
-import { federationFor } from '../shared/task-context';
-import { referencesProvider } from '../shared/trust-policy';
+  roleLockInput,
+  federationFor,
+} from '../shared/workflow';
+import { describeIssues, type HandlerDeps } from '../shared/runtime';
+import { parsePolicyDocument, protectedBy, referencesProvider } from '../shared/iam';
 
 export const FUNCTION_NAME = 'router';
 
@@ -242,7 +240,7 @@ export interface BatchResponse {
 }
 
 /** One SQS batch: every message is handled on its own; a failing one fails only its item. */
-export async function core(deps: Deps, event: SqsEvent): Promise<BatchResponse> {
+export async function routeEvents(deps: Deps, event: SqsEvent): Promise<BatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     const logger = deps.logger.child({ messageId: record.messageId });
@@ -256,7 +254,7 @@ export async function core(deps: Deps, event: SqsEvent): Promise<BatchResponse> 
       }
       const name = executionName(route.input.eventName, route.input.eventId);
       const stateMachineArn = route.workflow === 'create' ? deps.settings.createStateMachineArn : deps.settings.deleteStateMachineArn;
-      // Every execution takes its role's lock first (shared/role-lock.ts): one execution per role at a time.
+      // Every execution takes its role's lock first (shared/workflow/role-lock.ts): one execution per role at a time.
       const lock = roleLockInput(route.input.accountId, route.input.roleName, (deps.now ?? Date.now)());
       const outcome = await deps.starter.start({ stateMachineArn, name, input: { ...route.input, lock } });
       eventLogger.info(outcome === 'started' ? 'execution started' : 'execution already started (redelivery)', {

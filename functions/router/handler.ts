@@ -1,8 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { memoizeDeps, parseInput, type LoadDeps } from '../shared/handler-kit';
-import { createLogger, type LambdaContext } from '../shared/logger';
-import { loadRouterSettings } from '../shared/settings';
-import { FUNCTION_NAME, core, sqsEventSchema, type BatchResponse, type Deps, type ExecutionStarter } from './core';
+import { memoizeDeps, parseInput, type LoadDeps, createLogger, type LambdaContext, loadRouterSettings } from '../shared/runtime';
+import { FUNCTION_NAME, routeEvents, sqsEventSchema, type BatchResponse, type Deps, type ExecutionStarter } from './core';
 
 /**
  * StartExecution over the SDK. A name already used (same input, running: the SDK returns
@@ -32,7 +30,7 @@ export function makeRouterHandler(loadDeps: LoadDeps<Deps>): RouterHandler {
     // The request id and cold start on every line of this invocation.
     if (context) resolved.logger.addLambdaContext(context);
     const logger = resolved.logger.child({ function: FUNCTION_NAME });
-    return core({ ...resolved, logger }, parseInput(sqsEventSchema, event, 'router input (an SQS batch)'));
+    return routeEvents({ ...resolved, logger }, parseInput(sqsEventSchema, event, 'router input (an SQS batch)'));
   };
 }
 

@@ -1,11 +1,29 @@
 import * as z from 'zod/mini';
-import { ROLE_TAGS, guidSchema } from '../shared/contracts';
-import { OidcProviderNotFoundError, TrustPolicyRewriteError } from '../shared/errors';
-import type { HandlerDeps } from '../shared/handler-kit';
-import { applicationUniqueName } from '../shared/naming';
-import type { EntraDirectory, ListedRole, OpenMemberAccountLister, PolicyDocument } from '../shared/ports';
-import { protectedBy } from '../shared/protected-roles';
-import { FAILED_PREFIX, FAILURE_REASONS, READY, TRUST_POLICY_REASONS } from '../shared/status';
+import {
+  ROLE_TAGS,
+  guidSchema,
+  FAILED_PREFIX,
+  FAILURE_REASONS,
+  READY,
+  TRUST_POLICY_REASONS,
+  federationFor,
+  sessionNameFor,
+} from '../shared/workflow';
+import { OidcProviderNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '../shared/runtime';
+import { applicationUniqueName, type EntraDirectory } from '../shared/entra';
+import {
+  type ListedRole,
+  type OpenMemberAccountLister,
+  type PolicyDocument,
+  protectedBy,
+  candidateHandMadeAudiences,
+  isOpen,
+  pinTrustPolicy,
+  pinnedAudiences,
+  pinnedSubjects,
+  referencesProvider,
+  type ProviderKeys,
+} from '../shared/iam';
 import {
   RECENT_APPLICATION_SECONDS,
   accountItemSchema,
@@ -14,17 +32,7 @@ import {
   type Finding,
   type FindingKind,
   type Inspection,
-} from '../shared/sweep-contracts';
-import { federationFor, sessionNameFor } from '../shared/task-context';
-import {
-  candidateHandMadeAudiences,
-  isOpen,
-  pinTrustPolicy,
-  pinnedAudiences,
-  pinnedSubjects,
-  referencesProvider,
-  type ProviderKeys,
-} from '../shared/trust-policy';
+} from '../shared/sweep';
 
 export const FUNCTION_NAME = 'sweep-inspect-account';
 
@@ -67,7 +75,7 @@ const isGuid = (value: string) => guidSchema.safeParse(value).success;
  * Any error leaves the account unread: the state machine records it as `unreadable-account`
  * and nothing is deleted for it in this run.
  */
-export async function core(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
+export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
   const { accountId, applications } = input.account;
   const { settings } = deps;
   const federation = federationFor(settings, accountId);

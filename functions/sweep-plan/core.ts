@@ -1,9 +1,16 @@
 import * as z from 'zod/mini';
-import { describeIssues, type HandlerDeps } from '../shared/handler-kit';
-import { InvalidInputError } from '../shared/errors';
-import { parseApplicationUniqueName } from '../shared/naming';
-import type { BaselineAccounts, DeletedItem, EntraInventory, SweepStore } from '../shared/ports';
-import { sweepId, sweepInputSchema, type AccountItem, type Finding, type SweepContext, type TenantPlan } from '../shared/sweep-contracts';
+import { describeIssues, type HandlerDeps, InvalidInputError } from '../shared/runtime';
+import { parseApplicationUniqueName, type DeletedItem, type EntraInventory } from '../shared/entra';
+import {
+  type BaselineAccounts,
+  type SweepStore,
+  sweepId,
+  sweepInputSchema,
+  type AccountItem,
+  type Finding,
+  type SweepContext,
+  type TenantPlan,
+} from '../shared/sweep';
 
 export const FUNCTION_NAME = 'sweep-plan';
 
@@ -69,7 +76,7 @@ async function softDeleted(inventory: EntraInventory, ownAppIds: ReadonlySet<str
  * item per account (the account and the applications named for it) for the inspection map.
  * Reads only; a `report` and a `repair` run plan alike.
  */
-export async function core(deps: Deps, input: Input): Promise<{ sweep: SweepContext }> {
+export async function planSweep(deps: Deps, input: Input): Promise<{ sweep: SweepContext }> {
   const request = parseSweepInput(input.input);
   const id = sweepId(input.executionName);
   const prefix = `sweeps/${input.executionName}/`;

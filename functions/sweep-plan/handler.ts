@@ -1,14 +1,12 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { liveInventory } from '../shared/live-graph';
-import { createLogger } from '../shared/logger';
-import { loadSweepPlanSettings } from '../shared/settings';
-import { s3SweepStore, stackSetBaselineAccounts } from '../shared/sweep-aws';
-import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadSweepPlanSettings } from '../shared/runtime';
+import { liveInventory } from '../shared/entra';
+import { s3SweepStore, stackSetBaselineAccounts } from '../shared/sweep';
+import { FUNCTION_NAME, planSweep, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
-  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core: planSweep }, loadDeps);
 }
 
 export const handler = makeHandler(() => {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { AutomationError, InvalidInputError } from '../shared/errors';
-import type { HandlerDeps } from '../shared/handler-kit';
-import type { EntraDirectory, EntraInventory, OpenMemberAccount } from '../shared/ports';
+import { AutomationError, InvalidInputError, type HandlerDeps } from '../shared/runtime';
+import type { EntraDirectory, EntraInventory } from '../shared/entra';
+import type { OpenMemberAccount } from '../shared/iam';
 import {
   federationExecutionName,
   federationInput,
@@ -9,8 +9,8 @@ import {
   sweepContextSchema,
   type RepairOutcome,
   type RepairResult,
-} from '../shared/sweep-contracts';
-import { federationFor, sessionNameFor } from '../shared/task-context';
+} from '../shared/sweep';
+import { federationFor, sessionNameFor } from '../shared/workflow';
 
 export const FUNCTION_NAME = 'sweep-repair-account';
 
@@ -54,7 +54,7 @@ async function attempt(
  * for the state machine to run (`states:startExecution.sync:2`): the Create workflow is the
  * only code that federates.
  */
-export async function core(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
+export async function repairAccount(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
   const { repair, sweep } = input;
   const outcomes: RepairOutcome[] = [];
   const accountId = repair.accountId;

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import type { HandlerDeps } from '../shared/handler-kit';
-import type { SweepStore } from '../shared/ports';
+import type { HandlerDeps } from '../shared/runtime';
 import {
+  type SweepStore,
   DELETING_ACTIONS,
   SWEEP_METRICS_MESSAGE,
   inspectionSchema,
@@ -18,7 +18,7 @@ import {
   type SweepReport,
   type SweepResult,
   type SweepTotals,
-} from '../shared/sweep-contracts';
+} from '../shared/sweep';
 
 export const FUNCTION_NAME = 'sweep-report';
 
@@ -307,7 +307,7 @@ async function finish(
   return { report: { bucket: deps.store.bucket, key, totals } };
 }
 
-export async function core(
+export async function reportSweep(
   deps: Deps,
   input: Input,
 ): Promise<{ decision: Decision } | { report: { bucket: string; key: string; totals: SweepTotals } }> {

@@ -1,12 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { makeTaskHandler, type LoadDeps, type TaskHandler } from '../shared/handler-kit';
-import { createLogger } from '../shared/logger';
-import { loadSweepReportSettings } from '../shared/settings';
-import { s3SweepStore } from '../shared/sweep-aws';
-import { FUNCTION_NAME, core, inputSchema, type Deps } from './core';
+import { makeTaskHandler, type LoadDeps, type TaskHandler, createLogger, loadSweepReportSettings } from '../shared/runtime';
+import { s3SweepStore } from '../shared/sweep';
+import { FUNCTION_NAME, reportSweep, inputSchema, type Deps } from './core';
 
 export function makeHandler(loadDeps: LoadDeps<Deps>): TaskHandler {
-  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core }, loadDeps);
+  return makeTaskHandler({ name: FUNCTION_NAME, schema: inputSchema, core: reportSweep }, loadDeps);
 }
 
 export const handler = makeHandler(() => {

@@ -1,5 +1,5 @@
-import { applicationUniqueName } from '../../functions/shared/naming';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
+import { applicationUniqueName } from '../../functions/shared/entra';
+import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../cloudtrail-events';
 

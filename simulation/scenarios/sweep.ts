@@ -1,5 +1,5 @@
-import { applicationUniqueName } from '../../functions/shared/naming';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/ports';
+import { applicationUniqueName } from '../../functions/shared/entra';
+import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import type { FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 

@@ -1,5 +1,5 @@
-import { core } from '../../../functions/add-audience-id-provider/core';
-import { AudienceLimitExceededError, OidcProviderNotFoundError } from '../../../functions/shared/errors';
+import { addAudience } from '../../../functions/add-audience-id-provider/core';
+import { AudienceLimitExceededError, OidcProviderNotFoundError } from '../../../functions/shared/runtime';
 import { ACCOUNT_ID, FakeAccountIam, PROVIDER_ARN, baseSettings, logger } from '../../fixtures/port-fakes';
 
 const APP_ID = '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d';
@@ -24,8 +24,8 @@ describe('add-audience-id-provider core', () => {
     const iam = new FakeAccountIam();
     iam.providers.set(PROVIDER_ARN, []);
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
-    expect(await core(deps, input)).toEqual({ audience: { clientIds: [APP_ID], removed: [] } });
-    expect(await core(deps, input)).toEqual({ audience: { clientIds: [APP_ID], removed: [] } });
+    expect(await addAudience(deps, input)).toEqual({ audience: { clientIds: [APP_ID], removed: [] } });
+    expect(await addAudience(deps, input)).toEqual({ audience: { clientIds: [APP_ID], removed: [] } });
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([APP_ID]);
   });
 
@@ -37,7 +37,7 @@ describe('add-audience-id-provider core', () => {
     // Act
     for (let i = 0; i < 150; i += 1) {
       const appId = `2b1c7e4a-9f3d-4c5b-8a6e-${String(i).padStart(12, '0')}`;
-      await core(deps, {
+      await addAudience(deps, {
         ...input,
         application: { ...input.application, appId, audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' as const },
       });
@@ -51,7 +51,7 @@ describe('add-audience-id-provider core', () => {
     iam.providers.set(PROVIDER_ARN, [APP_ID]);
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
     const moving = { ...input.application, audiences: [GATEWAY], retiredAudiences: [APP_ID, GATEWAY] };
-    expect(await core(deps, { ...input, application: moving })).toEqual({ audience: { clientIds: [GATEWAY], removed: [APP_ID] } });
+    expect(await addAudience(deps, { ...input, application: moving })).toEqual({ audience: { clientIds: [GATEWAY], removed: [APP_ID] } });
     expect(iam.calls).toEqual([`addClientId ${GATEWAY}`, `removeClientId ${APP_ID}`]);
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([GATEWAY]);
   });
@@ -67,13 +67,15 @@ describe('add-audience-id-provider core', () => {
       audiences: [GATEWAY],
       requestAudience: GATEWAY,
     };
-    await core({ settings: baseSettings, openAccount: iam.open, logger }, { ...input, application: brought });
+    await addAudience({ settings: baseSettings, openAccount: iam.open, logger }, { ...input, application: brought });
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([GATEWAY]);
   });
 
   it('fails with OidcProviderNotFoundError when the account has no provider for the tenant', async () => {
     const iam = new FakeAccountIam();
-    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(OidcProviderNotFoundError);
+    await expect(addAudience({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(
+      OidcProviderNotFoundError,
+    );
   });
 
   it('passes the audience limit on as AudienceLimitExceededError', async () => {
@@ -82,6 +84,8 @@ describe('add-audience-id-provider core', () => {
       PROVIDER_ARN,
       Array.from({ length: 100 }, (_, i) => `client-${i}`),
     );
-    await expect(core({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(AudienceLimitExceededError);
+    await expect(addAudience({ settings: baseSettings, openAccount: iam.open, logger }, input)).rejects.toBeInstanceOf(
+      AudienceLimitExceededError,
+    );
   });
 });

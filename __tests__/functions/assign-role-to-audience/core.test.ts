@@ -1,7 +1,7 @@
-import { core } from '../../../functions/assign-role-to-audience/core';
-import { failureReason } from '../../../functions/shared/status';
-import { LOCK_SID } from '../../../functions/shared/trust-policy';
-import { RoleNotFoundError, TrustPolicyRewriteError } from '../../../functions/shared/errors';
+import { pinRole } from '../../../functions/assign-role-to-audience/core';
+import { failureReason } from '../../../functions/shared/workflow';
+import { LOCK_SID } from '../../../functions/shared/iam';
+import { RoleNotFoundError, TrustPolicyRewriteError } from '../../../functions/shared/runtime';
 import {
   ACCOUNT_ID,
   FakeAccountIam,
@@ -31,7 +31,7 @@ describe('assign-role-to-audience core (pin)', () => {
   it('pins aud and sub and tags the role ready', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), { team: 'payments' }, application.roleId);
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, application });
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application });
     expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
     const role = iam.roles.get('ci-deployer')!;
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${APP_ID}"`);
@@ -59,7 +59,7 @@ describe('assign-role-to-audience core (pin)', () => {
       identityMode: 'shared' as const,
       federatedCredentialsStatus: 'added',
     };
-    await core({ settings, openAccount: iam.open, logger }, { ...base, application: shared });
+    await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application: shared });
     const role = iam.roles.get('ci-deployer')!;
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${GATEWAY}"`);
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:sub":"${SP_ID}"`);
@@ -74,7 +74,7 @@ describe('assign-role-to-audience core (pin)', () => {
   it('admits both audiences while a migration runs', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
-    await core({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, audiences: [GATEWAY, APP_ID] } });
+    await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, audiences: [GATEWAY, APP_ID] } });
     expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":["${GATEWAY}","${APP_ID}"]`);
   });
 
@@ -92,7 +92,7 @@ describe('assign-role-to-audience core (pin)', () => {
       audiences: [GATEWAY],
       requestAudience: GATEWAY,
     };
-    await core({ settings, openAccount: iam.open, logger }, { ...base, roleName: 'vm-reader', application: brought });
+    await pinRole({ settings, openAccount: iam.open, logger }, { ...base, roleName: 'vm-reader', application: brought });
     const role = iam.roles.get('vm-reader')!;
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${GATEWAY}"`);
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:sub":"${identity.id}"`);
@@ -109,22 +109,22 @@ describe('assign-role-to-audience core (pin)', () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
     const deps = { settings, openAccount: iam.open, logger };
-    await core(deps, { ...base, application });
+    await pinRole(deps, { ...base, application });
     iam.calls.length = 0;
-    const second = await core(deps, { ...base, application });
+    const second = await pinRole(deps, { ...base, application });
     expect(second).toEqual({ assigned: { status: 'ready', trustPolicyChanged: false } });
     expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
   });
 
   it('throws RoleNotFoundError when the role was deleted part-way', async () => {
     const iam = new FakeAccountIam();
-    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(RoleNotFoundError);
+    await expect(pinRole({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(RoleNotFoundError);
   });
 
   it('throws RoleNotFoundError when the role was re-created meanwhile (another incarnation, another Create)', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(RoleNotFoundError);
+    await expect(pinRole({ settings, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(RoleNotFoundError);
     expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
   });
 
@@ -132,7 +132,7 @@ describe('assign-role-to-audience core (pin)', () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
     const tiny = { ...settings, trustPolicyMaxChars: 200 };
-    await expect(core({ settings: tiny, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(
+    await expect(pinRole({ settings: tiny, openAccount: iam.open, logger }, { ...base, application })).rejects.toBeInstanceOf(
       TrustPolicyRewriteError,
     );
     expect(iam.calls).toEqual(['getRole ci-deployer']);
@@ -142,7 +142,7 @@ describe('assign-role-to-audience core (pin)', () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
     const ownersStatus = 'failed:authorization-request-denied 5f2b8a3c-1d4e-4f60-9a7b-8c9d0e1f2a3b';
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, ownersStatus } });
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, ownersStatus } });
     expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
     expect(iam.roles.get('ci-deployer')!.tags).toMatchObject({ 'entra:federation-status': 'ready', 'entra:owners-status': ownersStatus });
   });
@@ -162,7 +162,7 @@ describe('assign-role-to-audience core (pin)', () => {
       {},
       application.roleId,
     );
-    await core({ settings, openAccount: iam.open, logger }, { ...base, application });
+    await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application });
     expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).not.toContain(LOCK_SID);
   });
 });
@@ -183,7 +183,10 @@ describe('assign-role-to-audience core (record failure)', () => {
       Error: 'AudienceLimitExceededError',
       Cause: JSON.stringify({ errorType: 'AudienceLimitExceededError', errorMessage: 'quota', trace: [] }),
     };
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, failure, deleted: { appIds: [APP_ID], any: true } });
+    const result = await pinRole(
+      { settings, openAccount: iam.open, logger },
+      { ...base, failure, deleted: { appIds: [APP_ID], any: true } },
+    );
     expect(result).toEqual({ recordedFailure: { status: 'failed:audience-limit', access: 'closed' } });
     expect(iam.roles.get('ci-deployer')!.tags).toEqual({
       'entra:tenant-id': TENANT_ID,
@@ -198,7 +201,7 @@ describe('assign-role-to-audience core (record failure)', () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', openPolicy());
     iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
     expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'locked' } });
     const statements = iam.roles.get('ci-deployer')!.trustPolicy.Statement as { Sid?: string; Effect: string }[];
     expect(statements).toHaveLength(2);
@@ -213,7 +216,7 @@ describe('assign-role-to-audience core (record failure)', () => {
     const errors: unknown[] = [];
     const spy = { ...logger, error: (message: string, fields?: object) => errors.push({ message, ...fields }), child: () => spy };
     const tiny = { ...settings, trustPolicyMaxChars: 150 };
-    const result = await core({ settings: tiny, openAccount: iam.open, logger: spy }, { ...base, failure: graphDown });
+    const result = await pinRole({ settings: tiny, openAccount: iam.open, logger: spy }, { ...base, failure: graphDown });
     expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'open' } });
     expect(iam.roles.get('ci-deployer')!.tags['entra:access']).toBe('open');
     expect(errors).toContainEqual(expect.objectContaining({ message: 'role left open', alarm: 'role-open' }));
@@ -223,7 +226,7 @@ describe('assign-role-to-audience core (record failure)', () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
-    const result = await core({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
     expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'closed' } });
     expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
   });
@@ -231,7 +234,7 @@ describe('assign-role-to-audience core (record failure)', () => {
   it('throws RoleNotFoundError when the role is gone (the state machine ends cleanly)', async () => {
     const iam = new FakeAccountIam();
     const failure = { Error: 'GraphRequestError', Cause: 'forbidden' };
-    await expect(core({ settings, openAccount: iam.open, logger }, { ...base, failure })).rejects.toBeInstanceOf(RoleNotFoundError);
+    await expect(pinRole({ settings, openAccount: iam.open, logger }, { ...base, failure })).rejects.toBeInstanceOf(RoleNotFoundError);
   });
 });
 

@@ -1,5 +1,5 @@
 import {
-  core,
+  registerIdentity,
   federatedCredentialsStatus,
   ownersStatus,
   parseFederatedCredentialTags,
@@ -12,8 +12,8 @@ import {
   ApplicationNameTakenError,
   ReservedIdentityError,
   UnknownIdentityError,
-} from '../../../functions/shared/errors';
-import { applicationUniqueName } from '../../../functions/shared/naming';
+} from '../../../functions/shared/runtime';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import {
   ACCOUNT_ID,
   AUTOMATION,
@@ -82,7 +82,7 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     // Act
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     // Assess
     const [app] = [...directory.applications.values()];
     expect(app?.uniqueName).toBe(applicationUniqueName(ACCOUNT_ID, 'ci-deployer', roleId));
@@ -104,15 +104,15 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     const v2Host = `login.microsoftonline.com/${deps.settings.tenantId}/v2.0`;
     iam.putRole('ci-deployer', appTeamTrustPolicy(`arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${v2Host}`, v2Host));
-    await core({ ...deps, settings: { ...deps.settings, tokenVersion: 2 } }, input);
+    await registerIdentity({ ...deps, settings: { ...deps.settings, tokenVersion: 2 } }, input);
     expect(directory.specs.map((spec) => spec.tokenVersion)).toEqual([2]);
   });
 
   it('is idempotent: a second run reuses its own application and says it did not create it', async () => {
     const { iam, directory, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const first = await core(deps, input);
-    const second = await core(deps, input);
+    const first = await registerIdentity(deps, input);
+    const second = await registerIdentity(deps, input);
     expect(second.application).toEqual({ ...first.application, created: false });
     expect(directory.applications.size).toBe(1);
   });
@@ -120,9 +120,9 @@ describe('create-service-principal core', () => {
   it('gives a re-created role (new role ID) a new application, never its predecessor’s', async () => {
     const { iam, directory, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const first = await core(deps, input);
+    const first = await registerIdentity(deps, input);
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const second = await core(deps, input);
+    const second = await registerIdentity(deps, input);
     expect(second.application.outcome === 'registered' && second.application.appId).not.toBe(
       first.application.outcome === 'registered' && first.application.appId,
     );
@@ -133,7 +133,7 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const squatted = directory.addForeignApplication(applicationUniqueName(ACCOUNT_ID, 'ci-deployer', roleId));
-    await expect(core(deps, input)).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    await expect(registerIdentity(deps, input)).rejects.toBeInstanceOf(ApplicationNameTakenError);
     expect(directory.applications.get(squatted.id)).toEqual(squatted);
     expect(directory.calls.some((call) => call.startsWith('ensureServicePrincipal'))).toBe(false);
   });
@@ -142,7 +142,7 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     const theirs = directory.addForeignApplication('their-own-app');
     iam.putRole('ci-deployer', handMadePolicy(theirs.appId));
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     expect(application).toEqual({ outcome: 'skipped', reason: 'hand-made' });
     expect(directory.calls.filter((call) => call.startsWith('registerApplication'))).toEqual([]);
   });
@@ -150,13 +150,13 @@ describe('create-service-principal core', () => {
   it('treats a GUID audience that names no application as a placeholder and federates', async () => {
     const { iam, deps } = setUp();
     iam.putRole('ci-deployer', pinnedPolicy('00000000-0000-0000-0000-000000000000'));
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     expect(application.outcome).toBe('registered');
   });
 
   it('skips a role that is gone without touching Entra', async () => {
     const { directory, deps } = setUp();
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     expect(application).toEqual({ outcome: 'skipped', reason: 'role-not-found' });
     expect(directory.calls).toEqual([]);
   });
@@ -170,7 +170,7 @@ describe('create-service-principal core', () => {
         'token.actions.githubusercontent.com',
       ),
     );
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     expect(application).toEqual({ outcome: 'skipped', reason: 'not-federated' });
     expect(directory.calls).toEqual([]);
   });
@@ -180,7 +180,7 @@ describe('create-service-principal core', () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     directory.users.add(USER);
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const { application } = await core(deps, { ...input, requestedOwners: `${USER}  not-a-guid ${unknown}` });
+    const { application } = await registerIdentity(deps, { ...input, requestedOwners: `${USER}  not-a-guid ${unknown}` });
     expect(application.outcome === 'registered' && application.ownersStatus).toBe(`failed:malformed not-a-guid ${unknown}`);
     expect([...directory.applications.values()][0]?.owners).toEqual([AUTOMATION, USER]);
   });
@@ -190,7 +190,7 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     directory.users.add(USER);
     iam.putRole('ci-deployer', appTeamTrustPolicy(), { 'entra:owners': USER });
-    const { application } = await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' });
+    const { application } = await registerIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' });
     expect(application.outcome === 'registered' && application.ownersStatus).toBeUndefined();
     expect([...directory.applications.values()][0]?.owners).toEqual([AUTOMATION]);
     expect(directory.calls.some((call) => call.startsWith('addOwner'))).toBe(false);
@@ -200,7 +200,7 @@ describe('create-service-principal core', () => {
     const { iam, directory, deps } = setUp();
     directory.refusedOwners.set(USER, 'Authorization_RequestDenied');
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const { application } = await core(deps, { ...input, requestedOwners: USER });
+    const { application } = await registerIdentity(deps, { ...input, requestedOwners: USER });
     expect(application).toMatchObject({ outcome: 'registered', ownersStatus: `failed:authorization-request-denied ${USER}` });
   });
 });
@@ -211,7 +211,7 @@ describe('create-service-principal core: audience modes', () => {
     const { iam, directory, deps } = setUp({ audienceMode: 'shared' });
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     // Act
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     // Assess
     expect(directory.applications.size).toBe(1);
     expect(application).toMatchObject({ outcome: 'registered', audiences: [GATEWAY], requestAudience: GATEWAY, identityMode: 'shared' });
@@ -223,8 +223,8 @@ describe('create-service-principal core: audience modes', () => {
     perRole.iam.putRole('ci-deployer', appTeamTrustPolicy());
     const shared = setUp({ audienceMode: 'shared', dualAudience: true });
     shared.iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const a = (await core(perRole.deps, input)).application;
-    const b = (await core(shared.deps, input)).application;
+    const a = (await registerIdentity(perRole.deps, input)).application;
+    const b = (await registerIdentity(shared.deps, input)).application;
     expect(a.outcome === 'registered' && a.audiences).toEqual([a.outcome === 'registered' && a.appId, GATEWAY]);
     expect(b.outcome === 'registered' && b.audiences).toEqual([GATEWAY, b.outcome === 'registered' && b.appId]);
   });
@@ -233,13 +233,13 @@ describe('create-service-principal core: audience modes', () => {
     // Prepare: a ready per-role role (aud = its own application, sub = its service principal)
     const { iam, directory, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const first = (await core(deps, input)).application;
+    const first = (await registerIdentity(deps, input)).application;
     if (first.outcome !== 'registered') throw new Error('expected registered');
     iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(first.appId, first.servicePrincipalObjectId);
     // Act: the deployment is now shared; back again
-    const moved = (await core({ ...deps, settings: { ...deps.settings, audienceMode: 'shared' } }, input)).application;
+    const moved = (await registerIdentity({ ...deps, settings: { ...deps.settings, audienceMode: 'shared' } }, input)).application;
     iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(GATEWAY, first.servicePrincipalObjectId);
-    const back = (await core(deps, input)).application;
+    const back = (await registerIdentity(deps, input)).application;
     // Assess: the same application throughout (its own sub is not "brought"), no gateway retired
     expect(moved).toMatchObject({ outcome: 'registered', appId: first.appId, audiences: [GATEWAY], retiredAudiences: [first.appId] });
     expect(back).toMatchObject({ outcome: 'registered', appId: first.appId, audiences: [first.appId] });
@@ -253,7 +253,7 @@ describe('create-service-principal core: audience modes', () => {
     const { iam, directory, deps } = setUp({ audienceMode: 'shared' });
     (directory.addForeignApplication('gateway', 'the-deployer') as { appId: string }).appId = GATEWAY;
     iam.putRole('ci-deployer', pinnedPolicy(GATEWAY));
-    const { application } = await core(deps, input);
+    const { application } = await registerIdentity(deps, input);
     expect(application.outcome).toBe('registered');
   });
 
@@ -262,12 +262,12 @@ describe('create-service-principal core: audience modes', () => {
     const { iam, directory, deps } = setUp({ maxApplicationsPerAccount: 2 });
     for (const name of ['one', 'two']) {
       iam.putRole(name, appTeamTrustPolicy());
-      await core(deps, { ...input, roleName: name });
+      await registerIdentity(deps, { ...input, roleName: name });
     }
     iam.putRole('three', appTeamTrustPolicy());
     // Act / Assess
-    await expect(core(deps, { ...input, roleName: 'three' })).rejects.toBeInstanceOf(AccountQuotaExceededError);
-    await expect(core(deps, { ...input, roleName: 'two' })).resolves.toMatchObject({
+    await expect(registerIdentity(deps, { ...input, roleName: 'three' })).rejects.toBeInstanceOf(AccountQuotaExceededError);
+    await expect(registerIdentity(deps, { ...input, roleName: 'two' })).resolves.toMatchObject({
       application: { outcome: 'registered', created: false },
     });
     expect(directory.applications.size).toBe(2);
@@ -281,7 +281,7 @@ describe('create-service-principal core: bring your own identity', () => {
     const identity = directory.addIdentity();
     const roleId = iam.putRole('vm-reader', pinnedPolicy('placeholder', identity.id));
     // Act
-    const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
+    const { application } = await registerIdentity(deps, { ...input, roleName: 'vm-reader' });
     // Assess
     expect(application).toEqual({
       outcome: 'bring-your-own',
@@ -301,7 +301,7 @@ describe('create-service-principal core: bring your own identity', () => {
     const policy = pinnedPolicy('x', identity.id);
     delete (policy.Statement[0]!.Condition.StringEquals as Record<string, string>)[`${PROVIDER_HOST}:aud`];
     iam.putRole('vm-reader', policy);
-    const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
+    const { application } = await registerIdentity(deps, { ...input, roleName: 'vm-reader' });
     expect(application).toMatchObject({ outcome: 'bring-your-own', servicePrincipalObjectId: identity.id });
   });
 
@@ -314,14 +314,14 @@ describe('create-service-principal core: bring your own identity', () => {
       Statement: { Condition: { StringEquals: Record<string, string> } }[];
     };
     policy.Statement[0]!.Condition.StringEquals[`${host}:sub`] = identity.id;
-    const { application } = await core(deps, { ...input, roleName: 'vm-reader' });
+    const { application } = await registerIdentity(deps, { ...input, roleName: 'vm-reader' });
     expect(application).toMatchObject({ outcome: 'bring-your-own', audiences: [identity.appId], requestAudience: GATEWAY });
   });
 
   it('ends unknown-identity for a sub that names no service principal, creating nothing', async () => {
     const { iam, directory, deps } = setUp();
     iam.putRole('vm-reader', pinnedPolicy('placeholder', USER));
-    await expect(core(deps, { ...input, roleName: 'vm-reader' })).rejects.toBeInstanceOf(UnknownIdentityError);
+    await expect(registerIdentity(deps, { ...input, roleName: 'vm-reader' })).rejects.toBeInstanceOf(UnknownIdentityError);
     expect(registrations(directory)).toEqual([]);
   });
 
@@ -329,7 +329,7 @@ describe('create-service-principal core: bring your own identity', () => {
     const { iam, directory, deps } = setUp();
     const legacy = directory.addIdentity({ servicePrincipalType: 'SocialIdp' });
     iam.putRole('vm-reader', pinnedPolicy('placeholder', legacy.id));
-    await expect(core(deps, { ...input, roleName: 'vm-reader' })).rejects.toThrow(/cannot sign in as a workload/);
+    await expect(registerIdentity(deps, { ...input, roleName: 'vm-reader' })).rejects.toThrow(/cannot sign in as a workload/);
   });
 
   it.each([
@@ -341,26 +341,26 @@ describe('create-service-principal core: bring your own identity', () => {
     const { iam, directory, deps } = setUp();
     const sp = directory.addIdentity({ ...fields, servicePrincipalType: 'Application' });
     iam.putRole('vm-reader', pinnedPolicy('placeholder', sp.id));
-    await expect(core(deps, { ...input, roleName: 'vm-reader' })).rejects.toBeInstanceOf(ReservedIdentityError);
+    await expect(registerIdentity(deps, { ...input, roleName: 'vm-reader' })).rejects.toBeInstanceOf(ReservedIdentityError);
   });
 
   it('keeps the role’s own application when its sub already names it (a ready role updated), as before', async () => {
     const { iam, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const first = (await core(deps, input)).application;
+    const first = (await registerIdentity(deps, input)).application;
     if (first.outcome !== 'registered') throw new Error('expected registered');
     iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(first.appId, first.servicePrincipalObjectId);
-    const again = (await core(deps, input)).application;
+    const again = (await registerIdentity(deps, input)).application;
     expect(again).toMatchObject({ outcome: 'registered', appId: first.appId, created: false });
   });
 
   it('gives a re-created role a new application even when its policy names the previous incarnation’s identity', async () => {
     const { iam, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const first = (await core(deps, input)).application;
+    const first = (await registerIdentity(deps, input)).application;
     if (first.outcome !== 'registered') throw new Error('expected registered');
     iam.putRole('ci-deployer', pinnedPolicy(first.appId, first.servicePrincipalObjectId));
-    const second = (await core(deps, input)).application;
+    const second = (await registerIdentity(deps, input)).application;
     expect(second.outcome === 'registered' && second.appId).not.toBe(first.appId);
   });
 
@@ -368,13 +368,13 @@ describe('create-service-principal core: bring your own identity', () => {
     // Attack: team A names team B's application's service principal in its own role's sub.
     const { iam, directory, deps } = setUp();
     iam.putRole('team-b', appTeamTrustPolicy());
-    const b = (await core(deps, { ...input, roleName: 'team-b' })).application;
+    const b = (await registerIdentity(deps, { ...input, roleName: 'team-b' })).application;
     if (b.outcome !== 'registered') throw new Error('expected registered');
     const before = structuredClone([...directory.applications.values()]);
     iam.putRole('team-a', pinnedPolicy('placeholder', b.servicePrincipalObjectId));
     // Act
     const a = (
-      await core(deps, {
+      await registerIdentity(deps, {
         ...input,
         roleName: 'team-a',
         requestedOwners: USER,
@@ -398,7 +398,7 @@ describe('create-service-principal core: bring your own identity', () => {
     const theirs = directory.addForeignApplication('their-own-app');
     const identity = directory.addIdentity();
     iam.putRole('ci-deployer', pinnedPolicy(theirs.appId, identity.id));
-    expect((await core(deps, input)).application).toEqual({ outcome: 'skipped', reason: 'hand-made' });
+    expect((await registerIdentity(deps, input)).application).toEqual({ outcome: 'skipped', reason: 'hand-made' });
   });
 
   it('refuses statements that do not agree on one identity', async () => {
@@ -406,7 +406,7 @@ describe('create-service-principal core: bring your own identity', () => {
     const identity = directory.addIdentity();
     const open = pinnedPolicy('placeholder').Statement[0]!;
     iam.putRole('ci-deployer', { Version: '2012-10-17', Statement: [pinnedPolicy('placeholder', identity.id).Statement[0]!, open] });
-    await expect(core(deps, input)).rejects.toBeInstanceOf(AmbiguousIdentityError);
+    await expect(registerIdentity(deps, input)).rejects.toBeInstanceOf(AmbiguousIdentityError);
     expect(registrations(directory)).toEqual([]);
   });
 });
@@ -417,7 +417,7 @@ describe('create-service-principal core: federated identity credentials', () => 
   it('adds the credentials the CreateRole call named and reports the malformed ones', async () => {
     const { iam, directory, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
-    const { application } = await core(deps, {
+    const { application } = await registerIdentity(deps, {
       ...input,
       requestedFederatedCredentials: { main: `${GITHUB} repo:contoso/payments:ref:refs/heads/main`, broken: 'http://insecure subject' },
     });
@@ -434,7 +434,7 @@ describe('create-service-principal core: federated identity credentials', () => 
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {
       'entra:federated-credential:mine': `${GITHUB} repo:attacker/x:ref:refs/heads/main`,
     });
-    const { application } = await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' });
+    const { application } = await registerIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' });
     expect(directory.federatedCredentials.size).toBe(0);
     expect(application).not.toHaveProperty('federatedCredentialsStatus');
   });
@@ -443,8 +443,8 @@ describe('create-service-principal core: federated identity credentials', () => 
     const { iam, deps } = setUp();
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     const named = { ...input, requestedFederatedCredentials: { main: `${GITHUB} repo:contoso/payments:environment:prod` } };
-    await core(deps, named);
-    expect((await core(deps, named)).application).toMatchObject({ federatedCredentialsStatus: 'added' });
+    await registerIdentity(deps, named);
+    expect((await registerIdentity(deps, named)).application).toMatchObject({ federatedCredentialsStatus: 'added' });
   });
 });
 

@@ -1,5 +1,5 @@
-import { core } from '../../../functions/delete-service-principal/core';
-import { applicationUniqueName } from '../../../functions/shared/naming';
+import { deleteIdentity } from '../../../functions/delete-service-principal/core';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import {
   ACCOUNT_ID,
   FakeAccountIam,
@@ -46,13 +46,13 @@ describe('delete-service-principal core (Delete)', () => {
   it('deletes and purges the application and service principal of a deleted role and returns its client ID', async () => {
     const { directory, register, deps } = await setUp();
     const app = await register(newRoleId());
-    expect(await core(deps, input)).toEqual({ deleted: { appIds: [app.appId], any: true } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [app.appId], any: true } });
     expect(directory.applications.size + directory.servicePrincipals.size).toBe(0);
   });
 
   it('returns no client IDs when no application exists', async () => {
     const { deps } = await setUp();
-    expect(await core(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
   });
 
   it('removes every earlier incarnation but keeps the application of the role that exists now (late DeleteRole)', async () => {
@@ -60,14 +60,14 @@ describe('delete-service-principal core (Delete)', () => {
     const old = await register(newRoleId());
     const currentRoleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const current = await register(currentRoleId);
-    expect(await core(deps, input)).toEqual({ deleted: { appIds: [old.appId], any: true } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [old.appId], any: true } });
     expect([...directory.applications.values()].map((app) => app.appId)).toEqual([current.appId]);
   });
 
   it('never deletes an application the automation did not create, even under the role’s name prefix', async () => {
     const { directory, deps } = await setUp();
     const foreign = directory.addForeignApplication(applicationUniqueName(ACCOUNT_ID, 'ci-deployer', newRoleId()));
-    expect(await core(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
     expect(directory.applications.get(foreign.id)).toBeDefined();
   });
 });
@@ -77,7 +77,7 @@ describe('delete-service-principal core (compensation)', () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
-    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({
+    expect(await deleteIdentity(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({
       deleted: { appIds: [app.appId], any: true },
     });
     expect(directory.applications.size).toBe(0);
@@ -88,7 +88,7 @@ describe('delete-service-principal core (compensation)', () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     await register(roleId);
-    expect(await core(deps, { ...input, eventName: 'CreateRole', roleId: newRoleId(), failure })).toEqual({
+    expect(await deleteIdentity(deps, { ...input, eventName: 'CreateRole', roleId: newRoleId(), failure })).toEqual({
       deleted: { appIds: [], any: false },
     });
     expect(directory.applications.size).toBe(1);
@@ -98,7 +98,9 @@ describe('delete-service-principal core (compensation)', () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     await register(roleId);
-    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({
+      deleted: { appIds: [], any: false },
+    });
     expect(directory.applications.size).toBe(1);
   });
 
@@ -116,7 +118,7 @@ describe('delete-service-principal core (compensation)', () => {
       servicePrincipalObjectId: app.id,
       created: false,
     };
-    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', application, failure })).toEqual({
+    expect(await deleteIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', application, failure })).toEqual({
       deleted: { appIds: [], any: false },
     });
     expect(directory.applications.size).toBe(1);
@@ -132,14 +134,16 @@ describe('delete-service-principal core (compensation)', () => {
     };
     policy.Statement[0]!.Condition.StringEquals[`${PROVIDER_HOST}:sub`] = directory.servicePrincipals.get(app.appId)!;
     iam.putRole('ci-deployer', policy as never, {}, roleId);
-    expect(await core(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', failure })).toEqual({
+      deleted: { appIds: [], any: false },
+    });
     expect(directory.applications.size).toBe(1);
   });
 
   it('leaves a gone role to its Delete execution', async () => {
     const { directory, register, deps } = await setUp();
     await register(newRoleId());
-    expect(await core(deps, { ...input, eventName: 'CreateRole', failure })).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, { ...input, eventName: 'CreateRole', failure })).toEqual({ deleted: { appIds: [], any: false } });
     expect(directory.applications.size).toBe(1);
   });
 });

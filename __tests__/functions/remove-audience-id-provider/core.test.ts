@@ -1,4 +1,4 @@
-import { core } from '../../../functions/remove-audience-id-provider/core';
+import { removeAudience } from '../../../functions/remove-audience-id-provider/core';
 import { ACCOUNT_ID, FakeAccountIam, PROVIDER_ARN, baseSettings, logger } from '../../fixtures/port-fakes';
 
 const APP_ID = '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d';
@@ -16,16 +16,16 @@ describe('remove-audience-id-provider core', () => {
     const iam = new FakeAccountIam();
     iam.providers.set(PROVIDER_ARN, [OTHER, APP_ID]);
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
-    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientIds: [APP_ID] } });
+    expect(await removeAudience(deps, input)).toEqual({ audienceRemoval: { clientIds: [APP_ID] } });
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([OTHER]);
-    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientIds: [APP_ID] } });
+    expect(await removeAudience(deps, input)).toEqual({ audienceRemoval: { clientIds: [APP_ID] } });
     expect(iam.providers.get(PROVIDER_ARN)).toEqual([OTHER]);
   });
 
   it('counts a missing provider as done', async () => {
     const iam = new FakeAccountIam();
     const deps = { settings: baseSettings, openAccount: iam.open, logger };
-    expect(await core(deps, input)).toEqual({ audienceRemoval: { clientIds: [APP_ID] } });
+    expect(await removeAudience(deps, input)).toEqual({ audienceRemoval: { clientIds: [APP_ID] } });
     expect(iam.calls).toEqual([`removeClientId ${APP_ID}`]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { core, executionName, type ExecutionStarter } from '../../../functions/router/core';
-import type { WorkflowInput } from '../../../functions/shared/contracts';
-import { createLogger } from '../../../functions/shared/logger';
+import { routeEvents, executionName, type ExecutionStarter } from '../../../functions/router/core';
+import type { WorkflowInput } from '../../../functions/shared/workflow';
+import { createLogger } from '../../../functions/shared/runtime';
 import { BUILT_IN_PROTECTED_ROLES } from '../../../stacks/config';
 import { createRoleEvent, deleteRoleEvent, sqsBatch, tagRoleEvent, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
 import { TENANT_ID, appTeamTrustPolicy } from '../../fixtures/port-fakes';
@@ -45,7 +45,7 @@ function setUp(answer: (name: string) => Promise<'started' | 'already-exists'> =
 describe('router core', () => {
   it('starts Create for a CreateRole whose trust policy references the provider', async () => {
     const { deps, started } = setUp();
-    const result = await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy())));
+    const result = await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy())));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([
       {
@@ -66,20 +66,20 @@ describe('router core', () => {
 
   it('reads a URL-encoded trust policy', async () => {
     const { deps, started } = setUp();
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', encodeURIComponent(JSON.stringify(appTeamTrustPolicy())))));
+    await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', encodeURIComponent(JSON.stringify(appTeamTrustPolicy())))));
     expect(started.map((s) => s.stateMachineArn)).toEqual([settings.createStateMachineArn]);
   });
 
   it('ignores a CreateRole that trusts something else', async () => {
     const { deps, started, lines } = setUp();
-    expect(await core(deps, sqsBatch(createRoleEvent('web', ec2Policy)))).toEqual({ batchItemFailures: [] });
+    expect(await routeEvents(deps, sqsBatch(createRoleEvent('web', ec2Policy)))).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([]);
     expect(ignoredReasons(lines)).toEqual(["the trust policy does not reference the tenant's provider"]);
   });
 
   it('starts Create for an UpdateAssumeRolePolicy that references the provider and Delete otherwise', async () => {
     const { deps, started } = setUp();
-    await core(
+    await routeEvents(
       deps,
       sqsBatch(
         updateAssumeRolePolicyEvent('a', appTeamTrustPolicy(), { eventId: 'ev-1' }),
@@ -94,7 +94,7 @@ describe('router core', () => {
 
   it('starts Delete for DeleteRole', async () => {
     const { deps, started } = setUp();
-    await core(deps, sqsBatch(deleteRoleEvent('ci-deployer')));
+    await routeEvents(deps, sqsBatch(deleteRoleEvent('ci-deployer')));
     expect(started[0]?.stateMachineArn).toBe(settings.deleteStateMachineArn);
     expect(started[0]?.input.eventName).toBe('DeleteRole');
   });
@@ -103,8 +103,8 @@ describe('router core', () => {
     // Prepare: IAM role names are unique regardless of case, so DeleteRole may name "CI-Deployer"
     const { deps, started } = setUp();
     // Act
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-1' })));
-    await core(deps, sqsBatch(deleteRoleEvent('CI-Deployer', { eventId: 'ev-2' })));
+    await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-1' })));
+    await routeEvents(deps, sqsBatch(deleteRoleEvent('CI-Deployer', { eventId: 'ev-2' })));
     // Assess
     expect(started.map((s) => s.input.lock?.key)).toEqual(['111122223333/ci-deployer', '111122223333/ci-deployer']);
   });
@@ -112,7 +112,10 @@ describe('router core', () => {
   it('passes the owners a CreateRole call tagged on to the Create execution', async () => {
     const { deps, started } = setUp();
     const owner = '5f6a7b8c-0000-4000-8000-000000000001';
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-3', tags: { 'entra:owners': owner } })));
+    await routeEvents(
+      deps,
+      sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-3', tags: { 'entra:owners': owner } })),
+    );
     expect(started).toEqual([
       {
         stateMachineArn: settings.createStateMachineArn,
@@ -134,7 +137,7 @@ describe('router core', () => {
     // Attack on today's main: a principal with only iam:TagRole named itself owner and started a Create that added it.
     const { deps, started } = setUp();
     const attacker = '5f6a7b8c-0000-4000-8000-0000000000ff';
-    expect(await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { 'entra:owners': attacker })))).toEqual({ batchItemFailures: [] });
+    expect(await routeEvents(deps, sqsBatch(tagRoleEvent('ci-deployer', { 'entra:owners': attacker })))).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([]);
   });
 
@@ -145,7 +148,7 @@ describe('router core', () => {
       'entra:federated-credential:': 'no name',
       team: 'payments',
     };
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-4', tags })));
+    await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { eventId: 'ev-4', tags })));
     expect(started[0]?.input.requestedFederatedCredentials).toEqual({ main: tags['entra:federated-credential:main'] });
   });
 
@@ -153,21 +156,24 @@ describe('router core', () => {
     // Attack: a principal with only iam:TagRole names its own workload as the role's identity.
     const { deps, started } = setUp();
     const tags = { 'entra:federated-credential:mine': 'https://token.actions.githubusercontent.com repo:attacker/x:ref:refs/heads/main' };
-    await core(deps, sqsBatch(tagRoleEvent('ci-deployer', tags)));
-    await core(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
+    await routeEvents(deps, sqsBatch(tagRoleEvent('ci-deployer', tags)));
+    await routeEvents(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
     expect(started.map((request) => request.input.requestedFederatedCredentials)).toEqual([undefined]);
   });
 
   it('takes entra:owners by its key, wherever it is among the tags', async () => {
     const { deps, started } = setUp();
     const owner = '5f6a7b8c-0000-4000-8000-000000000001';
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { team: 'payments', 'entra:owners': owner } })));
+    await routeEvents(
+      deps,
+      sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { team: 'payments', 'entra:owners': owner } })),
+    );
     expect(started[0]?.input.requestedOwners).toBe(owner);
   });
 
   it('passes no owners from a CreateRole that tagged none', async () => {
     const { deps, started } = setUp();
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { team: 'payments' } })));
+    await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags: { team: 'payments' } })));
     expect(started).toHaveLength(1);
     expect(started[0]?.input.requestedOwners).toBeUndefined();
   });
@@ -180,7 +186,7 @@ describe('router core', () => {
     const fifty = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`filler-${i}`, 'x']));
     const tags = { [`entra:federated-credential:${longName}`]: 'v'.repeat(300), ...fifty, 'entra:owners': 'the 51st tag' };
     // Act
-    await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags })));
+    await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { tags })));
     // Assess
     expect(started[0]?.input.requestedOwners).toBeUndefined();
     expect(started[0]?.input.requestedFederatedCredentials).toEqual({ [longName.slice(0, 128 - 27)]: 'v'.repeat(256) });
@@ -193,7 +199,7 @@ describe('router core', () => {
     const parameters = event.detail.requestParameters as { tags: unknown[] };
     parameters.tags = [null, 'entra:owners', 7, ...parameters.tags];
 
-    expect(await core(deps, sqsBatch(event))).toEqual({ batchItemFailures: [] });
+    expect(await routeEvents(deps, sqsBatch(event))).toEqual({ batchItemFailures: [] });
     expect(started[0]?.input.requestedOwners).toBe(owner);
   });
 
@@ -207,7 +213,7 @@ describe('router core', () => {
     ];
     event.detail.responseElements = { role: { roleId: 'AROAEXAMPLEEXAMPLE001' } };
     // Act
-    await core(deps, sqsBatch(event));
+    await routeEvents(deps, sqsBatch(event));
     // Assess
     expect(started.map((s) => s.input)).toEqual([
       {
@@ -222,20 +228,20 @@ describe('router core', () => {
 
   it('does not pass owners on from an UpdateAssumeRolePolicy', async () => {
     const { deps, started } = setUp();
-    await core(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
+    await routeEvents(deps, sqsBatch(updateAssumeRolePolicyEvent('ci-deployer', appTeamTrustPolicy())));
     expect(started[0]?.input.requestedOwners).toBeUndefined();
   });
 
   it('ignores failed calls, logging the error code', async () => {
     const { deps, started, lines } = setUp();
-    await core(deps, sqsBatch(createRoleEvent('x', appTeamTrustPolicy(), { errorCode: 'EntityAlreadyExists' })));
+    await routeEvents(deps, sqsBatch(createRoleEvent('x', appTeamTrustPolicy(), { errorCode: 'EntityAlreadyExists' })));
     expect(started).toEqual([]);
     expect(ignoredReasons(lines)).toEqual(['the call failed (EntityAlreadyExists)']);
   });
 
   it('ignores calls other than CreateRole, UpdateAssumeRolePolicy and DeleteRole, naming the call', async () => {
     const { deps, started, lines } = setUp();
-    await core(deps, sqsBatch(tagRoleEvent('ci-deployer', { team: 'payments' })));
+    await routeEvents(deps, sqsBatch(tagRoleEvent('ci-deployer', { team: 'payments' })));
     expect(started).toEqual([]);
     expect(ignoredReasons(lines)).toEqual(['not a role trust event (TagRole)']);
   });
@@ -244,7 +250,7 @@ describe('router core', () => {
     "ignores the automation's own calls through its %s role, by session ARN or by session issuer",
     async (capability) => {
       const { deps, started } = setUp();
-      await core(
+      await routeEvents(
         deps,
         sqsBatch(
           updateAssumeRolePolicyEvent('a', ec2Policy, {
@@ -280,7 +286,7 @@ describe('router core', () => {
       eventId: 'ev-2',
     });
     // Act
-    await core(deps, sqsBatch(bySession, byIssuer));
+    await routeEvents(deps, sqsBatch(bySession, byIssuer));
     // Assess
     expect(started).toEqual([]);
     expect(ignoredReasons(lines)).toEqual(["the automation's own call", "the automation's own call"]);
@@ -291,7 +297,7 @@ describe('router core', () => {
     const { deps, started } = setUp();
     const dotted = { ...deps, settings: { ...settings, automationRoleName: 'web.identity' } };
     // Act
-    await core(
+    await routeEvents(
       dotted,
       sqsBatch(
         updateAssumeRolePolicyEvent('own', ec2Policy, {
@@ -310,7 +316,7 @@ describe('router core', () => {
 
   it('does not mistake a role whose name only looks like a member role for it', async () => {
     const { deps, started } = setUp();
-    await core(
+    await routeEvents(
       deps,
       sqsBatch(
         deleteRoleEvent('x', { userArn: 'arn:aws:sts::111122223333:assumed-role/web-identity-automation/s', eventId: 'ev-1' }),
@@ -332,7 +338,7 @@ describe('router core', () => {
       // Account 444455556666 sends an event that names account 111122223333 (the victim) in detail.recipientAccountId.
       const attack = forged(updateAssumeRolePolicyEvent('victim-deployer', appTeamTrustPolicy()), '444455556666');
 
-      expect(await core(deps, sqsBatch(attack))).toEqual({ batchItemFailures: [] });
+      expect(await routeEvents(deps, sqsBatch(attack))).toEqual({ batchItemFailures: [] });
       expect(started).toEqual([]);
       const warning = lines.map((line) => JSON.parse(line)).find((line) => line.level === 'WARN');
       expect(warning).toMatchObject({
@@ -349,7 +355,7 @@ describe('router core', () => {
       ['TagRole', tagRoleEvent('victim-deployer', { 'entra:owners': '5f6a7b8c-0000-4000-8000-000000000001' })],
     ])('starts nothing for a forged %s naming another account', async (_, event) => {
       const { deps, started } = setUp();
-      await core(deps, sqsBatch(forged(event as ReturnType<typeof createRoleEvent>, '444455556666')));
+      await routeEvents(deps, sqsBatch(forged(event as ReturnType<typeof createRoleEvent>, '444455556666')));
       expect(started).toEqual([]);
     });
 
@@ -357,7 +363,7 @@ describe('router core', () => {
       const { deps, started } = setUp();
       const event = deleteRoleEvent('x', { accountId: '444455556666' }) as { detail: Record<string, unknown> };
       delete event.detail.recipientAccountId;
-      await core(deps, sqsBatch(event));
+      await routeEvents(deps, sqsBatch(event));
       expect(started.map((s) => s.input.accountId)).toEqual(['444455556666']);
     });
   });
@@ -371,7 +377,7 @@ describe('router core', () => {
       'web-identity-member-baseline-iam-events-forwarder',
     ])('starts nothing for %s, whatever its trust policy says, and logs why', async (roleName) => {
       const { deps, started, lines } = setUp();
-      await core(
+      await routeEvents(
         deps,
         sqsBatch(
           updateAssumeRolePolicyEvent(roleName, appTeamTrustPolicy(), { eventId: 'ev-1' }),
@@ -388,27 +394,27 @@ describe('router core', () => {
       const { deps, started } = setUp();
       const event = createRoleEvent('AnyName', appTeamTrustPolicy());
       (event.detail.requestParameters as Record<string, unknown>).path = '/aws-reserved/sso.amazonaws.com/';
-      await core(deps, sqsBatch(event));
+      await routeEvents(deps, sqsBatch(event));
       expect(started).toEqual([]);
     });
 
     it('still starts Create for an app team role (control)', async () => {
       const { deps, started } = setUp();
-      await core(deps, sqsBatch(updateAssumeRolePolicyEvent('payments-deployer', appTeamTrustPolicy())));
+      await routeEvents(deps, sqsBatch(updateAssumeRolePolicyEvent('payments-deployer', appTeamTrustPolicy())));
       expect(started).toHaveLength(1);
     });
   });
 
   it('treats ExecutionAlreadyExists (a redelivery) as success', async () => {
     const { deps } = setUp(async () => 'already-exists');
-    expect(await core(deps, sqsBatch(deleteRoleEvent('x')))).toEqual({ batchItemFailures: [] });
+    expect(await routeEvents(deps, sqsBatch(deleteRoleEvent('x')))).toEqual({ batchItemFailures: [] });
   });
 
   it('fails only the malformed items of a batch, with a logged reason', async () => {
     const { deps, started, lines } = setUp();
     const noRoleName = deleteRoleEvent('x', { eventId: 'ev-3' });
     noRoleName.detail.requestParameters = { roleName: '' };
-    const result = await core(
+    const result = await routeEvents(
       deps,
       sqsBatch(
         'not json',
@@ -442,7 +448,7 @@ describe('router core', () => {
     async (roleId) => {
       // Role IDs are upper-case letters and digits (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)
       const { deps, started } = setUp();
-      expect(await core(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { roleId })))).toEqual({
+      expect(await routeEvents(deps, sqsBatch(createRoleEvent('ci-deployer', appTeamTrustPolicy(), { roleId })))).toEqual({
         batchItemFailures: [{ itemIdentifier: 'msg-1' }],
       });
       expect(started).toEqual([]);
@@ -453,7 +459,7 @@ describe('router core', () => {
     const { deps } = setUp(async () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     });
-    expect(await core(deps, sqsBatch(deleteRoleEvent('x')))).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    expect(await routeEvents(deps, sqsBatch(deleteRoleEvent('x')))).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
   });
 });
 

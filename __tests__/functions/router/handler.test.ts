@@ -1,8 +1,7 @@
 import { SFNClient, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, makeRouterHandler, sfnExecutionStarter } from '../../../functions/router/handler';
-import { InvalidInputError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
+import { InvalidInputError, silentLogger } from '../../../functions/shared/runtime';
 import { deleteRoleEvent, sqsBatch } from '../../fixtures/cloudtrail';
 
 const sfn = mockClient(SFNClient);

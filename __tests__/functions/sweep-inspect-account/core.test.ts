@@ -1,16 +1,8 @@
-import { OidcProviderNotFoundError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
-import { applicationUniqueName } from '../../../functions/shared/naming';
-import type {
-  EntraApplication,
-  ListedRole,
-  MemberAccountIam,
-  MemberAccountLister,
-  PolicyDocument,
-  RoleState,
-} from '../../../functions/shared/ports';
-import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep-contracts';
-import { core, type Deps } from '../../../functions/sweep-inspect-account/core';
+import { OidcProviderNotFoundError, silentLogger } from '../../../functions/shared/runtime';
+import { applicationUniqueName, type EntraApplication } from '../../../functions/shared/entra';
+import type { ListedRole, MemberAccountIam, MemberAccountLister, PolicyDocument, RoleState } from '../../../functions/shared/iam';
+import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep';
+import { inspectAccount, type Deps } from '../../../functions/sweep-inspect-account/core';
 
 /** The inspection's decisions, one role or client ID at a time, against in-memory ports. */
 
@@ -116,7 +108,7 @@ describe('sweep-inspect-account', () => {
     const ready = role('ready', pinned(), { 'entra:federation-status': 'ready' });
     const { deps, input, getRoleCalls } = fakes({ roles: [ready], clientIds: [APP], applications: [ownApp(ready)] });
 
-    const { inspection } = await core(deps, input);
+    const { inspection } = await inspectAccount(deps, input);
 
     expect(summary(inspection)).toEqual([]);
     expect(getRoleCalls).toEqual([]);
@@ -126,7 +118,7 @@ describe('sweep-inspect-account', () => {
     const ready = role('ready', pinned(), { 'entra:federation-status': 'ready' });
     const { deps, input } = fakes({ roles: [ready], clientIds: [], applications: [ownApp(ready)] });
 
-    expect(summary((await core(deps, input)).inspection)).toEqual(['drifted ready federate']);
+    expect(summary((await inspectAccount(deps, input)).inspection)).toEqual(['drifted ready federate']);
   });
 
   it('never federates a protected role, even one that trusts the provider', async () => {
@@ -135,7 +127,7 @@ describe('sweep-inspect-account', () => {
       clientIds: [],
     });
 
-    expect(summary((await core(deps, input)).inspection).sort()).toEqual([
+    expect(summary((await inspectAccount(deps, input)).inspection).sort()).toEqual([
       'protected-role OrganizationAccountAccessRole none',
       'protected-role ops none',
     ]);
@@ -150,7 +142,7 @@ describe('sweep-inspect-account', () => {
       applications: [ownApp(gone, APP, SP, new Date(NOW - 60_000).toISOString())],
     });
 
-    expect(summary((await core(deps, input)).inspection)).toEqual([]);
+    expect(summary((await inspectAccount(deps, input)).inspection)).toEqual([]);
   });
 
   it('retries a refusal whose trust policy changed since, and reports one whose cause is still there', async () => {
@@ -161,7 +153,7 @@ describe('sweep-inspect-account', () => {
     const quota = role('quota', placeholder, { 'entra:federation-status': 'failed:entra-quota' });
     const { deps, input } = fakes({ roles: [fixed, still, quota], clientIds: [] });
 
-    expect(summary((await core(deps, input)).inspection)).toEqual([
+    expect(summary((await inspectAccount(deps, input)).inspection)).toEqual([
       'unfederated fixed federate',
       'refused quota none',
       'refused still none',
@@ -175,7 +167,7 @@ describe('sweep-inspect-account', () => {
       tenant: { '07000000-0000-4000-8000-0000000000a0': false },
     });
 
-    const { inspection } = await core(deps, input);
+    const { inspection } = await inspectAccount(deps, input);
 
     expect(inspection.readable && inspection.findings[0]!.detail).toMatch(/open \(any workload of the tenant may assume it\)/);
   });
@@ -188,7 +180,7 @@ describe('sweep-inspect-account', () => {
       tenant: { [newApp]: true },
     });
 
-    expect(summary((await core(deps, input)).inspection)).toEqual([]);
+    expect(summary((await inspectAccount(deps, input)).inspection)).toEqual([]);
   });
 
   it('judges only GUID client IDs, and only those that name no application at all', async () => {
@@ -196,7 +188,7 @@ describe('sweep-inspect-account', () => {
     const dead = 'dead0000-0000-4000-8000-00000000dead';
     const { deps, input } = fakes({ roles: [], clientIds: ['api://legacy-app', foreign, dead], tenant: { [foreign]: false } });
 
-    const { inspection } = await core(deps, input);
+    const { inspection } = await inspectAccount(deps, input);
 
     expect(summary(inspection)).toEqual([`dead-client-id ${dead} remove-client-id`]);
     expect(inspection.readable && inspection.repair.removeClientIds).toEqual([dead]);
@@ -206,7 +198,7 @@ describe('sweep-inspect-account', () => {
     const moved = role('moved', policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
     const { deps, input } = fakes({ roles: [moved], clientIds: [APP], applications: [ownApp(moved)] });
 
-    const { inspection } = await core(deps, input);
+    const { inspection } = await inspectAccount(deps, input);
 
     expect(summary(inspection)).toEqual(['orphan-application moved delete-application']);
     expect(inspection.readable && inspection.findings[0]!.detail).toBe("its role no longer trusts the tenant's provider");
@@ -218,6 +210,6 @@ describe('sweep-inspect-account', () => {
   it('fails (the account is then unreadable) when the account has no provider for the tenant', async () => {
     const { deps, input } = fakes({ roles: [], clientIds: null });
 
-    await expect(core(deps, input)).rejects.toThrow(OidcProviderNotFoundError);
+    await expect(inspectAccount(deps, input)).rejects.toThrow(OidcProviderNotFoundError);
   });
 });

@@ -1,7 +1,6 @@
-import { InvalidInputError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
-import type { EntraInventory } from '../../../functions/shared/ports';
-import { core } from '../../../functions/sweep-plan/core';
+import { InvalidInputError, silentLogger } from '../../../functions/shared/runtime';
+import type { EntraInventory } from '../../../functions/shared/entra';
+import { planSweep } from '../../../functions/sweep-plan/core';
 import { MemorySweepStore } from '../../../simulation/local-sweep';
 
 const empty: EntraInventory = {
@@ -17,7 +16,7 @@ const deps = () => ({
   baseline: { list: async () => [{ accountId: '222222222222', status: 'CURRENT' }] },
   store: new MemorySweepStore('web-identity-sweep-111111111111-eu-central-1'),
 });
-const plan = (input: unknown) => core(deps(), { input, executionName: 'manual-1', startedAt: '2025-06-01T00:00:00Z' });
+const plan = (input: unknown) => planSweep(deps(), { input, executionName: 'manual-1', startedAt: '2025-06-01T00:00:00Z' });
 
 describe('sweep-plan: the input of a sweep', () => {
   it.each([
@@ -33,7 +32,7 @@ describe('sweep-plan: the input of a sweep', () => {
   it('carries the mode, the cap of this run and the execution into the sweep, and writes one item per account', async () => {
     const dependencies = deps();
 
-    const { sweep } = await core(dependencies, {
+    const { sweep } = await planSweep(dependencies, {
       input: { mode: 'repair', deletionCap: 40 },
       executionName: 'manual-1',
       startedAt: '2025-06-01T00:00:00Z',

@@ -1,8 +1,8 @@
-import { GraphRequestError, GraphUnavailableError } from '../../../functions/shared/errors';
-import { silentLogger } from '../../../functions/shared/logger';
-import type { EntraApplication, MemberAccountIam } from '../../../functions/shared/ports';
-import type { RepairItem, SweepContext } from '../../../functions/shared/sweep-contracts';
-import { core, type Deps } from '../../../functions/sweep-repair-account/core';
+import { GraphRequestError, GraphUnavailableError, silentLogger } from '../../../functions/shared/runtime';
+import type { EntraApplication } from '../../../functions/shared/entra';
+import type { MemberAccountIam } from '../../../functions/shared/iam';
+import type { RepairItem, SweepContext } from '../../../functions/shared/sweep';
+import { repairAccount, type Deps } from '../../../functions/sweep-repair-account/core';
 
 const ACCOUNT = '222222222222';
 const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -38,7 +38,7 @@ describe('sweep-repair-account', () => {
   it('removes a dead client ID only if it still names no application', async () => {
     const { deps, removed } = fakes({ existing: [APP(2)] });
 
-    const { repaired } = await core(deps, item({ removeClientIds: [APP(1), APP(2)] }));
+    const { repaired } = await repairAccount(deps, item({ removeClientIds: [APP(1), APP(2)] }));
 
     expect(removed).toEqual([APP(1)]);
     expect(repaired.outcomes).toEqual([
@@ -52,7 +52,7 @@ describe('sweep-repair-account', () => {
       deleteFails: (appId) => (appId === APP(1) ? new GraphRequestError('delete application: 403', 403) : undefined),
     });
 
-    const { repaired } = await core(
+    const { repaired } = await repairAccount(
       deps,
       item({
         deleteApplications: [
@@ -73,7 +73,7 @@ describe('sweep-repair-account', () => {
   it('refuses, by name, a client ID to remove from the tenant-wide item (no account, no provider) and removes nothing', async () => {
     const { deps, removed } = fakes();
 
-    const { repaired } = await core(deps, item({ accountId: null, removeClientIds: [APP(1)] }));
+    const { repaired } = await repairAccount(deps, item({ accountId: null, removeClientIds: [APP(1)] }));
 
     expect(removed).toEqual([]);
     expect(repaired.outcomes).toEqual([
@@ -89,7 +89,7 @@ describe('sweep-repair-account', () => {
   it('leaves on a transient error, for the state machine to retry the whole (idempotent) item', async () => {
     const { deps } = fakes({ deleteFails: () => new GraphUnavailableError('503') });
 
-    await expect(core(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }] }))).rejects.toThrow(
+    await expect(repairAccount(deps, item({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }] }))).rejects.toThrow(
       GraphUnavailableError,
     );
   });
@@ -97,7 +97,7 @@ describe('sweep-repair-account', () => {
   it('names one Create execution per role, with the input an IAM event would give it and no owners', async () => {
     const { deps } = fakes();
 
-    const { repaired } = await core(
+    const { repaired } = await repairAccount(
       deps,
       item({ federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }] }),
     );

@@ -1,6 +1,6 @@
-import { silentLogger } from '../../../functions/shared/logger';
-import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep-contracts';
-import { core, type Decision } from '../../../functions/sweep-report/core';
+import { silentLogger } from '../../../functions/shared/runtime';
+import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep';
+import { reportSweep, type Decision } from '../../../functions/sweep-report/core';
 import { MemorySweepStore } from '../../../simulation/local-sweep';
 
 /**
@@ -104,7 +104,7 @@ describe('sweep-report: deciding', () => {
   it('in a report run proposes nothing to repair and writes no repair items', async () => {
     const { store, deps, state } = await prepared('report');
 
-    const { decision } = (await core(deps, state)) as { decision: Decision };
+    const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
 
     expect(decision).toEqual({ repair: false, repairsKey: 'sweeps/run-1/repairs.json', deletions: 3, cap: 25, overCap: false });
     expect(store.objects.has('sweeps/run-1/repairs.json')).toBe(false);
@@ -113,7 +113,7 @@ describe('sweep-report: deciding', () => {
   it('in a repair run under the cap hands each account its repair, and the tenant its purges', async () => {
     const { store, deps, state } = await prepared('repair');
 
-    const { decision } = (await core(deps, state)) as { decision: Decision };
+    const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
 
     expect(decision).toMatchObject({ repair: true, deletions: 3, overCap: false });
     expect(await store.getJson(decision.repairsKey)).toEqual([
@@ -125,7 +125,7 @@ describe('sweep-report: deciding', () => {
   it('over the cap (the input may lower it) withholds every deletion but still federates', async () => {
     const { store, deps, state } = await prepared('repair', 2);
 
-    const { decision } = (await core(deps, state)) as { decision: Decision };
+    const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
 
     expect(decision).toMatchObject({ repair: true, deletions: 3, cap: 2, overCap: true });
     expect(await store.getJson(decision.repairsKey)).toEqual([
@@ -136,9 +136,9 @@ describe('sweep-report: deciding', () => {
   it("refuses results that are not in the sweep's bucket", async () => {
     const { deps, state } = await prepared('repair');
 
-    await expect(core(deps, { ...state, inspection: { ResultWriterDetails: { Bucket: 'someone-elses', Key: 'x' } } })).rejects.toThrow(
-      /not the sweep's bucket/,
-    );
+    await expect(
+      reportSweep(deps, { ...state, inspection: { ResultWriterDetails: { Bucket: 'someone-elses', Key: 'x' } } }),
+    ).rejects.toThrow(/not the sweep's bucket/);
   });
 });
 
@@ -146,7 +146,7 @@ describe('sweep-report: reporting', () => {
   it('settles every finding from the repair results, counts unread accounts, writes the report and logs its metrics', async () => {
     // Prepare
     const { store, deps, state } = await prepared('repair');
-    const { decision } = (await core(deps, state)) as { decision: Decision };
+    const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
     const repairedA: RepairResult = {
       accountId: A,
       outcomes: [
@@ -185,7 +185,10 @@ describe('sweep-report: reporting', () => {
     } as typeof silentLogger;
 
     // Act
-    const { report } = (await core({ ...deps, logger, now: () => new Date('2025-06-01T01:00:00Z') }, { ...state, decision, repairs })) as {
+    const { report } = (await reportSweep(
+      { ...deps, logger, now: () => new Date('2025-06-01T01:00:00Z') },
+      { ...state, decision, repairs },
+    )) as {
       report: { bucket: string; key: string };
     };
 

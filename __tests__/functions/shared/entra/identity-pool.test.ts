@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationNameTakenError, EntraQuotaExceededError } from '../../../../functions/shared/runtime';
+import {
+  GraphDirectory,
+  AutomationIdentityPool,
+  preferredIdentity,
+  applicationNamePrefix,
+  applicationUniqueName,
+} from '../../../../functions/shared/entra';
+import { identityToken, startGraphFake, type GraphFake } from '../../../../simulation/graph-fake';
+
+/**
+ * The automation's identities against the loopback Graph fake: the Graph calls the pool makes
+ * (createdObjects, owners, federated credentials, service principals by ID), and how it chooses,
+ * proves and routes to the identity that created an application.
+ */
+
+let fake: GraphFake;
+beforeEach(async () => {
+  fake = await startGraphFake();
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+const noSleep = async () => undefined;
+const ACCOUNT = '111122223333';
+const spec = (roleName: string, roleId = 'AROAEXAMPLE0000000001') => ({
+  uniqueName: applicationUniqueName(ACCOUNT, roleName, roleId),
+  displayName: roleName,
+  notes: 'test',
+  tokenVersion: 1 as const,
+});
+
+/** The first identity, by its object ID as the stack configures it. */
+const firstMember = () =>
+  new GraphDirectory({
+    baseUrl: fake.baseUrl,
+    automationServicePrincipalId: fake.state.automationServicePrincipalId,
+    getToken: async () => 't',
+    sleep: noSleep,
+  });
+
+/** A pool of the tenant's first `size` automation identities (added as needed), as live-graph.ts builds it (the others known by client ID). */
+function pool(size: number, usableObjectsPerIdentity = Infinity, full: number[] = []) {
+  while (fake.state.automationIdentities().length < size) fake.state.addAutomationIdentity();
+  const members = fake.state
+    .automationIdentities()
+    .slice(0, size)
+    .map((identity, i) =>
+      i === 0
+        ? firstMember()
+        : new GraphDirectory({
+            baseUrl: fake.baseUrl,
+            automationClientId: identity.appId,
+            getToken: async () => identityToken(identity.servicePrincipalId),
+            sleep: noSleep,
+          }),
+    );
+  return new AutomationIdentityPool({ members, usableObjectsPerIdentity, onIdentityFull: (index) => full.push(index) });
+}
+
+const creatorIndex = (appId: string) => {
+  const app = fake.state.liveApplicationByAppId(appId)!;
+  return fake.state.automationIdentities().findIndex((identity) => identity.servicePrincipalId === app.createdBy);
+};
+
+describe('GraphDirectory: what bring-your-own, credentials and the quota need', () => {
+  it('reads any service principal of the tenant by object ID, with its type, and null for none', async () => {
+    // Prepare
+    const identity = fake.state.seedServicePrincipal({
+      id: randomUUID(),
+      appId: randomUUID(),
+      displayName: 'vm',
+      servicePrincipalType: 'ManagedIdentity',
+    });
+    const graph = firstMember();
+    // Act / Assess
+    expect(await graph.getServicePrincipal(identity.id)).toEqual({
+      id: identity.id,
+      appId: identity.appId,
+      displayName: 'vm',
+      servicePrincipalType: 'ManagedIdentity',
+    });
+    expect(await graph.getServicePrincipal(randomUUID())).toBeNull();
+    expect(await graph.getServicePrincipal('not-a-guid')).toBeNull();
+    expect(fake.calls['graph:GET /servicePrincipals/{id}']).toBe(2);
+  });
+
+  it('adds a federated credential once, says so on a retry, and reports a different one of that name as a conflict', async () => {
+    // Prepare
+    const graph = firstMember();
+    const { application } = await graph.registerApplication(spec('ci'));
+    const credential = {
+      name: 'main',
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:contoso/payments:ref:refs/heads/main',
+    };
+    // Act
+    const outcomes = [
+      await graph.addFederatedCredential(application.id, credential),
+      await graph.addFederatedCredential(application.id, credential),
+      await graph.addFederatedCredential(application.id, { ...credential, subject: 'repo:contoso/other:ref:refs/heads/main' }),
+    ];
+    // Assess
+    expect(outcomes).toEqual(['added', 'already-present', 'conflict']);
+    expect(fake.state.liveApplication(application.id)?.federatedCredentials).toMatchObject([
+      { ...credential, audiences: ['api://AzureADTokenExchange'] },
+    ]);
+  });
+
+  it('reports the 21st credential as refused with Graph’s code', async () => {
+    const graph = firstMember();
+    const { application } = await graph.registerApplication(spec('ci'));
+    for (let i = 0; i < 20; i += 1)
+      await graph.addFederatedCredential(application.id, { name: `c${i}`, issuer: 'https://issuer.example', subject: `s${i}` });
+    expect(await graph.addFederatedCredential(application.id, { name: 'c20', issuer: 'https://issuer.example', subject: 's20' })).toEqual({
+      refused: 'Request_BadRequest',
+    });
+  });
+
+  it('counts the objects an identity created, live ones, as its quota sees them', async () => {
+    const graph = firstMember();
+    const { application } = await graph.registerApplication(spec('ci'));
+    await graph.ensureServicePrincipal(application.appId);
+    await graph.registerApplication(spec('cd'));
+    expect(await graph.createdObjectCount()).toBe(3);
+  });
+
+  it('lists the names of the applications an account has, whoever created them', async () => {
+    const graph = firstMember();
+    await graph.registerApplication(spec('ci'));
+    fake.state.seedApplication({
+      uniqueName: `${applicationNamePrefix(ACCOUNT, 'squat')}x`,
+      displayName: 'squat',
+      createdBy: randomUUID(),
+    });
+    fake.state.seedApplication({ uniqueName: 'aws-999999999999-x', displayName: 'elsewhere', createdBy: randomUUID() });
+    expect([...(await graph.applicationNamesWithPrefix(`aws-${ACCOUNT}-`))].sort()).toEqual(
+      [spec('ci').uniqueName, `${applicationNamePrefix(ACCOUNT, 'squat')}x`].sort(),
+    );
+  });
+
+  it('reads its own service principal once, by client ID, when only that was configured', async () => {
+    const identity = fake.state.addAutomationIdentity();
+    const graph = new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationClientId: identity.appId,
+      getToken: async () => identityToken(identity.servicePrincipalId),
+      sleep: noSleep,
+    });
+    expect(await graph.ownServicePrincipalId()).toBe(identity.servicePrincipalId);
+    expect(await graph.ownServicePrincipalId()).toBe(identity.servicePrincipalId);
+    expect(fake.calls['graph:GET /servicePrincipals(appId)']).toBe(1);
+  });
+});
+
+describe('AutomationIdentityPool', () => {
+  it('creates each role’s application with the same identity every time, whatever the incarnation', () => {
+    const a = preferredIdentity(applicationUniqueName(ACCOUNT, 'ci', 'AROAEXAMPLE0000000001'), 7);
+    expect(preferredIdentity(applicationUniqueName(ACCOUNT, 'ci', 'AROAEXAMPLE0000000002'), 7)).toBe(a);
+    expect(preferredIdentity(applicationNamePrefix(ACCOUNT, 'ci'), 7)).toBe(a);
+    expect(
+      new Set(Array.from({ length: 50 }, (_, i) => preferredIdentity(applicationNamePrefix(ACCOUNT, `r${i}`), 7))).size,
+    ).toBeGreaterThan(1);
+  });
+
+  it('creates with the preferred identity, which alone owns and manages the application', async () => {
+    // Prepare
+    const directory = pool(3);
+    // Act
+    const { application } = await directory.registerApplication(spec('ci'));
+    await directory.ensureServicePrincipal(application.appId);
+    // Assess
+    expect(creatorIndex(application.appId)).toBe(preferredIdentity(spec('ci').uniqueName, 3));
+    expect(fake.state.liveApplication(application.id)?.owners).toEqual([fake.state.liveApplication(application.id)?.createdBy]);
+  });
+
+  it('moves on to the next identity once one has used its share, and refuses once all have', async () => {
+    // Prepare: 2 identities that may create 2 objects each (one role)
+    const full: number[] = [];
+    const directory = pool(2, 2, full);
+    const roles = ['a', 'b', 'c'];
+    // Act
+    const created = [];
+    for (const role of roles.slice(0, 2)) {
+      const { application } = await directory.registerApplication(spec(role));
+      await directory.ensureServicePrincipal(application.appId);
+      created.push(creatorIndex(application.appId));
+    }
+    // Assess
+    expect(created.sort()).toEqual([0, 1]);
+    await expect(directory.registerApplication(spec('c'))).rejects.toThrow(EntraQuotaExceededError);
+    await expect(directory.registerApplication(spec('c'))).rejects.toThrow(/every automation identity \(2\) has used its share/);
+    expect(full.length).toBeGreaterThan(0);
+  });
+
+  it('moves on when Graph itself refuses at the quota', async () => {
+    fake.state.ownedObjectLimit = 1;
+    const directory = pool(2);
+    await directory.registerApplication(spec('a'));
+    await directory.registerApplication(spec('b'));
+    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[0]!.servicePrincipalId)).toBe(1);
+    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[1]!.servicePrincipalId)).toBe(1);
+  });
+
+  it('finds, on a retry, the application another identity of the pool created, and routes its writes there', async () => {
+    // Prepare: identity 2 created the application (the preferred one was full at the time)
+    const directory = pool(3);
+    const others = fake.state.automationIdentities();
+    const preferred = preferredIdentity(spec('ci').uniqueName, 3);
+    const creator = others[(preferred + 1) % 3]!;
+    const viaCreator = new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationClientId: creator.appId,
+      getToken: async () => identityToken(creator.servicePrincipalId),
+      sleep: noSleep,
+    });
+    const { application } = await viaCreator.registerApplication(spec('ci'));
+    // Act: a fresh pool (another invocation) registers, deletes
+    const again = await pool(3).registerApplication(spec('ci'));
+    await directory.deleteApplication(application);
+    // Assess
+    expect(again).toEqual({ application, created: false });
+    expect(fake.state.liveApplication(application.id)).toBeUndefined();
+  });
+
+  it('does not take a squatted application as its own because it lists a pool identity as owner', async () => {
+    // Attack: a tenant user registers the name first and makes an automation identity co-owner.
+    const directory = pool(3);
+    const identities = fake.state.automationIdentities();
+    const squatter = randomUUID();
+    fake.state.seedApplication({
+      uniqueName: spec('ci').uniqueName,
+      displayName: 'squat',
+      createdBy: squatter,
+      owners: [squatter, ...identities.map((i) => i.servicePrincipalId)],
+    });
+    await expect(directory.registerApplication(spec('ci'))).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    expect(await directory.findOwnApplication(spec('ci').uniqueName)).toBeNull();
+    const app = fake.state.liveByUniqueName(spec('ci').uniqueName)!;
+    expect(await directory.findApplicationByAppId(app.appId)).toMatchObject({ ours: false });
+  });
+
+  it('with one identity, makes exactly the calls the single identity makes', async () => {
+    const directory = pool(1);
+    await directory.registerApplication(spec('ci'));
+    expect(fake.calls).toEqual({ 'graph:POST /applications': 1 });
+  });
+});

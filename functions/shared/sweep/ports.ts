@@ -1,0 +1,26 @@
+/**
+ * What the sweep reads and writes besides IAM and Graph (docs/architecture.md#the-sweep): the
+ * accounts of the member baseline and the sweep's bucket. The real implementations are in `aws.ts`.
+ */
+
+/** One account where the member baseline's StackSet has a stack instance. */
+export interface BaselineInstance {
+  readonly accountId: string;
+  /** `CURRENT`, `OUTDATED` or `INOPERABLE` (StackInstanceSummary.Status). */
+  readonly status: string;
+  /** `SUCCEEDED`, `FAILED`, `RUNNING`… (StackInstanceComprehensiveStatus.DetailedStatus), when known. */
+  readonly detailedStatus?: string;
+}
+
+/** Where the member baseline is deployed: every account the sweep covers. */
+export interface BaselineAccounts {
+  list(): Promise<readonly BaselineInstance[]>;
+}
+
+/** JSON objects under the sweep's bucket (the items, the map results, the report). */
+export interface SweepStore {
+  readonly bucket: string;
+  putJson(key: string, value: unknown): Promise<void>;
+  /** Throws when the object does not exist or is not JSON. */
+  getJson(key: string): Promise<unknown>;
+}
