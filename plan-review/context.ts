@@ -1,4 +1,4 @@
-import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, TASKS, TASK_FUNCTION_NAMES } from '../functions/shared/contracts';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, TASKS, TASK_FUNCTION_NAMES } from '../functions/shared/workflow';
 import type { FederationConfig } from '../stacks/config';
 import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from '../stacks/member-baseline-template';
 
