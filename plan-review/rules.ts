@@ -131,7 +131,16 @@ function referencedRoleNames(configuration: unknown, address: string, attribute:
   const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
   const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
   const expression = isObject(resource) && isObject(resource.expressions) ? resource.expressions[attribute] : undefined;
-  const references = isObject(expression) && Array.isArray(expression.references) ? expression.references : [];
+  // Nested blocks (required_resource_access) hold their expressions one level down per block.
+  const references: unknown[] = [];
+  const collect = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (isObject(node)) {
+      if (Array.isArray(node.references)) references.push(...node.references);
+      else Object.values(node).forEach(collect);
+    }
+  };
+  collect(expression);
   const names = references.flatMap((ref) => {
     const match = typeof ref === 'string' ? /app_role_ids\["([^"]+)"\]/.exec(ref) : null;
     return match ? [match[1]] : [];
