@@ -4,7 +4,7 @@
  * around each change are kept; a gap is marked "…". Policies are a few hundred lines at most,
  * so the quadratic table is small.
  */
-export function lineDiff(before: string | null, after: string | null, context = 3): string[] {
+export function lineDiff(before: string | null, after: string | null, context = 2): string[] {
   const a = before === null ? [] : before.split('\n');
   const b = after === null ? [] : after.split('\n');
   const table = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));

@@ -63,14 +63,14 @@ function policy(label: string): Judge {
   return (input) => {
     const hidden = input.afterUnknown || input.afterSensitive;
     const isDoc = (v: unknown) => typeof v === 'string' && v !== '' && parsePolicy(v) !== null;
-    if (input.after === undefined && input.before === undefined) return [];
+    if (input.after === undefined && input.before === undefined && !hidden) return [];
     input.policies.push({
       label,
       before: isDoc(input.before) ? prettyPolicy(input.before) : input.before ? text(input.before) : null,
       after: hidden ? (input.afterSensitive ? SENSITIVE : KNOWN_AFTER_APPLY) : isDoc(input.after) ? prettyPolicy(input.after) : input.after ? text(input.after) : null,
       afterKnown: !hidden,
     });
-    if (input.after === undefined || (input.after === '' && !hidden)) return [];
+    if (!hidden && (input.after === undefined || input.after === '')) return [];
     if (hidden) {
       return [
         warn(
@@ -348,11 +348,9 @@ const publicAccess: Judge = (input) =>
   input.after === false ? [warn('bucket-access-relaxed', `${md(input.name)} is off: the bucket may be made public`)] : [];
 
 const stackSetSetting: Judge = (input) =>
-  input.kind === 'create' && input.name === 'permission_model' && input.after === 'SERVICE_MANAGED'
-    ? []
-    : input.kind === 'create' && input.name === 'call_as'
-      ? []
-      : [warn('stack-set-setting', `${md(input.name)}: ${md(shown(input, 'before'))} → ${md(shown(input, 'after'))}: it decides who deploys the member template and with what`)];
+  input.kind === 'create'
+    ? [info('stack-set-setting', `${md(input.name)}: ${md(shown(input, 'after'))}`)]
+    : [warn('stack-set-setting', `${md(input.name)}: ${md(shown(input, 'before'))} → ${md(shown(input, 'after'))}: it decides who deploys the member template and with what`)];
 
 const stackSetTargets: Judge = (input) =>
   input.kind === 'create'

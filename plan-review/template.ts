@@ -270,7 +270,7 @@ function compareResource(
     const why = changedProps.filter((p) => p.replaces === 'yes').map((p) => md(p.name));
     const typeChange = before && after && before.Type !== after.Type ? ` (its type changes to ${md(after.Type)})` : '';
     findings.push(
-      warn('template-resource-destructive', `${destructiveEffect(type, id, 'replaces')}${typeChange}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`),
+      warn('template-resource-destructive', `${destructiveEffect(before?.Type ?? type, id, 'replaces')}${typeChange}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`),
     );
   }
   for (const attribute of after ? attributeNames : []) {
@@ -317,7 +317,11 @@ function compareResource(
       findings.push(...judgedPolicies.findings);
       if (type === 'AWS::IAM::Role') findings.push(...forwarderTrust(afterProps, ctx));
       for (const p of changedProps) {
-        if (rules.judged.includes(p.name)) findings.push(...propertyFindings(type, p.name, p.before, p.after));
+        if (rules.judged.includes(p.name))
+          findings.push(
+            // A new resource's target and code are new, not changed: its policies and principals are what is judged.
+            ...propertyFindings(type, p.name, p.before, p.after).filter((f) => change !== 'added' || !['event-routing-changed', 'code-changed'].includes(f.kind)),
+          );
         else if (!rules.neutral.includes(p.name))
           findings.push(warn('template-resource-not-analysed', `the property ${md(p.name)} of ${md(type)} is not analysed: read it yourself`));
       }
