@@ -69,9 +69,16 @@ function findingLines(findings: readonly Finding[]): string[] {
   return findings.map((f) => `- ${ICON[f.severity]} ${where(f)}: ${f.message} <sub>${f.kind}</sub>`);
 }
 
+/**
+ * A fold. Its summary is raw HTML (GitHub does not render Markdown in an HTML block), so every
+ * value in it goes through `html`: a logical ID or address must not close the fold.
+ */
 function folded(summary: string, body: string[]): string[] {
   return ['<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
 }
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const html = (text: string) => `<code>${escapeHtml(text.replace(/[\r\n]+/g, ' '))}</code>`;
 
 function policySection(heading: string, p: PolicyChange): string[] {
   const lines = [`${heading} ${p.label}${p.afterKnown ? '' : ` — the new document is ${p.after}`}`, ''];
@@ -115,7 +122,7 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
     lines.push(`Sections changed: ${comparison.sections.map((s) => code(s.name)).join(', ')}.`, '');
     for (const s of comparison.sections) {
       const text = (v: unknown) => (v === undefined ? null : JSON.stringify(v, null, 2));
-      lines.push(...folded(`section ${code(s.name)}`, block(lineDiff(text(s.before), text(s.after)).join('\n'), 'diff')));
+      lines.push(...folded(`section ${html(s.name)}`, block(lineDiff(text(s.before), text(s.after)).join('\n'), 'diff')));
     }
   }
   if (comparison.resources.length > 0) {
@@ -133,7 +140,7 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
       const replaces = p.replaces === 'yes' ? ' (replaces the resource)' : p.replaces === 'maybe' ? ' (may replace the resource)' : '';
       body.push(`${code(p.name)}${replaces}:`, '', ...block(lineDiff(text(p.before), text(p.after)).join('\n'), 'diff'), '');
     }
-    if (body.length > 0) lines.push(...folded(`${code(r.logicalId)}: ${r.change}, ${r.properties.length} propert${r.properties.length === 1 ? 'y' : 'ies'}`, body));
+    if (body.length > 0) lines.push(...folded(`${html(r.logicalId)}: ${r.change}, ${r.properties.length} propert${r.properties.length === 1 ? 'y' : 'ies'}`, body));
     for (const p of r.policies) lines.push(...policySection(`#### ${code(r.logicalId)}:`, p));
   }
   return lines;
@@ -206,7 +213,7 @@ export function renderReview(review: Review): string {
     );
     for (const address of review.notAnalysed) {
       const r = byAddress.get(address);
-      lines.push(...folded(`${code(address)} (${r?.kind ?? '?'})`, r ? attributesTable(r) : []));
+      lines.push(...folded(`${html(address)} (${r?.kind ?? '?'})`, r ? attributesTable(r) : []));
     }
   }
 

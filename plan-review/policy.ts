@@ -1,6 +1,7 @@
 import type { ReviewContext } from './context';
 import type { Judgement } from './findings';
 import { resolveIntrinsics } from './intrinsics';
+import { duplicateKey } from './json-text';
 import { byText, isObject, md, stableStringify } from './values';
 
 /**
@@ -212,6 +213,8 @@ function documentVariants(document: unknown, template: boolean): { docs: unknown
     } catch {
       return { unreadable: 'it is not JSON' };
     }
+    const duplicate = duplicateKey(document as string);
+    if (duplicate !== undefined) return { unreadable: `the key ${md(duplicate)} appears twice in one object` };
   }
   if (!template) return { docs: [doc] };
   const resolved = resolveIntrinsics(doc);
@@ -282,8 +285,29 @@ function judgePrincipal(principal: string, conditions: readonly Condition[], ctx
   }
 }
 
+/** Statement elements IAM defines; a document with others (or another Effect) is not judged. */
+const ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+
+function unknownElements(doc: unknown): string[] {
+  if (!isObject(doc)) return [];
+  const top = Object.keys(doc).filter((k) => !['Version', 'Id', 'Statement'].includes(k));
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const problems = top.map((k) => `unknown element ${md(k)}`);
+  for (const s of statements) {
+    if (!isObject(s)) {
+      if (s !== undefined) problems.push('a statement that is not an object');
+      continue;
+    }
+    for (const k of Object.keys(s)) if (!ELEMENTS.has(k)) problems.push(`unknown statement element ${md(k)}`);
+    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') problems.push(`\`Effect\` ${md(String(s.Effect))}`);
+  }
+  return problems;
+}
+
 export interface PolicyJudgementOptions {
   readonly ctx: ReviewContext;
+  /** A trust policy: its principals are what is new, judged one by one. */
+  readonly trust?: boolean;
   /** A template property: intrinsic functions are resolved, and `${AWS::AccountId}` is the member account. */
   readonly template: boolean;
 }
@@ -295,12 +319,24 @@ export interface PolicyJudgementOptions {
  * (on a protected role in particular) are named.
  */
 export function judgePolicy(before: unknown, after: unknown, options: PolicyJudgementOptions): Judgement[] {
-  if (after === undefined || after === null) return [];
+  if (after === undefined || after === null) {
+    // The document goes: what it allowed goes with it, but so do its Deny statements.
+    const side = before === undefined || before === null ? undefined : documentVariants(before, options.template);
+    if (!side || 'unreadable' in side) return [];
+    return side.docs
+      .map(parsePolicy)
+      .flatMap((statements) => (statements ? widenings(statements, []) : []))
+      .map((message) => ({ kind: 'policy-widened' as const, severity: 'warning' as const, message }));
+  }
   const afterSide = documentVariants(after, options.template);
   if ('unreadable' in afterSide) {
     return [{ kind: 'policy-unreadable', severity: 'warning', message: `cannot judge the new document (${afterSide.unreadable}): read it yourself` }];
   }
   const afterDocs = afterSide.docs.map(parsePolicy);
+  const strange = afterSide.docs.flatMap(unknownElements);
+  if (strange.length > 0) {
+    return [{ kind: 'policy-unreadable', severity: 'warning', message: `cannot judge the new document (${strange.join('; ')}): read it yourself` }];
+  }
   if (afterDocs.some((d) => d === null)) {
     return [{ kind: 'policy-unreadable', severity: 'warning', message: 'cannot judge the new document (it is not a policy document with a `Statement`): read it yourself' }];
   }
@@ -314,6 +350,16 @@ export function judgePolicy(before: unknown, after: unknown, options: PolicyJudg
   }
   for (const a of afterDocs as Statement[][]) {
     for (const b of beforeDocs) {
+      if (b === null && !options.trust) {
+        // A new document is new access for whoever holds it: say what it grants.
+        const allowed = [...new Set(grants(a, 'Allow').map((g) => g.action))].sort(byText);
+        if (allowed.length > 0)
+          found.push({
+            kind: 'policy-widened',
+            severity: 'warning',
+            message: `new document grants ${allowed.slice(0, 8).map(md).join(', ')}${allowed.length > 8 ? ` and ${allowed.length - 8} more` : ''}`,
+          });
+      }
       for (const w of widenings(b, a)) found.push({ kind: 'policy-widened', severity: 'warning', message: w });
       const previous = b ? grants(b, 'Allow') : [];
       const isNew = (g: Grant) => !previous.some((p) => sameTarget(p, g) && atLeastAsStrict(g.conditions, p.conditions));

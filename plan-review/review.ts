@@ -3,7 +3,7 @@ import type { ReviewContext } from './context';
 import { FEDERATION_RESOURCES } from './federation';
 import { type Finding, type Judgement, type Verdict, sortFindings, uniqueFindings, verdictOf } from './findings';
 import type { Plan, ResourceChange } from './plan';
-import { COMMON_NEUTRAL, type Row, TYPE_RULES } from './rules';
+import { COMMON_NEUTRAL, DELETION_JUDGES, type Row, TYPE_RULES } from './rules';
 import { type PolicyChange, type ReplacementLookup, type TemplateComparison, compareTemplates } from './template';
 import { KNOWN_AFTER_APPLY, anyMarked, byText, isObject, maskAt, md, overlay, stableStringify } from './values';
 
@@ -184,10 +184,11 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup, ctx: Revie
         rows,
       });
       if (rule.always) findings.push(...rule.always(input('')).map(here));
+      if (kind === 'delete' && rule.deleted) findings.push(...rule.deleted(input('')).map(here));
       for (const a of attributes) {
         const judge = rule.judged[a.name];
         if (judge) {
-          if (kind !== 'delete') findings.push(...judge(input(a.name)).map(here));
+          if (kind !== 'delete' || DELETION_JUDGES.has(judge)) findings.push(...judge(input(a.name)).map(here));
         } else if (!rule.neutral.includes(a.name) && !COMMON_NEUTRAL.includes(a.name) && kind !== 'delete') analysed = false;
       }
     }

@@ -45,6 +45,8 @@ export interface TypeRule {
   readonly neutral: readonly string[];
   /** Judged once per change, whatever changed (credentials, owners, role assignments). */
   readonly always?: Judge;
+  /** What deleting the resource takes away from the federation's safety nets (alarms, public access blocks). */
+  readonly deleted?: Judge;
 }
 
 /** Attributes every resource has that say nothing about access. */
@@ -58,9 +60,12 @@ const text = (v: unknown) => (v === undefined || v === null ? '(none)' : typeof 
 const shown = (input: AttributeJudgeInput, side: 'before' | 'after') =>
   side === 'after' && input.afterSensitive ? SENSITIVE : side === 'after' && input.afterUnknown ? KNOWN_AFTER_APPLY : text(input[side]);
 
+/** Judges that also look at a deletion: a deleted document takes its Deny statements with it. */
+export const DELETION_JUDGES = new WeakSet<Judge>();
+
 /** A policy document attribute (JSON text): recorded for display, judged for widening and principals. */
 function policy(label: string): Judge {
-  return (input) => {
+  const judge: Judge = (input) => {
     const hidden = input.afterUnknown || input.afterSensitive;
     const isDoc = (v: unknown) => typeof v === 'string' && v !== '' && parsePolicy(v) !== null;
     if (input.after === undefined && input.before === undefined && !hidden) return [];
@@ -70,7 +75,12 @@ function policy(label: string): Judge {
       after: hidden ? (input.afterSensitive ? SENSITIVE : KNOWN_AFTER_APPLY) : isDoc(input.after) ? prettyPolicy(input.after) : input.after ? text(input.after) : null,
       afterKnown: !hidden,
     });
-    if (!hidden && (input.after === undefined || input.after === '')) return [];
+    if (!hidden && (input.after === undefined || input.after === '')) {
+      // Deleted: only its Deny statements matter (they no longer apply).
+      return isDoc(input.before)
+        ? judgePolicy(input.before, undefined, { ctx: input.ctx, template: false }).map((j) => ({ ...j, message: `${label}: ${j.message}` }))
+        : [];
+    }
     if (hidden) {
       return [
         warn(
@@ -80,8 +90,13 @@ function policy(label: string): Judge {
       ];
     }
     const before = isDoc(input.before) ? input.before : undefined;
-    return judgePolicy(before, input.after, { ctx: input.ctx, template: false }).map((j) => ({ ...j, message: `${label}: ${j.message}` }));
+    return judgePolicy(before, input.after, { ctx: input.ctx, template: false, trust: label.startsWith('trust policy') }).map((j) => ({
+      ...j,
+      message: `${label}: ${j.message}`,
+    }));
   };
+  DELETION_JUDGES.add(judge);
+  return judge;
 }
 
 /** The bus policy: only the member forwarders may put events on the bus. */
@@ -102,6 +117,16 @@ const busPolicy: Judge = (input) => {
     );
     return !(orgBound && onlyForwarders);
   });
+  // The organization allowed to put events comes from the configuration, which the same pull
+  // request can change: a value the bus policy did not have before is blocking as well.
+  const orgsOf = (text: unknown) =>
+    typeof text === 'string' && parsePolicy(text)
+      ? grants(parsePolicy(text) ?? [], 'Allow').flatMap((g) => g.conditions.filter((c) => c.key.toLowerCase() === 'aws:principalorgid').flatMap((c) => c.values))
+      : [];
+  const previous = new Set(orgsOf(input.before));
+  const newOrgs = previous.size === 0 ? [] : [...new Set(orgsOf(input.after))].filter((o) => !previous.has(o));
+  if (newOrgs.length > 0)
+    found.push(block('bus-put-events', `bus policy: principals of ${newOrgs.map(md).join(', ')} may put events on the bus, an organization it did not admit before`));
   for (const g of offending) {
     found.push(
       block(
@@ -153,17 +178,12 @@ const GUARANTEED: readonly string[] = GRAPH_APP_ROLES;
 /** One Graph application permission (by ID) granted or requested: named from Microsoft's list only. */
 function judgeGraphPermission(id: unknown, unknownId: boolean, referenced: readonly string[], how: string): Judgement[] {
   if (unknownId || typeof id !== 'string') {
-    if (referenced.length === 1 && GUARANTEED.includes(referenced[0]))
-      return [
-        info(
-          'graph-permission',
-          `${how} ${md(referenced[0])} (the ID is ${KNOWN_AFTER_APPLY}; the expression names ${md(`app_role_ids["${referenced[0]}"]`)}, which the provider resolves from Graph's own service principal)`,
-        ),
-      ];
+    // The expression's references name what it reads, not what it computes from it
+    // (replace(…["Directory.Read.All"], …) refers to Directory.Read.All too): not judged.
     return [
       warn(
         'graph-permission-not-judged',
-        `${how} a permission whose ID is ${KNOWN_AFTER_APPLY} and whose expression does not name exactly one of ${GUARANTEED.map(md).join(', ')}: read the configuration`,
+        `${how} a permission whose ID is ${KNOWN_AFTER_APPLY}${referenced.length > 0 ? ` (the expression refers to ${referenced.map((r) => md(`app_role_ids["${r}"]`)).join(', ')})` : ''}: read the configuration`,
       ),
     ];
   }
@@ -291,6 +311,15 @@ const federatedCredential: Judge = (input) => {
     after.issuer === ctx.automationCredential.issuer &&
     ctx.automationCredential.subjects.includes(String(after.subject)) &&
     stableStringify(after.audiences) === stableStringify([ctx.automationCredential.audience]);
+  const changed = before ? ['issuer', 'subject', 'audiences'].filter((k) => unknown(k) || stableStringify(before[k]) !== stableStringify(after[k])) : [];
+  if (changed.length > 0)
+    // The expected issuer comes from the configuration, which the same pull request can change.
+    return [
+      block(
+        'automation-credential',
+        `the credential now trusts ${changed.map((k) => `${md(k)} ${md(unknown(k) ? KNOWN_AFTER_APPLY : text(after[k]))}`).join(', ')} (was ${changed.map((k) => md(text(before?.[k]))).join(', ')}): who can sign in as the application changes`,
+      ),
+    ];
   if (own) return [info('outbound-federation-credential', `the function role ${md(String(after.subject))}'s own outbound federation`)];
   return [
     block(
@@ -329,6 +358,7 @@ const managedPolicyArns: Judge = (input) => {
 };
 
 const inlinePolicies: Judge = (input) => {
+  if (input.kind === 'delete' && !Array.isArray(input.before)) return [];
   const byName = (v: unknown) => new Map((Array.isArray(v) ? v : []).filter(isObject).map((p) => [String(p.name), p.policy]));
   const [b, a] = [byName(input.before), byName(input.after)];
   return [...new Set([...b.keys(), ...a.keys()])].sort().flatMap((name) =>
@@ -337,6 +367,8 @@ const inlinePolicies: Judge = (input) => {
       : policy(`inline policy ${md(name)} (\`inline_policy\`)`)({ ...input, name, before: b.get(name), after: a.get(name), afterUnknown: false }),
   );
 };
+
+DELETION_JUDGES.add(inlinePolicies);
 
 const permissionsBoundary: Judge = (input) =>
   input.before && input.before !== input.after ? [warn('permissions-boundary-removed', `permissions boundary ${input.after ? 'changed' : 'removed'}`)] : [];
@@ -395,10 +427,18 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     judged: {},
     neutral: ['name', 'name_prefix', 'retention_in_days', 'kms_key_id', 'log_group_class', 'skip_destroy'],
   },
-  aws_cloudwatch_log_metric_filter: { judged: {}, neutral: ['name', 'pattern', 'log_group_name', 'metric_transformation', 'apply_on_transformed_logs'] },
+  aws_cloudwatch_log_metric_filter: {
+    judged: { pattern: alarm, metric_transformation: alarm, log_group_name: alarm },
+    deleted: () => [warn('alarm-weakened', 'a metric filter an alarm may count on is deleted')],
+    neutral: ['name', 'apply_on_transformed_logs'],
+  },
   aws_cloudwatch_metric_alarm: {
-    judged: { alarm_actions: alarm, ok_actions: alarm, actions_enabled: alarm, insufficient_data_actions: nothing },
-    neutral: ['alarm_name', 'alarm_description', 'comparison_operator', 'dimensions', 'evaluation_periods', 'metric_name', 'namespace', 'period', 'statistic', 'threshold', 'treat_missing_data', 'datapoints_to_alarm', 'unit', 'extended_statistic', 'metric_query', 'threshold_metric_id', 'evaluate_low_sample_count_percentiles'],
+    // Any of these can make a security alarm never fire (a threshold out of reach, another metric).
+    judged: Object.fromEntries(
+      ['alarm_actions', 'ok_actions', 'actions_enabled', 'comparison_operator', 'evaluation_periods', 'metric_name', 'namespace', 'period', 'statistic', 'threshold', 'treat_missing_data', 'datapoints_to_alarm', 'dimensions', 'metric_query', 'extended_statistic', 'threshold_metric_id', 'evaluate_low_sample_count_percentiles', 'unit'].map((k) => [k, alarm]),
+    ),
+    deleted: (i) => [warn('alarm-weakened', `the alarm ${md(text(isObject(i.rc.before) ? i.rc.before.alarm_name : undefined))} is deleted`)],
+    neutral: ['alarm_name', 'alarm_description', 'insufficient_data_actions'],
   },
   aws_dynamodb_table: {
     judged: {},
@@ -411,7 +451,8 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       source_code_hash: codeChange('the function code'),
       handler: codeChange('the function code'),
       runtime: codeChange('the function runtime'),
-      environment: codeChange('the function environment'),
+      environment: (i) =>
+        i.kind === 'create' ? [] : [warn('code-changed', `the function's environment changes (its values steer what it calls and trusts): ${md(shown(i, 'after'))}`)],
       layers: (i) => (i.kind === 'create' && (!Array.isArray(i.after) || i.after.length === 0) ? [] : [warn('code-changed', `the function loads layers (code from elsewhere): ${md(shown(i, 'after'))}`)]),
     },
     neutral: ['function_name', 'description', 'memory_size', 'timeout', 'architectures', 'logging_config', 'publish', 'reserved_concurrent_executions', 'package_type', 'ephemeral_storage', 'tracing_config', 'invoke_arn', 'qualified_arn', 'qualified_invoke_arn', 'last_modified', 'version', 'source_code_size', 'signing_job_arn', 'signing_profile_version_arn', 'skip_destroy', 'replace_security_groups_on_destroy', 'replacement_security_group_ids', 'code_sha256', 'snap_start', 'dead_letter_config', 'vpc_config', 'file_system_config', 'image_config', 'image_uri', 'kms_key_arn', 'code_signing_config_arn', 's3_bucket', 's3_key', 's3_object_version'],
@@ -429,6 +470,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   aws_s3_bucket_policy: { judged: { policy: policy('bucket policy (`policy`)') }, neutral: ['bucket'] },
   aws_s3_bucket_public_access_block: {
     judged: { block_public_acls: publicAccess, block_public_policy: publicAccess, ignore_public_acls: publicAccess, restrict_public_buckets: publicAccess },
+    deleted: () => [warn('bucket-access-relaxed', 'the public access block is deleted: the bucket may be made public')],
     neutral: ['bucket', 'skip_destroy'],
   },
   aws_s3_bucket_ownership_controls: {
@@ -449,6 +491,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   aws_sns_topic_policy: { judged: { policy: policy('topic policy (`policy`)') }, neutral: ['arn', 'owner'] },
   aws_sns_topic_subscription: {
     judged: { endpoint: alarm, protocol: alarm, topic_arn: alarm },
+    deleted: () => [warn('alarm-weakened', 'an alarm subscription is deleted: alarms may reach nobody')],
     neutral: ['confirmation_timeout_in_minutes', 'endpoint_auto_confirms', 'pending_confirmation', 'confirmation_was_authenticated', 'owner_id', 'raw_message_delivery', 'filter_policy', 'filter_policy_scope', 'delivery_policy', 'redrive_policy', 'replay_policy', 'subscription_role_arn'],
   },
   aws_sqs_queue: {

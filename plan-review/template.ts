@@ -1,5 +1,6 @@
 import type { ReviewContext } from './context';
 import type { Judgement } from './findings';
+import { duplicateKey } from './json-text';
 import { judgePolicy, prettyPolicy } from './policy';
 import { byText, isObject, md, stableStringify } from './values';
 
@@ -67,7 +68,7 @@ function parseTemplate(body: unknown): Template | null {
   } catch {
     return null; // a YAML template: not compared resource by resource
   }
-  if (!isObject(parsed) || !isObject(parsed.Resources)) return null;
+  if (!isObject(parsed) || !isObject(parsed.Resources) || duplicateKey(body) !== undefined) return null;
   const resources = new Map<string, TemplateResource>();
   for (const [id, r] of Object.entries(parsed.Resources)) {
     // A resource that is not an object is kept as is, so that any change to it is seen.
@@ -153,7 +154,8 @@ function policiesOf(
       after: a === undefined ? null : prettyPolicy(a),
       afterKnown: true,
     });
-    findings.push(...judgePolicy(b, a, { ctx, template: true }).map((j) => ({ ...j, message: `${label}: ${j.message}` })));
+    const trust = label.startsWith('trust policy');
+    findings.push(...judgePolicy(b, a, { ctx, template: true, trust }).map((j) => ({ ...j, message: `${label}: ${j.message}` })));
   };
   for (const key of ['AssumeRolePolicyDocument', 'PolicyDocument']) {
     if ((before && key in before) || key in after) {
@@ -170,7 +172,7 @@ function policiesOf(
 /** The forwarder role may be assumed by EventBridge only: any other principal could put events on the central bus as a forwarder. */
 function forwarderTrust(after: Record<string, unknown>, ctx: ReviewContext): Judgement[] {
   if (after.RoleName !== ctx.forwarderRoleName) return [];
-  const trust = judgePolicy(undefined, after.AssumeRolePolicyDocument, { ctx, template: true });
+  const trust = judgePolicy(undefined, after.AssumeRolePolicyDocument, { ctx, template: true, trust: true });
   const others = trust.filter((j) => j.kind.startsWith('principal-') && !(j.kind === 'principal-service' && j.message.includes('`events.amazonaws.com`')));
   const unreadable = trust.some((j) => j.kind === 'policy-unreadable');
   return others.length > 0 || unreadable

@@ -58,6 +58,7 @@ describe('plans built from the synthesized configuration', () => {
       'warning policy-widened aws_cloudformation_stack_set.member-baseline_stack-set AutomationPinRole',
       'warning principal-public aws_cloudformation_stack_set.member-baseline_stack-set AutomationPinRole',
       'warning iam-write-granted aws_cloudformation_stack_set.member-baseline_stack-set SupportRole',
+      'warning policy-widened aws_cloudformation_stack_set.member-baseline_stack-set SupportRole',
       'warning principal-cross-account aws_cloudformation_stack_set.member-baseline_stack-set SupportRole',
     ]);
     const messages = review('intrinsic-widening').findings.map((f) => f.message);
