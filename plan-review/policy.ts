@@ -235,11 +235,11 @@ function reachesProtectedRole(resource: string, patterns: readonly string[]): st
 
 /** The account an AWS principal names, `self` for the template's own account, undefined when it names none. */
 function principalAccount(id: string): string | undefined {
-  if (/^\d{12}$/.test(id)) return id;
-  const arn = /^arn:[^:]*:(?:iam|sts)::([^:]*):/.exec(id);
-  if (arn) return arn[1] === '${AWS::AccountId}' ? 'self' : arn[1];
-  if (id === '${AWS::AccountId}') return 'self';
-  return undefined;
+  // The template's placeholders hold "::"; read them as what they stand for first.
+  const plain = id.replaceAll('${AWS::Partition}', 'aws').replaceAll('${AWS::AccountId}', 'self');
+  if (/^\d{12}$/.test(plain) || plain === 'self') return plain;
+  const arn = /^arn:[^:]*:(?:iam|sts)::([^:]*):/.exec(plain);
+  return arn ? arn[1] : undefined;
 }
 
 function orgBound(conditions: readonly Condition[], organizationId: string): boolean {
