@@ -63,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CODES.invalidInput;
   }
   if (positionals.length !== 1) {
-    process.stderr.write(`plan:review: expected exactly one plan file${positionals.length > 1 ? ` (got ${positionals.length}: give the reviewed plan with --reviewed)` : ''}\n${USAGE}\n`);
+    process.stderr.write(
+      `plan:review: expected exactly one plan file${positionals.length > 1 ? ` (got ${positionals.length}: give the reviewed plan with --reviewed)` : ''}\n${USAGE}\n`,
+    );
     return EXIT_CODES.invalidInput;
   }
   try {

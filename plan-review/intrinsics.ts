@@ -63,7 +63,7 @@ function variants(value: unknown): unknown[] {
         return [`\${${arg}}`];
       case 'Fn::GetAtt': {
         const path = Array.isArray(arg) ? arg : typeof arg === 'string' ? arg.split('.') : null;
-        if (!path || !path.every((p) => typeof p === 'string')) throw new Opaque('Fn::GetAtt with a computed name');
+        if (!path?.every((p) => typeof p === 'string')) throw new Opaque('Fn::GetAtt with a computed name');
         return [`\${${path.join('.')}}`];
       }
       case 'Fn::Sub': {
@@ -76,10 +76,12 @@ function variants(value: unknown): unknown[] {
       case 'Fn::Join': {
         if (!Array.isArray(arg) || typeof arg[0] !== 'string') throw new Opaque('Fn::Join with a computed delimiter');
         const lists = variants(arg[1]);
-        return cap(lists.map((list) => {
-          if (!Array.isArray(list)) throw new Opaque('Fn::Join of a value that is not a list');
-          return strings(list, 'Fn::Join').join(arg[0] as string);
-        }));
+        return cap(
+          lists.map((list) => {
+            if (!Array.isArray(list)) throw new Opaque('Fn::Join of a value that is not a list');
+            return strings(list, 'Fn::Join').join(arg[0] as string);
+          }),
+        );
       }
       case 'Fn::If': {
         if (!Array.isArray(arg) || arg.length !== 3) throw new Opaque('Fn::If without [condition, then, else]');

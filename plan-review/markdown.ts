@@ -19,7 +19,12 @@ const code = md;
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** Kinds that mean a resource is destroyed (or may be) in the central account or in every member account. */
-const DESTRUCTIVE: readonly FindingKind[] = ['destructive-change', 'template-resource-destructive', 'template-resource-condition', 'template-deletion-policy'];
+const DESTRUCTIVE: readonly FindingKind[] = [
+  'destructive-change',
+  'template-resource-destructive',
+  'template-resource-condition',
+  'template-deletion-policy',
+];
 /** Kinds that mean access is wider (at warning or blocking severity). */
 const WIDENING: readonly FindingKind[] = [
   'policy-widened',
@@ -140,7 +145,10 @@ function templateSection(address: string, comparison: TemplateComparison | 'know
       const replaces = p.replaces === 'yes' ? ' (replaces the resource)' : p.replaces === 'maybe' ? ' (may replace the resource)' : '';
       body.push(`${code(p.name)}${replaces}:`, '', ...block(lineDiff(text(p.before), text(p.after)).join('\n'), 'diff'), '');
     }
-    if (body.length > 0) lines.push(...folded(`${html(r.logicalId)}: ${r.change}, ${r.properties.length} propert${r.properties.length === 1 ? 'y' : 'ies'}`, body));
+    if (body.length > 0)
+      lines.push(
+        ...folded(`${html(r.logicalId)}: ${r.change}, ${r.properties.length} propert${r.properties.length === 1 ? 'y' : 'ies'}`, body),
+      );
     for (const p of r.policies) lines.push(...policySection(`#### ${code(r.logicalId)}:`, p));
   }
   return lines;
@@ -183,7 +191,10 @@ export function renderReview(review: Review): string {
   for (const c of review.counts) lines.push(`| ${cell(c.cloud)} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} |`);
   lines.push(`| **total** | ${total.create} | ${total.update} | ${total.replace} | ${total.delete} |`, '');
   if (review.deferredReads.length > 0) {
-    lines.push(`Data sources read only during apply, so their values are ${KNOWN_AFTER_APPLY}: ${review.deferredReads.map(code).join(', ')}.`, '');
+    lines.push(
+      `Data sources read only during apply, so their values are ${KNOWN_AFTER_APPLY}: ${review.deferredReads.map(code).join(', ')}.`,
+      '',
+    );
   }
 
   const blocking = review.findings.filter((f) => f.severity === 'blocking');
@@ -239,7 +250,10 @@ export function renderReview(review: Review): string {
     const table = ['| action | resource | cloud | attributes |', '|---|---|---|---|'];
     for (const r of review.resources) {
       const attributes = r.attributes
-        .map((a) => `${code(a.name)}${a.forcesReplacement ? ' (forces replacement)' : ''}: ${code(cell(brief120(a.before)))} → ${code(cell(brief120(a.after)))}`)
+        .map(
+          (a) =>
+            `${code(a.name)}${a.forcesReplacement ? ' (forces replacement)' : ''}: ${code(cell(brief120(a.before)))} → ${code(cell(brief120(a.after)))}`,
+        )
         .join('<br>');
       const action = r.kind === 'other' ? code(JSON.stringify(r.actions)) : r.kind;
       table.push(`| ${action} | ${code(r.address)} | ${cell(r.cloud)} | ${attributes} |`);

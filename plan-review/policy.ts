@@ -236,7 +236,7 @@ function reachesProtectedRole(resource: string, patterns: readonly string[]): st
 /** The account an AWS principal names, `self` for the template's own account, undefined when it names none. */
 function principalAccount(id: string): string | undefined {
   // The template's placeholders hold "::"; read them as what they stand for first.
-  const plain = id.replaceAll('${AWS::Partition}', 'aws').replaceAll('${AWS::AccountId}', 'self');
+  const plain = id.replaceAll(`\${AWS::Partition}`, 'aws').replaceAll(`\${AWS::AccountId}`, 'self');
   if (/^\d{12}$/.test(plain) || plain === 'self') return plain;
   const arn = /^arn:[^:]*:(?:iam|sts)::([^:]*):/.exec(plain);
   return arn ? arn[1] : undefined;
@@ -257,8 +257,16 @@ function judgePrincipal(principal: string, conditions: readonly Condition[], ctx
   const bounded = orgBound(conditions, ctx.organizationId);
   if (principal === '*' || principal === 'AWS:*') {
     return bounded
-      ? { kind: 'principal-organization', severity: 'info', message: `any principal of the organization ${md(ctx.organizationId)} (\`aws:PrincipalOrgID\`)` }
-      : { kind: 'principal-public', severity: 'warning', message: `${md(principal)}: any AWS principal, with no \`aws:PrincipalOrgID\` bound to the organization` };
+      ? {
+          kind: 'principal-organization',
+          severity: 'info',
+          message: `any principal of the organization ${md(ctx.organizationId)} (\`aws:PrincipalOrgID\`)`,
+        }
+      : {
+          kind: 'principal-public',
+          severity: 'warning',
+          message: `${md(principal)}: any AWS principal, with no \`aws:PrincipalOrgID\` bound to the organization`,
+        };
   }
   const [type, ...rest] = principal.split(':');
   const id = rest.join(':');
@@ -266,7 +274,12 @@ function judgePrincipal(principal: string, conditions: readonly Condition[], ctx
     case 'AWS': {
       const account = principalAccount(id);
       if (account === ctx.centralAccountId) return null;
-      if (bounded) return { kind: 'principal-organization', severity: 'info', message: `${md(id)}, bounded to the organization by \`aws:PrincipalOrgID\`` };
+      if (bounded)
+        return {
+          kind: 'principal-organization',
+          severity: 'info',
+          message: `${md(id)}, bounded to the organization by \`aws:PrincipalOrgID\``,
+        };
       return {
         kind: 'principal-cross-account',
         severity: 'warning',
@@ -279,9 +292,17 @@ function judgePrincipal(principal: string, conditions: readonly Condition[], ctx
     case 'Service':
       return { kind: 'principal-service', severity: 'info', message: `the AWS service ${md(id)}` };
     case 'Federated':
-      return { kind: 'principal-federated', severity: 'warning', message: `tokens of the identity provider ${md(id)}: confirm who can obtain them` };
+      return {
+        kind: 'principal-federated',
+        severity: 'warning',
+        message: `tokens of the identity provider ${md(id)}: confirm who can obtain them`,
+      };
     default:
-      return { kind: 'principal-other', severity: 'warning', message: `${md(principal)}: a principal the review does not judge; read it yourself` };
+      return {
+        kind: 'principal-other',
+        severity: 'warning',
+        message: `${md(principal)}: a principal the review does not judge; read it yourself`,
+      };
   }
 }
 
@@ -330,22 +351,44 @@ export function judgePolicy(before: unknown, after: unknown, options: PolicyJudg
   }
   const afterSide = documentVariants(after, options.template);
   if ('unreadable' in afterSide) {
-    return [{ kind: 'policy-unreadable', severity: 'warning', message: `cannot judge the new document (${afterSide.unreadable}): read it yourself` }];
+    return [
+      {
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: `cannot judge the new document (${afterSide.unreadable}): read it yourself`,
+      },
+    ];
   }
   const afterDocs = afterSide.docs.map(parsePolicy);
   const strange = afterSide.docs.flatMap(unknownElements);
   if (strange.length > 0) {
-    return [{ kind: 'policy-unreadable', severity: 'warning', message: `cannot judge the new document (${strange.join('; ')}): read it yourself` }];
+    return [
+      {
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: `cannot judge the new document (${strange.join('; ')}): read it yourself`,
+      },
+    ];
   }
   if (afterDocs.some((d) => d === null)) {
-    return [{ kind: 'policy-unreadable', severity: 'warning', message: 'cannot judge the new document (it is not a policy document with a `Statement`): read it yourself' }];
+    return [
+      {
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: 'cannot judge the new document (it is not a policy document with a `Statement`): read it yourself',
+      },
+    ];
   }
   const found: Judgement[] = [];
   let beforeDocs: (Statement[] | null)[] = [null];
   if (before !== undefined && before !== null) {
     const beforeSide = documentVariants(before, options.template);
     if ('unreadable' in beforeSide) {
-      found.push({ kind: 'policy-unreadable', severity: 'warning', message: `cannot read the previous document (${beforeSide.unreadable}): the new one is judged as if it were new` });
+      found.push({
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: `cannot read the previous document (${beforeSide.unreadable}): the new one is judged as if it were new`,
+      });
     } else beforeDocs = beforeSide.docs.map(parsePolicy);
   }
   for (const a of afterDocs as Statement[][]) {
@@ -369,7 +412,11 @@ export function judgePolicy(before: unknown, after: unknown, options: PolicyJudg
         if (g.principal !== NONE && !knownPrincipals.has(g.principal)) {
           const judged = judgePrincipal(g.principal, g.conditions, options.ctx);
           if (judged) found.push(judged);
-        } else if (g.principal !== NONE && (g.principal === '*' || g.principal === 'AWS:*') && !orgBound(g.conditions, options.ctx.organizationId)) {
+        } else if (
+          g.principal !== NONE &&
+          (g.principal === '*' || g.principal === 'AWS:*') &&
+          !orgBound(g.conditions, options.ctx.organizationId)
+        ) {
           const judged = judgePrincipal(g.principal, g.conditions, options.ctx);
           if (judged) found.push(judged);
         }

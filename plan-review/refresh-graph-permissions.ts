@@ -40,7 +40,10 @@ export function applicationPermissions(markdown: string): Record<string, string>
 async function main(): Promise<void> {
   // The commit that last changed the file, so the vendored copy names exactly what it read.
   const commits = JSON.parse(
-    await get(`https://api.github.com/repos/${REPOSITORY}/commits?path=${encodeURIComponent(PATH)}&per_page=1`, 'application/vnd.github+json'),
+    await get(
+      `https://api.github.com/repos/${REPOSITORY}/commits?path=${encodeURIComponent(PATH)}&per_page=1`,
+      'application/vnd.github+json',
+    ),
   ) as { sha: string }[];
   const commit = commits[0]?.sha;
   if (!commit) throw new Error(`${REPOSITORY}: no commit found for ${PATH}`);
@@ -55,7 +58,8 @@ async function main(): Promise<void> {
       repository: REPOSITORY,
       commit,
       path: PATH,
-      includedBy: 'concepts/permissions-reference.md, section "All permissions and IDs" (https://learn.microsoft.com/en-us/graph/permissions-reference)',
+      includedBy:
+        'concepts/permissions-reference.md, section "All permissions and IDs" (https://learn.microsoft.com/en-us/graph/permissions-reference)',
     },
     permissions: sorted,
   };

@@ -67,7 +67,12 @@ function shown(value: unknown, unknown: unknown, sensitive: unknown): string {
 
 /** A value that says nothing: absent, null, empty text, list or object, or false. */
 const isEmpty = (v: unknown) =>
-  v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+  v === undefined ||
+  v === null ||
+  v === '' ||
+  v === false ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isObject(v) && Object.keys(v).length === 0);
 
 /** The attributes a change sets or changes: what a rule must account for. */
 function changedAttributes(rc: ResourceChange, kind: ActionKind): Attribute[] {
@@ -128,10 +133,17 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup, ctx: Revie
   const notAnalysed: string[] = [];
   const resources: ResourceReview[] = [];
   const templates: Review['templates'][number][] = [];
-  const place = (address: string, templateResource?: string) => (j: Judgement): Finding => ({ address, ...(templateResource ? { templateResource } : {}), ...j });
+  const place =
+    (address: string, templateResource?: string) =>
+    (j: Judgement): Finding => ({ address, ...(templateResource ? { templateResource } : {}), ...j });
 
   if (plan.errored)
-    findings.push({ address: '(plan)', kind: 'plan-errored', severity: 'blocking', message: 'Terraform reported an error while planning: this plan is incomplete and must not be applied' });
+    findings.push({
+      address: '(plan)',
+      kind: 'plan-errored',
+      severity: 'blocking',
+      message: 'Terraform reported an error while planning: this plan is incomplete and must not be applied',
+    });
   findings.push(...provisioners(plan.configuration));
 
   for (const rc of ordered) {
@@ -200,15 +212,28 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup, ctx: Revie
       const after = kind === 'delete' ? null : attr(rc.after, 'template_body');
       if (unknown) {
         templates.push({ address: rc.address, comparison: 'known after apply' });
-        findings.push(here({ kind: 'template-known-after-apply', severity: 'warning', message: `the member template is ${KNOWN_AFTER_APPLY}: read the configuration that builds it` }));
+        findings.push(
+          here({
+            kind: 'template-known-after-apply',
+            severity: 'warning',
+            message: `the member template is ${KNOWN_AFTER_APPLY}: read the configuration that builds it`,
+          }),
+        );
       } else if (stableStringify(before ?? null) !== stableStringify(after ?? null)) {
         const comparison = compareTemplates(before, after, replacing, ctx);
         templates.push({ address: rc.address, comparison });
         if (comparison.kind === 'unreadable')
-          findings.push(here({ kind: 'template-unreadable', severity: 'warning', message: `the ${comparison.side} member template is not a JSON CloudFormation template: compare it by hand` }));
+          findings.push(
+            here({
+              kind: 'template-unreadable',
+              severity: 'warning',
+              message: `the ${comparison.side} member template is not a JSON CloudFormation template: compare it by hand`,
+            }),
+          );
         else {
           for (const r of comparison.resources) findings.push(...r.findings.map(place(address, r.logicalId)));
-          for (const s of comparison.sections) findings.push(place(address)({ ...s.finding, message: `member template: ${s.finding.message}` }));
+          for (const s of comparison.sections)
+            findings.push(place(address)({ ...s.finding, message: `member template: ${s.finding.message}` }));
         }
       }
     }
@@ -231,4 +256,3 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup, ctx: Revie
     templates,
   };
 }
-

@@ -49,7 +49,11 @@ export interface TemplateSectionChange {
 }
 
 export type TemplateComparison =
-  | { readonly kind: 'compared'; readonly resources: readonly TemplateResourceChange[]; readonly sections: readonly TemplateSectionChange[] }
+  | {
+      readonly kind: 'compared';
+      readonly resources: readonly TemplateResourceChange[];
+      readonly sections: readonly TemplateSectionChange[];
+    }
   | { readonly kind: 'unreadable'; readonly side: 'before' | 'after' };
 
 type TemplateResource = Record<string, unknown> & { readonly Type: string; readonly Properties: Record<string, unknown> };
@@ -121,7 +125,10 @@ const PROPERTY_RULES: Readonly<Record<string, { readonly judged: readonly string
     judged: ['Role', 'Code', 'Handler', 'Runtime', 'Environment', 'Layers'],
     neutral: ['FunctionName', 'Description', 'Timeout', 'MemorySize', 'Architectures', 'LoggingConfig', 'Tags'],
   },
-  'AWS::Lambda::Permission': { judged: ['Principal', 'SourceArn', 'SourceAccount', 'Action', 'FunctionName', 'PrincipalOrgID'], neutral: [] },
+  'AWS::Lambda::Permission': {
+    judged: ['Principal', 'SourceArn', 'SourceAccount', 'Action', 'FunctionName', 'PrincipalOrgID'],
+    neutral: [],
+  },
   'AWS::Logs::LogGroup': { judged: [], neutral: ['LogGroupName', 'RetentionInDays', 'Tags'] },
   'AWS::Events::Rule': { judged: ['EventPattern', 'Targets', 'State', 'EventBusName', 'RoleArn'], neutral: ['Name', 'Description'] },
   [ENTRA_PROVIDER]: { judged: ['ServiceToken', 'ClientIdList'], neutral: ['ServiceTimeout', 'Url', 'Arn'] },
@@ -131,7 +138,7 @@ const PROPERTY_RULES: Readonly<Record<string, { readonly judged: readonly string
 function rolePolicies(properties: Record<string, unknown>): Map<string, unknown> {
   const result = new Map<string, unknown>();
   const list = Array.isArray(properties.Policies) ? properties.Policies : [];
-  list.forEach((p, i) => result.set(isObject(p) ? String(p.PolicyName) : `#${i}`, isObject(p) ? p.PolicyDocument : p));
+  for (const [i, p] of list.entries()) result.set(isObject(p) ? String(p.PolicyName) : `#${i}`, isObject(p) ? p.PolicyDocument : p);
   return result;
 }
 
@@ -159,12 +166,17 @@ function policiesOf(
   };
   for (const key of ['AssumeRolePolicyDocument', 'PolicyDocument']) {
     if ((before && key in before) || key in after) {
-      consider(key === 'AssumeRolePolicyDocument' ? 'trust policy (`AssumeRolePolicyDocument`)' : 'policy (`PolicyDocument`)', before?.[key], after[key]);
+      consider(
+        key === 'AssumeRolePolicyDocument' ? 'trust policy (`AssumeRolePolicyDocument`)' : 'policy (`PolicyDocument`)',
+        before?.[key],
+        after[key],
+      );
     }
   }
   if (type === 'AWS::IAM::Role') {
     const [b, a] = [rolePolicies(before ?? {}), rolePolicies(after)];
-    for (const name of [...new Set([...b.keys(), ...a.keys()])].sort(byText)) consider(`inline policy ${md(name)}`, b.get(name), a.get(name));
+    for (const name of [...new Set([...b.keys(), ...a.keys()])].sort(byText))
+      consider(`inline policy ${md(name)}`, b.get(name), a.get(name));
   }
   return { policies, findings };
 }
@@ -173,7 +185,9 @@ function policiesOf(
 function forwarderTrust(after: Record<string, unknown>, ctx: ReviewContext): Judgement[] {
   if (after.RoleName !== ctx.forwarderRoleName) return [];
   const trust = judgePolicy(undefined, after.AssumeRolePolicyDocument, { ctx, template: true, trust: true });
-  const others = trust.filter((j) => j.kind.startsWith('principal-') && !(j.kind === 'principal-service' && j.message.includes('`events.amazonaws.com`')));
+  const others = trust.filter(
+    (j) => j.kind.startsWith('principal-') && !(j.kind === 'principal-service' && j.message.includes('`events.amazonaws.com`')),
+  );
   const unreadable = trust.some((j) => j.kind === 'policy-unreadable');
   return others.length > 0 || unreadable
     ? [
@@ -196,14 +210,18 @@ function propertyFindings(type: string, name: string, before: unknown, after: un
         .map((arn) => warn('managed-policy-attached', `managed policy attached: ${md(arn)}`));
     }
     case 'AWS::IAM::Role PermissionsBoundary':
-      return before !== undefined && !same(before, after) ? [warn('permissions-boundary-removed', 'permissions boundary removed or changed')] : [];
+      return before !== undefined && !same(before, after)
+        ? [warn('permissions-boundary-removed', 'permissions boundary removed or changed')]
+        : [];
     case 'AWS::IAM::Policy Roles':
     case 'AWS::IAM::Policy Users':
     case 'AWS::IAM::Policy Groups':
     case 'AWS::IAM::ManagedPolicy Roles':
     case 'AWS::IAM::ManagedPolicy Users':
     case 'AWS::IAM::ManagedPolicy Groups':
-      return [warn('managed-policy-attached', `the policy is attached to other ${name.toLowerCase()}: ${md(stableStringify(after ?? null))}`)];
+      return [
+        warn('managed-policy-attached', `the policy is attached to other ${name.toLowerCase()}: ${md(stableStringify(after ?? null))}`),
+      ];
     case 'AWS::Lambda::Function Role':
       return [warn('execution-role-changed', `the function runs as another role: ${md(stableStringify(after ?? null))}`)];
     case 'AWS::Lambda::Function Layers':
@@ -219,18 +237,34 @@ function propertyFindings(type: string, name: string, before: unknown, after: un
     case `${OIDC_PROVIDER} ClientIdList`:
       // CloudFormation makes the provider's client IDs equal the template's list on update,
       // removing the audiences the automation added (the template deliberately has none).
-      return [warn('template-resource-destructive', 'sets `ClientIdList` on the OIDC provider: each stack update then resets its audiences to that list, removing the client IDs the automation added')];
+      return [
+        warn(
+          'template-resource-destructive',
+          'sets `ClientIdList` on the OIDC provider: each stack update then resets its audiences to that list, removing the client IDs the automation added',
+        ),
+      ];
     case 'AWS::Events::Rule Targets':
     case 'AWS::Events::Rule EventPattern':
     case 'AWS::Events::Rule State':
     case 'AWS::Events::Rule EventBusName':
     case 'AWS::Events::Rule RoleArn':
-      return [warn('event-routing-changed', `the event forwarding rule's ${md(name)} changes: confirm events still reach the central bus, and nothing else`)];
+      return [
+        warn(
+          'event-routing-changed',
+          `the event forwarding rule's ${md(name)} changes: confirm events still reach the central bus, and nothing else`,
+        ),
+      ];
     default:
       if (type === 'AWS::Lambda::Permission') {
         const principal = typeof after === 'string' ? after : stableStringify(after ?? null);
         if (name === 'Principal' && !/\.amazonaws\.com$/.test(principal)) {
-          return [{ kind: 'lambda-permission', severity: principal === '*' ? 'blocking' : 'warning', message: `${md(principal)} may invoke the function directly` }];
+          return [
+            {
+              kind: 'lambda-permission',
+              severity: principal === '*' ? 'blocking' : 'warning',
+              message: `${md(principal)} may invoke the function directly`,
+            },
+          ];
         }
         return [warn('lambda-permission', `the invoke permission's ${md(name)} changes`)];
       }
@@ -254,7 +288,12 @@ function compareResource(
   const changedProps = [...new Set([...Object.keys(beforeProps), ...Object.keys(afterProps)])]
     .sort(byText)
     .filter((n) => !before || !after || !same(beforeProps[n], afterProps[n]))
-    .map((name) => ({ name, replaces: lookup.get(name) ?? ('no' as const), before: before ? beforeProps[name] : undefined, after: after ? afterProps[name] : undefined }));
+    .map((name) => ({
+      name,
+      replaces: lookup.get(name) ?? ('no' as const),
+      before: before ? beforeProps[name] : undefined,
+      after: after ? afterProps[name] : undefined,
+    }));
   const attributeNames = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])]
     .filter((k) => k !== 'Properties' && k !== 'Type')
     .sort(byText)
@@ -272,7 +311,10 @@ function compareResource(
     const why = changedProps.filter((p) => p.replaces === 'yes').map((p) => md(p.name));
     const typeChange = before && after && before.Type !== after.Type ? ` (its type changes to ${md(after.Type)})` : '';
     findings.push(
-      warn('template-resource-destructive', `${destructiveEffect(before?.Type ?? type, id, 'replaces')}${typeChange}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`),
+      warn(
+        'template-resource-destructive',
+        `${destructiveEffect(before?.Type ?? type, id, 'replaces')}${typeChange}${why.length > 0 ? ` (CloudFormation replaces it when ${why.join(', ')} changes)` : ''}`,
+      ),
     );
   }
   for (const attribute of after ? attributeNames : []) {
@@ -294,7 +336,10 @@ function compareResource(
         const deletes = a === undefined || a === 'Delete';
         findings.push(
           deletes
-            ? warn('template-deletion-policy', `${md(attribute)} ${a === undefined ? 'removed (CloudFormation then deletes' : 'is `Delete` (CloudFormation deletes'} it from the member accounts when the stack or the resource goes)`)
+            ? warn(
+                'template-deletion-policy',
+                `${md(attribute)} ${a === undefined ? 'removed (CloudFormation then deletes' : 'is `Delete` (CloudFormation deletes'} it from the member accounts when the stack or the resource goes)`,
+              )
             : info('template-deletion-policy', `${md(attribute)} becomes ${md(stableStringify(a))}`),
         );
         break;
@@ -305,7 +350,12 @@ function compareResource(
       case 'Metadata':
         break;
       default:
-        findings.push(warn('template-resource-not-analysed', `the resource attribute ${md(attribute)} changes; the review does not analyse it: read it yourself`));
+        findings.push(
+          warn(
+            'template-resource-not-analysed',
+            `the resource attribute ${md(attribute)} changes; the review does not analyse it: read it yourself`,
+          ),
+        );
     }
   }
   let policies: PolicyChange[] = [];
@@ -322,10 +372,14 @@ function compareResource(
         if (rules.judged.includes(p.name))
           findings.push(
             // A new resource's target and code are new, not changed: its policies and principals are what is judged.
-            ...propertyFindings(type, p.name, p.before, p.after).filter((f) => change !== 'added' || !['event-routing-changed', 'code-changed'].includes(f.kind)),
+            ...propertyFindings(type, p.name, p.before, p.after).filter(
+              (f) => change !== 'added' || !['event-routing-changed', 'code-changed'].includes(f.kind),
+            ),
           );
         else if (!rules.neutral.includes(p.name))
-          findings.push(warn('template-resource-not-analysed', `the property ${md(p.name)} of ${md(type)} is not analysed: read it yourself`));
+          findings.push(
+            warn('template-resource-not-analysed', `the property ${md(p.name)} of ${md(type)} is not analysed: read it yourself`),
+          );
       }
     }
   }

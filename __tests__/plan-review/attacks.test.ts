@@ -32,16 +32,19 @@ describe('a malicious pull request', () => {
   it('cannot name a Graph permission known only after apply by the reference its expression reads (replace(…["Directory.Read.All"], …))', () => {
     // Prepare
     const plan = buildPlan((after) => {
-      find(after, 'azuread_app_role_assignment', (v) => v.app_role_id === graphPermissionId('Directory.Read.All')).values.app_role_id = 'changed';
+      find(after, 'azuread_app_role_assignment', (v) => v.app_role_id === graphPermissionId('Directory.Read.All')).values.app_role_id =
+        'changed';
     });
-    const rc = plan.resource_changes.find((r) => r.type === 'azuread_app_role_assignment' && (r.change.after as any)?.app_role_id === 'changed')!;
+    const rc = plan.resource_changes.find(
+      (r) => r.type === 'azuread_app_role_assignment' && (r.change.after as any)?.app_role_id === 'changed',
+    )!;
     delete (rc.change.after as any).app_role_id;
     rc.change.after_unknown = { app_role_id: true };
     // Act / Assess
     expect(kinds(plan)).toEqual(['warning graph-permission-not-judged']);
   });
 
-  it('cannot re-point the functions\' federated credentials at its own issuer by changing the configuration with them', () => {
+  it("cannot re-point the functions' federated credentials at its own issuer by changing the configuration with them", () => {
     // Prepare: the configuration's issuer is the attacker's too, so the credentials "match" it.
     const issuer = 'https://attacker.example.com';
     const ctx = reviewContext(parseConfig({ ...EXAMPLE_CONFIG, automationCredential: { mode: 'federated', issuerUrl: issuer } }));
@@ -91,7 +94,15 @@ describe('a malicious pull request', () => {
     });
     const before = buildPlan(withDeny);
     // The state before has the guard; the state after has neither the guard nor the alarm.
-    plan.resource_changes.push({ ...before.resource_changes.find((r) => r.address === 'aws_iam_role_policy.guard')!, change: { ...before.resource_changes.find((r) => r.address === 'aws_iam_role_policy.guard')!.change, actions: ['delete'], before: before.resource_changes.find((r) => r.address === 'aws_iam_role_policy.guard')!.change.after, after: null } });
+    plan.resource_changes.push({
+      ...before.resource_changes.find((r) => r.address === 'aws_iam_role_policy.guard')!,
+      change: {
+        ...before.resource_changes.find((r) => r.address === 'aws_iam_role_policy.guard')!.change,
+        actions: ['delete'],
+        before: before.resource_changes.find((r) => r.address === 'aws_iam_role_policy.guard')!.change.after,
+        after: null,
+      },
+    });
     // Act / Assess
     expect(kinds(plan).sort()).toEqual(['warning alarm-weakened', 'warning policy-widened']);
   });
@@ -99,7 +110,13 @@ describe('a malicious pull request', () => {
   it('cannot run commands during apply through a provisioner', () => {
     // Prepare
     const plan = buildPlan((after) => add(after, 'terraform_data', 'innocent', { input: 'x' }), {
-      configuration: [{ address: 'terraform_data.innocent', expressions: {}, provisioners: [{ type: 'local-exec', expressions: { command: { constant_value: 'curl …' } } }] }],
+      configuration: [
+        {
+          address: 'terraform_data.innocent',
+          expressions: {},
+          provisioners: [{ type: 'local-exec', expressions: { command: { constant_value: 'curl …' } } }],
+        },
+      ],
     });
     // Act / Assess
     expect(kinds(plan)).toEqual(['blocking provisioner']);
@@ -111,7 +128,11 @@ describe('a malicious pull request', () => {
       add(after, 'aws_iam_role_policy', 'extra', {
         name: 'extra',
         role: 'web-identity-router',
-        policy: doc({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:prod' }),
+        policy: doc({
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:prod',
+        }),
       }),
     );
     // Act / Assess

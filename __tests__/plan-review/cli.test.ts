@@ -25,7 +25,10 @@ function run(env: Record<string, string>, args: string[]) {
 }
 /** With the embedded example configuration (WEB_IDENTITY_CONFIG unset), as the fixtures were written for. */
 const planReview = Object.assign((...args: string[]) => run({}, args), {
-  withEnv: (env: Record<string, string>) => (...args: string[]) => run(env, args),
+  withEnv:
+    (env: Record<string, string>) =>
+    (...args: string[]) =>
+      run(env, args),
 });
 
 describe('npm run plan:review', () => {
@@ -66,7 +69,9 @@ describe('npm run plan:review', () => {
 
   it('exits 2 naming the configuration when WEB_IDENTITY_CONFIG cannot be read', () => {
     // Act
-    const { status, stderr } = planReview.withEnv({ WEB_IDENTITY_CONFIG: join(FIXTURES, 'missing-config.json') })(join(FIXTURES, 'widening.plan.json'));
+    const { status, stderr } = planReview.withEnv({ WEB_IDENTITY_CONFIG: join(FIXTURES, 'missing-config.json') })(
+      join(FIXTURES, 'widening.plan.json'),
+    );
     // Assess
     expect(status).toBe(EXIT_CODES.invalidInput);
     expect(stderr).toContain('the configuration the review judges against: Invalid configuration in');

@@ -31,7 +31,12 @@ describe('finding kinds', () => {
   });
 
   it('the verdict: blocking wins, then a warning or a resource not analysed is "review", else "no-findings"', () => {
-    const finding = (severity: 'info' | 'warning' | 'blocking') => ({ address: 'a', kind: 'code-changed' as const, severity, message: 'm' });
+    const finding = (severity: 'info' | 'warning' | 'blocking') => ({
+      address: 'a',
+      kind: 'code-changed' as const,
+      severity,
+      message: 'm',
+    });
     expect(verdictOf([], [])).toBe('no-findings');
     expect(verdictOf([finding('info')], [])).toBe('no-findings');
     expect(verdictOf([finding('info')], ['aws_iam_user.x'])).toBe('review');

@@ -20,7 +20,9 @@ beforeAll(async () => {
 
 const review = (name: keyof typeof FIXTURES) => buildReview(parsePlan(FIXTURES[name](), `${name}.plan.json`), replacing, CONTEXT);
 const found = (name: keyof typeof FIXTURES) =>
-  review(name).findings.map((f) => `${f.severity} ${f.kind} ${f.address.replace(/_[0-9A-F]{8}$/, '')}${f.templateResource ? ` ${f.templateResource}` : ''}`);
+  review(name).findings.map(
+    (f) => `${f.severity} ${f.kind} ${f.address.replace(/_[0-9A-F]{8}$/, '')}${f.templateResource ? ` ${f.templateResource}` : ''}`,
+  );
 
 describe('plans built from the synthesized configuration', () => {
   it('a benign change (log retention, a Lambda memory size) has no findings, and says "no widened access"', () => {
@@ -112,12 +114,14 @@ describe('plans built from the synthesized configuration', () => {
     expect(markdown).not.toContain('no widened access');
   });
 
-  it('item 5: Application.ReadWrite.All, a credential that is not the functions\' own federation and another principal on the bus are blocking', () => {
+  it("item 5: Application.ReadWrite.All, a credential that is not the functions' own federation and another principal on the bus are blocking", () => {
     // Act
     const result = review('broken-guarantees');
     // Assess
     expect(result.verdict).toBe('blocking');
-    expect(result.findings.filter((f) => f.severity === 'blocking').map((f) => `${f.kind} ${f.address.replace(/_[0-9A-F]{8}$/, '')}`)).toEqual([
+    expect(
+      result.findings.filter((f) => f.severity === 'blocking').map((f) => `${f.kind} ${f.address.replace(/_[0-9A-F]{8}$/, '')}`),
+    ).toEqual([
       'bus-put-events aws_cloudwatch_event_bus_policy.pipeline_bus-policy',
       'bus-put-events aws_cloudwatch_event_bus_policy.pipeline_bus-policy',
       'graph-permission-outside-guarantee azuread_app_role_assignment.entra-identity_graph-application-readwrite-all',
@@ -125,7 +129,7 @@ describe('plans built from the synthesized configuration', () => {
     ]);
   });
 
-  it('the functions\' own federated credentials and the two guaranteed permissions are information, not findings to act on', () => {
+  it("the functions' own federated credentials and the two guaranteed permissions are information, not findings to act on", () => {
     // Prepare: the whole stack created from nothing (each resource of the synthesized configuration).
     const plan = FIXTURES.benign();
     for (const rc of plan.resource_changes) {

@@ -23,7 +23,8 @@ describe('Graph application permissions', () => {
     expect(graphPermissionName('06b708a9-e830-4db3-a914-8e69da51d44f')).toBe('AppRoleAssignment.ReadWrite.All');
     for (const role of GRAPH_APP_ROLES) expect(graphPermissionId(role)).toBeDefined();
     const pipelineDocs = readFileSync(join(__dirname, '..', '..', 'docs', 'pipeline.md'), 'utf8');
-    for (const [, name, id] of pipelineDocs.matchAll(/`([A-Za-z]+\.[A-Za-z.]+)` \(`([0-9a-f-]{36})`\)/g)) expect([name, graphPermissionName(id)]).toEqual([name, name]);
+    for (const [, name, id] of pipelineDocs.matchAll(/`([A-Za-z]+\.[A-Za-z.]+)` \(`([0-9a-f-]{36})`\)/g))
+      expect([name, graphPermissionName(id)]).toEqual([name, name]);
   });
 
   it('has one name per ID, and reads an ID in any case; an ID not in the list has no name', () => {

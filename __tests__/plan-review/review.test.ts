@@ -75,7 +75,9 @@ describe('plan review', () => {
       '`aws_cloudformation_stack_set_instance.member-baseline_us-east-1-instances_75A875C1`: replaces the member baseline stack instances (target OUs, us-east-1) because `stack_set_instance_region` cannot be updated in place',
     );
     expect(markdown).toContain('`aws_sfn_state_machine.workflows_delete_63907112`: replaces (create before destroy) a federation workflow');
-    expect(markdown).toContain('`azuread_application_federated_identity_credential.entra-identity_federated-delete-service-principal_3D3199FC`: deletes');
+    expect(markdown).toContain(
+      '`azuread_application_federated_identity_credential.entra-identity_federated-delete-service-principal_3D3199FC`: deletes',
+    );
     expect(markdown).toContain(
       'replaces the Entra OIDC provider `EntraOidcProvider` in every member account: the new provider has none of the audiences',
     );

@@ -31,11 +31,16 @@ function compared(result: TemplateComparison) {
   if (result.kind !== 'compared') throw new Error('expected a comparison');
   return result;
 }
-const kinds = (result: TemplateComparison) => compared(result).resources.flatMap((r) => r.findings.map((f) => `${r.logicalId} ${f.kind} ${f.severity}`));
+const kinds = (result: TemplateComparison) =>
+  compared(result).resources.flatMap((r) => r.findings.map((f) => `${r.logicalId} ${f.kind} ${f.severity}`));
 
 describe('compareTemplates', () => {
   it('finds no change when only the template text changes', () => {
-    expect(compare(JSON.stringify(synthesized), JSON.stringify(synthesized, null, 2))).toEqual({ kind: 'compared', resources: [], sections: [] });
+    expect(compare(JSON.stringify(synthesized), JSON.stringify(synthesized, null, 2))).toEqual({
+      kind: 'compared',
+      resources: [],
+      sections: [],
+    });
   });
 
   it('treats a renamed logical ID as what CloudFormation does with it: the old provider removed, a new one added', () => {
@@ -51,7 +56,9 @@ describe('compareTemplates', () => {
       ['EntraOidcProvider', 'removed'],
       ['TenantOidcProvider', 'added'],
     ]);
-    expect(result.resources[0].findings[0].message).toMatch(/^removes the Entra OIDC provider `EntraOidcProvider` from every member account/);
+    expect(result.resources[0].findings[0].message).toMatch(
+      /^removes the Entra OIDC provider `EntraOidcProvider` from every member account/,
+    );
   });
 
   it('reports a resource whose Type changes as replaced, with the every-account caution (item 8)', () => {
@@ -111,11 +118,18 @@ describe('compareTemplates', () => {
     const after = body(synthesized, (t) => {
       const pin = t.Resources.AutomationPinRole.Properties;
       pin.AssumeRolePolicyDocument = {
-        'Fn::If': ['Always', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] }, pin.AssumeRolePolicyDocument],
+        'Fn::If': [
+          'Always',
+          { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] },
+          pin.AssumeRolePolicyDocument,
+        ],
       };
     });
     // Act / Assess
-    expect(kinds(compare(JSON.stringify(synthesized), after))).toEqual(['AutomationPinRole policy-widened warning', 'AutomationPinRole principal-public warning']);
+    expect(kinds(compare(JSON.stringify(synthesized), after))).toEqual([
+      'AutomationPinRole policy-widened warning',
+      'AutomationPinRole principal-public warning',
+    ]);
   });
 
   it('says "cannot judge" for a policy built with a function it cannot read, never "no change"', () => {
@@ -198,7 +212,11 @@ describe('compareTemplates', () => {
 
 describe('Fn::If in a member-role trust policy (property)', () => {
   const paths = ['', 'Statement', 'Statement.0', 'Statement.0.Principal', 'Statement.0.Condition'];
-  const at = (doc: any, path: string) => path.split('.').filter(Boolean).reduce((node, key) => node[key], doc);
+  const at = (doc: any, path: string) =>
+    path
+      .split('.')
+      .filter(Boolean)
+      .reduce((node, key) => node[key], doc);
 
   it('never yields "no change": the resource and its trust policy are reported, and a `*` branch is found', () => {
     fc.assert(
