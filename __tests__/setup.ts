@@ -1,2 +1,2 @@
 // aws-local-stepfunctions needs Promise.withResolvers (Node 22); this machine runs Node 20.
-import '../simulation/promise-polyfill';
+import '../simulation/engine/promise-polyfill';

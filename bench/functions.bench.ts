@@ -19,8 +19,8 @@ import { bundleFunctionCodes } from '../stacks/bundling';
 import { median } from './measure';
 import { parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
-import { startLocalWorld } from '../simulation/local-world';
-import { localDefinitions, parseEvents, pipelineSettings, playEvents } from '../simulation/run-simulation';
+import { startLocalWorld } from '../simulation/engine/local-world';
+import { localDefinitions, parseEvents, pipelineSettings, playEvents } from '../simulation/engine/run-simulation';
 
 const LATENCY_MS = 100;
 const ACCOUNT = '222222222222';

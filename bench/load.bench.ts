@@ -12,9 +12,9 @@
 import { silentLogger } from '../functions/shared/runtime';
 import { parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
-import { generateBurst, unexpectedEnds } from '../simulation/burst';
-import { parseEvents, runSimulation, type SimulationOutput } from '../simulation/run-simulation';
-import { parseWorld } from '../simulation/world';
+import { generateBurst, unexpectedEnds } from '../simulation/engine/burst';
+import { parseEvents, runSimulation, type SimulationOutput } from '../simulation/engine/run-simulation';
+import { parseWorld } from '../simulation/engine/world';
 import { median } from './measure';
 
 const config = parseConfig(EXAMPLE_CONFIG);

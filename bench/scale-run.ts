@@ -1,12 +1,12 @@
 /**
- * One run of a generated world (simulation/scale-world.ts) in a process of its own, for
+ * One run of a generated world (simulation/engine/scale-world.ts) in a process of its own, for
  * bench/ceilings.bench.ts: prints one JSON line with the wall time, the process's peak memory,
  * the summary and the calls. `tsx bench/scale-run.ts <accounts> <roles> <brought> <shared|per-role>`
  */
 import { silentLogger } from '../functions/shared/runtime';
-import { parseEvents, runSimulation } from '../simulation/run-simulation';
-import { scaleWorld } from '../simulation/scale-world';
-import { parseWorld } from '../simulation/world';
+import { parseEvents, runSimulation } from '../simulation/engine/run-simulation';
+import { scaleWorld } from '../simulation/engine/scale-world';
+import { parseWorld } from '../simulation/engine/world';
 import { parseConfig } from '../stacks/config';
 
 async function main(): Promise<void> {

@@ -11,11 +11,11 @@ import { silentLogger } from '../functions/shared/runtime';
 import { parseConfig } from '../stacks/config';
 import { EXAMPLE_CONFIG } from '../stacks/example-config';
 import { SWEEP_STATES } from '../stacks/sweep-definition';
-import { runLocalSweep, type SweepOutput } from '../simulation/local-sweep';
-import { startLocalWorld } from '../simulation/local-world';
-import { localDefinitions, pipelineSettings } from '../simulation/run-simulation';
+import { runLocalSweep, type SweepOutput } from '../simulation/engine/local-sweep';
+import { startLocalWorld } from '../simulation/engine/local-world';
+import { localDefinitions, pipelineSettings } from '../simulation/engine/run-simulation';
 import { generatedSweepWorld } from '../simulation/scenarios/sweep';
-import { parseWorld, seedWorld } from '../simulation/world';
+import { parseWorld, seedWorld } from '../simulation/engine/world';
 
 const WRITES = /^(graph:(POST|PATCH|DELETE) |iam:(Add|Remove)ClientID|iam:(UpdateAssumeRolePolicy|TagRole|UntagRole))/;
 /** Step Functions standard workflows, US East (N. Virginia) and Europe (Frankfurt): https://aws.amazon.com/step-functions/pricing/ */

@@ -14,7 +14,7 @@ import type { RetryRule, TaskFunctionArns } from './workflow-definitions';
  * one failing account is caught into an `unreadable-account` result and never stops the rest.
  *
  * The local Step Functions emulator cannot run ItemReader/ResultWriter: the simulator runs the
- * same steps and functions itself (simulation/local-sweep.ts) and the tests validate this
+ * same steps and functions itself (simulation/engine/local-sweep.ts) and the tests validate this
  * structure with asl-validator.
  */
 

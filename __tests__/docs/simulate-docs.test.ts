@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTER_EVENT_SOURCE } from '../../stacks/central-pipeline';
-import { INVARIANTS } from '../../simulation/invariants';
-import { SIMULATE_EXIT } from '../../simulation/run-simulation';
-import { DEFAULT_LATENCIES } from '../../simulation/scheduler';
+import { INVARIANTS } from '../../simulation/engine/invariants';
+import { SIMULATE_EXIT } from '../../simulation/engine/run-simulation';
+import { DEFAULT_LATENCIES } from '../../simulation/engine/scheduler';
 
 /** docs/simulate.md and the operator's load table say what the code does: each table is tied to its source. */
 const docs = (name: string) => readFileSync(join(__dirname, '..', '..', 'docs', name), 'utf8');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ROLE_TAGS } from '../../functions/shared/workflow';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
-import { DEFAULT_GATEWAY_APP_ID } from '../../simulation/graph-state';
-import { parseEvents, playEvents } from '../../simulation/run-simulation';
+import { DEFAULT_GATEWAY_APP_ID } from '../../simulation/fakes/graph-state';
+import { parseEvents, playEvents } from '../../simulation/engine/run-simulation';
 import { silentLogger } from '../../functions/shared/runtime';
 import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../fixtures/cloudtrail';
 import { ACCOUNT, HOST, PROVIDER_ARN, federatedPolicy, startE2eWorld, type E2eWorld } from './harness';

@@ -3,8 +3,8 @@ import { createLogger, type Logger } from '../../functions/shared/runtime';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../simulation/local-world';
-import { parseEvents, pipelineSettings, playEvents } from '../../simulation/run-simulation';
+import { startLocalWorld, type LocalWorld, type LocalWorldOptions } from '../../simulation/engine/local-world';
+import { parseEvents, pipelineSettings, playEvents } from '../../simulation/engine/run-simulation';
 import { synthesizedStateMachines } from '../support/synthesized';
 import { appTeamTrustPolicy } from '../fixtures/port-fakes';
 

@@ -2,9 +2,9 @@ import { createLogger } from '../../functions/shared/runtime';
 import { type PolicyDocument, type PolicyStatement, isOpen } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { createRoleEvent } from '../../simulation/cloudtrail-events';
-import { parseEvents, runSimulation } from '../../simulation/run-simulation';
-import { parseWorld } from '../../simulation/world';
+import { createRoleEvent } from '../../simulation/engine/cloudtrail-events';
+import { parseEvents, runSimulation } from '../../simulation/engine/run-simulation';
+import { parseWorld } from '../../simulation/engine/world';
 
 /**
  * REVIEW FINDING 5 (medium): one statement that pins `aud` to ANY application of the tenant the

@@ -4,10 +4,10 @@ import { createLogger } from '../../functions/shared/runtime';
 import { LOCK_SID } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/run-simulation';
+import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/engine/run-simulation';
 import { ACCOUNT, IDS, OTHER_ACCOUNT, securityScenarios } from '../../simulation/scenarios/security';
 import { SCENARIO_DIR, scenarioFiles } from '../../simulation/scenarios/write';
-import { parseWorld } from '../../simulation/world';
+import { parseWorld } from '../../simulation/engine/world';
 
 /**
  * Each security scenario of docs/simulate.md#security-scenarios, run through the simulator as an

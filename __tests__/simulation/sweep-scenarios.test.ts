@@ -4,18 +4,18 @@ import { createLogger, silentLogger } from '../../functions/shared/runtime';
 import type { SweepMode } from '../../functions/shared/sweep';
 import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { runLocalSweep, type SweepOutput } from '../../simulation/local-sweep';
-import { startLocalWorld, type LocalWorld } from '../../simulation/local-world';
+import { runLocalSweep, type SweepOutput } from '../../simulation/engine/local-sweep';
+import { startLocalWorld, type LocalWorld } from '../../simulation/engine/local-world';
 import {
   localDefinitions,
   pipelineSettings,
   simulationOutput,
   runSimulation,
   type SimulationOutput,
-} from '../../simulation/run-simulation';
+} from '../../simulation/engine/run-simulation';
 import { SWEEP_ACCOUNTS, SWEEP_IDS, generatedSweepWorld, sweepScenarios } from '../../simulation/scenarios/sweep';
 import { SWEEP_SCENARIO_DIR, sweepScenarioFiles } from '../../simulation/scenarios/write';
-import { parseWorld, seedWorld } from '../../simulation/world';
+import { parseWorld, seedWorld } from '../../simulation/engine/world';
 
 /**
  * The sweep scenarios of docs/simulate.md#sweep-scenarios, run as `npm run simulate -- --world …

@@ -1,7 +1,7 @@
 import { applicationUniqueName } from '../../functions/shared/entra';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../cloudtrail-events';
+import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../engine/cloudtrail-events';
 
 /**
  * The security scenarios of docs/simulate.md#security-scenarios: each one a world and a list of

@@ -1,7 +1,7 @@
 import { InvalidInputError, silentLogger } from '../../../functions/shared/runtime';
 import type { EntraInventory } from '../../../functions/shared/entra';
 import { planSweep } from '../../../functions/sweep-plan/core';
-import { MemorySweepStore } from '../../../simulation/local-sweep';
+import { MemorySweepStore } from '../../../simulation/engine/local-sweep';
 
 const empty: EntraInventory = {
   listOwnApplications: async () => [],

@@ -1,7 +1,7 @@
 import { silentLogger } from '../../../functions/shared/runtime';
 import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep';
 import { reportSweep, type Decision } from '../../../functions/sweep-report/core';
-import { MemorySweepStore } from '../../../simulation/local-sweep';
+import { MemorySweepStore } from '../../../simulation/engine/local-sweep';
 
 /**
  * The report step against the result files as a Distributed Map's result writer leaves them

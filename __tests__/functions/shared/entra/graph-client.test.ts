@@ -20,11 +20,11 @@ import {
   type ApplicationSpec,
   type EntraApplication,
 } from '../../../../functions/shared/entra';
-import { startGraphFake, type GraphFake } from '../../../../simulation/graph-fake';
-import type { FakeApplication } from '../../../../simulation/graph-state';
+import { startGraphFake, type GraphFake } from '../../../../simulation/fakes/graph-fake';
+import type { FakeApplication } from '../../../../simulation/fakes/graph-state';
 
 /**
- * GraphDirectory against the loopback Graph fake (simulation/graph-fake.ts), which answers as
+ * GraphDirectory against the loopback Graph fake (simulation/fakes/graph-fake.ts), which answers as
  * Microsoft Graph documents it. Where the documentation is silent and the fake takes one
  * reading, the other reading is produced by rewriting the fake's answer on its way back
  * (`rewriteAnswers`), so both are tested.
@@ -91,7 +91,7 @@ function directory(overrides: Partial<GraphDirectoryDeps> = {}): GraphDirectory 
   });
 }
 
-/** An injected Graph error on one call key (see simulation/faults.ts); `times` 0 = every matching call. */
+/** An injected Graph error on one call key (see simulation/fakes/faults.ts); `times` 0 = every matching call. */
 function fault(call: string, status: number, code: string, options: { times?: number; skip?: number } = {}): void {
   fake.faults.add({ call, answer: { status, code }, times: options.times ?? 0, skip: options.skip ?? 0 });
 }

@@ -7,7 +7,7 @@ import {
   applicationNamePrefix,
   applicationUniqueName,
 } from '../../../../functions/shared/entra';
-import { identityToken, startGraphFake, type GraphFake } from '../../../../simulation/graph-fake';
+import { identityToken, startGraphFake, type GraphFake } from '../../../../simulation/fakes/graph-fake';
 
 /**
  * The automation's identities against the loopback Graph fake: the Graph calls the pool makes

@@ -17,8 +17,8 @@ import {
   type PolicyDocument,
 } from '../../../../functions/shared/iam';
 import { sanitizeSessionName } from '../../../../functions/shared/workflow';
-import { iamError } from '../../../../simulation/iam-errors';
-import { createIamModel, type IamModel } from '../../../../simulation/iam-model';
+import { iamError } from '../../../../simulation/fakes/iam-errors';
+import { createIamModel, type IamModel } from '../../../../simulation/fakes/iam-model';
 
 const ACCOUNT = '111122223333';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

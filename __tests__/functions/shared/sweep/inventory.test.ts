@@ -2,9 +2,9 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { GraphDirectory, applicationUniqueName } from '../../../../functions/shared/entra';
 import { createOpenMemberAccount } from '../../../../functions/shared/iam';
-import { startGraphFake, type GraphFake } from '../../../../simulation/graph-fake';
-import { GraphFakeState } from '../../../../simulation/graph-state';
-import { createIamModel } from '../../../../simulation/iam-model';
+import { startGraphFake, type GraphFake } from '../../../../simulation/fakes/graph-fake';
+import { GraphFakeState } from '../../../../simulation/fakes/graph-state';
+import { createIamModel } from '../../../../simulation/fakes/iam-model';
 
 /**
  * What the sweep reads, listed once and every page: the automation's applications and service

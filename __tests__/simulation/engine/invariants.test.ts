@@ -1,0 +1,181 @@
+import { applicationNamePrefix, applicationUniqueName } from '../../../functions/shared/entra';
+import { type PolicyDocument, type PolicyStatement, LOCK_SID } from '../../../functions/shared/iam';
+import { checkInvariants, failedRemovalsOf, type WorldView } from '../../../simulation/engine/invariants';
+import type { AccountSnapshot } from '../../../simulation/fakes/iam-state';
+
+const TENANT = '00000000-0000-4000-8000-000000000001';
+const SETTINGS = { tenantId: TENANT, tokenVersion: 1 as const };
+const HOST = `sts.windows.net/${TENANT}/`;
+const ACCOUNT = '222222222222';
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
+const ROLE_ID = 'AROAREADYREADYREADY01';
+const OWN = { appId: 'a0000000-0000-4000-8000-0000000000a1', sp: 'b0000000-0000-4000-8000-0000000000b1' };
+const OTHER = { appId: 'a0000000-0000-4000-8000-0000000000a2', sp: 'b0000000-0000-4000-8000-0000000000b2' };
+const FOREIGN_APP = 'f0000000-0000-4000-8000-0000000000f1';
+
+const statement = (condition?: Record<string, string>): PolicyStatement => ({
+  Effect: 'Allow',
+  Principal: { Federated: PROVIDER },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  ...(condition ? { Condition: { StringEquals: condition } } : {}),
+});
+const policy = (...statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+const pinned = (appId: string, sp: string) => policy(statement({ [`${HOST}:aud`]: appId, [`${HOST}:sub`]: sp }));
+
+function role(
+  roleName: string,
+  trust: PolicyDocument,
+  tags: Record<string, string> = {},
+  roleId = ROLE_ID,
+): AccountSnapshot['roles'][number] {
+  return { roleName, roleId, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, assumeRolePolicyDocument: trust, tags };
+}
+
+/** A world with one ready role `ci` pinned to its own application, plus what each test adds. */
+function world(
+  changes: {
+    roles?: AccountSnapshot['roles'];
+    clientIds?: string[];
+    applications?: WorldView['entra']['applications'];
+    servicePrincipals?: WorldView['entra']['servicePrincipals'];
+  } = {},
+): WorldView {
+  return {
+    iam: {
+      [ACCOUNT]: {
+        roles: changes.roles ?? [role('ci', pinned(OWN.appId, OWN.sp), { 'entra:federation-status': 'ready' })],
+        oidcProviders: [{ url: `https://${HOST}`, arn: PROVIDER, clientIds: changes.clientIds ?? [OWN.appId] }],
+      },
+    },
+    entra: {
+      applications: changes.applications ?? [
+        { appId: OWN.appId, uniqueName: applicationUniqueName(ACCOUNT, 'ci', ROLE_ID), createdBy: 'automation' },
+      ],
+      servicePrincipals: changes.servicePrincipals ?? [{ id: OWN.sp, appId: OWN.appId }],
+    },
+  };
+}
+
+const invariantsOf = (view: WorldView) => checkInvariants(view, SETTINGS).violations.map((v) => v.invariant);
+
+describe('the invariants', () => {
+  it('hold for a ready role pinned to its own application, whose client ID the provider holds', () => {
+    const report = checkInvariants(world(), SETTINGS);
+    expect(report.violations).toEqual([]);
+    expect(report.checked).toEqual({ roles: 1, applications: 1, clientIds: 1 });
+  });
+
+  it('find a federated role that is not pinned', () => {
+    const unpinned = role('ci', policy(statement({ [`${HOST}:aud`]: 'placeholder' })));
+    expect(invariantsOf(world({ roles: [unpinned] }))).toEqual(['federated-role-not-pinned']);
+  });
+
+  it('do not count a role tagged failed, or a hand-made federation, as federated', () => {
+    const failed = role('ci', policy(statement({ [`${HOST}:aud`]: 'placeholder' })), { 'entra:federation-status': 'failed:wildcard' });
+    const handMade = role('hand', pinned(FOREIGN_APP, OTHER.sp), {}, 'AROAHANDMADEHANDMADE1');
+    const view = world({
+      roles: [failed, handMade],
+      applications: [
+        { appId: OWN.appId, uniqueName: applicationUniqueName(ACCOUNT, 'ci', ROLE_ID), createdBy: 'automation' },
+        { appId: FOREIGN_APP, uniqueName: null, createdBy: '4a000000-0000-4000-8000-00000000004a' },
+      ],
+      servicePrincipals: [
+        { id: OWN.sp, appId: OWN.appId },
+        { id: OTHER.sp, appId: FOREIGN_APP },
+      ],
+    });
+    expect(invariantsOf(view)).toEqual([]);
+  });
+
+  it('find a role pinned to an application or service principal that no longer exists', () => {
+    const view = world({ applications: [], servicePrincipals: [], clientIds: [] });
+    expect(invariantsOf(view)).toEqual(['pinned-to-missing-identity', 'pinned-to-missing-identity', 'federated-role-not-pinned']);
+  });
+
+  it("find a role pinned to another role's application, a takeover", () => {
+    const other = {
+      appId: OTHER.appId,
+      uniqueName: applicationUniqueName(ACCOUNT, 'other', 'AROAOTHEROTHEROTHER01'),
+      createdBy: 'automation',
+    };
+    const view = world({
+      roles: [role('ci', pinned(OTHER.appId, OTHER.sp)), role('other', pinned(OTHER.appId, OTHER.sp), {}, 'AROAOTHEROTHEROTHER01')],
+      applications: [other],
+      servicePrincipals: [{ id: OTHER.sp, appId: OTHER.appId }],
+      clientIds: [OTHER.appId],
+    });
+    expect(invariantsOf(view)).toEqual(['pinned-to-another-role', 'pinned-to-another-role', 'federated-role-not-pinned']);
+  });
+
+  it('find a client ID that names nothing in the tenant, and accept one of another tenant’s application that has a service principal here', () => {
+    const multiTenant = 'c0000000-0000-4000-8000-0000000000c1';
+    const view = world({
+      clientIds: [OWN.appId, 'dead0000-0000-4000-8000-00000000dead', multiTenant, 'api://not-a-guid'],
+      servicePrincipals: [
+        { id: OWN.sp, appId: OWN.appId },
+        { id: 'c0000000-0000-4000-8000-0000000000c2', appId: multiTenant },
+      ],
+    });
+    expect(checkInvariants(view, SETTINGS).violations).toEqual([
+      expect.objectContaining({ invariant: 'client-id-without-application', message: expect.stringContaining('dead0000') }),
+    ]);
+  });
+
+  it('find an application of ours whose role incarnation is gone, or no longer trusts the provider', () => {
+    const gone = world({ roles: [] });
+    const unfederated = world({
+      roles: [
+        role('ci', {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      ],
+    });
+    const recreated = world({ roles: [role('ci', pinned(OWN.appId, OWN.sp), {}, 'AROANEWINCARNATION001')] });
+    expect(invariantsOf(gone)).toEqual(['application-without-role']);
+    expect(invariantsOf(unfederated)).toEqual(['application-without-role']);
+    expect(invariantsOf(recreated)).toContain('application-without-role');
+  });
+
+  it("report an orphan apart when its role's Delete failed in the run: the alarm fired, the runbook removes it", () => {
+    const failedRemovals = failedRemovalsOf([
+      {
+        stateMachine: 'Web-Identity-Role-Delete',
+        status: 'FAILED',
+        states: ['DeleteFailed'],
+        input: { accountId: ACCOUNT, roleName: 'CI' },
+      },
+    ]);
+    const report = checkInvariants(world({ roles: [] }), SETTINGS, { failedRemovals });
+    expect(failedRemovals).toEqual(new Set([applicationNamePrefix(ACCOUNT, 'ci')]));
+    expect(report.violations).toEqual([]);
+    expect(report.afterFailedDeletes.map((v) => v.invariant)).toEqual(['application-without-role']);
+  });
+
+  it('find a role left open (the one definition: isOpen), and not once it is locked', () => {
+    const open = role(
+      'team',
+      policy(statement()),
+      { 'entra:federation-status': 'failed:policy-too-large', 'entra:access': 'open' },
+      'AROAOPENOPENOPENOPEN1',
+    );
+    const locked = role(
+      'team',
+      {
+        ...policy(statement(), {
+          Sid: LOCK_SID,
+          Effect: 'Deny',
+          Principal: { Federated: PROVIDER },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+        }),
+      },
+      { 'entra:federation-status': 'failed:wildcard' },
+      'AROAOPENOPENOPENOPEN1',
+    );
+    const ready = world().iam[ACCOUNT]!.roles[0]!;
+    expect(checkInvariants(world({ roles: [ready, open] }), SETTINGS).violations).toEqual([
+      expect.objectContaining({ invariant: 'role-open', roleName: 'team', message: expect.stringContaining('role-open alarm fired') }),
+    ]);
+    expect(invariantsOf(world({ roles: [ready, locked] }))).toEqual([]);
+  });
+});

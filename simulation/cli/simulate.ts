@@ -1,0 +1,143 @@
+/**
+ * `npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>]
+ *   [--sweep report|repair] [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check]`
+ * One JSON document on stdout; logs (JSON lines) on stderr. Exit 0 when the run completed
+ * (failed executions are data), 2 when an input file or an option is unreadable or malformed,
+ * 3 when `--check` is given and an invariant does not hold, 1 on a bug (docs/simulate.md).
+ * `--world w.json --check` without events checks the world file alone; `--events` may also be left
+ * out when `--sweep` is given: the sweep runs after the events.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../functions/shared/runtime';
+import { ConfigError, parseConfig } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { SWEEP_MODES, type SweepMode } from '../../functions/shared/sweep';
+import { checkLoadSettings } from '../engine/load';
+import { SIMULATE_EXIT, parseEvents, runSimulation } from '../engine/run-simulation';
+import { SimulationInputError, parseWorld } from '../engine/world';
+
+const USAGE =
+  'usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>] [--sweep report|repair] ' +
+  '[--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check]\n' +
+  '       npm run simulate -- --world <world.json> --sweep report|repair [--config <config.json>]\n' +
+  '       npm run simulate -- --world <world.json> --check [--config <config.json>]   (checks the world alone)';
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SimulationInputError(
+      `${what} file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SimulationInputError(`${what} file ${path} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** A number option: the flag and what it expects are named when it is not one. */
+function numberOption(value: string | undefined, flag: string, expected: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new SimulationInputError(`${flag} ${JSON.stringify(value)}: expected ${expected}`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: {
+    world?: string;
+    events?: string;
+    config?: string;
+    concurrency?: string;
+    seed?: string;
+    duplicates?: string;
+    reorder?: string;
+    check?: boolean;
+    sweep?: string;
+  };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        world: { type: 'string' },
+        events: { type: 'string' },
+        config: { type: 'string' },
+        concurrency: { type: 'string' },
+        seed: { type: 'string' },
+        duplicates: { type: 'string' },
+        reorder: { type: 'string' },
+        check: { type: 'boolean' },
+        sweep: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`simulate: ${(error as Error).message}\n${USAGE}\n`);
+    return SIMULATE_EXIT.badInput;
+  }
+  if (values.sweep !== undefined && !(SWEEP_MODES as readonly string[]).includes(values.sweep)) {
+    process.stderr.write(`simulate: --sweep must be ${SWEEP_MODES.join(' or ')}, not "${values.sweep}"\n${USAGE}\n`);
+    return SIMULATE_EXIT.badInput;
+  }
+  if (!values.world || (!values.events && !values.check && values.sweep === undefined)) {
+    process.stderr.write(`simulate: --world is required, and --events unless --sweep or --check is given\n${USAGE}\n`);
+    return SIMULATE_EXIT.badInput;
+  }
+  try {
+    const concurrency = numberOption(values.concurrency, '--concurrency', 'a whole number of 1 or more');
+    const seed = numberOption(values.seed, '--seed', 'a whole number') ?? 1;
+    const duplicates = numberOption(values.duplicates, '--duplicates', 'a chance between 0 and 1');
+    const reorder = numberOption(values.reorder, '--reorder', 'seconds, 0 or more');
+    // Under load when any load option asks for it; `--concurrency 1` alone is the one-event-at-a-time run.
+    const underLoad = (concurrency ?? 1) > 1 || duplicates !== undefined || reorder !== undefined;
+    const load = underLoad ? { concurrency: concurrency ?? 1, duplicates: duplicates ?? 0, reorderSeconds: reorder ?? 0 } : undefined;
+    checkLoadSettings({ concurrency: concurrency ?? 1, seed, duplicates: duplicates ?? 0, reorderSeconds: reorder ?? 0 });
+    if (!values.events && load) throw new SimulationInputError('--concurrency, --duplicates and --reorder need --events');
+
+    const config = values.config
+      ? parseConfig(readJson(values.config, 'config'), values.config)
+      : parseConfig(EXAMPLE_CONFIG, 'the embedded example configuration');
+    const world = parseWorld(readJson(values.world, 'world'), values.world);
+    const events = values.events ? parseEvents(readJson(values.events, 'events'), values.events) : [];
+    const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
+    const output = await runSimulation({
+      world,
+      events,
+      config,
+      logger,
+      seed,
+      ...(load ? { load } : {}),
+      ...(values.sweep ? { sweep: { mode: values.sweep as SweepMode } } : {}),
+    });
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    const { violations } = output.invariants;
+    if (violations.length > 0) {
+      process.stderr.write(
+        `simulate: ${violations.length} invariant violation(s):\n${violations.map((v) => `  ${v.invariant}: account ${v.accountId}: ${v.message}`).join('\n')}\n`,
+      );
+      if (values.check) return SIMULATE_EXIT.invariantViolated;
+    }
+    return SIMULATE_EXIT.completed;
+  } catch (error) {
+    if (error instanceof SimulationInputError || error instanceof ConfigError) {
+      process.stderr.write(`simulate: ${error.message}\n`);
+      return SIMULATE_EXIT.badInput;
+    }
+    process.stderr.write(`simulate: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    return SIMULATE_EXIT.failed;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`simulate: ${String(error)}\n`);
+    process.exitCode = SIMULATE_EXIT.failed;
+  },
+);
