@@ -205,6 +205,16 @@ function referencedRoleNames(configuration: unknown, address: string, attribute:
   return [...new Set(names)];
 }
 
+/** The resources an attribute's expression refers to (`type.name`), from the configuration. */
+function referencedAddresses(configuration: unknown, address: string, attribute: string): string[] {
+  const root = isObject(configuration) ? configuration.root_module : undefined;
+  const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
+  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
+  const expression = isObject(resource) && isObject(resource.expressions) ? resource.expressions[attribute] : undefined;
+  const references = isObject(expression) && Array.isArray(expression.references) ? expression.references : [];
+  return [...new Set(references.flatMap((r) => (typeof r === 'string' && /^[a-z0-9_]+\.[^.]+$/.test(r) ? [r] : [])))];
+}
+
 const GUARANTEED: readonly string[] = GRAPH_APP_ROLES;
 
 /** One Graph application permission (by ID) granted or requested: named from Microsoft's list only. */
@@ -269,6 +279,15 @@ const appRoleAssignment: Judge = (input) => {
     row('granted to (service principal)', 'principal_object_id'),
   );
   const found: Judgement[] = [];
+  // Granted to the automation's service principal only (the gateway holds no Graph permission).
+  const grantee = referencedAddresses(input.configuration, rc.address, 'principal_object_id');
+  if (!before && !grantee.some((r) => /^azuread_service_principal\.entra-identity(-\d+)?_service-principal_/.test(r)))
+    found.push(
+      warn(
+        'graph-permission-moved',
+        `granted to ${grantee.length > 0 ? grantee.map(md).join(', ') : `the object ${md(text(after.principal_object_id))}`}, not to the automation's service principal: confirm who holds it`,
+      ),
+    );
   const idChanged = !before || idUnknown || before.app_role_id !== after.app_role_id;
   if (idChanged) found.push(...judgeGraphPermission(after.app_role_id, idUnknown, referenced, 'grants'));
   for (const key of ['principal_object_id', 'resource_object_id']) {
@@ -392,6 +411,22 @@ const directoryRole: Judge = (input) =>
         ),
       ];
 
+/** The account an ARN names, if any. */
+const accountOf = (arn: unknown) => (typeof arn === 'string' ? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined);
+
+/** Where events go or come from: another account than the central one is a warning, also on creation. */
+const eventEndpoint =
+  (what: string): Judge =>
+  (input) => {
+    if (input.kind === 'delete') return [];
+    const account = accountOf(input.after);
+    if (input.afterUnknown || (account !== undefined && account !== input.ctx.centralAccountId))
+      return [warn('event-routing-changed', `${what} ${md(shown(input, 'after'))}, outside the central account`)];
+    return input.kind === 'create'
+      ? []
+      : [warn('event-routing-changed', `${what}: ${md(input.name)} becomes ${md(shown(input, 'after'))}`)];
+  };
+
 const lambdaPermission: Judge = (input) => {
   if (input.kind === 'delete' || !isObject(input.rc.after)) return [];
   const a = input.rc.after;
@@ -401,6 +436,14 @@ const lambdaPermission: Judge = (input) => {
       block(
         'lambda-permission',
         `${md(principal)} may call ${md(text(a.action))} on ${md(text(a.function_name))} directly, past EventBridge and its source account`,
+      ),
+    ];
+  const source = accountOf(a.source_arn) ?? (typeof a.source_account === 'string' ? a.source_account : undefined);
+  if (source !== undefined && source !== input.ctx.centralAccountId)
+    return [
+      warn(
+        'lambda-permission',
+        `the service ${md(principal)} may invoke ${md(text(a.function_name))} on behalf of the account ${md(source)}, outside the central account`,
       ),
     ];
   if (!a.source_arn && !a.source_account)
@@ -551,7 +594,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   },
   aws_cloudwatch_event_target: {
     judged: {
-      arn: routing('the event target'),
+      arn: eventEndpoint('the event target sends events to'),
       role_arn: roleChange('the event target'),
       input: routing('the event target'),
       input_path: routing('the event target'),
@@ -687,7 +730,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     ],
   },
   aws_lambda_event_source_mapping: {
-    judged: { event_source_arn: routing('the queue feeding the router'), function_name: routing('the queue feeding the router') },
+    judged: { event_source_arn: eventEndpoint('the function reads events from'), function_name: routing('the queue feeding the router') },
     neutral: [
       'batch_size',
       'function_response_types',

@@ -1,6 +1,7 @@
 import type { ReviewContext } from './context';
 import type { Judgement } from './findings';
 import { duplicateKey } from './json-text';
+import { resolveIntrinsics } from './intrinsics';
 import { judgePolicy, prettyPolicy } from './policy';
 import { byText, isObject, md, stableStringify } from './values';
 
@@ -135,11 +136,32 @@ const PROPERTY_RULES: Readonly<Record<string, { readonly judged: readonly string
   [OIDC_PROVIDER]: { judged: ['ClientIdList'], neutral: ['Url', 'ThumbprintList', 'Tags'] },
 };
 
-function rolePolicies(properties: Record<string, unknown>): Map<string, unknown> {
-  const result = new Map<string, unknown>();
-  const list = Array.isArray(properties.Policies) ? properties.Policies : [];
-  for (const [i, p] of list.entries()) result.set(isObject(p) ? String(p.PolicyName) : `#${i}`, isObject(p) ? p.PolicyDocument : p);
-  return result;
+/**
+ * A role's inline policies by name. `Policies` (or an entry, or a name) may itself be built
+ * with intrinsic functions: every variant counts, and a name with several documents is judged
+ * as an `Fn::If` of them (all of them). Unreadable: null.
+ */
+function rolePolicies(properties: Record<string, unknown>): Map<string, unknown> | null {
+  if (properties.Policies === undefined) return new Map();
+  const resolved = resolveIntrinsics(properties.Policies);
+  if (resolved.kind === 'opaque') return null;
+  const documents = new Map<string, unknown[]>();
+  for (const variant of resolved.values) {
+    if (!Array.isArray(variant)) return null;
+    for (const [i, p] of variant.entries()) {
+      const name = isObject(p) ? String(p.PolicyName) : `#${i}`;
+      const list = documents.get(name) ?? [];
+      // The original (unresolved) document when the list itself is literal, so the diff shows what was written.
+      const literal =
+        Array.isArray(properties.Policies) && resolved.values.length === 1 ? (properties.Policies[i] as Record<string, unknown>) : p;
+      const doc = isObject(literal) ? literal.PolicyDocument : literal;
+      if (!list.some((d) => same(d, doc))) list.push(doc);
+      documents.set(name, list);
+    }
+  }
+  const either = (docs: unknown[]): unknown =>
+    docs.length === 1 ? docs[0] : { 'Fn::If': ['(one of the variants)', docs[0], either(docs.slice(1))] };
+  return new Map([...documents].map(([name, docs]) => [name, either(docs)]));
 }
 
 const same = (a: unknown, b: unknown) => stableStringify(a ?? null) === stableStringify(b ?? null);
@@ -173,10 +195,25 @@ function policiesOf(
       );
     }
   }
-  if (type === 'AWS::IAM::Role') {
+  if (type === 'AWS::IAM::Role' && !same(before?.Policies, after.Policies)) {
     const [b, a] = [rolePolicies(before ?? {}), rolePolicies(after)];
-    for (const name of [...new Set([...b.keys(), ...a.keys()])].sort(byText))
-      consider(`inline policy ${md(name)}`, b.get(name), a.get(name));
+    if (a === null) {
+      findings.push(
+        warn(
+          'policy-unreadable',
+          '`Policies`: cannot judge the inline policies (the list is built with a function the review cannot read): read them yourself',
+        ),
+      );
+      policies.push({
+        label: 'inline policies (`Policies`)',
+        before: before?.Policies === undefined ? null : prettyPolicy(before.Policies),
+        after: prettyPolicy(after.Policies),
+        afterKnown: true,
+      });
+    } else {
+      for (const name of [...new Set([...(b ?? new Map()).keys(), ...a.keys()])].sort(byText))
+        consider(`inline policy ${md(name)}`, b?.get(name), a.get(name));
+    }
   }
   return { policies, findings };
 }

@@ -171,4 +171,74 @@ describe('a malicious pull request', () => {
     expect(kinds(plan)).toEqual(['warning policy-widened', 'warning principal-cross-account']);
     expect(review(plan).findings[1].message).toContain('principals of the member account itself');
   });
+
+  it('cannot hide an inline policy of a member role behind an Fn::If around the whole Policies list', () => {
+    // Prepare
+    const plan = buildPlan((after) =>
+      editTemplate(after, (t) => {
+        const pin = t.Resources.AutomationPinRole.Properties;
+        pin.Policies = {
+          'Fn::If': [
+            'Always',
+            [
+              {
+                PolicyName: 'admin',
+                PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+              },
+            ],
+            pin.Policies,
+          ],
+        };
+      }),
+    );
+    // Act / Assess
+    expect(kinds(plan)).toContain('warning policy-widened');
+    expect(review(plan).findings.map((f) => f.message)).toContainEqual(
+      expect.stringContaining('inline policy `admin`: `*` in Action: `*`'),
+    );
+  });
+
+  it('cannot grant one of the two guaranteed Graph permissions to another service principal (the gateway) unnoticed', () => {
+    // Prepare
+    const plan = buildPlan(
+      (after) => {
+        const assignment = find(after, 'azuread_app_role_assignment', (v) => v.app_role_id === graphPermissionId('Directory.Read.All'));
+        add(after, 'azuread_app_role_assignment', 'gateway-read', { ...assignment.values, principal_object_id: 'gateway-object-id' });
+      },
+      {
+        configuration: [
+          {
+            address: 'azuread_app_role_assignment.gateway-read',
+            expressions: {
+              principal_object_id: {
+                references: [
+                  'azuread_service_principal.entra-gateway_service-principal_6315A94E.object_id',
+                  'azuread_service_principal.entra-gateway_service-principal_6315A94E',
+                ],
+              },
+            },
+          },
+        ],
+      },
+    );
+    // Act / Assess
+    expect(kinds(plan)).toEqual(['warning graph-permission-moved', 'info graph-permission']);
+  });
+
+  it('cannot route the IAM events to, or feed the router from, another account unnoticed (new target, new event source)', () => {
+    // Prepare
+    const plan = buildPlan((after) => {
+      add(after, 'aws_cloudwatch_event_target', 'copy', {
+        rule: 'web-identity-role-changes',
+        arn: 'arn:aws:events:eu-central-1:999999999999:event-bus/collector',
+        event_bus_name: 'web-identity-iam-events',
+      });
+      add(after, 'aws_lambda_event_source_mapping', 'forged', {
+        event_source_arn: 'arn:aws:sqs:eu-central-1:999999999999:forged',
+        function_name: 'web-identity-router',
+      });
+    });
+    // Act / Assess
+    expect(kinds(plan)).toEqual(['warning event-routing-changed', 'warning event-routing-changed']);
+  });
 });
