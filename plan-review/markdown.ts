@@ -232,13 +232,13 @@ export function renderReview(review: Review): string {
   if (accessChanges.length > 0) {
     lines.push('### Access changes', '');
     for (const r of accessChanges) {
-      lines.push(`#### ${code(r.address)} (${r.kind})`, '');
+      // One heading per document (address and label together): the diff follows at once.
       if (r.rows.length > 0) {
-        lines.push('| | before | after |', '|---|---|---|');
+        lines.push(`#### ${code(r.address)} (${r.kind})`, '', '| | before | after |', '|---|---|---|');
         for (const row of r.rows) lines.push(`| ${row.label} | ${code(cell(row.before))} | ${code(cell(row.after))} |`);
         lines.push('');
       }
-      for (const p of r.policies) lines.push(...policySection('#####', p));
+      for (const p of r.policies) lines.push(...policySection(`#### ${code(r.address)} (${r.kind}):`, p));
     }
   }
 

@@ -89,7 +89,9 @@ describe('plan review', () => {
     // Act
     const markdown = review('first-deployment.plan.json');
     // Assess
-    expect(markdown).toContain('##### bus policy (`policy`) — the new document is (known after apply)');
+    expect(markdown).toContain(
+      '#### `aws_cloudwatch_event_bus_policy.pipeline_bus-policy_B5A59947` (create): bus policy (`policy`) — the new document is (known after apply)',
+    );
     expect(markdown).toContain('bus policy (`policy`): the new document is (known after apply): nothing here can judge it');
     expect(markdown).not.toContain('no widened access');
     expect(markdown).toContain('| granted to (service principal) | `(none)` | `(known after apply)` |');
