@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
@@ -184,12 +185,17 @@ describe('example GitHub Actions workflows', () => {
     // Prepare
     const steps = plan().jobs.plan.steps;
     const review = steps.find((s) => s.id === 'review');
-    const names = steps.map((s) => s.uses?.split('@')[0] ?? (s as { name?: string }).name);
-    // Assess
+    const { comment, verdict } = plan().jobs;
+    // Assess: the plan job publishes and passes; the comment follows even when it failed; the verdict job fails last.
     expect(review?.run).toContain("Produced by this pull request's own code");
-    expect(names.indexOf('actions/upload-artifact')).toBeLessThan(names.indexOf('Fail on a blocking review'));
-    expect(steps[steps.length - 1].run).toContain('exit 5');
-    expect(plan().jobs.comment.if).toBe('${{ !cancelled() }}');
+    expect(review?.run).toContain('if [ "$status" != 0 ] && [ "$status" != 5 ]; then exit "$status"; fi');
+    expect(plan().jobs.plan.outputs).toEqual({ 'review-status': '${{ steps.review.outputs.status }}' });
+    expect(comment.if).toBe('${{ !cancelled() }}');
+    expect(verdict.needs).toEqual(['plan', 'comment']);
+    expect(verdict.if).toBe('${{ !cancelled() }}');
+    expect(verdict.permissions).toEqual({});
+    expect(verdict.steps[0].run).toContain('if [ "$REVIEW_STATUS" = 5 ]; then');
+    expect(verdict.steps[0].run).toContain('exit 5');
     expect(text('terraform-plan.yml')).toContain("Produced by this pull request's own code (its \\`npm ci\\`, synth and \\`plan:review\\`");
   });
 
@@ -220,6 +226,66 @@ describe('example GitHub Actions workflows', () => {
     expect(downloaded).toBe(uploaded);
     expect(deploySource).toContain("workflow_id: 'terraform-plan.yml'");
     expect(text('terraform-plan.yml')).toContain(`const marker = '${REVIEW_MARKER}';`);
+  });
+});
+
+describe('the pull request comment (terraform-plan.yml, comment job, run with fakes)', () => {
+  type Comment = { id: number; user: { type: string }; body: string };
+  async function runComment(reviewFile: string, existing: Comment[] = []) {
+    const step = plan().jobs.comment.steps.find((s) => s.uses?.startsWith('actions/github-script'))!;
+    const calls: { method: string; body: string }[] = [];
+    const github = {
+      paginate: async () => existing,
+      rest: {
+        issues: {
+          listComments: () => undefined,
+          updateComment: async ({ body }: { body: string }) => void calls.push({ method: 'update', body }),
+          createComment: async ({ body }: { body: string }) => void calls.push({ method: 'create', body }),
+        },
+      },
+    };
+    const context = {
+      serverUrl: 'https://github.com',
+      repo: { owner: 'acme', repo: 'federation' },
+      runId: 42,
+      payload: { pull_request: { number: 7, head: { sha: 'abc123' } } },
+    };
+    const env = { ...process.env, REVIEW_FILE: reviewFile };
+    const script = new Function(
+      'require',
+      'core',
+      'github',
+      'context',
+      'process',
+      `return (async () => {${step.with!.script as string}})();`,
+    );
+    await script(require, { info: () => undefined }, github, context, { env });
+    return calls;
+  }
+
+  it("labels the review as produced by the pull request's own code, right under the marker", async () => {
+    // Prepare
+    const file = join(mkdtempSync(join(tmpdir(), 'comment-')), 'review.md');
+    writeFileSync(file, `${REVIEW_MARKER}\n## Terraform plan review\n`);
+    // Act
+    const [call] = await runComment(file);
+    // Assess
+    expect(call.method).toBe('create');
+    expect(call.body.split('\n').slice(0, 3)).toEqual([
+      REVIEW_MARKER,
+      '> [!NOTE]',
+      "> Produced by this pull request's own code (its `npm ci`, synth and `plan:review`, commit abc123): a pull request that changes them can change what this says. The approver reads the deploy run's review, made by `main`'s code (docs/pipeline.md).",
+    ]);
+    expect(call.body).toContain('## Terraform plan review');
+  });
+
+  it('replaces an earlier review with a warning when this commit could not be reviewed', async () => {
+    // Act
+    const [call] = await runComment('/nonexistent/review.md', [{ id: 1, user: { type: 'Bot' }, body: `${REVIEW_MARKER}\nno findings` }]);
+    // Assess
+    expect(call.method).toBe('update');
+    expect(call.body).toContain('The plan of abc123 could not be reviewed');
+    expect(call.body).not.toContain('no findings');
   });
 });
 
