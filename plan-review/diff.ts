@@ -18,12 +18,13 @@ export function lineDiff(before: string | null, after: string | null, context = 
       lines.push(` ${a[i]}`);
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || table[i][j + 1] >= table[i + 1][j])) {
-      lines.push(`+${b[j]}`);
-      j++;
-    } else {
+    } else if (i < a.length && (j === b.length || table[i + 1][j] >= table[i][j + 1])) {
+      // Removals before additions, as diff prints them.
       lines.push(`-${a[i]}`);
       i++;
+    } else {
+      lines.push(`+${b[j]}`);
+      j++;
     }
   }
   const keep = lines.map(() => false);
