@@ -221,7 +221,45 @@ function documentVariants(document: unknown, template: boolean): { docs: unknown
   return resolved.kind === 'values' ? { docs: [...resolved.values] } : { unreadable: `it is built with ${resolved.why}` };
 }
 
-const IAM_WRITE = /^(iam:(\*|(add|attach|create|delete|detach|pass|put|remove|set|tag|untag|update|upload)[a-z*]*)|\*|sts:\*)$/i;
+/**
+ * Actions that change who may do what (IAM writes) or take another identity (sts:AssumeRole).
+ * An action pattern is matched as IAM matches it (`*` and `?` wildcards, case-insensitive:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html),
+ * so `iam:*Policy` or `i*:Put*` count as well; a `NotAction` grants all but its list.
+ */
+const SENSITIVE_ACTIONS = [
+  'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:AddRoleToInstanceProfile',
+  'iam:AttachRolePolicy',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:CreateOpenIDConnectProvider',
+  'iam:CreatePolicyVersion',
+  'iam:CreateRole',
+  'iam:CreateUser',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:PassRole',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
+  'iam:SetDefaultPolicyVersion',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateOpenIDConnectProviderThumbprint',
+  'iam:UpdateRole',
+  'sts:AssumeRole',
+];
+const globRegExp = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+const grantsSensitive = (action: string) => action.startsWith('Not') || SENSITIVE_ACTIONS.some((a) => globRegExp(action).test(a));
 
 /** Does an IAM resource pattern (or `*`) reach a role matching one of the protected name patterns? */
 function reachesProtectedRole(resource: string, patterns: readonly string[]): string | undefined {
@@ -253,7 +291,7 @@ function orgBound(conditions: readonly Condition[], organizationId: string): boo
 }
 
 /** How a principal newly allowed by a statement is judged. */
-function judgePrincipal(principal: string, conditions: readonly Condition[], ctx: ReviewContext): Judgement | null {
+function judgePrincipal(principal: string, conditions: readonly Condition[], ctx: ReviewContext, newDocument: boolean): Judgement | null {
   const bounded = orgBound(conditions, ctx.organizationId);
   if (principal === '*' || principal === 'AWS:*') {
     return bounded
@@ -290,7 +328,15 @@ function judgePrincipal(principal: string, conditions: readonly Condition[], ctx
       };
     }
     case 'Service':
-      return { kind: 'principal-service', severity: 'info', message: `the AWS service ${md(id)}` };
+      // A service added to an existing trust policy lets whoever can pass the role to that
+      // service (an EC2 instance profile, …) act as it; a new role's service is information.
+      return newDocument
+        ? { kind: 'principal-service', severity: 'info', message: `the AWS service ${md(id)}` }
+        : {
+            kind: 'principal-service',
+            severity: 'warning',
+            message: `the AWS service ${md(id)} is newly trusted: whoever can pass the role to it acts as the role`,
+          };
     case 'Federated':
       return {
         kind: 'principal-federated',
@@ -410,17 +456,17 @@ export function judgePolicy(before: unknown, after: unknown, options: PolicyJudg
       const knownPrincipals = new Set(previous.map((g) => g.principal));
       for (const g of newGrants) {
         if (g.principal !== NONE && !knownPrincipals.has(g.principal)) {
-          const judged = judgePrincipal(g.principal, g.conditions, options.ctx);
+          const judged = judgePrincipal(g.principal, g.conditions, options.ctx, b === null);
           if (judged) found.push(judged);
         } else if (
           g.principal !== NONE &&
           (g.principal === '*' || g.principal === 'AWS:*') &&
           !orgBound(g.conditions, options.ctx.organizationId)
         ) {
-          const judged = judgePrincipal(g.principal, g.conditions, options.ctx);
+          const judged = judgePrincipal(g.principal, g.conditions, options.ctx, b === null);
           if (judged) found.push(judged);
         }
-        if (g.principal === NONE && IAM_WRITE.test(g.action)) {
+        if (g.principal === NONE && grantsSensitive(g.action)) {
           const role = reachesProtectedRole(g.resource, options.ctx.protectedRoles);
           found.push({
             kind: 'iam-write-granted',

@@ -691,6 +691,13 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
         i.kind === 'create' && (!Array.isArray(i.after) || i.after.length === 0)
           ? []
           : [warn('code-changed', `the function loads layers (code from elsewhere): ${md(shown(i, 'after'))}`)],
+      // Code from an image or a bucket instead of the zip the synth builds.
+      ...Object.fromEntries(
+        ['image_uri', 's3_bucket', 's3_key', 's3_object_version', 'image_config', 'code_signing_config_arn'].map((k) => [
+          k,
+          (i: AttributeJudgeInput) => [warn('code-changed', `the function's code comes from ${md(k)} ${md(shown(i, 'after'))}`)],
+        ]),
+      ),
     },
     neutral: [
       'function_name',
@@ -720,13 +727,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'dead_letter_config',
       'vpc_config',
       'file_system_config',
-      'image_config',
-      'image_uri',
       'kms_key_arn',
-      'code_signing_config_arn',
-      's3_bucket',
-      's3_key',
-      's3_object_version',
     ],
   },
   aws_lambda_event_source_mapping: {
@@ -972,13 +973,17 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
         i.kind === 'create' && JSON.stringify(i.after ?? []) === '[]'
           ? []
           : [warn('application-setting', `\`identifier_uris\` becomes ${md(shown(i, 'after'))}`)],
+      // The gateway's token version decides what IAM reads as the audience (docs/architecture.md#audience-modes).
+      api: (i) =>
+        i.kind === 'create'
+          ? []
+          : [warn('application-setting', `\`api\` (token version, exposed scopes) becomes ${md(shown(i, 'after'))}`)],
       web: (i) => (i.kind === 'create' ? [] : [warn('application-setting', `redirect and web settings change: ${md(shown(i, 'after'))}`)]),
     },
     neutral: [
       'display_name',
       'notes',
       'description',
-      'api',
       'tags',
       'client_id',
       'object_id',

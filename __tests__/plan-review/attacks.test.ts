@@ -241,4 +241,44 @@ describe('a malicious pull request', () => {
     // Act / Assess
     expect(kinds(plan)).toEqual(['warning event-routing-changed', 'warning event-routing-changed']);
   });
+
+  it('cannot slip an IAM write past the review with a wildcard that is not a known prefix (iam:*Policy, i*:Put*)', () => {
+    // Prepare
+    const plan = (action: string) =>
+      buildPlan((after) => {
+        routerPolicy(after).values.policy = doc({
+          Effect: 'Allow',
+          Action: action,
+          Resource: 'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+        });
+      });
+    // Act / Assess
+    for (const action of ['iam:*Policy', 'i*:Put*', 'iam:Update?ssumeRolePolicy'])
+      expect([action, kinds(plan(action))]).toEqual([action, expect.arrayContaining(['warning iam-write-granted'])]);
+  });
+
+  it('cannot make an existing role assumable through a service it can be passed to (ec2.amazonaws.com) as mere information', () => {
+    // Prepare
+    const plan = buildPlan((after) =>
+      editTemplate(after, (t) => {
+        t.Resources.AutomationPinRole.Properties.AssumeRolePolicyDocument.Statement.push({
+          Effect: 'Allow',
+          Principal: { Service: 'ec2.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        });
+      }),
+    );
+    // Act / Assess
+    expect(kinds(plan)).toEqual(['warning policy-widened', 'warning principal-service']);
+  });
+
+  it('cannot run a function from code it did not build (an image, another bucket) as a plain code change', () => {
+    // Prepare
+    const plan = buildPlan((after) => {
+      const router = find(after, 'aws_lambda_function', (v) => v.function_name === 'web-identity-router');
+      router.values.image_uri = '999999999999.dkr.ecr.eu-central-1.amazonaws.com/router:latest';
+    });
+    // Act / Assess
+    expect(kinds(plan)).toEqual(['warning code-changed']);
+  });
 });
