@@ -13,8 +13,6 @@ const BY_NAME: ReadonlyMap<string, string> = new Map([...BY_ID].map(([id, name])
 /** Microsoft Graph's application ID (the same in every tenant). */
 export const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
-export const GRAPH_PERMISSIONS_SOURCE = vendored.source;
-
 /** The permission's name, or undefined for an ID that is not in Microsoft's list. */
 export function graphPermissionName(id: string): string | undefined {
   return BY_ID.get(id.toLowerCase());

@@ -115,12 +115,3 @@ function dedupe(values: unknown[]): unknown[] {
     return true;
   });
 }
-
-/** True when the value holds an intrinsic function anywhere. */
-export function hasIntrinsic(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasIntrinsic);
-  if (!isObject(value)) return false;
-  const keys = Object.keys(value);
-  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) return true;
-  return Object.values(value).some(hasIntrinsic);
-}

@@ -205,6 +205,17 @@ describe('compareTemplates', () => {
     expect(kinds(compare(JSON.stringify(synthesized), after))).toEqual(['Backdoor template-resource-not-analysed warning']);
   });
 
+  it('does not compare a template with a duplicate key: which one CloudFormation keeps is not documented', () => {
+    // Prepare: the second AutomationPinRole (the one JSON.parse keeps) looks harmless.
+    const text = JSON.stringify(synthesized);
+    const duplicated = text.replace(
+      '"AutomationPinRole":',
+      '"AutomationPinRole":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"x"}},"AutomationPinRole":',
+    );
+    // Act / Assess
+    expect(compare(text, duplicated)).toEqual({ kind: 'unreadable', side: 'after' });
+  });
+
   it('says so when a template is not JSON (YAML is not compared resource by resource)', () => {
     expect(compare(JSON.stringify(synthesized), 'Resources:\n  X: {}\n')).toEqual({ kind: 'unreadable', side: 'after' });
   });
