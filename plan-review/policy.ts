@@ -280,6 +280,11 @@ function principalAccount(id: string): string | undefined {
   return arn ? arn[1] : undefined;
 }
 
+/**
+ * `aws:PrincipalOrgID` equal to the configured organization: the principal's account belongs to it
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid).
+ * Any other operator or value is not taken as a bound.
+ */
 function orgBound(conditions: readonly Condition[], organizationId: string): boolean {
   return conditions.some(
     (c) =>
@@ -329,7 +334,8 @@ function judgePrincipal(principal: string, conditions: readonly Condition[], ctx
     }
     case 'Service':
       // A service added to an existing trust policy lets whoever can pass the role to that
-      // service (an EC2 instance profile, …) act as it; a new role's service is information.
+      // service (an EC2 instance profile, …) act as it
+      // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html); a new role's service is information.
       return newDocument
         ? { kind: 'principal-service', severity: 'info', message: `the AWS service ${md(id)}` }
         : {

@@ -104,7 +104,11 @@ function howDestructive(actions: readonly string[]): string {
   return `plans ${JSON.stringify(actions)} on`;
 }
 
-/** Provisioners (local-exec, remote-exec, file) run commands with the apply role's credentials during apply. */
+/**
+ * Provisioners (local-exec, remote-exec, file) run commands with the apply role's credentials
+ * during apply (https://developer.hashicorp.com/terraform/language/resources/provisioners/syntax);
+ * the plan JSON lists them in its configuration representation.
+ */
 function provisioners(configuration: unknown): Finding[] {
   const found: Finding[] = [];
   const visit = (module: unknown, prefix: string) => {

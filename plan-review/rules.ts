@@ -328,7 +328,10 @@ const requiredResourceAccess: Judge = (input) => {
   return found;
 };
 
-/** Owners of an application or service principal: each owner can add credentials to it. */
+/**
+ * Owners of an application or service principal: each owner can manage it, its credentials
+ * included (https://learn.microsoft.com/en-us/entra/identity/enterprise-apps/overview-assign-app-owners).
+ */
 const owners: Judge = (input) => {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   const previous = new Set(list(input.before));
@@ -427,6 +430,11 @@ const eventEndpoint =
       : [warn('event-routing-changed', `${what}: ${md(input.name)} becomes ${md(shown(input, 'after'))}`)];
   };
 
+/**
+ * A function's resource-based policy: a principal other than a service, or `*`, invokes it
+ * directly; a service should be bounded by `source_arn`/`source_account`
+ * (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
+ */
 const lambdaPermission: Judge = (input) => {
   if (input.kind === 'delete' || !isObject(input.rc.after)) return [];
   const a = input.rc.after;

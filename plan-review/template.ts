@@ -358,6 +358,8 @@ function compareResource(
     const [b, a] = [before?.[attribute], after?.[attribute]];
     switch (attribute) {
       case 'Condition':
+        // A resource whose condition is false is not created, and one that exists is deleted on
+        // the next update (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html).
         findings.push(
           warn(
             'template-resource-condition',
@@ -369,7 +371,8 @@ function compareResource(
         break;
       case 'DeletionPolicy':
       case 'UpdateReplacePolicy': {
-        // Without the attribute CloudFormation deletes the resource (Delete is the default for most types).
+        // Without the attribute CloudFormation deletes the resource: Delete is the default for most
+        // types (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
         const deletes = a === undefined || a === 'Delete';
         findings.push(
           deletes
@@ -448,6 +451,8 @@ function compareSections(before: Record<string, unknown>, after: Record<string, 
           ? info('template-section', '`Outputs` change')
           : warn(
               'template-section',
+              // Macros rewrite the template before it is processed:
+              // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-section-structure.html
               name === 'Transform'
                 ? '`Transform` changes: a macro rewrites the template before CloudFormation runs it, so nothing shown here is what is deployed'
                 : `${md(name)} changes: it decides which resources exist and what their properties are in each member account; read it with the resources that use it`,
