@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../stacks/config';
+import { ConfigError } from '../stacks/config';
+import { loadConfig } from '../stacks/load-config';
 import { loadReplacementLookup } from './cloudformation-spec';
 import { comparePlans, renderComparison } from './compare';
 import { reviewContext } from './context';

@@ -1,8 +1,7 @@
-import { GRAPH_APP_ROLES } from '../stacks/entra-identity';
 import type { ActionKind } from './actions';
 import type { ReviewContext } from './context';
 import type { Judgement } from './findings';
-import { MICROSOFT_GRAPH_APP_ID, graphPermissionName } from './graph-permissions';
+import { GUARANTEED_GRAPH_PERMISSIONS, MICROSOFT_GRAPH_APP_ID, graphPermissionName } from './graph-permissions';
 import type { ResourceChange } from './plan';
 import { grants, judgePolicy, parsePolicy, prettyPolicy } from './policy';
 import type { PolicyChange } from './template';
@@ -215,7 +214,7 @@ function referencedAddresses(configuration: unknown, address: string, attribute:
   return [...new Set(references.flatMap((r) => (typeof r === 'string' && /^[a-z0-9_]+\.[^.]+$/.test(r) ? [r] : [])))];
 }
 
-const GUARANTEED: readonly string[] = GRAPH_APP_ROLES;
+const GUARANTEED = GUARANTEED_GRAPH_PERMISSIONS;
 
 /** One Graph application permission (by ID) granted or requested: named from Microsoft's list only. */
 function judgeGraphPermission(id: unknown, unknownId: boolean, referenced: readonly string[], how: string): Judgement[] {

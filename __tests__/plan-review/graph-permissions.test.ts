@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import vendored from '../../plan-review/data/graph-application-permissions.json';
-import { graphPermissionId, graphPermissionName } from '../../plan-review/graph-permissions';
+import { GUARANTEED_GRAPH_PERMISSIONS, graphPermissionId, graphPermissionName } from '../../plan-review/graph-permissions';
 import { applicationPermissions } from '../../plan-review/refresh-graph-permissions';
 import { GRAPH_APP_ROLES } from '../../stacks/entra-identity';
 
 /** The vendored list of Microsoft Graph application permissions, and the refresh script's parser. */
 
+const vendored = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'plan-review', 'data', 'graph-application-permissions.json'), 'utf8'),
+) as {
+  source: { repository: string; commit: string; path: string };
+  permissions: Record<string, string>;
+};
+
 describe('Graph application permissions', () => {
+  it('the guaranteed permissions are exactly those the stack grants (GRAPH_APP_ROLES)', () => {
+    expect([...GUARANTEED_GRAPH_PERMISSIONS].sort()).toEqual([...GRAPH_APP_ROLES].sort());
+  });
+
   it('names its source: repository, commit and path', () => {
     expect(vendored.source).toMatchObject({
       repository: 'microsoftgraph/microsoft-graph-docs-contrib',
