@@ -37,6 +37,7 @@ import {
   referencesProvider,
   type ProviderKeys,
 } from '../shared/iam';
+import { DirectoryFactsReader, judgeRole, namedInPolicy } from '../shared/federation';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -260,18 +261,14 @@ export async function registerIdentity(deps: Deps, input: Input): Promise<{ appl
     return { application: { outcome: 'skipped', reason: 'not-federated' } };
   }
   const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
-  const handMadeAudiences: string[] = [];
-  for (const audience of candidateHandMadeAudiences(role.trustPolicy, keys)) {
-    // The gateway is the platform's (made by the plan, not by the automation), not a hand-made federation.
-    if (audience.toLowerCase() === deps.settings.gatewayClientId) continue;
-    const found = await deps.directory.findApplicationByAppId(audience);
-    if (found && !found.ours) handMadeAudiences.push(audience);
-  }
-  // Hand-made is decided per statement: those pinning an application the automation did not
-  // create stay exactly as they are; any other statement through the provider is federated (or,
-  // should that fail, locked). A role with hand-made statements only is left alone.
-  if (handMadeAudiences.length > 0 && !hasStatementsToPin(role.trustPolicy, keys, handMadeAudiences)) {
-    deps.logger.info('hand-made federation: every statement pins an application the automation did not create; left as it is', {
+  // The one judgement (shared/federation): hand-made is decided per statement. Those pinning a
+  // live identity the automation did not create (an application, or a service principal with no
+  // application here) stay exactly as they are; any other statement through the provider is
+  // federated (or, should that fail, locked). A role with hand-made statements only is left alone.
+  const judgement = await judge(deps, role.trustPolicy, keys);
+  const handMadeAudiences = [...judgement.handMadeAudiences];
+  if (judgement.kind === 'hand-made' || (handMadeAudiences.length > 0 && !hasStatementsToPin(role.trustPolicy, keys, handMadeAudiences))) {
+    deps.logger.info('hand-made federation: every statement pins an identity the automation did not create; left as it is', {
       handMadeAudiences,
     });
     return { application: { outcome: 'skipped', reason: 'hand-made' } };
@@ -283,11 +280,25 @@ export async function registerIdentity(deps: Deps, input: Input): Promise<{ appl
       `ambiguous-identity: ${named.detail}. Pin sub to one identity in every statement that trusts the provider, or in none.`,
     );
   }
-  if (named.kind === 'named' && !wasPinnedByTheAutomation(deps, role.trustPolicy, keys, handMadeAudiences)) {
+  // A brought identity is recognised by its `sub` (the judgement), whatever its `aud`: with v2
+  // tokens that is the identity's own client ID, which names no application of ours.
+  if (
+    named.kind === 'named' &&
+    (judgement.kind === 'brought' || !wasPinnedByTheAutomation(deps, role.trustPolicy, keys, handMadeAudiences))
+  ) {
     const identity = await broughtIdentity(deps, named.servicePrincipalObjectId, applicationNamePrefix(accountId, roleName));
     if (identity.kind === 'brought') return { application: broughtResult(deps, input, role, identity) };
   }
   return { application: await ownApplication(deps, input, role, keys, handMadeAudiences) };
+}
+
+/** The role as the one judgement sees it, with what Graph says about the identities its policy names. */
+async function judge(deps: Deps, policy: PolicyDocument, keys: ProviderKeys) {
+  const { settings } = deps;
+  const facts = await new DirectoryFactsReader(deps.directory, [...settings.automationClientIds, settings.gatewayClientId]).read(
+    namedInPolicy(policy, keys),
+  );
+  return judgeRole(policy, { keys, held: [], tokenVersion: settings.tokenVersion, gatewayClientId: settings.gatewayClientId, facts });
 }
 
 /**
