@@ -13,10 +13,14 @@ export class DirectoryFactsReader {
   private readonly clientIds = new Map<string, Promise<ClientIdKind>>();
   private readonly subjects = new Map<string, Promise<string | null>>();
 
+  /** `ownClientIds`: client IDs already known to name applications of ours (the sweep's listing of Graph's record). */
   constructor(
     private readonly directory: DirectoryReader,
     private readonly platformClientIds: readonly string[],
-  ) {}
+    ownClientIds: Iterable<string> = [],
+  ) {
+    for (const clientId of ownClientIds) this.clientIds.set(clientId.toLowerCase(), Promise.resolve('ours'));
+  }
 
   clientId(clientId: string): Promise<ClientIdKind> {
     const key = clientId.toLowerCase();

@@ -61,7 +61,7 @@ export const TASKS = {
     description: 'Sweep: reads one member account whole (roles, provider audiences) and decides its findings; changes nothing.',
     capability: 'reader',
     callsGraph: true,
-    settings: ['trustPolicyMaxChars', 'protectedRoles'],
+    settings: ['trustPolicyMaxChars', 'protectedRoles', 'audiences'],
     // An account of thousands of roles on day one reads each one that is not federated.
     timeoutSeconds: 300,
   },
