@@ -118,7 +118,8 @@ function judgeStatement(statement: PolicyStatement, index: number, context: Judg
   const foreign = (kind: ClientIdKind) => kind === 'foreign-application' || kind === 'service-principal';
   const judged = (kind: StatementKind): StatementJudgement => ({ index, kind, audiences, subjects });
 
-  const subjectApp = subjects.length === 1 ? facts.subjects.get(subjects[0]!) : undefined;
+  const [only] = subjects;
+  const subjectApp = subjects.length === 1 && only !== undefined ? facts.subjects.get(only) : undefined;
   if (subjectApp) {
     const subjectKind = kindOf(subjectApp);
     // IAM's :aud reads a v1 token's aud (the gateway, which brought identities ask a token for)
@@ -140,7 +141,7 @@ export function judgeRole(policy: PolicyDocument, context: JudgementContext): Ro
   const kinds = new Set(statements.map((s) => s.kind));
   const kind: RoleKind = !referencesProvider(policy, keys.providerArn)
     ? 'not-federated'
-    : (['to-federate', 'ours', 'brought', 'hand-made'] as const).find((k) => kinds.has(k))!;
+    : ((['to-federate', 'ours', 'brought'] as const).find((k) => kinds.has(k)) ?? 'hand-made');
   const handMadeAudiences = [
     ...new Set(
       statements
