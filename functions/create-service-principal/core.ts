@@ -11,6 +11,7 @@ import {
   sessionNameFor,
 } from '../shared/workflow';
 import {
+  AutomationError,
   AccountQuotaExceededError,
   AmbiguousIdentityError,
   ReservedIdentityError,
@@ -23,6 +24,7 @@ import {
   applicationUniqueName,
   type AddFederatedCredentialOutcome,
   type AddOwnerOutcome,
+  type EntraApplication,
   type EntraDirectory,
   type FederatedCredentialSpec,
 } from '../shared/entra';
@@ -352,6 +354,23 @@ function broughtResult(
   };
 }
 
+/**
+ * The step failed for good after its own request created the application (Graph answered 201
+ * Created to it): the compensation never learns of an application the step did not return, so
+ * the step removes it itself. Only then: an application it found (a ready role's, a retry's) is
+ * never removed on failure. A transient error is retried by the state machine, which reuses it.
+ */
+async function undoOwnCreation(deps: Deps, application: EntraApplication, created: boolean, error: unknown): Promise<void> {
+  if (!created || (error instanceof AutomationError && error.transient)) return;
+  try {
+    await deps.directory.deleteApplication(application);
+    deps.logger.warn('the application this step created is removed: the step failed', { appId: application.appId });
+  } catch (cleanup) {
+    // Left for the next run of the role, which reuses it, or the role's Delete.
+    deps.logger.warn('the application this step created could not be removed', { appId: application.appId, error: cleanup });
+  }
+}
+
 async function ownApplication(
   deps: Deps,
   input: Input,
@@ -374,15 +393,23 @@ async function ownApplication(
   const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
   const credentials =
     input.requestedFederatedCredentials === undefined ? undefined : parseFederatedCredentialTags(input.requestedFederatedCredentials);
-  const [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
-    deps.directory.ensureServicePrincipal(application.appId),
-    Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
-    Promise.all(
-      (credentials?.credentials ?? []).map(
-        async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
+  let servicePrincipalObjectId: string;
+  let ownerOutcomes: (readonly [string, AddOwnerOutcome])[];
+  let credentialOutcomes: (readonly [string, AddFederatedCredentialOutcome])[];
+  try {
+    [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
+      deps.directory.ensureServicePrincipal(application.appId),
+      Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
+      Promise.all(
+        (credentials?.credentials ?? []).map(
+          async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
+        ),
       ),
-    ),
-  ]);
+    ]);
+  } catch (error) {
+    await undoOwnCreation(deps, application, created, error);
+    throw error;
+  }
   const status = owners && ownersStatus([...owners.malformed.map((token) => [token, 'malformed'] as const), ...ownerOutcomes]);
   if (status && status !== 'added') deps.logger.warn('some owners were not added', { ownersStatus: status });
   const credentialStatus = credentials && federatedCredentialsStatus([...credentials.refused, ...credentialOutcomes]);

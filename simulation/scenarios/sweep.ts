@@ -313,7 +313,7 @@ function gatewayIsNotHandMade(): SweepScenario {
   return {
     name: 'gateway-is-not-hand-made',
     shows:
-      "Shared audience mode. A ready role whose sub was removed by hand (its event lost) is open to the tenant through the gateway: the sweep re-pins it. A role that brings a managed identity through the gateway is healthy: nothing is done. A role federated by hand through a managed identity (a service principal with no application here) is hand-made: left exactly as it is, and its client ID stays on the provider.",
+      'Shared audience mode. A ready role whose sub was removed by hand (its event lost) is open to the tenant through the gateway: the sweep re-pins it. A role that brings a managed identity through the gateway is healthy: nothing is done. A role federated by hand through a managed identity (a service principal with no application here) is hand-made: left exactly as it is, and its client ID stays on the provider.',
     config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, audienceMode: 'shared' } },
     world: {
       accounts: {
@@ -354,7 +354,7 @@ function broughtIdentityV2(): SweepScenario {
   return {
     name: 'brought-identity-v2',
     shows:
-      "Token v2: a role brings a managed identity, whose client ID names a service principal and no application. The sweep finds it healthy: the client ID is live, the pin is whole, nothing is created or removed.",
+      'Token v2: a role brings a managed identity, whose client ID names a service principal and no application. The sweep finds it healthy: the client ID is live, the pin is whole, nothing is created or removed.',
     config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2 } },
     world: {
       accounts: {
