@@ -88,7 +88,17 @@ const subTest: fc.Arbitrary<Test> = fc.record({
   values: fc.uniqueArray(fc.constantFrom<string>(...SUB_NAMES, '*'), { minLength: 1, maxLength: 2 }),
 });
 const statementSpec: fc.Arbitrary<StatementSpec> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hand-made' as const), aud: fc.constantFrom('foreign' as const, 'mi' as const), sub: fc.option(fc.constantFrom(...SUB_NAMES), { nil: undefined }) }, { requiredKeys: ['kind', 'aud'] }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('hand-made' as const),
+        aud: fc.constantFrom('foreign' as const, 'mi' as const),
+        sub: fc.option(fc.constantFrom(...SUB_NAMES), { nil: undefined }),
+      },
+      { requiredKeys: ['kind', 'aud'] },
+    ),
+  },
   {
     weight: 6,
     arbitrary: fc.record(
@@ -134,14 +144,14 @@ type Ids = ReturnType<typeof idsOf>;
 
 const keyName = (host: string, key: 'aud' | 'sub', variant: Test['keyCase']) =>
   `${host}:${variant === 'lower' ? key : variant === 'upper' ? key.toUpperCase() : key[0]!.toUpperCase() + key.slice(1)}`;
-const valueOf = (ids: Ids, name: string) => (name in ids ? String(ids[name as keyof Ids]) : name);
+const idValue = (ids: Ids, name: string) => (name in ids ? String(ids[name as keyof Ids]) : name);
 
 function statementOf(spec: StatementSpec, ids: Ids, variant: Variant): object {
   const host = hostOf(variant);
   const base = { Principal: { Federated: `arn:aws:iam::${ids.account}:oidc-provider/${host}` }, Action: 'sts:AssumeRoleWithWebIdentity' };
   if (spec.kind === 'wildcard-other') return { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' };
   if (spec.kind === 'hand-made') {
-    const condition = { [`${host}:aud`]: valueOf(ids, spec.aud), ...(spec.sub ? { [`${host}:sub`]: valueOf(ids, spec.sub) } : {}) };
+    const condition = { [`${host}:aud`]: idValue(ids, spec.aud), ...(spec.sub ? { [`${host}:sub`]: idValue(ids, spec.sub) } : {}) };
     return { Effect: 'Allow', ...base, Condition: { StringEquals: condition } };
   }
   const condition: Record<string, Record<string, string | string[]>> = {};
@@ -150,8 +160,11 @@ function statementOf(spec: StatementSpec, ids: Ids, variant: Variant): object {
     ['sub', spec.sub],
   ] as const) {
     if (!test) continue;
-    const values = test.values.map((name) => valueOf(ids, name));
-    condition[test.operator] = { ...condition[test.operator], [keyName(host, key, test.keyCase)]: values.length === 1 ? values[0]! : values };
+    const values = test.values.map((name) => idValue(ids, name));
+    condition[test.operator] = {
+      ...condition[test.operator],
+      [keyName(host, key, test.keyCase)]: values.length === 1 ? values[0]! : values,
+    };
   }
   return { Effect: spec.effect, ...base, ...(Object.keys(condition).length ? { Condition: condition } : {}) };
 }
@@ -170,7 +183,7 @@ function worldOf(cases: readonly CaseSpec[], variant: Variant) {
       oidcProviders: [
         {
           url: `https://${hostOf(variant)}`,
-          clientIds: spec.held.filter((name) => name !== 'own' || spec.hasOwnApp).map((name) => valueOf(ids, name)),
+          clientIds: spec.held.filter((name) => name !== 'own' || spec.hasOwnApp).map((name) => idValue(ids, name)),
         },
       ],
     };
@@ -246,7 +259,7 @@ async function runBatch(variant: Variant, cases: readonly CaseSpec[]): Promise<v
       throw new Error(`managed identity gone: ${where}`);
     }
     for (const name of ['foreign', 'mi', 'gateway'] as const) {
-      if (spec.held.includes(name) && !held.includes(valueOf(ids, name))) throw new Error(`client ID of ${name} removed: ${where}`);
+      if (spec.held.includes(name) && !held.includes(idValue(ids, name))) throw new Error(`client ID of ${name} removed: ${where}`);
     }
     // 3. What the team pinned by hand is unchanged.
     spec.statements.forEach((statement, position) => {

@@ -20,7 +20,9 @@ const decide = (p: object, r = request()) => evaluateWebIdentity(p, r);
 describe('trust-oracle', () => {
   it('allows through a matching Allow, and denies implicitly without one', () => {
     expect(decide(policy(allow()))).toBe('allow');
-    expect(decide(policy(allow(), { ...allow(), Effect: 'Deny', Principal: { Federated: 'arn:aws:iam::1:oidc-provider/x' } }))).toBe('allow');
+    expect(decide(policy(allow(), { ...allow(), Effect: 'Deny', Principal: { Federated: 'arn:aws:iam::1:oidc-provider/x' } }))).toBe(
+      'allow',
+    );
     expect(decide(policy({ ...allow(), Principal: { Federated: 'arn:aws:iam::222222222222:oidc-provider/other/' } }))).toBe(
       'implicit-deny',
     );

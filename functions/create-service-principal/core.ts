@@ -36,10 +36,9 @@ import {
   hasStatementsToPin,
   namedIdentity,
   pinnedAudiences,
-  referencesProvider,
   type ProviderKeys,
 } from '../shared/iam';
-import { DirectoryFactsReader, judgeRole, namedInPolicy } from '../shared/federation';
+import { DirectoryFactsReader, isFederation, judgeRole, namedInPolicy } from '../shared/federation';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -258,7 +257,7 @@ export async function registerIdentity(deps: Deps, input: Input): Promise<{ appl
     return { application: { outcome: 'skipped', reason: 'role-not-found' } };
   }
   const federation = federationFor(deps.settings, accountId);
-  if (!referencesProvider(role.trustPolicy, federation.providerArn)) {
+  if (!isFederation(role.trustPolicy, federation.providerArn)) {
     deps.logger.info("role no longer trusts the tenant's provider; nothing to register");
     return { application: { outcome: 'skipped', reason: 'not-federated' } };
   }

@@ -9,7 +9,8 @@ import {
 } from '../shared/workflow';
 import type { HandlerDeps } from '../shared/runtime';
 import { applicationNamePrefix, applicationUniqueName, type EntraApplication, type EntraDirectory } from '../shared/entra';
-import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/iam';
+import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, type ProviderKeys } from '../shared/iam';
+import { isFederation } from '../shared/federation';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
@@ -111,9 +112,7 @@ export async function deleteIdentity(deps: Deps, input: Input): Promise<{ delete
   }
 
   const keep =
-    role && referencesProvider(role.trustPolicy, federation.providerArn)
-      ? applicationUniqueName(accountId, roleName, role.roleId)
-      : undefined;
+    role && isFederation(role.trustPolicy, federation.providerArn) ? applicationUniqueName(accountId, roleName, role.roleId) : undefined;
   if (keep) deps.logger.info("the role exists and trusts the tenant's provider; its current application is kept", { keep });
   const applications = await deps.directory.findOwnApplications(applicationNamePrefix(accountId, roleName));
   return remove(

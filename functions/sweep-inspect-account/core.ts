@@ -18,7 +18,6 @@ import {
   protectedBy,
   pinTrustPolicy,
   pinnedSubjects,
-  referencesProvider,
   type ProviderKeys,
 } from '../shared/iam';
 import {
@@ -26,6 +25,7 @@ import {
   type DirectoryFacts,
   type DirectoryReader,
   type RoleJudgement,
+  isFederation,
   isLiveClientId,
   judgeRole,
   namedInPolicy,
@@ -234,7 +234,7 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
 
   const trusting = [...roles]
     .sort((a, b) => a.roleName.localeCompare(b.roleName))
-    .filter((role) => referencesProvider(role.trustPolicy, keys.providerArn));
+    .filter((role) => isFederation(role.trustPolicy, keys.providerArn));
   const federatedRoles = trusting.length;
   // A few roles at a time: an account of thousands of roles on day one stays well inside the
   // function's timeout, and IAM's per-account read rate is not strained.
@@ -251,7 +251,7 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
   for (const app of applications) {
     if (recent(app.createdDateTime)) continue;
     const role = rolesById.get(app.roleId);
-    if (role && referencesProvider(role.trustPolicy, keys.providerArn)) continue;
+    if (role && isFederation(role.trustPolicy, keys.providerArn)) continue;
     findings.push(
       finding('orphan-application', {
         ...(role ? { roleName: role.roleName } : {}),

@@ -132,6 +132,15 @@ function judgeStatement(statement: PolicyStatement, index: number, context: Judg
   return judged('to-federate');
 }
 
+/**
+ * The judgement's first question, the only one answered without Graph: does the role take part
+ * in federation at all (some Allow statement admits the provider's tokens for web identity)?
+ * `not-federated` otherwise. The router asks only this.
+ */
+export function isFederation(policy: PolicyDocument, providerArn: string): boolean {
+  return referencesProvider(policy, providerArn);
+}
+
 /** Judges a role's trust policy (see the module comment). */
 export function judgeRole(policy: PolicyDocument, context: JudgementContext): RoleJudgement {
   const { keys, held } = context;
@@ -139,7 +148,7 @@ export function judgeRole(policy: PolicyDocument, context: JudgementContext): Ro
     admitsProviderTokens(statement, keys.providerArn) ? [judgeStatement(statement, index, context)] : [],
   );
   const kinds = new Set(statements.map((s) => s.kind));
-  const kind: RoleKind = !referencesProvider(policy, keys.providerArn)
+  const kind: RoleKind = !isFederation(policy, keys.providerArn)
     ? 'not-federated'
     : ((['to-federate', 'ours', 'brought'] as const).find((k) => kinds.has(k)) ?? 'hand-made');
   const handMadeAudiences = [
