@@ -352,7 +352,7 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
     });
 
     it('finds a v2 role that brings a managed identity healthy: no application created, its client ID kept', async () => {
-      const { sweep } = await opened('brought-identity-v2');
+      const { sweep } = await opened('brought-managed-identity');
 
       const { result, state, calls } = await sweep('repair', 'repair-1');
 

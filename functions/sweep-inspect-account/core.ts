@@ -195,7 +195,9 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
       return report(
         role,
         'hand-made',
-        'aud names an identity the automation did not create: left exactly as it is',
+        `aud names an identity the automation did not create: left exactly as it is${
+          judgement.open ? '; its trust policy is open (a statement admits the tenant without a sub): the team must pin sub' : ''
+        }`,
         judgement.handMadeAudiences[0],
       );
     }

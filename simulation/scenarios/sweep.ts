@@ -352,7 +352,7 @@ function broughtIdentityV2(): SweepScenario {
   const { a } = SWEEP_ACCOUNTS;
   const I = IDENTITY_IDS;
   return {
-    name: 'brought-identity-v2',
+    name: 'brought-managed-identity',
     shows:
       'Token v2: a role brings a managed identity, whose client ID names a service principal and no application. The sweep finds it healthy: the client ID is live, the pin is whole, nothing is created or removed.',
     config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2 } },
