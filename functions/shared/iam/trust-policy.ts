@@ -451,7 +451,7 @@ function isLock(statement: PolicyStatement, keys: ProviderKeys): boolean {
   const subKey = `${keys.conditionKeyPrefix}:sub`;
   const audKey = `${keys.conditionKeyPrefix}:aud`;
   const tested = Object.keys(statement.Condition.StringNotEquals ?? {}).join();
-  return operators.join() === 'StringNotEquals' && [subKey, audKey, `${audKey},${subKey}`].includes(tested);
+  return operators.join() === 'StringNotEquals' && [subKey, `${audKey},${subKey}`].includes(tested);
 }
 
 /** The audiences a lock exempts (the team's own hand-made client IDs), or none: the lock then covers every audience. */
@@ -477,8 +477,10 @@ export function withoutLock(policy: PolicyDocument, keys: ProviderKeys): PolicyD
  * the app team's pinned statements keep working and everything open stops. An explicit Deny
  * wins over any Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
  * Its `Sid` is `EntraFederationLock` (with a number when a statement of the team's already
- * uses it: Sids must be unique in a policy). Throws `TrustPolicyRewriteError('policy-too-large')`
- * when the result would not fit.
+ * uses it: Sids must be unique in a policy). `exemptAudiences` (after a pin: the team's own
+ * hand-made audiences) are spared too, so that their paths keep working while every path through
+ * a client ID the automation put on the provider is closed. Throws
+ * `TrustPolicyRewriteError('policy-too-large')` when the result would not fit.
  */
 export function withLock(
   policy: PolicyDocument,
@@ -489,7 +491,7 @@ export function withLock(
   const base = withoutLock(policy, keys);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
   const audKey = `${keys.conditionKeyPrefix}:aud`;
-  const exempt = [...new Set(exemptAudiences)].sort();
+
   const pinnedSubs = [
     ...new Set(
       statementsOf(base)
@@ -497,6 +499,9 @@ export function withLock(
         .flatMap((s) => pinnedValues(s, subKey)),
     ),
   ].sort();
+  // The exemption only ever goes with pinned identities (a pin): a lock that exempted audiences
+  // alone would not be recognised as the automation's (`isLock`).
+  const exempt = pinnedSubs.length > 0 ? [...new Set(exemptAudiences)].sort() : [];
   const usedSids = new Set(statementsOf(base).map((statement) => statement.Sid));
   let sid = LOCK_SID;
   for (let n = 2; usedSids.has(sid); n++) sid = `${LOCK_SID}${n}`;
