@@ -15,7 +15,7 @@ import { roleLockInputSchema } from './role-lock';
  * `functions/<name>/` (a `handler.ts` exporting `makeHandler` and `handler`, a pure
  * `core.ts`). The stack builds each function (description, member role, Entra credential,
  * environment, timeout) from its entry; the simulator loads its handler by name; the
- * benchmarks and tests iterate it. docs/architecture.md#adding-a-task-function has the checklist.
+ * benchmarks and tests iterate it. CONTRIBUTING.md#adding-a-task-function has the checklist.
  */
 export const TASKS = {
   'create-service-principal': {
