@@ -29,10 +29,15 @@ export interface FaultRule {
 export interface FaultStorm {
   /** Chance in [0, 1] that a matching call fails. */
   readonly rate: number;
-  /** One is drawn, uniformly, for each faulted call. */
+  /** One is drawn, uniformly, for each faulted call, among those `allows` lets that call have. */
   readonly answers: readonly FaultAnswer[];
   /** Calls the storm hits; every call when absent. */
   readonly calls?: CallMatcher;
+  /**
+   * Whether a call may get an answer (every one by default): a service answers each operation with
+   * its own errors only. A faulted call none of the answers fits goes through unharmed.
+   */
+  readonly allows?: (key: string, answer: FaultAnswer) => boolean;
   /** The storm's own generator (a seeded storm); the injector's otherwise. */
   readonly random?: () => number;
 }
@@ -110,7 +115,10 @@ export class FaultInjector {
     if (storm && (storm.calls === undefined || callMatches(storm.calls, key))) {
       const random = storm.random ?? this.random;
       if (random() < storm.rate) {
-        return this.serve(storm.answers[Math.floor(random() * storm.answers.length)] ?? storm.answers[0]!);
+        const fitting = storm.allows ? storm.answers.filter((answer) => storm.allows!(key, answer)) : storm.answers;
+        const pick = random();
+        const answer = fitting[Math.floor(pick * fitting.length)];
+        return answer ? this.serve(answer) : null;
       }
     }
     return null;
