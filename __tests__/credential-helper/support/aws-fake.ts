@@ -60,6 +60,28 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
   });
 
   function assumeRoleWithWebIdentity(form: URLSearchParams, response: ServerResponse) {
+    // STS validates the request's members before it reads the token (API reference: RoleSessionName
+    // is 2–64 characters of [\w+=,.@-], DurationSeconds 900 to 43,200).
+    const sessionName = form.get('RoleSessionName') ?? '';
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+      return error(
+        response,
+        400,
+        STS_NS,
+        'ValidationError',
+        `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+      );
+    }
+    const duration = Number(form.get('DurationSeconds') ?? 3600);
+    if (!(duration >= 900 && duration <= 43200)) {
+      return error(
+        response,
+        400,
+        STS_NS,
+        'ValidationError',
+        `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint`,
+      );
+    }
     const claims = verifyJwt(form.get('WebIdentityToken') ?? '', jwks());
     if (!claims)
       return error(response, 400, STS_NS, 'InvalidIdentityToken', "Couldn't verify the token signature against the provider's keys");
@@ -80,23 +102,12 @@ export async function startAwsFake(tls: LoopbackTls, account: FakeAccount, jwks:
     }
     const audience = String(claims.azp ?? claims.aud ?? '');
     if (!provider.clientIds.includes(audience)) return error(response, 400, STS_NS, 'InvalidIdentityToken', 'Incorrect token audience');
-    const duration = Number(form.get('DurationSeconds') ?? 3600);
-    if (!(duration >= 900 && duration <= 43200)) {
-      return error(
-        response,
-        400,
-        STS_NS,
-        'ValidationError',
-        `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint`,
-      );
-    }
     const role = account.roles.find((candidate) => candidate.arn === form.get('RoleArn'));
     const providerArn = `arn:aws:iam::${account.accountId}:oidc-provider/${providerUrl}`;
     const context: Record<string, string> = { [`${providerUrl}:aud`]: audience, [`${providerUrl}:sub`]: String(claims.sub ?? '') };
     if (!role || !trustAllows(role.trustPolicy, providerArn, context)) {
       return error(response, 403, STS_NS, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     }
-    const sessionName = form.get('RoleSessionName') ?? '';
     sessions.push(sessionName);
     const roleName = role.arn.split('/').at(-1);
     const expiration = new Date(now + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
