@@ -26,6 +26,13 @@ export interface FaultRule {
   readonly times?: number;
 }
 
+/** A rule on one call key with what is left of it. */
+export interface PendingFault extends FaultRule {
+  readonly call: string;
+  readonly skip: number;
+  readonly times: number;
+}
+
 export interface FaultStorm {
   /** Chance in [0, 1] that a matching call fails. */
   readonly rate: number;
@@ -81,6 +88,18 @@ export class FaultInjector {
     }
     if (rule.answer.code === '') throw new Error('faults: code must not be empty');
     this.rules.push({ rule, skip, times, seen: 0, fired: 0 });
+  }
+
+  /**
+   * The rules on call keys that have not done all they were told, as they would be written to go
+   * on from here: the calls still to let through (`skip`) and to fail (`times`, 0 for every one).
+   * A world written after a run carries these (simulation/engine/world.ts `captureWorld`).
+   */
+  pending(): PendingFault[] {
+    return this.rules.flatMap(({ rule, skip, times, seen, fired }) => {
+      if (typeof rule.call !== 'string' || (times !== 0 && fired >= times)) return [];
+      return [{ call: rule.call, answer: rule.answer, skip: Math.max(0, skip - seen), times: times === 0 ? 0 : times - fired }];
+    });
   }
 
   startStorm(storm: FaultStorm): void {

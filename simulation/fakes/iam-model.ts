@@ -272,6 +272,16 @@ export class IamModel {
     this.state.deleteRole(accountId, { RoleName: roleName });
   }
 
+  /** Whether the account's member baseline roles are there (see `removeMemberRoles`). */
+  hasMemberRoles(accountId: string): boolean {
+    return !this.unassumable.has(accountId);
+  }
+
+  /** The account's roles, sorted by name. */
+  roles(accountId: string): RoleView[] {
+    return this.state.roles(accountId);
+  }
+
   role(accountId: string, roleName: string): RoleView | null {
     return this.state.role(accountId, roleName);
   }

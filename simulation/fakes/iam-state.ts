@@ -75,6 +75,7 @@ export interface RoleView {
   readonly roleId: string;
   readonly path: string;
   readonly arn: string;
+  readonly createDate: Date;
   readonly assumeRolePolicyDocument: PolicyDocument;
   readonly tags: Record<string, string>;
 }
@@ -134,6 +135,11 @@ export class IamState {
   role(accountId: string, roleName: string): RoleView | null {
     const role = this.accounts.get(accountId)?.roles.get(roleName.toLowerCase());
     return role ? viewRole(role) : null;
+  }
+
+  /** The account's roles, sorted by name as `snapshot` sorts them. */
+  roles(accountId: string): RoleView[] {
+    return [...(this.accounts.get(accountId)?.roles.values() ?? [])].sort((a, b) => a.roleName.localeCompare(b.roleName)).map(viewRole);
   }
 
   provider(accountId: string, arn: string): { url: string; arn: string; clientIds: string[] } | null {
@@ -448,6 +454,7 @@ function viewRole(role: ModelRole): RoleView {
     roleId: role.roleId,
     path: role.path,
     arn: role.arn,
+    createDate: role.createDate,
     assumeRolePolicyDocument: parsePolicyDocument(role.assumeRolePolicyDocument),
     tags: Object.fromEntries(role.tags),
   };

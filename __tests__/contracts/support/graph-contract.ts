@@ -20,7 +20,7 @@ export interface GraphExchange {
 
 /**
  * A request the schema allows that is still not settled by any primary source: reported as open,
- * never as a pass (docs/architecture.md#open-readings).
+ * never as a pass (docs/architecture.md#the-contract-check).
  */
 export interface OpenReading {
   readonly id: string;
