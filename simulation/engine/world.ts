@@ -451,7 +451,8 @@ export interface CapturedAccount {
     path: string;
     assumeRolePolicyDocument: PolicyDocument;
     tags: Record<string, string>;
-    createDate: string;
+    /** Only where the world stated it (see `captureWorld`). */
+    createDate?: string;
   }[];
   oidcProviders: { url: string; clientIds: string[] }[];
   memberRoles: boolean;
@@ -467,7 +468,8 @@ export interface CapturedEntra {
     displayName: string;
     owners: string[];
     createdBy: string;
-    createdDateTime: string;
+    /** Only where the world stated it (see `captureWorld`). */
+    createdDateTime?: string;
     federatedIdentityCredentials: { name: string; issuer: string; subject: string; audiences: string[] }[];
   }[];
   servicePrincipals: {
@@ -483,6 +485,12 @@ export interface CapturedEntra {
   };
   quota: number;
   createdObjectsIncludeDeleted: boolean;
+}
+
+/** `{ [key]: value }` when the world stated that creation time (the same instant) and it is not the default, else nothing. */
+function worldDate<K extends string>(value: string, stated: string | undefined, key: K): Partial<Record<K, string>> {
+  if (stated === undefined || Date.parse(stated) !== Date.parse(value) || Date.parse(value) === Date.parse(WORLD_EPOCH)) return {};
+  return { [key]: stated } as Partial<Record<K, string>>;
 }
 
 /** A world file's content, as `captureWorld` writes it. */
@@ -506,6 +514,17 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
   const base = seededWorlds.get(state) ?? parseWorld({ accounts: {} });
   const name = principalNamer(state);
   const snapshot = iam.snapshot();
+  // Creation times are written only where the world stated them: what a run creates is stamped
+  // with the wall clock, which would make outputs differ between identical runs. In the next run
+  // such an object existed before it, as the default says (WORLD_EPOCH).
+  const seededRoleDates = new Map(
+    Object.entries(base.accounts).flatMap(([accountId, account]) =>
+      account.roles.flatMap((role) => (role.createDate ? [[`${accountId}/${role.roleName}`, role.createDate] as const] : [])),
+    ),
+  );
+  const seededAppDates = new Map(
+    base.entra.applications.flatMap((app) => (app.createdDateTime ? [[app.appId.toLowerCase(), app.createdDateTime] as const] : [])),
+  );
   const accounts = Object.fromEntries(
     Object.entries(snapshot).map(([accountId, account]): [string, CapturedAccount] => [
       accountId,
@@ -516,7 +535,7 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
           path: role.path,
           assumeRolePolicyDocument: role.assumeRolePolicyDocument,
           tags: role.tags,
-          createDate: role.createDate.toISOString(),
+          ...worldDate(role.createDate.toISOString(), seededRoleDates.get(`${accountId}/${role.roleName}`), 'createDate'),
         })),
         oidcProviders: account.oidcProviders.map((provider) => ({ url: provider.url, clientIds: provider.clientIds })),
         memberRoles: iam.hasMemberRoles(accountId),
@@ -532,7 +551,7 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
       displayName: app.displayName,
       owners: app.owners.map((owner) => name(owner)!),
       createdBy: name(app.createdBy)!,
-      createdDateTime: app.createdDateTime,
+      ...worldDate(app.createdDateTime, seededAppDates.get(app.appId), 'createdDateTime'),
       federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject, audiences }) => ({
         name: credential,
         issuer,

@@ -9,7 +9,7 @@ import { startGraphFake, type GraphFake } from '../../../simulation/fakes/graph-
 import { createIamModel, type IamModel, IAM_CALL_KEYS } from '../../../simulation/fakes/iam-model';
 import { GRAPH_CALL_KEYS } from '../../../simulation/fakes/graph-routes';
 import { runSimulation } from '../../../simulation/engine/run-simulation';
-import { parseWorld, seedWorld, SimulationInputError, WORLD_EPOCH, type World } from '../../../simulation/engine/world';
+import { parseWorld, seedWorld, SimulationInputError, type World } from '../../../simulation/engine/world';
 
 const ACCOUNT = '123456789012';
 const USER = '11111111-1111-4111-8111-111111111111';
@@ -372,7 +372,6 @@ describe('the output of a run', () => {
         displayName: 'ours',
         owners: ['automation', USER],
         createdBy: 'automation',
-        createdDateTime: WORLD_EPOCH,
         federatedIdentityCredentials: [],
       },
       {
@@ -382,7 +381,6 @@ describe('the output of a run', () => {
         displayName: 'hand-made',
         owners: [OTHER_USER],
         createdBy: OTHER_USER,
-        createdDateTime: WORLD_EPOCH,
         federatedIdentityCredentials: [],
       },
     ]);
