@@ -1,5 +1,6 @@
 import { App } from 'cdktf';
-import { ConfigError, loadConfig } from './stacks/config';
+import { ConfigError } from './stacks/config';
+import { loadConfig } from './stacks/load-config';
 import { WebIdentityFederationStack } from './stacks/federation-stack';
 
 try {

@@ -61,7 +61,7 @@ export async function run(): Promise<void> {
       entryPoints: [join(ROOT, 'credential-helper', 'cli.ts')],
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: 'node22',
       packages: 'external',
       outfile: BUNDLE,
       logLevel: 'error',

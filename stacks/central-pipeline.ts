@@ -13,6 +13,7 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { memberRoleNames, stateMachineName } from '../functions/shared/workflow';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/runtime';
 import { iamEventPattern } from './member-baseline-template';
+import { ROUTER_EVENT_SOURCE } from './router-event-source';
 import { TaskFunction } from './task-function';
 import { terraformLiteralJson } from './terraform-strings';
 
@@ -35,13 +36,6 @@ export interface CentralPipelineProps {
 }
 
 const ROUTER_TIMEOUT_SECONDS = 30;
-
-/**
- * How the router reads the queue: batches of up to 10 messages, gathered for up to 1 s, at most
- * 5 router invocations at once (docs/operator.md#under-load-what-bounds-concurrency has what these bound). The simulator
- * delivers events the same way under load.
- */
-export const ROUTER_EVENT_SOURCE = { batchSize: 10, maximumBatchingWindowInSeconds: 1, maximumConcurrency: 5 } as const;
 
 /**
  * The central account's event path: the organization's IAM events arrive on a bus,

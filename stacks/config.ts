@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AUDIENCE_MODES, MEMBER_ROLE_SUFFIX_MAX_LENGTH, GUID_PATTERN as GUID } from '../functions/shared/workflow';
 import { MAX_DELETION_CAP, SWEEP_MODES } from '../functions/shared/sweep';
 import { PROTECTED_ROLE_PATTERN, DEFAULT_MAX_TRUST_POLICY_CHARS, MAX_TRUST_POLICY_CHARS_QUOTA } from '../functions/shared/iam';
-import { EXAMPLE_CONFIG } from './example-config';
 
 /**
- * The one configuration of the federation system. Parsed once, by `loadConfig`; every
+ * The one configuration of the federation system. Parsed once, by `loadConfig` (load-config.ts); every
  * problem is reported at once, each with the field's path and the form it expects.
  */
 
@@ -329,20 +327,4 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
     return [`${at(issue.path)}: missing (expected ${issue.expected})`];
   }
   return [`${at(issue.path)}: ${issue.message}`];
-}
-
-/** Environment variable naming the operator's configuration file; unset means the embedded example. */
-export const CONFIG_FILE_ENV = 'WEB_IDENTITY_CONFIG';
-
-/** The only place that reads the environment for the synth. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): FederationConfig {
-  const file = env[CONFIG_FILE_ENV];
-  if (!file) return parseConfig(EXAMPLE_CONFIG, 'the embedded example configuration');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(file, [`cannot read it as JSON: ${(error as Error).message}`]);
-  }
-  return parseConfig(raw, file);
 }

@@ -150,6 +150,7 @@ export class WebIdentityFederationStack extends TerraformStack {
         [ENV.gatewayServicePrincipalId]: this.gateway.servicePrincipal.objectId,
         [ENV.maxApplicationsPerAccount]: String(config.entra.maxApplicationsPerAccount ?? 0),
       },
+      gateway: { [ENV.gatewayClientId]: this.gateway.application.clientId },
       identityPool: {
         [ENV.automationPoolClientIds]:
           this.additionalIdentities.length === 0

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AUTOMATION_ERRORS, type TrustPolicyRewriteError } from '../../functions/shared/runtime';
-import { FAILURE_REASONS, failureReason } from '../../functions/shared/workflow';
+import { ACCESS, FAILURE_REASONS, failureReason } from '../../functions/shared/workflow';
+import { differences, labelsOf, tableUnder } from '../support/markdown-tables';
 
 /**
  * The operator's runbook (docs/operator.md#failure-reasons) explains every
@@ -10,20 +11,45 @@ import { FAILURE_REASONS, failureReason } from '../../functions/shared/workflow'
  */
 
 const operatorGuide = readFileSync(join(resolve(__dirname, '../..'), 'docs', 'operator.md'), 'utf8');
-const documented = [...operatorGuide.matchAll(/^\| `failed:([a-z-]+)` \| .* \| (yes|no) \| /gm)].map((m) => ({
-  reason: m[1]!,
-  retry: m[2]!,
-}));
+const reasonTable = (markdown: string) => tableUnder(markdown, 'Failure reasons', ['status', 'cause', 'retry', 'what to do']);
+const documented = (markdown: string) =>
+  reasonTable(markdown).rows.map((row) => ({ reason: row.cells[0]!.replace(/^`failed:(.*)`$/, '$1'), retry: row.cells[2]! }));
+const reasonProblems = (markdown: string) =>
+  differences(
+    'failure reasons',
+    documented(markdown).map((row) => row.reason),
+    Object.keys(FAILURE_REASONS),
+  );
 
 describe('failure reasons in the runbook', () => {
   it('documents every reason once, with whether a retry helps as the code says', () => {
     // Assess
-    expect(documented.map((row) => row.reason).sort()).toEqual(Object.keys(FAILURE_REASONS).sort());
-    for (const row of documented) {
+    expect(reasonProblems(operatorGuide)).toEqual([]);
+    for (const row of documented(operatorGuide)) {
       expect(`${row.reason}: ${row.retry}`).toBe(
         `${row.reason}: ${FAILURE_REASONS[row.reason as keyof typeof FAILURE_REASONS].retryable ? 'yes' : 'no'}`,
       );
     }
+  });
+
+  it('a reason missing from the table, or pushed out of it by a blank line, fails (negative control)', () => {
+    // Prepare
+    const withoutTimeout = operatorGuide.replace(/^\| `failed:timeout` \|.*\n/m, '');
+    const split = operatorGuide.replace(/^(\| `failed:timeout` \|)/m, '\n$1');
+    // Assess
+    expect(reasonProblems(withoutTimeout)).toEqual(['failure reasons: timeout is missing']);
+    expect(reasonProblems(split)).toEqual(expect.arrayContaining(['failure reasons: timeout is missing']));
+  });
+
+  it('the entra:access table lists every value the automation writes, once', () => {
+    const values = labelsOf(tableUnder(operatorGuide, 'Failure reasons', ['value', 'meaning', 'what to do']));
+    expect(
+      differences(
+        'entra:access values',
+        values,
+        Object.values(ACCESS).map((value) => `\`${value}\``),
+      ),
+    ).toEqual([]);
   });
 
   it.each([

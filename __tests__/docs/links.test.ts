@@ -117,9 +117,9 @@ function brokenLink(fromFile: string, target: string, ownText?: string): string 
   return undefined;
 }
 
-/** `docs/…` paths (with an optional `#anchor`) named in a source text, not parts of URLs. */
+/** `docs/…` and `CONTRIBUTING.md` paths (with an optional `#anchor`) named in a source text, not parts of URLs. */
 function docsPathsIn(source: string): string[] {
-  return [...source.matchAll(/(?<![\w./:@-])docs\/[\w./-]*\w(?:#[\w-]+)?/g)].map((match) => match[0]);
+  return [...source.matchAll(/(?<![\w./:@-])(?:docs\/[\w./-]*\w|CONTRIBUTING\.md)(?:#[\w-]+)?/g)].map((match) => match[0]);
 }
 
 const files = repositoryFiles();
@@ -132,7 +132,14 @@ describe('Markdown links', () => {
   it('finds the Markdown files to check', () => {
     // Prepare / Act: the listing above. Assess: the guides are among them.
     expect(markdownFiles).toEqual(
-      expect.arrayContaining(['README.md', 'docs/operator.md', 'docs/app-teams.md', 'docs/simulate.md', 'docs/architecture.md']),
+      expect.arrayContaining([
+        'README.md',
+        'CONTRIBUTING.md',
+        'docs/operator.md',
+        'docs/app-teams.md',
+        'docs/simulate.md',
+        'docs/architecture.md',
+      ]),
     );
   });
 
@@ -196,7 +203,7 @@ describe('Markdown links', () => {
   });
 });
 
-describe('docs/ paths named in code and messages', () => {
+describe('docs/ and CONTRIBUTING.md paths named in code and messages', () => {
   const named = sourceFiles.flatMap((file) => docsPathsIn(readFileSync(join(ROOT, file), 'utf8')).map((path) => ({ file, path })));
 
   it('finds the references to check', () => {
@@ -215,7 +222,7 @@ describe('docs/ paths named in code and messages', () => {
   it('detects a docs/ path that does not exist, and ignores URLs (negative control)', () => {
     // Prepare
     const source = [
-      '/** Documented in docs/no-such-guide.md; see docs/operator.md#runbook. */',
+      '/** Documented in docs/no-such-guide.md; see docs/operator.md#runbook and CONTRIBUTING.md#no-such-section. */',
       "const message = 'see docs/operator.md#no-such-heading.';",
       '// https://example.com/docs/not-ours.md',
     ].join('\n');
@@ -223,9 +230,15 @@ describe('docs/ paths named in code and messages', () => {
     const paths = docsPathsIn(source);
     const broken = paths.map((path) => brokenLink('.', path)).filter((problem) => problem !== undefined);
     // Assess
-    expect(paths).toEqual(['docs/no-such-guide.md', 'docs/operator.md#runbook', 'docs/operator.md#no-such-heading']);
+    expect(paths).toEqual([
+      'docs/no-such-guide.md',
+      'docs/operator.md#runbook',
+      'CONTRIBUTING.md#no-such-section',
+      'docs/operator.md#no-such-heading',
+    ]);
     expect(broken).toEqual([
       '.: docs/no-such-guide.md: docs/no-such-guide.md does not exist',
+      '.: CONTRIBUTING.md#no-such-section: CONTRIBUTING.md has no heading with the anchor #no-such-section',
       '.: docs/operator.md#no-such-heading: docs/operator.md has no heading with the anchor #no-such-heading',
     ]);
   });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROUTER_EVENT_SOURCE } from '../../stacks/central-pipeline';
+import { ROUTER_EVENT_SOURCE } from '../../stacks/router-event-source';
 import { INVARIANTS } from '../../simulation/engine/invariants';
 import { SIMULATE_EXIT } from '../../simulation/engine/run-simulation';
 import { DEFAULT_LATENCIES } from '../../simulation/engine/scheduler';
+import { labelsOf, tableUnder } from '../support/markdown-tables';
 
 /** docs/simulate.md and the operator's load table say what the code does: each table is tied to its source. */
 const docs = (name: string) => readFileSync(join(__dirname, '..', '..', 'docs', name), 'utf8');
@@ -16,20 +17,19 @@ const simulate = docs('simulate.md');
 
 describe('docs/simulate.md', () => {
   it('lists every exit code of npm run simulate, once each', () => {
-    const codes = [...section(simulate, '## Exit codes').matchAll(/^\| (\d+) \|/gm)].map(([, code]) => Number(code));
+    const codes = labelsOf(tableUnder(simulate, 'Exit codes', ['code', 'meaning'])).map(Number);
     expect(codes).toEqual(Object.values(SIMULATE_EXIT).sort((a, b) => a - b));
   });
 
   it('lists every invariant the checker reports, and only those', () => {
-    const names = [...section(simulate, '## Invariants').matchAll(/^\| `([a-z-]+)` \|/gm)].map(([, name]) => name);
-    expect(names).toEqual([...INVARIANTS]);
+    const names = labelsOf(tableUnder(simulate, 'Invariants', ['invariant', 'holds when']));
+    expect(names).toEqual(INVARIANTS.map((name) => `\`${name}\``));
   });
 
   it("gives the virtual clock's latencies as the scheduler draws them", () => {
-    const rows = [...section(simulate, '### Virtual time').matchAll(/^\| [^|]+ \| (\d+) to (\d+) \|/gm)].map(([, min, max]) => [
-      Number(min),
-      Number(max),
-    ]);
+    const rows = tableUnder(simulate, 'Virtual time', ['kind', 'one round trip (ms)']).rows.map((row) =>
+      row.cells[1]!.split(' to ').map(Number),
+    );
     expect(rows).toEqual(['iam', 'iam-write', 'sts', 'graph', 'dynamodb', 'lambda'].map((kind) => [...DEFAULT_LATENCIES[kind]!]));
   });
 });

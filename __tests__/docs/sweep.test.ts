@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { FINDING_KINDS } from '../../functions/shared/sweep';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { labelsOf, tableUnder } from '../support/markdown-tables';
 import { sweepScenarios } from '../../simulation/scenarios/sweep';
 
 /**
@@ -17,22 +18,23 @@ const simulate = readFileSync(join(ROOT, 'docs', 'simulate.md'), 'utf8');
 
 describe('the sweep in the docs', () => {
   it('the runbook lists every finding kind with its repair and meaning, as the code does', () => {
-    const rows = [...operator.matchAll(/^\| `([a-z-]+)` \| `([a-z-]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2], m[3]]);
+    const rows = tableUnder(operator, 'What the sweep finds', ['kind', 'repair', 'what it is']).rows.map((row) => row.cells);
 
-    expect(rows).toEqual(Object.entries(FINDING_KINDS).map(([kind, { action, meaning }]) => [kind, action, meaning]));
+    expect(rows).toEqual(Object.entries(FINDING_KINDS).map(([kind, { action, meaning }]) => [`\`${kind}\``, `\`${action}\``, meaning]));
   });
 
   it('the configuration table documents every field of the sweep section', () => {
     const fields = Object.keys(parseConfig(EXAMPLE_CONFIG).sweep);
-    const documented = [...operator.matchAll(/^\| `sweep\.(\w+)` \|/gm)].map((m) => m[1]);
+    const documented = labelsOf(tableUnder(operator, 'Configuration', ['field', 'required', 'default', 'meaning']))
+      .filter((label) => label.startsWith('`sweep.'))
+      .map((label) => label.slice('`sweep.'.length, -1));
 
     expect(documented).toEqual(fields);
   });
 
   it('docs/simulate.md lists every sweep scenario as it is', () => {
-    const section = simulate.slice(simulate.indexOf('## Sweep scenarios'), simulate.indexOf('## What the Graph fake models'));
-    const rows = [...section.matchAll(/^\| `([a-z-]+)` \| ([^|]+) \|$/gm)].map((m) => [m[1], m[2]!.trim()]);
+    const rows = tableUnder(simulate, 'Sweep scenarios', ['scenario', 'what it shows']).rows.map((row) => row.cells);
 
-    expect(rows).toEqual(sweepScenarios().map((scenario) => [scenario.name, scenario.shows]));
+    expect(rows).toEqual(sweepScenarios().map((scenario) => [`\`${scenario.name}\``, scenario.shows]));
   });
 });

@@ -22,6 +22,7 @@ type Role = {
 };
 type Account = { roles: Role[]; oidcProviders: { clientIds: string[] }[] };
 
+const TENANT = EXAMPLE_CONFIG.entra.tenantId;
 const scenarios = Object.fromEntries(securityScenarios().map((scenario) => [scenario.name, scenario]));
 
 async function run(name: string): Promise<{ output: SimulationOutput; logs: string[] }> {
@@ -146,6 +147,44 @@ describe('security scenarios (npm run simulate)', () => {
     expect(output.entra.servicePrincipals).toEqual([]);
     expect(output.entra.deletedItems).toEqual({ applications: [], servicePrincipals: [] });
     expect(clientIds(output)).toEqual([]);
+  });
+
+  it("a kept statement that still admits the tenant: locked for every audience but the team's own, ready, entra:access=locked", async () => {
+    const { output } = await run('kept-statement-open-locked');
+    const r = role(output, 'two-paths');
+    expect(r.tags['entra:federation-status']).toBe('ready');
+    expect(r.tags['entra:access']).toBe('locked');
+    const statements = r.assumeRolePolicyDocument.Statement;
+    // The team's statement is as it wrote it; the lock exempts its application and the pinned identity.
+    expect(statements[1]!.Condition).toEqual({ StringEquals: { [`sts.windows.net/${TENANT}/:aud`]: [IDS.teamApp, IDS.gateway] } });
+    const lock = statements.find((statement) => statement.Sid === LOCK_SID);
+    expect(lock?.Effect).toBe('Deny');
+    const sub = /:sub":"([0-9a-f-]{36})"/.exec(JSON.stringify(statements[0]))?.[1];
+    expect(lock?.Condition).toEqual({
+      StringNotEquals: { [`sts.windows.net/${TENANT}/:aud`]: IDS.teamApp, [`sts.windows.net/${TENANT}/:sub`]: sub },
+    });
+    expect(output.invariants.violations).toEqual([]);
+  });
+
+  it('hand-made federation through a managed identity (no application in the tenant): left exactly as it is', async () => {
+    const { output } = await run('hand-made-managed-identity');
+    const scenario = scenarios['hand-made-managed-identity']!.world as { accounts: Record<string, { roles: Role[] }> };
+    expect(role(output, 'vm-batch').assumeRolePolicyDocument).toEqual(scenario.accounts[ACCOUNT]!.roles[0]!.assumeRolePolicyDocument);
+    expect(role(output, 'vm-batch').tags).toEqual({});
+    expect(clientIds(output)).toEqual([IDS.managedIdentity]);
+    expect(output.entra.applications).toEqual([]);
+  });
+
+  it('failure on a ready role whose new document drops the pin: the application, service principal and audience stay', async () => {
+    const { output } = await run('failure-keeps-identity');
+    const r = role(output, 'ci-deployer');
+    expect(r.tags['entra:federation-status']).toBe('failed:wildcard');
+    expect(output.entra.applications.map((app) => app.appId)).toEqual([IDS.ourApp]);
+    expect(output.entra.servicePrincipals.map((sp) => sp.id)).toEqual([IDS.ourSp]);
+    expect(output.entra.deletedItems).toEqual({ applications: [], servicePrincipals: [] });
+    expect(clientIds(output)).toEqual([IDS.ourApp]);
+    expect(r.tags['entra:client-id']).toBe(IDS.ourApp);
+    expect(r.tags['entra:access']).not.toBe('open');
   });
 
   it('quota exceeded half-way: failed:entra-quota and nothing left behind', async () => {

@@ -13,7 +13,14 @@ import {
   runSimulation,
   type SimulationOutput,
 } from '../../simulation/engine/run-simulation';
-import { SWEEP_ACCOUNTS, SWEEP_IDS, generatedSweepWorld, sweepScenarios } from '../../simulation/scenarios/sweep';
+import {
+  GATEWAY_CLIENT_ID,
+  IDENTITY_IDS,
+  SWEEP_ACCOUNTS,
+  SWEEP_IDS,
+  generatedSweepWorld,
+  sweepScenarios,
+} from '../../simulation/scenarios/sweep';
 import { SWEEP_SCENARIO_DIR, sweepScenarioFiles } from '../../simulation/scenarios/write';
 import { parseWorld, seedWorld } from '../../simulation/engine/world';
 
@@ -321,6 +328,38 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       expect(writes(calls)).toEqual({});
       expect(state.iam).toEqual(before.iam);
       expect(state.entra).toEqual(before.entra);
+    });
+  });
+
+  describe('one judgement: the gateway, brought identities and identities with no application (issue 17, items 1, 3 and 4)', () => {
+    const I = IDENTITY_IDS;
+    it('re-pins a ready shared-mode role left open through the gateway; leaves the brought and the hand-made managed identity alone', async () => {
+      const { sweep } = await opened('gateway-is-not-hand-made');
+
+      const { result, state } = await sweep('repair', 'repair-1');
+
+      expect(kinds(result)).toEqual(['drifted shared-role federate done', 'hand-made hand-made-vm-role none reported']);
+      const shared = role(state, 'shared-role');
+      expect(JSON.stringify(shared.assumeRolePolicyDocument)).toContain(`:sub":"${I.sharedSp}"`);
+      expect(shared.tags['entra:access']).toBe('pinned');
+      expect(state.invariants.violations.filter((v) => v.roleName === 'shared-role')).toEqual([]);
+      const scenario = scenarios['gateway-is-not-hand-made']!.world as { accounts: Record<string, { roles: Role[] }> };
+      const written = (name: string) => scenario.accounts[a]!.roles.find((r) => r.roleName === name)!.assumeRolePolicyDocument;
+      expect(role(state, 'vm-role').assumeRolePolicyDocument).toEqual(written('vm-role'));
+      expect(role(state, 'hand-made-vm-role').assumeRolePolicyDocument).toEqual(written('hand-made-vm-role'));
+      expect(clientIds(state)).toEqual(expect.arrayContaining([GATEWAY_CLIENT_ID, I.handMadeMi]));
+      expect(state.entra.applications).toHaveLength(1);
+    });
+
+    it('finds a v2 role that brings a managed identity healthy: no application created, its client ID kept', async () => {
+      const { sweep } = await opened('brought-managed-identity');
+
+      const { result, state, calls } = await sweep('repair', 'repair-1');
+
+      expect(kinds(result)).toEqual([]);
+      expect(writes(calls)).toEqual({});
+      expect(clientIds(state)).toEqual([I.broughtMi]);
+      expect(state.entra.applications).toEqual([]);
     });
   });
 

@@ -19,6 +19,7 @@ import { RoleNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '..
 import {
   type MemberAccountIam,
   type OpenMemberAccount,
+  type PolicyDocument,
   type RoleState,
   accessOf,
   isOpen,
@@ -68,6 +69,28 @@ async function closeRole(deps: Deps, iam: MemberAccountIam, role: RoleState | 'u
     return ACCESS.locked;
   } catch (error) {
     if (error instanceof TrustPolicyRewriteError) return ACCESS.open;
+    throw error;
+  }
+}
+
+/**
+ * The pinned policy, locked when it is still open (with the audiences the pin is about to be
+ * added to the provider counted as held), and its `entra:access`.
+ */
+async function closeAfterPin(
+  deps: Deps,
+  iam: MemberAccountIam,
+  policy: PolicyDocument,
+  keys: ProviderKeys,
+  audiences: readonly string[],
+  handMadeAudiences: readonly string[],
+): Promise<{ policy: PolicyDocument; access: Access }> {
+  const held = [...new Set([...((await iam.getProviderClientIds(keys.providerArn)) ?? []), ...audiences])];
+  if (!isOpen(policy, keys, held)) return { policy, access: accessOf(policy, keys, held) };
+  try {
+    return { policy: withLock(policy, keys, deps.settings.trustPolicyMaxChars, handMadeAudiences), access: ACCESS.locked };
+  } catch (error) {
+    if (error instanceof TrustPolicyRewriteError) return { policy, access: ACCESS.open };
     throw error;
   }
 }
@@ -131,9 +154,16 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
     maxPolicyChars: deps.settings.trustPolicyMaxChars,
     ...(handMadeAudiences ? { handMadeAudiences } : {}),
   });
+  // `entra:access` is the whole final policy's, by the one definition of open: a statement the
+  // pin kept (a team's hand-made one admitting the gateway, say) may still let the tenant in. Then
+  // a lock closes every path but the pinned identities and the team's own hand-made audiences.
+  const { policy, access } = await closeAfterPin(deps, iam, pinned.policy, keys, target.audiences, handMadeAudiences ?? []);
+  if (access === ACCESS.open) {
+    deps.logger.error('role left open', { alarm: 'role-open', status: READY, detail: 'a statement the pin kept admits the tenant' });
+  }
   // The two writes are independent; running them together keeps a Create's critical path short.
   await Promise.all([
-    pinned.changed ? iam.updateTrustPolicy(input.roleName, pinned.policy) : Promise.resolve(),
+    pinned.changed || policy !== pinned.policy ? iam.updateTrustPolicy(input.roleName, policy) : Promise.resolve(),
     iam.tagRole(input.roleName, {
       [ROLE_TAGS.clientId]: target.clientId,
       [ROLE_TAGS.tenantId]: deps.settings.tenantId,
@@ -141,7 +171,7 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
       [ROLE_TAGS.audience]: target.requestAudience,
       [ROLE_TAGS.identityMode]: target.identityMode,
       [ROLE_TAGS.status]: READY,
-      [ROLE_TAGS.access]: ACCESS.pinned,
+      [ROLE_TAGS.access]: access,
       ...(ownersStatus ? { [ROLE_TAGS.ownersStatus]: ownersStatus } : {}),
       ...(federatedCredentialsStatus ? { [ROLE_TAGS.federatedCredentialsStatus]: federatedCredentialsStatus } : {}),
     }),

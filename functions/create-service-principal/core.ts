@@ -11,6 +11,7 @@ import {
   sessionNameFor,
 } from '../shared/workflow';
 import {
+  AutomationError,
   AccountQuotaExceededError,
   AmbiguousIdentityError,
   ReservedIdentityError,
@@ -23,6 +24,7 @@ import {
   applicationUniqueName,
   type AddFederatedCredentialOutcome,
   type AddOwnerOutcome,
+  type EntraApplication,
   type EntraDirectory,
   type FederatedCredentialSpec,
 } from '../shared/entra';
@@ -34,9 +36,9 @@ import {
   hasStatementsToPin,
   namedIdentity,
   pinnedAudiences,
-  referencesProvider,
   type ProviderKeys,
 } from '../shared/iam';
+import { DirectoryFactsReader, isFederation, judgeRole, namedInPolicy } from '../shared/federation';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -255,23 +257,19 @@ export async function registerIdentity(deps: Deps, input: Input): Promise<{ appl
     return { application: { outcome: 'skipped', reason: 'role-not-found' } };
   }
   const federation = federationFor(deps.settings, accountId);
-  if (!referencesProvider(role.trustPolicy, federation.providerArn)) {
+  if (!isFederation(role.trustPolicy, federation.providerArn)) {
     deps.logger.info("role no longer trusts the tenant's provider; nothing to register");
     return { application: { outcome: 'skipped', reason: 'not-federated' } };
   }
   const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
-  const handMadeAudiences: string[] = [];
-  for (const audience of candidateHandMadeAudiences(role.trustPolicy, keys)) {
-    // The gateway is the platform's (made by the plan, not by the automation), not a hand-made federation.
-    if (audience.toLowerCase() === deps.settings.gatewayClientId) continue;
-    const found = await deps.directory.findApplicationByAppId(audience);
-    if (found && !found.ours) handMadeAudiences.push(audience);
-  }
-  // Hand-made is decided per statement: those pinning an application the automation did not
-  // create stay exactly as they are; any other statement through the provider is federated (or,
-  // should that fail, locked). A role with hand-made statements only is left alone.
-  if (handMadeAudiences.length > 0 && !hasStatementsToPin(role.trustPolicy, keys, handMadeAudiences)) {
-    deps.logger.info('hand-made federation: every statement pins an application the automation did not create; left as it is', {
+  // The one judgement (shared/federation): hand-made is decided per statement. Those pinning a
+  // live identity the automation did not create (an application, or a service principal with no
+  // application here) stay exactly as they are; any other statement through the provider is
+  // federated (or, should that fail, locked). A role with hand-made statements only is left alone.
+  const judgement = await judge(deps, role.trustPolicy, keys);
+  const handMadeAudiences = [...judgement.handMadeAudiences];
+  if (judgement.kind === 'hand-made' || (handMadeAudiences.length > 0 && !hasStatementsToPin(role.trustPolicy, keys, handMadeAudiences))) {
+    deps.logger.info('hand-made federation: every statement pins an identity the automation did not create; left as it is', {
       handMadeAudiences,
     });
     return { application: { outcome: 'skipped', reason: 'hand-made' } };
@@ -283,11 +281,25 @@ export async function registerIdentity(deps: Deps, input: Input): Promise<{ appl
       `ambiguous-identity: ${named.detail}. Pin sub to one identity in every statement that trusts the provider, or in none.`,
     );
   }
-  if (named.kind === 'named' && !wasPinnedByTheAutomation(deps, role.trustPolicy, keys, handMadeAudiences)) {
+  // A brought identity is recognised by its `sub` (the judgement), whatever its `aud`: with v2
+  // tokens that is the identity's own client ID, which names no application of ours.
+  if (
+    named.kind === 'named' &&
+    (judgement.kind === 'brought' || !wasPinnedByTheAutomation(deps, role.trustPolicy, keys, handMadeAudiences))
+  ) {
     const identity = await broughtIdentity(deps, named.servicePrincipalObjectId, applicationNamePrefix(accountId, roleName));
     if (identity.kind === 'brought') return { application: broughtResult(deps, input, role, identity) };
   }
   return { application: await ownApplication(deps, input, role, keys, handMadeAudiences) };
+}
+
+/** The role as the one judgement sees it, with what Graph says about the identities its policy names. */
+async function judge(deps: Deps, policy: PolicyDocument, keys: ProviderKeys) {
+  const { settings } = deps;
+  const facts = await new DirectoryFactsReader(deps.directory, [...settings.automationClientIds, settings.gatewayClientId]).read(
+    namedInPolicy(policy, keys),
+  );
+  return judgeRole(policy, { keys, held: [], tokenVersion: settings.tokenVersion, gatewayClientId: settings.gatewayClientId, facts });
 }
 
 /**
@@ -341,6 +353,23 @@ function broughtResult(
   };
 }
 
+/**
+ * The step failed for good after its own request created the application (Graph answered 201
+ * Created to it): the compensation never learns of an application the step did not return, so
+ * the step removes it itself. Only then: an application it found (a ready role's, a retry's) is
+ * never removed on failure. A transient error is retried by the state machine, which reuses it.
+ */
+async function undoOwnCreation(deps: Deps, application: EntraApplication, created: boolean, error: unknown): Promise<void> {
+  if (!created || (error instanceof AutomationError && error.transient)) return;
+  try {
+    await deps.directory.deleteApplication(application);
+    deps.logger.warn('the application this step created is removed: the step failed', { appId: application.appId });
+  } catch (cleanup) {
+    // Left for the next run of the role, which reuses it, or the role's Delete.
+    deps.logger.warn('the application this step created could not be removed', { appId: application.appId, error: cleanup });
+  }
+}
+
 async function ownApplication(
   deps: Deps,
   input: Input,
@@ -363,15 +392,23 @@ async function ownApplication(
   const owners = input.requestedOwners === undefined ? undefined : parseOwnersTag(input.requestedOwners);
   const credentials =
     input.requestedFederatedCredentials === undefined ? undefined : parseFederatedCredentialTags(input.requestedFederatedCredentials);
-  const [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
-    deps.directory.ensureServicePrincipal(application.appId),
-    Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
-    Promise.all(
-      (credentials?.credentials ?? []).map(
-        async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
+  let servicePrincipalObjectId: string;
+  let ownerOutcomes: (readonly [string, AddOwnerOutcome])[];
+  let credentialOutcomes: (readonly [string, AddFederatedCredentialOutcome])[];
+  try {
+    [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
+      deps.directory.ensureServicePrincipal(application.appId),
+      Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
+      Promise.all(
+        (credentials?.credentials ?? []).map(
+          async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
+        ),
       ),
-    ),
-  ]);
+    ]);
+  } catch (error) {
+    await undoOwnCreation(deps, application, created, error);
+    throw error;
+  }
   const status = owners && ownersStatus([...owners.malformed.map((token) => [token, 'malformed'] as const), ...ownerOutcomes]);
   if (status && status !== 'added') deps.logger.warn('some owners were not added', { ownersStatus: status });
   const credentialStatus = credentials && federatedCredentialsStatus([...credentials.refused, ...credentialOutcomes]);

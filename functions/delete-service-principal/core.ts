@@ -9,7 +9,8 @@ import {
 } from '../shared/workflow';
 import type { HandlerDeps } from '../shared/runtime';
 import { applicationNamePrefix, applicationUniqueName, type EntraApplication, type EntraDirectory } from '../shared/entra';
-import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../shared/iam';
+import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, type ProviderKeys } from '../shared/iam';
+import { isFederation } from '../shared/federation';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
@@ -64,10 +65,10 @@ async function isPinnedTo(
  * incarnation that exists now and still trusts the provider (events arrive late and out of
  * order: a DeleteRole delivered after the role was re-created must not break the new role).
  *
- * Compensation (a failed Create): removes only what no trust policy relies on, of the role
- * incarnation this execution worked on. The application is deleted only when the role is not
- * pinned to it, so a role that was `ready` keeps its application and audience whatever failed
- * afterwards. When the execution cannot know its incarnation (an UpdateAssumeRolePolicy whose
+ * Compensation (a failed Create): removes only the application this execution's own request
+ * created (`created`: Graph answered 201 Created), of the role incarnation it worked on, and only
+ * when no trust policy relies on it. An application it found, a `ready` role's, is kept with its
+ * audience whatever failed and whatever the team's new document says. When the execution cannot know its incarnation (an UpdateAssumeRolePolicy whose
  * first step failed) or the role was re-created since, nothing is deleted: another
  * incarnation's application may be about to be pinned by its own Create; an application left
  * unpinned is found again by the next run of the role, or the role's Delete.
@@ -90,8 +91,19 @@ export async function deleteIdentity(deps: Deps, input: Input): Promise<{ delete
       });
       return { deleted: { appIds: [], any: false } };
     }
+    // Only what this execution's own request created (Graph answered 201 Created to it): an
+    // application it found (a ready role's, a retry's) is kept with its audience through any
+    // failure, whatever the team's new trust policy says; it goes when the role is deleted or
+    // leaves federation.
+    const application = input.application;
+    if (application?.outcome !== 'registered' || !application.created) {
+      deps.logger.info('compensation: this execution created no application; nothing deleted', {
+        appId: application?.outcome === 'registered' ? application.appId : undefined,
+      });
+      return { deleted: { appIds: [], any: false } };
+    }
     const current = await deps.directory.findOwnApplication(applicationUniqueName(accountId, roleName, role.roleId));
-    if (!current) return { deleted: { appIds: [], any: false } };
+    if (!current || current.appId !== application.appId) return { deleted: { appIds: [], any: false } };
     if (await isPinnedTo(deps, role.trustPolicy, keys, current)) {
       deps.logger.info('the role is pinned to its application; compensation keeps it', { appId: current.appId });
       return { deleted: { appIds: [], any: false } };
@@ -100,9 +112,7 @@ export async function deleteIdentity(deps: Deps, input: Input): Promise<{ delete
   }
 
   const keep =
-    role && referencesProvider(role.trustPolicy, federation.providerArn)
-      ? applicationUniqueName(accountId, roleName, role.roleId)
-      : undefined;
+    role && isFederation(role.trustPolicy, federation.providerArn) ? applicationUniqueName(accountId, roleName, role.roleId) : undefined;
   if (keep) deps.logger.info("the role exists and trusts the tenant's provider; its current application is kept", { keep });
   const applications = await deps.directory.findOwnApplications(applicationNamePrefix(accountId, roleName));
   return remove(

@@ -12,7 +12,8 @@ import {
   federationFor,
 } from '../shared/workflow';
 import { describeIssues, type HandlerDeps } from '../shared/runtime';
-import { parsePolicyDocument, protectedBy, referencesProvider } from '../shared/iam';
+import { parsePolicyDocument, protectedBy } from '../shared/iam';
+import { isFederation } from '../shared/federation';
 
 export const FUNCTION_NAME = 'router';
 
@@ -183,7 +184,8 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   const field = eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument';
   let federated: boolean;
   try {
-    federated = referencesProvider(parsePolicyDocument(parameters[field]), federationFor(settings, accountId).providerArn);
+    // The one judgement's first question (shared/federation); the Create asks the rest with Graph.
+    federated = isFederation(parsePolicyDocument(parameters[field]), federationFor(settings, accountId).providerArn);
   } catch (error) {
     throw new MalformedMessageError(`detail.requestParameters.${field}: ${(error as Error).message}`);
   }

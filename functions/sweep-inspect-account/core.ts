@@ -10,20 +10,26 @@ import {
   sessionNameFor,
 } from '../shared/workflow';
 import { OidcProviderNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '../shared/runtime';
-import { applicationUniqueName, type EntraDirectory } from '../shared/entra';
+import { applicationUniqueName } from '../shared/entra';
 import {
   type ListedRole,
   type OpenMemberAccountLister,
   type PolicyDocument,
   protectedBy,
-  candidateHandMadeAudiences,
-  isOpen,
   pinTrustPolicy,
-  pinnedAudiences,
   pinnedSubjects,
-  referencesProvider,
   type ProviderKeys,
 } from '../shared/iam';
+import {
+  DirectoryFactsReader,
+  type DirectoryFacts,
+  type DirectoryReader,
+  type RoleJudgement,
+  isFederation,
+  isLiveClientId,
+  judgeRole,
+  namedInPolicy,
+} from '../shared/federation';
 import {
   RECENT_APPLICATION_SECONDS,
   accountItemSchema,
@@ -46,9 +52,12 @@ export interface Deps extends HandlerDeps {
     readonly tokenVersion: 1 | 2;
     readonly trustPolicyMaxChars: number;
     readonly protectedRoles: readonly string[];
+    readonly automationClientId: string;
+    /** Lower case. */
+    readonly gatewayClientId: string;
   };
   readonly openAccount: OpenMemberAccountLister;
-  readonly directory: Pick<EntraDirectory, 'findApplicationByAppId'>;
+  readonly directory: DirectoryReader;
   readonly now?: () => number;
 }
 
@@ -93,16 +102,6 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
 
   const byUniqueName = new Map(applications.map((app) => [app.uniqueName, app]));
   const ownAppIds = new Set(applications.map((app) => app.appId.toLowerCase()));
-  const lookups = new Map<string, ReturnType<Deps['directory']['findApplicationByAppId']>>();
-  /** Whether an application with that client ID exists in the tenant (and whose): one Graph read per ID per account. */
-  const lookup = (appId: string) => {
-    const key = appId.toLowerCase();
-    const known = lookups.get(key);
-    if (known !== undefined) return known;
-    const pending = deps.directory.findApplicationByAppId(key);
-    lookups.set(key, pending);
-    return pending;
-  };
   const pinnedAsWritten = (policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean => {
     try {
       const { changed } = pinTrustPolicy(policy, {
@@ -149,6 +148,33 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
     federate: { roleName: role.roleName, roleId: role.roleId, kind },
   });
 
+  const facts = new DirectoryFactsReader(deps.directory, [settings.automationClientId, settings.gatewayClientId], ownAppIds);
+  const judge = (policy: PolicyDocument, known: DirectoryFacts) =>
+    judgeRole(policy, { keys, held, tokenVersion: settings.tokenVersion, gatewayClientId: settings.gatewayClientId, facts: known });
+  /**
+   * A ready role as the automation leaves it, whatever the audience mode: nothing open, every
+   * statement the automation pinned names this incarnation's service principal through an audience
+   * the provider holds (its own client ID, or the gateway), every brought one a live identity
+   * through an audience the provider holds.
+   */
+  const healthy = (judgement: RoleJudgement, app: { appId: string } | undefined, servicePrincipalId: string | null): boolean => {
+    if (judgement.open || (judgement.kind !== 'ours' && judgement.kind !== 'brought')) return false;
+    const heldAll = (audiences: readonly string[]) =>
+      audiences.length > 0 && audiences.every((aud) => held.some((id) => id.toLowerCase() === aud));
+    return judgement.statements.every((statement) => {
+      if (statement.kind === 'hand-made') return true;
+      if (statement.kind === 'brought') return heldAll(statement.audiences);
+      return (
+        app !== undefined &&
+        servicePrincipalId !== null &&
+        statement.subjects.length === 1 &&
+        statement.subjects[0] === servicePrincipalId.toLowerCase() &&
+        statement.audiences.every((aud) => aud === app.appId.toLowerCase() || aud === settings.gatewayClientId) &&
+        heldAll(statement.audiences)
+      );
+    });
+  };
+
   /** What one role that trusts the provider needs, if anything. */
   const classify = async (role: ListedRole): Promise<Outcome> => {
     const protection = protectedBy(settings.protectedRoles, { roleName: role.roleName, path: role.path });
@@ -164,23 +190,25 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
     const status = current.tags[ROLE_TAGS.status];
     if (status === undefined && recent(role.createDate)) return undefined; // its CreateRole's execution may still be running
 
-    let inFlight = false;
-    const missing: string[] = [];
-    for (const audience of candidateHandMadeAudiences(current.trustPolicy, keys)) {
-      if (ownAppIds.has(audience.toLowerCase())) continue;
-      const found = await lookup(audience);
-      if (found && !found.ours) {
-        return report(role, 'hand-made', 'aud names an application the automation did not create: left exactly as it is', audience);
-      }
-      if (found) inFlight = true;
-      else missing.push(audience);
+    const judgement = judge(current.trustPolicy, await facts.read(namedInPolicy(current.trustPolicy, keys)));
+    if (judgement.kind === 'hand-made') {
+      return report(
+        role,
+        'hand-made',
+        `aud names an identity the automation did not create: left exactly as it is${
+          judgement.open ? '; its trust policy is open (a statement admits the tenant without a sub): the team must pin sub' : ''
+        }`,
+        judgement.handMadeAudiences[0],
+      );
     }
+    const kindOf = (clientId: string) => (clientId === settings.gatewayClientId ? 'platform' : facts.clientId(clientId));
+    const pinnedApps = [...new Set(judgement.statements.flatMap((statement) => statement.audiences))];
+    const kinds = new Map(await Promise.all(pinnedApps.map(async (aud) => [aud, await kindOf(aud)] as const)));
     // Pinned to an application of the automation created after the plan listed Entra: a Create is at work.
-    if (inFlight) return undefined;
+    if (pinnedApps.some((aud) => kinds.get(aud) === 'ours' && !ownAppIds.has(aud))) return undefined;
+    if (status === READY && healthy(judgement, app, servicePrincipalId)) return undefined;
 
-    const open = isOpen(current.trustPolicy, keys, held)
-      ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated'
-      : '';
+    const open = judgement.open ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
     if (status?.startsWith(FAILED_PREFIX)) {
       const reason = status.slice(FAILED_PREFIX.length);
       const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
@@ -191,15 +219,15 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
       return report(role, 'refused', `${status}: ${info?.fix ?? "see the role's tag and the failed execution"}`);
     }
     if (status === READY) {
-      const pinnedApps = pinnedAudiences(current.trustPolicy, keys).filter(isGuid);
       const pinnedSps = pinnedSubjects(current.trustPolicy, keys);
-      const brokenApp = missing.find((audience) => pinnedApps.includes(audience));
+      if (judgement.open) return federate(role, 'drifted', `its trust policy is open: a web identity statement pins no sub${open}`);
+      const brokenApp = pinnedApps.find((audience) => kinds.get(audience) === 'nothing');
       if (brokenApp !== undefined) return federate(role, 'broken-pin', `aud ${brokenApp} names no application`);
       if (app && !servicePrincipalId) return federate(role, 'broken-pin', 'its application has no service principal any more');
       if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
         return federate(role, 'broken-pin', 'sub names a service principal that is gone');
       }
-      if (app && servicePrincipalId && !held.includes(app.appId))
+      if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !held.includes(app.appId))
         return federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
       return federate(role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
     }
@@ -208,7 +236,7 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
 
   const trusting = [...roles]
     .sort((a, b) => a.roleName.localeCompare(b.roleName))
-    .filter((role) => referencesProvider(role.trustPolicy, keys.providerArn));
+    .filter((role) => isFederation(role.trustPolicy, keys.providerArn));
   const federatedRoles = trusting.length;
   // A few roles at a time: an account of thousands of roles on day one stays well inside the
   // function's timeout, and IAM's per-account read rate is not strained.
@@ -225,7 +253,7 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
   for (const app of applications) {
     if (recent(app.createdDateTime)) continue;
     const role = rolesById.get(app.roleId);
-    if (role && referencesProvider(role.trustPolicy, keys.providerArn)) continue;
+    if (role && isFederation(role.trustPolicy, keys.providerArn)) continue;
     findings.push(
       finding('orphan-application', {
         ...(role ? { roleName: role.roleName } : {}),
@@ -240,10 +268,18 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
 
   // Client IDs that name no application at all. Only GUIDs can be client IDs of Entra
   // applications; anything else (an App ID URI of a hand-made federation) is not judged.
+  // The gateway, an application, a service principal without an application here (a managed
+  // identity, another tenant's application): all live (the one judgement's vocabulary).
   for (const clientId of held) {
     if (!isGuid(clientId) || ownAppIds.has(clientId.toLowerCase())) continue;
-    if (await lookup(clientId)) continue;
-    findings.push(finding('dead-client-id', { appId: clientId, action: 'remove-client-id', detail: 'names no application in the tenant' }));
+    if (isLiveClientId(await facts.clientId(clientId))) continue;
+    findings.push(
+      finding('dead-client-id', {
+        appId: clientId,
+        action: 'remove-client-id',
+        detail: 'names no application nor service principal in the tenant',
+      }),
+    );
     repair.removeClientIds.push(clientId);
   }
 

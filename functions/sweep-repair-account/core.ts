@@ -11,6 +11,7 @@ import {
   type RepairResult,
 } from '../shared/sweep';
 import { federationFor, sessionNameFor } from '../shared/workflow';
+import { DirectoryFactsReader, type DirectoryReader, isLiveClientId } from '../shared/federation';
 
 export const FUNCTION_NAME = 'sweep-repair-account';
 
@@ -21,7 +22,7 @@ export type Input = z.infer<typeof inputSchema>;
 export interface Deps extends HandlerDeps {
   readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2 };
   readonly openAccount: OpenMemberAccount;
-  readonly directory: Pick<EntraDirectory, 'deleteApplication' | 'findApplicationByAppId'> & Pick<EntraInventory, 'purgeDeletedItem'>;
+  readonly directory: Pick<EntraDirectory, 'deleteApplication'> & DirectoryReader & Pick<EntraInventory, 'purgeDeletedItem'>;
   /** The clock the Creates' role locks count their lease from; `Date.now` by default. */
   readonly now?: () => number;
 }
@@ -84,12 +85,14 @@ export async function repairAccount(deps: Deps, input: Input): Promise<{ repaire
       'remove-client-id',
       clientId,
       async () => {
-        if (await deps.directory.findApplicationByAppId(clientId)) return 'skipped';
+        // Checked once more with the one judgement's vocabulary: an application, or a service
+        // principal with no application here (a managed identity), makes the client ID live.
+        if (isLiveClientId(await new DirectoryFactsReader(deps.directory, []).clientId(clientId))) return 'skipped';
         await removeClientId(clientId);
         deps.logger.info('dead client ID removed', { clientId });
         return 'done';
       },
-      'an application with this client ID exists now',
+      'an application or a service principal with this client ID exists now',
     );
   }
   for (const item of repair.purge) {

@@ -1,14 +1,8 @@
 import { ROLE_TAGS, ACCESS, FAILED_PREFIX, federationFor } from '../../functions/shared/workflow';
 import { applicationNamePrefix, applicationUniqueName } from '../../functions/shared/entra';
-import {
-  candidateHandMadeAudiences,
-  isOpen,
-  pinnedAudiences,
-  pinnedSubjects,
-  referencesProvider,
-  type ProviderKeys,
-} from '../../functions/shared/iam';
-import { AUTOMATION } from '../fakes/graph-state';
+import { pinnedAudiences, pinnedSubjects, referencesProvider, type ProviderKeys } from '../../functions/shared/iam';
+import { type ClientIdKind, type DirectoryFacts, isLiveClientId, judgeRole, namedInPolicy } from '../../functions/shared/federation';
+import { AUTOMATION, DEFAULT_GATEWAY_APP_ID } from '../fakes/graph-state';
 import type { AccountSnapshot } from '../fakes/iam-state';
 
 /**
@@ -20,11 +14,11 @@ import type { AccountSnapshot } from '../fakes/iam-state';
  *
  * Definitions, shared with the security model (docs/architecture.md#security-model):
  * - an application is **ours** when the automation's service principal created it;
- * - a role is **hand-made** when an `aud` it pins names a live application not ours;
+ * - hand-made, brought, ours, open: the one judgement (functions/shared/federation), fed with
+ *   what the world's Entra says about each client ID and `sub` (the gateway is the platform's);
  * - a role is **federated** when it trusts the tenant's provider for web identity, is not
  *   hand-made, and is not tagged `failed:<reason>` (a failed role keeps what it had, closed:
- *   its status says why);
- * - **open** is `isOpen` (functions/shared/iam/trust-policy.ts), the one definition.
+ *   its status says why).
  */
 
 /** Every invariant, by the name a violation carries (docs/simulate.md#invariants lists them). */
@@ -80,9 +74,10 @@ const UNIQUE_NAME = /^aws-(\d{12})-([0-9a-f]{16})-([a-z0-9]{16,128})$/;
 
 export function checkInvariants(
   world: WorldView,
-  settings: { tenantId: string; tokenVersion: 1 | 2 },
+  settings: { tenantId: string; tokenVersion: 1 | 2; gatewayClientId?: string },
   options: CheckOptions = {},
 ): InvariantReport {
+  const gatewayClientId = (settings.gatewayClientId ?? DEFAULT_GATEWAY_APP_ID).toLowerCase();
   const violations: Violation[] = [];
   const afterFailedDeletes: Violation[] = [];
   const lower = (value: string) => value.toLowerCase();
@@ -90,8 +85,22 @@ export function checkInvariants(
   const servicePrincipals = new Map(world.entra.servicePrincipals.map((sp) => [lower(sp.id), sp]));
   const spByAppId = new Map(world.entra.servicePrincipals.map((sp) => [lower(sp.appId), sp]));
   const ours = (app: { createdBy: string } | undefined) => app?.createdBy === AUTOMATION;
-  /** A client ID names something a token can carry: a live application, or a service principal of another tenant's application. */
-  const namesIdentity = (clientId: string) => applications.has(lower(clientId)) || spByAppId.has(lower(clientId));
+  /** What the world's Entra says a client ID names, in the one judgement's vocabulary. */
+  const kindOf = (clientId: string): ClientIdKind => {
+    if (lower(clientId) === gatewayClientId) return 'platform';
+    const app = applications.get(lower(clientId));
+    if (app) return ours(app) ? 'ours' : 'foreign-application';
+    return spByAppId.has(lower(clientId)) ? 'service-principal' : 'nothing';
+  };
+  /** A client ID names something a token can carry: the gateway, a live application, or a service principal (of another tenant's application, a managed identity). */
+  const namesIdentity = (clientId: string) => isLiveClientId(kindOf(clientId));
+  const factsFor = (named: { clientIds: readonly string[]; subjects: readonly string[] }): DirectoryFacts => {
+    const subjects = new Map(named.subjects.map((sub) => [lower(sub), servicePrincipals.get(lower(sub))?.appId.toLowerCase() ?? null]));
+    const clientIds = new Map(
+      [...named.clientIds, ...[...subjects.values()].filter((id): id is string => id !== null)].map((id) => [lower(id), kindOf(id)]),
+    );
+    return { clientIds, subjects };
+  };
   let roles = 0;
   let clientIds = 0;
 
@@ -118,15 +127,18 @@ export function checkInvariants(
       const policy = role.assumeRolePolicyDocument;
       const audiences = pinnedAudiences(policy, keys);
       const subjects = pinnedSubjects(policy, keys);
-      const handMade = candidateHandMadeAudiences(policy, keys).some((aud) => {
-        const app = applications.get(lower(aud));
-        return app !== undefined && !ours(app);
+      const judgement = judgeRole(policy, {
+        keys,
+        held,
+        tokenVersion: settings.tokenVersion,
+        gatewayClientId,
+        facts: factsFor(namedInPolicy(policy, keys)),
       });
       const failed = (role.tags[ROLE_TAGS.status] ?? '').startsWith(FAILED_PREFIX);
       const expectedName = applicationUniqueName(accountId, role.roleName, role.roleId);
       const say = (invariant: InvariantName, message: string) => violation(invariant, `role ${role.roleName}: ${message}`, role.roleName);
 
-      if (isOpen(policy, keys, held)) {
+      if (judgement.open) {
         const flagged = role.tags[ROLE_TAGS.access] === ACCESS.open ? ' (tagged entra:access=open: the role-open alarm fired)' : '';
         say('role-open', `a web identity statement pins no sub and admits a client ID the provider holds${flagged}`);
       }
@@ -160,17 +172,23 @@ export function checkInvariants(
         }
       }
 
-      if (referencesProvider(policy, keys.providerArn) && !handMade && !failed) {
+      if (judgement.kind !== 'not-federated' && judgement.kind !== 'hand-made' && !failed) {
         const own = world.entra.applications.find((app) => ours(app) && app.uniqueName === expectedName);
         const sp = own ? spByAppId.get(lower(own.appId)) : undefined;
-        const pinnedToOwn =
+        // Every statement the team did not federate by hand names, by `sub`, the identity it is
+        // pinned to: a brought one (the judgement checked it is live and its audience fits), or
+        // this incarnation's service principal through its own audience or the gateway.
+        const pinnedToOwn = (statement: (typeof judgement.statements)[number]) =>
           own !== undefined &&
           sp !== undefined &&
-          audiences.length === 1 &&
-          lower(audiences[0]!) === lower(own.appId) &&
-          subjects.length === 1 &&
-          lower(subjects[0]!) === lower(sp.id);
-        if (!pinnedToOwn) {
+          statement.subjects.length === 1 &&
+          statement.subjects[0] === lower(sp.id) &&
+          statement.audiences.length > 0 &&
+          statement.audiences.every((aud) => aud === lower(own.appId) || aud === gatewayClientId);
+        const unpinned = judgement.statements.filter(
+          (statement) => statement.kind !== 'hand-made' && statement.kind !== 'brought' && !pinnedToOwn(statement),
+        );
+        if (unpinned.length > 0) {
           say(
             'federated-role-not-pinned',
             own

@@ -1,8 +1,8 @@
 import type { Logger } from '../../functions/shared/runtime';
 import { LOCK_HELD_ERROR } from '../../functions/shared/workflow';
-import { ROUTER_EVENT_SOURCE } from '../../stacks/central-pipeline';
+import { ROUTER_EVENT_SOURCE } from '../../stacks/router-event-source';
 import type { LocalWorld } from './local-world';
-import type { SimulationEvent } from './run-simulation';
+import type { SimulationEvent } from './events';
 import type { VirtualScheduler } from './scheduler';
 import { seededRandom } from '../fakes/seeded-random';
 import { SimulationInputError } from './world';

@@ -1,4 +1,3 @@
-import './promise-polyfill';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { BatchResponse, ExecutionStarter } from '../../functions/router/core';
 import { makeRouterHandler } from '../../functions/router/handler';

@@ -98,7 +98,8 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
   const deps = (task: TaskFunctionName) => {
     const capability = TASK_CAPABILITIES[task];
     return {
-      settings,
+      // As deployed: the stack sets the gateway's and the automation's client IDs in the environment.
+      settings: { ...settings, ...world.platform },
       logger,
       // As deployed (functions/shared/entra/live-graph.ts liveInventory): the sweep works through the first automation identity.
       directory: world.inventory,

@@ -38,6 +38,8 @@ export interface LocalWorld {
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;
   /** The central account's role-lock table. */
   readonly lockTable: DynamoDbTable;
+  /** The plan's identities as the functions' environment names them: the gateway's and the first automation identity's client IDs. */
+  readonly platform: { readonly gatewayClientId: string; readonly automationClientId: string };
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
   calls(): Record<string, number>;
   /**
@@ -205,6 +207,7 @@ function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: Gr
     inventory: members[0]!,
     openAccountAs: (capability) => openAccounts.get(capability)!,
     lockTable,
+    platform: { gatewayClientId: gateway.appId.toLowerCase(), automationClientId: identities[0]!.appId },
     calls: () =>
       Object.fromEntries(
         Object.entries({ ...graph.calls, ...iam.calls, ...lockTable.calls })

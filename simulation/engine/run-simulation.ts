@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { accountIdSchema, IAM_EVENT_NAMES, ROLE_TAGS, TASK_FUNCTION_NAMES, roleLockTableName } from '../../functions/shared/workflow';
+import { ROLE_TAGS, TASK_FUNCTION_NAMES, roleLockTableName } from '../../functions/shared/workflow';
 import { applicationNamePrefix } from '../../functions/shared/entra';
 import { describeIssues, type Logger } from '../../functions/shared/runtime';
 import { identityObjectLimit, type FederationConfig } from '../../stacks/config';
@@ -7,7 +6,6 @@ import { protectedRolePatterns } from '../../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
 import { isApplication } from '../fakes/graph-state';
-import { ROLE_ID_PATTERN } from '../fakes/iam-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
 import { runLocalSweep, type SweepOutput } from './local-sweep';
 import { SimulationInputError, captureWorld, principalNamer, seedWorld, type World, type WorldDocument } from './world';
@@ -15,6 +13,7 @@ import type { SweepMode } from '../../functions/shared/sweep';
 import { checkInvariants, failedRemovalsOf, type InvariantReport } from './invariants';
 import { planLoad, playEventsUnderLoad, type LoadReport, type LoadSettings } from './load';
 import { VirtualScheduler, type LatencyProfile } from './scheduler';
+import { eventsSchema, type SimulationEvent } from './events';
 
 /**
  * `npm run simulate` (docs/simulate.md): a world and a list of EventBridge events in, the final
@@ -33,37 +32,6 @@ export const SIMULATE_EXIT = {
   /** `--check`: an invariant does not hold after the run. */
   invariantViolated: 3,
 } as const;
-
-/**
- * The IAM calls a simulation can replay: the ones the pipeline handles, and `TagRole`, which it
- * applies to the world and delivers, though the router ignores it (owners count only at
- * CreateRole): an attack scenario must be able to say "someone tagged the role".
- */
-export const SIMULATED_EVENT_NAMES = [...IAM_EVENT_NAMES, 'TagRole'] as const;
-
-/** EventBridge events as the central bus receives them; only what the simulator needs is checked here. */
-export const eventsSchema = z.array(
-  z.looseObject({
-    'detail-type': z.string(),
-    source: z.string(),
-    account: accountIdSchema,
-    detail: z.looseObject({
-      eventID: z.string().min(1),
-      eventName: z.enum(SIMULATED_EVENT_NAMES, {
-        error: `expected ${SIMULATED_EVENT_NAMES.join(', ')} (the IAM calls the simulator can apply to the world)`,
-      }),
-      errorCode: z.string().optional(),
-      recipientAccountId: z.optional(accountIdSchema),
-      requestParameters: z.record(z.string(), z.unknown()).nullable().optional(),
-      /** CreateRole's answer carries the new role's ID; IAM's unique IDs name the incarnation. */
-      responseElements: z
-        .looseObject({ role: z.looseObject({ roleId: z.string().regex(ROLE_ID_PATTERN, 'an IAM role ID (AROA…)').optional() }).optional() })
-        .nullable()
-        .optional(),
-    }),
-  }),
-);
-export type SimulationEvent = z.infer<typeof eventsSchema>[number];
 
 export function parseEvents(raw: unknown, source = 'events'): SimulationEvent[] {
   const result = eventsSchema.safeParse(raw);

@@ -45,6 +45,12 @@ export const IDS = {
   handMadeOwner: '4a000000-0000-4000-8000-00000000004a',
   handMadeApp: '4a000000-0000-4000-8000-0000000000a4',
   handMadeSp: '4a000000-0000-4000-8000-0000000000b4',
+  teamApp: '7e000000-0000-4000-8000-0000000000a7',
+  teamAppObject: '7e000000-0000-4000-8000-0000000000a8',
+  teamSp: '7e000000-0000-4000-8000-0000000000b7',
+  managedIdentity: '3d000000-0000-4000-8000-0000000000a3',
+  managedIdentitySp: '3d000000-0000-4000-8000-0000000000b3',
+  gateway: '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0001',
 } as const;
 
 /** IAM role IDs: `AROA` + 17 capitals or digits. */
@@ -308,6 +314,86 @@ export function securityScenarios(): Scenario[] {
         "The service principal, soft-deleted with its application, stayed in deletedItems for 30 days against the automation's quota.",
       world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } } },
       events: [createRoleEvent('ci-deployer', placeholder(), at('delete')), deleteRoleEvent('ci-deployer', at('delete'))],
+    },
+    {
+      name: 'kept-statement-open-locked',
+      shows:
+        "A role's second statement, the team's own, tests aud against its application and the gateway and pins no sub: after the pin the role would still admit the tenant through the gateway. It is locked for every audience but the team's application: ready, entra:access=locked, the pinned identity and the team's own path keep working.",
+      before:
+        'The role was tagged entra:access=pinned while any workload of the tenant could get a gateway token and assume it; no lock, no alarm.',
+      world: {
+        accounts: { [ACCOUNT]: { oidcProviders: [provider([IDS.teamApp, IDS.gateway])] } },
+        entra: {
+          users: [IDS.handMadeOwner],
+          applications: [
+            {
+              id: IDS.teamAppObject,
+              appId: IDS.teamApp,
+              displayName: 'team-batch',
+              servicePrincipalId: IDS.teamSp,
+              owners: [IDS.handMadeOwner],
+              createdBy: IDS.handMadeOwner,
+            },
+          ],
+        },
+      },
+      events: [
+        createRoleEvent(
+          'two-paths',
+          policy(
+            statement({ StringEquals: { [`${HOST}:aud`]: 'api://replace-me' } }),
+            statement({ StringEquals: { [`${HOST}:aud`]: [IDS.teamApp, IDS.gateway] } }),
+          ),
+          at('keptopen'),
+        ),
+      ],
+    },
+    {
+      name: 'hand-made-managed-identity',
+      shows:
+        'A role federated by hand through a managed identity (a service principal with no application in the tenant: aud its client ID, sub its object ID) is re-applied unchanged: it is left exactly as it is.',
+      before:
+        "The Create took the managed identity for one the team brings, rewrote aud to the gateway and added the gateway's client ID: the team's workload was locked out.",
+      world: {
+        accounts: {
+          [ACCOUNT]: {
+            roles: [
+              {
+                roleName: 'vm-batch',
+                roleId: ROLE_IDS.handMade,
+                assumeRolePolicyDocument: pinned(IDS.managedIdentity, IDS.managedIdentitySp),
+              },
+            ],
+            oidcProviders: [provider([IDS.managedIdentity])],
+          },
+        },
+        entra: {
+          servicePrincipals: [
+            {
+              id: IDS.managedIdentitySp,
+              appId: IDS.managedIdentity,
+              displayName: 'vm-batch-identity',
+              servicePrincipalType: 'ManagedIdentity',
+            },
+          ],
+        },
+      },
+      events: [updateAssumeRolePolicyEvent('vm-batch', pinned(IDS.managedIdentity, IDS.managedIdentitySp), at('handmademi'))],
+    },
+    {
+      name: 'failure-keeps-identity',
+      shows:
+        'A ready role\'s team re-applies its placeholder document with a Principal "*" statement: the Create fails as failed:wildcard, and the role keeps its application, service principal and audience (this execution created none of them).',
+      before:
+        'The compensation saw a role no longer pinned to its application and deleted and purged the application and service principal, and removed the audience.',
+      world: readyWorld(),
+      events: [
+        updateAssumeRolePolicyEvent(
+          'ci-deployer',
+          policy(...(placeholder().Statement as PolicyStatement[]), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }),
+          at('keepidentity'),
+        ),
+      ],
     },
     {
       name: 'quota-exceeded',

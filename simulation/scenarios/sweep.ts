@@ -22,6 +22,7 @@ export interface SweepScenario {
 
 const TENANT = EXAMPLE_CONFIG.entra.tenantId;
 const HOST = `sts.windows.net/${TENANT}/`;
+const V2_HOST = `login.microsoftonline.com/${TENANT}/v2.0`;
 export const SWEEP_ACCOUNTS = { a: '222222222222', b: '333333333333', c: '444444444444', outside: '555555555555' } as const;
 const providerArn = (account: string) => `arn:aws:iam::${account}:oidc-provider/${HOST}`;
 export const provider = (clientIds: string[] = []) => ({ url: `https://${HOST}`, clientIds });
@@ -285,6 +286,98 @@ function handMadeAndSquatter(): SweepScenario {
   };
 }
 
+/** The gateway the plan creates, as the simulator's Graph fake seeds it. */
+export const GATEWAY_CLIENT_ID = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0001';
+/** Identities with a service principal and no application in the tenant (managed identities). */
+export const IDENTITY_IDS = {
+  broughtMi: 'b1000000-0000-4000-8000-0000000000a1',
+  broughtMiSp: 'b1000000-0000-4000-8000-0000000000b1',
+  handMadeMi: 'b2000000-0000-4000-8000-0000000000a2',
+  handMadeMiSp: 'b2000000-0000-4000-8000-0000000000b2',
+  sharedApp: 'b3000000-0000-4000-8000-0000000000a3',
+  sharedAppObject: 'b3000000-0000-4000-8000-0000000000c3',
+  sharedSp: 'b3000000-0000-4000-8000-0000000000b3',
+} as const;
+export const IDENTITY_ROLE_IDS = { shared: 'AROASHAREDSHAREDSHAR1', brought: 'AROABROUGHTBROUGHTBR1', handMade: 'AROAHANDMADEMIHANDMA1' };
+const managedIdentity = (appId: string, id: string, displayName: string) => ({
+  id,
+  appId,
+  displayName,
+  servicePrincipalType: 'ManagedIdentity' as const,
+});
+
+function gatewayIsNotHandMade(): SweepScenario {
+  const { a } = SWEEP_ACCOUNTS;
+  const I = IDENTITY_IDS;
+  const R = IDENTITY_ROLE_IDS;
+  return {
+    name: 'gateway-is-not-hand-made',
+    shows:
+      'Shared audience mode. A ready role whose sub was removed by hand (its event lost) is open to the tenant through the gateway: the sweep re-pins it. A role that brings a managed identity through the gateway is healthy: nothing is done. A role federated by hand through a managed identity (a service principal with no application here) is hand-made: left exactly as it is, and its client ID stays on the provider.',
+    config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, audienceMode: 'shared' } },
+    world: {
+      accounts: {
+        [a]: {
+          roles: [
+            {
+              roleName: 'shared-role',
+              roleId: R.shared,
+              // As the automation pinned it, then its sub removed by hand: aud = the gateway alone.
+              assumeRolePolicyDocument: policy(statement(a, { StringEquals: { [`${HOST}:aud`]: GATEWAY_CLIENT_ID } })),
+              tags: { ...readyTags(GATEWAY_CLIENT_ID, I.sharedSp), 'entra:identity-mode': 'shared' },
+            },
+            {
+              roleName: 'vm-role',
+              roleId: R.brought,
+              assumeRolePolicyDocument: pinnedPolicy(a, GATEWAY_CLIENT_ID, I.broughtMiSp),
+              tags: { ...readyTags(GATEWAY_CLIENT_ID, I.broughtMiSp), 'entra:identity-mode': 'bring-your-own' },
+            },
+            { roleName: 'hand-made-vm-role', roleId: R.handMade, assumeRolePolicyDocument: pinnedPolicy(a, I.handMadeMi, I.handMadeMiSp) },
+          ],
+          oidcProviders: [provider([GATEWAY_CLIENT_ID, I.handMadeMi])],
+        },
+      },
+      entra: {
+        applications: [app(a, 'shared-role', R.shared, I.sharedApp, I.sharedAppObject, I.sharedSp)],
+        servicePrincipals: [
+          managedIdentity(I.broughtMi, I.broughtMiSp, 'vm-identity'),
+          managedIdentity(I.handMadeMi, I.handMadeMiSp, 'legacy-vm-identity'),
+        ],
+      },
+    },
+  };
+}
+
+function broughtIdentityV2(): SweepScenario {
+  const { a } = SWEEP_ACCOUNTS;
+  const I = IDENTITY_IDS;
+  return {
+    name: 'brought-managed-identity',
+    shows:
+      'Token v2: a role brings a managed identity, whose client ID names a service principal and no application. The sweep finds it healthy: the client ID is live, the pin is whole, nothing is created or removed.',
+    config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, tokenVersion: 2 } },
+    world: {
+      accounts: {
+        [a]: {
+          roles: [
+            {
+              roleName: 'vm-role',
+              roleId: IDENTITY_ROLE_IDS.brought,
+              // IAM reads a v2 token's azp as :aud: the identity's own client ID.
+              assumeRolePolicyDocument: JSON.parse(
+                JSON.stringify(pinnedPolicy(a, I.broughtMi, I.broughtMiSp)).replaceAll(HOST, V2_HOST),
+              ) as PolicyDocument,
+              tags: { ...readyTags(I.broughtMi, I.broughtMiSp), 'entra:identity-mode': 'bring-your-own' },
+            },
+          ],
+          oidcProviders: [{ url: `https://${V2_HOST}`, clientIds: [I.broughtMi] }],
+        },
+      },
+      entra: { servicePrincipals: [managedIdentity(I.broughtMi, I.broughtMiSp, 'vm-identity')] },
+    },
+  };
+}
+
 function softDeleted(): SweepScenario {
   const { a } = SWEEP_ACCOUNTS;
   const I = SWEEP_IDS;
@@ -313,7 +406,16 @@ function softDeleted(): SweepScenario {
 }
 
 export function sweepScenarios(): SweepScenario[] {
-  return [dayOne(), drift(), deletionCap(), unreadableAccount(), handMadeAndSquatter(), softDeleted()];
+  return [
+    dayOne(),
+    drift(),
+    deletionCap(),
+    unreadableAccount(),
+    handMadeAndSquatter(),
+    softDeleted(),
+    gatewayIsNotHandMade(),
+    broughtIdentityV2(),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------

@@ -139,6 +139,7 @@ export async function recordGraphScenarios(): Promise<Recording> {
       await directory.readApplication({ appId: application.appId });
       await directory.applicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'ci-deployer'));
       await directory.getServicePrincipal(servicePrincipalId);
+      await directory.getServicePrincipalByAppId(application.appId);
       await directory.ownerIds(application.id);
       await directory.listOwnApplications();
       await directory.listOwnServicePrincipals();

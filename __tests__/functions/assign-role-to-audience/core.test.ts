@@ -71,6 +71,55 @@ describe('assign-role-to-audience core (pin)', () => {
     });
   });
 
+  describe('entra:access from the whole final policy (a statement the pin keeps may still admit the tenant)', () => {
+    const TEAM_APP = '7e000000-0000-4000-8000-0000000000a7';
+    const keptOpen = () => ({
+      Version: '2012-10-17',
+      Statement: [
+        ...(appTeamTrustPolicy().Statement as object[]),
+        {
+          Effect: 'Allow',
+          Principal: { Federated: PROVIDER_ARN },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${PROVIDER_HOST}:aud`]: [TEAM_APP, GATEWAY] } },
+        },
+      ],
+    });
+    const handMade = { ...application, handMadeAudiences: [TEAM_APP] };
+
+    it('locks every path but the pinned identity and the team’s own audience: ready, entra:access=locked', async () => {
+      // Attack on main before the fix: tagged pinned while any workload of the tenant could get a gateway token and assume it.
+      const iam = new FakeAccountIam();
+      iam.putRole('ci-deployer', keptOpen() as never, {}, application.roleId);
+      iam.providers.set(PROVIDER_ARN, [TEAM_APP, GATEWAY]);
+      const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application: handMade });
+      expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+      const role = iam.roles.get('ci-deployer')!;
+      expect(role.tags['entra:access']).toBe('locked');
+      const statements = role.trustPolicy.Statement as { Sid?: string; Effect: string; Condition?: unknown }[];
+      expect(statements[1]).toEqual(keptOpen().Statement[1]);
+      expect(statements[2]).toMatchObject({
+        Sid: LOCK_SID,
+        Effect: 'Deny',
+        Condition: { StringNotEquals: { [`${PROVIDER_HOST}:aud`]: TEAM_APP, [`${PROVIDER_HOST}:sub`]: SP_ID } },
+      });
+    });
+
+    it('tags entra:access=open and logs the role-open alarm line when no lock fits', async () => {
+      const iam = new FakeAccountIam();
+      iam.putRole('ci-deployer', keptOpen() as never, {}, application.roleId);
+      iam.providers.set(PROVIDER_ARN, [TEAM_APP, GATEWAY]);
+      const errors: unknown[] = [];
+      const spy = { ...logger, error: (message: string, fields?: object) => errors.push({ message, ...fields }), child: () => spy };
+      const tight = { ...settings, trustPolicyMaxChars: JSON.stringify(keptOpen()).length + 200 };
+      const result = await pinRole({ settings: tight, openAccount: iam.open, logger: spy }, { ...base, application: handMade });
+      expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+      expect(iam.roles.get('ci-deployer')!.tags['entra:access']).toBe('open');
+      expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).not.toContain(LOCK_SID);
+      expect(errors).toContainEqual(expect.objectContaining({ message: 'role left open', alarm: 'role-open' }));
+    });
+  });
+
   it('admits both audiences while a migration runs', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);

@@ -72,15 +72,51 @@ describe('delete-service-principal core (Delete)', () => {
   });
 });
 
+const registered = (roleId: string, app: { appId: string; id: string }, created: boolean) => ({
+  outcome: 'registered' as const,
+  roleId,
+  appId: app.appId,
+  applicationObjectId: app.id,
+  servicePrincipalObjectId: app.id,
+  created,
+  audiences: [app.appId],
+  requestAudience: app.appId,
+  identityMode: 'per-role' as const,
+});
+
 describe('delete-service-principal core (compensation)', () => {
   it('removes the application of a failed Create when the role is not pinned to it', async () => {
     const { iam, directory, register, deps } = await setUp();
     const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const app = await register(roleId);
-    expect(await deleteIdentity(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({
+    const application = registered(roleId, app, true);
+    expect(await deleteIdentity(deps, { ...input, eventName: 'CreateRole', roleId, application, failure })).toEqual({
       deleted: { appIds: [app.appId], any: true },
     });
     expect(directory.applications.size).toBe(0);
+  });
+
+  it('keeps an application this execution found (Graph did not answer 201 to it), even when the new trust policy no longer pins it', async () => {
+    // Attack on main before the fix: a ready role's team re-applies its placeholder document with a
+    // Principal "*" statement; the Create fails (wildcard) and the compensation deleted the role's identity.
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const app = await register(roleId);
+    const application = registered(roleId, app, false);
+    expect(await deleteIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy', application, failure })).toEqual({
+      deleted: { appIds: [], any: false },
+    });
+    expect(directory.applications.size).toBe(1);
+  });
+
+  it('deletes nothing when the execution never got its application back (its first step failed)', async () => {
+    const { iam, directory, register, deps } = await setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await register(roleId);
+    expect(await deleteIdentity(deps, { ...input, eventName: 'CreateRole', roleId, failure })).toEqual({
+      deleted: { appIds: [], any: false },
+    });
+    expect(directory.applications.size).toBe(1);
   });
 
   it('deletes nothing of another incarnation: the role was re-created since the event (its own Create may be about to pin it)', async () => {

@@ -14,6 +14,8 @@ const NOW = Date.parse('2025-06-01T12:00:00Z');
 const OLD = '2024-01-01T00:00:00.000Z';
 const APP = '0a000000-0000-4000-8000-0000000000a1';
 const SP = '0a000000-0000-4000-8000-0000000000b1';
+const AUTOMATION_CLIENT_ID = '0a000000-0000-4000-8000-0000000000f1';
+const GATEWAY_CLIENT_ID = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0001';
 
 const web = (conditions?: Record<string, Record<string, string>>) => ({
   Effect: 'Allow' as const,
@@ -34,6 +36,7 @@ function fakes(options: {
   clientIds: string[] | null;
   applications?: OwnApplication[];
   tenant?: Record<string, boolean>;
+  servicePrincipals?: { id: string; appId: string }[];
 }) {
   const getRoleCalls: string[] = [];
   const iam = {
@@ -52,6 +55,8 @@ function fakes(options: {
       tokenVersion: 1,
       trustPolicyMaxChars: 2048,
       protectedRoles: ['OrganizationAccountAccessRole', 'platform/*'],
+      automationClientId: AUTOMATION_CLIENT_ID,
+      gatewayClientId: GATEWAY_CLIENT_ID,
     },
     logger: silentLogger,
     openAccount: async () => iam,
@@ -61,6 +66,17 @@ function fakes(options: {
         appId in (options.tenant ?? {})
           ? { application: { id: appId, appId, uniqueName: '', displayName: '' } as EntraApplication, ours: options.tenant![appId]! }
           : null,
+      // Service principals: those of the listed applications, and those with no application here (managed identities).
+      getServicePrincipal: async (objectId: string) => {
+        const app = (options.applications ?? []).find((candidate) => candidate.servicePrincipalId === objectId);
+        if (app) return { id: objectId, appId: app.appId, displayName: '', servicePrincipalType: 'Application' };
+        const other = (options.servicePrincipals ?? []).find((sp) => sp.id === objectId);
+        return other ? { ...other, displayName: '', servicePrincipalType: 'ManagedIdentity' } : null;
+      },
+      getServicePrincipalByAppId: async (appId: string) => {
+        const other = (options.servicePrincipals ?? []).find((sp) => sp.appId === appId);
+        return other ? { ...other, displayName: '', servicePrincipalType: 'ManagedIdentity' } : null;
+      },
     },
     now: () => NOW,
   };

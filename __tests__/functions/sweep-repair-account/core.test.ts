@@ -8,7 +8,7 @@ const ACCOUNT = '222222222222';
 const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const sweep = { id: '0123456789abcdef' } as SweepContext;
 
-function fakes(options: { existing?: string[]; deleteFails?: (appId: string) => Error | undefined } = {}) {
+function fakes(options: { existing?: string[]; managedIdentities?: string[]; deleteFails?: (appId: string) => Error | undefined } = {}) {
   const removed: string[] = [];
   const deleted: string[] = [];
   const iam = { removeClientId: async (_provider: string, clientId: string) => void removed.push(clientId) } as unknown as MemberAccountIam;
@@ -24,6 +24,12 @@ function fakes(options: { existing?: string[]; deleteFails?: (appId: string) => 
       },
       findApplicationByAppId: async (appId: string) =>
         (options.existing ?? []).includes(appId) ? { application: {} as EntraApplication, ours: false } : null,
+      getServicePrincipal: async () => null,
+      // A managed identity: a service principal with no application in the tenant.
+      getServicePrincipalByAppId: async (appId: string) =>
+        (options.managedIdentities ?? []).includes(appId)
+          ? { id: appId, appId, displayName: 'mi', servicePrincipalType: 'ManagedIdentity' }
+          : null,
       purgeDeletedItem: async () => undefined,
     },
   };
@@ -43,7 +49,28 @@ describe('sweep-repair-account', () => {
     expect(removed).toEqual([APP(1)]);
     expect(repaired.outcomes).toEqual([
       { action: 'remove-client-id', target: APP(1), result: 'done' },
-      { action: 'remove-client-id', target: APP(2), result: 'skipped', detail: 'an application with this client ID exists now' },
+      {
+        action: 'remove-client-id',
+        target: APP(2),
+        result: 'skipped',
+        detail: 'an application or a service principal with this client ID exists now',
+      },
+    ]);
+  });
+
+  it('keeps a client ID that names a service principal with no application (a managed identity): it is live', async () => {
+    const { deps, removed } = fakes({ managedIdentities: [APP(3)] });
+
+    const { repaired } = await repairAccount(deps, item({ removeClientIds: [APP(3)] }));
+
+    expect(removed).toEqual([]);
+    expect(repaired.outcomes).toEqual([
+      {
+        action: 'remove-client-id',
+        target: APP(3),
+        result: 'skipped',
+        detail: 'an application or a service principal with this client ID exists now',
+      },
     ]);
   });
 

@@ -12,6 +12,9 @@ const ROLE_ID = 'AROAREADYREADYREADY01';
 const OWN = { appId: 'a0000000-0000-4000-8000-0000000000a1', sp: 'b0000000-0000-4000-8000-0000000000b1' };
 const OTHER = { appId: 'a0000000-0000-4000-8000-0000000000a2', sp: 'b0000000-0000-4000-8000-0000000000b2' };
 const FOREIGN_APP = 'f0000000-0000-4000-8000-0000000000f1';
+const MANAGED_IDENTITY = 'e0000000-0000-4000-8000-0000000000e1';
+/** The gateway's client ID as the simulator's Graph fake seeds it. */
+const GATEWAY = '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0001';
 
 const statement = (condition?: Record<string, string>): PolicyStatement => ({
   Effect: 'Allow',
@@ -119,6 +122,34 @@ describe('the invariants', () => {
     expect(checkInvariants(view, SETTINGS).violations).toEqual([
       expect.objectContaining({ invariant: 'client-id-without-application', message: expect.stringContaining('dead0000') }),
     ]);
+  });
+
+  it("do not count the gateway's client ID as naming nothing: it is the platform's (made by the plan, not listed with the world's applications)", () => {
+    const view = world({ clientIds: [OWN.appId, GATEWAY] });
+    expect(invariantsOf(view)).toEqual([]);
+    // Another deployment's gateway: this client ID then names nothing.
+    const elsewhere = checkInvariants(view, { ...SETTINGS, gatewayClientId: 'aaaa0000-0000-4000-8000-00000000aaaa' });
+    expect(elsewhere.violations.map((v) => v.invariant)).toEqual(['client-id-without-application']);
+  });
+
+  it('find a role pinned to its own application’s aud with the sub of some other live identity', () => {
+    const hijacked = role('ci', pinned(OWN.appId, OTHER.sp), { 'entra:federation-status': 'ready' });
+    const view = world({
+      roles: [hijacked],
+      servicePrincipals: [
+        { id: OWN.sp, appId: OWN.appId },
+        { id: OTHER.sp, appId: MANAGED_IDENTITY },
+      ],
+    });
+    expect(invariantsOf(view)).toEqual(['federated-role-not-pinned']);
+  });
+
+  it('accept a role that brings a live identity through the gateway, and find one whose brought identity is gone', () => {
+    const brought = role('mi', pinned(GATEWAY, OTHER.sp), { 'entra:federation-status': 'ready' }, 'AROABROUGHTBROUGHT001');
+    const identity = { id: OTHER.sp, appId: MANAGED_IDENTITY };
+    const base = world().iam[ACCOUNT]!.roles[0]!;
+    expect(invariantsOf(world({ roles: [base, brought], servicePrincipals: [{ id: OWN.sp, appId: OWN.appId }, identity] }))).toEqual([]);
+    expect(invariantsOf(world({ roles: [base, brought] }))).toEqual(['pinned-to-missing-identity', 'federated-role-not-pinned']);
   });
 
   it('find an application of ours whose role incarnation is gone, or no longer trusts the provider', () => {

@@ -472,6 +472,25 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     };
   }
 
+  // https://learn.microsoft.com/graph/api/serviceprincipal-get (the `(appId='…')` alternate
+  // key): the service principal of a client ID, whoever made it. A managed identity, or another
+  // tenant's multi-tenant application, has one in this tenant and no application object.
+  async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
+    if (!GUID.test(appId)) return null;
+    const res = await this.retrying(() =>
+      this.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId,displayName,servicePrincipalType`),
+    );
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw requestError('read service principal', res);
+    const sp = parse(directoryServicePrincipalSchema, res);
+    return {
+      id: sp.id.toLowerCase(),
+      appId: sp.appId.toLowerCase(),
+      displayName: sp.displayName ?? '',
+      servicePrincipalType: sp.servicePrincipalType ?? '',
+    };
+  }
+
   // https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201;
   // at most 20 per application; the name, and issuer with subject, are unique on the
   // application. The page shows no error for a duplicate or for the 21st, so any 400/409 is

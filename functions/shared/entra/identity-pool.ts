@@ -230,6 +230,10 @@ export class AutomationIdentityPool implements EntraDirectory {
     return this.first.getServicePrincipal(objectId);
   }
 
+  async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
+    return this.first.getServicePrincipalByAppId(appId);
+  }
+
   async applicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
     if (this.size === 1) return this.first.applicationNamesWithPrefix(prefix);
     const apps = await this.first.applicationsWithPrefix(prefix);

@@ -91,6 +91,8 @@ export interface EntraDirectory {
   addFederatedCredential(applicationObjectId: string, credential: FederatedCredentialSpec): Promise<AddFederatedCredentialOutcome>;
   /** A live service principal of the tenant by object ID, whoever created it, or `null`. */
   getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null>;
+  /** The live service principal of a client ID, whoever made it (it may have no application in the tenant), or `null`. */
+  getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
   /** The unique names of the live applications (anyone's) that start with `prefix`. */
   applicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
 }

@@ -49,7 +49,7 @@ function asList<T>(value: T | readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? (value as readonly T[]) : [value as T];
 }
 
-function statementsOf(policy: PolicyDocument): readonly PolicyStatement[] {
+export function statementsOf(policy: PolicyDocument): readonly PolicyStatement[] {
   return asList(policy.Statement);
 }
 
@@ -103,7 +103,7 @@ export function referencesProvider(policy: PolicyDocument, arn: string): boolean
  * say excludes web identity callers (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous):
  * both readings are handled by counting it (the rewrite then refuses it as `wildcard`).
  */
-function admitsProviderTokens(statement: PolicyStatement, arn: string): boolean {
+export function admitsProviderTokens(statement: PolicyStatement, arn: string): boolean {
   if (statement.Effect !== 'Allow' || !grantsWebIdentity(statement)) return false;
   return statement.Principal === '*' || federatedPrincipals(statement).includes(arn);
 }
@@ -376,7 +376,7 @@ function passes(test: ConditionTest, value: string): boolean {
 }
 
 /** The exact values a statement pins a key to (`StringEquals`, no wildcard), or none. */
-function pinnedValues(statement: PolicyStatement, key: string): string[] {
+export function pinnedValues(statement: PolicyStatement, key: string): string[] {
   return testsOf(statement, key)
     .filter((test) => baseOperator(test.operator) === 'StringEquals')
     .flatMap((test) => test.values)
@@ -449,7 +449,16 @@ function isLock(statement: PolicyStatement, keys: ProviderKeys): boolean {
   if (statement.Condition === undefined) return true;
   const operators = Object.keys(statement.Condition);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
-  return operators.join() === 'StringNotEquals' && Object.keys(statement.Condition.StringNotEquals ?? {}).join() === subKey;
+  const audKey = `${keys.conditionKeyPrefix}:aud`;
+  const tested = Object.keys(statement.Condition.StringNotEquals ?? {}).join();
+  return operators.join() === 'StringNotEquals' && [subKey, `${audKey},${subKey}`].includes(tested);
+}
+
+/** The audiences a lock exempts (the team's own hand-made client IDs), or none: the lock then covers every audience. */
+export function lockExemptions(policy: PolicyDocument, keys: ProviderKeys): readonly string[] {
+  const audKey = `${keys.conditionKeyPrefix}:aud`;
+  const lock = statementsOf(policy).find((statement) => isLock(statement, keys));
+  return asList(lock?.Condition?.StringNotEquals?.[audKey] as string | readonly string[] | undefined);
 }
 
 export function hasLock(policy: PolicyDocument, keys: ProviderKeys): boolean {
@@ -468,12 +477,21 @@ export function withoutLock(policy: PolicyDocument, keys: ProviderKeys): PolicyD
  * the app team's pinned statements keep working and everything open stops. An explicit Deny
  * wins over any Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
  * Its `Sid` is `EntraFederationLock` (with a number when a statement of the team's already
- * uses it: Sids must be unique in a policy). Throws `TrustPolicyRewriteError('policy-too-large')`
- * when the result would not fit.
+ * uses it: Sids must be unique in a policy). `exemptAudiences` (after a pin: the team's own
+ * hand-made audiences) are spared too, so that their paths keep working while every path through
+ * a client ID the automation put on the provider is closed. Throws
+ * `TrustPolicyRewriteError('policy-too-large')` when the result would not fit.
  */
-export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyChars: number): PolicyDocument {
+export function withLock(
+  policy: PolicyDocument,
+  keys: ProviderKeys,
+  maxPolicyChars: number,
+  exemptAudiences: readonly string[] = [],
+): PolicyDocument {
   const base = withoutLock(policy, keys);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
+  const audKey = `${keys.conditionKeyPrefix}:aud`;
+
   const pinnedSubs = [
     ...new Set(
       statementsOf(base)
@@ -481,6 +499,9 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
         .flatMap((s) => pinnedValues(s, subKey)),
     ),
   ].sort();
+  // The exemption only ever goes with pinned identities (a pin): a lock that exempted audiences
+  // alone would not be recognised as the automation's (`isLock`).
+  const exempt = pinnedSubs.length > 0 ? [...new Set(exemptAudiences)].sort() : [];
   const usedSids = new Set(statementsOf(base).map((statement) => statement.Sid));
   let sid = LOCK_SID;
   for (let n = 2; usedSids.has(sid); n++) sid = `${LOCK_SID}${n}`;
@@ -489,8 +510,19 @@ export function withLock(policy: PolicyDocument, keys: ProviderKeys, maxPolicyCh
     Effect: 'Deny',
     Principal: { Federated: keys.providerArn },
     Action: WEB_IDENTITY_ACTION,
-    ...(pinnedSubs.length > 0
-      ? { Condition: { StringNotEquals: { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0] : pinnedSubs } } }
+    // Both keys in one StringNotEquals block: the Deny applies only when the token's aud is none
+    // of the exempt audiences AND its sub is none of the pinned identities (keys of one block
+    // are ANDed, the values of one key ORed:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
+    ...(pinnedSubs.length > 0 || exempt.length > 0
+      ? {
+          Condition: {
+            StringNotEquals: {
+              ...(exempt.length > 0 ? { [audKey]: exempt.length === 1 ? exempt[0] : exempt } : {}),
+              ...(pinnedSubs.length > 0 ? { [subKey]: pinnedSubs.length === 1 ? pinnedSubs[0] : pinnedSubs } : {}),
+            },
+          },
+        }
       : {}),
   };
   const locked: PolicyDocument = { ...base, Statement: [...statementsOf(base), lock] };

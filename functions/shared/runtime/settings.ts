@@ -274,6 +274,8 @@ export function loadSweepPlanSettings(env: Env): SweepPlanSettings {
 export interface SweepInspectSettings extends GraphSettings {
   readonly trustPolicyMaxChars: number;
   readonly protectedRoles: readonly string[];
+  /** The gateway's client ID: the platform's, neither hand-made nor dead (the one judgement needs it). */
+  readonly gatewayClientId: string;
 }
 
 /** sweep-inspect-account (Graph, the reader role, the trust policy quota and the protected roles). */
@@ -284,6 +286,7 @@ export function loadSweepInspectSettings(env: Env): SweepInspectSettings {
       ...graphShape,
       [ENV.trustPolicyMaxChars]: z.coerce.number().check(z.int(), z.minimum(1)),
       [ENV.protectedRoles]: z.string(),
+      [ENV.gatewayClientId]: guidSchema,
     },
     env,
   );
@@ -292,6 +295,7 @@ export function loadSweepInspectSettings(env: Env): SweepInspectSettings {
     ...memberAccount(values),
     trustPolicyMaxChars: values[ENV.trustPolicyMaxChars],
     protectedRoles: protectedRolesFrom(values[ENV.protectedRoles]),
+    gatewayClientId: values[ENV.gatewayClientId].toLowerCase(),
   };
 }
 

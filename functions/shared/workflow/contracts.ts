@@ -15,7 +15,7 @@ import { roleLockInputSchema } from './role-lock';
  * `functions/<name>/` (a `handler.ts` exporting `makeHandler` and `handler`, a pure
  * `core.ts`). The stack builds each function (description, member role, Entra credential,
  * environment, timeout) from its entry; the simulator loads its handler by name; the
- * benchmarks and tests iterate it. docs/architecture.md#adding-a-task-function has the checklist.
+ * benchmarks and tests iterate it. CONTRIBUTING.md#adding-a-task-function has the checklist.
  */
 export const TASKS = {
   'create-service-principal': {
@@ -61,7 +61,7 @@ export const TASKS = {
     description: 'Sweep: reads one member account whole (roles, provider audiences) and decides its findings; changes nothing.',
     capability: 'reader',
     callsGraph: true,
-    settings: ['trustPolicyMaxChars', 'protectedRoles'],
+    settings: ['trustPolicyMaxChars', 'protectedRoles', 'gateway'],
     // An account of thousands of roles on day one reads each one that is not federated.
     timeoutSeconds: 300,
   },
@@ -104,7 +104,8 @@ export interface TaskSpec {
 /**
  * Settings beyond the base ones (functions/shared/runtime/settings.ts): `appNamePrefix` (display names),
  * `trustPolicyMaxChars` (the member accounts' trust policy quota), `audiences` (the audience mode
- * and the gateway application, docs/architecture.md#audience-modes), `identityPool` (the
+ * and the gateway application, docs/architecture.md#audience-modes), `gateway` (the gateway's
+ * client ID alone, for the one judgement of a role outside the Create), `identityPool` (the
  * automation identities and their quota, docs/operator.md#the-creator-quota), and the sweep's:
  * `protectedRoles`, `sweepStorage`, `stackSet`, `sweepLimits`.
  */
@@ -112,6 +113,7 @@ export type TaskSetting =
   | 'appNamePrefix'
   | 'trustPolicyMaxChars'
   | 'audiences'
+  | 'gateway'
   | 'identityPool'
   | 'protectedRoles'
   | 'sweepStorage'

@@ -135,11 +135,13 @@ export function failureReason(failure: Failure): FailureReason {
 export const failedStatus = (reason: FailureReason): string => `${FAILED_PREFIX}${reason}`;
 
 /**
- * `entra:access`: what the role's web identity statements admit after the automation ran.
- * `pinned`: only the role's own identity (the role is ready). `closed`: federation failed, but no
- * statement is open (see `openStatements`). `locked`: federation failed on an open role, and
- * the automation denied the provider's tokens instead. `open`: it could neither pin nor lock
- * (the policy is too large or unreadable): any identity of the tenant may get in; an alarm fires.
+ * `entra:access`: what the role's whole trust policy admits after the automation ran, by the one
+ * judgement's definition of open. `pinned`: pinned identities only, nothing open (the role is
+ * ready). `closed`: federation failed, but no statement is open (see `openStatements`).
+ * `locked`: the role was open (a failed federation, or a pin that kept a team's statement still
+ * admitting the tenant) and the automation denied the provider's tokens but for the pinned
+ * identities and the team's own hand-made audiences. `open`: it could not close the role (the
+ * lock does not fit, or the policy is unreadable): any identity of the tenant may get in; an alarm fires.
  */
 export const ACCESS = { pinned: 'pinned', closed: 'closed', locked: 'locked', open: 'open' } as const;
 export type Access = (typeof ACCESS)[keyof typeof ACCESS];

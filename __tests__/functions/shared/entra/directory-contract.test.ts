@@ -182,6 +182,23 @@ describe.each(implementations)('EntraDirectory contract: %s', (_name, make) => {
       expect(found).toMatchObject({ id: identity.id, appId: identity.appId, servicePrincipalType: 'ManagedIdentity' });
       expect(missing).toBeNull();
     });
+
+    it('getServicePrincipalByAppId finds the service principal of a client ID with no application (a managed identity), and of the automation’s own, and null for an unknown one', async () => {
+      // Prepare
+      const identity = subject.seedManagedIdentity();
+      const { application } = await directory.registerApplication(spec('by-app-id'));
+      const sp = await directory.ensureServicePrincipal(application.appId);
+      // Act
+      const [mi, own, missing] = await Promise.all([
+        directory.getServicePrincipalByAppId(identity.appId),
+        directory.getServicePrincipalByAppId(application.appId),
+        directory.getServicePrincipalByAppId(randomUUID()),
+      ]);
+      // Assess
+      expect(mi).toMatchObject({ id: identity.id, appId: identity.appId, servicePrincipalType: 'ManagedIdentity' });
+      expect(own).toMatchObject({ id: sp, appId: application.appId });
+      expect(missing).toBeNull();
+    });
   });
 
   describe('deleteApplication', () => {

@@ -849,6 +849,22 @@ describe('lock: withLock, hasLock, withoutLock, isOpen, accessOf', () => {
     expect(hasLock(numbered, KEYS)).toBe(true);
   });
 
+  it('after a pin, exempts the team’s own hand-made audiences with the pinned identities (both keys ANDed), and is still its lock', () => {
+    // Prepare
+    const policy: PolicyDocument = { Statement: [openAllow, pinnedTo(SP_A)] };
+
+    // Act
+    const locked = withLock(policy, KEYS, 2048, [HELD]);
+
+    // Assess
+    expect(list(locked.Statement).at(-1)).toMatchObject({ Condition: { StringNotEquals: { [AUD]: HELD, [SUB]: SP_A } } });
+    expect(hasLock(locked, KEYS)).toBe(true);
+    expect(accessOf(locked, KEYS, [HELD])).toBe('locked');
+    expect(withoutLock(locked, KEYS).Statement).toEqual([openAllow, pinnedTo(SP_A)]);
+    // With no pinned identity there is nothing to spare the audiences for: the lock covers every audience.
+    expect(list(withLock({ Statement: [openAllow] }, KEYS, 2048, [HELD]).Statement).at(-1)).not.toHaveProperty('Condition');
+  });
+
   // The lock is recognised by its whole shape: a look-alike is the team's statement, neither trusted as a lock
   // (the role would pass as locked while open) nor removed by the pin (the rewrite would widen access).
   it.each<[string, PolicyStatement]>([

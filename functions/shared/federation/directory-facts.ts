@@ -1,0 +1,61 @@
+import type { EntraDirectory } from '../entra/ports';
+import type { ClientIdKind, DirectoryFacts } from './role-judgement';
+
+/** The Graph reads the judgement needs (any service principal or application of the tenant, read with Directory.Read.All). */
+export type DirectoryReader = Pick<EntraDirectory, 'findApplicationByAppId' | 'getServicePrincipal' | 'getServicePrincipalByAppId'>;
+
+/**
+ * Reads what Graph says about client IDs and subjects, once each per reader (a sweep asks about
+ * the same client IDs for many roles of an account). The automation's own client IDs are
+ * `platform` without asking.
+ */
+export class DirectoryFactsReader {
+  private readonly clientIds = new Map<string, Promise<ClientIdKind>>();
+  private readonly subjects = new Map<string, Promise<string | null>>();
+
+  /** `ownClientIds`: client IDs already known to name applications of ours (the sweep's listing of Graph's record). */
+  constructor(
+    private readonly directory: DirectoryReader,
+    private readonly platformClientIds: readonly string[],
+    ownClientIds: Iterable<string> = [],
+  ) {
+    for (const clientId of ownClientIds) this.clientIds.set(clientId.toLowerCase(), Promise.resolve('ours'));
+  }
+
+  clientId(clientId: string): Promise<ClientIdKind> {
+    const key = clientId.toLowerCase();
+    let known = this.clientIds.get(key);
+    if (known === undefined) {
+      known = this.readClientId(key);
+      this.clientIds.set(key, known);
+    }
+    return known;
+  }
+
+  subject(objectId: string): Promise<string | null> {
+    const key = objectId.toLowerCase();
+    let known = this.subjects.get(key);
+    if (known === undefined) {
+      known = this.directory.getServicePrincipal(key).then((sp) => sp?.appId.toLowerCase() ?? null);
+      this.subjects.set(key, known);
+    }
+    return known;
+  }
+
+  /** The facts about these client IDs and subjects (and the client IDs of the subjects' service principals). */
+  async read(named: { readonly clientIds: readonly string[]; readonly subjects: readonly string[] }): Promise<DirectoryFacts> {
+    const subjects = new Map<string, string | null>();
+    for (const sub of named.subjects) subjects.set(sub.toLowerCase(), await this.subject(sub));
+    const clientIds = new Map<string, ClientIdKind>();
+    const wanted = [...named.clientIds, ...[...subjects.values()].filter((appId): appId is string => appId !== null)];
+    for (const clientId of wanted) clientIds.set(clientId.toLowerCase(), await this.clientId(clientId));
+    return { clientIds, subjects };
+  }
+
+  private async readClientId(clientId: string): Promise<ClientIdKind> {
+    if (this.platformClientIds.some((id) => id.toLowerCase() === clientId)) return 'platform';
+    const application = await this.directory.findApplicationByAppId(clientId);
+    if (application) return application.ours ? 'ours' : 'foreign-application';
+    return (await this.directory.getServicePrincipalByAppId(clientId)) ? 'service-principal' : 'nothing';
+  }
+}
