@@ -211,21 +211,18 @@ const examples: [string, () => Promise<SimulationOutput>][] = [
       run(JSON.parse(readFileSync(join(EXAMPLES, 'world.json'), 'utf8')), JSON.parse(readFileSync(join(EXAMPLES, 'events.json'), 'utf8'))),
   ],
   ...securityScenarios().map((s): [string, () => Promise<SimulationOutput>] => [`security/${s.name}`, () => run(s.world, [...s.events])]),
-  ...sweepScenarios().flatMap((s) =>
-    (['report', 'repair'] as const).map((mode): [string, () => Promise<SimulationOutput>] => [
-      `sweep/${s.name} --sweep ${mode}`,
-      () => run(s.world, [], { sweep: mode, ...(s.config ? { config: s.config } : {}) }),
-    ]),
-  ),
+  // `repair`: the mode that changes the world (a `report` sweep changes nothing to replay).
+  ...sweepScenarios().map((s): [string, () => Promise<SimulationOutput>] => [
+    `sweep/${s.name} --sweep repair`,
+    () => run(s.world, [], { sweep: 'repair', ...(s.config ? { config: s.config } : {}) }),
+  ]),
 ];
 
 describe('replaying an output with no events changes nothing and reports the same invariants', () => {
   it.each(examples)('%s', async (name, first) => {
     // Prepare
     const written = await first();
-    const sweepConfig = name.startsWith('sweep/')
-      ? sweepScenarios().find((s) => name === `sweep/${s.name} --sweep report` || name === `sweep/${s.name} --sweep repair`)?.config
-      : undefined;
+    const sweepConfig = sweepScenarios().find((s) => name === `sweep/${s.name} --sweep repair`)?.config;
     // Act
     const replayed = await run(asFile(written), [], sweepConfig ? { config: sweepConfig } : {});
     // Assess
