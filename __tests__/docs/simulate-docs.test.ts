@@ -31,7 +31,20 @@ describe('docs/simulate.md', () => {
     const sentences = [...simulate.matchAll(/Keys come in this\s+order: ([^.]+)\./g)];
     expect(sentences).toHaveLength(1);
     const keys = [...sentences[0]![1]!.matchAll(/`(\w+)`/g)].map(([, key]) => key);
-    expect(keys).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'load', 'invariants', 'sweep']);
+    expect(keys).toEqual([
+      'accounts',
+      'entra',
+      'faults',
+      'failedRemovals',
+      'iam',
+      'executions',
+      'ignoredEvents',
+      'calls',
+      'summary',
+      'load',
+      'invariants',
+      'sweep',
+    ]);
   });
 
   it('lists every reason an event is ignored for, with its meaning, as IGNORE_REASONS has them', () => {

@@ -7,10 +7,10 @@ import { expandShortEvent, shortEventSchema, type ShortFormSettings } from './sh
 import { protectedRolePatterns } from '../../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
-import { AUTOMATION, isApplication, type FakeApplication, type GraphFakeState } from '../fakes/graph-state';
+import { isApplication } from '../fakes/graph-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
 import { runLocalSweep, type SweepOutput } from './local-sweep';
-import { SimulationInputError, seedWorld, type World } from './world';
+import { SimulationInputError, captureWorld, principalNamer, seedWorld, type World, type WorldDocument } from './world';
 import type { SweepMode } from '../../functions/shared/sweep';
 import { checkInvariants, failedRemovalsOf, type InvariantReport } from './invariants';
 import { planLoad, playEventsUnderLoad, type LoadReport, type LoadSettings } from './load';
@@ -96,27 +96,15 @@ export function localDefinitions(namePrefix = 'web-identity'): { create: object;
   return { create: createWorkflowDefinition(arns, lock), delete: deleteWorkflowDefinition(arns, lock) };
 }
 
-/** The world file's shapes, as they stand after the run ("automation" names the automation's service principal). */
-export interface EntraOutput {
-  applications: {
-    id: string;
-    appId: string;
-    uniqueName: string | null;
-    displayName: string;
-    owners: string[];
-    createdBy: string;
-    federatedIdentityCredentials: { name: string; issuer: string; subject: string }[];
-  }[];
-  servicePrincipals: { id: string; appId: string; displayName: string; servicePrincipalType: string }[];
-  deletedItems: {
-    applications: { id: string; appId: string; uniqueName: string | null; displayName: string; createdBy: string }[];
-    servicePrincipals: { id: string; appId: string; createdBy: string | null }[];
-  };
-}
+/**
+ * The output: a world file (`WorldDocument`: `accounts`, `entra`, `faults`, and any other world
+ * field, as `captureWorld` writes them) followed by what describes the run (`RUN_KEYS`, which a
+ * world loader ignores): docs/simulate.md#an-output-is-a-world.
+ */
+export type SimulationOutput = WorldDocument & RunReport;
 
-export interface SimulationOutput {
+export interface RunReport {
   iam: Record<string, unknown>;
-  entra: EntraOutput;
   executions: { stateMachine: string; name: string; status: string; states: string[] }[];
   /** Delivered events that started nothing, and why (docs/simulate.md#ignored-events). */
   ignoredEvents: IgnoredEvent[];
@@ -194,46 +182,6 @@ export async function playEvents(world: LocalWorld, events: readonly SimulationE
   }
 }
 
-/** `automation` for the first automation identity, `automation-2`… for the others, else the object ID. */
-function principalNamer(state: GraphFakeState): (id: string | null) => string | null {
-  const names = new Map(
-    state.automationIdentities().map((identity, i) => [identity.servicePrincipalId, i === 0 ? AUTOMATION : `${AUTOMATION}-${i + 1}`]),
-  );
-  return (id) => (id === null ? null : (names.get(id) ?? id));
-}
-
-function entraOutput(state: GraphFakeState): EntraOutput {
-  const name = principalNamer(state);
-  const application = (app: FakeApplication) => ({
-    id: app.id,
-    appId: app.appId,
-    uniqueName: app.uniqueName,
-    displayName: app.displayName,
-  });
-  return {
-    applications: state.listApplications().map((app) => ({
-      ...application(app),
-      owners: app.owners.map((o) => name(o)!),
-      createdBy: name(app.createdBy)!,
-      federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject }) => ({
-        name: credential,
-        issuer,
-        subject,
-      })),
-    })),
-    servicePrincipals: state.listServicePrincipals().map((sp) => ({
-      id: sp.id,
-      appId: sp.appId,
-      displayName: sp.displayName,
-      servicePrincipalType: sp.servicePrincipalType,
-    })),
-    deletedItems: {
-      applications: state.listDeletedApplications().map((app) => ({ ...application(app), createdBy: name(app.createdBy)! })),
-      servicePrincipals: state.listDeletedServicePrincipals().map((sp) => ({ id: sp.id, appId: sp.appId, createdBy: name(sp.createdBy) })),
-    },
-  };
-}
-
 interface RoleView {
   readonly roleName: string;
   readonly roleId: string;
@@ -291,11 +239,12 @@ export function simulationOutput(
   load?: LoadReport,
 ): SimulationOutput {
   const iam = world.iam.snapshot();
-  const entra = entraOutput(world.graph.state);
-  const invariants = checkInvariants({ iam, entra }, settings, { failedRemovals: failedRemovalsOf(world.pipeline.executions) });
+  // The removals that failed in this run or in the runs before it (a world written by one carries them).
+  const captured = captureWorld(world, failedRemovalsOf(world.pipeline.executions));
+  const invariants = checkInvariants({ iam, entra: captured.entra }, settings, { failedRemovals: new Set(captured.failedRemovals) });
   return {
+    ...captured,
     iam,
-    entra,
     executions: world.pipeline.executions.map((execution) => ({
       stateMachine: execution.stateMachine,
       name: execution.name,

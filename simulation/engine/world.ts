@@ -3,7 +3,10 @@ import { accountIdSchema, guidSchema, roleNameSchema } from '../../functions/sha
 import { describeIssues } from '../../functions/shared/runtime';
 import { parsePolicyDocument } from '../../functions/shared/iam';
 import { GRAPH_CALL_KEYS } from '../fakes/graph-routes';
-import { AUTOMATION, DEFAULT_CREATOR_QUOTA } from '../fakes/graph-state';
+import { AUTOMATION, DEFAULT_CREATOR_QUOTA, type GraphFakeState } from '../fakes/graph-state';
+import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../../functions/shared/workflow';
+import type { PolicyDocument } from '../../functions/shared/iam';
+import { randomUUID } from 'node:crypto';
 import { modeledStatus } from '../fakes/iam-errors';
 import { IAM_CALL_KEYS } from '../fakes/iam-model';
 import type { LocalWorld } from './local-world';
@@ -13,6 +16,10 @@ import { ROLE_ID_PATTERN } from '../fakes/iam-state';
  * The world file of `npm run simulate`: the IAM accounts and the Entra tenant as they are
  * before the events, and the faults to inject. Public and documented in docs/simulate.md:
  * new fields stay optional, unknown fields are errors naming the field.
+ *
+ * An output of `npm run simulate` is a world file too (docs/simulate.md#an-output-is-a-world):
+ * its world part is written by `captureWorld` below, from what `seedWorld` put in the fakes and
+ * the run changed, and `parseWorld` ignores the keys that describe the run (`RUN_KEYS`).
  */
 
 /** A problem with an input file: the CLI prints it and exits 2. */
@@ -30,10 +37,32 @@ const policyInput = z.union([z.record(z.string(), z.unknown()), z.string()]).sup
   }
 });
 
-/** `"automation"` (the automation's own service principal) or an object ID. */
+/** `automation` (the first automation identity), `automation-2`… (the next ones), as worlds and outputs name them. */
+const AUTOMATION_NAME = new RegExp(`^${AUTOMATION}(?:-([2-9]|[1-9]\\d+))?$`);
+
+/** Which automation identity a name stands for (0 for `automation`), or undefined for an object ID. */
+function automationIndex(value: string): number | undefined {
+  const match = AUTOMATION_NAME.exec(value);
+  return match ? Number(match[1] ?? 1) - 1 : undefined;
+}
+
+/** `"automation"`, `"automation-2"`… (the automation's identities) or an object ID. */
 const principal = z
   .string()
-  .refine((value) => value === AUTOMATION || guidSchema.safeParse(value).success, `expected "${AUTOMATION}" or an object ID (a GUID)`);
+  .refine(
+    (value) => automationIndex(value) !== undefined || guidSchema.safeParse(value).success,
+    `expected "${AUTOMATION}", "${AUTOMATION}-2"… (an automation identity) or an object ID (a GUID)`,
+  );
+
+/** A federated identity credential on an application (https://learn.microsoft.com/graph/api/resources/federatedidentitycredential). */
+const federatedCredentialSchema = z
+  .object({
+    name: z.string().min(1),
+    issuer: z.string().min(1),
+    subject: z.string().min(1),
+    audiences: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
 
 const roleSchema = z
   .object({
@@ -54,13 +83,15 @@ const applicationSchema = z
   .object({
     id: z.optional(guidSchema),
     appId: guidSchema,
-    uniqueName: z.string().min(1).optional(),
+    /** `null` (as outputs write it) is the same as absent: an application without one. */
+    uniqueName: z.string().min(1).nullable().optional(),
     displayName: z.string().min(1),
     servicePrincipalId: z.optional(guidSchema),
     owners: z.array(principal).default([AUTOMATION]),
     createdBy: principal.default(AUTOMATION),
     /** When it was created (ISO 8601); default `WORLD_EPOCH`. */
     createdDateTime: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }).optional(),
+    federatedIdentityCredentials: z.array(federatedCredentialSchema).optional(),
   })
   .strict();
 
@@ -97,6 +128,8 @@ const entraSchema = z
             appId: guidSchema,
             displayName: z.string().min(1),
             servicePrincipalType: z.enum(['Application', 'ManagedIdentity']),
+            /** Who created it; absent or `null`: nobody the fake knows (it counts against no quota). */
+            createdBy: principal.nullable().optional(),
           })
           .strict(),
       )
@@ -109,14 +142,17 @@ const entraSchema = z
               .object({
                 id: guidSchema,
                 appId: guidSchema,
-                uniqueName: z.string().min(1).optional(),
+                uniqueName: z.string().min(1).nullable().optional(),
                 displayName: z.string().min(1),
                 createdBy: principal.optional(),
               })
               .strict(),
           )
           .default([]),
-        servicePrincipals: z.array(z.object({ id: guidSchema, appId: guidSchema, createdBy: principal.optional() }).strict()).default([]),
+        /** `createdBy`: absent, its application's creator; `null`, nobody the fake knows. */
+        servicePrincipals: z
+          .array(z.object({ id: guidSchema, appId: guidSchema, createdBy: principal.nullable().optional() }).strict())
+          .default([]),
       })
       .strict()
       .default(EMPTY_DELETED),
@@ -150,29 +186,44 @@ export const worldSchema = z
       createdObjectsIncludeDeleted: false,
     }),
     faults: z.array(faultSchema).default([]),
+    /**
+     * `applicationNamePrefix` (`aws-{account}-{16 hex}-`) of each role whose Delete, or whose
+     * Create's compensation, failed in an earlier run (an output carries them): the invariants
+     * report their leftovers apart (`afterFailedDeletes`), as the run that wrote them did.
+     */
+    failedRemovals: z
+      .array(z.string().regex(/^aws-\d{12}-[0-9a-f]{16}-$/, 'an application name prefix: aws-{account}-{16 hex}-'))
+      .default([]),
   })
   .strict()
   .superRefine(checkReferences);
 export type World = z.infer<typeof worldSchema>;
 type Entra = World['entra'];
 
-/** Each soft-deleted service principal's creator: as stated, else its application's, else the automation. */
-function deletedSpCreators(entra: Entra): string[] {
+/** Each soft-deleted service principal's creator: as stated (`null`: nobody), else its application's, else the automation. */
+function deletedSpCreators(entra: Entra): (string | null)[] {
   const appCreators = new Map<string, string>();
   for (const app of entra.applications) appCreators.set(app.appId.toLowerCase(), app.createdBy);
   for (const app of entra.deletedItems.applications) appCreators.set(app.appId.toLowerCase(), app.createdBy ?? AUTOMATION);
-  return entra.deletedItems.servicePrincipals.map((sp) => sp.createdBy ?? appCreators.get(sp.appId.toLowerCase()) ?? AUTOMATION);
+  return entra.deletedItems.servicePrincipals.map((sp) =>
+    sp.createdBy === null ? null : (sp.createdBy ?? appCreators.get(sp.appId.toLowerCase()) ?? AUTOMATION),
+  );
 }
 
-/** Directory objects the world says the automation created, live and soft-deleted (the creator quota). */
-function automationCreations(entra: Entra): number {
-  const liveApps = entra.applications.filter((a) => a.createdBy === AUTOMATION);
-  return (
-    liveApps.length +
-    liveApps.filter((a) => a.servicePrincipalId).length +
-    entra.deletedItems.applications.filter((a) => (a.createdBy ?? AUTOMATION) === AUTOMATION).length +
-    deletedSpCreators(entra).filter((creator) => creator === AUTOMATION).length
-  );
+/** Directory objects the world says each automation identity created, live and soft-deleted (its creator quota). */
+function automationCreations(entra: Entra): Map<string, number> {
+  const counts = new Map<string, number>();
+  const count = (creator: string | null | undefined) => {
+    if (creator && automationIndex(creator) !== undefined) counts.set(creator, (counts.get(creator) ?? 0) + 1);
+  };
+  for (const app of entra.applications) {
+    count(app.createdBy);
+    if (app.servicePrincipalId) count(app.createdBy);
+  }
+  for (const sp of entra.servicePrincipals) count(sp.createdBy);
+  for (const app of entra.deletedItems.applications) count(app.createdBy ?? AUTOMATION);
+  for (const creator of deletedSpCreators(entra)) count(creator);
+  return counts;
 }
 
 /** What one field alone cannot say: unique IDs and names, owners that exist, the quota, unique role IDs. */
@@ -200,7 +251,7 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
 
   const appIds = new Map<string, string>();
   const uniqueNames = new Map<string, string>();
-  const allApps: [(string | number)[], { appId: string; uniqueName?: string | undefined }][] = [
+  const allApps: [(string | number)[], { appId: string; uniqueName?: string | null | undefined }][] = [
     ...entra.applications.map((a, i): [(string | number)[], typeof a] => [['entra', 'applications', i], a]),
     ...entra.deletedItems.applications.map((a, i): [(string | number)[], typeof a] => [['entra', 'deletedItems', 'applications', i], a]),
   ];
@@ -208,7 +259,7 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     const appId = app.appId.toLowerCase();
     if (appIds.has(appId)) issue([...path, 'appId'], `appId ${app.appId} is already ${appIds.get(appId)}'s; each application has its own`);
     else appIds.set(appId, path.join('.'));
-    if (app.uniqueName === undefined) continue;
+    if (app.uniqueName === undefined || app.uniqueName === null) continue;
     if (uniqueNames.has(app.uniqueName)) {
       issue(
         [...path, 'uniqueName'],
@@ -240,7 +291,7 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     for (const [j, owner] of app.owners.entries()) {
       if (app.owners.findIndex((o) => o.toLowerCase() === owner.toLowerCase()) < j) {
         issue(['entra', 'applications', i, 'owners', j], `${owner} is listed twice; an object is an owner once`);
-      } else if (owner !== AUTOMATION && !principals.has(owner.toLowerCase())) {
+      } else if (automationIndex(owner) === undefined && !principals.has(owner.toLowerCase())) {
         issue(
           ['entra', 'applications', i, 'owners', j],
           `${owner} is not in entra.users nor a service principal of the world; owners must exist in the tenant (or be "${AUTOMATION}")`,
@@ -249,12 +300,14 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     }
   }
 
-  const created = automationCreations(entra);
-  if (created > entra.quota) {
-    issue(
-      ['entra', 'quota'],
-      `the world already holds ${created} directory objects the automation created (live and soft-deleted), more than its quota of ${entra.quota}`,
-    );
+  for (const [creator, created] of automationCreations(entra)) {
+    if (created > entra.quota) {
+      const who = creator === AUTOMATION ? 'the automation' : creator;
+      issue(
+        ['entra', 'quota'],
+        `the world already holds ${created} directory objects ${who} created (live and soft-deleted), more than its quota of ${entra.quota}`,
+      );
+    }
   }
 
   const roleIds = new Map<string, string>();
@@ -268,8 +321,19 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
   }
 }
 
+/**
+ * The keys of an output of `npm run simulate` that describe the run, not the world
+ * (docs/simulate.md#an-output-is-a-world): a world file may carry them, so that an output can be
+ * the world of the next run, and they are ignored. Every other key is the world's.
+ */
+export const RUN_KEYS: readonly string[] = ['iam', 'executions', 'calls', 'summary', 'sweep', 'load', 'invariants', 'ignoredEvents'];
+
 export function parseWorld(raw: unknown, source = 'world'): World {
-  const result = worldSchema.safeParse(raw);
+  const world =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+      ? Object.fromEntries(Object.entries(raw).filter(([key]) => !RUN_KEYS.includes(key)))
+      : raw;
+  const result = worldSchema.safeParse(world);
   if (!result.success) throw new SimulationInputError(`${source}: ${describeIssues(result.error)}`);
   return result.data;
 }
@@ -283,6 +347,7 @@ export const WORLD_EPOCH = '2025-01-01T00:00:00.000Z';
 /** Puts the world file's content in a running IAM model and Graph fake (none of it counts as calls). */
 export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: World): void {
   const { iam, graph } = target;
+  seededWorlds.set(graph.state, content);
   for (const [accountId, account] of Object.entries(content.accounts)) {
     iam.addAccount(accountId);
     if (!account.memberRoles) iam.removeMemberRoles(accountId);
@@ -303,13 +368,27 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
 
   const { entra } = content;
   const state = graph.state;
-  const principalId = (value: string) => (value === AUTOMATION ? state.automationServicePrincipalId : value);
+  const identities = state.automationIdentities();
+  const principalId = (value: string) => {
+    const index = automationIndex(value);
+    if (index === undefined) return value;
+    const identity = identities[index];
+    if (!identity) {
+      throw new SimulationInputError(
+        `world: "${value}" names automation identity ${index + 1}, but the configuration has ${identities.length} (entra.automationIdentities)`,
+      );
+    }
+    return identity.servicePrincipalId;
+  };
   state.ownedObjectLimit = entra.quota;
   state.createdObjectsIncludeDeleted = entra.createdObjectsIncludeDeleted;
   state.addUsers(...entra.users);
-  for (const sp of entra.servicePrincipals) state.seedServicePrincipal(sp);
+  for (const sp of entra.servicePrincipals) {
+    const { createdBy, ...rest } = sp;
+    state.seedServicePrincipal({ ...rest, ...(createdBy ? { createdBy: principalId(createdBy) } : {}) });
+  }
   for (const app of entra.applications) {
-    state.seedApplication({
+    const seeded = state.seedApplication({
       ...(app.id ? { id: app.id } : {}),
       appId: app.appId,
       displayName: app.displayName,
@@ -319,6 +398,15 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
       createdBy: principalId(app.createdBy),
       createdDateTime: app.createdDateTime ?? WORLD_EPOCH,
     });
+    for (const credential of app.federatedIdentityCredentials ?? []) {
+      seeded.federatedCredentials.push({
+        id: randomUUID(),
+        name: credential.name,
+        issuer: credential.issuer,
+        subject: credential.subject,
+        audiences: [...(credential.audiences ?? [ENTRA_TOKEN_EXCHANGE_AUDIENCE])],
+      });
+    }
   }
   for (const app of entra.deletedItems.applications) {
     state.seedApplication({
@@ -333,7 +421,8 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
   }
   const creators = deletedSpCreators(entra);
   for (const [i, sp] of entra.deletedItems.servicePrincipals.entries()) {
-    state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: principalId(creators[i] ?? AUTOMATION), deleted: true });
+    const creator = creators[i] ?? null;
+    state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: creator === null ? null : principalId(creator), deleted: true });
   }
 
   for (const fault of content.faults) {
@@ -341,4 +430,167 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
     if (fault.call.startsWith('graph:')) graph.faults.add(rule);
     else iam.faults.add(rule);
   }
+}
+
+/** What each Graph fake was seeded with (`seedWorld`): the fields of it no run changes are carried as they came. */
+const seededWorlds = new WeakMap<GraphFakeState, World>();
+
+/** `automation` for the first automation identity, `automation-2`… for the others, else the object ID. */
+export function principalNamer(state: GraphFakeState): (id: string | null) => string | null {
+  const names = new Map(
+    state.automationIdentities().map((identity, i) => [identity.servicePrincipalId, i === 0 ? AUTOMATION : `${AUTOMATION}-${i + 1}`]),
+  );
+  return (id) => (id === null ? null : (names.get(id) ?? id));
+}
+
+/** One account as a world file states it. */
+export interface CapturedAccount {
+  roles: {
+    roleName: string;
+    roleId: string;
+    path: string;
+    assumeRolePolicyDocument: PolicyDocument;
+    tags: Record<string, string>;
+    /** Only where the world stated it (see `captureWorld`). */
+    createDate?: string;
+  }[];
+  oidcProviders: { url: string; clientIds: string[] }[];
+  memberRoles: boolean;
+}
+
+/** The tenant as a world file states it ("automation", "automation-2"… name the automation's identities). */
+export interface CapturedEntra {
+  users: string[];
+  applications: {
+    id: string;
+    appId: string;
+    uniqueName: string | null;
+    displayName: string;
+    owners: string[];
+    createdBy: string;
+    /** Only where the world stated it (see `captureWorld`). */
+    createdDateTime?: string;
+    federatedIdentityCredentials: { name: string; issuer: string; subject: string; audiences: string[] }[];
+  }[];
+  servicePrincipals: {
+    id: string;
+    appId: string;
+    displayName: string;
+    servicePrincipalType: 'Application' | 'ManagedIdentity';
+    createdBy: string | null;
+  }[];
+  deletedItems: {
+    applications: { id: string; appId: string; uniqueName: string | null; displayName: string; createdBy: string }[];
+    servicePrincipals: { id: string; appId: string; createdBy: string | null }[];
+  };
+  quota: number;
+  createdObjectsIncludeDeleted: boolean;
+}
+
+/** `{ [key]: value }` when the world stated that creation time (the same instant) and it is not the default, else nothing. */
+function worldDate<K extends string>(value: string, stated: string | undefined, key: K): Partial<Record<K, string>> {
+  if (stated === undefined || Date.parse(stated) !== Date.parse(value) || Date.parse(value) === Date.parse(WORLD_EPOCH)) return {};
+  return { [key]: stated } as Partial<Record<K, string>>;
+}
+
+/** A world file's content, as `captureWorld` writes it. */
+export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'failedRemovals'> & {
+  failedRemovals: string[];
+  accounts: Record<string, CapturedAccount>;
+  entra: Omit<World['entra'], keyof CapturedEntra> & CapturedEntra;
+  faults: { call: string; status: number; code: string; times: number; skip: number }[];
+};
+
+/**
+ * The world as it stands in a running IAM model and Graph fake, written as a world file: what
+ * `seedWorld` would put back (docs/simulate.md#an-output-is-a-world). The parts a run changes are
+ * read from the fakes (accounts, the tenant's objects, the faults that have not fired); every other
+ * field of the world it was seeded with is carried as it came, so a world field added later is
+ * carried without a change here, unless runs change it (then it is read here too).
+ */
+export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRemovals: ReadonlySet<string> = new Set()): WorldDocument {
+  const { iam, graph } = target;
+  const { state } = graph;
+  const base = seededWorlds.get(state) ?? parseWorld({ accounts: {} });
+  const name = principalNamer(state);
+  const snapshot = iam.snapshot();
+  // Creation times are written only where the world stated them: what a run creates is stamped
+  // with the wall clock, which would make outputs differ between identical runs. In the next run
+  // such an object existed before it, as the default says (WORLD_EPOCH).
+  const seededRoleDates = new Map(
+    Object.entries(base.accounts).flatMap(([accountId, account]) =>
+      account.roles.flatMap((role) => (role.createDate ? [[`${accountId}/${role.roleName}`, role.createDate] as const] : [])),
+    ),
+  );
+  const seededAppDates = new Map(
+    base.entra.applications.flatMap((app) => (app.createdDateTime ? [[app.appId.toLowerCase(), app.createdDateTime] as const] : [])),
+  );
+  const accounts = Object.fromEntries(
+    Object.entries(snapshot).map(([accountId, account]): [string, CapturedAccount] => [
+      accountId,
+      {
+        roles: iam.roles(accountId).map((role) => ({
+          roleName: role.roleName,
+          roleId: role.roleId,
+          path: role.path,
+          assumeRolePolicyDocument: role.assumeRolePolicyDocument,
+          tags: role.tags,
+          ...worldDate(role.createDate.toISOString(), seededRoleDates.get(`${accountId}/${role.roleName}`), 'createDate'),
+        })),
+        oidcProviders: account.oidcProviders.map((provider) => ({ url: provider.url, clientIds: provider.clientIds })),
+        memberRoles: iam.hasMemberRoles(accountId),
+      },
+    ]),
+  );
+  const entra: CapturedEntra = {
+    users: state.listUsers(),
+    applications: state.listApplications().map((app) => ({
+      id: app.id,
+      appId: app.appId,
+      uniqueName: app.uniqueName,
+      displayName: app.displayName,
+      owners: app.owners.map((owner) => name(owner)!),
+      createdBy: name(app.createdBy)!,
+      ...worldDate(app.createdDateTime, seededAppDates.get(app.appId), 'createdDateTime'),
+      federatedIdentityCredentials: app.federatedCredentials.map(({ name: credential, issuer, subject, audiences }) => ({
+        name: credential,
+        issuer,
+        subject,
+        audiences: [...audiences],
+      })),
+    })),
+    servicePrincipals: state.listServicePrincipals().map((sp) => ({
+      id: sp.id,
+      appId: sp.appId,
+      displayName: sp.displayName,
+      servicePrincipalType: sp.servicePrincipalType,
+      createdBy: name(sp.createdBy),
+    })),
+    deletedItems: {
+      applications: state.listDeletedApplications().map((app) => ({
+        id: app.id,
+        appId: app.appId,
+        uniqueName: app.uniqueName,
+        displayName: app.displayName,
+        createdBy: name(app.createdBy)!,
+      })),
+      servicePrincipals: state.listDeletedServicePrincipals().map((sp) => ({ id: sp.id, appId: sp.appId, createdBy: name(sp.createdBy) })),
+    },
+    quota: state.ownedObjectLimit,
+    createdObjectsIncludeDeleted: state.createdObjectsIncludeDeleted,
+  };
+  const faults = [...graph.faults.pending(), ...iam.faults.pending()].map(({ call, answer, times, skip }) => ({
+    call,
+    status: answer.status,
+    code: answer.code,
+    times,
+    skip,
+  }));
+  return {
+    ...base,
+    accounts,
+    entra: { ...base.entra, ...entra },
+    faults,
+    failedRemovals: [...new Set([...base.failedRemovals, ...failedRemovals])].sort(),
+  };
 }

@@ -26,13 +26,25 @@ export interface FaultRule {
   readonly times?: number;
 }
 
+/** A rule on one call key with what is left of it. */
+export interface PendingFault extends FaultRule {
+  readonly call: string;
+  readonly skip: number;
+  readonly times: number;
+}
+
 export interface FaultStorm {
   /** Chance in [0, 1] that a matching call fails. */
   readonly rate: number;
-  /** One is drawn, uniformly, for each faulted call. */
+  /** One is drawn, uniformly, for each faulted call, among those `allows` lets that call have. */
   readonly answers: readonly FaultAnswer[];
   /** Calls the storm hits; every call when absent. */
   readonly calls?: CallMatcher;
+  /**
+   * Whether a call may get an answer (every one by default): a service answers each operation with
+   * its own errors only. A faulted call none of the answers fits goes through unharmed.
+   */
+  readonly allows?: (key: string, answer: FaultAnswer) => boolean;
   /** The storm's own generator (a seeded storm); the injector's otherwise. */
   readonly random?: () => number;
 }
@@ -78,6 +90,18 @@ export class FaultInjector {
     this.rules.push({ rule, skip, times, seen: 0, fired: 0 });
   }
 
+  /**
+   * The rules on call keys that have not done all they were told, as they would be written to go
+   * on from here: the calls still to let through (`skip`) and to fail (`times`, 0 for every one).
+   * A world written after a run carries these (simulation/engine/world.ts `captureWorld`).
+   */
+  pending(): PendingFault[] {
+    return this.rules.flatMap(({ rule, skip, times, seen, fired }) => {
+      if (typeof rule.call !== 'string' || (times !== 0 && fired >= times)) return [];
+      return [{ call: rule.call, answer: rule.answer, skip: Math.max(0, skip - seen), times: times === 0 ? 0 : times - fired }];
+    });
+  }
+
   startStorm(storm: FaultStorm): void {
     if (!(storm.rate >= 0 && storm.rate <= 1)) throw new Error(`faults: storm rate ${storm.rate} must be in [0, 1]`);
     if (storm.answers.length === 0) throw new Error('faults: a storm needs at least one answer');
@@ -110,7 +134,10 @@ export class FaultInjector {
     if (storm && (storm.calls === undefined || callMatches(storm.calls, key))) {
       const random = storm.random ?? this.random;
       if (random() < storm.rate) {
-        return this.serve(storm.answers[Math.floor(random() * storm.answers.length)] ?? storm.answers[0]!);
+        const fitting = storm.allows ? storm.answers.filter((answer) => storm.allows!(key, answer)) : storm.answers;
+        const pick = random();
+        const answer = fitting[Math.floor(pick * fitting.length)];
+        return answer ? this.serve(answer) : null;
       }
     }
     return null;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultInjector, type FaultAnswer, type FaultRule } from './faults';
+import { FaultInjector, type FaultAnswer, type FaultRule, type PendingFault } from './faults';
 import { badRequest, faultReply, graphError, type Reply } from './graph-errors';
 import { answer, normalizeRoute } from './graph-routes';
 import { GraphFakeState } from './graph-state';
@@ -85,6 +85,11 @@ export class GraphFakeFaults {
   /** The next `count` POST /servicePrincipals answer `NoBackingApplicationObject`. */
   replicationLag(count: number): void {
     this.inject({ method: 'POST', route: '/servicePrincipals', kind: 'replication-lag', count });
+  }
+
+  /** The rules on call keys still to fire (FaultInjector.pending). */
+  pending(): PendingFault[] {
+    return this.injector.pending();
   }
 
   startStorm(options: StormOptions): void {

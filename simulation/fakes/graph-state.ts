@@ -334,6 +334,11 @@ export class GraphFakeState {
     return app && app.deletedDateTime === null ? app : undefined;
   }
 
+  /** The tenant's users, in the order they were added. */
+  listUsers(): string[] {
+    return [...this.users];
+  }
+
   isUser(id: string): boolean {
     return this.users.has(id.toLowerCase());
   }

@@ -272,6 +272,16 @@ export class IamModel {
     this.state.deleteRole(accountId, { RoleName: roleName });
   }
 
+  /** Whether the account's member baseline roles are there (see `removeMemberRoles`). */
+  hasMemberRoles(accountId: string): boolean {
+    return !this.unassumable.has(accountId);
+  }
+
+  /** The account's roles, sorted by name. */
+  roles(accountId: string): RoleView[] {
+    return this.state.roles(accountId);
+  }
+
   role(accountId: string, roleName: string): RoleView | null {
     return this.state.role(accountId, roleName);
   }
@@ -299,16 +309,24 @@ export class IamModel {
 
   /** The next `count` calls of `key` fail with `fault` (before touching state). */
   failNext(key: CallKey, fault: FaultKind, count = 1): void {
+    if (fault === 'ConcurrentModification' && !CONCURRENT_MODIFICATION_CALLS.has(key)) {
+      throw new Error(`iam-model: ${key} never answers ConcurrentModification (see CONCURRENT_MODIFICATION_CALLS)`);
+    }
     if (count > 0) this.faults.add({ call: key, answer: KIND_ANSWERS[fault], times: count });
   }
 
-  /** From now on each matching call fails with probability `rate`, drawn from the seeded generator. */
+  /**
+   * From now on each matching call fails with probability `rate`, drawn from the seeded generator,
+   * with one of the kinds the call may get: `ConcurrentModification` only on the calls whose SDK
+   * command lists it (`CONCURRENT_MODIFICATION_CALLS`; __tests__/contracts/aws-contract.test.ts).
+   */
   startStorm(options: StormOptions): void {
     const kinds = options.faults ?? (['ConcurrentModification', 'Throttling'] as const);
     const commands = options.commands;
     this.faults.startStorm({
       rate: options.rate,
       answers: kinds.map((kind) => KIND_ANSWERS[kind]),
+      allows: (key, answer) => answer.code !== 'ConcurrentModification' || CONCURRENT_MODIFICATION_CALLS.has(key as CallKey),
       ...(commands ? { calls: (key: string) => commands.includes(key as CallKey) } : {}),
     });
   }
@@ -404,7 +422,7 @@ export class IamModel {
       }
       this.injectFault(key, call);
       const observed = () => {
-        this.observeTrustPolicy(key, credentials.accessKeyId, session, String(input.RoleName ?? ''));
+        this.observeTrustPolicy(key, credentials.accessKeyId, session, input);
         return handler(session.accountId);
       };
       const resourceOf = WRITE_RESOURCE[key];
@@ -414,8 +432,10 @@ export class IamModel {
   }
 
   /** Remembers what a session read of a trust policy; notes a write over a policy it did not read. */
-  private observeTrustPolicy(key: CallKey, accessKeyId: string, session: Session, roleName: string): void {
+  private observeTrustPolicy(key: CallKey, accessKeyId: string, session: Session, input: Record<string, unknown>): void {
     if (key !== 'iam:GetRole' && key !== 'iam:UpdateAssumeRolePolicy') return;
+    // Read only here: the other operations have no RoleName member (__tests__/contracts/aws-contract.test.ts).
+    const roleName = String(input.RoleName ?? '');
     const slot = `${accessKeyId}|${session.accountId}/${roleName.toLowerCase()}`;
     const current = this.state.role(session.accountId, roleName);
     const document = current ? JSON.stringify(current.assumeRolePolicyDocument) : undefined;

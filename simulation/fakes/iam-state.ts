@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_TRUST_POLICY_CHARS, encodePolicyDocument, parsePolicyDocument, type PolicyDocument } from '../../functions/shared/iam';
 import type { Tag } from '@aws-sdk/client-iam';
-import { entityAlreadyExists, invalidInput, limitExceeded, malformedPolicy, noSuchEntity } from './iam-errors';
+import { entityAlreadyExists, iamError, invalidInput, limitExceeded, malformedPolicy, noSuchEntity } from './iam-errors';
 
 /**
  * The IAM accounts the model holds (roles, OIDC providers) and the operations on them, with the
@@ -75,6 +75,7 @@ export interface RoleView {
   readonly roleId: string;
   readonly path: string;
   readonly arn: string;
+  readonly createDate: Date;
   readonly assumeRolePolicyDocument: PolicyDocument;
   readonly tags: Record<string, string>;
 }
@@ -134,6 +135,11 @@ export class IamState {
   role(accountId: string, roleName: string): RoleView | null {
     const role = this.accounts.get(accountId)?.roles.get(roleName.toLowerCase());
     return role ? viewRole(role) : null;
+  }
+
+  /** The account's roles, sorted by name as `snapshot` sorts them. */
+  roles(accountId: string): RoleView[] {
+    return [...(this.accounts.get(accountId)?.roles.values() ?? [])].sort((a, b) => a.roleName.localeCompare(b.roleName)).map(viewRole);
   }
 
   provider(accountId: string, arn: string): { url: string; arn: string; clientIds: string[] } | null {
@@ -298,12 +304,21 @@ export class IamState {
    */
   listRoles(accountId: string, input: { Marker?: string; MaxItems?: number; PathPrefix?: string }) {
     const maxItems = input.MaxItems ?? 100;
-    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) throw invalidInput('MaxItems must be between 1 and 1000.');
+    // ListRoles models no InvalidInput (its page and the SDK's @throws list only ServiceFailure): a
+    // value out of its range is the common ValidationError
+    // (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html), as __tests__/contracts checks.
+    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) {
+      throw iamError(
+        'ValidationError',
+        `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`,
+        400,
+      );
+    }
     const roles = [...this.account(accountId).roles.values()]
       .filter((role) => role.path.startsWith(input.PathPrefix ?? '/'))
       .sort((a, b) => a.roleName.toLowerCase().localeCompare(b.roleName.toLowerCase()));
     const start = input.Marker === undefined ? 0 : Number.parseInt(Buffer.from(input.Marker, 'base64').toString('utf8'), 10);
-    if (!Number.isInteger(start) || start < 0) throw invalidInput('Invalid Marker.');
+    if (!Number.isInteger(start) || start < 0) throw iamError('ValidationError', 'Invalid Marker.', 400);
     const page = roles.slice(start, start + maxItems);
     const truncated = start + maxItems < roles.length;
     return {
@@ -439,6 +454,7 @@ function viewRole(role: ModelRole): RoleView {
     roleId: role.roleId,
     path: role.path,
     arn: role.arn,
+    createDate: role.createDate,
     assumeRolePolicyDocument: parsePolicyDocument(role.assumeRolePolicyDocument),
     tags: Object.fromEntries(role.tags),
   };

@@ -37,7 +37,18 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'invariants']);
+    expect(Object.keys(output)).toEqual([
+      'accounts',
+      'entra',
+      'faults',
+      'failedRemovals',
+      'iam',
+      'executions',
+      'ignoredEvents',
+      'calls',
+      'summary',
+      'invariants',
+    ]);
     expect(output.invariants.violations).toEqual([]);
     // The second CreateRole is a redelivery of an event already acted on: not an ignored event.
     expect(output.ignoredEvents).toEqual([]);
@@ -50,7 +61,13 @@ describe('npm run simulate', () => {
     expect(account.oidcProviders[0].clientIds).toEqual([app.appId]);
     expect(account.roles.map((r: { roleName: string }) => r.roleName)).toEqual(['ci-deployer']);
     expect(output.entra.servicePrincipals).toEqual([
-      { id: role.tags['entra:service-principal-id'], appId: app.appId, displayName: app.displayName, servicePrincipalType: 'Application' },
+      {
+        id: role.tags['entra:service-principal-id'],
+        appId: app.appId,
+        displayName: app.displayName,
+        servicePrincipalType: 'Application',
+        createdBy: 'automation',
+      },
     ]);
     expect(app).toMatchObject({ owners: ['automation'], createdBy: 'automation' });
     expect(role.roleId).toMatch(/^AROA[A-Z2-7]{17}$/);
@@ -69,7 +86,19 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'invariants', 'sweep']);
+    expect(Object.keys(output)).toEqual([
+      'accounts',
+      'entra',
+      'faults',
+      'failedRemovals',
+      'iam',
+      'executions',
+      'ignoredEvents',
+      'calls',
+      'summary',
+      'invariants',
+      'sweep',
+    ]);
     expect(output.sweep).toMatchObject({
       mode: 'report',
       totals: { accounts: 2, findings: 3 },
@@ -212,7 +241,19 @@ describe('npm run simulate', () => {
     // Assess
     expect(first.status).toBe(0);
     const output = JSON.parse(first.stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'load', 'invariants']);
+    expect(Object.keys(output)).toEqual([
+      'accounts',
+      'entra',
+      'faults',
+      'failedRemovals',
+      'iam',
+      'executions',
+      'ignoredEvents',
+      'calls',
+      'summary',
+      'load',
+      'invariants',
+    ]);
     expect(output.load).toMatchObject({ seed: 3, concurrency: 5, duplicates: 0.5, reorderSeconds: 2 });
     expect(output.invariants.violations).toEqual([]);
     expect(again.stdout).toBe(first.stdout);
@@ -252,5 +293,20 @@ describe('npm run simulate', () => {
     expect(violated.stderr).toMatch(/1 invariant violation\(s\):\n {2}client-id-without-application: account 222222222222: .*dead0000/);
     expect(holds.status).toBe(0);
     expect(JSON.parse(holds.stdout).executions).toEqual([]);
+  });
+
+  it('continues from an output: the output is the next world, and replaying it with --check and no events changes nothing', () => {
+    // Prepare
+    const first = simulate('--world', world, '--events', events);
+    const written = tempFile('out.json', first.stdout);
+    // Act
+    const replay = simulate('--world', written, '--check');
+    // Assess
+    expect(first.status).toBe(0);
+    expect(replay.status).toBe(0);
+    const [before, after] = [JSON.parse(first.stdout), JSON.parse(replay.stdout)];
+    for (const key of ['accounts', 'entra', 'faults', 'failedRemovals']) expect(after[key]).toEqual(before[key]);
+    expect(after.invariants).toEqual(before.invariants);
+    expect(after.executions).toEqual([]);
   });
 });

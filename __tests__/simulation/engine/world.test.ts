@@ -163,7 +163,7 @@ describe('parseWorld', () => {
     [
       'a creator that is neither "automation" nor an object ID',
       (w: any) => (w.entra.applications[0].createdBy = 'alice'),
-      /entra\.applications\.0\.createdBy: expected "automation" or an object ID/,
+      /entra\.applications\.0\.createdBy: expected "automation", "automation-2"… \(an automation identity\) or an object ID/,
     ],
     [
       'a service principal type Graph does not have',
@@ -356,7 +356,15 @@ describe('the output of a run', () => {
       logger: silentLogger,
     });
     // Assess
-    expect(Object.keys(output.entra)).toEqual(['applications', 'servicePrincipals', 'deletedItems']);
+    expect(Object.keys(output.entra)).toEqual([
+      'users',
+      'applications',
+      'servicePrincipals',
+      'deletedItems',
+      'quota',
+      'createdObjectsIncludeDeleted',
+    ]);
+    expect(output.entra).toMatchObject({ users: [USER, OTHER_USER], quota: 10, createdObjectsIncludeDeleted: false });
     expect(output.entra.applications).toEqual([
       {
         ...APP,
@@ -377,8 +385,8 @@ describe('the output of a run', () => {
       },
     ]);
     expect(output.entra.servicePrincipals).toEqual([
-      { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity' },
-      { id: SP_ID, appId: APP.appId, displayName: 'ours', servicePrincipalType: 'Application' },
+      { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity', createdBy: null },
+      { id: SP_ID, appId: APP.appId, displayName: 'ours', servicePrincipalType: 'Application', createdBy: 'automation' },
     ]);
     expect(output.entra.deletedItems).toEqual({
       applications: [{ ...DELETED_APP, uniqueName: 'old', displayName: 'old', createdBy: 'automation' }],
