@@ -1,21 +1,30 @@
 /**
- * `npm run plan:review -- <plan.json>`: the review of `terraform show -json <planfile>` as
- * Markdown on stdout.
+ * `npm run plan:review -- [--format markdown|json] <plan.json>`: the review of
+ * `terraform show -json <planfile>` on stdout (Markdown by default).
  * `npm run plan:review -- --reviewed <reviewed.json> <plan.json>`: whether plan.json makes the
  * same changes as the reviewed plan (exit 4 when not), then its review.
+ * The review judges the plan against the deployment's configuration (`WEB_IDENTITY_CONFIG`,
+ * the same file `npm run synth` reads: the organization, the central account, the functions'
+ * own federation).
  * Exit codes: plan-review/errors.ts (EXIT_CODES), documented in docs/pipeline.md.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../stacks/config';
+import { loadConfig } from '../stacks/load-config';
 import { loadReplacementLookup } from './cloudformation-spec';
 import { comparePlans, renderComparison } from './compare';
+import { reviewContext } from './context';
 import { EXIT_CODES, PlanInputError, PlanReviewError } from './errors';
+import { renderJson } from './json';
 import { renderReview } from './markdown';
 import { type Plan, parsePlan } from './plan';
 import { buildReview } from './review';
 
 const USAGE =
-  'usage: npm run plan:review -- [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
+  'usage: npm run plan:review -- [--format markdown|json] [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
+
+const FORMATS = ['markdown', 'json'] as const;
 
 function readPlan(path: string): Plan {
   let text: string;
@@ -36,29 +45,54 @@ function readPlan(path: string): Plan {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { reviewed?: string };
+  let values: { reviewed?: string; format?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { reviewed: { type: 'string' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { reviewed: { type: 'string' }, format: { type: 'string', default: 'markdown' } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (error) {
     process.stderr.write(`plan:review: ${(error as Error).message}\n${USAGE}\n`);
     return EXIT_CODES.invalidInput;
   }
+  const format = values.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) {
+    process.stderr.write(`plan:review: --format: expected "markdown" or "json", got "${values.format}"\n${USAGE}\n`);
+    return EXIT_CODES.invalidInput;
+  }
   if (positionals.length !== 1) {
-    process.stderr.write(`plan:review: expected exactly one plan file\n${USAGE}\n`);
+    process.stderr.write(
+      `plan:review: expected exactly one plan file${positionals.length > 1 ? ` (got ${positionals.length}: give the reviewed plan with --reviewed)` : ''}\n${USAGE}\n`,
+    );
     return EXIT_CODES.invalidInput;
   }
   try {
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig();
+    } catch (error) {
+      if (error instanceof ConfigError) throw new PlanInputError(`the configuration the review judges against: ${error.message}`);
+      throw error;
+    }
     const plan = readPlan(positionals[0]);
     const reviewed = values.reviewed === undefined ? undefined : { source: values.reviewed, plan: readPlan(values.reviewed) };
-    const review = renderReview(buildReview(plan, await loadReplacementLookup()));
-    if (!reviewed) {
-      process.stdout.write(review);
-      return EXIT_CODES.ok;
+    const review = buildReview(plan, await loadReplacementLookup(), reviewContext(config));
+    const differences = reviewed ? comparePlans(reviewed.plan, plan) : undefined;
+    if (format === 'json') process.stdout.write(renderJson(review, differences));
+    else {
+      const markdown = renderReview(review);
+      process.stdout.write(
+        reviewed && differences
+          ? `${renderComparison(differences, reviewed.source, positionals[0])}\n${markdown.slice(markdown.indexOf('\n') + 1)}`
+          : markdown,
+      );
     }
-    const differences = comparePlans(reviewed.plan, plan);
-    process.stdout.write(`${renderComparison(differences, reviewed.source, positionals[0])}\n${review.slice(review.indexOf('\n') + 1)}`);
-    return differences.length === 0 ? EXIT_CODES.ok : EXIT_CODES.plansDiffer;
+    // The plans differ (4) wins over blocking (5): a plan nobody reviewed is refused whatever it holds.
+    if (differences && differences.length > 0) return EXIT_CODES.plansDiffer;
+    return review.verdict === 'blocking' ? EXIT_CODES.blocking : EXIT_CODES.ok;
   } catch (error) {
     if (error instanceof PlanReviewError) {
       process.stderr.write(`plan:review: ${error.message}\n`);

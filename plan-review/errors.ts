@@ -3,7 +3,7 @@
  * are a contract with the pipeline (docs/pipeline.md, "Exit codes").
  */
 export const EXIT_CODES = {
-  /** The review (or the comparison) was printed; findings are data, not failures. */
+  /** The review (or the comparison) was printed, and no finding is blocking. */
   ok: 0,
   /** A bug in plan:review itself. */
   unexpected: 1,
@@ -13,6 +13,8 @@ export const EXIT_CODES = {
   unsupportedFormat: 3,
   /** `--reviewed`: the plan does not make the same changes as the reviewed plan. */
   plansDiffer: 4,
+  /** The review was printed and a finding is blocking: a guarantee would be broken (4 wins over it with `--reviewed`). */
+  blocking: 5,
 } as const;
 
 export abstract class PlanReviewError extends Error {
@@ -20,7 +22,7 @@ export abstract class PlanReviewError extends Error {
   abstract readonly exitCode: number;
 }
 
-/** The input cannot be read as a Terraform JSON plan; the message names the file and the field. */
+/** The input cannot be read as a Terraform JSON plan (or the configuration is invalid); the message names the file and the field. */
 export class PlanInputError extends PlanReviewError {
   readonly name = 'PlanInputError';
   readonly exitCode = EXIT_CODES.invalidInput;

@@ -1,3 +1,7 @@
+import type { ReviewContext } from './context';
+import type { Judgement } from './findings';
+import { resolveIntrinsics } from './intrinsics';
+import { duplicateKey } from './json-text';
 import { byText, isObject, md, stableStringify } from './values';
 
 /**
@@ -6,8 +10,8 @@ import { byText, isObject, md, stableStringify } from './values';
  * (`Statement` is one object or an array; `Action`, `Resource`, principal lists and condition
  * values are a string or an array; action names are case-insensitive:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
- * Values inside a CloudFormation template may be intrinsic functions ({"Fn::Sub": …}); they are
- * compared as their JSON text.
+ * Values inside a CloudFormation template may be intrinsic functions: `judgePolicy` resolves
+ * them first (plan-review/intrinsics.ts); `parsePolicy` alone compares them as their JSON text.
  */
 
 interface Condition {
@@ -17,7 +21,7 @@ interface Condition {
   readonly values: readonly string[];
 }
 
-interface Statement {
+export interface Statement {
   readonly effect: 'Allow' | 'Deny';
   readonly actions: readonly string[];
   readonly resources: readonly string[];
@@ -26,7 +30,7 @@ interface Statement {
 }
 
 /** One (action, resource, principal) an Allow grants or a Deny refuses, under conditions. */
-interface Grant {
+export interface Grant {
   readonly action: string;
   readonly resource: string;
   readonly principal: string;
@@ -102,7 +106,7 @@ export function parsePolicy(document: unknown): Statement[] | null {
   }));
 }
 
-function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Grant[] {
+export function grants(statements: readonly Statement[], effect: 'Allow' | 'Deny'): Grant[] {
   const orNone = (values: readonly string[]) => (values.length > 0 ? values : [NONE]);
   return statements
     .filter((s) => s.effect === effect)
@@ -198,4 +202,286 @@ export function prettyPolicy(document: unknown): string {
     }
   }
   return JSON.stringify(document, null, 2);
+}
+
+/** A document as JSON text (a Terraform attribute) or an object (a template property); undefined when absent. */
+function documentVariants(document: unknown, template: boolean): { docs: unknown[] } | { unreadable: string } {
+  let doc = document;
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch {
+      return { unreadable: 'it is not JSON' };
+    }
+    const duplicate = duplicateKey(document as string);
+    if (duplicate !== undefined) return { unreadable: `the key ${md(duplicate)} appears twice in one object` };
+  }
+  if (!template) return { docs: [doc] };
+  const resolved = resolveIntrinsics(doc);
+  return resolved.kind === 'values' ? { docs: [...resolved.values] } : { unreadable: `it is built with ${resolved.why}` };
+}
+
+/**
+ * Actions that change who may do what (IAM writes) or take another identity (sts:AssumeRole).
+ * An action pattern is matched as IAM matches it (`*` and `?` wildcards, case-insensitive:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html),
+ * so `iam:*Policy` or `i*:Put*` count as well; a `NotAction` grants all but its list.
+ */
+const SENSITIVE_ACTIONS = [
+  'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:AddRoleToInstanceProfile',
+  'iam:AttachRolePolicy',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:CreateOpenIDConnectProvider',
+  'iam:CreatePolicyVersion',
+  'iam:CreateRole',
+  'iam:CreateUser',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:PassRole',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
+  'iam:SetDefaultPolicyVersion',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateOpenIDConnectProviderThumbprint',
+  'iam:UpdateRole',
+  'sts:AssumeRole',
+];
+const globRegExp = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+const grantsSensitive = (action: string) => action.startsWith('Not') || SENSITIVE_ACTIONS.some((a) => globRegExp(action).test(a));
+
+/** Does an IAM resource pattern (or `*`) reach a role matching one of the protected name patterns? */
+function reachesProtectedRole(resource: string, patterns: readonly string[]): string | undefined {
+  if (resource === '*' || resource === NONE) return patterns[0];
+  const match = /:role\/(?:.*\/)?([^/]*)$/.exec(resource);
+  if (!match) return undefined;
+  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+  const name = match[1];
+  return patterns.find((p) => glob(name).test(p) || glob(p).test(name));
+}
+
+/** The account an AWS principal names, `self` for the template's own account, undefined when it names none. */
+function principalAccount(id: string): string | undefined {
+  // The template's placeholders hold "::"; read them as what they stand for first.
+  const plain = id.replaceAll(`\${AWS::Partition}`, 'aws').replaceAll(`\${AWS::AccountId}`, 'self');
+  if (/^\d{12}$/.test(plain) || plain === 'self') return plain;
+  const arn = /^arn:[^:]*:(?:iam|sts)::([^:]*):/.exec(plain);
+  return arn ? arn[1] : undefined;
+}
+
+/**
+ * `aws:PrincipalOrgID` equal to the configured organization: the principal's account belongs to it
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid).
+ * Any other operator or value is not taken as a bound.
+ */
+function orgBound(conditions: readonly Condition[], organizationId: string): boolean {
+  return conditions.some(
+    (c) =>
+      /^StringEquals(IgnoreCase)?$/.test(c.operator) &&
+      c.key.toLowerCase() === 'aws:principalorgid' &&
+      c.values.length > 0 &&
+      c.values.every((v) => v === organizationId),
+  );
+}
+
+/** How a principal newly allowed by a statement is judged. */
+function judgePrincipal(principal: string, conditions: readonly Condition[], ctx: ReviewContext, newDocument: boolean): Judgement | null {
+  const bounded = orgBound(conditions, ctx.organizationId);
+  if (principal === '*' || principal === 'AWS:*') {
+    return bounded
+      ? {
+          kind: 'principal-organization',
+          severity: 'info',
+          message: `any principal of the organization ${md(ctx.organizationId)} (\`aws:PrincipalOrgID\`)`,
+        }
+      : {
+          kind: 'principal-public',
+          severity: 'warning',
+          message: `${md(principal)}: any AWS principal, with no \`aws:PrincipalOrgID\` bound to the organization`,
+        };
+  }
+  const [type, ...rest] = principal.split(':');
+  const id = rest.join(':');
+  switch (type) {
+    case 'AWS': {
+      const account = principalAccount(id);
+      if (account === ctx.centralAccountId) return null;
+      if (bounded)
+        return {
+          kind: 'principal-organization',
+          severity: 'info',
+          message: `${md(id)}, bounded to the organization by \`aws:PrincipalOrgID\``,
+        };
+      return {
+        kind: 'principal-cross-account',
+        severity: 'warning',
+        message:
+          account === 'self'
+            ? `${md(id)}: principals of the member account itself (app teams create roles there): confirm they may`
+            : `${md(id)}: cross-account${account ? ` (${md(account)})` : ''}: confirm it belongs to the organization`,
+      };
+    }
+    case 'Service':
+      // A service added to an existing trust policy lets whoever can pass the role to that
+      // service (an EC2 instance profile, …) act as it
+      // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html); a new role's service is information.
+      return newDocument
+        ? { kind: 'principal-service', severity: 'info', message: `the AWS service ${md(id)}` }
+        : {
+            kind: 'principal-service',
+            severity: 'warning',
+            message: `the AWS service ${md(id)} is newly trusted: whoever can pass the role to it acts as the role`,
+          };
+    case 'Federated':
+      return {
+        kind: 'principal-federated',
+        severity: 'warning',
+        message: `tokens of the identity provider ${md(id)}: confirm who can obtain them`,
+      };
+    default:
+      return {
+        kind: 'principal-other',
+        severity: 'warning',
+        message: `${md(principal)}: a principal the review does not judge; read it yourself`,
+      };
+  }
+}
+
+/** Statement elements IAM defines; a document with others (or another Effect) is not judged. */
+const ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+
+function unknownElements(doc: unknown): string[] {
+  if (!isObject(doc)) return [];
+  const top = Object.keys(doc).filter((k) => !['Version', 'Id', 'Statement'].includes(k));
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const problems = top.map((k) => `unknown element ${md(k)}`);
+  for (const s of statements) {
+    if (!isObject(s)) {
+      if (s !== undefined) problems.push('a statement that is not an object');
+      continue;
+    }
+    for (const k of Object.keys(s)) if (!ELEMENTS.has(k)) problems.push(`unknown statement element ${md(k)}`);
+    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') problems.push(`\`Effect\` ${md(String(s.Effect))}`);
+  }
+  return problems;
+}
+
+export interface PolicyJudgementOptions {
+  readonly ctx: ReviewContext;
+  /** A trust policy: its principals are what is new, judged one by one. */
+  readonly trust?: boolean;
+  /** A template property: intrinsic functions are resolved, and `${AWS::AccountId}` is the member account. */
+  readonly template: boolean;
+}
+
+/**
+ * Judges a policy document that changes: `before`/`after` undefined when absent on that side.
+ * Unreadable documents are "cannot judge", never "no change"; every variant an intrinsic
+ * function can produce counts; new principals are judged; new grants of IAM write actions
+ * (on a protected role in particular) are named.
+ */
+export function judgePolicy(before: unknown, after: unknown, options: PolicyJudgementOptions): Judgement[] {
+  if (after === undefined || after === null) {
+    // The document goes: what it allowed goes with it, but so do its Deny statements.
+    const side = before === undefined || before === null ? undefined : documentVariants(before, options.template);
+    if (!side || 'unreadable' in side) return [];
+    return side.docs
+      .map(parsePolicy)
+      .flatMap((statements) => (statements ? widenings(statements, []) : []))
+      .map((message) => ({ kind: 'policy-widened' as const, severity: 'warning' as const, message }));
+  }
+  const afterSide = documentVariants(after, options.template);
+  if ('unreadable' in afterSide) {
+    return [
+      {
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: `cannot judge the new document (${afterSide.unreadable}): read it yourself`,
+      },
+    ];
+  }
+  const afterDocs = afterSide.docs.map(parsePolicy);
+  const strange = afterSide.docs.flatMap(unknownElements);
+  if (strange.length > 0) {
+    return [
+      {
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: `cannot judge the new document (${strange.join('; ')}): read it yourself`,
+      },
+    ];
+  }
+  if (afterDocs.some((d) => d === null)) {
+    return [
+      {
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: 'cannot judge the new document (it is not a policy document with a `Statement`): read it yourself',
+      },
+    ];
+  }
+  const found: Judgement[] = [];
+  let beforeDocs: (Statement[] | null)[] = [null];
+  if (before !== undefined && before !== null) {
+    const beforeSide = documentVariants(before, options.template);
+    if ('unreadable' in beforeSide) {
+      found.push({
+        kind: 'policy-unreadable',
+        severity: 'warning',
+        message: `cannot read the previous document (${beforeSide.unreadable}): the new one is judged as if it were new`,
+      });
+    } else beforeDocs = beforeSide.docs.map(parsePolicy);
+  }
+  for (const a of afterDocs as Statement[][]) {
+    for (const b of beforeDocs) {
+      if (b === null && !options.trust) {
+        // A new document is new access for whoever holds it: say what it grants.
+        const allowed = [...new Set(grants(a, 'Allow').map((g) => g.action))].sort(byText);
+        if (allowed.length > 0)
+          found.push({
+            kind: 'policy-widened',
+            severity: 'warning',
+            message: `new document grants ${allowed.slice(0, 8).map(md).join(', ')}${allowed.length > 8 ? ` and ${allowed.length - 8} more` : ''}`,
+          });
+      }
+      for (const w of widenings(b, a)) found.push({ kind: 'policy-widened', severity: 'warning', message: w });
+      const previous = b ? grants(b, 'Allow') : [];
+      const isNew = (g: Grant) => !previous.some((p) => sameTarget(p, g) && atLeastAsStrict(g.conditions, p.conditions));
+      const newGrants = grants(a, 'Allow').filter(isNew);
+      const knownPrincipals = new Set(previous.map((g) => g.principal));
+      for (const g of newGrants) {
+        if (g.principal !== NONE && !knownPrincipals.has(g.principal)) {
+          const judged = judgePrincipal(g.principal, g.conditions, options.ctx, b === null);
+          if (judged) found.push(judged);
+        } else if (
+          g.principal !== NONE &&
+          (g.principal === '*' || g.principal === 'AWS:*') &&
+          !orgBound(g.conditions, options.ctx.organizationId)
+        ) {
+          const judged = judgePrincipal(g.principal, g.conditions, options.ctx, b === null);
+          if (judged) found.push(judged);
+        }
+        if (g.principal === NONE && grantsSensitive(g.action)) {
+          const role = reachesProtectedRole(g.resource, options.ctx.protectedRoles);
+          found.push({
+            kind: 'iam-write-granted',
+            severity: 'warning',
+            message: `grants ${md(g.action)} on ${md(g.resource)}${role ? `, which reaches the protected role ${md(role)}` : ''}`,
+          });
+        }
+      }
+    }
+  }
+  return found;
 }

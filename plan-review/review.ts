@@ -1,11 +1,13 @@
 import { type ActionKind, actionKind, cloudOf, isDestructive } from './actions';
+import type { ReviewContext } from './context';
 import { FEDERATION_RESOURCES } from './federation';
+import { type Finding, type Judgement, type Verdict, sortFindings, uniqueFindings, verdictOf } from './findings';
 import type { Plan, ResourceChange } from './plan';
-import { parsePolicy, prettyPolicy, widenings } from './policy';
+import { COMMON_NEUTRAL, DELETION_JUDGES, type Row, TYPE_RULES } from './rules';
 import { type PolicyChange, type ReplacementLookup, type TemplateComparison, compareTemplates } from './template';
-import { KNOWN_AFTER_APPLY, SENSITIVE, anyMarked, byText, isObject, maskAt, md, overlay, stableStringify } from './values';
+import { KNOWN_AFTER_APPLY, anyMarked, byText, isObject, maskAt, md, overlay, stableStringify } from './values';
 
-/** Everything the Markdown shows, in the order it shows it; built from one plan, deterministically. */
+/** Everything the review says, built from one plan, deterministically; Markdown and JSON are rendered from it. */
 export interface Review {
   readonly formatVersion: string;
   readonly terraformVersion?: string;
@@ -20,75 +22,35 @@ export interface Review {
   }[];
   /** Data sources Terraform reads only during apply. */
   readonly deferredReads: readonly string[];
-  readonly warnings: readonly FederationWarning[];
-  readonly access: readonly AccessChange[];
+  readonly verdict: Verdict;
+  /** Sorted: blocking, warning, info. */
+  readonly findings: readonly Finding[];
+  /** Changed resources no rule analysed (default deny), sorted. */
+  readonly notAnalysed: readonly string[];
+  /** Every changed managed resource, in address order. */
+  readonly resources: readonly ResourceReview[];
   readonly templates: readonly { readonly address: string; readonly comparison: TemplateComparison | 'known after apply' }[];
-  readonly changes: readonly ChangeRow[];
 }
 
-export interface FederationWarning {
+export interface ResourceReview {
   readonly address: string;
-  readonly what: string;
-  readonly breaks: string;
-  /** "deletes", "replaces", "replaces (create before destroy)", or the raw actions. */
-  readonly how: string;
-  /** Attribute paths that force the replacement (`replace_paths`). */
-  readonly because: readonly string[];
-  readonly reason?: string;
-}
-
-/** A side-by-side row (Graph permissions and credentials). */
-export interface Row {
-  readonly label: string;
-  readonly before: string;
-  readonly after: string;
-}
-
-export interface AccessChange {
-  readonly address: string;
-  readonly kind: ActionKind;
-  readonly policies: readonly PolicyChange[];
-  readonly rows: readonly Row[];
-  /** Widened access outside policy documents (Graph permissions, credentials). */
-  readonly widenings: readonly string[];
-}
-
-export interface ChangeRow {
-  readonly address: string;
+  readonly type: string;
   readonly cloud: string;
   readonly kind: ActionKind;
   readonly actions: readonly string[];
-  /** Changed top-level attributes of an update or replacement, each marked when it forces the replacement. */
-  readonly attributes: readonly {
-    readonly name: string;
-    readonly before: string;
-    readonly after: string;
-    readonly forcesReplacement: boolean;
-  }[];
+  /** Changed attributes of an update or replacement; every set attribute of a creation or deletion. */
+  readonly attributes: readonly Attribute[];
+  readonly policies: readonly PolicyChange[];
+  readonly rows: readonly Row[];
+  readonly analysed: boolean;
 }
 
-/**
- * Graph application permissions by app role ID, from the Microsoft Graph permissions reference
- * (https://learn.microsoft.com/en-us/graph/permissions-reference). Used when the configuration
- * does not name the role.
- */
-const GRAPH_APP_ROLES: Readonly<Record<string, string>> = {
-  '18a4783c-866b-4cc7-a460-3d5e5662c884': 'Application.ReadWrite.OwnedBy',
-  '7ab1d382-f21e-4acd-a863-ba3e13f7da61': 'Directory.Read.All',
-  '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30': 'Application.Read.All',
-  '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9': 'Application.ReadWrite.All',
-  '06b708a9-e830-4db3-a914-8e69da51d44f': 'AppRoleAssignment.ReadWrite.All',
-};
-
-const POLICY_LABELS: Readonly<Record<string, string>> = {
-  aws_cloudwatch_event_bus_policy: 'bus policy',
-  aws_sqs_queue_policy: 'queue policy',
-  aws_sqs_queue: 'queue policy',
-  aws_sns_topic_policy: 'topic policy',
-  aws_sns_topic: 'topic policy',
-  aws_iam_role_policy: 'inline policy',
-  aws_iam_policy: 'managed policy',
-};
+export interface Attribute {
+  readonly name: string;
+  readonly before: string;
+  readonly after: string;
+  readonly forcesReplacement: boolean;
+}
 
 const STACK_SET = 'aws_cloudformation_stack_set';
 const displayAddress = (rc: ResourceChange) => (rc.deposed ? `${rc.address} (deposed object ${rc.deposed})` : rc.address);
@@ -97,182 +59,39 @@ function attr(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined;
 }
 
-/** One attribute for display: its value, or the marker for unknown / sensitive. */
 function shown(value: unknown, unknown: unknown, sensitive: unknown): string {
   const v = overlay(value, unknown, sensitive);
   if (v === undefined || v === null) return '(none)';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function policyChanges(rc: ResourceChange, kind: ActionKind): PolicyChange[] {
-  const before = kind === 'create' ? null : rc.before;
-  const after = kind === 'delete' ? null : rc.after;
-  const found: PolicyChange[] = [];
-  const consider = (label: string, b: unknown, a: unknown, unknownMask: unknown, sensitiveMask: unknown) => {
-    const afterHidden = unknownMask === true || sensitiveMask === true;
-    const isPolicy = (v: unknown) => typeof v === 'string' && parsePolicy(v) !== null;
-    if (!isPolicy(b) && !isPolicy(a) && !(afterHidden && after !== null)) return;
-    if (!afterHidden && stableStringify(b ?? null) === stableStringify(a ?? null)) return;
-    const hiddenAs = sensitiveMask === true ? SENSITIVE : KNOWN_AFTER_APPLY;
-    found.push({
-      label,
-      before: isPolicy(b) ? prettyPolicy(b) : null,
-      after: afterHidden ? hiddenAs : isPolicy(a) ? prettyPolicy(a) : null,
-      afterKnown: !afterHidden,
-      widenings: afterHidden ? [] : widenings(isPolicy(b) ? parsePolicy(b) : null, isPolicy(a) ? (parsePolicy(a) ?? []) : []),
-    });
-  };
-  const keys = [
-    ...new Set([
-      ...Object.keys(isObject(before) ? before : {}),
-      ...Object.keys(isObject(after) ? after : {}),
-      ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {}),
-    ]),
-  ].sort(byText);
-  for (const key of keys) {
-    if (key === 'assume_role_policy') {
-      consider(
-        'trust policy (`assume_role_policy`)',
-        attr(before, key),
-        attr(after, key),
-        maskAt(rc.afterUnknown, key),
-        maskAt(rc.afterSensitive, key),
-      );
-    } else if (key === 'policy') {
-      consider(
-        `${POLICY_LABELS[rc.type] ?? 'policy'} (\`policy\`)`,
-        attr(before, key),
-        attr(after, key),
-        maskAt(rc.afterUnknown, key),
-        maskAt(rc.afterSensitive, key),
-      );
-    } else if (key === 'inline_policy') {
-      const byName = (v: unknown) => new Map((Array.isArray(v) ? v : []).filter(isObject).map((p) => [String(p.name), p.policy]));
-      const [b, a] = [byName(attr(before, key)), byName(attr(after, key))];
-      for (const name of [...new Set([...b.keys(), ...a.keys()])].sort(byText)) {
-        consider(`inline policy ${md(name)} (\`inline_policy\`)`, b.get(name), a.get(name), undefined, undefined);
-      }
-    }
-  }
-  return found;
-}
+/** A value that says nothing: absent, null, empty text, list or object, or false. */
+const isEmpty = (v: unknown) =>
+  v === undefined ||
+  v === null ||
+  v === '' ||
+  v === false ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isObject(v) && Object.keys(v).length === 0);
 
-function configuredAppRole(configuration: unknown, address: string): string | undefined {
-  const root = attr(configuration, 'root_module');
-  const resources = attr(root, 'resources');
-  if (!Array.isArray(resources)) return undefined;
-  const resource = resources.find((r) => attr(r, 'address') === address);
-  const references = attr(attr(attr(resource, 'expressions'), 'app_role_id'), 'references');
-  if (!Array.isArray(references)) return undefined;
-  for (const ref of references) {
-    const match = typeof ref === 'string' ? /app_role_ids\["([^"]+)"\]/.exec(ref) : null;
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
-/** Graph permissions and credentials of the automation: who can act as it, and with what. */
-function entraAccess(rc: ResourceChange, kind: ActionKind, configuration: unknown): { rows: Row[]; widenings: string[] } | null {
-  const before = kind === 'create' ? null : rc.before;
-  const after = kind === 'delete' ? null : rc.after;
-  const side = (value: unknown, key: string, mask?: unknown) =>
-    value === null ? '(none)' : shown(attr(value, key), mask === undefined ? undefined : maskAt(mask, key), undefined);
-  const row = (label: string, key: string): Row => ({ label, before: side(before, key), after: side(after, key, rc.afterUnknown) });
-  const changed = (key: string) =>
-    stableStringify(attr(before, key) ?? null) !== stableStringify(attr(after, key) ?? null) || anyMarked(maskAt(rc.afterUnknown, key));
-  switch (rc.type) {
-    case 'azuread_app_role_assignment': {
-      const named = configuredAppRole(configuration, rc.address);
-      const roleName = (value: unknown) => {
-        const id = attr(value, 'app_role_id');
-        if (value === null) return '(none)';
-        if (typeof id !== 'string') return named ? `${named} (${KNOWN_AFTER_APPLY})` : KNOWN_AFTER_APPLY;
-        return GRAPH_APP_ROLES[id] ?? named ?? id;
-      };
-      const rows = [
-        { label: 'application permission', before: roleName(before), after: roleName(after) },
-        row('resource (service principal)', 'resource_object_id'),
-        row('granted to (service principal)', 'principal_object_id'),
-      ];
-      const found: string[] = [];
-      if (after !== null && (kind === 'create' || kind === 'replace' || changed('app_role_id')))
-        found.push(`application permission granted: ${md(roleName(after))}`);
-      if (after !== null && before !== null && changed('principal_object_id')) found.push('granted to another service principal');
-      return { rows, widenings: found };
-    }
-    case 'azuread_application_federated_identity_credential': {
-      const rows = [row('issuer', 'issuer'), row('subject', 'subject'), row('audiences', 'audiences')];
-      const found: string[] = [];
-      if (after !== null) {
-        if (before === null)
-          found.push(
-            `new credential: tokens from ${md(side(after, 'issuer', rc.afterUnknown))} with subject ${md(side(after, 'subject', rc.afterUnknown))} sign in as the automation`,
-          );
-        else {
-          if (changed('issuer')) found.push(`trusts another issuer: ${md(side(after, 'issuer', rc.afterUnknown))}`);
-          if (changed('subject')) found.push(`trusts another subject: ${md(side(after, 'subject', rc.afterUnknown))}`);
-          const previous = new Set(Array.isArray(attr(before, 'audiences')) ? (attr(before, 'audiences') as unknown[]) : []);
-          const added = (Array.isArray(attr(after, 'audiences')) ? (attr(after, 'audiences') as unknown[]) : []).filter(
-            (a) => !previous.has(a),
-          );
-          if (added.length > 0) found.push(`accepts new audiences: ${added.map((a) => `${md(String(a))}`).join(', ')}`);
-        }
-      }
-      return { rows, widenings: found };
-    }
-    case 'azuread_application_certificate':
-    case 'azuread_application_password':
-      return {
-        rows: [row('key id', 'key_id'), row('end date', 'end_date')],
-        widenings:
-          after !== null && (before === null || kind === 'replace')
-            ? [`new ${rc.type === 'azuread_application_password' ? 'client secret' : 'certificate'} credential for the automation`]
-            : [],
-      };
-    case 'azuread_application': {
-      if (!changed('required_resource_access') && kind !== 'create') return null;
-      const requested = (value: unknown) =>
-        (Array.isArray(attr(value, 'required_resource_access')) ? (attr(value, 'required_resource_access') as unknown[]) : []).flatMap(
-          (api) =>
-            (Array.isArray(attr(api, 'resource_access')) ? (attr(api, 'resource_access') as unknown[]) : []).map((access) => {
-              const id = String(attr(access, 'id'));
-              return `${GRAPH_APP_ROLES[id] ?? id} (${String(attr(access, 'type'))}) on ${String(attr(api, 'resource_app_id'))}`;
-            }),
-        );
-      const [b, a] = [requested(before).sort(byText), requested(after).sort(byText)];
-      const rows = [
-        {
-          label: 'requested permissions',
-          before: before === null ? '(none)' : b.join('; ') || '(none)',
-          after:
-            after === null
-              ? '(none)'
-              : anyMarked(maskAt(rc.afterUnknown, 'required_resource_access'))
-                ? KNOWN_AFTER_APPLY
-                : a.join('; ') || '(none)',
-        },
-      ];
-      return { rows, widenings: a.filter((p) => !b.includes(p)).map((p) => `requests a new permission: ${md(p)}`) };
-    }
-    default:
-      return null;
-  }
-}
-
-function changedAttributes(rc: ResourceChange): ChangeRow['attributes'] {
-  const before = isObject(rc.before) ? rc.before : {};
-  const after = isObject(rc.after) ? rc.after : {};
+/** The attributes a change sets or changes: what a rule must account for. */
+function changedAttributes(rc: ResourceChange, kind: ActionKind): Attribute[] {
+  const before = isObject(rc.before) && kind !== 'create' ? rc.before : {};
+  const after = isObject(rc.after) && kind !== 'delete' ? rc.after : {};
   const replacing = new Set(rc.replacePaths.map((p) => String(p[0])));
-  const keys = [
-    ...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {})]),
-  ].sort(byText);
-  const brief = (text: string) => (text.length > 120 ? `(${text.length} characters)` : text);
+  const unknownKeys = kind === 'delete' ? [] : Object.keys(isObject(rc.afterUnknown) ? rc.afterUnknown : {});
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after), ...unknownKeys])].sort(byText);
   return keys
-    .filter((k) => anyMarked(maskAt(rc.afterUnknown, k)) || stableStringify(before[k] ?? null) !== stableStringify(after[k] ?? null))
+    .filter((k) => {
+      const unknown = kind !== 'delete' && anyMarked(maskAt(rc.afterUnknown, k));
+      if (kind === 'create') return !isEmpty(after[k]) || (unknown && !COMMON_NEUTRAL.includes(k));
+      if (kind === 'delete') return !isEmpty(before[k]);
+      return unknown || stableStringify(before[k] ?? null) !== stableStringify(after[k] ?? null);
+    })
     .map((name) => ({
       name,
-      before: brief(shown(before[name], undefined, maskAt(rc.beforeSensitive, name))),
-      after: brief(shown(after[name], maskAt(rc.afterUnknown, name), maskAt(rc.afterSensitive, name))),
+      before: kind === 'create' ? '(none)' : shown(before[name], undefined, maskAt(rc.beforeSensitive, name)),
+      after: kind === 'delete' ? '(none)' : shown(after[name], maskAt(rc.afterUnknown, name), maskAt(rc.afterSensitive, name)),
       forcesReplacement: replacing.has(name),
     }));
 }
@@ -285,18 +104,56 @@ function howDestructive(actions: readonly string[]): string {
   return `plans ${JSON.stringify(actions)} on`;
 }
 
-export function buildReview(plan: Plan, replacing: ReplacementLookup): Review {
+/**
+ * Provisioners (local-exec, remote-exec, file) run commands with the apply role's credentials
+ * during apply (https://developer.hashicorp.com/terraform/language/resources/provisioners/syntax);
+ * the plan JSON lists them in its configuration representation.
+ */
+function provisioners(configuration: unknown): Finding[] {
+  const found: Finding[] = [];
+  const visit = (module: unknown, prefix: string) => {
+    for (const r of isObject(module) && Array.isArray(module.resources) ? module.resources : []) {
+      if (!isObject(r) || !Array.isArray(r.provisioners) || r.provisioners.length === 0) continue;
+      const types = r.provisioners.map((p) => (isObject(p) ? String(p.type) : '?'));
+      found.push({
+        address: `${prefix}${String(r.address)}`,
+        kind: 'provisioner',
+        severity: 'blocking',
+        message: `runs ${types.map(md).join(', ')} provisioners during apply, with the apply role's credentials: commands no plan shows`,
+      });
+    }
+    const calls = isObject(module) && isObject(module.module_calls) ? module.module_calls : {};
+    for (const [name, call] of Object.entries(calls)) visit(isObject(call) ? call.module : undefined, `${prefix}module.${name}.`);
+  };
+  visit(attr(configuration, 'root_module'), '');
+  return found;
+}
+
+export function buildReview(plan: Plan, replacing: ReplacementLookup, ctx: ReviewContext): Review {
   const ordered = [...plan.resourceChanges].sort((a, b) => byText(displayAddress(a), displayAddress(b)));
   const counts = new Map<string, { create: number; update: number; replace: number; delete: number }>();
   const deferredReads: string[] = [];
-  const warnings: FederationWarning[] = [];
-  const access: AccessChange[] = [];
+  const findings: Finding[] = [];
+  const notAnalysed: string[] = [];
+  const resources: ResourceReview[] = [];
   const templates: Review['templates'][number][] = [];
-  const changes: ChangeRow[] = [];
+  const place =
+    (address: string, templateResource?: string) =>
+    (j: Judgement): Finding => ({ address, ...(templateResource ? { templateResource } : {}), ...j });
+
+  if (plan.errored)
+    findings.push({
+      address: '(plan)',
+      kind: 'plan-errored',
+      severity: 'blocking',
+      message: 'Terraform reported an error while planning: this plan is incomplete and must not be applied',
+    });
+  findings.push(...provisioners(plan.configuration));
 
   for (const rc of ordered) {
     const kind = actionKind(rc.actions);
     const cloud = cloudOf(rc.providerName);
+    const address = displayAddress(rc);
     if (rc.mode === 'data') {
       if (kind === 'read') deferredReads.push(rc.address);
       continue;
@@ -307,55 +164,99 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup): Review {
       c[kind] += 1;
       counts.set(cloud, c);
     }
-    changes.push({
-      address: displayAddress(rc),
-      cloud,
-      kind,
-      actions: rc.actions,
-      attributes: kind === 'update' || kind === 'replace' ? changedAttributes(rc) : [],
-    });
+    const attributes = changedAttributes(rc, kind);
+    const policies: PolicyChange[] = [];
+    const rows: Row[] = [];
+    const here = place(address);
 
     const role = FEDERATION_RESOURCES[rc.type];
     if (role && isDestructive(rc.actions)) {
-      warnings.push({
-        address: displayAddress(rc),
-        what: role.what,
-        breaks: role.breaks,
-        how: howDestructive(rc.actions),
-        because: rc.replacePaths.map((p) => p.map(String).join('.')).sort(byText),
-        reason: rc.actionReason,
+      const because = rc.replacePaths.map((p) => p.map(String).join('.')).sort(byText);
+      findings.push(
+        here({
+          kind: 'destructive-change',
+          severity: 'warning',
+          message: `${howDestructive(rc.actions)} ${role.what}${because.length > 0 ? ` because ${because.map(md).join(', ')} cannot be updated in place` : ''}${rc.actionReason ? ` (Terraform: ${md(rc.actionReason)})` : ''}. What it breaks: ${role.breaks}`,
+        }),
+      );
+    }
+
+    const rule = TYPE_RULES[rc.type];
+    let analysed = rule !== undefined && kind !== 'other';
+    if (rule && kind !== 'other') {
+      const before = kind === 'create' ? undefined : isObject(rc.before) ? rc.before : {};
+      const after = kind === 'delete' ? undefined : isObject(rc.after) ? rc.after : {};
+      const input = (name: string) => ({
+        rc,
+        kind,
+        name,
+        before: before?.[name],
+        after: after?.[name],
+        afterUnknown: after !== undefined && maskAt(rc.afterUnknown, name) === true,
+        afterSensitive: after !== undefined && maskAt(rc.afterSensitive, name) === true,
+        ctx,
+        configuration: plan.configuration,
+        policies,
+        rows,
       });
-    }
-
-    const policies = policyChanges(rc, kind);
-    const entra = entraAccess(rc, kind, plan.configuration);
-    if (
-      policies.length > 0 ||
-      (entra && (entra.widenings.length > 0 || kind !== 'update' || entra.rows.some((r) => r.before !== r.after)))
-    ) {
-      access.push({ address: displayAddress(rc), kind, policies, rows: entra?.rows ?? [], widenings: entra?.widenings ?? [] });
-    }
-
-    if (rc.type === STACK_SET) {
-      const unknown = maskAt(rc.afterUnknown, 'template_body') === true;
-      const before = kind === 'create' ? null : attr(rc.before, 'template_body');
-      const after = kind === 'delete' ? null : attr(rc.after, 'template_body');
-      if (unknown) templates.push({ address: rc.address, comparison: 'known after apply' });
-      else if (stableStringify(before ?? null) !== stableStringify(after ?? null)) {
-        templates.push({ address: rc.address, comparison: compareTemplates(before, after, replacing) });
+      if (rule.always) findings.push(...rule.always(input('')).map(here));
+      if (kind === 'delete' && rule.deleted) findings.push(...rule.deleted(input('')).map(here));
+      for (const a of attributes) {
+        const judge = rule.judged[a.name];
+        if (judge) {
+          if (kind !== 'delete' || DELETION_JUDGES.has(judge)) findings.push(...judge(input(a.name)).map(here));
+        } else if (!rule.neutral.includes(a.name) && !COMMON_NEUTRAL.includes(a.name) && kind !== 'delete') analysed = false;
       }
     }
+    if (!analysed) notAnalysed.push(address);
+
+    if (rc.type === STACK_SET && kind !== 'other') {
+      const unknown = anyMarked(maskAt(rc.afterUnknown, 'template_body'));
+      const before = kind === 'create' ? null : attr(rc.before, 'template_body');
+      const after = kind === 'delete' ? null : attr(rc.after, 'template_body');
+      if (unknown) {
+        templates.push({ address: rc.address, comparison: 'known after apply' });
+        findings.push(
+          here({
+            kind: 'template-known-after-apply',
+            severity: 'warning',
+            message: `the member template is ${KNOWN_AFTER_APPLY}: read the configuration that builds it`,
+          }),
+        );
+      } else if (stableStringify(before ?? null) !== stableStringify(after ?? null)) {
+        const comparison = compareTemplates(before, after, replacing, ctx);
+        templates.push({ address: rc.address, comparison });
+        if (comparison.kind === 'unreadable')
+          findings.push(
+            here({
+              kind: 'template-unreadable',
+              severity: 'warning',
+              message: `the ${comparison.side} member template is not a JSON CloudFormation template: compare it by hand`,
+            }),
+          );
+        else {
+          for (const r of comparison.resources) findings.push(...r.findings.map(place(address, r.logicalId)));
+          for (const s of comparison.sections)
+            findings.push(place(address)({ ...s.finding, message: `member template: ${s.finding.message}` }));
+        }
+      }
+    }
+
+    resources.push({ address, type: rc.type, cloud, kind, actions: rc.actions, attributes, policies, rows, analysed });
   }
 
+  const sorted = sortFindings(uniqueFindings(findings));
+  const unanalysed = notAnalysed.sort(byText);
   return {
     formatVersion: plan.formatVersion,
     terraformVersion: plan.terraformVersion,
     errored: plan.errored,
     counts: [...counts.entries()].sort(([a], [b]) => byText(a, b)).map(([cloud, c]) => ({ cloud, ...c })),
     deferredReads,
-    warnings,
-    access,
+    verdict: verdictOf(sorted, unanalysed),
+    findings: sorted,
+    notAnalysed: unanalysed,
+    resources,
     templates,
-    changes,
   };
 }

