@@ -280,7 +280,30 @@ describe('one judgement of a role, judged by an independent oracle (property)', 
         fc.array(caseSpec, { minLength: CASES_PER_BATCH, maxLength: CASES_PER_BATCH }),
         async (variant, cases) => runBatch(variant, cases),
       ),
-      { seed: SEED, numRuns: BATCHES, endOnFailure: true },
+      {
+        seed: SEED,
+        numRuns: BATCHES,
+        endOnFailure: true,
+        // Counterexamples, kept as fixed cases: seed 17 on main before the one judgement (a v2
+        // managed identity's client ID removed by the sweep), and issue 17's item 1 (the gateway
+        // without a sub, called hand-made by the sweep, shared mode).
+        examples: [
+          [
+            { tokenVersion: 2, audienceMode: 'per-role' },
+            [{ hasOwnApp: true, held: ['mi', 'foreign'], statements: [{ kind: 'hand-made', aud: 'mi', sub: 'miSp' }] }],
+          ],
+          [
+            { tokenVersion: 1, audienceMode: 'shared' },
+            [
+              {
+                hasOwnApp: true,
+                held: ['gateway'],
+                statements: [{ kind: 'web', effect: 'Allow', aud: { operator: 'StringEquals', keyCase: 'lower', values: ['gateway'] } }],
+              },
+            ],
+          ],
+        ],
+      },
     );
   }, 600_000);
 });

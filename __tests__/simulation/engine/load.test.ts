@@ -117,7 +117,11 @@ describe('the hazards of concurrent executions of one role', () => {
   }
   const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
 
-  it('a Create that fails and compensates while another Create of the role pins it: the role ends pinned to a deleted application', async () => {
+  it('a Create that fails and compensates while another Create of the role pins it: the application stays, with or without the lock', async () => {
+    // Compensation undoes only what its own execution's request created (Graph answered 201 to it,
+    // issue 17): the failing Create of an edited role found the application, so it never deletes
+    // it, and the role is never left pinned to a deleted application. Before that rule the
+    // unlocked runs ended pinned to a deleted application (this test expected violations there).
     // Prepare: created, edited to a wildcard (that Create fails), fixed (that Create pins), a fraction of a second apart
     const options: BurstOptions = {
       seed: 0,
@@ -132,7 +136,7 @@ describe('the hazards of concurrent executions of one role', () => {
     const without = await violationsBySeed(options, unlocked);
     const withLock = await violationsBySeed(options, undefined);
     // Assess
-    expect(total(without)).toBeGreaterThan(0);
+    expect(without).toEqual(Array(10).fill(0));
     expect(withLock).toEqual(Array(10).fill(0));
   });
 
