@@ -478,11 +478,30 @@ const attachment: Judge = (input) =>
         ),
       ];
 
+/**
+ * Whether the configuration sets an attribute of a resource (or the resource is not found in the
+ * root module, so nobody can tell: it counts as set). `inline_policy` and `managed_policy_arns`
+ * are optional and computed (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role):
+ * unknown on a creation that does not set them, so "unknown" alone does not say the pull request computes them.
+ */
+function configured(configuration: unknown, address: string, attribute: string): boolean {
+  const root = isObject(configuration) ? configuration.root_module : undefined;
+  const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
+  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
+  return !isObject(resource) || !isObject(resource.expressions) || attribute in resource.expressions;
+}
+
+/** Unknown (or sensitive) anywhere in the attribute, on an update or on a creation that sets it. */
+const hiddenAfter = (input: AttributeJudgeInput) =>
+  input.kind !== 'delete' &&
+  (anyMarked(maskAt(input.rc.afterUnknown, input.name)) || anyMarked(maskAt(input.rc.afterSensitive, input.name))) &&
+  (input.kind !== 'create' || configured(input.configuration, input.rc.address, input.name));
+
 const managedPolicyArns: Judge = (input) => {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   const previous = new Set(list(input.before));
   if (input.afterUnknown)
-    return input.kind === 'create' ? [] : [warn('managed-policy-attached', `\`managed_policy_arns\` is ${KNOWN_AFTER_APPLY}`)];
+    return hiddenAfter(input) ? [warn('managed-policy-attached', `\`managed_policy_arns\` is ${KNOWN_AFTER_APPLY}`)] : [];
   return list(input.after)
     .filter((arn) => !previous.has(arn))
     .map((arn) => warn('managed-policy-attached', `managed policy attached (\`managed_policy_arns\`): ${md(arn)}`));
@@ -490,19 +509,31 @@ const managedPolicyArns: Judge = (input) => {
 
 const inlinePolicies: Judge = (input) => {
   if (input.kind === 'delete' && !Array.isArray(input.before)) return [];
+  // A document (or name) known only after apply reads as no document at all below: say so.
+  const hidden = hiddenAfter({ ...input, name: 'inline_policy' })
+    ? [
+        warn(
+          'policy-known-after-apply',
+          `inline policies (\`inline_policy\`): a new document is ${KNOWN_AFTER_APPLY} or ${SENSITIVE}: nothing here can judge it; read the configuration that builds it`,
+        ),
+      ]
+    : [];
   const byName = (v: unknown) => new Map((Array.isArray(v) ? v : []).filter(isObject).map((p) => [String(p.name), p.policy]));
   const [b, a] = [byName(input.before), byName(input.after)];
-  return [...new Set([...b.keys(), ...a.keys()])].sort().flatMap((name) =>
-    stableStringify(b.get(name) ?? null) === stableStringify(a.get(name) ?? null)
-      ? []
-      : policy(`inline policy ${md(name)} (\`inline_policy\`)`)({
-          ...input,
-          name,
-          before: b.get(name),
-          after: a.get(name),
-          afterUnknown: false,
-        }),
-  );
+  return [
+    ...hidden,
+    ...[...new Set([...b.keys(), ...a.keys()])].sort().flatMap((name) =>
+      stableStringify(b.get(name) ?? null) === stableStringify(a.get(name) ?? null)
+        ? []
+        : policy(`inline policy ${md(name)} (\`inline_policy\`)`)({
+            ...input,
+            name,
+            before: b.get(name),
+            after: a.get(name),
+            afterUnknown: false,
+          }),
+    ),
+  ];
 };
 
 DELETION_JUDGES.add(inlinePolicies);

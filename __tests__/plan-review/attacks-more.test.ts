@@ -2,7 +2,7 @@ import { loadReplacementLookup } from '../../plan-review/cloudformation-spec';
 import { parsePlan } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import type { ReplacementLookup } from '../../plan-review/template';
-import { buildPlan } from './fixtures/plans';
+import { add, buildPlan, find } from './fixtures/plans';
 import { CONTEXT } from './support';
 
 /**
@@ -17,6 +17,7 @@ beforeAll(async () => {
 
 type PlanJson = ReturnType<typeof buildPlan>;
 const review = (plan: PlanJson) => buildReview(parsePlan(plan, 'attack.plan.json'), replacing, CONTEXT);
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 describe('a malicious pull request', () => {
   it.each([
@@ -48,5 +49,46 @@ describe('a malicious pull request', () => {
     (rc.change as any).replace_paths = [['hash_key']];
     // Act / Assess
     expect(review(plan).findings.map((f) => `${f.severity} ${f.kind}`)).toContain('warning destructive-change');
+  });
+
+  it('cannot hide an inline policy of a role (inline_policy) behind a document known only after apply', () => {
+    // Prepare: the new inline policy's document is computed during apply.
+    const plan = buildPlan((after) => {
+      const role = find(after, 'aws_iam_role', (v) => String(v.name).includes('router'));
+      role.values.inline_policy = [{ name: 'later', policy: null }];
+    });
+    const rc = plan.resource_changes.find((r) => r.type === 'aws_iam_role' && (r.change.after as any)?.inline_policy)!;
+    rc.change.after_unknown = { inline_policy: [{ policy: true }] };
+    // Act / Assess
+    expect(review(plan).findings.map((f) => `${f.severity} ${f.kind}`)).toContain('warning policy-known-after-apply');
+  });
+
+  it('cannot attach managed policies known only after apply to a new role (managed_policy_arns)', () => {
+    // Prepare
+    const plan = buildPlan(
+      (after) =>
+        add(after, 'aws_iam_role', 'helper', {
+          name: 'helper',
+          assume_role_policy: doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+        }),
+      {
+        configuration: [
+          {
+            address: 'aws_iam_role.helper',
+            expressions: { name: { constant_value: 'helper' }, managed_policy_arns: { references: ['data.aws_iam_policy.admin.arn'] } },
+          },
+        ],
+      },
+    );
+    const rc = plan.resource_changes.find((r) => r.address === 'aws_iam_role.helper')!;
+    rc.change.after_unknown = { managed_policy_arns: true };
+    // A creation that does not set it is unknown too (optional and computed), and attaches nothing.
+    const unset = buildPlan((after) => add(after, 'aws_iam_role', 'helper', { name: 'helper' }), {
+      configuration: [{ address: 'aws_iam_role.helper', expressions: { name: { constant_value: 'helper' } } }],
+    });
+    unset.resource_changes.find((r) => r.address === 'aws_iam_role.helper')!.change.after_unknown = { managed_policy_arns: true };
+    // Act / Assess
+    expect(review(plan).findings.map((f) => `${f.severity} ${f.kind}`)).toContain('warning managed-policy-attached');
+    expect(review(unset).findings).toEqual([]);
   });
 });
