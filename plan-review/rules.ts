@@ -725,6 +725,12 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
                 `the function's environment changes (its values steer what it calls and trusts): ${md(shown(i, 'after'))}`,
               ),
             ],
+      // 0 throttles every invocation: the function never runs
+      // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+      reserved_concurrent_executions: (i) =>
+        i.after === 0 || i.afterUnknown
+          ? [warn('code-changed', `reserved concurrency becomes ${md(shown(i, 'after'))}: 0 stops the function`)]
+          : [],
       layers: (i) =>
         i.kind === 'create' && (!Array.isArray(i.after) || i.after.length === 0)
           ? []
@@ -745,7 +751,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'architectures',
       'logging_config',
       'publish',
-      'reserved_concurrent_executions',
       'package_type',
       'ephemeral_storage',
       'tracing_config',
@@ -769,13 +774,19 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     ],
   },
   aws_lambda_event_source_mapping: {
-    judged: { event_source_arn: eventEndpoint('the function reads events from'), function_name: routing('the queue feeding the router') },
+    judged: {
+      event_source_arn: eventEndpoint('the function reads events from'),
+      function_name: routing('the queue feeding the router'),
+      // Disabled, or filtering events out, the router never sees them (filtered events are deleted:
+      // https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
+      enabled: routing('the queue feeding the router'),
+      filter_criteria: routing('the queue feeding the router'),
+    },
     neutral: [
       'batch_size',
       'function_response_types',
       'maximum_batching_window_in_seconds',
       'scaling_config',
-      'enabled',
       'uuid',
       'function_arn',
       'last_modified',
@@ -783,7 +794,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'state',
       'state_transition_reason',
       'starting_position',
-      'filter_criteria',
       'maximum_retry_attempts',
       'bisect_batch_on_function_error',
       'maximum_record_age_in_seconds',
@@ -863,6 +873,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
         i.kind === 'create'
           ? []
           : [warn('execution-role-changed', `the schedule's target (what it starts, and as which role) changes: ${md(shown(i, 'after'))}`)],
+      state: (i) => (i.after === 'ENABLED' ? [] : [warn('event-routing-changed', `the schedule's state becomes ${md(shown(i, 'after'))}`)]),
     },
     neutral: [
       'name',
@@ -870,7 +881,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'description',
       'schedule_expression',
       'schedule_expression_timezone',
-      'state',
       'flexible_time_window',
       'group_name',
       'start_date',

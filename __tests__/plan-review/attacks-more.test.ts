@@ -91,4 +91,18 @@ describe('a malicious pull request', () => {
     expect(review(plan).findings.map((f) => `${f.severity} ${f.kind}`)).toContain('warning managed-policy-attached');
     expect(review(unset).findings).toEqual([]);
   });
+
+  it.each([
+    ['aws_lambda_event_source_mapping', 'enabled', false],
+    ['aws_lambda_event_source_mapping', 'filter_criteria', [{ filter: [{ pattern: '{"never":["x"]}' }] }]],
+    ['aws_lambda_function', 'reserved_concurrent_executions', 0],
+    ['aws_scheduler_schedule', 'state', 'DISABLED'],
+  ])('cannot stop the federation by setting %s.%s to %j as a neutral change', (type, attribute, value) => {
+    // Prepare: the router's queue no longer feeds it, the functions never run, the sweep never starts.
+    const plan = buildPlan((after) => {
+      [...after.values()].find((r) => r.type === type)!.values[attribute] = value;
+    });
+    // Act / Assess
+    expect(review(plan).verdict).not.toBe('no-findings');
+  });
 });
