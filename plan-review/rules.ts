@@ -1060,7 +1060,20 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     ],
   },
   azuread_service_principal: {
-    judged: { owners },
+    judged: {
+      owners,
+      // A disabled service principal cannot sign in: every Graph-calling step fails
+      // (https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal, accountEnabled).
+      account_enabled: (i) =>
+        i.after === false || i.afterUnknown
+          ? [
+              warn(
+                'application-setting',
+                `\`account_enabled\` becomes ${md(shown(i, 'after'))}: the service principal can no longer sign in`,
+              ),
+            ]
+          : [],
+    },
     neutral: [
       'client_id',
       'app_role_assignment_required',
@@ -1070,7 +1083,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'description',
       'tags',
       'feature_tags',
-      'account_enabled',
       'alternative_names',
       'application_tenant_id',
       'app_roles',

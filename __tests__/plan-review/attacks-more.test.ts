@@ -105,4 +105,15 @@ describe('a malicious pull request', () => {
     // Act / Assess
     expect(review(plan).verdict).not.toBe('no-findings');
   });
+
+  it("cannot disable the automation's service principal (account_enabled) as a neutral change", () => {
+    // Prepare
+    const plan = buildPlan((after) => {
+      [...after.entries()].find(([a]) =>
+        /^azuread_service_principal\.entra-identity(-\d+)?_service-principal_/.test(a),
+      )![1].values.account_enabled = false;
+    });
+    // Act / Assess
+    expect(review(plan).findings.map((f) => `${f.severity} ${f.kind}`)).toContain('warning application-setting');
+  });
 });
