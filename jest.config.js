@@ -3,11 +3,20 @@
  * minute: the functions, plan review, the docs, the stack and its synthesized JSON, the example
  * workflows), and `integration`, the suites that start loopback servers, child processes or the
  * whole pipeline (the credential helper, end to end, the attack scenarios, the simulator,
- * `npm run synth`). `npm test` runs both. Every test file is in exactly one: `unit` is every
+ * `npm run synth`, the dashboard's filters over simulated logs, the report page in Chromium). `npm test` runs both. Every test file is in exactly one: `unit` is every
  * suite that `integration` does not list. Type checking is `tsc --noEmit` (npm test); jest only
  * transpiles (tsconfig `isolatedModules`), which keeps the suite fast.
  */
-const INTEGRATION = ['credential-helper/', 'e2e/', 'security/', 'simulation/', 'main.test.ts'];
+const INTEGRATION = [
+  'credential-helper/',
+  'e2e/',
+  'security/',
+  'simulation/',
+  'main.test.ts',
+  // They run the simulator (and the report page, Chromium) to read what the functions wrote.
+  'stacks/dashboard.test.ts',
+  'functions/shared/sweep/report-html.test.ts',
+];
 
 const shared = {
   testEnvironment: 'node',

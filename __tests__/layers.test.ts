@@ -15,7 +15,7 @@ import { forbiddenChains, importCycles, importGraph } from './support/import-gra
  */
 
 const ROOT = resolve(__dirname, '..');
-const OUTSIDE_STACKS = /^(functions|simulation|credential-helper|plan-review)\//;
+const OUTSIDE_STACKS = /^(functions|simulation|credential-helper|plan-review|cli-kit)\//;
 const isFramework = (pkg: string): boolean => pkg === 'cdktf' || pkg === 'constructs' || pkg.startsWith('@cdktf/');
 
 function compilerOptions(root: string): ts.CompilerOptions {

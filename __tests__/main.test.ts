@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { TASK_FUNCTION_NAMES } from '../functions/shared/workflow';
+import { EXAMPLE_CONFIG } from '../stacks/example-config';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -38,6 +39,33 @@ function touchEverySource(dir: string, when: Date): void {
 }
 
 describe('main.ts (npm run synth)', () => {
+  it('says on stderr which configuration it read and which file it wrote, and leaves only that format (JSON or --hcl) in the stack folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-formats-'));
+    const stack = join(dir, 'cdktf.out', 'stacks', 'web-identity-federation');
+    const config = join(dir, 'my-config.json');
+    writeFileSync(config, JSON.stringify(EXAMPLE_CONFIG));
+
+    // cdktf synth --hcl runs the app with SYNTH_HCL_OUTPUT=true (@cdktf/cli-core synth-stack.js).
+    const hcl = synth(dir, { SYNTH_HCL_OUTPUT: 'true', WEB_IDENTITY_CONFIG: config });
+    expect(hcl.status).toBe(0);
+    expect(hcl.stderr.trim().split('\n')).toEqual([
+      `synth: configuration ${config}; wrote cdktf.out/stacks/web-identity-federation/cdk.tf`,
+    ]);
+    expect(readdirSync(stack).sort()).toEqual(['assets', 'cdk.tf', 'metadata.json']);
+
+    const json = synth(dir);
+    expect(json.status).toBe(0);
+    expect(json.stderr.trim().split('\n')).toEqual([
+      'synth: the embedded example configuration (set WEB_IDENTITY_CONFIG to use yours); wrote cdktf.out/stacks/web-identity-federation/cdk.tf.json',
+    ]);
+    expect(readdirSync(stack).sort()).toEqual(['assets', 'cdk.tf.json']);
+
+    // "1" is what the stack's synthesizer also takes as HCL: the file name follows the content.
+    expect(synth(dir, { SYNTH_HCL_OUTPUT: '1' }).status).toBe(0);
+    expect(readdirSync(stack).sort()).toEqual(['assets', 'cdk.tf', 'metadata.json']);
+    expect(readFileSync(join(stack, 'cdk.tf'), 'utf8')).toMatch(/^terraform \{/);
+  });
+
   it('fails with every bad field listed, a non-zero exit and nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'synth-bad-'));
     const file = join(dir, 'config.json');
@@ -91,7 +119,10 @@ describe('main.ts (npm run synth)', () => {
 
     const result = synth(dir, { WEB_IDENTITY_CONFIG: join(dir, 'config.json') });
 
-    expect(result.stderr).toBe('');
+    // Nothing on stderr but the one line that says what it did.
+    expect(result.stderr).toBe(
+      `synth: configuration ${join(dir, 'config.json')}; wrote cdktf.out/stacks/web-identity-federation/cdk.tf.json\n`,
+    );
     expect(result.status).toBe(0);
     const stack = JSON.parse(readFileSync(join(dir, 'cdktf.out', 'stacks', 'web-identity-federation', 'cdk.tf.json'), 'utf8'));
     expect(stack.terraform.backend.s3).toMatchObject({ use_lockfile: true, encrypt: true });

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CommandSpec, parseCommandLine } from '../cli-kit';
 import { endpointProblem } from './endpoints';
 import { EXIT_CODES, HelperError } from './exit-codes';
 
@@ -45,10 +45,10 @@ export const USAGE = `Usage:
       Prints AWS credential_process JSON for the role.
   entra-aws-credentials <token source> [--audience <app ID or URI>] --token-file <path>
       Writes the raw Entra token to <path> (mode 0600) for AWS_WEB_IDENTITY_TOKEN_FILE setups.
-  entra-aws-credentials doctor --role-arn <arn> (--token <file> | <token source> [--audience …])
-                        [--trust-policy <file>] [--provider-client-ids <id,id>]
-      Explains why STS would deny the token. Without --trust-policy / --provider-client-ids it reads
-      them with your own AWS credentials (iam:GetRole, iam:GetOpenIDConnectProvider).
+  entra-aws-credentials doctor …
+      Explains why STS would deny a token (entra-aws-credentials doctor --help).
+  entra-aws-credentials [doctor] --help
+      Prints this text (or doctor's).
 
 Token sources (--token-source, default certificate):
   certificate        --tenant-id <id> --client-id <id> --certificate <pem>
@@ -66,6 +66,16 @@ Environment: ${ENV.cacheDir}. Endpoint overrides (https://, or http:// to a loop
   --authority-host / ${ENV.authorityHost} / ${PLATFORM_ENV.azureAuthorityHost} (https:// only),
   --sts-endpoint / ${ENV.stsEndpoint} / ${PLATFORM_ENV.awsEndpointUrlSts} / ${PLATFORM_ENV.awsEndpointUrl},
   --iam-endpoint / ${ENV.iamEndpoint} / ${PLATFORM_ENV.awsEndpointUrlIam} / ${PLATFORM_ENV.awsEndpointUrl}.`;
+
+/** `entra-aws-credentials doctor --help`. */
+export const DOCTOR_USAGE = `Usage:
+  entra-aws-credentials doctor --role-arn <arn> (--token <file> | <token source> [--audience …])
+                        [--trust-policy <file>] [--provider-client-ids <id,id>] [--region <region>]
+      Explains why STS would deny the token: its issuer, audience and subject against the role's
+      trust policy and the provider's client IDs. Without --trust-policy / --provider-client-ids it
+      reads them with your own AWS credentials (iam:GetRole, iam:GetOpenIDConnectProvider).
+  --token <file>       a token already obtained (a JWT in a file)
+  <token source>       as for credentials (entra-aws-credentials --help): a fresh token is requested`;
 
 /**
  * Plain checks rather than zod: a credential_process runs before every AWS CLI / SDK call, and
@@ -151,7 +161,8 @@ export interface DoctorArgs {
   warnings: string[];
 }
 
-export type HelperArgs = CredentialsArgs | DoctorArgs | { command: 'help' };
+/** `help`: the usage asked for (the command's, or doctor's), printed on stdout. */
+export type HelperArgs = CredentialsArgs | DoctorArgs | { command: 'help'; text: string };
 
 const OPTIONS = {
   'token-source': { type: 'string' },
@@ -175,10 +186,11 @@ const OPTIONS = {
   token: { type: 'string' },
   'trust-policy': { type: 'string' },
   'provider-client-ids': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+const COMMAND: CommandSpec = { usage: USAGE, options: OPTIONS, subcommands: { doctor: { usage: DOCTOR_USAGE } } };
+
+type Values = { readonly [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 /** Flags that belong to one token source: given with another, they are a mistake worth naming. */
 const SOURCE_ONLY_FLAGS: Record<string, TokenSourceKind> = {
@@ -208,17 +220,11 @@ class Problems {
 
 /** Parses argv (without `node` and the script) and the environment into validated arguments. */
 export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv): HelperArgs {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new HelperError(EXIT_CODES.usage, `${(error as Error).message}\n\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { command: 'help' };
-  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== 'doctor')) {
-    throw new HelperError(EXIT_CODES.usage, `Unknown command "${positionals.join(' ')}": the only command is "doctor".\n\n${USAGE}`);
-  }
+  const line = parseCommandLine(COMMAND, argv);
+  if (line.kind === 'help') return { command: 'help', text: line.text };
+  if (line.kind === 'error') throw new HelperError(EXIT_CODES.usage, `${line.problems.join('\n')}\n\n${line.usage}`);
+  const values = line.values as Values;
+  const positionals = line.subcommand === undefined ? [] : [line.subcommand];
   const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const warnings = values['certificate-password'] === undefined ? [] : [CERTIFICATE_PASSWORD_WARNING];
 
@@ -246,7 +252,7 @@ export function parseHelperArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (!args.token && !args.source) {
       throw new HelperError(
         EXIT_CODES.usage,
-        `doctor needs a token: give --token <file>, or a token source (--tenant-id, --client-id and --certificate; or --token-source ${TOKEN_SOURCES.slice(1).join('|')}) to get a fresh one.\n\n${USAGE}`,
+        `doctor needs a token: give --token <file>, or a token source (--tenant-id, --client-id and --certificate; or --token-source ${TOKEN_SOURCES.slice(1).join('|')}) to get a fresh one.\n\n${DOCTOR_USAGE}`,
       );
     }
     return args;

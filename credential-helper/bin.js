@@ -8,12 +8,17 @@ const { join } = require('node:path');
 
 const bundle = join(__dirname, '..', '.build', 'credential-helper', 'cli.js');
 
+// The bundle includes the shared command-line helper (cli-kit/), so its sources count too.
+const sources = [__dirname, join(__dirname, '..', 'cli-kit')];
+
 function bundleIsCurrent() {
   if (!existsSync(bundle)) return false;
   const built = statSync(bundle).mtimeMs;
-  return readdirSync(__dirname)
-    .filter((file) => file.endsWith('.ts'))
-    .every((file) => statSync(join(__dirname, file)).mtimeMs <= built);
+  return sources.every((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .every((file) => statSync(join(dir, file)).mtimeMs <= built),
+  );
 }
 
 let cli;

@@ -5,7 +5,7 @@
  * Exit codes: ./exit-codes.ts (documented in docs/app-teams.md).
  */
 import { readFile } from 'node:fs/promises';
-import { parseHelperArgs, USAGE, type CredentialsArgs, type DoctorArgs, type TokenSourceArgs } from './args';
+import { parseHelperArgs, type CredentialsArgs, type DoctorArgs, type TokenSourceArgs } from './args';
 import { cacheEntry, readCachedCredentials, writeCachedCredentials, writePrivateFile, type CacheKey } from './cache';
 import { diagnose, formatDiagnosis, type TrustPolicy } from './doctor';
 import { readProviderClientIds, readRoleFromIam, readTrustPolicyFile } from './doctor-sources';
@@ -37,7 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     switch (args.command) {
       case 'help':
-        io.stdout(`${USAGE}\n`);
+        io.stdout(`${args.text}\n`);
         return EXIT_CODES.ok;
       case 'doctor':
         return await doctor(args, io);

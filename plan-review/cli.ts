@@ -9,7 +9,7 @@
  * Exit codes: plan-review/errors.ts (EXIT_CODES), documented in docs/pipeline.md.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { formatProblems, parseCommandLine } from '../cli-kit';
 import { ConfigError } from '../stacks/config';
 import { loadConfig } from '../stacks/load-config';
 import { loadReplacementLookup } from './cloudformation-spec';
@@ -21,8 +21,11 @@ import { renderReview } from './markdown';
 import { type Plan, parsePlan } from './plan';
 import { buildReview } from './review';
 
-const USAGE =
-  'usage: npm run plan:review -- [--format markdown|json] [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)';
+const USAGE = `usage: npm run plan:review -- [--format markdown|json] [--reviewed <reviewed-plan.json>] <plan.json>   (plan.json: terraform show -json <planfile> > plan.json)
+Reviews a Terraform plan against the deployment's configuration (WEB_IDENTITY_CONFIG) (docs/pipeline.md).
+  --format markdown|json   the review for people (default) or for programs
+  --reviewed <file>        the plan that was reviewed: exit 4 when <plan.json> makes other changes
+  --help                   this text`;
 
 const FORMATS = ['markdown', 'json'] as const;
 
@@ -45,19 +48,20 @@ function readPlan(path: string): Plan {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { reviewed?: string; format?: string };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { reviewed: { type: 'string' }, format: { type: 'string', default: 'markdown' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`plan:review: ${(error as Error).message}\n${USAGE}\n`);
+  const line = parseCommandLine(
+    { usage: USAGE, options: { reviewed: { type: 'string' }, format: { type: 'string' } }, allowPositionals: true },
+    argv,
+  );
+  if (line.kind === 'help') {
+    process.stdout.write(`${line.text}\n`);
+    return EXIT_CODES.ok;
+  }
+  if (line.kind === 'error') {
+    process.stderr.write(formatProblems('plan:review', line));
     return EXIT_CODES.invalidInput;
   }
+  const values = { format: 'markdown', ...line.values } as { reviewed?: string; format: string };
+  const { positionals } = line;
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) {
     process.stderr.write(`plan:review: --format: expected "markdown" or "json", got "${values.format}"\n${USAGE}\n`);

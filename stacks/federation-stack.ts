@@ -24,7 +24,8 @@ import { IdentityWorkflows } from './identity-workflows';
 import { IAM_EVENTS_REGION, MemberBaseline } from './member-baseline';
 import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from './member-baseline-template';
 import { SecurityAlarms } from './security-alarms';
-import { SweepStorage, SweepWorkflow } from './sweep';
+import { OperatorDashboard } from './dashboard';
+import { SweepStorage, SweepWorkflow, sweepMetricNamespace } from './sweep';
 import { TaskFunction } from './task-function';
 import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from './terraform-strings';
 
@@ -291,10 +292,25 @@ export class WebIdentityFederationStack extends TerraformStack {
       alarmTopicArn: this.pipeline.alarmTopic.arn,
     });
 
-    new SecurityAlarms(this, 'security-alarms', {
+    const securityAlarms = new SecurityAlarms(this, 'security-alarms', {
       namePrefix: prefix,
       logGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
       alarmTopicArn: this.pipeline.alarmTopic.arn,
+    });
+
+    new OperatorDashboard(this, 'dashboard', {
+      namePrefix: prefix,
+      region,
+      accountId,
+      queueName: `${this.pipeline.queue.nameInput}`,
+      deadLetterQueueName: `${this.pipeline.deadLetterQueue.nameInput}`,
+      routerLogGroupName: this.pipeline.router.logGroup.name,
+      assignLogGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
+      sweepReportLogGroupName: this.tasks['sweep-report'].logGroup.name,
+      sweepNamespace: sweepMetricNamespace(prefix),
+      alarmNames: [...this.pipeline.alarms, ...this.sweep.alarms, ...Object.values(securityAlarms.alarms)].map(
+        (alarm) => `${alarm.alarmNameInput}`,
+      ),
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {

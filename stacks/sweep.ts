@@ -24,6 +24,9 @@ import { invokedTasks, type TaskFunctionArns } from './workflow-definitions';
 /** Everything the sweep keeps lives under this prefix of its bucket (one folder per execution). */
 export const SWEEP_KEY_PREFIX = 'sweeps/';
 
+/** The namespace of the sweep's metrics (its alarms here, the dashboard's gauges and findings). */
+export const sweepMetricNamespace = (namePrefix: string): string => `${namePrefix}/sweep`;
+
 export interface SweepStorageProps {
   readonly namePrefix: string;
   readonly accountId: string;
@@ -272,7 +275,7 @@ export class SweepWorkflow extends Construct {
     // The report step logs one `sweep metrics` line per run; a metric filter per number turns it
     // into a metric (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html:
     // a filter can publish a numeric field of a JSON log event as the metric value).
-    const namespace = `${props.namePrefix}/sweep`;
+    const namespace = sweepMetricNamespace(props.namePrefix);
     for (const [metric, { threshold, description }] of Object.entries(SWEEP_METRICS) as [
       SweepMetric,
       (typeof SWEEP_METRICS)[SweepMetric],

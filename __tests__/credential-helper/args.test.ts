@@ -124,8 +124,24 @@ describe('parseHelperArgs', () => {
   });
 
   it('rejects an unknown command or flag', () => {
-    expect(usageError(['login', ...base])).toContain('Unknown command "login"');
-    expect(usageError([...base, '--profile', 'x'])).toContain("Unknown option '--profile'");
+    expect(usageError(['login', ...base])).toContain('unknown command "login" (commands: doctor)');
+    expect(usageError([...base, '--profile', 'x'])).toContain('unknown option --profile');
+  });
+
+  it('names the closest option or command for a slip, never Node parseArgs text', () => {
+    const message = usageError([...base, '--role-ar', 'arn:aws:iam::111122223333:role/r', '--docter']);
+    expect(message).toContain('unknown option --role-ar; did you mean --role-arn?');
+    expect(usageError(['docter', ...base])).toContain('unknown command "docter"; did you mean "doctor"?');
+    expect(usageError([...base, '--region'])).toContain('--region needs a value');
+    expect(message).not.toMatch(/ERR_PARSE_ARGS|Unknown option '|To specify a positional/);
+  });
+
+  it('answers --help with the usage of the command, or of doctor after it', () => {
+    const help = parseHelperArgs(['--help'], {});
+    const doctorHelp = parseHelperArgs(['doctor', '-h', '--role-arn', 'x'], {});
+    expect(help).toEqual({ command: 'help', text: expect.stringContaining('Prints AWS credential_process JSON') });
+    expect(doctorHelp).toEqual({ command: 'help', text: expect.stringContaining('Explains why STS would deny the token') });
+    expect((doctorHelp as { text: string }).text).not.toContain('credential_process');
   });
 
   describe('token sources', () => {

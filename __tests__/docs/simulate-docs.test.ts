@@ -4,6 +4,7 @@ import { ROUTER_EVENT_SOURCE } from '../../stacks/router-event-source';
 import { INVARIANTS } from '../../simulation/engine/invariants';
 import { SIMULATE_EXIT } from '../../simulation/engine/run-simulation';
 import { DEFAULT_LATENCIES } from '../../simulation/engine/scheduler';
+import { IGNORE_REASONS } from '../../functions/shared/workflow';
 import { labelsOf, tableUnder } from '../support/markdown-tables';
 
 /** docs/simulate.md and the operator's load table say what the code does: each table is tied to its source. */
@@ -24,6 +25,18 @@ describe('docs/simulate.md', () => {
   it('lists every invariant the checker reports, and only those', () => {
     const names = labelsOf(tableUnder(simulate, 'Invariants', ['invariant', 'holds when']));
     expect(names).toEqual(INVARIANTS.map((name) => `\`${name}\``));
+  });
+
+  it('gives one key order for the output, the one the CLI tests check', () => {
+    const sentences = [...simulate.matchAll(/Keys come in this\s+order: ([^.]+)\./g)];
+    expect(sentences).toHaveLength(1);
+    const keys = [...sentences[0]![1]!.matchAll(/`(\w+)`/g)].map(([, key]) => key);
+    expect(keys).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'load', 'invariants', 'sweep']);
+  });
+
+  it('lists every reason an event is ignored for, with its meaning, as IGNORE_REASONS has them', () => {
+    const rows = tableUnder(simulate, 'Ignored events', ['reason', 'meaning']).rows.map((row) => row.cells);
+    expect(rows).toEqual(Object.entries(IGNORE_REASONS).map(([reason, meaning]) => [`\`${reason}\``, meaning]));
   });
 
   it("gives the virtual clock's latencies as the scheduler draws them", () => {

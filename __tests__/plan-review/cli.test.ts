@@ -97,6 +97,19 @@ describe('npm run plan:review', () => {
     expect(stderr).toContain('format_version "2.0" is not supported');
   });
 
+  it('answers --help with its usage on stdout and exit 0, and names the closest option for a misspelt one', () => {
+    const help = planReview('--help');
+    expect(help.status).toBe(EXIT_CODES.ok);
+    expect(help.stdout).toMatch(
+      /^usage: npm run plan:review -- \[--format markdown\|json\] \[--reviewed <reviewed-plan\.json>\] <plan\.json>/,
+    );
+    expect(help.stderr).toBe('');
+    const slip = planReview('--reveiwed', 'a.json', 'b.json');
+    expect(slip.status).toBe(EXIT_CODES.invalidInput);
+    expect(slip.stderr).toMatch(/^plan:review: unknown option --reveiwed; did you mean --reviewed\?\nusage:/);
+    expect(slip.stderr).not.toMatch(/ERR_PARSE_ARGS|Unknown option '/);
+  });
+
   it('exits 2 with the usage when the plan file is not given', () => {
     const { status, stderr } = planReview();
     expect(status).toBe(2);

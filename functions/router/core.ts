@@ -10,6 +10,8 @@ import {
   type WorkflowInput,
   roleLockInput,
   federationFor,
+  ROUTER_LOG_MESSAGES,
+  type IgnoreReason,
 } from '../shared/workflow';
 import { describeIssues, type HandlerDeps } from '../shared/runtime';
 import { parsePolicyDocument, protectedBy } from '../shared/iam';
@@ -61,7 +63,10 @@ export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;
 export type Route =
   | {
       readonly action: 'ignore';
-      readonly reason: string;
+      /** One of the closed set (shared/workflow/ignore-reasons.ts): dashboards and the simulator count by it. */
+      readonly reason: IgnoreReason;
+      /** Free text: what exactly (the error code, the call, the protection). */
+      readonly detail: string;
       /** `warn` for an event that should not exist (forged or misrouted); the details say what it claimed. */
       readonly severity?: 'warn';
       readonly details?: Readonly<Record<string, unknown>>;
@@ -145,10 +150,11 @@ function tagEntries(tags: unknown): [string, string][] {
 /** Decides what one CloudTrail event asks for (docs/architecture.md#the-flow). Throws `MalformedMessageError`. */
 export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent): Route {
   const { detail } = event;
-  if (detail.errorCode) return { action: 'ignore', reason: `the call failed (${detail.errorCode})` };
-  if (isAutomationCall(event, settings.automationRoleName)) return { action: 'ignore', reason: "the automation's own call" };
+  if (detail.errorCode) return { action: 'ignore', reason: 'call-failed', detail: `the call failed (${detail.errorCode})` };
+  if (isAutomationCall(event, settings.automationRoleName))
+    return { action: 'ignore', reason: 'automation-call', detail: "the automation's own call" };
   const eventName = IAM_EVENT_NAMES.find((name) => name === detail.eventName);
-  if (!eventName) return { action: 'ignore', reason: `not a role trust event (${detail.eventName})` };
+  if (!eventName) return { action: 'ignore', reason: 'not-a-trust-event', detail: `not a role trust event (${detail.eventName})` };
 
   // The envelope's `account` is the sender's account, set by EventBridge: a sender cannot
   // choose it ("Rules with an account field do not match any events sent from other
@@ -161,7 +167,8 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   if (detail.recipientAccountId !== undefined && detail.recipientAccountId !== accountId) {
     return {
       action: 'ignore',
-      reason: 'detail.recipientAccountId differs from the account that sent the event',
+      reason: 'forged-account',
+      detail: 'detail.recipientAccountId differs from the account that sent the event',
       severity: 'warn',
       details: { account: accountId, recipientAccountId: detail.recipientAccountId },
     };
@@ -176,7 +183,7 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   const path = eventName === 'CreateRole' ? (parameters.path ?? '/') : undefined;
   const protection = protectedBy(settings.protectedRoles, { roleName: roleName.data, ...(path === undefined ? {} : { path }) });
   if (protection !== undefined) {
-    return { action: 'ignore', reason: `the role is protected (${protection}): the automation never changes it` };
+    return { action: 'ignore', reason: 'protected-role', detail: `the role is protected (${protection}): the automation never changes it` };
   }
   const input: WorkflowInput = { accountId, roleName: roleName.data, eventId: detail.eventID, eventName };
   if (eventName === 'DeleteRole') return { action: 'start', workflow: 'delete', input };
@@ -210,7 +217,7 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   }
   // A role updated away from the provider may still have an application: Delete is a no-op otherwise.
   return eventName === 'CreateRole'
-    ? { action: 'ignore', reason: "the trust policy does not reference the tenant's provider" }
+    ? { action: 'ignore', reason: 'not-federated', detail: "the trust policy does not reference the tenant's provider" }
     : { action: 'start', workflow: 'delete', input };
 }
 
@@ -251,7 +258,11 @@ export async function routeEvents(deps: Deps, event: SqsEvent): Promise<BatchRes
       const eventLogger = logger.child({ eventId: cloudTrail.detail.eventID, eventName: cloudTrail.detail.eventName });
       const route = routeEvent(deps.settings, cloudTrail);
       if (route.action === 'ignore') {
-        eventLogger[route.severity ?? 'info']('event ignored', { reason: route.reason, ...route.details });
+        eventLogger[route.severity ?? 'info'](ROUTER_LOG_MESSAGES.ignored, {
+          reason: route.reason,
+          detail: route.detail,
+          ...route.details,
+        });
         continue;
       }
       const name = executionName(route.input.eventName, route.input.eventId);
@@ -267,7 +278,9 @@ export async function routeEvents(deps: Deps, event: SqsEvent): Promise<BatchRes
       });
     } catch (error) {
       failures.push({ itemIdentifier: record.messageId });
-      logger[error instanceof MalformedMessageError ? 'error' : 'warn']('message failed; SQS will redeliver it or move it to the DLQ', {
+      const malformed = error instanceof MalformedMessageError;
+      logger[malformed ? 'error' : 'warn'](ROUTER_LOG_MESSAGES.failed, {
+        reason: (malformed ? 'malformed' : 'start-failed') satisfies IgnoreReason,
         error,
       });
     }

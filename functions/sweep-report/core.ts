@@ -4,6 +4,11 @@ import {
   type SweepStore,
   DELETING_ACTIONS,
   SWEEP_METRICS_MESSAGE,
+  SWEEP_FINDINGS_MESSAGE,
+  SWEEP_PROVIDER_MESSAGE,
+  DASHBOARD_FULLEST_PROVIDERS,
+  FINDING_KIND_NAMES,
+  renderSweepReportHtml,
   inspectionSchema,
   repairResultSchema,
   sweepContextSchema,
@@ -295,6 +300,13 @@ async function finish(
   };
   const key = `${sweep.prefix}report.json`;
   await deps.store.putJson(key, report);
+  // The same report for people, beside it (docs/operator.md#reading-the-report).
+  const htmlKey = `${sweep.prefix}report.html`;
+  await deps.store.putText(
+    htmlKey,
+    renderSweepReportHtml(report, { entraObjectQuota: deps.settings.entraObjectQuota }),
+    'text/html; charset=utf-8',
+  );
   const metrics: Record<SweepMetric, number> = {
     maxClientIdsPerProvider: totals.maxClientIdsPerProvider,
     directoryObjectQuotaPercent: totals.directoryObjectQuotaPercent,
@@ -303,7 +315,16 @@ async function finish(
     deletionsWithheld: decision.overCap ? 1 : 0,
     failedActions: byResult.failed ?? 0,
   };
-  deps.logger.info(SWEEP_METRICS_MESSAGE, { metrics, report: `s3://${deps.store.bucket}/${key}` });
+  deps.logger.info(SWEEP_METRICS_MESSAGE, {
+    metrics,
+    report: `s3://${deps.store.bucket}/${key}`,
+    html: `s3://${deps.store.bucket}/${htmlKey}`,
+  });
+  for (const kind of FINDING_KIND_NAMES) deps.logger.info(SWEEP_FINDINGS_MESSAGE, { kind, count: byKind[kind] ?? 0 });
+  const fullest = [...readable].sort((a, b) => b.clientIds - a.clientIds || a.accountId.localeCompare(b.accountId));
+  for (const inspection of fullest.slice(0, DASHBOARD_FULLEST_PROVIDERS)) {
+    deps.logger.info(SWEEP_PROVIDER_MESSAGE, { account: inspection.accountId, clientIds: inspection.clientIds });
+  }
   return { report: { bucket: deps.store.bucket, key, totals } };
 }
 

@@ -1,14 +1,14 @@
 /**
  * `npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>]
- *   [--sweep report|repair] [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check]`
- * One JSON document on stdout; logs (JSON lines) on stderr. Exit 0 when the run completed
+ *   [--sweep report|repair] [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check] [--format json|markdown]`
+ * One JSON document (or, `--format markdown`, tables) on stdout; logs (JSON lines) on stderr. Exit 0 when the run completed
  * (failed executions are data), 2 when an input file or an option is unreadable or malformed,
  * 3 when `--check` is given and an invariant does not hold, 1 on a bug (docs/simulate.md).
  * `--world w.json --check` without events checks the world file alone; `--events` may also be left
  * out when `--sweep` is given: the sweep runs after the events.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { formatProblems, parseCommandLine } from '../../cli-kit';
 import { createLogger } from '../../functions/shared/runtime';
 import { ConfigError, parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
@@ -16,12 +16,40 @@ import { SWEEP_MODES, type SweepMode } from '../../functions/shared/sweep';
 import { checkLoadSettings } from '../engine/load';
 import { SIMULATE_EXIT, parseEvents, runSimulation } from '../engine/run-simulation';
 import { SimulationInputError, parseWorld } from '../engine/world';
+import { simulationMarkdown } from './markdown';
 
-const USAGE =
-  'usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>] [--sweep report|repair] ' +
-  '[--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check]\n' +
-  '       npm run simulate -- --world <world.json> --sweep report|repair [--config <config.json>]\n' +
-  '       npm run simulate -- --world <world.json> --check [--config <config.json>]   (checks the world alone)';
+const USAGE = `usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>] [--sweep report|repair]
+         [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check] [--format json|markdown]
+       npm run simulate -- --world <world.json> --sweep report|repair [--config <config.json>] [--format json|markdown] [--html <report.html>]
+       npm run simulate -- --world <world.json> --check [--config <config.json>]   (checks the world alone)
+Replays IAM events (and the sweep) through the real functions and state machines, locally (docs/simulate.md).
+  --world <file>        the accounts, roles and Entra tenant before the first event
+  --events <file>       the events, in order (docs/simulate.md#events-file)
+  --config <file>       the platform configuration (default: the embedded example)
+  --sweep report|repair run the sweep after the events
+  --concurrency N, --seed S, --duplicates P, --reorder W
+                        run under load (docs/simulate.md#under-load)
+  --check               exit 3 when an invariant does not hold
+  --format json|markdown
+                        one JSON document (default), or Markdown tables for people
+  --html <file>         with --sweep: write the sweep's HTML report (as the bucket gets it) to <file>
+  --help                this text
+Exit codes: 0 completed, 1 simulator failure, 2 bad input or option, 3 invariant violated (--check).`;
+
+const OPTIONS = {
+  world: { type: 'string' },
+  events: { type: 'string' },
+  config: { type: 'string' },
+  concurrency: { type: 'string' },
+  seed: { type: 'string' },
+  duplicates: { type: 'string' },
+  reorder: { type: 'string' },
+  check: { type: 'boolean' },
+  sweep: { type: 'string' },
+  format: { type: 'string' },
+  html: { type: 'string' },
+} as const;
+const FORMATS = ['json', 'markdown'] as const;
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -48,39 +76,27 @@ function numberOption(value: string | undefined, flag: string, expected: string)
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: {
-    world?: string;
-    events?: string;
-    config?: string;
-    concurrency?: string;
-    seed?: string;
-    duplicates?: string;
-    reorder?: string;
-    check?: boolean;
-    sweep?: string;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        world: { type: 'string' },
-        events: { type: 'string' },
-        config: { type: 'string' },
-        concurrency: { type: 'string' },
-        seed: { type: 'string' },
-        duplicates: { type: 'string' },
-        reorder: { type: 'string' },
-        check: { type: 'boolean' },
-        sweep: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`simulate: ${(error as Error).message}\n${USAGE}\n`);
+  const line = parseCommandLine({ usage: USAGE, options: OPTIONS }, argv);
+  if (line.kind === 'help') {
+    process.stdout.write(`${line.text}\n`);
+    return SIMULATE_EXIT.completed;
+  }
+  if (line.kind === 'error') {
+    process.stderr.write(formatProblems('simulate', line));
+    return SIMULATE_EXIT.badInput;
+  }
+  const values = line.values as { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+  const format = values.format ?? 'json';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    process.stderr.write(`simulate: --format must be ${FORMATS.join(' or ')}, not "${format}"\n${USAGE}\n`);
     return SIMULATE_EXIT.badInput;
   }
   if (values.sweep !== undefined && !(SWEEP_MODES as readonly string[]).includes(values.sweep)) {
     process.stderr.write(`simulate: --sweep must be ${SWEEP_MODES.join(' or ')}, not "${values.sweep}"\n${USAGE}\n`);
+    return SIMULATE_EXIT.badInput;
+  }
+  if (values.html !== undefined && values.sweep === undefined) {
+    process.stderr.write(`simulate: --html writes the sweep's report: give --sweep report|repair too\n${USAGE}\n`);
     return SIMULATE_EXIT.badInput;
   }
   if (!values.world || (!values.events && !values.check && values.sweep === undefined)) {
@@ -102,7 +118,21 @@ async function main(argv: string[]): Promise<number> {
       ? parseConfig(readJson(values.config, 'config'), values.config)
       : parseConfig(EXAMPLE_CONFIG, 'the embedded example configuration');
     const world = parseWorld(readJson(values.world, 'world'), values.world);
-    const events = values.events ? parseEvents(readJson(values.events, 'events'), values.events) : [];
+    const events = values.events
+      ? parseEvents(readJson(values.events, 'events'), values.events, { automationRoleName: config.aws.automationRoleName })
+      : [];
+    const htmlFile = values.html;
+    const html = htmlFile
+      ? (text: string) => {
+          try {
+            writeFileSync(htmlFile, text);
+          } catch (error) {
+            throw new SimulationInputError(
+              `--html ${htmlFile} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+            );
+          }
+        }
+      : undefined;
     const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
     const output = await runSimulation({
       world,
@@ -111,9 +141,9 @@ async function main(argv: string[]): Promise<number> {
       logger,
       seed,
       ...(load ? { load } : {}),
-      ...(values.sweep ? { sweep: { mode: values.sweep as SweepMode } } : {}),
+      ...(values.sweep ? { sweep: { mode: values.sweep as SweepMode, ...(html ? { onReportHtml: html } : {}) } } : {}),
     });
-    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    process.stdout.write(format === 'markdown' ? simulationMarkdown(output) : `${JSON.stringify(output, null, 2)}\n`);
     const { violations } = output.invariants;
     if (violations.length > 0) {
       process.stderr.write(

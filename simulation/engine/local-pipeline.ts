@@ -15,6 +15,7 @@ import type { EntraDirectory } from '../../functions/shared/entra';
 import type { OpenMemberAccount } from '../../functions/shared/iam';
 import type { DynamoDbTable } from '../fakes/dynamodb-model';
 import type { VirtualScheduler } from './scheduler';
+import { IgnoredEvents, observingLogger, type IgnoredEvent } from './ignored-events';
 
 /**
  * The central pipeline in one process: SQS batch → the real router handler → a local
@@ -115,6 +116,8 @@ export interface LocalPipeline {
   readonly stateMachineArns: { readonly create: string; readonly delete: string };
   /** Executions started and not ended yet (waiting for a slot included). */
   unfinished(): number;
+  /** Delivered events that started nothing, with the router's reason (docs/simulate.md#ignored-events). */
+  ignoredEvents(): IgnoredEvent[];
   readonly stats: PipelineStats;
 }
 
@@ -388,9 +391,10 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     },
   };
 
+  const ignored = new IgnoredEvents();
   const router = makeRouterHandler(() => ({
     settings: { ...options.settings, createStateMachineArn: localArns.create, deleteStateMachineArn: localArns.delete },
-    logger: options.logger,
+    logger: observingLogger(options.logger, ignored.observe),
     starter,
     ...(options.now ? { now: options.now } : {}),
   }));
@@ -402,8 +406,13 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     stateMachineArns: localArns,
     stats,
     unfinished: () => running.size,
+    ignoredEvents: () => ignored.list(new Set(executions.map((execution) => execution.input.eventId))),
     async deliver(events) {
-      const Records = events.map((event) => ({ messageId: `local-${++messageCount}`, body: JSON.stringify(event) }));
+      const Records = events.map((event) => {
+        const messageId = `local-${++messageCount}`;
+        ignored.delivering(messageId, event);
+        return { messageId, body: JSON.stringify(event) };
+      });
       return router({ Records });
     },
     async drain() {

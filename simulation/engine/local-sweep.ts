@@ -37,6 +37,8 @@ export interface LocalSweepOptions {
   readonly concurrency?: number;
   readonly settings: LocalSweepSettings;
   readonly logger: Logger;
+  /** Handed the report's HTML page the report step wrote beside report.json (`simulate --html`). */
+  readonly onReportHtml?: (html: string) => void;
 }
 
 /** The `sweep` section of the simulator's output. */
@@ -55,6 +57,9 @@ export class MemorySweepStore implements SweepStore {
   constructor(readonly bucket: string) {}
   async putJson(key: string, value: unknown): Promise<void> {
     this.objects.set(key, JSON.stringify(value));
+  }
+  async putText(key: string, body: string): Promise<void> {
+    this.objects.set(key, body);
   }
   async getJson(key: string): Promise<unknown> {
     const text = this.objects.get(key);
@@ -248,5 +253,7 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
   enter('Report');
   const { report } = (await retrying(() => handlers.report(state))) as { report: { bucket: string; key: string } };
   const written = (await store.getJson(report.key)) as SweepReport;
+  const html = store.objects.get(report.key.replace(/\.json$/, '.html'));
+  if (html !== undefined) options.onReportHtml?.(html);
   return { mode: options.mode, findings: written.findings, totals: written.totals, report: `s3://${report.bucket}/${report.key}`, states };
 }

@@ -1,7 +1,9 @@
 import { ROLE_TAGS, TASK_FUNCTION_NAMES, roleLockTableName } from '../../functions/shared/workflow';
 import { applicationNamePrefix } from '../../functions/shared/entra';
 import { describeIssues, type Logger } from '../../functions/shared/runtime';
-import { identityObjectLimit, type FederationConfig } from '../../stacks/config';
+import { identityObjectLimit, parseConfig, type FederationConfig } from '../../stacks/config';
+import { EXAMPLE_CONFIG } from '../../stacks/example-config';
+import { expandShortEvent, shortEventSchema, type ShortFormSettings } from './short-events';
 import { protectedRolePatterns } from '../../stacks/member-baseline-template';
 import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../../stacks/workflow-definitions';
 import type { PipelineSettings } from './local-pipeline';
@@ -13,6 +15,7 @@ import type { SweepMode } from '../../functions/shared/sweep';
 import { checkInvariants, failedRemovalsOf, type InvariantReport } from './invariants';
 import { planLoad, playEventsUnderLoad, type LoadReport, type LoadSettings } from './load';
 import { VirtualScheduler, type LatencyProfile } from './scheduler';
+import type { IgnoredEvent } from './ignored-events';
 import { eventsSchema, type SimulationEvent } from './events';
 
 /**
@@ -33,8 +36,34 @@ export const SIMULATE_EXIT = {
   invariantViolated: 3,
 } as const;
 
-export function parseEvents(raw: unknown, source = 'events'): SimulationEvent[] {
-  const result = eventsSchema.safeParse(raw);
+/**
+ * An events file: full envelopes, or entries in the short form (`event`, `account`, `roleName`…),
+ * expanded first (short-events.ts, docs/simulate.md#the-short-form). `settings` name the
+ * automation for `by: "automation"` (default: the embedded example configuration's).
+ */
+export function parseEvents(raw: unknown, source = 'events', settings?: ShortFormSettings): SimulationEvent[] {
+  const problems: string[] = [];
+  const expanded = Array.isArray(raw)
+    ? raw.map((entry: unknown, index) => {
+        if (typeof entry !== 'object' || entry === null || !('event' in entry)) return entry;
+        const short = shortEventSchema.safeParse(entry);
+        if (short.success) {
+          return expandShortEvent(
+            short.data,
+            index,
+            settings ?? { automationRoleName: parseConfig(EXAMPLE_CONFIG).aws.automationRoleName },
+          );
+        }
+        problems.push(
+          ...describeIssues(short.error)
+            .split('; ')
+            .map((problem) => `[${index}].${problem}`),
+        );
+        return entry;
+      })
+    : raw;
+  if (problems.length > 0) throw new SimulationInputError(`${source}: ${problems.join('; ')}`);
+  const result = eventsSchema.safeParse(expanded);
   if (!result.success) {
     throw new SimulationInputError(`${source}: ${describeIssues(result.error).replace(/(^|; )(\d+)\./g, '$1[$2].')}`);
   }
@@ -89,6 +118,8 @@ export interface SimulationOutput {
   iam: Record<string, unknown>;
   entra: EntraOutput;
   executions: { stateMachine: string; name: string; status: string; states: string[] }[];
+  /** Delivered events that started nothing, and why (docs/simulate.md#ignored-events). */
+  ignoredEvents: IgnoredEvent[];
   calls: Record<string, number>;
   summary: SimulationSummary;
   /** With `--sweep`: what the sweep found and did (docs/simulate.md#the-sweep-section). */
@@ -271,6 +302,7 @@ export function simulationOutput(
       status: execution.status,
       states: [...execution.states],
     })),
+    ignoredEvents: world.pipeline.ignoredEvents(),
     calls: world.calls(),
     summary: simulationSummary(world, iam),
     ...(load ? { load } : {}),
@@ -285,7 +317,7 @@ export interface SimulationInput {
   readonly logger: Logger;
   readonly definitions?: { readonly create: object; readonly delete: object };
   /** `--sweep`: a sweep in this mode runs after the events. */
-  readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number };
+  readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number; readonly onReportHtml?: (html: string) => void };
   /** Seeds generated role IDs and, under load, every random choice (default 1). */
   readonly seed?: number;
   /** Concurrent executions on a virtual clock; absent, one event at a time, each run to completion. */

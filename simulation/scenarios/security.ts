@@ -1,7 +1,8 @@
 import { applicationUniqueName } from '../../functions/shared/entra';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { createRoleEvent, deleteRoleEvent, tagRoleEvent, updateAssumeRolePolicyEvent } from '../engine/cloudtrail-events';
+import { updateAssumeRolePolicyEvent } from '../engine/cloudtrail-events';
+import type { ShortEvent } from '../engine/short-events';
 
 /**
  * The security scenarios of docs/simulate.md#security-scenarios: each one a world and a list of
@@ -84,6 +85,25 @@ let eventCounter = 0;
 const eventId = (scenario: string) => `${scenario}-${String(++eventCounter).padStart(4, '0')}`.replace(/[^A-Za-z0-9-]/g, '-');
 const at = (scenario: string) => ({ accountId: ACCOUNT, eventId: eventId(scenario) });
 
+/**
+ * Events in the short form (docs/simulate.md#the-short-form): what happened, without the
+ * envelope, which the simulator adds. Only `forged-account` writes its envelope: the forgery is in it.
+ */
+type At = ReturnType<typeof at> & { readonly tags?: Record<string, string> };
+const short = (event: ShortEvent['event'], roleName: string, options: At, trust?: object | string): ShortEvent => ({
+  event,
+  account: options.accountId,
+  roleName,
+  ...(trust === undefined ? {} : { trust: trust as ShortEvent['trust'] }),
+  ...(options.tags ? { tags: options.tags } : {}),
+  id: options.eventId,
+});
+const createRole = (roleName: string, trust: object | string, options: At) => short('CreateRole', roleName, options, trust);
+const updateAssumeRolePolicy = (roleName: string, trust: object | string, options: At) =>
+  short('UpdateAssumeRolePolicy', roleName, options, trust);
+const deleteRole = (roleName: string, options: At) => short('DeleteRole', roleName, options);
+const tagRole = (roleName: string, tags: Record<string, string>, options: At) => short('TagRole', roleName, { ...options, tags });
+
 const graphDown = (call: string) => ({ call, status: 503, code: 'ServiceUnavailable', times: 0 });
 
 /** A role already federated by the automation: its application of ours, audience, pin and tags. */
@@ -154,7 +174,7 @@ export function securityScenarios(): Scenario[] {
           ],
         },
       },
-      events: [updateAssumeRolePolicyEvent('payments-deployer', placeholder(), at('squat'))],
+      events: [updateAssumeRolePolicy('payments-deployer', placeholder(), at('squat'))],
     },
     {
       name: 'owners-named-by-tag',
@@ -162,10 +182,7 @@ export function securityScenarios(): Scenario[] {
       before:
         'The TagRole started a Create that added the tagger as owner of the role’s application: they registered a certificate and assumed the role.',
       world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } }, entra: { users: [IDS.attacker] } },
-      events: [
-        createRoleEvent('ci-deployer', placeholder(), at('tag')),
-        tagRoleEvent('ci-deployer', { 'entra:owners': IDS.attacker }, at('tag')),
-      ],
+      events: [createRole('ci-deployer', placeholder(), at('tag')), tagRole('ci-deployer', { 'entra:owners': IDS.attacker }, at('tag'))],
     },
     {
       name: 'recreated-role-name',
@@ -178,9 +195,9 @@ export function securityScenarios(): Scenario[] {
         faults: [graphDown('graph:DELETE /applications/{id}')],
       },
       events: [
-        createRoleEvent('deployer', placeholder(), { ...at('recreate'), tags: { 'entra:owners': IDS.bob } }),
-        deleteRoleEvent('deployer', at('recreate')),
-        createRoleEvent('deployer', placeholder(), at('recreate')),
+        createRole('deployer', placeholder(), { ...at('recreate'), tags: { 'entra:owners': IDS.bob } }),
+        deleteRole('deployer', at('recreate')),
+        createRole('deployer', placeholder(), at('recreate')),
       ],
     },
     {
@@ -191,7 +208,7 @@ export function securityScenarios(): Scenario[] {
         'The compensation deleted and purged the working application and removed its audience, while the trust policy still pinned the dead service principal.',
       world: readyWorld(),
       events: [
-        updateAssumeRolePolicyEvent(
+        updateAssumeRolePolicy(
           'ci-deployer',
           policy(...(pinned(IDS.ourApp, IDS.ourSp).Statement as PolicyStatement[]), {
             Effect: 'Allow',
@@ -208,11 +225,7 @@ export function securityScenarios(): Scenario[] {
       before: 'The compensation deleted the working application and its audience.',
       world: readyWorld({ faults: [graphDown('graph:POST /applications')] }),
       events: [
-        updateAssumeRolePolicyEvent(
-          'ci-deployer',
-          pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }),
-          at('outage'),
-        ),
+        updateAssumeRolePolicy('ci-deployer', pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('outage')),
       ],
     },
     {
@@ -224,7 +237,7 @@ export function securityScenarios(): Scenario[] {
         accounts: { [ACCOUNT]: { oidcProviders: [provider([IDS.otherTeamApp])] } },
         faults: [graphDown('graph:POST /applications')],
       },
-      events: [createRoleEvent('open-role', open(), at('lock'))],
+      events: [createRole('open-role', open(), at('lock'))],
     },
     {
       name: 'open-role-too-large-to-lock',
@@ -235,7 +248,7 @@ export function securityScenarios(): Scenario[] {
         accounts: { [ACCOUNT]: { oidcProviders: [provider([IDS.otherTeamApp])] } },
         faults: [graphDown('graph:POST /applications')],
       },
-      events: [createRoleEvent('open-big-role', nearlyFullOpenPolicy(), at('toolarge'))],
+      events: [createRole('open-big-role', nearlyFullOpenPolicy(), at('toolarge'))],
     },
     {
       name: 'forged-account',
@@ -288,7 +301,7 @@ export function securityScenarios(): Scenario[] {
         },
       },
       events: [
-        updateAssumeRolePolicyEvent(
+        updateAssumeRolePolicy(
           'legacy',
           pinned(IDS.handMadeApp, IDS.handMadeSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }),
           at('handmade'),
@@ -305,7 +318,7 @@ export function securityScenarios(): Scenario[] {
         entra: { users: [IDS.alice] },
         faults: [{ call: 'graph:POST /applications/{id}/owners/$ref', status: 403, code: 'Authorization_RequestDenied', times: 0 }],
       },
-      events: [createRoleEvent('ci-deployer', placeholder(), { ...at('owners'), tags: { 'entra:owners': IDS.alice } })],
+      events: [createRole('ci-deployer', placeholder(), { ...at('owners'), tags: { 'entra:owners': IDS.alice } })],
     },
     {
       name: 'delete-leaves-nothing',
@@ -313,7 +326,7 @@ export function securityScenarios(): Scenario[] {
       before:
         "The service principal, soft-deleted with its application, stayed in deletedItems for 30 days against the automation's quota.",
       world: { accounts: { [ACCOUNT]: { oidcProviders: [provider()] } } },
-      events: [createRoleEvent('ci-deployer', placeholder(), at('delete')), deleteRoleEvent('ci-deployer', at('delete'))],
+      events: [createRole('ci-deployer', placeholder(), at('delete')), deleteRole('ci-deployer', at('delete'))],
     },
     {
       name: 'kept-statement-open-locked',
@@ -338,7 +351,7 @@ export function securityScenarios(): Scenario[] {
         },
       },
       events: [
-        createRoleEvent(
+        createRole(
           'two-paths',
           policy(
             statement({ StringEquals: { [`${HOST}:aud`]: 'api://replace-me' } }),
@@ -378,7 +391,7 @@ export function securityScenarios(): Scenario[] {
           ],
         },
       },
-      events: [updateAssumeRolePolicyEvent('vm-batch', pinned(IDS.managedIdentity, IDS.managedIdentitySp), at('handmademi'))],
+      events: [updateAssumeRolePolicy('vm-batch', pinned(IDS.managedIdentity, IDS.managedIdentitySp), at('handmademi'))],
     },
     {
       name: 'failure-keeps-identity',
@@ -388,7 +401,7 @@ export function securityScenarios(): Scenario[] {
         'The compensation saw a role no longer pinned to its application and deleted and purged the application and service principal, and removed the audience.',
       world: readyWorld(),
       events: [
-        updateAssumeRolePolicyEvent(
+        updateAssumeRolePolicy(
           'ci-deployer',
           policy(...(placeholder().Statement as PolicyStatement[]), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }),
           at('keepidentity'),
@@ -402,7 +415,7 @@ export function securityScenarios(): Scenario[] {
       before:
         'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
       world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
-      events: [createRoleEvent('one-too-many', placeholder(), at('quota'))],
+      events: [createRole('one-too-many', placeholder(), at('quota'))],
     },
   ];
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { routeEvents, executionName, type ExecutionStarter } from '../../../functions/router/core';
-import type { WorkflowInput } from '../../../functions/shared/workflow';
+import { IGNORE_REASONS, ROUTER_LOG_MESSAGES, type WorkflowInput } from '../../../functions/shared/workflow';
 import { createLogger } from '../../../functions/shared/runtime';
 import { BUILT_IN_PROTECTED_ROLES } from '../../../stacks/config';
 import { createRoleEvent, deleteRoleEvent, sqsBatch, tagRoleEvent, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
@@ -20,12 +20,12 @@ const ec2Policy = {
   Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
 
-/** The reasons of the "event ignored" log lines. */
+/** The "event ignored" log lines, as `reason: detail` (reason from the closed set, detail free text). */
 function ignoredReasons(lines: string[]): string[] {
   return lines
     .map((line) => JSON.parse(line))
     .filter((line) => line.message === 'event ignored')
-    .map((line) => line.reason);
+    .map((line) => `${line.reason}: ${line.detail}`);
 }
 
 function setUp(answer: (name: string) => Promise<'started' | 'already-exists'> = async () => 'started') {
@@ -74,7 +74,7 @@ describe('router core', () => {
     const { deps, started, lines } = setUp();
     expect(await routeEvents(deps, sqsBatch(createRoleEvent('web', ec2Policy)))).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([]);
-    expect(ignoredReasons(lines)).toEqual(["the trust policy does not reference the tenant's provider"]);
+    expect(ignoredReasons(lines)).toEqual(["not-federated: the trust policy does not reference the tenant's provider"]);
   });
 
   it('starts Create for an UpdateAssumeRolePolicy that references the provider and Delete otherwise', async () => {
@@ -236,14 +236,14 @@ describe('router core', () => {
     const { deps, started, lines } = setUp();
     await routeEvents(deps, sqsBatch(createRoleEvent('x', appTeamTrustPolicy(), { errorCode: 'EntityAlreadyExists' })));
     expect(started).toEqual([]);
-    expect(ignoredReasons(lines)).toEqual(['the call failed (EntityAlreadyExists)']);
+    expect(ignoredReasons(lines)).toEqual(['call-failed: the call failed (EntityAlreadyExists)']);
   });
 
   it('ignores calls other than CreateRole, UpdateAssumeRolePolicy and DeleteRole, naming the call', async () => {
     const { deps, started, lines } = setUp();
     await routeEvents(deps, sqsBatch(tagRoleEvent('ci-deployer', { team: 'payments' })));
     expect(started).toEqual([]);
-    expect(ignoredReasons(lines)).toEqual(['not a role trust event (TagRole)']);
+    expect(ignoredReasons(lines)).toEqual(['not-a-trust-event: not a role trust event (TagRole)']);
   });
 
   it.each(['reader', 'audience', 'pin'])(
@@ -289,7 +289,7 @@ describe('router core', () => {
     await routeEvents(deps, sqsBatch(bySession, byIssuer));
     // Assess
     expect(started).toEqual([]);
-    expect(ignoredReasons(lines)).toEqual(["the automation's own call", "the automation's own call"]);
+    expect(ignoredReasons(lines)).toEqual(Array(2).fill("automation-call: the automation's own call"));
   });
 
   it('matches an automation role name with regular-expression characters literally', async () => {
@@ -345,7 +345,8 @@ describe('router core', () => {
         message: 'event ignored',
         account: '444455556666',
         recipientAccountId: '111122223333',
-        reason: expect.stringContaining('recipientAccountId'),
+        reason: 'forged-account',
+        detail: expect.stringContaining('recipientAccountId'),
       });
     });
 
@@ -387,7 +388,9 @@ describe('router core', () => {
       );
       expect(started).toEqual([]);
       const ignored = lines.map((line) => JSON.parse(line)).filter((line) => line.message === 'event ignored');
-      expect(ignored.map((line) => line.reason)).toEqual(Array(3).fill(expect.stringContaining('protected')));
+      expect(ignored.map((line) => [line.reason, line.detail])).toEqual(
+        Array(3).fill(['protected-role', expect.stringContaining('protected')]),
+      );
     });
 
     it('starts nothing for a CreateRole under a protected path', async () => {
@@ -432,8 +435,8 @@ describe('router core', () => {
     ]);
     expect(started.map((s) => s.input.roleName)).toEqual(['ok']);
     const errors = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'ERROR');
-    expect(errors.map((line) => [line.messageId, line.error.name])).toEqual(
-      ['msg-1', 'msg-2', 'msg-4', 'msg-5'].map((id) => [id, 'MalformedMessageError']),
+    expect(errors.map((line) => [line.messageId, line.error.name, line.reason])).toEqual(
+      ['msg-1', 'msg-2', 'msg-4', 'msg-5'].map((id) => [id, 'MalformedMessageError', 'malformed']),
     );
     expect(errors.map((line) => line.error.message)).toEqual([
       expect.stringContaining('body is not JSON'),
@@ -455,11 +458,29 @@ describe('router core', () => {
     },
   );
 
-  it('fails the item when Step Functions is unavailable, so SQS redelivers it', async () => {
-    const { deps } = setUp(async () => {
+  it('fails the item when Step Functions is unavailable, so SQS redelivers it, logging reason start-failed', async () => {
+    const { deps, lines } = setUp(async () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     });
     expect(await routeEvents(deps, sqsBatch(deleteRoleEvent('x')))).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    const warning = lines.map((line) => JSON.parse(line)).find((line) => line.level === 'WARN');
+    expect(warning).toMatchObject({ message: ROUTER_LOG_MESSAGES.failed, reason: 'start-failed', error: { name: 'ThrottlingException' } });
+  });
+
+  it('logs only reasons of the closed set (IGNORE_REASONS)', async () => {
+    const { deps, lines } = setUp();
+    await routeEvents(
+      deps,
+      sqsBatch(
+        'not json',
+        createRoleEvent('y', ec2Policy, { eventId: 'ev-1' }),
+        tagRoleEvent('y', { team: 'a' }),
+        deleteRoleEvent('OrganizationAccountAccessRole', { eventId: 'ev-2' }),
+      ),
+    );
+    const reasons = lines.map((line) => JSON.parse(line)).flatMap((line) => (line.reason === undefined ? [] : [line.reason]));
+    expect(reasons).toEqual(['malformed', 'not-federated', 'not-a-trust-event', 'protected-role']);
+    expect(reasons.every((reason) => reason in IGNORE_REASONS)).toBe(true);
   });
 });
 

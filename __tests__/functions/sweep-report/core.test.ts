@@ -1,5 +1,12 @@
 import { silentLogger } from '../../../functions/shared/runtime';
-import type { Inspection, RepairResult, SweepContext, TenantPlan } from '../../../functions/shared/sweep';
+import {
+  renderSweepReportHtml,
+  type Inspection,
+  type RepairResult,
+  type SweepContext,
+  type SweepReport,
+  type TenantPlan,
+} from '../../../functions/shared/sweep';
 import { reportSweep, type Decision } from '../../../functions/sweep-report/core';
 import { MemorySweepStore } from '../../../simulation/engine/local-sweep';
 
@@ -198,6 +205,10 @@ describe('sweep-report: reporting', () => {
       totals: Record<string, unknown>;
     };
     expect(report.key).toBe('sweeps/run-1/report.json');
+    // The page for people beside it, from the same report (docs/operator.md#reading-the-report)
+    expect(store.objects.get('sweeps/run-1/report.html')).toBe(
+      renderSweepReportHtml(written as unknown as SweepReport, { entraObjectQuota: deps.settings.entraObjectQuota }),
+    );
     expect(written.findings.map((finding) => [finding.kind, finding.result])).toEqual([
       ['unreadable-account', 'reported'],
       ['soft-deleted', 'failed'],

@@ -37,8 +37,10 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'invariants']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'invariants']);
     expect(output.invariants.violations).toEqual([]);
+    // The second CreateRole is a redelivery of an event already acted on: not an ignored event.
+    expect(output.ignoredEvents).toEqual([]);
     const account = output.iam['222222222222'];
     const role = account.roles.find((r: { roleName: string }) => r.roleName === 'ci-deployer');
     const [app] = output.entra.applications;
@@ -67,7 +69,7 @@ describe('npm run simulate', () => {
     // Assess
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'invariants', 'sweep']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'invariants', 'sweep']);
     expect(output.sweep).toMatchObject({
       mode: 'report',
       totals: { accounts: 2, findings: 3 },
@@ -90,6 +92,61 @@ describe('npm run simulate', () => {
     const output = JSON.parse(stdout);
     expect(output.iam['222222222222'].roles.map((r: { roleName: string }) => r.roleName)).toEqual(['legacy-batch']);
     expect(output.executions).toEqual([]);
+    expect(output.ignoredEvents).toEqual([
+      {
+        eventId: failed[0].detail.eventID,
+        eventName: 'CreateRole',
+        account: '222222222222',
+        roleName: 'ci-deployer',
+        reason: 'call-failed',
+        detail: 'the call failed (EntityAlreadyExists)',
+      },
+    ]);
+  });
+
+  it('--html writes the sweep report page the report step wrote, beside the JSON output', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'simulate-html-')), 'report.html');
+    const { status, stdout } = simulate('--world', join(EXAMPLES, 'sweep', 'day-one', 'world.json'), '--sweep', 'report', '--html', file);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout).sweep.mode).toBe('report');
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html.match(/<tr data-account=/g)).toHaveLength(3);
+    expect(simulate('--world', world, '--check', '--html', file).stderr).toContain(
+      "--html writes the sweep's report: give --sweep report|repair too",
+    );
+  });
+
+  it('answers --help with its usage on stdout and exit 0', () => {
+    const { status, stdout, stderr } = simulate('--world', world, '--help');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^usage: npm run simulate -- --world <world\.json>/);
+    expect(stdout).toContain('--format json|markdown');
+    expect(stderr).toBe('');
+  });
+
+  it('names the closest option for a misspelt one, in its own words (exit 2)', () => {
+    const { status, stdout, stderr } = simulate('--wrold', world, '--events');
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('simulate: unknown option --wrold; did you mean --world?\nsimulate: --events needs a value\nusage:');
+    expect(stderr).not.toMatch(/ERR_PARSE_ARGS|Unknown option '/);
+  });
+
+  it('--format markdown prints the summary, the executions, the ignored events and the sweep findings as tables', () => {
+    const { status, stdout } = simulate('--world', world, '--events', events, '--sweep', 'report', '--format', 'markdown');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^# Simulation\n\n## Summary\n\n\| what \| value \|\n\|---\|---\|\n\| federated roles \| 1 \|/);
+    expect(stdout).toContain('| Web-Identity-Role-Create | CreateRole-');
+    expect(stdout).toContain('| SUCCEEDED | Federated |');
+    expect(stdout).toContain('## Ignored events\n\n_none_\n');
+    expect(stdout).toContain('## Sweep (report)\n\n');
+    expect(stdout).toContain('### Findings\n\n_none_\n');
+    const dayOne = simulate('--world', join(EXAMPLES, 'sweep', 'day-one', 'world.json'), '--sweep', 'report', '--format', 'markdown');
+    expect(dayOne.stdout).toMatch(
+      /### Findings\n\n\| account \| role or application \| kind \| action \| result \| detail \|\n\|---\|---\|---\|---\|---\|---\|\n\| 222222222222 \| \S+ \| unfederated \| federate \| proposed \|/,
+    );
+    expect(simulate('--world', world, '--check', '--format', 'html').stderr).toContain('--format must be json or markdown, not "html"');
   });
 
   it('exits non-zero naming the unreadable file', () => {
@@ -155,7 +212,7 @@ describe('npm run simulate', () => {
     // Assess
     expect(first.status).toBe(0);
     const output = JSON.parse(first.stdout);
-    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'calls', 'summary', 'load', 'invariants']);
+    expect(Object.keys(output)).toEqual(['iam', 'entra', 'executions', 'ignoredEvents', 'calls', 'summary', 'load', 'invariants']);
     expect(output.load).toMatchObject({ seed: 3, concurrency: 5, duplicates: 0.5, reorderSeconds: 2 });
     expect(output.invariants.violations).toEqual([]);
     expect(again.stdout).toBe(first.stdout);

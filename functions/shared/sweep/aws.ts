@@ -54,6 +54,9 @@ export function s3SweepStore(client: Pick<S3Client, 'send'>, bucket: string): Sw
     async putJson(key, value) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }));
     },
+    async putText(key, body, contentType) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
     async getJson(key) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const text = (await object.Body?.transformToString('utf-8')) ?? '';

@@ -333,5 +333,16 @@ export type SweepMetric = keyof typeof SWEEP_METRICS;
 /** The message of the report step's metrics line (the metric filters match it). */
 export const SWEEP_METRICS_MESSAGE = 'sweep metrics';
 
+/**
+ * The report step's lines for the dashboard (docs/operator.md#the-dashboard), each matched by a
+ * metric filter with a dimension: one per finding kind (`kind`, `count`; every kind, zero
+ * included, so a graph falls back to 0), and one per provider among the fullest
+ * (`account`, `clientIds`), only `DASHBOARD_FULLEST_PROVIDERS` of them so that a large
+ * organization does not make a custom metric per account.
+ */
+export const SWEEP_FINDINGS_MESSAGE = 'sweep findings of a kind';
+export const SWEEP_PROVIDER_MESSAGE = 'sweep provider among the fullest';
+export const DASHBOARD_FULLEST_PROVIDERS = 10;
+
 /** The destructive actions the cap counts. */
 export const DELETING_ACTIONS: readonly SweepAction[] = ['delete-application', 'remove-client-id', 'purge-deleted-item'];

@@ -6,3 +6,4 @@
 export * from './aws';
 export * from './contracts';
 export * from './ports';
+export * from './report-html';

@@ -17,10 +17,12 @@ export interface BaselineAccounts {
   list(): Promise<readonly BaselineInstance[]>;
 }
 
-/** JSON objects under the sweep's bucket (the items, the map results, the report). */
+/** JSON objects under the sweep's bucket (the items, the map results, the report), and the report's HTML page. */
 export interface SweepStore {
   readonly bucket: string;
   putJson(key: string, value: unknown): Promise<void>;
+  /** A text object with its media type (the report's HTML page). */
+  putText(key: string, body: string, contentType: string): Promise<void>;
   /** Throws when the object does not exist or is not JSON. */
   getJson(key: string): Promise<unknown>;
 }

@@ -74,6 +74,20 @@ describe('s3SweepStore', () => {
     expect(read).toEqual({ a: 1 });
   });
 
+  it('writes a text object (the report page) with the media type given', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const store = s3SweepStore(new S3Client({ region: 'eu-central-1' }), 'bucket-name');
+
+    await store.putText('sweeps/x/report.html', '<!DOCTYPE html>', 'text/html; charset=utf-8');
+
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'bucket-name',
+      Key: 'sweeps/x/report.html',
+      Body: '<!DOCTYPE html>',
+      ContentType: 'text/html; charset=utf-8',
+    });
+  });
+
   it('names the object that is not JSON', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body('<html>') });
     const store = s3SweepStore(new S3Client({ region: 'eu-central-1' }), 'bucket-name');
