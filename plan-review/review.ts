@@ -209,6 +209,18 @@ export function buildReview(plan: Plan, replacing: ReplacementLookup, ctx: Revie
       }
     }
     if (!analysed) notAnalysed.push(address);
+    // Default deny for destruction too: a deletion or replacement no rule said anything about
+    // (the event rule, a function, the state table, the bus policy) is never silent.
+    // terraform_data holds no cloud object
+    // (https://developer.hashicorp.com/terraform/language/resources/terraform-data).
+    if (!role && rc.type !== 'terraform_data' && isDestructive(rc.actions) && analysed && !findings.some((f) => f.address === address))
+      findings.push(
+        here({
+          kind: 'destructive-change',
+          severity: 'warning',
+          message: `${howDestructive(rc.actions)} ${md(rc.type)}${rc.replacePaths.length > 0 ? ` because ${rc.replacePaths.map((p) => md(p.map(String).join('.'))).join(', ')} cannot be updated in place` : ''}: the review does not know what depends on it; confirm the federation does not (a replaced table or queue loses its items)`,
+        }),
+      );
 
     if (rc.type === STACK_SET && kind !== 'other') {
       const unknown = anyMarked(maskAt(rc.afterUnknown, 'template_body'));

@@ -478,11 +478,30 @@ const attachment: Judge = (input) =>
         ),
       ];
 
+/**
+ * Whether the configuration sets an attribute of a resource (or the resource is not found in the
+ * root module, so nobody can tell: it counts as set). `inline_policy` and `managed_policy_arns`
+ * are optional and computed (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role):
+ * unknown on a creation that does not set them, so "unknown" alone does not say the pull request computes them.
+ */
+function configured(configuration: unknown, address: string, attribute: string): boolean {
+  const root = isObject(configuration) ? configuration.root_module : undefined;
+  const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
+  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
+  return !isObject(resource) || !isObject(resource.expressions) || attribute in resource.expressions;
+}
+
+/** Unknown (or sensitive) anywhere in the attribute, on an update or on a creation that sets it. */
+const hiddenAfter = (input: AttributeJudgeInput) =>
+  input.kind !== 'delete' &&
+  (anyMarked(maskAt(input.rc.afterUnknown, input.name)) || anyMarked(maskAt(input.rc.afterSensitive, input.name))) &&
+  (input.kind !== 'create' || configured(input.configuration, input.rc.address, input.name));
+
 const managedPolicyArns: Judge = (input) => {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
   const previous = new Set(list(input.before));
   if (input.afterUnknown)
-    return input.kind === 'create' ? [] : [warn('managed-policy-attached', `\`managed_policy_arns\` is ${KNOWN_AFTER_APPLY}`)];
+    return hiddenAfter(input) ? [warn('managed-policy-attached', `\`managed_policy_arns\` is ${KNOWN_AFTER_APPLY}`)] : [];
   return list(input.after)
     .filter((arn) => !previous.has(arn))
     .map((arn) => warn('managed-policy-attached', `managed policy attached (\`managed_policy_arns\`): ${md(arn)}`));
@@ -490,19 +509,31 @@ const managedPolicyArns: Judge = (input) => {
 
 const inlinePolicies: Judge = (input) => {
   if (input.kind === 'delete' && !Array.isArray(input.before)) return [];
+  // A document (or name) known only after apply reads as no document at all below: say so.
+  const hidden = hiddenAfter({ ...input, name: 'inline_policy' })
+    ? [
+        warn(
+          'policy-known-after-apply',
+          `inline policies (\`inline_policy\`): a new document is ${KNOWN_AFTER_APPLY} or ${SENSITIVE}: nothing here can judge it; read the configuration that builds it`,
+        ),
+      ]
+    : [];
   const byName = (v: unknown) => new Map((Array.isArray(v) ? v : []).filter(isObject).map((p) => [String(p.name), p.policy]));
   const [b, a] = [byName(input.before), byName(input.after)];
-  return [...new Set([...b.keys(), ...a.keys()])].sort().flatMap((name) =>
-    stableStringify(b.get(name) ?? null) === stableStringify(a.get(name) ?? null)
-      ? []
-      : policy(`inline policy ${md(name)} (\`inline_policy\`)`)({
-          ...input,
-          name,
-          before: b.get(name),
-          after: a.get(name),
-          afterUnknown: false,
-        }),
-  );
+  return [
+    ...hidden,
+    ...[...new Set([...b.keys(), ...a.keys()])].sort().flatMap((name) =>
+      stableStringify(b.get(name) ?? null) === stableStringify(a.get(name) ?? null)
+        ? []
+        : policy(`inline policy ${md(name)} (\`inline_policy\`)`)({
+            ...input,
+            name,
+            before: b.get(name),
+            after: a.get(name),
+            afterUnknown: false,
+          }),
+    ),
+  ];
 };
 
 DELETION_JUDGES.add(inlinePolicies);
@@ -694,6 +725,12 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
                 `the function's environment changes (its values steer what it calls and trusts): ${md(shown(i, 'after'))}`,
               ),
             ],
+      // 0 throttles every invocation: the function never runs
+      // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+      reserved_concurrent_executions: (i) =>
+        i.after === 0 || i.afterUnknown
+          ? [warn('code-changed', `reserved concurrency becomes ${md(shown(i, 'after'))}: 0 stops the function`)]
+          : [],
       layers: (i) =>
         i.kind === 'create' && (!Array.isArray(i.after) || i.after.length === 0)
           ? []
@@ -714,7 +751,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'architectures',
       'logging_config',
       'publish',
-      'reserved_concurrent_executions',
       'package_type',
       'ephemeral_storage',
       'tracing_config',
@@ -738,13 +774,19 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     ],
   },
   aws_lambda_event_source_mapping: {
-    judged: { event_source_arn: eventEndpoint('the function reads events from'), function_name: routing('the queue feeding the router') },
+    judged: {
+      event_source_arn: eventEndpoint('the function reads events from'),
+      function_name: routing('the queue feeding the router'),
+      // Disabled, or filtering events out, the router never sees them (filtered events are deleted:
+      // https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
+      enabled: routing('the queue feeding the router'),
+      filter_criteria: routing('the queue feeding the router'),
+    },
     neutral: [
       'batch_size',
       'function_response_types',
       'maximum_batching_window_in_seconds',
       'scaling_config',
-      'enabled',
       'uuid',
       'function_arn',
       'last_modified',
@@ -752,7 +794,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'state',
       'state_transition_reason',
       'starting_position',
-      'filter_criteria',
       'maximum_retry_attempts',
       'bisect_batch_on_function_error',
       'maximum_record_age_in_seconds',
@@ -832,6 +873,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
         i.kind === 'create'
           ? []
           : [warn('execution-role-changed', `the schedule's target (what it starts, and as which role) changes: ${md(shown(i, 'after'))}`)],
+      state: (i) => (i.after === 'ENABLED' ? [] : [warn('event-routing-changed', `the schedule's state becomes ${md(shown(i, 'after'))}`)]),
     },
     neutral: [
       'name',
@@ -839,7 +881,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'description',
       'schedule_expression',
       'schedule_expression_timezone',
-      'state',
       'flexible_time_window',
       'group_name',
       'start_date',
@@ -1019,7 +1060,20 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     ],
   },
   azuread_service_principal: {
-    judged: { owners },
+    judged: {
+      owners,
+      // A disabled service principal cannot sign in: every Graph-calling step fails
+      // (https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal, accountEnabled).
+      account_enabled: (i) =>
+        i.after === false || i.afterUnknown
+          ? [
+              warn(
+                'application-setting',
+                `\`account_enabled\` becomes ${md(shown(i, 'after'))}: the service principal can no longer sign in`,
+              ),
+            ]
+          : [],
+    },
     neutral: [
       'client_id',
       'app_role_assignment_required',
@@ -1029,7 +1083,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'description',
       'tags',
       'feature_tags',
-      'account_enabled',
       'alternative_names',
       'application_tenant_id',
       'app_roles',
