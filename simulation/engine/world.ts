@@ -74,6 +74,10 @@ const roleSchema = z
       .optional(),
     assumeRolePolicyDocument: policyInput,
     tags: z.record(z.string(), z.string()).optional(),
+    /** Inline policies by name (IAM `PutRolePolicy`; the 10,240-character quota holds, see iam-state.ts). */
+    inlinePolicies: z
+      .record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'an IAM policy name: 1-128 of [A-Za-z0-9+=,.@_-]'), policyInput)
+      .optional(),
     /** When IAM created it (ISO 8601); default `WORLD_EPOCH`: what the world holds existed before the run. */
     createDate: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }).optional(),
   })
@@ -128,6 +132,8 @@ const entraSchema = z
             appId: guidSchema,
             displayName: z.string().min(1),
             servicePrincipalType: z.enum(['Application', 'ManagedIdentity']),
+            /** `false`: disabled (it gets no tokens), as `{Prefix}-Role-Revoke` leaves it. */
+            accountEnabled: z.boolean().default(true),
             /** Who created it; absent or `null`: nobody the fake knows (it counts against no quota). */
             createdBy: principal.nullable().optional(),
           })
@@ -358,6 +364,7 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
         ...(role.path ? { path: role.path } : {}),
         assumeRolePolicyDocument: role.assumeRolePolicyDocument,
         ...(role.tags ? { tags: role.tags } : {}),
+        ...(role.inlinePolicies ? { inlinePolicies: role.inlinePolicies } : {}),
         createDate: new Date(role.createDate ?? WORLD_EPOCH),
       });
     }
@@ -451,6 +458,7 @@ export interface CapturedAccount {
     path: string;
     assumeRolePolicyDocument: PolicyDocument;
     tags: Record<string, string>;
+    inlinePolicies: Record<string, PolicyDocument>;
     /** Only where the world stated it (see `captureWorld`). */
     createDate?: string;
   }[];
@@ -477,6 +485,7 @@ export interface CapturedEntra {
     appId: string;
     displayName: string;
     servicePrincipalType: 'Application' | 'ManagedIdentity';
+    accountEnabled: boolean;
     createdBy: string | null;
   }[];
   deletedItems: {
@@ -535,6 +544,7 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
           path: role.path,
           assumeRolePolicyDocument: role.assumeRolePolicyDocument,
           tags: role.tags,
+          inlinePolicies: role.inlinePolicies,
           ...worldDate(role.createDate.toISOString(), seededRoleDates.get(`${accountId}/${role.roleName}`), 'createDate'),
         })),
         oidcProviders: account.oidcProviders.map((provider) => ({ url: provider.url, clientIds: provider.clientIds })),
@@ -564,6 +574,7 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
       appId: sp.appId,
       displayName: sp.displayName,
       servicePrincipalType: sp.servicePrincipalType,
+      accountEnabled: sp.accountEnabled,
       createdBy: name(sp.createdBy),
     })),
     deletedItems: {

@@ -385,8 +385,15 @@ describe('the output of a run', () => {
       },
     ]);
     expect(output.entra.servicePrincipals).toEqual([
-      { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity', createdBy: null },
-      { id: SP_ID, appId: APP.appId, displayName: 'ours', servicePrincipalType: 'Application', createdBy: 'automation' },
+      { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity', accountEnabled: true, createdBy: null },
+      {
+        id: SP_ID,
+        appId: APP.appId,
+        displayName: 'ours',
+        servicePrincipalType: 'Application',
+        accountEnabled: true,
+        createdBy: 'automation',
+      },
     ]);
     expect(output.entra.deletedItems).toEqual({
       applications: [{ ...DELETED_APP, uniqueName: 'old', displayName: 'old', createdBy: 'automation' }],

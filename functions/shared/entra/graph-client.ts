@@ -13,6 +13,7 @@ import {
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, GUID_PATTERN as GUID } from '../workflow/contracts';
 import type {
   AddFederatedCredentialOutcome,
+  SetAccountEnabledOutcome,
   AddOwnerOutcome,
   ApplicationSpec,
   DeletedItem,
@@ -489,6 +490,22 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
       displayName: sp.displayName ?? '',
       servicePrincipalType: sp.servicePrincipalType ?? '',
     };
+  }
+
+  // https://learn.microsoft.com/graph/api/serviceprincipal-update: PATCH with `accountEnabled`,
+  // 204 No Content. A disabled service principal gets no tokens, so its workloads can no longer
+  // obtain the role's web identity token. Application.ReadWrite.OwnedBy may update only the
+  // service principals the automation owns (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby):
+  // an identity the team brought answers 403, reported as refused, never fatal.
+  async setServicePrincipalEnabled(objectId: string, enabled: boolean): Promise<SetAccountEnabledOutcome> {
+    if (!GUID.test(objectId)) return 'not-found';
+    const res = await this.retrying(() =>
+      this.request('PATCH', `/servicePrincipals/${encodeURIComponent(objectId)}`, { body: { accountEnabled: enabled } }),
+    );
+    if (res.status === 204 || res.status === 200) return 'done';
+    if (res.status === 404) return 'not-found';
+    if (res.status === 403) return { refused: res.codes[0] ?? 'http-403' };
+    throw requestError(enabled ? 'enable service principal' : 'disable service principal', res);
   }
 
   // https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201;

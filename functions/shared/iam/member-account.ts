@@ -1,10 +1,13 @@
 import {
   AddClientIDToOpenIDConnectProviderCommand,
+  DeleteRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   type Role,
   IAMClient,
   ListRolesCommand,
+  PutRolePolicyCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -15,6 +18,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import {
   AudienceLimitExceededError,
   IamConcurrentModificationError,
+  InlinePolicyQuotaError,
   IamThrottledError,
   InvalidInputError,
   MemberAccountAccessError,
@@ -294,6 +298,55 @@ function memberAccountIam(
     async untagRole(roleName, keys) {
       if (keys.length === 0) return;
       await onRole('UntagRole', roleName, () => client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: [...keys] })));
+    },
+
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html: the document
+    // URL-encoded, like GetRole's; NoSuchEntity names a missing role or a missing policy alike.
+    async getRolePolicy(roleName, policyName) {
+      try {
+        const { PolicyDocument } = await retry(
+          `iam:GetRolePolicy ${roleName} ${policyName}`,
+          () => client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+          isTransient,
+        );
+        return parsePolicyDocument(PolicyDocument ?? '');
+      } catch (error) {
+        if (NO_SUCH_ENTITY.has(nameOf(error))) return null;
+        throw error;
+      }
+    },
+
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html: creates or
+    // replaces the policy of that name; LimitExceeded when the role's inline policies together
+    // would pass 10,240 characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+    async putRolePolicy(roleName, policyName, policy) {
+      try {
+        await onRole('PutRolePolicy', roleName, () =>
+          client.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(policy) })),
+        );
+      } catch (error) {
+        if (LIMIT_EXCEEDED.has(nameOf(error))) {
+          throw new InlinePolicyQuotaError(
+            `inline-policy-quota: IAM refused the inline policy ${policyName} of ${roleName} in ${accountId}: the role's inline policies ` +
+              `would exceed 10,240 characters (${messageOf(error)}). Shorten or remove the team's inline policies (managed policies do not count).`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+
+    async deleteRolePolicy(roleName, policyName) {
+      try {
+        await retry(
+          `iam:DeleteRolePolicy ${roleName} ${policyName}`,
+          () => client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+          isTransient,
+        );
+      } catch (error) {
+        // No such role or no such policy: nothing left to delete.
+        if (!NO_SUCH_ENTITY.has(nameOf(error))) throw error;
+      }
     },
 
     // Add and RemoveClientID are idempotent in IAM ("does not fail or return an error" for

@@ -172,6 +172,18 @@ export class AccountQuotaExceededError extends AutomationError {
   readonly transient = false;
 }
 
+/**
+ * IAM refused an inline policy on a role because the role's inline policies together would
+ * exceed its quota of 10,240 characters (whitespace not counted:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). The automation
+ * never removes a team's policies to make room: the role ends `failed:inline-policy-quota` and
+ * an alarm fires.
+ */
+export class InlinePolicyQuotaError extends AutomationError {
+  readonly name = 'InlinePolicyQuotaError';
+  readonly transient = false;
+}
+
 /** A function received input that does not match its schema. */
 export class InvalidInputError extends AutomationError {
   readonly name = 'InvalidInputError';
@@ -198,6 +210,7 @@ export const AUTOMATION_ERRORS = {
   AmbiguousIdentityError,
   ReservedIdentityError,
   AccountQuotaExceededError,
+  InlinePolicyQuotaError,
   InvalidInputError,
 } as const;
 

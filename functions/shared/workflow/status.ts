@@ -57,6 +57,10 @@ export const FAILURE_REASONS = {
     retryable: false,
     fix: 'The account has the configured maximum of roles with an application of their own: delete unused ones, bring your own identity, or ask the operator to raise entra.maxApplicationsPerAccount.',
   },
+  'inline-policy-quota': {
+    retryable: false,
+    fix: "The role's inline policies fill IAM's 10,240 characters, so the automation could not add the policy that revokes older web identity sessions: the app team moves inline policies to managed ones (which do not count), then updates the trust policy.",
+  },
   'entra-authentication': { retryable: false, fix: 'The automation could not sign in to Entra: the operator checks its credential.' },
   'graph-request-refused': { retryable: false, fix: 'Microsoft Graph refused a request: the operator reads the execution for the code.' },
   'graph-throttled': { retryable: true, fix: 'Microsoft Graph throttled the automation: update the trust policy again later.' },
@@ -94,6 +98,7 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
   AmbiguousIdentityError: 'ambiguous-identity',
   ReservedIdentityError: 'reserved-identity',
   AccountQuotaExceededError: 'account-quota',
+  InlinePolicyQuotaError: 'inline-policy-quota',
   'States.Timeout': 'timeout',
 };
 
