@@ -307,9 +307,22 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
       AssignRoleToAudience: task(
         arns['assign-role-to-audience'],
         'Pins aud and sub in the trust policy and tags the role.',
-        { Next: releaseBefore('Federated') },
+        { Next: 'WasRolePinnedElsewhere' },
         'RemoveApplication',
       ),
+      WasRolePinnedElsewhere: {
+        Type: 'Choice',
+        Comment: "Re-pinned to another identity than its tags named: the earlier identity's sessions are revoked.",
+        Choices: [{ Variable: '$.assigned.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeSessionsAfterPin' }],
+        Default: releaseBefore('Federated'),
+      },
+      RevokeSessionsAfterPin: {
+        ...task(arns['revoke-older-sessions'], "Denies the role's web identity sessions issued before now (EntraRevokeOlderSessions).", {
+          Next: releaseBefore('Federated'),
+        }),
+        // The role stays pinned to its new identity; a full inline policy quota is tagged on it (and alarms).
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'IsRoleGone' }],
+      },
       RemoveApplication: task(
         arns['delete-service-principal'],
         "Compensation: deletes and purges the role's application and service principal, unless the role is pinned to it.",
@@ -339,12 +352,27 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
         ...task(
           arns['assign-role-to-audience'],
           'Tags the role entra:federation-status=failed:<reason> so the app team sees why, and locks it if it is open.',
-          { Next: releaseBefore('FederationFailed') },
+          { Next: 'WasRoleLockedNow' },
         ),
         Catch: [
           { ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: releaseBefore('RoleGone') },
           { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: releaseBefore('FailureNotRecorded') },
         ],
+      },
+      WasRoleLockedNow: {
+        Type: 'Choice',
+        Comment: 'A role that was open until the lock: the sessions anyone of the tenant took are revoked.',
+        Choices: [{ Variable: '$.recordedFailure.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeSessionsAfterLock' }],
+        Default: releaseBefore('FederationFailed'),
+      },
+      RevokeSessionsAfterLock: {
+        ...task(
+          arns['revoke-older-sessions'],
+          "Denies the locked role's web identity sessions issued before now (EntraRevokeOlderSessions).",
+          { Next: releaseBefore('FederationFailed') },
+        ),
+        // Recorded on the role in place of the first reason; the role is locked by now, so the second record revokes nothing more.
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordFailureOnRole' }],
       },
       LockAfterFailedCompensation: {
         // The compensation's own error is in $.compensationFailure; $.failure still says why
@@ -352,9 +380,22 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
         ...task(
           arns['assign-role-to-audience'],
           'The compensation failed (Graph down, say): still tag the role failed:<reason> and lock it if it is open, which needs no Graph.',
-          { Next: releaseBefore('CompensationFailed') },
+          { Next: 'WasRoleLockedAfterCompensation' },
         ),
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockFailure', Next: releaseBefore('CompensationFailed') }],
+      },
+      WasRoleLockedAfterCompensation: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.recordedFailure.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeSessionsAfterCompensationLock' }],
+        Default: releaseBefore('CompensationFailed'),
+      },
+      RevokeSessionsAfterCompensationLock: {
+        ...task(
+          arns['revoke-older-sessions'],
+          "Denies the locked role's web identity sessions issued before now (EntraRevokeOlderSessions).",
+          { Next: releaseBefore('CompensationFailed') },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'LockAfterFailedCompensation' }],
       },
       // Every way out releases the role's lock first.
       ...withReleases(lock, {
@@ -384,8 +425,8 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
 }
 
 /**
- * The role's lock → delete-service-principal → remove-audience-id-provider; both are no-ops when
- * nothing exists. A failed task ends the execution with its own error, after the lock is released.
+ * The role's lock → delete-service-principal → (revoke-older-sessions, when the role left
+ * federation) → remove-audience-id-provider; each is a no-op when nothing exists. A failed task ends the execution with its own error, after the lock is released.
  */
 export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
@@ -398,9 +439,32 @@ export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
       DeleteServicePrincipal: task(
         arns['delete-service-principal'],
         "Deletes the role's applications of every earlier incarnation (and the current one unless the role still trusts the tenant) with their service principals, and purges them.",
-        { Next: 'HadApplication' },
+        { Next: 'DidRoleLeaveFederation' },
         releaseBefore('DeleteFailed'),
       ),
+      DidRoleLeaveFederation: {
+        Type: 'Choice',
+        Comment:
+          'The role exists, its tags name an identity and it no longer trusts the tenant: its older web identity sessions are revoked.',
+        Choices: [{ Variable: '$.deleted.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeOlderSessions' }],
+        Default: 'HadApplication',
+      },
+      RevokeOlderSessions: {
+        ...task(
+          arns['revoke-older-sessions'],
+          "Denies the role's web identity sessions issued before now through the tenant's provider (EntraRevokeOlderSessions).",
+          { Next: 'HadApplication' },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordRevocationFailure' }],
+      },
+      RecordRevocationFailure: {
+        ...task(
+          arns['assign-role-to-audience'],
+          'Tags the role entra:federation-status=failed:<reason> (inline-policy-quota: its older sessions live on; an alarm fires).',
+          { Next: 'HadApplication' },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: 'HadApplication' }],
+      },
       HadApplication: {
         Type: 'Choice',
         Choices: [{ Variable: '$.deleted.any', BooleanEquals: false, Next: releaseBefore('NothingToDelete') }],

@@ -235,6 +235,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       logger: options.logger,
       ...(capability === null ? {} : { openAccount: options.openAccountAs(capability) }),
       directory: options.directory,
+      // The revocation time of revoke-older-sessions: the run's clock (virtual under load).
+      now: () => new Date((options.now ?? Date.now)()),
     };
   };
   // Every task of the registry, by its folder: adding a task needs no change here.

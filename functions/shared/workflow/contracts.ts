@@ -48,6 +48,12 @@ export const TASKS = {
     callsGraph: false,
     settings: [],
   },
+  'revoke-older-sessions': {
+    description: "Denies a role's web identity sessions issued before now through the tenant's provider (EntraRevokeOlderSessions).",
+    capability: 'revoke',
+    callsGraph: false,
+    settings: [],
+  },
   // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these four.
   'sweep-plan': {
     description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
@@ -124,13 +130,14 @@ export type TaskFunctionName = keyof typeof TASKS;
 export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];
 
 /**
- * The member baseline splits what the automation may do in a member account into three
+ * The member baseline splits what the automation may do in a member account into four
  * roles, so that a task function can only do what its step needs: `reader` reads roles
  * (`iam:GetRole`), `audience` adds and removes client IDs of the tenant's OIDC provider,
- * `pin` rewrites trust policies and writes `entra:*` tags. Each is named
+ * `pin` rewrites trust policies and writes `entra:*` tags, `revoke` writes and deletes the one
+ * inline policy that revokes older sessions (`EntraRevokeOlderSessions`). Each is named
  * `{aws.automationRoleName}-{capability}`.
  */
-export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin'] as const;
+export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin', 'revoke'] as const;
 export type MemberCapability = (typeof MEMBER_CAPABILITIES)[number];
 
 /**
@@ -333,7 +340,12 @@ export const applicationResultSchema = z.discriminatedUnion('outcome', [
 export type ApplicationResult = z.infer<typeof applicationResultSchema>;
 
 /** `delete-service-principal` adds `deleted`: the client IDs of the applications it removed. */
-export const deletedResultSchema = z.object({ appIds: z.array(guidSchema), any: z.boolean() });
+export const deletedResultSchema = z.object({
+  appIds: z.array(guidSchema),
+  any: z.boolean(),
+  /** Delete only: the role left federation, so the state machine revokes its older web identity sessions. */
+  revokeOlderSessions: z.optional(z.boolean()),
+});
 export type DeletedResult = z.infer<typeof deletedResultSchema>;
 
 /** What a `Catch` with `ResultPath: "$.failure"` writes. */

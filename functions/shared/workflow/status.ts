@@ -162,9 +162,11 @@ export const LOG_ALARMS = {
   'entra-quota':
     'The automation reached its Entra directory object quota: no new role can be federated until objects are purged or the quota is raised.',
   'role-open': 'A role could not be pinned nor locked: any workload of the tenant may assume it. Fix its trust policy now.',
+  'inline-policy-quota':
+    "A role stopped being federated, but its inline policies fill IAM's quota: the web identity sessions issued before were not revoked.",
 } as const;
 export type LogAlarm = keyof typeof LOG_ALARMS;
 
 /** The alarm a failure reason raises, if any. */
 export const alarmFor = (reason: FailureReason): LogAlarm | undefined =>
-  reason === 'name-taken' || reason === 'entra-quota' ? reason : undefined;
+  reason === 'name-taken' || reason === 'entra-quota' || reason === 'inline-policy-quota' ? reason : undefined;
