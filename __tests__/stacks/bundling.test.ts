@@ -62,6 +62,7 @@ describe('bundleFunction', () => {
       'create-service-principal',
       'delete-service-principal',
       'remove-audience-id-provider',
+      'revoke-older-sessions',
       'router',
       'sweep-inspect-account',
       'sweep-plan',

@@ -141,6 +141,7 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'open-role-too-large-to-lock',
       'squatted-application-name',
       'quota-exceeded',
+      'inline-policy-quota',
     ]) {
       await run(`security/${dir}`, true);
     }
@@ -203,6 +204,7 @@ describe("the plan's metric filters, over the lines the functions write in the s
     expect([...dimension('web-identity-failed-roles')].sort()).toEqual([
       'failed:entra-quota',
       'failed:graph-unavailable',
+      'failed:inline-policy-quota',
       'failed:name-taken',
       'failed:wildcard',
     ]);

@@ -14,6 +14,7 @@ const ROLE_WORKFLOW_TASKS = [
   'assign-role-to-audience',
   'delete-service-principal',
   'remove-audience-id-provider',
+  'revoke-older-sessions',
 ];
 
 const CERTIFICATE_CONFIG: FederationConfigInput = {
@@ -251,6 +252,7 @@ describe('the synthesized federation stack', () => {
                     'arn:aws:sts::*:assumed-role/web-identity-automation-reader/*',
                     'arn:aws:sts::*:assumed-role/web-identity-automation-audience/*',
                     'arn:aws:sts::*:assumed-role/web-identity-automation-pin/*',
+                    'arn:aws:sts::*:assumed-role/web-identity-automation-revoke/*',
                   ],
                 },
               },
@@ -348,6 +350,7 @@ describe('the synthesized federation stack', () => {
         'web-identity-automation-reader',
         'web-identity-automation-audience',
         'web-identity-automation-pin',
+        'web-identity-automation-revoke',
         'web-identity-member-baseline-iam-events-forwarder',
         'web-identity-member-baseline-oidc-provider',
       ]);
@@ -381,6 +384,7 @@ describe('the synthesized federation stack', () => {
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
         'web-identity/security/entra-quota',
+        'web-identity/security/inline-policy-quota',
         'web-identity/security/name-taken',
         'web-identity/security/role-open',
         'web-identity/sweep/deletionsWithheld',
