@@ -50,7 +50,8 @@ export async function revokeOlderSessions(deps: Deps, input: Input): Promise<Rev
     }
     throw error;
   }
-  const revokedBefore = revocationTime(policy)!.toISOString();
+  // The policy compares to the second: sessions of this very second are not revoked.
+  const revokedBefore = new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
   deps.logger.info('older web identity sessions revoked', { roleName: input.roleName, revokedBefore, policy: REVOKE_SESSIONS_POLICY_NAME });
   return { sessionsRevoked: { revokedBefore } };
 }
