@@ -1,12 +1,7 @@
 import type * as z from 'zod/mini';
 import { workflowInputSchema, federationFor, sessionNameFor } from '../shared/workflow';
 import { InlinePolicyQuotaError, RoleNotFoundError, type HandlerDeps } from '../shared/runtime';
-import {
-  REVOKE_SESSIONS_POLICY_NAME,
-  revokeOlderSessionsPolicy,
-  revokedBefore as revocationTime,
-  type OpenMemberAccount,
-} from '../shared/iam';
+import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy, type OpenMemberAccount } from '../shared/iam';
 
 export const FUNCTION_NAME = 'revoke-older-sessions';
 
