@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { modeledStatus } from '../fakes/iam-errors';
 import { IAM_CALL_KEYS } from '../fakes/iam-model';
 import type { LocalWorld } from './local-world';
-import { ROLE_ID_PATTERN } from '../fakes/iam-state';
+import { MAX_ROLE_INLINE_POLICY_CHARS, ROLE_ID_PATTERN } from '../fakes/iam-state';
 
 /**
  * The world file of `npm run simulate`: the IAM accounts and the Entra tenant as they are
@@ -77,6 +77,22 @@ const roleSchema = z
     /** Inline policies by name (IAM `PutRolePolicy`; the 10,240-character quota holds, see iam-state.ts). */
     inlinePolicies: z
       .record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'an IAM policy name: 1-128 of [A-Za-z0-9+=,.@_-]'), policyInput)
+      .superRefine((policies, ctx) => {
+        // IAM refuses more (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a world cannot hold it.
+        const size = Object.values(policies).reduce<number>((total, policy) => {
+          try {
+            return total + JSON.stringify(parsePolicyDocument(policy)).length;
+          } catch {
+            return total;
+          }
+        }, 0);
+        if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `the role's inline policies take ${size} characters (whitespace not counted); IAM allows ${MAX_ROLE_INLINE_POLICY_CHARS}: shorten them`,
+          });
+        }
+      })
       .optional(),
     /** When IAM created it (ISO 8601); default `WORLD_EPOCH`: what the world holds existed before the run. */
     createDate: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }).optional(),
