@@ -333,8 +333,8 @@ export const applicationResultSchema = z.discriminatedUnion('outcome', [
   broughtIdentitySchema,
   z.object({
     outcome: z.literal('skipped'),
-    /** `hand-made`: the role is federated to an application the automation did not create. */
-    reason: z.enum(['role-not-found', 'not-federated', 'hand-made']),
+    /** `hand-made`: the role is federated to an application the automation did not create; `revoked`: an operator revoked it. */
+    reason: z.enum(['role-not-found', 'not-federated', 'hand-made', 'revoked']),
   }),
 ]);
 export type ApplicationResult = z.infer<typeof applicationResultSchema>;

@@ -8,6 +8,11 @@ import type { Failure } from './contracts';
  */
 
 export const READY = 'ready';
+/**
+ * Revoked by an operator (`{Prefix}-Role-Revoke`, for an incident): neither the role's events nor
+ * the sweep federate it again; only `{Prefix}-Role-Restore` lifts it.
+ */
+export const REVOKED = 'revoked';
 export const FAILED_PREFIX = 'failed:';
 
 export interface FailureReasonInfo {
