@@ -173,7 +173,10 @@ export class WebIdentityFederationStack extends TerraformStack {
     });
 
     const securityAlarms = new SecurityAlarms(this, 'security-alarms', {
-      logGroup: this.tasks['assign-role-to-audience'].logGroup,
+      logGroups: {
+        'assign-role-to-audience': this.tasks['assign-role-to-audience'].logGroup,
+        'disable-service-principal': this.tasks['disable-service-principal'].logGroup,
+      },
       alarmTopic: this.pipeline.alarmTopic,
     });
 

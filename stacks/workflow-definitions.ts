@@ -87,7 +87,15 @@ export type FailState =
   /** The error a `Catch` recorded, passed on as the execution's own. */
   | { readonly Type: 'Fail'; readonly Comment?: string; readonly ErrorPath: string; readonly CausePath: string };
 
-export type State = TaskState | LockTaskState | ChoiceState | SucceedState | FailState;
+/** A Pass that builds the state from the input and the execution's context (`$$`). */
+export interface PassState {
+  readonly Type: 'Pass';
+  readonly Comment?: string;
+  readonly Parameters: Readonly<Record<string, unknown>>;
+  readonly Next: string;
+}
+
+export type State = TaskState | LockTaskState | ChoiceState | SucceedState | FailState | PassState;
 
 export interface StateMachineDefinition {
   readonly Comment: string;
@@ -487,6 +495,122 @@ export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
           CausePath: '$.failure.Cause',
         },
       }),
+    },
+  };
+}
+
+/**
+ * The operator's input as the tasks see it: `request` (validated by the first task, which names
+ * a missing or wrong field) and `eventId`, the execution's name, which names the member account
+ * sessions in CloudTrail.
+ */
+const TAKE_REQUEST: PassState = {
+  Type: 'Pass',
+  Comment: "The operator's input under request; the execution's name as the event ID.",
+  Parameters: { 'request.$': '$', 'eventId.$': '$$.Execution.Name' },
+  Next: 'Start',
+};
+
+const failWith = (cause: string): FailState => ({
+  Type: 'Fail',
+  ErrorPath: '$.failure.Error',
+  CausePath: '$.failure.Cause',
+  Comment: cause,
+});
+
+/**
+ * An operator's switch for an incident (docs/operator.md#revoking-a-role-in-an-incident): locks the
+ * role against every web identity token and tags it `revoked` → revokes its web identity sessions
+ * issued before now → disables its service principal in Entra and writes the one log line that
+ * raises the `role-revoked` alarm with who asked and why. Deletes nothing. A failed session
+ * revocation (a full inline policy quota) does not stop the rest: the log line says so.
+ */
+export function revokeWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
+  return {
+    Comment: 'Revokes one role in an incident: lock, revoke its sessions, disable its service principal, alarm. Deletes nothing.',
+    StartAt: 'TakeRequest',
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
+    States: {
+      TakeRequest: { ...TAKE_REQUEST, Next: 'RevokeRole' },
+      RevokeRole: task(
+        arns['revoke-role'],
+        'Validates the request; locks the role against every web identity token; tags it revoked.',
+        { Next: 'RevokeSessions' },
+        'RevokeFailed',
+      ),
+      RevokeSessions: {
+        ...task(arns['revoke-older-sessions'], "Denies the role's web identity sessions issued before now (EntraRevokeOlderSessions).", {
+          Next: 'DisableServicePrincipal',
+        }),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.sessionsFailure', Next: 'DisableServicePrincipal' }],
+      },
+      DisableServicePrincipal: task(
+        arns['disable-service-principal'],
+        "Disables the role's service principal (not a brought identity) and raises the role-revoked alarm.",
+        { Next: 'Revoked' },
+        'RevokeFailed',
+      ),
+      Revoked: { Type: 'Succeed' },
+      RevokeFailed: failWith('The role is revoked as far as the failed step got; run the revocation again (every step is idempotent).'),
+    },
+  };
+}
+
+/**
+ * Lifts a revocation: removes the status `revoked` → enables the service principal again → the
+ * Create steps federate the role again, to the same application, and their pin replaces the lock.
+ * The revocation policy stays (the sessions from before stay denied). A failure tags the role
+ * `failed:<reason>` and leaves it locked.
+ */
+export function restoreWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
+  return {
+    Comment: 'Restores one revoked role: enables its service principal and federates it again to the same application.',
+    StartAt: 'TakeRequest',
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
+    States: {
+      TakeRequest: { ...TAKE_REQUEST, Next: 'RestoreRole' },
+      RestoreRole: task(
+        arns['restore-role'],
+        'Validates the request; lifts the revoked status.',
+        { Next: 'EnableServicePrincipal' },
+        'RestoreFailed',
+      ),
+      EnableServicePrincipal: task(
+        arns['enable-service-principal'],
+        "Enables the role's service principal again (a brought identity is left as it is).",
+        { Next: 'CreateServicePrincipal' },
+        'RecordFailureOnRole',
+      ),
+      CreateServicePrincipal: task(
+        arns['create-service-principal'],
+        "Reads the role; finds its application (the same, by the role's unique name) and service principal.",
+        { Next: 'IsRoleFederated' },
+        'RecordFailureOnRole',
+      ),
+      IsRoleFederated: {
+        Type: 'Choice',
+        Comment: 'A role that is gone or no longer trusts the tenant needs nothing more.',
+        Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: 'Restored' }],
+        Default: 'AddAudienceToProvider',
+      },
+      AddAudienceToProvider: task(
+        arns['add-audience-id-provider'],
+        "Adds the application's client ID to the provider, if absent.",
+        { Next: 'AssignRoleToAudience' },
+        'RecordFailureOnRole',
+      ),
+      AssignRoleToAudience: task(
+        arns['assign-role-to-audience'],
+        'Pins aud and sub again (the pin replaces the lock) and tags the role ready.',
+        { Next: 'Restored' },
+        'RecordFailureOnRole',
+      ),
+      RecordFailureOnRole: {
+        ...task(arns['assign-role-to-audience'], 'Tags the role failed:<reason>; the lock stays.', { Next: 'RestoreFailed' }),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: 'RestoreFailed' }],
+      },
+      Restored: { Type: 'Succeed' },
+      RestoreFailed: failWith('The role is not restored; its entra:federation-status says why. Fix the cause and run the restore again.'),
     },
   };
 }

@@ -146,6 +146,21 @@ describe("the plan's metric filters, over the lines the functions write in the s
       await run(`security/${dir}`, true);
     }
     await run('sweep/drift', false, 'report');
+    // An operator's revocation: disable-service-principal writes the role-revoked line.
+    await runSimulation({
+      world: parseWorld(read('security/leave-federation-revokes-sessions/world.json')),
+      events: [],
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger,
+      operations: {
+        revoke: {
+          accountId: '222222222222',
+          roleName: 'ci-deployer',
+          requestedBy: 'arn:aws:iam::111111111111:user/alice',
+          reason: 'INC-1',
+        },
+      },
+    });
   }, 180_000);
 
   it('match each line they are meant for, and only those', () => {

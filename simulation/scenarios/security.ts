@@ -128,7 +128,7 @@ function fullInlinePolicy(): PolicyDocument {
 }
 
 /** A role already federated by the automation: its application of ours, audience, pin and tags. */
-function readyWorld(extra: { faults?: object[]; inlinePolicies?: Record<string, PolicyDocument> } = {}) {
+export function readyWorld(extra: { faults?: object[]; inlinePolicies?: Record<string, PolicyDocument> } = {}) {
   const { inlinePolicies, ...rest } = extra;
   return {
     accounts: {

@@ -54,6 +54,31 @@ export const TASKS = {
     callsGraph: false,
     settings: [],
   },
+  // `{Prefix}-Role-Revoke` and `{Prefix}-Role-Restore` (docs/operator.md#revoking-a-role-in-an-incident).
+  'revoke-role': {
+    description: 'Revoke: locks a role against every web identity token and tags it revoked.',
+    capability: 'pin',
+    callsGraph: false,
+    settings: ['trustPolicyMaxChars'],
+  },
+  'disable-service-principal': {
+    description: "Revoke: disables the role's service principal in Entra (accountEnabled false) and raises the role-revoked alarm.",
+    capability: null,
+    callsGraph: true,
+    settings: ['identityPool'],
+  },
+  'restore-role': {
+    description: 'Restore: lifts a revocation (the revoked status and the lock) so that the role is federated again.',
+    capability: 'pin',
+    callsGraph: false,
+    settings: [],
+  },
+  'enable-service-principal': {
+    description: "Restore: enables the role's service principal in Entra again (accountEnabled true).",
+    capability: null,
+    callsGraph: true,
+    settings: ['identityPool'],
+  },
   // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these four.
   'sweep-plan': {
     description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
@@ -212,13 +237,40 @@ export const MAX_FEDERATED_CREDENTIALS = 20;
  */
 export const SWEEP_EVENT_NAME = 'Sweep';
 
+/**
+ * The `eventName` of the executions an operator starts (`{Prefix}-Role-Revoke`, `{Prefix}-Role-Restore`):
+ * their `eventId` is the execution's name, so the member account's CloudTrail shows which one acted.
+ */
+export const OPERATOR_EVENT_NAMES = ['Revoke', 'Restore'] as const;
+
+/**
+ * What an operator starts `{Prefix}-Role-Revoke` and `{Prefix}-Role-Restore` with
+ * (docs/operator.md#revoking-a-role-in-an-incident). Step Functions does not pass the caller to
+ * the execution, so `requestedBy` is the operator's own statement (the runbook fills it from
+ * `aws sts get-caller-identity`); both it and `reason` go into the alarm and the log line.
+ */
+export const roleRevocationRequestSchema = z.object({
+  accountId: accountIdSchema,
+  roleName: roleNameSchema,
+  requestedBy: z
+    .string('who asks: fill it from `aws sts get-caller-identity --query Arn` (docs/operator.md#revoking-a-role-in-an-incident)')
+    .check(
+      z.minLength(1, 'who asks: fill it from `aws sts get-caller-identity --query Arn` (docs/operator.md#revoking-a-role-in-an-incident)'),
+      z.maxLength(1024),
+    ),
+  reason: z
+    .string('why: a sentence or a ticket, for the alarm and the audit log')
+    .check(z.minLength(1, 'why: a sentence or a ticket, for the alarm and the audit log'), z.maxLength(1024)),
+});
+export type RoleRevocationRequest = z.infer<typeof roleRevocationRequestSchema>;
+
 /** What the router (or the sweep) starts each execution with. */
 export const workflowInputSchema = z.object({
   accountId: accountIdSchema,
   roleName: roleNameSchema,
   /** CloudTrail `eventID` of the IAM call that caused the execution (`sweep-<id>` for the sweep). */
   eventId: z.string().check(z.minLength(1)),
-  eventName: z.enum([...IAM_EVENT_NAMES, SWEEP_EVENT_NAME]),
+  eventName: z.enum([...IAM_EVENT_NAMES, SWEEP_EVENT_NAME, ...OPERATOR_EVENT_NAMES]),
   /** The `entra:owners` tag as the `CreateRole` call itself set it; absent for every other event. */
   requestedOwners: z.optional(z.string().check(z.maxLength(256))),
   /**

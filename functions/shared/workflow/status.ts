@@ -169,8 +169,19 @@ export const LOG_ALARMS = {
   'role-open': 'A role could not be pinned nor locked: any workload of the tenant may assume it. Fix its trust policy now.',
   'inline-policy-quota':
     "A role stopped being federated, but its inline policies fill IAM's quota: the web identity sessions issued before were not revoked.",
+  'role-revoked':
+    'An operator revoked a role ({Prefix}-Role-Revoke): the log line says who asked, why, and whether its identity was disabled.',
 } as const;
 export type LogAlarm = keyof typeof LOG_ALARMS;
+
+/** The function whose log writes each alarm's line (its metric filter reads that log group). */
+export const LOG_ALARM_SOURCES: Readonly<Record<LogAlarm, 'assign-role-to-audience' | 'disable-service-principal'>> = {
+  'name-taken': 'assign-role-to-audience',
+  'entra-quota': 'assign-role-to-audience',
+  'role-open': 'assign-role-to-audience',
+  'inline-policy-quota': 'assign-role-to-audience',
+  'role-revoked': 'disable-service-principal',
+};
 
 /** The alarm a failure reason raises, if any. */
 export const alarmFor = (reason: FailureReason): LogAlarm | undefined =>

@@ -162,7 +162,10 @@ describe('createLogger', () => {
       Testing.synthScope((scope) => {
         provideDeploymentContext(scope, { namePrefix: 'web-identity', accountId: '111111111111', region: 'eu-central-1' });
         new SecurityAlarms(scope, 'alarms', {
-          logGroup: new CloudwatchLogGroup(scope, 'assign-logs', { name: 'assign-logs' }),
+          logGroups: {
+            'assign-role-to-audience': new CloudwatchLogGroup(scope, 'assign-logs', { name: 'assign-logs' }),
+            'disable-service-principal': new CloudwatchLogGroup(scope, 'disable-logs', { name: 'disable-logs' }),
+          },
           alarmTopic: new SnsTopic(scope, 'alarms-topic', { name: 'alarms' }),
         });
       }),
