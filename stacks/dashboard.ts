@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { FAILED_PREFIX, FAILURE_REASONS, IGNORE_REASON_NAMES, stateMachineNames, titleCasePrefix } from '../functions/shared/workflow';
-import { FINDING_KIND_NAMES, SWEEP_FINDINGS_MESSAGE, SWEEP_PROVIDER_MESSAGE } from '../functions/shared/sweep';
+import { FINDING_KIND_NAMES, SWEEP_FINDINGS_MESSAGE, SWEEP_IDENTITY_MESSAGE, SWEEP_PROVIDER_MESSAGE } from '../functions/shared/sweep';
 
 export interface OperatorDashboardProps {
   /** The configuration's `namePrefix`: it names the dashboard (`{Prefix}-Overview`, as the state machines), the filters and the namespaces. */
@@ -18,6 +18,10 @@ export interface OperatorDashboardProps {
   readonly sweepReportLogGroupName: string;
   /** The sweep's metric namespace (stacks/sweep.ts): its `directoryObjectQuotaPercent` metric is the quota gauge. */
   readonly sweepNamespace: string;
+  /** `entra.automationIdentities`: one line per identity (numbered 1…N, as the sweep's lines name them). */
+  readonly automationIdentities: number;
+  /** Objects of each identity's share of its creator quota (config.ts identityQuotaShare). */
+  readonly identityQuotaShare: number;
   /** Every alarm of the plan, by name. */
   readonly alarmNames: readonly string[];
 }
@@ -29,6 +33,7 @@ export function dashboardMetrics(namePrefix: string, sweepNamespace: string) {
     failed: { namespace: `${namePrefix}/workflow`, name: 'FailedRoles', dimension: 'Status' },
     findings: { namespace: sweepNamespace, name: 'Findings', dimension: 'Kind' },
     clientIds: { namespace: sweepNamespace, name: 'ClientIdsPerProvider', dimension: 'Account' },
+    identityObjects: { namespace: sweepNamespace, name: 'CreatorQuotaObjects', dimension: 'Identity' },
   } as const;
 }
 
@@ -43,8 +48,9 @@ const anyOf = (field: string, values: readonly string[]) => `{ ${values.map((val
  *
  * * ignored events by `reason` (the router's `event ignored` / `message failed` lines, IGNORE_REASONS);
  * * roles tagged `failed:<reason>` by reason (the assign function's lines carrying `status`);
- * * the last sweep's findings by kind, and the client IDs of the fullest providers (the report
- *   step's lines), besides the sweep's own metrics (stacks/sweep.ts).
+ * * the last sweep's findings by kind, the client IDs of the fullest providers, and each
+ *   automation identity's creator quota objects (the report step's lines), besides the sweep's
+ *   own metrics (stacks/sweep.ts).
  *
  * Filter syntax and dimensions: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html (a dimension's
@@ -97,6 +103,14 @@ export class OperatorDashboard extends Construct {
         'clientIds',
         'account',
         '$.clientIds',
+      ),
+      filter(
+        'sweep-identity-quota',
+        props.sweepReportLogGroupName,
+        `{ $.message = "${SWEEP_IDENTITY_MESSAGE}" && $.identity = * }`,
+        'identityObjects',
+        'identity',
+        '$.objects',
       ),
     ];
 
@@ -172,6 +186,23 @@ export class OperatorDashboard extends Construct {
             horizontal: [
               { value: 100, label: 'quota' },
               { value: 80, label: 'alarm' },
+            ],
+          },
+        },
+      ),
+      graph(
+        `Creator quota per automation identity: objects against its share (${props.identityQuotaShare})`,
+        byDimension(
+          metrics.identityObjects,
+          Array.from({ length: props.automationIdentities }, (_, i) => String(i + 1)),
+        ).map(([namespace, name, dimension, value]) => [namespace, name, dimension, value, { label: `identity ${value}` }]),
+        {
+          stat: 'Maximum',
+          period: 86400,
+          annotations: {
+            horizontal: [
+              { value: props.identityQuotaShare, label: 'share' },
+              { value: Math.floor(props.identityQuotaShare * 0.8), label: '80 %' },
             ],
           },
         },

@@ -17,7 +17,7 @@ import {
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/runtime';
 import { providerHost } from '../functions/shared/iam';
 import { CentralPipeline } from './central-pipeline';
-import { identityObjectLimit, type FederationConfig } from './config';
+import { identityObjectLimit, identityQuotaShare, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
 import { EntraAutomationIdentity, type AutomationCredential } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
@@ -141,6 +141,10 @@ export class WebIdentityFederationStack extends TerraformStack {
       ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
     };
     const objectLimit = identityObjectLimit(config.entra);
+    const poolClientIds =
+      this.additionalIdentities.length === 0
+        ? '[]'
+        : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId));
     const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], DeployedEnvironment>> = {
       appNamePrefix: { [ENV.appNamePrefix]: prefix },
       trustPolicyMaxChars: { [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
@@ -153,11 +157,12 @@ export class WebIdentityFederationStack extends TerraformStack {
       },
       gateway: { [ENV.gatewayClientId]: this.gateway.application.clientId },
       identityPool: {
-        [ENV.automationPoolClientIds]:
-          this.additionalIdentities.length === 0
-            ? '[]'
-            : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
+        [ENV.automationPoolClientIds]: poolClientIds,
         [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
+      },
+      identityQuota: {
+        [ENV.automationPoolClientIds]: poolClientIds,
+        [ENV.identityQuotaShare]: String(identityQuotaShare(config.entra)),
       },
       protectedRoles: { [ENV.protectedRoles]: terraformLiteralJson(protectedRoles) },
       sweepStorage: { [ENV.sweepBucket]: this.sweepStorage.bucketName },
@@ -308,6 +313,8 @@ export class WebIdentityFederationStack extends TerraformStack {
       assignLogGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
       sweepReportLogGroupName: this.tasks['sweep-report'].logGroup.name,
       sweepNamespace: sweepMetricNamespace(prefix),
+      automationIdentities: config.entra.automationIdentities,
+      identityQuotaShare: identityQuotaShare(config.entra),
       alarmNames: [...this.pipeline.alarms, ...this.sweep.alarms, ...Object.values(securityAlarms.alarms)].map(
         (alarm) => `${alarm.alarmNameInput}`,
       ),
