@@ -299,7 +299,7 @@ export class WebIdentityFederationStack extends TerraformStack {
 
     const securityAlarms = new SecurityAlarms(this, 'security-alarms', {
       namePrefix: prefix,
-      logGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
+      logGroupNameOf: (task) => this.tasks[task].logGroup.name,
       alarmTopicArn: this.pipeline.alarmTopic.arn,
     });
 

@@ -9,7 +9,7 @@ import {
   SWEEP_PROVIDER_MESSAGE,
   type SweepMode,
 } from '../../functions/shared/sweep';
-import { FAILED_PREFIX, IGNORE_REASONS, LOG_ALARMS, ROUTER_LOG_MESSAGES } from '../../functions/shared/workflow';
+import { FAILED_PREFIX, IGNORE_REASONS, LOG_ALARM_WRITERS, ROUTER_LOG_MESSAGES } from '../../functions/shared/workflow';
 import { parseEvents, runSimulation } from '../../simulation/engine/run-simulation';
 import { parseWorld } from '../../simulation/engine/world';
 import { parseConfig } from '../../stacks/config';
@@ -156,6 +156,7 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'open-role-too-large-to-lock',
       'squatted-application-name',
       'quota-exceeded',
+      'owner-removed-automation',
     ]) {
       await run(`security/${dir}`, true);
     }
@@ -169,7 +170,14 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'web-identity-sweep-findings': (line) => line.message === SWEEP_FINDINGS_MESSAGE,
       'web-identity-sweep-client-ids': (line) => line.message === SWEEP_PROVIDER_MESSAGE,
       'web-identity-sweep-identity-quota': (line) => line.message === SWEEP_IDENTITY_MESSAGE,
-      ...Object.fromEntries(Object.keys(LOG_ALARMS).map((alarm) => [`web-identity-${alarm}`, (line: Line) => line.alarm === alarm])),
+      ...Object.fromEntries(
+        Object.entries(LOG_ALARM_WRITERS).flatMap(([alarm, tasks]) =>
+          tasks.map((task) => [
+            `web-identity-${alarm}${task === 'assign-role-to-audience' ? '' : `-${task}`}`,
+            (line: Line) => line.alarm === alarm,
+          ]),
+        ),
+      ),
     };
     for (const filter of filters) {
       const own = linesOf(filter);
@@ -220,6 +228,7 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'failed:entra-quota',
       'failed:graph-unavailable',
       'failed:name-taken',
+      'failed:not-owner',
       'failed:wildcard',
     ]);
     expect(dimension('web-identity-sweep-findings')).toEqual(new Set(FINDING_KIND_NAMES));

@@ -38,7 +38,7 @@ import {
   pinnedAudiences,
   type ProviderKeys,
 } from '../shared/iam';
-import { DirectoryFactsReader, isFederation, judgeRole, namedInPolicy } from '../shared/federation';
+import { DirectoryFactsReader, applicationOwnership, isFederation, judgeRole, namedInPolicy, notOwnerError } from '../shared/federation';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -386,6 +386,12 @@ async function ownApplication(
     notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
     tokenVersion: deps.settings.tokenVersion,
   });
+  // An application found (a ready role's, a retry's) may have lost the automation as owner: an
+  // owner the role's entra:owners named can remove it. Nothing is written then (Graph would
+  // refuse, and the application could never be deleted): failed:not-owner, and its alarm.
+  if (!created && (await applicationOwnership(deps.directory, application)) === 'not-owner') {
+    throw notOwnerError(application, "manage it (nor delete it when the role goes), and it counts against the automation's quota");
+  }
 
   // Owners and credentials do not depend on the service principal: adding them in parallel
   // keeps the critical path of a Create at POST application → POST servicePrincipal.

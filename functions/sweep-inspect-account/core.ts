@@ -22,8 +22,10 @@ import {
 } from '../shared/iam';
 import {
   DirectoryFactsReader,
+  applicationOwnership,
   type DirectoryFacts,
   type DirectoryReader,
+  type OwnershipReader,
   type RoleJudgement,
   isFederation,
   isLiveClientId,
@@ -57,7 +59,7 @@ export interface Deps extends HandlerDeps {
     readonly gatewayClientId: string;
   };
   readonly openAccount: OpenMemberAccountLister;
-  readonly directory: DirectoryReader;
+  readonly directory: DirectoryReader & OwnershipReader;
   readonly now?: () => number;
 }
 
@@ -101,6 +103,10 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
   }
 
   const byUniqueName = new Map(applications.map((app) => [app.uniqueName, app]));
+  // The one judgement of whether the automation still owns each of its applications here
+  // (shared/federation applicationOwnership): one owners read per application.
+  const notOwned = new Set<string>();
+  for (const app of applications) if ((await applicationOwnership(deps.directory, app)) === 'not-owner') notOwned.add(app.id);
   const ownAppIds = new Set(applications.map((app) => app.appId.toLowerCase()));
   const pinnedAsWritten = (policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean => {
     try {
@@ -211,6 +217,16 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
     const open = judgement.open ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
     if (status?.startsWith(FAILED_PREFIX)) {
       const reason = status.slice(FAILED_PREFIX.length);
+      if (reason === 'not-owner') {
+        // Still not the automation's: its application's own not-owner finding says so. Given back
+        // (or gone): federated again, as the runbook promises.
+        if (app && notOwned.has(app.id)) return undefined;
+        return federate(
+          role,
+          'unfederated',
+          `${status}, but ${app ? 'the automation owns its application again' : 'its application is gone'}${open}`,
+        );
+      }
       const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
       if (info?.retryable) return federate(role, 'retryable-failure', `${status}: a retry can fix it${open}`);
       if (TRUST_POLICY_REASONS.has(reason) && refusal(current.trustPolicy) !== reason) {
@@ -248,10 +264,28 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
     }
   }
 
-  // Applications of the automation whose role incarnation is gone (or no longer federated).
   const rolesById = new Map(roles.map((role) => [role.roleId, role]));
+  // Applications an owner took the automation off: nothing can be done to them but report (a
+  // deletion would be refused with 403 Authorization_RequestDenied), and they are never orphans to delete.
   for (const app of applications) {
-    if (recent(app.createdDateTime)) continue;
+    if (!notOwned.has(app.id)) continue;
+    const role = rolesById.get(app.roleId);
+    findings.push(
+      finding('not-owner', {
+        ...(role ? { roleName: role.roleName } : {}),
+        appId: app.appId,
+        objectId: app.id,
+        action: 'none',
+        detail: `the automation is no longer among its owners: it can neither change nor delete it${
+          role ? '' : ` (its role incarnation ${app.roleId} no longer exists)`
+        }, and it counts against the automation's quota. A tenant administrator adds the automation back as owner (docs/operator.md#an-owner-removed-the-automation)`,
+      }),
+    );
+  }
+
+  // Applications of the automation whose role incarnation is gone (or no longer federated).
+  for (const app of applications) {
+    if (recent(app.createdDateTime) || notOwned.has(app.id)) continue;
     const role = rolesById.get(app.roleId);
     if (role && isFederation(role.trustPolicy, keys.providerArn)) continue;
     findings.push(

@@ -316,6 +316,7 @@ async function finish(
     maxClientIdsPerProvider: totals.maxClientIdsPerProvider,
     directoryObjectQuotaPercent: totals.directoryObjectQuotaPercent,
     orphanApplications: byKind['orphan-application'] ?? 0,
+    notOwnerApplications: byKind['not-owner'] ?? 0,
     unreadableAccounts: totals.unreadableAccounts,
     deletionsWithheld: decision.overCap ? 1 : 0,
     failedActions: byResult.failed ?? 0,

@@ -10,6 +10,7 @@ import {
   AccountQuotaExceededError,
   AmbiguousIdentityError,
   ApplicationNameTakenError,
+  NotOwnerError,
   ReservedIdentityError,
   UnknownIdentityError,
 } from '../../../functions/shared/runtime';
@@ -115,6 +116,26 @@ describe('create-service-principal core', () => {
     const second = await registerIdentity(deps, input);
     expect(second.application).toEqual({ ...first.application, created: false });
     expect(directory.applications.size).toBe(1);
+  });
+
+  it('stops before any write when an owner took the automation off the role’s application: not-owner, nothing created or changed', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await registerIdentity(deps, input);
+    const [app] = [...directory.applications.values()];
+    app!.owners = ['a11ce000-0000-4000-8000-00000000a11c'];
+    const before = directory.calls.length;
+
+    const again = registerIdentity(deps, input);
+
+    await expect(again).rejects.toThrow(NotOwnerError);
+    await expect(again).rejects.toThrow(/^not-owner: the automation is no longer an owner of application/);
+    expect(directory.applications.size).toBe(1);
+    expect(
+      directory.calls
+        .slice(before)
+        .filter((call) => /^(ensureServicePrincipal|addOwner|addFederatedCredential|deleteApplication)/.test(call)),
+    ).toEqual([]);
   });
 
   it('gives a re-created role (new role ID) a new application, never its predecessor’s', async () => {

@@ -430,6 +430,10 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     });
   }
 
+  async ownsApplication(applicationObjectId: string): Promise<boolean> {
+    return (await this.ownerIds(applicationObjectId)).includes(await this.ownServicePrincipalId());
+  }
+
   /** A live application by unique name or client ID, whoever created it. */
   async readApplication(key: { readonly uniqueName: string } | { readonly appId: string }): Promise<EntraApplication | null> {
     return this.getApplication('uniqueName' in key ? `(uniqueName=${odataString(key.uniqueName)})` : `(appId=${odataString(key.appId)})`);

@@ -112,6 +112,11 @@ export const FINDING_KINDS = {
     meaning:
       "A soft-deleted object of the automation still in directory/deletedItems (counting against its quota); reported only when Graph's record cannot prove it is the automation's.",
   },
+  'not-owner': {
+    action: 'none',
+    meaning:
+      'An application of the automation that no longer has the automation among its owners (an owner removed it): the automation can neither change nor delete it, and it counts against its quota. A tenant administrator gives the ownership back.',
+  },
   'unreadable-account': { action: 'none', meaning: 'The account could not be read completely: nothing is deleted for it in this run.' },
   'over-deletion-cap': {
     action: 'none',
@@ -330,6 +335,11 @@ export const SWEEP_METRICS = {
   orphanApplications: {
     threshold: 1,
     description: 'The sweep found applications of the automation whose roles are gone: events were lost, or deletions failed.',
+  },
+  notOwnerApplications: {
+    threshold: 1,
+    description:
+      'The sweep found applications of the automation that an owner took the automation off: it can neither change nor delete them, and they count against its quota. A tenant administrator gives the ownership back.',
   },
   unreadableAccounts: {
     threshold: 1,
