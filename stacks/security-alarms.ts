@@ -2,15 +2,16 @@ import { Construct } from 'constructs';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { LOG_ALARMS, LOG_ALARM_WRITERS, type LogAlarm, type TaskFunctionName } from '../functions/shared/workflow';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { alarmOnAnyOccurrence } from './central-pipeline';
+import { deploymentContext } from './context';
 
 export interface SecurityAlarmsProps {
-  /** Prefix of the alarm names and the metric namespace. */
-  readonly namePrefix: string;
   /** The log group of each function that writes the `alarm` field (LOG_ALARM_WRITERS). */
-  readonly logGroupNameOf: (task: TaskFunctionName) => string;
+  readonly logGroupOf: (task: TaskFunctionName) => CloudwatchLogGroup;
   /** Where the alarms go. */
-  readonly alarmTopicArn: string;
+  readonly alarmTopic: SnsTopic;
 }
 
 /**
@@ -25,25 +26,26 @@ export class SecurityAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityAlarmsProps) {
     super(scope, id);
-    const namespace = `${props.namePrefix}/security`;
+    const { namePrefix } = deploymentContext(this);
+    const namespace = `${namePrefix}/security`;
     this.alarms = Object.fromEntries(
       (Object.entries(LOG_ALARMS) as [LogAlarm, string][]).map(([name, description]) => {
         for (const task of LOG_ALARM_WRITERS[name]) {
           // The assign function's filters keep their first id and name (a renamed one would be replaced).
           const own = task === 'assign-role-to-audience' ? '' : `-${task}`;
           new CloudwatchLogMetricFilter(this, `${name}${own}-filter`, {
-            name: `${props.namePrefix}-${name}${own}`,
-            logGroupName: props.logGroupNameOf(task),
+            name: `${namePrefix}-${name}${own}`,
+            logGroupName: props.logGroupOf(task).name,
             pattern: `{ $.alarm = "${name}" }`,
             metricTransformation: { name, namespace, value: '1', defaultValue: '0' },
           });
         }
         const alarm = new CloudwatchMetricAlarm(this, name, {
-          alarmName: `${props.namePrefix}-${name}`,
+          alarmName: `${namePrefix}-${name}`,
           alarmDescription: description,
           namespace,
           metricName: name,
-          ...alarmOnAnyOccurrence(props.alarmTopicArn),
+          ...alarmOnAnyOccurrence(props.alarmTopic.arn),
         });
         return [name, alarm];
       }),

@@ -244,6 +244,7 @@ describe('sweep-report: reporting', () => {
       maxClientIdsPerProvider: 92,
       directoryObjectQuotaPercent: 84,
       orphanApplications: 1,
+      notOwnerApplications: 0,
       unreadableAccounts: 1,
       deletionsWithheld: 0,
       failedActions: 2,

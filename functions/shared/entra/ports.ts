@@ -87,7 +87,8 @@ export interface EntraDirectory {
   deleteApplication(application: EntraApplication): Promise<void>;
   /**
    * Whether the automation identity that manages the application is among its owners
-   * (https://learn.microsoft.com/graph/api/application-list-owners): under
+   * (https://learn.microsoft.com/graph/api/application-list-owners); `false` only for an
+   * application that exists (one deleted meanwhile is nobody's refusal): under
    * `Application.ReadWrite.OwnedBy` it can change or delete only what it owns. Read it through
    * `applicationOwnership` (shared/federation), the one judgement of it.
    */
