@@ -68,8 +68,11 @@ export class DirectoryFactsReader {
  * (https://learn.microsoft.com/graph/api/application-delete-owners); under
  * `Application.ReadWrite.OwnedBy`, which "cannot update any apps that it is not an owner of"
  * (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby), Graph then
- * answers 403 `Authorization_RequestDenied` to any change or delete of it
- * (https://learn.microsoft.com/graph/errors; the fake: simulation/fakes/graph-errors.ts requestDenied).
+ * answers 403 `Authorization_RequestDenied` ("Insufficient privileges to complete the operation.")
+ * to any change or delete of it (Graph's error shape, https://learn.microsoft.com/graph/errors; the
+ * code and message as https://learn.microsoft.com/answers/questions/2143345 records a 403; the fake:
+ * simulation/fakes/graph-errors.ts requestDenied). Reading first, rather than waiting for the 403:
+ * an event on a ready role writes nothing to its application, so only a read can tell.
  * The Create, the Delete and the sweep all ask this, and only this.
  */
 export type Ownership = 'owned' | 'not-owner';
