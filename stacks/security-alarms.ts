@@ -1,24 +1,24 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { LOG_ALARMS, LOG_ALARM_SOURCES, type LogAlarm } from '../functions/shared/workflow';
+import { LOG_ALARMS, LOG_ALARM_WRITERS, type LogAlarm, type TaskFunctionName } from '../functions/shared/workflow';
 import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { alarmOnAnyOccurrence } from './central-pipeline';
 import { deploymentContext } from './context';
 
 export interface SecurityAlarmsProps {
-  /** The log groups of the functions that write the `alarm` field (`LOG_ALARM_SOURCES`). */
-  readonly logGroups: Readonly<Record<(typeof LOG_ALARM_SOURCES)[LogAlarm], CloudwatchLogGroup>>;
+  /** The log group of each function that writes the `alarm` field (LOG_ALARM_WRITERS). */
+  readonly logGroupOf: (task: TaskFunctionName) => CloudwatchLogGroup;
   /** Where the alarms go. */
   readonly alarmTopic: SnsTopic;
 }
 
 /**
- * One metric filter and one alarm per `LOG_ALARMS` entry, on the log group of the function that
- * writes it (`LOG_ALARM_SOURCES`): the assign function writes `"alarm": "<name>"` on the JSON log
- * line of a role it tags `failed:name-taken`, `failed:entra-quota`, `failed:inline-policy-quota`,
- * or leaves open; disable-service-principal on the line of a revocation (`role-revoked`). JSON metric filter syntax:
+ * One alarm per `LOG_ALARMS` entry, over one metric filter per function that writes it
+ * (LOG_ALARM_WRITERS): the assign function writes `"alarm": "<name>"` on the JSON log line of a
+ * role it tags `failed:name-taken`, `failed:entra-quota`, `failed:not-owner`, or leaves open; the
+ * Delete on the line of an application it may no longer delete. JSON metric filter syntax:
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 export class SecurityAlarms extends Construct {
@@ -30,12 +30,16 @@ export class SecurityAlarms extends Construct {
     const namespace = `${namePrefix}/security`;
     this.alarms = Object.fromEntries(
       (Object.entries(LOG_ALARMS) as [LogAlarm, string][]).map(([name, description]) => {
-        new CloudwatchLogMetricFilter(this, `${name}-filter`, {
-          name: `${namePrefix}-${name}`,
-          logGroupName: props.logGroups[LOG_ALARM_SOURCES[name]].name,
-          pattern: `{ $.alarm = "${name}" }`,
-          metricTransformation: { name, namespace, value: '1', defaultValue: '0' },
-        });
+        for (const task of LOG_ALARM_WRITERS[name]) {
+          // The assign function's filters keep their first id and name (a renamed one would be replaced).
+          const own = task === 'assign-role-to-audience' ? '' : `-${task}`;
+          new CloudwatchLogMetricFilter(this, `${name}${own}-filter`, {
+            name: `${namePrefix}-${name}${own}`,
+            logGroupName: props.logGroupOf(task).name,
+            pattern: `{ $.alarm = "${name}" }`,
+            metricTransformation: { name, namespace, value: '1', defaultValue: '0' },
+          });
+        }
         const alarm = new CloudwatchMetricAlarm(this, name, {
           alarmName: `${namePrefix}-${name}`,
           alarmDescription: description,

@@ -146,6 +146,7 @@ export async function recordGraphScenarios(): Promise<Recording> {
       const managed = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID(), servicePrincipalType: 'ManagedIdentity' });
       await directory.setServicePrincipalEnabled(managed.id, false);
       await directory.ownerIds(application.id);
+      await directory.ownsApplication(application.id);
       await directory.listOwnApplications();
       await directory.listOwnServicePrincipals();
       await directory.createdObjectCount();

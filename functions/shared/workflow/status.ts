@@ -1,5 +1,5 @@
 import type { AutomationErrorName } from '../runtime/errors';
-import type { Failure } from './contracts';
+import type { Failure, TaskFunctionName } from './contracts';
 
 /**
  * What the automation writes on a role about its federation, in one place: the status
@@ -66,6 +66,10 @@ export const FAILURE_REASONS = {
     retryable: false,
     fix: "The role's inline policies fill IAM's 10,240 characters, so the automation could not add the policy that revokes older web identity sessions: the app team moves inline policies to managed ones (which do not count), then updates the trust policy.",
   },
+  'not-owner': {
+    retryable: false,
+    fix: "An owner of the role's application removed the automation from its owners: the automation can neither change nor delete it, and it counts against the automation's quota. A tenant administrator adds the automation's service principal back as an owner (docs/operator.md#an-owner-removed-the-automation); the next event or repair sweep then federates the role again.",
+  },
   'entra-authentication': { retryable: false, fix: 'The automation could not sign in to Entra: the operator checks its credential.' },
   'graph-request-refused': { retryable: false, fix: 'Microsoft Graph refused a request: the operator reads the execution for the code.' },
   'graph-throttled': { retryable: true, fix: 'Microsoft Graph throttled the automation: update the trust policy again later.' },
@@ -104,6 +108,7 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
   ReservedIdentityError: 'reserved-identity',
   AccountQuotaExceededError: 'account-quota',
   InlinePolicyQuotaError: 'inline-policy-quota',
+  NotOwnerError: 'not-owner',
   'States.Timeout': 'timeout',
 };
 
@@ -157,8 +162,9 @@ export const ACCESS = { pinned: 'pinned', closed: 'closed', locked: 'locked', op
 export type Access = (typeof ACCESS)[keyof typeof ACCESS];
 
 /**
- * Alarms raised from the assign function's log: its `role left open` and `role tagged as
- * failed` lines carry `alarm: <name>`, and a metric filter per name (stacks/security-alarms.ts)
+ * Alarms raised from the functions' logs: the assign function's `role left open` and `role
+ * tagged as failed` lines (and the Delete's line for an application it may no longer delete)
+ * carry `alarm: <name>`, and a metric filter per name and writer (stacks/security-alarms.ts)
  * counts them. One list, read by both sides.
  */
 export const LOG_ALARMS = {
@@ -171,18 +177,26 @@ export const LOG_ALARMS = {
     "A role stopped being federated, but its inline policies fill IAM's quota: the web identity sessions issued before were not revoked.",
   'role-revoked':
     'An operator revoked a role ({Prefix}-Role-Revoke): the log line says who asked, why, and whether its identity was disabled.',
+  'not-owner':
+    "An owner removed the automation from the owners of a role's application: the automation can neither change nor delete it, and its quota leaks. A tenant administrator gives the ownership back.",
 } as const;
 export type LogAlarm = keyof typeof LOG_ALARMS;
 
-/** The function whose log writes each alarm's line (its metric filter reads that log group). */
-export const LOG_ALARM_SOURCES: Readonly<Record<LogAlarm, 'assign-role-to-audience' | 'disable-service-principal'>> = {
-  'name-taken': 'assign-role-to-audience',
-  'entra-quota': 'assign-role-to-audience',
-  'role-open': 'assign-role-to-audience',
-  'inline-policy-quota': 'assign-role-to-audience',
-  'role-revoked': 'disable-service-principal',
+/**
+ * The functions whose log lines carry each alarm: a metric filter on each one's log group. The
+ * assign function tags the role failed; the Delete has no role left to tag when an application
+ * it must delete is no longer the automation's to delete; disable-service-principal writes the
+ * one line of an operator's revocation.
+ */
+export const LOG_ALARM_WRITERS: Readonly<Record<LogAlarm, readonly TaskFunctionName[]>> = {
+  'name-taken': ['assign-role-to-audience'],
+  'entra-quota': ['assign-role-to-audience'],
+  'role-open': ['assign-role-to-audience'],
+  'inline-policy-quota': ['assign-role-to-audience'],
+  'role-revoked': ['disable-service-principal'],
+  'not-owner': ['assign-role-to-audience', 'delete-service-principal'],
 };
 
 /** The alarm a failure reason raises, if any. */
 export const alarmFor = (reason: FailureReason): LogAlarm | undefined =>
-  reason === 'name-taken' || reason === 'entra-quota' || reason === 'inline-policy-quota' ? reason : undefined;
+  reason === 'name-taken' || reason === 'entra-quota' || reason === 'inline-policy-quota' || reason === 'not-owner' ? reason : undefined;
