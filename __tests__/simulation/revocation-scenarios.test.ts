@@ -2,7 +2,8 @@ import { createLogger } from '../../functions/shared/runtime';
 import { LOCK_SID, REVOKE_SESSIONS_POLICY_NAME, type PolicyDocument } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { runSimulation, type SimulationOutput } from '../../simulation/engine/run-simulation';
+import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/engine/run-simulation';
+import { updateAssumeRolePolicyEvent } from '../../simulation/engine/cloudtrail-events';
 import { sessionDenied } from '../../simulation/engine/sessions';
 import { parseWorld } from '../../simulation/engine/world';
 import { ACCOUNT, IDS, readyWorld } from '../../simulation/scenarios/security';
@@ -31,12 +32,12 @@ const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/sts.windows.net/${EXAMPL
 
 async function run(
   operations: { revoke?: object; restore?: object },
-  options: { world?: object; sweep?: boolean } = {},
+  options: { world?: object; sweep?: boolean; events?: object[] } = {},
 ): Promise<{ output: SimulationOutput; logs: Record<string, unknown>[] }> {
   const logs: Record<string, unknown>[] = [];
   const output = await runSimulation({
     world: parseWorld(options.world ?? readyWorld()),
-    events: [],
+    events: parseEvents(options.events ?? []),
     config: parseConfig(EXAMPLE_CONFIG),
     logger: createLogger({ sink: (line) => logs.push(JSON.parse(line)) }),
     operations: operations as never,
@@ -86,6 +87,19 @@ describe('revoking a role (npm run simulate -- --revoke)', () => {
     expect(output.entra.applications).toEqual(revoked.output.entra.applications);
     expect(output.sweep?.findings.map((finding) => finding.kind)).toEqual(['revoked']);
     expect(output.executions).toEqual([]);
+  });
+
+  it("the team's next trust policy write does not federate a revoked role again (an attacker on the team cannot lift it)", async () => {
+    const revoked = await run({ revoke: REVOKE });
+    // The role's trust policy as it was before the revocation, re-applied by someone of the team.
+    const before = (readyWorld().accounts[ACCOUNT] as { roles: { assumeRolePolicyDocument: object }[] }).roles[0]!.assumeRolePolicyDocument;
+    const event = updateAssumeRolePolicyEvent('ci-deployer', before as PolicyDocument, { accountId: ACCOUNT, eventId: 'reapply-0001' });
+    const { output } = await run({}, { world: revoked.output, events: [event] });
+    expect(output.executions.map((execution) => [execution.stateMachine, execution.states.includes('AssignRoleToAudience')])).toEqual([
+      ['Web-Identity-Role-Create', false],
+    ]);
+    expect(roleOf(output).tags['entra:federation-status']).toBe('revoked');
+    expect(ourSp(output)?.accountEnabled).toBe(false);
   });
 
   it('a brought identity is locked out and its sessions revoked, but not disabled: the alarm line says so', async () => {
