@@ -41,6 +41,8 @@ export class IdentityWorkflows extends Construct {
   /** Literal ARNs, known before apply (the router's policy and environment use them). */
   public readonly createArn: string;
   public readonly deleteArn: string;
+  public readonly revokeArn: string;
+  public readonly restoreArn: string;
 
   constructor(scope: Construct, id: string, props: IdentityWorkflowsProps) {
     super(scope, id);
@@ -123,6 +125,8 @@ export class IdentityWorkflows extends Construct {
     });
     this.createArn = centralArn(context, 'states', `stateMachine:${names.create}`);
     this.deleteArn = centralArn(context, 'states', `stateMachine:${names.delete}`);
+    this.revokeArn = centralArn(context, 'states', `stateMachine:${names.revoke}`);
+    this.restoreArn = centralArn(context, 'states', `stateMachine:${names.restore}`);
   }
 
   /** Lets `fn` start both machines (the router: one execution per role event). */

@@ -393,6 +393,8 @@ describe('the synthesized federation stack', () => {
         'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
