@@ -62,7 +62,11 @@ describe('state machine names from namePrefix', () => {
       .map((alarm) => alarm.dimensions.StateMachineArn);
 
     expect(new Set(dimensions)).toEqual(
-      new Set([STATE_MACHINE_ARN('Acme-Fed-Role-Create'), STATE_MACHINE_ARN('Acme-Fed-Role-Delete'), STATE_MACHINE_ARN('Acme-Fed-Sweep')]),
+      new Set(
+        ['Acme-Fed-Role-Create', 'Acme-Fed-Role-Delete', 'Acme-Fed-Sweep', 'Acme-Fed-Role-Revoke', 'Acme-Fed-Role-Restore'].map(
+          STATE_MACHINE_ARN,
+        ),
+      ),
     );
   });
 
