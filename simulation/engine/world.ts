@@ -3,7 +3,7 @@ import { accountIdSchema, guidSchema, roleNameSchema } from '../../functions/sha
 import { describeIssues } from '../../functions/shared/runtime';
 import { parsePolicyDocument } from '../../functions/shared/iam';
 import { GRAPH_CALL_KEYS } from '../fakes/graph-routes';
-import { AUTOMATION, DEFAULT_CREATOR_QUOTA, type GraphFakeState } from '../fakes/graph-state';
+import { AUTOMATION, DEFAULT_CREATOR_QUOTA, DEFAULT_READINGS, type GraphFakeState, type GraphReadings } from '../fakes/graph-state';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../../functions/shared/workflow';
 import type { PolicyDocument } from '../../functions/shared/iam';
 import { randomUUID } from 'node:crypto';
@@ -159,6 +159,12 @@ const entraSchema = z
     quota: z.number().int().min(0, 'the number of directory objects the automation may create, 0 or more').default(DEFAULT_CREATOR_QUOTA),
     /** Whether Graph's `createdObjects` lists soft-deleted objects too (its page does not say; see docs/simulate.md). */
     createdObjectsIncludeDeleted: z.boolean().default(false),
+    // The open readings of Graph (issue 20): the defaults are today's behaviour; see
+    // docs/simulate.md#the-open-readings for each and the source that leaves it open.
+    createdObjectsCast: z.enum(['accepted', 'rejected']).default(DEFAULT_READINGS.createdObjectsCast),
+    createdObjectsListApplications: z.boolean().default(DEFAULT_READINGS.createdObjectsListApplications),
+    filterOnUniqueName: z.enum(['accepted', 'rejected']).default(DEFAULT_READINGS.filterOnUniqueName),
+    deletedItemsFilterOnAppId: z.enum(['accepted', 'rejected']).default(DEFAULT_READINGS.deletedItemsFilterOnAppId),
   })
   .strict();
 
@@ -184,6 +190,7 @@ export const worldSchema = z
       deletedItems: EMPTY_DELETED,
       quota: DEFAULT_CREATOR_QUOTA,
       createdObjectsIncludeDeleted: false,
+      ...DEFAULT_READINGS,
     }),
     faults: z.array(faultSchema).default([]),
     /**
@@ -382,6 +389,12 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
   };
   state.ownedObjectLimit = entra.quota;
   state.createdObjectsIncludeDeleted = entra.createdObjectsIncludeDeleted;
+  state.readings = {
+    createdObjectsCast: entra.createdObjectsCast,
+    createdObjectsListApplications: entra.createdObjectsListApplications,
+    filterOnUniqueName: entra.filterOnUniqueName,
+    deletedItemsFilterOnAppId: entra.deletedItemsFilterOnAppId,
+  };
   state.addUsers(...entra.users);
   for (const sp of entra.servicePrincipals) {
     const { createdBy, ...rest } = sp;
@@ -485,6 +498,10 @@ export interface CapturedEntra {
   };
   quota: number;
   createdObjectsIncludeDeleted: boolean;
+  createdObjectsCast: GraphReadings['createdObjectsCast'];
+  createdObjectsListApplications: boolean;
+  filterOnUniqueName: GraphReadings['filterOnUniqueName'];
+  deletedItemsFilterOnAppId: GraphReadings['deletedItemsFilterOnAppId'];
 }
 
 /** `{ [key]: value }` when the world stated that creation time (the same instant) and it is not the default, else nothing. */
@@ -578,6 +595,7 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
     },
     quota: state.ownedObjectLimit,
     createdObjectsIncludeDeleted: state.createdObjectsIncludeDeleted,
+    ...state.readings,
   };
   const faults = [...graph.faults.pending(), ...iam.faults.pending()].map(({ call, answer, times, skip }) => ({
     call,

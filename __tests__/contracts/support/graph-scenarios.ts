@@ -224,6 +224,32 @@ export async function recordGraphScenarios(): Promise<Recording> {
       });
       await settle(() => directory.registerApplication(role));
     });
+
+    // The open readings (issue 20), all rejected at once: each fallback's requests are held against the schema too.
+    await withFake(recording, {}, async (fake, directory) => {
+      fake.state.readings = {
+        createdObjectsCast: 'rejected',
+        createdObjectsListApplications: true,
+        filterOnUniqueName: 'rejected',
+        deletedItemsFilterOnAppId: 'rejected',
+      };
+      fake.state.createdObjectsIncludeDeleted = true;
+      const role = spec('readings', 'AROAEXAMPLEROLEID0009');
+      const { application } = await directory.registerApplication(role);
+      await directory.ensureServicePrincipal(application.appId);
+      await directory.findOwnApplications(applicationNamePrefix(ACCOUNT, 'readings'));
+      await directory.listOwnApplications();
+      await directory.listOwnServicePrincipals();
+      await directory.deleteApplication(application);
+      const recreated = spec('readings-deleted', 'AROAEXAMPLEROLEID0010');
+      fake.state.seedApplication({
+        uniqueName: recreated.uniqueName,
+        displayName: recreated.displayName,
+        servicePrincipalId: randomUUID(),
+        deleted: true,
+      });
+      await directory.registerApplication(recreated);
+    });
   } finally {
     for (const restore of spies) restore();
   }

@@ -88,6 +88,11 @@ const EVERY_FIELD = {
     },
     quota: 10,
     createdObjectsIncludeDeleted: true,
+    // The open readings, each set to its non-default value (docs/simulate.md#the-open-readings).
+    createdObjectsCast: 'rejected',
+    createdObjectsListApplications: false,
+    filterOnUniqueName: 'rejected',
+    deletedItemsFilterOnAppId: 'rejected',
   },
   faults: [{ call: 'graph:POST /applications/{id}/owners/$ref', status: 403, code: 'Authorization_RequestDenied', times: 2, skip: 1 }],
   failedRemovals: ['aws-123456789012-0123456789abcdef-'],
@@ -163,7 +168,15 @@ describe('an output is a world file', () => {
       memberRoles: false,
       roles: [{ path: '/teams/', createDate: '2025-02-01T00:00:00.000Z' }],
     });
-    expect(first.entra).toMatchObject({ users: [USER], quota: 10, createdObjectsIncludeDeleted: true });
+    expect(first.entra).toMatchObject({
+      users: [USER],
+      quota: 10,
+      createdObjectsIncludeDeleted: true,
+      createdObjectsCast: 'rejected',
+      createdObjectsListApplications: false,
+      filterOnUniqueName: 'rejected',
+      deletedItemsFilterOnAppId: 'rejected',
+    });
     expect(first.entra.applications[0]?.federatedIdentityCredentials).toEqual([
       {
         name: 'main',

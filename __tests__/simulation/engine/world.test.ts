@@ -78,6 +78,11 @@ describe('parseWorld', () => {
       deletedItems: { applications: [], servicePrincipals: [] },
       quota: 250,
       createdObjectsIncludeDeleted: false,
+      // The open readings default to today's behaviour (docs/simulate.md#the-open-readings).
+      createdObjectsCast: 'accepted',
+      createdObjectsListApplications: true,
+      filterOnUniqueName: 'accepted',
+      deletedItemsFilterOnAppId: 'accepted',
     });
     expect(world.faults).toEqual([]);
   });
@@ -363,6 +368,10 @@ describe('the output of a run', () => {
       'deletedItems',
       'quota',
       'createdObjectsIncludeDeleted',
+      'createdObjectsCast',
+      'createdObjectsListApplications',
+      'filterOnUniqueName',
+      'deletedItemsFilterOnAppId',
     ]);
     expect(output.entra).toMatchObject({ users: [USER, OTHER_USER], quota: 10, createdObjectsIncludeDeleted: false });
     expect(output.entra.applications).toEqual([

@@ -135,6 +135,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   /** Who the automation is, as configured: its service principal's object ID, or only its client ID. */
   private readonly ownIdentity: { readonly servicePrincipalId: string } | { readonly clientId: string };
   private servicePrincipalId: Promise<string> | undefined;
+  /** Whether Graph refused the cast after `createdObjects` (reading 1): then the listing is filtered here. */
+  private castRefused = false;
 
   constructor(private readonly deps: GraphDirectoryDeps) {
     this.baseUrl = (deps.baseUrl ?? GRAPH_V1).replace(/\/+$/, '');
@@ -316,10 +318,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // Should the record list soft-deleted objects too (its page does not say), their
   // `deletedDateTime` tells them apart: the inventory is of live objects.
   async listOwnApplications(): Promise<readonly InventoryApplication[]> {
-    const items = await this.listAll(
-      `${await this.createdObjectsPath()}/microsoft.graph.application?$select=id,appId,uniqueName,displayName,createdDateTime,deletedDateTime&$top=999`,
-      'list created applications',
-    );
+    const items = await this.listCreated('application', 'id,appId,uniqueName,displayName,createdDateTime,deletedDateTime');
     return items.flatMap((item) => {
       const app = inventoryApplicationSchema.safeParse(item);
       if (!app.success || app.data.deletedDateTime) return [];
@@ -329,10 +328,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   }
 
   async listOwnServicePrincipals(): Promise<readonly { readonly id: string; readonly appId: string }[]> {
-    const items = await this.listAll(
-      `${await this.createdObjectsPath()}/microsoft.graph.servicePrincipal?$select=id,appId,deletedDateTime&$top=999`,
-      'list created service principals',
-    );
+    const items = await this.listCreated('servicePrincipal', 'id,appId,deletedDateTime');
     return items.flatMap((item) => {
       const sp = servicePrincipalWithAppSchema.safeParse(item);
       return sp.success && !sp.data.deletedDateTime ? [{ id: sp.data.id, appId: sp.data.appId }] : [];
@@ -361,10 +357,10 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return this.purge(objectId, false);
   }
 
-  /** Every item of a collection, following `@odata.nextLink` (on Graph's origin only). */
-  private async listAll(path: string, what: string): Promise<unknown[]> {
+  /** Every item of a collection, following `@odata.nextLink` (on Graph's origin only), from its first page when given. */
+  private async listAll(path: string, what: string, first?: GraphResponse): Promise<unknown[]> {
     const items: unknown[] = [];
-    let res = await this.retrying(() => this.request('GET', path));
+    let res = first ?? (await this.retrying(() => this.request('GET', path)));
     for (;;) {
       if (res.status !== 200) throw requestError(what, res);
       const page = parse(collectionSchema, res);
@@ -392,10 +388,37 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   }
 
   async listCreatedApplications(): Promise<EntraApplication[]> {
+    return (await this.listCreated('application', 'id,appId,uniqueName,displayName')).flatMap((item) => {
+      const app = applicationSchema.safeParse(item);
+      return app.success && app.data.uniqueName
+        ? [{ id: app.data.id, appId: app.data.appId, uniqueName: app.data.uniqueName, displayName: app.data.displayName ?? '' }]
+        : [];
+    });
+  }
+
+  /**
+   * Every item of this identity's `createdObjects` of one type, every page. The cast segment
+   * (`/microsoft.graph.application`) is valid OData on the service's schema, which types the
+   * navigation `Collection(directoryObject)` unconstrained, but the SDKs' metadata allows only
+   * `microsoft.graph.servicePrincipal` there and no page shows the service answering it (issue 20,
+   * reading 1; docs/architecture.md#the-open-readings). Where it is refused (400), the whole
+   * collection is listed, without `$select` (the properties are the derived types'), and kept by
+   * the `@odata.type` each item of a directoryObject collection carries
+   * (https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects, response example);
+   * the refusal is remembered for this client's life.
+   */
+  private async listCreated(kind: 'application' | 'servicePrincipal', select: string): Promise<unknown[]> {
     const path = await this.createdObjectsPath();
-    const first = await this.retrying(() => this.request('GET', `${path}/microsoft.graph.application?${APP_SELECT}&$top=999`));
-    if (first.status !== 200) throw requestError('list created applications', first);
-    return this.collect(first);
+    const what = `list created ${kind === 'application' ? 'applications' : 'service principals'}`;
+    if (!this.castRefused) {
+      const first = await this.retrying(() => this.request('GET', `${path}/microsoft.graph.${kind}?$select=${select}&$top=999`));
+      if (first.status !== 400) return this.listAll('', what, first);
+      this.castRefused = true;
+    }
+    const type = `#microsoft.graph.${kind}`;
+    return (await this.listAll(`${path}?$top=999`, what)).filter(
+      (item) => typeof item === 'object' && item !== null && (item as Record<string, unknown>)['@odata.type'] === type,
+    );
   }
 
   /**
@@ -547,10 +570,11 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     throw requestError('read application', res);
   }
 
-  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: the cast segment
-  // supports the query parameters of the resource, so `$filter` on uniqueName works like
-  // on /applications. If a tenant refuses the filter (400), fall back to reading the
-  // deleted applications page by page and matching here.
+  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: the cast segment takes
+  // its type's query parameters, but no page shows `$filter` on uniqueName under deletedItems
+  // (the schema settles it for /applications only: issue 20, reading 3,
+  // docs/architecture.md#the-open-readings). If a tenant refuses the filter (400), every deleted
+  // application is read, page by page, and matched here on that exact name.
   private async findDeletedApplication(uniqueName: string): Promise<EntraApplication | null> {
     const collection = '/directory/deletedItems/microsoft.graph.application';
     const filter = `$filter=${encodeURIComponent('uniqueName eq ')}${odataString(uniqueName)}`;
@@ -562,15 +586,23 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return (await this.collect(all)).find((app) => app.uniqueName === uniqueName) ?? null;
   }
 
+  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: `$filter` on appId under
+  // the servicePrincipal cast. No page shows the service answering it (issue 20, reading 4): where
+  // a tenant refuses it (400), every deleted service principal is listed and matched here, on
+  // that exact appId only, so a purge never reaches another application's service principal.
   private async findDeletedServicePrincipals(appId: string): Promise<string[]> {
+    const collection = '/directory/deletedItems/microsoft.graph.servicePrincipal';
     const filter = `$filter=${encodeURIComponent('appId eq ')}${odataString(appId)}`;
-    const res = await this.retrying(() =>
-      this.request('GET', `/directory/deletedItems/microsoft.graph.servicePrincipal?${filter}&$select=id,appId`),
-    );
-    if (res.status !== 200) throw requestError('list deleted service principals', res);
-    return parse(collectionSchema, res)
-      .value.map((item) => servicePrincipalSchema.safeParse(item))
-      .flatMap((sp) => (sp.success ? [sp.data.id] : []));
+    const res = await this.retrying(() => this.request('GET', `${collection}?${filter}&$select=id,appId`));
+    if (res.status !== 200 && res.status !== 400) throw requestError('list deleted service principals', res);
+    const items =
+      res.status === 200
+        ? await this.listAll('', 'list deleted service principals', res)
+        : await this.listAll(`${collection}?$select=id,appId&$top=999`, 'list deleted service principals');
+    const wanted = appId.toLowerCase();
+    return items
+      .map((item) => servicePrincipalWithAppSchema.safeParse(item))
+      .flatMap((sp) => (sp.success && sp.data.appId.toLowerCase() === wanted ? [sp.data.id] : []));
   }
 
   private async findServicePrincipalId(appId: string): Promise<string | null> {
