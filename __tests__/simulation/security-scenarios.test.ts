@@ -31,7 +31,7 @@ async function run(name: string): Promise<{ output: SimulationOutput; logs: stri
   const output = await runSimulation({
     world: parseWorld(scenario.world),
     events: parseEvents(scenario.events),
-    config: parseConfig(EXAMPLE_CONFIG),
+    config: parseConfig(scenario.config ?? EXAMPLE_CONFIG),
     logger: createLogger({ sink: (line) => logs.push(line) }),
   });
   return { output, logs };
@@ -194,6 +194,15 @@ describe('security scenarios (npm run simulate)', () => {
     expect(output.entra.servicePrincipals.map((sp) => sp.id)).toEqual([IDS.ourSp]);
     expect(output.entra.deletedItems).toEqual({ applications: [], servicePrincipals: [] });
     expect(clientIds(output)).toEqual([IDS.ourApp]);
+  });
+
+  it('strangers fill an account cap: the new role is ready, the strangers’ applications untouched; the automation’s own third is refused', async () => {
+    const { output } = await run('strangers-fill-account-cap');
+    expect(role(output, 'new-role').tags['entra:federation-status']).toBe('ready');
+    expect(role(output, 'third-role').tags['entra:federation-status']).toBe('failed:account-quota');
+    const strangers = output.entra.applications.filter((app) => app.createdBy === IDS.squatter);
+    expect(strangers.map((app) => [app.appId, app.owners])).toEqual(IDS.strangerApps.map((appId) => [appId, [IDS.squatter]]));
+    expect(output.entra.applications.filter((app) => app.createdBy === 'automation')).toHaveLength(2);
   });
 });
 

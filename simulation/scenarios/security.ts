@@ -1,5 +1,6 @@
 import { applicationUniqueName } from '../../functions/shared/entra';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
+import type { FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { updateAssumeRolePolicyEvent } from '../engine/cloudtrail-events';
 import type { ShortEvent } from '../engine/short-events';
@@ -21,6 +22,8 @@ export interface Scenario {
   readonly before: string;
   readonly world: object;
   readonly events: readonly object[];
+  /** A configuration of its own (written as config.json), when the scenario needs one. */
+  readonly config?: FederationConfigInput;
 }
 
 const TENANT = EXAMPLE_CONFIG.entra.tenantId;
@@ -33,6 +36,7 @@ const provider = (clientIds: string[] = []) => ({ url: `https://${HOST}`, client
 /** Object IDs, made up and readable. */
 export const IDS = {
   squatter: '5a000000-0000-4000-8000-00000000005a',
+  strangerApps: ['5a000000-0000-4000-8000-0000000000c1', '5a000000-0000-4000-8000-0000000000c2', '5a000000-0000-4000-8000-0000000000c3'],
   squatterApp: '5a000000-0000-4000-8000-0000000000a1',
   squatterSp: '5a000000-0000-4000-8000-0000000000b1',
   legacySquatterApp: '5a000000-0000-4000-8000-0000000000a2',
@@ -416,6 +420,31 @@ export function securityScenarios(): Scenario[] {
         'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
       world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
       events: [createRole('one-too-many', placeholder(), at('quota'))],
+    },
+    {
+      name: 'strangers-fill-account-cap',
+      shows:
+        "With entra.maxApplicationsPerAccount = 2, a tenant user registered three applications named aws-{victim account}-…: the account's new role still ends ready, since only the automation's own creations count; the next one, the automation's third, ends failed:account-quota.",
+      before:
+        "The cap counted every application whose name starts with aws-{account}-, whoever registered it: the strangers' names filled it and every new role of the account ended failed:account-quota.",
+      config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, maxApplicationsPerAccount: 2 } },
+      world: {
+        ...readyWorld(),
+        entra: {
+          users: [IDS.squatter],
+          applications: [
+            ...readyWorld().entra.applications,
+            ...IDS.strangerApps.map((appId, i) => ({
+              appId,
+              uniqueName: applicationUniqueName(ACCOUNT, `stranger-${i + 1}`, `AROASTRANGER00000000${i + 1}`),
+              displayName: `stranger-${i + 1}`,
+              owners: [IDS.squatter],
+              createdBy: IDS.squatter,
+            })),
+          ],
+        },
+      },
+      events: [createRole('new-role', placeholder(), at('cap')), createRole('third-role', placeholder(), at('cap'))],
     },
   ];
 }

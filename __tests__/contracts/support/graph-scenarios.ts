@@ -137,7 +137,7 @@ export async function recordGraphScenarios(): Promise<Recording> {
       await directory.findApplicationByAppId(application.appId);
       await directory.readApplication({ uniqueName: role.uniqueName });
       await directory.readApplication({ appId: application.appId });
-      await directory.applicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'ci-deployer'));
+      await directory.ownApplicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'ci-deployer'));
       await directory.getServicePrincipal(servicePrincipalId);
       await directory.getServicePrincipalByAppId(application.appId);
       await directory.ownerIds(application.id);
@@ -208,7 +208,6 @@ export async function recordGraphScenarios(): Promise<Recording> {
       const { application } = await directory.registerApplication(role);
       await directory.findOwnApplications(applicationNamePrefix(ACCOUNT, 'fallback'));
       await directory.applicationsWithPrefix(applicationNamePrefix(ACCOUNT, 'fallback'));
-      await directory.applicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'fallback'));
       await directory.isCreatedByAutomation(application.id);
     });
 

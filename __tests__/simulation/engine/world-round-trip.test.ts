@@ -223,7 +223,10 @@ const examples: [string, () => Promise<SimulationOutput>][] = [
     () =>
       run(JSON.parse(readFileSync(join(EXAMPLES, 'world.json'), 'utf8')), JSON.parse(readFileSync(join(EXAMPLES, 'events.json'), 'utf8'))),
   ],
-  ...securityScenarios().map((s): [string, () => Promise<SimulationOutput>] => [`security/${s.name}`, () => run(s.world, [...s.events])]),
+  ...securityScenarios().map((s): [string, () => Promise<SimulationOutput>] => [
+    `security/${s.name}`,
+    () => run(s.world, [...s.events], s.config ? { config: s.config } : {}),
+  ]),
   // `repair`: the mode that changes the world (a `report` sweep changes nothing to replay).
   ...sweepScenarios().map((s): [string, () => Promise<SimulationOutput>] => [
     `sweep/${s.name} --sweep repair`,
@@ -235,7 +238,9 @@ describe('replaying an output with no events changes nothing and reports the sam
   it.each(examples)('%s', async (name, first) => {
     // Prepare
     const written = await first();
-    const sweepConfig = sweepScenarios().find((s) => name === `sweep/${s.name} --sweep repair`)?.config;
+    const sweepConfig =
+      sweepScenarios().find((s) => name === `sweep/${s.name} --sweep repair`)?.config ??
+      securityScenarios().find((s) => name === `security/${s.name}`)?.config;
     // Act
     const replayed = await run(asFile(written), [], sweepConfig ? { config: sweepConfig } : {});
     // Assess

@@ -471,10 +471,10 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return (await this.collect(first)).filter((app) => app.uniqueName.startsWith(prefix));
   }
 
-  async applicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
-    const apps = await this.applicationsWithPrefix(prefix);
-    // Without the filter only this identity's own applications can be listed.
-    return (apps ?? (await this.listCreatedApplications()).filter((app) => app.uniqueName.startsWith(prefix))).map((app) => app.uniqueName);
+  // This identity's own live applications (its `createdObjects`, one listing bounded by its quota),
+  // never a `$filter` on anyone's: a stranger's names under the prefix neither count nor cost a call.
+  async ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
+    return (await this.listOwnApplications()).filter((app) => app.uniqueName.startsWith(prefix)).map((app) => app.uniqueName);
   }
 
   // https://learn.microsoft.com/graph/api/serviceprincipal-get: any service principal of the

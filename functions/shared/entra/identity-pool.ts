@@ -234,14 +234,9 @@ export class AutomationIdentityPool implements EntraDirectory {
     return this.first.getServicePrincipalByAppId(appId);
   }
 
-  async applicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
-    if (this.size === 1) return this.first.applicationNamesWithPrefix(prefix);
-    const apps = await this.first.applicationsWithPrefix(prefix);
-    if (apps) return apps.map((app) => app.uniqueName);
-    const lists = await Promise.all(this.members.map((member) => member.listCreatedApplications()));
-    return lists
-      .flat()
-      .filter((app) => app.uniqueName.startsWith(prefix))
-      .map((app) => app.uniqueName);
+  /** Every identity's own, each from its `createdObjects`. */
+  async ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
+    const lists = await Promise.all(this.members.map((member) => member.ownApplicationNamesWithPrefix(prefix)));
+    return lists.flat();
   }
 }

@@ -93,8 +93,12 @@ export interface EntraDirectory {
   getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null>;
   /** The live service principal of a client ID, whoever made it (it may have no application in the tenant), or `null`. */
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
-  /** The unique names of the live applications (anyone's) that start with `prefix`. */
-  applicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
+  /**
+   * The unique names of the automation's own live applications (by the proof of creation) that
+   * start with `prefix`: what the account cap counts, so that names a tenant user registers under
+   * an account's prefix never fill it (issue 17, item 6).
+   */
+  ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
 }
 
 /** An application the automation created, as the sweep lists them. */
