@@ -4,6 +4,7 @@ import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/engine/run-simulation';
 import { parseWorld } from '../../simulation/engine/world';
 import type { GraphReadings } from '../../simulation/fakes/graph-state';
+import { applicationUniqueName, parseApplicationUniqueName } from '../../functions/shared/entra';
 import { ACCOUNT, securityScenarios } from '../../simulation/scenarios/security';
 import { sweepScenarios } from '../../simulation/scenarios/sweep';
 
@@ -14,24 +15,43 @@ import { sweepScenarios } from '../../simulation/scenarios/sweep';
  * soft-deleted objects, the same providers) with no invariant violated, and must have taken the
  * fallback its reading forces (so a reading the fake stopped playing fails here).
  *
- * `createdObjectsListApplications: false` is not among them: under it the automation cannot prove
- * its own applications without a record of its own (issue 20, item 3, not built yet).
+ * Under `createdObjectsListApplications: false` the automation's own record (functions/shared/entra/records.ts)
+ * is the proof: each world here holds the records a deployment that kept them from its first day would
+ * (`recordsFor`).
  */
 
 type Readings = Partial<GraphReadings>;
 
-const READINGS: [string, Readings, RegExp][] = [
-  ['createdObjectsCast rejected', { createdObjectsCast: 'rejected' }, /^graph:GET \/servicePrincipals\/\{id\}\/createdObjects$/],
-  ['filterOnUniqueName rejected', { filterOnUniqueName: 'rejected' }, /^graph:GET \/servicePrincipals\/\{id\}\/createdObjects/],
+/** Whether a run took the fallback its reading forces. */
+type Fallback = (output: SimulationOutput) => boolean;
+const called =
+  (pattern: RegExp): Fallback =>
+  (output) =>
+    Object.keys(output.calls).some((key) => pattern.test(key));
+
+const READINGS: [string, Readings, Fallback][] = [
+  ['createdObjectsCast rejected', { createdObjectsCast: 'rejected' }, called(/^graph:GET \/servicePrincipals\/\{id\}\/createdObjects$/)],
+  ['filterOnUniqueName rejected', { filterOnUniqueName: 'rejected' }, called(/^graph:GET \/servicePrincipals\/\{id\}\/createdObjects/)],
   [
     'deletedItemsFilterOnAppId rejected',
     { deletedItemsFilterOnAppId: 'rejected' },
-    /^graph:GET \/directory\/deletedItems\/microsoft\.graph\.servicePrincipal$/,
+    called(/^graph:GET \/directory\/deletedItems\/microsoft\.graph\.servicePrincipal$/),
   ],
   [
-    'all three at once',
-    { createdObjectsCast: 'rejected', filterOnUniqueName: 'rejected', deletedItemsFilterOnAppId: 'rejected' },
-    /^graph:GET \/servicePrincipals\/\{id\}\/createdObjects$/,
+    'createdObjectsListApplications false',
+    { createdObjectsListApplications: false },
+    // The orphan the sweep removed was proven the automation's by its record alone.
+    (output) => !output.entra.applications.some((app) => app.displayName.endsWith('-deleted-role')),
+  ],
+  [
+    'all four at once',
+    {
+      createdObjectsCast: 'rejected',
+      createdObjectsListApplications: false,
+      filterOnUniqueName: 'rejected',
+      deletedItemsFilterOnAppId: 'rejected',
+    },
+    called(/^graph:GET \/servicePrincipals\/\{id\}\/createdObjects$/),
   ],
 ];
 
@@ -80,8 +100,44 @@ const CASES: [string, Case][] = [
   ['sweep: foreign applications kept (repair)', sweep('hand-made-and-squatters')],
 ];
 
+type WorldApplication = { id?: string; appId: string; uniqueName?: string | null; displayName: string; createdBy?: string };
+type WorldRole = { roleName: string; roleId?: string };
+
+/**
+ * The records a deployment that kept them from its first day would hold for the world's applications
+ * of the automation: one `created` record each, its role name found among the world's roles (by role
+ * ID) or in the display name (`{prefix}-{account}-{role name}`), checked against the unique name.
+ */
+function recordsFor(world: Case['world']) {
+  const entra = (world.entra ?? {}) as { applications?: WorldApplication[] };
+  const accounts = (world.accounts ?? {}) as Record<string, { roles?: WorldRole[] }>;
+  return (entra.applications ?? []).flatMap((app) => {
+    const parsed = app.uniqueName ? parseApplicationUniqueName(app.uniqueName) : null;
+    if (!parsed || !app.id || (app.createdBy ?? 'automation') !== 'automation') return [];
+    const candidates = [
+      ...(accounts[parsed.accountId]?.roles ?? []).filter((role) => role.roleId === parsed.roleId).map((role) => role.roleName),
+      app.displayName.split(`-${parsed.accountId}-`)[1] ?? '',
+    ];
+    const roleName = candidates.find((name) => name && applicationUniqueName(parsed.accountId, name, parsed.roleId) === app.uniqueName);
+    if (!roleName) return [];
+    return [
+      {
+        uniqueName: app.uniqueName!,
+        identity: 'automation',
+        account: parsed.accountId,
+        roleName,
+        roleId: parsed.roleId,
+        appId: app.appId,
+        applicationId: app.id,
+        state: 'created' as const,
+        at: '2025-01-01T00:00:00.000Z',
+      },
+    ];
+  });
+}
+
 async function run(c: Case, readings: Readings): Promise<SimulationOutput> {
-  const world = { ...c.world, entra: { ...(c.world.entra ?? {}), ...readings } };
+  const world = { ...c.world, entra: { ...(c.world.entra ?? {}), ...readings }, automationRecords: recordsFor(c.world) };
   return runSimulation({
     world: parseWorld(world),
     events: parseEvents(c.events),
@@ -125,6 +181,6 @@ describe.each(READINGS)('under %s', (_reading, readings, fallback) => {
     // Act
     const output = await run(sweep('drift'), readings);
     // Assess
-    expect(Object.keys(output.calls).filter((key) => fallback.test(key))).not.toEqual([]);
+    expect(fallback(output)).toBe(true);
   });
 });

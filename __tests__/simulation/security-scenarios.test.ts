@@ -206,6 +206,21 @@ describe('security scenarios (npm run simulate)', () => {
   });
 });
 
+describe('squatter after an intent', () => {
+  it('failed:name-taken, the squatter’s application not adopted, untouched, trusted by nothing; the intent stays an intent', async () => {
+    const { output } = await run('squatter-after-intent');
+    const victim = role(output, 'payments-deployer');
+    expect(victim.tags['entra:federation-status']).toBe('failed:name-taken');
+    expect(policyText(victim)).not.toContain(IDS.squatterApp);
+    expect(policyText(victim)).not.toContain(IDS.squatterSp);
+    expect(clientIds(output)).toEqual([]);
+    expect(output.entra.applications.map((app) => [app.appId, app.displayName, app.owners])).toEqual([
+      [IDS.squatterApp, 'totally-legit', ['automation']],
+    ]);
+    expect(output.automationRecords.map((record) => record.state)).toEqual(['intent']);
+  });
+});
+
 describe('docs/simulate.md', () => {
   it('lists every security scenario with what it shows', () => {
     const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'simulate.md'), 'utf8');

@@ -390,6 +390,7 @@ async function ownApplication(
     displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
     notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
     tokenVersion: deps.settings.tokenVersion,
+    role: { account: accountId, roleName, roleId: role.roleId },
   });
 
   // Owners and credentials do not depend on the service principal: adding them in parallel

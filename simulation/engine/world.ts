@@ -168,6 +168,28 @@ const entraSchema = z
   })
   .strict();
 
+/**
+ * The automation's own record of its creations (functions/shared/entra/records.ts), one per
+ * application name: what the DynamoDB table of the central account holds.
+ */
+const automationRecordSchema = z
+  .object({
+    uniqueName: z.string().min(1),
+    /** The automation identity that wrote it: `"automation"`, `"automation-2"`… or its service principal's object ID. */
+    identity: principal,
+    account: accountIdSchema,
+    roleName: roleNameSchema,
+    roleId: z.string().regex(ROLE_ID_PATTERN, 'an IAM role ID: AROA followed by 17 capital letters or digits'),
+    /** The intent's nonce, carried in the application's notes by the create; absent: one nobody knows (it proves nothing). */
+    nonce: z.string().min(16, 'at least 16 characters: the random value the create carried in the notes').optional(),
+    appId: z.optional(guidSchema),
+    applicationId: z.optional(guidSchema),
+    servicePrincipalId: z.optional(guidSchema),
+    state: z.enum(['intent', 'created']),
+    at: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }),
+  })
+  .strict();
+
 export const worldSchema = z
   .object({
     accounts: z.record(
@@ -192,6 +214,8 @@ export const worldSchema = z
       createdObjectsIncludeDeleted: false,
       ...DEFAULT_READINGS,
     }),
+    /** The automation's record of what it created (docs/simulate.md#automationrecords). */
+    automationRecords: z.array(automationRecordSchema).default([]),
     faults: z.array(faultSchema).default([]),
     /**
      * `applicationNamePrefix` (`aws-{account}-{16 hex}-`) of each role whose Delete, or whose
@@ -352,7 +376,7 @@ export function parseWorld(raw: unknown, source = 'world'): World {
 export const WORLD_EPOCH = '2025-01-01T00:00:00.000Z';
 
 /** Puts the world file's content in a running IAM model and Graph fake (none of it counts as calls). */
-export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: World): void {
+export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'> & Partial<Pick<LocalWorld, 'records'>>, content: World): void {
   const { iam, graph } = target;
   seededWorlds.set(graph.state, content);
   for (const [accountId, account] of Object.entries(content.accounts)) {
@@ -438,6 +462,11 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
     state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: creator === null ? null : principalId(creator), deleted: true });
   }
 
+  for (const record of content.automationRecords) {
+    const { nonce, identity, ...rest } = record;
+    target.records?.seed({ ...rest, identity: principalId(identity), nonce: nonce ?? randomUUID() });
+  }
+
   for (const fault of content.faults) {
     const rule = { call: fault.call, answer: { status: fault.status, code: fault.code }, times: fault.times, skip: fault.skip };
     if (fault.call.startsWith('graph:')) graph.faults.add(rule);
@@ -511,7 +540,8 @@ function worldDate<K extends string>(value: string, stated: string | undefined, 
 }
 
 /** A world file's content, as `captureWorld` writes it. */
-export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'failedRemovals'> & {
+export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'failedRemovals' | 'automationRecords'> & {
+  automationRecords: World['automationRecords'];
   failedRemovals: string[];
   accounts: Record<string, CapturedAccount>;
   entra: Omit<World['entra'], keyof CapturedEntra> & CapturedEntra;
@@ -525,7 +555,10 @@ export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'faile
  * field of the world it was seeded with is carried as it came, so a world field added later is
  * carried without a change here, unless runs change it (then it is read here too).
  */
-export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRemovals: ReadonlySet<string> = new Set()): WorldDocument {
+export function captureWorld(
+  target: Pick<LocalWorld, 'iam' | 'graph'> & Partial<Pick<LocalWorld, 'records'>>,
+  failedRemovals: ReadonlySet<string> = new Set(),
+): WorldDocument {
   const { iam, graph } = target;
   const { state } = graph;
   const base = seededWorlds.get(state) ?? parseWorld({ accounts: {} });
@@ -604,10 +637,14 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
     times,
     skip,
   }));
+  const automationRecords = target.records
+    ? target.records.all().map((record) => ({ ...record, identity: name(record.identity)! }))
+    : base.automationRecords;
   return {
     ...base,
     accounts,
     entra: { ...base.entra, ...entra },
+    automationRecords,
     faults,
     failedRemovals: [...new Set([...base.failedRemovals, ...failedRemovals])].sort(),
   };

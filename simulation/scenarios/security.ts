@@ -422,6 +422,49 @@ export function securityScenarios(): Scenario[] {
       events: [createRole('one-too-many', placeholder(), at('quota'))],
     },
     {
+      name: 'squatter-after-intent',
+      shows:
+        "Graph lists no application in createdObjects (reading 2); the automation's record holds an intent for the role's name from an attempt that crashed before its create, and a tenant user registered the name since, making the automation its only owner: the role ends failed:name-taken, the application is not adopted, nothing trusts it.",
+      before:
+        "A record that says only that the automation tried would adopt whatever application holds the name: the squatter's, owned by the automation alone and created after the intent, would have been pinned to the role.",
+      world: {
+        accounts: {
+          [ACCOUNT]: {
+            roles: [{ roleName: 'payments-deployer', roleId: ROLE_IDS.victim, assumeRolePolicyDocument: placeholder() }],
+            oidcProviders: [provider()],
+          },
+        },
+        entra: {
+          users: [IDS.squatter],
+          applications: [
+            {
+              appId: IDS.squatterApp,
+              uniqueName: applicationUniqueName(ACCOUNT, 'payments-deployer', ROLE_IDS.victim),
+              displayName: 'totally-legit',
+              servicePrincipalId: IDS.squatterSp,
+              owners: ['automation'],
+              createdBy: IDS.squatter,
+              createdDateTime: '2025-06-01T00:05:00.000Z',
+            },
+          ],
+          createdObjectsListApplications: false,
+        },
+        automationRecords: [
+          {
+            uniqueName: applicationUniqueName(ACCOUNT, 'payments-deployer', ROLE_IDS.victim),
+            identity: 'automation',
+            account: ACCOUNT,
+            roleName: 'payments-deployer',
+            roleId: ROLE_IDS.victim,
+            nonce: '3c1d5e7f-0a2b-4c6d-8e0f-1a2b3c4d5e6f',
+            state: 'intent',
+            at: '2025-06-01T00:00:00.000Z',
+          },
+        ],
+      },
+      events: [updateAssumeRolePolicy('payments-deployer', placeholder(), at('intent'))],
+    },
+    {
       name: 'strangers-fill-account-cap',
       shows:
         "With entra.maxApplicationsPerAccount = 2, a tenant user registered three applications named aws-{victim account}-…: the account's new role still ends ready, since only the automation's own creations count; the next one, the automation's third, ends failed:account-quota.",

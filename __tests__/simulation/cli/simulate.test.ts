@@ -40,6 +40,7 @@ describe('npm run simulate', () => {
     expect(Object.keys(output)).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',
@@ -89,6 +90,7 @@ describe('npm run simulate', () => {
     expect(Object.keys(output)).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',
@@ -244,6 +246,7 @@ describe('npm run simulate', () => {
     expect(Object.keys(output)).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',

@@ -94,6 +94,21 @@ const EVERY_FIELD = {
     filterOnUniqueName: 'rejected',
     deletedItemsFilterOnAppId: 'rejected',
   },
+  automationRecords: [
+    {
+      uniqueName: 'aws-123456789012-0123456789abcdef-aroaworld000000000009',
+      identity: 'automation',
+      account: ACCOUNT,
+      roleName: 'every-field',
+      roleId: 'AROAWORLD000000000009',
+      nonce: '6f1c2b3a-9d8e-4f70-8a6b-5c4d3e2f1a0b',
+      appId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa2',
+      applicationId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa1',
+      servicePrincipalId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa3',
+      state: 'created',
+      at: '2025-03-01T00:00:00.000Z',
+    },
+  ],
   faults: [{ call: 'graph:POST /applications/{id}/owners/$ref', status: 403, code: 'Authorization_RequestDenied', times: 2, skip: 1 }],
   failedRemovals: ['aws-123456789012-0123456789abcdef-'],
 };
@@ -189,6 +204,7 @@ describe('an output is a world file', () => {
     expect(first.entra.servicePrincipals).toContainEqual(
       expect.objectContaining({ id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa3', createdBy: 'automation' }),
     );
+    expect(first.automationRecords).toEqual(EVERY_FIELD.automationRecords);
     // The faults that have not fired are carried, as they would go on.
     expect(first.faults).toEqual(EVERY_FIELD.faults);
   });

@@ -25,6 +25,9 @@ import type {
   RegisteredApplication,
 } from './ports';
 import { realSleep, withRetry } from '../runtime/retry';
+import { applicationUniqueName } from './naming';
+import { CREATION_NONCE_MARK, type AutomationRecord, type AutomationRecordStore } from './records';
+import { randomUUID } from 'node:crypto';
 
 /**
  * `EntraDirectory` over Microsoft Graph v1.0 REST with the global `fetch`.
@@ -56,6 +59,15 @@ export interface GraphDirectoryDeps {
   readonly requestTimeoutMs?: number;
   /** The global `fetch` by default (the simulator passes one that runs on its virtual clock). */
   readonly fetch?: typeof fetch;
+  /**
+   * The automation's own record of its creations (records.ts): with it, an application is also
+   * proven the automation's when Graph's `createdObjects` does not list it (issue 20, reading 2).
+   */
+  readonly records?: AutomationRecordStore;
+  /** A fresh nonce per intent; random UUIDs by default (the simulator passes a seeded one under load, so replays are reproducible). */
+  readonly newNonce?: () => string;
+  /** The intents' clock; `Date` by default. */
+  readonly now?: () => Date;
 }
 
 export const GRAPH_V1 = 'https://graph.microsoft.com/v1.0';
@@ -137,6 +149,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   private servicePrincipalId: Promise<string> | undefined;
   /** Whether Graph refused the cast after `createdObjects` (reading 1): then the listing is filtered here. */
   private castRefused = false;
+  /** Applications this client created, by client ID: whose record gets the service principal's ID once it is made. */
+  private readonly recordedByAppId = new Map<string, { readonly uniqueName: string; readonly applicationId: string }>();
 
   constructor(private readonly deps: GraphDirectoryDeps) {
     this.baseUrl = (deps.baseUrl ?? GRAPH_V1).replace(/\/+$/, '');
@@ -182,43 +196,145 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // (https://learn.microsoft.com/graph/api/application-post-applications); on a conflict the
   // existing application is used only when Graph's record says the automation created it.
   async registerApplication(spec: ApplicationSpec): Promise<RegisteredApplication> {
+    // The intent first (records.ts): its nonce rides in the notes, so the application this request
+    // creates is recognisable as the automation's even if the answer, or the record's completion, is lost.
+    const record = await this.writeIntent(spec);
     const body = {
       uniqueName: spec.uniqueName,
       displayName: spec.displayName,
       signInAudience: 'AzureADMyOrg',
-      notes: spec.notes,
+      notes: record ? `${spec.notes} ${CREATION_NONCE_MARK}${record.nonce}` : spec.notes,
       // https://learn.microsoft.com/graph/api/resources/apiapplication: null or 1 issues
       // v1 tokens, 2 issues v2. Set explicitly so the issuer matches the IAM provider URL.
       api: { requestedAccessTokenVersion: spec.tokenVersion },
     };
     const created = await this.retrying(() => this.request('POST', '/applications', { body }));
-    if (created.status === 201) return { application: toApplication(created, spec.uniqueName), created: true };
+    if (created.status === 201)
+      return { application: await this.completed(toApplication(created, spec.uniqueName), record), created: true };
     if (!isConflict(created)) throw requestError('create application', created);
 
     const live = await this.getApplication(`(uniqueName=${odataString(spec.uniqueName)})`);
     if (live) {
-      if (await this.isCreatedByAutomation(live.id)) return { application: live, created: false };
+      if (await this.isOwnApplication(live, { record })) return { application: await this.completed(live, record), created: false };
       throw nameTaken(spec.uniqueName, `application ${live.appId} ("${live.displayName}")`);
     }
     // Not live: a soft-deleted application still holds the name (uniqueName is unique across
     // deletedItems too). Ours (a Delete or compensation stopped before its purge): purge, create.
     const deleted = await this.findDeletedApplication(spec.uniqueName);
     if (!deleted) throw new GraphReplicationLagError(`application ${spec.uniqueName} conflicts but cannot be read yet`);
-    if (!(await this.isCreatedByAutomation(deleted.id))) {
+    if (!(await this.isOwnApplication(deleted, { record, deleted: true }))) {
       throw nameTaken(spec.uniqueName, `the soft-deleted application ${deleted.appId}`);
     }
     await this.purge(deleted.id, false);
     // Its service principal was soft-deleted with it and counts against the quota too.
     for (const id of await this.findDeletedServicePrincipals(deleted.appId)) await this.purge(id, false);
     const again = await this.retrying(() => this.request('POST', '/applications', { body }));
-    if (again.status === 201) return { application: toApplication(again, spec.uniqueName), created: true };
+    if (again.status === 201) return { application: await this.completed(toApplication(again, spec.uniqueName), record), created: true };
     throw requestError('create application', again);
+  }
+
+  /** The intent of this create, or the record of an earlier attempt (its nonce kept); null without a store or a role. */
+  private async writeIntent(spec: ApplicationSpec): Promise<AutomationRecord | null> {
+    const { records } = this.deps;
+    if (!records || !spec.role) return null;
+    return records.putIntent({
+      uniqueName: spec.uniqueName,
+      identity: await this.ownServicePrincipalId(),
+      account: spec.role.account,
+      roleName: spec.role.roleName,
+      roleId: spec.role.roleId,
+      nonce: (this.deps.newNonce ?? randomUUID)(),
+      at: (this.deps.now ?? (() => new Date()))().toISOString(),
+    });
+  }
+
+  /** Completes the record of the application this client created or recognised, and remembers it for its service principal. */
+  private async completed(application: EntraApplication, record: AutomationRecord | null): Promise<EntraApplication> {
+    if (!record || !this.deps.records) return application;
+    await this.deps.records.complete(record.uniqueName, { appId: application.appId, applicationId: application.id });
+    this.recordedByAppId.set(application.appId.toLowerCase(), { uniqueName: record.uniqueName, applicationId: application.id });
+    return application;
+  }
+
+  /**
+   * Whether the automation created this application: Graph's record (`createdObjects`), or the
+   * automation's own (records.ts), written by this identity for the role incarnation the name
+   * embeds: a `created` record naming this object ID, or an `intent` whose nonce the application's
+   * notes carry (only the automation's own request could have put it there). A squatter's
+   * application, registered before or after an intent, carries no nonce: never adopted.
+   */
+  async isOwnApplication(
+    app: EntraApplication,
+    options: { readonly record?: AutomationRecord | null; readonly deleted?: boolean } = {},
+  ): Promise<boolean> {
+    if (await this.isCreatedByAutomation(app.id)) return true;
+    const { records } = this.deps;
+    if (!records) return false;
+    const record = options.record !== undefined && options.record !== null ? options.record : await records.get(app.uniqueName);
+    if (!record || record.uniqueName !== app.uniqueName || record.identity !== (await this.ownServicePrincipalId())) return false;
+    if (applicationUniqueName(record.account, record.roleName, record.roleId) !== app.uniqueName) return false;
+    if (record.state === 'created' && record.applicationId === app.id) return true;
+    // A nonce too short to be unguessable proves nothing (a world, or a hand-edited item, may hold one).
+    if (record.state !== 'intent' || record.nonce.length < 16) return false;
+    const notes = await this.applicationNotes(app.id, options.deleted === true);
+    return notes?.includes(`${CREATION_NONCE_MARK}${record.nonce}`) ?? false;
+  }
+
+  /** The application's notes (https://learn.microsoft.com/graph/api/application-get; a soft-deleted one from deletedItems), or null when it is gone. */
+  private async applicationNotes(objectId: string, deleted: boolean): Promise<string | null> {
+    const path = `${deleted ? '/directory/deletedItems' : '/applications'}/${encodeURIComponent(objectId)}?$select=id,notes`;
+    const res = await this.retrying(() => this.request('GET', path));
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw requestError('read application notes', res);
+    const notes = (res.body as { notes?: unknown } | undefined)?.notes;
+    return typeof notes === 'string' ? notes : null;
+  }
+
+  /**
+   * The live applications this identity's records under the prefix prove its own (those Graph's
+   * `createdObjects` may not list: issue 20, reading 2), each read back from Graph.
+   */
+  private async recordedApplications(prefix: string): Promise<InventoryApplication[]> {
+    const { records } = this.deps;
+    if (!records) return [];
+    const me = await this.ownServicePrincipalId();
+    const found: InventoryApplication[] = [];
+    for (const record of await records.listWithPrefix(prefix)) {
+      if (record.identity !== me) continue;
+      const res = await this.retrying(() =>
+        this.request(
+          'GET',
+          `/applications(uniqueName=${odataString(record.uniqueName)})?$select=id,appId,uniqueName,displayName,createdDateTime`,
+        ),
+      );
+      if (res.status === 404) continue;
+      if (res.status !== 200) throw requestError('read application', res);
+      const app = parse(inventoryApplicationSchema, res);
+      const application = {
+        id: app.id,
+        appId: app.appId,
+        uniqueName: app.uniqueName ?? record.uniqueName,
+        displayName: app.displayName ?? '',
+      };
+      if (await this.isOwnApplication(application, { record }))
+        found.push({ ...application, createdDateTime: app.createdDateTime ?? null });
+    }
+    return found;
   }
 
   // Create first, read on conflict: in the usual case (a new application) that is one
   // call on the critical path instead of two.
   // https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals
   async ensureServicePrincipal(appId: string): Promise<string> {
+    const id = await this.createOrReadServicePrincipal(appId);
+    const recorded = this.recordedByAppId.get(appId.toLowerCase());
+    if (recorded && this.deps.records) {
+      await this.deps.records.complete(recorded.uniqueName, { appId, applicationId: recorded.applicationId, servicePrincipalId: id });
+    }
+    return id;
+  }
+
+  private createOrReadServicePrincipal(appId: string): Promise<string> {
     return this.retryingValue(async () => {
       const created = await this.request('POST', '/servicePrincipals', { body: { appId } });
       if (created.status === 201) return parse(servicePrincipalSchema, created).id;
@@ -240,7 +356,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
 
   async findOwnApplication(uniqueName: string): Promise<EntraApplication | null> {
     const app = await this.getApplication(`(uniqueName=${odataString(uniqueName)})`);
-    return app && (await this.isCreatedByAutomation(app.id)) ? app : null;
+    return app && (await this.isOwnApplication(app)) ? app : null;
   }
 
   // https://learn.microsoft.com/graph/api/application-list: `$filter` with startsWith on
@@ -252,17 +368,18 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     if (first.status === 200) {
       const candidates = (await this.collect(first)).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
       const ours: EntraApplication[] = [];
-      for (const app of candidates) if (await this.isCreatedByAutomation(app.id)) ours.push(app);
+      for (const app of candidates) if (await this.isOwnApplication(app)) ours.push(app);
       return ours;
     }
     if (first.status !== 400) throw requestError('list applications', first);
-    return (await this.listCreatedApplications()).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
+    const listed = (await this.listCreatedApplications()).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
+    return withRecorded(listed, await this.recordedApplications(uniqueNamePrefix));
   }
 
   // https://learn.microsoft.com/graph/api/application-get (alternate key appId)
   async findApplicationByAppId(appId: string): Promise<{ application: EntraApplication; ours: boolean } | null> {
     const app = await this.getApplication(`(appId=${odataString(appId)})`);
-    return app ? { application: app, ours: await this.isCreatedByAutomation(app.id) } : null;
+    return app ? { application: app, ours: await this.isOwnApplication(app) } : null;
   }
 
   // https://learn.microsoft.com/graph/api/application-delete: 204; the application and its
@@ -278,6 +395,11 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     const deletedServicePrincipals = new Set(await this.findDeletedServicePrincipals(application.appId));
     if (servicePrincipalId) deletedServicePrincipals.add(servicePrincipalId);
     for (const id of deletedServicePrincipals) await this.purge(id, justDeleted && id === servicePrincipalId);
+    // Gone for good: its record goes too (one naming another object, a later incarnation's, stays).
+    const record = await this.deps.records?.get(application.uniqueName);
+    if (record && (record.applicationId === undefined || record.applicationId === application.id)) {
+      await this.deps.records?.remove(application.uniqueName);
+    }
   }
 
   // https://learn.microsoft.com/graph/api/application-post-owners: 204 when added.
@@ -319,12 +441,13 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // `deletedDateTime` tells them apart: the inventory is of live objects.
   async listOwnApplications(): Promise<readonly InventoryApplication[]> {
     const items = await this.listCreated('application', 'id,appId,uniqueName,displayName,createdDateTime,deletedDateTime');
-    return items.flatMap((item) => {
+    const listed = items.flatMap((item) => {
       const app = inventoryApplicationSchema.safeParse(item);
       if (!app.success || app.data.deletedDateTime) return [];
       const { id, appId, uniqueName, displayName, createdDateTime } = app.data;
       return [{ id, appId, uniqueName: uniqueName ?? '', displayName: displayName ?? '', createdDateTime: createdDateTime ?? null }];
     });
+    return withRecorded(listed, await this.recordedApplications('aws-'));
   }
 
   async listOwnServicePrincipals(): Promise<readonly { readonly id: string; readonly appId: string }[]> {
@@ -349,8 +472,18 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     });
   }
 
-  isOwnObject(objectId: string): Promise<boolean> {
-    return this.isCreatedByAutomation(objectId);
+  async isOwnObject(objectId: string): Promise<boolean> {
+    if (await this.isCreatedByAutomation(objectId)) return true;
+    const { records } = this.deps;
+    if (!records) return false;
+    const me = await this.ownServicePrincipalId();
+    const id = objectId.toLowerCase();
+    return (await records.listWithPrefix('')).some(
+      (record) =>
+        record.identity === me &&
+        record.state === 'created' &&
+        (record.applicationId?.toLowerCase() === id || record.servicePrincipalId?.toLowerCase() === id),
+    );
   }
 
   purgeDeletedItem(objectId: string): Promise<void> {
@@ -723,6 +856,12 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     }
     return pathOrUrl;
   }
+}
+
+/** The applications Graph listed, and those only the automation's records prove (once each). */
+function withRecorded<T extends EntraApplication>(listed: T[], recorded: readonly T[]): T[] {
+  const ids = new Set(listed.map((app) => app.id));
+  return [...listed, ...recorded.filter((app) => !ids.has(app.id))];
 }
 
 function isReplicationLag(res: GraphResponse): boolean {

@@ -9,3 +9,4 @@ export * from './identity-pool';
 export * from './live-graph';
 export * from './naming';
 export * from './ports';
+export * from './records';

@@ -18,6 +18,8 @@ export interface ApplicationSpec {
   readonly notes: string;
   /** v1 (`sts.windows.net`) or v2 (`login.microsoftonline.com/…/v2.0`) access tokens. */
   readonly tokenVersion: 1 | 2;
+  /** The role incarnation it is for: what the automation's own record of the creation says (records.ts). */
+  readonly role?: { readonly account: string; readonly roleName: string; readonly roleId: string };
 }
 
 /** An application the automation proved it created itself, and whether this call created it. */
