@@ -10,3 +10,4 @@ export * from './live-graph';
 export * from './naming';
 export * from './ports';
 export * from './records';
+export * from './records-store';

@@ -61,3 +61,11 @@ export interface AutomationRecordStore {
   /** Removes it (the application is deleted and purged); an absent one counts as done. */
   remove(uniqueName: string): Promise<void>;
 }
+
+/** The table's partition key: one item per application name. */
+export const AUTOMATION_RECORD_KEY = 'uniqueName';
+
+/** The central account's table of the records (stacks/automation-records.ts creates it). */
+export function automationRecordsTableName(namePrefix: string): string {
+  return `${namePrefix}-automation-records`;
+}

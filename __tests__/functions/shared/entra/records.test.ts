@@ -8,6 +8,62 @@ import {
   type AutomationRecordStore,
 } from '../../../../functions/shared/entra';
 import { InMemoryAutomationRecords } from '../../../../simulation/fakes/automation-records';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbAutomationRecords } from '../../../../functions/shared/entra';
+
+/**
+ * A table behind aws-sdk-client-mock, as DynamoDB documents the requests the adapter sends: the
+ * condition `attribute_not_exists`/`attribute_exists` on the key fails with
+ * ConditionalCheckFailedException (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html),
+ * `SET #n = :v` updates, a Scan's `begins_with` filter and its pages (one item each here, so paging runs).
+ */
+function mockedTable(): DynamoDbAutomationRecords {
+  const items = new Map<string, Record<string, AttributeValue>>();
+  const mock = mockClient(DynamoDBClient);
+  const keyOf = (key: Record<string, AttributeValue> | undefined) => key?.uniqueName?.S ?? '';
+  const failed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  mock.on(GetItemCommand).callsFake((input) => ({ Item: items.get(keyOf(input.Key)) }));
+  mock.on(PutItemCommand).callsFake((input) => {
+    const key = keyOf(input.Item);
+    if (input.ConditionExpression === 'attribute_not_exists(#key)' && items.has(key)) throw failed();
+    items.set(key, { ...input.Item });
+    return {};
+  });
+  mock.on(UpdateItemCommand).callsFake((input) => {
+    const key = keyOf(input.Key);
+    const item = items.get(key);
+    if (!item) throw failed();
+    for (const [, name, value] of (input.UpdateExpression as string).matchAll(/(#\w+) = (:\w+)/g)) {
+      item[input.ExpressionAttributeNames[name]] = input.ExpressionAttributeValues[value];
+    }
+    return {};
+  });
+  mock.on(ScanCommand).callsFake((input) => {
+    const prefix = input.ExpressionAttributeValues?.[':prefix']?.S ?? '';
+    const all = [...items.keys()].sort().filter((key) => key.startsWith(prefix));
+    const start = input.ExclusiveStartKey ? all.indexOf(keyOf(input.ExclusiveStartKey)) + 1 : 0;
+    const page = all.slice(start, start + 1);
+    return {
+      Items: page.map((key) => items.get(key)),
+      ...(start + 1 < all.length ? { LastEvaluatedKey: { uniqueName: { S: page[0] } } } : {}),
+    };
+  });
+  mock.on(DeleteItemCommand).callsFake((input) => {
+    items.delete(keyOf(input.Key));
+    return {};
+  });
+  return new DynamoDbAutomationRecords(new DynamoDBClient({ region: 'eu-central-1' }), 'web-identity-automation-records');
+}
 import { startGraphFake, type GraphFake } from '../../../../simulation/fakes/graph-fake';
 
 /**
@@ -29,50 +85,63 @@ const SPEC = {
   role: { account: ACCOUNT, roleName: ROLE, roleId: ROLE_ID },
 };
 
-describe.each<[string, () => AutomationRecordStore]>([['in memory (the simulator’s)', () => new InMemoryAutomationRecords()]])(
-  'the record store contract: %s',
-  (_name, makeStore) => {
-    const intent = (nonce: string) => ({
-      uniqueName: UNIQUE_NAME,
-      identity: randomUUID(),
-      account: ACCOUNT,
-      roleName: ROLE,
-      roleId: ROLE_ID,
-      nonce,
-      at: '2025-01-01T00:00:00.000Z',
-    });
+describe.each<[string, () => AutomationRecordStore]>([
+  ['in memory (the simulator’s)', () => new InMemoryAutomationRecords()],
+  ['DynamoDB (the deployed adapter, on aws-sdk-client-mock)', mockedTable],
+])('the record store contract: %s', (_name, makeStore) => {
+  const intent = (nonce: string) => ({
+    uniqueName: UNIQUE_NAME,
+    identity: randomUUID(),
+    account: ACCOUNT,
+    roleName: ROLE,
+    roleId: ROLE_ID,
+    nonce,
+    at: '2025-01-01T00:00:00.000Z',
+  });
 
-    it('keeps the first intent of a name: a retry gets the earlier nonce back', async () => {
-      // Prepare
-      const store = makeStore();
-      // Act
-      const first = await store.putIntent(intent('first-nonce-0123456789'));
-      const again = await store.putIntent(intent('second-nonce-0123456789'));
-      // Assess
-      expect(first).toMatchObject({ state: 'intent', nonce: 'first-nonce-0123456789' });
-      expect(again).toEqual(first);
-    });
+  it('keeps the first intent of a name: a retry gets the earlier nonce back', async () => {
+    // Prepare
+    const store = makeStore();
+    // Act
+    const first = await store.putIntent(intent('first-nonce-0123456789'));
+    const again = await store.putIntent(intent('second-nonce-0123456789'));
+    // Assess
+    expect(first).toMatchObject({ state: 'intent', nonce: 'first-nonce-0123456789' });
+    expect(again).toEqual(first);
+  });
 
-    it('completes a record with the IDs, then with the service principal’s, and lists and removes by name', async () => {
-      // Prepare
-      const store = makeStore();
-      await store.putIntent(intent('a-nonce-0123456789abc'));
-      // Act
-      await store.complete(UNIQUE_NAME, { appId: 'app', applicationId: 'object' });
-      await store.complete(UNIQUE_NAME, { appId: 'app', applicationId: 'object', servicePrincipalId: 'sp' });
-      const listed = await store.listWithPrefix(`aws-${ACCOUNT}-`);
-      const elsewhere = await store.listWithPrefix('aws-999999999999-');
-      await store.remove(UNIQUE_NAME);
-      await store.remove(UNIQUE_NAME);
-      // Assess
-      expect(listed).toEqual([
-        expect.objectContaining({ state: 'created', appId: 'app', applicationId: 'object', servicePrincipalId: 'sp' }),
-      ]);
-      expect(elsewhere).toEqual([]);
-      await expect(store.get(UNIQUE_NAME)).resolves.toBeNull();
-    });
-  },
-);
+  it('completes a record with the IDs, then with the service principal’s, and lists and removes by name', async () => {
+    // Prepare
+    const store = makeStore();
+    await store.putIntent(intent('a-nonce-0123456789abc'));
+    // Act
+    await store.complete(UNIQUE_NAME, { appId: 'app', applicationId: 'object' });
+    await store.complete(UNIQUE_NAME, { appId: 'app', applicationId: 'object', servicePrincipalId: 'sp' });
+    const listed = await store.listWithPrefix(`aws-${ACCOUNT}-`);
+    const elsewhere = await store.listWithPrefix('aws-999999999999-');
+    await store.remove(UNIQUE_NAME);
+    await store.remove(UNIQUE_NAME);
+    // Assess
+    expect(listed).toEqual([
+      expect.objectContaining({ state: 'created', appId: 'app', applicationId: 'object', servicePrincipalId: 'sp' }),
+    ]);
+    expect(elsewhere).toEqual([]);
+    await expect(store.get(UNIQUE_NAME)).resolves.toBeNull();
+  });
+
+  it('lists every record under a prefix, across pages, and none of another account', async () => {
+    // Prepare
+    const store = makeStore();
+    const names = ['a', 'b', 'c'].map((role) => applicationUniqueName(ACCOUNT, role, ROLE_ID));
+    for (const uniqueName of [...names, applicationUniqueName('999999999999', 'a', ROLE_ID)]) {
+      await store.putIntent({ ...intent(`nonce-of-${uniqueName}`), uniqueName });
+    }
+    // Act
+    const listed = await store.listWithPrefix(`aws-${ACCOUNT}-`);
+    // Assess
+    expect(listed.map((record) => record.uniqueName).sort()).toEqual([...names].sort());
+  });
+});
 
 describe('the Graph client’s proof by record, where createdObjects lists no application', () => {
   let fake: GraphFake;
