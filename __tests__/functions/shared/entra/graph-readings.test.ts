@@ -4,16 +4,19 @@ import {
   GraphDirectory,
   applicationNamePrefix,
   applicationUniqueName,
+  type AutomationRecordStore,
   type EntraApplication,
 } from '../../../../functions/shared/entra';
 import { identityToken, startGraphFake, type GraphFake } from '../../../../simulation/fakes/graph-fake';
 import { DEFAULT_READINGS, type GraphReadings } from '../../../../simulation/fakes/graph-state';
+import { InMemoryAutomationRecords } from '../../../../simulation/fakes/automation-records';
 
 /**
  * The Graph client's fallbacks for the open readings of issue 20 (docs/architecture.md#the-open-readings),
  * each run in a crowded tenant: the applications of several roles, of several accounts, of several
  * automation identities, and a tenant user's under the very prefix asked for. A fallback lists more
- * than it needs and narrows down here; each test fails if that narrowing goes.
+ * than it needs and narrows down here; each test fails if that narrowing goes. Every client keeps
+ * the automation's records (records.ts), the proof under `createdObjectsListApplications: false`.
  */
 
 const ACCOUNT = '111122223333';
@@ -31,7 +34,7 @@ afterEach(async () => {
 const noSleep = async () => undefined;
 
 /** Each automation identity's own client, as live-graph.ts builds them (the first by object ID, the others by client ID). */
-function members(): GraphDirectory[] {
+function members(records: AutomationRecordStore): GraphDirectory[] {
   while (fake.state.automationIdentities().length < 2) fake.state.addAutomationIdentity();
   return fake.state.automationIdentities().map(
     (identity, i) =>
@@ -40,6 +43,7 @@ function members(): GraphDirectory[] {
         ...(i === 0 ? { automationServicePrincipalId: identity.servicePrincipalId } : { automationClientId: identity.appId }),
         getToken: async () => identityToken(identity.servicePrincipalId),
         sleep: noSleep,
+        records,
       }),
   );
 }
@@ -49,6 +53,7 @@ const spec = (account: string, role: string, roleId: string) => ({
   displayName: `${account}-${role}`,
   notes: 'test',
   tokenVersion: 1 as const,
+  role: { account, roleName: role, roleId },
 });
 
 /**
@@ -57,7 +62,7 @@ const spec = (account: string, role: string, roleId: string) => ({
  * tenant user registered a fourth name under `deployer`'s prefix.
  */
 async function crowdedTenant() {
-  const [first, second] = members() as [GraphDirectory, GraphDirectory];
+  const [first, second] = members(new InMemoryAutomationRecords()) as [GraphDirectory, GraphDirectory];
   const register = async (member: GraphDirectory, account: string, role: string, roleId: string) => {
     const { application } = await member.registerApplication(spec(account, role, roleId));
     await member.ensureServicePrincipal(application.appId);
@@ -87,7 +92,16 @@ const READINGS: [string, Partial<GraphReadings>][] = [
   ['createdObjectsCast rejected', { createdObjectsCast: 'rejected' }],
   ['filterOnUniqueName rejected', { filterOnUniqueName: 'rejected' }],
   ['deletedItemsFilterOnAppId rejected', { deletedItemsFilterOnAppId: 'rejected' }],
-  ['all three rejected', { createdObjectsCast: 'rejected', filterOnUniqueName: 'rejected', deletedItemsFilterOnAppId: 'rejected' }],
+  ['createdObjectsListApplications false (the records prove)', { createdObjectsListApplications: false }],
+  [
+    'all four',
+    {
+      createdObjectsCast: 'rejected',
+      createdObjectsListApplications: false,
+      filterOnUniqueName: 'rejected',
+      deletedItemsFilterOnAppId: 'rejected',
+    },
+  ],
 ];
 
 describe.each(READINGS)('under %s', (_name, readings) => {
