@@ -292,15 +292,18 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
 
   /**
    * The live applications this identity's records under the prefix prove its own (those Graph's
-   * `createdObjects` may not list: issue 20, reading 2), each read back from Graph.
+   * `createdObjects` may not list: issue 20, reading 2), each read back from Graph; a `created`
+   * record of an application already `listed` costs no request.
    */
-  private async recordedApplications(prefix: string): Promise<InventoryApplication[]> {
+  private async recordedApplications<T extends EntraApplication>(prefix: string, listed: readonly T[]): Promise<InventoryApplication[]> {
     const { records } = this.deps;
     if (!records) return [];
     const me = await this.ownServicePrincipalId();
+    const known = new Set(listed.map((app) => app.id.toLowerCase()));
     const found: InventoryApplication[] = [];
     for (const record of await records.listWithPrefix(prefix)) {
       if (record.identity !== me) continue;
+      if (record.state === 'created' && record.applicationId && known.has(record.applicationId.toLowerCase())) continue;
       const res = await this.retrying(() =>
         this.request(
           'GET',
@@ -373,7 +376,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     }
     if (first.status !== 400) throw requestError('list applications', first);
     const listed = (await this.listCreatedApplications()).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
-    return withRecorded(listed, await this.recordedApplications(uniqueNamePrefix));
+    return withRecorded(listed, await this.recordedApplications(uniqueNamePrefix, listed));
   }
 
   // https://learn.microsoft.com/graph/api/application-get (alternate key appId)
@@ -439,7 +442,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // https://learn.microsoft.com/graph/paging describes it (`$top` up to 999, `@odata.nextLink`).
   // Should the record list soft-deleted objects too (its page does not say), their
   // `deletedDateTime` tells them apart: the inventory is of live objects.
-  async listOwnApplications(): Promise<readonly InventoryApplication[]> {
+  /** `recordsUnder`: only the records under that prefix are read (the account cap asks for one account's). */
+  async listOwnApplications(options: { readonly recordsUnder?: string } = {}): Promise<readonly InventoryApplication[]> {
     const items = await this.listCreated('application', 'id,appId,uniqueName,displayName,createdDateTime,deletedDateTime');
     const listed = items.flatMap((item) => {
       const app = inventoryApplicationSchema.safeParse(item);
@@ -447,7 +451,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
       const { id, appId, uniqueName, displayName, createdDateTime } = app.data;
       return [{ id, appId, uniqueName: uniqueName ?? '', displayName: displayName ?? '', createdDateTime: createdDateTime ?? null }];
     });
-    return withRecorded(listed, await this.recordedApplications('aws-'));
+    return withRecorded(listed, await this.recordedApplications(options.recordsUnder ?? 'aws-', listed));
   }
 
   async listOwnServicePrincipals(): Promise<readonly { readonly id: string; readonly appId: string }[]> {
@@ -607,7 +611,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // This identity's own live applications (its `createdObjects`, one listing bounded by its quota),
   // never a `$filter` on anyone's: a stranger's names under the prefix neither count nor cost a call.
   async ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
-    return (await this.listOwnApplications()).filter((app) => app.uniqueName.startsWith(prefix)).map((app) => app.uniqueName);
+    const listed = (await this.listOwnApplications({ recordsUnder: prefix })).filter((app) => app.uniqueName.startsWith(prefix));
+    return listed.map((app) => app.uniqueName);
   }
 
   // https://learn.microsoft.com/graph/api/serviceprincipal-get: any service principal of the

@@ -249,6 +249,18 @@ describe('the Graph client’s proof by record, where createdObjects lists no ap
     await expect(directory.registerApplication(SPEC)).rejects.toBeInstanceOf(ApplicationNameTakenError);
   });
 
+  it('where createdObjects lists the application, its record costs the inventory no request', async () => {
+    // Prepare
+    fake.state.readings.createdObjectsListApplications = true;
+    await directory.registerApplication(SPEC);
+    for (const key of Object.keys(fake.calls)) delete fake.calls[key];
+    // Act
+    const inventory = await directory.listOwnApplications();
+    // Assess
+    expect(inventory.map((app) => app.uniqueName)).toEqual([UNIQUE_NAME]);
+    expect(Object.keys(fake.calls)).toEqual(['graph:GET /servicePrincipals/{id}/createdObjects/microsoft.graph.application']);
+  });
+
   it.each<[string, (own: { id: string }) => Partial<AutomationRecord>]>([
     ['another automation identity wrote it', () => ({ identity: randomUUID() })],
     ['it names another role incarnation', () => ({ roleId: 'AROADEPLOYER000000002' })],
