@@ -11,6 +11,7 @@ import { modeledStatus } from '../fakes/iam-errors';
 import { IAM_CALL_KEYS } from '../fakes/iam-model';
 import type { LocalWorld } from './local-world';
 import { ROLE_ID_PATTERN } from '../fakes/iam-state';
+import { applicationUniqueName } from '../../functions/shared/entra/naming';
 
 /**
  * The world file of `npm run simulate`: the IAM accounts and the Entra tenant as they are
@@ -340,6 +341,21 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
       );
     }
   }
+
+  // A record's key is the name its role incarnation makes (functions/shared/entra/naming.ts); one record per name.
+  const recordNames = new Set<string>();
+  world.automationRecords.forEach((record, i) => {
+    const expected = applicationUniqueName(record.account, record.roleName, record.roleId);
+    if (record.uniqueName !== expected) {
+      issue(
+        ['automationRecords', i, 'uniqueName'],
+        `"${record.uniqueName}" is not the name account, roleName and roleId make: expected "${expected}"`,
+      );
+    }
+    if (recordNames.has(record.uniqueName))
+      issue(['automationRecords', i, 'uniqueName'], `a second record of ${record.uniqueName}; one per name`);
+    recordNames.add(record.uniqueName);
+  });
 
   const roleIds = new Map<string, string>();
   for (const [accountId, account] of Object.entries(world.accounts)) {

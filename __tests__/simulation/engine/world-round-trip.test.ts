@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { silentLogger } from '../../../functions/shared/runtime';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import { parseConfig } from '../../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../../stacks/example-config';
 import { parseEvents, runSimulation, type SimulationOutput } from '../../../simulation/engine/run-simulation';
@@ -96,7 +97,7 @@ const EVERY_FIELD = {
   },
   automationRecords: [
     {
-      uniqueName: 'aws-123456789012-0123456789abcdef-aroaworld000000000009',
+      uniqueName: applicationUniqueName(ACCOUNT, 'every-field', 'AROAWORLD000000000009'),
       identity: 'automation',
       account: ACCOUNT,
       roleName: 'every-field',
