@@ -18,7 +18,7 @@ import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shar
 import { providerHost } from '../functions/shared/iam';
 import { AutomationRecordsTable } from './automation-records';
 import { CentralPipeline } from './central-pipeline';
-import { identityObjectLimit, type FederationConfig } from './config';
+import { identityObjectLimit, identityQuotaShare, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
 import { provideDeploymentContext } from './context';
 import { EntraAutomationIdentity, grantAutomationSignIn, type AutomationCredential } from './entra-identity';
@@ -179,7 +179,7 @@ export class WebIdentityFederationStack extends TerraformStack {
     });
 
     const securityAlarms = new SecurityAlarms(this, 'security-alarms', {
-      logGroup: this.tasks['assign-role-to-audience'].logGroup,
+      logGroupOf: (task) => this.tasks[task].logGroup,
       alarmTopic: this.pipeline.alarmTopic,
     });
 
@@ -187,6 +187,8 @@ export class WebIdentityFederationStack extends TerraformStack {
       pipeline: this.pipeline,
       tasks: this.tasks,
       alarms: [...this.pipeline.alarms, ...this.sweep.alarms, ...Object.values(securityAlarms.alarms)],
+      automationIdentities: config.entra.automationIdentities,
+      identityQuotaShare: identityQuotaShare(config.entra),
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {
@@ -262,6 +264,10 @@ export class WebIdentityFederationStack extends TerraformStack {
     certificateSecret: SecretsmanagerSecret | undefined,
   ): DeployedEnvironment {
     const objectLimit = identityObjectLimit(config.entra);
+    const poolClientIds = () =>
+      this.additionalIdentities.length === 0
+        ? '[]'
+        : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId));
     const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], () => DeployedEnvironment>> = {
       appNamePrefix: () => ({ [ENV.appNamePrefix]: config.namePrefix }),
       trustPolicyMaxChars: () => ({ [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) }),
@@ -274,11 +280,12 @@ export class WebIdentityFederationStack extends TerraformStack {
       }),
       gateway: () => ({ [ENV.gatewayClientId]: this.gateway.application.clientId }),
       identityPool: () => ({
-        [ENV.automationPoolClientIds]:
-          this.additionalIdentities.length === 0
-            ? '[]'
-            : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
+        [ENV.automationPoolClientIds]: poolClientIds(),
         [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
+      }),
+      identityQuota: () => ({
+        [ENV.automationPoolClientIds]: poolClientIds(),
+        [ENV.identityQuotaShare]: String(identityQuotaShare(config.entra)),
       }),
       protectedRoles: () => ({ [ENV.protectedRoles]: terraformLiteralJson(protectedRolePatterns(config)) }),
       sweepStorage: () => ({ [ENV.sweepBucket]: this.sweepStorage.bucketName }),

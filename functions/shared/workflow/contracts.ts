@@ -56,7 +56,7 @@ export const TASKS = {
     capability: null,
     callsGraph: true,
     records: 'read',
-    settings: ['sweepStorage', 'stackSet'],
+    settings: ['sweepStorage', 'stackSet', 'identityQuota'],
     timeoutSeconds: 300,
     memorySize: 512,
   },
@@ -117,7 +117,9 @@ export interface TaskSpec {
  * and the gateway application, docs/architecture.md#audience-modes), `gateway` (the gateway's
  * client ID alone, for the one judgement of a role outside the Create), `identityPool` (the
  * automation identities and their quota, docs/operator.md#the-creator-quota), and the sweep's:
- * `protectedRoles`, `sweepStorage`, `stackSet`, `sweepLimits`.
+ * `protectedRoles`, `sweepStorage`, `stackSet`, `sweepLimits`, `identityQuota` (the identities'
+ * client IDs and each one's share, to count them: unlike `identityPool`, the identities after the
+ * first do not trust the function, whose reads go through the first one's Directory.Read.All).
  */
 export type TaskSetting =
   | 'appNamePrefix'
@@ -125,6 +127,7 @@ export type TaskSetting =
   | 'audiences'
   | 'gateway'
   | 'identityPool'
+  | 'identityQuota'
   | 'protectedRoles'
   | 'sweepStorage'
   | 'stackSet'
