@@ -10,11 +10,13 @@ import {
   TASK_CAPABILITIES,
   TASK_FUNCTION_NAMES,
   memberRoleName,
+  type RecordAccess,
   type TaskFunctionName,
   type TaskSpec,
 } from '../functions/shared/workflow';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/runtime';
 import { providerHost } from '../functions/shared/iam';
+import { AutomationRecordsTable } from './automation-records';
 import { CentralPipeline } from './central-pipeline';
 import { identityObjectLimit, identityQuotaShare, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
@@ -44,6 +46,8 @@ export class WebIdentityFederationStack extends TerraformStack {
   public readonly pipeline: CentralPipeline;
   public readonly baseline: MemberBaseline;
   public readonly sweepStorage: SweepStorage;
+  /** The automation's own record of its creations (functions/shared/entra/records.ts). */
+  public readonly automationRecords: AutomationRecordsTable;
   public readonly sweep: SweepWorkflow;
 
   constructor(scope: Construct, id: string, config: FederationConfig) {
@@ -126,6 +130,8 @@ export class WebIdentityFederationStack extends TerraformStack {
 
     // The sweep's bucket: its name goes into the sweep functions' environment and policies.
     this.sweepStorage = new SweepStorage(this, 'sweep-storage', { reportRetentionDays: config.sweep.reportRetentionDays });
+    // The automation's own record of its creations: every Graph-calling function reads it.
+    this.automationRecords = new AutomationRecordsTable(this, 'automation-records');
 
     this.tasks = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((task) => {
@@ -211,6 +217,8 @@ export class WebIdentityFederationStack extends TerraformStack {
       // The sweep's central steps (no capability) act in no member account.
       if (capability !== null) this.baseline.grantAssumeMemberRole(fn, capability);
       if (TASKS[task].callsGraph) grantAutomationSignIn(fn, certificateSecret);
+      const records: RecordAccess | undefined = (TASKS[task] as TaskSpec).records;
+      if (records) this.automationRecords.grant(fn, records);
     }
     this.baseline.grantListStackInstances(this.tasks['sweep-plan']);
     this.sweepStorage.grantWriteItems(this.tasks['sweep-plan']);
@@ -301,6 +309,7 @@ export class WebIdentityFederationStack extends TerraformStack {
             [ENV.automationClientId]: this.identity.application.clientId,
             [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
             ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
+            [ENV.automationRecordsTable]: this.automationRecords.table.name,
           }
         : {}),
       ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting]())),

@@ -34,6 +34,7 @@ describe('docs/simulate.md', () => {
     expect(keys).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',

@@ -34,7 +34,7 @@ async function run(name: string): Promise<{ output: SimulationOutput; logs: stri
   const output = await runSimulation({
     world: parseWorld(scenario.world),
     events: parseEvents(scenario.events),
-    config: parseConfig(EXAMPLE_CONFIG),
+    config: parseConfig(scenario.config ?? EXAMPLE_CONFIG),
     logger: createLogger({ sink: (line) => logs.push(line) }),
     ...(scenario.sweep ? { sweep: { mode: scenario.sweep } } : {}),
   });
@@ -271,6 +271,30 @@ describe('security scenarios (npm run simulate)', () => {
       ['not-owner', IDS.takenApp, 'none', 'reported'],
     ]);
     expect(output.sweep!.totals.byKind['orphan-application']).toBeUndefined();
+  });
+
+  it('strangers fill an account cap: the new role is ready, the strangers’ applications untouched; the automation’s own third is refused', async () => {
+    const { output } = await run('strangers-fill-account-cap');
+    expect(role(output, 'new-role').tags['entra:federation-status']).toBe('ready');
+    expect(role(output, 'third-role').tags['entra:federation-status']).toBe('failed:account-quota');
+    const strangers = output.entra.applications.filter((app) => app.createdBy === IDS.squatter);
+    expect(strangers.map((app) => [app.appId, app.owners])).toEqual(IDS.strangerApps.map((appId) => [appId, [IDS.squatter]]));
+    expect(output.entra.applications.filter((app) => app.createdBy === 'automation')).toHaveLength(2);
+  });
+});
+
+describe('squatter after an intent', () => {
+  it('failed:name-taken, the squatter’s application not adopted, untouched, trusted by nothing; the intent stays an intent', async () => {
+    const { output } = await run('squatter-after-intent');
+    const victim = role(output, 'payments-deployer');
+    expect(victim.tags['entra:federation-status']).toBe('failed:name-taken');
+    expect(policyText(victim)).not.toContain(IDS.squatterApp);
+    expect(policyText(victim)).not.toContain(IDS.squatterSp);
+    expect(clientIds(output)).toEqual([]);
+    expect(output.entra.applications.map((app) => [app.appId, app.displayName, app.owners])).toEqual([
+      [IDS.squatterApp, 'totally-legit', ['automation']],
+    ]);
+    expect(output.automationRecords.map((record) => record.state)).toEqual(['intent']);
   });
 });
 

@@ -1,10 +1,12 @@
 import {
   MEMBER_ACCOUNT_TASKS,
   MEMBER_CAPABILITIES,
+  TASKS,
   TASK_CAPABILITIES,
   TASK_FUNCTION_NAMES,
   type MemberCapability,
   type TaskFunctionName,
+  type TaskSpec,
 } from '../../functions/shared/workflow';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { MEMBER_ROLE_LOGICAL_IDS } from '../../stacks/member-baseline-template';
@@ -365,5 +367,59 @@ describe('the state machines and their role locks, evaluated by iam-simulate', (
     expect(await asWorkflows('dynamodb:PutItem', `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/other`)).toBe(
       'ImplicitlyDenied',
     );
+  });
+});
+
+describe("the automation's record of its creations (functions/shared/entra/records.ts), evaluated by iam-simulate", () => {
+  const RECORDS = `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/web-identity-automation-records`;
+  const OTHER_TABLE = `arn:aws:dynamodb:${EXAMPLE_CONFIG.aws.centralRegion}:${CENTRAL}:table/web-identity-role-locks`;
+  const policyOf = (task: TaskFunctionName) => {
+    const [roleKey] = Object.entries(json.resource.aws_iam_role).find(([, role]) => role.name === `web-identity-${task}`)!;
+    const rolePolicy = Object.values(json.resource.aws_iam_role_policy).find((policy) => policy.role === `\${aws_iam_role.${roleKey}.id}`)!;
+    const documentKey = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(String(rolePolicy.policy))![1]!;
+    return terraformPolicy(json.data.aws_iam_policy_document[documentKey]!, { aws_dynamodb_table: RECORDS });
+  };
+  const as = (task: TaskFunctionName, action: string, resource = RECORDS) => {
+    const principal = `arn:aws:sts::${CENTRAL}:assumed-role/web-identity-${task}/lambda-session`;
+    return evaluate({
+      principal,
+      action,
+      resource,
+      resourceAccount: CENTRAL,
+      identityPolicies: [{ name: 'permissions', policy: policyOf(task) }],
+      context: sessionContext(principal, ORG),
+    });
+  };
+  const ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'];
+  const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+    create: ACTIONS,
+    remove: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
+    read: ['dynamodb:GetItem', 'dynamodb:Scan'],
+  };
+
+  it.each(TASK_FUNCTION_NAMES.map((task) => [task, (TASKS[task] as TaskSpec).records ?? 'none'] as const))(
+    '%s (%s) may do exactly what its access says, on that table only',
+    async (task, access) => {
+      for (const action of [...ACTIONS, 'dynamodb:DeleteTable', 'dynamodb:UpdateTable']) {
+        const expected = (ALLOWED[access] ?? []).includes(action) ? 'Allowed' : 'ImplicitlyDenied';
+        expect(`${action}: ${await as(task, action)}`).toBe(`${action}: ${expected}`);
+      }
+      expect(await as(task, 'dynamodb:GetItem', OTHER_TABLE)).toBe('ImplicitlyDenied');
+    },
+  );
+
+  it('every function that calls Graph reads the records; only the Create writes intents', () => {
+    expect(TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph && !(TASKS[task] as TaskSpec).records)).toEqual([]);
+    expect(TASK_FUNCTION_NAMES.filter((task) => (TASKS[task] as TaskSpec).records === 'create')).toEqual(['create-service-principal']);
+  });
+
+  it('is a table with on-demand capacity, point-in-time recovery and the application name as its key', () => {
+    const tables = Object.values(json.resource.aws_dynamodb_table as Record<string, Record<string, unknown>>);
+    expect(tables.find((table) => table.name === 'web-identity-automation-records')).toMatchObject({
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'uniqueName',
+      attribute: [{ name: 'uniqueName', type: 'S' }],
+      point_in_time_recovery: { enabled: true },
+    });
   });
 });

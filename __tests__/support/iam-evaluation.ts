@@ -70,6 +70,7 @@ const REFERENCE_PLACEHOLDERS: Readonly<Record<string, string>> = {
   aws_cloudwatch_log_group: 'arn:aws:logs:eu-central-1:111111111111:log-group:/aws/lambda/placeholder',
   aws_secretsmanager_secret: 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:placeholder',
   aws_cloudwatch_event_bus: 'arn:aws:events:eu-central-1:111111111111:event-bus/placeholder',
+  aws_dynamodb_table: 'arn:aws:dynamodb:eu-central-1:111111111111:table/placeholder',
 };
 
 /**

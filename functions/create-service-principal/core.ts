@@ -203,11 +203,16 @@ async function broughtIdentity(
   return { kind: 'brought', appId: sp.appId, servicePrincipalObjectId: sp.id };
 }
 
-/** Refuses a new application once the account has the configured number (its own existing one aside). */
+/**
+ * Refuses a new application once the account has the configured number (its own existing one
+ * aside). Only the automation's own creations count, by the same proof as everywhere else
+ * (`ownApplicationNamesWithPrefix`): any tenant user may register names under `aws-<account>-`,
+ * and those must not fill a victim account's cap (issue 17, item 6).
+ */
 async function checkAccountQuota(deps: Deps, accountId: string, uniqueName: string): Promise<void> {
   const max = deps.settings.maxApplicationsPerAccount;
   if (max <= 0) return;
-  const names = await deps.directory.applicationNamesWithPrefix(`aws-${accountId}-`);
+  const names = await deps.directory.ownApplicationNamesWithPrefix(`aws-${accountId}-`);
   if (names.includes(uniqueName) || names.length < max) return;
   throw new AccountQuotaExceededError(
     `account-quota: account ${accountId} already has ${names.length} roles with an application of their own (entra.maxApplicationsPerAccount = ${max}). ` +
@@ -396,6 +401,7 @@ async function ownApplication(
     displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
     notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
     tokenVersion: deps.settings.tokenVersion,
+    role: { account: accountId, roleName, roleId: role.roleId },
   });
   // An application found (a ready role's, a retry's) may have lost the automation as owner: an
   // owner the role's entra:owners named can remove it. Then the role ends failed:not-owner with

@@ -17,6 +17,7 @@ import { createIamModel, type IamModel } from '../fakes/iam-model';
 import { createLocalPipeline, type LocalPipeline, type PipelineSettings } from './local-pipeline';
 import type { VirtualScheduler } from './scheduler';
 import { seededRandom, seededUuid } from '../fakes/seeded-random';
+import { InMemoryAutomationRecords } from '../fakes/automation-records';
 
 /**
  * Everything the pipeline talks to, in one process: the in-memory IAM model behind the
@@ -43,6 +44,8 @@ export interface LocalWorld {
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;
   /** The central account's role-lock table. */
   readonly lockTable: DynamoDbTable;
+  /** The central account's record of the automation's creations (functions/shared/entra/records.ts). */
+  readonly records: InMemoryAutomationRecords;
   /** The plan's identities as the functions' environment names them: the gateway's and the first automation identity's client IDs. */
   readonly platform: { readonly gatewayClientId: string; readonly automationClientId: string };
   /** Remote calls by key (`graph:…`, `iam:…`, `sts:…`), as the output prints them (docs/simulate.md#output-stdout-one-json-document). */
@@ -141,6 +144,10 @@ function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: Gr
   const gateway = graph.state.seedGateway();
   for (let i = 1; i < options.settings.automationIdentities; i += 1) graph.state.addAutomationIdentity();
   const identities = graph.state.automationIdentities();
+  const records = new InMemoryAutomationRecords();
+  // Nonces from the seed, so runs (and the load test's replays) are reproducible; under load the intents' clock is the virtual one.
+  const newNonce = seededUuid(seededRandom((options.seed ?? 1) ^ 0x2ec0));
+  const now = options.load ? () => new Date(options.load!.epochMs + options.load!.scheduler.now()) : () => new Date();
   const members = identities.map(
     (identity, i) =>
       new GraphDirectory({
@@ -148,6 +155,9 @@ function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: Gr
         // The first identity's object ID is configured; the others' are read with their own token, as deployed.
         ...(i === 0 ? { automationServicePrincipalId: identity.servicePrincipalId } : { automationClientId: identity.appId }),
         getToken: async () => identityToken(identity.servicePrincipalId),
+        records,
+        newNonce,
+        now,
         ...waits,
         ...(scheduler ? { fetch: virtualFetch(scheduler) } : {}),
       }),
@@ -224,6 +234,7 @@ function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: Gr
     identityCounters,
     openAccountAs: (capability) => openAccounts.get(capability)!,
     lockTable,
+    records,
     platform: { gatewayClientId: gateway.appId.toLowerCase(), automationClientId: identities[0]!.appId },
     calls: () =>
       Object.fromEntries(

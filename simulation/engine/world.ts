@@ -3,7 +3,7 @@ import { accountIdSchema, guidSchema, roleNameSchema } from '../../functions/sha
 import { describeIssues } from '../../functions/shared/runtime';
 import { parsePolicyDocument } from '../../functions/shared/iam';
 import { GRAPH_CALL_KEYS } from '../fakes/graph-routes';
-import { AUTOMATION, DEFAULT_CREATOR_QUOTA, type GraphFakeState } from '../fakes/graph-state';
+import { AUTOMATION, DEFAULT_CREATOR_QUOTA, DEFAULT_READINGS, type GraphFakeState, type GraphReadings } from '../fakes/graph-state';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../../functions/shared/workflow';
 import type { PolicyDocument } from '../../functions/shared/iam';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,7 @@ import { modeledStatus } from '../fakes/iam-errors';
 import { IAM_CALL_KEYS } from '../fakes/iam-model';
 import type { LocalWorld } from './local-world';
 import { MAX_ROLE_INLINE_POLICY_CHARS, ROLE_ID_PATTERN } from '../fakes/iam-state';
+import { applicationUniqueName } from '../../functions/shared/entra/naming';
 
 /**
  * The world file of `npm run simulate`: the IAM accounts and the Entra tenant as they are
@@ -181,6 +182,34 @@ const entraSchema = z
     quota: z.number().int().min(0, 'the number of directory objects the automation may create, 0 or more').default(DEFAULT_CREATOR_QUOTA),
     /** Whether Graph's `createdObjects` lists soft-deleted objects too (its page does not say; see docs/simulate.md). */
     createdObjectsIncludeDeleted: z.boolean().default(false),
+    // The open readings of Graph (issue 20): the defaults are today's behaviour; see
+    // docs/simulate.md#the-open-readings for each and the source that leaves it open.
+    createdObjectsCast: z.enum(['accepted', 'rejected']).default(DEFAULT_READINGS.createdObjectsCast),
+    createdObjectsListApplications: z.boolean().default(DEFAULT_READINGS.createdObjectsListApplications),
+    filterOnUniqueName: z.enum(['accepted', 'rejected']).default(DEFAULT_READINGS.filterOnUniqueName),
+    deletedItemsFilterOnAppId: z.enum(['accepted', 'rejected']).default(DEFAULT_READINGS.deletedItemsFilterOnAppId),
+  })
+  .strict();
+
+/**
+ * The automation's own record of its creations (functions/shared/entra/records.ts), one per
+ * application name: what the DynamoDB table of the central account holds.
+ */
+const automationRecordSchema = z
+  .object({
+    uniqueName: z.string().min(1),
+    /** The automation identity that wrote it: `"automation"`, `"automation-2"`… or its service principal's object ID. */
+    identity: principal,
+    account: accountIdSchema,
+    roleName: roleNameSchema,
+    roleId: z.string().regex(ROLE_ID_PATTERN, 'an IAM role ID: AROA followed by 17 capital letters or digits'),
+    /** The intent's nonce, carried in the application's notes by the create; absent: one nobody knows (it proves nothing). */
+    nonce: z.string().min(16, 'at least 16 characters: the random value the create carried in the notes').optional(),
+    appId: z.optional(guidSchema),
+    applicationId: z.optional(guidSchema),
+    servicePrincipalId: z.optional(guidSchema),
+    state: z.enum(['intent', 'created']),
+    at: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }),
   })
   .strict();
 
@@ -206,7 +235,10 @@ export const worldSchema = z
       deletedItems: EMPTY_DELETED,
       quota: DEFAULT_CREATOR_QUOTA,
       createdObjectsIncludeDeleted: false,
+      ...DEFAULT_READINGS,
     }),
+    /** The automation's record of what it created (docs/simulate.md#automationrecords). */
+    automationRecords: z.array(automationRecordSchema).default([]),
     faults: z.array(faultSchema).default([]),
     /**
      * `applicationNamePrefix` (`aws-{account}-{16 hex}-`) of each role whose Delete, or whose
@@ -332,6 +364,21 @@ function checkReferences(world: World, ctx: z.core.$RefinementCtx<World>): void 
     }
   }
 
+  // A record's key is the name its role incarnation makes (functions/shared/entra/naming.ts); one record per name.
+  const recordNames = new Set<string>();
+  world.automationRecords.forEach((record, i) => {
+    const expected = applicationUniqueName(record.account, record.roleName, record.roleId);
+    if (record.uniqueName !== expected) {
+      issue(
+        ['automationRecords', i, 'uniqueName'],
+        `"${record.uniqueName}" is not the name account, roleName and roleId make: expected "${expected}"`,
+      );
+    }
+    if (recordNames.has(record.uniqueName))
+      issue(['automationRecords', i, 'uniqueName'], `a second record of ${record.uniqueName}; one per name`);
+    recordNames.add(record.uniqueName);
+  });
+
   const roleIds = new Map<string, string>();
   for (const [accountId, account] of Object.entries(world.accounts)) {
     account.roles.forEach((role, i) => {
@@ -367,7 +414,7 @@ export function parseWorld(raw: unknown, source = 'world'): World {
 export const WORLD_EPOCH = '2025-01-01T00:00:00.000Z';
 
 /** Puts the world file's content in a running IAM model and Graph fake (none of it counts as calls). */
-export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: World): void {
+export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'> & Partial<Pick<LocalWorld, 'records'>>, content: World): void {
   const { iam, graph } = target;
   seededWorlds.set(graph.state, content);
   for (const [accountId, account] of Object.entries(content.accounts)) {
@@ -405,6 +452,12 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
   };
   state.ownedObjectLimit = entra.quota;
   state.createdObjectsIncludeDeleted = entra.createdObjectsIncludeDeleted;
+  state.readings = {
+    createdObjectsCast: entra.createdObjectsCast,
+    createdObjectsListApplications: entra.createdObjectsListApplications,
+    filterOnUniqueName: entra.filterOnUniqueName,
+    deletedItemsFilterOnAppId: entra.deletedItemsFilterOnAppId,
+  };
   state.addUsers(...entra.users);
   for (const sp of entra.servicePrincipals) {
     const { createdBy, ...rest } = sp;
@@ -446,6 +499,11 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, content: Wo
   for (const [i, sp] of entra.deletedItems.servicePrincipals.entries()) {
     const creator = creators[i] ?? null;
     state.seedServicePrincipal({ id: sp.id, appId: sp.appId, createdBy: creator === null ? null : principalId(creator), deleted: true });
+  }
+
+  for (const record of content.automationRecords) {
+    const { nonce, identity, ...rest } = record;
+    target.records?.seed({ ...rest, identity: principalId(identity), nonce: nonce ?? randomUUID() });
   }
 
   for (const fault of content.faults) {
@@ -510,6 +568,10 @@ export interface CapturedEntra {
   };
   quota: number;
   createdObjectsIncludeDeleted: boolean;
+  createdObjectsCast: GraphReadings['createdObjectsCast'];
+  createdObjectsListApplications: boolean;
+  filterOnUniqueName: GraphReadings['filterOnUniqueName'];
+  deletedItemsFilterOnAppId: GraphReadings['deletedItemsFilterOnAppId'];
 }
 
 /** `{ [key]: value }` when the world stated that creation time (the same instant) and it is not the default, else nothing. */
@@ -519,7 +581,8 @@ function worldDate<K extends string>(value: string, stated: string | undefined, 
 }
 
 /** A world file's content, as `captureWorld` writes it. */
-export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'failedRemovals'> & {
+export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'failedRemovals' | 'automationRecords'> & {
+  automationRecords: World['automationRecords'];
   failedRemovals: string[];
   accounts: Record<string, CapturedAccount>;
   entra: Omit<World['entra'], keyof CapturedEntra> & CapturedEntra;
@@ -533,7 +596,10 @@ export type WorldDocument = Omit<World, 'accounts' | 'entra' | 'faults' | 'faile
  * field of the world it was seeded with is carried as it came, so a world field added later is
  * carried without a change here, unless runs change it (then it is read here too).
  */
-export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRemovals: ReadonlySet<string> = new Set()): WorldDocument {
+export function captureWorld(
+  target: Pick<LocalWorld, 'iam' | 'graph'> & Partial<Pick<LocalWorld, 'records'>>,
+  failedRemovals: ReadonlySet<string> = new Set(),
+): WorldDocument {
   const { iam, graph } = target;
   const { state } = graph;
   const base = seededWorlds.get(state) ?? parseWorld({ accounts: {} });
@@ -605,6 +671,7 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
     },
     quota: state.ownedObjectLimit,
     createdObjectsIncludeDeleted: state.createdObjectsIncludeDeleted,
+    ...state.readings,
   };
   const faults = [...graph.faults.pending(), ...iam.faults.pending()].map(({ call, answer, times, skip }) => ({
     call,
@@ -613,10 +680,14 @@ export function captureWorld(target: Pick<LocalWorld, 'iam' | 'graph'>, failedRe
     times,
     skip,
   }));
+  const automationRecords = target.records
+    ? target.records.all().map((record) => ({ ...record, identity: name(record.identity)! }))
+    : base.automationRecords;
   return {
     ...base,
     accounts,
     entra: { ...base.entra, ...entra },
+    automationRecords,
     faults,
     failedRemovals: [...new Set([...base.failedRemovals, ...failedRemovals])].sort(),
   };

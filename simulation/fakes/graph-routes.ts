@@ -171,6 +171,41 @@ function createApplication(ctx: RouteContext, uniqueName: string | null, body: R
   return { status: 201, body: entity(ctx, 'applications', applicationJson(app)) };
 }
 
+// ---------- the open readings (graph-state.ts GraphReadings, docs/simulate.md#the-open-readings) ----------
+
+/**
+ * The 400 a tenant reading `filterOnUniqueName: rejected` (or, under deletedItems,
+ * `deletedItemsFilterOnAppId: rejected`) gives for a `$filter` naming that property, in Graph's
+ * error shape (https://learn.microsoft.com/graph/errors); the wording is Graph's usual one for a
+ * filter it does not support on a property.
+ */
+function refusedFilter(ctx: RouteContext, req: GraphRequest, resource: string, deletedItems = false): Reply | null {
+  const filter = req.url.searchParams.get('$filter');
+  if (filter === null) return null;
+  const names = (property: string) => new RegExp(`\\b${property}\\b`).test(filter);
+  const { readings } = ctx.state;
+  const property =
+    readings.filterOnUniqueName === 'rejected' && names('uniqueName')
+      ? 'uniqueName'
+      : deletedItems && readings.deletedItemsFilterOnAppId === 'rejected' && names('appId')
+        ? 'appId'
+        : null;
+  return property === null
+    ? null
+    : badRequest(`Unsupported or invalid query filter clause specified for property '${property}' of resource '${resource}'.`);
+}
+
+/**
+ * The 400 for a cast after `createdObjects` under the reading `createdObjectsCast: rejected`: what
+ * Microsoft's OData parser answers where a model restricts the types a navigation may be cast to
+ * (the SDKs' metadata allows only microsoft.graph.servicePrincipal there). The wording is the
+ * simulation's; the shape is Graph's (https://learn.microsoft.com/graph/errors).
+ */
+function refusedCast(ctx: RouteContext, type: string): Reply | null {
+  if (ctx.state.readings.createdObjectsCast !== 'rejected') return null;
+  return badRequest(`The type cast segment '${type}' is not allowed after the navigation property 'createdObjects'.`);
+}
+
 // ---------- handlers ----------
 
 // https://learn.microsoft.com/graph/api/application-post-applications: 201 with the application.
@@ -223,6 +258,8 @@ const getApplicationByAppId: Handler = (ctx, req, [raw]) => {
 const listApplications: Handler = (ctx, req) => {
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
+  const refused = refusedFilter(ctx, req, 'Application');
+  if (refused) return refused;
   const prefix = startsWithFilter(req.url, 'uniqueName');
   const filter = prefix === undefined ? equalityFilter(req.url, ['displayName']) : undefined;
   if (isReply(filter)) return filter;
@@ -446,16 +483,18 @@ const listCreatedObjects: Handler = (ctx, req, [rawId]) => {
     ctx.baseUrl,
     req.path,
     req.url,
-    ctx.state.createdBy(creator).map((item) => project(directoryObjectJson(item), select.fields)),
+    ctx.state.listedCreatedBy(creator).map((item) => project(directoryObjectJson(item), select.fields)),
   );
 };
 
 const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
   const creator = creatorOf(ctx, rawId);
   if (isReply(creator)) return creator;
+  const cast = refusedCast(ctx, 'microsoft.graph.application');
+  if (cast) return cast;
   const select = selected(req.url, APPLICATION_PROPERTIES, 'microsoft.graph.application');
   if (select.error) return select.error;
-  const apps = ctx.state.createdBy(creator).filter(isApplication);
+  const apps = ctx.state.listedCreatedBy(creator).filter(isApplication);
   return page(
     ctx.baseUrl,
     req.path,
@@ -467,9 +506,11 @@ const listCreatedApplications: Handler = (ctx, req, [rawId]) => {
 const listCreatedServicePrincipals: Handler = (ctx, req, [rawId]) => {
   const creator = creatorOf(ctx, rawId);
   if (isReply(creator)) return creator;
+  const cast = refusedCast(ctx, 'microsoft.graph.servicePrincipal');
+  if (cast) return cast;
   const select = selected(req.url, SERVICE_PRINCIPAL_PROPERTIES, 'microsoft.graph.servicePrincipal');
   if (select.error) return select.error;
-  const sps = ctx.state.createdBy(creator).filter((item) => !isApplication(item));
+  const sps = ctx.state.listedCreatedBy(creator).filter((item) => !isApplication(item));
   return page(
     ctx.baseUrl,
     req.path,
@@ -507,6 +548,8 @@ function listDeleted(kind: 'application' | 'servicePrincipal'): Handler {
     if (!ctx.deletedItemsFilter && req.url.searchParams.has('$filter')) {
       return badRequest('Unsupported or invalid query filter clause specified.', 'Request_UnsupportedQuery');
     }
+    const refused = refusedFilter(ctx, req, kind === 'application' ? 'Application' : 'ServicePrincipal', true);
+    if (refused) return refused;
     const filter = equalityFilter(req.url, filterable);
     if (isReply(filter)) return filter;
     const items: (FakeApplication | FakeServicePrincipal)[] =

@@ -134,6 +134,42 @@ export interface GraphFakeStateOptions {
  */
 export type QuotaErrorForm = 'top-level' | 'details';
 
+/**
+ * How Graph answers where no primary source settles it (issue 20; docs/simulate.md#the-open-readings
+ * lists each with the source that leaves it open). The defaults are the readings the client was
+ * written for; each other value is one the client must survive.
+ */
+export interface GraphReadings {
+  /**
+   * `GET /servicePrincipals/{id}/createdObjects/microsoft.graph.application` (a cast after
+   * `createdObjects`): the service's schema types the navigation `Collection(directoryObject)` with
+   * no constraint (vendor/msgraph), but the SDKs' pre-processed metadata allows only
+   * `microsoft.graph.servicePrincipal` after it. `rejected`: any cast there answers 400 `Request_BadRequest`.
+   */
+  createdObjectsCast: 'accepted' | 'rejected';
+  /**
+   * Whether an application the automation creates appears in its service principal's
+   * `createdObjects` (https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects
+   * says only "directory objects"). `false`: applications never do (service principals still do);
+   * they still count against the creator quota.
+   */
+  createdObjectsListApplications: boolean;
+  /**
+   * `$filter` naming `uniqueName` (`startswith` on /applications, `eq` under deletedItems): the
+   * application resource lists its filters, the schema makes it an alternate key; `rejected`: 400.
+   */
+  filterOnUniqueName: 'accepted' | 'rejected';
+  /** `$filter` naming `appId` under `directory/deletedItems`; `rejected`: 400. */
+  deletedItemsFilterOnAppId: 'accepted' | 'rejected';
+}
+
+export const DEFAULT_READINGS: Readonly<GraphReadings> = {
+  createdObjectsCast: 'accepted',
+  createdObjectsListApplications: true,
+  filterOnUniqueName: 'accepted',
+  deletedItemsFilterOnAppId: 'accepted',
+};
+
 export class GraphFakeState {
   /** Live and soft-deleted (see `deletedDateTime`), by object ID, in creation order. */
   private readonly applications = new Map<string, FakeApplication>();
@@ -167,6 +203,8 @@ export class GraphFakeState {
    */
   createdObjectsIncludeDeleted = false;
   quotaErrorForm: QuotaErrorForm = 'top-level';
+  /** The open readings this directory plays (`GraphReadings`). */
+  readings: GraphReadings = { ...DEFAULT_READINGS };
   /** How many lagging POST /servicePrincipals each newly created application gets. */
   replicationLagPerApplication = 0;
   /** How many 404s /applications/{id}/… answers right after the application is created. */
@@ -392,11 +430,26 @@ export class GraphFakeState {
     return [...listed.filter(isApplication), ...listed.filter((item) => !isApplication(item))];
   }
 
-  /** An object the principal created, by object ID (soft-deleted ones only under `createdObjectsIncludeDeleted`). */
+  /**
+   * What `createdObjects` lists for a principal: `createdBy`, without the applications under the
+   * reading `createdObjectsListApplications: false`.
+   */
+  listedCreatedBy(creatorId: string): (FakeApplication | FakeServicePrincipal)[] {
+    const all = this.createdBy(creatorId);
+    return this.readings.createdObjectsListApplications ? all : all.filter((item) => !isApplication(item));
+  }
+
+  /**
+   * An object the principal created, by object ID, as `createdObjects/{id}` answers it (soft-deleted
+   * ones only under `createdObjectsIncludeDeleted`, applications only under `createdObjectsListApplications`).
+   */
   createdObject(creatorId: string, objectId: string): FakeApplication | FakeServicePrincipal | undefined {
     const key = objectId.toLowerCase();
     const item = this.applications.get(key) ?? this.servicePrincipals.get(key);
-    const visible = item && (item.deletedDateTime === null || this.createdObjectsIncludeDeleted);
+    const visible =
+      item &&
+      (item.deletedDateTime === null || this.createdObjectsIncludeDeleted) &&
+      (this.readings.createdObjectsListApplications || !isApplication(item));
     return visible && item.createdBy === creatorId.toLowerCase() ? item : undefined;
   }
 

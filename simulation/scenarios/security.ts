@@ -1,5 +1,6 @@
 import { applicationUniqueName } from '../../functions/shared/entra';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
+import type { FederationConfigInput } from '../../stacks/config';
 import type { SweepMode } from '../../functions/shared/sweep';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { updateAssumeRolePolicyEvent } from '../engine/cloudtrail-events';
@@ -22,6 +23,8 @@ export interface Scenario {
   readonly before: string;
   readonly world: object;
   readonly events: readonly object[];
+  /** A configuration of its own (written as config.json), when the scenario needs one. */
+  readonly config?: FederationConfigInput;
   /** A sweep run after the events (`--sweep <mode>`), when the scenario needs one. */
   readonly sweep?: SweepMode;
 }
@@ -36,6 +39,7 @@ const provider = (clientIds: string[] = []) => ({ url: `https://${HOST}`, client
 /** Object IDs, made up and readable. */
 export const IDS = {
   squatter: '5a000000-0000-4000-8000-00000000005a',
+  strangerApps: ['5a000000-0000-4000-8000-0000000000c1', '5a000000-0000-4000-8000-0000000000c2', '5a000000-0000-4000-8000-0000000000c3'],
   squatterApp: '5a000000-0000-4000-8000-0000000000a1',
   squatterSp: '5a000000-0000-4000-8000-0000000000b1',
   legacySquatterApp: '5a000000-0000-4000-8000-0000000000a2',
@@ -488,6 +492,74 @@ export function securityScenarios(): Scenario[] {
         'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
       world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
       events: [createRole('one-too-many', placeholder(), at('quota'))],
+    },
+    {
+      name: 'squatter-after-intent',
+      shows:
+        "Graph lists no application in createdObjects (reading 2); the automation's record holds an intent for the role's name from an attempt that crashed before its create, and a tenant user registered the name since, making the automation its only owner: the role ends failed:name-taken, the application is not adopted, nothing trusts it.",
+      before:
+        "A record that says only that the automation tried would adopt whatever application holds the name: the squatter's, owned by the automation alone and created after the intent, would have been pinned to the role.",
+      world: {
+        accounts: {
+          [ACCOUNT]: {
+            roles: [{ roleName: 'payments-deployer', roleId: ROLE_IDS.victim, assumeRolePolicyDocument: placeholder() }],
+            oidcProviders: [provider()],
+          },
+        },
+        entra: {
+          users: [IDS.squatter],
+          applications: [
+            {
+              appId: IDS.squatterApp,
+              uniqueName: applicationUniqueName(ACCOUNT, 'payments-deployer', ROLE_IDS.victim),
+              displayName: 'totally-legit',
+              servicePrincipalId: IDS.squatterSp,
+              owners: ['automation'],
+              createdBy: IDS.squatter,
+              createdDateTime: '2025-06-01T00:05:00.000Z',
+            },
+          ],
+          createdObjectsListApplications: false,
+        },
+        automationRecords: [
+          {
+            uniqueName: applicationUniqueName(ACCOUNT, 'payments-deployer', ROLE_IDS.victim),
+            identity: 'automation',
+            account: ACCOUNT,
+            roleName: 'payments-deployer',
+            roleId: ROLE_IDS.victim,
+            nonce: '3c1d5e7f-0a2b-4c6d-8e0f-1a2b3c4d5e6f',
+            state: 'intent',
+            at: '2025-06-01T00:00:00.000Z',
+          },
+        ],
+      },
+      events: [updateAssumeRolePolicy('payments-deployer', placeholder(), at('intent'))],
+    },
+    {
+      name: 'strangers-fill-account-cap',
+      shows:
+        "With entra.maxApplicationsPerAccount = 2, a tenant user registered three applications named aws-{victim account}-…: the account's new role still ends ready, since only the automation's own creations count; the next one, the automation's third, ends failed:account-quota.",
+      before:
+        "The cap counted every application whose name starts with aws-{account}-, whoever registered it: the strangers' names filled it and every new role of the account ended failed:account-quota.",
+      config: { ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, maxApplicationsPerAccount: 2 } },
+      world: {
+        ...readyWorld(),
+        entra: {
+          users: [IDS.squatter],
+          applications: [
+            ...readyWorld().entra.applications,
+            ...IDS.strangerApps.map((appId, i) => ({
+              appId,
+              uniqueName: applicationUniqueName(ACCOUNT, `stranger-${i + 1}`, `AROASTRANGER00000000${i + 1}`),
+              displayName: `stranger-${i + 1}`,
+              owners: [IDS.squatter],
+              createdBy: IDS.squatter,
+            })),
+          ],
+        },
+      },
+      events: [createRole('new-role', placeholder(), at('cap')), createRole('third-role', placeholder(), at('cap'))],
     },
     {
       name: 'owner-removed-automation',

@@ -19,6 +19,7 @@ export function scenarioFiles(scenario: Scenario): Record<string, string> {
   return {
     'world.json': `${JSON.stringify(scenario.world, null, 2)}\n`,
     'events.json': `${JSON.stringify(scenario.events, null, 2)}\n`,
+    ...(scenario.config ? { 'config.json': `${JSON.stringify(scenario.config, null, 2)}\n` } : {}),
   };
 }
 

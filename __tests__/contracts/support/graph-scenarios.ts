@@ -5,8 +5,10 @@ import {
   applicationUniqueName,
   odataString,
   type ApplicationSpec,
+  type AutomationRecordStore,
 } from '../../../functions/shared/entra';
 import { startGraphFake, type GraphFake, type GraphFakeOptions } from '../../../simulation/fakes/graph-fake';
+import { InMemoryAutomationRecords } from '../../../simulation/fakes/automation-records';
 import type { GraphExchange } from './graph-contract';
 
 /**
@@ -58,18 +60,23 @@ async function withFake(
     fake: GraphFake,
     directory: GraphDirectory,
     raw: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>,
+    /** The same client with the automation's record store (records.ts). */
+    withRecords: (records: AutomationRecordStore) => GraphDirectory,
   ) => Promise<void>,
 ): Promise<void> {
   const fake = await startGraphFake(options);
   const fetchAndRecord = recordingFetch(recording.exchanges);
-  const directory = new GraphDirectory({
-    baseUrl: fake.baseUrl,
-    automationServicePrincipalId: fake.state.automationServicePrincipalId,
-    getToken: async () => 'contract-token',
-    sleep: async () => {},
-    random: () => 0.5,
-    fetch: fetchAndRecord,
-  });
+  const client = (records?: AutomationRecordStore) =>
+    new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationServicePrincipalId: fake.state.automationServicePrincipalId,
+      getToken: async () => 'contract-token',
+      sleep: async () => {},
+      random: () => 0.5,
+      fetch: fetchAndRecord,
+      ...(records ? { records } : {}),
+    });
+  const directory = client();
   const raw = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetchAndRecord(`${fake.baseUrl}${path}`, {
       method,
@@ -81,7 +88,7 @@ async function withFake(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   try {
-    await scenario(fake, directory, raw);
+    await scenario(fake, directory, raw, client);
   } finally {
     for (const [key, count] of Object.entries(fake.calls)) recording.calls[key] = (recording.calls[key] ?? 0) + count;
     await fake.close();
@@ -137,7 +144,7 @@ export async function recordGraphScenarios(): Promise<Recording> {
       await directory.findApplicationByAppId(application.appId);
       await directory.readApplication({ uniqueName: role.uniqueName });
       await directory.readApplication({ appId: application.appId });
-      await directory.applicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'ci-deployer'));
+      await directory.ownApplicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'ci-deployer'));
       await directory.getServicePrincipal(servicePrincipalId);
       await directory.getServicePrincipalByAppId(application.appId);
       await directory.setServicePrincipalEnabled(servicePrincipalId, false);
@@ -214,7 +221,6 @@ export async function recordGraphScenarios(): Promise<Recording> {
       const { application } = await directory.registerApplication(role);
       await directory.findOwnApplications(applicationNamePrefix(ACCOUNT, 'fallback'));
       await directory.applicationsWithPrefix(applicationNamePrefix(ACCOUNT, 'fallback'));
-      await directory.applicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'fallback'));
       await directory.isCreatedByAutomation(application.id);
     });
 
@@ -229,6 +235,53 @@ export async function recordGraphScenarios(): Promise<Recording> {
         deleted: true,
       });
       await settle(() => directory.registerApplication(role));
+    });
+
+    // The automation's own record of its creations (records.ts), under the reading where createdObjects
+    // lists no application: the intent's nonce in the notes, the record's completion, the proofs by record.
+    const records = new InMemoryAutomationRecords();
+    await withFake(recording, {}, async (fake, _directory, _raw, withRecords) => {
+      fake.state.readings = { ...fake.state.readings, createdObjectsListApplications: false };
+      const directory = withRecords(records);
+      const roleSpec = {
+        ...spec('recorded', 'AROAEXAMPLEROLEID0011'),
+        role: { account: ACCOUNT, roleName: 'recorded', roleId: 'AROAEXAMPLEROLEID0011' },
+      };
+      const { application } = await directory.registerApplication(roleSpec);
+      await directory.ensureServicePrincipal(application.appId);
+      // The record lost its completion (a crash after the create): the intent's nonce in the notes proves it.
+      records.seed({ ...(await records.get(roleSpec.uniqueName))!, state: 'intent' });
+      await directory.registerApplication(roleSpec);
+      await directory.findOwnApplications(applicationNamePrefix(ACCOUNT, 'recorded'));
+      await directory.listOwnApplications();
+      await directory.isOwnObject(application.id);
+      await directory.deleteApplication(application);
+    });
+
+    // The open readings (issue 20), all rejected at once: each fallback's requests are held against the schema too.
+    await withFake(recording, {}, async (fake, directory) => {
+      fake.state.readings = {
+        createdObjectsCast: 'rejected',
+        createdObjectsListApplications: true,
+        filterOnUniqueName: 'rejected',
+        deletedItemsFilterOnAppId: 'rejected',
+      };
+      fake.state.createdObjectsIncludeDeleted = true;
+      const role = spec('readings', 'AROAEXAMPLEROLEID0009');
+      const { application } = await directory.registerApplication(role);
+      await directory.ensureServicePrincipal(application.appId);
+      await directory.findOwnApplications(applicationNamePrefix(ACCOUNT, 'readings'));
+      await directory.listOwnApplications();
+      await directory.listOwnServicePrincipals();
+      await directory.deleteApplication(application);
+      const recreated = spec('readings-deleted', 'AROAEXAMPLEROLEID0010');
+      fake.state.seedApplication({
+        uniqueName: recreated.uniqueName,
+        displayName: recreated.displayName,
+        servicePrincipalId: randomUUID(),
+        deleted: true,
+      });
+      await directory.registerApplication(recreated);
     });
   } finally {
     for (const restore of spies) restore();

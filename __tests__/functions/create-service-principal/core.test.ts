@@ -301,6 +301,19 @@ describe('create-service-principal core: audience modes', () => {
     });
     expect(directory.applications.size).toBe(2);
   });
+
+  it('counts only the automation’s own applications against the cap: names strangers registered under the account do not fill it', async () => {
+    // Prepare: a cap of 2, one role federated, and three names a tenant user registered under aws-{account}-
+    const { iam, directory, deps } = setUp({ maxApplicationsPerAccount: 2 });
+    iam.putRole('one', appTeamTrustPolicy());
+    await registerIdentity(deps, { ...input, roleName: 'one' });
+    for (const n of [1, 2, 3]) directory.addForeignApplication(`aws-${input.accountId}-stranger-${n}`, 'a-tenant-user');
+    iam.putRole('two', appTeamTrustPolicy());
+    // Act
+    const { application } = await registerIdentity(deps, { ...input, roleName: 'two' });
+    // Assess
+    expect(application).toMatchObject({ outcome: 'registered', created: true });
+  });
 });
 
 describe('create-service-principal core: bring your own identity', () => {

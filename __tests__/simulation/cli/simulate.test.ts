@@ -40,6 +40,7 @@ describe('npm run simulate', () => {
     expect(Object.keys(output)).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',
@@ -90,6 +91,7 @@ describe('npm run simulate', () => {
     expect(Object.keys(output)).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',
@@ -274,6 +276,7 @@ describe('npm run simulate', () => {
     expect(Object.keys(output)).toEqual([
       'accounts',
       'entra',
+      'automationRecords',
       'faults',
       'failedRemovals',
       'iam',

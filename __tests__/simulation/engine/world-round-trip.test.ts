@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { silentLogger } from '../../../functions/shared/runtime';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import { parseConfig } from '../../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../../stacks/example-config';
 import { parseEvents, runSimulation, type SimulationOutput } from '../../../simulation/engine/run-simulation';
@@ -102,7 +103,27 @@ const EVERY_FIELD = {
     },
     quota: 10,
     createdObjectsIncludeDeleted: true,
+    // The open readings, each set to its non-default value (docs/simulate.md#the-open-readings).
+    createdObjectsCast: 'rejected',
+    createdObjectsListApplications: false,
+    filterOnUniqueName: 'rejected',
+    deletedItemsFilterOnAppId: 'rejected',
   },
+  automationRecords: [
+    {
+      uniqueName: applicationUniqueName(ACCOUNT, 'every-field', 'AROAWORLD000000000009'),
+      identity: 'automation',
+      account: ACCOUNT,
+      roleName: 'every-field',
+      roleId: 'AROAWORLD000000000009',
+      nonce: '6f1c2b3a-9d8e-4f70-8a6b-5c4d3e2f1a0b',
+      appId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa2',
+      applicationId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa1',
+      servicePrincipalId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa3',
+      state: 'created',
+      at: '2025-03-01T00:00:00.000Z',
+    },
+  ],
   faults: [{ call: 'graph:POST /applications/{id}/owners/$ref', status: 403, code: 'Authorization_RequestDenied', times: 2, skip: 1 }],
   failedRemovals: ['aws-123456789012-0123456789abcdef-'],
 };
@@ -177,7 +198,15 @@ describe('an output is a world file', () => {
       memberRoles: false,
       roles: [{ path: '/teams/', createDate: '2025-02-01T00:00:00.000Z' }],
     });
-    expect(first.entra).toMatchObject({ users: [USER], quota: 10, createdObjectsIncludeDeleted: true });
+    expect(first.entra).toMatchObject({
+      users: [USER],
+      quota: 10,
+      createdObjectsIncludeDeleted: true,
+      createdObjectsCast: 'rejected',
+      createdObjectsListApplications: false,
+      filterOnUniqueName: 'rejected',
+      deletedItemsFilterOnAppId: 'rejected',
+    });
     expect(first.entra.applications[0]?.federatedIdentityCredentials).toEqual([
       {
         name: 'main',
@@ -190,6 +219,7 @@ describe('an output is a world file', () => {
     expect(first.entra.servicePrincipals).toContainEqual(
       expect.objectContaining({ id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa3', createdBy: 'automation' }),
     );
+    expect(first.automationRecords).toEqual(EVERY_FIELD.automationRecords);
     // The faults that have not fired are carried, as they would go on.
     expect(first.faults).toEqual(EVERY_FIELD.faults);
   });
@@ -224,7 +254,10 @@ const examples: [string, () => Promise<SimulationOutput>][] = [
     () =>
       run(JSON.parse(readFileSync(join(EXAMPLES, 'world.json'), 'utf8')), JSON.parse(readFileSync(join(EXAMPLES, 'events.json'), 'utf8'))),
   ],
-  ...securityScenarios().map((s): [string, () => Promise<SimulationOutput>] => [`security/${s.name}`, () => run(s.world, [...s.events])]),
+  ...securityScenarios().map((s): [string, () => Promise<SimulationOutput>] => [
+    `security/${s.name}`,
+    () => run(s.world, [...s.events], s.config ? { config: s.config } : {}),
+  ]),
   // `repair`: the mode that changes the world (a `report` sweep changes nothing to replay).
   ...sweepScenarios().map((s): [string, () => Promise<SimulationOutput>] => [
     `sweep/${s.name} --sweep repair`,
@@ -236,7 +269,9 @@ describe('replaying an output with no events changes nothing and reports the sam
   it.each(examples)('%s', async (name, first) => {
     // Prepare
     const written = await first();
-    const sweepConfig = sweepScenarios().find((s) => name === `sweep/${s.name} --sweep repair`)?.config;
+    const sweepConfig =
+      sweepScenarios().find((s) => name === `sweep/${s.name} --sweep repair`)?.config ??
+      securityScenarios().find((s) => name === `security/${s.name}`)?.config;
     // Act
     const replayed = await run(asFile(written), [], sweepConfig ? { config: sweepConfig } : {});
     // Assess

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand, ConcurrentModificationException } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { silentLogger } from '../../../functions/shared/runtime';
+import { applicationUniqueName } from '../../../functions/shared/entra';
 import { parseConfig } from '../../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../../stacks/example-config';
 import { startGraphFake, type GraphFake } from '../../../simulation/fakes/graph-fake';
@@ -78,6 +79,11 @@ describe('parseWorld', () => {
       deletedItems: { applications: [], servicePrincipals: [] },
       quota: 250,
       createdObjectsIncludeDeleted: false,
+      // The open readings default to today's behaviour (docs/simulate.md#the-open-readings).
+      createdObjectsCast: 'accepted',
+      createdObjectsListApplications: true,
+      filterOnUniqueName: 'accepted',
+      deletedItemsFilterOnAppId: 'accepted',
     });
     expect(world.faults).toEqual([]);
   });
@@ -378,6 +384,10 @@ describe('the output of a run', () => {
       'deletedItems',
       'quota',
       'createdObjectsIncludeDeleted',
+      'createdObjectsCast',
+      'createdObjectsListApplications',
+      'filterOnUniqueName',
+      'deletedItemsFilterOnAppId',
     ]);
     expect(output.entra).toMatchObject({ users: [USER, OTHER_USER], quota: 10, createdObjectsIncludeDeleted: false });
     expect(output.entra.applications).toEqual([
@@ -430,5 +440,33 @@ describe('the documented call keys', () => {
     const documented = [...doc.matchAll(/^\| `((?:graph|iam|sts):[^`]+)` \|/gm)].map((m) => m[1]);
     // Assess
     expect(documented.sort()).toEqual([...GRAPH_CALL_KEYS, ...IAM_CALL_KEYS].sort());
+  });
+});
+
+describe('automationRecords', () => {
+  const record = {
+    uniqueName: 'aws-123456789012-0000000000000000-aroaworld000000000009',
+    identity: 'automation',
+    account: '123456789012',
+    roleName: 'every-field',
+    roleId: 'AROAWORLD000000000009',
+    state: 'intent',
+    at: '2025-01-01T00:00:00.000Z',
+  };
+
+  it('refuses a record whose name is not the one its account, role name and role ID make, naming the field and the expected name', () => {
+    // Act / Assess
+    expect(() => parseWorld({ accounts: {}, automationRecords: [record] })).toThrow(
+      /automationRecords\.0\.uniqueName: .*expected "aws-123456789012-[0-9a-f]{16}-aroaworld000000000009"/,
+    );
+  });
+
+  it('refuses two records of one name', () => {
+    // Prepare
+    const named = { ...record, uniqueName: applicationUniqueName('123456789012', 'every-field', 'AROAWORLD000000000009') };
+    // Act / Assess
+    expect(() => parseWorld({ accounts: {}, automationRecords: [named, named] })).toThrow(
+      /automationRecords\.1\.uniqueName: a second record/,
+    );
   });
 });

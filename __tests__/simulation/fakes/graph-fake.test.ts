@@ -731,3 +731,88 @@ describe('the creator quota', () => {
     expect(state.ownedObjectCount()).toBe(1);
   });
 });
+
+describe('the open readings (GraphReadings, docs/simulate.md#the-open-readings)', () => {
+  /** Graph's 400 for a refused request: `{"error":{"code":"Request_BadRequest","message":"…"}}`. */
+  const refused = (answer: Answer) => {
+    expect(answer.status).toBe(400);
+    expect(answer.body?.error).toEqual(
+      expect.objectContaining({ code: 'Request_BadRequest', message: expect.stringMatching(/\S/) as unknown as string }),
+    );
+  };
+  const createdObjects = () => `/servicePrincipals/${automation()}/createdObjects`;
+
+  it('createdObjectsCast rejected: a cast after createdObjects is a 400, the untyped listing still answers with @odata.type', async () => {
+    // Prepare
+    const created = await create('cast');
+    fake.state.readings.createdObjectsCast = 'rejected';
+    // Act
+    const applications = await graph('GET', `${createdObjects()}/microsoft.graph.application`);
+    const servicePrincipals = await graph('GET', `${createdObjects()}/microsoft.graph.servicePrincipal`);
+    const all = await graph('GET', createdObjects());
+    // Assess
+    refused(applications);
+    refused(servicePrincipals);
+    expect(all.status).toBe(200);
+    expect(all.body?.value).toEqual([expect.objectContaining({ '@odata.type': '#microsoft.graph.application', id: created.body?.id })]);
+  });
+
+  it('createdObjectsListApplications false: applications leave createdObjects, service principals stay, the quota still counts both', async () => {
+    // Prepare
+    const created = await create('unlisted');
+    await graph('POST', '/servicePrincipals', { appId: created.body?.appId });
+    fake.state.readings.createdObjectsListApplications = false;
+    // Act
+    const all = await graph('GET', createdObjects());
+    const applications = await graph('GET', `${createdObjects()}/microsoft.graph.application`);
+    const one = await graph('GET', `${createdObjects()}/${created.body?.id}`);
+    // Assess
+    expect(all.body?.value.map((item: { '@odata.type': string }) => item['@odata.type'])).toEqual(['#microsoft.graph.servicePrincipal']);
+    expect(applications.body?.value).toEqual([]);
+    expect(one.status).toBe(404);
+    expect(fake.state.ownedObjectCount()).toBe(2);
+  });
+
+  it('filterOnUniqueName rejected: any $filter naming uniqueName is a 400, on /applications and under deletedItems; others answer', async () => {
+    // Prepare
+    await create('aws-filter-1');
+    fake.state.readings.filterOnUniqueName = 'rejected';
+    // Act
+    const startsWith = await graph('GET', `/applications?$filter=${encodeURIComponent("startswith(uniqueName,'aws-')")}`);
+    const deleted = await graph(
+      'GET',
+      `/directory/deletedItems/microsoft.graph.application?$filter=${encodeURIComponent("uniqueName eq 'x'")}`,
+    );
+    const byDisplayName = await graph('GET', `/applications?$filter=${encodeURIComponent("displayName eq 'display aws-filter-1'")}`);
+    const byKey = await graph('GET', "/applications(uniqueName='aws-filter-1')");
+    // Assess
+    refused(startsWith);
+    refused(deleted);
+    expect(byDisplayName.body?.value).toHaveLength(1);
+    expect(byKey.status).toBe(200);
+  });
+
+  it('deletedItemsFilterOnAppId rejected: $filter on appId under deletedItems is a 400; the unfiltered listing answers', async () => {
+    // Prepare
+    fake.state.readings.deletedItemsFilterOnAppId = 'rejected';
+    const filter = `$filter=${encodeURIComponent(`appId eq '${randomUUID()}'`)}`;
+    // Act
+    const servicePrincipals = await graph('GET', `/directory/deletedItems/microsoft.graph.servicePrincipal?${filter}`);
+    const applications = await graph('GET', `/directory/deletedItems/microsoft.graph.application?${filter}`);
+    const all = await graph('GET', '/directory/deletedItems/microsoft.graph.servicePrincipal');
+    // Assess
+    refused(servicePrincipals);
+    refused(applications);
+    expect(all.status).toBe(200);
+  });
+
+  it('the defaults are the accepting readings', () => {
+    // Assess
+    expect(new GraphFakeState().readings).toEqual({
+      createdObjectsCast: 'accepted',
+      createdObjectsListApplications: true,
+      filterOnUniqueName: 'accepted',
+      deletedItemsFilterOnAppId: 'accepted',
+    });
+  });
+});

@@ -103,17 +103,21 @@ export class AutomationIdentityPool implements EntraDirectory {
 
   /**
    * Which identity created the object, or `null` when none did. One identity: its
-   * `createdObjects`. Several: those among the owners first, by Graph's record each.
+   * `createdObjects`. Several: those among the owners first, by Graph's record each. For an
+   * application, the identity's own record counts too (`isOwnApplication`: issue 20, reading 2).
    */
-  async creatorOf(objectId: string): Promise<number | null> {
+  async creatorOf(object: string | EntraApplication): Promise<number | null> {
+    const objectId = typeof object === 'string' ? object : object.id;
+    const proves = (member: GraphDirectory) =>
+      typeof object === 'string' ? member.isCreatedByAutomation(objectId) : member.isOwnApplication(object);
     const known = this.creators.get(objectId.toLowerCase());
     if (known !== undefined) return known;
-    if (this.size === 1) return (await this.first.isCreatedByAutomation(objectId)) ? 0 : null;
+    if (this.size === 1) return (await proves(this.first)) ? 0 : null;
     const owners = new Set(await this.first.ownerIds(objectId));
     if (owners.size === 0) return null;
     for (const [index, member] of this.members.entries()) {
       if (!owners.has(await member.ownServicePrincipalId())) continue;
-      if (await member.isCreatedByAutomation(objectId)) {
+      if (await proves(member)) {
         this.creators.set(objectId.toLowerCase(), index);
         return index;
       }
@@ -153,7 +157,7 @@ export class AutomationIdentityPool implements EntraDirectory {
         // (a retry after the preferred one filled up).
         if (error instanceof ApplicationNameTakenError && this.size > 1) {
           const existing = await this.first.readApplication({ uniqueName: spec.uniqueName });
-          const creator = existing ? await this.creatorOf(existing.id) : null;
+          const creator = existing ? await this.creatorOf(existing) : null;
           if (existing && creator !== null) {
             this.remember(creator, existing);
             return { application: existing, created: false };
@@ -175,7 +179,7 @@ export class AutomationIdentityPool implements EntraDirectory {
   async findOwnApplication(uniqueName: string): Promise<EntraApplication | null> {
     if (this.size === 1) return this.first.findOwnApplication(uniqueName);
     const app = await this.first.readApplication({ uniqueName });
-    const creator = app ? await this.creatorOf(app.id) : null;
+    const creator = app ? await this.creatorOf(app) : null;
     if (!app || creator === null) return null;
     this.remember(creator, app);
     return app;
@@ -185,8 +189,8 @@ export class AutomationIdentityPool implements EntraDirectory {
     if (this.size === 1) return this.first.findOwnApplications(uniqueNamePrefix);
     const candidates = await this.first.applicationsWithPrefix(uniqueNamePrefix);
     if (candidates === null) {
-      // The tenant refuses the filter: each identity lists what it created.
-      const lists = await Promise.all(this.members.map((member) => member.listCreatedApplications()));
+      // The tenant refuses the filter: each identity lists what it created (and what its records prove).
+      const lists = await Promise.all(this.members.map((member) => member.findOwnApplications(uniqueNamePrefix)));
       return lists.flatMap((apps, index) =>
         apps
           .filter((app) => app.uniqueName.startsWith(uniqueNamePrefix))
@@ -198,7 +202,7 @@ export class AutomationIdentityPool implements EntraDirectory {
     }
     const ours: EntraApplication[] = [];
     for (const app of candidates) {
-      const creator = await this.creatorOf(app.id);
+      const creator = await this.creatorOf(app);
       if (creator === null) continue;
       this.remember(creator, app);
       ours.push(app);
@@ -210,7 +214,7 @@ export class AutomationIdentityPool implements EntraDirectory {
     if (this.size === 1) return this.first.findApplicationByAppId(appId);
     const app = await this.first.readApplication({ appId });
     if (!app) return null;
-    const creator = await this.creatorOf(app.id);
+    const creator = await this.creatorOf(app);
     if (creator !== null) this.remember(creator, app);
     return { application: app, ours: creator !== null };
   }
@@ -249,14 +253,9 @@ export class AutomationIdentityPool implements EntraDirectory {
     return this.first.getServicePrincipalByAppId(appId);
   }
 
-  async applicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
-    if (this.size === 1) return this.first.applicationNamesWithPrefix(prefix);
-    const apps = await this.first.applicationsWithPrefix(prefix);
-    if (apps) return apps.map((app) => app.uniqueName);
-    const lists = await Promise.all(this.members.map((member) => member.listCreatedApplications()));
-    return lists
-      .flat()
-      .filter((app) => app.uniqueName.startsWith(prefix))
-      .map((app) => app.uniqueName);
+  /** Every identity's own, each from its `createdObjects`. */
+  async ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]> {
+    const lists = await Promise.all(this.members.map((member) => member.ownApplicationNamesWithPrefix(prefix)));
+    return lists.flat();
   }
 }

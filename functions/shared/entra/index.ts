@@ -9,3 +9,5 @@ export * from './identity-pool';
 export * from './live-graph';
 export * from './naming';
 export * from './ports';
+export * from './records';
+export * from './records-store';

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createGraphTokenProvider } from './auth';
@@ -5,6 +6,7 @@ import { GraphDirectory } from './graph-client';
 import { AutomationIdentityPool } from './identity-pool';
 import { createLogger } from '../runtime/logger';
 import type { EntraDirectory } from './ports';
+import { DynamoDbAutomationRecords } from './records-store';
 import type { EntraSettings, IdentityPoolSettings } from '../runtime/settings';
 
 /**
@@ -18,6 +20,7 @@ export function liveDirectory(settings: EntraSettings & IdentityPoolSettings): E
     secretsManager: new SecretsManagerClient({ region: settings.region }),
     sts: new STSClient({ region: settings.region }),
   };
+  const records = liveRecords(settings);
   const tokenFor = (clientId: string) => {
     const common = { tenantId: settings.tenantId, clientId };
     return settings.entraAuthMode === 'certificate'
@@ -29,9 +32,11 @@ export function liveDirectory(settings: EntraSettings & IdentityPoolSettings): E
       baseUrl: settings.graphBaseUrl,
       automationServicePrincipalId: settings.automationServicePrincipalId,
       getToken: tokenFor(settings.automationClientId),
+      records,
     }),
     ...settings.automationPoolClientIds.map(
-      (clientId) => new GraphDirectory({ baseUrl: settings.graphBaseUrl, automationClientId: clientId, getToken: tokenFor(clientId) }),
+      (clientId) =>
+        new GraphDirectory({ baseUrl: settings.graphBaseUrl, automationClientId: clientId, getToken: tokenFor(clientId), records }),
     ),
   ];
   const logger = createLogger();
@@ -53,7 +58,13 @@ export function liveInventory(settings: EntraSettings): GraphDirectory {
     baseUrl: settings.graphBaseUrl,
     automationServicePrincipalId: settings.automationServicePrincipalId,
     getToken: inventoryToken(settings),
+    records: liveRecords(settings),
   });
+}
+
+/** The automation's own record of its creations (records.ts), in the central account's table. */
+function liveRecords(settings: EntraSettings): DynamoDbAutomationRecords {
+  return new DynamoDbAutomationRecords(new DynamoDBClient({ region: settings.region }), settings.automationRecordsTable);
 }
 
 /** The first automation identity's token, as the sweep gets it. */

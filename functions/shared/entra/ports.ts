@@ -18,6 +18,8 @@ export interface ApplicationSpec {
   readonly notes: string;
   /** v1 (`sts.windows.net`) or v2 (`login.microsoftonline.com/…/v2.0`) access tokens. */
   readonly tokenVersion: 1 | 2;
+  /** The role incarnation it is for: what the automation's own record of the creation says (records.ts). */
+  readonly role?: { readonly account: string; readonly roleName: string; readonly roleId: string };
 }
 
 /** An application the automation proved it created itself, and whether this call created it. */
@@ -104,8 +106,12 @@ export interface EntraDirectory {
   getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null>;
   /** The live service principal of a client ID, whoever made it (it may have no application in the tenant), or `null`. */
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null>;
-  /** The unique names of the live applications (anyone's) that start with `prefix`. */
-  applicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
+  /**
+   * The unique names of the automation's own live applications (by the proof of creation) that
+   * start with `prefix`: what the account cap counts, so that names a tenant user registers under
+   * an account's prefix never fill it (issue 17, item 6).
+   */
+  ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
   /** Enables or disables (`accountEnabled`) a service principal the automation owns. */
   setServicePrincipalEnabled(objectId: string, enabled: boolean): Promise<SetAccountEnabledOutcome>;
 }

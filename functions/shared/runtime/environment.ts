@@ -22,6 +22,8 @@ export const DEPLOYED_ENV = {
   automationServicePrincipalId: 'AUTOMATION_SERVICE_PRINCIPAL_ID',
   /** Certificate mode only. */
   certificateSecretArn: 'CERTIFICATE_SECRET_ARN',
+  /** The central account's table of the automation's own record of its creations (functions/shared/entra/records.ts). */
+  automationRecordsTable: 'AUTOMATION_RECORDS_TABLE',
   appNamePrefix: 'APP_NAME_PREFIX',
   /** `per-role` or `shared` (contracts.ts AUDIENCE_MODES). */
   audienceMode: 'AUDIENCE_MODE',

@@ -36,6 +36,8 @@ const graphShape = {
     z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN')),
   ),
   [OTHER_ENV.graphBaseUrl]: z._default(z.url({ protocol: /^https?$/ }), DEFAULT_GRAPH_BASE_URL),
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
+  [ENV.automationRecordsTable]: z.string().check(z.regex(/^[\w.-]{3,255}$/, 'a DynamoDB table name (3-255 of a-z A-Z 0-9 _ - .)')),
 };
 
 export interface BaseSettings {
@@ -57,6 +59,8 @@ export interface EntraSettings extends BaseSettings {
   readonly automationServicePrincipalId: string;
   readonly certificateSecretArn?: string;
   readonly graphBaseUrl: string;
+  /** The table of the automation's own record of its creations (functions/shared/entra/records.ts). */
+  readonly automationRecordsTable: string;
 }
 
 /** The automation's identities beyond the first, and how much of each one's creator quota may be used (identity-pool.ts). */
@@ -143,6 +147,7 @@ function entra(values: GraphValues): EntraSettings {
     automationServicePrincipalId: values[ENV.automationServicePrincipalId].toLowerCase(),
     ...(certificateSecretArn ? { certificateSecretArn } : {}),
     graphBaseUrl: values[OTHER_ENV.graphBaseUrl].replace(/\/+$/, ''),
+    automationRecordsTable: values[ENV.automationRecordsTable],
   };
 }
 

@@ -22,6 +22,7 @@ export const TASKS = {
     description: 'Registers the Entra application and service principal of a federated role.',
     capability: 'reader',
     callsGraph: true,
+    records: 'create',
     settings: ['appNamePrefix', 'audiences', 'identityPool'],
   },
   'add-audience-id-provider': {
@@ -40,6 +41,7 @@ export const TASKS = {
     description: "Deletes and purges a role's Entra applications and service principals.",
     capability: 'reader',
     callsGraph: true,
+    records: 'remove',
     settings: ['identityPool'],
   },
   'remove-audience-id-provider': {
@@ -84,6 +86,7 @@ export const TASKS = {
     description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
     capability: null,
     callsGraph: true,
+    records: 'read',
     settings: ['sweepStorage', 'stackSet', 'identityQuota'],
     timeoutSeconds: 300,
     memorySize: 512,
@@ -92,6 +95,7 @@ export const TASKS = {
     description: 'Sweep: reads one member account whole (roles, provider audiences) and decides its findings; changes nothing.',
     capability: 'reader',
     callsGraph: true,
+    records: 'read',
     settings: ['trustPolicyMaxChars', 'protectedRoles', 'gateway'],
     // An account of thousands of roles on day one reads each one that is not federated.
     timeoutSeconds: 300,
@@ -100,6 +104,7 @@ export const TASKS = {
     description: "Sweep: deletes one account's orphan applications and dead client IDs, and names the roles to federate.",
     capability: 'audience',
     callsGraph: true,
+    records: 'remove',
     settings: [],
     // A reviewed run with a raised cap may delete many applications of one account.
     timeoutSeconds: 300,
@@ -124,6 +129,11 @@ export interface TaskSpec {
    * settings, and a longer timeout (Graph calls retry inside the function first).
    */
   readonly callsGraph: boolean;
+  /**
+   * What it does with the automation's record of its creations (functions/shared/entra/records.ts),
+   * which every Graph client of a function reads: required for a task that calls Graph.
+   */
+  readonly records?: RecordAccess;
   /** Settings beyond the base (and Graph) ones its settings loader reads. */
   readonly settings: readonly TaskSetting[];
   /** Lambda timeout; default 120 s for a task that calls Graph, else 60 s. */
@@ -153,6 +163,9 @@ export type TaskSetting =
   | 'sweepStorage'
   | 'stackSet'
   | 'sweepLimits';
+
+/** `create`: writes intents and completes them; `remove`: reads and removes; `read`: reads. */
+export type RecordAccess = 'create' | 'remove' | 'read';
 
 export type TaskFunctionName = keyof typeof TASKS;
 export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];

@@ -149,15 +149,15 @@ describe.each(implementations)('EntraDirectory contract: %s', (_name, make) => {
       expect(missing).toBeNull();
     });
 
-    it('applicationNamesWithPrefix lists every live name under the prefix, whoever registered it', async () => {
+    it('ownApplicationNamesWithPrefix lists the automation’s own live names under the prefix: not a stranger’s, not another account’s', async () => {
       // Prepare
       await directory.registerApplication(spec('aws-111122223333-x-AROA1'));
       subject.seedForeignApplication('aws-111122223333-y-AROA2');
       await directory.registerApplication(spec('aws-999999999999-x-AROA3'));
       // Act
-      const names = await directory.applicationNamesWithPrefix('aws-111122223333-');
+      const names = await directory.ownApplicationNamesWithPrefix('aws-111122223333-');
       // Assess
-      expect([...names].sort()).toEqual(['aws-111122223333-x-AROA1', 'aws-111122223333-y-AROA2']);
+      expect([...names]).toEqual(['aws-111122223333-x-AROA1']);
     });
   });
 

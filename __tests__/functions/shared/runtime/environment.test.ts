@@ -53,6 +53,7 @@ const PLAUSIBLE: Readonly<Record<string, string>> = {
   'azuread_application.client_id': CLIENT_ID,
   'azuread_service_principal.object_id': SERVICE_PRINCIPAL_OBJECT_ID,
   'aws_secretsmanager_secret.arn': SECRET_ARN,
+  'aws_dynamodb_table.name': 'web-identity-automation-records',
 };
 
 const POOL_CLIENT_ID = '8b7c3e0a-5f9d-4cbc-8aed-7d8e9f0a1b2c';

@@ -27,6 +27,7 @@ const graph = {
   ENTRA_AUTH_MODE: 'federated',
   AUTOMATION_CLIENT_ID: '2b1c7e4a-9f3d-4c5b-8a6e-1d2f3a4b5c6d',
   AUTOMATION_SERVICE_PRINCIPAL_ID: '7D0C1E2F-3A4B-4C5D-8E6F-0A1B2C3D4E5F',
+  AUTOMATION_RECORDS_TABLE: 'web-identity-automation-records',
 };
 
 const GATEWAY = '9b8c4f1b-6a0e-4dcd-9bfe-8e9f0a1b2c3d';
