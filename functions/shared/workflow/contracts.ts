@@ -68,6 +68,8 @@ export const TASKS = {
     capability: null,
     callsGraph: true,
     settings: ['identityPool'],
+    // The identity pool finds the identity that created the application through the records.
+    records: 'read',
   },
   'restore-role': {
     description: 'Restore: lifts a revocation (the revoked status and the lock) so that the role is federated again.',
@@ -80,6 +82,8 @@ export const TASKS = {
     capability: null,
     callsGraph: true,
     settings: ['identityPool'],
+    // The identity pool finds the identity that created the application through the records.
+    records: 'read',
   },
   // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these four.
   'sweep-plan': {
