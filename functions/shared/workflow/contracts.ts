@@ -72,7 +72,7 @@ export const TASKS = {
     records: 'read',
   },
   'restore-role': {
-    description: 'Restore: lifts a revocation (the revoked status and the lock) so that the role is federated again.',
+    description: 'Restore: lifts the revoked status so that the role is federated again (the pin then replaces the lock).',
     capability: 'pin',
     callsGraph: false,
     settings: [],
