@@ -6,6 +6,8 @@ import {
   federationTarget,
   identityResultSchema,
   workflowInputSchema,
+  teamWriteSchema,
+  type TeamWrite,
   ACCESS,
   READY,
   alarmFor,
@@ -14,6 +16,13 @@ import {
   type Access,
   federationFor,
   sessionNameFor,
+  encodeTrustPolicyWrite,
+  epochSecond,
+  judgeTeamWrite,
+  nextTrustPolicyWrite,
+  policyDigest,
+  heldAutomationWrite,
+  type TeamWriteOutcome,
 } from '../shared/workflow';
 import { RoleNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '../shared/runtime';
 import {
@@ -23,6 +32,7 @@ import {
   type RoleState,
   accessOf,
   isOpen,
+  parsePolicyDocument,
   pinTrustPolicy,
   withLock,
   type ProviderKeys,
@@ -31,10 +41,13 @@ import {
 export const FUNCTION_NAME = 'assign-role-to-audience';
 
 /**
- * Two modes, one function (the state machine calls it from AssignRoleToAudience and from
- * RecordFailureOnRole): without `failure` it pins the trust policy and tags the role
- * ready; with `failure` (written by a Catch) it tags the role `failed:<reason>` and locks
- * it if it is open.
+ * Three modes, one function: it holds the member role that writes trust policies (`pin`), and
+ * each mode is such a write. With `application` (AssignRoleToAudience) it pins the trust policy
+ * and tags the role ready; with `failure` (written by a Catch: RecordFailureOnRole) it tags the
+ * role `failed:<reason>` and locks it if it is open; with only `teamWrite` (ReapplyTeamWrite, the
+ * first step of a team's `UpdateAssumeRolePolicy`) it writes the team's document again if the
+ * automation overwrote it. Every trust policy it writes carries its `entra:trust-policy-write`
+ * marker (shared/workflow/team-writes.ts).
  */
 export const inputSchema = z.union([
   z.extend(workflowInputSchema, {
@@ -43,29 +56,53 @@ export const inputSchema = z.union([
     deleted: z.optional(deletedResultSchema),
   }),
   z.extend(workflowInputSchema, { application: identityResultSchema }),
+  z.extend(workflowInputSchema, { teamWrite: teamWriteSchema }),
 ]);
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {
   readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2; readonly trustPolicyMaxChars: number };
   readonly openAccount: OpenMemberAccount;
+  /** Milliseconds since the epoch, read just before each `GetRole` a write is computed from; `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 export type AssignResult =
   | { readonly assigned: { readonly status: string; readonly trustPolicyChanged: boolean } }
-  | { readonly recordedFailure: { readonly status: string; readonly access: Access } };
+  | { readonly recordedFailure: { readonly status: string; readonly access: Access } }
+  | { readonly teamWriteOutcome: TeamWriteOutcome };
+
+/** Reads the role, noting the time just before: a write computed from it is marked with that read. */
+async function readRole(deps: Deps, iam: MemberAccountIam, roleName: string): Promise<{ role: RoleState | null; readAtMs: number }> {
+  const readAtMs = (deps.now ?? Date.now)();
+  return { role: await iam.getRole(roleName), readAtMs };
+}
+
+/** The marker tag of a trust policy about to be written over `role` as read at `readAtMs`. */
+function markerFor(role: RoleState, readAtMs: number, written: PolicyDocument): Record<string, string> {
+  return { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(nextTrustPolicyWrite(role, readAtMs, written)) };
+}
 
 /**
  * After a failure: leaves the role closed if it can. An open role gets the lock statement;
  * where the lock cannot be written (too large, unreadable) the role stays open, the tag says
  * so and the error log line `role left open` feeds the alarm.
  */
-async function closeRole(deps: Deps, iam: MemberAccountIam, role: RoleState | 'unreadable', keys: ProviderKeys): Promise<Access> {
+async function closeRole(
+  deps: Deps,
+  iam: MemberAccountIam,
+  role: RoleState | 'unreadable',
+  readAtMs: number,
+  keys: ProviderKeys,
+): Promise<Access> {
   if (role === 'unreadable') return ACCESS.open;
   const held = (await iam.getProviderClientIds(keys.providerArn)) ?? [];
   if (!isOpen(role.trustPolicy, keys, held)) return accessOf(role.trustPolicy, keys, held);
   try {
-    await iam.updateTrustPolicy(role.roleName, withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars));
+    const locked = withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars);
+    // The marker first: a team write landing between the two is then applied again (team-writes.ts).
+    await iam.tagRole(role.roleName, markerFor(role, readAtMs, locked));
+    await iam.updateTrustPolicy(role.roleName, locked);
     return ACCESS.locked;
   } catch (error) {
     if (error instanceof TrustPolicyRewriteError) return ACCESS.open;
@@ -104,15 +141,17 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
     const reason = failureReason(input.failure);
     const status = failedStatus(reason);
     let role: RoleState | 'unreadable';
+    let readAtMs = (deps.now ?? Date.now)();
     try {
-      const found = await iam.getRole(input.roleName);
-      if (!found) throw new RoleNotFoundError(`role ${input.roleName} in account ${input.accountId} is gone`);
-      role = found;
+      const read = await readRole(deps, iam, input.roleName);
+      readAtMs = read.readAtMs;
+      if (!read.role) throw new RoleNotFoundError(`role ${input.roleName} in account ${input.accountId} is gone`);
+      role = read.role;
     } catch (error) {
       if (!(error instanceof TrustPolicyRewriteError)) throw error;
       role = 'unreadable';
     }
-    const access = await closeRole(deps, iam, role, keys);
+    const access = await closeRole(deps, iam, role, readAtMs, keys);
     // Tags name the application only while it exists: the compensation may have removed it.
     if (input.deleted?.any) {
       await iam.untagRole(input.roleName, [ROLE_TAGS.clientId, ROLE_TAGS.servicePrincipalId, ROLE_TAGS.audience, ROLE_TAGS.identityMode]);
@@ -136,11 +175,13 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
     return { recordedFailure: { status, access } };
   }
 
+  if (!('application' in input)) return { teamWriteOutcome: await reapplyTeamWrite(deps, iam, input) };
+
   const { roleId, ownersStatus, federatedCredentialsStatus } = input.application;
   const handMadeAudiences = input.application.outcome === 'registered' ? input.application.handMadeAudiences : undefined;
   const target = federationTarget(input.application);
   const [appId, ...alsoAllowedAudiences] = target.audiences as [string, ...string[]];
-  const role = await iam.getRole(input.roleName);
+  const { role, readAtMs } = await readRole(deps, iam, input.roleName);
   // A role re-created while this execution ran is another incarnation with its own Create.
   if (!role || role.roleId !== roleId) {
     throw new RoleNotFoundError(`role ${input.roleName} in account ${input.accountId} was deleted while it was being federated`);
@@ -161,10 +202,14 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
   if (access === ACCESS.open) {
     deps.logger.error('role left open', { alarm: 'role-open', status: READY, detail: 'a statement the pin kept admits the tenant' });
   }
-  // The two writes are independent; running them together keeps a Create's critical path short.
+  const writes = pinned.changed || policy !== pinned.policy;
+  // The two writes run together, keeping a Create's critical path short: the marker names the
+  // policy it describes by digest, so whichever lands first, it counts only while the role holds
+  // that policy (team-writes.ts).
   await Promise.all([
-    pinned.changed || policy !== pinned.policy ? iam.updateTrustPolicy(input.roleName, policy) : Promise.resolve(),
+    writes ? iam.updateTrustPolicy(input.roleName, policy) : Promise.resolve(),
     iam.tagRole(input.roleName, {
+      ...(writes ? markerFor(role, readAtMs, policy) : {}),
       [ROLE_TAGS.clientId]: target.clientId,
       [ROLE_TAGS.tenantId]: deps.settings.tenantId,
       [ROLE_TAGS.servicePrincipalId]: target.servicePrincipalObjectId,
@@ -177,4 +222,41 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
     }),
   ]);
   return { assigned: { status: READY, trustPolicyChanged: pinned.changed } };
+}
+
+/**
+ * ReapplyTeamWrite: the team's `UpdateAssumeRolePolicy` is written again when the automation
+ * overwrote it, that is when the role still holds the automation's write and the call is not older
+ * than the read that write came from (shared/workflow/team-writes.ts has the rule and its ties).
+ * The marker written with it keeps that read's time and records the call, so that a team call
+ * overwritten by the same write is applied again too, but never one older than this call.
+ * The steps after it judge the role as after any update.
+ */
+async function reapplyTeamWrite(deps: Deps, iam: MemberAccountIam, input: { roleName: string; teamWrite: TeamWrite }) {
+  let document: PolicyDocument;
+  try {
+    document = parsePolicyDocument(input.teamWrite.policyDocument);
+  } catch (error) {
+    throw new TrustPolicyRewriteError(
+      `malformed-policy: the team's document in the CloudTrail record cannot be read (${(error as Error).message})`,
+      'malformed-policy',
+    );
+  }
+  const { role, readAtMs } = await readRole(deps, iam, input.roleName);
+  const call = { second: epochSecond(input.teamWrite.eventTime), digest: policyDigest(document) };
+  const outcome = judgeTeamWrite(role, call);
+  if (outcome !== 'reapplied' || !role) {
+    deps.logger.info('team write not applied again', { outcome, eventTime: input.teamWrite.eventTime });
+    return outcome;
+  }
+  const held = heldAutomationWrite(role);
+  const marker = {
+    ...nextTrustPolicyWrite(role, readAtMs, document),
+    since: held!.since,
+    applied: { at: call.second, digest: call.digest },
+  };
+  await iam.tagRole(input.roleName, { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) });
+  await iam.updateTrustPolicy(input.roleName, document);
+  deps.logger.warn('team write applied again: the automation had overwritten it', { eventTime: input.teamWrite.eventTime });
+  return outcome;
 }

@@ -235,6 +235,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       logger: options.logger,
       ...(capability === null ? {} : { openAccount: options.openAccountAs(capability) }),
       directory: options.directory,
+      // The virtual clock under load, so the trust policy marker's times and CloudTrail's compare.
+      ...(options.now ? { now: options.now } : {}),
     };
   };
   // Every task of the registry, by its folder: adding a task needs no change here.

@@ -46,6 +46,7 @@ describe('assign-role-to-audience core (pin)', () => {
       'entra:access': 'pinned',
       'entra:audience': APP_ID,
       'entra:identity-mode': 'per-role',
+      'entra:trust-policy-write': expect.stringMatching(/^since=\S+Z applied=- wrote=[0-9a-f]{32}$/),
     });
   });
 

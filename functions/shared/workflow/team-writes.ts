@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { ROLE_TAGS } from './contracts';
+
+/**
+ * No team write is lost (docs/architecture.md#a-team-write-is-never-lost). IAM has no conditional
+ * write for trust policies (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
+ * has no precondition parameter), so a team's `UpdateAssumeRolePolicy` landing between the
+ * automation's `GetRole` and its own `UpdateAssumeRolePolicy` is overwritten. It is not lost for
+ * good: the CloudTrail record of the team's call carries the document it wrote
+ * (`requestParameters.policyDocument`) and its time (`eventTime`), and every trust policy the
+ * automation writes carries, in the role's `entra:trust-policy-write` tag, when the read it was
+ * computed from happened and a digest of what it wrote. The team's event, when its execution
+ * holds the role's lock, applies the team's document again if the call may have been overwritten:
+ * the role still holds the automation's write (the digest matches) and the call is not older than
+ * that write's read. Then the role is judged as after any update.
+ *
+ * Why a tag and not the execution's own state: the window must outlive the execution that wrote
+ * (the team's event is handled by a later execution, maybe after the sweep), and the tag travels
+ * with the role incarnation (a role created again starts without one). A team member may rewrite
+ * the tag (it may tag its role), but what the tag can make the automation do is apply again a
+ * document that team's own call wrote to that same role, then judge it as any update: nothing a
+ * team cannot do itself.
+ *
+ * CloudTrail's `eventTime` has one-second resolution ("2026-01-01T00:00:01Z",
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html),
+ * so times here are whole seconds and the ties are broken as follows:
+ * - a call in the same second as the automation's read counts as inside the window (it may have
+ *   landed after the read): applying a write again that the read did see changes nothing in the
+ *   end, the judgement that follows makes the same of it;
+ * - of two team calls in the same second that were both overwritten, the one whose event is
+ *   handled last wins (CloudTrail cannot order them; events are usually delivered in order);
+ *   the same call handled again (a redelivery) is not applied twice.
+ */
+
+/** The marker tag's value: `since=<ISO second> applied=<ISO second>:<digest>|- wrote=<digest>` (IAM tag values allow `=:/-`). */
+export interface TrustPolicyWrite {
+  /** Epoch seconds of the read the written policy descends from (the window's start). */
+  readonly since: number;
+  /** The team call it applied again, latest first: its epoch second and its document's digest. */
+  readonly applied: { readonly at: number; readonly digest: string } | null;
+  /** Digest of the document the automation wrote. */
+  readonly wrote: string;
+}
+
+/** Hex characters of a digest kept in the tag: 128 bits, collisions out of reach. */
+const DIGEST_LENGTH = 32;
+
+/** Key order does not change a policy; IAM returns the document as written, so a digest of its canonical JSON compares. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The digest of a trust policy (parsed) as the marker records it. */
+export function policyDigest(policy: unknown): string {
+  return createHash('sha256').update(canonical(policy), 'utf8').digest('hex').slice(0, DIGEST_LENGTH);
+}
+
+const isoSecond = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function encodeTrustPolicyWrite(write: TrustPolicyWrite): string {
+  const applied = write.applied ? `${isoSecond(write.applied.at)}/${write.applied.digest}` : '-';
+  return `since=${isoSecond(write.since)} applied=${applied} wrote=${write.wrote}`;
+}
+
+const SECOND = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z';
+const MARKER = new RegExp(`^since=(${SECOND}) applied=(?:-|(${SECOND})/([0-9a-f]{${DIGEST_LENGTH}})) wrote=([0-9a-f]{${DIGEST_LENGTH}})$`);
+
+/** The marker, or `null` when the tag is absent or not of that form (then no write is applied again). */
+export function parseTrustPolicyWrite(value: string | undefined): TrustPolicyWrite | null {
+  const match = MARKER.exec(value ?? '');
+  if (!match) return null;
+  const [, since, appliedAt, appliedDigest, wrote] = match;
+  return {
+    since: Date.parse(since!) / 1000,
+    applied: appliedAt ? { at: Date.parse(appliedAt) / 1000, digest: appliedDigest! } : null,
+    wrote: wrote!,
+  };
+}
+
+/** A CloudTrail `eventTime` (or any ISO time) as its epoch second; `NaN` when unreadable. */
+export function epochSecond(time: string | number): number {
+  const ms = typeof time === 'number' ? time : Date.parse(time);
+  return Math.floor(ms / 1000);
+}
+
+/**
+ * The marker of a trust policy the automation is about to write, computed from a read made at
+ * `readAtMs` of a role that then held `current` (its policy and tags). When that read saw the
+ * automation's own write (the role held it), the new write descends from the same window: it
+ * keeps that write's `since` and `applied`, so that a team call overwritten before it is still
+ * applied again, and an older one never after a newer one.
+ */
+export function nextTrustPolicyWrite(
+  current: { readonly trustPolicy: unknown; readonly tags: Readonly<Record<string, string>> },
+  readAtMs: number,
+  written: unknown,
+): TrustPolicyWrite {
+  const held = heldAutomationWrite(current);
+  return { since: held?.since ?? epochSecond(readAtMs), applied: held?.applied ?? null, wrote: policyDigest(written) };
+}
+
+/** The automation's marker if the role still holds the write it describes; `null` otherwise. */
+export function heldAutomationWrite(role: {
+  readonly trustPolicy: unknown;
+  readonly tags: Readonly<Record<string, string>>;
+}): TrustPolicyWrite | null {
+  const marker = parseTrustPolicyWrite(role.tags[ROLE_TAGS.trustPolicyWrite]);
+  return marker && marker.wrote === policyDigest(role.trustPolicy) ? marker : null;
+}
+
+/** What the team's event found (`outcome` of the re-application step). */
+export const TEAM_WRITE_OUTCOMES = {
+  /** The team's document was written again: the automation's write had overwritten it. */
+  reapplied: 'reapplied',
+  /** The role holds a write that is not the automation's (the team's own, or a later one): nothing to apply. */
+  'not-overwritten': 'not-overwritten',
+  /** The call is older than the read the role's current write descends from: that read saw it, or a later write. */
+  'older-than-read': 'older-than-read',
+  /** A later overwritten team call (or this one) was applied again already. */
+  'older-than-applied': 'older-than-applied',
+  /** The role is gone (its Delete owns the rest). */
+  'role-gone': 'role-gone',
+} as const;
+export type TeamWriteOutcome = keyof typeof TEAM_WRITE_OUTCOMES;
+
+/** Whether a team call at `callSecond` writing `document` is applied again over the role as it is now. */
+export function judgeTeamWrite(
+  role: { readonly trustPolicy: unknown; readonly tags: Readonly<Record<string, string>> } | null,
+  call: { readonly second: number; readonly digest: string },
+): TeamWriteOutcome {
+  if (!role) return 'role-gone';
+  const held = heldAutomationWrite(role);
+  if (!held) return 'not-overwritten';
+  if (call.second < held.since) return 'older-than-read';
+  if (held.applied && (call.second < held.applied.at || (call.second === held.applied.at && call.digest === held.applied.digest))) {
+    return 'older-than-applied';
+  }
+  return 'reapplied';
+}
