@@ -380,12 +380,21 @@ async function ownApplication(
   const { accountId, roleName } = input;
   const uniqueName = applicationUniqueName(accountId, roleName, role.roleId);
   await checkAccountQuota(deps, accountId, uniqueName);
-  const { application, created } = await deps.directory.registerApplication({
-    uniqueName,
-    displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
-    notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
-    tokenVersion: deps.settings.tokenVersion,
-  });
+  // A CreateRole makes a new incarnation, whose application does not exist yet: create first,
+  // one call on the critical path. Any other event is about a role that may have its application
+  // already (a placeholder a team's Terraform or CloudFormation applied again, docs/app-teams.md#roles-as-code):
+  // read first and write only what is missing, so that a re-pin makes no Graph write at all.
+  const found = input.eventName === 'CreateRole' ? null : await deps.directory.findOwnApplication(uniqueName);
+  const { application, created } = found
+    ? { application: found, created: false }
+    : await deps.directory.registerApplication({
+        uniqueName,
+        displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
+        notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
+        tokenVersion: deps.settings.tokenVersion,
+      });
+  // A service principal exists only for one appId per tenant, so whoever made it, it is the application's.
+  const foundServicePrincipalId = found ? (await deps.directory.getServicePrincipalByAppId(application.appId))?.id : undefined;
 
   // Owners and credentials do not depend on the service principal: adding them in parallel
   // keeps the critical path of a Create at POST application → POST servicePrincipal.
@@ -397,7 +406,7 @@ async function ownApplication(
   let credentialOutcomes: (readonly [string, AddFederatedCredentialOutcome])[];
   try {
     [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
-      deps.directory.ensureServicePrincipal(application.appId),
+      foundServicePrincipalId ?? deps.directory.ensureServicePrincipal(application.appId),
       Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
       Promise.all(
         (credentials?.credentials ?? []).map(

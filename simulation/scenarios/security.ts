@@ -223,7 +223,7 @@ export function securityScenarios(): Scenario[] {
       name: 'graph-outage-keeps-ready-role',
       shows: 'A ready role is edited while Microsoft Graph is down: failed:graph-unavailable, and the role keeps working.',
       before: 'The compensation deleted the working application and its audience.',
-      world: readyWorld({ faults: [graphDown('graph:POST /applications')] }),
+      world: readyWorld({ faults: [graphDown('graph:GET /applications(uniqueName)')] }),
       events: [
         updateAssumeRolePolicy('ci-deployer', pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('outage')),
       ],
@@ -416,6 +416,14 @@ export function securityScenarios(): Scenario[] {
         'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
       world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
       events: [createRole('one-too-many', placeholder(), at('quota'))],
+    },
+    {
+      name: 'reapplied-placeholder',
+      shows:
+        "A team's Terraform applies its placeholder trust policy again over a ready role (drift): the role is pinned again to the same application, with no Graph write and no new object.",
+      before: 'Each re-pin made two failing Graph writes (POST /applications and POST /servicePrincipals, both answered with a conflict).',
+      world: readyWorld(),
+      events: [updateAssumeRolePolicy('ci-deployer', placeholder(), at('terraform'))],
     },
   ];
 }
