@@ -242,19 +242,16 @@ async function reapplyTeamWrite(deps: Deps, iam: MemberAccountIam, input: { role
       'malformed-policy',
     );
   }
-  const { role, readAtMs } = await readRole(deps, iam, input.roleName);
+  const { role } = await readRole(deps, iam, input.roleName);
   const call = { second: epochSecond(input.teamWrite.eventTime), digest: policyDigest(document) };
   const outcome = judgeTeamWrite(role, call);
-  if (outcome !== 'reapplied' || !role) {
+  const held = role && heldAutomationWrite(role);
+  if (outcome !== 'reapplied' || !held) {
     deps.logger.info('team write not applied again', { outcome, eventTime: input.teamWrite.eventTime });
     return outcome;
   }
-  const held = heldAutomationWrite(role);
-  const marker = {
-    ...nextTrustPolicyWrite(role, readAtMs, document),
-    since: held!.since,
-    applied: { at: call.second, digest: call.digest },
-  };
+  // The window keeps the read of the write it replaces; the call is recorded as applied.
+  const marker = { since: held.since, applied: { at: call.second, digest: call.digest }, wrote: call.digest };
   await iam.tagRole(input.roleName, { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) });
   await iam.updateTrustPolicy(input.roleName, document);
   deps.logger.warn('team write applied again: the automation had overwritten it', { eventTime: input.teamWrite.eventTime });

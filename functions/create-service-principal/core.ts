@@ -382,7 +382,7 @@ async function ownApplication(
   await checkAccountQuota(deps, accountId, uniqueName);
   // A CreateRole makes a new incarnation, whose application does not exist yet: create first,
   // one call on the critical path. Any other event is about a role that may have its application
-  // already (a placeholder a team's Terraform or CloudFormation applied again, docs/app-teams.md#roles-as-code):
+  // already (a placeholder a team's Terraform or CloudFormation applied again, docs/app-teams.md#8-roles-as-code):
   // read first and write only what is missing, so that a re-pin makes no Graph write at all.
   const found = input.eventName === 'CreateRole' ? null : await deps.directory.findOwnApplication(uniqueName);
   const { application, created } = found

@@ -76,11 +76,11 @@ const MARKER = new RegExp(`^since=(${SECOND}) applied=(?:-|(${SECOND})/([0-9a-f]
 export function parseTrustPolicyWrite(value: string | undefined): TrustPolicyWrite | null {
   const match = MARKER.exec(value ?? '');
   if (!match) return null;
-  const [, since, appliedAt, appliedDigest, wrote] = match;
+  const [, since = '', appliedAt, appliedDigest = '', wrote = ''] = match;
   return {
-    since: Date.parse(since!) / 1000,
-    applied: appliedAt ? { at: Date.parse(appliedAt) / 1000, digest: appliedDigest! } : null,
-    wrote: wrote!,
+    since: Date.parse(since) / 1000,
+    applied: appliedAt ? { at: Date.parse(appliedAt) / 1000, digest: appliedDigest } : null,
+    wrote,
   };
 }
 
