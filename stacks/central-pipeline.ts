@@ -12,25 +12,26 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { memberRoleNames, stateMachineName } from '../functions/shared/workflow';
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/runtime';
+import { centralArn, deploymentContext } from './context';
+import type { IdentityWorkflows } from './identity-workflows';
 import { iamEventPattern } from './member-baseline-template';
 import { ROUTER_EVENT_SOURCE } from './router-event-source';
 import { TaskFunction } from './task-function';
 import { terraformLiteralJson } from './terraform-strings';
 
 export interface CentralPipelineProps {
-  readonly namePrefix: string;
-  readonly accountId: string;
-  readonly region: string;
+  /** Only the organization's accounts may put events on the bus. */
   readonly organizationId: string;
   /** Base name of the member roles; their sessions' calls are the automation's own. */
   readonly automationRoleName: string;
   /** The member accounts' forwarder role: the only principal that may put events on the bus. */
   readonly forwarderRoleName: string;
+  /** Retention of the router's log group. */
   readonly logRetentionDays: number;
   /** Environment the router needs besides the state machine ARNs. */
   readonly routerEnvironment: DeployedEnvironment;
-  readonly createStateMachineArn: string;
-  readonly deleteStateMachineArn: string;
+  /** The Create and Delete machines the router starts. */
+  readonly workflows: IdentityWorkflows;
   /** @default no e-mail subscription; the topic still exists for other subscribers */
   readonly alarmEmail?: string;
 }
@@ -55,10 +56,13 @@ export class CentralPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: CentralPipelineProps) {
     super(scope, id);
-    const busName = `${props.namePrefix}-iam-events`;
+    const context = deploymentContext(this);
+    const { namePrefix } = context;
+    const { createArn, deleteArn } = props.workflows;
+    const busName = `${namePrefix}-iam-events`;
 
     this.bus = new CloudwatchEventBus(this, 'bus', { name: busName });
-    this.busArn = `arn:aws:events:${props.region}:${props.accountId}:event-bus/${busName}`;
+    this.busArn = centralArn(context, 'events', `event-bus/${busName}`);
 
     // `*` bounded by aws:PrincipalOrgID is how EventBridge documents "any account of my
     // organization", present and future (PutPermission:
@@ -86,19 +90,19 @@ export class CentralPipeline extends Construct {
     new CloudwatchEventBusPolicy(this, 'bus-policy', { eventBusName: this.bus.name, policy: busPolicy.json });
 
     this.rule = new CloudwatchEventRule(this, 'rule', {
-      name: `${props.namePrefix}-role-changes`,
+      name: `${namePrefix}-role-changes`,
       description: 'Successful IAM role changes made by anyone but the web identity automation itself.',
       eventBusName: this.bus.name,
       eventPattern: terraformLiteralJson(centralEventPattern(props.automationRoleName)),
     });
 
     this.deadLetterQueue = new SqsQueue(this, 'dead-letter-queue', {
-      name: `${props.namePrefix}-iam-events-dlq`,
+      name: `${namePrefix}-iam-events-dlq`,
       messageRetentionSeconds: 14 * 24 * 3600,
       sqsManagedSseEnabled: true,
     });
     this.queue = new SqsQueue(this, 'queue', {
-      name: `${props.namePrefix}-iam-events`,
+      name: `${namePrefix}-iam-events`,
       // Lambda's guidance for SQS sources: at least six times the function timeout.
       visibilityTimeoutSeconds: 6 * ROUTER_TIMEOUT_SECONDS,
       messageRetentionSeconds: 4 * 24 * 3600,
@@ -136,16 +140,14 @@ export class CentralPipeline extends Construct {
 
     this.router = new TaskFunction(this, 'router', {
       entry: 'router',
-      functionName: `${props.namePrefix}-router`,
-      description: `Starts ${stateMachineName(props.namePrefix, 'create')} or -Delete for each IAM role event.`,
-      accountId: props.accountId,
-      region: props.region,
+      functionName: `${namePrefix}-router`,
+      description: `Starts ${stateMachineName(namePrefix, 'create')} or -Delete for each IAM role event.`,
       timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
       logRetentionDays: props.logRetentionDays,
       environment: {
         ...props.routerEnvironment,
-        [ENV.createStateMachineArn]: props.createStateMachineArn,
-        [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
+        [ENV.createStateMachineArn]: createArn,
+        [ENV.deleteStateMachineArn]: deleteArn,
       },
       statements: [
         {
@@ -154,14 +156,9 @@ export class CentralPipeline extends Construct {
           actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
           resources: [this.queue.arn],
         },
-        {
-          sid: 'StartWorkflows',
-          effect: 'Allow',
-          actions: ['states:StartExecution'],
-          resources: [props.createStateMachineArn, props.deleteStateMachineArn],
-        },
       ],
     });
+    props.workflows.grantStartExecution(this.router);
 
     new LambdaEventSourceMapping(this, 'router-event-source', {
       eventSourceArn: this.queue.arn,
@@ -175,7 +172,7 @@ export class CentralPipeline extends Construct {
       dependsOn: [this.router.permissions],
     });
 
-    this.alarmTopic = new SnsTopic(this, 'alarm-topic', { name: `${props.namePrefix}-alarms` });
+    this.alarmTopic = new SnsTopic(this, 'alarm-topic', { name: `${namePrefix}-alarms` });
     if (props.alarmEmail) {
       new SnsTopicSubscription(this, 'alarm-email', {
         topicArn: this.alarmTopic.arn,
@@ -191,7 +188,7 @@ export class CentralPipeline extends Construct {
     ) => {
       this.alarms.push(
         new CloudwatchMetricAlarm(this, alarmId, {
-          alarmName: `${props.namePrefix}-${alarmId}`,
+          alarmName: `${namePrefix}-${alarmId}`,
           alarmDescription: description,
           ...metric,
           ...alarmOnAnyOccurrence(this.alarmTopic.arn),
@@ -199,8 +196,8 @@ export class CentralPipeline extends Construct {
       );
     };
     for (const [name, arn] of [
-      ['create', props.createStateMachineArn],
-      ['delete', props.deleteStateMachineArn],
+      ['create', createArn],
+      ['delete', deleteArn],
     ] as const) {
       alarm(
         `${name}-executions-failed`,

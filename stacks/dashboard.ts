@@ -2,24 +2,21 @@ import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { FAILED_PREFIX, FAILURE_REASONS, IGNORE_REASON_NAMES, stateMachineNames, titleCasePrefix } from '../functions/shared/workflow';
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { TaskFunctionName } from '../functions/shared/workflow';
+import type { CentralPipeline } from './central-pipeline';
+import { centralArn, deploymentContext } from './context';
+import { sweepMetricNamespace } from './sweep';
+import type { TaskFunction } from './task-function';
 import { FINDING_KIND_NAMES, SWEEP_FINDINGS_MESSAGE, SWEEP_PROVIDER_MESSAGE } from '../functions/shared/sweep';
 
 export interface OperatorDashboardProps {
-  /** The configuration's `namePrefix`: it names the dashboard (`{Prefix}-Overview`, as the state machines), the filters and the namespaces. */
-  readonly namePrefix: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** The router's queue and its dead-letter queue. */
-  readonly queueName: string;
-  readonly deadLetterQueueName: string;
-  /** Log groups: the router's (ignored events), the assign function's (`failed:<reason>`), the sweep report's. */
-  readonly routerLogGroupName: string;
-  readonly assignLogGroupName: string;
-  readonly sweepReportLogGroupName: string;
-  /** The sweep's metric namespace (stacks/sweep.ts): its `directoryObjectQuotaPercent` metric is the quota gauge. */
-  readonly sweepNamespace: string;
-  /** Every alarm of the plan, by name. */
-  readonly alarmNames: readonly string[];
+  /** The event path: its queue, dead-letter queue and router (whose log lines carry the ignored events). */
+  readonly pipeline: CentralPipeline;
+  /** The task functions: the assign function's log lines carry `failed:<reason>`, the sweep report's the sweep's numbers. */
+  readonly tasks: Readonly<Record<TaskFunctionName, TaskFunction>>;
+  /** Every alarm of the plan. */
+  readonly alarms: readonly CloudwatchMetricAlarm[];
 }
 
 /** What each of the project's own metrics is: its namespace and name, and the dimension it carries. */
@@ -56,10 +53,19 @@ export class OperatorDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorDashboardProps) {
     super(scope, id);
-    const metrics = dashboardMetrics(props.namePrefix, props.sweepNamespace);
+    const context = deploymentContext(this);
+    const { namePrefix, region } = context;
+    const sweepNamespace = sweepMetricNamespace(namePrefix);
+    const metrics = dashboardMetrics(namePrefix, sweepNamespace);
+    const routerLogGroupName = props.pipeline.router.logGroup.name;
+    const assignLogGroupName = props.tasks['assign-role-to-audience'].logGroup.name;
+    const sweepReportLogGroupName = props.tasks['sweep-report'].logGroup.name;
+    // The body is JSON text built here: it takes the names as configured (literals), not Terraform references.
+    const queueName = `${props.pipeline.queue.nameInput}`;
+    const deadLetterQueueName = `${props.pipeline.deadLetterQueue.nameInput}`;
     const filter = (filterId: string, logGroupName: string, pattern: string, metric: keyof typeof metrics, field: string, value: string) =>
       new CloudwatchLogMetricFilter(this, filterId, {
-        name: `${props.namePrefix}-${filterId}`,
+        name: `${namePrefix}-${filterId}`,
         logGroupName,
         pattern,
         metricTransformation: {
@@ -70,10 +76,10 @@ export class OperatorDashboard extends Construct {
         },
       });
     this.filters = [
-      filter('ignored-events', props.routerLogGroupName, anyOf('reason', IGNORE_REASON_NAMES), 'ignored', 'reason', '1'),
+      filter('ignored-events', routerLogGroupName, anyOf('reason', IGNORE_REASON_NAMES), 'ignored', 'reason', '1'),
       filter(
         'failed-roles',
-        props.assignLogGroupName,
+        assignLogGroupName,
         anyOf(
           'status',
           Object.keys(FAILURE_REASONS).map((reason) => `${FAILED_PREFIX}${reason}`),
@@ -84,7 +90,7 @@ export class OperatorDashboard extends Construct {
       ),
       filter(
         'sweep-findings',
-        props.sweepReportLogGroupName,
+        sweepReportLogGroupName,
         `{ $.message = "${SWEEP_FINDINGS_MESSAGE}" && $.kind = * }`,
         'findings',
         'kind',
@@ -92,7 +98,7 @@ export class OperatorDashboard extends Construct {
       ),
       filter(
         'sweep-client-ids',
-        props.sweepReportLogGroupName,
+        sweepReportLogGroupName,
         `{ $.message = "${SWEEP_PROVIDER_MESSAGE}" && $.account = * }`,
         'clientIds',
         'account',
@@ -100,15 +106,15 @@ export class OperatorDashboard extends Construct {
       ),
     ];
 
-    const stateMachineArn = (name: string) => `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${name}`;
-    const names = stateMachineNames(props.namePrefix);
+    const stateMachineArn = (name: string) => centralArn(context, 'states', `stateMachine:${name}`);
+    const names = stateMachineNames(namePrefix);
     const machines = [names.create, names.delete, names.sweep];
     const outcomes = ['ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'];
     const byDimension = (metric: (typeof metrics)[keyof typeof metrics], values: readonly string[]) =>
       values.map((value) => [metric.namespace, metric.name, metric.dimension, value, { label: value }]);
     const graph = (title: string, metricRows: unknown[], extra: Record<string, unknown> = {}) => ({
       type: 'metric',
-      properties: { title, region: props.region, view: 'timeSeries', stat: 'Sum', period: 300, metrics: metricRows, ...extra },
+      properties: { title, region, view: 'timeSeries', stat: 'Sum', period: 300, metrics: metricRows, ...extra },
     });
     const widgets = [
       ...machines.map((name) =>
@@ -128,12 +134,12 @@ export class OperatorDashboard extends Construct {
       graph(
         'Event queue: age of the oldest message (s), dead-letter queue depth',
         [
-          ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', props.queueName, { stat: 'Maximum', label: 'oldest message age' }],
+          ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName, { stat: 'Maximum', label: 'oldest message age' }],
           [
             'AWS/SQS',
             'ApproximateNumberOfMessagesVisible',
             'QueueName',
-            props.deadLetterQueueName,
+            deadLetterQueueName,
             { stat: 'Maximum', label: 'DLQ depth', yAxis: 'right' },
           ],
         ],
@@ -164,7 +170,7 @@ export class OperatorDashboard extends Construct {
       ),
       graph(
         "Creator quota used by the automation's identities (% of sweep.entraObjectQuota)",
-        [[props.sweepNamespace, 'directoryObjectQuotaPercent', { label: 'quota used %' }]],
+        [[sweepNamespace, 'directoryObjectQuotaPercent', { label: 'quota used %' }]],
         {
           stat: 'Maximum',
           period: 86400,
@@ -180,13 +186,13 @@ export class OperatorDashboard extends Construct {
         type: 'alarm',
         properties: {
           title: 'Alarms',
-          alarms: props.alarmNames.map((name) => `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${name}`),
+          alarms: props.alarms.map((alarm) => centralArn(context, 'cloudwatch', `alarm:${alarm.alarmNameInput}`)),
         },
       },
     ].map((widget, index) => ({ ...widget, x: (index % 2) * 12, y: Math.floor(index / 2) * 6, width: 12, height: 6 }));
 
     this.dashboard = new CloudwatchDashboard(this, 'overview', {
-      dashboardName: `${titleCasePrefix(props.namePrefix)}-Overview`,
+      dashboardName: `${titleCasePrefix(namePrefix)}-Overview`,
       dashboardBody: JSON.stringify({ widgets }),
     });
   }

@@ -6,7 +6,9 @@ import { ApplicationFederatedIdentityCredential } from '@cdktf/provider-azuread/
 import { DataAzureadApplicationPublishedAppIds } from '@cdktf/provider-azuread/lib/data-azuread-application-published-app-ids';
 import { DataAzureadServicePrincipal } from '@cdktf/provider-azuread/lib/data-azuread-service-principal';
 import { ServicePrincipal } from '@cdktf/provider-azuread/lib/service-principal';
+import type { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE } from '../functions/shared/workflow';
+import type { TaskFunction } from './task-function';
 
 /**
  * The smallest Microsoft Graph application permissions that work (docs/architecture.md#design-decisions):
@@ -106,4 +108,32 @@ export class EntraAutomationIdentity extends Construct {
       });
     }
   }
+}
+
+/**
+ * Lets `fn` sign in to Entra as the automation: read the certificate's private key from its
+ * secret (certificate mode), or mint the client assertion with STS (federated mode).
+ */
+export function grantAutomationSignIn(fn: TaskFunction, certificateSecret: SecretsmanagerSecret | undefined): void {
+  fn.addToRolePolicy(
+    certificateSecret
+      ? {
+          sid: 'ReadAutomationCertificate',
+          effect: 'Allow',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [certificateSecret.arn],
+        }
+      : {
+          // GetWebIdentityToken has no resource type: the conditions bound what it may mint.
+          sid: 'MintEntraAssertions',
+          effect: 'Allow',
+          actions: ['sts:GetWebIdentityToken'],
+          resources: ['*'],
+          condition: [
+            { test: 'ForAllValues:StringEquals', variable: 'sts:IdentityTokenAudience', values: [ENTRA_TOKEN_EXCHANGE_AUDIENCE] },
+            { test: 'StringEquals', variable: 'sts:SigningAlgorithm', values: ['RS256'] },
+            { test: 'NumericLessThanEquals', variable: 'sts:DurationSeconds', values: ['300'] },
+          ],
+        },
+  );
 }

@@ -1,12 +1,11 @@
 import type { Construct } from 'constructs';
 import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 import {
-  ENTRA_TOKEN_EXCHANGE_AUDIENCE,
   MEMBER_CAPABILITIES,
+  type MemberCapability,
   TASKS,
   TASK_CAPABILITIES,
   TASK_FUNCTION_NAMES,
@@ -19,14 +18,15 @@ import { providerHost } from '../functions/shared/iam';
 import { CentralPipeline } from './central-pipeline';
 import { identityObjectLimit, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
-import { EntraAutomationIdentity, type AutomationCredential } from './entra-identity';
+import { provideDeploymentContext } from './context';
+import { EntraAutomationIdentity, grantAutomationSignIn, type AutomationCredential } from './entra-identity';
 import { IdentityWorkflows } from './identity-workflows';
 import { IAM_EVENTS_REGION, MemberBaseline } from './member-baseline';
 import { memberBaselineName, memberBaselineResourceNames, protectedRolePatterns } from './member-baseline-template';
 import { SecurityAlarms } from './security-alarms';
 import { OperatorDashboard } from './dashboard';
-import { SweepStorage, SweepWorkflow, sweepMetricNamespace } from './sweep';
-import { TaskFunction } from './task-function';
+import { SweepStorage, SweepWorkflow } from './sweep';
+import { TaskFunction, functionRoleArn } from './task-function';
 import { terraformLiteral, terraformLiteralJson, terraformLiteralRecord } from './terraform-strings';
 
 /**
@@ -50,6 +50,9 @@ export class WebIdentityFederationStack extends TerraformStack {
     super(scope, id);
     const { namePrefix: prefix } = config;
     const { centralAccountId: accountId, centralRegion: region } = config.aws;
+    // Before any child: every construct reads the account, region and prefix from here.
+    const context = { namePrefix: prefix, accountId, region };
+    provideDeploymentContext(this, context);
     const host = providerHost(config.entra.tenantId, config.entra.tokenVersion);
 
     this.configureBackend(config.backend);
@@ -65,7 +68,7 @@ export class WebIdentityFederationStack extends TerraformStack {
     const functionName = (task: TaskFunctionName) => `${prefix}-${task}`;
     // The functions' role ARNs are known before the functions exist: the Entra identity's
     // federated credentials name them.
-    const roleArnOf = (task: TaskFunctionName) => `arn:aws:iam::${accountId}:role/${functionName(task)}`;
+    const roleArnOf = (task: TaskFunctionName) => functionRoleArn(context, functionName(task));
     const baselineName = memberBaselineName(prefix);
     const baselineNames = memberBaselineResourceNames(baselineName);
     const { automationRoleName } = config.aws;
@@ -122,117 +125,7 @@ export class WebIdentityFederationStack extends TerraformStack {
         : undefined;
 
     // The sweep's bucket: its name goes into the sweep functions' environment and policies.
-    this.sweepStorage = new SweepStorage(this, 'sweep-storage', {
-      namePrefix: prefix,
-      accountId,
-      region,
-      reportRetentionDays: config.sweep.reportRetentionDays,
-    });
-
-    // Each function gets exactly what its settings loader reads (functions/shared/runtime/settings.ts).
-    const baseEnvironment: DeployedEnvironment = {
-      [ENV.tenantId]: config.entra.tenantId,
-      [ENV.tokenVersion]: String(config.entra.tokenVersion),
-    };
-    const graphEnvironment: DeployedEnvironment = {
-      [ENV.entraAuthMode]: config.automationCredential.mode,
-      [ENV.automationClientId]: this.identity.application.clientId,
-      [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
-      ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
-    };
-    const objectLimit = identityObjectLimit(config.entra);
-    const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], DeployedEnvironment>> = {
-      appNamePrefix: { [ENV.appNamePrefix]: prefix },
-      trustPolicyMaxChars: { [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) },
-      audiences: {
-        [ENV.audienceMode]: config.entra.audienceMode,
-        [ENV.dualAudience]: String(config.entra.dualAudience),
-        [ENV.gatewayClientId]: this.gateway.application.clientId,
-        [ENV.gatewayServicePrincipalId]: this.gateway.servicePrincipal.objectId,
-        [ENV.maxApplicationsPerAccount]: String(config.entra.maxApplicationsPerAccount ?? 0),
-      },
-      gateway: { [ENV.gatewayClientId]: this.gateway.application.clientId },
-      identityPool: {
-        [ENV.automationPoolClientIds]:
-          this.additionalIdentities.length === 0
-            ? '[]'
-            : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
-        [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
-      },
-      protectedRoles: { [ENV.protectedRoles]: terraformLiteralJson(protectedRoles) },
-      sweepStorage: { [ENV.sweepBucket]: this.sweepStorage.bucketName },
-      stackSet: {
-        [ENV.stackSetName]: baselineName,
-        [ENV.stackSetCallAs]: config.aws.stackSetCallAs,
-        [ENV.stackSetInstanceRegion]: IAM_EVENTS_REGION,
-      },
-      sweepLimits: {
-        [ENV.deletionCap]: String(config.sweep.deletionCap),
-        [ENV.entraObjectQuota]: String(config.sweep.entraObjectQuota),
-      },
-    };
-    const taskEnvironment = (task: TaskFunctionName): DeployedEnvironment => {
-      const capability = TASK_CAPABILITIES[task];
-      return {
-        ...baseEnvironment,
-        ...(TASKS[task].callsGraph ? graphEnvironment : {}),
-        ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting])),
-        // The sweep's central steps (no capability) act in no member account.
-        ...(capability === null ? {} : { [ENV.memberRoleName]: memberRoleName(automationRoleName, capability) }),
-      };
-    };
-
-    // Each task function may assume only the member role of its capability. Member accounts
-    // join the organization over time, so the account is a wildcard; aws:ResourceOrgID keeps
-    // it inside this organization.
-    const assumeMemberRole = (task: TaskFunctionName): DataAwsIamPolicyDocumentStatement[] => {
-      const capability = TASK_CAPABILITIES[task];
-      if (capability === null) return [];
-      return [
-        {
-          sid: 'AssumeAutomationRoleInMemberAccounts',
-          effect: 'Allow',
-          actions: ['sts:AssumeRole'],
-          resources: [`arn:aws:iam::*:role/${memberRoleName(automationRoleName, capability)}`],
-          condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [config.aws.organizationId] }],
-        },
-      ];
-    };
-    // What the sweep's central steps do in the central account besides Graph.
-    const sweepObjects = this.sweepStorage.objectsArn();
-    const centralStatements: Partial<Record<TaskFunctionName, DataAwsIamPolicyDocumentStatement[]>> = {
-      'sweep-plan': [
-        {
-          sid: 'ListBaselineStackInstances',
-          effect: 'Allow',
-          actions: ['cloudformation:ListStackInstances'],
-          resources: [`arn:aws:cloudformation:${region}:${accountId}:stackset/${baselineName}:*`],
-        },
-        { sid: 'WriteSweepItems', effect: 'Allow', actions: ['s3:PutObject'], resources: [sweepObjects] },
-      ],
-      'sweep-report': [
-        { sid: 'ReadResultsWriteReports', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject'], resources: [sweepObjects] },
-      ],
-    };
-    const entraCredentialStatement: DataAwsIamPolicyDocumentStatement = certificateSecret
-      ? {
-          sid: 'ReadAutomationCertificate',
-          effect: 'Allow',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [certificateSecret.arn],
-        }
-      : {
-          // GetWebIdentityToken has no resource type: the conditions bound what it may mint.
-          sid: 'MintEntraAssertions',
-          effect: 'Allow',
-          actions: ['sts:GetWebIdentityToken'],
-          resources: ['*'],
-          condition: [
-            { test: 'ForAllValues:StringEquals', variable: 'sts:IdentityTokenAudience', values: [ENTRA_TOKEN_EXCHANGE_AUDIENCE] },
-            { test: 'StringEquals', variable: 'sts:SigningAlgorithm', values: ['RS256'] },
-            { test: 'NumericLessThanEquals', variable: 'sts:DurationSeconds', values: ['300'] },
-          ],
-        };
+    this.sweepStorage = new SweepStorage(this, 'sweep-storage', { reportRetentionDays: config.sweep.reportRetentionDays });
 
     this.tasks = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((task) => {
@@ -243,95 +136,83 @@ export class WebIdentityFederationStack extends TerraformStack {
             entry: task,
             functionName: functionName(task),
             description: spec.description,
-            accountId,
-            region,
             // Graph calls retry inside the function (Retry-After, replication lag) before
             // Step Functions' own backoff takes over.
             timeoutSeconds: spec.timeoutSeconds ?? (spec.callsGraph ? 120 : 60),
             ...(spec.memorySize ? { memorySize: spec.memorySize } : {}),
             logRetentionDays: config.logRetentionDays,
-            environment: taskEnvironment(task),
-            statements: [
-              ...assumeMemberRole(task),
-              ...(spec.callsGraph ? [entraCredentialStatement] : []),
-              ...(centralStatements[task] ?? []),
-            ],
+            environment: this.taskEnvironment(task, config, certificateSecret),
           }),
         ];
       }),
     ) as Record<TaskFunctionName, TaskFunction>;
 
-    this.workflows = new IdentityWorkflows(this, 'workflows', { namePrefix: prefix, accountId, region, tasks: this.tasks });
+    this.workflows = new IdentityWorkflows(this, 'workflows', { tasks: this.tasks });
 
     this.pipeline = new CentralPipeline(this, 'pipeline', {
-      namePrefix: prefix,
-      accountId,
-      region,
       organizationId: config.aws.organizationId,
       automationRoleName,
       forwarderRoleName: baselineNames.forwarderRoleName,
       logRetentionDays: config.logRetentionDays,
       routerEnvironment: {
-        ...baseEnvironment,
+        [ENV.tenantId]: config.entra.tenantId,
+        [ENV.tokenVersion]: String(config.entra.tokenVersion),
         [ENV.automationRoleName]: automationRoleName,
         [ENV.protectedRoles]: terraformLiteralJson(protectedRoles),
       },
-      createStateMachineArn: this.workflows.createArn,
-      deleteStateMachineArn: this.workflows.deleteArn,
+      workflows: this.workflows,
       alarmEmail: config.alarmEmail,
     });
 
     this.sweep = new SweepWorkflow(this, 'sweep', {
-      namePrefix: prefix,
-      accountId,
-      region,
       sweep: config.sweep,
       tasks: this.tasks,
       storage: this.sweepStorage,
-      createStateMachineArn: this.workflows.createArn,
-      alarmTopicArn: this.pipeline.alarmTopic.arn,
+      workflows: this.workflows,
+      alarmTopic: this.pipeline.alarmTopic,
     });
 
     const securityAlarms = new SecurityAlarms(this, 'security-alarms', {
-      namePrefix: prefix,
-      logGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
-      alarmTopicArn: this.pipeline.alarmTopic.arn,
+      logGroup: this.tasks['assign-role-to-audience'].logGroup,
+      alarmTopic: this.pipeline.alarmTopic,
     });
 
     new OperatorDashboard(this, 'dashboard', {
-      namePrefix: prefix,
-      region,
-      accountId,
-      queueName: `${this.pipeline.queue.nameInput}`,
-      deadLetterQueueName: `${this.pipeline.deadLetterQueue.nameInput}`,
-      routerLogGroupName: this.pipeline.router.logGroup.name,
-      assignLogGroupName: this.tasks['assign-role-to-audience'].logGroup.name,
-      sweepReportLogGroupName: this.tasks['sweep-report'].logGroup.name,
-      sweepNamespace: sweepMetricNamespace(prefix),
-      alarmNames: [...this.pipeline.alarms, ...this.sweep.alarms, ...Object.values(securityAlarms.alarms)].map(
-        (alarm) => `${alarm.alarmNameInput}`,
-      ),
+      pipeline: this.pipeline,
+      tasks: this.tasks,
+      alarms: [...this.pipeline.alarms, ...this.sweep.alarms, ...Object.values(securityAlarms.alarms)],
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {
       name: baselineName,
       providerHost: host,
-      centralBusArn: this.pipeline.busArn,
+      pipeline: this.pipeline,
       automationRoleName,
+      organizationId: config.aws.organizationId,
       // Each member role trusts only the central roles of the tasks that need it.
-      centralRoleArnsByCapability: Object.fromEntries(
+      trustedFunctions: Object.fromEntries(
         MEMBER_CAPABILITIES.map((capability) => [
           capability,
-          TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] === capability).map(roleArnOf),
+          TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] === capability).map((task) => this.tasks[task]),
         ]),
-      ) as Record<(typeof MEMBER_CAPABILITIES)[number], string[]>,
+      ) as Record<MemberCapability, TaskFunction[]>,
       protectedRoles,
       logRetentionDays: config.logRetentionDays,
       organizationalUnitIds: config.aws.targetOuIds,
       callAs: config.aws.stackSetCallAs,
-      // IAM rejects a trust policy naming roles that do not exist yet.
-      dependsOn: [...TASK_FUNCTION_NAMES.map((task) => this.tasks[task].role), this.pipeline.bus],
     });
+
+    // Each function gets exactly what it needs, from the constructs that own it.
+    for (const task of TASK_FUNCTION_NAMES) {
+      const fn = this.tasks[task];
+      const capability = TASK_CAPABILITIES[task];
+      // The sweep's central steps (no capability) act in no member account.
+      if (capability !== null) this.baseline.grantAssumeMemberRole(fn, capability);
+      if (TASKS[task].callsGraph) grantAutomationSignIn(fn, certificateSecret);
+    }
+    this.baseline.grantListStackInstances(this.tasks['sweep-plan']);
+    this.sweepStorage.grantWriteItems(this.tasks['sweep-plan']);
+    this.sweepStorage.grantReadResultsWriteReports(this.tasks['sweep-report']);
 
     new TerraformOutput(this, 'automation-client-id', {
       description: "Client ID of the automation's Entra application.",
@@ -364,6 +245,61 @@ export class WebIdentityFederationStack extends TerraformStack {
         value: certificateSecret.arn,
       });
     }
+  }
+
+  /** Exactly what each function's settings loader reads (functions/shared/runtime/settings.ts). */
+  private taskEnvironment(
+    task: TaskFunctionName,
+    config: FederationConfig,
+    certificateSecret: SecretsmanagerSecret | undefined,
+  ): DeployedEnvironment {
+    const objectLimit = identityObjectLimit(config.entra);
+    const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], () => DeployedEnvironment>> = {
+      appNamePrefix: () => ({ [ENV.appNamePrefix]: config.namePrefix }),
+      trustPolicyMaxChars: () => ({ [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) }),
+      audiences: () => ({
+        [ENV.audienceMode]: config.entra.audienceMode,
+        [ENV.dualAudience]: String(config.entra.dualAudience),
+        [ENV.gatewayClientId]: this.gateway.application.clientId,
+        [ENV.gatewayServicePrincipalId]: this.gateway.servicePrincipal.objectId,
+        [ENV.maxApplicationsPerAccount]: String(config.entra.maxApplicationsPerAccount ?? 0),
+      }),
+      gateway: () => ({ [ENV.gatewayClientId]: this.gateway.application.clientId }),
+      identityPool: () => ({
+        [ENV.automationPoolClientIds]:
+          this.additionalIdentities.length === 0
+            ? '[]'
+            : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
+        [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
+      }),
+      protectedRoles: () => ({ [ENV.protectedRoles]: terraformLiteralJson(protectedRolePatterns(config)) }),
+      sweepStorage: () => ({ [ENV.sweepBucket]: this.sweepStorage.bucketName }),
+      stackSet: () => ({
+        [ENV.stackSetName]: memberBaselineName(config.namePrefix),
+        [ENV.stackSetCallAs]: config.aws.stackSetCallAs,
+        [ENV.stackSetInstanceRegion]: IAM_EVENTS_REGION,
+      }),
+      sweepLimits: () => ({
+        [ENV.deletionCap]: String(config.sweep.deletionCap),
+        [ENV.entraObjectQuota]: String(config.sweep.entraObjectQuota),
+      }),
+    };
+    const capability = TASK_CAPABILITIES[task];
+    return {
+      [ENV.tenantId]: config.entra.tenantId,
+      [ENV.tokenVersion]: String(config.entra.tokenVersion),
+      ...(TASKS[task].callsGraph
+        ? {
+            [ENV.entraAuthMode]: config.automationCredential.mode,
+            [ENV.automationClientId]: this.identity.application.clientId,
+            [ENV.automationServicePrincipalId]: this.identity.servicePrincipal.objectId,
+            ...(certificateSecret ? { [ENV.certificateSecretArn]: certificateSecret.arn } : {}),
+          }
+        : {}),
+      ...Object.assign({}, ...TASKS[task].settings.map((setting) => settingEnvironment[setting]())),
+      // The sweep's central steps (no capability) act in no member account.
+      ...(capability === null ? {} : { [ENV.memberRoleName]: memberRoleName(config.aws.automationRoleName, capability) }),
+    };
   }
 
   private configureBackend(backend: FederationConfig['backend']): void {

@@ -5,15 +5,14 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES, ROLE_LOCK_ATTRIBUTES, roleLockTableName, stateMachineNames } from '../functions/shared/workflow';
+import { centralArn, deploymentContext } from './context';
 import { assumableByService } from './policies';
 import { terraformLiteralJson } from './terraform-strings';
 import type { TaskFunction } from './task-function';
 import { createWorkflowDefinition, deleteWorkflowDefinition, invokedTasks, type TaskFunctionArns } from './workflow-definitions';
 
 export interface IdentityWorkflowsProps {
-  readonly namePrefix: string;
-  readonly accountId: string;
-  readonly region: string;
+  /** The task functions; each machine invokes those its definition names. */
   readonly tasks: Readonly<Record<(typeof TASK_FUNCTION_NAMES)[number], TaskFunction>>;
 }
 
@@ -35,7 +34,8 @@ export class IdentityWorkflows extends Construct {
 
   constructor(scope: Construct, id: string, props: IdentityWorkflowsProps) {
     super(scope, id);
-    const names = stateMachineNames(props.namePrefix);
+    const context = deploymentContext(this);
+    const names = stateMachineNames(context.namePrefix);
     const arns = Object.fromEntries(TASK_FUNCTION_NAMES.map((name) => [name, props.tasks[name].function.arn])) as Record<
       string,
       string
@@ -45,7 +45,7 @@ export class IdentityWorkflows extends Construct {
     // organization costs nothing. TTL only tidies stale items away (within days); the
     // condition on every write is what enforces a lease.
     this.roleLocks = new DynamodbTable(this, 'role-locks', {
-      name: roleLockTableName(props.namePrefix),
+      name: roleLockTableName(context.namePrefix),
       billingMode: 'PAY_PER_REQUEST',
       hashKey: ROLE_LOCK_ATTRIBUTES.key,
       attribute: [{ name: ROLE_LOCK_ATTRIBUTES.key, type: 'S' }],
@@ -53,9 +53,9 @@ export class IdentityWorkflows extends Construct {
     });
     const lock = { tableName: this.roleLocks.name };
 
-    const assumeByStates = assumableByService(this, 'states.amazonaws.com', props.accountId);
+    const assumeByStates = assumableByService(this, 'states.amazonaws.com', context.accountId);
     this.role = new IamRole(this, 'role', {
-      name: `${props.namePrefix}-workflows`,
+      name: `${context.namePrefix}-workflows`,
       description: 'Lets the web identity state machines invoke their task functions and hold their role locks.',
       assumeRolePolicy: assumeByStates.json,
     });
@@ -94,7 +94,17 @@ export class IdentityWorkflows extends Construct {
       roleArn: this.role.arn,
       definition: terraformLiteralJson(definitions.delete, 2),
     });
-    this.createArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.create}`;
-    this.deleteArn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${names.delete}`;
+    this.createArn = centralArn(context, 'states', `stateMachine:${names.create}`);
+    this.deleteArn = centralArn(context, 'states', `stateMachine:${names.delete}`);
+  }
+
+  /** Lets `fn` start both machines (the router: one execution per role event). */
+  grantStartExecution(fn: TaskFunction): void {
+    fn.addToRolePolicy({
+      sid: 'StartWorkflows',
+      effect: 'Allow',
+      actions: ['states:StartExecution'],
+      resources: [this.createArn, this.deleteArn],
+    });
   }
 }

@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
-import type { ITerraformDependable } from 'cdktf';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
-import { MEMBER_CAPABILITIES, type MemberCapability } from '../functions/shared/workflow';
+import { MEMBER_CAPABILITIES, type MemberCapability, memberRoleName } from '../functions/shared/workflow';
+import type { CentralPipeline } from './central-pipeline';
+import { centralArn, deploymentContext } from './context';
+import type { TaskFunction } from './task-function';
 import { memberBaselineResourceNames, memberBaselineTemplate, type CfnTemplate } from './member-baseline-template';
 import { terraformLiteralJson } from './terraform-strings';
 
@@ -13,11 +15,14 @@ export interface MemberBaselineProps {
   /** StackSet name, also the prefix of the roles, the rule and the function it creates. */
   readonly name: string;
   readonly providerHost: string;
-  readonly centralBusArn: string;
+  /** The central event path: the member accounts forward their IAM events to its bus. */
+  readonly pipeline: CentralPipeline;
   /** Base name of the member roles (`{name}-reader`, `-audience`, `-pin`). */
   readonly automationRoleName: string;
-  /** Per member role, the central function roles that may assume it. */
-  readonly centralRoleArnsByCapability: Readonly<Record<MemberCapability, readonly string[]>>;
+  /** The organization whose accounts hold the member roles (`aws:ResourceOrgID` of the grants). */
+  readonly organizationId: string;
+  /** Per member role, the central functions that may assume it (their roles are in its trust policy). */
+  readonly trustedFunctions: Readonly<Record<MemberCapability, readonly TaskFunction[]>>;
   /** Role patterns the member roles never write, besides the baseline's own roles. */
   readonly protectedRoles: readonly string[];
   /** Retention of the provider function's log group in each member account. */
@@ -26,8 +31,6 @@ export interface MemberBaselineProps {
   readonly organizationalUnitIds: readonly string[];
   /** `SELF` from the management account, `DELEGATED_ADMIN` from a delegated administrator. */
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
-  /** What must exist before the template is deployed (the roles its trust policy names, the bus). */
-  readonly dependsOn: readonly ITerraformDependable[];
 }
 
 /**
@@ -40,24 +43,32 @@ export class MemberBaseline extends Construct {
   public readonly template: CfnTemplate;
   public readonly stackSet: CloudformationStackSet;
   public readonly instances: CloudformationStackSetInstance;
+  private readonly name: string;
+  private readonly automationRoleName: string;
+  private readonly organizationId: string;
 
   constructor(scope: Construct, id: string, props: MemberBaselineProps) {
     super(scope, id);
     if (props.organizationalUnitIds.length === 0) {
       throw new Error('MemberBaseline: name at least one organizational unit (or the root) to deploy to.');
     }
-    const unassumable = MEMBER_CAPABILITIES.filter((capability) => (props.centralRoleArnsByCapability[capability] ?? []).length === 0);
+    const unassumable = MEMBER_CAPABILITIES.filter((capability) => (props.trustedFunctions[capability] ?? []).length === 0);
     if (unassumable.length > 0) {
       throw new Error(`MemberBaseline: name the central function roles that may assume the ${unassumable.join(', ')} member role(s).`);
     }
 
+    this.name = props.name;
+    this.automationRoleName = props.automationRoleName;
+    this.organizationId = props.organizationId;
     this.template = memberBaselineTemplate({
       providerHost: props.providerHost,
-      centralBusArn: props.centralBusArn,
+      centralBusArn: props.pipeline.busArn,
       automationRoleName: props.automationRoleName,
       ...memberBaselineResourceNames(props.name),
       logRetentionDays: props.logRetentionDays,
-      centralRoleArnsByCapability: props.centralRoleArnsByCapability,
+      centralRoleArnsByCapability: Object.fromEntries(
+        MEMBER_CAPABILITIES.map((capability) => [capability, props.trustedFunctions[capability].map((fn) => fn.roleArn)]),
+      ) as Record<MemberCapability, string[]>,
       protectedRoles: props.protectedRoles,
     });
 
@@ -77,7 +88,11 @@ export class MemberBaseline extends Construct {
       operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: 'PARALLEL' },
       // Its Fn::Sub strings hold `${AWS::AccountId}`, which Terraform would read as an interpolation.
       templateBody: terraformLiteralJson(this.template),
-      dependsOn: [...props.dependsOn],
+      // IAM rejects a trust policy naming roles that do not exist yet; the rule targets the bus.
+      dependsOn: [
+        ...MEMBER_CAPABILITIES.flatMap((capability) => props.trustedFunctions[capability].map((fn) => fn.role)),
+        props.pipeline.bus,
+      ],
       // SERVICE_MANAGED StackSets report an administration role Terraform never set: without
       // this the plan shows a change forever (aws_cloudformation_stack_set docs).
       lifecycle: { ignoreChanges: ['administration_role_arn'] },
@@ -89,6 +104,31 @@ export class MemberBaseline extends Construct {
       deploymentTargets: { organizationalUnitIds: [...props.organizationalUnitIds] },
       stackSetInstanceRegion: IAM_EVENTS_REGION,
       operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25 },
+    });
+  }
+
+  /**
+   * Lets `fn` assume the member role of `capability` in any account of the organization. Member
+   * accounts join over time, so the account is a wildcard; `aws:ResourceOrgID` keeps it inside
+   * this organization.
+   */
+  grantAssumeMemberRole(fn: TaskFunction, capability: MemberCapability): void {
+    fn.addToRolePolicy({
+      sid: 'AssumeAutomationRoleInMemberAccounts',
+      effect: 'Allow',
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:aws:iam::*:role/${memberRoleName(this.automationRoleName, capability)}`],
+      condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [this.organizationId] }],
+    });
+  }
+
+  /** Lets `fn` list the StackSet's instances: the accounts the sweep visits. */
+  grantListStackInstances(fn: TaskFunction): void {
+    fn.addToRolePolicy({
+      sid: 'ListBaselineStackInstances',
+      effect: 'Allow',
+      actions: ['cloudformation:ListStackInstances'],
+      resources: [centralArn(deploymentContext(this), 'cloudformation', `stackset/${this.name}:*`)],
     });
   }
 }

@@ -2,15 +2,16 @@ import { Construct } from 'constructs';
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { LOG_ALARMS, type LogAlarm } from '../functions/shared/workflow';
+import type { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { alarmOnAnyOccurrence } from './central-pipeline';
+import { deploymentContext } from './context';
 
 export interface SecurityAlarmsProps {
-  /** Prefix of the alarm names and the metric namespace. */
-  readonly namePrefix: string;
   /** The log group of the function that writes the `alarm` field (assign-role-to-audience). */
-  readonly logGroupName: string;
+  readonly logGroup: CloudwatchLogGroup;
   /** Where the alarms go. */
-  readonly alarmTopicArn: string;
+  readonly alarmTopic: SnsTopic;
 }
 
 /**
@@ -24,21 +25,22 @@ export class SecurityAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityAlarmsProps) {
     super(scope, id);
-    const namespace = `${props.namePrefix}/security`;
+    const { namePrefix } = deploymentContext(this);
+    const namespace = `${namePrefix}/security`;
     this.alarms = Object.fromEntries(
       (Object.entries(LOG_ALARMS) as [LogAlarm, string][]).map(([name, description]) => {
         new CloudwatchLogMetricFilter(this, `${name}-filter`, {
-          name: `${props.namePrefix}-${name}`,
-          logGroupName: props.logGroupName,
+          name: `${namePrefix}-${name}`,
+          logGroupName: props.logGroup.name,
           pattern: `{ $.alarm = "${name}" }`,
           metricTransformation: { name, namespace, value: '1', defaultValue: '0' },
         });
         const alarm = new CloudwatchMetricAlarm(this, name, {
-          alarmName: `${props.namePrefix}-${name}`,
+          alarmName: `${namePrefix}-${name}`,
           alarmDescription: description,
           namespace,
           metricName: name,
-          ...alarmOnAnyOccurrence(props.alarmTopicArn),
+          ...alarmOnAnyOccurrence(props.alarmTopic.arn),
         });
         return [name, alarm];
       }),

@@ -14,7 +14,10 @@ import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { TASK_FUNCTION_NAMES, type TaskFunctionName, stateMachineName } from '../functions/shared/workflow';
 import { SWEEP_METRICS, SWEEP_METRICS_MESSAGE, type SweepMetric } from '../functions/shared/sweep';
+import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import type { FederationConfig } from './config';
+import { centralArn, deploymentContext } from './context';
+import type { IdentityWorkflows } from './identity-workflows';
 import { assumableByService } from './policies';
 import { sweepDefinition } from './sweep-definition';
 import type { TaskFunction } from './task-function';
@@ -28,9 +31,7 @@ export const SWEEP_KEY_PREFIX = 'sweeps/';
 export const sweepMetricNamespace = (namePrefix: string): string => `${namePrefix}/sweep`;
 
 export interface SweepStorageProps {
-  readonly namePrefix: string;
-  readonly accountId: string;
-  readonly region: string;
+  /** Days a sweep's items, results and reports are kept (the configuration's `sweep.reportRetentionDays`). */
   readonly reportRetentionDays: number;
 }
 
@@ -47,7 +48,8 @@ export class SweepStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepStorageProps) {
     super(scope, id);
-    this.bucketName = `${props.namePrefix}-sweep-${props.accountId}-${props.region}`;
+    const { namePrefix, accountId, region } = deploymentContext(this);
+    this.bucketName = `${namePrefix}-sweep-${accountId}-${region}`;
     this.bucketArn = `arn:aws:s3:::${this.bucketName}`;
     this.bucket = new S3Bucket(this, 'bucket', { bucket: this.bucketName });
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
@@ -93,18 +95,34 @@ export class SweepStorage extends Construct {
   objectsArn(): string {
     return `${this.bucketArn}/${SWEEP_KEY_PREFIX}*`;
   }
+
+  /** The planning step writes one item per account for the Distributed Map to read. */
+  grantWriteItems(fn: TaskFunction): void {
+    fn.addToRolePolicy({ sid: 'WriteSweepItems', effect: 'Allow', actions: ['s3:PutObject'], resources: [this.objectsArn()] });
+  }
+
+  /** The report step reads the maps' results and writes the reports beside them. */
+  grantReadResultsWriteReports(fn: TaskFunction): void {
+    fn.addToRolePolicy({
+      sid: 'ReadResultsWriteReports',
+      effect: 'Allow',
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [this.objectsArn()],
+    });
+  }
 }
 
 export interface SweepWorkflowProps {
-  readonly namePrefix: string;
-  readonly accountId: string;
-  readonly region: string;
+  /** The configuration's `sweep` section: schedule, mode, concurrency. */
   readonly sweep: FederationConfig['sweep'];
+  /** The task functions; the sweep invokes those its definition names. */
   readonly tasks: Readonly<Record<TaskFunctionName, TaskFunction>>;
+  /** Where its items, results and reports live. */
   readonly storage: SweepStorage;
-  /** `{Prefix}-Role-Create`, which the repair runs per role. */
-  readonly createStateMachineArn: string;
-  readonly alarmTopicArn: string;
+  /** Owner of `{Prefix}-Role-Create`, which the repair runs per role. */
+  readonly workflows: IdentityWorkflows;
+  /** Where the sweep's alarms go. */
+  readonly alarmTopic: SnsTopic;
 }
 
 /**
@@ -121,29 +139,32 @@ export class SweepWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepWorkflowProps) {
     super(scope, id);
-    const name = stateMachineName(props.namePrefix, 'sweep');
-    const createName = props.createStateMachineArn.slice(props.createStateMachineArn.lastIndexOf(':') + 1);
-    this.arn = `arn:aws:states:${props.region}:${props.accountId}:stateMachine:${name}`;
+    const context = deploymentContext(this);
+    const { namePrefix } = context;
+    const name = stateMachineName(namePrefix, 'sweep');
+    const createArn = props.workflows.createArn;
+    const createName = stateMachineName(namePrefix, 'create');
+    this.arn = centralArn(context, 'states', `stateMachine:${name}`);
     // An execution's ARN is `…:execution:{machine}:{name}`; a Distributed Map's child is named
     // after the map run too (`…:execution:{machine}/{map label}:{id}`): both forms.
     const executions = (machine: string) => [
-      `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}:*`,
-      `arn:aws:states:${props.region}:${props.accountId}:execution:${machine}/*`,
+      centralArn(context, 'states', `execution:${machine}:*`),
+      centralArn(context, 'states', `execution:${machine}/*`),
     ];
     const arns = Object.fromEntries(
       TASK_FUNCTION_NAMES.map((task) => [task, props.tasks[task].function.arn]),
     ) as unknown as TaskFunctionArns;
     const definition = sweepDefinition({
       functionArns: arns,
-      createStateMachineArn: props.createStateMachineArn,
+      createStateMachineArn: createArn,
       maxConcurrency: props.sweep.maxConcurrency,
     });
     const invoked = invokedTasks(definition, arns);
 
     this.role = new IamRole(this, 'role', {
-      name: `${props.namePrefix}-sweep`,
+      name: `${namePrefix}-sweep`,
       description: 'Lets the sweep state machine run its functions, its Distributed Maps and the Create workflow.',
-      assumeRolePolicy: assumableByService(this, 'states.amazonaws.com', props.accountId).json,
+      assumeRolePolicy: assumableByService(this, 'states.amazonaws.com', context.accountId).json,
     });
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
@@ -160,7 +181,7 @@ export class SweepWorkflow extends Construct {
         sid: 'StartChildAndCreateExecutions',
         effect: 'Allow',
         actions: ['states:StartExecution'],
-        resources: [this.arn, props.createStateMachineArn],
+        resources: [this.arn, createArn],
       },
       {
         sid: 'FollowChildAndCreateExecutions',
@@ -172,7 +193,7 @@ export class SweepWorkflow extends Construct {
         sid: 'WaitForCreateExecutions',
         effect: 'Allow',
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [`arn:aws:events:${props.region}:${props.accountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`],
+        resources: [centralArn(context, 'events', 'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule')],
       },
       // ItemReader reads the items; ResultWriter writes the children's results
       // (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html).
@@ -199,7 +220,7 @@ export class SweepWorkflow extends Construct {
     // EventBridge Scheduler's templated Step Functions target: StartExecution with this input
     // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html).
     const schedulerRole = new IamRole(this, 'schedule-role', {
-      name: `${props.namePrefix}-sweep-schedule`,
+      name: `${namePrefix}-sweep-schedule`,
       description: 'Lets EventBridge Scheduler start the sweep, nothing else.',
       assumeRolePolicy: new DataAwsIamPolicyDocument(this, 'schedule-assume-role-policy', {
         statement: [
@@ -207,7 +228,7 @@ export class SweepWorkflow extends Construct {
             effect: 'Allow',
             actions: ['sts:AssumeRole'],
             principals: [{ type: 'Service', identifiers: ['scheduler.amazonaws.com'] }],
-            condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
+            condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [context.accountId] }],
           },
         ],
       }).json,
@@ -220,7 +241,7 @@ export class SweepWorkflow extends Construct {
       }).json,
     });
     this.schedule = new SchedulerSchedule(this, 'schedule', {
-      name: `${props.namePrefix}-sweep`,
+      name: `${namePrefix}-sweep`,
       description: `Starts ${name} in ${props.sweep.scheduledMode} mode.`,
       scheduleExpression: props.sweep.schedule,
       state: props.sweep.scheduleEnabled ? 'ENABLED' : 'DISABLED',
@@ -244,7 +265,7 @@ export class SweepWorkflow extends Construct {
     ) =>
       this.alarms.push(
         new CloudwatchMetricAlarm(this, alarmId, {
-          alarmName: `${props.namePrefix}-${alarmId}`,
+          alarmName: `${namePrefix}-${alarmId}`,
           alarmDescription: description,
           ...metric,
           statistic,
@@ -253,8 +274,8 @@ export class SweepWorkflow extends Construct {
           threshold,
           comparisonOperator: 'GreaterThanOrEqualToThreshold',
           treatMissingData: 'notBreaching',
-          alarmActions: [props.alarmTopicArn],
-          okActions: [props.alarmTopicArn],
+          alarmActions: [props.alarmTopic.arn],
+          okActions: [props.alarmTopic.arn],
         }),
       );
     alarm(
@@ -275,13 +296,13 @@ export class SweepWorkflow extends Construct {
     // The report step logs one `sweep metrics` line per run; a metric filter per number turns it
     // into a metric (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html:
     // a filter can publish a numeric field of a JSON log event as the metric value).
-    const namespace = sweepMetricNamespace(props.namePrefix);
+    const namespace = sweepMetricNamespace(namePrefix);
     for (const [metric, { threshold, description }] of Object.entries(SWEEP_METRICS) as [
       SweepMetric,
       (typeof SWEEP_METRICS)[SweepMetric],
     ][]) {
       new CloudwatchLogMetricFilter(this, `${metric}-filter`, {
-        name: `${props.namePrefix}-sweep-${metric}`,
+        name: `${namePrefix}-sweep-${metric}`,
         logGroupName: props.tasks['sweep-report'].logGroup.name,
         pattern: `{ $.message = "${SWEEP_METRICS_MESSAGE}" }`,
         metricTransformation: { name: metric, namespace, value: `$.metrics.${metric}` },

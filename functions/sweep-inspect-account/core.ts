@@ -68,6 +68,26 @@ const ROLES_AT_ONCE = 8;
 const PROBE_GUID = '00000000-0000-4000-8000-000000000000';
 const isGuid = (value: string) => guidSchema.safeParse(value).success;
 
+/** What the steps of one account's inspection share: read once, at the start. */
+interface AccountView {
+  readonly deps: Deps;
+  readonly accountId: string;
+  readonly keys: ProviderKeys;
+  readonly iam: Awaited<ReturnType<OpenMemberAccountLister>>;
+  readonly roles: readonly ListedRole[];
+  /** The provider's client IDs. */
+  readonly held: readonly string[];
+  /** The automation's applications named for this account (the plan's listing), by unique name and by client ID. */
+  readonly applications: Input['account']['applications'];
+  readonly byUniqueName: ReadonlyMap<string, Input['account']['applications'][number]>;
+  readonly ownAppIds: ReadonlySet<string>;
+  readonly facts: DirectoryFactsReader;
+  /** Created less than RECENT_APPLICATION_SECONDS ago: an execution may still be at work on it. */
+  readonly recent: (iso: string | null) => boolean;
+}
+
+type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['federate'][number] } | undefined;
+
 /**
  * Reads one member account whole and decides what is wrong with it; changes nothing.
  *
@@ -85,12 +105,48 @@ const isGuid = (value: string) => guidSchema.safeParse(value).success;
  * and nothing is deleted for it in this run.
  */
 export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
+  const view = await readAccount(deps, input);
+  const findings: Finding[] = [];
+  const repair: AccountRepair = { deleteApplications: [], removeClientIds: [], federate: [] };
+
+  const trusting = [...view.roles]
+    .sort((a, b) => a.roleName.localeCompare(b.roleName))
+    .filter((role) => isFederation(role.trustPolicy, view.keys.providerArn));
+  // A few roles at a time: an account of thousands of roles on day one stays well inside the
+  // function's timeout, and IAM's per-account read rate is not strained.
+  for (let start = 0; start < trusting.length; start += ROLES_AT_ONCE) {
+    for (const outcome of await Promise.all(trusting.slice(start, start + ROLES_AT_ONCE).map((role) => classifyRole(view, role)))) {
+      if (!outcome) continue;
+      findings.push(outcome.finding);
+      if (outcome.federate) repair.federate.push(outcome.federate);
+    }
+  }
+  for (const orphan of findOrphanApplications(view)) {
+    findings.push(orphan.finding);
+    repair.deleteApplications.push(orphan.application);
+  }
+  for (const dead of await findDeadClientIds(view)) {
+    findings.push(dead);
+    repair.removeClientIds.push(dead.appId as string);
+  }
+
+  const { accountId, roles, held } = view;
+  deps.logger.info('account inspected', {
+    roles: roles.length,
+    federatedRoles: trusting.length,
+    clientIds: held.length,
+    findings: findings.length,
+  });
+  return { inspection: { accountId, readable: true, clientIds: held.length, federatedRoles: trusting.length, findings, repair } };
+}
+
+/** Step 1: the account's roles and its provider's client IDs, in one session. */
+async function readAccount(deps: Deps, input: Input): Promise<AccountView> {
   const { accountId, applications } = input.account;
   const { settings } = deps;
   const federation = federationFor(settings, accountId);
   const keys: ProviderKeys = { providerArn: federation.providerArn, conditionKeyPrefix: federation.host };
   const now = (deps.now ?? Date.now)();
-  const recent = (iso: string | null) => iso !== null && now - Date.parse(iso) < RECENT_APPLICATION_SECONDS * 1000;
 
   const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${input.sweep.id}`));
   const [roles, held] = await Promise.all([iam.listRoles(), iam.getProviderClientIds(keys.providerArn)]);
@@ -99,190 +155,206 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
       `account ${accountId} has no OIDC provider ${keys.providerArn}: the member baseline is not intact there`,
     );
   }
-
-  const byUniqueName = new Map(applications.map((app) => [app.uniqueName, app]));
   const ownAppIds = new Set(applications.map((app) => app.appId.toLowerCase()));
-  const pinnedAsWritten = (policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean => {
-    try {
-      const { changed } = pinTrustPolicy(policy, {
-        ...keys,
-        appId,
-        servicePrincipalObjectId,
-        maxPolicyChars: settings.trustPolicyMaxChars,
-      });
-      return !changed;
-    } catch {
-      return false;
-    }
+  return {
+    deps,
+    accountId,
+    keys,
+    iam,
+    roles,
+    held,
+    applications,
+    byUniqueName: new Map(applications.map((app) => [app.uniqueName, app])),
+    ownAppIds,
+    facts: new DirectoryFactsReader(deps.directory, [settings.automationClientId, settings.gatewayClientId], ownAppIds),
+    recent: (iso) => iso !== null && now - Date.parse(iso) < RECENT_APPLICATION_SECONDS * 1000,
   };
-  /** The reason `pinTrustPolicy` would refuse the policy today, if any. */
-  const refusal = (policy: PolicyDocument): string | undefined => {
-    try {
-      pinTrustPolicy(policy, {
-        ...keys,
-        appId: PROBE_GUID,
-        servicePrincipalObjectId: PROBE_GUID,
-        maxPolicyChars: settings.trustPolicyMaxChars,
-      });
-      return undefined;
-    } catch (error) {
-      if (error instanceof TrustPolicyRewriteError) return error.reason;
-      throw error;
-    }
-  };
+}
 
-  const findings: Finding[] = [];
-  const repair: AccountRepair = { deleteApplications: [], removeClientIds: [], federate: [] };
-  const finding = (kind: FindingKind, fields: Omit<Finding, 'kind' | 'account' | 'result'>): Finding => ({
-    kind,
-    account: accountId,
-    result: fields.action === 'none' ? 'reported' : 'proposed',
-    ...fields,
-  });
-  type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['federate'][number] } | undefined;
-  const report = (role: ListedRole, kind: FindingKind, detail: string, appId?: string): Outcome => ({
-    finding: finding(kind, { roleName: role.roleName, ...(appId ? { appId } : {}), action: 'none', detail }),
-  });
-  const federate = (role: ListedRole, kind: FindingKind, detail: string): Outcome => ({
-    finding: finding(kind, { roleName: role.roleName, action: 'federate', detail }),
-    federate: { roleName: role.roleName, roleId: role.roleId, kind },
-  });
+const finding = (view: AccountView, kind: FindingKind, fields: Omit<Finding, 'kind' | 'account' | 'result'>): Finding => ({
+  kind,
+  account: view.accountId,
+  result: fields.action === 'none' ? 'reported' : 'proposed',
+  ...fields,
+});
+const report = (view: AccountView, role: ListedRole, kind: FindingKind, detail: string, appId?: string): Outcome => ({
+  finding: finding(view, kind, { roleName: role.roleName, ...(appId ? { appId } : {}), action: 'none', detail }),
+});
+const federate = (view: AccountView, role: ListedRole, kind: FindingKind, detail: string): Outcome => ({
+  finding: finding(view, kind, { roleName: role.roleName, action: 'federate', detail }),
+  federate: { roleName: role.roleName, roleId: role.roleId, kind },
+});
 
-  const facts = new DirectoryFactsReader(deps.directory, [settings.automationClientId, settings.gatewayClientId], ownAppIds);
-  const judge = (policy: PolicyDocument, known: DirectoryFacts) =>
-    judgeRole(policy, { keys, held, tokenVersion: settings.tokenVersion, gatewayClientId: settings.gatewayClientId, facts: known });
-  /**
-   * A ready role as the automation leaves it, whatever the audience mode: nothing open, every
-   * statement the automation pinned names this incarnation's service principal through an audience
-   * the provider holds (its own client ID, or the gateway), every brought one a live identity
-   * through an audience the provider holds.
-   */
-  const healthy = (judgement: RoleJudgement, app: { appId: string } | undefined, servicePrincipalId: string | null): boolean => {
-    if (judgement.open || (judgement.kind !== 'ours' && judgement.kind !== 'brought')) return false;
-    const heldAll = (audiences: readonly string[]) =>
-      audiences.length > 0 && audiences.every((aud) => held.some((id) => id.toLowerCase() === aud));
-    return judgement.statements.every((statement) => {
-      if (statement.kind === 'hand-made') return true;
-      if (statement.kind === 'brought') return heldAll(statement.audiences);
-      return (
-        app !== undefined &&
-        servicePrincipalId !== null &&
-        statement.subjects.length === 1 &&
-        statement.subjects[0] === servicePrincipalId.toLowerCase() &&
-        statement.audiences.every((aud) => aud === app.appId.toLowerCase() || aud === settings.gatewayClientId) &&
-        heldAll(statement.audiences)
-      );
+/** Whether `pinTrustPolicy` would leave the policy as it is for this application and service principal. */
+function pinnedAsWritten(view: AccountView, policy: PolicyDocument, appId: string, servicePrincipalObjectId: string): boolean {
+  try {
+    const { changed } = pinTrustPolicy(policy, {
+      ...view.keys,
+      appId,
+      servicePrincipalObjectId,
+      maxPolicyChars: view.deps.settings.trustPolicyMaxChars,
     });
-  };
-
-  /** What one role that trusts the provider needs, if anything. */
-  const classify = async (role: ListedRole): Promise<Outcome> => {
-    const protection = protectedBy(settings.protectedRoles, { roleName: role.roleName, path: role.path });
-    if (protection !== undefined) return report(role, 'protected-role', `protected by ${protection}: the automation never changes it`);
-    const app = byUniqueName.get(applicationUniqueName(accountId, role.roleName, role.roleId));
-    const servicePrincipalId = app?.servicePrincipalId ?? null;
-    if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(role.trustPolicy, app.appId, servicePrincipalId))
-      return undefined;
-
-    // Not as the automation leaves a ready role: read it whole (tags), as the Create would.
-    const current = await iam.getRole(role.roleName);
-    if (!current || current.roleId !== role.roleId) return undefined; // deleted or re-created meanwhile: its own events handle it
-    const status = current.tags[ROLE_TAGS.status];
-    if (status === undefined && recent(role.createDate)) return undefined; // its CreateRole's execution may still be running
-
-    const judgement = judge(current.trustPolicy, await facts.read(namedInPolicy(current.trustPolicy, keys)));
-    if (judgement.kind === 'hand-made') {
-      return report(
-        role,
-        'hand-made',
-        `aud names an identity the automation did not create: left exactly as it is${
-          judgement.open ? '; its trust policy is open (a statement admits the tenant without a sub): the team must pin sub' : ''
-        }`,
-        judgement.handMadeAudiences[0],
-      );
-    }
-    const kindOf = (clientId: string) => (clientId === settings.gatewayClientId ? 'platform' : facts.clientId(clientId));
-    const pinnedApps = [...new Set(judgement.statements.flatMap((statement) => statement.audiences))];
-    const kinds = new Map(await Promise.all(pinnedApps.map(async (aud) => [aud, await kindOf(aud)] as const)));
-    // Pinned to an application of the automation created after the plan listed Entra: a Create is at work.
-    if (pinnedApps.some((aud) => kinds.get(aud) === 'ours' && !ownAppIds.has(aud))) return undefined;
-    if (status === READY && healthy(judgement, app, servicePrincipalId)) return undefined;
-
-    const open = judgement.open ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
-    if (status?.startsWith(FAILED_PREFIX)) {
-      const reason = status.slice(FAILED_PREFIX.length);
-      const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
-      if (info?.retryable) return federate(role, 'retryable-failure', `${status}: a retry can fix it${open}`);
-      if (TRUST_POLICY_REASONS.has(reason) && refusal(current.trustPolicy) !== reason) {
-        return federate(role, 'unfederated', `${status}, but the trust policy changed since${open}`);
-      }
-      return report(role, 'refused', `${status}: ${info?.fix ?? "see the role's tag and the failed execution"}`);
-    }
-    if (status === READY) {
-      const pinnedSps = pinnedSubjects(current.trustPolicy, keys);
-      if (judgement.open) return federate(role, 'drifted', `its trust policy is open: a web identity statement pins no sub${open}`);
-      const brokenApp = pinnedApps.find((audience) => kinds.get(audience) === 'nothing');
-      if (brokenApp !== undefined) return federate(role, 'broken-pin', `aud ${brokenApp} names no application`);
-      if (app && !servicePrincipalId) return federate(role, 'broken-pin', 'its application has no service principal any more');
-      if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
-        return federate(role, 'broken-pin', 'sub names a service principal that is gone');
-      }
-      if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !held.includes(app.appId))
-        return federate(role, 'drifted', `its client ID ${app.appId} is not on the provider`);
-      return federate(role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
-    }
-    return federate(role, 'unfederated', `never federated${open}`);
-  };
-
-  const trusting = [...roles]
-    .sort((a, b) => a.roleName.localeCompare(b.roleName))
-    .filter((role) => isFederation(role.trustPolicy, keys.providerArn));
-  const federatedRoles = trusting.length;
-  // A few roles at a time: an account of thousands of roles on day one stays well inside the
-  // function's timeout, and IAM's per-account read rate is not strained.
-  for (let start = 0; start < trusting.length; start += ROLES_AT_ONCE) {
-    for (const outcome of await Promise.all(trusting.slice(start, start + ROLES_AT_ONCE).map(classify))) {
-      if (!outcome) continue;
-      findings.push(outcome.finding);
-      if (outcome.federate) repair.federate.push(outcome.federate);
-    }
+    return !changed;
+  } catch {
+    return false;
   }
+}
 
-  // Applications of the automation whose role incarnation is gone (or no longer federated).
-  const rolesById = new Map(roles.map((role) => [role.roleId, role]));
-  for (const app of applications) {
-    if (recent(app.createdDateTime)) continue;
-    const role = rolesById.get(app.roleId);
-    if (role && isFederation(role.trustPolicy, keys.providerArn)) continue;
-    findings.push(
-      finding('orphan-application', {
-        ...(role ? { roleName: role.roleName } : {}),
-        appId: app.appId,
-        objectId: app.id,
-        action: 'delete-application',
-        detail: role ? "its role no longer trusts the tenant's provider" : `role incarnation ${app.roleId} no longer exists`,
-      }),
+/** The reason `pinTrustPolicy` would refuse the policy today, if any. */
+function refusal(view: AccountView, policy: PolicyDocument): string | undefined {
+  try {
+    pinTrustPolicy(policy, {
+      ...view.keys,
+      appId: PROBE_GUID,
+      servicePrincipalObjectId: PROBE_GUID,
+      maxPolicyChars: view.deps.settings.trustPolicyMaxChars,
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof TrustPolicyRewriteError) return error.reason;
+    throw error;
+  }
+}
+
+/**
+ * A ready role as the automation leaves it, whatever the audience mode: nothing open, every
+ * statement the automation pinned names this incarnation's service principal through an audience
+ * the provider holds (its own client ID, or the gateway), every brought one a live identity
+ * through an audience the provider holds.
+ */
+function healthy(
+  view: AccountView,
+  judgement: RoleJudgement,
+  app: { appId: string } | undefined,
+  servicePrincipalId: string | null,
+): boolean {
+  if (judgement.open || (judgement.kind !== 'ours' && judgement.kind !== 'brought')) return false;
+  const { gatewayClientId } = view.deps.settings;
+  const heldAll = (audiences: readonly string[]) =>
+    audiences.length > 0 && audiences.every((aud) => view.held.some((id) => id.toLowerCase() === aud));
+  return judgement.statements.every((statement) => {
+    if (statement.kind === 'hand-made') return true;
+    if (statement.kind === 'brought') return heldAll(statement.audiences);
+    return (
+      app !== undefined &&
+      servicePrincipalId !== null &&
+      statement.subjects.length === 1 &&
+      statement.subjects[0] === servicePrincipalId.toLowerCase() &&
+      statement.audiences.every((aud) => aud === app.appId.toLowerCase() || aud === gatewayClientId) &&
+      heldAll(statement.audiences)
     );
-    repair.deleteApplications.push({ id: app.id, appId: app.appId, uniqueName: app.uniqueName });
-  }
+  });
+}
 
-  // Client IDs that name no application at all. Only GUIDs can be client IDs of Entra
-  // applications; anything else (an App ID URI of a hand-made federation) is not judged.
-  // The gateway, an application, a service principal without an application here (a managed
-  // identity, another tenant's application): all live (the one judgement's vocabulary).
-  for (const clientId of held) {
-    if (!isGuid(clientId) || ownAppIds.has(clientId.toLowerCase())) continue;
-    if (isLiveClientId(await facts.clientId(clientId))) continue;
-    findings.push(
-      finding('dead-client-id', {
+/** Step 2, per role that trusts the provider: what it needs, if anything. */
+async function classifyRole(view: AccountView, role: ListedRole): Promise<Outcome> {
+  const { settings } = view.deps;
+  const { accountId, keys, held, facts, ownAppIds } = view;
+  const protection = protectedBy(settings.protectedRoles, { roleName: role.roleName, path: role.path });
+  if (protection !== undefined) return report(view, role, 'protected-role', `protected by ${protection}: the automation never changes it`);
+  const app = view.byUniqueName.get(applicationUniqueName(accountId, role.roleName, role.roleId));
+  const servicePrincipalId = app?.servicePrincipalId ?? null;
+  if (app && servicePrincipalId && held.includes(app.appId) && pinnedAsWritten(view, role.trustPolicy, app.appId, servicePrincipalId))
+    return undefined;
+
+  // Not as the automation leaves a ready role: read it whole (tags), as the Create would.
+  const current = await view.iam.getRole(role.roleName);
+  if (!current || current.roleId !== role.roleId) return undefined; // deleted or re-created meanwhile: its own events handle it
+  const status = current.tags[ROLE_TAGS.status];
+  if (status === undefined && view.recent(role.createDate)) return undefined; // its CreateRole's execution may still be running
+
+  const known: DirectoryFacts = await facts.read(namedInPolicy(current.trustPolicy, keys));
+  const judgement = judgeRole(current.trustPolicy, {
+    keys,
+    held,
+    tokenVersion: settings.tokenVersion,
+    gatewayClientId: settings.gatewayClientId,
+    facts: known,
+  });
+  if (judgement.kind === 'hand-made') {
+    return report(
+      view,
+      role,
+      'hand-made',
+      `aud names an identity the automation did not create: left exactly as it is${
+        judgement.open ? '; its trust policy is open (a statement admits the tenant without a sub): the team must pin sub' : ''
+      }`,
+      judgement.handMadeAudiences[0],
+    );
+  }
+  const kindOf = (clientId: string) => (clientId === settings.gatewayClientId ? 'platform' : facts.clientId(clientId));
+  const pinnedApps = [...new Set(judgement.statements.flatMap((statement) => statement.audiences))];
+  const kinds = new Map(await Promise.all(pinnedApps.map(async (aud) => [aud, await kindOf(aud)] as const)));
+  // Pinned to an application of the automation created after the plan listed Entra: a Create is at work.
+  if (pinnedApps.some((aud) => kinds.get(aud) === 'ours' && !ownAppIds.has(aud))) return undefined;
+  if (status === READY && healthy(view, judgement, app, servicePrincipalId)) return undefined;
+
+  const open = judgement.open ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
+  if (status?.startsWith(FAILED_PREFIX)) {
+    const reason = status.slice(FAILED_PREFIX.length);
+    const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
+    if (info?.retryable) return federate(view, role, 'retryable-failure', `${status}: a retry can fix it${open}`);
+    if (TRUST_POLICY_REASONS.has(reason) && refusal(view, current.trustPolicy) !== reason) {
+      return federate(view, role, 'unfederated', `${status}, but the trust policy changed since${open}`);
+    }
+    return report(view, role, 'refused', `${status}: ${info?.fix ?? "see the role's tag and the failed execution"}`);
+  }
+  if (status === READY) {
+    const pinnedSps = pinnedSubjects(current.trustPolicy, keys);
+    if (judgement.open) return federate(view, role, 'drifted', `its trust policy is open: a web identity statement pins no sub${open}`);
+    const brokenApp = pinnedApps.find((audience) => kinds.get(audience) === 'nothing');
+    if (brokenApp !== undefined) return federate(view, role, 'broken-pin', `aud ${brokenApp} names no application`);
+    if (app && !servicePrincipalId) return federate(view, role, 'broken-pin', 'its application has no service principal any more');
+    if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
+      return federate(view, role, 'broken-pin', 'sub names a service principal that is gone');
+    }
+    if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !held.includes(app.appId))
+      return federate(view, role, 'drifted', `its client ID ${app.appId} is not on the provider`);
+    return federate(view, role, 'drifted', `its trust policy is no longer pinned as the automation wrote it${open}`);
+  }
+  return federate(view, role, 'unfederated', `never federated${open}`);
+}
+
+/** Step 3: applications of the automation whose role incarnation is gone (or no longer federated). */
+function findOrphanApplications(view: AccountView): { finding: Finding; application: AccountRepair['deleteApplications'][number] }[] {
+  const rolesById = new Map(view.roles.map((role) => [role.roleId, role]));
+  return view.applications.flatMap((app) => {
+    if (view.recent(app.createdDateTime)) return [];
+    const role = rolesById.get(app.roleId);
+    if (role && isFederation(role.trustPolicy, view.keys.providerArn)) return [];
+    return [
+      {
+        finding: finding(view, 'orphan-application', {
+          ...(role ? { roleName: role.roleName } : {}),
+          appId: app.appId,
+          objectId: app.id,
+          action: 'delete-application',
+          detail: role ? "its role no longer trusts the tenant's provider" : `role incarnation ${app.roleId} no longer exists`,
+        }),
+        application: { id: app.id, appId: app.appId, uniqueName: app.uniqueName },
+      },
+    ];
+  });
+}
+
+/**
+ * Step 4: client IDs that name no application at all. Only GUIDs can be client IDs of Entra
+ * applications; anything else (an App ID URI of a hand-made federation) is not judged. The
+ * gateway, an application, a service principal without an application here (a managed identity,
+ * another tenant's application): all live (the one judgement's vocabulary).
+ */
+async function findDeadClientIds(view: AccountView): Promise<Finding[]> {
+  const dead: Finding[] = [];
+  for (const clientId of view.held) {
+    if (!isGuid(clientId) || view.ownAppIds.has(clientId.toLowerCase())) continue;
+    if (isLiveClientId(await view.facts.clientId(clientId))) continue;
+    dead.push(
+      finding(view, 'dead-client-id', {
         appId: clientId,
         action: 'remove-client-id',
         detail: 'names no application nor service principal in the tenant',
       }),
     );
-    repair.removeClientIds.push(clientId);
   }
-
-  deps.logger.info('account inspected', { roles: roles.length, federatedRoles, clientIds: held.length, findings: findings.length });
-  return { inspection: { accountId, readable: true, clientIds: held.length, federatedRoles, findings, repair } };
+  return dead;
 }

@@ -174,28 +174,33 @@ export function createOpenMemberAccount(options: OpenMemberAccountOptions): Open
 
 type Retry = <T>(what: string, fn: () => Promise<T>, retryable: (error: unknown) => boolean) => Promise<T>;
 
+/** What each group of calls shares: the account, its client, the retry and what is transient. */
+interface AccountClient {
+  readonly accountId: string;
+  readonly client: IAMClient;
+  readonly retry: Retry;
+  readonly isTransient: (error: unknown) => boolean;
+}
+
+/** The port over one account: its role reads, role writes and provider calls. */
 function memberAccountIam(
   accountId: string,
   client: IAMClient,
   retry: Retry,
   isTransient: (error: unknown) => boolean,
 ): MemberAccountIam & MemberAccountLister {
-  const roleGone = (roleName: string, error: unknown) =>
-    new RoleNotFoundError(`Role ${roleName} in account ${accountId} no longer exists`, { cause: error });
+  const account: AccountClient = { accountId, client, retry, isTransient };
+  return { accountId, ...roleReads(account), ...roleWrites(account), ...providerCalls(account) };
+}
 
-  /** Calls that change a role: a vanished role becomes `RoleNotFoundError`. */
-  const onRole = async <T>(what: string, roleName: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await retry(`iam:${what} ${roleName}`, call, isTransient);
-    } catch (error) {
-      if (NO_SUCH_ENTITY.has(nameOf(error))) throw roleGone(roleName, error);
-      throw error;
-    }
-  };
-
+/** GetRole and ListRoles: a role that is gone reads as `null`; a listing is whole or throws. */
+function roleReads({
+  accountId,
+  client,
+  retry,
+  isTransient,
+}: AccountClient): Pick<MemberAccountIam & MemberAccountLister, 'getRole' | 'listRoles'> {
   return {
-    accountId,
-
     async getRole(roleName) {
       let role: Role | undefined;
       try {
@@ -260,7 +265,30 @@ function memberAccountIam(
       } while (marker);
       return roles;
     },
+  };
+}
 
+/** UpdateAssumeRolePolicy, TagRole, UntagRole: a vanished role becomes `RoleNotFoundError`. */
+function roleWrites({
+  accountId,
+  client,
+  retry,
+  isTransient,
+}: AccountClient): Pick<MemberAccountIam, 'updateTrustPolicy' | 'tagRole' | 'untagRole'> {
+  const roleGone = (roleName: string, error: unknown) =>
+    new RoleNotFoundError(`Role ${roleName} in account ${accountId} no longer exists`, { cause: error });
+
+  /** Calls that change a role: a vanished role becomes `RoleNotFoundError`. */
+  const onRole = async <T>(what: string, roleName: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await retry(`iam:${what} ${roleName}`, call, isTransient);
+    } catch (error) {
+      if (NO_SUCH_ENTITY.has(nameOf(error))) throw roleGone(roleName, error);
+      throw error;
+    }
+  };
+
+  return {
     async updateTrustPolicy(roleName, policy: PolicyDocument) {
       try {
         await onRole('UpdateAssumeRolePolicy', roleName, () =>
@@ -295,7 +323,17 @@ function memberAccountIam(
       if (keys.length === 0) return;
       await onRole('UntagRole', roleName, () => client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: [...keys] })));
     },
+  };
+}
 
+/** The OIDC provider's client IDs: add, read, remove. */
+function providerCalls({
+  accountId,
+  client,
+  retry,
+  isTransient,
+}: AccountClient): Pick<MemberAccountIam & MemberAccountLister, 'addClientId' | 'getProviderClientIds' | 'removeClientId'> {
+  return {
     // Add and RemoveClientID are idempotent in IAM ("does not fail or return an error" for
     // an ID already there, or already gone), so neither needs a read first: one call each
     // keeps the Create's critical path short.

@@ -10,6 +10,9 @@ import {
 } from '../../../../functions/shared/runtime';
 import { LOG_ALARMS } from '../../../../functions/shared/workflow';
 import { SecurityAlarms } from '../../../../stacks/security-alarms';
+import { provideDeploymentContext } from '../../../../stacks/context';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 
 function capture(options: Parameters<typeof createLogger>[0] = {}): { logger: Logger; lines: () => Record<string, any>[] } {
   const raw: string[] = [];
@@ -157,10 +160,10 @@ describe('createLogger', () => {
   it('keeps the alarm field at the top level, where each security alarm’s metric filter reads it', () => {
     const synthesized = JSON.parse(
       Testing.synthScope((scope) => {
+        provideDeploymentContext(scope, { namePrefix: 'web-identity', accountId: '111111111111', region: 'eu-central-1' });
         new SecurityAlarms(scope, 'alarms', {
-          namePrefix: 'web-identity',
-          logGroupName: 'assign-logs',
-          alarmTopicArn: 'arn:aws:sns:eu-central-1:111111111111:alarms',
+          logGroup: new CloudwatchLogGroup(scope, 'assign-logs', { name: 'assign-logs' }),
+          alarmTopic: new SnsTopic(scope, 'alarms-topic', { name: 'alarms' }),
         });
       }),
     ) as { resource: { aws_cloudwatch_log_metric_filter: Record<string, { pattern: string }> } };

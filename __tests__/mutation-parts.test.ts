@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+type Part = { readonly mutate: readonly string[]; readonly tests: readonly string[] };
+// CommonJS, shared with Stryker's and jest's configurations.
+const { MUTATION_PARTS, currentPart } = require('../mutation/parts.js') as {
+  MUTATION_PARTS: Record<string, Part>;
+  currentPart: () => Part & { name: string };
+};
+
+/** What bench/README.md promises `npm run mutate` covers. */
+const PROMISED = [
+  'functions/shared/iam/trust-policy.ts',
+  'functions/router/core.ts',
+  'functions/shared/iam/member-account.ts',
+  'functions/shared/entra/graph-client.ts',
+  'credential-helper/cache.ts',
+  'functions/sweep-plan/core.ts',
+  'functions/sweep-inspect-account/core.ts',
+  'functions/sweep-repair-account/core.ts',
+  'functions/sweep-report/core.ts',
+  'functions/shared/entra/identity-pool.ts',
+  'functions/shared/workflow/role-lock.ts',
+  'functions/create-service-principal/core.ts',
+  'plan-review/rules.ts',
+  'simulation/engine/invariants.ts',
+  'credential-helper/entra-token.ts',
+  'credential-helper/github-oidc.ts',
+];
+
+describe('the parts of npm run mutate', () => {
+  const parts = Object.entries(MUTATION_PARTS);
+
+  it('mutate every promised module, each in exactly one part', () => {
+    const mutated = parts.flatMap(([, part]) => part.mutate);
+    expect(new Set(mutated).size).toBe(mutated.length);
+    expect(mutated).toEqual(expect.arrayContaining(PROMISED));
+  });
+
+  it.each(parts)('%s names modules and test paths that exist', (_name, part) => {
+    for (const file of part.mutate) expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
+    for (const path of part.tests) expect({ path, exists: existsSync(join(ROOT, '__tests__', path)) }).toEqual({ path, exists: true });
+  });
+
+  it('refuses a part it does not know, naming the ones it knows', () => {
+    const saved = process.env.MUTATE_PART;
+    process.env.MUTATE_PART = 'sweeep';
+    try {
+      expect(() => currentPart()).toThrow(/MUTATE_PART="sweeep" names no part: use one of core, sweep/);
+      process.env.MUTATE_PART = 'sweep';
+      expect(currentPart().mutate).toContain('functions/sweep-inspect-account/core.ts');
+    } finally {
+      process.env.MUTATE_PART = saved;
+    }
+  });
+});

@@ -1,0 +1,69 @@
+// @ts-check
+// CommonJS: read by jest's configuration (CommonJS), Stryker's (an ES module) and the tests alike.
+/**
+ * The parts of `npm run mutate`: each the modules it mutates and the suites that may kill its
+ * mutants, sized so that one part fits in an hour on the 2-core machine of bench/README.md.
+ * `npm run mutate -- <part> …` runs some; `npm run mutate` runs them all, one after the other.
+ * Figures and survivors per module: bench/README.md#mutation-testing-npm-run-mutate.
+ */
+const MUTATION_PARTS = {
+  /** The first five: trust-policy rewrite, router, IAM and Graph clients, credential cache. */
+  core: {
+    mutate: [
+      'functions/shared/iam/trust-policy.ts',
+      'functions/router/core.ts',
+      'functions/shared/iam/member-account.ts',
+      'functions/shared/entra/graph-client.ts',
+      'credential-helper/cache.ts',
+    ],
+    tests: ['functions/', 'security/', 'credential-helper/'],
+  },
+  /** The safety net: plan, inspect, repair, report. */
+  sweep: {
+    mutate: [
+      'functions/sweep-plan/core.ts',
+      'functions/sweep-inspect-account/core.ts',
+      'functions/sweep-repair-account/core.ts',
+      'functions/sweep-report/core.ts',
+    ],
+    tests: ['functions/', 'security/'],
+  },
+  /** The Create function and its compensation, the identity pool, the role lock. */
+  create: {
+    mutate: [
+      'functions/create-service-principal/core.ts',
+      'functions/shared/entra/identity-pool.ts',
+      'functions/shared/workflow/role-lock.ts',
+    ],
+    tests: ['functions/', 'security/'],
+  },
+  /** The second safety net: the plan review's rules, its policy reading and its verdict. */
+  'plan-review': {
+    mutate: ['plan-review/rules.ts', 'plan-review/policy.ts', 'plan-review/review.ts'],
+    tests: ['plan-review/'],
+  },
+  /** The simulator's invariant checker and the credential helper's token sources and endpoints. */
+  'invariants-and-tokens': {
+    mutate: [
+      'simulation/engine/invariants.ts',
+      'credential-helper/entra-token.ts',
+      'credential-helper/github-oidc.ts',
+      'credential-helper/endpoints.ts',
+    ],
+    tests: ['simulation/engine/invariants.test.ts', 'credential-helper/'],
+  },
+};
+
+/** The part named by MUTATE_PART (set by scripts/mutate.mjs); a clear error otherwise. */
+function currentPart() {
+  const name = process.env.MUTATE_PART ?? '';
+  const part = /** @type {Record<string, (typeof MUTATION_PARTS)[keyof typeof MUTATION_PARTS]>} */ (MUTATION_PARTS)[name];
+  if (!part) {
+    throw new Error(
+      `MUTATE_PART="${name}" names no part: use one of ${Object.keys(MUTATION_PARTS).join(', ')} (npm run mutate -- <part>).`,
+    );
+  }
+  return { name, ...part };
+}
+
+module.exports = { MUTATION_PARTS, currentPart };

@@ -1,0 +1,31 @@
+// @ts-check
+// npm run mutate: mutation testing of the security-critical modules, run like a benchmark (not in
+// CI), one part at a time (mutation/parts.js, MUTATE_PART). Figures and survivors: bench/README.md.
+import parts from './mutation/parts.js';
+
+const { currentPart } = parts;
+
+const part = currentPart();
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.mutate.config.js',
+    enableFindRelatedTests: true,
+  },
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: part.mutate,
+  plugins: ['@stryker-mutator/*', './stryker-ignorers.mjs'],
+  ignorers: ['message-text'],
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: `reports/mutation/${part.name}.json` },
+  concurrency: 2,
+  timeoutMS: 60000,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
