@@ -18,7 +18,7 @@ import {
   sessionNameFor,
   encodeTrustPolicyWrite,
   epochSecond,
-  judgeTeamWrite,
+  decideTeamWrite,
   nextTrustPolicyWrite,
   policyDigest,
   heldAutomationWrite,
@@ -244,7 +244,7 @@ async function reapplyTeamWrite(deps: Deps, iam: MemberAccountIam, input: { role
   }
   const { role } = await readRole(deps, iam, input.roleName);
   const call = { second: epochSecond(input.teamWrite.eventTime), digest: policyDigest(document) };
-  const outcome = judgeTeamWrite(role, call);
+  const outcome = decideTeamWrite(role, call);
   const held = role && heldAutomationWrite(role);
   if (outcome !== 'reapplied' || !held) {
     deps.logger.info('team write not applied again', { outcome, eventTime: input.teamWrite.eventTime });

@@ -115,23 +115,23 @@ export function heldAutomationWrite(role: {
   return marker && marker.wrote === policyDigest(role.trustPolicy) ? marker : null;
 }
 
-/** What the team's event found (`outcome` of the re-application step). */
-export const TEAM_WRITE_OUTCOMES = {
-  /** The team's document was written again: the automation's write had overwritten it. */
-  reapplied: 'reapplied',
-  /** The role holds a write that is not the automation's (the team's own, or a later one): nothing to apply. */
-  'not-overwritten': 'not-overwritten',
-  /** The call is older than the read the role's current write descends from: that read saw it, or a later write. */
-  'older-than-read': 'older-than-read',
-  /** A later overwritten team call (or this one) was applied again already. */
-  'older-than-applied': 'older-than-applied',
-  /** The role is gone (its Delete owns the rest). */
-  'role-gone': 'role-gone',
-} as const;
-export type TeamWriteOutcome = keyof typeof TEAM_WRITE_OUTCOMES;
+/**
+ * What the team's event found (the re-application step's `teamWriteOutcome`):
+ * - `reapplied`: the team's document was written again, the automation had overwritten it;
+ * - `not-overwritten`: the role holds a write that is not the automation's (the team's own, or a
+ *   later one), so there is nothing to apply;
+ * - `older-than-read`: the call is older than the read the role's current write descends from,
+ *   which saw it or a later write;
+ * - `older-than-applied`: a later overwritten team call (or this same one) was applied again already;
+ * - `role-gone`: the role is gone (its Delete owns the rest).
+ */
+export type TeamWriteOutcome = 'reapplied' | 'not-overwritten' | 'older-than-read' | 'older-than-applied' | 'role-gone';
 
-/** Whether a team call at `callSecond` writing `document` is applied again over the role as it is now. */
-export function judgeTeamWrite(
+/**
+ * Whether a team call (its CloudTrail second, the digest of its document) is applied again over
+ * the role as it is now. Not a judgement of the role (that is shared/federation): only of the call.
+ */
+export function decideTeamWrite(
   role: { readonly trustPolicy: unknown; readonly tags: Readonly<Record<string, string>> } | null,
   call: { readonly second: number; readonly digest: string },
 ): TeamWriteOutcome {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {
   ROLE_TAGS,
   encodeTrustPolicyWrite,
-  judgeTeamWrite,
+  decideTeamWrite,
   nextTrustPolicyWrite,
   parseTrustPolicyWrite,
   policyDigest,
@@ -48,15 +48,15 @@ describe('whether a team call is applied again', () => {
   const call = (second: number, id = 'team-1') => ({ second, digest: policyDigest(doc(id)) });
 
   it('applies a call of the read’s second or later while the role holds the automation’s write (ties count as inside)', () => {
-    expect(judgeTeamWrite(pinned, call(T0 + 10))).toBe('reapplied');
-    expect(judgeTeamWrite(pinned, call(T0 + 11))).toBe('reapplied');
-    expect(judgeTeamWrite(pinned, call(T0 + 9))).toBe('older-than-read');
+    expect(decideTeamWrite(pinned, call(T0 + 10))).toBe('reapplied');
+    expect(decideTeamWrite(pinned, call(T0 + 11))).toBe('reapplied');
+    expect(decideTeamWrite(pinned, call(T0 + 9))).toBe('older-than-read');
   });
 
   it('never applies a call over a write that is not the automation’s, nor over no role', () => {
-    expect(judgeTeamWrite({ ...pinned, trustPolicy: doc('team-2') }, call(T0 + 11))).toBe('not-overwritten');
-    expect(judgeTeamWrite({ trustPolicy: doc('team-2'), tags: {} }, call(T0 + 11))).toBe('not-overwritten');
-    expect(judgeTeamWrite(null, call(T0 + 11))).toBe('role-gone');
+    expect(decideTeamWrite({ ...pinned, trustPolicy: doc('team-2') }, call(T0 + 11))).toBe('not-overwritten');
+    expect(decideTeamWrite({ trustPolicy: doc('team-2'), tags: {} }, call(T0 + 11))).toBe('not-overwritten');
+    expect(decideTeamWrite(null, call(T0 + 11))).toBe('role-gone');
   });
 
   it('applies no call older than one applied already, nor the same call twice; another call of that second wins', () => {
@@ -71,10 +71,10 @@ describe('whether a team call is applied again', () => {
         }),
       },
     };
-    expect(judgeTeamWrite(applied, call(T0 + 11))).toBe('older-than-applied');
-    expect(judgeTeamWrite(applied, call(T0 + 12, 'team-3'))).toBe('older-than-applied');
-    expect(judgeTeamWrite(applied, call(T0 + 12, 'team-4'))).toBe('reapplied');
-    expect(judgeTeamWrite(applied, call(T0 + 13))).toBe('reapplied');
+    expect(decideTeamWrite(applied, call(T0 + 11))).toBe('older-than-applied');
+    expect(decideTeamWrite(applied, call(T0 + 12, 'team-3'))).toBe('older-than-applied');
+    expect(decideTeamWrite(applied, call(T0 + 12, 'team-4'))).toBe('reapplied');
+    expect(decideTeamWrite(applied, call(T0 + 13))).toBe('reapplied');
   });
 
   it('keeps the window of the automation’s own write it was computed from, and opens a new one over a team’s write', () => {
@@ -106,7 +106,7 @@ describe('any handling order ends with the team’s last write (property)', () =
           const calls = offsets.map((offset) => ({ second: T0 + offset, document: doc(`team-${offset}`) }));
           const handle = (c: { second: number; document: unknown }) => {
             clock += 1;
-            if (judgeTeamWrite(role, { second: c.second, digest: policyDigest(c.document) }) === 'reapplied') {
+            if (decideTeamWrite(role, { second: c.second, digest: policyDigest(c.document) }) === 'reapplied') {
               const held = parseTrustPolicyWrite(role.tags[ROLE_TAGS.trustPolicyWrite])!;
               const marker = {
                 since: held.since,
