@@ -18,10 +18,9 @@ import {
   sessionNameFor,
   encodeTrustPolicyWrite,
   epochSecond,
-  decideTeamWrite,
+  teamWriteStep,
   nextTrustPolicyWrite,
   policyDigest,
-  heldAutomationWrite,
   type TeamWriteOutcome,
 } from '../shared/workflow';
 import { RoleNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '../shared/runtime';
@@ -244,15 +243,12 @@ async function reapplyTeamWrite(deps: Deps, iam: MemberAccountIam, input: { role
   }
   const { role } = await readRole(deps, iam, input.roleName);
   const call = { second: epochSecond(input.teamWrite.eventTime), digest: policyDigest(document) };
-  const outcome = decideTeamWrite(role, call);
-  const held = role && heldAutomationWrite(role);
-  if (outcome !== 'reapplied' || !held) {
+  const { outcome, marker, reapply } = teamWriteStep(role, call);
+  if (marker) await iam.tagRole(input.roleName, { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) });
+  if (!reapply) {
     deps.logger.info('team write not applied again', { outcome, eventTime: input.teamWrite.eventTime });
     return outcome;
   }
-  // The window keeps the read of the write it replaces; the call is recorded as applied.
-  const marker = { since: held.since, applied: { at: call.second, digest: call.digest }, wrote: call.digest };
-  await iam.tagRole(input.roleName, { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) });
   await iam.updateTrustPolicy(input.roleName, document);
   deps.logger.warn('team write applied again: the automation had overwritten it', { eventTime: input.teamWrite.eventTime });
   return outcome;

@@ -46,7 +46,7 @@ describe('assign-role-to-audience core (pin)', () => {
       'entra:access': 'pinned',
       'entra:audience': APP_ID,
       'entra:identity-mode': 'per-role',
-      'entra:trust-policy-write': expect.stringMatching(/^since=\S+Z applied=- wrote=[0-9a-f]{32}$/),
+      'entra:trust-policy-write': expect.stringMatching(/^since=\S+Z seen=[0-9a-f]{32} applied=- wrote=[0-9a-f]{32}$/),
     });
   });
 
@@ -317,7 +317,7 @@ describe('assign-role-to-audience core (a team write applied again)', () => {
     expect(iam.calls).toEqual(['getRole ci-deployer', 'tagRole ci-deployer', 'updateTrustPolicy ci-deployer']);
     // The window keeps the pin's read; the call is recorded as applied.
     expect(iam.roles.get('ci-deployer')!.tags['entra:trust-policy-write']).toMatch(
-      /^since=2026-02-02T09:00:01Z applied=2026-02-02T09:00:01Z\/[0-9a-f]{32} wrote=[0-9a-f]{32}$/,
+      /^since=2026-02-02T09:00:01Z seen=[0-9a-f]{32} applied=2026-02-02T09:00:01Z\/[0-9a-f]{32} wrote=[0-9a-f]{32}$/,
     );
   });
 

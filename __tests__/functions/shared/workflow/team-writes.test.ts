@@ -3,6 +3,7 @@ import {
   ROLE_TAGS,
   encodeTrustPolicyWrite,
   decideTeamWrite,
+  teamWriteStep,
   nextTrustPolicyWrite,
   parseTrustPolicyWrite,
   policyDigest,
@@ -25,13 +26,21 @@ function automationWrites(role: Role, readSecond: number, written: unknown): Rol
 
 describe('the trust policy write marker', () => {
   it('round-trips, and reads anything else as no marker', () => {
-    const write: TrustPolicyWrite = { since: T0, applied: { at: T0 + 3, digest: policyDigest(doc('a')) }, wrote: policyDigest(doc('b')) };
+    const write: TrustPolicyWrite = {
+      since: T0,
+      seen: { digest: policyDigest(doc('s')), at: T0 + 1 },
+      applied: { at: T0 + 3, digest: policyDigest(doc('a')) },
+      wrote: policyDigest(doc('b')),
+    };
     const encoded = encodeTrustPolicyWrite(write);
-    expect(encoded).toMatch(/^since=2026-02-02T09:00:00Z applied=2026-02-02T09:00:03Z\/[0-9a-f]{32} wrote=[0-9a-f]{32}$/);
+    expect(encoded).toMatch(
+      /^since=2026-02-02T09:00:00Z seen=[0-9a-f]{32}\/2026-02-02T09:00:01Z applied=2026-02-02T09:00:03Z\/[0-9a-f]{32} wrote=[0-9a-f]{32}$/,
+    );
     // IAM tag values: letters, digits, spaces and _.:/=+-@, at most 256 characters
     expect(encoded).toMatch(/^[\w .:/=+\-@]{1,256}$/);
     expect(parseTrustPolicyWrite(encoded)).toEqual(write);
-    expect(parseTrustPolicyWrite(encodeTrustPolicyWrite({ ...write, applied: null }))).toEqual({ ...write, applied: null });
+    const fresh = { ...write, seen: { ...write.seen, at: null }, applied: null };
+    expect(parseTrustPolicyWrite(encodeTrustPolicyWrite(fresh))).toEqual(fresh);
     expect(parseTrustPolicyWrite(undefined)).toBeNull();
     expect(parseTrustPolicyWrite(`${encoded} `)).toBeNull();
     expect(parseTrustPolicyWrite('since=yesterday applied=- wrote=00')).toBeNull();
@@ -65,7 +74,7 @@ describe('whether a team call is applied again', () => {
       trustPolicy: doc('team-3'),
       tags: {
         [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite({
-          since: held.since,
+          ...held,
           applied: { at: T0 + 12, digest: policyDigest(doc('team-3')) },
           wrote: policyDigest(doc('team-3')),
         }),
@@ -85,6 +94,37 @@ describe('whether a team call is applied again', () => {
   });
 });
 
+/** The re-application step as the function runs it (teamWriteStep), over an in-memory role. */
+function step(role: Role, c: { second: number; document: unknown }): Role {
+  const { marker, reapply } = teamWriteStep(role, { second: c.second, digest: policyDigest(c.document) });
+  const tags = marker ? { ...role.tags, [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) } : role.tags;
+  return { trustPolicy: reapply ? c.document : role.trustPolicy, tags };
+}
+const pin = (policy: unknown) => ({ pinned: policy });
+/** After a step, the judgement: the automation pins whatever team document the role holds. */
+function judged(role: Role, readSecond: number): Role {
+  const current = role.trustPolicy as { pinned?: unknown };
+  return current.pinned === undefined ? automationWrites(role, readSecond, pin(current)) : role;
+}
+
+describe('two team calls of one second, the later one seen by the automation’s read', () => {
+  it.each([
+    ['the later one first', ['fix', 'wildcard']],
+    ['the earlier one first', ['wildcard', 'fix']],
+  ])('end with the later one whichever is handled first (%s)', (_, order) => {
+    // Prepare: created, then in second T0+2 a wildcard and a fix; the pin read the fix in that second
+    const calls: Record<string, { second: number; document: unknown }> = {
+      wildcard: { second: T0 + 2, document: doc('wildcard') },
+      fix: { second: T0 + 2, document: doc('fix') },
+    };
+    let role = automationWrites({ trustPolicy: doc('fix'), tags: {} }, T0 + 2, pin(doc('fix')));
+    // Act
+    for (const [index, name] of order!.entries()) role = judged(step(role, calls[name!]!), T0 + 10 + index);
+    // Assess
+    expect(role.trustPolicy).toEqual(pin(doc('fix')));
+  });
+});
+
 /**
  * The property the design rests on: team calls overwritten by one automation write, each at its
  * own second, are handled in any order, each followed by the automation's judgement (a pin of
@@ -99,25 +139,15 @@ describe('any handling order ends with the team’s last write (property)', () =
         fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }),
         fc.array(fc.oneof(fc.nat(), fc.constant(-1)), { minLength: 1, maxLength: 20 }),
         (offsets, picks) => {
-          const pin = (policy: unknown) => ({ pinned: policy });
           // The automation read the role at T0 (the team's writes all landed after), and wrote its pin.
           let role = automationWrites({ trustPolicy: doc('created'), tags: {} }, T0, pin(doc('created')));
           let clock = T0 + 100;
           const calls = offsets.map((offset) => ({ second: T0 + offset, document: doc(`team-${offset}`) }));
           const handle = (c: { second: number; document: unknown }) => {
             clock += 1;
-            if (decideTeamWrite(role, { second: c.second, digest: policyDigest(c.document) }) === 'reapplied') {
-              const held = parseTrustPolicyWrite(role.tags[ROLE_TAGS.trustPolicyWrite])!;
-              const marker = {
-                since: held.since,
-                applied: { at: c.second, digest: policyDigest(c.document) },
-                wrote: policyDigest(c.document),
-              };
-              role = { trustPolicy: c.document, tags: { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) } };
-            }
+            role = step(role, c);
             // Then the role is judged as after any update: the automation pins what it holds.
-            const current = role.trustPolicy as { pinned?: unknown };
-            if (current.pinned === undefined) role = automationWrites(role, clock, pin(current));
+            role = judged(role, clock);
           };
           // Every call is handled at least once, in the generated order; -1 is an extra pin (a sweep, a redelivered Create).
           const order = [...picks.map((p) => (p < 0 ? null : calls[p % calls.length]!)), ...calls];
