@@ -331,6 +331,20 @@ describe('assign-role-to-audience core (a team write applied again)', () => {
     expect([...older.iam.calls, ...newer.iam.calls]).toEqual(['getRole ci-deployer', 'getRole ci-deployer']);
   });
 
+  it('does not write again the document the pin’s read saw, and notes its second (a tag write only)', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
+    await pinRole({ settings, openAccount: iam.open, logger, now: () => READ_AT }, { ...base, application });
+    const pinned = iam.roles.get('ci-deployer')!.trustPolicy;
+    iam.calls.length = 0;
+    const teamWrite = { eventTime: '2026-02-02T09:00:01Z', policyDocument: JSON.stringify(appTeamTrustPolicy()) };
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, eventName: 'UpdateAssumeRolePolicy', teamWrite });
+    expect(result).toEqual({ teamWriteOutcome: 'seen-by-read' });
+    expect(iam.calls).toEqual(['getRole ci-deployer', 'tagRole ci-deployer']);
+    expect(iam.roles.get('ci-deployer')!.trustPolicy).toEqual(pinned);
+    expect(iam.roles.get('ci-deployer')!.tags['entra:trust-policy-write']).toMatch(/ seen=[0-9a-f]{32}\/2026-02-02T09:00:01Z /);
+  });
+
   it('does nothing for a role that is gone, and names the field of an unreadable document', async () => {
     const iam = new FakeAccountIam();
     const teamWrite = { eventTime: '2026-02-02T09:00:01Z', policyDocument: JSON.stringify(EC2) };
