@@ -3,8 +3,9 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 type Part = { readonly mutate: readonly string[]; readonly tests: readonly string[] };
-// CommonJS, shared with Stryker's and jest's configurations.
-const { MUTATION_PARTS, currentPart } = require('../mutation/parts.js') as {
+// CommonJS, shared with Stryker's and jest's configurations (a configuration file, not a module of the
+// TypeScript layers that __tests__/layers.test.ts reads: loaded by path).
+const { MUTATION_PARTS, currentPart } = require(join(ROOT, 'mutation', 'parts.js')) as {
   MUTATION_PARTS: Record<string, Part>;
   currentPart: () => Part & { name: string };
 };

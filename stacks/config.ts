@@ -309,6 +309,12 @@ export function identityObjectLimit(entra: FederationConfig['entra']): number {
   return entra.quotaShare >= 1 ? Infinity : Math.floor(entra.quotaShare * entra.creatorQuota);
 }
 
+/** Objects of one automation identity's share of its creator quota: the limit, or the whole quota up to Graph's refusal. */
+export function identityQuotaShare(entra: FederationConfig['entra']): number {
+  const limit = identityObjectLimit(entra);
+  return Number.isFinite(limit) ? limit : entra.creatorQuota;
+}
+
 /** Parses a configuration object; throws one `ConfigError` listing every problem. */
 export function parseConfig(raw: unknown, source = 'configuration'): FederationConfig {
   const result = configSchema.safeParse(raw);

@@ -8,7 +8,7 @@ import type { CentralPipeline } from './central-pipeline';
 import { centralArn, deploymentContext } from './context';
 import { sweepMetricNamespace } from './sweep';
 import type { TaskFunction } from './task-function';
-import { FINDING_KIND_NAMES, SWEEP_FINDINGS_MESSAGE, SWEEP_PROVIDER_MESSAGE } from '../functions/shared/sweep';
+import { FINDING_KIND_NAMES, SWEEP_FINDINGS_MESSAGE, SWEEP_IDENTITY_MESSAGE, SWEEP_PROVIDER_MESSAGE } from '../functions/shared/sweep';
 
 export interface OperatorDashboardProps {
   /** The event path: its queue, dead-letter queue and router (whose log lines carry the ignored events). */
@@ -17,6 +17,10 @@ export interface OperatorDashboardProps {
   readonly tasks: Readonly<Record<TaskFunctionName, TaskFunction>>;
   /** Every alarm of the plan. */
   readonly alarms: readonly CloudwatchMetricAlarm[];
+  /** `entra.automationIdentities`: one line per identity (numbered 1…N, as the sweep's lines name them). */
+  readonly automationIdentities: number;
+  /** Objects of each identity's share of its creator quota (config.ts identityQuotaShare). */
+  readonly identityQuotaShare: number;
 }
 
 /** What each of the project's own metrics is: its namespace and name, and the dimension it carries. */
@@ -26,6 +30,7 @@ export function dashboardMetrics(namePrefix: string, sweepNamespace: string) {
     failed: { namespace: `${namePrefix}/workflow`, name: 'FailedRoles', dimension: 'Status' },
     findings: { namespace: sweepNamespace, name: 'Findings', dimension: 'Kind' },
     clientIds: { namespace: sweepNamespace, name: 'ClientIdsPerProvider', dimension: 'Account' },
+    identityObjects: { namespace: sweepNamespace, name: 'CreatorQuotaObjects', dimension: 'Identity' },
   } as const;
 }
 
@@ -40,8 +45,9 @@ const anyOf = (field: string, values: readonly string[]) => `{ ${values.map((val
  *
  * * ignored events by `reason` (the router's `event ignored` / `message failed` lines, IGNORE_REASONS);
  * * roles tagged `failed:<reason>` by reason (the assign function's lines carrying `status`);
- * * the last sweep's findings by kind, and the client IDs of the fullest providers (the report
- *   step's lines), besides the sweep's own metrics (stacks/sweep.ts).
+ * * the last sweep's findings by kind, the client IDs of the fullest providers, and each
+ *   automation identity's creator quota objects (the report step's lines), besides the sweep's
+ *   own metrics (stacks/sweep.ts).
  *
  * Filter syntax and dimensions: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html,
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html (a dimension's
@@ -103,6 +109,14 @@ export class OperatorDashboard extends Construct {
         'clientIds',
         'account',
         '$.clientIds',
+      ),
+      filter(
+        'sweep-identity-quota',
+        sweepReportLogGroupName,
+        `{ $.message = "${SWEEP_IDENTITY_MESSAGE}" && $.identity = * }`,
+        'identityObjects',
+        'identity',
+        '$.objects',
       ),
     ];
 
@@ -178,6 +192,23 @@ export class OperatorDashboard extends Construct {
             horizontal: [
               { value: 100, label: 'quota' },
               { value: 80, label: 'alarm' },
+            ],
+          },
+        },
+      ),
+      graph(
+        `Creator quota per automation identity: objects against its share (${props.identityQuotaShare})`,
+        byDimension(
+          metrics.identityObjects,
+          Array.from({ length: props.automationIdentities }, (_, i) => String(i + 1)),
+        ).map(([namespace, name, dimension, value]) => [namespace, name, dimension, value, { label: `identity ${value}` }]),
+        {
+          stat: 'Maximum',
+          period: 86400,
+          annotations: {
+            horizontal: [
+              { value: props.identityQuotaShare, label: 'share' },
+              { value: Math.floor(props.identityQuotaShare * 0.8), label: '80 %' },
             ],
           },
         },

@@ -16,7 +16,7 @@ import {
 import { DEPLOYED_ENV as ENV, type DeployedEnvironment } from '../functions/shared/runtime';
 import { providerHost } from '../functions/shared/iam';
 import { CentralPipeline } from './central-pipeline';
-import { identityObjectLimit, type FederationConfig } from './config';
+import { identityObjectLimit, identityQuotaShare, type FederationConfig } from './config';
 import { EntraGateway } from './entra-gateway';
 import { provideDeploymentContext } from './context';
 import { EntraAutomationIdentity, grantAutomationSignIn, type AutomationCredential } from './entra-identity';
@@ -173,7 +173,7 @@ export class WebIdentityFederationStack extends TerraformStack {
     });
 
     const securityAlarms = new SecurityAlarms(this, 'security-alarms', {
-      logGroup: this.tasks['assign-role-to-audience'].logGroup,
+      logGroupOf: (task) => this.tasks[task].logGroup,
       alarmTopic: this.pipeline.alarmTopic,
     });
 
@@ -181,6 +181,8 @@ export class WebIdentityFederationStack extends TerraformStack {
       pipeline: this.pipeline,
       tasks: this.tasks,
       alarms: [...this.pipeline.alarms, ...this.sweep.alarms, ...Object.values(securityAlarms.alarms)],
+      automationIdentities: config.entra.automationIdentities,
+      identityQuotaShare: identityQuotaShare(config.entra),
     });
 
     this.baseline = new MemberBaseline(this, 'member-baseline', {
@@ -254,6 +256,10 @@ export class WebIdentityFederationStack extends TerraformStack {
     certificateSecret: SecretsmanagerSecret | undefined,
   ): DeployedEnvironment {
     const objectLimit = identityObjectLimit(config.entra);
+    const poolClientIds = () =>
+      this.additionalIdentities.length === 0
+        ? '[]'
+        : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId));
     const settingEnvironment: Readonly<Record<TaskSpec['settings'][number], () => DeployedEnvironment>> = {
       appNamePrefix: () => ({ [ENV.appNamePrefix]: config.namePrefix }),
       trustPolicyMaxChars: () => ({ [ENV.trustPolicyMaxChars]: String(config.trustPolicyMaxChars) }),
@@ -266,11 +272,12 @@ export class WebIdentityFederationStack extends TerraformStack {
       }),
       gateway: () => ({ [ENV.gatewayClientId]: this.gateway.application.clientId }),
       identityPool: () => ({
-        [ENV.automationPoolClientIds]:
-          this.additionalIdentities.length === 0
-            ? '[]'
-            : Fn.jsonencode(this.additionalIdentities.map((identity) => identity.application.clientId)),
+        [ENV.automationPoolClientIds]: poolClientIds(),
         [ENV.identityObjectLimit]: Number.isFinite(objectLimit) ? String(objectLimit) : 'none',
+      }),
+      identityQuota: () => ({
+        [ENV.automationPoolClientIds]: poolClientIds(),
+        [ENV.identityQuotaShare]: String(identityQuotaShare(config.entra)),
       }),
       protectedRoles: () => ({ [ENV.protectedRoles]: terraformLiteralJson(protectedRolePatterns(config)) }),
       sweepStorage: () => ({ [ENV.sweepBucket]: this.sweepStorage.bucketName }),

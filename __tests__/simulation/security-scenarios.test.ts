@@ -33,6 +33,7 @@ async function run(name: string): Promise<{ output: SimulationOutput; logs: stri
     events: parseEvents(scenario.events),
     config: parseConfig(EXAMPLE_CONFIG),
     logger: createLogger({ sink: (line) => logs.push(line) }),
+    ...(scenario.sweep ? { sweep: { mode: scenario.sweep } } : {}),
   });
   return { output, logs };
 }
@@ -208,6 +209,33 @@ describe('security scenarios (npm run simulate)', () => {
     expect(output.entra.servicePrincipals.map((sp) => sp.id)).toEqual([IDS.ourSp]);
     expect(output.entra.deletedItems).toEqual({ applications: [], servicePrincipals: [] });
     expect(clientIds(output)).toEqual([IDS.ourApp]);
+  });
+
+  it('owner removed the automation: failed:not-owner and its alarm, the Delete alarms too, the sweep reports both applications as not-owner', async () => {
+    const { output, logs } = await run('owner-removed-automation');
+    // The team's re-applied role: failed:not-owner, still pinned to its (working) application
+    const kept = role(output, 'ci-deployer');
+    expect(kept.tags['entra:federation-status']).toBe('failed:not-owner');
+    expect(policyText(kept)).toContain(IDS.ourSp);
+    // Nothing was written to an application the automation no longer owns (Graph would answer 403)
+    expect(output.calls['graph:DELETE /applications/{id}']).toBeUndefined();
+    expect(output.calls['graph:POST /applications/{id}/federatedIdentityCredentials']).toBeUndefined();
+    expect(output.entra.applications.map((app) => [app.appId, app.owners])).toEqual([
+      [IDS.ourApp, [IDS.alice]],
+      [IDS.takenApp, [IDS.alice]],
+    ]);
+    // The alarm: the assign function's line for the tagged role, the Delete's for the application it may not delete
+    const alarms = logs.map((line) => JSON.parse(line)).filter((line) => line.alarm === 'not-owner');
+    expect(alarms.map((line) => [line.function, line.roleName])).toEqual([
+      ['assign-role-to-audience', 'ci-deployer'],
+      ['delete-service-principal', 'nightly-job'],
+    ]);
+    // The sweep: both applications are not-owner, reported; neither is an orphan to delete
+    expect(output.sweep!.findings.map((finding) => [finding.kind, finding.appId, finding.action, finding.result])).toEqual([
+      ['not-owner', IDS.ourApp, 'none', 'reported'],
+      ['not-owner', IDS.takenApp, 'none', 'reported'],
+    ]);
+    expect(output.sweep!.totals.byKind['orphan-application']).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { ConfigError, identityObjectLimit, parseConfig } from '../../stacks/config';
+import { ConfigError, identityObjectLimit, identityQuotaShare, parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 
 /** The example with one field replaced (or removed, with `undefined`). */
@@ -131,6 +131,9 @@ describe('configuration', () => {
     expect(entra.maxApplicationsPerAccount).toBeUndefined();
     expect(identityObjectLimit(entra)).toBe(Infinity);
     expect(identityObjectLimit({ ...entra, quotaShare: 0.9 })).toBe(225);
+    // The share the sweep's gauges measure against: the whole quota when the pool goes up to Graph's refusal
+    expect(identityQuotaShare(entra)).toBe(250);
+    expect(identityQuotaShare({ ...entra, quotaShare: 0.9 })).toBe(225);
   });
 
   it('accepts protected role patterns by name or by path', () => {

@@ -4,11 +4,12 @@ import { createLogger } from '../../functions/shared/runtime';
 import {
   FINDING_KIND_NAMES,
   SWEEP_FINDINGS_MESSAGE,
+  SWEEP_IDENTITY_MESSAGE,
   SWEEP_METRICS_MESSAGE,
   SWEEP_PROVIDER_MESSAGE,
   type SweepMode,
 } from '../../functions/shared/sweep';
-import { FAILED_PREFIX, IGNORE_REASONS, LOG_ALARMS, ROUTER_LOG_MESSAGES } from '../../functions/shared/workflow';
+import { FAILED_PREFIX, IGNORE_REASONS, LOG_ALARM_WRITERS, ROUTER_LOG_MESSAGES } from '../../functions/shared/workflow';
 import { parseEvents, runSimulation } from '../../simulation/engine/run-simulation';
 import { parseWorld } from '../../simulation/engine/world';
 import { parseConfig } from '../../stacks/config';
@@ -53,6 +54,7 @@ describe('the operator dashboard', () => {
       "Last sweep's findings by kind",
       'Client IDs per provider: the ten fullest accounts (IAM allows 100)',
       "Creator quota used by the automation's identities (% of sweep.entraObjectQuota)",
+      'Creator quota per automation identity: objects against its share (250)',
       'Alarms',
     ]);
   });
@@ -104,6 +106,19 @@ describe('the operator dashboard', () => {
       metricRows.filter((row) => row[0] === namespace && row[1] === name).map((row) => row[3]);
     expect(dimensionValues('web-identity/router', 'IgnoredEvents')).toEqual(Object.keys(IGNORE_REASONS));
     expect(dimensionValues('web-identity/sweep', 'Findings')).toEqual(FINDING_KIND_NAMES);
+    // One line per automation identity (the example configuration has one), against its share
+    expect(dimensionValues('web-identity/sweep', 'CreatorQuotaObjects')).toEqual(['1']);
+    const perIdentity = body.widgets.find((widget) => String(widget.properties.title).startsWith('Creator quota per automation identity'))!;
+    expect(perIdentity.properties.annotations.horizontal[0]).toEqual({ value: 250, label: 'share' });
+  });
+
+  it('shows one line per configured automation identity, against the configured share', () => {
+    const three = synthesize({ ...EXAMPLE_CONFIG, entra: { ...EXAMPLE_CONFIG.entra, automationIdentities: 3, quotaShare: 0.9 } });
+    const [board] = resourcesOf(three, 'aws_cloudwatch_dashboard');
+    const widgets = (JSON.parse(board!.dashboard_body as string) as { widgets: { properties: Record<string, any> }[] }).widgets;
+    const perIdentity = widgets.find((widget) => String(widget.properties.title).startsWith('Creator quota per automation identity'))!;
+    expect((perIdentity.properties.metrics as unknown[][]).map((row) => row[3])).toEqual(['1', '2', '3']);
+    expect(perIdentity.properties.annotations.horizontal[0]).toEqual({ value: 225, label: 'share' });
   });
 
   it('keeps every filter pattern within CloudWatch Logs’ 1,024 characters', () => {
@@ -141,6 +156,7 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'open-role-too-large-to-lock',
       'squatted-application-name',
       'quota-exceeded',
+      'owner-removed-automation',
     ]) {
       await run(`security/${dir}`, true);
     }
@@ -153,7 +169,15 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'web-identity-failed-roles': (line) => String(line.status ?? '').startsWith(FAILED_PREFIX),
       'web-identity-sweep-findings': (line) => line.message === SWEEP_FINDINGS_MESSAGE,
       'web-identity-sweep-client-ids': (line) => line.message === SWEEP_PROVIDER_MESSAGE,
-      ...Object.fromEntries(Object.keys(LOG_ALARMS).map((alarm) => [`web-identity-${alarm}`, (line: Line) => line.alarm === alarm])),
+      'web-identity-sweep-identity-quota': (line) => line.message === SWEEP_IDENTITY_MESSAGE,
+      ...Object.fromEntries(
+        Object.entries(LOG_ALARM_WRITERS).flatMap(([alarm, tasks]) =>
+          tasks.map((task) => [
+            `web-identity-${alarm}${task === 'assign-role-to-audience' ? '' : `-${task}`}`,
+            (line: Line) => line.alarm === alarm,
+          ]),
+        ),
+      ),
     };
     for (const filter of filters) {
       const own = linesOf(filter);
@@ -204,9 +228,11 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'failed:entra-quota',
       'failed:graph-unavailable',
       'failed:name-taken',
+      'failed:not-owner',
       'failed:wildcard',
     ]);
     expect(dimension('web-identity-sweep-findings')).toEqual(new Set(FINDING_KIND_NAMES));
     expect(dimension('web-identity-sweep-client-ids')).toEqual(new Set(['222222222222']));
+    expect(dimension('web-identity-sweep-identity-quota')).toEqual(new Set(['1']));
   });
 });

@@ -1,4 +1,4 @@
-import { LOG_ALARMS, MEMBER_ACCOUNT_TASKS, TASKS, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/workflow';
+import { LOG_ALARM_WRITERS, MEMBER_ACCOUNT_TASKS, TASKS, TASK_CAPABILITIES, TASK_FUNCTION_NAMES } from '../../functions/shared/workflow';
 import { BUILT_IN_PROTECTED_ROLES, MAX_EXTRA_PROTECTED_ROLES, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { policyStatements, resourcesOf, resourceWhere, synthesize } from '../support/synthesized';
@@ -385,26 +385,28 @@ describe('the synthesized federation stack', () => {
         'AWS/States/ExecutionsTimedOut',
         'web-identity/security/entra-quota',
         'web-identity/security/name-taken',
+        'web-identity/security/not-owner',
         'web-identity/security/role-open',
         'web-identity/sweep/deletionsWithheld',
         'web-identity/sweep/directoryObjectQuotaPercent',
         'web-identity/sweep/failedActions',
         'web-identity/sweep/maxClientIdsPerProvider',
+        'web-identity/sweep/notOwnerApplications',
         'web-identity/sweep/orphanApplications',
         'web-identity/sweep/unreadableAccounts',
       ]);
       for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\..+\.arn\}$/)]);
     });
 
-    it('counts the security lines the assign function logs, on its own log group', () => {
+    it('counts the security lines the functions log, on their own log groups (the assign function, and the Delete for not-owner)', () => {
       const filters = resourcesOf(json, 'aws_cloudwatch_log_metric_filter').filter((filter) => filter.pattern.includes('$.alarm'));
       const assignLogs = resourcesOf(json, 'aws_cloudwatch_log_group').find((group) =>
         String(group.name).endsWith('assign-role-to-audience'),
       );
       expect(filters.map((filter) => filter.pattern).sort()).toEqual(
-        Object.keys(LOG_ALARMS)
-          .sort()
-          .map((name) => `{ $.alarm = "${name}" }`),
+        Object.entries(LOG_ALARM_WRITERS)
+          .flatMap(([name, writers]) => writers.map(() => `{ $.alarm = "${name}" }`))
+          .sort(),
       );
       for (const filter of filters) expect(filter.log_group_name).toMatch(/^\$\{aws_cloudwatch_log_group\..+\.name\}$/);
       expect(assignLogs).toBeDefined();

@@ -16,6 +16,7 @@ import {
   AmbiguousIdentityError,
   ReservedIdentityError,
   UnknownIdentityError,
+  NotOwnerError,
   type HandlerDeps,
 } from '../shared/runtime';
 import {
@@ -38,7 +39,7 @@ import {
   pinnedAudiences,
   type ProviderKeys,
 } from '../shared/iam';
-import { DirectoryFactsReader, isFederation, judgeRole, namedInPolicy } from '../shared/federation';
+import { DirectoryFactsReader, applicationOwnership, isFederation, judgeRole, namedInPolicy, notOwnerError } from '../shared/federation';
 
 export const FUNCTION_NAME = 'create-service-principal';
 
@@ -370,6 +371,9 @@ async function undoOwnCreation(deps: Deps, application: EntraApplication, create
   }
 }
 
+const notOwnerOf = (application: EntraApplication) =>
+  notOwnerError(application, "manage it (nor delete it when the role goes), and it counts against the automation's quota");
+
 async function ownApplication(
   deps: Deps,
   input: Input,
@@ -384,9 +388,9 @@ async function ownApplication(
   // one call on the critical path. Any other event is about a role that may have its application
   // already (a placeholder a team's Terraform or CloudFormation applied again, docs/app-teams.md#8-roles-as-code):
   // read first and write only what is missing, so that a re-pin makes no Graph write at all.
-  const found = input.eventName === 'CreateRole' ? null : await deps.directory.findOwnApplication(uniqueName);
-  const { application, created } = found
-    ? { application: found, created: false }
+  const existing = input.eventName === 'CreateRole' ? null : await deps.directory.findOwnApplication(uniqueName);
+  const { application, created } = existing
+    ? { application: existing, created: false }
     : await deps.directory.registerApplication({
         uniqueName,
         displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
@@ -394,7 +398,14 @@ async function ownApplication(
         tokenVersion: deps.settings.tokenVersion,
       });
   // A service principal exists only for one appId per tenant, so whoever made it, it is the application's.
-  const foundServicePrincipalId = found ? (await deps.directory.getServicePrincipalByAppId(application.appId))?.id : undefined;
+  const foundServicePrincipalId = existing ? (await deps.directory.getServicePrincipalByAppId(application.appId))?.id : undefined;
+  // An application found (a ready role's, a retry's) may have lost the automation as owner: an
+  // owner the role's entra:owners named can remove it. Then the role ends failed:not-owner with
+  // its alarm: the application could never be deleted. Its owners are read beside the service
+  // principal (the critical path stays POST application → POST servicePrincipal), and no owner
+  // or credential is sent before the answer (Graph would refuse them with 403).
+  const ownership = created ? Promise.resolve('owned' as const) : applicationOwnership(deps.directory, application);
+  const mayWrite = ownership.then((found) => found === 'owned');
 
   // Owners and credentials do not depend on the service principal: adding them in parallel
   // keeps the critical path of a Create at POST application → POST servicePrincipal.
@@ -407,16 +418,28 @@ async function ownApplication(
   try {
     [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
       foundServicePrincipalId ?? deps.directory.ensureServicePrincipal(application.appId),
-      Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)),
-      Promise.all(
-        (credentials?.credentials ?? []).map(
-          async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
-        ),
+      mayWrite.then((ok) =>
+        ok ? Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)) : [],
+      ),
+      mayWrite.then((ok) =>
+        ok
+          ? Promise.all(
+              (credentials?.credentials ?? []).map(
+                async (credential) => [credential.name, await deps.directory.addFederatedCredential(application.id, credential)] as const,
+              ),
+            )
+          : [],
       ),
     ]);
+    if ((await ownership) === 'not-owner') throw notOwnerOf(application);
   } catch (error) {
-    await undoOwnCreation(deps, application, created, error);
-    throw error;
+    // A refusal of the service principal's creation on an application an owner took away is that.
+    const cause =
+      !created && !(error instanceof NotOwnerError) && (await ownership.catch(() => 'owned')) === 'not-owner'
+        ? notOwnerOf(application)
+        : error;
+    await undoOwnCreation(deps, application, created, cause);
+    throw cause;
   }
   const status = owners && ownersStatus([...owners.malformed.map((token) => [token, 'malformed'] as const), ...ownerOutcomes]);
   if (status && status !== 'added') deps.logger.warn('some owners were not added', { ownersStatus: status });

@@ -4,13 +4,14 @@ import {
   failureSchema,
   workflowInputSchema,
   type DeletedResult,
+  alarmFor,
   federationFor,
   sessionNameFor,
 } from '../shared/workflow';
 import type { HandlerDeps } from '../shared/runtime';
 import { applicationNamePrefix, applicationUniqueName, type EntraApplication, type EntraDirectory } from '../shared/entra';
 import { type OpenMemberAccount, pinnedAudiences, pinnedSubjects, type ProviderKeys } from '../shared/iam';
-import { isFederation } from '../shared/federation';
+import { applicationOwnership, isFederation, notOwnerError } from '../shared/federation';
 
 export const FUNCTION_NAME = 'delete-service-principal';
 
@@ -30,15 +31,37 @@ export interface Deps extends HandlerDeps {
   readonly directory: EntraDirectory;
 }
 
+/**
+ * Deletes and purges what the automation still owns; an application an owner took the automation
+ * off cannot be deleted (Graph answers 403): the others go, then the execution fails with
+ * `NotOwnerError` naming it (its alarm line), and the sweep keeps reporting it (`not-owner`).
+ */
 async function remove(deps: Deps, applications: readonly EntraApplication[]): Promise<{ deleted: DeletedResult }> {
+  const notOwned: EntraApplication[] = [];
+  const appIds: string[] = [];
   for (const application of applications) {
+    if ((await applicationOwnership(deps.directory, application)) === 'not-owner') {
+      notOwned.push(application);
+      continue;
+    }
     await deps.directory.deleteApplication(application);
+    appIds.push(application.appId);
     deps.logger.info('application and service principal deleted and purged', {
       appId: application.appId,
       uniqueName: application.uniqueName,
     });
   }
-  const appIds = applications.map((application) => application.appId);
+  const [first] = notOwned;
+  if (first) {
+    const error = notOwnerError(first, "delete it: it and its service principal stay against the automation's quota");
+    deps.logger.error('an application the automation no longer owns cannot be deleted', {
+      alarm: alarmFor('not-owner'),
+      appIds: notOwned.map((application) => application.appId),
+      deleted: appIds,
+      error,
+    });
+    throw error;
+  }
   return { deleted: { appIds, any: appIds.length > 0 } };
 }
 

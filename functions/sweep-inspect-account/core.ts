@@ -22,8 +22,10 @@ import {
 } from '../shared/iam';
 import {
   DirectoryFactsReader,
+  applicationOwnership,
   type DirectoryFacts,
   type DirectoryReader,
+  type OwnershipReader,
   type RoleJudgement,
   isFederation,
   isLiveClientId,
@@ -57,7 +59,7 @@ export interface Deps extends HandlerDeps {
     readonly gatewayClientId: string;
   };
   readonly openAccount: OpenMemberAccountLister;
-  readonly directory: DirectoryReader;
+  readonly directory: DirectoryReader & OwnershipReader;
   readonly now?: () => number;
 }
 
@@ -81,6 +83,8 @@ interface AccountView {
   readonly applications: Input['account']['applications'];
   readonly byUniqueName: ReadonlyMap<string, Input['account']['applications'][number]>;
   readonly ownAppIds: ReadonlySet<string>;
+  /** Object IDs of those applications an owner took the automation off (shared/federation applicationOwnership). */
+  readonly notOwned: ReadonlySet<string>;
   readonly facts: DirectoryFactsReader;
   /** Created less than RECENT_APPLICATION_SECONDS ago: an execution may still be at work on it. */
   readonly recent: (iso: string | null) => boolean;
@@ -97,9 +101,11 @@ type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['f
  *   is. Anything else is read again with `GetRole` (the listing has no tags) and classified
  *   with the same definitions the event path uses: hand-made (left alone), refused (a
  *   permanent reason its trust policy still has), or federated again through Create.
- * * Applications of the automation named for this account whose role incarnation is gone or
- *   no longer trusts the provider are orphans; client IDs that name no application at all are
- *   dead. Both are only proposed here: the cap and the repair decide.
+ * * Applications of the automation named for this account that it no longer owns (an owner
+ *   removed it) are reported `not-owner`: nothing can be done to them but by an administrator.
+ * * The others whose role incarnation is gone or no longer trusts the provider are orphans;
+ *   client IDs that name no application at all are dead. Both are only proposed here: the cap
+ *   and the repair decide.
  *
  * Any error leaves the account unread: the state machine records it as `unreadable-account`
  * and nothing is deleted for it in this run.
@@ -121,6 +127,7 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
       if (outcome.federate) repair.federate.push(outcome.federate);
     }
   }
+  findings.push(...findNotOwnedApplications(view));
   for (const orphan of findOrphanApplications(view)) {
     findings.push(orphan.finding);
     repair.deleteApplications.push(orphan.application);
@@ -156,6 +163,9 @@ async function readAccount(deps: Deps, input: Input): Promise<AccountView> {
     );
   }
   const ownAppIds = new Set(applications.map((app) => app.appId.toLowerCase()));
+  // One owners read per application of the automation here (the one judgement of ownership).
+  const notOwned = new Set<string>();
+  for (const app of applications) if ((await applicationOwnership(deps.directory, app)) === 'not-owner') notOwned.add(app.id);
   return {
     deps,
     accountId,
@@ -166,6 +176,7 @@ async function readAccount(deps: Deps, input: Input): Promise<AccountView> {
     applications,
     byUniqueName: new Map(applications.map((app) => [app.uniqueName, app])),
     ownAppIds,
+    notOwned,
     facts: new DirectoryFactsReader(deps.directory, [settings.automationClientId, settings.gatewayClientId], ownAppIds),
     recent: (iso) => iso !== null && now - Date.parse(iso) < RECENT_APPLICATION_SECONDS * 1000,
   };
@@ -292,6 +303,17 @@ async function classifyRole(view: AccountView, role: ListedRole): Promise<Outcom
   const open = judgement.open ? '; its trust policy is open (any workload of the tenant may assume it) until it is federated' : '';
   if (status?.startsWith(FAILED_PREFIX)) {
     const reason = status.slice(FAILED_PREFIX.length);
+    if (reason === 'not-owner') {
+      // Still not the automation's: its application's own not-owner finding says so. Given back
+      // (or gone): federated again, as the runbook promises.
+      if (app && view.notOwned.has(app.id)) return undefined;
+      return federate(
+        view,
+        role,
+        'unfederated',
+        `${status}, but ${app ? 'the automation owns its application again' : 'its application is gone'}${open}`,
+      );
+    }
     const info = (FAILURE_REASONS as Readonly<Record<string, { retryable: boolean; fix: string }>>)[reason];
     if (info?.retryable) return federate(view, role, 'retryable-failure', `${status}: a retry can fix it${open}`);
     if (TRUST_POLICY_REASONS.has(reason) && refusal(view, current.trustPolicy) !== reason) {
@@ -315,11 +337,33 @@ async function classifyRole(view: AccountView, role: ListedRole): Promise<Outcom
   return federate(view, role, 'unfederated', `never federated${open}`);
 }
 
-/** Step 3: applications of the automation whose role incarnation is gone (or no longer federated). */
+/**
+ * Step 3: applications an owner took the automation off. A deletion would be refused (403
+ * Authorization_RequestDenied), so they are reported, never proposed as orphans.
+ */
+function findNotOwnedApplications(view: AccountView): Finding[] {
+  const rolesById = new Map(view.roles.map((role) => [role.roleId, role]));
+  return view.applications
+    .filter((app) => view.notOwned.has(app.id))
+    .map((app) => {
+      const role = rolesById.get(app.roleId);
+      return finding(view, 'not-owner', {
+        ...(role ? { roleName: role.roleName } : {}),
+        appId: app.appId,
+        objectId: app.id,
+        action: 'none',
+        detail: `the automation is no longer among its owners: it can neither change nor delete it${
+          role ? '' : ` (its role incarnation ${app.roleId} no longer exists)`
+        }, and it counts against the automation's quota. A tenant administrator adds the automation back as owner (docs/operator.md#an-owner-removed-the-automation)`,
+      });
+    });
+}
+
+/** Step 4: applications of the automation whose role incarnation is gone (or no longer federated). */
 function findOrphanApplications(view: AccountView): { finding: Finding; application: AccountRepair['deleteApplications'][number] }[] {
   const rolesById = new Map(view.roles.map((role) => [role.roleId, role]));
   return view.applications.flatMap((app) => {
-    if (view.recent(app.createdDateTime)) return [];
+    if (view.recent(app.createdDateTime) || view.notOwned.has(app.id)) return [];
     const role = rolesById.get(app.roleId);
     if (role && isFederation(role.trustPolicy, view.keys.providerArn)) return [];
     return [
@@ -338,7 +382,7 @@ function findOrphanApplications(view: AccountView): { finding: Finding; applicat
 }
 
 /**
- * Step 4: client IDs that name no application at all. Only GUIDs can be client IDs of Entra
+ * Step 5: client IDs that name no application at all. Only GUIDs can be client IDs of Entra
  * applications; anything else (an App ID URI of a hand-made federation) is not judged. The
  * gateway, an application, a service principal without an application here (a managed identity,
  * another tenant's application): all live (the one judgement's vocabulary).

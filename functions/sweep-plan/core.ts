@@ -3,6 +3,7 @@ import { describeIssues, type HandlerDeps, InvalidInputError } from '../shared/r
 import { parseApplicationUniqueName, type DeletedItem, type EntraInventory } from '../shared/entra';
 import {
   type BaselineAccounts,
+  type CreatedObjectCounter,
   type SweepStore,
   sweepId,
   sweepInputSchema,
@@ -30,6 +31,9 @@ export interface Deps extends HandlerDeps {
   readonly inventory: EntraInventory;
   readonly baseline: BaselineAccounts;
   readonly store: SweepStore;
+  /** The automation identities in order (the first one's is `inventory`), each counting what it created. */
+  readonly identities: readonly CreatedObjectCounter[];
+  readonly settings: { readonly identityQuotaShare: number };
 }
 
 const START_EXAMPLE = '{"mode":"report"} or {"mode":"repair","deletionCap":25}';
@@ -81,10 +85,12 @@ export async function planSweep(deps: Deps, input: Input): Promise<{ sweep: Swee
   const id = sweepId(input.executionName);
   const prefix = `sweeps/${input.executionName}/`;
 
-  const [instances, applications, servicePrincipals] = await Promise.all([
+  const [instances, applications, servicePrincipals, identityObjects] = await Promise.all([
     deps.baseline.list(),
     deps.inventory.listOwnApplications(),
     deps.inventory.listOwnServicePrincipals(),
+    // What the identity pool counts before it moves on (identity-pool.ts): the gauge per identity.
+    Promise.all(deps.identities.map((identity) => identity.createdObjectCount())),
   ]);
   const servicePrincipalByAppId = new Map(servicePrincipals.map((sp) => [sp.appId.toLowerCase(), sp.id]));
   const items = new Map<string, AccountItem>(
@@ -148,6 +154,7 @@ export async function planSweep(deps: Deps, input: Input): Promise<{ sweep: Swee
     // Unproven soft-deleted objects may be the automation's too: counting them errs on the side of the alarm.
     directoryObjects: applications.length + servicePrincipals.length + proven.length + unproven.length,
     accounts: items.size,
+    identities: identityObjects.map((objects, index) => ({ identity: index + 1, objects, share: deps.settings.identityQuotaShare })),
   };
 
   const sweep: SweepContext = {

@@ -6,6 +6,7 @@ import {
   SWEEP_METRICS_MESSAGE,
   SWEEP_FINDINGS_MESSAGE,
   SWEEP_PROVIDER_MESSAGE,
+  SWEEP_IDENTITY_MESSAGE,
   DASHBOARD_FULLEST_PROVIDERS,
   FINDING_KIND_NAMES,
   renderSweepReportHtml,
@@ -26,6 +27,9 @@ import {
 } from '../shared/sweep';
 
 export const FUNCTION_NAME = 'sweep-report';
+
+/** `part` as a percentage of `whole`, one decimal. */
+const percentOf = (part: number, whole: number) => Math.round((part / whole) * 1000) / 10;
 
 /**
  * What a Distributed Map with a `ResultWriter` leaves in the state: where its manifest is
@@ -279,7 +283,8 @@ async function finish(
     deletionsWithheld: decision.overCap,
     maxClientIdsPerProvider: Math.max(0, ...readable.map((inspection) => inspection.clientIds)),
     directoryObjects: tenant.directoryObjects,
-    directoryObjectQuotaPercent: Math.round((tenant.directoryObjects / deps.settings.entraObjectQuota) * 1000) / 10,
+    directoryObjectQuotaPercent: percentOf(tenant.directoryObjects, deps.settings.entraObjectQuota),
+    identities: tenant.identities.map((identity) => ({ ...identity, percent: percentOf(identity.objects, identity.share) })),
   };
   const report: SweepReport = {
     sweep: {
@@ -311,6 +316,7 @@ async function finish(
     maxClientIdsPerProvider: totals.maxClientIdsPerProvider,
     directoryObjectQuotaPercent: totals.directoryObjectQuotaPercent,
     orphanApplications: byKind['orphan-application'] ?? 0,
+    notOwnerApplications: byKind['not-owner'] ?? 0,
     unreadableAccounts: totals.unreadableAccounts,
     deletionsWithheld: decision.overCap ? 1 : 0,
     failedActions: byResult.failed ?? 0,
@@ -325,6 +331,8 @@ async function finish(
   for (const inspection of fullest.slice(0, DASHBOARD_FULLEST_PROVIDERS)) {
     deps.logger.info(SWEEP_PROVIDER_MESSAGE, { account: inspection.accountId, clientIds: inspection.clientIds });
   }
+  // One per identity: a handful (entra.automationIdentities), each the dashboard's line against its share.
+  for (const identity of totals.identities) deps.logger.info(SWEEP_IDENTITY_MESSAGE, { ...identity, identity: String(identity.identity) });
   return { report: { bucket: deps.store.bucket, key, totals } };
 }
 

@@ -50,6 +50,8 @@ export interface PipelineSettings {
   /** `entra.automationIdentities`, and what each may create (stacks/config.ts identityObjectLimit). */
   readonly automationIdentities: number;
   readonly identityObjectLimit: number;
+  /** Objects of each identity's share of its creator quota, as the sweep counts it (stacks/config.ts identityQuotaShare). */
+  readonly identityQuotaShare: number;
 }
 
 /** The tenant's platform identities the plan makes, as the stack passes them to the functions. */

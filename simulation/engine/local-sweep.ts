@@ -109,6 +109,7 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
       // As deployed (functions/shared/entra/live-graph.ts liveInventory): the sweep works through the first automation identity.
       directory: world.inventory,
       inventory: world.inventory,
+      identities: world.identityCounters,
       baseline,
       store,
       ...(capability === null ? {} : { openAccount: world.openAccountAs(capability) }),

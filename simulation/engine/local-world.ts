@@ -34,6 +34,11 @@ export interface LocalWorld {
   readonly directory: AutomationIdentityPool;
   /** The first automation identity's Graph client: the sweep's view (functions/shared/entra/live-graph.ts liveInventory). */
   readonly inventory: GraphDirectory;
+  /**
+   * Each automation identity as the sweep counts its creator quota (live-graph.ts
+   * liveIdentityCounters): the first is `inventory`, the others read with the first one's token.
+   */
+  readonly identityCounters: readonly GraphDirectory[];
   /** IAM in member accounts through the member role of a capability, as the functions get it. */
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccountLister;
   /** The central account's role-lock table. */
@@ -147,6 +152,17 @@ function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: Gr
         ...(scheduler ? { fetch: virtualFetch(scheduler) } : {}),
       }),
   );
+  const identityCounters = identities.map((identity, i) =>
+    i === 0
+      ? members[0]!
+      : new GraphDirectory({
+          baseUrl: graph.baseUrl,
+          automationClientId: identity.appId,
+          getToken: async () => identityToken(identities[0]!.servicePrincipalId),
+          ...waits,
+          ...(scheduler ? { fetch: virtualFetch(scheduler) } : {}),
+        }),
+  );
   const directory = new AutomationIdentityPool({
     members,
     usableObjectsPerIdentity: options.settings.identityObjectLimit,
@@ -205,6 +221,7 @@ function assembleLocalWorld(options: LocalWorldOptions, iam: IamModel, graph: Gr
     pipelineWith: (overrides) => pipelineFor({ ...options.settings, ...overrides }),
     directory,
     inventory: members[0]!,
+    identityCounters,
     openAccountAs: (capability) => openAccounts.get(capability)!,
     lockTable,
     platform: { gatewayClientId: gateway.appId.toLowerCase(), automationClientId: identities[0]!.appId },

@@ -1,7 +1,7 @@
 import { ROLE_TAGS, TASK_FUNCTION_NAMES, roleLockTableName } from '../../functions/shared/workflow';
 import { applicationNamePrefix } from '../../functions/shared/entra';
 import { describeIssues, type Logger } from '../../functions/shared/runtime';
-import { identityObjectLimit, parseConfig, type FederationConfig } from '../../stacks/config';
+import { identityObjectLimit, identityQuotaShare, parseConfig, type FederationConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { expandShortEvent, shortEventSchema, type ShortFormSettings } from './short-events';
 import { protectedRolePatterns } from '../../stacks/member-baseline-template';
@@ -84,6 +84,7 @@ export function pipelineSettings(config: FederationConfig): PipelineSettings {
     maxApplicationsPerAccount: config.entra.maxApplicationsPerAccount ?? 0,
     automationIdentities: config.entra.automationIdentities,
     identityObjectLimit: identityObjectLimit(config.entra),
+    identityQuotaShare: identityQuotaShare(config.entra),
   };
 }
 

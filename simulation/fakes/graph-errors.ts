@@ -85,9 +85,14 @@ export function quotaExceeded(form: 'top-level' | 'details'): Reply {
     : graphError(403, 'Directory_QuotaExceeded', QUOTA_MESSAGE);
 }
 
-// Application.ReadWrite.OwnedBy writing an application it does not own, and the documented
-// refusal of POST owners/$ref under it (https://learn.microsoft.com/graph/api/application-post-owners,
-// microsoftgraph/microsoft-graph-docs-contrib#4006).
+// Application.ReadWrite.OwnedBy writing an application it does not own ("It cannot update any apps
+// that it is not an owner of", https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby:
+// also an application it created whose owner removed it), and the documented refusal of POST
+// owners/$ref under it (https://learn.microsoft.com/graph/api/application-post-owners,
+// microsoftgraph/microsoft-graph-docs-contrib#4006). The body: Graph's error shape
+// (https://learn.microsoft.com/graph/errors) with the code and message a 403 of Graph carries, as
+// Microsoft Q&A records it (https://learn.microsoft.com/answers/questions/2143345: 403,
+// code 'Authorization_RequestDenied', message 'Insufficient privileges to complete the operation.').
 export function requestDenied(): Reply {
   return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
 }

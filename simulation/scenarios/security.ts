@@ -1,5 +1,6 @@
 import { applicationUniqueName } from '../../functions/shared/entra';
 import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
+import type { SweepMode } from '../../functions/shared/sweep';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { updateAssumeRolePolicyEvent } from '../engine/cloudtrail-events';
 import type { ShortEvent } from '../engine/short-events';
@@ -21,6 +22,8 @@ export interface Scenario {
   readonly before: string;
   readonly world: object;
   readonly events: readonly object[];
+  /** A sweep run after the events (`--sweep <mode>`), when the scenario needs one. */
+  readonly sweep?: SweepMode;
 }
 
 const TENANT = EXAMPLE_CONFIG.entra.tenantId;
@@ -52,10 +55,18 @@ export const IDS = {
   managedIdentity: '3d000000-0000-4000-8000-0000000000a3',
   managedIdentitySp: '3d000000-0000-4000-8000-0000000000b3',
   gateway: '9a7e9a7e-6a7e-4a7e-8a7e-9a7e0a7e0001',
+  takenApp: '0a000000-0000-4000-8000-0000000000a5',
+  takenAppObject: '0a000000-0000-4000-8000-0000000000a6',
+  takenSp: '0a000000-0000-4000-8000-0000000000b5',
 } as const;
 
 /** IAM role IDs: `AROA` + 17 capitals or digits. */
-export const ROLE_IDS = { victim: 'AROAVICTIMVICTIMVIC01', ready: 'AROAREADYREADYREADY01', handMade: 'AROAHANDMADEHANDMADE1' } as const;
+export const ROLE_IDS = {
+  victim: 'AROAVICTIMVICTIMVIC01',
+  ready: 'AROAREADYREADYREADY01',
+  handMade: 'AROAHANDMADEHANDMADE1',
+  taken: 'AROATAKENTAKENTAKEN01',
+} as const;
 
 const statement = (conditions: Record<string, Record<string, string | string[]>> | undefined): PolicyStatement => ({
   Effect: 'Allow',
@@ -416,6 +427,70 @@ export function securityScenarios(): Scenario[] {
         'The quota error was a generic Graph refusal; the half-made application stayed in deletedItems, still counting against the quota.',
       world: { ...readyWorld(), entra: { ...readyWorld().entra, quota: 3 } },
       events: [createRole('one-too-many', placeholder(), at('quota'))],
+    },
+    {
+      name: 'owner-removed-automation',
+      shows:
+        "Alice, an owner named by entra:owners, removed the automation from the owners of two ready roles' applications (the world is the directory after she did). The team re-applies one role's trust policy and deletes the other; then a sweep: the first role ends failed:not-owner with the not-owner alarm line, the Delete sends no write to Graph for the application it no longer owns, and alarms, and the sweep reports both applications as not-owner (never as orphans to delete). An administrator gives the ownership back (docs/operator.md#an-owner-removed-the-automation). Replay with --sweep report.",
+      before:
+        "The re-applied role stayed tagged ready with no alarm; the Delete failed with a generic GraphRequestError (403 Authorization_RequestDenied) and no alarm; the sweep proposed deleting the application as an orphan, which a repair's DELETE would meet with the same 403. Both applications and their service principals stayed against the automation's quota, and nothing named the cause.",
+      world: {
+        accounts: {
+          [ACCOUNT]: {
+            roles: [
+              {
+                roleName: 'ci-deployer',
+                roleId: ROLE_IDS.ready,
+                assumeRolePolicyDocument: pinned(IDS.ourApp, IDS.ourSp),
+                tags: {
+                  'entra:client-id': IDS.ourApp,
+                  'entra:service-principal-id': IDS.ourSp,
+                  'entra:federation-status': 'ready',
+                  'entra:owners': IDS.alice,
+                },
+              },
+              {
+                roleName: 'nightly-job',
+                roleId: ROLE_IDS.taken,
+                assumeRolePolicyDocument: pinned(IDS.takenApp, IDS.takenSp),
+                tags: {
+                  'entra:client-id': IDS.takenApp,
+                  'entra:service-principal-id': IDS.takenSp,
+                  'entra:federation-status': 'ready',
+                  'entra:owners': IDS.alice,
+                },
+              },
+            ],
+            oidcProviders: [provider([IDS.ourApp, IDS.takenApp])],
+          },
+        },
+        entra: {
+          users: [IDS.alice],
+          applications: [
+            {
+              id: IDS.ourAppObject,
+              appId: IDS.ourApp,
+              uniqueName: applicationUniqueName(ACCOUNT, 'ci-deployer', ROLE_IDS.ready),
+              displayName: `web-identity-${ACCOUNT}-ci-deployer`,
+              servicePrincipalId: IDS.ourSp,
+              owners: [IDS.alice],
+            },
+            {
+              id: IDS.takenAppObject,
+              appId: IDS.takenApp,
+              uniqueName: applicationUniqueName(ACCOUNT, 'nightly-job', ROLE_IDS.taken),
+              displayName: `web-identity-${ACCOUNT}-nightly-job`,
+              servicePrincipalId: IDS.takenSp,
+              owners: [IDS.alice],
+            },
+          ],
+        },
+      },
+      events: [
+        updateAssumeRolePolicy('ci-deployer', pinned(IDS.ourApp, IDS.ourSp), at('notowner')),
+        deleteRole('nightly-job', at('notowner')),
+      ],
+      sweep: 'report',
     },
     {
       name: 'reapplied-placeholder',

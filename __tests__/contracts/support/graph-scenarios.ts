@@ -141,6 +141,7 @@ export async function recordGraphScenarios(): Promise<Recording> {
       await directory.getServicePrincipal(servicePrincipalId);
       await directory.getServicePrincipalByAppId(application.appId);
       await directory.ownerIds(application.id);
+      await directory.ownsApplication(application.id);
       await directory.listOwnApplications();
       await directory.listOwnServicePrincipals();
       await directory.createdObjectCount();

@@ -10,6 +10,7 @@ import {
   AccountQuotaExceededError,
   AmbiguousIdentityError,
   ApplicationNameTakenError,
+  NotOwnerError,
   ReservedIdentityError,
   UnknownIdentityError,
 } from '../../../functions/shared/runtime';
@@ -115,6 +116,26 @@ describe('create-service-principal core', () => {
     const second = await registerIdentity(deps, input);
     expect(second.application).toEqual({ ...first.application, created: false });
     expect(directory.applications.size).toBe(1);
+  });
+
+  it('sends no write when an owner took the automation off the role’s application: not-owner, nothing created, deleted or added', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await registerIdentity(deps, input);
+    const [app] = [...directory.applications.values()];
+    app!.owners = ['a11ce000-0000-4000-8000-00000000a11c'];
+    const before = directory.calls.length;
+
+    directory.users.add(USER);
+    // A retry of the CreateRole's execution: it names an owner, which must not be sent
+    const again = registerIdentity(deps, { ...input, requestedOwners: USER });
+
+    await expect(again).rejects.toThrow(NotOwnerError);
+    await expect(again).rejects.toThrow(/^not-owner: the automation is no longer an owner of application/);
+    expect(directory.applications.size).toBe(1);
+    expect(app!.owners).toEqual(['a11ce000-0000-4000-8000-00000000a11c']);
+    expect(directory.calls.slice(before).filter((call) => /^(addOwner|addFederatedCredential|deleteApplication)/.test(call))).toEqual([]);
+    expect(directory.calls.slice(before)).toContain(`ownsApplication ${app!.id}`);
   });
 
   it('gives a re-created role (new role ID) a new application, never its predecessor’s', async () => {

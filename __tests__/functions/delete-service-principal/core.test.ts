@@ -1,5 +1,6 @@
 import { deleteIdentity } from '../../../functions/delete-service-principal/core';
 import { applicationUniqueName } from '../../../functions/shared/entra';
+import { NotOwnerError, createLogger } from '../../../functions/shared/runtime';
 import {
   ACCOUNT_ID,
   FakeAccountIam,
@@ -62,6 +63,26 @@ describe('delete-service-principal core (Delete)', () => {
     const current = await register(currentRoleId);
     expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [old.appId], any: true } });
     expect([...directory.applications.values()].map((app) => app.appId)).toEqual([current.appId]);
+  });
+
+  it('deletes what it still owns, then fails with not-owner and its alarm for an application an owner took it off', async () => {
+    const { directory, register, deps } = await setUp();
+    const owned = await register(newRoleId());
+    const taken = await register(newRoleId());
+    directory.applications.get(taken.id)!.owners = ['a11ce000-0000-4000-8000-00000000a11c'];
+    const lines: Record<string, unknown>[] = [];
+    const logged = { ...deps, logger: createLogger({ sink: (line) => lines.push(JSON.parse(line)) }) };
+
+    const deleting = deleteIdentity(logged, input);
+
+    await expect(deleting).rejects.toThrow(NotOwnerError);
+    await expect(deleting).rejects.toThrow(new RegExp(`^not-owner: .*${taken.appId}`));
+    expect([...directory.applications.values()].map((app) => app.appId)).toEqual([taken.appId]);
+    expect(directory.calls).not.toContain(`deleteApplication ${taken.appId}`);
+    expect(directory.calls).toContain(`deleteApplication ${owned.appId}`);
+    expect(lines.filter((line) => line.alarm === 'not-owner')).toEqual([
+      expect.objectContaining({ appIds: [taken.appId], deleted: [owned.appId] }),
+    ]);
   });
 
   it('never deletes an application the automation did not create, even under the role’s name prefix', async () => {

@@ -37,6 +37,8 @@ function fakes(options: {
   applications?: OwnApplication[];
   tenant?: Record<string, boolean>;
   servicePrincipals?: { id: string; appId: string }[];
+  /** Object IDs of the applications an owner took the automation off. */
+  notOwned?: string[];
 }) {
   const getRoleCalls: string[] = [];
   const iam = {
@@ -77,6 +79,7 @@ function fakes(options: {
         const other = (options.servicePrincipals ?? []).find((sp) => sp.appId === appId);
         return other ? { ...other, displayName: '', servicePrincipalType: 'ManagedIdentity' } : null;
       },
+      ownsApplication: async (objectId: string) => !(options.notOwned ?? []).includes(objectId),
     },
     now: () => NOW,
   };
@@ -135,6 +138,41 @@ describe('sweep-inspect-account', () => {
     const { deps, input } = fakes({ roles: [ready], clientIds: [], applications: [ownApp(ready)] });
 
     expect(summary((await inspectAccount(deps, input)).inspection)).toEqual(['drifted ready federate']);
+  });
+
+  it('reports an application an owner took the automation off as not-owner, never as an orphan to delete, whether its role is ready or gone', async () => {
+    const ready = role('ready', pinned(), { 'entra:federation-status': 'ready' });
+    const gone = role('gone', placeholder);
+    const goneApp = { ...ownApp(gone, '0a000000-0000-4000-8000-0000000000a2'), id: '0a000000-0000-4000-8000-0000000000c2' };
+    const { deps, input } = fakes({
+      roles: [ready],
+      clientIds: [APP],
+      applications: [ownApp(ready), goneApp],
+      notOwned: [ownApp(ready).id, goneApp.id],
+    });
+
+    const { inspection } = await inspectAccount(deps, input);
+
+    expect(summary(inspection)).toEqual(['not-owner ready none', `not-owner ${goneApp.appId} none`]);
+    expect(inspection.readable && inspection.repair.deleteApplications).toEqual([]);
+    expect(inspection.readable && inspection.findings[1]!.detail).toMatch(/role incarnation AROAGONE\w+ no longer exists/);
+  });
+
+  it('federates a role tagged failed:not-owner once the automation owns its application again, and leaves it to the application finding until then', async () => {
+    const given = role('given', pinned(), { 'entra:federation-status': 'failed:not-owner' });
+    const still = role('still', pinned('0a000000-0000-4000-8000-0000000000a3'), { 'entra:federation-status': 'failed:not-owner' });
+    const stillApp = { ...ownApp(still, '0a000000-0000-4000-8000-0000000000a3'), id: '0a000000-0000-4000-8000-0000000000c3' };
+    const { deps, input } = fakes({
+      roles: [given, still],
+      // The given role's client ID left the provider too: a role pinned as written is passed without reading its tags.
+      clientIds: [stillApp.appId],
+      applications: [ownApp(given), stillApp],
+      notOwned: [stillApp.id],
+    });
+
+    const { inspection } = await inspectAccount(deps, input);
+
+    expect(summary(inspection)).toEqual(['unfederated given federate', 'not-owner still none']);
   });
 
   it('never federates a protected role, even one that trusts the provider', async () => {

@@ -15,6 +15,8 @@ const deps = () => ({
   inventory: empty,
   baseline: { list: async () => [{ accountId: '222222222222', status: 'CURRENT' }] },
   store: new MemorySweepStore('web-identity-sweep-111111111111-eu-central-1'),
+  identities: [{ createdObjectCount: async () => 12 }, { createdObjectCount: async () => 3 }],
+  settings: { identityQuotaShare: 225 },
 });
 const plan = (input: unknown) => planSweep(deps(), { input, executionName: 'manual-1', startedAt: '2025-06-01T00:00:00Z' });
 
@@ -47,5 +49,20 @@ describe('sweep-plan: the input of a sweep', () => {
       id: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     expect(await dependencies.store.getJson(sweep.accountsKey)).toEqual([{ accountId: '222222222222', applications: [] }]);
+  });
+
+  it("counts each automation identity's objects against its share, numbered in the configured order", async () => {
+    const dependencies = deps();
+
+    const { sweep } = await planSweep(dependencies, {
+      input: { mode: 'report' },
+      executionName: 'manual-2',
+      startedAt: '2025-06-01T00:00:00Z',
+    });
+
+    expect(((await dependencies.store.getJson(sweep.tenantKey)) as { identities: unknown }).identities).toEqual([
+      { identity: 1, objects: 12, share: 225 },
+      { identity: 2, objects: 3, share: 225 },
+    ]);
   });
 });

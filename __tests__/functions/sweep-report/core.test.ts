@@ -58,6 +58,10 @@ const tenant: TenantPlan = {
   purge: [{ id: APP(103), kind: 'application', appId: APP(3) }],
   directoryObjects: 210,
   accounts: 2,
+  identities: [
+    { identity: 1, objects: 180, share: 225 },
+    { identity: 2, objects: 30, share: 225 },
+  ],
 };
 
 /** Writes a map run as the result writer does; returns what the Map state leaves in the execution state. */
@@ -225,12 +229,22 @@ describe('sweep-report: reporting', () => {
       maxClientIdsPerProvider: 92,
       directoryObjects: 210,
       directoryObjectQuotaPercent: 84,
+      identities: [
+        { identity: 1, objects: 180, share: 225, percent: 80 },
+        { identity: 2, objects: 30, share: 225, percent: 13.3 },
+      ],
     });
+    // One line per identity, its number as the dimension's string (the dashboard's metric filter)
+    expect(lines.map((line) => JSON.parse(line)).filter((line) => line.message === 'sweep identity quota')).toEqual([
+      { message: 'sweep identity quota', identity: '1', objects: 180, share: 225, percent: 80 },
+      { message: 'sweep identity quota', identity: '2', objects: 30, share: 225, percent: 13.3 },
+    ]);
     const metrics = lines.map((line) => JSON.parse(line)).find((line) => line.message === 'sweep metrics');
     expect(metrics.metrics).toEqual({
       maxClientIdsPerProvider: 92,
       directoryObjectQuotaPercent: 84,
       orphanApplications: 1,
+      notOwnerApplications: 0,
       unreadableAccounts: 1,
       deletionsWithheld: 0,
       failedActions: 2,

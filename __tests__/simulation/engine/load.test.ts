@@ -103,7 +103,12 @@ describe('a run under load', () => {
  * same seeds, some interleaving breaks an invariant without the lock, and none with it.
  */
 describe('the hazards of concurrent executions of one role', () => {
-  async function violationsBySeed(options: BurstOptions, definitions: Definitions | undefined, faults?: object[]) {
+  async function violationsBySeed(
+    options: BurstOptions,
+    definitions: Definitions | undefined,
+    faults?: object[],
+    invariants: string[] = [],
+  ) {
     const counts: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
       const output = await run(generateBurst({ ...options, seed }), seed, {
@@ -112,16 +117,20 @@ describe('the hazards of concurrent executions of one role', () => {
         ...(faults ? { faults } : {}),
       });
       counts.push(output.invariants.violations.length);
+      invariants.push(...output.invariants.violations.map((violation) => violation.invariant));
     }
     return counts;
   }
   const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
 
-  it('a Create that fails and compensates while another Create of the role pins it: the application stays, with or without the lock', async () => {
+  it('a Create that fails and compensates while another Create of the role pins it: the application stays under the lock', async () => {
     // Compensation undoes only what its own execution's request created (Graph answered 201 to it,
     // issue 17): the failing Create of an edited role found the application, so it never deletes
-    // it, and the role is never left pinned to a deleted application. Before that rule the
-    // unlocked runs ended pinned to a deleted application (this test expected violations there).
+    // it. One race remains without the lock, and only the lock closes it: the CreateRole's own
+    // Create fails (the team's edit landed first), its compensation reads the role (not pinned
+    // yet), another Create pins the role to that application, then the compensation deletes it
+    // (read, then delete). Whether a seed hits it depends on the seeded latencies of every call
+    // (the Create's owners read of issue 17 item 7 shifted them); it is that race and nothing else.
     // Prepare: created, edited to a wildcard (that Create fails), fixed (that Create pins), a fraction of a second apart
     const options: BurstOptions = {
       seed: 0,
@@ -133,11 +142,12 @@ describe('the hazards of concurrent executions of one role', () => {
       spreadSeconds: 5,
     };
     // Act
-    const without = await violationsBySeed(options, unlocked);
+    const raced: string[] = [];
+    await violationsBySeed(options, unlocked, undefined, raced);
     const withLock = await violationsBySeed(options, undefined);
     // Assess
-    expect(without).toEqual(Array(10).fill(0));
     expect(withLock).toEqual(Array(10).fill(0));
+    expect(raced.filter((invariant) => invariant !== 'pinned-to-missing-identity')).toEqual([]);
   });
 
   it('DeleteRole delivered while the role’s Create runs (Graph slow to answer): the new application outlives its role', async () => {

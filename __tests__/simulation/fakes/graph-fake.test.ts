@@ -278,6 +278,36 @@ describe('PATCH /applications(uniqueName) (upsert)', () => {
     expect(fake.state.liveApplication(foreign.id)?.displayName).toBe('hand made');
   });
 
+  it('refuses every write to an application the automation created but an owner took it off, and still lets it read the owners', async () => {
+    // Prepare: created by the automation (Graph's record), then its only owner is a user (application-delete-owners)
+    const owner = randomUUID();
+    fake.state.addUsers(owner);
+    const taken = fake.state.seedApplication({
+      uniqueName: 'taken',
+      displayName: 'taken',
+      owners: [owner],
+      servicePrincipalId: randomUUID(),
+    });
+    // Act
+    const writes = [
+      await upsert('taken'),
+      await graph('POST', `/applications/${taken.id}/federatedIdentityCredentials`, {
+        name: 'ci',
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:org/app:ref:refs/heads/main',
+        audiences: ['api://AzureADTokenExchange'],
+      }),
+      await graph('POST', `/applications/${taken.id}/owners/$ref`, ownerRef(automation())),
+      await graph('DELETE', `/applications/${taken.id}`),
+    ];
+    const owners = await graph('GET', `/applications/${taken.id}/owners?$select=id`);
+    // Assess: 403 Authorization_RequestDenied each (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby)
+    expect(writes.map((res) => [res.status, res.body?.error.code])).toEqual(Array(4).fill([403, 'Authorization_RequestDenied']));
+    expect(fake.state.liveApplication(taken.id)?.owners).toEqual([owner]);
+    expect(owners.status).toBe(200);
+    expect(owners.body?.value.map((item: { id: string }) => item.id)).toEqual([owner]);
+  });
+
   it('rejects an unescaped quote in an OData key', async () => {
     // Act
     const res = await graph('GET', "/applications(uniqueName='o'brien')");

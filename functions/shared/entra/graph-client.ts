@@ -430,6 +430,17 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     });
   }
 
+  async ownsApplication(applicationObjectId: string): Promise<boolean> {
+    const res = await this.retrying(() =>
+      this.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
+    );
+    // Gone (deleted meanwhile by another execution): no owner took it away; the next call on it says what became of it.
+    if (res.status === 404) return true;
+    if (res.status !== 200) throw requestError('list application owners', res);
+    const own = await this.ownServicePrincipalId();
+    return parse(collectionSchema, res).value.some((item) => servicePrincipalSchema.safeParse(item).data?.id.toLowerCase() === own);
+  }
+
   /** A live application by unique name or client ID, whoever created it. */
   async readApplication(key: { readonly uniqueName: string } | { readonly appId: string }): Promise<EntraApplication | null> {
     return this.getApplication('uniqueName' in key ? `(uniqueName=${odataString(key.uniqueName)})` : `(appId=${odataString(key.appId)})`);

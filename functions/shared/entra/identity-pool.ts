@@ -218,6 +218,12 @@ export class AutomationIdentityPool implements EntraDirectory {
     return (await this.memberFor(application)).deleteApplication(application);
   }
 
+  // The identity that created it is the one that must own it (memberFor: the first one when none
+  // of them owns it any more, whose answer is then false).
+  async ownsApplication(applicationObjectId: string): Promise<boolean> {
+    return (await this.memberFor({ id: applicationObjectId })).ownsApplication(applicationObjectId);
+  }
+
   async addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome> {
     return (await this.memberFor({ id: applicationObjectId })).addOwner(applicationObjectId, userObjectId);
   }

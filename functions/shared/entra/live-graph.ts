@@ -49,17 +49,39 @@ export function liveDirectory(settings: EntraSettings & IdentityPoolSettings): E
  * docs/architecture.md#the-sweep for what the sweep covers.)
  */
 export function liveInventory(settings: EntraSettings): GraphDirectory {
-  const common = { tenantId: settings.tenantId, clientId: settings.automationClientId };
-  const getToken =
-    settings.entraAuthMode === 'certificate'
-      ? createGraphTokenProvider(
-          { ...common, mode: 'certificate', certificateSecretArn: settings.certificateSecretArn ?? '' },
-          { secretsManager: new SecretsManagerClient({ region: settings.region }) },
-        )
-      : createGraphTokenProvider({ ...common, mode: 'federated' }, { sts: new STSClient({ region: settings.region }) });
   return new GraphDirectory({
     baseUrl: settings.graphBaseUrl,
     automationServicePrincipalId: settings.automationServicePrincipalId,
-    getToken,
+    getToken: inventoryToken(settings),
   });
+}
+
+/** The first automation identity's token, as the sweep gets it. */
+function inventoryToken(settings: EntraSettings): () => Promise<string> {
+  const common = { tenantId: settings.tenantId, clientId: settings.automationClientId };
+  return settings.entraAuthMode === 'certificate'
+    ? createGraphTokenProvider(
+        { ...common, mode: 'certificate', certificateSecretArn: settings.certificateSecretArn ?? '' },
+        { secretsManager: new SecretsManagerClient({ region: settings.region }) },
+      )
+    : createGraphTokenProvider({ ...common, mode: 'federated' }, { sts: new STSClient({ region: settings.region }) });
+}
+
+/**
+ * Every automation identity as the sweep counts its creator quota: the first is the inventory;
+ * the others are read with the first one's token (Directory.Read.All reads any service
+ * principal's `createdObjects`, https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects),
+ * so they need not trust the sweep's function.
+ */
+export function liveIdentityCounters(
+  settings: EntraSettings & { readonly automationPoolClientIds: readonly string[] },
+  inventory: GraphDirectory,
+): GraphDirectory[] {
+  const getToken = inventoryToken(settings);
+  return [
+    inventory,
+    ...settings.automationPoolClientIds.map(
+      (clientId) => new GraphDirectory({ baseUrl: settings.graphBaseUrl, automationClientId: clientId, getToken }),
+    ),
+  ];
 }

@@ -85,6 +85,14 @@ export interface EntraDirectory {
    * Missing objects count as done.
    */
   deleteApplication(application: EntraApplication): Promise<void>;
+  /**
+   * Whether the automation identity that manages the application is among its owners
+   * (https://learn.microsoft.com/graph/api/application-list-owners); `false` only for an
+   * application that exists (one deleted meanwhile is nobody's refusal): under
+   * `Application.ReadWrite.OwnedBy` it can change or delete only what it owns. Read it through
+   * `applicationOwnership` (shared/federation), the one judgement of it.
+   */
+  ownsApplication(applicationObjectId: string): Promise<boolean>;
   /** Adds a user as owner of the application. */
   addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome>;
   /** Adds a federated identity credential (audience `api://AzureADTokenExchange`) to an application of ours. */

@@ -1,4 +1,5 @@
-import type { EntraDirectory } from '../entra/ports';
+import { NotOwnerError } from '../runtime/errors';
+import type { EntraApplication, EntraDirectory } from '../entra/ports';
 import type { ClientIdKind, DirectoryFacts } from './role-judgement';
 
 /** The Graph reads the judgement needs (any service principal or application of the tenant, read with Directory.Read.All). */
@@ -58,4 +59,33 @@ export class DirectoryFactsReader {
     if (application) return application.ours ? 'ours' : 'foreign-application';
     return (await this.directory.getServicePrincipalByAppId(clientId)) ? 'service-principal' : 'nothing';
   }
+}
+
+/**
+ * Whether the automation still manages an application of ours (Graph's record says one of its
+ * identities created it): `not-owner` when that identity is no longer among its owners. An owner
+ * the role's `entra:owners` named may remove it
+ * (https://learn.microsoft.com/graph/api/application-delete-owners); under
+ * `Application.ReadWrite.OwnedBy`, which "cannot update any apps that it is not an owner of"
+ * (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby), Graph then
+ * answers 403 `Authorization_RequestDenied` ("Insufficient privileges to complete the operation.")
+ * to any change or delete of it (Graph's error shape, https://learn.microsoft.com/graph/errors; the
+ * code and message as https://learn.microsoft.com/answers/questions/2143345 records a 403; the fake:
+ * simulation/fakes/graph-errors.ts requestDenied). Reading first, rather than waiting for the 403:
+ * an event on a ready role writes nothing to its application, so only a read can tell.
+ * The Create, the Delete and the sweep all ask this, and only this.
+ */
+export type Ownership = 'owned' | 'not-owner';
+export type OwnershipReader = Pick<EntraDirectory, 'ownsApplication'>;
+
+export async function applicationOwnership(directory: OwnershipReader, application: Pick<EntraApplication, 'id'>): Promise<Ownership> {
+  return (await directory.ownsApplication(application.id)) ? 'owned' : 'not-owner';
+}
+
+/** The error an event that would change or delete an application the automation no longer owns ends with (`failed:not-owner`). */
+export function notOwnerError(application: Pick<EntraApplication, 'appId'>, doing: string): NotOwnerError {
+  return new NotOwnerError(
+    `not-owner: the automation is no longer an owner of application ${application.appId}, so it cannot ${doing}: ` +
+      "an owner removed it; a tenant administrator adds the automation's service principal back (docs/operator.md#an-owner-removed-the-automation)",
+  );
 }

@@ -36,6 +36,8 @@ export const DEPLOYED_ENV = {
   automationPoolClientIds: 'AUTOMATION_POOL_CLIENT_IDS',
   /** Objects each automation identity may have created before the next one takes over; `none`: up to Graph's own refusal. */
   identityObjectLimit: 'IDENTITY_OBJECT_LIMIT',
+  /** Sweep plan: the objects of one automation identity's share of its creator quota (the gauge's full scale). */
+  identityQuotaShare: 'IDENTITY_QUOTA_SHARE',
   trustPolicyMaxChars: 'TRUST_POLICY_MAX_CHARS',
   createStateMachineArn: 'CREATE_STATE_MACHINE_ARN',
   deleteStateMachineArn: 'DELETE_STATE_MACHINE_ARN',

@@ -172,6 +172,20 @@ export class AccountQuotaExceededError extends AutomationError {
   readonly transient = false;
 }
 
+/**
+ * An application of the automation (Graph's record, `createdObjects`, says it created it) no
+ * longer has the automation among its owners: an owner the role's `entra:owners` named removed
+ * it. Under `Application.ReadWrite.OwnedBy` the automation "cannot update any apps that it is not
+ * an owner of" (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby):
+ * Graph answers 403 `Authorization_RequestDenied` to a change or a delete, so the automation
+ * stops before it writes (`failed:not-owner`, an alarm). An administrator gives the ownership
+ * back (docs/operator.md#an-owner-removed-the-automation).
+ */
+export class NotOwnerError extends AutomationError {
+  readonly name = 'NotOwnerError';
+  readonly transient = false;
+}
+
 /** A function received input that does not match its schema. */
 export class InvalidInputError extends AutomationError {
   readonly name = 'InvalidInputError';
@@ -198,6 +212,7 @@ export const AUTOMATION_ERRORS = {
   AmbiguousIdentityError,
   ReservedIdentityError,
   AccountQuotaExceededError,
+  NotOwnerError,
   InvalidInputError,
 } as const;
 

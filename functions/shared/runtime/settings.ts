@@ -247,6 +247,10 @@ export interface SweepPlanSettings extends EntraSettings {
   readonly stackSetCallAs: 'SELF' | 'DELEGATED_ADMIN';
   /** The region of the member baseline's stack instances (us-east-1). */
   readonly stackSetInstanceRegion: string;
+  /** The client IDs of the automation identities after the first (counted, never used to sign in). */
+  readonly automationPoolClientIds: readonly string[];
+  /** Objects of one identity's share of its creator quota. */
+  readonly identityQuotaShare: number;
 }
 
 /** sweep-plan (Graph, the StackSet, the sweep's bucket; no member role). */
@@ -259,11 +263,15 @@ export function loadSweepPlanSettings(env: Env): SweepPlanSettings {
       [ENV.stackSetName]: z.string().check(z.regex(/^[a-zA-Z][a-zA-Z0-9-]{0,127}$/, 'a StackSet name')),
       [ENV.stackSetCallAs]: z.enum(['SELF', 'DELEGATED_ADMIN']),
       [ENV.stackSetInstanceRegion]: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')),
+      [ENV.automationPoolClientIds]: clientIdList,
+      [ENV.identityQuotaShare]: z.string().check(z.regex(/^[1-9]\d*$/, 'a positive integer')),
     },
     env,
   );
   return {
     ...entra(values),
+    automationPoolClientIds: values[ENV.automationPoolClientIds],
+    identityQuotaShare: Number(values[ENV.identityQuotaShare]),
     sweepBucket: values[ENV.sweepBucket],
     stackSetName: values[ENV.stackSetName],
     stackSetCallAs: values[ENV.stackSetCallAs],

@@ -112,6 +112,11 @@ export const FINDING_KINDS = {
     meaning:
       "A soft-deleted object of the automation still in directory/deletedItems (counting against its quota); reported only when Graph's record cannot prove it is the automation's.",
   },
+  'not-owner': {
+    action: 'none',
+    meaning:
+      'An application of the automation that no longer has the automation among its owners (an owner removed it): the automation can neither change nor delete it, and it counts against its quota. A tenant administrator gives the ownership back.',
+  },
   'unreadable-account': { action: 'none', meaning: 'The account could not be read completely: nothing is deleted for it in this run.' },
   'over-deletion-cap': {
     action: 'none',
@@ -175,6 +180,19 @@ export const inspectionSchema = z.union([
 ]);
 export type Inspection = z.infer<typeof inspectionSchema>;
 
+/**
+ * One automation identity's use of its creator quota, as the plan counted it: `identity` is its
+ * number (1 the deployment's first, then `entra.automationIdentities` in order: docs/operator.md#the-creator-quota),
+ * `objects` the live directory objects Graph's record says it created (what the identity pool
+ * counts before it moves on), `share` the objects it may use (`entra.quotaShare` × `entra.creatorQuota`).
+ */
+export const identityQuotaSchema = z.object({
+  identity: z.number().check(z.int(), z.minimum(1)),
+  objects: z.number().check(z.int(), z.minimum(0)),
+  share: z.number().check(z.int(), z.minimum(1)),
+});
+export type IdentityQuota = z.infer<typeof identityQuotaSchema>;
+
 /** What the plan found at the tenant level, stored beside the items. */
 export const tenantPlanSchema = z.object({
   findings: z.array(findingSchema),
@@ -184,6 +202,8 @@ export const tenantPlanSchema = z.object({
   directoryObjects: z.number(),
   /** Accounts with a baseline stack instance. */
   accounts: z.number(),
+  /** Each automation identity's use of its share of the creator quota. */
+  identities: z.array(identityQuotaSchema),
 });
 export type TenantPlan = z.infer<typeof tenantPlanSchema>;
 
@@ -293,6 +313,8 @@ export interface SweepTotals {
   /** Directory objects of the automation, and that as a percentage of the configured quota. */
   readonly directoryObjects: number;
   readonly directoryObjectQuotaPercent: number;
+  /** Each automation identity's objects against its share, and that as a percentage. */
+  readonly identities: readonly (IdentityQuota & { readonly percent: number })[];
 }
 
 /**
@@ -313,6 +335,11 @@ export const SWEEP_METRICS = {
   orphanApplications: {
     threshold: 1,
     description: 'The sweep found applications of the automation whose roles are gone: events were lost, or deletions failed.',
+  },
+  notOwnerApplications: {
+    threshold: 1,
+    description:
+      'The sweep found applications of the automation that an owner took the automation off: it can neither change nor delete them, and they count against its quota. A tenant administrator gives the ownership back.',
   },
   unreadableAccounts: {
     threshold: 1,
@@ -342,6 +369,11 @@ export const SWEEP_METRICS_MESSAGE = 'sweep metrics';
  */
 export const SWEEP_FINDINGS_MESSAGE = 'sweep findings of a kind';
 export const SWEEP_PROVIDER_MESSAGE = 'sweep provider among the fullest';
+/**
+ * One line per automation identity (`identity` as a string, the metric's dimension; `objects`;
+ * `share`; `percent`): the dashboard shows each identity's objects against its share.
+ */
+export const SWEEP_IDENTITY_MESSAGE = 'sweep identity quota';
 export const DASHBOARD_FULLEST_PROVIDERS = 10;
 
 /** The destructive actions the cap counts. */

@@ -26,3 +26,11 @@ export interface SweepStore {
   /** Throws when the object does not exist or is not JSON. */
   getJson(key: string): Promise<unknown>;
 }
+
+/**
+ * One automation identity as the sweep's plan counts its creator quota: the live directory
+ * objects Graph's record says it created (`GraphDirectory.createdObjectCount`).
+ */
+export interface CreatedObjectCounter {
+  createdObjectCount(): Promise<number>;
+}

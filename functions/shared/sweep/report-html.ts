@@ -99,6 +99,8 @@ ${readable.length > shown.length ? `<p class="muted">${readable.length - shown.l
 ${readable.length === 0 ? '<p class="muted">No readable account.</p>' : ''}
 <h2>Creator quota used by the automation, as inspected (alarm at 80 %)</h2>
 ${gauge('automation', totals.directoryObjects, options.entraObjectQuota, 0.8)}
+<h2>Creator quota per automation identity, against its share</h2>
+${totals.identities.map((identity) => gauge(`identity ${identity.identity}`, identity.objects, identity.share, 0.8)).join('\n')}
 </section>
 <section id="changed"><h2>What this run changed</h2>
 ${

@@ -53,7 +53,7 @@ export const TASKS = {
     description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
     capability: null,
     callsGraph: true,
-    settings: ['sweepStorage', 'stackSet'],
+    settings: ['sweepStorage', 'stackSet', 'identityQuota'],
     timeoutSeconds: 300,
     memorySize: 512,
   },
@@ -107,7 +107,9 @@ export interface TaskSpec {
  * and the gateway application, docs/architecture.md#audience-modes), `gateway` (the gateway's
  * client ID alone, for the one judgement of a role outside the Create), `identityPool` (the
  * automation identities and their quota, docs/operator.md#the-creator-quota), and the sweep's:
- * `protectedRoles`, `sweepStorage`, `stackSet`, `sweepLimits`.
+ * `protectedRoles`, `sweepStorage`, `stackSet`, `sweepLimits`, `identityQuota` (the identities'
+ * client IDs and each one's share, to count them: unlike `identityPool`, the identities after the
+ * first do not trust the function, whose reads go through the first one's Directory.Read.All).
  */
 export type TaskSetting =
   | 'appNamePrefix'
@@ -115,6 +117,7 @@ export type TaskSetting =
   | 'audiences'
   | 'gateway'
   | 'identityPool'
+  | 'identityQuota'
   | 'protectedRoles'
   | 'sweepStorage'
   | 'stackSet'

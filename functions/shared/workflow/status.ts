@@ -1,5 +1,5 @@
 import type { AutomationErrorName } from '../runtime/errors';
-import type { Failure } from './contracts';
+import type { Failure, TaskFunctionName } from './contracts';
 
 /**
  * What the automation writes on a role about its federation, in one place: the status
@@ -57,6 +57,10 @@ export const FAILURE_REASONS = {
     retryable: false,
     fix: 'The account has the configured maximum of roles with an application of their own: delete unused ones, bring your own identity, or ask the operator to raise entra.maxApplicationsPerAccount.',
   },
+  'not-owner': {
+    retryable: false,
+    fix: "An owner of the role's application removed the automation from its owners: the automation can neither change nor delete it, and it counts against the automation's quota. A tenant administrator adds the automation's service principal back as an owner (docs/operator.md#an-owner-removed-the-automation); the next event or repair sweep then federates the role again.",
+  },
   'entra-authentication': { retryable: false, fix: 'The automation could not sign in to Entra: the operator checks its credential.' },
   'graph-request-refused': { retryable: false, fix: 'Microsoft Graph refused a request: the operator reads the execution for the code.' },
   'graph-throttled': { retryable: true, fix: 'Microsoft Graph throttled the automation: update the trust policy again later.' },
@@ -94,6 +98,7 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
   AmbiguousIdentityError: 'ambiguous-identity',
   ReservedIdentityError: 'reserved-identity',
   AccountQuotaExceededError: 'account-quota',
+  NotOwnerError: 'not-owner',
   'States.Timeout': 'timeout',
 };
 
@@ -147,8 +152,9 @@ export const ACCESS = { pinned: 'pinned', closed: 'closed', locked: 'locked', op
 export type Access = (typeof ACCESS)[keyof typeof ACCESS];
 
 /**
- * Alarms raised from the assign function's log: its `role left open` and `role tagged as
- * failed` lines carry `alarm: <name>`, and a metric filter per name (stacks/security-alarms.ts)
+ * Alarms raised from the functions' logs: the assign function's `role left open` and `role
+ * tagged as failed` lines (and the Delete's line for an application it may no longer delete)
+ * carry `alarm: <name>`, and a metric filter per name and writer (stacks/security-alarms.ts)
  * counts them. One list, read by both sides.
  */
 export const LOG_ALARMS = {
@@ -157,9 +163,23 @@ export const LOG_ALARMS = {
   'entra-quota':
     'The automation reached its Entra directory object quota: no new role can be federated until objects are purged or the quota is raised.',
   'role-open': 'A role could not be pinned nor locked: any workload of the tenant may assume it. Fix its trust policy now.',
+  'not-owner':
+    "An owner removed the automation from the owners of a role's application: the automation can neither change nor delete it, and its quota leaks. A tenant administrator gives the ownership back.",
 } as const;
 export type LogAlarm = keyof typeof LOG_ALARMS;
 
+/**
+ * The functions whose log lines carry each alarm: a metric filter on each one's log group. The
+ * assign function tags the role failed; the Delete has no role left to tag when an application
+ * it must delete is no longer the automation's to delete.
+ */
+export const LOG_ALARM_WRITERS: Readonly<Record<LogAlarm, readonly TaskFunctionName[]>> = {
+  'name-taken': ['assign-role-to-audience'],
+  'entra-quota': ['assign-role-to-audience'],
+  'role-open': ['assign-role-to-audience'],
+  'not-owner': ['assign-role-to-audience', 'delete-service-principal'],
+};
+
 /** The alarm a failure reason raises, if any. */
 export const alarmFor = (reason: FailureReason): LogAlarm | undefined =>
-  reason === 'name-taken' || reason === 'entra-quota' ? reason : undefined;
+  reason === 'name-taken' || reason === 'entra-quota' || reason === 'not-owner' ? reason : undefined;

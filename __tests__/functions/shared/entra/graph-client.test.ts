@@ -1754,6 +1754,22 @@ describe('GraphDirectory inventory reads', () => {
     expect(found).toEqual({ id: sp.id, appId: sp.appId, displayName: '', servicePrincipalType: '' });
   });
 
+  it('says whether the automation still owns an application: no once an owner took it off, yes for one that is gone (nobody refused it)', async () => {
+    // Prepare
+    const owner = randomUUID();
+    fake.state.addUsers(owner);
+    const kept = fake.state.seedApplication({ uniqueName: 'kept', displayName: 'kept' });
+    const taken = fake.state.seedApplication({ uniqueName: 'taken', displayName: 'taken', owners: [owner] });
+    // Act
+    const answers = [
+      await directory().ownsApplication(kept.id),
+      await directory().ownsApplication(taken.id),
+      await directory().ownsApplication(randomUUID()),
+    ];
+    // Assess
+    expect(answers).toEqual([true, false, true]);
+  });
+
   it('reports no owners for an application that is gone (404)', async () => {
     // Act
     const owners = await directory().ownerIds(randomUUID());
@@ -1767,6 +1783,7 @@ describe('GraphDirectory inventory reads', () => {
     ['listDeletedItems', CALL.deletedServicePrincipals, (client: GraphDirectory) => client.listDeletedItems('servicePrincipal')],
     ['createdObjectCount', 'graph:GET /servicePrincipals/{id}/createdObjects', (client: GraphDirectory) => client.createdObjectCount()],
     ['ownerIds', 'graph:GET /applications/{id}/owners', (client: GraphDirectory) => client.ownerIds(randomUUID())],
+    ['ownsApplication', 'graph:GET /applications/{id}/owners', (client: GraphDirectory) => client.ownsApplication(randomUUID())],
     ['getServicePrincipal', 'graph:GET /servicePrincipals/{id}', (client: GraphDirectory) => client.getServicePrincipal(randomUUID())],
     [
       'deleteApplication (its service principal)',

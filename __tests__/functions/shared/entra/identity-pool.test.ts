@@ -176,6 +176,22 @@ describe('AutomationIdentityPool', () => {
     expect(fake.state.liveApplication(application.id)?.owners).toEqual([fake.state.liveApplication(application.id)?.createdBy]);
   });
 
+  it('asks the identity that created an application whether it still owns it: no once an owner took it off', async () => {
+    // Prepare: a role whose preferred identity is not the first
+    const directory = pool(3);
+    const role = Array.from({ length: 20 }, (_, i) => `r${i}`).find((name) => preferredIdentity(spec(name).uniqueName, 3) !== 0)!;
+    const { application } = await directory.registerApplication(spec(role));
+    const owner = randomUUID();
+    fake.state.addUsers(owner);
+    // Act
+    const before = await pool(3).ownsApplication(application.id);
+    fake.state.liveApplication(application.id)!.owners = [owner];
+    const after = await pool(3).ownsApplication(application.id);
+    // Assess
+    expect(creatorIndex(application.appId)).not.toBe(0);
+    expect([before, after]).toEqual([true, false]);
+  });
+
   it('moves on to the next identity once one has used its share, and refuses once all have', async () => {
     // Prepare: 2 identities that may create 2 objects each (one role)
     const full: number[] = [];

@@ -36,6 +36,10 @@ const report = (findings: SweepReport['findings'], accounts: SweepReport['accoun
     maxClientIdsPerProvider: 0,
     directoryObjects: 210,
     directoryObjectQuotaPercent: 84,
+    identities: [
+      { identity: 1, objects: 190, share: 225, percent: 84.4 },
+      { identity: 2, objects: 20, share: 225, percent: 8.9 },
+    ],
   },
   accounts,
 });
@@ -93,6 +97,9 @@ describe('the sweep report page', () => {
     expect(gauges[0]).toBe(String(100000000000 + GAUGE_ACCOUNTS + 4));
     expect(html).toContain('5 more accounts hold 5 or fewer.');
     expect(html).toMatch(/<div class="gauge warn" data-gauge="automation">.*210 \/ 250/);
+    // Each automation identity against its share (docs/operator.md#the-creator-quota)
+    expect(html).toMatch(/<div class="gauge warn" data-gauge="identity 1">.*190 \/ 225/);
+    expect(html).toMatch(/<div class="gauge ok" data-gauge="identity 2">.*20 \/ 225/);
   });
 
   it('renders in Chromium, filters the findings by account, and keeps a screenshot', async () => {
@@ -132,6 +139,10 @@ describe('the sweep report page', () => {
       await page.selectOption('#filter-account', '');
       expect(await visible.count()).toBe(all);
       expect(await page.locator('[data-gauge]').count()).toBeGreaterThan(1);
+      // The creator quota of each automation identity against its share (the example configuration: one identity, 250)
+      const identity = page.locator('[data-gauge="identity 1"]');
+      expect(await identity.isVisible()).toBe(true);
+      expect(await identity.locator('.value').textContent()).toMatch(/^\d+ \/ 250$/);
       expect(requests).toEqual([pathToFileURL(file).href]);
       expect(errors).toEqual([]);
       mkdirSync(ARTIFACTS, { recursive: true });
