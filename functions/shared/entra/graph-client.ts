@@ -277,7 +277,13 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     // A nonce too short to be unguessable proves nothing (a world, or a hand-edited item, may hold one).
     if (record.state !== 'intent' || record.nonce.length < 16) return false;
     const notes = await this.applicationNotes(app.id, options.deleted === true);
-    return notes?.includes(`${CREATION_NONCE_MARK}${record.nonce}`) ?? false;
+    if (!notes?.includes(`${CREATION_NONCE_MARK}${record.nonce}`)) return false;
+    // Once the application exists, anyone who may read applications may read its notes, so the nonce
+    // is no secret any more: the first application found with it pins the record to its object ID.
+    // Otherwise, should it go (a Delete stopped between its purge and the record's removal), a tenant
+    // user could register the freed name with the published nonce and have it adopted.
+    await records.complete(record.uniqueName, { appId: app.appId, applicationId: app.id });
+    return true;
   }
 
   /** The application's notes (https://learn.microsoft.com/graph/api/application-get; a soft-deleted one from deletedItems), or null when it is gone. */
