@@ -396,6 +396,14 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // creator's quota (https://learn.microsoft.com/graph/api/resources/directory), so both
   // are purged (https://learn.microsoft.com/graph/api/directory-deleteditems-delete).
   async deleteApplication(application: EntraApplication): Promise<void> {
+    // An intent still open (its completion lost, and this application proven by createdObjects)
+    // is pinned to it first: its nonce sits in these notes, readable by any tenant user, and must
+    // not prove a stranger's application under the freed name should this Delete stop before the
+    // record goes.
+    const open = await this.deps.records?.get(application.uniqueName);
+    if (open?.state === 'intent' && open.applicationId === undefined) {
+      await this.deps.records?.complete(application.uniqueName, { appId: application.appId, applicationId: application.id });
+    }
     const servicePrincipalId = await this.findServicePrincipalId(application.appId);
     const res = await this.retrying(() => this.request('DELETE', `/applications/${encodeURIComponent(application.id)}`));
     if (res.status !== 204 && res.status !== 404) throw requestError('delete application', res);

@@ -282,53 +282,64 @@ describe('an intent’s nonce, once published in the notes, proves one applicati
     await fake.close();
   });
 
-  it('a tenant user who read the nonce re-registers the name after a Delete that stopped before removing the record: refused', async () => {
-    // Prepare: a create whose completion was lost (the record stays `intent`, the notes carry its nonce)
-    fake = await startGraphFake();
-    fake.state.readings.createdObjectsListApplications = false;
-    fake.state.addUsers(SQUATTER);
-    const records = new InMemoryAutomationRecords();
-    let removeFails = true;
-    const store: AutomationRecordStore = {
-      get: (name) => records.get(name),
-      putIntent: (intent) => records.putIntent(intent),
-      complete: (name, ids) => records.complete(name, ids),
-      listWithPrefix: (prefix) => records.listWithPrefix(prefix),
-      // Delete crashes after its purge, before the record goes
-      remove: async (name) => {
-        if (removeFails) throw new Error('Lambda timed out');
-        await records.remove(name);
-      },
-    };
-    const directory = new GraphDirectory({
-      baseUrl: fake.baseUrl,
-      automationServicePrincipalId: fake.state.automationServicePrincipalId,
-      getToken: async () => 't',
-      sleep: async () => undefined,
-      records: store,
-    });
-    const { application } = await directory.registerApplication(SPEC);
-    records.seed({ ...(await records.get(UNIQUE_NAME))!, state: 'intent', appId: undefined, applicationId: undefined } as AutomationRecord);
-    // Any tenant user can read an application's notes (https://learn.microsoft.com/graph/api/application-get:
-    // Application.Read.All, and default user permissions read all registered applications).
-    const published = fake.state.liveApplication(application.id)!.notes!;
-    // The role's federation is removed: Delete finds the application by the nonce, deletes and purges it, then stops
-    const found = await directory.findOwnApplication(UNIQUE_NAME);
-    await expect(directory.deleteApplication(found!)).rejects.toThrow('Lambda timed out');
-    removeFails = false;
-    // The tenant user registers the freed name with the published nonce, the automation as co-owner
-    const squatted = fake.state.seedApplication({
-      uniqueName: UNIQUE_NAME,
-      displayName: 'totally-legit',
-      createdBy: SQUATTER,
-      owners: [SQUATTER, fake.state.automationServicePrincipalId],
-    });
-    squatted.notes = published;
-    // Act: the federation is tagged again, the same role incarnation asks for its application
-    const outcome = directory.registerApplication(SPEC);
-    // Assess
-    await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
-    await expect(directory.findOwnApplication(UNIQUE_NAME)).resolves.toBeNull();
-    expect((await directory.listOwnApplications()).map((app) => app.id)).not.toContain(squatted.id);
-  });
+  it.each([
+    ['createdObjects lists no application', false],
+    ['createdObjects lists the application', true],
+  ])(
+    'a tenant user who read the nonce re-registers the name after a Delete that stopped before removing the record: refused (%s)',
+    async (_reading, listsApplications) => {
+      // Prepare: a create whose completion was lost (the record stays `intent`, the notes carry its nonce)
+      fake = await startGraphFake();
+      fake.state.readings.createdObjectsListApplications = listsApplications;
+      fake.state.addUsers(SQUATTER);
+      const records = new InMemoryAutomationRecords();
+      let removeFails = true;
+      const store: AutomationRecordStore = {
+        get: (name) => records.get(name),
+        putIntent: (intent) => records.putIntent(intent),
+        complete: (name, ids) => records.complete(name, ids),
+        listWithPrefix: (prefix) => records.listWithPrefix(prefix),
+        // Delete crashes after its purge, before the record goes
+        remove: async (name) => {
+          if (removeFails) throw new Error('Lambda timed out');
+          await records.remove(name);
+        },
+      };
+      const directory = new GraphDirectory({
+        baseUrl: fake.baseUrl,
+        automationServicePrincipalId: fake.state.automationServicePrincipalId,
+        getToken: async () => 't',
+        sleep: async () => undefined,
+        records: store,
+      });
+      const { application } = await directory.registerApplication(SPEC);
+      records.seed({
+        ...(await records.get(UNIQUE_NAME))!,
+        state: 'intent',
+        appId: undefined,
+        applicationId: undefined,
+      } as AutomationRecord);
+      // Any tenant user can read an application's notes (https://learn.microsoft.com/graph/api/application-get:
+      // Application.Read.All, and default user permissions read all registered applications).
+      const published = fake.state.liveApplication(application.id)!.notes!;
+      // The role's federation is removed: Delete finds the application by the nonce, deletes and purges it, then stops
+      const found = await directory.findOwnApplication(UNIQUE_NAME);
+      await expect(directory.deleteApplication(found!)).rejects.toThrow('Lambda timed out');
+      removeFails = false;
+      // The tenant user registers the freed name with the published nonce, the automation as co-owner
+      const squatted = fake.state.seedApplication({
+        uniqueName: UNIQUE_NAME,
+        displayName: 'totally-legit',
+        createdBy: SQUATTER,
+        owners: [SQUATTER, fake.state.automationServicePrincipalId],
+      });
+      squatted.notes = published;
+      // Act: the federation is tagged again, the same role incarnation asks for its application
+      const outcome = directory.registerApplication(SPEC);
+      // Assess
+      await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
+      await expect(directory.findOwnApplication(UNIQUE_NAME)).resolves.toBeNull();
+      expect((await directory.listOwnApplications()).map((app) => app.id)).not.toContain(squatted.id);
+    },
+  );
 });
