@@ -225,6 +225,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     if (!(await this.isOwnApplication(deleted, { record, deleted: true }))) {
       throw nameTaken(spec.uniqueName, `the soft-deleted application ${deleted.appId}`);
     }
+    await this.pinIntent(deleted);
     await this.purge(deleted.id, false);
     // Its service principal was soft-deleted with it and counts against the quota too.
     for (const id of await this.findDeletedServicePrincipals(deleted.appId)) await this.purge(id, false);
@@ -277,13 +278,21 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     // A nonce too short to be unguessable proves nothing (a world, or a hand-edited item, may hold one).
     if (record.state !== 'intent' || record.nonce.length < 16) return false;
     const notes = await this.applicationNotes(app.id, options.deleted === true);
-    if (!notes?.includes(`${CREATION_NONCE_MARK}${record.nonce}`)) return false;
-    // Once the application exists, anyone who may read applications may read its notes, so the nonce
-    // is no secret any more: the first application found with it pins the record to its object ID.
-    // Otherwise, should it go (a Delete stopped between its purge and the record's removal), a tenant
-    // user could register the freed name with the published nonce and have it adopted.
-    await records.complete(record.uniqueName, { appId: app.appId, applicationId: app.id });
-    return true;
+    return notes?.includes(`${CREATION_NONCE_MARK}${record.nonce}`) ?? false;
+  }
+
+  /**
+   * Completes a still open intent to this application before the automation deletes or purges it.
+   * Once the application exists, its notes (and so the nonce) are readable by any tenant user
+   * (https://learn.microsoft.com/graph/api/application-get); should the record outlive the
+   * application (a Delete stopped between its purge and the record's removal), the nonce must not
+   * prove a stranger's application registered under the freed name.
+   */
+  private async pinIntent(application: EntraApplication): Promise<void> {
+    const open = await this.deps.records?.get(application.uniqueName);
+    if (open?.state === 'intent' && open.applicationId === undefined) {
+      await this.deps.records?.complete(application.uniqueName, { appId: application.appId, applicationId: application.id });
+    }
   }
 
   /** The application's notes (https://learn.microsoft.com/graph/api/application-get; a soft-deleted one from deletedItems), or null when it is gone. */
@@ -396,14 +405,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // creator's quota (https://learn.microsoft.com/graph/api/resources/directory), so both
   // are purged (https://learn.microsoft.com/graph/api/directory-deleteditems-delete).
   async deleteApplication(application: EntraApplication): Promise<void> {
-    // An intent still open (its completion lost, and this application proven by createdObjects)
-    // is pinned to it first: its nonce sits in these notes, readable by any tenant user, and must
-    // not prove a stranger's application under the freed name should this Delete stop before the
-    // record goes.
-    const open = await this.deps.records?.get(application.uniqueName);
-    if (open?.state === 'intent' && open.applicationId === undefined) {
-      await this.deps.records?.complete(application.uniqueName, { appId: application.appId, applicationId: application.id });
-    }
+    await this.pinIntent(application);
     const servicePrincipalId = await this.findServicePrincipalId(application.appId);
     const res = await this.retrying(() => this.request('DELETE', `/applications/${encodeURIComponent(application.id)}`));
     if (res.status !== 204 && res.status !== 404) throw requestError('delete application', res);

@@ -343,3 +343,53 @@ describe('an intent’s nonce, once published in the notes, proves one applicati
     },
   );
 });
+
+describe('an intent’s nonce and a soft-deleted application of the automation', () => {
+  let fake: GraphFake;
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('a tenant user who registers the freed name with the published nonce between the purge and the re-create is refused on the retry', async () => {
+    // Prepare: a create whose completion was lost; then an administrator soft-deleted the application
+    fake = await startGraphFake();
+    fake.state.readings.createdObjectsListApplications = false;
+    fake.state.addUsers(SQUATTER);
+    const records = new InMemoryAutomationRecords();
+    let squatted: { id: string } | undefined;
+    let published = '';
+    const racing: typeof fetch = async (input, init) => {
+      const answer = await fetch(input, init);
+      // The tenant user, who read the nonce while the application was live, wins the race for the freed name
+      if (init?.method === 'DELETE' && String(input).includes('/directory/deletedItems/') && !squatted) {
+        squatted = fake.state.seedApplication({
+          uniqueName: UNIQUE_NAME,
+          displayName: 'totally-legit',
+          createdBy: SQUATTER,
+          owners: [SQUATTER, fake.state.automationServicePrincipalId],
+        });
+        (squatted as { notes?: string }).notes = published;
+      }
+      return answer;
+    };
+    const directory = new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationServicePrincipalId: fake.state.automationServicePrincipalId,
+      getToken: async () => 't',
+      sleep: async () => undefined,
+      records,
+      fetch: racing,
+    });
+    const { application } = await directory.registerApplication(SPEC);
+    records.seed({ ...(await records.get(UNIQUE_NAME))!, state: 'intent', appId: undefined, applicationId: undefined } as AutomationRecord);
+    published = fake.state.liveApplication(application.id)!.notes!;
+    fake.state.softDeleteApplication(fake.state.liveApplication(application.id)!);
+    // The redelivered create recognises its soft-deleted application, purges it, and loses the race
+    await expect(directory.registerApplication(SPEC)).rejects.toThrow();
+    // Act: the next attempt
+    const outcome = directory.registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    await expect(directory.findOwnApplication(UNIQUE_NAME)).resolves.toBeNull();
+  });
+});
