@@ -7,13 +7,16 @@
  * Figures and survivors per module: bench/README.md#mutation-testing-npm-run-mutate.
  */
 const MUTATION_PARTS = {
-  /** The first five: trust-policy rewrite, router, IAM and Graph clients, credential cache. */
+  /** The first five: trust-policy rewrite, router, IAM and Graph clients (the Graph client in its four files), credential cache. */
   core: {
     mutate: [
       'functions/shared/iam/trust-policy.ts',
       'functions/router/core.ts',
       'functions/shared/iam/member-account.ts',
       'functions/shared/entra/graph-client.ts',
+      'functions/shared/entra/graph-http.ts',
+      'functions/shared/entra/graph-service-principals.ts',
+      'functions/shared/entra/graph-deleted-items.ts',
       'credential-helper/cache.ts',
     ],
     tests: ['functions/', 'security/', 'credential-helper/'],

@@ -1,16 +1,20 @@
-import * as z from 'zod/mini';
-import {
-  ApplicationNameTakenError,
-  AutomationError,
-  EntraAuthenticationError,
-  EntraQuotaExceededError,
-  InvalidInputError,
-  GraphReplicationLagError,
-  GraphRequestError,
-  GraphThrottledError,
-  GraphUnavailableError,
-} from '../runtime/errors';
+import { randomUUID } from 'node:crypto';
+import { ApplicationNameTakenError, GraphReplicationLagError, InvalidInputError } from '../runtime/errors';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, GUID_PATTERN as GUID } from '../workflow/contracts';
+import { DeletedItems } from './graph-deleted-items';
+import { collectionSchema, GRAPH_V1, GraphHttp, type GraphHttpOptions, isConflict, odataString, parse, requestError } from './graph-http';
+import { ServicePrincipals } from './graph-service-principals';
+import {
+  APP_SELECT,
+  applicationSchema,
+  collectApplications,
+  federatedCredentialSchema,
+  inventoryApplicationSchema,
+  servicePrincipalSchema,
+  servicePrincipalWithAppSchema,
+  toApplication,
+} from './graph-shapes';
+import { applicationUniqueName } from './naming';
 import type {
   AddFederatedCredentialOutcome,
   AddOwnerOutcome,
@@ -24,23 +28,13 @@ import type {
   InventoryApplication,
   RegisteredApplication,
 } from './ports';
-import { realSleep, withRetry } from '../runtime/retry';
-import { applicationUniqueName } from './naming';
 import { CREATION_NONCE_MARK, type AutomationRecord, type AutomationRecordStore } from './records';
-import { randomUUID } from 'node:crypto';
 
-/**
- * `EntraDirectory` over Microsoft Graph v1.0 REST with the global `fetch`.
- *
- * Every operation runs in one bounded retry loop: 429 waits what `Retry-After` says,
- * 5xx, network failures and replication lag back off exponentially with full jitter.
- * The loop is short (≤ 4 attempts, ≤ 20 s of sleep) because a Lambda has a timeout; once
- * it gives up, the named error it throws lets the state machine's `Retry` do the long
- * backoff. Every failure leaves as an error from `errors.ts`.
- */
-export interface GraphDirectoryDeps {
-  /** Default `https://graph.microsoft.com/v1.0`; the loopback fake in tests. */
-  readonly baseUrl?: string;
+// The HTTP layer's names, for the callers that imported them from here.
+export { GRAPH_V1, odataString, retryAfterSeconds } from './graph-http';
+
+/** What the Graph client needs: the HTTP layer's options (graph-http.ts) and who the automation is. */
+export interface GraphDirectoryDeps extends GraphHttpOptions {
   /**
    * Object ID of the automation's own service principal: whose `createdObjects` prove "ours".
    * An identity of the pool (identity-pool.ts) may give its client ID instead: the object ID is
@@ -49,16 +43,6 @@ export interface GraphDirectoryDeps {
   readonly automationServicePrincipalId?: string;
   /** The identity's client ID, when `automationServicePrincipalId` is not given. */
   readonly automationClientId?: string;
-  /** A bearer token for `https://graph.microsoft.com/.default` (see `entra-auth.ts`). */
-  readonly getToken: () => Promise<string>;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-  /** Attempts per operation, the first included; default 4. */
-  readonly maxAttempts?: number;
-  /** Per-request timeout; default 10 s. */
-  readonly requestTimeoutMs?: number;
-  /** The global `fetch` by default (the simulator passes one that runs on its virtual clock). */
-  readonly fetch?: typeof fetch;
   /**
    * The automation's own record of its creations (records.ts): with it, an application is also
    * proven the automation's when Graph's `createdObjects` does not list it (issue 20, reading 2).
@@ -70,79 +54,16 @@ export interface GraphDirectoryDeps {
   readonly now?: () => Date;
 }
 
-export const GRAPH_V1 = 'https://graph.microsoft.com/v1.0';
-
-const BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 8_000;
-const MAX_TOTAL_DELAY_MS = 20_000;
-const APP_SELECT = '$select=id,appId,uniqueName,displayName';
-
-const applicationSchema = z.object({
-  id: z.string().check(z.minLength(1)),
-  appId: z.string().check(z.minLength(1)),
-  uniqueName: z.nullish(z.string()),
-  displayName: z.nullish(z.string()),
-});
-const servicePrincipalSchema = z.object({ id: z.string().check(z.minLength(1)) });
-const directoryServicePrincipalSchema = z.object({
-  id: z.string().check(z.minLength(1)),
-  appId: z.string().check(z.minLength(1)),
-  displayName: z.nullish(z.string()),
-  servicePrincipalType: z.nullish(z.string()),
-});
-const federatedCredentialSchema = z.object({
-  name: z.string(),
-  issuer: z.string(),
-  subject: z.string(),
-  audiences: z.optional(z.array(z.string())),
-});
-const servicePrincipalWithAppSchema = z.object({
-  id: z.string().check(z.minLength(1)),
-  appId: z.string().check(z.minLength(1)),
-  deletedDateTime: z.nullish(z.string()),
-});
-const inventoryApplicationSchema = z.extend(applicationSchema, {
-  createdDateTime: z.nullish(z.string()),
-  deletedDateTime: z.nullish(z.string()),
-});
-const collectionSchema = z.object({
-  value: z.array(z.unknown()),
-  '@odata.nextLink': z.optional(z.string()),
-});
-
 /**
- * Graph's error body (https://learn.microsoft.com/graph/errors): a top-level `code` and
- * `message`, and sometimes the specific cause only in `details[].code`, e.g. replication lag
- * as `{"code":"Request_BadRequest","details":[{"code":"NoBackingApplicationObject"}]}`.
+ * `EntraDirectory` and `EntraInventory` over Microsoft Graph v1.0: the applications (created,
+ * found, proven the automation's, deleted), and the inventory of what the automation created,
+ * over the HTTP layer (graph-http.ts) with the service-principals (graph-service-principals.ts)
+ * and deleted-items (graph-deleted-items.ts) parts.
  */
-const errorBodySchema = z.object({
-  error: z.object({
-    code: z.optional(z.string()),
-    message: z.optional(z.string()),
-    details: z.optional(z.array(z.object({ code: z.optional(z.string()), message: z.optional(z.string()) }))),
-  }),
-});
-
-interface GraphResponse {
-  readonly status: number;
-  readonly body: unknown;
-  /** The top-level error code first, then every `details[].code`. */
-  readonly codes: readonly string[];
-  /** The top-level message and the details' messages, joined. */
-  readonly message: string;
-}
-
-/** An OData string literal for a key or a `$filter`: single quotes doubled, then URL-encoded. */
-export function odataString(value: string): string {
-  return `'${encodeURIComponent(value.replace(/'/g, "''"))}'`;
-}
-
 export class GraphDirectory implements EntraDirectory, EntraInventory {
-  private readonly baseUrl: string;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly maxAttempts: number;
-  private readonly requestTimeoutMs: number;
+  private readonly http: GraphHttp;
+  private readonly servicePrincipals: ServicePrincipals;
+  private readonly deleted: DeletedItems;
 
   /** Who the automation is, as configured: its service principal's object ID, or only its client ID. */
   private readonly ownIdentity: { readonly servicePrincipalId: string } | { readonly clientId: string };
@@ -153,11 +74,9 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   private readonly recordedByAppId = new Map<string, { readonly uniqueName: string; readonly applicationId: string }>();
 
   constructor(private readonly deps: GraphDirectoryDeps) {
-    this.baseUrl = (deps.baseUrl ?? GRAPH_V1).replace(/\/+$/, '');
-    this.sleep = deps.sleep ?? realSleep;
-    this.random = deps.random ?? Math.random;
-    this.maxAttempts = deps.maxAttempts ?? 4;
-    this.requestTimeoutMs = deps.requestTimeoutMs ?? 10_000;
+    this.http = new GraphHttp(deps);
+    this.servicePrincipals = new ServicePrincipals(this.http);
+    this.deleted = new DeletedItems(this.http);
     const { automationServicePrincipalId: spId, automationClientId: clientId } = deps;
     if (spId !== undefined) {
       if (!GUID.test(spId)) {
@@ -181,7 +100,9 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     if ('servicePrincipalId' in identity) return Promise.resolve(identity.servicePrincipalId);
     this.servicePrincipalId ??= (async () => {
       const { clientId } = identity;
-      const res = await this.retrying(() => this.request('GET', `/servicePrincipals(appId=${odataString(clientId)})?$select=id,appId`));
+      const res = await this.http.retrying(() =>
+        this.http.request('GET', `/servicePrincipals(appId=${odataString(clientId)})?$select=id,appId`),
+      );
       if (res.status === 200) return parse(servicePrincipalSchema, res).id.toLowerCase();
       throw requestError(`read the service principal of automation identity ${clientId}`, res);
     })().catch((error: unknown) => {
@@ -208,7 +129,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
       // v1 tokens, 2 issues v2. Set explicitly so the issuer matches the IAM provider URL.
       api: { requestedAccessTokenVersion: spec.tokenVersion },
     };
-    const created = await this.retrying(() => this.request('POST', '/applications', { body }));
+    const created = await this.http.retrying(() => this.http.request('POST', '/applications', { body }));
     if (created.status === 201)
       return { application: await this.completed(toApplication(created, spec.uniqueName), record), created: true };
     if (!isConflict(created)) throw requestError('create application', created);
@@ -220,16 +141,16 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     }
     // Not live: a soft-deleted application still holds the name (uniqueName is unique across
     // deletedItems too). Ours (a Delete or compensation stopped before its purge): purge, create.
-    const deleted = await this.findDeletedApplication(spec.uniqueName);
+    const deleted = await this.deleted.findApplication(spec.uniqueName);
     if (!deleted) throw new GraphReplicationLagError(`application ${spec.uniqueName} conflicts but cannot be read yet`);
     if (!(await this.isOwnApplication(deleted, { record, deleted: true }))) {
       throw nameTaken(spec.uniqueName, `the soft-deleted application ${deleted.appId}`);
     }
     await this.pinIntent(deleted);
-    await this.purge(deleted.id, false);
+    await this.deleted.purge(deleted.id, false);
     // Its service principal was soft-deleted with it and counts against the quota too.
-    for (const id of await this.findDeletedServicePrincipals(deleted.appId)) await this.purge(id, false);
-    const again = await this.retrying(() => this.request('POST', '/applications', { body }));
+    for (const id of await this.deleted.findServicePrincipals(deleted.appId)) await this.deleted.purge(id, false);
+    const again = await this.http.retrying(() => this.http.request('POST', '/applications', { body }));
     if (again.status === 201) return { application: await this.completed(toApplication(again, spec.uniqueName), record), created: true };
     throw requestError('create application', again);
   }
@@ -298,7 +219,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   /** The application's notes (https://learn.microsoft.com/graph/api/application-get; a soft-deleted one from deletedItems), or null when it is gone. */
   private async applicationNotes(objectId: string, deleted: boolean): Promise<string | null> {
     const path = `${deleted ? '/directory/deletedItems' : '/applications'}/${encodeURIComponent(objectId)}?$select=id,notes`;
-    const res = await this.retrying(() => this.request('GET', path));
+    const res = await this.http.retrying(() => this.http.request('GET', path));
     if (res.status === 404) return null;
     if (res.status !== 200) throw requestError('read application notes', res);
     const notes = (res.body as { notes?: unknown } | undefined)?.notes;
@@ -319,8 +240,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     for (const record of await records.listWithPrefix(prefix)) {
       if (record.identity !== me) continue;
       if (record.state === 'created' && record.applicationId && known.has(record.applicationId.toLowerCase())) continue;
-      const res = await this.retrying(() =>
-        this.request(
+      const res = await this.http.retrying(() =>
+        this.http.request(
           'GET',
           `/applications(uniqueName=${odataString(record.uniqueName)})?$select=id,appId,uniqueName,displayName,createdDateTime`,
         ),
@@ -344,32 +265,12 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // call on the critical path instead of two.
   // https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals
   async ensureServicePrincipal(appId: string): Promise<string> {
-    const id = await this.createOrReadServicePrincipal(appId);
+    const id = await this.servicePrincipals.createOrRead(appId);
     const recorded = this.recordedByAppId.get(appId.toLowerCase());
     if (recorded && this.deps.records) {
       await this.deps.records.complete(recorded.uniqueName, { appId, applicationId: recorded.applicationId, servicePrincipalId: id });
     }
     return id;
-  }
-
-  private createOrReadServicePrincipal(appId: string): Promise<string> {
-    return this.retryingValue(async () => {
-      const created = await this.request('POST', '/servicePrincipals', { body: { appId } });
-      if (created.status === 201) return parse(servicePrincipalSchema, created).id;
-      if (isReplicationLag(created)) {
-        throw new GraphReplicationLagError(
-          `service principal for appId ${appId}: the application is not replicated yet (${created.codes.join(', ') || created.status})`,
-        );
-      }
-      if (!isConflict(created)) throw requestError('create service principal', created);
-      const existing = await this.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId`);
-      if (existing.status === 200) return parse(servicePrincipalSchema, existing).id;
-      // It existed a moment ago and is gone or not visible yet: try again from the start.
-      if (existing.status === 404) {
-        throw new GraphReplicationLagError(`service principal for appId ${appId} exists but cannot be read yet`);
-      }
-      throw requestError('read service principal', existing);
-    });
   }
 
   async findOwnApplication(uniqueName: string): Promise<EntraApplication | null> {
@@ -382,9 +283,9 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // applications are listed instead (bounded by its quota) and matched here.
   async findOwnApplications(uniqueNamePrefix: string): Promise<readonly EntraApplication[]> {
     const filter = `$filter=${encodeURIComponent('startswith(uniqueName,')}${odataString(uniqueNamePrefix)})`;
-    const first = await this.retrying(() => this.request('GET', `/applications?${filter}&${APP_SELECT}&$top=999`));
+    const first = await this.http.retrying(() => this.http.request('GET', `/applications?${filter}&${APP_SELECT}&$top=999`));
     if (first.status === 200) {
-      const candidates = (await this.collect(first)).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
+      const candidates = (await collectApplications(this.http, first)).filter((app) => app.uniqueName.startsWith(uniqueNamePrefix));
       const ours: EntraApplication[] = [];
       for (const app of candidates) if (await this.isOwnApplication(app)) ours.push(app);
       return ours;
@@ -406,14 +307,14 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // are purged (https://learn.microsoft.com/graph/api/directory-deleteditems-delete).
   async deleteApplication(application: EntraApplication): Promise<void> {
     await this.pinIntent(application);
-    const servicePrincipalId = await this.findServicePrincipalId(application.appId);
-    const res = await this.retrying(() => this.request('DELETE', `/applications/${encodeURIComponent(application.id)}`));
+    const servicePrincipalId = await this.servicePrincipals.findId(application.appId);
+    const res = await this.http.retrying(() => this.http.request('DELETE', `/applications/${encodeURIComponent(application.id)}`));
     if (res.status !== 204 && res.status !== 404) throw requestError('delete application', res);
     const justDeleted = res.status === 204;
-    await this.purge(application.id, justDeleted);
-    const deletedServicePrincipals = new Set(await this.findDeletedServicePrincipals(application.appId));
+    await this.deleted.purge(application.id, justDeleted);
+    const deletedServicePrincipals = new Set(await this.deleted.findServicePrincipals(application.appId));
     if (servicePrincipalId) deletedServicePrincipals.add(servicePrincipalId);
-    for (const id of deletedServicePrincipals) await this.purge(id, justDeleted && id === servicePrincipalId);
+    for (const id of deletedServicePrincipals) await this.deleted.purge(id, justDeleted && id === servicePrincipalId);
     // Gone for good: its record goes too (one naming another object, a later incarnation's, stays).
     const record = await this.deps.records?.get(application.uniqueName);
     if (record && (record.applicationId === undefined || record.applicationId === application.id)) {
@@ -430,8 +331,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // reported, never fatal.
   async addOwner(applicationObjectId: string, userObjectId: string): Promise<AddOwnerOutcome> {
     const body = { '@odata.id': `${GRAPH_V1}/directoryObjects/${encodeURIComponent(userObjectId)}` };
-    const res = await this.retrying(async () => {
-      const answer = await this.request('POST', `/applications/${encodeURIComponent(applicationObjectId)}/owners/$ref`, { body });
+    const res = await this.http.retrying(async () => {
+      const answer = await this.http.request('POST', `/applications/${encodeURIComponent(applicationObjectId)}/owners/$ref`, { body });
       // A 404 naming the application right after it was created is replication lag.
       if (answer.status === 404 && answer.message.toLowerCase().includes(applicationObjectId.toLowerCase())) {
         throw new GraphReplicationLagError(`application ${applicationObjectId} is not replicated yet (add owner)`);
@@ -478,18 +379,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     });
   }
 
-  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: "returns 100 objects by
-  // default and supports returning up to 999 objects per page using $top".
-  async listDeletedItems(kind: DeletedItem['kind']): Promise<readonly DeletedItem[]> {
-    const select = kind === 'application' ? 'id,appId,uniqueName' : 'id,appId';
-    const items = await this.listAll(
-      `/directory/deletedItems/microsoft.graph.${kind}?$select=${select}&$top=999`,
-      `list deleted ${kind === 'application' ? 'applications' : 'service principals'}`,
-    );
-    return items.flatMap((item) => {
-      const parsed = inventoryApplicationSchema.safeParse(item);
-      return parsed.success ? [{ kind, id: parsed.data.id, appId: parsed.data.appId, uniqueName: parsed.data.uniqueName ?? null }] : [];
-    });
+  listDeletedItems(kind: DeletedItem['kind']): Promise<readonly DeletedItem[]> {
+    return this.deleted.list(kind);
   }
 
   async isOwnObject(objectId: string): Promise<boolean> {
@@ -507,21 +398,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   }
 
   purgeDeletedItem(objectId: string): Promise<void> {
-    return this.purge(objectId, false);
-  }
-
-  /** Every item of a collection, following `@odata.nextLink` (on Graph's origin only), from its first page when given. */
-  private async listAll(path: string, what: string, first?: GraphResponse): Promise<unknown[]> {
-    const items: unknown[] = [];
-    let res = first ?? (await this.retrying(() => this.request('GET', path)));
-    for (;;) {
-      if (res.status !== 200) throw requestError(what, res);
-      const page = parse(collectionSchema, res);
-      items.push(...page.value);
-      const next = page['@odata.nextLink'];
-      if (!next) return items;
-      res = await this.retrying(() => this.request('GET', next));
-    }
+    return this.deleted.purge(objectId, false);
   }
 
   /**
@@ -533,7 +410,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
    */
   async isCreatedByAutomation(objectId: string): Promise<boolean> {
     const path = await this.createdObjectsPath();
-    const res = await this.retrying(() => this.request('GET', `${path}/${encodeURIComponent(objectId)}?$select=id`));
+    const res = await this.http.retrying(() => this.http.request('GET', `${path}/${encodeURIComponent(objectId)}?$select=id`));
     if (res.status === 200) return true;
     if (res.status === 404) return false;
     if (res.status !== 400 && res.status !== 405) throw requestError('read created objects', res);
@@ -564,12 +441,12 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     const path = await this.createdObjectsPath();
     const what = `list created ${kind === 'application' ? 'applications' : 'service principals'}`;
     if (!this.castRefused) {
-      const first = await this.retrying(() => this.request('GET', `${path}/microsoft.graph.${kind}?$select=${select}&$top=999`));
-      if (first.status !== 400) return this.listAll('', what, first);
+      const first = await this.http.retrying(() => this.http.request('GET', `${path}/microsoft.graph.${kind}?$select=${select}&$top=999`));
+      if (first.status !== 400) return this.http.listAll('', what, first);
       this.castRefused = true;
     }
     const type = `#microsoft.graph.${kind}`;
-    return (await this.listAll(`${path}?$top=999`, what)).filter(
+    return (await this.http.listAll(`${path}?$top=999`, what)).filter(
       (item) => typeof item === 'object' && item !== null && (item as Record<string, unknown>)['@odata.type'] === type,
     );
   }
@@ -581,7 +458,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
    */
   async createdObjectCount(): Promise<number> {
     const path = await this.createdObjectsPath();
-    let page = await this.retrying(() => this.request('GET', `${path}?$select=id&$top=999`));
+    let page = await this.http.retrying(() => this.http.request('GET', `${path}?$select=id&$top=999`));
     let count = 0;
     for (;;) {
       if (page.status !== 200) throw requestError('list created objects', page);
@@ -589,14 +466,14 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
       count += body.value.length;
       const next = body['@odata.nextLink'];
       if (!next) return count;
-      page = await this.retrying(() => this.request('GET', next));
+      page = await this.http.retrying(() => this.http.request('GET', next));
     }
   }
 
   /** Object IDs of the application's owners (https://learn.microsoft.com/graph/api/application-list-owners). */
   async ownerIds(applicationObjectId: string): Promise<string[]> {
-    const res = await this.retrying(() =>
-      this.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
+    const res = await this.http.retrying(() =>
+      this.http.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
     );
     if (res.status === 404) return [];
     if (res.status !== 200) throw requestError('list application owners', res);
@@ -607,8 +484,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   }
 
   async ownsApplication(applicationObjectId: string): Promise<boolean> {
-    const res = await this.retrying(() =>
-      this.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
+    const res = await this.http.retrying(() =>
+      this.http.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
     );
     // Gone (deleted meanwhile by another execution): no owner took it away; the next call on it says what became of it.
     if (res.status === 404) return true;
@@ -629,10 +506,10 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
    */
   async applicationsWithPrefix(prefix: string): Promise<EntraApplication[] | null> {
     const filter = `$filter=${encodeURIComponent('startswith(uniqueName,')}${odataString(prefix)})`;
-    const first = await this.retrying(() => this.request('GET', `/applications?${filter}&${APP_SELECT}&$top=999`));
+    const first = await this.http.retrying(() => this.http.request('GET', `/applications?${filter}&${APP_SELECT}&$top=999`));
     if (first.status === 400) return null;
     if (first.status !== 200) throw requestError('list applications', first);
-    return (await this.collect(first)).filter((app) => app.uniqueName.startsWith(prefix));
+    return (await collectApplications(this.http, first)).filter((app) => app.uniqueName.startsWith(prefix));
   }
 
   // This identity's own live applications (its `createdObjects`, one listing bounded by its quota),
@@ -642,41 +519,12 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return listed.map((app) => app.uniqueName);
   }
 
-  // https://learn.microsoft.com/graph/api/serviceprincipal-get: any service principal of the
-  // tenant, readable with Directory.Read.All (which the automation holds for adding owners).
-  async getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null> {
-    if (!GUID.test(objectId)) return null;
-    const res = await this.retrying(() =>
-      this.request('GET', `/servicePrincipals/${encodeURIComponent(objectId)}?$select=id,appId,displayName,servicePrincipalType`),
-    );
-    if (res.status === 404) return null;
-    if (res.status !== 200) throw requestError('read service principal', res);
-    const sp = parse(directoryServicePrincipalSchema, res);
-    return {
-      id: sp.id.toLowerCase(),
-      appId: sp.appId.toLowerCase(),
-      displayName: sp.displayName ?? '',
-      servicePrincipalType: sp.servicePrincipalType ?? '',
-    };
+  getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null> {
+    return this.servicePrincipals.get(objectId);
   }
 
-  // https://learn.microsoft.com/graph/api/serviceprincipal-get (the `(appId='…')` alternate
-  // key): the service principal of a client ID, whoever made it. A managed identity, or another
-  // tenant's multi-tenant application, has one in this tenant and no application object.
-  async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
-    if (!GUID.test(appId)) return null;
-    const res = await this.retrying(() =>
-      this.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId,displayName,servicePrincipalType`),
-    );
-    if (res.status === 404) return null;
-    if (res.status !== 200) throw requestError('read service principal', res);
-    const sp = parse(directoryServicePrincipalSchema, res);
-    return {
-      id: sp.id.toLowerCase(),
-      appId: sp.appId.toLowerCase(),
-      displayName: sp.displayName ?? '',
-      servicePrincipalType: sp.servicePrincipalType ?? '',
-    };
+  getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
+    return this.servicePrincipals.getByAppId(appId);
   }
 
   // https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201;
@@ -687,8 +535,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   async addFederatedCredential(applicationObjectId: string, credential: FederatedCredentialSpec): Promise<AddFederatedCredentialOutcome> {
     const base = `/applications/${encodeURIComponent(applicationObjectId)}/federatedIdentityCredentials`;
     const body = { ...credential, audiences: [ENTRA_TOKEN_EXCHANGE_AUDIENCE] };
-    const res = await this.retrying(async () => {
-      const answer = await this.request('POST', base, { body });
+    const res = await this.http.retrying(async () => {
+      const answer = await this.http.request('POST', base, { body });
       // A 404 naming the application right after it was created is replication lag.
       if (answer.status === 404)
         throw new GraphReplicationLagError(`application ${applicationObjectId} is not replicated yet (add federated credential)`);
@@ -697,7 +545,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     if (res.status === 201) return 'added';
     if (res.status !== 400 && res.status !== 409 && res.status !== 403) throw requestError('add federated identity credential', res);
     if (res.status === 403) return { refused: res.codes[0] ?? 'http-403' };
-    const existing = await this.retrying(() => this.request('GET', `${base}/${encodeURIComponent(credential.name)}`));
+    const existing = await this.http.retrying(() => this.http.request('GET', `${base}/${encodeURIComponent(credential.name)}`));
     if (existing.status === 200) {
       const found = parse(federatedCredentialSchema, existing);
       return found.issuer === credential.issuer && found.subject === credential.subject ? 'already-present' : 'conflict';
@@ -709,184 +557,11 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return `/servicePrincipals/${encodeURIComponent(await this.ownServicePrincipalId())}/createdObjects`;
   }
 
-  /** Every page of an application collection, following `@odata.nextLink` on Graph's origin only. */
-  private async collect(first: GraphResponse): Promise<EntraApplication[]> {
-    const apps: EntraApplication[] = [];
-    let page = parse(collectionSchema, first);
-    for (;;) {
-      for (const item of page.value) {
-        const app = applicationSchema.safeParse(item);
-        if (app.success && app.data.uniqueName) {
-          apps.push({ id: app.data.id, appId: app.data.appId, uniqueName: app.data.uniqueName, displayName: app.data.displayName ?? '' });
-        }
-      }
-      const next = page['@odata.nextLink'];
-      if (!next) return apps;
-      const res = await this.retrying(() => this.request('GET', next));
-      if (res.status !== 200) throw requestError('read next page', res);
-      page = parse(collectionSchema, res);
-    }
-  }
-
   private async getApplication(key: string): Promise<EntraApplication | null> {
-    const res = await this.retrying(() => this.request('GET', `/applications${key}?${APP_SELECT}`));
+    const res = await this.http.retrying(() => this.http.request('GET', `/applications${key}?${APP_SELECT}`));
     if (res.status === 404) return null;
     if (res.status === 200) return toApplication(res, '');
     throw requestError('read application', res);
-  }
-
-  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: the cast segment takes
-  // its type's query parameters, but no page shows `$filter` on uniqueName under deletedItems
-  // (the schema settles it for /applications only: issue 20, reading 3,
-  // docs/architecture.md#the-open-readings). If a tenant refuses the filter (400), every deleted
-  // application is read, page by page, and matched here on that exact name.
-  private async findDeletedApplication(uniqueName: string): Promise<EntraApplication | null> {
-    const collection = '/directory/deletedItems/microsoft.graph.application';
-    const filter = `$filter=${encodeURIComponent('uniqueName eq ')}${odataString(uniqueName)}`;
-    const res = await this.retrying(() => this.request('GET', `${collection}?${filter}&${APP_SELECT}`));
-    if (res.status === 200) return (await this.collect(res)).find((app) => app.uniqueName === uniqueName) ?? null;
-    if (res.status !== 400) throw requestError('list deleted applications', res);
-    const all = await this.retrying(() => this.request('GET', `${collection}?${APP_SELECT}&$top=999`));
-    if (all.status !== 200) throw requestError('list deleted applications', all);
-    return (await this.collect(all)).find((app) => app.uniqueName === uniqueName) ?? null;
-  }
-
-  // https://learn.microsoft.com/graph/api/directory-deleteditems-list: `$filter` on appId under
-  // the servicePrincipal cast. No page shows the service answering it (issue 20, reading 4): where
-  // a tenant refuses it (400), every deleted service principal is listed and matched here, on
-  // that exact appId only, so a purge never reaches another application's service principal.
-  private async findDeletedServicePrincipals(appId: string): Promise<string[]> {
-    const collection = '/directory/deletedItems/microsoft.graph.servicePrincipal';
-    const filter = `$filter=${encodeURIComponent('appId eq ')}${odataString(appId)}`;
-    const res = await this.retrying(() => this.request('GET', `${collection}?${filter}&$select=id,appId`));
-    if (res.status !== 200 && res.status !== 400) throw requestError('list deleted service principals', res);
-    const items =
-      res.status === 200
-        ? await this.listAll('', 'list deleted service principals', res)
-        : await this.listAll(`${collection}?$select=id,appId&$top=999`, 'list deleted service principals');
-    const wanted = appId.toLowerCase();
-    return items
-      .map((item) => servicePrincipalWithAppSchema.safeParse(item))
-      .flatMap((sp) => (sp.success && sp.data.appId.toLowerCase() === wanted ? [sp.data.id] : []));
-  }
-
-  private async findServicePrincipalId(appId: string): Promise<string | null> {
-    const res = await this.retrying(() => this.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId`));
-    if (res.status === 404) return null;
-    if (res.status === 200) return parse(servicePrincipalSchema, res).id;
-    throw requestError('read service principal', res);
-  }
-
-  /**
-   * Purges one soft-deleted object. Right after its delete the item may not be visible in
-   * deletedItems yet and the purge answers 404: when this call just deleted it, that is
-   * replication lag, retried (here, then by the state machine). Otherwise a 404 is checked
-   * with `GET /directory/deletedItems/{id}` (https://learn.microsoft.com/graph/api/directory-deleteditems-get):
-   * absent there too means it is purged already.
-   */
-  private async purge(objectId: string, justDeleted: boolean): Promise<void> {
-    const path = `/directory/deletedItems/${encodeURIComponent(objectId)}`;
-    await this.retryingValue(async () => {
-      const res = await this.request('DELETE', path);
-      if (res.status === 204) return;
-      if (res.status !== 404) throw requestError('purge deleted item', res);
-      if (justDeleted) throw new GraphReplicationLagError(`deleted item ${objectId} is not visible in deletedItems yet`);
-      const item = await this.request('GET', `${path}?$select=id`);
-      if (item.status === 404) return;
-      if (item.status === 200) throw new GraphReplicationLagError(`deleted item ${objectId} is listed but could not be purged yet`);
-      throw requestError('read deleted item', item);
-    });
-  }
-
-  private retrying(fn: () => Promise<GraphResponse>): Promise<GraphResponse> {
-    return this.retryingValue(fn);
-  }
-
-  private retryingValue<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, {
-      isRetryable: (error) => error instanceof AutomationError && error.transient,
-      retryAfterMs: (error) =>
-        error instanceof GraphThrottledError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined,
-      maxAttempts: this.maxAttempts,
-      baseDelayMs: BASE_DELAY_MS,
-      maxDelayMs: MAX_DELAY_MS,
-      maxTotalDelayMs: MAX_TOTAL_DELAY_MS,
-      sleep: this.sleep,
-      random: this.random,
-    });
-  }
-
-  /** One HTTP exchange. Throws the transient errors; returns every other answer. */
-  private async request(
-    method: string,
-    pathOrUrl: string,
-    options: { body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<GraphResponse> {
-    const url = this.resolve(pathOrUrl);
-    const token = await this.token();
-    let response: Response;
-    try {
-      response = await (this.deps.fetch ?? fetch)(url, {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-          ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...options.headers,
-        },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
-    } catch (error) {
-      throw new GraphUnavailableError(`${method} ${routeOf(pathOrUrl)}: no answer from Microsoft Graph`, { cause: error });
-    }
-    const text = await response.text().catch(() => '');
-    const body = parseJson(text);
-    const parsedError = errorBodySchema.safeParse(body);
-    const error = parsedError.success ? parsedError.data.error : undefined;
-    const codes = [error?.code, ...(error?.details ?? []).map((detail) => detail.code)].filter(
-      (code): code is string => typeof code === 'string' && code !== '',
-    );
-    const message = [error?.message, ...(error?.details ?? []).map((detail) => detail.message)].filter(Boolean).join(' ');
-    const where = `${method} ${routeOf(pathOrUrl)}`;
-
-    if (response.status === 429) {
-      throw new GraphThrottledError(
-        `${where}: throttled by Microsoft Graph (${codes[0] ?? 'TooManyRequests'})`,
-        retryAfterSeconds(response.headers.get('retry-after')),
-      );
-    }
-    if (response.status >= 500) {
-      throw new GraphUnavailableError(`${where}: Microsoft Graph answered ${response.status} ${codes[0] ?? ''}`.trim());
-    }
-    // The creator's object quota, whatever the status: nothing the automation retries fixes it.
-    if (codes.includes('Directory_QuotaExceeded') || /quota limit .*exceeded/i.test(message)) {
-      throw new EntraQuotaExceededError(
-        `${where}: the automation reached its Entra directory object quota (${codes.join(', ') || response.status}: ${message}). ` +
-          'Soft-deleted objects count too: purge them, or raise the quota (see docs/operator.md).',
-      );
-    }
-    return { status: response.status, body, codes, message };
-  }
-
-  private async token(): Promise<string> {
-    try {
-      const token = await this.deps.getToken();
-      if (!token) throw new Error('the token provider returned an empty token');
-      return token;
-    } catch (error) {
-      if (error instanceof AutomationError) throw error;
-      throw new EntraAuthenticationError(`could not get a Microsoft Graph token: ${describe(error)}`, { cause: error });
-    }
-  }
-
-  /** Relative paths go under `baseUrl`; `@odata.nextLink`s must stay on its origin (they carry our token). */
-  private resolve(pathOrUrl: string): string {
-    if (!/^https?:\/\//i.test(pathOrUrl)) return `${this.baseUrl}${pathOrUrl}`;
-    if (new URL(pathOrUrl).origin !== new URL(this.baseUrl).origin) {
-      throw new GraphRequestError(`refusing to follow a link off ${new URL(this.baseUrl).origin}: ${pathOrUrl}`, 0);
-    }
-    return pathOrUrl;
   }
 }
 
@@ -896,79 +571,9 @@ function withRecorded<T extends EntraApplication>(listed: T[], recorded: readonl
   return [...listed, ...recorded.filter((app) => !ids.has(app.id))];
 }
 
-function isReplicationLag(res: GraphResponse): boolean {
-  return (
-    (res.status === 400 || res.status === 404) &&
-    (res.codes.includes('NoBackingApplicationObject') || /does not reference a valid application object/i.test(res.message))
-  );
-}
-
-/**
- * An object with that key exists already: 409 `Request_MultipleObjectsWithSameKeyValue`
- * ("…is already in use"), 400/409 `ObjectConflict`, or a message naming `uniqueName`
- * ("…uniqueName already exists"), as the service principal and application pages and the
- * upsert page show them (https://learn.microsoft.com/graph/api/application-upsert).
- */
-function isConflict(res: GraphResponse): boolean {
-  return (
-    (res.status === 409 || res.status === 400) &&
-    (res.codes.includes('Request_MultipleObjectsWithSameKeyValue') ||
-      res.codes.includes('ObjectConflict') ||
-      /already (exists|in use)|uniqueName.*(exist|in use|conflict)/i.test(res.message))
-  );
-}
-
 function nameTaken(uniqueName: string, holder: string): ApplicationNameTakenError {
   return new ApplicationNameTakenError(
     `name-taken: the application name ${uniqueName} is held by ${holder}, which Graph does not record as created by the automation. ` +
       'It was left untouched. A tenant administrator should check who registered it and delete it.',
   );
-}
-
-/** `Retry-After` in seconds (Graph sends delta-seconds); an HTTP date is converted. */
-export function retryAfterSeconds(header: string | null, now: () => number = Date.now): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim());
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now()) / 1000));
-}
-
-function parse<T>(schema: z.ZodMiniType<T>, res: GraphResponse): T {
-  const parsed = schema.safeParse(res.body);
-  if (!parsed.success) {
-    throw new GraphRequestError(
-      `Microsoft Graph answered ${res.status} with an unexpected body: ${z.prettifyError(parsed.error)}`,
-      res.status,
-      'UnexpectedResponse',
-    );
-  }
-  return parsed.data;
-}
-
-function toApplication(res: GraphResponse, uniqueName: string): EntraApplication {
-  const app = parse(applicationSchema, res);
-  return { id: app.id, appId: app.appId, uniqueName: app.uniqueName ?? uniqueName, displayName: app.displayName ?? '' };
-}
-
-function requestError(what: string, res: GraphResponse): GraphRequestError {
-  const detail = [res.codes.join(', '), res.message].filter(Boolean).join(': ');
-  return new GraphRequestError(`${what}: Microsoft Graph answered ${res.status}${detail ? ` (${detail})` : ''}`, res.status, res.codes[0]);
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The path without origin or query string, for error messages. */
-function routeOf(pathOrUrl: string): string {
-  return pathOrUrl.replace(/^https?:\/\/[^/]+/i, '').split('?')[0] ?? pathOrUrl;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
