@@ -204,8 +204,8 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
 
   /**
    * Completes a still open intent to this application before the automation deletes or purges it.
-   * Once the application exists, its notes (and so the nonce) are readable by any tenant user
-   * (https://learn.microsoft.com/graph/api/application-get); should the record outlive the
+   * Once the application exists, its notes (and so the nonce) are readable by any member user, who
+   * "can also read all directory information" (https://learn.microsoft.com/entra/fundamentals/users-default-permissions); should the record outlive the
    * application (a Delete stopped between its purge and the record's removal), the nonce must not
    * prove a stranger's application registered under the freed name.
    */

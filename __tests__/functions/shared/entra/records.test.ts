@@ -319,8 +319,8 @@ describe('an intent’s nonce, once published in the notes, proves one applicati
         appId: undefined,
         applicationId: undefined,
       } as AutomationRecord);
-      // Any tenant user can read an application's notes (https://learn.microsoft.com/graph/api/application-get:
-      // Application.Read.All, and default user permissions read all registered applications).
+      // Any member user can read an application's notes: member users "can also read all directory
+      // information (with a few exceptions)" (https://learn.microsoft.com/entra/fundamentals/users-default-permissions).
       const published = fake.state.liveApplication(application.id)!.notes!;
       // The role's federation is removed: Delete finds the application by the nonce, deletes and purges it, then stops
       const found = await directory.findOwnApplication(UNIQUE_NAME);
