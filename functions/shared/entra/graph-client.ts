@@ -216,9 +216,15 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     }
   }
 
-  /** The application's notes (https://learn.microsoft.com/graph/api/application-get; a soft-deleted one from deletedItems), or null when it is gone. */
+  /**
+   * The application's notes (https://learn.microsoft.com/graph/api/application-get), or null when it is gone.
+   * A soft-deleted one is read whole from deletedItems (https://learn.microsoft.com/graph/api/directory-deleteditems-get):
+   * that navigation is typed `directoryObject`, which has no `notes` to `$select` (the schema contract check
+   * refuses `$select=id,notes` there), while the object answered is the application with all its properties.
+   */
   private async applicationNotes(objectId: string, deleted: boolean): Promise<string | null> {
-    const path = `${deleted ? '/directory/deletedItems' : '/applications'}/${encodeURIComponent(objectId)}?$select=id,notes`;
+    const id = encodeURIComponent(objectId);
+    const path = deleted ? `/directory/deletedItems/${id}` : `/applications/${id}?$select=id,notes`;
     const res = await this.http.retrying(() => this.http.request('GET', path));
     if (res.status === 404) return null;
     if (res.status !== 200) throw requestError('read application notes', res);

@@ -386,6 +386,7 @@ describe('an intent’s nonce and a soft-deleted application of the automation',
     fake.state.softDeleteApplication(fake.state.liveApplication(application.id)!);
     // The redelivered create recognises its soft-deleted application, purges it, and loses the race
     await expect(directory.registerApplication(SPEC)).rejects.toThrow();
+    expect(fake.state.liveApplication(squatted!.id)).toBeDefined();
     // Act: the next attempt
     const outcome = directory.registerApplication(SPEC);
     // Assess
