@@ -58,7 +58,7 @@ export class CentralPipeline extends Construct {
     super(scope, id);
     const context = deploymentContext(this);
     const { namePrefix } = context;
-    const { createArn, deleteArn } = props.workflows;
+    const { createArn, deleteArn, revokeArn, restoreArn } = props.workflows;
     const busName = `${namePrefix}-iam-events`;
 
     this.bus = new CloudwatchEventBus(this, 'bus', { name: busName });
@@ -213,6 +213,17 @@ export class CentralPipeline extends Construct {
         metricName: 'ExecutionsTimedOut',
         dimensions: { StateMachineArn: arn },
       });
+    }
+    // An operator's revocation or restore that failed: the role may be only partly revoked (or restored).
+    for (const [name, arn] of [
+      ['revoke', revokeArn],
+      ['restore', restoreArn],
+    ] as const) {
+      alarm(
+        `${name}-executions-failed`,
+        `A Role-${name === 'revoke' ? 'Revoke' : 'Restore'} execution failed: the role is ${name}d only as far as the failed step got; run it again (docs/operator.md#revoking-a-role-in-an-incident).`,
+        { namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: arn } },
+      );
     }
     alarm('dead-letter-queue-not-empty', 'IAM role events could not be processed and wait in the dead-letter queue.', {
       namespace: 'AWS/SQS',

@@ -9,7 +9,14 @@ import { centralArn, deploymentContext } from './context';
 import { assumableByService } from './policies';
 import { terraformLiteralJson } from './terraform-strings';
 import type { TaskFunction } from './task-function';
-import { createWorkflowDefinition, deleteWorkflowDefinition, invokedTasks, type TaskFunctionArns } from './workflow-definitions';
+import {
+  createWorkflowDefinition,
+  deleteWorkflowDefinition,
+  invokedTasks,
+  restoreWorkflowDefinition,
+  revokeWorkflowDefinition,
+  type TaskFunctionArns,
+} from './workflow-definitions';
 
 export interface IdentityWorkflowsProps {
   /** The task functions; each machine invokes those its definition names. */
@@ -25,12 +32,17 @@ export interface IdentityWorkflowsProps {
 export class IdentityWorkflows extends Construct {
   public readonly create: SfnStateMachine;
   public readonly delete: SfnStateMachine;
+  /** `{Prefix}-Role-Revoke` and `{Prefix}-Role-Restore`: started by operators only (docs/operator.md#revoking-a-role-in-an-incident). */
+  public readonly revoke: SfnStateMachine;
+  public readonly restore: SfnStateMachine;
   public readonly role: IamRole;
   /** One item per role an execution is working on (functions/shared/workflow/role-lock.ts). */
   public readonly roleLocks: DynamodbTable;
   /** Literal ARNs, known before apply (the router's policy and environment use them). */
   public readonly createArn: string;
   public readonly deleteArn: string;
+  public readonly revokeArn: string;
+  public readonly restoreArn: string;
 
   constructor(scope: Construct, id: string, props: IdentityWorkflowsProps) {
     super(scope, id);
@@ -59,8 +71,13 @@ export class IdentityWorkflows extends Construct {
       description: 'Lets the web identity state machines invoke their task functions and hold their role locks.',
       assumeRolePolicy: assumeByStates.json,
     });
-    const definitions = { create: createWorkflowDefinition(arns, lock), delete: deleteWorkflowDefinition(arns, lock) };
-    // Only the functions these two machines invoke (the sweep's have their own machine and role).
+    const definitions = {
+      create: createWorkflowDefinition(arns, lock),
+      delete: deleteWorkflowDefinition(arns, lock),
+      revoke: revokeWorkflowDefinition(arns),
+      restore: restoreWorkflowDefinition(arns),
+    };
+    // Only the functions these machines invoke (the sweep's have their own machine and role).
     const invoked = invokedTasks(definitions, arns);
     const invokeTasks = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
@@ -94,8 +111,22 @@ export class IdentityWorkflows extends Construct {
       roleArn: this.role.arn,
       definition: terraformLiteralJson(definitions.delete, 2),
     });
+    this.revoke = new SfnStateMachine(this, 'revoke', {
+      name: names.revoke,
+      type: 'STANDARD',
+      roleArn: this.role.arn,
+      definition: terraformLiteralJson(definitions.revoke, 2),
+    });
+    this.restore = new SfnStateMachine(this, 'restore', {
+      name: names.restore,
+      type: 'STANDARD',
+      roleArn: this.role.arn,
+      definition: terraformLiteralJson(definitions.restore, 2),
+    });
     this.createArn = centralArn(context, 'states', `stateMachine:${names.create}`);
     this.deleteArn = centralArn(context, 'states', `stateMachine:${names.delete}`);
+    this.revokeArn = centralArn(context, 'states', `stateMachine:${names.revoke}`);
+    this.restoreArn = centralArn(context, 'states', `stateMachine:${names.restore}`);
   }
 
   /** Lets `fn` start both machines (the router: one execution per role event). */

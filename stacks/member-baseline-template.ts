@@ -63,6 +63,7 @@ export const MEMBER_ROLE_LOGICAL_IDS: Readonly<Record<MemberCapability, string>>
   reader: 'AutomationReaderRole',
   audience: 'AutomationAudienceRole',
   pin: 'AutomationPinRole',
+  revoke: 'AutomationRevokeRole',
 };
 
 /** CloudTrail IAM management events as EventBridge receives them (only in us-east-1: IAM is global). */
@@ -155,7 +156,11 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
     Sid: 'NeverTouchProtectedRoles',
     Effect: 'Deny',
     Action: [...ROLE_WRITE_ACTIONS],
-    Resource: [...new Set(protectedRoles.flatMap(protectedRoleArnSuffixes))].map(role),
+    // Partition and account as wildcards, not `Fn::Sub`: a wildcard only widens a Deny (every
+    // partition's and account's role of that name stays denied), and the shorter ARNs keep the
+    // template, which repeats this statement in each of the four member roles, under
+    // CloudFormation's 51,200 bytes with the most protected roles the configuration allows.
+    Resource: [...new Set(protectedRoles.flatMap(protectedRoleArnSuffixes))].map((suffix) => `arn:*:iam::*:role/${suffix}`),
   };
   const allowedByCapability: Readonly<Record<MemberCapability, { description: string; statements: CfnValue[] }>> = {
     reader: {
@@ -205,6 +210,23 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
           Effect: 'Allow',
           Action: 'iam:GetOpenIDConnectProvider',
           Resource: providerArn,
+        },
+      ],
+    },
+    revoke: {
+      description:
+        "Lets the central web identity functions write and remove the inline policy that revokes a role's older web identity sessions.",
+      statements: [
+        {
+          // Any role an app team federated may stop being federated, so any role of the account
+          // (protected ones denied below). IAM has no condition key for an inline policy's name or
+          // content (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html),
+          // so this role could write any inline policy: that is why it is a role of its own, assumed
+          // only by revoke-older-sessions, whose code writes one Deny-only policy, EntraRevokeOlderSessions.
+          Sid: 'RevokeOlderSessionsOfRoles',
+          Effect: 'Allow',
+          Action: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'],
+          Resource: role('*'),
         },
       ],
     },

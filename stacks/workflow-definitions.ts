@@ -87,7 +87,15 @@ export type FailState =
   /** The error a `Catch` recorded, passed on as the execution's own. */
   | { readonly Type: 'Fail'; readonly Comment?: string; readonly ErrorPath: string; readonly CausePath: string };
 
-export type State = TaskState | LockTaskState | ChoiceState | SucceedState | FailState;
+/** A Pass that builds the state from the input and the execution's context (`$$`). */
+export interface PassState {
+  readonly Type: 'Pass';
+  readonly Comment?: string;
+  readonly Parameters: Readonly<Record<string, unknown>>;
+  readonly Next: string;
+}
+
+export type State = TaskState | LockTaskState | ChoiceState | SucceedState | FailState | PassState;
 
 export interface StateMachineDefinition {
   readonly Comment: string;
@@ -307,9 +315,22 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
       AssignRoleToAudience: task(
         arns['assign-role-to-audience'],
         'Pins aud and sub in the trust policy and tags the role.',
-        { Next: releaseBefore('Federated') },
+        { Next: 'WasRolePinnedElsewhere' },
         'RemoveApplication',
       ),
+      WasRolePinnedElsewhere: {
+        Type: 'Choice',
+        Comment: "Re-pinned to another identity than its tags named: the earlier identity's sessions are revoked.",
+        Choices: [{ Variable: '$.assigned.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeSessionsAfterPin' }],
+        Default: releaseBefore('Federated'),
+      },
+      RevokeSessionsAfterPin: {
+        ...task(arns['revoke-older-sessions'], "Denies the role's web identity sessions issued before now (EntraRevokeOlderSessions).", {
+          Next: releaseBefore('Federated'),
+        }),
+        // The role stays pinned to its new identity; a full inline policy quota is tagged on it (and alarms).
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'IsRoleGone' }],
+      },
       RemoveApplication: task(
         arns['delete-service-principal'],
         "Compensation: deletes and purges the role's application and service principal, unless the role is pinned to it.",
@@ -339,12 +360,27 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
         ...task(
           arns['assign-role-to-audience'],
           'Tags the role entra:federation-status=failed:<reason> so the app team sees why, and locks it if it is open.',
-          { Next: releaseBefore('FederationFailed') },
+          { Next: 'WasRoleLockedNow' },
         ),
         Catch: [
           { ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: releaseBefore('RoleGone') },
           { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: releaseBefore('FailureNotRecorded') },
         ],
+      },
+      WasRoleLockedNow: {
+        Type: 'Choice',
+        Comment: 'A role that was open until the lock: the sessions anyone of the tenant took are revoked.',
+        Choices: [{ Variable: '$.recordedFailure.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeSessionsAfterLock' }],
+        Default: releaseBefore('FederationFailed'),
+      },
+      RevokeSessionsAfterLock: {
+        ...task(
+          arns['revoke-older-sessions'],
+          "Denies the locked role's web identity sessions issued before now (EntraRevokeOlderSessions).",
+          { Next: releaseBefore('FederationFailed') },
+        ),
+        // Recorded on the role in place of the first reason; the role is locked by now, so the second record revokes nothing more.
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordFailureOnRole' }],
       },
       LockAfterFailedCompensation: {
         // The compensation's own error is in $.compensationFailure; $.failure still says why
@@ -352,9 +388,22 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
         ...task(
           arns['assign-role-to-audience'],
           'The compensation failed (Graph down, say): still tag the role failed:<reason> and lock it if it is open, which needs no Graph.',
-          { Next: releaseBefore('CompensationFailed') },
+          { Next: 'WasRoleLockedAfterCompensation' },
         ),
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lockFailure', Next: releaseBefore('CompensationFailed') }],
+      },
+      WasRoleLockedAfterCompensation: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.recordedFailure.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeSessionsAfterCompensationLock' }],
+        Default: releaseBefore('CompensationFailed'),
+      },
+      RevokeSessionsAfterCompensationLock: {
+        ...task(
+          arns['revoke-older-sessions'],
+          "Denies the locked role's web identity sessions issued before now (EntraRevokeOlderSessions).",
+          { Next: releaseBefore('CompensationFailed') },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'LockAfterFailedCompensation' }],
       },
       // Every way out releases the role's lock first.
       ...withReleases(lock, {
@@ -384,8 +433,8 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
 }
 
 /**
- * The role's lock → delete-service-principal → remove-audience-id-provider; both are no-ops when
- * nothing exists. A failed task ends the execution with its own error, after the lock is released.
+ * The role's lock → delete-service-principal → (revoke-older-sessions, when the role left
+ * federation) → remove-audience-id-provider; each is a no-op when nothing exists. A failed task ends the execution with its own error, after the lock is released.
  */
 export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
@@ -398,9 +447,32 @@ export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
       DeleteServicePrincipal: task(
         arns['delete-service-principal'],
         "Deletes the role's applications of every earlier incarnation (and the current one unless the role still trusts the tenant) with their service principals, and purges them.",
-        { Next: 'HadApplication' },
+        { Next: 'DidRoleLeaveFederation' },
         releaseBefore('DeleteFailed'),
       ),
+      DidRoleLeaveFederation: {
+        Type: 'Choice',
+        Comment:
+          'The role exists, its tags name an identity and it no longer trusts the tenant: its older web identity sessions are revoked.',
+        Choices: [{ Variable: '$.deleted.revokeOlderSessions', BooleanEquals: true, Next: 'RevokeOlderSessions' }],
+        Default: 'HadApplication',
+      },
+      RevokeOlderSessions: {
+        ...task(
+          arns['revoke-older-sessions'],
+          "Denies the role's web identity sessions issued before now through the tenant's provider (EntraRevokeOlderSessions).",
+          { Next: 'HadApplication' },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordRevocationFailure' }],
+      },
+      RecordRevocationFailure: {
+        ...task(
+          arns['assign-role-to-audience'],
+          'Tags the role entra:federation-status=failed:<reason> (inline-policy-quota: its older sessions live on; an alarm fires).',
+          { Next: 'HadApplication' },
+        ),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: 'HadApplication' }],
+      },
       HadApplication: {
         Type: 'Choice',
         Choices: [{ Variable: '$.deleted.any', BooleanEquals: false, Next: releaseBefore('NothingToDelete') }],
@@ -423,6 +495,122 @@ export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
           CausePath: '$.failure.Cause',
         },
       }),
+    },
+  };
+}
+
+/**
+ * The operator's input as the tasks see it: `request` (validated by the first task, which names
+ * a missing or wrong field) and `eventId`, the execution's name, which names the member account
+ * sessions in CloudTrail.
+ */
+const TAKE_REQUEST: PassState = {
+  Type: 'Pass',
+  Comment: "The operator's input under request; the execution's name as the event ID.",
+  Parameters: { 'request.$': '$', 'eventId.$': '$$.Execution.Name' },
+  Next: 'Start',
+};
+
+const failWith = (cause: string): FailState => ({
+  Type: 'Fail',
+  ErrorPath: '$.failure.Error',
+  CausePath: '$.failure.Cause',
+  Comment: cause,
+});
+
+/**
+ * An operator's switch for an incident (docs/operator.md#revoking-a-role-in-an-incident): locks the
+ * role against every web identity token and tags it `revoked` → revokes its web identity sessions
+ * issued before now → disables its service principal in Entra and writes the one log line that
+ * raises the `role-revoked` alarm with who asked and why. Deletes nothing. A failed session
+ * revocation (a full inline policy quota) does not stop the rest: the log line says so.
+ */
+export function revokeWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
+  return {
+    Comment: 'Revokes one role in an incident: lock, revoke its sessions, disable its service principal, alarm. Deletes nothing.',
+    StartAt: 'TakeRequest',
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
+    States: {
+      TakeRequest: { ...TAKE_REQUEST, Next: 'RevokeRole' },
+      RevokeRole: task(
+        arns['revoke-role'],
+        'Validates the request; locks the role against every web identity token; tags it revoked.',
+        { Next: 'RevokeSessions' },
+        'RevokeFailed',
+      ),
+      RevokeSessions: {
+        ...task(arns['revoke-older-sessions'], "Denies the role's web identity sessions issued before now (EntraRevokeOlderSessions).", {
+          Next: 'DisableServicePrincipal',
+        }),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.sessionsFailure', Next: 'DisableServicePrincipal' }],
+      },
+      DisableServicePrincipal: task(
+        arns['disable-service-principal'],
+        "Disables the role's service principal (not a brought identity) and raises the role-revoked alarm.",
+        { Next: 'Revoked' },
+        'RevokeFailed',
+      ),
+      Revoked: { Type: 'Succeed' },
+      RevokeFailed: failWith('The role is revoked as far as the failed step got; run the revocation again (every step is idempotent).'),
+    },
+  };
+}
+
+/**
+ * Lifts a revocation: removes the status `revoked` → enables the service principal again → the
+ * Create steps federate the role again, to the same application, and their pin replaces the lock.
+ * The revocation policy stays (the sessions from before stay denied). A failure tags the role
+ * `failed:<reason>` and leaves it locked.
+ */
+export function restoreWorkflowDefinition(arns: TaskFunctionArns): StateMachineDefinition {
+  return {
+    Comment: 'Restores one revoked role: enables its service principal and federates it again to the same application.',
+    StartAt: 'TakeRequest',
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
+    States: {
+      TakeRequest: { ...TAKE_REQUEST, Next: 'RestoreRole' },
+      RestoreRole: task(
+        arns['restore-role'],
+        'Validates the request; lifts the revoked status.',
+        { Next: 'EnableServicePrincipal' },
+        'RestoreFailed',
+      ),
+      EnableServicePrincipal: task(
+        arns['enable-service-principal'],
+        "Enables the role's service principal again (a brought identity is left as it is).",
+        { Next: 'CreateServicePrincipal' },
+        'RecordFailureOnRole',
+      ),
+      CreateServicePrincipal: task(
+        arns['create-service-principal'],
+        "Reads the role; finds its application (the same, by the role's unique name) and service principal.",
+        { Next: 'IsRoleFederated' },
+        'RecordFailureOnRole',
+      ),
+      IsRoleFederated: {
+        Type: 'Choice',
+        Comment: 'A role that is gone or no longer trusts the tenant needs nothing more.',
+        Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: 'Restored' }],
+        Default: 'AddAudienceToProvider',
+      },
+      AddAudienceToProvider: task(
+        arns['add-audience-id-provider'],
+        "Adds the application's client ID to the provider, if absent.",
+        { Next: 'AssignRoleToAudience' },
+        'RecordFailureOnRole',
+      ),
+      AssignRoleToAudience: task(
+        arns['assign-role-to-audience'],
+        'Pins aud and sub again (the pin replaces the lock) and tags the role ready.',
+        { Next: 'Restored' },
+        'RecordFailureOnRole',
+      ),
+      RecordFailureOnRole: {
+        ...task(arns['assign-role-to-audience'], 'Tags the role failed:<reason>; the lock stays.', { Next: 'RestoreFailed' }),
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: 'RestoreFailed' }],
+      },
+      Restored: { Type: 'Succeed' },
+      RestoreFailed: failWith('The role is not restored; its entra:federation-status says why. Fix the cause and run the restore again.'),
     },
   };
 }

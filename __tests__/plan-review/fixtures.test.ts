@@ -139,7 +139,7 @@ describe('plans built from the synthesized configuration', () => {
     // Act
     const result = buildReview(parsePlan(plan, 'create.plan.json'), replacing, CONTEXT);
     // Assess
-    expect(result.findings.filter((f) => f.kind === 'outbound-federation-credential')).toHaveLength(5);
+    expect(result.findings.filter((f) => f.kind === 'outbound-federation-credential')).toHaveLength(7);
     expect(result.findings.filter((f) => f.kind === 'graph-permission').map((f) => f.severity)).toEqual(['info', 'info', 'info', 'info']); // granted and requested, twice
     expect(result.findings.filter((f) => f.severity === 'blocking')).toEqual([]);
   });

@@ -5,7 +5,9 @@ import { LOCK_SID } from '../../functions/shared/iam';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { parseEvents, runSimulation, type SimulationOutput } from '../../simulation/engine/run-simulation';
-import { ACCOUNT, IDS, OTHER_ACCOUNT, securityScenarios } from '../../simulation/scenarios/security';
+import { ACCOUNT, GITHUB_PROVIDER_ARN, IDS, OTHER_ACCOUNT, securityScenarios } from '../../simulation/scenarios/security';
+import { sessionDenied } from '../../simulation/engine/sessions';
+import { REVOKE_SESSIONS_POLICY_NAME, revokedBefore, type PolicyDocument } from '../../functions/shared/iam';
 import { SCENARIO_DIR, scenarioFiles } from '../../simulation/scenarios/write';
 import { parseWorld } from '../../simulation/engine/world';
 
@@ -18,6 +20,7 @@ import { parseWorld } from '../../simulation/engine/world';
 type Role = {
   roleName: string;
   tags: Record<string, string>;
+  inlinePolicies: Record<string, PolicyDocument>;
   assumeRolePolicyDocument: { Statement: { Sid?: string; Effect: string; Condition?: unknown }[] };
 };
 type Account = { roles: Role[]; oidcProviders: { clientIds: string[] }[] };
@@ -140,6 +143,52 @@ describe('security scenarios (npm run simulate)', () => {
     expect(r.tags['entra:federation-status']).toBe('ready');
     expect(r.tags['entra:owners-status']).toBe(`failed:authorization-request-denied ${IDS.alice}`);
     expect(policyText(r)).toContain(':sub');
+  });
+
+  describe('older web identity sessions', () => {
+    const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/sts.windows.net/${TENANT}/`;
+    /** Sessions of each kind, issued a second before the revocation and a second after it. */
+    function sessionsAround(r: Role) {
+      const at = revokedBefore(r.inlinePolicies[REVOKE_SESSIONS_POLICY_NAME]!)!.getTime();
+      const denied = (federatedProvider: string | undefined, offsetMs: number) =>
+        sessionDenied(r.inlinePolicies, { issuedAt: new Date(at + offsetMs), ...(federatedProvider ? { federatedProvider } : {}) });
+      return {
+        tenantBefore: denied(PROVIDER, -1000),
+        tenantAfter: denied(PROVIDER, 1000),
+        ec2Before: denied(undefined, -1000),
+        githubBefore: denied(GITHUB_PROVIDER_ARN, -1000),
+      };
+    }
+
+    it("leave federation: the tenant's older web identity sessions are denied everything, EC2's and GitHub's are not", async () => {
+      const { output } = await run('leave-federation-revokes-sessions');
+      const r = role(output, 'ci-deployer');
+      expect(Object.keys(r.inlinePolicies)).toEqual([REVOKE_SESSIONS_POLICY_NAME]);
+      expect(sessionsAround(r)).toEqual({ tenantBefore: true, tenantAfter: false, ec2Before: false, githubBefore: false });
+    });
+
+    it("re-pinned to the team's managed identity: ready on it, the earlier identity's sessions denied", async () => {
+      const { output } = await run('repin-revokes-sessions');
+      const r = role(output, 'ci-deployer');
+      expect(r.tags['entra:federation-status']).toBe('ready');
+      expect(r.tags['entra:service-principal-id']).toBe(IDS.managedIdentitySp);
+      expect(sessionsAround(r)).toMatchObject({ tenantBefore: true, tenantAfter: false, ec2Before: false });
+    });
+
+    it('an open role locked after a failure: the sessions anyone of the tenant took are denied', async () => {
+      const { output } = await run('open-role-locked');
+      const r = role(output, 'open-role');
+      expect(r.tags['entra:access']).toBe('locked');
+      expect(sessionsAround(r)).toMatchObject({ tenantBefore: true, tenantAfter: false });
+    });
+
+    it("inline policies full: failed:inline-policy-quota and the alarm line, the team's policy untouched", async () => {
+      const { output, logs } = await run('inline-policy-quota');
+      const r = role(output, 'ci-deployer');
+      expect(r.tags['entra:federation-status']).toBe('failed:inline-policy-quota');
+      expect(Object.keys(r.inlinePolicies)).toEqual(['team-permissions']);
+      expect(logs.map((line) => JSON.parse(line)).filter((line) => line.alarm === 'inline-policy-quota')).toHaveLength(1);
+    });
   });
 
   it('delete: no application and no service principal, live or soft-deleted, and no audience', async () => {

@@ -156,11 +156,27 @@ describe("the plan's metric filters, over the lines the functions write in the s
       'open-role-too-large-to-lock',
       'squatted-application-name',
       'quota-exceeded',
+      'inline-policy-quota',
       'owner-removed-automation',
     ]) {
       await run(`security/${dir}`, true);
     }
     await run('sweep/drift', false, 'report');
+    // An operator's revocation: disable-service-principal writes the role-revoked line.
+    await runSimulation({
+      world: parseWorld(read('security/leave-federation-revokes-sessions/world.json')),
+      events: [],
+      config: parseConfig(EXAMPLE_CONFIG),
+      logger,
+      operations: {
+        revoke: {
+          accountId: '222222222222',
+          roleName: 'ci-deployer',
+          requestedBy: 'arn:aws:iam::111111111111:user/alice',
+          reason: 'INC-1',
+        },
+      },
+    });
   }, 180_000);
 
   it('match each line they are meant for, and only those', () => {
@@ -227,6 +243,7 @@ describe("the plan's metric filters, over the lines the functions write in the s
     expect([...dimension('web-identity-failed-roles')].sort()).toEqual([
       'failed:entra-quota',
       'failed:graph-unavailable',
+      'failed:inline-policy-quota',
       'failed:name-taken',
       'failed:not-owner',
       'failed:wildcard',

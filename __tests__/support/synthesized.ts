@@ -46,12 +46,24 @@ export function resourceWhere(
 }
 
 /** The state machines' ASL, parsed from the synthesized configuration (Lambda ARNs stay Terraform references). */
-export function synthesizedStateMachines(config: FederationConfigInput = EXAMPLE_CONFIG): { create: any; delete: any; sweep: any } {
+export function synthesizedStateMachines(config: FederationConfigInput = EXAMPLE_CONFIG): {
+  create: any;
+  delete: any;
+  sweep: any;
+  revoke: any;
+  restore: any;
+} {
   const json = synthesize(config);
   const names = stateMachineNames(parseConfig(config).namePrefix);
   const byName = (name: string) =>
     JSON.parse(resourceWhere(json, 'aws_sfn_state_machine', (machine) => machine.name === name).definition as string);
-  return { create: byName(names.create), delete: byName(names.delete), sweep: byName(names.sweep) };
+  return {
+    create: byName(names.create),
+    delete: byName(names.delete),
+    sweep: byName(names.sweep),
+    revoke: byName(names.revoke),
+    restore: byName(names.restore),
+  };
 }
 
 /** The StackSet's template as Terraform hands it to CloudFormation, parsed. */

@@ -51,24 +51,34 @@ export interface Deps extends HandlerDeps {
   readonly openAccount: OpenMemberAccount;
 }
 
+/**
+ * `revokeOlderSessions`: the role stopped being federated to the identity its earlier sessions
+ * came from (re-pinned to another identity, or locked while it was open), so the state machine
+ * revokes the web identity sessions issued before (revoke-older-sessions).
+ */
 export type AssignResult =
-  | { readonly assigned: { readonly status: string; readonly trustPolicyChanged: boolean } }
-  | { readonly recordedFailure: { readonly status: string; readonly access: Access } };
+  | { readonly assigned: { readonly status: string; readonly trustPolicyChanged: boolean; readonly revokeOlderSessions: boolean } }
+  | { readonly recordedFailure: { readonly status: string; readonly access: Access; readonly revokeOlderSessions: boolean } };
 
 /**
  * After a failure: leaves the role closed if it can. An open role gets the lock statement;
  * where the lock cannot be written (too large, unreadable) the role stays open, the tag says
  * so and the error log line `role left open` feeds the alarm.
  */
-async function closeRole(deps: Deps, iam: MemberAccountIam, role: RoleState | 'unreadable', keys: ProviderKeys): Promise<Access> {
-  if (role === 'unreadable') return ACCESS.open;
+async function closeRole(
+  deps: Deps,
+  iam: MemberAccountIam,
+  role: RoleState | 'unreadable',
+  keys: ProviderKeys,
+): Promise<{ access: Access; lockedNow: boolean }> {
+  if (role === 'unreadable') return { access: ACCESS.open, lockedNow: false };
   const held = (await iam.getProviderClientIds(keys.providerArn)) ?? [];
-  if (!isOpen(role.trustPolicy, keys, held)) return accessOf(role.trustPolicy, keys, held);
+  if (!isOpen(role.trustPolicy, keys, held)) return { access: accessOf(role.trustPolicy, keys, held), lockedNow: false };
   try {
     await iam.updateTrustPolicy(role.roleName, withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars));
-    return ACCESS.locked;
+    return { access: ACCESS.locked, lockedNow: true };
   } catch (error) {
-    if (error instanceof TrustPolicyRewriteError) return ACCESS.open;
+    if (error instanceof TrustPolicyRewriteError) return { access: ACCESS.open, lockedNow: false };
     throw error;
   }
 }
@@ -112,7 +122,8 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
       if (!(error instanceof TrustPolicyRewriteError)) throw error;
       role = 'unreadable';
     }
-    const access = await closeRole(deps, iam, role, keys);
+    // A role that was open until now: any identity of the tenant may hold a session of it.
+    const { access, lockedNow } = await closeRole(deps, iam, role, keys);
     // Tags name the application only while it exists: the compensation may have removed it.
     if (input.deleted?.any) {
       await iam.untagRole(input.roleName, [ROLE_TAGS.clientId, ROLE_TAGS.servicePrincipalId, ROLE_TAGS.audience, ROLE_TAGS.identityMode]);
@@ -133,7 +144,7 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
         ...(alarm ? { alarm } : {}),
       });
     }
-    return { recordedFailure: { status, access } };
+    return { recordedFailure: { status, access, revokeOlderSessions: lockedNow } };
   }
 
   const { roleId, ownersStatus, federatedCredentialsStatus } = input.application;
@@ -176,5 +187,9 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
       ...(federatedCredentialsStatus ? { [ROLE_TAGS.federatedCredentialsStatus]: federatedCredentialsStatus } : {}),
     }),
   ]);
-  return { assigned: { status: READY, trustPolicyChanged: pinned.changed } };
+  // Re-pinned to another identity than the one the role's tags name: the sessions the earlier
+  // identity took must not outlive the change.
+  const earlier = role.tags[ROLE_TAGS.servicePrincipalId];
+  const revokeOlderSessions = earlier !== undefined && earlier.toLowerCase() !== target.servicePrincipalObjectId.toLowerCase();
+  return { assigned: { status: READY, trustPolicyChanged: pinned.changed, revokeOlderSessions } };
 }

@@ -1,6 +1,8 @@
 import type * as z from 'zod/mini';
 import {
   MAX_FEDERATED_CREDENTIALS,
+  REVOKED,
+  ROLE_TAGS,
   guidSchema,
   workflowInputSchema,
   type ApplicationResult,
@@ -261,6 +263,11 @@ export async function registerIdentity(deps: Deps, input: Input): Promise<{ appl
       roleId: role.roleId,
     });
     return { application: { outcome: 'skipped', reason: 'role-not-found' } };
+  }
+  // Revoked by an operator: no event federates it again, only {Prefix}-Role-Restore does.
+  if (role.tags[ROLE_TAGS.status] === REVOKED) {
+    deps.logger.info('the role is revoked; nothing federates it until it is restored');
+    return { application: { outcome: 'skipped', reason: 'revoked' } };
   }
   const federation = federationFor(deps.settings, accountId);
   if (!isFederation(role.trustPolicy, federation.providerArn)) {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {
+  ROLE_TAGS,
   applicationResultSchema,
   failureSchema,
   workflowInputSchema,
@@ -134,12 +135,16 @@ export async function deleteIdentity(deps: Deps, input: Input): Promise<{ delete
     return remove(deps, [current]);
   }
 
-  const keep =
-    role && isFederation(role.trustPolicy, federation.providerArn) ? applicationUniqueName(accountId, roleName, role.roleId) : undefined;
+  const federated = role !== null && isFederation(role.trustPolicy, federation.providerArn);
+  const keep = federated ? applicationUniqueName(accountId, roleName, role.roleId) : undefined;
   if (keep) deps.logger.info("the role exists and trusts the tenant's provider; its current application is kept", { keep });
   const applications = await deps.directory.findOwnApplications(applicationNamePrefix(accountId, roleName));
-  return remove(
+  const { deleted } = await remove(
     deps,
     applications.filter((application) => application.uniqueName !== keep),
   );
+  // The role still exists, was federated to an identity (its tags name one) and no longer trusts
+  // the provider: its team took it out of federation, and the sessions issued before must go too.
+  const leftFederation = role !== null && !federated && role.tags[ROLE_TAGS.servicePrincipalId] !== undefined;
+  return { deleted: { ...deleted, revokeOlderSessions: leftFederation } };
 }

@@ -5,6 +5,7 @@ import {
   FAILED_PREFIX,
   FAILURE_REASONS,
   READY,
+  REVOKED,
   TRUST_POLICY_REASONS,
   federationFor,
   sessionNameFor,
@@ -273,6 +274,8 @@ async function classifyRole(view: AccountView, role: ListedRole): Promise<Outcom
   if (!current || current.roleId !== role.roleId) return undefined; // deleted or re-created meanwhile: its own events handle it
   const status = current.tags[ROLE_TAGS.status];
   if (status === undefined && view.recent(role.createDate)) return undefined; // its CreateRole's execution may still be running
+  // Revoked by an operator: reported, never federated again by a repair (only a restore lifts it).
+  if (status === REVOKED) return report(view, role, 'revoked', 'revoked by an operator: only {Prefix}-Role-Restore federates it again');
 
   const known: DirectoryFacts = await facts.read(namedInPolicy(current.trustPolicy, keys));
   const judgement = judgeRole(current.trustPolicy, {

@@ -21,12 +21,20 @@ import { simulationMarkdown } from './markdown';
 const USAGE = `usage: npm run simulate -- --world <world.json> --events <events.json> [--config <config.json>] [--sweep report|repair]
          [--concurrency N] [--seed S] [--duplicates P] [--reorder W] [--check] [--format json|markdown]
        npm run simulate -- --world <world.json> --sweep report|repair [--config <config.json>] [--format json|markdown] [--html <report.html>]
+       npm run simulate -- --world <world.json> [--events <events.json>] --revoke <account>/<roleName> --reason "<text>" [--requested-by <arn>]
+         [--restore <account>/<roleName>] [--sweep report|repair]
        npm run simulate -- --world <world.json> --check [--config <config.json>]   (checks the world alone)
 Replays IAM events (and the sweep) through the real functions and state machines, locally (docs/simulate.md).
   --world <file>        the accounts, roles and Entra tenant before the first event
   --events <file>       the events, in order (docs/simulate.md#events-file)
   --config <file>       the platform configuration (default: the embedded example)
-  --sweep report|repair run the sweep after the events
+  --sweep report|repair run the sweep after the events (and after --revoke and --restore)
+  --revoke <account>/<roleName>
+                        run {Prefix}-Role-Revoke once after the events (--reason required)
+  --restore <account>/<roleName>
+                        run {Prefix}-Role-Restore (after the revoke when both are given; --reason required)
+  --reason <text>, --requested-by <arn>
+                        the operator's input of those runs (--requested-by: default arn:aws:iam::000000000000:user/simulate)
   --concurrency N, --seed S, --duplicates P, --reorder W
                         run under load (docs/simulate.md#under-load)
   --check               exit 3 when an invariant does not hold
@@ -48,7 +56,23 @@ const OPTIONS = {
   sweep: { type: 'string' },
   format: { type: 'string' },
   html: { type: 'string' },
+  revoke: { type: 'string' },
+  restore: { type: 'string' },
+  reason: { type: 'string' },
+  'requested-by': { type: 'string' },
 } as const;
+
+/** Who asks, when `--requested-by` is not given: the runbook fills it from `aws sts get-caller-identity`. */
+const SIMULATED_REQUESTER = 'arn:aws:iam::000000000000:user/simulate';
+
+/** `--revoke 123456789012/ci-deployer` → the operator's request; the flag and the fix named when malformed. */
+function operatorRequest(flag: string, target: string, reason: string | undefined, requestedBy: string) {
+  const match = /^(\d{12})\/([\w+=,.@-]{1,64})$/.exec(target);
+  if (!match) throw new SimulationInputError(`${flag} ${JSON.stringify(target)}: expected <12-digit account>/<role name>`);
+  if (!reason)
+    throw new SimulationInputError(`${flag} needs --reason "<text>": why the role is revoked or restored (it goes into the alarm)`);
+  return { accountId: match[1]!, roleName: match[2]!, requestedBy, reason };
+}
 const FORMATS = ['json', 'markdown'] as const;
 
 function readJson(path: string, what: string): unknown {
@@ -99,8 +123,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`simulate: --html writes the sweep's report: give --sweep report|repair too\n${USAGE}\n`);
     return SIMULATE_EXIT.badInput;
   }
-  if (!values.world || (!values.events && !values.check && values.sweep === undefined)) {
-    process.stderr.write(`simulate: --world is required, and --events unless --sweep or --check is given\n${USAGE}\n`);
+  const operates = values.revoke !== undefined || values.restore !== undefined;
+  if (!values.world || (!values.events && !values.check && values.sweep === undefined && !operates)) {
+    process.stderr.write(`simulate: --world is required, and --events unless --sweep, --revoke, --restore or --check is given\n${USAGE}\n`);
     return SIMULATE_EXIT.badInput;
   }
   try {
@@ -113,6 +138,13 @@ async function main(argv: string[]): Promise<number> {
     const load = underLoad ? { concurrency: concurrency ?? 1, duplicates: duplicates ?? 0, reorderSeconds: reorder ?? 0 } : undefined;
     checkLoadSettings({ concurrency: concurrency ?? 1, seed, duplicates: duplicates ?? 0, reorderSeconds: reorder ?? 0 });
     if (!values.events && load) throw new SimulationInputError('--concurrency, --duplicates and --reorder need --events');
+    if (operates && load)
+      throw new SimulationInputError('--revoke and --restore run after the events, one at a time: leave out the load options');
+    const requestedBy = values['requested-by'] ?? SIMULATED_REQUESTER;
+    const operations = {
+      ...(values.revoke !== undefined ? { revoke: operatorRequest('--revoke', values.revoke, values.reason, requestedBy) } : {}),
+      ...(values.restore !== undefined ? { restore: operatorRequest('--restore', values.restore, values.reason, requestedBy) } : {}),
+    };
 
     const config = values.config
       ? parseConfig(readJson(values.config, 'config'), values.config)
@@ -141,6 +173,7 @@ async function main(argv: string[]): Promise<number> {
       logger,
       seed,
       ...(load ? { load } : {}),
+      ...(operates ? { operations } : {}),
       ...(values.sweep ? { sweep: { mode: values.sweep as SweepMode, ...(html ? { onReportHtml: html } : {}) } } : {}),
     });
     process.stdout.write(format === 'markdown' ? simulationMarkdown(output) : `${JSON.stringify(output, null, 2)}\n`);

@@ -64,8 +64,8 @@ export interface PlatformIdentities {
 }
 
 export interface LocalPipelineOptions {
-  /** The ASL of both machines (from the synthesized configuration). */
-  readonly definitions: { readonly create: object; readonly delete: object };
+  /** The ASL of the machines (from the synthesized configuration); the operator's two when an operation runs. */
+  readonly definitions: { readonly create: object; readonly delete: object; readonly revoke?: object; readonly restore?: object };
   readonly settings: PipelineSettings & PlatformIdentities;
   /** IAM in member accounts through the member role of a capability (each task function has one). */
   readonly openAccountAs: (capability: MemberCapability) => OpenMemberAccount;
@@ -98,6 +98,8 @@ export interface ExecutionRecord {
   readonly stateMachine: string;
   readonly name: string;
   readonly input: WorkflowInput;
+  /** What the machine is started with when it is not `input`: an operator's request (revoke, restore). */
+  readonly operatorRequest?: OperatorRequest;
   /** `TIMED_OUT`: it outlived the definition's `TimeoutSeconds` (under `timing` only). */
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   /** Every state entered, in order (retries show as repeats). */
@@ -121,7 +123,19 @@ export interface LocalPipeline {
   /** Delivered events that started nothing, with the router's reason (docs/simulate.md#ignored-events). */
   ignoredEvents(): IgnoredEvent[];
   readonly stats: PipelineStats;
+  /** Runs `{Prefix}-Role-Revoke` or `-Restore` with an operator's input, to its end. */
+  operate(workflow: 'revoke' | 'restore', request: OperatorRequest): Promise<ExecutionRecord>;
 }
+
+/** What an operator starts `{Prefix}-Role-Revoke` and `-Restore` with (docs/operator.md#revoking-a-role-in-an-incident). */
+export interface OperatorRequest {
+  readonly accountId: string;
+  readonly roleName: string;
+  readonly requestedBy?: string;
+  readonly reason?: string;
+}
+
+type Workflow = 'create' | 'delete' | 'revoke' | 'restore';
 
 /** `functions/<task>/handler.ts` exports `makeHandler(loadDeps)`: the registry's contract with each folder. */
 export function loadTaskHandlerFactory(task: TaskFunctionName): (loadDeps: () => object) => TaskHandler {
@@ -237,6 +251,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       logger: options.logger,
       ...(capability === null ? {} : { openAccount: options.openAccountAs(capability) }),
       directory: options.directory,
+      // The revocation time of revoke-older-sessions: the run's clock (virtual under load).
+      now: () => new Date((options.now ?? Date.now)()),
     };
   };
   // Every task of the registry, by its folder: adding a task needs no change here.
@@ -251,9 +267,12 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const timing = options.timing;
   const random = timing ? () => timing.next() : Math.random;
 
-  const machines = {
+  const { revoke, restore } = options.definitions;
+  const machines: Partial<Record<Workflow, ReturnType<typeof prepare>>> = {
     create: prepare(options.definitions.create),
     delete: prepare(options.definitions.delete),
+    ...(revoke ? { revoke: prepare(revoke) } : {}),
+    ...(restore ? { restore: prepare(restore) } : {}),
   };
 
   /** What a Task state does when invoked: a task function, or a write to the lock table. */
@@ -322,7 +341,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   const slotWaiters: (() => void)[] = [];
   const maxConcurrent = options.maxConcurrentExecutions ?? Number.POSITIVE_INFINITY;
 
-  async function run(workflow: 'create' | 'delete', record: ExecutionRecord): Promise<void> {
+  async function run(workflow: Workflow, record: ExecutionRecord): Promise<void> {
     if (inFlight >= maxConcurrent) await new Promise<void>((resolve) => slotWaiters.push(resolve));
     inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
@@ -334,8 +353,10 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
     }
   }
 
-  async function runMachine(workflow: 'create' | 'delete', record: ExecutionRecord): Promise<void> {
-    const { machine, localHandlers, retryIntervalOverrides, timeoutSeconds } = machines[workflow];
+  async function runMachine(workflow: Workflow, record: ExecutionRecord): Promise<void> {
+    const prepared = machines[workflow];
+    if (!prepared) throw new Error(`local pipeline: no definition of the ${workflow} machine was given`);
+    const { machine, localHandlers, retryIntervalOverrides, timeoutSeconds } = prepared;
     // Step Functions counts retry attempts per execution, state and rule.
     const handlersOfThisRun = Object.fromEntries(
       Object.entries(localHandlers).map(([stateName, handler]) => {
@@ -343,7 +364,7 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
         return [stateName, (parameters: never) => (handler as (p: never, a: number[]) => Promise<unknown>)(parameters, attempts)];
       }),
     );
-    const execution = machine.run(record.input as never, {
+    const execution = machine.run((record.operatorRequest ?? record.input) as never, {
       overrides: { taskResourceLocalHandlers: handlersOfThisRun as never, retryIntervalOverrides },
       context: { Execution: { Id: `${executionArnPrefix}${record.stateMachine}:${record.name}`, Name: record.name } } as never,
     });
@@ -402,7 +423,27 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
   }));
 
   let messageCount = 0;
+  let operations = 0;
   return {
+    async operate(workflow, request) {
+      const record: ExecutionRecord = {
+        stateMachine: names[workflow],
+        name: `${workflow}-${String(++operations).padStart(4, '0')}`,
+        // The role and the execution, as the other records name them; the machine gets the request.
+        input: {
+          accountId: request.accountId,
+          roleName: request.roleName,
+          eventId: `${workflow}-${String(operations).padStart(4, '0')}`,
+          eventName: workflow === 'revoke' ? 'Revoke' : 'Restore',
+        },
+        operatorRequest: request,
+        status: 'RUNNING',
+        states: [],
+      };
+      executions.push(record);
+      await run(workflow, record);
+      return record;
+    },
     executions,
     starter,
     stateMachineArns: localArns,

@@ -59,7 +59,7 @@ export interface LocalWorld {
 }
 
 export interface LocalWorldOptions {
-  readonly definitions: { readonly create: object; readonly delete: object };
+  readonly definitions: { readonly create: object; readonly delete: object; readonly revoke?: object; readonly restore?: object };
   readonly settings: PipelineSettings;
   readonly logger: Logger;
   /** Seeds the IAM model's ids and fault storms. */

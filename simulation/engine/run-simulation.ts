@@ -5,8 +5,14 @@ import { identityObjectLimit, identityQuotaShare, parseConfig, type FederationCo
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { expandShortEvent, shortEventSchema, type ShortFormSettings } from './short-events';
 import { protectedRolePatterns } from '../../stacks/member-baseline-template';
-import { createWorkflowDefinition, deleteWorkflowDefinition, type TaskFunctionArns } from '../../stacks/workflow-definitions';
-import type { PipelineSettings } from './local-pipeline';
+import {
+  createWorkflowDefinition,
+  deleteWorkflowDefinition,
+  restoreWorkflowDefinition,
+  revokeWorkflowDefinition,
+  type TaskFunctionArns,
+} from '../../stacks/workflow-definitions';
+import type { OperatorRequest, PipelineSettings } from './local-pipeline';
 import { isApplication } from '../fakes/graph-state';
 import { startLocalWorld, type LocalWorld } from './local-world';
 import { runLocalSweep, type SweepOutput } from './local-sweep';
@@ -89,12 +95,17 @@ export function pipelineSettings(config: FederationConfig): PipelineSettings {
 }
 
 /** The stack renders these same definitions with the functions' ARNs and the lock table's name. */
-export function localDefinitions(namePrefix = 'web-identity'): { create: object; delete: object } {
+export function localDefinitions(namePrefix = 'web-identity'): { create: object; delete: object; revoke: object; restore: object } {
   const arns = Object.fromEntries(
     TASK_FUNCTION_NAMES.map((name) => [name, `arn:aws:lambda:us-east-1:000000000000:function:${name}`]),
   ) as TaskFunctionArns;
   const lock = { tableName: roleLockTableName(namePrefix) };
-  return { create: createWorkflowDefinition(arns, lock), delete: deleteWorkflowDefinition(arns, lock) };
+  return {
+    create: createWorkflowDefinition(arns, lock),
+    delete: deleteWorkflowDefinition(arns, lock),
+    revoke: revokeWorkflowDefinition(arns),
+    restore: restoreWorkflowDefinition(arns),
+  };
 }
 
 /**
@@ -265,7 +276,12 @@ export interface SimulationInput {
   readonly events: readonly SimulationEvent[];
   readonly config: FederationConfig;
   readonly logger: Logger;
-  readonly definitions?: { readonly create: object; readonly delete: object };
+  readonly definitions?: { readonly create: object; readonly delete: object; readonly revoke?: object; readonly restore?: object };
+  /**
+   * `--revoke` / `--restore`: an operator's revocation, then restore, of one role, after the events
+   * and before the sweep (docs/simulate.md#revoking-a-role).
+   */
+  readonly operations?: { readonly revoke?: OperatorRequest; readonly restore?: OperatorRequest };
   /** `--sweep`: a sweep in this mode runs after the events. */
   readonly sweep?: { readonly mode: SweepMode; readonly deletionCap?: number; readonly onReportHtml?: (html: string) => void };
   /** Seeds generated role IDs and, under load, every random choice (default 1). */
@@ -299,6 +315,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationO
       return simulationOutput(world, settings, report);
     }
     await playEvents(world, input.events, input.logger);
+    if (input.operations?.revoke) await world.pipeline.operate('revoke', input.operations.revoke);
+    if (input.operations?.restore) await world.pipeline.operate('restore', input.operations.restore);
     if (!input.sweep) return simulationOutput(world, settings);
     const sweep = await runLocalSweep(world, {
       ...input.sweep,

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { modeledStatus } from '../fakes/iam-errors';
 import { IAM_CALL_KEYS } from '../fakes/iam-model';
 import type { LocalWorld } from './local-world';
-import { ROLE_ID_PATTERN } from '../fakes/iam-state';
+import { MAX_ROLE_INLINE_POLICY_CHARS, ROLE_ID_PATTERN } from '../fakes/iam-state';
 import { applicationUniqueName } from '../../functions/shared/entra/naming';
 
 /**
@@ -75,6 +75,26 @@ const roleSchema = z
       .optional(),
     assumeRolePolicyDocument: policyInput,
     tags: z.record(z.string(), z.string()).optional(),
+    /** Inline policies by name (IAM `PutRolePolicy`; the 10,240-character quota holds, see iam-state.ts). */
+    inlinePolicies: z
+      .record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'an IAM policy name: 1-128 of [A-Za-z0-9+=,.@_-]'), policyInput)
+      .superRefine((policies, ctx) => {
+        // IAM refuses more (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a world cannot hold it.
+        const size = Object.values(policies).reduce<number>((total, policy) => {
+          try {
+            return total + JSON.stringify(parsePolicyDocument(policy)).length;
+          } catch {
+            return total;
+          }
+        }, 0);
+        if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `the role's inline policies take ${size} characters (whitespace not counted); IAM allows ${MAX_ROLE_INLINE_POLICY_CHARS}: shorten them`,
+          });
+        }
+      })
+      .optional(),
     /** When IAM created it (ISO 8601); default `WORLD_EPOCH`: what the world holds existed before the run. */
     createDate: z.iso.datetime({ error: 'an ISO 8601 date-time such as 2025-01-01T00:00:00Z' }).optional(),
   })
@@ -129,6 +149,8 @@ const entraSchema = z
             appId: guidSchema,
             displayName: z.string().min(1),
             servicePrincipalType: z.enum(['Application', 'ManagedIdentity']),
+            /** `false`: disabled (it gets no tokens), as `{Prefix}-Role-Revoke` leaves it. */
+            accountEnabled: z.boolean().default(true),
             /** Who created it; absent or `null`: nobody the fake knows (it counts against no quota). */
             createdBy: principal.nullable().optional(),
           })
@@ -405,6 +427,7 @@ export function seedWorld(target: Pick<LocalWorld, 'iam' | 'graph'> & Partial<Pi
         ...(role.path ? { path: role.path } : {}),
         assumeRolePolicyDocument: role.assumeRolePolicyDocument,
         ...(role.tags ? { tags: role.tags } : {}),
+        ...(role.inlinePolicies ? { inlinePolicies: role.inlinePolicies } : {}),
         createDate: new Date(role.createDate ?? WORLD_EPOCH),
       });
     }
@@ -509,6 +532,7 @@ export interface CapturedAccount {
     path: string;
     assumeRolePolicyDocument: PolicyDocument;
     tags: Record<string, string>;
+    inlinePolicies: Record<string, PolicyDocument>;
     /** Only where the world stated it (see `captureWorld`). */
     createDate?: string;
   }[];
@@ -535,6 +559,7 @@ export interface CapturedEntra {
     appId: string;
     displayName: string;
     servicePrincipalType: 'Application' | 'ManagedIdentity';
+    accountEnabled: boolean;
     createdBy: string | null;
   }[];
   deletedItems: {
@@ -601,6 +626,7 @@ export function captureWorld(
           path: role.path,
           assumeRolePolicyDocument: role.assumeRolePolicyDocument,
           tags: role.tags,
+          inlinePolicies: role.inlinePolicies,
           ...worldDate(role.createDate.toISOString(), seededRoleDates.get(`${accountId}/${role.roleName}`), 'createDate'),
         })),
         oidcProviders: account.oidcProviders.map((provider) => ({ url: provider.url, clientIds: provider.clientIds })),
@@ -630,6 +656,7 @@ export function captureWorld(
       appId: sp.appId,
       displayName: sp.displayName,
       servicePrincipalType: sp.servicePrincipalType,
+      accountEnabled: sp.accountEnabled,
       createdBy: name(sp.createdBy),
     })),
     deletedItems: {

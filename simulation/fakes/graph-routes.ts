@@ -86,6 +86,7 @@ function servicePrincipalJson(sp: FakeServicePrincipal): Record<string, unknown>
     appId: sp.appId,
     displayName: sp.displayName,
     servicePrincipalType: sp.servicePrincipalType,
+    accountEnabled: sp.accountEnabled,
     deletedDateTime: sp.deletedDateTime,
   };
 }
@@ -445,6 +446,22 @@ const getServicePrincipal: Handler = (ctx, req, [rawId]) => {
   return sp ? ok(entity(ctx, 'servicePrincipals', project(servicePrincipalJson(sp), select.fields))) : notFound(idParam(rawId));
 };
 
+// https://learn.microsoft.com/graph/api/serviceprincipal-update: 204 No Content. The fake models
+// the one property the automation writes (`accountEnabled`, a boolean); any other is refused
+// rather than ignored. Application.ReadWrite.OwnedBy updates only what the caller owns: 403
+// otherwise (a managed identity or another team's application).
+const patchServicePrincipal: Handler = (ctx, req, [rawId]) => {
+  const unknown = Object.keys(req.body).filter((key) => key !== 'accountEnabled');
+  if (unknown.length > 0)
+    return badRequest(`The simulation's Graph fake does not model writing ${unknown.join(', ')} of a service principal.`);
+  if (typeof req.body.accountEnabled !== 'boolean') return badRequest("Property 'accountEnabled' must be a boolean.");
+  const sp = ctx.state.liveServicePrincipal(idParam(rawId));
+  if (!sp) return notFound(idParam(rawId));
+  if (!ctx.state.automationOwnsServicePrincipal(sp, ctx.caller)) return requestDenied();
+  sp.accountEnabled = req.body.accountEnabled;
+  return { status: 204 };
+};
+
 // https://learn.microsoft.com/graph/api/serviceprincipal-list-createdobjects: the live directory
 // objects a service principal created, each with its @odata.type; the cast segment
 // (`/microsoft.graph.application`) keeps one type, and a member is addressed by its ID.
@@ -632,6 +649,7 @@ const ROUTES: readonly Route[] = [
     handle: listCreatedObjects,
   },
   { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${ID}$`), route: '/servicePrincipals/{id}', handle: getServicePrincipal },
+  { method: 'PATCH', pattern: new RegExp(`^/servicePrincipals/${ID}$`), route: '/servicePrincipals/{id}', handle: patchServicePrincipal },
   {
     method: 'GET',
     pattern: /^\/directory\/deletedItems\/microsoft\.graph\.application$/,

@@ -76,6 +76,8 @@ export interface FakeServicePrincipal {
   appId: string;
   displayName: string;
   servicePrincipalType: ServicePrincipalType;
+  /** Whether it may sign in (get tokens); `PATCH /servicePrincipals/{id}` sets it. */
+  accountEnabled: boolean;
   /** Object ID of the principal that created it; null for what Azure creates (managed identities). */
   createdBy: string | null;
   deletedDateTime: string | null;
@@ -104,6 +106,8 @@ export interface SeedServicePrincipal {
   readonly appId: string;
   readonly displayName?: string;
   readonly servicePrincipalType?: ServicePrincipalType;
+  /** Default `true`. */
+  readonly accountEnabled?: boolean;
   /** Default: nobody the fake knows (it does not count against the automation's quota). */
   readonly createdBy?: string | null;
   readonly deleted?: boolean;
@@ -266,6 +270,7 @@ export class GraphFakeState {
       appId: seed.appId.toLowerCase(),
       displayName: seed.displayName ?? '',
       servicePrincipalType: seed.servicePrincipalType ?? 'Application',
+      accountEnabled: seed.accountEnabled ?? true,
       createdBy: seed.createdBy?.toLowerCase() ?? null,
       deletedDateTime: seed.deleted ? this.timestamp() : null,
       purgeLagRemaining: 0,
@@ -409,6 +414,7 @@ export class GraphFakeState {
       appId: id === this.automationServicePrincipalId ? this.automationAppId : this.poolIdentities.get(id)!,
       displayName: 'entra-aws-web-identity automation',
       servicePrincipalType: 'Application',
+      accountEnabled: true,
       createdBy: null,
       deletedDateTime: null,
       purgeLagRemaining: 0,

@@ -3,11 +3,15 @@ import {
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   IAMClient,
+  ListRolePoliciesCommand,
   ListRoleTagsCommand,
   ListRolesCommand,
+  PutRolePolicyCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -72,6 +76,10 @@ export const IAM_CALL_KEYS = [
   'iam:UntagRole',
   'iam:ListRoleTags',
   'iam:ListRoles',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:GetRolePolicy',
+  'iam:ListRolePolicies',
   'iam:GetOpenIDConnectProvider',
   'iam:AddClientIDToOpenIDConnectProvider',
   'iam:RemoveClientIDFromOpenIDConnectProvider',
@@ -102,6 +110,8 @@ const WRITE_RESOURCE: Partial<Record<CallKey, (accountId: string, input: Record<
   'iam:UpdateAssumeRolePolicy': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
   'iam:TagRole': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
   'iam:UntagRole': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:PutRolePolicy': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
+  'iam:DeleteRolePolicy': (a, i) => `${a}/role/${String(i.RoleName).toLowerCase()}`,
   'iam:AddClientIDToOpenIDConnectProvider': (a, i) => `${a}/${String(i.OpenIDConnectProviderArn)}`,
   'iam:RemoveClientIDFromOpenIDConnectProvider': (a, i) => `${a}/${String(i.OpenIDConnectProviderArn)}`,
   'iam:CreateOpenIDConnectProvider': (a, i) => `${a}/provider/${String(i.Url)}`,
@@ -140,6 +150,8 @@ export interface RoleSpec {
   readonly roleId?: string;
   /** When IAM created it; now when absent. */
   readonly createDate?: Date;
+  /** Inline policies by name (objects or JSON strings), put as `PutRolePolicy` would. */
+  readonly inlinePolicies?: Readonly<Record<string, unknown>>;
 }
 
 export interface ProviderSpec {
@@ -249,6 +261,13 @@ export class IamModel {
       spec.roleId,
       spec.createDate,
     );
+    for (const [PolicyName, document] of Object.entries(spec.inlinePolicies ?? {})) {
+      this.state.putRolePolicy(accountId, {
+        RoleName: spec.roleName,
+        PolicyName,
+        PolicyDocument: typeof document === 'string' ? document : JSON.stringify(document),
+      });
+    }
     return this.state.role(accountId, spec.roleName)!;
   }
 
@@ -367,6 +386,11 @@ export class IamModel {
     route(TagRoleCommand, 'iam:TagRole', (a, i: { RoleName: string; Tags: Tag[] }) => s.tagRole(a, i));
     route(UntagRoleCommand, 'iam:UntagRole', (a, i: { RoleName: string; TagKeys: string[] }) => s.untagRole(a, i));
     route(ListRoleTagsCommand, 'iam:ListRoleTags', (a, i: { RoleName: string }) => s.listRoleTags(a, i));
+    type RolePolicyInput = { RoleName: string; PolicyName: string };
+    route(PutRolePolicyCommand, 'iam:PutRolePolicy', (a, i: RolePolicyInput & { PolicyDocument: string }) => s.putRolePolicy(a, i));
+    route(DeleteRolePolicyCommand, 'iam:DeleteRolePolicy', (a, i: RolePolicyInput) => s.deleteRolePolicy(a, i));
+    route(GetRolePolicyCommand, 'iam:GetRolePolicy', (a, i: RolePolicyInput) => s.getRolePolicy(a, i));
+    route(ListRolePoliciesCommand, 'iam:ListRolePolicies', (a, i: { RoleName: string }) => s.listRolePolicies(a, i));
     route(ListRolesCommand, 'iam:ListRoles', (a, i: { Marker?: string; MaxItems?: number; PathPrefix?: string }) => s.listRoles(a, i));
     route(GetOpenIDConnectProviderCommand, 'iam:GetOpenIDConnectProvider', (a, i: { OpenIDConnectProviderArn: string }) =>
       s.getProvider(a, i),

@@ -18,11 +18,20 @@ import { entityAlreadyExists, iamError, invalidInput, limitExceeded, malformedPo
  * - `GetRole` returns the trust policy URL-encoded (RFC 3986) and the role's tags;
  *   `GetOpenIDConnectProvider` returns the URL without `https://`;
  * - each role has a unique ID, `AROA` + 17 characters
- *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+ *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids);
+ * - inline role policies (`PutRolePolicy` creates or replaces one by name, `DeleteRolePolicy`,
+ *   `GetRolePolicy` URL-encoded like `GetRole`, `ListRolePolicies`): names of 1–128 of
+ *   `[\w+=,.@-]`; the aggregate size of a role's inline policies at most 10,240 characters,
+ *   whitespace not counted ("Role policy size cannot exceed 10,240 characters", "IAM does not
+ *   count white space": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)
+ *   → LimitExceeded; a missing policy → NoSuchEntity.
  */
 
 const MAX_CLIENT_IDS_PER_PROVIDER = 100;
 const MAX_TAGS_PER_ROLE = 50;
+/** IAM's quota on the aggregate size of a role's inline policies (reference_iam-quotas.html), whitespace not counted. */
+export const MAX_ROLE_INLINE_POLICY_CHARS = 10_240;
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 
 /** The unique ID of a role: the `AROA` prefix, then 17 characters. */
 export const ROLE_ID_PATTERN = /^AROA[A-Z0-9]{17}$/;
@@ -39,6 +48,8 @@ interface ModelRole {
   /** Stored as IAM returns it: URL-encoded minified JSON. */
   assumeRolePolicyDocument: string;
   tags: Map<string, string>;
+  /** Inline policies by name, each stored as IAM returns it (URL-encoded minified JSON). */
+  inlinePolicies: Map<string, string>;
 }
 
 interface ModelProvider {
@@ -78,6 +89,8 @@ export interface RoleView {
   readonly createDate: Date;
   readonly assumeRolePolicyDocument: PolicyDocument;
   readonly tags: Record<string, string>;
+  /** Inline policies by name, sorted by name. */
+  readonly inlinePolicies: Record<string, PolicyDocument>;
 }
 
 /** The simulator's output of one account. */
@@ -88,6 +101,7 @@ export interface AccountSnapshot {
     arn: string;
     assumeRolePolicyDocument: PolicyDocument;
     tags: Record<string, string>;
+    inlinePolicies: Record<string, PolicyDocument>;
   }[];
   readonly oidcProviders: { url: string; arn: string; clientIds: string[] }[];
 }
@@ -163,6 +177,7 @@ export class IamState {
               arn: view.arn,
               assumeRolePolicyDocument: view.assumeRolePolicyDocument,
               tags: view.tags,
+              inlinePolicies: view.inlinePolicies,
             };
           }),
         oidcProviders: [...account.providers.values()]
@@ -264,6 +279,7 @@ export class IamState {
       createDate: createDate ?? new Date(this.now()),
       assumeRolePolicyDocument: this.checkedPolicy(accountId, input.AssumeRolePolicyDocument),
       tags: new Map(tags.map((t) => [t.Key!, t.Value ?? ''])),
+      inlinePolicies: new Map(),
     };
     account.roles.set(input.RoleName.toLowerCase(), role);
     this.roleIds.add(role.roleId);
@@ -295,6 +311,53 @@ export class IamState {
     const role = this.requireRole(accountId, input.RoleName);
     for (const key of input.TagKeys ?? []) role.tags.delete(key);
     return {};
+  }
+
+  /**
+   * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html: creates or
+   * replaces the inline policy of that name; refused when the role's inline policies together
+   * would exceed the quota (the replaced version does not count).
+   */
+  putRolePolicy(accountId: string, input: { RoleName: string; PolicyName: string; PolicyDocument: string }) {
+    const role = this.requireRole(accountId, input.RoleName);
+    checkPolicyName(input.PolicyName);
+    let policy: PolicyDocument;
+    try {
+      policy = parsePolicyDocument(input.PolicyDocument);
+    } catch {
+      throw malformedPolicy('Syntax errors in policy.');
+    }
+    const others = [...role.inlinePolicies].filter(([name]) => name !== input.PolicyName);
+    const size = others.reduce((total, [, document]) => total + policySize(parsePolicyDocument(document)), policySize(policy));
+    if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
+      throw limitExceeded(`Maximum policy size of ${MAX_ROLE_INLINE_POLICY_CHARS} bytes exceeded for role ${role.roleName}`);
+    }
+    role.inlinePolicies.set(input.PolicyName, encodePolicyDocument(policy));
+    return {};
+  }
+
+  deleteRolePolicy(accountId: string, input: { RoleName: string; PolicyName: string }) {
+    const role = this.requireRole(accountId, input.RoleName);
+    checkPolicyName(input.PolicyName);
+    if (!role.inlinePolicies.delete(input.PolicyName)) {
+      throw noSuchEntity(`The role policy with name ${input.PolicyName} cannot be found.`);
+    }
+    return {};
+  }
+
+  /** https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html: the document URL-encoded (RFC 3986). */
+  getRolePolicy(accountId: string, input: { RoleName: string; PolicyName: string }) {
+    const role = this.requireRole(accountId, input.RoleName);
+    checkPolicyName(input.PolicyName);
+    const document = role.inlinePolicies.get(input.PolicyName);
+    if (document === undefined) throw noSuchEntity(`The role policy with name ${input.PolicyName} cannot be found.`);
+    return { RoleName: role.roleName, PolicyName: input.PolicyName, PolicyDocument: document };
+  }
+
+  /** https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRolePolicies.html: names only, in one page (a role's policies fit the quota). */
+  listRolePolicies(accountId: string, input: { RoleName: string }) {
+    const role = this.requireRole(accountId, input.RoleName);
+    return { PolicyNames: [...role.inlinePolicies.keys()].sort(), IsTruncated: false };
   }
 
   /**
@@ -442,6 +505,26 @@ export class IamState {
   }
 }
 
+/** Characters IAM counts against a policy quota: the minified document, whitespace outside strings not counted. */
+function policySize(policy: PolicyDocument): number {
+  return JSON.stringify(policy).length;
+}
+
+/**
+ * The role-policy operations list no InvalidInput (their pages and the SDK's @throws): a name
+ * outside the API's pattern is the common ValidationError
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html), as __tests__/contracts checks.
+ */
+function checkPolicyName(name: string): void {
+  if (typeof name !== 'string' || !POLICY_NAME.test(name)) {
+    throw iamError(
+      'ValidationError',
+      `1 validation error detected: Value '${name}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
+      400,
+    );
+  }
+}
+
 function checkClientId(clientId: string): void {
   if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 255) {
     throw invalidInput('ClientID must be 1 to 255 characters.');
@@ -457,6 +540,9 @@ function viewRole(role: ModelRole): RoleView {
     createDate: role.createDate,
     assumeRolePolicyDocument: parsePolicyDocument(role.assumeRolePolicyDocument),
     tags: Object.fromEntries(role.tags),
+    inlinePolicies: Object.fromEntries(
+      [...role.inlinePolicies].sort(([a], [b]) => a.localeCompare(b)).map(([name, document]) => [name, parsePolicyDocument(document)]),
+    ),
   };
 }
 

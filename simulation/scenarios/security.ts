@@ -121,8 +121,30 @@ const tagRole = (roleName: string, tags: Record<string, string>, options: At) =>
 
 const graphDown = (call: string) => ({ call, status: 503, code: 'ServiceUnavailable', times: 0 });
 
+/** The GitHub Actions provider of the account: another identity provider, whose sessions a revocation must not touch. */
+export const GITHUB_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+
+/** A trust without the tenant's provider: EC2, and GitHub Actions for one repository. */
+const ec2AndGithub = () =>
+  policy(
+    { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    {
+      Effect: 'Allow',
+      Principal: { Federated: GITHUB_PROVIDER_ARN },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:org/app:ref:refs/heads/main' } },
+    },
+  );
+
+/** A team's inline policy that leaves no room for another: 10,200 of IAM's 10,240 characters. */
+function fullInlinePolicy(): PolicyDocument {
+  const base = { Version: '2012-10-17', Statement: [{ Sid: '', Effect: 'Allow' as const, Action: 's3:GetObject', Resource: '*' }] };
+  return { ...base, Statement: [{ ...base.Statement[0]!, Sid: 'x'.repeat(10_200 - JSON.stringify(base).length) }] };
+}
+
 /** A role already federated by the automation: its application of ours, audience, pin and tags. */
-function readyWorld(extra: { faults?: object[] } = {}) {
+export function readyWorld(extra: { faults?: object[]; inlinePolicies?: Record<string, PolicyDocument> } = {}) {
+  const { inlinePolicies, ...rest } = extra;
   return {
     accounts: {
       [ACCOUNT]: {
@@ -132,6 +154,7 @@ function readyWorld(extra: { faults?: object[] } = {}) {
             roleId: ROLE_IDS.ready,
             assumeRolePolicyDocument: pinned(IDS.ourApp, IDS.ourSp),
             tags: { 'entra:client-id': IDS.ourApp, 'entra:service-principal-id': IDS.ourSp, 'entra:federation-status': 'ready' },
+            ...(inlinePolicies ? { inlinePolicies } : {}),
           },
         ],
         oidcProviders: [provider([IDS.ourApp])],
@@ -148,7 +171,7 @@ function readyWorld(extra: { faults?: object[] } = {}) {
         },
       ],
     },
-    ...extra,
+    ...rest,
   };
 }
 
@@ -253,6 +276,44 @@ export function securityScenarios(): Scenario[] {
         faults: [graphDown('graph:POST /applications')],
       },
       events: [createRole('open-role', open(), at('lock'))],
+    },
+    {
+      name: 'leave-federation-revokes-sessions',
+      shows:
+        "A ready role's team takes it out of federation (its trust keeps EC2 and GitHub's provider): the web identity sessions issued through the tenant's provider before are denied everything (EntraRevokeOlderSessions); EC2's and GitHub's are not.",
+      before: 'Sessions already issued through the provider kept working until they expired, up to the role’s maximum session duration.',
+      world: readyWorld(),
+      events: [updateAssumeRolePolicy('ci-deployer', ec2AndGithub(), at('leave'))],
+    },
+    {
+      name: 'repin-revokes-sessions',
+      shows:
+        "A ready role's team pins it to a managed identity of its own: the role is ready on the new identity, and the sessions the earlier identity took through the tenant's provider are denied.",
+      before: 'The earlier identity’s sessions kept working after the role moved to another identity.',
+      world: {
+        ...readyWorld(),
+        entra: {
+          ...readyWorld().entra,
+          servicePrincipals: [
+            { id: IDS.managedIdentitySp, appId: IDS.managedIdentity, displayName: 'vm-payments', servicePrincipalType: 'ManagedIdentity' },
+          ],
+        },
+      },
+      events: [
+        updateAssumeRolePolicy(
+          'ci-deployer',
+          policy(statement({ StringEquals: { [`${HOST}:aud`]: 'api://replace-me', [`${HOST}:sub`]: IDS.managedIdentitySp } })),
+          at('repin'),
+        ),
+      ],
+    },
+    {
+      name: 'inline-policy-quota',
+      shows:
+        "A ready role whose inline policies already fill IAM's 10,240 characters leaves federation: the revocation does not fit, so the role is tagged failed:inline-policy-quota and the inline-policy-quota alarm line is logged; the team's policies are untouched.",
+      before: 'Nothing revoked the older sessions, and nothing said so.',
+      world: readyWorld({ inlinePolicies: { 'team-permissions': fullInlinePolicy() } }),
+      events: [updateAssumeRolePolicy('ci-deployer', ec2AndGithub(), at('quota'))],
     },
     {
       name: 'open-role-too-large-to-lock',

@@ -147,6 +147,11 @@ export async function recordGraphScenarios(): Promise<Recording> {
       await directory.ownApplicationNamesWithPrefix(applicationNamePrefix(ACCOUNT, 'ci-deployer'));
       await directory.getServicePrincipal(servicePrincipalId);
       await directory.getServicePrincipalByAppId(application.appId);
+      await directory.setServicePrincipalEnabled(servicePrincipalId, false);
+      await directory.setServicePrincipalEnabled(servicePrincipalId, true);
+      // A managed identity is not the automation's: the PATCH is refused (403), reported, never thrown.
+      const managed = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID(), servicePrincipalType: 'ManagedIdentity' });
+      await directory.setServicePrincipalEnabled(managed.id, false);
       await directory.ownerIds(application.id);
       await directory.ownsApplication(application.id);
       await directory.listOwnApplications();

@@ -28,11 +28,22 @@ const application = {
 const settings = { ...baseSettings, trustPolicyMaxChars: 2048 };
 
 describe('assign-role-to-audience core (pin)', () => {
+  it.each([
+    ['another identity than its tags name', { 'entra:service-principal-id': '9f9f9f9f-1b5f-4e7d-8c9a-3f4b5c6d7e8f' }, true],
+    ['the identity its tags name (a retry, a re-applied placeholder)', { 'entra:service-principal-id': SP_ID.toUpperCase() }, false],
+    ['a role never federated before', {}, false],
+  ])('asks to revoke older sessions when re-pinned to %s', async (_case, tags, revoke) => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), tags, application.roleId);
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application });
+    expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true, revokeOlderSessions: revoke } });
+  });
+
   it('pins aud and sub and tags the role ready', async () => {
     const iam = new FakeAccountIam();
     iam.putRole('ci-deployer', appTeamTrustPolicy(), { team: 'payments' }, application.roleId);
     const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application });
-    expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+    expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true, revokeOlderSessions: false } });
     const role = iam.roles.get('ci-deployer')!;
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:aud":"${APP_ID}"`);
     expect(JSON.stringify(role.trustPolicy)).toContain(`"${PROVIDER_HOST}:sub":"${SP_ID}"`);
@@ -93,7 +104,7 @@ describe('assign-role-to-audience core (pin)', () => {
       iam.putRole('ci-deployer', keptOpen() as never, {}, application.roleId);
       iam.providers.set(PROVIDER_ARN, [TEAM_APP, GATEWAY]);
       const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application: handMade });
-      expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+      expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true, revokeOlderSessions: false } });
       const role = iam.roles.get('ci-deployer')!;
       expect(role.tags['entra:access']).toBe('locked');
       const statements = role.trustPolicy.Statement as { Sid?: string; Effect: string; Condition?: unknown }[];
@@ -113,7 +124,7 @@ describe('assign-role-to-audience core (pin)', () => {
       const spy = { ...logger, error: (message: string, fields?: object) => errors.push({ message, ...fields }), child: () => spy };
       const tight = { ...settings, trustPolicyMaxChars: JSON.stringify(keptOpen()).length + 200 };
       const result = await pinRole({ settings: tight, openAccount: iam.open, logger: spy }, { ...base, application: handMade });
-      expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+      expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true, revokeOlderSessions: false } });
       expect(iam.roles.get('ci-deployer')!.tags['entra:access']).toBe('open');
       expect(JSON.stringify(iam.roles.get('ci-deployer')!.trustPolicy)).not.toContain(LOCK_SID);
       expect(errors).toContainEqual(expect.objectContaining({ message: 'role left open', alarm: 'role-open' }));
@@ -161,7 +172,7 @@ describe('assign-role-to-audience core (pin)', () => {
     await pinRole(deps, { ...base, application });
     iam.calls.length = 0;
     const second = await pinRole(deps, { ...base, application });
-    expect(second).toEqual({ assigned: { status: 'ready', trustPolicyChanged: false } });
+    expect(second).toEqual({ assigned: { status: 'ready', trustPolicyChanged: false, revokeOlderSessions: false } });
     expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
   });
 
@@ -192,7 +203,7 @@ describe('assign-role-to-audience core (pin)', () => {
     iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
     const ownersStatus = 'failed:authorization-request-denied 5f2b8a3c-1d4e-4f60-9a7b-8c9d0e1f2a3b';
     const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, application: { ...application, ownersStatus } });
-    expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true } });
+    expect(result).toEqual({ assigned: { status: 'ready', trustPolicyChanged: true, revokeOlderSessions: false } });
     expect(iam.roles.get('ci-deployer')!.tags).toMatchObject({ 'entra:federation-status': 'ready', 'entra:owners-status': ownersStatus });
   });
 
@@ -236,7 +247,7 @@ describe('assign-role-to-audience core (record failure)', () => {
       { settings, openAccount: iam.open, logger },
       { ...base, failure, deleted: { appIds: [APP_ID], any: true } },
     );
-    expect(result).toEqual({ recordedFailure: { status: 'failed:audience-limit', access: 'closed' } });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:audience-limit', access: 'closed', revokeOlderSessions: false } });
     expect(iam.roles.get('ci-deployer')!.tags).toEqual({
       'entra:tenant-id': TENANT_ID,
       'entra:federation-status': 'failed:audience-limit',
@@ -251,7 +262,7 @@ describe('assign-role-to-audience core (record failure)', () => {
     iam.putRole('ci-deployer', openPolicy());
     iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
     const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
-    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'locked' } });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'locked', revokeOlderSessions: true } });
     const statements = iam.roles.get('ci-deployer')!.trustPolicy.Statement as { Sid?: string; Effect: string }[];
     expect(statements).toHaveLength(2);
     expect(statements[1]).toMatchObject({ Sid: LOCK_SID, Effect: 'Deny' });
@@ -266,7 +277,7 @@ describe('assign-role-to-audience core (record failure)', () => {
     const spy = { ...logger, error: (message: string, fields?: object) => errors.push({ message, ...fields }), child: () => spy };
     const tiny = { ...settings, trustPolicyMaxChars: 150 };
     const result = await pinRole({ settings: tiny, openAccount: iam.open, logger: spy }, { ...base, failure: graphDown });
-    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'open' } });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'open', revokeOlderSessions: false } });
     expect(iam.roles.get('ci-deployer')!.tags['entra:access']).toBe('open');
     expect(errors).toContainEqual(expect.objectContaining({ message: 'role left open', alarm: 'role-open' }));
   });
@@ -276,7 +287,7 @@ describe('assign-role-to-audience core (record failure)', () => {
     iam.putRole('ci-deployer', appTeamTrustPolicy());
     iam.providers.set(PROVIDER_ARN, ['other-teams-client-id']);
     const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, failure: graphDown });
-    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'closed' } });
+    expect(result).toEqual({ recordedFailure: { status: 'failed:graph-unavailable', access: 'closed', revokeOlderSessions: false } });
     expect(iam.calls).not.toContain('updateTrustPolicy ci-deployer');
   });
 

@@ -196,6 +196,14 @@ describe('create-service-principal core', () => {
     expect(directory.calls).toEqual([]);
   });
 
+  it('skips a role an operator revoked: no event federates it again, nothing is created', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), { 'entra:federation-status': 'revoked' });
+    const { application } = await registerIdentity(deps, input);
+    expect(application).toEqual({ outcome: 'skipped', reason: 'revoked' });
+    expect(directory.calls).toEqual([]);
+  });
+
   it('adds the owners the CreateRole call named and reports unknown and malformed IDs in the owners status', async () => {
     const { iam, directory, deps } = setUp();
     const unknown = '00000000-0000-4000-8000-000000000000';

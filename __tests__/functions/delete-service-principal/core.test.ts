@@ -44,16 +44,39 @@ const pinnedTo = (appId: string) => ({
 });
 
 describe('delete-service-principal core (Delete)', () => {
+  const ec2Only = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+
+  it('asks to revoke older sessions of a role its team took out of federation (its tags name an identity)', async () => {
+    const { iam, deps } = await setUp();
+    iam.putRole('ci-deployer', ec2Only, { 'entra:service-principal-id': '4d3e9a6c-1b5f-4e7d-8c9a-3f4b5c6d7e8f' });
+    expect(await deleteIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' })).toEqual({
+      deleted: { appIds: [], any: false, revokeOlderSessions: true },
+    });
+  });
+
+  it('does not for a role never federated, one that still trusts the provider, nor a role that is gone', async () => {
+    const { iam, deps } = await setUp();
+    iam.putRole('never', ec2Only);
+    iam.putRole('still', appTeamTrustPolicy(), { 'entra:service-principal-id': '4d3e9a6c-1b5f-4e7d-8c9a-3f4b5c6d7e8f' });
+    const results = await Promise.all(
+      ['never', 'still', 'gone'].map((roleName) => deleteIdentity(deps, { ...input, roleName, eventName: 'UpdateAssumeRolePolicy' })),
+    );
+    expect(results.map((result) => result.deleted.revokeOlderSessions)).toEqual([false, false, false]);
+  });
+
   it('deletes and purges the application and service principal of a deleted role and returns its client ID', async () => {
     const { directory, register, deps } = await setUp();
     const app = await register(newRoleId());
-    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [app.appId], any: true } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [app.appId], any: true, revokeOlderSessions: false } });
     expect(directory.applications.size + directory.servicePrincipals.size).toBe(0);
   });
 
   it('returns no client IDs when no application exists', async () => {
     const { deps } = await setUp();
-    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [], any: false, revokeOlderSessions: false } });
   });
 
   it('removes every earlier incarnation but keeps the application of the role that exists now (late DeleteRole)', async () => {
@@ -61,7 +84,7 @@ describe('delete-service-principal core (Delete)', () => {
     const old = await register(newRoleId());
     const currentRoleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
     const current = await register(currentRoleId);
-    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [old.appId], any: true } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [old.appId], any: true, revokeOlderSessions: false } });
     expect([...directory.applications.values()].map((app) => app.appId)).toEqual([current.appId]);
   });
 
@@ -88,7 +111,7 @@ describe('delete-service-principal core (Delete)', () => {
   it('never deletes an application the automation did not create, even under the role’s name prefix', async () => {
     const { directory, deps } = await setUp();
     const foreign = directory.addForeignApplication(applicationUniqueName(ACCOUNT_ID, 'ci-deployer', newRoleId()));
-    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [], any: false } });
+    expect(await deleteIdentity(deps, input)).toEqual({ deleted: { appIds: [], any: false, revokeOlderSessions: false } });
     expect(directory.applications.get(foreign.id)).toBeDefined();
   });
 });

@@ -214,6 +214,16 @@ describe('sweep-inspect-account', () => {
     ]);
   });
 
+  it('reports a revoked role and never federates it, however its trust policy stands', async () => {
+    const revoked = role('revoked', placeholder, { 'entra:federation-status': 'revoked' });
+    const { deps, input } = fakes({ roles: [revoked], clientIds: [] });
+
+    const { inspection } = await inspectAccount(deps, input);
+
+    expect(summary(inspection)).toEqual(['revoked revoked none']);
+    expect(inspection.readable && inspection.repair.federate).toEqual([]);
+  });
+
   it('says when a role it will federate is open to the whole tenant meanwhile', async () => {
     const { deps, input } = fakes({
       roles: [role('open', policy(web()))],

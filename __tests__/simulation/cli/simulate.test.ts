@@ -67,6 +67,7 @@ describe('npm run simulate', () => {
         appId: app.appId,
         displayName: app.displayName,
         servicePrincipalType: 'Application',
+        accountEnabled: true,
         createdBy: 'automation',
       },
     ]);
@@ -200,15 +201,42 @@ describe('npm run simulate', () => {
     expect(stderr).toMatch(/accounts\.123456789012\.roles\.0\.assumeRolePolicyDocument: .*JSON/);
   });
 
+  it('--revoke runs the revoke machine after the events, and needs --reason', () => {
+    const scenario = join(EXAMPLES, 'security', 'leave-federation-revokes-sessions', 'world.json');
+    const withoutReason = simulate('--world', scenario, '--revoke', '222222222222/ci-deployer');
+    const revoked = simulate(
+      '--world',
+      scenario,
+      '--revoke',
+      '222222222222/ci-deployer',
+      '--reason',
+      'INC-42',
+      '--requested-by',
+      'arn:aws:iam::111111111111:user/alice',
+    );
+    const malformed = simulate('--world', scenario, '--revoke', 'ci-deployer', '--reason', 'x');
+
+    expect([withoutReason.status, malformed.status]).toEqual([2, 2]);
+    expect(withoutReason.stderr).toMatch(/--revoke needs --reason/);
+    expect(malformed.stderr).toMatch(/--revoke "ci-deployer": expected <12-digit account>\/<role name>/);
+    expect(revoked.status).toBe(0);
+    const output = JSON.parse(revoked.stdout);
+    expect(
+      output.executions.map((execution: { stateMachine: string; status: string }) => [execution.stateMachine, execution.status]),
+    ).toEqual([['Web-Identity-Role-Revoke', 'SUCCEEDED']]);
+    expect(output.accounts['222222222222'].roles[0].tags['entra:federation-status']).toBe('revoked');
+    expect(revoked.stderr).toMatch(/"alarm":"role-revoked".*"requestedBy":"arn:aws:iam::111111111111:user\/alice"/);
+  });
+
   it('exits non-zero naming the fault of a world that injects a fault on no known call', () => {
     const faulty = tempFile(
       'world.json',
-      JSON.stringify({ accounts: {}, faults: [{ call: 'iam:PutRolePolicy', status: 400, code: 'x', times: -1 }] }),
+      JSON.stringify({ accounts: {}, faults: [{ call: 'iam:AttachRolePolicy', status: 400, code: 'x', times: -1 }] }),
     );
     const { status, stdout, stderr } = simulate('--world', faulty, '--events', events);
     expect(status).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/faults\.0\.call: "iam:PutRolePolicy" is not a call key/);
+    expect(stderr).toMatch(/faults\.0\.call: "iam:AttachRolePolicy" is not a call key/);
     expect(stderr).toMatch(/faults\.0\.times: how many matching calls fail/);
   });
 
@@ -232,7 +260,9 @@ describe('npm run simulate', () => {
   it('exits non-zero with the usage when an option is missing', () => {
     const { status, stderr } = simulate('--world', world);
     expect(status).toBe(2);
-    expect(stderr).toMatch(/--world is required, and --events unless --sweep or --check is given\nusage: npm run simulate/);
+    expect(stderr).toMatch(
+      /--world is required, and --events unless --sweep, --revoke, --restore or --check is given\nusage: npm run simulate/,
+    );
   });
 
   it('runs under load with the load options: the same seed prints the same document, with the load report and the invariants', () => {

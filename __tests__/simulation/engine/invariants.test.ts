@@ -31,7 +31,7 @@ function role(
   tags: Record<string, string> = {},
   roleId = ROLE_ID,
 ): AccountSnapshot['roles'][number] {
-  return { roleName, roleId, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, assumeRolePolicyDocument: trust, tags };
+  return { roleName, roleId, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, assumeRolePolicyDocument: trust, tags, inlinePolicies: {} };
 }
 
 /** A world with one ready role `ci` pinned to its own application, plus what each test adds. */

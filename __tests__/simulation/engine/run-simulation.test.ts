@@ -89,7 +89,13 @@ describe('simulated state machine names', () => {
       [names.create, 'SUCCEEDED'],
       [names.delete, 'SUCCEEDED'],
     ]);
-    expect(names).toEqual({ create: 'Acme-Fed-Role-Create', delete: 'Acme-Fed-Role-Delete', sweep: 'Acme-Fed-Sweep' });
+    expect(names).toEqual({
+      create: 'Acme-Fed-Role-Create',
+      delete: 'Acme-Fed-Role-Delete',
+      sweep: 'Acme-Fed-Sweep',
+      revoke: 'Acme-Fed-Role-Revoke',
+      restore: 'Acme-Fed-Role-Restore',
+    });
   });
 });
 

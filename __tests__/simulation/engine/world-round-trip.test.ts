@@ -35,6 +35,19 @@ const EVERY_FIELD = {
           path: '/teams/',
           assumeRolePolicyDocument: POLICY,
           tags: { team: 'data' },
+          inlinePolicies: {
+            EntraRevokeOlderSessions: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Deny',
+                  Action: '*',
+                  Resource: '*',
+                  Condition: { DateLessThan: { 'aws:TokenIssueTime': '2025-02-02T00:00:00Z' } },
+                },
+              ],
+            },
+          },
           createDate: '2025-02-01T00:00:00.000Z',
         },
       ],
@@ -70,6 +83,7 @@ const EVERY_FIELD = {
         appId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb1',
         displayName: 'vm',
         servicePrincipalType: 'ManagedIdentity',
+        accountEnabled: false,
         createdBy: null,
       },
     ],

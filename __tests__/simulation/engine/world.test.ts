@@ -88,6 +88,21 @@ describe('parseWorld', () => {
     expect(world.faults).toEqual([]);
   });
 
+  it("refuses a role whose inline policies exceed IAM's 10,240 characters, naming the field and the fix", () => {
+    // Prepare
+    const big = { Version: '2012-10-17', Statement: [{ Sid: 'x'.repeat(10_300), Effect: 'Deny', Action: '*', Resource: '*' }] };
+    const world = (inlinePolicies: object) => ({
+      accounts: {
+        [ACCOUNT]: { roles: [{ roleName: 'r', assumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}', inlinePolicies }] },
+      },
+    });
+    // Act + Assess
+    expect(() => parseWorld(world({ big }))).toThrow(/roles\.0\.inlinePolicies.*IAM allows 10240: shorten them/s);
+    expect(
+      parseWorld(world({ small: { ...big, Statement: [{ ...big.Statement[0], Sid: 's' }] } })).accounts[ACCOUNT]!.roles[0]!.inlinePolicies,
+    ).toHaveProperty('small');
+  });
+
   it('accepts the example world shipped with the simulator', () => {
     // Prepare
     const raw = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'simulation', 'examples', 'world.json'), 'utf8'));
@@ -395,8 +410,15 @@ describe('the output of a run', () => {
       },
     ]);
     expect(output.entra.servicePrincipals).toEqual([
-      { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity', createdBy: null },
-      { id: SP_ID, appId: APP.appId, displayName: 'ours', servicePrincipalType: 'Application', createdBy: 'automation' },
+      { ...IDENTITY, displayName: 'vm-identity', servicePrincipalType: 'ManagedIdentity', accountEnabled: true, createdBy: null },
+      {
+        id: SP_ID,
+        appId: APP.appId,
+        displayName: 'ours',
+        servicePrincipalType: 'Application',
+        accountEnabled: true,
+        createdBy: 'automation',
+      },
     ]);
     expect(output.entra.deletedItems).toEqual({
       applications: [{ ...DELETED_APP, uniqueName: 'old', displayName: 'old', createdBy: 'automation' }],

@@ -82,12 +82,30 @@ describe('requests, call keys and faults', () => {
 
   it('answers 400 to a request it does not model and to a body that is not JSON', async () => {
     // Act
-    const unmodelled = await graph('PATCH', '/servicePrincipals/x', {});
+    const unmodelled = await graph('PATCH', '/servicePrincipals/x/owners', {});
     const notJson = await fetch(`${fake.baseUrl}/applications`, { method: 'POST', headers: { Authorization: 'Bearer t' }, body: '{' });
     // Assess
     expect(unmodelled.status).toBe(400);
-    expect(unmodelled.body?.error.message).toMatch(/does not model PATCH \/servicePrincipals\/x/);
+    expect(unmodelled.body?.error.message).toMatch(/does not model PATCH \/servicePrincipals\/x\/owners/);
     expect(notJson.status).toBe(400);
+  });
+
+  it("PATCHes accountEnabled of a service principal the automation owns, refuses another's (403) and any other property (400)", async () => {
+    // Prepare
+    const app = fake.state.seedApplication({ displayName: 'ours', servicePrincipalId: randomUUID() });
+    const ours = fake.state.liveServicePrincipalByAppId(app.appId)!;
+    const managed = fake.state.seedServicePrincipal({ id: randomUUID(), appId: randomUUID(), servicePrincipalType: 'ManagedIdentity' });
+    // Act
+    const disabled = await graph('PATCH', `/servicePrincipals/${ours.id}`, { accountEnabled: false });
+    const read = await graph('GET', `/servicePrincipals/${ours.id}`);
+    const refused = await graph('PATCH', `/servicePrincipals/${managed.id}`, { accountEnabled: false });
+    const other = await graph('PATCH', `/servicePrincipals/${ours.id}`, { displayName: 'renamed' });
+    // Assess
+    expect(disabled.status).toBe(204);
+    expect(read.body).toMatchObject({ id: ours.id, accountEnabled: false });
+    expect(refused.status).toBe(403);
+    expect(managed.accountEnabled).toBe(true);
+    expect(other.status).toBe(400);
   });
 
   it('serves shorthand faults to matching requests only, then recovers', async () => {

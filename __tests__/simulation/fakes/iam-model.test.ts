@@ -6,10 +6,15 @@ import {
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   IAMClient,
+  LimitExceededException,
+  ListRolePoliciesCommand,
   ListRoleTagsCommand,
+  PutRolePolicyCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -281,6 +286,48 @@ describe('faults', () => {
   });
 });
 
+describe('inline role policies', () => {
+  const DENY: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
+  /** A document of exactly `chars` characters as IAM counts them (minified). */
+  const sized = (chars: number): PolicyDocument => {
+    const base = { Version: '2012-10-17', Statement: [{ Sid: '', Effect: 'Deny' as const, Action: '*', Resource: '*' }] };
+    return { ...base, Statement: [{ ...base.Statement[0]!, Sid: 'x'.repeat(chars - JSON.stringify(base).length) }] };
+  };
+
+  it('puts, replaces in place, reads URL-encoded, lists and deletes by name', async () => {
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY });
+    const iam = await iamFor(A);
+
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'r', PolicyName: 'p', PolicyDocument: JSON.stringify(POLICY) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'r', PolicyName: 'p', PolicyDocument: JSON.stringify(DENY) }));
+    const read = await iam.send(new GetRolePolicyCommand({ RoleName: 'r', PolicyName: 'p' }));
+    const listed = await iam.send(new ListRolePoliciesCommand({ RoleName: 'r' }));
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'r', PolicyName: 'p' }));
+    const again = await errorOf(iam.send(new DeleteRolePolicyCommand({ RoleName: 'r', PolicyName: 'p' })));
+
+    expect(read.PolicyDocument).toBe(encodePolicyDocument(DENY));
+    expect(listed.PolicyNames).toEqual(['p']);
+    expect(model.role(A, 'r')!.inlinePolicies).toEqual({});
+    expect(again).toBeInstanceOf(NoSuchEntityException);
+  });
+
+  it("refuses a policy that takes the role's inline policies over 10,240 characters, whitespace not counted, the replaced one not counted", async () => {
+    model.createRole(A, { roleName: 'r', assumeRolePolicyDocument: POLICY, inlinePolicies: { big: sized(10_000) } });
+    const iam = await iamFor(A);
+    const room = 10_240 - 10_000;
+
+    const over = await errorOf(
+      iam.send(new PutRolePolicyCommand({ RoleName: 'r', PolicyName: 'p', PolicyDocument: JSON.stringify(sized(room + 1)) })),
+    );
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'r', PolicyName: 'p', PolicyDocument: JSON.stringify(sized(room), null, 8) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'r', PolicyName: 'big', PolicyDocument: JSON.stringify(sized(10_000)) }));
+
+    expect(over).toBeInstanceOf(LimitExceededException);
+    expect((over as LimitExceededException).$metadata.httpStatusCode).toBe(409);
+    expect(Object.keys(model.role(A, 'r')!.inlinePolicies)).toEqual(['big', 'p']);
+  });
+});
+
 describe('snapshot and CloudTrail calls', () => {
   it('produces the simulator output shape: role ID, policy as object, tags as map', () => {
     model.createRole(A, { roleName: 'b-role', assumeRolePolicyDocument: JSON.stringify(POLICY), tags: { team: 'payments' } });
@@ -296,6 +343,7 @@ describe('snapshot and CloudTrail calls', () => {
           arn: `arn:aws:iam::${A}:role/a-role`,
           assumeRolePolicyDocument: POLICY,
           tags: {},
+          inlinePolicies: {},
         },
         {
           roleName: 'b-role',
@@ -303,11 +351,12 @@ describe('snapshot and CloudTrail calls', () => {
           arn: `arn:aws:iam::${A}:role/b-role`,
           assumeRolePolicyDocument: POLICY,
           tags: { team: 'payments' },
+          inlinePolicies: {},
         },
       ],
       oidcProviders: [{ url: URL, arn: ARN_A, clientIds: ['app'] }],
     });
-    expect(Object.keys(snapshot.roles[0]!)).toEqual(['roleName', 'roleId', 'arn', 'assumeRolePolicyDocument', 'tags']);
+    expect(Object.keys(snapshot.roles[0]!)).toEqual(['roleName', 'roleId', 'arn', 'assumeRolePolicyDocument', 'tags', 'inlinePolicies']);
     expect(model.snapshot()[B]).toEqual({ roles: [], oidcProviders: [] });
   });
 

@@ -17,6 +17,7 @@ import {
 import { applicationUniqueName } from './naming';
 import type {
   AddFederatedCredentialOutcome,
+  SetAccountEnabledOutcome,
   AddOwnerOutcome,
   ApplicationSpec,
   DeletedItem,
@@ -531,6 +532,10 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
 
   getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
     return this.servicePrincipals.getByAppId(appId);
+  }
+
+  setServicePrincipalEnabled(objectId: string, enabled: boolean): Promise<SetAccountEnabledOutcome> {
+    return this.servicePrincipals.setEnabled(objectId, enabled);
   }
 
   // https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials: 201;

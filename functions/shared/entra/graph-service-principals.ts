@@ -2,7 +2,7 @@ import { GraphReplicationLagError } from '../runtime/errors';
 import { GUID_PATTERN as GUID } from '../workflow/contracts';
 import { type GraphHttp, isConflict, isReplicationLag, odataString, parse, requestError } from './graph-http';
 import { directoryServicePrincipalSchema, servicePrincipalSchema } from './graph-shapes';
-import type { DirectoryServicePrincipal } from './ports';
+import type { DirectoryServicePrincipal, SetAccountEnabledOutcome } from './ports';
 
 /**
  * The Graph client's service-principals part: creating the service principal of an application
@@ -70,6 +70,22 @@ export class ServicePrincipals {
       displayName: sp.displayName ?? '',
       servicePrincipalType: sp.servicePrincipalType ?? '',
     };
+  }
+
+  // https://learn.microsoft.com/graph/api/serviceprincipal-update: PATCH with `accountEnabled`,
+  // 204 No Content. A disabled service principal gets no tokens, so its workloads can no longer
+  // obtain the role's web identity token. Application.ReadWrite.OwnedBy may update only the
+  // service principals the automation owns (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby):
+  // an identity the team brought answers 403, reported as refused, never fatal.
+  async setEnabled(objectId: string, enabled: boolean): Promise<SetAccountEnabledOutcome> {
+    if (!GUID.test(objectId)) return 'not-found';
+    const res = await this.http.retrying(() =>
+      this.http.request('PATCH', `/servicePrincipals/${encodeURIComponent(objectId)}`, { body: { accountEnabled: enabled } }),
+    );
+    if (res.status === 204 || res.status === 200) return 'done';
+    if (res.status === 404) return 'not-found';
+    if (res.status === 403) return { refused: res.codes[0] ?? 'http-403' };
+    throw requestError(enabled ? 'enable service principal' : 'disable service principal', res);
   }
 
   async findId(appId: string): Promise<string | null> {

@@ -4,6 +4,7 @@ import type { GraphDirectory } from './graph-client';
 import type {
   AddFederatedCredentialOutcome,
   AddOwnerOutcome,
+  SetAccountEnabledOutcome,
   ApplicationSpec,
   DirectoryServicePrincipal,
   EntraApplication,
@@ -238,6 +239,14 @@ export class AutomationIdentityPool implements EntraDirectory {
 
   async getServicePrincipal(objectId: string): Promise<DirectoryServicePrincipal | null> {
     return this.first.getServicePrincipal(objectId);
+  }
+
+  /** Through the identity that created the service principal's application: only its owner may write it. */
+  async setServicePrincipalEnabled(objectId: string, enabled: boolean): Promise<SetAccountEnabledOutcome> {
+    if (this.size === 1) return this.first.setServicePrincipalEnabled(objectId, enabled);
+    const sp = await this.first.getServicePrincipal(objectId);
+    if (!sp) return 'not-found';
+    return (await this.memberFor({ appId: sp.appId })).setServicePrincipalEnabled(objectId, enabled);
   }
 
   async getServicePrincipalByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {

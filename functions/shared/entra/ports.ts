@@ -59,6 +59,9 @@ export interface FederatedCredentialSpec {
  */
 export type AddFederatedCredentialOutcome = 'added' | 'already-present' | 'conflict' | { readonly refused: string };
 
+/** How setting a service principal's `accountEnabled` went; `refused` carries Graph's error code (403: not the automation's). */
+export type SetAccountEnabledOutcome = 'done' | 'not-found' | { readonly refused: string };
+
 /**
  * The part of Microsoft Graph the automation uses, with retries and error mapping inside.
  *
@@ -109,6 +112,8 @@ export interface EntraDirectory {
    * an account's prefix never fill it (issue 17, item 6).
    */
   ownApplicationNamesWithPrefix(prefix: string): Promise<readonly string[]>;
+  /** Enables or disables (`accountEnabled`) a service principal the automation owns. */
+  setServicePrincipalEnabled(objectId: string, enabled: boolean): Promise<SetAccountEnabledOutcome>;
 }
 
 /** An application the automation created, as the sweep lists them. */

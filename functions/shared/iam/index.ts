@@ -8,4 +8,5 @@ export * from './member-account';
 export * from './policy-document';
 export * from './ports';
 export * from './protected-roles';
+export * from './session-revocation';
 export * from './trust-policy';

@@ -1,10 +1,13 @@
 import {
   AddClientIDToOpenIDConnectProviderCommand,
+  DeleteRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   type Role,
   IAMClient,
   ListRolesCommand,
+  PutRolePolicyCommand,
   RemoveClientIDFromOpenIDConnectProviderCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -15,6 +18,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import {
   AudienceLimitExceededError,
   IamConcurrentModificationError,
+  InlinePolicyQuotaError,
   IamThrottledError,
   InvalidInputError,
   MemberAccountAccessError,
@@ -190,7 +194,7 @@ function memberAccountIam(
   isTransient: (error: unknown) => boolean,
 ): MemberAccountIam & MemberAccountLister {
   const account: AccountClient = { accountId, client, retry, isTransient };
-  return { accountId, ...roleReads(account), ...roleWrites(account), ...providerCalls(account) };
+  return { accountId, ...roleReads(account), ...roleWrites(account), ...rolePolicyCalls(account), ...providerCalls(account) };
 }
 
 /** GetRole and ListRoles: a role that is gone reads as `null`; a listing is whole or throws. */
@@ -322,6 +326,71 @@ function roleWrites({
     async untagRole(roleName, keys) {
       if (keys.length === 0) return;
       await onRole('UntagRole', roleName, () => client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: [...keys] })));
+    },
+  };
+}
+
+/** The role's inline policies (PutRolePolicy, GetRolePolicy, DeleteRolePolicy), through the revoke member role. */
+function rolePolicyCalls({
+  accountId,
+  client,
+  retry,
+  isTransient,
+}: AccountClient): Pick<MemberAccountIam, 'getRolePolicy' | 'putRolePolicy' | 'deleteRolePolicy'> {
+  return {
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html: the document
+    // URL-encoded, like GetRole's; NoSuchEntity names a missing role or a missing policy alike.
+    async getRolePolicy(roleName, policyName) {
+      try {
+        const { PolicyDocument } = await retry(
+          `iam:GetRolePolicy ${roleName} ${policyName}`,
+          () => client.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+          isTransient,
+        );
+        return parsePolicyDocument(PolicyDocument ?? '');
+      } catch (error) {
+        if (NO_SUCH_ENTITY.has(nameOf(error))) return null;
+        throw error;
+      }
+    },
+
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html: creates or
+    // replaces the policy of that name; LimitExceeded when the role's inline policies together
+    // would pass 10,240 characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+    async putRolePolicy(roleName, policyName, policy) {
+      try {
+        await retry(
+          `iam:PutRolePolicy ${roleName} ${policyName}`,
+          () =>
+            client.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(policy) })),
+          isTransient,
+        );
+      } catch (error) {
+        if (NO_SUCH_ENTITY.has(nameOf(error))) {
+          throw new RoleNotFoundError(`Role ${roleName} in account ${accountId} no longer exists`, { cause: error });
+        }
+        if (LIMIT_EXCEEDED.has(nameOf(error))) {
+          throw new InlinePolicyQuotaError(
+            `inline-policy-quota: IAM refused the inline policy ${policyName} of ${roleName} in ${accountId}: the role's inline policies ` +
+              `would exceed 10,240 characters (${messageOf(error)}). Shorten or remove the team's inline policies (managed policies do not count).`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+
+    async deleteRolePolicy(roleName, policyName) {
+      try {
+        await retry(
+          `iam:DeleteRolePolicy ${roleName} ${policyName}`,
+          () => client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+          isTransient,
+        );
+      } catch (error) {
+        // No such role or no such policy: nothing left to delete.
+        if (!NO_SUCH_ENTITY.has(nameOf(error))) throw error;
+      }
     },
   };
 }

@@ -50,6 +50,15 @@ export interface MemberAccountIam {
   tagRole(roleName: string, tags: Readonly<Record<string, string>>): Promise<void>;
   /** Throws `RoleNotFoundError` when the role is gone. */
   untagRole(roleName: string, keys: readonly string[]): Promise<void>;
+  /** The role's inline policy of that name; `null` when the policy (or the role) does not exist. */
+  getRolePolicy(roleName: string, policyName: string): Promise<PolicyDocument | null>;
+  /**
+   * Creates or replaces the role's inline policy of that name. Throws `InlinePolicyQuotaError`
+   * when the role's inline policies would exceed IAM's quota, `RoleNotFoundError` when the role is gone.
+   */
+  putRolePolicy(roleName: string, policyName: string, policy: PolicyDocument): Promise<void>;
+  /** Deletes the role's inline policy of that name; an absent policy or role counts as done. */
+  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
   /**
    * Idempotent; retries `ConcurrentModification`; throws `AudienceLimitExceededError` at
    * IAM's limit and `OidcProviderNotFoundError` when the account has no such provider.

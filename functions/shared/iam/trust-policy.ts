@@ -487,18 +487,22 @@ export function withLock(
   keys: ProviderKeys,
   maxPolicyChars: number,
   exemptAudiences: readonly string[] = [],
+  /** `false`: the pinned identities are locked out too (a revocation: no web identity token gets in). */
+  exemptPinned = true,
 ): PolicyDocument {
   const base = withoutLock(policy, keys);
   const subKey = `${keys.conditionKeyPrefix}:sub`;
   const audKey = `${keys.conditionKeyPrefix}:aud`;
 
-  const pinnedSubs = [
-    ...new Set(
-      statementsOf(base)
-        .filter((s) => isWebIdentityAllow(s, keys))
-        .flatMap((s) => pinnedValues(s, subKey)),
-    ),
-  ].sort();
+  const pinnedSubs = exemptPinned
+    ? [
+        ...new Set(
+          statementsOf(base)
+            .filter((s) => isWebIdentityAllow(s, keys))
+            .flatMap((s) => pinnedValues(s, subKey)),
+        ),
+      ].sort()
+    : [];
   // The exemption only ever goes with pinned identities (a pin): a lock that exempted audiences
   // alone would not be recognised as the automation's (`isLock`).
   const exempt = pinnedSubs.length > 0 ? [...new Set(exemptAudiences)].sort() : [];

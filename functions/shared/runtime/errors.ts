@@ -173,6 +173,18 @@ export class AccountQuotaExceededError extends AutomationError {
 }
 
 /**
+ * IAM refused an inline policy on a role because the role's inline policies together would
+ * exceed its quota of 10,240 characters (whitespace not counted:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). The automation
+ * never removes a team's policies to make room: the role ends `failed:inline-policy-quota` and
+ * an alarm fires.
+ */
+export class InlinePolicyQuotaError extends AutomationError {
+  readonly name = 'InlinePolicyQuotaError';
+  readonly transient = false;
+}
+
+/**
  * An application of the automation (Graph's record, `createdObjects`, says it created it) no
  * longer has the automation among its owners: an owner the role's `entra:owners` named removed
  * it. Under `Application.ReadWrite.OwnedBy` the automation "cannot update any apps that it is not
@@ -212,6 +224,7 @@ export const AUTOMATION_ERRORS = {
   AmbiguousIdentityError,
   ReservedIdentityError,
   AccountQuotaExceededError,
+  InlinePolicyQuotaError,
   NotOwnerError,
   InvalidInputError,
 } as const;

@@ -213,6 +213,11 @@ export function loadDeleteServicePrincipalSettings(env: Env): DeleteServicePrinc
   return { ...loadGraphSettings(env), ...loadIdentityPool(env) };
 }
 
+/** disable-service-principal, enable-service-principal: Graph through the identity pool, no member role. */
+export function loadServicePrincipalSwitchSettings(env: Env): EntraSettings & IdentityPoolSettings {
+  return { ...entra(parseEnv({ ...baseShape, ...graphShape }, env)), ...loadIdentityPool(env) };
+}
+
 /** assign-role-to-audience. */
 export function loadAssignRoleSettings(env: Env): AssignRoleSettings {
   const values = parseEnv(

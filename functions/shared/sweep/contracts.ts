@@ -98,6 +98,10 @@ export const FINDING_KINDS = {
     action: 'none',
     meaning: 'The role is tagged failed:<reason> with a reason a retry cannot fix, and the cause is still there (its tag says what to do).',
   },
+  revoked: {
+    action: 'none',
+    meaning: 'An operator revoked the role (entra:federation-status=revoked): nothing federates it again until it is restored.',
+  },
   'protected-role': { action: 'none', meaning: 'A protected role trusts the provider: the automation never changes it.' },
   'orphan-application': {
     action: 'delete-application',

@@ -50,6 +50,41 @@ export const TASKS = {
     callsGraph: false,
     settings: [],
   },
+  'revoke-older-sessions': {
+    description: "Denies a role's web identity sessions issued before now through the tenant's provider (EntraRevokeOlderSessions).",
+    capability: 'revoke',
+    callsGraph: false,
+    settings: [],
+  },
+  // `{Prefix}-Role-Revoke` and `{Prefix}-Role-Restore` (docs/operator.md#revoking-a-role-in-an-incident).
+  'revoke-role': {
+    description: 'Revoke: locks a role against every web identity token and tags it revoked.',
+    capability: 'pin',
+    callsGraph: false,
+    settings: ['trustPolicyMaxChars'],
+  },
+  'disable-service-principal': {
+    description: "Revoke: disables the role's service principal in Entra (accountEnabled false) and raises the role-revoked alarm.",
+    capability: null,
+    callsGraph: true,
+    settings: ['identityPool'],
+    // The identity pool finds the identity that created the application through the records.
+    records: 'read',
+  },
+  'restore-role': {
+    description: 'Restore: lifts the revoked status so that the role is federated again (the pin then replaces the lock).',
+    capability: 'pin',
+    callsGraph: false,
+    settings: [],
+  },
+  'enable-service-principal': {
+    description: "Restore: enables the role's service principal in Entra again (accountEnabled true).",
+    capability: null,
+    callsGraph: true,
+    settings: ['identityPool'],
+    // The identity pool finds the identity that created the application through the records.
+    records: 'read',
+  },
   // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these four.
   'sweep-plan': {
     description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
@@ -140,13 +175,14 @@ export type TaskFunctionName = keyof typeof TASKS;
 export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];
 
 /**
- * The member baseline splits what the automation may do in a member account into three
+ * The member baseline splits what the automation may do in a member account into four
  * roles, so that a task function can only do what its step needs: `reader` reads roles
  * (`iam:GetRole`), `audience` adds and removes client IDs of the tenant's OIDC provider,
- * `pin` rewrites trust policies and writes `entra:*` tags. Each is named
+ * `pin` rewrites trust policies and writes `entra:*` tags, `revoke` writes and deletes the one
+ * inline policy that revokes older sessions (`EntraRevokeOlderSessions`). Each is named
  * `{aws.automationRoleName}-{capability}`.
  */
-export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin'] as const;
+export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin', 'revoke'] as const;
 export type MemberCapability = (typeof MEMBER_CAPABILITIES)[number];
 
 /**
@@ -221,13 +257,40 @@ export const MAX_FEDERATED_CREDENTIALS = 20;
  */
 export const SWEEP_EVENT_NAME = 'Sweep';
 
+/**
+ * The `eventName` of the executions an operator starts (`{Prefix}-Role-Revoke`, `{Prefix}-Role-Restore`):
+ * their `eventId` is the execution's name, so the member account's CloudTrail shows which one acted.
+ */
+export const OPERATOR_EVENT_NAMES = ['Revoke', 'Restore'] as const;
+
+/**
+ * What an operator starts `{Prefix}-Role-Revoke` and `{Prefix}-Role-Restore` with
+ * (docs/operator.md#revoking-a-role-in-an-incident). Step Functions does not pass the caller to
+ * the execution, so `requestedBy` is the operator's own statement (the runbook fills it from
+ * `aws sts get-caller-identity`); both it and `reason` go into the alarm and the log line.
+ */
+export const roleRevocationRequestSchema = z.object({
+  accountId: accountIdSchema,
+  roleName: roleNameSchema,
+  requestedBy: z
+    .string('who asks: fill it from `aws sts get-caller-identity --query Arn` (docs/operator.md#revoking-a-role-in-an-incident)')
+    .check(
+      z.minLength(1, 'who asks: fill it from `aws sts get-caller-identity --query Arn` (docs/operator.md#revoking-a-role-in-an-incident)'),
+      z.maxLength(1024),
+    ),
+  reason: z
+    .string('why: a sentence or a ticket, for the alarm and the audit log')
+    .check(z.minLength(1, 'why: a sentence or a ticket, for the alarm and the audit log'), z.maxLength(1024)),
+});
+export type RoleRevocationRequest = z.infer<typeof roleRevocationRequestSchema>;
+
 /** What the router (or the sweep) starts each execution with. */
 export const workflowInputSchema = z.object({
   accountId: accountIdSchema,
   roleName: roleNameSchema,
   /** CloudTrail `eventID` of the IAM call that caused the execution (`sweep-<id>` for the sweep). */
   eventId: z.string().check(z.minLength(1)),
-  eventName: z.enum([...IAM_EVENT_NAMES, SWEEP_EVENT_NAME]),
+  eventName: z.enum([...IAM_EVENT_NAMES, SWEEP_EVENT_NAME, ...OPERATOR_EVENT_NAMES]),
   /** The `entra:owners` tag as the `CreateRole` call itself set it; absent for every other event. */
   requestedOwners: z.optional(z.string().check(z.maxLength(256))),
   /**
@@ -342,14 +405,19 @@ export const applicationResultSchema = z.discriminatedUnion('outcome', [
   broughtIdentitySchema,
   z.object({
     outcome: z.literal('skipped'),
-    /** `hand-made`: the role is federated to an application the automation did not create. */
-    reason: z.enum(['role-not-found', 'not-federated', 'hand-made']),
+    /** `hand-made`: the role is federated to an application the automation did not create; `revoked`: an operator revoked it. */
+    reason: z.enum(['role-not-found', 'not-federated', 'hand-made', 'revoked']),
   }),
 ]);
 export type ApplicationResult = z.infer<typeof applicationResultSchema>;
 
 /** `delete-service-principal` adds `deleted`: the client IDs of the applications it removed. */
-export const deletedResultSchema = z.object({ appIds: z.array(guidSchema), any: z.boolean() });
+export const deletedResultSchema = z.object({
+  appIds: z.array(guidSchema),
+  any: z.boolean(),
+  /** Delete only: the role left federation, so the state machine revokes its older web identity sessions. */
+  revokeOlderSessions: z.optional(z.boolean()),
+});
 export type DeletedResult = z.infer<typeof deletedResultSchema>;
 
 /** What a `Catch` with `ResultPath: "$.failure"` writes. */

@@ -7,7 +7,14 @@
  * The stack, the simulator and the tests all name them through here.
  */
 
-const SUFFIXES = { create: 'Role-Create', delete: 'Role-Delete', sweep: 'Sweep' } as const;
+const SUFFIXES = {
+  create: 'Role-Create',
+  delete: 'Role-Delete',
+  sweep: 'Sweep',
+  // An operator's, for an incident (docs/operator.md#revoking-a-role-in-an-incident).
+  revoke: 'Role-Revoke',
+  restore: 'Role-Restore',
+} as const;
 export type Workflow = keyof typeof SUFFIXES;
 
 /** `web-identity` → `Web-Identity`: each `-`-separated segment starts upper case, the rest stays. */
@@ -27,5 +34,7 @@ export function stateMachineNames(namePrefix: string): Readonly<Record<Workflow,
     create: stateMachineName(namePrefix, 'create'),
     delete: stateMachineName(namePrefix, 'delete'),
     sweep: stateMachineName(namePrefix, 'sweep'),
+    revoke: stateMachineName(namePrefix, 'revoke'),
+    restore: stateMachineName(namePrefix, 'restore'),
   };
 }

@@ -8,6 +8,11 @@ import type { Failure, TaskFunctionName } from './contracts';
  */
 
 export const READY = 'ready';
+/**
+ * Revoked by an operator (`{Prefix}-Role-Revoke`, for an incident): neither the role's events nor
+ * the sweep federate it again; only `{Prefix}-Role-Restore` lifts it.
+ */
+export const REVOKED = 'revoked';
 export const FAILED_PREFIX = 'failed:';
 
 export interface FailureReasonInfo {
@@ -57,6 +62,10 @@ export const FAILURE_REASONS = {
     retryable: false,
     fix: 'The account has the configured maximum of roles with an application of their own: delete unused ones, bring your own identity, or ask the operator to raise entra.maxApplicationsPerAccount.',
   },
+  'inline-policy-quota': {
+    retryable: false,
+    fix: "The role's inline policies fill IAM's 10,240 characters, so the automation could not add the policy that revokes older web identity sessions: the app team moves inline policies to managed ones (which do not count), then updates the trust policy.",
+  },
   'not-owner': {
     retryable: false,
     fix: "An owner of the role's application removed the automation from its owners: the automation can neither change nor delete it, and it counts against the automation's quota. A tenant administrator adds the automation's service principal back as an owner (docs/operator.md#an-owner-removed-the-automation); the next event or repair sweep then federates the role again.",
@@ -98,6 +107,7 @@ const REASON_BY_ERROR: Readonly<Partial<Record<AutomationErrorName | 'States.Tim
   AmbiguousIdentityError: 'ambiguous-identity',
   ReservedIdentityError: 'reserved-identity',
   AccountQuotaExceededError: 'account-quota',
+  InlinePolicyQuotaError: 'inline-policy-quota',
   NotOwnerError: 'not-owner',
   'States.Timeout': 'timeout',
 };
@@ -163,6 +173,10 @@ export const LOG_ALARMS = {
   'entra-quota':
     'The automation reached its Entra directory object quota: no new role can be federated until objects are purged or the quota is raised.',
   'role-open': 'A role could not be pinned nor locked: any workload of the tenant may assume it. Fix its trust policy now.',
+  'inline-policy-quota':
+    "A role stopped being federated, but its inline policies fill IAM's quota: the web identity sessions issued before were not revoked.",
+  'role-revoked':
+    'An operator revoked a role ({Prefix}-Role-Revoke): the log line says who asked, why, and whether its identity was disabled.',
   'not-owner':
     "An owner removed the automation from the owners of a role's application: the automation can neither change nor delete it, and its quota leaks. A tenant administrator gives the ownership back.",
 } as const;
@@ -171,15 +185,18 @@ export type LogAlarm = keyof typeof LOG_ALARMS;
 /**
  * The functions whose log lines carry each alarm: a metric filter on each one's log group. The
  * assign function tags the role failed; the Delete has no role left to tag when an application
- * it must delete is no longer the automation's to delete.
+ * it must delete is no longer the automation's to delete; disable-service-principal writes the
+ * one line of an operator's revocation.
  */
 export const LOG_ALARM_WRITERS: Readonly<Record<LogAlarm, readonly TaskFunctionName[]>> = {
   'name-taken': ['assign-role-to-audience'],
   'entra-quota': ['assign-role-to-audience'],
   'role-open': ['assign-role-to-audience'],
+  'inline-policy-quota': ['assign-role-to-audience'],
+  'role-revoked': ['disable-service-principal'],
   'not-owner': ['assign-role-to-audience', 'delete-service-principal'],
 };
 
 /** The alarm a failure reason raises, if any. */
 export const alarmFor = (reason: FailureReason): LogAlarm | undefined =>
-  reason === 'name-taken' || reason === 'entra-quota' || reason === 'not-owner' ? reason : undefined;
+  reason === 'name-taken' || reason === 'entra-quota' || reason === 'inline-policy-quota' || reason === 'not-owner' ? reason : undefined;

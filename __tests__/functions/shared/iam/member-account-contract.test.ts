@@ -1,7 +1,12 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { MemberAccountIam, PolicyDocument } from '../../../../functions/shared/iam';
 import { createOpenMemberAccount } from '../../../../functions/shared/iam';
-import { AudienceLimitExceededError, OidcProviderNotFoundError, RoleNotFoundError } from '../../../../functions/shared/runtime';
+import {
+  AudienceLimitExceededError,
+  InlinePolicyQuotaError,
+  OidcProviderNotFoundError,
+  RoleNotFoundError,
+} from '../../../../functions/shared/runtime';
 import { createIamModel } from '../../../../simulation/fakes/iam-model';
 import { FakeAccountIam, appTeamTrustPolicy } from '../../../fixtures/port-fakes';
 
@@ -95,6 +100,38 @@ describe.each(implementations)('MemberAccountIam contract: %s', (_name, make) =>
         tags: { team: 'payments' },
       });
       expect(missing).toBeNull();
+    });
+
+    it('putRolePolicy creates and replaces an inline policy, getRolePolicy reads it, deleteRolePolicy removes it, twice without error', async () => {
+      // Prepare
+      subject.seedRole('inline', appTeamTrustPolicy(PROVIDER, HOST));
+      const deny = (sid: string): PolicyDocument => ({
+        Version: '2012-10-17',
+        Statement: [{ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*' }],
+      });
+      // Act
+      await iam.putRolePolicy('inline', 'p', deny('first'));
+      await iam.putRolePolicy('inline', 'p', deny('second'));
+      const read = await iam.getRolePolicy('inline', 'p');
+      await iam.deleteRolePolicy('inline', 'p');
+      await iam.deleteRolePolicy('inline', 'p');
+      await iam.deleteRolePolicy('nobody', 'p');
+      // Assess
+      expect(read).toEqual(deny('second'));
+      await expect(iam.getRolePolicy('inline', 'p')).resolves.toBeNull();
+      await expect(iam.getRolePolicy('nobody', 'p')).resolves.toBeNull();
+    });
+
+    it("putRolePolicy throws InlinePolicyQuotaError past the role's 10,240 characters, RoleNotFoundError on a missing role", async () => {
+      // Prepare
+      subject.seedRole('full', appTeamTrustPolicy(PROVIDER, HOST));
+      const big: PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'x'.repeat(10_300), Effect: 'Deny', Action: '*', Resource: '*' }],
+      };
+      // Act + Assess
+      await expect(iam.putRolePolicy('full', 'big', big)).rejects.toBeInstanceOf(InlinePolicyQuotaError);
+      await expect(iam.putRolePolicy('nobody', 'p', big)).rejects.toBeInstanceOf(RoleNotFoundError);
     });
 
     it('updateTrustPolicy replaces the whole document', async () => {

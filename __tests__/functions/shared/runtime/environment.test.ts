@@ -14,6 +14,7 @@ import {
   loadSweepInspectSettings,
   loadSweepPlanSettings,
   loadSweepReportSettings,
+  loadServicePrincipalSwitchSettings,
 } from '../../../../functions/shared/runtime';
 import { parseConfig, type FederationConfigInput } from '../../../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../../../stacks/example-config';
@@ -35,6 +36,11 @@ const LOADERS = {
   'sweep-inspect-account': loadSweepInspectSettings,
   'sweep-repair-account': loadGraphSettings,
   'sweep-report': loadSweepReportSettings,
+  'revoke-older-sessions': loadBaseSettings,
+  'revoke-role': loadAssignRoleSettings,
+  'restore-role': loadBaseSettings,
+  'disable-service-principal': loadServicePrincipalSwitchSettings,
+  'enable-service-principal': loadServicePrincipalSwitchSettings,
 } as const;
 type Entry = keyof typeof LOADERS;
 

@@ -6,6 +6,8 @@ describe('state machine names', () => {
       create: 'Web-Identity-Role-Create',
       delete: 'Web-Identity-Role-Delete',
       sweep: 'Web-Identity-Sweep',
+      revoke: 'Web-Identity-Role-Revoke',
+      restore: 'Web-Identity-Role-Restore',
     });
   });
 

@@ -1,0 +1,69 @@
+import type { PolicyDocument } from './ports';
+
+/**
+ * Revoking the web identity sessions a role issued before it stopped being federated, the way
+ * AWS documents for roles: an inline policy that denies every action to sessions whose
+ * `aws:TokenIssueTime` is earlier than the revocation
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html), scoped
+ * with `aws:FederatedProvider` to the sessions obtained through the tenant's OIDC provider, so
+ * that the role's other principals (EC2, another identity provider, an account principal) keep
+ * working. `aws:FederatedProvider` is present in sessions of a role assumed through an IAM OIDC
+ * provider and holds the provider's ARN
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-federatedprovider).
+ * What it does not reach (sessions chained from a web identity session, which carry their own,
+ * later issue time) is in docs/architecture.md#revoking-older-sessions.
+ *
+ * One policy per role, replaced in place at each revocation (its time only moves forward), and
+ * removed by the sweep once IAM's longest session has run out since its time.
+ */
+
+/** The inline policy's name on the role. */
+export const REVOKE_SESSIONS_POLICY_NAME = 'EntraRevokeOlderSessions';
+
+/**
+ * IAM's longest role session: a role's maximum session duration is one to twelve hours
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration),
+ * so no session issued before the revocation outlives it by more than this.
+ */
+export const SESSION_REVOCATION_TTL_SECONDS = 43_200;
+
+const SID = 'EntraRevokeOlderWebIdentitySessions';
+
+/** IAM dates in conditions: ISO 8601 in UTC; to the second, as `aws:TokenIssueTime` is compared. */
+const isoSeconds = (at: Date): string => `${at.toISOString().slice(0, 19)}Z`;
+
+/** The policy that denies every request of a session issued through `providerArn` before `at`. */
+export function revokeOlderSessionsPolicy(providerArn: string, at: Date): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: SID,
+        Effect: 'Deny',
+        // Every action on every resource: the sessions must do nothing more. A Deny with a
+        // wildcard grants nothing.
+        Action: '*',
+        Resource: '*',
+        Condition: {
+          DateLessThan: { 'aws:TokenIssueTime': isoSeconds(at) },
+          StringEquals: { 'aws:FederatedProvider': providerArn },
+        },
+      },
+    ],
+  };
+}
+
+/** When a revocation policy (as `revokeOlderSessionsPolicy` wrote it) revokes from; `null` for any other document. */
+export function revokedBefore(policy: PolicyDocument): Date | null {
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  const value = statements.find((statement) => statement.Sid === SID)?.Condition?.DateLessThan?.['aws:TokenIssueTime'];
+  if (typeof value !== 'string') return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time);
+}
+
+/** Whether every session the policy revokes has expired by `now`, so the policy may go. */
+export function revocationExpired(policy: PolicyDocument, now: Date): boolean {
+  const before = revokedBefore(policy);
+  return before !== null && now.getTime() - before.getTime() >= SESSION_REVOCATION_TTL_SECONDS * 1000;
+}
