@@ -31,12 +31,13 @@ export class AutomationRecordsTable extends Construct {
   /**
    * What a function may do with the records, by its task's `records` access (contracts.ts TASKS):
    * `create` writes intents and completes them (and removes a compensated creation's), `remove`
-   * reads and removes, `read` only reads. Scan: the prefix listings (records-store.ts).
+   * reads, completes an open intent before its application is deleted (graph-client.ts `pinIntent`)
+   * and removes, `read` only reads. Scan: the prefix listings (records-store.ts).
    */
   grant(fn: TaskFunction, access: RecordAccess): void {
     const actions = {
       create: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
-      remove: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
+      remove: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
       read: ['dynamodb:GetItem', 'dynamodb:Scan'],
     }[access];
     fn.addToRolePolicy({ sid: 'AutomationRecords', effect: 'Allow', actions, resources: [this.table.arn] });

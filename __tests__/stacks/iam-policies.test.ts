@@ -393,7 +393,7 @@ describe("the automation's record of its creations (functions/shared/entra/recor
   const ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'];
   const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     create: ACTIONS,
-    remove: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
+    remove: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:DeleteItem'],
     read: ['dynamodb:GetItem', 'dynamodb:Scan'],
   };
 

@@ -256,6 +256,11 @@ export async function recordGraphScenarios(): Promise<Recording> {
       await directory.listOwnApplications();
       await directory.isOwnObject(application.id);
       await directory.deleteApplication(application);
+      // A soft-deleted application of an intent still open: its notes are read from deletedItems.
+      const again = await directory.registerApplication(roleSpec);
+      records.seed({ ...(await records.get(roleSpec.uniqueName))!, state: 'intent', appId: undefined, applicationId: undefined });
+      fake.state.softDeleteApplication(fake.state.liveApplication(again.application.id)!);
+      await directory.registerApplication(roleSpec);
     });
 
     // The open readings (issue 20), all rejected at once: each fallback's requests are held against the schema too.

@@ -147,6 +147,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     if (!(await this.isOwnApplication(deleted, { record, deleted: true }))) {
       throw nameTaken(spec.uniqueName, `the soft-deleted application ${deleted.appId}`);
     }
+    await this.pinIntent(deleted);
     await this.deleted.purge(deleted.id, false);
     // Its service principal was soft-deleted with it and counts against the quota too.
     for (const id of await this.deleted.findServicePrincipals(deleted.appId)) await this.deleted.purge(id, false);
@@ -202,9 +203,29 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
     return notes?.includes(`${CREATION_NONCE_MARK}${record.nonce}`) ?? false;
   }
 
-  /** The application's notes (https://learn.microsoft.com/graph/api/application-get; a soft-deleted one from deletedItems), or null when it is gone. */
+  /**
+   * Completes a still open intent to this application before the automation deletes or purges it.
+   * Once the application exists, its notes (and so the nonce) are readable by any member user, who
+   * "can also read all directory information" (https://learn.microsoft.com/entra/fundamentals/users-default-permissions); should the record outlive the
+   * application (a Delete stopped between its purge and the record's removal), the nonce must not
+   * prove a stranger's application registered under the freed name.
+   */
+  private async pinIntent(application: EntraApplication): Promise<void> {
+    const open = await this.deps.records?.get(application.uniqueName);
+    if (open?.state === 'intent' && open.applicationId === undefined) {
+      await this.deps.records?.complete(application.uniqueName, { appId: application.appId, applicationId: application.id });
+    }
+  }
+
+  /**
+   * The application's notes (https://learn.microsoft.com/graph/api/application-get), or null when it is gone.
+   * A soft-deleted one is read whole from deletedItems (https://learn.microsoft.com/graph/api/directory-deleteditems-get):
+   * that navigation is typed `directoryObject`, which has no `notes` to `$select` (the schema contract check
+   * refuses `$select=id,notes` there), while the object answered is the application with all its properties.
+   */
   private async applicationNotes(objectId: string, deleted: boolean): Promise<string | null> {
-    const path = `${deleted ? '/directory/deletedItems' : '/applications'}/${encodeURIComponent(objectId)}?$select=id,notes`;
+    const id = encodeURIComponent(objectId);
+    const path = deleted ? `/directory/deletedItems/${id}` : `/applications/${id}?$select=id,notes`;
     const res = await this.http.retrying(() => this.http.request('GET', path));
     if (res.status === 404) return null;
     if (res.status !== 200) throw requestError('read application notes', res);
@@ -292,6 +313,7 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
   // creator's quota (https://learn.microsoft.com/graph/api/resources/directory), so both
   // are purged (https://learn.microsoft.com/graph/api/directory-deleteditems-delete).
   async deleteApplication(application: EntraApplication): Promise<void> {
+    await this.pinIntent(application);
     const servicePrincipalId = await this.servicePrincipals.findId(application.appId);
     const res = await this.http.retrying(() => this.http.request('DELETE', `/applications/${encodeURIComponent(application.id)}`));
     if (res.status !== 204 && res.status !== 404) throw requestError('delete application', res);

@@ -10,7 +10,10 @@
  *   and the intent's nonce is the one the automation's own request created (a crash, or a lost
  *   answer, between the create and the record's completion). An intent alone proves only that the
  *   automation *tried*: a squatter's application, registered before or after it, carries no nonce,
- *   and is refused (`name-taken`).
+ *   and is refused (`name-taken`). Once that application exists its notes are readable by any
+ *   tenant user, so before the automation deletes or purges it an intent still open is completed
+ *   to its object ID: the nonce then proves nothing more (a name freed and re-registered with it
+ *   is refused, even if the record outlives the application).
  * - `created`, completed after the `201`, with the application's object and client IDs (and its
  *   service principal's once made): the application with that object ID is the automation's.
  *

@@ -168,7 +168,7 @@ export type TaskSetting =
   | 'stackSet'
   | 'sweepLimits';
 
-/** `create`: writes intents and completes them; `remove`: reads and removes; `read`: reads. */
+/** `create`: writes intents and completes them; `remove`: reads, completes an open intent before a delete, and removes; `read`: reads. */
 export type RecordAccess = 'create' | 'remove' | 'read';
 
 export type TaskFunctionName = keyof typeof TASKS;

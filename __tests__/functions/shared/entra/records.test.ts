@@ -275,3 +275,122 @@ describe('the Graph client’s proof by record, where createdObjects lists no ap
     expect(found).toBeNull();
   });
 });
+
+describe('an intent’s nonce, once published in the notes, proves one application only', () => {
+  let fake: GraphFake;
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it.each([
+    ['createdObjects lists no application', false],
+    ['createdObjects lists the application', true],
+  ])(
+    'a tenant user who read the nonce re-registers the name after a Delete that stopped before removing the record: refused (%s)',
+    async (_reading, listsApplications) => {
+      // Prepare: a create whose completion was lost (the record stays `intent`, the notes carry its nonce)
+      fake = await startGraphFake();
+      fake.state.readings.createdObjectsListApplications = listsApplications;
+      fake.state.addUsers(SQUATTER);
+      const records = new InMemoryAutomationRecords();
+      let removeFails = true;
+      const store: AutomationRecordStore = {
+        get: (name) => records.get(name),
+        putIntent: (intent) => records.putIntent(intent),
+        complete: (name, ids) => records.complete(name, ids),
+        listWithPrefix: (prefix) => records.listWithPrefix(prefix),
+        // Delete crashes after its purge, before the record goes
+        remove: async (name) => {
+          if (removeFails) throw new Error('Lambda timed out');
+          await records.remove(name);
+        },
+      };
+      const directory = new GraphDirectory({
+        baseUrl: fake.baseUrl,
+        automationServicePrincipalId: fake.state.automationServicePrincipalId,
+        getToken: async () => 't',
+        sleep: async () => undefined,
+        records: store,
+      });
+      const { application } = await directory.registerApplication(SPEC);
+      records.seed({
+        ...(await records.get(UNIQUE_NAME))!,
+        state: 'intent',
+        appId: undefined,
+        applicationId: undefined,
+      } as AutomationRecord);
+      // Any member user can read an application's notes: member users "can also read all directory
+      // information (with a few exceptions)" (https://learn.microsoft.com/entra/fundamentals/users-default-permissions).
+      const published = fake.state.liveApplication(application.id)!.notes!;
+      // The role's federation is removed: Delete finds the application by the nonce, deletes and purges it, then stops
+      const found = await directory.findOwnApplication(UNIQUE_NAME);
+      await expect(directory.deleteApplication(found!)).rejects.toThrow('Lambda timed out');
+      removeFails = false;
+      // The tenant user registers the freed name with the published nonce, the automation as co-owner
+      const squatted = fake.state.seedApplication({
+        uniqueName: UNIQUE_NAME,
+        displayName: 'totally-legit',
+        createdBy: SQUATTER,
+        owners: [SQUATTER, fake.state.automationServicePrincipalId],
+      });
+      squatted.notes = published;
+      // Act: the federation is tagged again, the same role incarnation asks for its application
+      const outcome = directory.registerApplication(SPEC);
+      // Assess
+      await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
+      await expect(directory.findOwnApplication(UNIQUE_NAME)).resolves.toBeNull();
+      expect((await directory.listOwnApplications()).map((app) => app.id)).not.toContain(squatted.id);
+    },
+  );
+});
+
+describe('an intent’s nonce and a soft-deleted application of the automation', () => {
+  let fake: GraphFake;
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('a tenant user who registers the freed name with the published nonce between the purge and the re-create is refused on the retry', async () => {
+    // Prepare: a create whose completion was lost; then an administrator soft-deleted the application
+    fake = await startGraphFake();
+    fake.state.readings.createdObjectsListApplications = false;
+    fake.state.addUsers(SQUATTER);
+    const records = new InMemoryAutomationRecords();
+    let squatted: { id: string } | undefined;
+    let published = '';
+    const racing: typeof fetch = async (input, init) => {
+      const answer = await fetch(input, init);
+      // The tenant user, who read the nonce while the application was live, wins the race for the freed name
+      if (init?.method === 'DELETE' && String(input).includes('/directory/deletedItems/') && !squatted) {
+        squatted = fake.state.seedApplication({
+          uniqueName: UNIQUE_NAME,
+          displayName: 'totally-legit',
+          createdBy: SQUATTER,
+          owners: [SQUATTER, fake.state.automationServicePrincipalId],
+        });
+        (squatted as { notes?: string }).notes = published;
+      }
+      return answer;
+    };
+    const directory = new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationServicePrincipalId: fake.state.automationServicePrincipalId,
+      getToken: async () => 't',
+      sleep: async () => undefined,
+      records,
+      fetch: racing,
+    });
+    const { application } = await directory.registerApplication(SPEC);
+    records.seed({ ...(await records.get(UNIQUE_NAME))!, state: 'intent', appId: undefined, applicationId: undefined } as AutomationRecord);
+    published = fake.state.liveApplication(application.id)!.notes!;
+    fake.state.softDeleteApplication(fake.state.liveApplication(application.id)!);
+    // The redelivered create recognises its soft-deleted application, purges it, and loses the race
+    await expect(directory.registerApplication(SPEC)).rejects.toThrow();
+    expect(fake.state.liveApplication(squatted!.id)).toBeDefined();
+    // Act: the next attempt
+    const outcome = directory.registerApplication(SPEC);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    await expect(directory.findOwnApplication(UNIQUE_NAME)).resolves.toBeNull();
+  });
+});
