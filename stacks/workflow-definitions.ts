@@ -325,9 +325,27 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
       ),
       IsRoleFederated: {
         Type: 'Choice',
-        Comment: 'A role that is gone, no longer trusts the tenant, or is federated by hand needs nothing.',
-        Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: releaseBefore('NothingToFederate') }],
+        Comment: 'A role that is gone, no longer trusts the tenant, is federated by hand or is revoked is not federated.',
+        Choices: [{ Variable: '$.application.outcome', StringEquals: 'skipped', Next: 'IsRoleRevoked' }],
         Default: 'AddAudienceToProvider',
+      },
+      IsRoleRevoked: {
+        Type: 'Choice',
+        Comment: 'A revoked role keeps its revocation whatever its team wrote since (every skipped outcome names its reason).',
+        Choices: [{ Variable: '$.application.reason', StringEquals: 'revoked', Next: 'LockRevokedRole' }],
+        Default: releaseBefore('NothingToFederate'),
+      },
+      LockRevokedRole: {
+        ...task(
+          arns['assign-role-to-audience'],
+          "Adds the revocation's lock back to a revoked role whose team wrote its trust policy again; federates nothing.",
+          { Next: releaseBefore('NothingToFederate') },
+        ),
+        // Never RecordFailureOnRole: its failed:<reason> tag would replace the status revoked.
+        Catch: [
+          { ErrorEquals: ['RoleNotFoundError'], ResultPath: '$.recordFailure', Next: releaseBefore('RoleGone') },
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: releaseBefore('FailureNotRecorded') },
+        ],
       },
       AddAudienceToProvider: task(
         arns['add-audience-id-provider'],

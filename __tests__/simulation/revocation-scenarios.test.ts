@@ -102,6 +102,27 @@ describe('revoking a role (npm run simulate -- --revoke)', () => {
     expect(ourSp(output)?.accountEnabled).toBe(false);
   });
 
+  it("adds the lock back when the team's write took it off, keeping the team's document under it (status revoked, access locked)", async () => {
+    const revoked = await run({ revoke: REVOKE });
+    const before = (readyWorld().accounts[ACCOUNT] as unknown as { roles: { assumeRolePolicyDocument: { Statement: object[] } }[] })
+      .roles[0]!.assumeRolePolicyDocument;
+    const event = updateAssumeRolePolicyEvent('ci-deployer', before as unknown as PolicyDocument, {
+      accountId: ACCOUNT,
+      eventId: 'reapply-0002',
+    });
+    const { output } = await run({}, { world: revoked.output, events: [event] });
+    const statements = (roleOf(output) as unknown as { assumeRolePolicyDocument: { Statement: { Sid?: string; Effect: string }[] } })
+      .assumeRolePolicyDocument.Statement;
+    expect(statements.filter((statement) => /^EntraFederationLock/.test(statement.Sid ?? '')).map((statement) => statement.Effect)).toEqual(
+      ['Deny'],
+    );
+    // The team's own statements are kept under the lock.
+    expect(statements.length).toBe(before.Statement.length + 1);
+    expect(output.executions.map((execution) => execution.states.includes('LockRevokedRole'))).toEqual([true]);
+    expect(roleOf(output).tags['entra:federation-status']).toBe('revoked');
+    expect(roleOf(output).tags['entra:access']).toBe('locked');
+  });
+
   it('a brought identity is locked out and its sessions revoked, but not disabled: the alarm line says so', async () => {
     const world = readyWorld();
     const account = world.accounts[ACCOUNT] as { roles: { tags: Record<string, string> }[] };

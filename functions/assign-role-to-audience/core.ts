@@ -10,6 +10,7 @@ import {
   type TeamWrite,
   ACCESS,
   READY,
+  REVOKED,
   alarmFor,
   failedStatus,
   failureReason,
@@ -40,12 +41,13 @@ import {
 export const FUNCTION_NAME = 'assign-role-to-audience';
 
 /**
- * Three modes, one function: it holds the member role that writes trust policies (`pin`), and
+ * Four modes, one function: it holds the member role that writes trust policies (`pin`), and
  * each mode is such a write. With `application` (AssignRoleToAudience) it pins the trust policy
  * and tags the role ready; with `failure` (written by a Catch: RecordFailureOnRole) it tags the
  * role `failed:<reason>` and locks it if it is open; with only `teamWrite` (ReapplyTeamWrite, the
  * first step of a team's `UpdateAssumeRolePolicy`) it writes the team's document again if the
- * automation overwrote it. Every trust policy it writes carries its `entra:trust-policy-write`
+ * automation overwrote it; with a `revoked` application (LockRevokedRole) it adds the
+ * revocation's lock back to a role its team wrote since. Every trust policy it writes carries its `entra:trust-policy-write`
  * marker (shared/workflow/team-writes.ts).
  */
 export const inputSchema = z.union([
@@ -55,6 +57,8 @@ export const inputSchema = z.union([
     deleted: z.optional(deletedResultSchema),
   }),
   z.extend(workflowInputSchema, { application: identityResultSchema }),
+  // LockRevokedRole: the Create found the role revoked by an operator (before `teamWrite`, which its input may carry too).
+  z.extend(workflowInputSchema, { application: z.object({ outcome: z.literal('skipped'), reason: z.literal('revoked') }) }),
   z.extend(workflowInputSchema, { teamWrite: teamWriteSchema }),
 ]);
 export type Input = z.infer<typeof inputSchema>;
@@ -74,7 +78,8 @@ export interface Deps extends HandlerDeps {
 export type AssignResult =
   | { readonly assigned: { readonly status: string; readonly trustPolicyChanged: boolean; readonly revokeOlderSessions: boolean } }
   | { readonly recordedFailure: { readonly status: string; readonly access: Access; readonly revokeOlderSessions: boolean } }
-  | { readonly teamWriteOutcome: TeamWriteOutcome };
+  | { readonly teamWriteOutcome: TeamWriteOutcome }
+  | { readonly relocked: { readonly access: Access } };
 
 /** Reads the role, noting the time just before: a write computed from it is marked with that read. */
 async function readRole(deps: Deps, iam: MemberAccountIam, roleName: string): Promise<{ role: RoleState | null; readAtMs: number }> {
@@ -181,6 +186,9 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
   }
 
   if (!('application' in input)) return { teamWriteOutcome: await reapplyTeamWrite(deps, iam, input) };
+  // Create routes here only a role revoked by an operator (LockRevokedRole): its team may have written
+  // its trust policy since, which must not lift the revocation (issue 19).
+  if (input.application.outcome === 'skipped') return { relocked: await lockRevokedRole(deps, iam, input.roleName, keys) };
 
   const { roleId, ownersStatus, federatedCredentialsStatus } = input.application;
   const handMadeAudiences = input.application.outcome === 'registered' ? input.application.handMadeAudiences : undefined;
@@ -262,4 +270,30 @@ async function reapplyTeamWrite(deps: Deps, iam: MemberAccountIam, input: { role
   await iam.updateTrustPolicy(input.roleName, document);
   deps.logger.warn('team write applied again: the automation had overwritten it', { eventTime: input.teamWrite.eventTime });
   return outcome;
+}
+
+/**
+ * LockRevokedRole: a revoked role keeps its team's latest document with the revocation's lock
+ * added back, the lock that exempts no identity (revoke-role); its status stays `revoked` and
+ * nothing is federated until `{Prefix}-Role-Restore`. A lock that no longer fits the trust policy
+ * quota leaves the role open: tagged so, and the role-open alarm fires.
+ */
+async function lockRevokedRole(deps: Deps, iam: MemberAccountIam, roleName: string, keys: ProviderKeys): Promise<{ access: Access }> {
+  const { role, readAtMs } = await readRole(deps, iam, roleName);
+  if (!role) throw new RoleNotFoundError(`role ${roleName} is gone`);
+  let access: Access = ACCESS.locked;
+  try {
+    const locked = withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars, [], false);
+    if (JSON.stringify(locked) !== JSON.stringify(role.trustPolicy)) {
+      await iam.tagRole(roleName, markerFor(role, readAtMs, locked));
+      await iam.updateTrustPolicy(roleName, locked);
+      deps.logger.warn('revoked role locked again: its team wrote its trust policy', { status: REVOKED });
+    }
+  } catch (error) {
+    if (!(error instanceof TrustPolicyRewriteError)) throw error;
+    access = ACCESS.open;
+    deps.logger.error('revoked role left open: the lock does not fit its trust policy', { alarm: 'role-open', status: REVOKED });
+  }
+  await iam.tagRole(roleName, { [ROLE_TAGS.access]: access });
+  return { access };
 }
