@@ -37,29 +37,21 @@ export class ServicePrincipals {
 
   // https://learn.microsoft.com/graph/api/serviceprincipal-get: any service principal of the
   // tenant, readable with Directory.Read.All (which the automation holds for adding owners).
-  async get(objectId: string): Promise<DirectoryServicePrincipal | null> {
-    if (!GUID.test(objectId)) return null;
-    const res = await this.http.retrying(() =>
-      this.http.request('GET', `/servicePrincipals/${encodeURIComponent(objectId)}?$select=id,appId,displayName,servicePrincipalType`),
-    );
-    if (res.status === 404) return null;
-    if (res.status !== 200) throw requestError('read service principal', res);
-    const sp = parse(directoryServicePrincipalSchema, res);
-    return {
-      id: sp.id.toLowerCase(),
-      appId: sp.appId.toLowerCase(),
-      displayName: sp.displayName ?? '',
-      servicePrincipalType: sp.servicePrincipalType ?? '',
-    };
+  get(objectId: string): Promise<DirectoryServicePrincipal | null> {
+    return GUID.test(objectId) ? this.read(`/${encodeURIComponent(objectId)}`) : Promise.resolve(null);
   }
 
   // https://learn.microsoft.com/graph/api/serviceprincipal-get (the `(appId='…')` alternate
   // key): the service principal of a client ID, whoever made it. A managed identity, or another
   // tenant's multi-tenant application, has one in this tenant and no application object.
-  async getByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
-    if (!GUID.test(appId)) return null;
+  getByAppId(appId: string): Promise<DirectoryServicePrincipal | null> {
+    return GUID.test(appId) ? this.read(`(appId=${odataString(appId)})`) : Promise.resolve(null);
+  }
+
+  /** One service principal by key (`/{id}` or `(appId='…')`), or null when there is none. */
+  private async read(key: string): Promise<DirectoryServicePrincipal | null> {
     const res = await this.http.retrying(() =>
-      this.http.request('GET', `/servicePrincipals(appId=${odataString(appId)})?$select=id,appId,displayName,servicePrincipalType`),
+      this.http.request('GET', `/servicePrincipals${key}?$select=id,appId,displayName,servicePrincipalType`),
     );
     if (res.status === 404) return null;
     if (res.status !== 200) throw requestError('read service principal', res);
