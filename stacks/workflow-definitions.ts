@@ -277,7 +277,29 @@ export function invokedTasks(definition: object, arns: TaskFunctionArns): TaskFu
 }
 
 /**
- * The role's lock → create-service-principal → add-audience-id-provider → assign-role-to-audience.
+ * A team's `UpdateAssumeRolePolicy` first writes the team's document again if the automation
+ * overwrote it (functions/shared/workflow/team-writes.ts), then the workflow judges the role as
+ * after any update. Other events go straight to `next`.
+ */
+function teamWriteStates(arns: TaskFunctionArns, next: string, onFailure: string): Record<string, State> {
+  return {
+    IsTeamWrite: {
+      Type: 'Choice',
+      Comment: "An app team's UpdateAssumeRolePolicy: its document may have been overwritten by the automation.",
+      Choices: [{ Variable: '$.eventName', StringEquals: 'UpdateAssumeRolePolicy', Next: 'ReapplyTeamWrite' }],
+      Default: next,
+    },
+    ReapplyTeamWrite: task(
+      arns['assign-role-to-audience'],
+      "Writes the team's document again if the automation's write overwrote it (the role's entra:trust-policy-write says when that write's read was).",
+      { Next: next },
+      onFailure,
+    ),
+  };
+}
+
+/**
+ * The role's lock → (a team's write applied again) → create-service-principal → add-audience-id-provider → assign-role-to-audience.
  * Any failure compensates: the role's application and its audience are removed unless the
  * role's trust policy is pinned to them (a role that was ready keeps working; found by the
  * role's unique name, so also when the failing step never returned), then the role is
@@ -292,8 +314,9 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
     StartAt: 'AcquireRoleLock',
     TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
     States: {
-      AcquireRoleLock: acquireLock(lock, 'CreateServicePrincipal', 'RoleLockNotAcquired'),
+      AcquireRoleLock: acquireLock(lock, 'IsTeamWrite', 'RoleLockNotAcquired'),
       RoleLockNotAcquired: LOCK_NOT_ACQUIRED,
+      ...teamWriteStates(arns, 'CreateServicePrincipal', 'RemoveApplication'),
       CreateServicePrincipal: task(
         arns['create-service-principal'],
         'Reads the role; upserts its Entra application and service principal; adds the owners named in entra:owners.',
@@ -433,8 +456,9 @@ export function createWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
 }
 
 /**
- * The role's lock → delete-service-principal → (revoke-older-sessions, when the role left
- * federation) → remove-audience-id-provider; each is a no-op when nothing exists. A failed task ends the execution with its own error, after the lock is released.
+ * The role's lock → (a team's write applied again) → delete-service-principal →
+ * (revoke-older-sessions, when the role left federation) → remove-audience-id-provider; each is a
+ * no-op when nothing exists. A failed task ends the execution with its own error, after the lock is released.
  */
 export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable): StateMachineDefinition {
   return {
@@ -442,8 +466,9 @@ export function deleteWorkflowDefinition(arns: TaskFunctionArns, lock: LockTable
     StartAt: 'AcquireRoleLock',
     TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
     States: {
-      AcquireRoleLock: acquireLock(lock, 'DeleteServicePrincipal', 'RoleLockNotAcquired'),
+      AcquireRoleLock: acquireLock(lock, 'IsTeamWrite', 'RoleLockNotAcquired'),
       RoleLockNotAcquired: LOCK_NOT_ACQUIRED,
+      ...teamWriteStates(arns, 'DeleteServicePrincipal', releaseBefore('DeleteFailed')),
       DeleteServicePrincipal: task(
         arns['delete-service-principal'],
         "Deletes the role's applications of every earlier incarnation (and the current one unless the role still trusts the tenant) with their service principals, and purges them.",

@@ -61,6 +61,8 @@ describe('local end-to-end', () => {
       'entra:owners-status': 'added',
       'entra:audience': app?.appId,
       'entra:identity-mode': 'per-role',
+      // When the pin's read was, and a digest of what it wrote (docs/architecture.md#a-team-write-is-never-lost)
+      'entra:trust-policy-write': expect.stringMatching(/^since=\S+Z seen=[0-9a-f]{32} applied=- wrote=[0-9a-f]{32}$/),
     });
     expect(world.iam.role(ACCOUNT, 'ci-deployer')?.assumeRolePolicyDocument.Statement).toEqual([
       {

@@ -103,6 +103,20 @@ describe('security scenarios (npm run simulate)', () => {
     },
   );
 
+  it('re-applied placeholder: ready on the same application again, with no Graph write and no new object', async () => {
+    const { output } = await run('reapplied-placeholder');
+    const ready = role(output, 'ci-deployer');
+    expect(ready.tags['entra:federation-status']).toBe('ready');
+    expect(policyText(ready)).toContain(IDS.ourSp);
+    expect(policyText(ready)).not.toContain('replace-me');
+    expect(output.entra.applications.map((app) => app.appId)).toEqual([IDS.ourApp]);
+    expect(output.entra.servicePrincipals.map((sp) => sp.id)).toEqual([IDS.ourSp]);
+    const graphWrites = Object.entries(output.calls).filter(([call]) => /^graph:(POST|PATCH|PUT|DELETE) /.test(call));
+    expect(graphWrites).toEqual([]);
+    // The count is of real calls: the role was read from Graph (control).
+    expect(Object.keys(output.calls).some((call) => call.startsWith('graph:GET '))).toBe(true);
+  });
+
   it('open role: locked with a Deny for the provider’s tokens, the team’s statement kept', async () => {
     const { output } = await run('open-role-locked');
     const locked = role(output, 'open-role');

@@ -6,6 +6,8 @@ import {
   federationTarget,
   identityResultSchema,
   workflowInputSchema,
+  teamWriteSchema,
+  type TeamWrite,
   ACCESS,
   READY,
   alarmFor,
@@ -14,6 +16,12 @@ import {
   type Access,
   federationFor,
   sessionNameFor,
+  encodeTrustPolicyWrite,
+  epochSecond,
+  teamWriteStep,
+  nextTrustPolicyWrite,
+  policyDigest,
+  type TeamWriteOutcome,
 } from '../shared/workflow';
 import { RoleNotFoundError, TrustPolicyRewriteError, type HandlerDeps } from '../shared/runtime';
 import {
@@ -23,6 +31,7 @@ import {
   type RoleState,
   accessOf,
   isOpen,
+  parsePolicyDocument,
   pinTrustPolicy,
   withLock,
   type ProviderKeys,
@@ -31,10 +40,13 @@ import {
 export const FUNCTION_NAME = 'assign-role-to-audience';
 
 /**
- * Two modes, one function (the state machine calls it from AssignRoleToAudience and from
- * RecordFailureOnRole): without `failure` it pins the trust policy and tags the role
- * ready; with `failure` (written by a Catch) it tags the role `failed:<reason>` and locks
- * it if it is open.
+ * Three modes, one function: it holds the member role that writes trust policies (`pin`), and
+ * each mode is such a write. With `application` (AssignRoleToAudience) it pins the trust policy
+ * and tags the role ready; with `failure` (written by a Catch: RecordFailureOnRole) it tags the
+ * role `failed:<reason>` and locks it if it is open; with only `teamWrite` (ReapplyTeamWrite, the
+ * first step of a team's `UpdateAssumeRolePolicy`) it writes the team's document again if the
+ * automation overwrote it. Every trust policy it writes carries its `entra:trust-policy-write`
+ * marker (shared/workflow/team-writes.ts).
  */
 export const inputSchema = z.union([
   z.extend(workflowInputSchema, {
@@ -43,12 +55,15 @@ export const inputSchema = z.union([
     deleted: z.optional(deletedResultSchema),
   }),
   z.extend(workflowInputSchema, { application: identityResultSchema }),
+  z.extend(workflowInputSchema, { teamWrite: teamWriteSchema }),
 ]);
 export type Input = z.infer<typeof inputSchema>;
 
 export interface Deps extends HandlerDeps {
   readonly settings: { readonly tenantId: string; readonly tokenVersion: 1 | 2; readonly trustPolicyMaxChars: number };
   readonly openAccount: OpenMemberAccount;
+  /** The clock read just before each `GetRole` a write is computed from (the simulator's is virtual); the system's by default. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -58,7 +73,19 @@ export interface Deps extends HandlerDeps {
  */
 export type AssignResult =
   | { readonly assigned: { readonly status: string; readonly trustPolicyChanged: boolean; readonly revokeOlderSessions: boolean } }
-  | { readonly recordedFailure: { readonly status: string; readonly access: Access; readonly revokeOlderSessions: boolean } };
+  | { readonly recordedFailure: { readonly status: string; readonly access: Access; readonly revokeOlderSessions: boolean } }
+  | { readonly teamWriteOutcome: TeamWriteOutcome };
+
+/** Reads the role, noting the time just before: a write computed from it is marked with that read. */
+async function readRole(deps: Deps, iam: MemberAccountIam, roleName: string): Promise<{ role: RoleState | null; readAtMs: number }> {
+  const readAtMs = (deps.now?.() ?? new Date()).getTime();
+  return { role: await iam.getRole(roleName), readAtMs };
+}
+
+/** The marker tag of a trust policy about to be written over `role` as read at `readAtMs`. */
+function markerFor(role: RoleState, readAtMs: number, written: PolicyDocument): Record<string, string> {
+  return { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(nextTrustPolicyWrite(role, readAtMs, written)) };
+}
 
 /**
  * After a failure: leaves the role closed if it can. An open role gets the lock statement;
@@ -69,13 +96,17 @@ async function closeRole(
   deps: Deps,
   iam: MemberAccountIam,
   role: RoleState | 'unreadable',
+  readAtMs: number,
   keys: ProviderKeys,
 ): Promise<{ access: Access; lockedNow: boolean }> {
   if (role === 'unreadable') return { access: ACCESS.open, lockedNow: false };
   const held = (await iam.getProviderClientIds(keys.providerArn)) ?? [];
   if (!isOpen(role.trustPolicy, keys, held)) return { access: accessOf(role.trustPolicy, keys, held), lockedNow: false };
   try {
-    await iam.updateTrustPolicy(role.roleName, withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars));
+    const locked = withLock(role.trustPolicy, keys, deps.settings.trustPolicyMaxChars);
+    // The marker first: a team write landing between the two is then applied again (team-writes.ts).
+    await iam.tagRole(role.roleName, markerFor(role, readAtMs, locked));
+    await iam.updateTrustPolicy(role.roleName, locked);
     return { access: ACCESS.locked, lockedNow: true };
   } catch (error) {
     if (error instanceof TrustPolicyRewriteError) return { access: ACCESS.open, lockedNow: false };
@@ -114,16 +145,18 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
     const reason = failureReason(input.failure);
     const status = failedStatus(reason);
     let role: RoleState | 'unreadable';
+    let readAtMs = (deps.now?.() ?? new Date()).getTime();
     try {
-      const found = await iam.getRole(input.roleName);
-      if (!found) throw new RoleNotFoundError(`role ${input.roleName} in account ${input.accountId} is gone`);
-      role = found;
+      const read = await readRole(deps, iam, input.roleName);
+      readAtMs = read.readAtMs;
+      if (!read.role) throw new RoleNotFoundError(`role ${input.roleName} in account ${input.accountId} is gone`);
+      role = read.role;
     } catch (error) {
       if (!(error instanceof TrustPolicyRewriteError)) throw error;
       role = 'unreadable';
     }
     // A role that was open until now: any identity of the tenant may hold a session of it.
-    const { access, lockedNow } = await closeRole(deps, iam, role, keys);
+    const { access, lockedNow } = await closeRole(deps, iam, role, readAtMs, keys);
     // Tags name the application only while it exists: the compensation may have removed it.
     if (input.deleted?.any) {
       await iam.untagRole(input.roleName, [ROLE_TAGS.clientId, ROLE_TAGS.servicePrincipalId, ROLE_TAGS.audience, ROLE_TAGS.identityMode]);
@@ -147,11 +180,13 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
     return { recordedFailure: { status, access, revokeOlderSessions: lockedNow } };
   }
 
+  if (!('application' in input)) return { teamWriteOutcome: await reapplyTeamWrite(deps, iam, input) };
+
   const { roleId, ownersStatus, federatedCredentialsStatus } = input.application;
   const handMadeAudiences = input.application.outcome === 'registered' ? input.application.handMadeAudiences : undefined;
   const target = federationTarget(input.application);
   const [appId, ...alsoAllowedAudiences] = target.audiences as [string, ...string[]];
-  const role = await iam.getRole(input.roleName);
+  const { role, readAtMs } = await readRole(deps, iam, input.roleName);
   // A role re-created while this execution ran is another incarnation with its own Create.
   if (!role || role.roleId !== roleId) {
     throw new RoleNotFoundError(`role ${input.roleName} in account ${input.accountId} was deleted while it was being federated`);
@@ -172,10 +207,14 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
   if (access === ACCESS.open) {
     deps.logger.error('role left open', { alarm: 'role-open', status: READY, detail: 'a statement the pin kept admits the tenant' });
   }
-  // The two writes are independent; running them together keeps a Create's critical path short.
+  const writes = pinned.changed || policy !== pinned.policy;
+  // The two writes run together, keeping a Create's critical path short: the marker names the
+  // policy it describes by digest, so whichever lands first, it counts only while the role holds
+  // that policy (team-writes.ts).
   await Promise.all([
-    pinned.changed || policy !== pinned.policy ? iam.updateTrustPolicy(input.roleName, policy) : Promise.resolve(),
+    writes ? iam.updateTrustPolicy(input.roleName, policy) : Promise.resolve(),
     iam.tagRole(input.roleName, {
+      ...(writes ? markerFor(role, readAtMs, policy) : {}),
       [ROLE_TAGS.clientId]: target.clientId,
       [ROLE_TAGS.tenantId]: deps.settings.tenantId,
       [ROLE_TAGS.servicePrincipalId]: target.servicePrincipalObjectId,
@@ -192,4 +231,35 @@ export async function pinRole(deps: Deps, input: Input): Promise<AssignResult> {
   const earlier = role.tags[ROLE_TAGS.servicePrincipalId];
   const revokeOlderSessions = earlier !== undefined && earlier.toLowerCase() !== target.servicePrincipalObjectId.toLowerCase();
   return { assigned: { status: READY, trustPolicyChanged: pinned.changed, revokeOlderSessions } };
+}
+
+/**
+ * ReapplyTeamWrite: the team's `UpdateAssumeRolePolicy` is written again when the automation
+ * overwrote it, that is when the role still holds the automation's write and the call is not older
+ * than the read that write came from (shared/workflow/team-writes.ts has the rule and its ties).
+ * The marker written with it keeps that read's time and records the call, so that a team call
+ * overwritten by the same write is applied again too, but never one older than this call.
+ * The steps after it judge the role as after any update.
+ */
+async function reapplyTeamWrite(deps: Deps, iam: MemberAccountIam, input: { roleName: string; teamWrite: TeamWrite }) {
+  let document: PolicyDocument;
+  try {
+    document = parsePolicyDocument(input.teamWrite.policyDocument);
+  } catch (error) {
+    throw new TrustPolicyRewriteError(
+      `malformed-policy: the team's document in the CloudTrail record cannot be read (${(error as Error).message})`,
+      'malformed-policy',
+    );
+  }
+  const { role } = await readRole(deps, iam, input.roleName);
+  const call = { second: epochSecond(input.teamWrite.eventTime), digest: policyDigest(document) };
+  const { outcome, marker, reapply } = teamWriteStep(role, call);
+  if (marker) await iam.tagRole(input.roleName, { [ROLE_TAGS.trustPolicyWrite]: encodeTrustPolicyWrite(marker) });
+  if (!reapply) {
+    deps.logger.info('team write not applied again', { outcome, eventTime: input.teamWrite.eventTime });
+    return outcome;
+  }
+  await iam.updateTrustPolicy(input.roleName, document);
+  deps.logger.warn('team write applied again: the automation had overwritten it', { eventTime: input.teamWrite.eventTime });
+  return outcome;
 }

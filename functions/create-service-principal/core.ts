@@ -396,13 +396,22 @@ async function ownApplication(
   const { accountId, roleName } = input;
   const uniqueName = applicationUniqueName(accountId, roleName, role.roleId);
   await checkAccountQuota(deps, accountId, uniqueName);
-  const { application, created } = await deps.directory.registerApplication({
-    uniqueName,
-    displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
-    notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
-    tokenVersion: deps.settings.tokenVersion,
-    role: { account: accountId, roleName, roleId: role.roleId },
-  });
+  // A CreateRole makes a new incarnation, whose application does not exist yet: create first,
+  // one call on the critical path. Any other event is about a role that may have its application
+  // already (a placeholder a team's Terraform or CloudFormation applied again, docs/app-teams.md#8-roles-as-code):
+  // read first and write only what is missing, so that a re-pin makes no Graph write at all.
+  const existing = input.eventName === 'CreateRole' ? null : await deps.directory.findOwnApplication(uniqueName);
+  const { application, created } = existing
+    ? { application: existing, created: false }
+    : await deps.directory.registerApplication({
+        uniqueName,
+        displayName: applicationDisplayName(deps.settings.appNamePrefix, accountId, roleName),
+        notes: `Web identity federation for IAM role ${role.arn} (role ID ${role.roleId}). Managed by automation.`,
+        tokenVersion: deps.settings.tokenVersion,
+        role: { account: accountId, roleName, roleId: role.roleId },
+      });
+  // A service principal exists only for one appId per tenant, so whoever made it, it is the application's.
+  const foundServicePrincipalId = existing ? (await deps.directory.getServicePrincipalByAppId(application.appId))?.id : undefined;
   // An application found (a ready role's, a retry's) may have lost the automation as owner: an
   // owner the role's entra:owners named can remove it. Then the role ends failed:not-owner with
   // its alarm: the application could never be deleted. Its owners are read beside the service
@@ -421,7 +430,7 @@ async function ownApplication(
   let credentialOutcomes: (readonly [string, AddFederatedCredentialOutcome])[];
   try {
     [servicePrincipalObjectId, ownerOutcomes, credentialOutcomes] = await Promise.all([
-      deps.directory.ensureServicePrincipal(application.appId),
+      foundServicePrincipalId ?? deps.directory.ensureServicePrincipal(application.appId),
       mayWrite.then((ok) =>
         ok ? Promise.all((owners?.ids ?? []).map(async (id) => [id, await deps.directory.addOwner(application.id, id)] as const)) : [],
       ),

@@ -38,6 +38,8 @@ export const cloudTrailEventSchema = z.looseObject({
   detail: z.looseObject({
     eventID: z.string().check(z.minLength(1)),
     eventName: z.string().check(z.minLength(1)),
+    // Every CloudTrail record has it, to the second (cloudtrail-event-reference-record-contents.html).
+    eventTime: z.optional(z.string()),
     errorCode: z.optional(z.string()),
     recipientAccountId: z.optional(accountIdSchema),
     userIdentity: z.optional(
@@ -196,8 +198,21 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
   } catch (error) {
     throw new MalformedMessageError(`detail.requestParameters.${field}: ${(error as Error).message}`);
   }
+  if (eventName === 'UpdateAssumeRolePolicy') {
+    // The team's call and what it wrote: its execution writes it again if the automation overwrote
+    // it (shared/workflow/team-writes.ts), then judges the role. A record without its time cannot
+    // be placed against the automation's writes.
+    const eventTime = detail.eventTime;
+    if (eventTime === undefined || !Number.isFinite(Date.parse(eventTime))) {
+      throw new MalformedMessageError('detail.eventTime: an UpdateAssumeRolePolicy record must carry its ISO 8601 time');
+    }
+    const written = parameters[field];
+    const teamWrite = { eventTime, policyDocument: typeof written === 'string' ? written : JSON.stringify(written) };
+    // A role updated away from the provider may still have an application: Delete is a no-op otherwise.
+    return { action: 'start', workflow: federated ? 'create' : 'delete', input: { ...input, teamWrite } };
+  }
+  // What is left is a CreateRole.
   if (federated) {
-    if (eventName !== 'CreateRole') return { action: 'start', workflow: 'create', input };
     // The incarnation the call created (its RoleId), so that a late event never acts on a role
     // created again under the same name, and what it named: owners and federated credentials.
     const tags = (parameters as { tags?: unknown }).tags;
@@ -215,10 +230,7 @@ export function routeEvent(settings: RouterSettingsView, event: CloudTrailEvent)
       },
     };
   }
-  // A role updated away from the provider may still have an application: Delete is a no-op otherwise.
-  return eventName === 'CreateRole'
-    ? { action: 'ignore', reason: 'not-federated', detail: "the trust policy does not reference the tenant's provider" }
-    : { action: 'start', workflow: 'delete', input };
+  return { action: 'ignore', reason: 'not-federated', detail: "the trust policy does not reference the tenant's provider" };
 }
 
 /**

@@ -37,7 +37,8 @@ Replays IAM events (and the sweep) through the real functions and state machines
                         the operator's input of those runs (--requested-by: default arn:aws:iam::000000000000:user/simulate)
   --concurrency N, --seed S, --duplicates P, --reorder W
                         run under load (docs/simulate.md#under-load)
-  --check               exit 3 when an invariant does not hold
+  --check               exit 3 when an invariant does not hold, or (under load) a team's overwritten
+                        trust-policy write was not written again
   --format json|markdown
                         one JSON document (default), or Markdown tables for people
   --html <file>         with --sweep: write the sweep's HTML report (as the bucket gets it) to <file>
@@ -181,6 +182,13 @@ async function main(argv: string[]): Promise<number> {
     if (violations.length > 0) {
       process.stderr.write(
         `simulate: ${violations.length} invariant violation(s):\n${violations.map((v) => `  ${v.invariant}: account ${v.accountId}: ${v.message}`).join('\n')}\n`,
+      );
+      if (values.check) return SIMULATE_EXIT.invariantViolated;
+    }
+    const lost = (output.load?.trustPolicyOverwrites ?? []).filter((overwrite) => !overwrite.repaired);
+    if (lost.length > 0) {
+      process.stderr.write(
+        `simulate: ${lost.length} team trust-policy write(s) overwritten and not written again:\n${lost.map((o) => `  account ${o.accountId}: ${o.roleName}`).join('\n')}\n`,
       );
       if (values.check) return SIMULATE_EXIT.invariantViolated;
     }

@@ -79,9 +79,11 @@ export interface LoadReport {
   };
   /**
    * Trust policies an app team wrote between the automation's read and its write, overwritten
-   * by the automation (IAM has no conditional write: docs/architecture.md#what-the-lock-does-not-cover).
+   * by the automation (IAM has no conditional write), and whether the team's last write was
+   * written again afterwards (docs/architecture.md#a-team-write-is-never-lost): `--check` exits 3
+   * when one was not.
    */
-  readonly trustPolicyOverwrites: readonly { readonly accountId: string; readonly roleName: string }[];
+  readonly trustPolicyOverwrites: readonly { readonly accountId: string; readonly roleName: string; readonly repaired: boolean }[];
 }
 
 /** Virtual time 0 when the events carry no times. */
@@ -216,6 +218,6 @@ export async function playEventsUnderLoad(
       lockWaits: retries[LOCK_HELD_ERROR] ?? 0,
       stepFunctions: Object.fromEntries(Object.entries(retries).sort(([a], [b]) => a.localeCompare(b))),
     },
-    trustPolicyOverwrites: world.iam.trustPolicyOverwrites.map(({ accountId, roleName }) => ({ accountId, roleName })),
+    trustPolicyOverwrites: world.iam.trustPolicyOverwrites.map(({ accountId, roleName, repaired }) => ({ accountId, roleName, repaired })),
   };
 }

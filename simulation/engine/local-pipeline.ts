@@ -251,7 +251,8 @@ export function createLocalPipeline(options: LocalPipelineOptions): LocalPipelin
       logger: options.logger,
       ...(capability === null ? {} : { openAccount: options.openAccountAs(capability) }),
       directory: options.directory,
-      // The revocation time of revoke-older-sessions: the run's clock (virtual under load).
+      // The run's clock (virtual under load): the revocation time of revoke-older-sessions, the
+      // trust policy marker's read times (compared with CloudTrail's event times).
       now: () => new Date((options.now ?? Date.now)()),
     };
   };

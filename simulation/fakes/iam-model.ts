@@ -30,6 +30,7 @@ import {
   type ServiceOutputTypes as StsOutput,
 } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { policyDigest } from '../../functions/shared/workflow';
 import { FaultInjector, type FaultAnswer } from './faults';
 import { iamError, sdkErrorFor, stsError } from './iam-errors';
 import { IamState, type AccountSnapshot, type CreateProviderInput, type CreateRoleInput, type RoleView } from './iam-state';
@@ -185,6 +186,20 @@ export interface TrustPolicyOverwrite {
   readonly roleName: string;
   /** The session that overwrote it (which function, which event). */
   readonly sessionName: string;
+  /**
+   * Whether the team's last write to the role was written again after the overwrite (by the
+   * automation applying it again, or by the team itself), or the role was deleted since: the
+   * end state is then the team's last write (judged as any update). Computed at the end of a run.
+   */
+  readonly repaired: boolean;
+}
+
+/** A trust policy write, in the order IAM applied them: the team's (CloudTrail calls) and the automation's. */
+interface TrustPolicyWriteRecord {
+  readonly role: string;
+  readonly roleId: string;
+  readonly digest: string;
+  readonly by: 'team' | 'automation';
 }
 
 export interface IamModelOptions {
@@ -205,10 +220,25 @@ export class IamModel {
   /**
    * `UpdateAssumeRolePolicy` calls that replaced a trust policy other than the one the same
    * session last read with `GetRole`: a write by someone else (the app team) landed between the
-   * automation's read and its write and is lost. IAM has no conditional write for trust
-   * policies, so this is a race the design can narrow but not close (docs/architecture.md#concurrency-one-execution-per-role).
+   * automation's read and its write. IAM has no conditional write for trust policies; the team's
+   * event applies it again (docs/architecture.md#a-team-write-is-never-lost), and `repaired` says
+   * whether the team's last write was written after the overwrite.
    */
-  readonly trustPolicyOverwrites: TrustPolicyOverwrite[] = [];
+  get trustPolicyOverwrites(): TrustPolicyOverwrite[] {
+    return this.overwrites.map(({ roleId, write, ...overwrite }) => {
+      const role = `${overwrite.accountId}/${overwrite.roleName.toLowerCase()}`;
+      const writes = this.trustWrites.filter((w) => w.role === role);
+      const later = this.trustWrites.slice(write + 1).filter((w) => w.role === role);
+      const lastTeam = writes.filter((w): w is TrustPolicyWriteRecord => 'by' in w && w.by === 'team' && w.roleId === roleId).at(-1);
+      const repaired =
+        later.some((w) => 'deleted' in w) ||
+        (lastTeam !== undefined && later.some((w) => 'digest' in w && w.roleId === roleId && w.digest === lastTeam.digest));
+      return { ...overwrite, repaired };
+    });
+  }
+  private readonly overwrites: (Omit<TrustPolicyOverwrite, 'repaired'> & { readonly roleId: string; readonly write: number })[] = [];
+  /** Every trust policy write and role deletion, in order (`trustPolicyOverwrites` reads it). */
+  private readonly trustWrites: (TrustPolicyWriteRecord | { readonly role: string; readonly deleted: true })[] = [];
   /** The trust policy each session last read, by role. */
   private readonly lastRead = new Map<string, string>();
   /** Rules on IAM and STS call keys (world files' `faults`); `failNext` and storms use it too. */
@@ -291,6 +321,7 @@ export class IamModel {
 
   deleteRole(accountId: string, roleName: string): void {
     this.state.deleteRole(accountId, { RoleName: roleName });
+    this.trustWrites.push({ role: `${accountId}/${roleName.toLowerCase()}`, deleted: true });
   }
 
   /** Whether the account's member baseline roles are there (see `removeMemberRoles`). */
@@ -323,7 +354,15 @@ export class IamModel {
     requestParameters: Readonly<Record<string, unknown>> | null | undefined,
     roleId?: string,
   ): ReturnType<IamState['applyCloudTrailCall']> {
-    return this.state.applyCloudTrailCall(accountId, eventName, requestParameters, roleId);
+    const applied = this.state.applyCloudTrailCall(accountId, eventName, requestParameters, roleId);
+    const roleName = String(requestParameters?.roleName ?? '');
+    const role = `${accountId}/${roleName.toLowerCase()}`;
+    const current = this.state.role(accountId, roleName);
+    if (applied === 'deleted' || applied === 'replaced') this.trustWrites.push({ role, deleted: true });
+    if (current && (eventName === 'CreateRole' || (eventName === 'UpdateAssumeRolePolicy' && applied === 'updated'))) {
+      this.trustWrites.push({ role, roleId: current.roleId, digest: policyDigest(current.assumeRolePolicyDocument), by: 'team' });
+    }
+    return applied;
   }
 
   // ---------- fault injection ----------
@@ -453,8 +492,10 @@ export class IamModel {
       }
       this.injectFault(key, call);
       const observed = () => {
-        this.observeTrustPolicy(key, credentials.accessKeyId, session, input);
-        return handler(session.accountId);
+        const written = this.observeTrustPolicy(key, credentials.accessKeyId, session, input);
+        const answer = handler(session.accountId);
+        written?.();
+        return answer;
       };
       const resourceOf = WRITE_RESOURCE[key];
       if (!this.timing || !resourceOf) return observed();
@@ -462,8 +503,16 @@ export class IamModel {
     });
   }
 
-  /** Remembers what a session read of a trust policy; notes a write over a policy it did not read. */
-  private observeTrustPolicy(key: CallKey, accessKeyId: string, session: Session, input: Record<string, unknown>): void {
+  /**
+   * Remembers what a session read of a trust policy; notes a write over a policy it did not read.
+   * For a write, returns what records it once IAM has applied it.
+   */
+  private observeTrustPolicy(
+    key: CallKey,
+    accessKeyId: string,
+    session: Session,
+    input: Record<string, unknown>,
+  ): (() => void) | undefined {
     if (key !== 'iam:GetRole' && key !== 'iam:UpdateAssumeRolePolicy') return;
     // Read only here: the other operations have no RoleName member (__tests__/contracts/aws-contract.test.ts).
     const roleName = String(input.RoleName ?? '');
@@ -474,10 +523,22 @@ export class IamModel {
       if (document !== undefined) this.lastRead.set(slot, document);
       return;
     }
+    if (!current) return;
     const read = this.lastRead.get(slot);
-    if (read !== undefined && document !== undefined && read !== document) {
-      this.trustPolicyOverwrites.push({ accountId: session.accountId, roleName: current!.roleName, sessionName: session.sessionName });
+    if (read !== undefined && read !== document) {
+      this.overwrites.push({
+        accountId: session.accountId,
+        roleName: current.roleName,
+        sessionName: session.sessionName,
+        roleId: current.roleId,
+        write: this.trustWrites.length,
+      });
     }
+    return () => {
+      const after = this.state.role(session.accountId, roleName)!;
+      const role = `${session.accountId}/${roleName.toLowerCase()}`;
+      this.trustWrites.push({ role, roleId: after.roleId, digest: policyDigest(after.assumeRolePolicyDocument), by: 'automation' });
+    };
   }
 
   /** Under `timing`: the request travels, the service handles it, the answer (or error) travels back. */

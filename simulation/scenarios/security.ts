@@ -261,7 +261,7 @@ export function securityScenarios(): Scenario[] {
       name: 'graph-outage-keeps-ready-role',
       shows: 'A ready role is edited while Microsoft Graph is down: failed:graph-unavailable, and the role keeps working.',
       before: 'The compensation deleted the working application and its audience.',
-      world: readyWorld({ faults: [graphDown('graph:POST /applications')] }),
+      world: readyWorld({ faults: [graphDown('graph:GET /applications(uniqueName)')] }),
       events: [
         updateAssumeRolePolicy('ci-deployer', pinned(IDS.ourApp, IDS.ourSp, { StringLike: { [`${HOST}:amr`]: 'pwd*' } }), at('outage')),
       ],
@@ -624,6 +624,14 @@ export function securityScenarios(): Scenario[] {
         deleteRole('nightly-job', at('notowner')),
       ],
       sweep: 'report',
+    },
+    {
+      name: 'reapplied-placeholder',
+      shows:
+        "A team's Terraform applies its placeholder trust policy again over a ready role (drift): the role is pinned again to the same application, with no Graph write and no new object.",
+      before: 'Each re-pin made two failing Graph writes (POST /applications and POST /servicePrincipals, both answered with a conflict).',
+      world: readyWorld(),
+      events: [updateAssumeRolePolicy('ci-deployer', placeholder(), at('terraform'))],
     },
   ];
 }

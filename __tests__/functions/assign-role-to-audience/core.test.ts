@@ -57,6 +57,7 @@ describe('assign-role-to-audience core (pin)', () => {
       'entra:access': 'pinned',
       'entra:audience': APP_ID,
       'entra:identity-mode': 'per-role',
+      'entra:trust-policy-write': expect.stringMatching(/^since=\S+Z seen=[0-9a-f]{32} applied=- wrote=[0-9a-f]{32}$/),
     });
   });
 
@@ -295,6 +296,74 @@ describe('assign-role-to-audience core (record failure)', () => {
     const iam = new FakeAccountIam();
     const failure = { Error: 'GraphRequestError', Cause: 'forbidden' };
     await expect(pinRole({ settings, openAccount: iam.open, logger }, { ...base, failure })).rejects.toBeInstanceOf(RoleNotFoundError);
+  });
+});
+
+describe('assign-role-to-audience core (a team write applied again)', () => {
+  const EC2 = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow' as const, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+  const READ_AT = Date.parse('2026-02-02T09:00:01.400Z');
+  /** A role the automation pinned from a read at READ_AT, its team's write at `eventTime` then delivered. */
+  async function pinnedThenTeamEvent(eventTime: string, teamChangedItSince = false) {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
+    await pinRole({ settings, openAccount: iam.open, logger, now: () => new Date(READ_AT) }, { ...base, application });
+    const pinned = iam.roles.get('ci-deployer')!.trustPolicy;
+    if (teamChangedItSince) iam.roles.get('ci-deployer')!.trustPolicy = { ...appTeamTrustPolicy(), Id: 'newer' };
+    iam.calls.length = 0;
+    const teamWrite = { eventTime, policyDocument: JSON.stringify(EC2) };
+    const result = await pinRole(
+      { settings, openAccount: iam.open, logger, now: () => new Date(READ_AT + 5000) },
+      { ...base, eventName: 'UpdateAssumeRolePolicy', teamWrite },
+    );
+    return { iam, result, pinned };
+  }
+
+  it('writes the team’s document again, marker first, when the automation’s write landed over it (same second as the read counts)', async () => {
+    const { iam, result } = await pinnedThenTeamEvent('2026-02-02T09:00:01Z');
+    expect(result).toEqual({ teamWriteOutcome: 'reapplied' });
+    expect(iam.roles.get('ci-deployer')!.trustPolicy).toEqual(EC2);
+    expect(iam.calls).toEqual(['getRole ci-deployer', 'tagRole ci-deployer', 'updateTrustPolicy ci-deployer']);
+    // The window keeps the pin's read; the call is recorded as applied.
+    expect(iam.roles.get('ci-deployer')!.tags['entra:trust-policy-write']).toMatch(
+      /^since=2026-02-02T09:00:01Z seen=[0-9a-f]{32} applied=2026-02-02T09:00:01Z\/[0-9a-f]{32} wrote=[0-9a-f]{32}$/,
+    );
+  });
+
+  it('leaves the role as it is when the call is older than the pin’s read, or the role holds a newer write', async () => {
+    const older = await pinnedThenTeamEvent('2026-02-02T09:00:00Z');
+    expect(older.result).toEqual({ teamWriteOutcome: 'older-than-read' });
+    expect(older.iam.roles.get('ci-deployer')!.trustPolicy).toEqual(older.pinned);
+    const newer = await pinnedThenTeamEvent('2026-02-02T09:00:02Z', true);
+    expect(newer.result).toEqual({ teamWriteOutcome: 'not-overwritten' });
+    expect(newer.iam.roles.get('ci-deployer')!.trustPolicy).toEqual({ ...appTeamTrustPolicy(), Id: 'newer' });
+    expect([...older.iam.calls, ...newer.iam.calls]).toEqual(['getRole ci-deployer', 'getRole ci-deployer']);
+  });
+
+  it('does not write again the document the pin’s read saw, and notes its second (a tag write only)', async () => {
+    const iam = new FakeAccountIam();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, application.roleId);
+    await pinRole({ settings, openAccount: iam.open, logger, now: () => new Date(READ_AT) }, { ...base, application });
+    const pinned = iam.roles.get('ci-deployer')!.trustPolicy;
+    iam.calls.length = 0;
+    const teamWrite = { eventTime: '2026-02-02T09:00:01Z', policyDocument: JSON.stringify(appTeamTrustPolicy()) };
+    const result = await pinRole({ settings, openAccount: iam.open, logger }, { ...base, eventName: 'UpdateAssumeRolePolicy', teamWrite });
+    expect(result).toEqual({ teamWriteOutcome: 'seen-by-read' });
+    expect(iam.calls).toEqual(['getRole ci-deployer', 'tagRole ci-deployer']);
+    expect(iam.roles.get('ci-deployer')!.trustPolicy).toEqual(pinned);
+    expect(iam.roles.get('ci-deployer')!.tags['entra:trust-policy-write']).toMatch(/ seen=[0-9a-f]{32}\/2026-02-02T09:00:01Z /);
+  });
+
+  it('does nothing for a role that is gone, and names the field of an unreadable document', async () => {
+    const iam = new FakeAccountIam();
+    const teamWrite = { eventTime: '2026-02-02T09:00:01Z', policyDocument: JSON.stringify(EC2) };
+    const input = { ...base, eventName: 'UpdateAssumeRolePolicy' as const, teamWrite };
+    await expect(pinRole({ settings, openAccount: iam.open, logger }, input)).resolves.toEqual({ teamWriteOutcome: 'role-gone' });
+    await expect(
+      pinRole({ settings, openAccount: iam.open, logger }, { ...input, teamWrite: { ...teamWrite, policyDocument: '{"Statement": 3' } }),
+    ).rejects.toThrow(/^malformed-policy: the team's document/);
   });
 });
 

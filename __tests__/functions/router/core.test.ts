@@ -5,6 +5,7 @@ import { createLogger } from '../../../functions/shared/runtime';
 import { BUILT_IN_PROTECTED_ROLES } from '../../../stacks/config';
 import { createRoleEvent, deleteRoleEvent, sqsBatch, tagRoleEvent, updateAssumeRolePolicyEvent } from '../../fixtures/cloudtrail';
 import { TENANT_ID, appTeamTrustPolicy } from '../../fixtures/port-fakes';
+import type { PolicyDocument } from '../../../functions/shared/iam';
 
 const settings = {
   tenantId: TENANT_ID,
@@ -222,8 +223,25 @@ describe('router core', () => {
         eventId: expect.any(String),
         eventName: 'UpdateAssumeRolePolicy',
         lock: expect.any(Object),
+        teamWrite: { eventTime: event.detail.eventTime, policyDocument: JSON.stringify(appTeamTrustPolicy()) },
       },
     ]);
+  });
+
+  it('passes an UpdateAssumeRolePolicy on with its time and document, whichever workflow it starts, and refuses one without a time', async () => {
+    const { deps, started } = setUp();
+    const ec2: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    };
+    const away = updateAssumeRolePolicyEvent('ci-deployer', ec2, { time: '2026-03-01T10:00:02Z' }) as { detail: Record<string, unknown> };
+    const timeless = updateAssumeRolePolicyEvent('ci-deployer', ec2) as { detail: Record<string, unknown> };
+    delete timeless.detail.eventTime;
+    const response = await routeEvents(deps, sqsBatch(away, timeless));
+    expect(started.map((s) => [s.stateMachineArn === settings.deleteStateMachineArn, s.input.teamWrite])).toEqual([
+      [true, { eventTime: '2026-03-01T10:00:02Z', policyDocument: JSON.stringify(ec2) }],
+    ]);
+    expect(response.batchItemFailures).toHaveLength(1);
   });
 
   it('does not pass owners on from an UpdateAssumeRolePolicy', async () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateTeamWriteBurst } from '../../../simulation/engine/burst';
 
 /** `npm run simulate` as a user runs it: a child process, JSON on stdout, logs on stderr, exit codes. */
 
@@ -290,6 +291,33 @@ describe('npm run simulate', () => {
     expect(output.load).toMatchObject({ seed: 3, concurrency: 5, duplicates: 0.5, reorderSeconds: 2 });
     expect(output.invariants.violations).toEqual([]);
     expect(again.stdout).toBe(first.stdout);
+  });
+
+  it('under load, --check exits 3 naming a team write the automation overwrote and did not write again; 0 when every one was', () => {
+    // Prepare: six accounts of the team burst; IAM refuses every trust policy write after the first six
+    // (skip 6), so the re-applications that follow the overwrites fail (found with seed 1)
+    const burst = generateTeamWriteBurst({ seed: 1, accounts: 6 });
+    const eventsFile = tempFile('events.json', JSON.stringify(burst.events));
+    const failing = tempFile(
+      'world.json',
+      JSON.stringify({
+        ...burst.world,
+        faults: [{ call: 'iam:UpdateAssumeRolePolicy', status: 500, code: 'ServiceFailure', skip: 6, times: 0 }],
+      }),
+    );
+    const healthy = tempFile('world.json', JSON.stringify(burst.world));
+    const load = ['--events', eventsFile, '--concurrency', '50', '--seed', '1', '--check'];
+    // Act
+    const lost = simulate('--world', failing, ...load);
+    const kept = simulate('--world', healthy, ...load);
+    // Assess
+    expect(lost.status).toBe(3);
+    expect(lost.stderr).toMatch(/team trust-policy write\(s\) overwritten and not written again:\n {2}account 4100000000\d\d: svc-2/);
+    expect(JSON.parse(lost.stdout).load.trustPolicyOverwrites).toContainEqual(expect.objectContaining({ repaired: false }));
+    expect(kept.status).toBe(0);
+    const overwrites = JSON.parse(kept.stdout).load.trustPolicyOverwrites as { repaired: boolean }[];
+    expect(overwrites.length).toBeGreaterThan(0);
+    expect(overwrites.every((o) => o.repaired)).toBe(true);
   });
 
   it('exits 2 naming the load option that is out of range', () => {

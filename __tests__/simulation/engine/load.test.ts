@@ -208,6 +208,7 @@ describe('a burst of role events over many accounts', () => {
       const output = await run(burst, seed);
       expect(output.invariants.violations).toEqual([]);
       expect(unexpectedEnds(output, burst)).toEqual([]);
+      expect(output.load!.trustPolicyOverwrites.filter((o) => !o.repaired)).toEqual([]);
       expect(output.load!.deliveries.outOfOrder).toBeGreaterThan(0);
       expect(output.load!.deliveries.redeliveries).toBeGreaterThan(0);
     },
@@ -221,6 +222,8 @@ describe('a burst of role events over many accounts', () => {
       const output = await run(burst, seed);
       expect(output.invariants.violations).toEqual([]);
       expect(unexpectedEnds(output, burst)).toEqual([]);
+      expect(output.load!.trustPolicyOverwrites.length).toBeGreaterThan(0);
+      expect(output.load!.trustPolicyOverwrites.filter((o) => !o.repaired)).toEqual([]);
       expect(output.load!.executions.maxInFlight).toBeGreaterThan(10);
       expect(output.load!.retries.lockWaits).toBeGreaterThan(0);
     },

@@ -589,8 +589,30 @@ describe('concurrent writes on the virtual clock', () => {
     });
     // Act: …and the automation writes what it computed from its read
     await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
-    // Assess
-    expect(timed.trustPolicyOverwrites).toEqual([{ accountId: A, roleName: 'r', sessionName: 'test-session' }]);
+    // Assess: lost until the team's document is written again
+    expect(timed.trustPolicyOverwrites).toEqual([{ accountId: A, roleName: 'r', sessionName: 'test-session', repaired: false }]);
+    await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
+    await concurrently(() =>
+      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }) })),
+    );
+    expect(timed.trustPolicyOverwrites).toEqual([{ accountId: A, roleName: 'r', sessionName: 'test-session', repaired: true }]);
+  });
+
+  it('counts an overwrite as repaired when the role was deleted since, and not when another document was written', async () => {
+    const iam = await timedClient();
+    await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
+    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', {
+      roleName: 'r',
+      policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }),
+    });
+    await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
+    await concurrently(() =>
+      iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify({ ...POLICY, Id: 'other' }) })),
+    );
+    expect(timed.trustPolicyOverwrites.map((o) => o.repaired)).toEqual([false]);
+    timed.applyCloudTrailCall(A, 'DeleteRole', { roleName: 'r' });
+    expect(timed.trustPolicyOverwrites.map((o) => o.repaired)).toEqual([true]);
   });
 
   it('does not note a write after a fresh read (control)', async () => {

@@ -284,6 +284,14 @@ export const roleRevocationRequestSchema = z.object({
 });
 export type RoleRevocationRequest = z.infer<typeof roleRevocationRequestSchema>;
 
+/** An app team's `UpdateAssumeRolePolicy`, as `WorkflowInput.teamWrite` carries it. */
+export const teamWriteSchema = z.object({
+  /** CloudTrail `eventTime`: ISO 8601, to the second. */
+  eventTime: z.string().check(z.refine((value) => Number.isFinite(Date.parse(value)), 'an ISO 8601 time')),
+  /** `requestParameters.policyDocument`. IAM's largest trust policy quota is 8,192 characters; CloudTrail may escape some. */
+  policyDocument: z.string().check(z.minLength(1), z.maxLength(65536)),
+});
+
 /** What the router (or the sweep) starts each execution with. */
 export const workflowInputSchema = z.object({
   accountId: accountIdSchema,
@@ -308,10 +316,17 @@ export const workflowInputSchema = z.object({
       .record(z.string().check(z.minLength(1), z.maxLength(128)), z.string().check(z.maxLength(256)))
       .check(z.refine((record) => Object.keys(record).length <= 50, 'at most 50 (IAM tags per role)')),
   ),
+  /**
+   * An app team's `UpdateAssumeRolePolicy` (the router sets it for that call only): its CloudTrail
+   * `eventTime` and the document it wrote (`requestParameters.policyDocument`, a JSON string), so
+   * that the execution can write it again if the automation overwrote it (team-writes.ts).
+   */
+  teamWrite: z.optional(teamWriteSchema),
   /** The role's lock (role-lock.ts): the router always sets it; the state machines take it first. */
   lock: z.optional(roleLockInputSchema),
 });
 export type WorkflowInput = z.infer<typeof workflowInputSchema>;
+export type TeamWrite = z.infer<typeof teamWriteSchema>;
 
 /**
  * The audience a role is federated to: `audiences` are the client IDs its trust policy's `:aud`
@@ -442,6 +457,11 @@ export const ROLE_TAGS = {
   identityMode: 'entra:identity-mode',
   /** How adding the federated identity credentials went: `added`, or `failed:<reason> <name> <name>… [+N]`. */
   federatedCredentialsStatus: 'entra:federated-credentials-status',
+  /**
+   * Written with every trust policy the automation writes: when the read it came from happened and
+   * a digest of what it wrote, so that a team write it overwrote is applied again (team-writes.ts).
+   */
+  trustPolicyWrite: 'entra:trust-policy-write',
 } as const;
 
 /**

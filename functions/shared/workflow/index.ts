@@ -11,3 +11,4 @@ export * from './role-lock';
 export * from './state-machines';
 export * from './status';
 export * from './task-context';
+export * from './team-writes';
