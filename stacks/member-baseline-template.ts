@@ -173,6 +173,11 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
         // Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html),
         // so its Resource can only be "*"; it lists, it changes nothing.
         { Sid: 'ListRoles', Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' },
+        // The sweep finds expired revocation policies (EntraRevokeOlderSessions) on roles that
+        // no longer trust the provider: GetAccountAuthorizationDetails returns every role's inline
+        // policies in one paginated call. It has no resource type either (same reference), so
+        // "*"; it reads, it changes nothing.
+        { Sid: 'ReadRoleInlinePolicies', Effect: 'Allow', Action: 'iam:GetAccountAuthorizationDetails', Resource: '*' },
         // The sweep compares the provider's client IDs with the tenant's applications.
         { Sid: 'ReadTheTenantProviderAudiences', Effect: 'Allow', Action: 'iam:GetOpenIDConnectProvider', Resource: providerArn },
       ],

@@ -147,6 +147,11 @@ async function observeIamModel(): Promise<Observation[]> {
       ['iam:ListRoles', iam.ListRolesCommand, { Marker: '1', MaxItems: 1 }],
       ['iam:ListRoles', iam.ListRolesCommand, { MaxItems: 5000 }],
       ['iam:ListRoles', iam.ListRolesCommand, { Marker: 'not-a-marker' }],
+      ['iam:GetAccountAuthorizationDetails', iam.GetAccountAuthorizationDetailsCommand, { Filter: ['Role'], MaxItems: 1 }],
+      ['iam:GetAccountAuthorizationDetails', iam.GetAccountAuthorizationDetailsCommand, { Filter: ['Role'], Marker: '1', MaxItems: 1 }],
+      ['iam:GetAccountAuthorizationDetails', iam.GetAccountAuthorizationDetailsCommand, {}],
+      ['iam:GetAccountAuthorizationDetails', iam.GetAccountAuthorizationDetailsCommand, { Filter: ['Roles'] }],
+      ['iam:GetAccountAuthorizationDetails', iam.GetAccountAuthorizationDetailsCommand, { Filter: ['Role'], MaxItems: 5000 }],
       [
         'iam:CreateOpenIDConnectProvider',
         iam.CreateOpenIDConnectProviderCommand,

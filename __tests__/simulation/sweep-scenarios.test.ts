@@ -13,7 +13,9 @@ import {
   runSimulation,
   type SimulationOutput,
 } from '../../simulation/engine/run-simulation';
+import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../functions/shared/iam';
 import {
+  EXPIRED_REVOCATION_TIME,
   GATEWAY_CLIENT_ID,
   IDENTITY_IDS,
   SWEEP_ACCOUNTS,
@@ -360,6 +362,41 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       expect(writes(calls)).toEqual({});
       expect(clientIds(state)).toEqual([I.broughtMi]);
       expect(state.entra.applications).toEqual([]);
+    });
+  });
+
+  describe("expired revocation policies (issue 19 part 2: the sweep's half)", () => {
+    it("reports the automation's expired policy on a role that left federation, not a team's policy of that name nor a recent revocation; deletes nothing", async () => {
+      const { world, sweep } = await opened('expired-revocation');
+      // Revoked an hour ago: its sessions may still be live (a static world cannot say "an hour ago").
+      world.iam.createRole(a, {
+        roleName: 'left-an-hour-ago',
+        assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+        inlinePolicies: {
+          [REVOKE_SESSIONS_POLICY_NAME]: revokeOlderSessionsPolicy(
+            `arn:aws:iam::${a}:oidc-provider/sts.windows.net/${EXAMPLE_CONFIG.entra.tenantId}/`,
+            new Date(Date.now() - 3_600_000),
+          ),
+        },
+      });
+
+      for (const [mode, name] of [
+        ['report', 'report-1'],
+        ['repair', 'repair-1'],
+      ] as const) {
+        const { result, calls, state } = await sweep(mode, name);
+
+        expect(kinds(result)).toEqual(['expired-revocation left-federation none reported']);
+        expect(result.findings[0]!.detail).toContain(new Date(EXPIRED_REVOCATION_TIME).toISOString());
+        expect(writes(calls)).toEqual({});
+        expect(calls['iam:DeleteRolePolicy'] ?? 0).toBe(0);
+        for (const roleName of ['left-federation', 'teams-own', 'left-an-hour-ago']) {
+          expect(Object.keys((role(state, roleName) as Role & { inlinePolicies: object }).inlinePolicies)).toEqual([
+            REVOKE_SESSIONS_POLICY_NAME,
+          ]);
+        }
+        expect(calls['iam:GetAccountAuthorizationDetails']).toBeGreaterThan(0);
+      }
     });
   });
 

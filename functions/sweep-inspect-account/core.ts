@@ -20,6 +20,10 @@ import {
   pinTrustPolicy,
   pinnedSubjects,
   type ProviderKeys,
+  type RoleInlinePolicies,
+  REVOKE_SESSIONS_POLICY_NAME,
+  automationRevocation,
+  revocationExpired,
 } from '../shared/iam';
 import {
   DirectoryFactsReader,
@@ -78,6 +82,10 @@ interface AccountView {
   readonly keys: ProviderKeys;
   readonly iam: Awaited<ReturnType<OpenMemberAccountLister>>;
   readonly roles: readonly ListedRole[];
+  /** The roles that hold inline policies, with them. */
+  readonly inlinePolicies: readonly RoleInlinePolicies[];
+  /** When the inspection started (epoch milliseconds). */
+  readonly now: number;
   /** The provider's client IDs. */
   readonly held: readonly string[];
   /** The automation's applications named for this account (the plan's listing), by unique name and by client ID. */
@@ -137,6 +145,7 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
     findings.push(dead);
     repair.removeClientIds.push(dead.appId as string);
   }
+  findings.push(...findExpiredRevocations(view));
 
   const { accountId, roles, held } = view;
   deps.logger.info('account inspected', {
@@ -157,7 +166,11 @@ async function readAccount(deps: Deps, input: Input): Promise<AccountView> {
   const now = (deps.now ?? Date.now)();
 
   const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${input.sweep.id}`));
-  const [roles, held] = await Promise.all([iam.listRoles(), iam.getProviderClientIds(keys.providerArn)]);
+  const [roles, inlinePolicies, held] = await Promise.all([
+    iam.listRoles(),
+    iam.listRoleInlinePolicies(),
+    iam.getProviderClientIds(keys.providerArn),
+  ]);
   if (held === null) {
     throw new OidcProviderNotFoundError(
       `account ${accountId} has no OIDC provider ${keys.providerArn}: the member baseline is not intact there`,
@@ -173,6 +186,8 @@ async function readAccount(deps: Deps, input: Input): Promise<AccountView> {
     keys,
     iam,
     roles,
+    inlinePolicies,
+    now,
     held,
     applications,
     byUniqueName: new Map(applications.map((app) => [app.uniqueName, app])),
@@ -404,4 +419,31 @@ async function findDeadClientIds(view: AccountView): Promise<Finding[]> {
     );
   }
   return dead;
+}
+
+/**
+ * Step 6: the automation's revocation policies whose every revoked session has expired
+ * (`revocationExpired`: IAM's longest session past their time), on any role, federated or not: a role that
+ * left federation no longer trusts the provider, so only the inline policies find it. Only a
+ * document that is exactly the automation's revocation for this account's provider counts (a
+ * team's own policy of the same name is not the automation's); a protected role is never
+ * judged (the automation never writes to it).
+ */
+function findExpiredRevocations(view: AccountView): Finding[] {
+  const { protectedRoles } = view.deps.settings;
+  return view.inlinePolicies
+    .filter((role) => protectedBy(protectedRoles, { roleName: role.roleName, path: role.path }) === undefined)
+    .sort((a, b) => a.roleName.localeCompare(b.roleName))
+    .flatMap((role) => {
+      const document = role.policies[REVOKE_SESSIONS_POLICY_NAME];
+      const before = document ? automationRevocation(document, view.keys.providerArn) : null;
+      if (!document || before === null || !revocationExpired(document, new Date(view.now))) return [];
+      return [
+        finding(view, 'expired-revocation', {
+          roleName: role.roleName,
+          action: 'none',
+          detail: `${REVOKE_SESSIONS_POLICY_NAME} revokes sessions issued before ${before.toISOString()}: all have expired; it may be deleted (docs/operator.md#expired-revocation-policies)`,
+        }),
+      ];
+    });
 }

@@ -4,6 +4,7 @@ import {
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -77,6 +78,7 @@ export const IAM_CALL_KEYS = [
   'iam:UntagRole',
   'iam:ListRoleTags',
   'iam:ListRoles',
+  'iam:GetAccountAuthorizationDetails',
   'iam:PutRolePolicy',
   'iam:DeleteRolePolicy',
   'iam:GetRolePolicy',
@@ -431,6 +433,11 @@ export class IamModel {
     route(GetRolePolicyCommand, 'iam:GetRolePolicy', (a, i: RolePolicyInput) => s.getRolePolicy(a, i));
     route(ListRolePoliciesCommand, 'iam:ListRolePolicies', (a, i: { RoleName: string }) => s.listRolePolicies(a, i));
     route(ListRolesCommand, 'iam:ListRoles', (a, i: { Marker?: string; MaxItems?: number; PathPrefix?: string }) => s.listRoles(a, i));
+    route(
+      GetAccountAuthorizationDetailsCommand,
+      'iam:GetAccountAuthorizationDetails',
+      (a, i: { Filter?: string[]; Marker?: string; MaxItems?: number }) => s.getAccountAuthorizationDetails(a, i),
+    );
     route(GetOpenIDConnectProviderCommand, 'iam:GetOpenIDConnectProvider', (a, i: { OpenIDConnectProviderArn: string }) =>
       s.getProvider(a, i),
     );

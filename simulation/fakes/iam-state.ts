@@ -392,6 +392,53 @@ export class IamState {
     };
   }
 
+  /**
+   * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html:
+   * `Filter` takes `User`, `Role`, `Group`, `LocalManagedPolicy`, `AWSManagedPolicy` (anything
+   * else is the common ValidationError); without it, every kind. The model holds only roles, so
+   * the other lists are empty. Roles in order, at most `MaxItems` (1–1000, default 100) a page,
+   * `IsTruncated` and an opaque `Marker`; each `RoleDetail` carries its trust policy, tags and
+   * inline policies (`RolePolicyList[]`: `PolicyName`, `PolicyDocument` URL-encoded).
+   */
+  getAccountAuthorizationDetails(accountId: string, input: { Filter?: string[]; Marker?: string; MaxItems?: number }) {
+    const filters = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'];
+    const bad = (input.Filter ?? []).find((filter) => !filters.includes(filter));
+    if (bad !== undefined) {
+      throw iamError(
+        'ValidationError',
+        `1 validation error detected: Value '[${bad}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${filters.join(', ')}]]`,
+        400,
+      );
+    }
+    const wantsRoles = input.Filter === undefined || input.Filter.length === 0 || input.Filter.includes('Role');
+    const { Roles, IsTruncated, Marker } = this.listRoles(accountId, {
+      ...(input.Marker !== undefined ? { Marker: input.Marker } : {}),
+      ...(input.MaxItems !== undefined ? { MaxItems: input.MaxItems } : {}),
+    });
+    const account = this.account(accountId);
+    return {
+      UserDetailList: [],
+      GroupDetailList: [],
+      Policies: [],
+      RoleDetailList: wantsRoles
+        ? Roles.map((listed) => {
+            const role = account.roles.get(listed.RoleName.toLowerCase()) as ModelRole;
+            return {
+              ...listed,
+              Tags: [...role.tags].map(([Key, Value]) => ({ Key, Value })),
+              RolePolicyList: [...role.inlinePolicies]
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([PolicyName, PolicyDocument]) => ({ PolicyName, PolicyDocument })),
+              AttachedManagedPolicies: [],
+              InstanceProfileList: [],
+            };
+          })
+        : [],
+      IsTruncated: wantsRoles ? IsTruncated : false,
+      ...(wantsRoles && Marker !== undefined ? { Marker } : {}),
+    };
+  }
+
   listRoleTags(accountId: string, input: { RoleName: string }) {
     return { Tags: [...this.requireRole(accountId, input.RoleName).tags].map(([Key, Value]) => ({ Key, Value })), IsTruncated: false };
   }

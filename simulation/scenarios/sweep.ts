@@ -1,5 +1,10 @@
 import { applicationUniqueName } from '../../functions/shared/entra';
-import type { PolicyDocument, PolicyStatement } from '../../functions/shared/iam';
+import {
+  REVOKE_SESSIONS_POLICY_NAME,
+  revokeOlderSessionsPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
+} from '../../functions/shared/iam';
 import type { FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 
@@ -405,6 +410,43 @@ function softDeleted(): SweepScenario {
   };
 }
 
+/** When the expired revocation of `expiredRevocation` revoked from: long past IAM's longest session. */
+export const EXPIRED_REVOCATION_TIME = '2025-01-01T00:00:00Z';
+
+function expiredRevocation(): SweepScenario {
+  const { a } = SWEEP_ACCOUNTS;
+  const revoking = revokeOlderSessionsPolicy(providerArn(a), new Date(EXPIRED_REVOCATION_TIME));
+  // A team's own policy of that name, with the automation's Sid and a revocation-like condition:
+  // only the automation's exact document may ever be judged (and one day deleted) as expired.
+  const teams: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'EntraRevokeOlderWebIdentitySessions',
+        Effect: 'Deny',
+        Action: 's3:DeleteObject',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': EXPIRED_REVOCATION_TIME } },
+      },
+    ],
+  };
+  return {
+    name: 'expired-revocation',
+    shows: `A role that left federation keeps the automation's ${REVOKE_SESSIONS_POLICY_NAME} policy, long past IAM's longest session (43,200 s): the sweep finds it through the role's inline policies (the role no longer trusts the provider) and reports it expired-revocation; a team's own policy of that name with another document is not reported; nothing is deleted, in report or repair.`,
+    world: {
+      accounts: {
+        [a]: {
+          roles: [
+            { ...ec2Role('left-federation'), inlinePolicies: { [REVOKE_SESSIONS_POLICY_NAME]: revoking } },
+            { ...ec2Role('teams-own'), inlinePolicies: { [REVOKE_SESSIONS_POLICY_NAME]: teams } },
+          ],
+          oidcProviders: [provider()],
+        },
+      },
+    },
+  };
+}
+
 export function sweepScenarios(): SweepScenario[] {
   return [
     dayOne(),
@@ -415,6 +457,7 @@ export function sweepScenarios(): SweepScenario[] {
     softDeleted(),
     gatewayIsNotHandMade(),
     broughtIdentityV2(),
+    expiredRevocation(),
   ];
 }
 

@@ -1,6 +1,14 @@
 import { OidcProviderNotFoundError, silentLogger } from '../../../functions/shared/runtime';
 import { applicationUniqueName, type EntraApplication } from '../../../functions/shared/entra';
-import type { ListedRole, MemberAccountIam, MemberAccountLister, PolicyDocument, RoleState } from '../../../functions/shared/iam';
+import {
+  REVOKE_SESSIONS_POLICY_NAME,
+  revokeOlderSessionsPolicy,
+  type ListedRole,
+  type MemberAccountIam,
+  type MemberAccountLister,
+  type PolicyDocument,
+  type RoleState,
+} from '../../../functions/shared/iam';
 import type { Inspection, OwnApplication, SweepContext } from '../../../functions/shared/sweep';
 import { inspectAccount, type Deps } from '../../../functions/sweep-inspect-account/core';
 
@@ -29,6 +37,7 @@ const pinned = (appId = APP, sp = SP) => policy(web({ StringEquals: { [`${HOST}:
 
 interface FakeRole extends ListedRole {
   tags: Record<string, string>;
+  inlinePolicies?: Record<string, PolicyDocument>;
 }
 
 function fakes(options: {
@@ -43,7 +52,11 @@ function fakes(options: {
   const getRoleCalls: string[] = [];
   const iam = {
     accountId: ACCOUNT,
-    listRoles: async () => options.roles.map(({ tags: _tags, ...listed }) => listed),
+    listRoles: async () => options.roles.map(({ tags: _tags, inlinePolicies: _policies, ...listed }) => listed),
+    listRoleInlinePolicies: async () =>
+      options.roles
+        .filter((r) => Object.keys(r.inlinePolicies ?? {}).length > 0)
+        .map((r) => ({ roleName: r.roleName, roleId: r.roleId, path: r.path, policies: r.inlinePolicies ?? {} })),
     getRole: async (name: string): Promise<RoleState | null> => {
       getRoleCalls.push(name);
       const role = options.roles.find((candidate) => candidate.roleName === name);
@@ -184,6 +197,56 @@ describe('sweep-inspect-account', () => {
     expect(summary((await inspectAccount(deps, input)).inspection).sort()).toEqual([
       'protected-role OrganizationAccountAccessRole none',
       'protected-role ops none',
+    ]);
+  });
+
+  it("reports the automation's revocation policies 43,200 s past their time, on any role, and nothing else of that name", async () => {
+    const revocation = (secondsAgo: number) => revokeOlderSessionsPolicy(PROVIDER, new Date(NOW - secondsAgo * 1000));
+    const teams = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EntraRevokeOlderWebIdentitySessions',
+          Effect: 'Deny',
+          Action: 's3:*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2020-01-01T00:00:00Z' } },
+        },
+      ],
+    } as PolicyDocument;
+    const otherProvider = revokeOlderSessionsPolicy('arn:aws:iam::111122223333:oidc-provider/example.com/', new Date(NOW - 50_000_000));
+    // Roles that left federation: they trust EC2, no longer the provider.
+    const notFederated = policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
+    const left = (name: string, revoking: PolicyDocument, extra: Partial<FakeRole> = {}) =>
+      role(name, notFederated, {}, { ...extra, inlinePolicies: { [REVOKE_SESSIONS_POLICY_NAME]: revoking } });
+    const { deps, input } = fakes({
+      roles: [
+        left('expired', revocation(43_200)),
+        left('recent', revocation(43_199)),
+        left('teams', teams),
+        left('other-provider', otherProvider),
+        left('ops', revocation(100_000), { path: '/platform/' }),
+        // Keys in another order (as a document may come back) still make the automation's document.
+        role(
+          'reordered',
+          notFederated,
+          {},
+          {
+            inlinePolicies: {
+              [REVOKE_SESSIONS_POLICY_NAME]: JSON.parse(JSON.stringify(revocation(90_000)), (_key, value) =>
+                value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).reverse()) : value,
+              ),
+              Other: revocation(90_000),
+            },
+          },
+        ),
+      ],
+      clientIds: [],
+    });
+
+    expect(summary((await inspectAccount(deps, input)).inspection)).toEqual([
+      'expired-revocation expired none',
+      'expired-revocation reordered none',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   DeleteRolePolicyCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -27,7 +28,14 @@ import {
   TrustPolicyRewriteError,
 } from '../runtime/errors';
 import { parsePolicyDocument } from './policy-document';
-import type { ListedRole, MemberAccountIam, MemberAccountLister, OpenMemberAccountLister, PolicyDocument } from './ports';
+import type {
+  ListedRole,
+  MemberAccountIam,
+  MemberAccountLister,
+  OpenMemberAccountLister,
+  PolicyDocument,
+  RoleInlinePolicies,
+} from './ports';
 import { withRetry, type RetryOptions } from '../runtime/retry';
 import { sanitizeSessionName } from '../workflow/task-context';
 
@@ -203,7 +211,7 @@ function roleReads({
   client,
   retry,
   isTransient,
-}: AccountClient): Pick<MemberAccountIam & MemberAccountLister, 'getRole' | 'listRoles'> {
+}: AccountClient): Pick<MemberAccountIam & MemberAccountLister, 'getRole' | 'listRoles' | 'listRoleInlinePolicies'> {
   return {
     async getRole(roleName) {
       let role: Role | undefined;
@@ -265,6 +273,50 @@ function roleReads({
           });
         }
         if (page.IsTruncated && !page.Marker) throw new Error(`iam:ListRoles in ${accountId} said it was truncated but gave no marker`);
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      return roles;
+    },
+
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html:
+    // with `Filter=["Role"]`, every role with its inline policies (`RoleDetailList[].RolePolicyList[]`,
+    // each `PolicyName` and a URL-encoded `PolicyDocument`), up to 1,000 a page (`MaxItems`),
+    // `IsTruncated` and `Marker` for the next: one paginated call for the account, where
+    // ListRolePolicies and GetRolePolicy would cost two calls per role. A page that cannot be read,
+    // or a policy that cannot be parsed, throws: the sweep must not act on a partial reading.
+    async listRoleInlinePolicies() {
+      const roles: RoleInlinePolicies[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await retry(
+          `iam:GetAccountAuthorizationDetails ${accountId}`,
+          () =>
+            client.send(
+              new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000, ...(marker ? { Marker: marker } : {}) }),
+            ),
+          isTransient,
+        );
+        for (const role of page.RoleDetailList ?? []) {
+          if (!role.RoleName || !role.RoleId)
+            throw new Error(`iam:GetAccountAuthorizationDetails in ${accountId} returned a role without name or ID`);
+          const listed = role.RolePolicyList ?? [];
+          if (listed.length === 0) continue;
+          const policies: Record<string, PolicyDocument> = {};
+          for (const policy of listed) {
+            if (!policy.PolicyName)
+              throw new Error(`iam:GetAccountAuthorizationDetails in ${accountId}: a policy of ${role.RoleName} has no name`);
+            try {
+              policies[policy.PolicyName] = parsePolicyDocument(policy.PolicyDocument ?? '');
+            } catch (error) {
+              throw new Error(
+                `iam:GetAccountAuthorizationDetails in ${accountId}: inline policy ${policy.PolicyName} of ${role.RoleName} cannot be read (${messageOf(error)})`,
+              );
+            }
+          }
+          roles.push({ roleName: role.RoleName, roleId: role.RoleId, path: role.Path ?? '/', policies });
+        }
+        if (page.IsTruncated && !page.Marker)
+          throw new Error(`iam:GetAccountAuthorizationDetails in ${accountId} said it was truncated but gave no marker`);
         marker = page.IsTruncated ? page.Marker : undefined;
       } while (marker);
       return roles;

@@ -92,6 +92,19 @@ export interface ListedRole {
 export interface MemberAccountLister {
   /** Every role of the account, every page; throws when a page cannot be read (the account is then not read completely). */
   listRoles(): Promise<readonly ListedRole[]>;
+  /**
+   * Every role of the account with its inline policies, every page; throws when a page cannot be
+   * read. Only roles that hold at least one inline policy are returned.
+   */
+  listRoleInlinePolicies(): Promise<readonly RoleInlinePolicies[]>;
+}
+
+/** A role's inline policies by name, as `iam:GetAccountAuthorizationDetails` returns them (decoded). */
+export interface RoleInlinePolicies {
+  readonly roleName: string;
+  readonly roleId: string;
+  readonly path: string;
+  readonly policies: Readonly<Record<string, PolicyDocument>>;
 }
 
 export type OpenMemberAccountLister = (accountId: string, sessionName: string) => Promise<MemberAccountIam & MemberAccountLister>;

@@ -67,3 +67,27 @@ export function revocationExpired(policy: PolicyDocument, now: Date): boolean {
   const before = revokedBefore(policy);
   return before !== null && now.getTime() - before.getTime() >= SESSION_REVOCATION_TTL_SECONDS * 1000;
 }
+
+/** Keys in order, so that two documents compare equal whatever order IAM returns their keys in. */
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, inner]) => [key, canonical(inner)]),
+        )
+      : value;
+
+/**
+ * When the document is exactly the automation's revocation for this provider (as
+ * `revokeOlderSessionsPolicy` writes it, whatever its time), that time; `null` for any other
+ * document, such as a team's own policy that happens to bear the name.
+ */
+export function automationRevocation(policy: PolicyDocument, providerArn: string): Date | null {
+  const before = revokedBefore(policy);
+  if (before === null) return null;
+  const expected = revokeOlderSessionsPolicy(providerArn, before);
+  return JSON.stringify(canonical(policy)) === JSON.stringify(canonical(expected)) ? before : null;
+}

@@ -121,6 +121,11 @@ export const FINDING_KINDS = {
     meaning:
       'An application of the automation that no longer has the automation among its owners (an owner removed it): the automation can neither change nor delete it, and it counts against its quota. A tenant administrator gives the ownership back.',
   },
+  'expired-revocation': {
+    action: 'none',
+    meaning:
+      "The automation's EntraRevokeOlderSessions policy on a role is more than 43,200 s (IAM's longest session) past its time: every session it revokes has expired. Reported; the repair does not remove it yet (docs/operator.md#expired-revocation-policies).",
+  },
   'unreadable-account': { action: 'none', meaning: 'The account could not be read completely: nothing is deleted for it in this run.' },
   'over-deletion-cap': {
     action: 'none',

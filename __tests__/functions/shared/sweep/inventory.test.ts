@@ -159,3 +159,62 @@ describe('MemberAccountLister.listRoles', () => {
     }
   });
 });
+
+describe('MemberAccountLister.listRoleInlinePolicies', () => {
+  it('reads every page of 1,000 roles through GetAccountAuthorizationDetails and returns the roles that hold inline policies, decoded', async () => {
+    // Prepare
+    const model = createIamModel(3);
+    model.install();
+    const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
+    try {
+      for (let n = 1; n <= 1001; n++) {
+        model.createRole(ACCOUNT, {
+          roleName: `role-${String(n).padStart(4, '0')}`,
+          assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+          ...(n % 500 === 1 ? { inlinePolicies: { EntraRevokeOlderSessions: deny, Team: deny } } : {}),
+        });
+      }
+      const open = createOpenMemberAccount({
+        sts: new STSClient({ region: 'us-east-1' }),
+        memberRoleName: 'web-identity-automation-reader',
+        region: 'us-east-1',
+        makeIamClient: (config) => new IAMClient(config),
+      });
+
+      // Act
+      const roles = await (await open(ACCOUNT, 'sweep-test')).listRoleInlinePolicies();
+
+      // Assess
+      expect(roles.map((role) => role.roleName)).toEqual(['role-0001', 'role-0501', 'role-1001']);
+      expect(roles[2]).toEqual({
+        roleName: 'role-1001',
+        roleId: expect.stringMatching(/^AROA/),
+        path: '/',
+        policies: { EntraRevokeOlderSessions: deny, Team: deny },
+      });
+      expect(model.calls['iam:GetAccountAuthorizationDetails']).toBe(2);
+    } finally {
+      model.restore();
+    }
+  });
+
+  it('fails, rather than returning part of the roles, when a page cannot be read', async () => {
+    const model = createIamModel(3);
+    model.install();
+    try {
+      for (let n = 1; n <= 1001; n++)
+        model.createRole(ACCOUNT, { roleName: `role-${n}`, assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } });
+      model.faults.add({ call: 'iam:GetAccountAuthorizationDetails', answer: { status: 403, code: 'AccessDenied' }, skip: 1, times: 0 });
+      const open = createOpenMemberAccount({
+        sts: new STSClient({ region: 'us-east-1' }),
+        memberRoleName: 'web-identity-automation-reader',
+        region: 'us-east-1',
+        sleep: async () => undefined,
+      });
+
+      await expect((await open(ACCOUNT, 'sweep-test')).listRoleInlinePolicies()).rejects.toThrow(/AccessDenied|not authorized/);
+    } finally {
+      model.restore();
+    }
+  });
+});
