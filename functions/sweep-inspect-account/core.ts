@@ -68,6 +68,9 @@ export interface Deps extends HandlerDeps {
   readonly now?: () => number;
 }
 
+/** IAM's refusal as the SDK names it (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html: AccessDenied; the JSON protocol's AccessDeniedException). */
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
+
 /** Roles read (`GetRole`, Graph lookups) at once in one account. */
 const ROLES_AT_ONCE = 8;
 
@@ -83,7 +86,8 @@ interface AccountView {
   readonly iam: Awaited<ReturnType<OpenMemberAccountLister>>;
   readonly roles: readonly ListedRole[];
   /** The roles that hold inline policies, with them. */
-  readonly inlinePolicies: readonly RoleInlinePolicies[];
+  /** `null`: the member role may not read them yet (an older baseline). */
+  readonly inlinePolicies: readonly RoleInlinePolicies[] | null;
   /** When the inspection started (epoch milliseconds). */
   readonly now: number;
   /** The provider's client IDs. */
@@ -168,7 +172,14 @@ async function readAccount(deps: Deps, input: Input): Promise<AccountView> {
   const iam = await deps.openAccount(accountId, sessionNameFor(FUNCTION_NAME, `sweep-${input.sweep.id}`));
   const [roles, inlinePolicies, held] = await Promise.all([
     iam.listRoles(),
-    iam.listRoleInlinePolicies(),
+    // A member baseline the StackSet has not updated yet (it rolls out after the central
+    // functions) lacks iam:GetAccountAuthorizationDetails: the rest of the inspection stands, only
+    // the expired revocations go unread this run.
+    iam.listRoleInlinePolicies().catch((error: unknown) => {
+      if (!ACCESS_DENIED.has(error instanceof Error ? error.name : '')) throw error;
+      deps.logger.warn('inline policies unreadable: the member baseline may predate this permission', { detail: String(error) });
+      return null;
+    }),
     iam.getProviderClientIds(keys.providerArn),
   ]);
   if (held === null) {
@@ -431,7 +442,7 @@ async function findDeadClientIds(view: AccountView): Promise<Finding[]> {
  */
 function findExpiredRevocations(view: AccountView): Finding[] {
   const { protectedRoles } = view.deps.settings;
-  return view.inlinePolicies
+  return (view.inlinePolicies ?? [])
     .filter((role) => protectedBy(protectedRoles, { roleName: role.roleName, path: role.path }) === undefined)
     .sort((a, b) => a.roleName.localeCompare(b.roleName))
     .flatMap((role) => {

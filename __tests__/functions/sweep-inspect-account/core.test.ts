@@ -250,6 +250,33 @@ describe('sweep-inspect-account', () => {
     ]);
   });
 
+  it('still inspects an account whose member role may not read inline policies yet (an older baseline), and fails on any other error of that read', async () => {
+    const revoking = revokeOlderSessionsPolicy(PROVIDER, new Date(NOW - 100_000 * 1000));
+    const notFederated = policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
+    const refusing = (name: string) => {
+      const made = fakes({
+        roles: [role('left', notFederated, {}, { inlinePolicies: { [REVOKE_SESSIONS_POLICY_NAME]: revoking } })],
+        clientIds: [],
+      });
+      const open = made.deps.openAccount;
+      const deps: Deps = {
+        ...made.deps,
+        openAccount: async (...args: Parameters<typeof open>) => ({
+          ...(await open(...args)),
+          listRoleInlinePolicies: async () => {
+            throw Object.assign(new Error('not authorized to perform iam:GetAccountAuthorizationDetails'), { name });
+          },
+        }),
+      };
+      return { deps, input: made.input };
+    };
+
+    const denied = refusing('AccessDenied');
+    expect(summary((await inspectAccount(denied.deps, denied.input)).inspection)).toEqual([]);
+    const throttled = refusing('ServiceFailure');
+    await expect(inspectAccount(throttled.deps, throttled.input)).rejects.toThrow(/GetAccountAuthorizationDetails/);
+  });
+
   it('leaves a role created within the hour, and an application created within the hour, to the events still at work', async () => {
     const fresh = role('fresh', placeholder, {}, { createDate: new Date(NOW - 60_000).toISOString() });
     const gone = role('gone', placeholder);
