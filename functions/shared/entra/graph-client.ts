@@ -479,26 +479,27 @@ export class GraphDirectory implements EntraDirectory, EntraInventory {
 
   /** Object IDs of the application's owners (https://learn.microsoft.com/graph/api/application-list-owners). */
   async ownerIds(applicationObjectId: string): Promise<string[]> {
+    return (await this.owners(applicationObjectId)) ?? [];
+  }
+
+  async ownsApplication(applicationObjectId: string): Promise<boolean> {
+    const owners = await this.owners(applicationObjectId);
+    // Gone (deleted meanwhile by another execution): no owner took it away; the next call on it says what became of it.
+    if (owners === null) return true;
+    return owners.includes(await this.ownServicePrincipalId());
+  }
+
+  /** The owners' object IDs, lower case; null when the application is gone. */
+  private async owners(applicationObjectId: string): Promise<string[] | null> {
     const res = await this.http.retrying(() =>
       this.http.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
     );
-    if (res.status === 404) return [];
+    if (res.status === 404) return null;
     if (res.status !== 200) throw requestError('list application owners', res);
     return parse(collectionSchema, res).value.flatMap((item) => {
       const owner = servicePrincipalSchema.safeParse(item);
       return owner.success ? [owner.data.id.toLowerCase()] : [];
     });
-  }
-
-  async ownsApplication(applicationObjectId: string): Promise<boolean> {
-    const res = await this.http.retrying(() =>
-      this.http.request('GET', `/applications/${encodeURIComponent(applicationObjectId)}/owners?$select=id&$top=999`),
-    );
-    // Gone (deleted meanwhile by another execution): no owner took it away; the next call on it says what became of it.
-    if (res.status === 404) return true;
-    if (res.status !== 200) throw requestError('list application owners', res);
-    const own = await this.ownServicePrincipalId();
-    return parse(collectionSchema, res).value.some((item) => servicePrincipalSchema.safeParse(item).data?.id.toLowerCase() === own);
   }
 
   /** A live application by unique name or client ID, whoever created it. */
