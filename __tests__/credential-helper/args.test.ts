@@ -1,5 +1,5 @@
 import { CERTIFICATE_PASSWORD_WARNING, parseHelperArgs, type CredentialsArgs } from '../../credential-helper/args';
-import { endpointProblem } from '../../credential-helper/endpoints';
+import { endpointProblem, isLoopbackHost } from '../../credential-helper/endpoints';
 import { EXIT_CODES, HelperError } from '../../credential-helper/exit-codes';
 
 const base = [
@@ -247,6 +247,9 @@ describe('endpointProblem', () => {
     'https://10.0.0.5:8443/x',
     'http://127.0.0.1:4566',
     'http://127.8.9.10',
+    'http://127.255.255.255',
+    // URL's IPv4 shorthand: 127.0.0.0.
+    'http://127.0.0',
     'http://[::1]:8080',
     'http://localhost:1',
     'http://LOCALHOST',
@@ -256,10 +259,24 @@ describe('endpointProblem', () => {
     ['http://10.0.0.5', 'https://'],
     ['http://127.0.0.1.evil.example', 'https://'],
     ['http://localhost.evil.example', 'https://'],
+    // Ends with "localhost" or starts like loopback, but is neither.
+    ['http://mylocalhost', 'https://'],
+    ['http://127.0.0.256', 'an absolute http(s):// URL'],
     ['http://127.0.0.1@evil.example', 'evil.example is not one'],
     ['http://[::ffff:127.0.0.1]', 'https://'],
     ['http://128.0.0.1', 'https://'],
     ['ftp://127.0.0.1', 'an https:// URL (not ftp://)'],
     ['sts.amazonaws.com', 'an absolute http(s):// URL'],
   ])('refuses %s', (url, problem) => expect(endpointProblem(url)).toContain(problem));
+});
+
+describe('isLoopbackHost', () => {
+  // Also called on hostnames URL did not parse (the SDK's resolved endpoint): each octet is checked.
+  it.each(['127.0.0.1', '127.255.255.255', 'localhost', 'LocalHost', '[::1]'])('takes %s as loopback', (host) =>
+    expect(isLoopbackHost(host)).toBe(true),
+  );
+  it.each(['127.0.0.256', '127.300.0.1', '127.0.0', '128.0.0.1', 'mylocalhost', 'localhost.evil.example', '::1', '[::2]', '1127.0.0.1'])(
+    'does not take %s as loopback',
+    (host) => expect(isLoopbackHost(host)).toBe(false),
+  );
 });

@@ -209,6 +209,34 @@ describe('AutomationIdentityPool', () => {
     expect(full.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    // A share of 4 objects is exactly two roles; 3 is one role and a half, which must not become two (an overrun by one).
+    [4, 2],
+    [3, 1],
+    [2, 1],
+    [1, 0],
+  ])('counts a share of %i objects, two a role (application and service principal), as room for %i role(s)', async (share, roles) => {
+    // Prepare
+    const full: number[] = [];
+    const directory = pool(1, share, full);
+    // Act
+    let created = 0;
+    for (const role of ['a', 'b', 'c']) {
+      try {
+        const { application } = await directory.registerApplication(spec(role));
+        await directory.ensureServicePrincipal(application.appId);
+        created += 1;
+      } catch (error) {
+        expect(error).toBeInstanceOf(EntraQuotaExceededError);
+        break;
+      }
+    }
+    // Assess: the identity that filled up is named, with what it had used
+    expect(created).toBe(roles);
+    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[0]!.servicePrincipalId)).toBe(2 * roles);
+    expect(full).toEqual([0]);
+  });
+
   it('moves on when Graph itself refuses at the quota', async () => {
     fake.state.ownedObjectLimit = 1;
     const directory = pool(2);
