@@ -7,6 +7,7 @@ import {
   MEMBER_CAPABILITIES,
   type MemberCapability,
   TASKS,
+  TASK_TIMEOUT_SECONDS,
   TASK_CAPABILITIES,
   TASK_FUNCTION_NAMES,
   memberRoleName,
@@ -142,9 +143,7 @@ export class WebIdentityFederationStack extends TerraformStack {
             entry: task,
             functionName: functionName(task),
             description: spec.description,
-            // Graph calls retry inside the function (Retry-After, replication lag) before
-            // Step Functions' own backoff takes over.
-            timeoutSeconds: spec.timeoutSeconds ?? (spec.callsGraph ? 120 : 60),
+            timeoutSeconds: spec.timeoutSeconds ?? (spec.callsGraph ? TASK_TIMEOUT_SECONDS.callsGraph : TASK_TIMEOUT_SECONDS.other),
             ...(spec.memorySize ? { memorySize: spec.memorySize } : {}),
             logRetentionDays: config.logRetentionDays,
             environment: this.taskEnvironment(task, config, certificateSecret),

@@ -140,7 +140,7 @@ export interface TaskSpec {
   readonly records?: RecordAccess;
   /** Settings beyond the base (and Graph) ones its settings loader reads. */
   readonly settings: readonly TaskSetting[];
-  /** Lambda timeout; default 120 s for a task that calls Graph, else 60 s. */
+  /** Lambda timeout; default TASK_TIMEOUT_SECONDS (120 s for a task that calls Graph, else 60 s). */
   readonly timeoutSeconds?: number;
   /** Lambda memory in MB; default 256. */
   readonly memorySize?: number;

@@ -11,4 +11,5 @@ export * from './role-lock';
 export * from './state-machines';
 export * from './status';
 export * from './task-context';
+export * from './task-timeouts';
 export * from './team-writes';

@@ -1,5 +1,6 @@
 // zod/mini, as contracts.ts: the router bundles this.
 import * as z from 'zod/mini';
+import { TASK_TIMEOUT_SECONDS } from './task-timeouts';
 
 /**
  * One execution at a time per role (docs/architecture.md#concurrency-one-execution-per-role).
@@ -33,10 +34,11 @@ export function roleLockTableName(namePrefix: string): string {
 export const WORKFLOW_TIMEOUT_SECONDS = 3600;
 
 /**
- * The longest a task invocation may still run after its execution timed out: the Graph-calling
- * functions' Lambda timeout (stacks/federation-stack.ts), which is the longest.
+ * The longest a task invocation of these state machines may still run after its execution timed
+ * out: the Graph-calling functions' Lambda timeout, the longest (the sweep's longer-running
+ * functions have a state machine of their own and take no lock).
  */
-const LONGEST_TASK_SECONDS = 120;
+const LONGEST_TASK_SECONDS = TASK_TIMEOUT_SECONDS.callsGraph;
 
 /**
  * How long a lock holds before another execution may take it over: the holder's execution
