@@ -191,13 +191,12 @@ export class AutomationIdentityPool implements EntraDirectory {
     if (candidates === null) {
       // The tenant refuses the filter: each identity lists what it created (and what its records prove).
       const lists = await Promise.all(this.members.map((member) => member.findOwnApplications(uniqueNamePrefix)));
+      // Each list holds only names with the prefix (GraphDirectory.findOwnApplications).
       return lists.flatMap((apps, index) =>
-        apps
-          .filter((app) => app.uniqueName.startsWith(uniqueNamePrefix))
-          .map((app) => {
-            this.remember(index, app);
-            return app;
-          }),
+        apps.map((app) => {
+          this.remember(index, app);
+          return app;
+        }),
       );
     }
     const ours: EntraApplication[] = [];

@@ -7,6 +7,7 @@ import {
   applicationNamePrefix,
   applicationUniqueName,
 } from '../../../../functions/shared/entra';
+import type { EntraDirectory } from '../../../../functions/shared/entra/ports';
 import { identityToken, startGraphFake, type GraphFake } from '../../../../simulation/fakes/graph-fake';
 
 /**
@@ -59,6 +60,12 @@ function pool(size: number, usableObjectsPerIdentity = Infinity, full: number[] 
     );
   return new AutomationIdentityPool({ members, usableObjectsPerIdentity, onIdentityFull: (index) => full.push(index) });
 }
+
+/** `count` role names whose applications `index` creates first in a pool of `size`. */
+const rolesPreferring = (index: number, size: number, count: number) =>
+  Array.from({ length: 100 }, (_, i) => `r${i}`)
+    .filter((name) => preferredIdentity(spec(name).uniqueName, size) === index)
+    .slice(0, count);
 
 const creatorIndex = (appId: string) => {
   const app = fake.state.liveApplicationByAppId(appId)!;
@@ -237,13 +244,33 @@ describe('AutomationIdentityPool', () => {
     expect(full).toEqual([0]);
   });
 
-  it('moves on when Graph itself refuses at the quota', async () => {
+  it('moves on when Graph itself refuses at the quota, and names the identity that is full', async () => {
+    // Prepare: two roles that prefer the same identity, which may create one object
     fake.state.ownedObjectLimit = 1;
-    const directory = pool(2);
-    await directory.registerApplication(spec('a'));
-    await directory.registerApplication(spec('b'));
-    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[0]!.servicePrincipalId)).toBe(1);
-    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[1]!.servicePrincipalId)).toBe(1);
+    const full: number[] = [];
+    const directory = pool(2, Infinity, full);
+    const [first, second] = rolesPreferring(preferredIdentity(spec('a').uniqueName, 2), 2, 2);
+    // Act
+    await directory.registerApplication(spec(first));
+    await directory.registerApplication(spec(second));
+    // Assess
+    const [preferred, other] = [preferredIdentity(spec(first).uniqueName, 2), 1 - preferredIdentity(spec(first).uniqueName, 2)];
+    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[preferred]!.servicePrincipalId)).toBe(1);
+    expect(fake.state.ownedObjectCount(fake.state.automationIdentities()[other]!.servicePrincipalId)).toBe(1);
+    expect(full).toEqual([preferred]);
+  });
+
+  it('moves on to the identity after the preferred one, in a fixed order', async () => {
+    // Prepare: three identities of one role each; two roles that prefer the same one
+    const directory = pool(3, 2);
+    const preferred = preferredIdentity(spec('a').uniqueName, 3);
+    const [first, second] = rolesPreferring(preferred, 3, 2);
+    // Act
+    const a = await directory.registerApplication(spec(first));
+    await directory.ensureServicePrincipal(a.application.appId);
+    const b = await directory.registerApplication(spec(second));
+    // Assess
+    expect([creatorIndex(a.application.appId), creatorIndex(b.application.appId)]).toEqual([preferred, (preferred + 1) % 3]);
   });
 
   it('finds, on a retry, the application another identity of the pool created, and routes its writes there', async () => {
@@ -288,5 +315,136 @@ describe('AutomationIdentityPool', () => {
     const directory = pool(1);
     await directory.registerApplication(spec('ci'));
     expect(fake.calls).toEqual({ 'graph:POST /applications': 1 });
+  });
+
+  it('with one identity, makes the single identity’s calls for every operation, no owners or pool reads besides', async () => {
+    // Each operation once, on the role's application, then on a stranger's.
+    const script = async (directory: EntraDirectory) => {
+      const stranger = fake.state.seedApplication({
+        uniqueName: spec('other').uniqueName,
+        displayName: 'stranger',
+        createdBy: randomUUID(),
+      });
+      const { application } = await directory.registerApplication(spec('ci'));
+      const servicePrincipalId = await directory.ensureServicePrincipal(application.appId);
+      const found = [
+        await directory.findOwnApplication(spec('ci').uniqueName),
+        await directory.findOwnApplications(applicationNamePrefix(ACCOUNT, 'ci')),
+        await directory.findApplicationByAppId(application.appId),
+        await directory.findApplicationByAppId(stranger.appId),
+        await directory.ownsApplication(application.id),
+        await directory.setServicePrincipalEnabled(servicePrincipalId, false),
+        await directory.setServicePrincipalEnabled(servicePrincipalId, true),
+      ];
+      await directory.deleteApplication(application);
+      return found.map((value) =>
+        JSON.stringify(value, (key, v: unknown) => (['id', 'appId', 'createdDateTime'].includes(key) ? typeof v : v)),
+      );
+    };
+    const single = await script(firstMember());
+    const singleCalls = { ...fake.calls };
+    await fake.close();
+    fake = await startGraphFake();
+
+    const pooled = await script(pool(1));
+
+    expect(pooled).toEqual(single);
+    expect(fake.calls).toEqual(singleCalls);
+  });
+
+  it('refuses to be built with no identity', () => {
+    expect(() => new AutomationIdentityPool({ members: [], usableObjectsPerIdentity: Infinity })).toThrow(/at least one identity/);
+  });
+
+  it('hashes a name that is not an application name whole, not a role prefix found inside it', () => {
+    const prefix = applicationNamePrefix(ACCOUNT, 'ci');
+    // 2^31 identities: two different hashes that agree here would be a one-in-two-billion accident.
+    expect(preferredIdentity(`x${prefix}`, 2 ** 31)).not.toBe(preferredIdentity(prefix, 2 ** 31));
+    expect(preferredIdentity(`${prefix}AROAEXAMPLE`, 2 ** 31)).toBe(preferredIdentity(prefix, 2 ** 31));
+  });
+
+  it('takes an application as ours when an identity of the pool created it and still owns it', async () => {
+    // Prepare: a role whose preferred identity is not the first
+    const [role] = rolesPreferring(2, 3, 1);
+    const { application } = await pool(3).registerApplication(spec(role!));
+    // Act: another invocation
+    const found = await pool(3).findApplicationByAppId(application.appId);
+    // Assess
+    expect(found).toEqual({ application, ours: true });
+    expect(await pool(3).findOwnApplication(spec(role!).uniqueName)).toEqual(application);
+    expect(await pool(3).findOwnApplications(applicationNamePrefix(ACCOUNT, role!))).toEqual([application]);
+  });
+
+  it('does not take as ours an application its creating identity no longer owns: owners first, then the proof', async () => {
+    // Attack: the identity's own createdObjects still lists the application, but an owner took
+    // the automation off it; without the owners check the pool would manage what it cannot write.
+    const [role] = rolesPreferring(1, 3, 1);
+    const { application } = await pool(3).registerApplication(spec(role!));
+    const owner = randomUUID();
+    fake.state.addUsers(owner);
+    fake.state.liveApplication(application.id)!.owners = [owner];
+
+    expect(await pool(3).findApplicationByAppId(application.appId)).toEqual({ application, ours: false });
+    expect(await pool(3).findOwnApplication(spec(role!).uniqueName)).toBeNull();
+    expect(await pool(3).findOwnApplications(applicationNamePrefix(ACCOUNT, role!))).toEqual([]);
+  });
+
+  it('learns in one invocation which identity created an application, whatever the case of its IDs, and asks Graph once', async () => {
+    // Prepare: a role whose preferred identity is not the first
+    const [role] = rolesPreferring(2, 3, 1);
+    const seeded = await pool(3).registerApplication(spec(role!));
+    const reads = () =>
+      Object.entries(fake.calls)
+        .filter(([key]) => /owners|createdObjects/.test(key))
+        .reduce((sum, [, count]) => sum + count, 0);
+    // Act: a fresh pool proves it once, then routes every later call without reading again
+    const directory = pool(3);
+    const found = await directory.findApplicationByAppId(seeded.application.appId.toUpperCase());
+    const afterProof = reads();
+    const upper = { ...seeded.application, id: seeded.application.id.toUpperCase(), appId: seeded.application.appId.toUpperCase() };
+    const owns = [await directory.ownsApplication(upper.id), await directory.ownsApplication(seeded.application.id)];
+    const servicePrincipalId = await directory.ensureServicePrincipal(upper.appId);
+    // Assess: ownsApplication reads the owners itself, once each; nothing else re-proves
+    expect(found).toMatchObject({ ours: true });
+    expect(owns).toEqual([true, true]);
+    expect(reads() - afterProof).toBe(2);
+    expect(fake.state.liveServicePrincipalByAppId(seeded.application.appId)?.id).toBe(servicePrincipalId);
+  });
+
+  it('remembers the identity that created an application in this invocation: its writes go there without a proof', async () => {
+    const [role] = rolesPreferring(2, 3, 1);
+    const directory = pool(3);
+    const { application } = await directory.registerApplication(spec(role!));
+    const before = { ...fake.calls };
+
+    await directory.ensureServicePrincipal(application.appId);
+    await directory.deleteApplication({ ...application, id: application.id.toUpperCase() });
+
+    const proofs = Object.entries(fake.calls).filter(([key, count]) => /owners|createdObjects/.test(key) && count !== (before[key] ?? 0));
+    expect(proofs).toEqual([]);
+    expect(fake.state.liveApplication(application.id)).toBeUndefined();
+  });
+
+  it('passes on a Graph failure other than a taken name, rather than answering from another identity’s application', async () => {
+    // Prepare: another identity created the role's application; the preferred one then gets a 503 on create
+    const preferred = preferredIdentity(spec('ci').uniqueName, 3);
+    const directory = pool(3);
+    const other = fake.state.automationIdentities()[(preferred + 1) % 3]!;
+    await new GraphDirectory({
+      baseUrl: fake.baseUrl,
+      automationClientId: other.appId,
+      getToken: async () => identityToken(other.servicePrincipalId),
+      sleep: noSleep,
+    }).registerApplication(spec('ci'));
+    fake.faults.inject({ method: 'POST', route: '/applications', kind: 'unavailable', count: 100 });
+    // Act
+    const error = await directory.registerApplication(spec('ci')).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    // Assess: Graph's failure, for the Create's retry; the application was not read
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ApplicationNameTakenError);
+    expect(fake.calls['graph:GET /applications(uniqueName)'] ?? 0).toBe(0);
   });
 });
