@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -33,14 +33,29 @@ const PROMISED = [
 describe('the parts of npm run mutate', () => {
   const parts = Object.entries(MUTATION_PARTS);
 
-  it('mutate every promised module, each in exactly one part', () => {
-    const mutated = parts.flatMap(([, part]) => part.mutate);
-    expect(new Set(mutated).size).toBe(mutated.length);
-    expect(mutated).toEqual(expect.arrayContaining(PROMISED));
+  /** `file` or `file:start-end` (Stryker's line range) as the file and its lines. */
+  const entries = parts.flatMap(([, part]) =>
+    part.mutate.map((entry) => {
+      const [, file, start, end] = /^([^:]+)(?::(\d+)-(\d+))?$/.exec(entry) ?? [];
+      return { entry, file: file ?? entry, start: Number(start ?? 1), end: end === undefined ? Infinity : Number(end) };
+    }),
+  );
+
+  it('mutate every promised module, each line in exactly one part', () => {
+    expect(entries.map((entry) => entry.file)).toEqual(expect.arrayContaining(PROMISED));
+    for (const file of new Set(entries.map((entry) => entry.file))) {
+      const ranges = entries.filter((entry) => entry.file === file).sort((a, b) => a.start - b.start);
+      const lines = readFileSync(join(ROOT, file), 'utf8').split('\n').length;
+      // Contiguous from the first line to the last (a file cut in ranges: none lost, none twice).
+      expect({ file, from: ranges[0]!.start }).toEqual({ file, from: 1 });
+      ranges.slice(1).forEach((range, i) => expect({ file, start: range.start }).toEqual({ file, start: ranges[i]!.end + 1 }));
+      expect({ file, reachesTheEnd: ranges.at(-1)!.end >= lines }).toEqual({ file, reachesTheEnd: true });
+    }
   });
 
   it.each(parts)('%s names modules and test paths that exist', (_name, part) => {
-    for (const file of part.mutate) expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
+    for (const file of part.mutate.map((entry) => entry.replace(/:\d+-\d+$/, '')))
+      expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
     for (const path of part.tests) expect({ path, exists: existsSync(join(ROOT, '__tests__', path)) }).toEqual({ path, exists: true });
   });
 
