@@ -24,12 +24,19 @@ function isLogStatement(path) {
   return owner === 'logger' || owner === 'console';
 }
 
+/**
+ * Where an error class takes its message: the credential helper's `HelperError(exitCode, message, …)`
+ * second (its exit code, a public interface, stays mutated), every other error first.
+ */
+const MESSAGE_ARGUMENT = { HelperError: 1 };
+
 /** The message of `new SomeError(message, …)` or of a helper `someError(message, …)`; the other arguments stay mutated. */
 function isErrorMessage(path) {
   const parent = path.parentPath;
   if (!parent || !(parent.isNewExpression() || parent.isCallExpression())) return false;
   const { callee, arguments: args } = parent.node;
-  return callee.type === 'Identifier' && /Error$/i.test(callee.name) && args[0] === path.node;
+  if (callee.type !== 'Identifier' || !/Error$/i.test(callee.name)) return false;
+  return args[MESSAGE_ARGUMENT[callee.name] ?? 0] === path.node;
 }
 
 export const strykerPlugins = [
