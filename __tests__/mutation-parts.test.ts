@@ -48,7 +48,7 @@ describe('the parts of npm run mutate', () => {
       const lines = readFileSync(join(ROOT, file), 'utf8').split('\n').length;
       // Contiguous from the first line to the last (a file cut in ranges: none lost, none twice).
       expect({ file, from: ranges[0]!.start }).toEqual({ file, from: 1 });
-      ranges.slice(1).forEach((range, i) => expect({ file, start: range.start }).toEqual({ file, start: ranges[i]!.end + 1 }));
+      for (const [i, range] of ranges.slice(1).entries()) expect({ file, start: range.start }).toEqual({ file, start: ranges[i]!.end + 1 });
       expect({ file, reachesTheEnd: ranges.at(-1)!.end >= lines }).toEqual({ file, reachesTheEnd: true });
     }
   });

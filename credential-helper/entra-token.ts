@@ -205,7 +205,7 @@ function claimsOf(token: string): EntraTokenClaims | undefined {
   }
 }
 
-interface ErrorContext {
+export interface ErrorContext {
   source: TokenSourceArgs;
   certificate?: LoadedCertificate;
   /** The claims of the federated token presented to Entra (workload identity, GitHub Actions). */
@@ -277,7 +277,7 @@ export const AADSTS_EXPLANATIONS: Record<string, EntraErrorExplanation> = {
 };
 AADSTS_EXPLANATIONS['50001'] = AADSTS_EXPLANATIONS['500011'];
 
-function explainEntraError(error: unknown, context: ErrorContext): HelperError {
+export function explainEntraError(error: unknown, context: ErrorContext): HelperError {
   if (error instanceof HelperError) return error;
   const { source } = context;
   const message = error instanceof Error ? error.message : String(error);
