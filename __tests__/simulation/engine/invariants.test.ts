@@ -209,4 +209,120 @@ describe('the invariants', () => {
     ]);
     expect(invariantsOf(world({ roles: [ready, locked] }))).toEqual([]);
   });
+
+  it('read IDs regardless of case: a pin or a client ID in upper case names the same identity', () => {
+    const upper = role('ci', pinned(OWN.appId.toUpperCase(), OWN.sp.toUpperCase()), { 'entra:federation-status': 'ready' });
+    const view = world({ roles: [upper], clientIds: [OWN.appId.toUpperCase()] });
+    expect(invariantsOf(view)).toEqual([]);
+    expect(
+      checkInvariants(world({ clientIds: [OWN.appId, GATEWAY.toUpperCase()] }), { ...SETTINGS, gatewayClientId: GATEWAY }).violations,
+    ).toEqual([]);
+  });
+
+  it("hold a federated role to exactly its own pin: one sub and at least one audience, its own or the gateway's", () => {
+    const pin = (condition: Record<string, string | string[]>) =>
+      role('ci', policy({ ...statement(), Condition: { StringEquals: condition } }), { 'entra:federation-status': 'ready' });
+    const aud = `${HOST}:aud`;
+    const sub = `${HOST}:sub`;
+    const views = {
+      own: pin({ [aud]: OWN.appId, [sub]: OWN.sp }),
+      throughTheGateway: pin({ [aud]: [OWN.appId, GATEWAY], [sub]: OWN.sp }),
+      twoSubjects: pin({ [aud]: OWN.appId, [sub]: [OWN.sp, OTHER.sp] }),
+      noAudience: pin({ [sub]: OWN.sp }),
+    };
+    const servicePrincipals = [
+      { id: OWN.sp, appId: OWN.appId },
+      { id: OTHER.sp, appId: MANAGED_IDENTITY },
+      { id: 'f0000000-0000-4000-8000-0000000000f2', appId: FOREIGN_APP },
+    ];
+    const verdicts = Object.fromEntries(
+      Object.entries(views).map(([name, r]) => [
+        name,
+        invariantsOf(world({ roles: [r], servicePrincipals, clientIds: [OWN.appId, GATEWAY] })).includes('federated-role-not-pinned'),
+      ]),
+    );
+    expect(verdicts).toEqual({ own: false, throughTheGateway: false, twoSubjects: true, noAudience: true });
+  });
+
+  it('say whether a role that is not pinned has its application at all', () => {
+    const unpinned = role('ci', policy(statement({ [`${HOST}:aud`]: 'placeholder' })));
+    const [withApp] = checkInvariants(world({ roles: [unpinned] }), SETTINGS).violations;
+    const [withoutApp] = checkInvariants(world({ roles: [unpinned], applications: [] }), SETTINGS).violations;
+    expect(withApp!.message).toContain(`not pinned to aud ${OWN.appId} and sub ${OWN.sp}`);
+    expect(withoutApp!.message).toContain('does not exist');
+    expect(withoutApp).toMatchObject({ invariant: 'federated-role-not-pinned', accountId: ACCOUNT, roleName: 'ci' });
+  });
+
+  it('check only pins that look like client IDs against the tenant, and only on a role that pins a sub', () => {
+    const uriAudience = role('ci', pinned('api://ci', OWN.sp), { 'entra:federation-status': 'ready' });
+    const audOnly = role('team', policy(statement({ [`${HOST}:aud`]: 'dead0000-0000-4000-8000-00000000dead' })), {
+      'entra:federation-status': 'failed:wildcard',
+    });
+    const missing = (view: WorldView) => invariantsOf(view).filter((name) => name === 'pinned-to-missing-identity');
+    expect(missing(world({ roles: [uriAudience] }))).toEqual([]);
+    expect(missing(world({ roles: [audOnly] }))).toEqual([]);
+  });
+
+  it('count what they checked: every role and client ID, and only our applications', () => {
+    const view = world({
+      clientIds: [OWN.appId, GATEWAY, 'api://x'],
+      applications: [
+        { appId: OWN.appId, uniqueName: applicationUniqueName(ACCOUNT, 'ci', ROLE_ID), createdBy: 'automation' },
+        { appId: FOREIGN_APP, uniqueName: null, createdBy: '4a000000-0000-4000-8000-00000000004a' },
+      ],
+    });
+    const report = checkInvariants(
+      { ...view, iam: { [ACCOUNT]: { ...view.iam[ACCOUNT]!, roles: [...view.iam[ACCOUNT]!.roles, role('plain', policy())] } } },
+      SETTINGS,
+    );
+    expect(report.checked).toEqual({ roles: 2, applications: 1, clientIds: 3 });
+  });
+
+  it('name an application of ours that is not named after a role, and its account when it is', () => {
+    const stray = { appId: OTHER.appId, uniqueName: 'hand-named', createdBy: 'automation' };
+    const unnamed = { appId: 'a0000000-0000-4000-8000-0000000000a3', uniqueName: null, createdBy: 'automation' };
+    const gone = {
+      appId: 'a0000000-0000-4000-8000-0000000000a4',
+      uniqueName: applicationUniqueName('333333333333', 'x', ROLE_ID),
+      createdBy: 'automation',
+    };
+    const report = checkInvariants(world({ applications: [...world().entra.applications, stray, unnamed, gone] }), SETTINGS);
+    expect(report.violations.map((v) => [v.accountId, v.message])).toEqual([
+      ['(unknown)', expect.stringContaining('(hand-named) is ours but not named after a role incarnation')],
+      ['(unknown)', expect.stringContaining('(no uniqueName) is ours but not named')],
+      ['333333333333', expect.stringContaining('belongs to no existing role incarnation')],
+    ]);
+  });
+
+  it('report apart only the orphans of the roles whose removal failed', () => {
+    const failedRemovals = new Set([applicationNamePrefix(ACCOUNT, 'ci')]);
+    const other = { appId: OTHER.appId, uniqueName: applicationUniqueName(ACCOUNT, 'other', ROLE_ID), createdBy: 'automation' };
+    const report = checkInvariants(world({ roles: [], applications: [...world().entra.applications, other] }), SETTINGS, {
+      failedRemovals,
+    });
+    expect(report.afterFailedDeletes.map((v) => v.message)).toEqual([
+      expect.stringContaining(applicationUniqueName(ACCOUNT, 'ci', ROLE_ID)),
+    ]);
+    expect(report.violations.map((v) => v.message)).toEqual([expect.stringContaining(other.uniqueName)]);
+  });
+
+  it('count as a failed removal a Delete that did not succeed, a Create whose compensation failed, and any timed-out execution', () => {
+    const execution = (stateMachine: string, status: string, states: string[], roleName: string) => ({
+      stateMachine,
+      status,
+      states,
+      input: { accountId: ACCOUNT, roleName },
+    });
+    const failed = failedRemovalsOf([
+      execution('Web-Identity-Role-Delete', 'FAILED', [], 'delete-failed'),
+      execution('Web-Identity-Role-Delete', 'SUCCEEDED', [], 'delete-ok'),
+      execution('Web-Identity-Role-Create', 'FAILED', ['CompensationFailed'], 'compensation-failed'),
+      execution('Web-Identity-Role-Create', 'FAILED', ['Compensate'], 'create-failed'),
+      execution('Web-Identity-Role-Create', 'TIMED_OUT', [], 'create-timed-out'),
+      execution('Web-Identity-Role-Create', 'SUCCEEDED', [], 'create-ok'),
+    ]);
+    expect([...failed].sort()).toEqual(
+      ['delete-failed', 'compensation-failed', 'create-timed-out'].map((name) => applicationNamePrefix(ACCOUNT, name)).sort(),
+    );
+  });
 });
