@@ -157,7 +157,8 @@ export function parseFederatedCredentialTags(tags: Readonly<Record<string, strin
     const match = /^(https:\/\/\S+) (\S.*)$/.exec(value.trim());
     if (!CREDENTIAL_NAME.test(name) || !match) refused.push([name, 'malformed']);
     else if (credentials.length >= MAX_FEDERATED_CREDENTIALS) refused.push([name, 'limit']);
-    else credentials.push({ name, issuer: match[1], subject: match[2].trim() });
+    // The value is trimmed and the subject starts with a non-space: nothing to trim at either end.
+    else credentials.push({ name, issuer: match[1], subject: match[2] });
   }
   return { credentials, refused };
 }

@@ -10,6 +10,8 @@ import {
   AccountQuotaExceededError,
   AmbiguousIdentityError,
   ApplicationNameTakenError,
+  GraphRequestError,
+  GraphUnavailableError,
   NotOwnerError,
   ReservedIdentityError,
   UnknownIdentityError,
@@ -554,5 +556,281 @@ describe('ownersStatus', () => {
     expect(status).toMatch(/^failed:not-found (\S+ )+\+\d+$/);
     const shown = status.split(' ').length - 2;
     expect(status.endsWith(`+${12 - shown}`)).toBe(true);
+  });
+});
+
+describe('create-service-principal core: incarnations, re-pins and failures half-way', () => {
+  it('does nothing for the event of an earlier incarnation (the role was deleted and created again since): not a Graph call', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy(), {}, 'AROANEWINCARNATION001');
+    const { application } = await registerIdentity(deps, { ...input, roleId: 'AROAOLDINCARNATION001' });
+    expect(application).toEqual({ outcome: 'skipped', reason: 'role-not-found' });
+    expect(directory.calls).toEqual([]);
+  });
+
+  it('federates the incarnation the event names', async () => {
+    const { iam, deps } = setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await expect(registerIdentity(deps, { ...input, roleId })).resolves.toMatchObject({ application: { outcome: 'registered', roleId } });
+  });
+
+  it('re-pins a re-applied placeholder to the role’s own application with no Graph write', async () => {
+    // Prepare: a federated role whose team applies its placeholder again (Terraform, CloudFormation)
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const first = (await registerIdentity(deps, input)).application;
+    const before = directory.calls.length;
+    // Act
+    const again = (await registerIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' })).application;
+    // Assess: the same application and service principal, found by reads only
+    expect(again).toEqual({ ...first, created: false });
+    expect(directory.calls.slice(before).filter((call) => /^(registerApplication|ensureServicePrincipal|add|delete)/.test(call))).toEqual(
+      [],
+    );
+    expect(directory.calls.slice(before)).toEqual(expect.arrayContaining([expect.stringMatching(/^findOwnApplication /)]));
+  });
+
+  it('registers the application with what names its role: its incarnation, its ARN and role ID in the notes, the token version', async () => {
+    const { iam, directory, deps } = setUp();
+    const roleId = iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await registerIdentity(deps, input);
+    expect(directory.specs).toEqual([
+      {
+        uniqueName: applicationUniqueName(ACCOUNT_ID, 'ci-deployer', roleId),
+        displayName: expect.stringContaining('ci-deployer'),
+        notes: `Web identity federation for IAM role arn:aws:iam::${ACCOUNT_ID}:role/ci-deployer (role ID ${roleId}). Managed by automation.`,
+        tokenVersion: 1,
+        role: { account: ACCOUNT_ID, roleName: 'ci-deployer', roleId },
+      },
+    ]);
+  });
+
+  it('removes the application its own request created when a later step fails for good, and passes the failure on', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const refusal = new GraphRequestError('create service principal: 400', 400, 'Request_BadRequest');
+    directory.ensureServicePrincipal = async () => {
+      throw refusal;
+    };
+    await expect(registerIdentity(deps, input)).rejects.toBe(refusal);
+    expect(directory.applications.size).toBe(0);
+  });
+
+  it('keeps the application on a transient failure: the retry reuses it', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    directory.ensureServicePrincipal = async () => {
+      throw new GraphUnavailableError('create service principal: 503');
+    };
+    await expect(registerIdentity(deps, input)).rejects.toBeInstanceOf(GraphUnavailableError);
+    expect(directory.applications.size).toBe(1);
+    expect(directory.calls.filter((call) => call.startsWith('deleteApplication'))).toEqual([]);
+  });
+
+  it('passes the step’s own failure on when removing its application fails too (left for the next run or the Delete)', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const refusal = new GraphRequestError('create service principal: 400', 400, 'Request_BadRequest');
+    directory.ensureServicePrincipal = async () => {
+      throw refusal;
+    };
+    directory.deleteApplication = async () => {
+      throw new GraphUnavailableError('delete application: 503');
+    };
+    await expect(registerIdentity(deps, input)).rejects.toBe(refusal);
+    expect(directory.applications.size).toBe(1);
+  });
+
+  it('never removes an application it found, whatever fails', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await registerIdentity(deps, input);
+    const [app] = [...directory.applications.values()];
+    directory.servicePrincipals.delete(app!.appId);
+    directory.ensureServicePrincipal = async () => {
+      throw new GraphRequestError('create service principal: 400', 400, 'Request_BadRequest');
+    };
+    await expect(registerIdentity(deps, input)).rejects.toBeInstanceOf(GraphRequestError);
+    expect(directory.applications.get(app!.id)).toBe(app);
+  });
+
+  it('names not-owner when the service principal of an application an owner took away is refused, and deletes nothing', async () => {
+    // Prepare: the role's application lost its service principal, and an owner took the automation off it
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await registerIdentity(deps, input);
+    const [app] = [...directory.applications.values()];
+    directory.servicePrincipals.delete(app!.appId);
+    app!.owners = [USER];
+    directory.ensureServicePrincipal = async () => {
+      throw new GraphRequestError('create service principal: 403', 403, 'Authorization_RequestDenied');
+    };
+    // Act / Assess
+    await expect(registerIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' })).rejects.toBeInstanceOf(NotOwnerError);
+    expect(directory.applications.get(app!.id)).toBe(app);
+  });
+
+  it('passes a refusal on as it is when the application is still the automation’s', async () => {
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    await registerIdentity(deps, input);
+    const [app] = [...directory.applications.values()];
+    directory.servicePrincipals.delete(app!.appId);
+    const refusal = new GraphRequestError('create service principal: 403', 403, 'Authorization_RequestDenied');
+    directory.ensureServicePrincipal = async () => {
+      throw refusal;
+    };
+    await expect(registerIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' })).rejects.toBe(refusal);
+  });
+
+  it('counts against an account’s cap only its own applications in that account, not the automation’s elsewhere', async () => {
+    const { iam, directory, deps } = setUp({ maxApplicationsPerAccount: 1 });
+    for (const n of [1, 2]) {
+      const app = directory.addForeignApplication(
+        applicationUniqueName('999988887777', `other-${n}`, `AROAOTHERACCOUNT000${n}`),
+        AUTOMATION,
+      );
+      expect(app.createdBy).toBe(AUTOMATION);
+    }
+    iam.putRole('one', appTeamTrustPolicy());
+    await expect(registerIdentity(deps, { ...input, roleName: 'one' })).resolves.toMatchObject({ application: { created: true } });
+    expect(directory.calls).toContain(`ownApplicationNamesWithPrefix aws-${ACCOUNT_ID}-`);
+  });
+});
+
+describe('create-service-principal core: audiences of a role with an application of its own', () => {
+  async function pinnedRole(overrides: Partial<AudienceSettings>) {
+    const { iam, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const first = (await registerIdentity(deps, input)).application;
+    if (first.outcome !== 'registered') throw new Error('expected registered');
+    iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(first.appId, first.servicePrincipalObjectId);
+    const again = (await registerIdentity({ ...deps, settings: { ...deps.settings, ...overrides } }, input)).application;
+    return { appId: first.appId, again };
+  }
+
+  it('retires nothing for a role that stays per-role', async () => {
+    const { appId, again } = await pinnedRole({});
+    expect(again).toMatchObject({ audiences: [appId], requestAudience: appId, identityMode: 'per-role' });
+    expect(again).not.toHaveProperty('retiredAudiences');
+  });
+
+  it('retires nothing while a move to the gateway admits both audiences', async () => {
+    const { appId, again } = await pinnedRole({ audienceMode: 'shared', dualAudience: true });
+    expect(again).toMatchObject({ audiences: [GATEWAY, appId], requestAudience: GATEWAY, identityMode: 'shared' });
+    expect(again).not.toHaveProperty('retiredAudiences');
+  });
+
+  it('retires nothing in the shared mode for a role not pinned to its own client ID', async () => {
+    const { iam, deps } = setUp({ audienceMode: 'shared' });
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const { application } = await registerIdentity(deps, input);
+    expect(application).toMatchObject({ audiences: [GATEWAY] });
+    expect(application).not.toHaveProperty('retiredAudiences');
+  });
+});
+
+describe('create-service-principal core: statements the team wrote by hand beside others', () => {
+  const statement = (aud: string | undefined, sub: string | undefined) => ({
+    Effect: 'Allow' as const,
+    Principal: { Federated: PROVIDER_ARN },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: { ...(aud ? { [`${PROVIDER_HOST}:aud`]: aud } : {}), ...(sub ? { [`${PROVIDER_HOST}:sub`]: sub } : {}) },
+    },
+  });
+
+  it('federates the placeholder statement and reports the hand-made audience it keeps', async () => {
+    const { iam, directory, deps } = setUp();
+    const theirs = directory.addForeignApplication('their-own-app');
+    const theirSp = directory.addIdentity({ appId: theirs.appId, servicePrincipalType: 'Application' });
+    iam.putRole('ci-deployer', {
+      Version: '2012-10-17',
+      Statement: [statement(theirs.appId, theirSp.id), ...[appTeamTrustPolicy().Statement].flat()],
+    });
+    const { application } = await registerIdentity(deps, input);
+    expect(application).toMatchObject({ outcome: 'registered', created: true, handMadeAudiences: [theirs.appId] });
+  });
+
+  it('brings the identity a second statement names through the gateway, beside a hand-made one: no application of its own', async () => {
+    // A hand-made statement (their application) and a brought managed identity: the role is the team's
+    // federation throughout; the automation must not create an application for it.
+    const { iam, directory, deps } = setUp();
+    const theirs = directory.addForeignApplication('their-own-app');
+    const theirSp = directory.addIdentity({ appId: theirs.appId, servicePrincipalType: 'Application' });
+    const managed = directory.addIdentity();
+    iam.putRole('ci-deployer', {
+      Version: '2012-10-17',
+      Statement: [statement(theirs.appId, theirSp.id), statement(GATEWAY.toUpperCase(), managed.id)],
+    });
+    const { application } = await registerIdentity(deps, input);
+    expect(application).toMatchObject({ outcome: 'bring-your-own', servicePrincipalObjectId: managed.id });
+    expect(registrations(directory)).toEqual([]);
+  });
+
+  it('refuses to bring the automation’s or the gateway’s own service principal, by object ID as by client ID', async () => {
+    for (const reserved of [AUTOMATION_SP, GATEWAY_SP]) {
+      const { iam, directory, deps } = setUp();
+      directory.addIdentity({ id: reserved, servicePrincipalType: 'Application' });
+      iam.putRole('ci-deployer', pinnedPolicy(GATEWAY, reserved));
+      await expect(registerIdentity(deps, input)).rejects.toBeInstanceOf(ReservedIdentityError);
+    }
+  });
+
+  it('brings an application’s identity whose application is not in this tenant (a multi-tenant application)', async () => {
+    const { iam, directory, deps } = setUp();
+    const elsewhere = directory.addIdentity({ servicePrincipalType: 'Application', displayName: 'saas' });
+    iam.putRole('ci-deployer', pinnedPolicy(GATEWAY, elsewhere.id));
+    await expect(registerIdentity(deps, input)).resolves.toMatchObject({
+      application: { outcome: 'bring-your-own', identityAppId: elsewhere.appId },
+    });
+  });
+});
+
+describe('the status tags', () => {
+  it('writes Graph’s refusal codes in kebab case, whatever their punctuation', () => {
+    expect(federatedCredentialsStatus([['a', { refused: 'Request_BadRequest' }]])).toBe('failed:request-bad-request a');
+    expect(ownersStatus([[USER, { refused: '_Odd__Code.' }]])).toBe(`failed:odd-code ${USER}`);
+  });
+
+  it('replaces characters IAM tag values refuse in a name', () => {
+    expect(federatedCredentialsStatus([['bad name!', 'malformed']])).toBe('failed:malformed bad_name_');
+  });
+
+  it('keeps a status of exactly 256 characters whole, and cuts one longer', () => {
+    // "failed:malformed " is 17 characters; one name of 239 makes 256.
+    const exact = 'n'.repeat(239);
+    expect(federatedCredentialsStatus([[exact, 'malformed']])).toBe(`failed:malformed ${exact}`);
+    // With a second name, neither both (258) nor the first and "+1" (259) fit: only the count does.
+    expect(
+      federatedCredentialsStatus([
+        [exact, 'malformed'],
+        ['x', 'malformed'],
+      ]),
+    ).toBe('failed:malformed +2');
+    expect(
+      federatedCredentialsStatus([
+        ['n'.repeat(236), 'malformed'],
+        ['xxxxx', 'malformed'],
+      ]),
+    ).toBe(`failed:malformed ${'n'.repeat(236)} +1`);
+  });
+
+  it('sorts the credentials by name before keeping Entra’s first 20, whatever order the tags came in', () => {
+    const names = Array.from({ length: 22 }, (_, i) => `cred-${String(i).padStart(2, '0')}`);
+    const tags = Object.fromEntries([...names].reverse().map((name) => [name, 'https://issuer.example subject']));
+    const { credentials, refused } = parseFederatedCredentialTags(tags);
+    expect(credentials.map((c) => c.name)).toEqual(names.slice(0, 20));
+    expect(refused).toEqual([
+      ['cred-20', 'limit'],
+      ['cred-21', 'limit'],
+    ]);
+  });
+
+  it('reads a credential value around surrounding spaces, but refuses anything before the issuer', () => {
+    expect(parseFederatedCredentialTags({ a: '  https://issuer.example repo:o/r:ref:refs/heads/main  ' }).credentials).toEqual([
+      { name: 'a', issuer: 'https://issuer.example', subject: 'repo:o/r:ref:refs/heads/main' },
+    ]);
+    expect(parseFederatedCredentialTags({ a: 'x https://issuer.example subject' }).refused).toEqual([['a', 'malformed']]);
   });
 });
