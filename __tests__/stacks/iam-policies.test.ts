@@ -183,7 +183,7 @@ describe('member roles, evaluated by iam-simulate', () => {
   });
 
   describe('revoke', () => {
-    it.each(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'])('may %s on a team role (control)', async (action) => {
+    it.each(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:GetRole'])('may %s on a team role (control)', async (action) => {
       expect(await asMemberRole(revoke, action, roleArn('teams/payments/ci-deployer'))).toBe('Allowed');
     });
 
@@ -198,7 +198,6 @@ describe('member roles, evaluated by iam-simulate', () => {
       'iam:AttachRolePolicy',
       'iam:PutRolePermissionsBoundary',
       'iam:DeleteRole',
-      'iam:GetRole',
     ])('cannot %s', async (action) => {
       expect(await asMemberRole(revoke, action, roleArn('ci-deployer'), { 'aws:TagKeys': ['entra:federation-status'] })).toBe(
         'ImplicitlyDenied',
