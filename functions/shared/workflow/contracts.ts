@@ -114,8 +114,7 @@ export const TASKS = {
     timeoutSeconds: 300,
   },
   'sweep-remove-revocations': {
-    description:
-      "Sweep: removes one account's expired EntraRevokeOlderSessions policies, each read again first; leaves anything else.",
+    description: "Sweep: removes one account's expired EntraRevokeOlderSessions policies, each read again first; leaves anything else.",
     // Writing inline policies is the revoke role's alone (the README's least privilege): not the
     // audience role of sweep-repair-account, which must not be able to write any policy.
     capability: 'revoke',
