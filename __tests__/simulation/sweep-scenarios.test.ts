@@ -407,6 +407,21 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
       expect(kinds(again.result)).toEqual([]);
       expect(writes(again.calls)).toEqual({});
     });
+
+    it('a removal that keeps failing leaves the policy where it is and reports it failed, with the error', async () => {
+      const { world, sweep } = await opened('expired-revocation');
+      // IAM throttles the removal's every read: the state machine's retries run out, its Catch keeps the repair.
+      world.iam.faults.add({ call: 'iam:GetRolePolicy', answer: { status: 400, code: 'Throttling' }, times: 0 });
+
+      const { result, state, calls } = await sweep('repair', 'repair-1');
+
+      expect(kinds(result)).toEqual(['expired-revocation left-federation remove-revocation-policy failed']);
+      expect(result.findings[0]!.detail).toMatch(/the removal failed, the policy stays: IamThrottledError: /);
+      expect(writes(calls)).toEqual({});
+      expect(Object.keys((role(state, 'left-federation') as Role & { inlinePolicies: object }).inlinePolicies)).toEqual([
+        REVOKE_SESSIONS_POLICY_NAME,
+      ]);
+    });
   });
 
   describe('soft-deleted objects of the automation', () => {

@@ -221,7 +221,12 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
       state.sweep.repairPrefix,
       async (repair) => {
         const childInput = { repair, sweep: state.sweep };
-        type Repaired = { accountId: string | null; outcomes: unknown[]; federations: { executionName: string; input: unknown }[] };
+        type Repaired = {
+          accountId: string | null;
+          outcomes: unknown[];
+          federations: { executionName: string; input: unknown }[];
+          revocationFailure?: ReturnType<typeof failureOf>;
+        };
         let repaired: Repaired;
         try {
           repaired = ((await retrying(() => handlers.repair(childInput))) as { repaired: Repaired }).repaired;
@@ -232,7 +237,7 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
         try {
           repaired = ((await retrying(() => handlers.removeRevocations({ ...childInput, repaired }))) as { repaired: Repaired }).repaired;
         } catch (error) {
-          repaired = { ...repaired, revocationFailure: failureOf(error) } as Repaired;
+          repaired = { ...repaired, revocationFailure: failureOf(error) };
         }
         // FederateRoles: one Create at a time, waited for (startExecution.sync:2).
         const federations = [];
