@@ -37,7 +37,7 @@ export interface Deps extends HandlerDeps {
 
 const ACTION = 'remove-revocation-policy';
 const transient = (error: unknown) => error instanceof AutomationError && error.transient;
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
  * Why a policy is left where it is, or `undefined` when it may go. Every condition is read from
@@ -90,14 +90,14 @@ async function reasonToKeep(deps: Deps, iam: MemberAccountIam, providerArn: stri
  */
 export async function removeRevocations(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
   const { repair, sweep, repaired } = input;
-  const items = repair.accountId === null ? [] : repair.removeRevocationPolicies;
   const outcomes: RepairOutcome[] = [];
-  if (repair.accountId !== null && items.length > 0) {
+  // The tenant-wide item (no account) has no roles.
+  if (repair.accountId !== null && repair.removeRevocationPolicies.length > 0) {
     const { providerArn } = federationFor(deps.settings, repair.accountId);
     // An account that cannot be opened fails the step: its Catch keeps the rest of the item's
     // repair and reports these policies failed (they stay).
     const iam = await deps.openAccount(repair.accountId, sessionNameFor(FUNCTION_NAME, `sweep-${sweep.id}`));
-    for (const item of items) {
+    for (const item of repair.removeRevocationPolicies) {
       try {
         const keep = await reasonToKeep(deps, iam, providerArn, item);
         if (keep !== undefined) {
@@ -115,7 +115,7 @@ export async function removeRevocations(deps: Deps, input: Input): Promise<{ rep
         outcomes.push({ action: ACTION, target: item.roleName, result: 'done' });
       } catch (error) {
         if (transient(error)) throw error;
-        outcomes.push({ action: ACTION, target: item.roleName, result: 'failed', detail: `the policy stays: ${describe(error)}` });
+        outcomes.push({ action: ACTION, target: item.roleName, result: 'failed', detail: `the policy stays: ${errorText(error)}` });
       }
     }
   }
