@@ -20,6 +20,7 @@ const PROMISED = [
   'functions/sweep-plan/core.ts',
   'functions/sweep-inspect-account/core.ts',
   'functions/sweep-repair-account/core.ts',
+  'functions/sweep-remove-revocations/core.ts',
   'functions/sweep-report/core.ts',
   'functions/shared/entra/identity-pool.ts',
   'functions/shared/workflow/role-lock.ts',

@@ -21,12 +21,13 @@ const MUTATION_PARTS = {
     ],
     tests: ['functions/', 'security/', 'credential-helper/'],
   },
-  /** The safety net: plan, inspect, repair, report. */
+  /** The safety net: plan, inspect, repair (and the removal of expired revocations), report. */
   sweep: {
     mutate: [
       'functions/sweep-plan/core.ts',
       'functions/sweep-inspect-account/core.ts',
       'functions/sweep-repair-account/core.ts',
+      'functions/sweep-remove-revocations/core.ts',
       'functions/sweep-report/core.ts',
     ],
     tests: ['functions/', 'security/'],

@@ -227,10 +227,20 @@ export function memberBaselineTemplate(props: MemberBaselineTemplateProps): CfnT
           // (protected ones denied below). IAM has no condition key for an inline policy's name or
           // content (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html),
           // so this role could write any inline policy: that is why it is a role of its own, assumed
-          // only by revoke-older-sessions, whose code writes one Deny-only policy, EntraRevokeOlderSessions.
+          // only by revoke-older-sessions, whose code writes one Deny-only policy, EntraRevokeOlderSessions,
+          // and by sweep-remove-revocations, whose code deletes only that policy once it has expired.
           Sid: 'RevokeOlderSessionsOfRoles',
           Effect: 'Allow',
           Action: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'],
+          Resource: role('*'),
+        },
+        {
+          // Before it deletes an expired policy, the sweep checks that the role is still the
+          // incarnation it inspected (its RoleId): GetRolePolicy does not say which incarnation it
+          // read. A read, as the reader and pin roles have it; it changes nothing.
+          Sid: 'ReadRolesBeforeRemovingTheirRevocation',
+          Effect: 'Allow',
+          Action: 'iam:GetRole',
           Resource: role('*'),
         },
       ],

@@ -5,7 +5,8 @@ import type { RetryRule, TaskFunctionArns } from './workflow-definitions';
  * The Amazon States Language of `{Prefix}-Sweep` (docs/architecture.md#the-sweep), as typed data:
  *
  *   Plan → InspectAccounts (Distributed Map over accounts) → Decide → ShouldRepair
- *        → RepairAccounts (Distributed Map: repair, then each role's Create, waited for) → Report
+ *        → RepairAccounts (Distributed Map: repair, remove expired revocations, then each role's
+ *          Create, waited for) → Report
  *
  * Items and results go through S3, never through the state: a state carries at most 256 KiB
  * and an execution 25,000 history events (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html),
@@ -146,7 +147,7 @@ export function sweepDefinition(props: SweepDefinitionProps) {
       RepairAccounts: {
         ...distributedMap(
           'RepairAccounts',
-          'Deletes orphans and dead client IDs under the cap, then federates each role through the Create workflow.',
+          'Deletes orphans and dead client IDs under the cap, removes expired revocation policies, then federates each role through the Create workflow.',
           '$.decision.repairsKey',
           'repair',
           '$.sweep.repairPrefix',
@@ -159,8 +160,32 @@ export function sweepDefinition(props: SweepDefinitionProps) {
                   arns['sweep-repair-account'],
                   'Deletes the approved orphans and dead client IDs; names the Create executions to run.',
                 ),
-                OutputPath: '$.Payload.repaired',
+                // The item and the sweep stay beside its result: the next step needs them.
+                OutputPath: '$.Payload',
                 Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RepairFailed' }],
+                Next: 'RemoveRevocationPolicies',
+              },
+              RemoveRevocationPolicies: {
+                // Its own step through its own member role (revoke, the only one that may write
+                // inline policies), after RepairAccount (audience): each task keeps its capability.
+                ...invoke(
+                  arns['sweep-remove-revocations'],
+                  "Removes the account's expired EntraRevokeOlderSessions policies, each read again first; adds its outcomes to the repair's.",
+                ),
+                OutputPath: '$.Payload.repaired',
+                // A failure keeps RepairAccount's result and federates all the same: the policies
+                // stay (a stale Deny opens nothing) and the report lists them failed, with the error.
+                Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RevocationPoliciesKept' }],
+                Next: 'FederateRoles',
+              },
+              RevocationPoliciesKept: {
+                Type: 'Pass',
+                Parameters: {
+                  'accountId.$': '$.repaired.accountId',
+                  'outcomes.$': '$.repaired.outcomes',
+                  'federations.$': '$.repaired.federations',
+                  'revocationFailure.$': '$.failure',
+                },
                 Next: 'FederateRoles',
               },
               FederateRoles: {

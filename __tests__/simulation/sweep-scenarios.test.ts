@@ -40,7 +40,7 @@ const { a, b, outside } = SWEEP_ACCOUNTS;
 
 /** Every call that changes IAM or Entra. */
 const WRITES =
-  /^(graph:(POST|PATCH|DELETE) |iam:(Add|Remove)ClientID|iam:(UpdateAssumeRolePolicy|TagRole|UntagRole|CreateRole|DeleteRole))/;
+  /^(graph:(POST|PATCH|DELETE) |iam:(Add|Remove)ClientID|iam:(UpdateAssumeRolePolicy|TagRole|UntagRole|CreateRole|DeleteRole|PutRolePolicy|DeleteRolePolicy))/;
 const writes = (calls: Record<string, number>) => Object.fromEntries(Object.entries(calls).filter(([key]) => WRITES.test(key)));
 const delta = (before: Record<string, number>, after: Record<string, number>) =>
   Object.fromEntries(
@@ -366,7 +366,7 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
   });
 
   describe("expired revocation policies (issue 19 part 2: the sweep's half)", () => {
-    it("reports the automation's expired policy on a role that left federation, not a team's policy of that name nor a recent revocation; deletes nothing", async () => {
+    it("a report proposes removing the automation's expired policy on a role that left federation and removes nothing; a repair removes exactly that one, not a team's policy of that name nor a recent revocation", async () => {
       const { world, sweep } = await opened('expired-revocation');
       // Revoked an hour ago: its sessions may still be live (a static world cannot say "an hour ago").
       world.iam.createRole(a, {
@@ -380,23 +380,47 @@ describe('sweep scenarios (npm run simulate -- --sweep)', () => {
         },
       });
 
-      for (const [mode, name] of [
-        ['report', 'report-1'],
-        ['repair', 'repair-1'],
-      ] as const) {
-        const { result, calls, state } = await sweep(mode, name);
+      const policiesOf = (state: SimulationOutput, roleName: string) =>
+        Object.keys((role(state, roleName) as Role & { inlinePolicies: object }).inlinePolicies);
 
-        expect(kinds(result)).toEqual(['expired-revocation left-federation none reported']);
-        expect(result.findings[0]!.detail).toContain(new Date(EXPIRED_REVOCATION_TIME).toISOString());
-        expect(writes(calls)).toEqual({});
-        expect(calls['iam:DeleteRolePolicy'] ?? 0).toBe(0);
-        for (const roleName of ['left-federation', 'teams-own', 'left-an-hour-ago']) {
-          expect(Object.keys((role(state, roleName) as Role & { inlinePolicies: object }).inlinePolicies)).toEqual([
-            REVOKE_SESSIONS_POLICY_NAME,
-          ]);
-        }
-        expect(calls['iam:GetAccountAuthorizationDetails']).toBeGreaterThan(0);
-      }
+      const report = await sweep('report', 'report-1');
+
+      expect(kinds(report.result)).toEqual(['expired-revocation left-federation remove-revocation-policy proposed']);
+      expect(report.result.findings[0]!.detail).toContain(new Date(EXPIRED_REVOCATION_TIME).toISOString());
+      expect(writes(report.calls)).toEqual({});
+      for (const roleName of ['left-federation', 'teams-own', 'left-an-hour-ago'])
+        expect(policiesOf(report.state, roleName)).toEqual([REVOKE_SESSIONS_POLICY_NAME]);
+      expect(report.calls['iam:GetAccountAuthorizationDetails']).toBeGreaterThan(0);
+
+      const repair = await sweep('repair', 'repair-1');
+
+      expect(kinds(repair.result)).toEqual(['expired-revocation left-federation remove-revocation-policy done']);
+      expect(writes(repair.calls)).toEqual({ 'iam:DeleteRolePolicy': 1 });
+      expect(policiesOf(repair.state, 'left-federation')).toEqual([]);
+      for (const roleName of ['teams-own', 'left-an-hour-ago'])
+        expect(policiesOf(repair.state, roleName)).toEqual([REVOKE_SESSIONS_POLICY_NAME]);
+      // Read again before the removal: the incarnation, then the policy itself.
+      expect(repair.calls).toMatchObject({ 'iam:GetRole': expect.any(Number), 'iam:GetRolePolicy': 1 });
+
+      // The next repair finds nothing left to remove.
+      const again = await sweep('repair', 'repair-2');
+      expect(kinds(again.result)).toEqual([]);
+      expect(writes(again.calls)).toEqual({});
+    });
+
+    it('a removal that keeps failing leaves the policy where it is and reports it failed, with the error', async () => {
+      const { world, sweep } = await opened('expired-revocation');
+      // IAM throttles the removal's every read: the state machine's retries run out, its Catch keeps the repair.
+      world.iam.faults.add({ call: 'iam:GetRolePolicy', answer: { status: 400, code: 'Throttling' }, times: 0 });
+
+      const { result, state, calls } = await sweep('repair', 'repair-1');
+
+      expect(kinds(result)).toEqual(['expired-revocation left-federation remove-revocation-policy failed']);
+      expect(result.findings[0]!.detail).toMatch(/the removal failed, the policy stays: IamThrottledError: /);
+      expect(writes(calls)).toEqual({});
+      expect(Object.keys((role(state, 'left-federation') as Role & { inlinePolicies: object }).inlinePolicies)).toEqual([
+        REVOKE_SESSIONS_POLICY_NAME,
+      ]);
     });
   });
 

@@ -70,6 +70,7 @@ describe('bundleFunction', () => {
       'router',
       'sweep-inspect-account',
       'sweep-plan',
+      'sweep-remove-revocations',
       'sweep-repair-account',
       'sweep-report',
     ]);

@@ -183,27 +183,26 @@ describe('member roles, evaluated by iam-simulate', () => {
   });
 
   describe('revoke', () => {
-    it.each(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'])('may %s on a team role (control)', async (action) => {
-      expect(await asMemberRole(revoke, action, roleArn('teams/payments/ci-deployer'))).toBe('Allowed');
-    });
+    it.each(['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:GetRole'])(
+      'may %s on a team role (control)',
+      async (action) => {
+        expect(await asMemberRole(revoke, action, roleArn('teams/payments/ci-deployer'))).toBe('Allowed');
+      },
+    );
 
     it.each([...PLATFORM_ROLES, ...BASELINE_ROLES])('cannot write an inline policy on the protected role %s', async (suffix) => {
       expect(await asMemberRole(revoke, 'iam:PutRolePolicy', roleArn(suffix))).toBe('ExplicitlyDenied');
       expect(await asMemberRole(revoke, 'iam:DeleteRolePolicy', roleArn(suffix))).toBe('ExplicitlyDenied');
     });
 
-    it.each([
-      'iam:UpdateAssumeRolePolicy',
-      'iam:TagRole',
-      'iam:AttachRolePolicy',
-      'iam:PutRolePermissionsBoundary',
-      'iam:DeleteRole',
-      'iam:GetRole',
-    ])('cannot %s', async (action) => {
-      expect(await asMemberRole(revoke, action, roleArn('ci-deployer'), { 'aws:TagKeys': ['entra:federation-status'] })).toBe(
-        'ImplicitlyDenied',
-      );
-    });
+    it.each(['iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRole'])(
+      'cannot %s',
+      async (action) => {
+        expect(await asMemberRole(revoke, action, roleArn('ci-deployer'), { 'aws:TagKeys': ['entra:federation-status'] })).toBe(
+          'ImplicitlyDenied',
+        );
+      },
+    );
 
     it('cannot write policies of users or groups', async () => {
       expect(await asMemberRole(revoke, 'iam:PutUserPolicy', `arn:aws:iam::${MEMBER.accountId}:user/alice`)).toBe('ImplicitlyDenied');

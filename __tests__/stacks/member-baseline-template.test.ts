@@ -272,6 +272,7 @@ describe('the member baseline template', () => {
       ['iam:PutRolePolicy', sub('*'), null],
       ['iam:DeleteRolePolicy', sub('*'), null],
       ['iam:GetRolePolicy', sub('*'), null],
+      ['iam:GetRole', sub('*'), null],
     ]);
   });
 

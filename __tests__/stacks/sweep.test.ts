@@ -109,6 +109,28 @@ describe('Web-Identity-Sweep as synthesized', () => {
     ]);
   });
 
+  it("removes expired revocation policies after the repair, through their own function, and a failure there keeps the repair's result and still federates", () => {
+    const repair = inner('RepairAccounts');
+
+    expect(repair.RepairAccount).toMatchObject({ OutputPath: '$.Payload', Next: 'RemoveRevocationPolicies' });
+    expect(repair.RemoveRevocationPolicies).toMatchObject({
+      Parameters: { FunctionName: expect.stringMatching(/^\$\{aws_lambda_function\.sweep-remove-revocations_function_\w+\.arn\}$/) },
+      OutputPath: '$.Payload.repaired',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RevocationPoliciesKept' }],
+      Next: 'FederateRoles',
+    });
+    expect(repair.RevocationPoliciesKept).toEqual({
+      Type: 'Pass',
+      Parameters: {
+        'accountId.$': '$.repaired.accountId',
+        'outcomes.$': '$.repaired.outcomes',
+        'federations.$': '$.repaired.federations',
+        'revocationFailure.$': '$.failure',
+      },
+      Next: 'FederateRoles',
+    });
+  });
+
   it('federates through the Create workflow, one role at a time per account, waiting for each', () => {
     const federate = inner('RepairAccounts').FederateRoles!;
 
@@ -135,7 +157,14 @@ describe('Web-Identity-Sweep as synthesized', () => {
   it('retries the transient errors and Lambda service exceptions on every function it invokes', () => {
     const lambdaTasks = everyState().filter(([, state]) => state.Resource === 'arn:aws:states:::lambda:invoke');
 
-    expect(lambdaTasks.map(([name]) => name).sort()).toEqual(['Decide', 'InspectAccount', 'Plan', 'RepairAccount', 'Report']);
+    expect(lambdaTasks.map(([name]) => name).sort()).toEqual([
+      'Decide',
+      'InspectAccount',
+      'Plan',
+      'RemoveRevocationPolicies',
+      'RepairAccount',
+      'Report',
+    ]);
     for (const [, state] of lambdaTasks) {
       expect(state.Retry!.flatMap((rule) => rule.ErrorEquals)).toEqual(
         expect.arrayContaining([...TRANSIENT_ERROR_NAMES, 'Lambda.ServiceException']),
@@ -233,14 +262,16 @@ describe("the sweep's permissions, evaluated by iam-simulate", () => {
     expect(await asMachine('s3:DeleteObject', `arn:aws:s3:::${BUCKET}/sweeps/run/report.json`)).toBe('ImplicitlyDenied');
   });
 
-  it('invokes only the four sweep functions', () => {
+  it('invokes only the five sweep functions', () => {
     const invoke = rolePolicy('web-identity-sweep').statement.find(
       (statement: { sid: string }) => statement.sid === 'InvokeSweepFunctions',
     );
 
-    expect(invoke.resources).toHaveLength(8);
+    expect(invoke.resources).toHaveLength(10);
     for (const arn of invoke.resources)
-      expect(arn).toMatch(/^\$\{aws_lambda_function\.sweep-(plan|inspect-account|repair-account|report)_function_\w+\.arn\}(:\*)?$/);
+      expect(arn).toMatch(
+        /^\$\{aws_lambda_function\.sweep-(plan|inspect-account|repair-account|remove-revocations|report)_function_\w+\.arn\}(:\*)?$/,
+      );
   });
 
   it("lets the plan list only the baseline StackSet's instances, and the central steps touch only the sweep's objects", () => {

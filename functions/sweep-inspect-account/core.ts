@@ -119,6 +119,8 @@ type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['f
  * * The others whose role incarnation is gone or no longer trusts the provider are orphans;
  *   client IDs that name no application at all are dead. Both are only proposed here: the cap
  *   and the repair decide.
+ * * The automation's revocation policies past IAM's longest session are proposed for removal;
+ *   the repair reads each again before it removes it.
  *
  * Any error leaves the account unread: the state machine records it as `unreadable-account`
  * and nothing is deleted for it in this run.
@@ -126,7 +128,7 @@ type Outcome = { readonly finding: Finding; readonly federate?: AccountRepair['f
 export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspection: Inspection }> {
   const view = await readAccount(deps, input);
   const findings: Finding[] = [];
-  const repair: AccountRepair = { deleteApplications: [], removeClientIds: [], federate: [] };
+  const repair: AccountRepair = { deleteApplications: [], removeClientIds: [], federate: [], removeRevocationPolicies: [] };
 
   const trusting = [...view.roles]
     .sort((a, b) => a.roleName.localeCompare(b.roleName))
@@ -149,7 +151,10 @@ export async function inspectAccount(deps: Deps, input: Input): Promise<{ inspec
     findings.push(dead);
     repair.removeClientIds.push(dead.appId as string);
   }
-  findings.push(...findExpiredRevocations(view));
+  for (const expired of findExpiredRevocations(view)) {
+    findings.push(expired.finding);
+    repair.removeRevocationPolicies.push(expired.removal);
+  }
 
   const { accountId, roles, held } = view;
   deps.logger.info('account inspected', {
@@ -434,13 +439,14 @@ async function findDeadClientIds(view: AccountView): Promise<Finding[]> {
 
 /**
  * Step 6: the automation's revocation policies whose every revoked session has expired
- * (`revocationExpired`: IAM's longest session past their time), on any role, federated or not: a role that
- * left federation no longer trusts the provider, so only the inline policies find it. Only a
+ * (`revocationExpired`: IAM's longest session past their time), proposed for removal, on any role,
+ * federated or not: a role that left federation no longer trusts the provider, so only the inline
+ * policies find it. Only a
  * document that is exactly the automation's revocation for this account's provider counts (a
  * team's own policy of the same name is not the automation's); a protected role is never
  * judged (the automation never writes to it).
  */
-function findExpiredRevocations(view: AccountView): Finding[] {
+function findExpiredRevocations(view: AccountView): { finding: Finding; removal: AccountRepair['removeRevocationPolicies'][number] }[] {
   const { protectedRoles } = view.deps.settings;
   return (view.inlinePolicies ?? [])
     .filter((role) => protectedBy(protectedRoles, { roleName: role.roleName, path: role.path }) === undefined)
@@ -450,11 +456,15 @@ function findExpiredRevocations(view: AccountView): Finding[] {
       const before = document ? automationRevocation(document, view.keys.providerArn) : null;
       if (!document || before === null || !revocationExpired(document, new Date(view.now))) return [];
       return [
-        finding(view, 'expired-revocation', {
-          roleName: role.roleName,
-          action: 'none',
-          detail: `${REVOKE_SESSIONS_POLICY_NAME} revokes sessions issued before ${before.toISOString()}: all have expired; it may be deleted (docs/operator.md#expired-revocation-policies)`,
-        }),
+        {
+          finding: finding(view, 'expired-revocation', {
+            roleName: role.roleName,
+            action: 'remove-revocation-policy',
+            detail: `${REVOKE_SESSIONS_POLICY_NAME} revokes sessions issued before ${before.toISOString()}: all have expired (docs/operator.md#expired-revocation-policies)`,
+          }),
+          // What the removal checks again against IAM before it deletes (sweep-remove-revocations).
+          removal: { roleName: role.roleName, roleId: role.roleId, path: role.path, revokedBefore: before.toISOString() },
+        },
       ];
     });
 }

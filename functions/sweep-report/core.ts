@@ -162,7 +162,8 @@ const capOf = (deps: Deps, sweep: SweepContext) => sweep.deletionCap ?? deps.set
 /**
  * After the inspection: counts every deletion proposed (applications, client IDs, purges).
  * Over the cap, a repair run deletes none of them (a mass deletion is far more likely a bug or
- * a partial listing than reality) but still federates; in a report run nothing is repaired.
+ * a partial listing than reality) but still federates and removes expired revocation policies
+ * (not a deletion the cap counts: `DELETING_ACTIONS`); in a report run nothing is repaired.
  */
 async function decide(deps: Deps, input: Input): Promise<{ decision: Decision }> {
   const { sweep } = input;
@@ -182,9 +183,25 @@ async function decide(deps: Deps, input: Input): Promise<{ decision: Decision }>
             removeClientIds: overCap ? [] : inspection.repair.removeClientIds,
             purge: [],
             federate: inspection.repair.federate,
+            removeRevocationPolicies: inspection.repair.removeRevocationPolicies,
           })),
-          { accountId: null, deleteApplications: [], removeClientIds: [], purge: overCap ? [] : tenant.purge, federate: [] },
-        ].filter((item) => item.deleteApplications.length + item.removeClientIds.length + item.purge.length + item.federate.length > 0)
+          {
+            accountId: null,
+            deleteApplications: [],
+            removeClientIds: [],
+            purge: overCap ? [] : tenant.purge,
+            federate: [],
+            removeRevocationPolicies: [],
+          },
+        ].filter(
+          (item) =>
+            item.deleteApplications.length +
+              item.removeClientIds.length +
+              item.purge.length +
+              item.federate.length +
+              item.removeRevocationPolicies.length >
+            0,
+        )
       : [];
   const repairsKey = `${sweep.prefix}repairs.json`;
   if (items.length > 0) await deps.store.putJson(repairsKey, items);
@@ -218,8 +235,15 @@ function settle(findings: readonly Finding[], sweep: SweepContext, decision: Dec
       const why = 'status' in execution ? `ended ${execution.status}` : causeText(execution);
       return result('failed', `Create execution ${federation.executionName} ${why}; the role's entra:federation-status says why`);
     }
-    const target = finding.action === 'purge-deleted-item' ? finding.objectId : finding.appId;
+    const target =
+      finding.action === 'purge-deleted-item'
+        ? finding.objectId
+        : finding.action === 'remove-revocation-policy'
+          ? finding.roleName
+          : finding.appId;
     const outcome = repaired.outcomes.find((candidate) => candidate.action === finding.action && candidate.target === target);
+    if (!outcome && finding.action === 'remove-revocation-policy' && repaired.revocationFailure)
+      return result('failed', `the removal failed, the policy stays: ${causeText(repaired.revocationFailure)}`);
     if (!outcome) return result('failed', 'the repair did not act on it');
     return result(outcome.result, outcome.detail);
   });

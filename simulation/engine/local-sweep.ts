@@ -9,7 +9,7 @@ import type { LocalWorld } from './local-world';
 /**
  * `{Prefix}-Sweep` in one process. The local Step Functions emulator has no Distributed Map
  * (no ItemReader, no ResultWriter), so this runs the machine's states itself, in the order
- * `SWEEP_STATES` names them, with the REAL handlers of the four sweep functions, the real Graph
+ * `SWEEP_STATES` names them, with the REAL handlers of the five sweep functions, the real Graph
  * client on the fake and the real IAM client on the model:
  *
  * * a Distributed Map reads its items from the (in-memory) bucket, runs each child (the task,
@@ -120,6 +120,7 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
     plan: handler('sweep-plan'),
     inspect: handler('sweep-inspect-account'),
     repair: handler('sweep-repair-account'),
+    removeRevocations: handler('sweep-remove-revocations'),
     report: handler('sweep-report'),
   };
   const definition = sweepDefinition({
@@ -220,11 +221,23 @@ export async function runLocalSweep(world: LocalWorld, options: LocalSweepOption
       state.sweep.repairPrefix,
       async (repair) => {
         const childInput = { repair, sweep: state.sweep };
-        let repaired: { accountId: string | null; outcomes: unknown[]; federations: { executionName: string; input: unknown }[] };
+        type Repaired = {
+          accountId: string | null;
+          outcomes: unknown[];
+          federations: { executionName: string; input: unknown }[];
+          revocationFailure?: ReturnType<typeof failureOf>;
+        };
+        let repaired: Repaired;
         try {
-          repaired = ((await retrying(() => handlers.repair(childInput))) as { repaired: typeof repaired }).repaired;
+          repaired = ((await retrying(() => handlers.repair(childInput))) as { repaired: Repaired }).repaired;
         } catch (error) {
           return { input: childInput, output: { accountId: repair.accountId, outcomes: [], federations: [], failure: failureOf(error) } };
+        }
+        // RemoveRevocationPolicies: its outcomes added to the repair's; RevocationPoliciesKept on a failure.
+        try {
+          repaired = ((await retrying(() => handlers.removeRevocations({ ...childInput, repaired }))) as { repaired: Repaired }).repaired;
+        } catch (error) {
+          repaired = { ...repaired, revocationFailure: failureOf(error) };
         }
         // FederateRoles: one Create at a time, waited for (startExecution.sync:2).
         const federations = [];

@@ -417,7 +417,7 @@ function expiredRevocation(): SweepScenario {
   const { a } = SWEEP_ACCOUNTS;
   const revoking = revokeOlderSessionsPolicy(providerArn(a), new Date(EXPIRED_REVOCATION_TIME));
   // A team's own policy of that name, with the automation's Sid and a revocation-like condition:
-  // only the automation's exact document may ever be judged (and one day deleted) as expired.
+  // only the automation's exact document may ever be judged expired, and removed.
   const teams: PolicyDocument = {
     Version: '2012-10-17',
     Statement: [
@@ -432,7 +432,7 @@ function expiredRevocation(): SweepScenario {
   };
   return {
     name: 'expired-revocation',
-    shows: `A role that left federation keeps the automation's ${REVOKE_SESSIONS_POLICY_NAME} policy, long past IAM's longest session (43,200 s): the sweep finds it through the role's inline policies (the role no longer trusts the provider) and reports it expired-revocation; a team's own policy of that name with another document is not reported; nothing is deleted, in report or repair.`,
+    shows: `A role that left federation keeps the automation's ${REVOKE_SESSIONS_POLICY_NAME} policy, long past IAM's longest session (43,200 s): the sweep finds it through the role's inline policies (the role no longer trusts the provider) and reports it expired-revocation; a repair removes it, after reading it again through the revoke member role; a team's own policy of that name with another document is neither reported nor removed; a report run removes nothing.`,
     world: {
       accounts: {
         [a]: {

@@ -200,7 +200,7 @@ describe('sweep-inspect-account', () => {
     ]);
   });
 
-  it("reports the automation's revocation policies 43,200 s past their time, on any role, and nothing else of that name", async () => {
+  it("proposes removing the automation's revocation policies 43,200 s past their time, on any role, and nothing else of that name", async () => {
     const revocation = (secondsAgo: number) => revokeOlderSessionsPolicy(PROVIDER, new Date(NOW - secondsAgo * 1000));
     const teams = {
       Version: '2012-10-17',
@@ -244,9 +244,15 @@ describe('sweep-inspect-account', () => {
       clientIds: [],
     });
 
-    expect(summary((await inspectAccount(deps, input)).inspection)).toEqual([
-      'expired-revocation expired none',
-      'expired-revocation reordered none',
+    const { inspection } = await inspectAccount(deps, input);
+    expect(summary(inspection)).toEqual([
+      'expired-revocation expired remove-revocation-policy',
+      'expired-revocation reordered remove-revocation-policy',
+    ]);
+    // What the removal checks again: the incarnation, the path, the time.
+    expect(inspection.readable && inspection.repair.removeRevocationPolicies).toEqual([
+      { roleName: 'expired', roleId: 'AROAEXPIREDXXXXXXXXXX', path: '/', revokedBefore: new Date(NOW - 43_200_000).toISOString() },
+      { roleName: 'reordered', roleId: 'AROAREORDEREDXXXXXXXX', path: '/', revokedBefore: new Date(NOW - 90_000_000).toISOString() },
     ]);
   });
 

@@ -36,7 +36,15 @@ function fakes(options: { existing?: string[]; managedIdentities?: string[]; del
   return { deps, removed, deleted };
 }
 const item = (repair: Partial<RepairItem>): { repair: RepairItem; sweep: SweepContext } => ({
-  repair: { accountId: ACCOUNT, deleteApplications: [], removeClientIds: [], purge: [], federate: [], ...repair },
+  repair: {
+    accountId: ACCOUNT,
+    deleteApplications: [],
+    removeClientIds: [],
+    purge: [],
+    federate: [],
+    removeRevocationPolicies: [],
+    ...repair,
+  },
   sweep,
 });
 

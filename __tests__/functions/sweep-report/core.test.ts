@@ -45,11 +45,15 @@ const readableA: Inspection = {
     { kind: 'orphan-application', account: A, appId: APP(1), objectId: APP(101), action: 'delete-application', result: 'proposed' },
     { kind: 'dead-client-id', account: A, appId: APP(2), action: 'remove-client-id', result: 'proposed' },
     { kind: 'unfederated', account: A, roleName: 'payments-ci', action: 'federate', result: 'proposed' },
+    { kind: 'expired-revocation', account: A, roleName: 'left-federation', action: 'remove-revocation-policy', result: 'proposed' },
   ],
   repair: {
     deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'aws-x' }],
     removeClientIds: [APP(2)],
     federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }],
+    removeRevocationPolicies: [
+      { roleName: 'left-federation', roleId: 'AROALEFTFEDERATION001', path: '/', revokedBefore: '2025-05-01T00:00:00.000Z' },
+    ],
   },
 };
 
@@ -91,14 +95,19 @@ async function mapRun(
   return { MapRunArn: 'arn', ResultWriterDetails: { Bucket: BUCKET, Key: `${prefix}/run/manifest.json` } };
 }
 
-async function prepared(mode: 'report' | 'repair', deletionCap?: number) {
+async function prepared(
+  mode: 'report' | 'repair',
+  deletionCap?: number,
+  inspectedA: Inspection = readableA,
+  tenantPlan: TenantPlan = tenant,
+) {
   const store = new MemorySweepStore(BUCKET);
-  await store.putJson('sweeps/run-1/tenant.json', tenant);
+  await store.putJson('sweeps/run-1/tenant.json', tenantPlan);
   // B's child failed outright (e.g. its result was over the payload limit): it counts as unread.
   const inspection = await mapRun(
     store,
     'sweeps/run-1/inspect',
-    [{ input: { account: { accountId: A } }, output: readableA }],
+    [{ input: { account: { accountId: A } }, output: inspectedA }],
     [
       {
         input: { account: { accountId: B, applications: [] } },
@@ -129,19 +138,40 @@ describe('sweep-report: deciding', () => {
     expect(decision).toMatchObject({ repair: true, deletions: 3, overCap: false });
     expect(await store.getJson(decision.repairsKey)).toEqual([
       { accountId: A, ...readableA.repair, purge: [] },
-      { accountId: null, deleteApplications: [], removeClientIds: [], purge: tenant.purge, federate: [] },
+      { accountId: null, deleteApplications: [], removeClientIds: [], purge: tenant.purge, federate: [], removeRevocationPolicies: [] },
     ]);
   });
 
-  it('over the cap (the input may lower it) withholds every deletion but still federates', async () => {
+  it('over the cap (the input may lower it) withholds every deletion but still federates and removes expired revocations', async () => {
     const { store, deps, state } = await prepared('repair', 2);
 
     const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
 
     expect(decision).toMatchObject({ repair: true, deletions: 3, cap: 2, overCap: true });
     expect(await store.getJson(decision.repairsKey)).toEqual([
-      { accountId: A, deleteApplications: [], removeClientIds: [], purge: [], federate: readableA.repair.federate },
+      {
+        accountId: A,
+        deleteApplications: [],
+        removeClientIds: [],
+        purge: [],
+        federate: readableA.repair.federate,
+        removeRevocationPolicies: readableA.repair.removeRevocationPolicies,
+      },
     ]);
+  });
+
+  it('hands an account whose only repair is removing expired revocations its item, and does not count them against the cap', async () => {
+    const onlyRevocations: Inspection = {
+      ...readableA,
+      findings: readableA.findings.filter((finding) => finding.kind === 'expired-revocation'),
+      repair: { ...readableA.repair, deleteApplications: [], removeClientIds: [], federate: [] },
+    };
+    const { store, deps, state } = await prepared('repair', 0, onlyRevocations, { ...tenant, findings: [], purge: [] });
+
+    const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
+
+    expect(decision).toMatchObject({ repair: true, deletions: 0, cap: 0, overCap: false });
+    expect(await store.getJson(decision.repairsKey)).toEqual([{ accountId: A, ...onlyRevocations.repair, purge: [] }]);
   });
 
   it("refuses results that are not in the sweep's bucket", async () => {
@@ -163,6 +193,7 @@ describe('sweep-report: reporting', () => {
       outcomes: [
         { action: 'delete-application', target: APP(1), result: 'done' },
         { action: 'remove-client-id', target: APP(2), result: 'skipped', detail: 'an application with this client ID exists now' },
+        { action: 'remove-revocation-policy', target: 'left-federation', result: 'done' },
       ],
       federations: [
         {
@@ -219,6 +250,7 @@ describe('sweep-report: reporting', () => {
       ['orphan-application', 'done'],
       ['dead-client-id', 'skipped'],
       ['unfederated', 'failed'],
+      ['expired-revocation', 'done'],
     ]);
     expect(written.findings[0]!.detail).toMatch(/^States.DataLimitExceeded: /);
     expect(written.findings[1]!.detail).toContain('GraphRequestError: purge deleted item: Microsoft Graph answered 403');
@@ -249,5 +281,52 @@ describe('sweep-report: reporting', () => {
       deletionsWithheld: 0,
       failedActions: 2,
     });
+  });
+});
+
+describe('sweep-report: the removal of expired revocations', () => {
+  it("reports each policy from its role's outcome, and all of an account's as failed, with the error, when their step failed as a whole", async () => {
+    const twoRevocations: Inspection = {
+      ...readableA,
+      findings: [
+        { kind: 'expired-revocation', account: A, roleName: 'left-a', action: 'remove-revocation-policy', result: 'proposed' },
+        { kind: 'expired-revocation', account: A, roleName: 'left-b', action: 'remove-revocation-policy', result: 'proposed' },
+      ],
+    };
+    const settled = async (repaired: RepairResult) => {
+      const { store, deps, state } = await prepared('repair', undefined, twoRevocations, { ...tenant, findings: [], purge: [] });
+      const { decision } = (await reportSweep(deps, state)) as { decision: Decision };
+      const repairs = await mapRun(store, 'sweeps/run-1/repair', [{ input: { repair: { accountId: A } }, output: repaired }]);
+      const { report } = (await reportSweep(deps, { ...state, decision, repairs })) as { report: { key: string } };
+      const written = (await store.getJson(report.key)) as SweepReport;
+      return written.findings
+        .filter((finding) => finding.kind === 'expired-revocation')
+        .map((finding) => [finding.roleName, finding.result, finding.detail]);
+    };
+
+    expect(
+      await settled({
+        accountId: A,
+        outcomes: [
+          { action: 'remove-revocation-policy', target: 'left-b', result: 'skipped', detail: 'the policy is already gone' },
+          { action: 'remove-revocation-policy', target: 'left-a', result: 'done' },
+        ],
+        federations: [],
+      }),
+    ).toEqual([
+      ['left-a', 'done', undefined],
+      ['left-b', 'skipped', 'the policy is already gone'],
+    ]);
+    expect(
+      await settled({
+        accountId: A,
+        outcomes: [],
+        federations: [],
+        revocationFailure: { Error: 'MemberAccountAccessError', Cause: '{"errorMessage":"cannot assume web-identity-automation-revoke"}' },
+      }),
+    ).toEqual([
+      ['left-a', 'failed', 'the removal failed, the policy stays: MemberAccountAccessError: cannot assume web-identity-automation-revoke'],
+      ['left-b', 'failed', 'the removal failed, the policy stays: MemberAccountAccessError: cannot assume web-identity-automation-revoke'],
+    ]);
   });
 });

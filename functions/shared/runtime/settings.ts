@@ -317,6 +317,16 @@ export function loadSweepInspectSettings(env: Env): SweepInspectSettings {
   };
 }
 
+export interface SweepRemoveRevocationsSettings extends MemberAccountSettings {
+  readonly protectedRoles: readonly string[];
+}
+
+/** sweep-remove-revocations (the revoke role and the protected roles; no Graph). */
+export function loadSweepRemoveRevocationsSettings(env: Env): SweepRemoveRevocationsSettings {
+  const values = parseEnv({ ...memberAccountShape, [ENV.protectedRoles]: z.string() }, env);
+  return { ...memberAccount(values), protectedRoles: protectedRolesFrom(values[ENV.protectedRoles]) };
+}
+
 export interface SweepReportSettings extends BaseSettings {
   readonly sweepBucket: string;
   readonly deletionCap: number;

@@ -122,21 +122,29 @@ export const FINDING_KINDS = {
       'An application of the automation that no longer has the automation among its owners (an owner removed it): the automation can neither change nor delete it, and it counts against its quota. A tenant administrator gives the ownership back.',
   },
   'expired-revocation': {
-    action: 'none',
+    action: 'remove-revocation-policy',
     meaning:
-      "The automation's EntraRevokeOlderSessions policy on a role is more than 43,200 s (IAM's longest session) past its time: every session it revokes has expired. Reported; the repair does not remove it yet (docs/operator.md#expired-revocation-policies).",
+      "The automation's EntraRevokeOlderSessions policy on a role is more than 43,200 s (IAM's longest session) past its time: every session it revokes has expired. The repair removes it after reading it again (docs/operator.md#expired-revocation-policies).",
   },
   'unreadable-account': { action: 'none', meaning: 'The account could not be read completely: nothing is deleted for it in this run.' },
   'over-deletion-cap': {
     action: 'none',
-    meaning: 'The run would delete more than the deletion cap: it deletes nothing, reports every deletion as withheld, and alarms.',
+    meaning:
+      'The run would delete more than the deletion cap: it deletes no application, client ID or soft-deleted object, reports each such deletion as withheld, and alarms.',
   },
 } as const satisfies Record<string, { action: SweepAction; meaning: string }>;
 
 export type FindingKind = keyof typeof FINDING_KINDS;
 export const FINDING_KIND_NAMES = Object.keys(FINDING_KINDS) as FindingKind[];
 
-export const SWEEP_ACTIONS = ['federate', 'delete-application', 'remove-client-id', 'purge-deleted-item', 'none'] as const;
+export const SWEEP_ACTIONS = [
+  'federate',
+  'delete-application',
+  'remove-client-id',
+  'purge-deleted-item',
+  'remove-revocation-policy',
+  'none',
+] as const;
 export type SweepAction = (typeof SWEEP_ACTIONS)[number];
 
 /**
@@ -165,11 +173,28 @@ export type Finding = z.infer<typeof findingSchema>;
 /** A role the repair federates through the Create workflow. */
 export const federateRequestSchema = z.object({ roleName: roleNameSchema, roleId: z.string(), kind: z.string() });
 
+/**
+ * An expired revocation policy the repair removes (sweep-remove-revocations), as the inspection
+ * read it: the role's incarnation (`roleId`: a role deleted and created again under the name is
+ * another role, whose policy is not this one), its path (the protected-role patterns with a `/`
+ * need it; a role's path never changes, https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html
+ * has no path, so the same incarnation has the same path) and the time the policy revokes from.
+ */
+export const revocationRemovalSchema = z.object({
+  roleName: roleNameSchema,
+  roleId: z.string().check(z.minLength(1)),
+  path: z.string().check(z.regex(/^\/(.*\/)?$/, 'an IAM path')),
+  /** ISO 8601: the policy's `aws:TokenIssueTime` as the inspection read it. */
+  revokedBefore: z.iso.datetime(),
+});
+export type RevocationRemoval = z.infer<typeof revocationRemovalSchema>;
+
 /** What one account's repair does; the inspection proposes it, the cap may withhold the deletions. */
 export const accountRepairSchema = z.object({
   deleteApplications: z.array(z.object({ id: guidSchema, appId: guidSchema, uniqueName: z.string() })),
   removeClientIds: z.array(z.string()),
   federate: z.array(federateRequestSchema),
+  removeRevocationPolicies: z.array(revocationRemovalSchema),
 });
 export type AccountRepair = z.infer<typeof accountRepairSchema>;
 
@@ -223,13 +248,14 @@ export const repairItemSchema = z.object({
   removeClientIds: z.array(z.string()),
   purge: tenantPlanSchema.shape.purge,
   federate: z.array(federateRequestSchema),
+  removeRevocationPolicies: accountRepairSchema.shape.removeRevocationPolicies,
 });
 export type RepairItem = z.infer<typeof repairItemSchema>;
 
 /** One deletion the repair made or tried. */
 export const repairOutcomeSchema = z.object({
   action: z.enum(SWEEP_ACTIONS),
-  /** The application's client ID, the client ID, or the object ID purged. */
+  /** The application's client ID, the client ID, the object ID purged, or the role whose revocation policy is removed. */
   target: z.string(),
   result: z.enum(['done', 'failed', 'skipped']),
   detail: z.optional(z.string()),
@@ -262,6 +288,11 @@ export const repairResultSchema = z.object({
   ),
   /** The repair of this item failed as a whole (the item's Catch). */
   failure: z.optional(failureSchema),
+  /**
+   * The removal of the item's expired revocation policies failed as a whole (its own Catch, after
+   * the rest of the item's repair): those policies stay, the rest of the item stands.
+   */
+  revocationFailure: z.optional(failureSchema),
 });
 export type RepairResult = z.infer<typeof repairResultSchema>;
 
@@ -385,5 +416,16 @@ export const SWEEP_PROVIDER_MESSAGE = 'sweep provider among the fullest';
 export const SWEEP_IDENTITY_MESSAGE = 'sweep identity quota';
 export const DASHBOARD_FULLEST_PROVIDERS = 10;
 
-/** The destructive actions the cap counts. */
+/**
+ * The destructive actions the cap counts. `remove-revocation-policy` is not one of them: the cap
+ * guards against a mass deletion that a bug or a partial listing made look right (a live
+ * application taken for an orphan), and an expired revocation cannot be made to look expired by
+ * a partial listing: its removal rests on the policy's own time, read again from IAM at the moment
+ * of the removal (sweep-remove-revocations). What it removes is a Deny that applies only to
+ * sessions issued more than 43,200 s (IAM's longest session,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration)
+ * before, all of which have expired: it opens nothing. Counting it would let a day of many old
+ * revocations withhold the orphan clean-up, or a withheld clean-up keep the roles' policies
+ * piling up towards IAM's inline policy quota.
+ */
 export const DELETING_ACTIONS: readonly SweepAction[] = ['delete-application', 'remove-client-id', 'purge-deleted-item'];

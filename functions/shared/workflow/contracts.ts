@@ -85,7 +85,7 @@ export const TASKS = {
     // The identity pool finds the identity that created the application through the records.
     records: 'read',
   },
-  // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these four.
+  // The sweep (docs/architecture.md#the-sweep): `{Prefix}-Sweep` runs these five.
   'sweep-plan': {
     description: "Sweep: lists the member accounts and the automation's Entra objects once, and writes the per-account items.",
     capability: null,
@@ -111,6 +111,16 @@ export const TASKS = {
     records: 'remove',
     settings: [],
     // A reviewed run with a raised cap may delete many applications of one account.
+    timeoutSeconds: 300,
+  },
+  'sweep-remove-revocations': {
+    description: "Sweep: removes one account's expired EntraRevokeOlderSessions policies, each read again first; leaves anything else.",
+    // Writing inline policies is the revoke role's alone (the README's least privilege): not the
+    // audience role of sweep-repair-account, which must not be able to write any policy.
+    capability: 'revoke',
+    callsGraph: false,
+    settings: ['protectedRoles'],
+    // Three IAM calls a policy: a day-one account whose roles left federation in numbers.
     timeoutSeconds: 300,
   },
   'sweep-report': {
@@ -179,7 +189,8 @@ export const TASK_FUNCTION_NAMES = Object.keys(TASKS) as TaskFunctionName[];
  * roles, so that a task function can only do what its step needs: `reader` reads roles
  * (`iam:GetRole`), `audience` adds and removes client IDs of the tenant's OIDC provider,
  * `pin` rewrites trust policies and writes `entra:*` tags, `revoke` writes and deletes the one
- * inline policy that revokes older sessions (`EntraRevokeOlderSessions`). Each is named
+ * inline policy that revokes older sessions (`EntraRevokeOlderSessions`), reading the role it is
+ * on. Each is named
  * `{aws.automationRoleName}-{capability}`.
  */
 export const MEMBER_CAPABILITIES = ['reader', 'audience', 'pin', 'revoke'] as const;

@@ -13,6 +13,7 @@ import {
   loadRouterSettings,
   loadSweepInspectSettings,
   loadSweepPlanSettings,
+  loadSweepRemoveRevocationsSettings,
   loadSweepReportSettings,
   loadServicePrincipalSwitchSettings,
 } from '../../../../functions/shared/runtime';
@@ -35,6 +36,7 @@ const LOADERS = {
   'sweep-plan': loadSweepPlanSettings,
   'sweep-inspect-account': loadSweepInspectSettings,
   'sweep-repair-account': loadGraphSettings,
+  'sweep-remove-revocations': loadSweepRemoveRevocationsSettings,
   'sweep-report': loadSweepReportSettings,
   'revoke-older-sessions': loadBaseSettings,
   'revoke-role': loadAssignRoleSettings,
