@@ -30,7 +30,7 @@ const MUTATION_PARTS = {
       'functions/sweep-remove-revocations/core.ts',
       'functions/sweep-report/core.ts',
     ],
-    tests: ['functions/', 'security/'],
+    tests: ['functions/'],
   },
   /** The Create function and its compensation, the identity pool, the role lock. */
   create: {
