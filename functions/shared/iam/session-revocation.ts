@@ -14,18 +14,33 @@ import type { PolicyDocument } from './ports';
  * later issue time) is in docs/architecture.md#revoking-older-sessions.
  *
  * One policy per role, replaced in place at each revocation (its time only moves forward), and
- * removed by the sweep once IAM's longest session has run out since its time.
+ * removed by the sweep once every session it denies has run out since its time
+ * (`SESSION_REVOCATION_TTL_SECONDS`).
  */
 
 /** The inline policy's name on the role. */
 export const REVOKE_SESSIONS_POLICY_NAME = 'EntraRevokeOlderSessions';
 
 /**
- * IAM's longest role session: a role's maximum session duration is one to twelve hours
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration),
- * so no session issued before the revocation outlives it by more than this.
+ * How long after its time a revocation may still deny a live session: IAM's longest role session
+ * plus the longest console session made from it.
+ *
+ * * A role's maximum session duration is one to twelve hours
+ *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration),
+ *   so the credentials of a session issued before the revocation expire within 43,200 s of it.
+ * * But those credentials, while still valid (and a Deny does not stop it), can ask the federation
+ *   endpoint for a console sign-in token, whose `SessionDuration` (900 to 43,200 s) is separate
+ *   from the session's `DurationSeconds`: the role's maximum session duration "does not apply when
+ *   you use those operations to create a console URL"
+ *   (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html, `MaxSessionDuration`;
+ *   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html).
+ *   Whether that console session keeps the session's `aws:TokenIssueTime` is not documented: if
+ *   it does, the revocation denies it, for up to 43,200 s after the credentials expired.
+ *
+ * So no session the policy denies outlives it by more than 86,400 s; removing it sooner could
+ * give such a console session its permissions back.
  */
-export const SESSION_REVOCATION_TTL_SECONDS = 43_200;
+export const SESSION_REVOCATION_TTL_SECONDS = 86_400;
 
 const SID = 'EntraRevokeOlderWebIdentitySessions';
 
