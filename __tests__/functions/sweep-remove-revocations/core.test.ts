@@ -92,16 +92,16 @@ describe('sweep-remove-revocations', () => {
     const { roleWith, policyOf, deps } = account();
     // Revoked again an hour ago (the Delete workflow): the sessions it denies may be live.
     const refreshed = roleWith('revoked-again', revocation(1 * HOURS));
-    // Exactly IAM's longest session and the longest console session made from it past its time:
-    // every session it revokes has expired.
-    const justExpired = roleWith('just-expired', revocation(86_400 * 1000));
-    const notYet = roleWith('not-yet', revocation(86_399 * 1000));
+    // Exactly IAM's longest session, a sign-in token's 15 minutes and the longest console session
+    // made from it past its time: every session it revokes has expired.
+    const justExpired = roleWith('just-expired', revocation(87_300 * 1000));
+    const notYet = roleWith('not-yet', revocation(87_299 * 1000));
 
     const outcomes = await outcomesOf(deps, [refreshed, justExpired, notYet]);
 
     expect(policyOf('revoked-again')).toEqual(revocation(1 * HOURS));
     expect(policyOf('just-expired')).toBeUndefined();
-    expect(policyOf('not-yet')).toEqual(revocation(86_399 * 1000));
+    expect(policyOf('not-yet')).toEqual(revocation(87_299 * 1000));
     expect(outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([
       ['revoked-again', 'skipped'],
       ['just-expired', 'done'],
@@ -117,17 +117,21 @@ describe('sweep-remove-revocations', () => {
     // A session issued just before the revocation, for 12 hours (the role's maximum), asks the
     // federation endpoint for a console sign-in token a moment before its credentials expire, for
     // a 12-hour console session (SessionDuration is not bounded by the role's maximum session
-    // duration): that console session may live until 86,400 s after the revocation's time.
+    // duration), signing in up to 15 minutes later: that console session may live until
+    // 87,300 s after the revocation's time.
     const twelveHours = roleWith('twelve-hours', revocation(43_200 * 1000));
     const thirteenHours = roleWith('thirteen-hours', revocation(13 * HOURS));
+    const twentyFourHours = roleWith('twenty-four-hours', revocation(24 * HOURS));
 
-    const outcomes = await outcomesOf(deps, [twelveHours, thirteenHours]);
+    const outcomes = await outcomesOf(deps, [twelveHours, thirteenHours, twentyFourHours]);
 
     expect(policyOf('twelve-hours')).toEqual(revocation(43_200 * 1000));
     expect(policyOf('thirteen-hours')).toEqual(revocation(13 * HOURS));
+    expect(policyOf('twenty-four-hours')).toEqual(revocation(24 * HOURS));
     expect(outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([
       ['twelve-hours', 'skipped'],
       ['thirteen-hours', 'skipped'],
+      ['twenty-four-hours', 'skipped'],
     ]);
   });
 

@@ -34,13 +34,14 @@ export const REVOKE_SESSIONS_POLICY_NAME = 'EntraRevokeOlderSessions';
  *   you use those operations to create a console URL"
  *   (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html, `MaxSessionDuration`;
  *   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html).
- *   Whether that console session keeps the session's `aws:TokenIssueTime` is not documented: if
- *   it does, the revocation denies it, for up to 43,200 s after the credentials expired.
+ *   The sign-in token it returns is used within 15 minutes of its issue, and the console session
+ *   lasts up to 43,200 s. Whether that console session keeps the session's `aws:TokenIssueTime`
+ *   is not documented: if it does, the revocation denies it until then.
  *
- * So no session the policy denies outlives it by more than 86,400 s; removing it sooner could
- * give such a console session its permissions back.
+ * So no session the policy denies outlives it by more than 43,200 + 900 + 43,200 = 87,300 s;
+ * removing it sooner could give such a console session its permissions back.
  */
-export const SESSION_REVOCATION_TTL_SECONDS = 86_400;
+export const SESSION_REVOCATION_TTL_SECONDS = 87_300;
 
 const SID = 'EntraRevokeOlderWebIdentitySessions';
 
