@@ -439,7 +439,7 @@ async function findDeadClientIds(view: AccountView): Promise<Finding[]> {
 
 /**
  * Step 6: the automation's revocation policies whose every revoked session has expired
- * (`revocationExpired`: IAM's longest session past their time), proposed for removal, on any role,
+ * (`revocationExpired`: the longest session they may deny, `SESSION_REVOCATION_TTL_SECONDS`, past their time), proposed for removal, on any role,
  * federated or not: a role that left federation no longer trusts the provider, so only the inline
  * policies find it. Only a
  * document that is exactly the automation's revocation for this account's provider counts (a

@@ -71,8 +71,8 @@ async function reasonToKeep(deps: Deps, iam: MemberAccountIam, providerArn: stri
  * Removes one account's expired `EntraRevokeOlderSessions` policies, the last step of its repair
  * (docs/operator.md#expired-revocation-policies). Each policy is read again, and deleted only if
  * the role is not protected, is still the incarnation the inspection read (its role ID), and the
- * document is still exactly the automation's revocation for the tenant's provider, past IAM's
- * longest session at the moment of the read. Anything else leaves it, reported `skipped`.
+ * document is still exactly the automation's revocation for the tenant's provider, past the
+ * longest session it may deny (`SESSION_REVOCATION_TTL_SECONDS`) at the moment of the read. Anything else leaves it, reported `skipped`.
  *
  * The role's `entra:federation-status` is not consulted: a role an operator revoked
  * (`{Prefix}-Role-Revoke`) is locked by its trust policy and its disabled service principal, which

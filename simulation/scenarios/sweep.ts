@@ -432,7 +432,7 @@ function expiredRevocation(): SweepScenario {
   };
   return {
     name: 'expired-revocation',
-    shows: `A role that left federation keeps the automation's ${REVOKE_SESSIONS_POLICY_NAME} policy, long past IAM's longest session (43,200 s): the sweep finds it through the role's inline policies (the role no longer trusts the provider) and reports it expired-revocation; a repair removes it, after reading it again through the revoke member role; a team's own policy of that name with another document is neither reported nor removed; a report run removes nothing.`,
+    shows: `A role that left federation keeps the automation's ${REVOKE_SESSIONS_POLICY_NAME} policy, long past the longest session it may deny (87,300 s): the sweep finds it through the role's inline policies (the role no longer trusts the provider) and reports it expired-revocation; a repair removes it, after reading it again through the revoke member role; a team's own policy of that name with another document is neither reported nor removed; a report run removes nothing.`,
     world: {
       accounts: {
         [a]: {

@@ -58,7 +58,7 @@ describe('revoke-older-sessions core', () => {
     expect(iam.roles.get('ci-deployer')!.inlinePolicies).toEqual({ teams });
   });
 
-  it('the policy expires 43,200 seconds after its time, not a second earlier', () => {
+  it("the policy expires 87,300 seconds after its time (a 12-hour role session, a sign-in token's 15 minutes, then a 12-hour console session made from it), not a second earlier", () => {
     const policy = {
       Version: '2012-10-17',
       Statement: [
@@ -72,8 +72,10 @@ describe('revoke-older-sessions core', () => {
       ],
     };
     expect(revokedBefore(policy)?.toISOString()).toBe('2025-06-01T00:00:00.000Z');
-    expect(revocationExpired(policy, new Date('2025-06-01T11:59:59Z'))).toBe(false);
-    expect(revocationExpired(policy, new Date('2025-06-01T12:00:00Z'))).toBe(true);
+    expect(revocationExpired(policy, new Date('2025-06-01T12:00:00Z'))).toBe(false);
+    expect(revocationExpired(policy, new Date('2025-06-02T00:00:00Z'))).toBe(false);
+    expect(revocationExpired(policy, new Date('2025-06-02T00:14:59Z'))).toBe(false);
+    expect(revocationExpired(policy, new Date('2025-06-02T00:15:00Z'))).toBe(true);
     expect(revocationExpired({ Version: '2012-10-17', Statement: [] }, new Date('2030-01-01T00:00:00Z'))).toBe(false);
   });
 });

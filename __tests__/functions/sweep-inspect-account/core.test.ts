@@ -200,7 +200,7 @@ describe('sweep-inspect-account', () => {
     ]);
   });
 
-  it("proposes removing the automation's revocation policies 43,200 s past their time, on any role, and nothing else of that name", async () => {
+  it("proposes removing the automation's revocation policies 87,300 s past their time (a role session, a sign-in token's 15 minutes, then a console session made from it), on any role, and nothing else of that name", async () => {
     const revocation = (secondsAgo: number) => revokeOlderSessionsPolicy(PROVIDER, new Date(NOW - secondsAgo * 1000));
     const teams = {
       Version: '2012-10-17',
@@ -221,8 +221,9 @@ describe('sweep-inspect-account', () => {
       role(name, notFederated, {}, { ...extra, inlinePolicies: { [REVOKE_SESSIONS_POLICY_NAME]: revoking } });
     const { deps, input } = fakes({
       roles: [
-        left('expired', revocation(43_200)),
-        left('recent', revocation(43_199)),
+        left('expired', revocation(87_300)),
+        left('recent', revocation(87_299)),
+        left('role-session-over', revocation(43_200)),
         left('teams', teams),
         left('other-provider', otherProvider),
         left('ops', revocation(100_000), { path: '/platform/' }),
@@ -251,7 +252,7 @@ describe('sweep-inspect-account', () => {
     ]);
     // What the removal checks again: the incarnation, the path, the time.
     expect(inspection.readable && inspection.repair.removeRevocationPolicies).toEqual([
-      { roleName: 'expired', roleId: 'AROAEXPIREDXXXXXXXXXX', path: '/', revokedBefore: new Date(NOW - 43_200_000).toISOString() },
+      { roleName: 'expired', roleId: 'AROAEXPIREDXXXXXXXXXX', path: '/', revokedBefore: new Date(NOW - 87_300_000).toISOString() },
       { roleName: 'reordered', roleId: 'AROAREORDEREDXXXXXXXX', path: '/', revokedBefore: new Date(NOW - 90_000_000).toISOString() },
     ]);
   });

@@ -14,7 +14,7 @@ const HOURS = 3600 * 1000;
 const sweep = { id: '0123456789abcdef' } as SweepContext;
 /** The automation's revocation, `ago` milliseconds before NOW. */
 const revocation = (ago: number, providerArn = PROVIDER_ARN) => revokeOlderSessionsPolicy(providerArn, new Date(NOW - ago));
-const EXPIRED = revocation(13 * HOURS);
+const EXPIRED = revocation(25 * HOURS);
 
 function account() {
   const iam = new FakeAccountIam();
@@ -22,7 +22,7 @@ function account() {
   const roleWith = (roleName: string, document: PolicyDocument, path = '/'): RevocationRemoval => {
     const roleId = iam.putRole(roleName, appTeamTrustPolicy());
     iam.roles.get(roleName)!.inlinePolicies[REVOKE_SESSIONS_POLICY_NAME] = document;
-    return { roleName, roleId, path, revokedBefore: new Date(NOW - 13 * HOURS).toISOString().replace(/\.\d{3}Z$/, '.000Z') };
+    return { roleName, roleId, path, revokedBefore: new Date(NOW - 25 * HOURS).toISOString().replace(/\.\d{3}Z$/, '.000Z') };
   };
   const policyOf = (roleName: string) => iam.roles.get(roleName)?.inlinePolicies[REVOKE_SESSIONS_POLICY_NAME];
   const deps: Deps = {
@@ -74,7 +74,7 @@ describe('sweep-remove-revocations', () => {
     const { roleWith, policyOf, deps } = account();
     // The automation's document but for its Action: the team's own, however alike.
     const teams = JSON.parse(JSON.stringify(EXPIRED).replace('"Action":"*"', '"Action":"s3:*"')) as PolicyDocument;
-    const otherProvider = revocation(13 * HOURS, `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`);
+    const otherProvider = revocation(25 * HOURS, `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`);
     // The inspection's proposal may be stale: the team replaced the document since.
     const items = [roleWith('teams-own', teams), roleWith('github', otherProvider)];
 
@@ -92,15 +92,16 @@ describe('sweep-remove-revocations', () => {
     const { roleWith, policyOf, deps } = account();
     // Revoked again an hour ago (the Delete workflow): the sessions it denies may be live.
     const refreshed = roleWith('revoked-again', revocation(1 * HOURS));
-    // Exactly IAM's longest session past its time: every session it revokes has expired.
-    const justExpired = roleWith('just-expired', revocation(43_200 * 1000));
-    const notYet = roleWith('not-yet', revocation(43_199 * 1000));
+    // Exactly IAM's longest session, a sign-in token's 15 minutes and the longest console session
+    // made from it past its time: every session it revokes has expired.
+    const justExpired = roleWith('just-expired', revocation(87_300 * 1000));
+    const notYet = roleWith('not-yet', revocation(87_299 * 1000));
 
     const outcomes = await outcomesOf(deps, [refreshed, justExpired, notYet]);
 
     expect(policyOf('revoked-again')).toEqual(revocation(1 * HOURS));
     expect(policyOf('just-expired')).toBeUndefined();
-    expect(policyOf('not-yet')).toEqual(revocation(43_199 * 1000));
+    expect(policyOf('not-yet')).toEqual(revocation(87_299 * 1000));
     expect(outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([
       ['revoked-again', 'skipped'],
       ['just-expired', 'done'],
@@ -109,6 +110,29 @@ describe('sweep-remove-revocations', () => {
     expect(outcomes[0]!.detail).toBe(
       `it revokes sessions issued before 2025-06-02T11:00:00.000Z (the inspection read ${refreshed.revokedBefore}): some may still be live`,
     );
+  });
+
+  it('keeps a revocation 43,200 s past its time: a console session made from a session it denies may still be live', async () => {
+    const { roleWith, policyOf, deps } = account();
+    // A session issued just before the revocation, for 12 hours (the role's maximum), asks the
+    // federation endpoint for a console sign-in token a moment before its credentials expire, for
+    // a 12-hour console session (SessionDuration is not bounded by the role's maximum session
+    // duration), signing in up to 15 minutes later: that console session may live until
+    // 87,300 s after the revocation's time.
+    const twelveHours = roleWith('twelve-hours', revocation(43_200 * 1000));
+    const thirteenHours = roleWith('thirteen-hours', revocation(13 * HOURS));
+    const twentyFourHours = roleWith('twenty-four-hours', revocation(24 * HOURS));
+
+    const outcomes = await outcomesOf(deps, [twelveHours, thirteenHours, twentyFourHours]);
+
+    expect(policyOf('twelve-hours')).toEqual(revocation(43_200 * 1000));
+    expect(policyOf('thirteen-hours')).toEqual(revocation(13 * HOURS));
+    expect(policyOf('twenty-four-hours')).toEqual(revocation(24 * HOURS));
+    expect(outcomes.map((outcome) => [outcome.target, outcome.result])).toEqual([
+      ['twelve-hours', 'skipped'],
+      ['thirteen-hours', 'skipped'],
+      ['twenty-four-hours', 'skipped'],
+    ]);
   });
 
   it('does not touch a role deleted and created again under the same name, nor a role that is gone', async () => {

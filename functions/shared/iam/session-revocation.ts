@@ -14,18 +14,34 @@ import type { PolicyDocument } from './ports';
  * later issue time) is in docs/architecture.md#revoking-older-sessions.
  *
  * One policy per role, replaced in place at each revocation (its time only moves forward), and
- * removed by the sweep once IAM's longest session has run out since its time.
+ * removed by the sweep once every session it denies has run out since its time
+ * (`SESSION_REVOCATION_TTL_SECONDS`).
  */
 
 /** The inline policy's name on the role. */
 export const REVOKE_SESSIONS_POLICY_NAME = 'EntraRevokeOlderSessions';
 
 /**
- * IAM's longest role session: a role's maximum session duration is one to twelve hours
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration),
- * so no session issued before the revocation outlives it by more than this.
+ * How long after its time a revocation may still deny a live session: IAM's longest role session
+ * plus the longest console session made from it.
+ *
+ * * A role's maximum session duration is one to twelve hours
+ *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration),
+ *   so the credentials of a session issued before the revocation expire within 43,200 s of it.
+ * * But those credentials, while still valid (and a Deny does not stop it), can ask the federation
+ *   endpoint for a console sign-in token, whose `SessionDuration` (900 to 43,200 s) is separate
+ *   from the session's `DurationSeconds`: the role's maximum session duration "does not apply when
+ *   you use those operations to create a console URL"
+ *   (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateRole.html, `MaxSessionDuration`;
+ *   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html).
+ *   The sign-in token it returns is used within 15 minutes of its issue, and the console session
+ *   lasts up to 43,200 s. Whether that console session keeps the session's `aws:TokenIssueTime`
+ *   is not documented: if it does, the revocation denies it until then.
+ *
+ * So no session the policy denies outlives it by more than 43,200 + 900 + 43,200 = 87,300 s;
+ * removing it sooner could give such a console session its permissions back.
  */
-export const SESSION_REVOCATION_TTL_SECONDS = 43_200;
+export const SESSION_REVOCATION_TTL_SECONDS = 87_300;
 
 const SID = 'EntraRevokeOlderWebIdentitySessions';
 

@@ -124,7 +124,7 @@ export const FINDING_KINDS = {
   'expired-revocation': {
     action: 'remove-revocation-policy',
     meaning:
-      "The automation's EntraRevokeOlderSessions policy on a role is more than 43,200 s (IAM's longest session) past its time: every session it revokes has expired. The repair removes it after reading it again (docs/operator.md#expired-revocation-policies).",
+      "The automation's EntraRevokeOlderSessions policy on a role is more than 87,300 s (IAM's longest role session, a sign-in token's 15 minutes, then the longest console session made from it) past its time: every session it revokes has expired. The repair removes it after reading it again (docs/operator.md#expired-revocation-policies).",
   },
   'unreadable-account': { action: 'none', meaning: 'The account could not be read completely: nothing is deleted for it in this run.' },
   'over-deletion-cap': {
@@ -422,9 +422,9 @@ export const DASHBOARD_FULLEST_PROVIDERS = 10;
  * application taken for an orphan), and an expired revocation cannot be made to look expired by
  * a partial listing: its removal rests on the policy's own time, read again from IAM at the moment
  * of the removal (sweep-remove-revocations). What it removes is a Deny that applies only to
- * sessions issued more than 43,200 s (IAM's longest session,
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration)
- * before, all of which have expired: it opens nothing. Counting it would let a day of many old
+ * sessions issued more than 87,300 s before (IAM's longest role session, a sign-in token's 15
+ * minutes, then the longest console session made from it: `SESSION_REVOCATION_TTL_SECONDS` in functions/shared/iam/session-revocation.ts),
+ * all of which have expired: it opens nothing. Counting it would let a day of many old
  * revocations withhold the orphan clean-up, or a withheld clean-up keep the roles' policies
  * piling up towards IAM's inline policy quota.
  */
