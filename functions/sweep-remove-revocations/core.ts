@@ -85,8 +85,10 @@ async function reasonToKeep(deps: Deps, iam: MemberAccountIam, providerArn: stri
  * moment between the read and the delete: a revocation written in it (by the Delete or Revoke
  * workflow, on that very role, in that very moment) would be removed with the old one. IAM has
  * no conditional DeleteRolePolicy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePolicy.html
- * takes a role and a name only); the window is one call long
- * (docs/architecture.md#revoking-older-sessions says what it leaves).
+ * takes a role and a name only), and IAM's eventual consistency makes the window a little longer
+ * than one call: a read may return the older document for a while after another's write
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency;
+ * docs/architecture.md#revoking-older-sessions says what it leaves).
  */
 export async function removeRevocations(deps: Deps, input: Input): Promise<{ repaired: RepairResult }> {
   const { repair, sweep, repaired } = input;
