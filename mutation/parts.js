@@ -82,7 +82,15 @@ const MUTATION_PARTS = {
       'credential-helper/github-oidc.ts',
       'credential-helper/endpoints.ts',
     ],
-    tests: ['simulation/engine/invariants.test.ts', 'credential-helper/'],
+    // The suites that run the helper in this process: the others start its bin as a child
+    // process, where no mutant is active, and cost minutes a mutant for nothing.
+    tests: [
+      'simulation/engine/invariants.test.ts',
+      'credential-helper/args.test.ts',
+      'credential-helper/endpoints.test.ts',
+      'credential-helper/entra-token.test.ts',
+      'credential-helper/github-oidc.test.ts',
+    ],
   },
 };
 
