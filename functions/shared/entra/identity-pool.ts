@@ -102,17 +102,17 @@ export class AutomationIdentityPool implements EntraDirectory {
   }
 
   /**
-   * Which identity created the object, or `null` when none did. One identity: its
-   * `createdObjects`. Several: those among the owners first, by Graph's record each. For an
-   * application, the identity's own record counts too (`isOwnApplication`: issue 20, reading 2).
+   * Which identity created the object, or `null` when none did: those among the owners first, by
+   * Graph's record each. For an application, the identity's own record counts too
+   * (`isOwnApplication`: issue 20, reading 2). Only asked with several identities: every caller
+   * hands a single identity's question to it directly.
    */
-  async creatorOf(object: string | EntraApplication): Promise<number | null> {
+  private async creatorOf(object: string | EntraApplication): Promise<number | null> {
     const objectId = typeof object === 'string' ? object : object.id;
     const proves = (member: GraphDirectory) =>
       typeof object === 'string' ? member.isCreatedByAutomation(objectId) : member.isOwnApplication(object);
     const known = this.creators.get(objectId.toLowerCase());
     if (known !== undefined) return known;
-    if (this.size === 1) return (await proves(this.first)) ? 0 : null;
     const owners = new Set(await this.first.ownerIds(objectId));
     if (owners.size === 0) return null;
     for (const [index, member] of this.members.entries()) {

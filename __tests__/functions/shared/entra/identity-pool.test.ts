@@ -447,4 +447,75 @@ describe('AutomationIdentityPool', () => {
     expect(error).not.toBeInstanceOf(ApplicationNameTakenError);
     expect(fake.calls['graph:GET /applications(uniqueName)'] ?? 0).toBe(0);
   });
+
+  it('routes every write on an application to the identity that created it, from a fresh invocation', async () => {
+    // Prepare: identity 2 created the role's application; another invocation writes to it
+    const [role] = rolesPreferring(2, 3, 1);
+    const { application } = await pool(3).registerApplication(spec(role!));
+    const owner = randomUUID();
+    fake.state.addUsers(owner);
+    // Act
+    const writes = [
+      await pool(3).addOwner(application.id, owner),
+      await pool(3).addFederatedCredential(application.id, {
+        name: 'github',
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:o/r:ref:refs/heads/main',
+      }),
+    ];
+    const servicePrincipalId = await pool(3).ensureServicePrincipal(application.appId);
+    const disabled = await pool(3).setServicePrincipalEnabled(servicePrincipalId, false);
+    // Assess: each accepted (only the creating identity owns it), the service principal found by either key
+    expect([...writes, disabled]).toEqual(['added', 'added', 'done']);
+    expect(fake.state.liveServicePrincipalByAppId(application.appId)?.accountEnabled).toBe(false);
+    expect((await pool(3).getServicePrincipal(servicePrincipalId))?.appId).toBe(application.appId);
+    expect((await pool(3).getServicePrincipalByAppId(application.appId))?.id).toBe(servicePrincipalId);
+    expect(await pool(3).setServicePrincipalEnabled(randomUUID(), true)).toBe('not-found');
+  });
+
+  it('lists the application names every identity of the pool created under a prefix', async () => {
+    const directory = pool(3);
+    const roles = [...rolesPreferring(0, 3, 1), ...rolesPreferring(1, 3, 1), ...rolesPreferring(2, 3, 1)];
+    for (const role of roles) await directory.registerApplication(spec(role));
+    fake.state.seedApplication({ uniqueName: spec('stranger').uniqueName, displayName: 'stranger', createdBy: randomUUID() });
+
+    const names = await pool(3).ownApplicationNamesWithPrefix(`aws-${ACCOUNT}-`);
+
+    expect([...names].sort()).toEqual(roles.map((role) => spec(role).uniqueName).sort());
+  });
+
+  it('answers null for a client ID that names no application', async () => {
+    expect(await pool(3).findApplicationByAppId(randomUUID())).toBeNull();
+  });
+
+  it('refuses at the quota without a callback to tell', async () => {
+    // Prepare: no onIdentityFull; one identity whose share is one role, taken
+    while (fake.state.automationIdentities().length < 1) fake.state.addAutomationIdentity();
+    const directory = new AutomationIdentityPool({ members: [firstMember()], usableObjectsPerIdentity: 2 });
+    const { application } = await directory.registerApplication(spec('a'));
+    await directory.ensureServicePrincipal(application.appId);
+    fake.state.ownedObjectLimit = 2;
+    const graphRefuses = new AutomationIdentityPool({ members: [firstMember()], usableObjectsPerIdentity: Infinity });
+    // Act / Assess: the share, then Graph's own refusal
+    await expect(directory.registerApplication(spec('b'))).rejects.toBeInstanceOf(EntraQuotaExceededError);
+    await expect(graphRefuses.registerApplication(spec('b'))).rejects.toBeInstanceOf(EntraQuotaExceededError);
+  });
+
+  it('with one identity, refuses a squatted name with the single identity’s calls only', async () => {
+    fake.state.seedApplication({ uniqueName: spec('ci').uniqueName, displayName: 'squat', createdBy: randomUUID() });
+    await expect(firstMember().registerApplication(spec('ci'))).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    const single = { ...fake.calls };
+    await expect(pool(1).registerApplication(spec('ci'))).rejects.toBeInstanceOf(ApplicationNameTakenError);
+    expect(Object.fromEntries(Object.entries(fake.calls).map(([key, count]) => [key, count - (single[key] ?? 0)]))).toEqual(single);
+  });
+
+  it('remembers a client ID it learnt at creation: the service principal goes to the creator without reading the application', async () => {
+    const [role] = rolesPreferring(2, 3, 1);
+    const directory = pool(3);
+    const { application } = await directory.registerApplication(spec(role!));
+    const reads = fake.calls['graph:GET /applications(appId)'] ?? 0;
+    await directory.ensureServicePrincipal(application.appId.toUpperCase());
+    expect(fake.calls['graph:GET /applications(appId)'] ?? 0).toBe(reads);
+    expect(fake.state.liveServicePrincipalByAppId(application.appId)).toBeDefined();
+  });
 });
