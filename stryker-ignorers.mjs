@@ -39,10 +39,19 @@ function isErrorMessage(path) {
   return args[MESSAGE_ARGUMENT[callee.name] ?? 0] === path.node;
 }
 
+/** `if (…) logger.warn(…)` with no else: its condition only decides whether a line is logged. */
+function isLogOnlyIf(path) {
+  if (!path.isIfStatement() || path.node.alternate) return false;
+  const consequent = path.get('consequent');
+  const statements = consequent.isBlockStatement() ? consequent.get('body') : [consequent];
+  return statements.length > 0 && statements.every(isLogStatement);
+}
+
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'message-text', {
     shouldIgnore(path) {
       if (isLogStatement(path)) return 'log line: its wording is for people';
+      if (isLogOnlyIf(path)) return 'a condition that only decides whether a line is logged';
       if (isErrorMessage(path)) return "error message text: the error's class and fields are what callers act on";
       return undefined;
     },

@@ -153,7 +153,8 @@ export function parseFederatedCredentialTags(tags: Readonly<Record<string, strin
 } {
   const credentials: FederatedCredentialSpec[] = [];
   const refused: [string, 'malformed' | 'limit'][] = [];
-  for (const [name, value] of Object.entries(tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  // By name in code-unit order; tag keys are unique, so no two compare equal.
+  for (const [name, value] of Object.entries(tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const match = /^(https:\/\/\S+) (\S.*)$/.exec(value.trim());
     if (!CREDENTIAL_NAME.test(name) || !match) refused.push([name, 'malformed']);
     else if (credentials.length >= MAX_FEDERATED_CREDENTIALS) refused.push([name, 'limit']);

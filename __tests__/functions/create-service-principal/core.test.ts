@@ -834,3 +834,19 @@ describe('the status tags', () => {
     expect(parseFederatedCredentialTags({ a: 'x https://issuer.example subject' }).refused).toEqual([['a', 'malformed']]);
   });
 });
+
+describe('create-service-principal core: a sub changed beside the automation’s own aud pin', () => {
+  it('keeps the role’s own application when its team points sub at a managed identity but leaves aud on the application: bringing one takes the gateway audience or none', async () => {
+    // Prepare: a federated role; its team edits only the sub of the automation's pin
+    const { iam, directory, deps } = setUp();
+    iam.putRole('ci-deployer', appTeamTrustPolicy());
+    const first = (await registerIdentity(deps, input)).application;
+    if (first.outcome !== 'registered') throw new Error('expected registered');
+    const managed = directory.addIdentity();
+    iam.roles.get('ci-deployer')!.trustPolicy = pinnedPolicy(first.appId, managed.id);
+    // Act
+    const again = (await registerIdentity(deps, { ...input, eventName: 'UpdateAssumeRolePolicy' })).application;
+    // Assess: the same application and its own service principal, never the managed identity
+    expect(again).toMatchObject({ outcome: 'registered', appId: first.appId, servicePrincipalObjectId: first.servicePrincipalObjectId });
+  });
+});
