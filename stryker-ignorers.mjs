@@ -1,5 +1,6 @@
 // @ts-check
-// Mutants `npm run mutate` does not make: the wording of log lines and of error messages.
+// Mutants `npm run mutate` does not make: the wording of log lines, of error messages and of the
+// credential helper's explanations, and the causes errors carry.
 // What a log line or an error says is read by people; what the code decides (the error's class,
 // its status and fields, the outcome, what reaches IAM and Graph) stays mutated and must be
 // caught. Without this, about a third of all mutants were message text, drowning the real ones.
@@ -47,11 +48,37 @@ function isLogOnlyIf(path) {
   return statements.length > 0 && statements.every(isLogStatement);
 }
 
+/** `{ cause: error }`, the options of an error: the chain a person reads when debugging. */
+function isErrorCause(path) {
+  if (!path.isObjectExpression()) return false;
+  const parent = path.parentPath;
+  if (!parent || !(parent.isNewExpression() || parent.isCallExpression())) return false;
+  const { callee } = parent.node;
+  if (callee.type !== 'Identifier' || !/Error$/i.test(callee.name)) return false;
+  return (
+    path.node.properties.length > 0 &&
+    path.node.properties.every((p) => p.type === 'ObjectProperty' && p.key.type === 'Identifier' && p.key.name === 'cause')
+  );
+}
+
+/** The value of an `explain:` property: the wording of an explanation the helper prints (its exit code stays mutated). */
+function isExplanation(path) {
+  const parent = path.parentPath;
+  return Boolean(
+    parent?.isObjectProperty() &&
+      parent.node.value === path.node &&
+      parent.node.key.type === 'Identifier' &&
+      parent.node.key.name === 'explain',
+  );
+}
+
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'message-text', {
     shouldIgnore(path) {
       if (isLogStatement(path)) return 'log line: its wording is for people';
       if (isLogOnlyIf(path)) return 'a condition that only decides whether a line is logged';
+      if (isErrorCause(path)) return "an error's cause: the chain a person reads when debugging";
+      if (isExplanation(path)) return "an explanation's wording: the error's exit code is what callers act on";
       if (isErrorMessage(path)) return "error message text: the error's class and fields are what callers act on";
       return undefined;
     },

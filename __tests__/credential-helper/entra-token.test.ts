@@ -153,6 +153,28 @@ describe('getEntraToken, before any network call', () => {
     expect(error.message).toContain(message);
   });
 
+  it.each([
+    ['a JWT', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YTpiIn0.c2ln'],
+    ['not a JWT', 'not-a-jwt'],
+  ])('goes on to Entra with a federated token file that holds %s (Entra judges the token)', async (_case, token) => {
+    const error = await refusal(getEntraToken(source({ kind: 'workload-identity', federatedTokenFile: file(`${token}\n`) }), NOW));
+    // Past the file: Entra's host could not be reached.
+    expect(error.exitCode).not.toBe(EXIT_CODES.tokenSourceUnavailable);
+  });
+
+  it('strips only the one trailing newline of a password file', async () => {
+    const generated = await generate([{ name: 'commonName', value: 'two-lines' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate: NOT_BEFORE,
+      notAfterDate: NOT_AFTER,
+      passphrase: 'two\nlines',
+    });
+    const certificate = file(`${generated.cert}${generated.private}`);
+    const error = await refusal(getEntraToken(source({ certificate, certificatePasswordFile: file('two\nlines\n') }), NOW));
+    expect(error.exitCode).not.toBe(EXIT_CODES.certificate);
+  }, 60_000);
+
   it('explains a GitHub job that has no OIDC request', async () => {
     const error = await refusal(getEntraToken(source({ kind: 'github-actions', githubTokenRequest: {} }), NOW));
     expect(error.exitCode).toBe(EXIT_CODES.tokenSourceUnavailable);

@@ -325,4 +325,87 @@ describe('the invariants', () => {
       ['delete-failed', 'compensation-failed', 'create-timed-out'].map((name) => applicationNamePrefix(ACCOUNT, name)).sort(),
     );
   });
+
+  it("read the tenant's provider among several, and hold a role to nothing when the account has none", () => {
+    const base = world({ clientIds: ['dead0000-0000-4000-8000-00000000dead'] });
+    const account = base.iam[ACCOUNT]!;
+    const other = {
+      url: 'https://token.actions.githubusercontent.com',
+      arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+      clientIds: ['sts.amazonaws.com'],
+    };
+    const twoProviders = { ...base, iam: { [ACCOUNT]: { ...account, oidcProviders: [other, ...account.oidcProviders] } } };
+    const none = { ...base, iam: { [ACCOUNT]: { ...account, oidcProviders: [] } } };
+    expect(checkInvariants(twoProviders, SETTINGS).violations).toEqual([
+      { invariant: 'client-id-without-application', accountId: ACCOUNT, message: expect.stringContaining('dead0000') },
+    ]);
+    expect(checkInvariants(none, SETTINGS).checked.clientIds).toBe(0);
+  });
+
+  it('say an open role fired its alarm only when it is tagged so', () => {
+    const open = role('team', policy(statement()), {}, 'AROAOPENOPENOPENOPEN1');
+    const [violation] = checkInvariants(world({ roles: [open] }), SETTINGS).violations.filter((v) => v.invariant === 'role-open');
+    expect(violation!.message).not.toContain('alarm fired');
+  });
+
+  it('hold a role tagged failed to nothing, even with the automation’s placeholder, and the same role untagged to its pin', () => {
+    const placeholder = policy(statement({ [`${HOST}:aud`]: 'dead0000-0000-4000-8000-00000000dead' }));
+    expect(invariantsOf(world({ roles: [role('ci', placeholder, { 'entra:federation-status': 'failed:entra-quota' })] }))).toEqual([]);
+    expect(invariantsOf(world({ roles: [role('ci', placeholder)] }))).toContain('federated-role-not-pinned');
+  });
+
+  it('find a role pinned with one sub and its audience when its application or its service principal is gone', () => {
+    const noApplication = world({ roles: [role('ci', pinned(OTHER.appId, OWN.sp))], applications: [] });
+    const noServicePrincipal = world({ servicePrincipals: [] });
+    expect(invariantsOf(noApplication)).toContain('federated-role-not-pinned');
+    const violations = checkInvariants(noServicePrincipal, SETTINGS).violations;
+    expect(violations.map((v) => v.invariant)).toContain('federated-role-not-pinned');
+    expect(violations.find((v) => v.invariant === 'federated-role-not-pinned')!.message).toContain('sub (no service principal)');
+  });
+
+  it('take a statement as pinned only when every audience is its own or the gateway', () => {
+    const extra = role('ci', pinned(OWN.appId, OWN.sp), { 'entra:federation-status': 'ready' });
+    const statements = extra.assumeRolePolicyDocument.Statement as PolicyStatement[];
+    const condition = statements[0]!.Condition as { StringEquals: Record<string, string | string[]> };
+    condition.StringEquals[`${HOST}:aud`] = [OWN.appId, 'dead0000-0000-4000-8000-00000000dead'];
+    expect(invariantsOf(world({ roles: [extra] }))).toContain('federated-role-not-pinned');
+  });
+
+  it('leave a hand-made statement beside the automation’s own pin alone', () => {
+    const handMade = {
+      ...statement({ [`${HOST}:aud`]: FOREIGN_APP, [`${HOST}:sub`]: OTHER.sp }),
+    };
+    const mixed = role('ci', policy(...(pinned(OWN.appId, OWN.sp).Statement as PolicyStatement[]), handMade), {
+      'entra:federation-status': 'ready',
+    });
+    const view = world({
+      roles: [mixed],
+      applications: [
+        ...world().entra.applications,
+        { appId: FOREIGN_APP, uniqueName: null, createdBy: '4a000000-0000-4000-8000-00000000004a' },
+      ],
+      servicePrincipals: [
+        { id: OWN.sp, appId: OWN.appId },
+        { id: OTHER.sp, appId: FOREIGN_APP },
+      ],
+    });
+    expect(invariantsOf(view)).toEqual([]);
+  });
+
+  it('check only whole GUIDs as client IDs, and parse only whole application names', () => {
+    const dead = 'dead0000-0000-4000-8000-00000000dead';
+    expect(invariantsOf(world({ clientIds: [OWN.appId, `urn:${dead}`, `${dead}x`] }))).toEqual([]);
+    const name = applicationUniqueName('333333333333', 'x', ROLE_ID);
+    const report = checkInvariants(
+      world({
+        applications: [
+          ...world().entra.applications,
+          { appId: OTHER.appId, uniqueName: `x${name}`, createdBy: 'automation' },
+          { appId: FOREIGN_APP, uniqueName: `${name}-`, createdBy: 'automation' },
+        ],
+      }),
+      SETTINGS,
+    );
+    expect(report.violations.map((v) => v.accountId)).toEqual(['(unknown)', '(unknown)']);
+  });
 });
