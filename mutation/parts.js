@@ -34,7 +34,9 @@ const MUTATION_PARTS = {
       'functions/sweep-remove-revocations/core.ts',
       'functions/sweep-report/core.ts',
     ],
-    tests: ['functions/'],
+    // Besides the cores' own suites: the sweep scenarios (whole sweeps over simulated worlds) and the
+    // attack scenarios, which judge with the same cores.
+    tests: ['functions/', 'security/', 'simulation/sweep-scenarios.test.ts'],
   },
   /** The Create function and its compensation, the identity pool, the role lock. */
   create: {
