@@ -13,7 +13,8 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.mutate.config.js',
-    enableFindRelatedTests: true,
+    // Only the suites that import a mutated module, unless the part says otherwise (mutation/parts.js).
+    enableFindRelatedTests: part.findRelatedTests !== false,
   },
   coverageAnalysis: 'perTest',
   // mutation/parts.js says why a part may run without it.

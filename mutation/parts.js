@@ -27,6 +27,8 @@ const MUTATION_PARTS = {
   /** The safety net: plan, inspect, repair (and the removal of expired revocations), report. */
   sweep: {
     typeCheck: false,
+    // The scenarios load the task handlers by name, which jest's related-tests search cannot see.
+    findRelatedTests: false,
     mutate: [
       'functions/sweep-plan/core.ts',
       'functions/sweep-inspect-account/core.ts',
