@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-type Part = { readonly mutate: readonly string[]; readonly tests: readonly string[]; readonly typeCheck?: boolean; readonly findRelatedTests?: boolean };
+type Part = {
+  readonly mutate: readonly string[];
+  readonly tests: readonly string[];
+  readonly typeCheck?: boolean;
+  readonly findRelatedTests?: boolean;
+};
 // CommonJS, shared with Stryker's and jest's configurations (a configuration file, not a module of the
 // TypeScript layers that __tests__/layers.test.ts reads: loaded by path).
 const { MUTATION_PARTS, currentPart } = require(join(ROOT, 'mutation', 'parts.js')) as {
