@@ -11,6 +11,7 @@ import { generate } from 'selfsigned';
 import type { TokenSourceArgs } from '../../credential-helper/args';
 import { AADSTS_EXPLANATIONS, explainEntraError, getEntraToken, loadCertificate, thumbprint } from '../../credential-helper/entra-token';
 import { EXIT_CODES, HelperError } from '../../credential-helper/exit-codes';
+import { refusal } from './support/refusal';
 
 const TENANT = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
 const CLIENT = 'c0ffee00-0000-4000-8000-000000000001';
@@ -39,15 +40,6 @@ function file(content: string): string {
   const path = join(work, `file-${files}`);
   writeFileSync(path, content, { mode: 0o600 });
   return path;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<HelperError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HelperError);
-  return error as HelperError;
 }
 
 describe('loadCertificate', () => {

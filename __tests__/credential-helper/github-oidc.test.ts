@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXIT_CODES, HelperError } from '../../credential-helper/exit-codes';
+import { EXIT_CODES } from '../../credential-helper/exit-codes';
+import { refusal } from './support/refusal';
 import { ENTRA_TOKEN_EXCHANGE_AUDIENCE, requestGitHubOidcToken } from '../../credential-helper/github-oidc';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vcjpyZWY6cmVmcy9oZWFkcy9tYWluIn0.c2ln';
@@ -45,15 +46,6 @@ async function github(answer: Parameters<typeof serve>[0]): Promise<Loopback> {
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
-
-async function refusal(promise: Promise<unknown>): Promise<HelperError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(HelperError);
-  return error as HelperError;
-}
 
 describe('requestGitHubOidcToken', () => {
   it("asks for Entra's audience with the bearer request token, keeping GitHub's own query, and returns the JWT", async () => {
