@@ -4,6 +4,7 @@ import {
   TASK_TIMEOUT_SECONDS,
   WORKFLOW_TIMEOUT_SECONDS,
   roleLockInput,
+  roleLockInputSchema,
   roleLockKey,
   roleLockTableName,
 } from '../../../../functions/shared/workflow';
@@ -35,5 +36,14 @@ describe('the role lock', () => {
     expect(roleLockKey('111122223333', 'CI-Deploy')).toBe(roleLockKey('111122223333', 'ci-deploy'));
     expect(roleLockKey('111122223333', 'ci')).not.toBe(roleLockKey('444455556666', 'ci'));
     expect(roleLockInput('111122223333', 'CI', 1_700_000_000_999)).toEqual({ key: '111122223333/ci', routedAt: 1_700_000_000 });
+  });
+});
+
+describe('the role lock input', () => {
+  it('keeps the key and the routing time through its schema, and refuses an empty key or a time before 1970', () => {
+    const input = roleLockInput('111122223333', 'ci', 1_700_000_000_000);
+    expect(roleLockInputSchema.parse(input)).toEqual(input);
+    expect(roleLockInputSchema.safeParse({ ...input, key: '' }).success).toBe(false);
+    expect(roleLockInputSchema.safeParse({ ...input, routedAt: -1 }).success).toBe(false);
   });
 });
