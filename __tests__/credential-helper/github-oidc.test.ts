@@ -48,6 +48,11 @@ afterEach(async () => {
 });
 
 describe('requestGitHubOidcToken', () => {
+  it("asks for the audience Entra expects of a federated token (and a federated credential's default)", () => {
+    // https://learn.microsoft.com/graph/api/resources/federatedidentitycredential (audiences)
+    expect(ENTRA_TOKEN_EXCHANGE_AUDIENCE).toBe('api://AzureADTokenExchange');
+  });
+
   it("asks for Entra's audience with the bearer request token, keeping GitHub's own query, and returns the JWT", async () => {
     const endpoint = await github(() => ({ status: 200, body: JSON.stringify({ value: JWT }) }));
 
