@@ -578,17 +578,20 @@ describe('concurrent writes on the virtual clock', () => {
     expect(results.filter((result) => result instanceof Error)).toEqual([]);
   });
 
-  it('notes a trust policy the automation wrote over an app team write it never read', async () => {
-    // Prepare: the automation reads the role…
-    const iam = await timedClient();
+  /** The automation reads role r, the app team writes its trust policy, the automation writes what it computed from its read. */
+  async function overwriteTeamEdit(iam: IAMClient): Promise<void> {
     await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
-    // …the app team writes its trust policy (a CloudTrail call applied to the world)…
     timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', {
       roleName: 'r',
       policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }),
     });
-    // Act: …and the automation writes what it computed from its read
     await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+  }
+
+  it('notes a trust policy the automation wrote over an app team write it never read', async () => {
+    // Prepare, act: the team's write is a CloudTrail call applied to the world, between the automation's read and write
+    const iam = await timedClient();
+    await overwriteTeamEdit(iam);
     // Assess: lost until the team's document is written again
     expect(timed.trustPolicyOverwrites).toEqual([{ accountId: A, roleName: 'r', sessionName: 'test-session', repaired: false }]);
     await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
@@ -600,12 +603,7 @@ describe('concurrent writes on the virtual clock', () => {
 
   it('counts an overwrite as repaired when the role was deleted since, and not when another document was written', async () => {
     const iam = await timedClient();
-    await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
-    timed.applyCloudTrailCall(A, 'UpdateAssumeRolePolicy', {
-      roleName: 'r',
-      policyDocument: JSON.stringify({ ...POLICY, Id: 'team-edit' }),
-    });
-    await concurrently(() => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify(POLICY) })));
+    await overwriteTeamEdit(iam);
     await concurrently(() => iam.send(new GetRoleCommand({ RoleName: 'r' })));
     await concurrently(() =>
       iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'r', PolicyDocument: JSON.stringify({ ...POLICY, Id: 'other' }) })),

@@ -15,6 +15,15 @@ import { createIamModel } from '../../../../simulation/fakes/iam-model';
 const ACCOUNT = '222233334444';
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
+/** The member account as the sweep's reader role opens it, against the installed IAM model. */
+const openReader = (options: Pick<Parameters<typeof createOpenMemberAccount>[0], 'makeIamClient' | 'sleep'>) =>
+  createOpenMemberAccount({
+    sts: new STSClient({ region: 'us-east-1' }),
+    memberRoleName: 'web-identity-automation-reader',
+    region: 'us-east-1',
+    ...options,
+  })(ACCOUNT, 'sweep-test');
+
 describe('GraphDirectory: the inventory of the sweep', () => {
   let fake: GraphFake;
   let directory: GraphDirectory;
@@ -112,15 +121,10 @@ describe('MemberAccountLister.listRoles', () => {
           tags: { team: 'x' },
         });
       }
-      const open = createOpenMemberAccount({
-        sts: new STSClient({ region: 'us-east-1' }),
-        memberRoleName: 'web-identity-automation-reader',
-        region: 'us-east-1',
-        makeIamClient: (config) => new IAMClient(config),
-      });
+      const account = openReader({ makeIamClient: (config) => new IAMClient(config) });
 
       // Act
-      const roles = await (await open(ACCOUNT, 'sweep-test')).listRoles();
+      const roles = await (await account).listRoles();
 
       // Assess
       expect(roles).toHaveLength(1001);
@@ -146,14 +150,9 @@ describe('MemberAccountLister.listRoles', () => {
       for (let n = 1; n <= 1001; n++)
         model.createRole(ACCOUNT, { roleName: `role-${n}`, assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } });
       model.faults.add({ call: 'iam:ListRoles', answer: { status: 403, code: 'AccessDenied' }, skip: 1, times: 0 });
-      const open = createOpenMemberAccount({
-        sts: new STSClient({ region: 'us-east-1' }),
-        memberRoleName: 'web-identity-automation-reader',
-        region: 'us-east-1',
-        sleep: async () => undefined,
-      });
+      const account = openReader({ sleep: async () => undefined });
 
-      await expect((await open(ACCOUNT, 'sweep-test')).listRoles()).rejects.toThrow(/AccessDenied|not authorized/);
+      await expect((await account).listRoles()).rejects.toThrow(/AccessDenied|not authorized/);
     } finally {
       model.restore();
     }
@@ -174,15 +173,10 @@ describe('MemberAccountLister.listRoleInlinePolicies', () => {
           ...(n % 500 === 1 ? { inlinePolicies: { EntraRevokeOlderSessions: deny, Team: deny } } : {}),
         });
       }
-      const open = createOpenMemberAccount({
-        sts: new STSClient({ region: 'us-east-1' }),
-        memberRoleName: 'web-identity-automation-reader',
-        region: 'us-east-1',
-        makeIamClient: (config) => new IAMClient(config),
-      });
+      const account = openReader({ makeIamClient: (config) => new IAMClient(config) });
 
       // Act
-      const roles = await (await open(ACCOUNT, 'sweep-test')).listRoleInlinePolicies();
+      const roles = await (await account).listRoleInlinePolicies();
 
       // Assess
       expect(roles.map((role) => role.roleName)).toEqual(['role-0001', 'role-0501', 'role-1001']);
@@ -205,14 +199,9 @@ describe('MemberAccountLister.listRoleInlinePolicies', () => {
       for (let n = 1; n <= 1001; n++)
         model.createRole(ACCOUNT, { roleName: `role-${n}`, assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } });
       model.faults.add({ call: 'iam:GetAccountAuthorizationDetails', answer: { status: 403, code: 'AccessDenied' }, skip: 1, times: 0 });
-      const open = createOpenMemberAccount({
-        sts: new STSClient({ region: 'us-east-1' }),
-        memberRoleName: 'web-identity-automation-reader',
-        region: 'us-east-1',
-        sleep: async () => undefined,
-      });
+      const account = openReader({ sleep: async () => undefined });
 
-      await expect((await open(ACCOUNT, 'sweep-test')).listRoleInlinePolicies()).rejects.toThrow(/AccessDenied|not authorized/);
+      await expect((await account).listRoleInlinePolicies()).rejects.toThrow(/AccessDenied|not authorized/);
     } finally {
       model.restore();
     }
