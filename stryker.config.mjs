@@ -13,8 +13,8 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.mutate.config.js',
-    // Only the suites that import a mutated module, unless the part says otherwise (mutation/parts.js).
-    enableFindRelatedTests: part.findRelatedTests !== false,
+    // Only the suites that import a mutated module (of those the part names, mutation/parts.js).
+    enableFindRelatedTests: true,
   },
   coverageAnalysis: 'perTest',
   // mutation/parts.js says why a part may run without it.

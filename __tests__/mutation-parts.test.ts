@@ -6,7 +6,6 @@ type Part = {
   readonly mutate: readonly string[];
   readonly tests: readonly string[];
   readonly typeCheck?: boolean;
-  readonly findRelatedTests?: boolean;
 };
 // CommonJS, shared with Stryker's and jest's configurations (a configuration file, not a module of the
 // TypeScript layers that __tests__/layers.test.ts reads: loaded by path).
