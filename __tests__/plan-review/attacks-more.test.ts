@@ -1,9 +1,8 @@
-import { loadReplacementLookup } from '../../plan-review/cloudformation-spec';
 import { parsePlan } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import type { ReplacementLookup } from '../../plan-review/template';
 import { add, buildPlan, find } from './fixtures/plans';
-import { CONTEXT } from './support';
+import { CONTEXT, replacementLookup } from './support';
 
 /**
  * More of a malicious pull request (a second adversarial review of issue 18): each plan here
@@ -11,8 +10,8 @@ import { CONTEXT } from './support';
  */
 
 let replacing: ReplacementLookup;
-beforeAll(async () => {
-  replacing = await loadReplacementLookup();
+beforeAll(() => {
+  replacing = replacementLookup();
 });
 
 type PlanJson = ReturnType<typeof buildPlan>;

@@ -1,4 +1,3 @@
-import { loadReplacementLookup } from '../../plan-review/cloudformation-spec';
 import { reviewContext } from '../../plan-review/context';
 import { graphPermissionId } from '../../plan-review/graph-permissions';
 import { renderReview } from '../../plan-review/markdown';
@@ -8,7 +7,7 @@ import type { ReplacementLookup } from '../../plan-review/template';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
 import { add, buildPlan, editTemplate, find } from './fixtures/plans';
-import { CONTEXT } from './support';
+import { CONTEXT, replacementLookup } from './support';
 
 /**
  * A contributor opening a malicious pull request, trying to get a widening or a destruction past
@@ -17,8 +16,8 @@ import { CONTEXT } from './support';
  */
 
 let replacing: ReplacementLookup;
-beforeAll(async () => {
-  replacing = await loadReplacementLookup();
+beforeAll(() => {
+  replacing = replacementLookup();
 });
 
 type PlanJson = ReturnType<typeof buildPlan>;

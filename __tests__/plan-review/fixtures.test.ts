@@ -1,11 +1,10 @@
-import { loadReplacementLookup } from '../../plan-review/cloudformation-spec';
 import { renderJson } from '../../plan-review/json';
 import { renderReview } from '../../plan-review/markdown';
 import { parsePlan } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import type { ReplacementLookup } from '../../plan-review/template';
 import { FIXTURES } from './fixtures/plans';
-import { CONTEXT } from './support';
+import { CONTEXT, replacementLookup } from './support';
 
 /**
  * The plans of issue 18, built from the synthesized configuration (fixtures/plans.ts), each
@@ -14,8 +13,8 @@ import { CONTEXT } from './support';
  */
 
 let replacing: ReplacementLookup;
-beforeAll(async () => {
-  replacing = await loadReplacementLookup();
+beforeAll(() => {
+  replacing = replacementLookup();
 });
 
 const review = (name: keyof typeof FIXTURES) => buildReview(parsePlan(FIXTURES[name](), `${name}.plan.json`), replacing, CONTEXT);

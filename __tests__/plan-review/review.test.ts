@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadReplacementLookup } from '../../plan-review/cloudformation-spec';
 import { renderReview } from '../../plan-review/markdown';
 import { parsePlan } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import type { ReplacementLookup } from '../../plan-review/template';
-import { CONTEXT } from './support';
+import { CONTEXT, replacementLookup } from './support';
 
 /**
  * The review of the fixture plans, as Markdown. The expected texts (fixtures/*.review.md) were
@@ -17,8 +16,8 @@ const FIXTURES = join(__dirname, 'fixtures');
 const read = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 let replacing: ReplacementLookup;
 
-beforeAll(async () => {
-  replacing = await loadReplacementLookup();
+beforeAll(() => {
+  replacing = replacementLookup();
 });
 
 function review(fixture: string, edit: (plan: { resource_changes: unknown[] }) => void = () => undefined): string {

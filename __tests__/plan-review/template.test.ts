@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { loadReplacementLookup } from '../../plan-review/cloudformation-spec';
 import { type ReplacementLookup, type TemplateComparison, compareTemplates } from '../../plan-review/template';
 import { synthesizedMemberTemplate } from '../support/synthesized';
-import { CONTEXT } from './support';
+import { CONTEXT, replacementLookup } from './support';
 
 /** The StackSet's member template compared resource by resource, attributes and sections included. */
 
@@ -16,8 +15,8 @@ const handWritten = JSON.parse(
 let synthesized: any;
 let replacing: ReplacementLookup;
 
-beforeAll(async () => {
-  replacing = await loadReplacementLookup();
+beforeAll(() => {
+  replacing = replacementLookup();
   synthesized = synthesizedMemberTemplate();
 });
 
