@@ -2,6 +2,7 @@ import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy, type PolicyDocu
 import { IamThrottledError, MemberAccountAccessError } from '../../../functions/shared/runtime';
 import type { RepairItem, RepairResult, RevocationRemoval, SweepContext } from '../../../functions/shared/sweep';
 import { removeRevocations, type Deps } from '../../../functions/sweep-remove-revocations/core';
+import { makeHandler } from '../../../functions/sweep-remove-revocations/handler';
 import { ACCOUNT_ID, FakeAccountIam, PROVIDER_ARN, appTeamTrustPolicy, baseSettings, logger } from '../../fixtures/port-fakes';
 
 /**
@@ -265,5 +266,33 @@ describe('sweep-remove-revocations', () => {
     expect(iam.sessions).toEqual([]);
     expect(accountItem.repaired).toEqual(repairedBefore);
     expect(tenantItem.repaired.outcomes).toEqual(repairedBefore.outcomes);
+  });
+
+  // The incarnation is what keeps a removal from reaching a role created again under the name:
+  // an item without one is refused whole, as the state machine handed it, before any account is opened.
+  it('refuses, through its handler, a removal that names no role incarnation, opening no account and deleting nothing', async () => {
+    const { iam, roleWith, policyOf, deps } = account();
+    const item = roleWith('left-federation', EXPIRED);
+    const handler = makeHandler(() => deps);
+    const state = {
+      ...input([{ ...item, roleId: '' }]),
+      sweep: {
+        id: '0123456789abcdef',
+        executionName: 'nightly-7',
+        mode: 'repair',
+        startedAt: '2025-06-01T02:00:00Z',
+        bucket: 'web-identity-sweep-111111111111-eu-central-1',
+        prefix: 'sweeps/nightly-7/',
+        accountsKey: 'sweeps/nightly-7/accounts.json',
+        inspectPrefix: 'sweeps/nightly-7/inspect',
+        repairPrefix: 'sweeps/nightly-7/repair',
+        tenantKey: 'sweeps/nightly-7/tenant.json',
+        accounts: 1,
+      },
+    };
+
+    await expect(handler(state)).rejects.toThrow(/^sweep-remove-revocations input: repair\.removeRevocationPolicies\.0\.roleId: /);
+    expect(iam.sessions).toEqual([]);
+    expect(policyOf('left-federation')).toEqual(EXPIRED);
   });
 });

@@ -3,6 +3,8 @@ import type { EntraApplication } from '../../../functions/shared/entra';
 import type { MemberAccountIam } from '../../../functions/shared/iam';
 import type { RepairItem, SweepContext } from '../../../functions/shared/sweep';
 import { repairAccount, type Deps } from '../../../functions/sweep-repair-account/core';
+import { makeHandler } from '../../../functions/sweep-repair-account/handler';
+import { ACCOUNT_ID, FakeAccountIam, PROVIDER_ARN } from '../../fixtures/port-fakes';
 
 const ACCOUNT = '222222222222';
 const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -151,5 +153,131 @@ describe('sweep-repair-account', () => {
         },
       },
     ]);
+  });
+});
+
+/**
+ * Against an in-memory member account (its provider's client IDs, the sessions opened in it) and
+ * a tenant whose purges are recorded: where each change lands, and what is never opened.
+ */
+describe('sweep-repair-account: where the repair acts', () => {
+  const SWEEP: SweepContext = {
+    id: '0123456789abcdef',
+    executionName: 'nightly-7',
+    mode: 'repair',
+    deletionCap: 25,
+    startedAt: '2025-06-01T02:00:00Z',
+    bucket: 'web-identity-sweep-111111111111-eu-central-1',
+    prefix: 'sweeps/nightly-7/',
+    accountsKey: 'sweeps/nightly-7/accounts.json',
+    inspectPrefix: 'sweeps/nightly-7/inspect',
+    repairPrefix: 'sweeps/nightly-7/repair',
+    tenantKey: 'sweeps/nightly-7/tenant.json',
+    accounts: 1,
+  };
+  function world(options: { purgeFails?: (objectId: string) => Error | undefined } = {}) {
+    const iam = new FakeAccountIam();
+    iam.providers.set(PROVIDER_ARN, [APP(1), APP(2), APP(3)]);
+    const purged: string[] = [];
+    const { deps: base } = fakes();
+    const deps: Deps = {
+      ...base,
+      openAccount: iam.open,
+      directory: {
+        ...base.directory,
+        purgeDeletedItem: async (objectId: string) => {
+          const error = options.purgeFails?.(objectId);
+          if (error) throw error;
+          purged.push(objectId);
+        },
+      },
+    };
+    return { iam, purged, deps };
+  }
+  const repairOf = (repair: Partial<RepairItem>): { repair: RepairItem; sweep: SweepContext } => ({
+    repair: { ...item({}).repair, accountId: ACCOUNT_ID, ...repair },
+    sweep: SWEEP,
+  });
+
+  it("deletes an orphan application and removes its client ID from the item's account's provider, in a session CloudTrail shows as the sweep's", async () => {
+    const { iam, deps } = world();
+
+    const { repaired } = await repairAccount(
+      deps,
+      repairOf({ deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'a' }], removeClientIds: [APP(3)] }),
+    );
+
+    expect(repaired.outcomes).toEqual([
+      { action: 'delete-application', target: APP(1), result: 'done' },
+      { action: 'remove-client-id', target: APP(3), result: 'done' },
+    ]);
+    expect(iam.providers.get(PROVIDER_ARN)).toEqual([APP(2)]);
+    // The function and the sweep are named in the session: the member account's trail says why.
+    expect(iam.sessions).toEqual(['wi-sweeprepaira-sweep-0123456789abcdef']);
+  });
+
+  it('opens no member account for an item with nothing to delete or remove there', async () => {
+    const { iam, deps } = world();
+
+    const { repaired } = await repairAccount(
+      deps,
+      repairOf({ federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }] }),
+    );
+
+    expect(iam.sessions).toEqual([]);
+    expect(repaired.outcomes).toEqual([]);
+    expect(repaired.federations.map((federation) => federation.roleName)).toEqual(['payments-ci']);
+  });
+
+  it("purges the tenant's soft-deleted objects in the item without an account, opening no account; reports a purge Graph refuses and goes on", async () => {
+    const { iam, purged, deps } = world({
+      purgeFails: (objectId) => (objectId === APP(201) ? new GraphRequestError('purge deleted item: 403', 403) : undefined),
+    });
+
+    const { repaired } = await repairAccount(
+      deps,
+      repairOf({
+        accountId: null,
+        purge: [
+          { id: APP(201), kind: 'application', appId: APP(1) },
+          { id: APP(202), kind: 'servicePrincipal', appId: APP(1) },
+        ],
+      }),
+    );
+
+    expect(purged).toEqual([APP(202)]);
+    expect(repaired).toEqual({
+      accountId: null,
+      outcomes: [
+        { action: 'purge-deleted-item', target: APP(201), result: 'failed', detail: expect.stringMatching(/^GraphRequestError: /) },
+        { action: 'purge-deleted-item', target: APP(202), result: 'done' },
+      ],
+      federations: [],
+    });
+    expect(iam.sessions).toEqual([]);
+  });
+
+  // A Create federates a role of one account: an item without an account starts none, whatever it names.
+  it('starts no Create from the tenant-wide item, even one that names a role', async () => {
+    const { deps } = world();
+
+    const { repaired } = await repairAccount(
+      deps,
+      repairOf({ accountId: null, federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }] }),
+    );
+
+    expect(repaired.federations).toEqual([]);
+  });
+
+  it('refuses, through its handler, an item whose application to delete is not named by a GUID, before opening any account or deleting anything', async () => {
+    const { iam, purged, deps } = world();
+    const handler = makeHandler(() => deps);
+
+    await expect(handler(repairOf({ deleteApplications: [{ id: '../applications', appId: APP(1), uniqueName: 'a' }] }))).rejects.toThrow(
+      /^sweep-repair-account input: repair\.deleteApplications\.0\.id: /,
+    );
+    expect(iam.sessions).toEqual([]);
+    expect(iam.providers.get(PROVIDER_ARN)).toEqual([APP(1), APP(2), APP(3)]);
+    expect(purged).toEqual([]);
   });
 });
