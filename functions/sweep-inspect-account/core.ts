@@ -362,7 +362,8 @@ async function classifyRole(view: AccountView, role: ListedRole): Promise<Outcom
     if (brokenApp !== undefined) return federate(view, role, 'broken-pin', `aud ${brokenApp} names no application`);
     if (app && !servicePrincipalId) return federate(view, role, 'broken-pin', 'its application has no service principal any more');
     if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !pinnedSps.includes(servicePrincipalId)) {
-      return federate(view, role, 'broken-pin', 'sub names a service principal that is gone');
+      // Gone, or another role's: either way not the one its application has now.
+      return federate(view, role, 'broken-pin', `sub does not name its application's service principal ${servicePrincipalId}`);
     }
     if (app && servicePrincipalId && pinnedApps.includes(app.appId) && !held.includes(app.appId))
       return federate(view, role, 'drifted', `its client ID ${app.appId} is not on the provider`);

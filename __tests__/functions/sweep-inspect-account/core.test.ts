@@ -528,11 +528,11 @@ describe('sweep-inspect-account: ready roles that are no longer as the automatio
     const gone = '0a000000-0000-4000-8000-0000000000b9';
     const inspection = await inspectReady(pinned(APP, gone));
 
-    expect(details(inspection)).toEqual(['broken-pin: sub names a service principal that is gone']);
+    expect(details(inspection)).toEqual([`broken-pin: sub does not name its application's service principal ${SP}`]);
   });
 
   it.each([
-    ['its application still has its service principal', SP, 'broken-pin: sub names a service principal that is gone'],
+    ['its application still has its service principal', SP, `broken-pin: sub does not name its application's service principal ${SP}`],
     ['its application has no service principal any more', null, 'broken-pin: its application has no service principal any more'],
   ])("never passes a role whose sub names another role's service principal (%s)", async (_case, servicePrincipalId, expected) => {
     const stolen = role('stolen', pinned(APP, SP_B), READY_TAGS);

@@ -88,7 +88,11 @@ export const FINDING_KINDS = {
       "The role trusts the tenant's provider but is not federated (created before the system, its event lost, or its trust policy changed since it was refused).",
   },
   'retryable-failure': { action: 'federate', meaning: 'The role is tagged failed:<reason> with a reason a retry can fix.' },
-  'broken-pin': { action: 'federate', meaning: "The role's pin names an application or service principal that no longer exists." },
+  'broken-pin': {
+    action: 'federate',
+    meaning:
+      "The role's pin names an application that no longer exists, or its `sub` does not name the service principal its application has now (gone, or another role's).",
+  },
   drifted: {
     action: 'federate',
     meaning: "The role is ready but its trust policy or its provider's audiences are no longer what the automation wrote.",
