@@ -151,11 +151,16 @@ describe('sweep-report: reading the repair map', () => {
     ]);
   });
 
-  it("takes a failed repair child whose input names no account for the tenant's, and its purges as failed", async () => {
+  it.each([
+    ['names the tenant', JSON.stringify({ repair: { accountId: null } })],
+    ['is not JSON', 'not json'],
+    ['has no repair', JSON.stringify({ items: [] })],
+    ['names no account ID as a string', JSON.stringify({ repair: { accountId: 222222222222 } })],
+  ])("takes a failed repair child whose input %s for the tenant's, and its purges as failed", async (_case, input) => {
     const prepared = await inspected('repair', [], {});
 
     const { report } = await settleSweep(prepared, {
-      FAILED: [{ Status: 'FAILED', Input: 'not json', Error: 'GraphRequestError', Cause: '{"errorMessage":"Graph answered 403"}' }],
+      FAILED: [{ Status: 'FAILED', Input: input, Error: 'GraphRequestError', Cause: '{"errorMessage":"Graph answered 403"}' }],
     });
 
     expect(table(report)).toEqual([['soft-deleted', 'failed', 'the repair failed: GraphRequestError: Graph answered 403']]);

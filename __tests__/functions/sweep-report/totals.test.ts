@@ -124,6 +124,19 @@ describe('sweep-report: the totals', () => {
     ]);
   });
 
+  it('dates its finish by the clock when it is given none', async () => {
+    const prepared = await inspected('report', [readableA]);
+    const { now: _, ...withoutClock } = prepared.deps;
+    const before = Date.now();
+
+    const { report } = await settleSweep({ ...prepared, deps: withoutClock });
+
+    const finishedAt = Date.parse(report.sweep.finishedAt);
+    expect(report.sweep.finishedAt).toBe(new Date(finishedAt).toISOString());
+    expect(finishedAt).toBeGreaterThanOrEqual(before);
+    expect(finishedAt).toBeLessThanOrEqual(Date.now());
+  });
+
   it('writes the page for people as HTML beside the report', async () => {
     const types = new Map<string, string>();
     // The memory store keeps only the body; the media type is what S3 serves the page with.
