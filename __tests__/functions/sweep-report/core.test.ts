@@ -1,124 +1,12 @@
 import { silentLogger } from '../../../functions/shared/runtime';
-import {
-  renderSweepReportHtml,
-  type Inspection,
-  type RepairResult,
-  type SweepContext,
-  type SweepReport,
-  type TenantPlan,
-} from '../../../functions/shared/sweep';
+import { renderSweepReportHtml, type Inspection, type RepairResult, type SweepReport } from '../../../functions/shared/sweep';
 import { reportSweep, type Decision } from '../../../functions/sweep-report/core';
-import { MemorySweepStore } from '../../../simulation/engine/local-sweep';
+import { A, APP, mapRun, prepared, readableA, tenant } from './sweep-state';
 
 /**
  * The report step against the result files as a Distributed Map's result writer leaves them
- * (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html): a
- * manifest naming SUCCEEDED/FAILED files of child executions, whose Input and Output are JSON strings.
+ * (./sweep-state.ts writes them as documented).
  */
-
-const BUCKET = 'web-identity-sweep-111111111111-eu-central-1';
-const A = '222222222222';
-const B = '333333333333';
-const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-
-const sweep = (mode: 'report' | 'repair', deletionCap?: number): SweepContext => ({
-  id: '0123456789abcdef',
-  executionName: 'run-1',
-  mode,
-  ...(deletionCap === undefined ? {} : { deletionCap }),
-  startedAt: '2025-06-01T00:00:00Z',
-  bucket: BUCKET,
-  prefix: 'sweeps/run-1/',
-  accountsKey: 'sweeps/run-1/accounts.json',
-  inspectPrefix: 'sweeps/run-1/inspect',
-  repairPrefix: 'sweeps/run-1/repair',
-  tenantKey: 'sweeps/run-1/tenant.json',
-  accounts: 2,
-});
-
-const readableA: Inspection = {
-  accountId: A,
-  readable: true,
-  clientIds: 92,
-  federatedRoles: 3,
-  findings: [
-    { kind: 'orphan-application', account: A, appId: APP(1), objectId: APP(101), action: 'delete-application', result: 'proposed' },
-    { kind: 'dead-client-id', account: A, appId: APP(2), action: 'remove-client-id', result: 'proposed' },
-    { kind: 'unfederated', account: A, roleName: 'payments-ci', action: 'federate', result: 'proposed' },
-    { kind: 'expired-revocation', account: A, roleName: 'left-federation', action: 'remove-revocation-policy', result: 'proposed' },
-  ],
-  repair: {
-    deleteApplications: [{ id: APP(101), appId: APP(1), uniqueName: 'aws-x' }],
-    removeClientIds: [APP(2)],
-    federate: [{ roleName: 'payments-ci', roleId: 'AROAPAYMENTSPAYMENTS1', kind: 'unfederated' }],
-    removeRevocationPolicies: [
-      { roleName: 'left-federation', roleId: 'AROALEFTFEDERATION001', path: '/', revokedBefore: '2025-05-01T00:00:00.000Z' },
-    ],
-  },
-};
-
-const tenant: TenantPlan = {
-  findings: [{ kind: 'soft-deleted', account: null, appId: APP(3), objectId: APP(103), action: 'purge-deleted-item', result: 'proposed' }],
-  purge: [{ id: APP(103), kind: 'application', appId: APP(3) }],
-  directoryObjects: 210,
-  accounts: 2,
-  identities: [
-    { identity: 1, objects: 180, share: 225 },
-    { identity: 2, objects: 30, share: 225 },
-  ],
-};
-
-/** Writes a map run as the result writer does; returns what the Map state leaves in the execution state. */
-async function mapRun(
-  store: MemorySweepStore,
-  prefix: string,
-  succeeded: { input: unknown; output: unknown }[],
-  failed: { input: unknown; error: string; cause: string }[] = [],
-) {
-  await store.putJson(
-    `${prefix}/run/SUCCEEDED_0.json`,
-    succeeded.map((child) => ({ Status: 'SUCCEEDED', Input: JSON.stringify(child.input), Output: JSON.stringify(child.output) })),
-  );
-  await store.putJson(
-    `${prefix}/run/FAILED_0.json`,
-    failed.map((child) => ({ Status: 'FAILED', Input: JSON.stringify(child.input), Error: child.error, Cause: child.cause })),
-  );
-  await store.putJson(`${prefix}/run/manifest.json`, {
-    DestinationBucket: BUCKET,
-    MapRunArn: 'arn:aws:states:eu-central-1:111111111111:mapRun:Web-Identity-Sweep/InspectAccounts:run',
-    ResultFiles: {
-      FAILED: [{ Key: `${prefix}/run/FAILED_0.json`, Size: 1 }],
-      PENDING: [],
-      SUCCEEDED: [{ Key: `${prefix}/run/SUCCEEDED_0.json`, Size: 1 }],
-    },
-  });
-  return { MapRunArn: 'arn', ResultWriterDetails: { Bucket: BUCKET, Key: `${prefix}/run/manifest.json` } };
-}
-
-async function prepared(
-  mode: 'report' | 'repair',
-  deletionCap?: number,
-  inspectedA: Inspection = readableA,
-  tenantPlan: TenantPlan = tenant,
-) {
-  const store = new MemorySweepStore(BUCKET);
-  await store.putJson('sweeps/run-1/tenant.json', tenantPlan);
-  // B's child failed outright (e.g. its result was over the payload limit): it counts as unread.
-  const inspection = await mapRun(
-    store,
-    'sweeps/run-1/inspect',
-    [{ input: { account: { accountId: A } }, output: inspectedA }],
-    [
-      {
-        input: { account: { accountId: B, applications: [] } },
-        error: 'States.DataLimitExceeded',
-        cause: 'The state/task returned a result with a size exceeding the maximum number of bytes service limit.',
-      },
-    ],
-  );
-  const deps = { settings: { deletionCap: 25, entraObjectQuota: 250 }, store, logger: silentLogger };
-  return { store, deps, state: { sweep: sweep(mode, deletionCap), inspection } };
-}
 
 describe('sweep-report: deciding', () => {
   it('in a report run proposes nothing to repair and writes no repair items', async () => {
