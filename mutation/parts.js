@@ -92,6 +92,8 @@ const MUTATION_PARTS = {
       'credential-helper/args.test.ts',
       'credential-helper/endpoints.test.ts',
       'credential-helper/entra-token.test.ts',
+      // The token sources against the loopback fakes, in this process (it says how).
+      'credential-helper/entra-token-sources.test.ts',
       'credential-helper/github-oidc.test.ts',
     ],
   },

@@ -224,6 +224,23 @@ describe('explainEntraError', () => {
     expect(explainEntraError(entra('700024'), context('github-actions')).message).toContain(new Date(1_800_000_000_000).toISOString());
   });
 
+  it.each([
+    ['70021', 'the issuer, subject and audience'],
+    ['700211', 'the issuer'],
+    ['700212', 'the audience'],
+    ['700213', 'the subject'],
+  ])('says which claim of the presented token matched no federated credential for AADSTS%s: %s', (code, what) => {
+    expect(explainEntraError(entra(code), context('workload-identity')).message).toContain(
+      `on application ${CLIENT} matching ${what} of the presented token (AADSTS${code})`,
+    );
+  });
+
+  it('explains AADSTS50001, the older code of an unknown resource, as AADSTS500011', () => {
+    const older = explainEntraError(entra('50001'), context('certificate')).message;
+    expect(older).toBe(explainEntraError(entra('500011'), context('certificate')).message);
+    expect(older).toContain(`Entra has no application ${CLIENT} to issue a token for`);
+  });
+
   it('passes a HelperError through as it is', () => {
     const own = new HelperError(EXIT_CODES.certificate, 'already explained');
     expect(explainEntraError(own, context('certificate'))).toBe(own);
@@ -236,6 +253,11 @@ describe('explainEntraError', () => {
     expect(notFound.message).toContain(`with client ID ${CLIENT}`);
     expect(notFound.message).toContain('The endpoint said: Identity not found');
     expect(absent.message).toContain('No managed identity token: connect ECONNREFUSED.');
+  });
+
+  it("drops only a leading credential name from the managed identity endpoint's words", () => {
+    const quoted = explainEntraError(new Error('IMDS said: ManagedIdentityCredential: Identity not found'), context('managed-identity'));
+    expect(quoted.message).toContain('The endpoint said: IMDS said: ManagedIdentityCredential: Identity not found');
   });
 
   it('takes a tenant whose OpenID configuration cannot be read as not found', () => {
