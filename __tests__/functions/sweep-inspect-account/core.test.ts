@@ -1,3 +1,4 @@
+import { sweepContext } from '../../fixtures/sweep-context';
 import fc from 'fast-check';
 import { OidcProviderNotFoundError, silentLogger } from '../../../functions/shared/runtime';
 import { applicationUniqueName, type EntraApplication } from '../../../functions/shared/entra';
@@ -763,19 +764,7 @@ describe('sweep-inspect-account: the account as a whole', () => {
   it('accepts the map item the ItemSelector builds, whole, and refuses one without its account', () => {
     const item = {
       account: { accountId: ACCOUNT, applications: [ownApp(role('ready', pinned()))] },
-      sweep: {
-        id: '0123456789abcdef',
-        executionName: 'sweep-1',
-        mode: 'report',
-        startedAt: '2025-06-01T12:00:00Z',
-        bucket: 'reports-bucket',
-        prefix: 'sweeps/sweep-1/',
-        accountsKey: 'sweeps/sweep-1/accounts.json',
-        inspectPrefix: 'sweeps/sweep-1/inspect',
-        repairPrefix: 'sweeps/sweep-1/repair',
-        tenantKey: 'sweeps/sweep-1/tenant.json',
-        accounts: 1,
-      },
+      sweep: sweepContext({ executionName: 'sweep-1', mode: 'report', startedAt: '2025-06-01T12:00:00Z', bucket: 'reports-bucket' }),
     };
 
     expect(inputSchema.parse(item)).toEqual(item);

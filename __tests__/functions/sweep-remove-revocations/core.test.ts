@@ -1,3 +1,4 @@
+import { sweepContext } from '../../fixtures/sweep-context';
 import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy, type PolicyDocument } from '../../../functions/shared/iam';
 import { IamThrottledError, MemberAccountAccessError } from '../../../functions/shared/runtime';
 import type { RepairItem, RepairResult, RevocationRemoval, SweepContext } from '../../../functions/shared/sweep';
@@ -276,19 +277,7 @@ describe('sweep-remove-revocations', () => {
     const handler = makeHandler(() => deps);
     const state = {
       ...input([{ ...item, roleId: '' }]),
-      sweep: {
-        id: '0123456789abcdef',
-        executionName: 'nightly-7',
-        mode: 'repair',
-        startedAt: '2025-06-01T02:00:00Z',
-        bucket: 'web-identity-sweep-111111111111-eu-central-1',
-        prefix: 'sweeps/nightly-7/',
-        accountsKey: 'sweeps/nightly-7/accounts.json',
-        inspectPrefix: 'sweeps/nightly-7/inspect',
-        repairPrefix: 'sweeps/nightly-7/repair',
-        tenantKey: 'sweeps/nightly-7/tenant.json',
-        accounts: 1,
-      },
+      sweep: sweepContext(),
     };
 
     await expect(handler(state)).rejects.toThrow(/^sweep-remove-revocations input: repair\.removeRevocationPolicies\.0\.roleId: /);

@@ -1,3 +1,4 @@
+import { sweepContext } from '../../fixtures/sweep-context';
 import { GraphRequestError, GraphUnavailableError, silentLogger } from '../../../functions/shared/runtime';
 import type { EntraApplication } from '../../../functions/shared/entra';
 import type { MemberAccountIam } from '../../../functions/shared/iam';
@@ -161,20 +162,7 @@ describe('sweep-repair-account', () => {
  * a tenant whose purges are recorded: where each change lands, and what is never opened.
  */
 describe('sweep-repair-account: where the repair acts', () => {
-  const SWEEP: SweepContext = {
-    id: '0123456789abcdef',
-    executionName: 'nightly-7',
-    mode: 'repair',
-    deletionCap: 25,
-    startedAt: '2025-06-01T02:00:00Z',
-    bucket: 'web-identity-sweep-111111111111-eu-central-1',
-    prefix: 'sweeps/nightly-7/',
-    accountsKey: 'sweeps/nightly-7/accounts.json',
-    inspectPrefix: 'sweeps/nightly-7/inspect',
-    repairPrefix: 'sweeps/nightly-7/repair',
-    tenantKey: 'sweeps/nightly-7/tenant.json',
-    accounts: 1,
-  };
+  const SWEEP = sweepContext({ deletionCap: 25 });
   function world(options: { purgeFails?: (objectId: string) => Error | undefined } = {}) {
     const iam = new FakeAccountIam();
     iam.providers.set(PROVIDER_ARN, [APP(1), APP(2), APP(3)]);

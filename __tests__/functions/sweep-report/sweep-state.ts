@@ -1,3 +1,4 @@
+import { sweepContext } from '../../fixtures/sweep-context';
 import { createLogger, silentLogger, type Logger } from '../../../functions/shared/runtime';
 import {
   federationExecutionName,
@@ -24,20 +25,8 @@ export const A = '222222222222';
 export const B = '333333333333';
 export const APP = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-export const sweep = (mode: 'report' | 'repair', deletionCap?: number): SweepContext => ({
-  id: '0123456789abcdef',
-  executionName: 'run-1',
-  mode,
-  ...(deletionCap === undefined ? {} : { deletionCap }),
-  startedAt: '2025-06-01T00:00:00Z',
-  bucket: BUCKET,
-  prefix: 'sweeps/run-1/',
-  accountsKey: 'sweeps/run-1/accounts.json',
-  inspectPrefix: 'sweeps/run-1/inspect',
-  repairPrefix: 'sweeps/run-1/repair',
-  tenantKey: 'sweeps/run-1/tenant.json',
-  accounts: 2,
-});
+export const sweep = (mode: 'report' | 'repair', deletionCap?: number): SweepContext =>
+  sweepContext({ executionName: 'run-1', mode, deletionCap, startedAt: '2025-06-01T00:00:00Z', bucket: BUCKET, accounts: 2 });
 
 /** An inspection of an account that could be read. */
 export type ReadInspection = Extract<Inspection, { readable: true }>;
