@@ -24,7 +24,7 @@ const MUTATION_PARTS = {
     ],
     tests: ['functions/', 'security/', 'credential-helper/'],
   },
-  /** The safety net: plan, inspect, repair (and the removal of expired revocations), report. */
+  /** The safety net: plan, inspect, repair (and the removal of expired revocations, and what both make of one action), report. */
   sweep: {
     typeCheck: false,
     mutate: [
@@ -33,6 +33,7 @@ const MUTATION_PARTS = {
       'functions/sweep-repair-account/core.ts',
       'functions/sweep-remove-revocations/core.ts',
       'functions/sweep-report/core.ts',
+      'functions/shared/sweep/attempt.ts',
     ],
     // The cores' own suites (and any attack scenario that imports a core). The sweep scenarios, whole
     // sweeps over simulated worlds, load the handlers by name, which jest's related-tests search

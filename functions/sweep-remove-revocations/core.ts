@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { AutomationError, type HandlerDeps } from '../shared/runtime';
+import type { HandlerDeps } from '../shared/runtime';
 import {
   REVOKE_SESSIONS_POLICY_NAME,
   automationRevocation,
@@ -9,6 +9,7 @@ import {
   type OpenMemberAccount,
 } from '../shared/iam';
 import {
+  attempt,
   repairItemSchema,
   repairResultSchema,
   sweepContextSchema,
@@ -36,8 +37,6 @@ export interface Deps extends HandlerDeps {
 }
 
 const ACTION = 'remove-revocation-policy';
-const transient = (error: unknown) => error instanceof AutomationError && error.transient;
-const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
  * Why a policy is left where it is, or `undefined` when it may go. Every condition is read from
@@ -100,25 +99,26 @@ export async function removeRevocations(deps: Deps, input: Input): Promise<{ rep
     // repair and reports these policies failed (they stay).
     const iam = await deps.openAccount(repair.accountId, sessionNameFor(FUNCTION_NAME, `sweep-${sweep.id}`));
     for (const item of repair.removeRevocationPolicies) {
-      try {
-        const keep = await reasonToKeep(deps, iam, providerArn, item);
-        if (keep !== undefined) {
-          outcomes.push({ action: ACTION, target: item.roleName, result: 'skipped', detail: keep });
-          continue;
-        }
-        // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePolicy.html: NoSuchEntity
-        // (the policy or the role gone meanwhile) is nothing left to delete; deleteRolePolicy takes it as done.
-        await iam.deleteRolePolicy(item.roleName, REVOKE_SESSIONS_POLICY_NAME);
-        deps.logger.info('expired revocation policy removed', {
-          roleName: item.roleName,
-          policy: REVOKE_SESSIONS_POLICY_NAME,
-          revokedBefore: item.revokedBefore,
-        });
-        outcomes.push({ action: ACTION, target: item.roleName, result: 'done' });
-      } catch (error) {
-        if (transient(error)) throw error;
-        outcomes.push({ action: ACTION, target: item.roleName, result: 'failed', detail: `the policy stays: ${errorText(error)}` });
-      }
+      outcomes.push(
+        await attempt(
+          ACTION,
+          item.roleName,
+          async () => {
+            const keep = await reasonToKeep(deps, iam, providerArn, item);
+            if (keep !== undefined) return { skipped: keep };
+            // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRolePolicy.html: NoSuchEntity
+            // (the policy or the role gone meanwhile) is nothing left to delete; deleteRolePolicy takes it as done.
+            await iam.deleteRolePolicy(item.roleName, REVOKE_SESSIONS_POLICY_NAME);
+            deps.logger.info('expired revocation policy removed', {
+              roleName: item.roleName,
+              policy: REVOKE_SESSIONS_POLICY_NAME,
+              revokedBefore: item.revokedBefore,
+            });
+            return 'done';
+          },
+          'the policy stays: ',
+        ),
+      );
     }
   }
   return { repaired: { ...repaired, outcomes: [...repaired.outcomes, ...outcomes] } };

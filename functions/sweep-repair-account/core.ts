@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
-import { AutomationError, InvalidInputError, type HandlerDeps } from '../shared/runtime';
+import { InvalidInputError, type HandlerDeps } from '../shared/runtime';
 import type { EntraDirectory, EntraInventory } from '../shared/entra';
 import type { OpenMemberAccount } from '../shared/iam';
 import {
+  attempt,
   federationExecutionName,
   federationInput,
   repairItemSchema,
@@ -25,26 +26,6 @@ export interface Deps extends HandlerDeps {
   readonly directory: Pick<EntraDirectory, 'deleteApplication'> & DirectoryReader & Pick<EntraInventory, 'purgeDeletedItem'>;
   /** The clock the Creates' role locks count their lease from; `Date.now` by default. */
   readonly now?: () => number;
-}
-
-/**
- * A transient error leaves the function (the state machine retries the whole item: every step
- * below is idempotent); any other is this one action's failure, reported, and the rest go on.
- */
-async function attempt(
-  outcomes: RepairOutcome[],
-  action: RepairOutcome['action'],
-  target: string,
-  work: () => Promise<'done' | 'skipped'>,
-  skipped?: string,
-) {
-  try {
-    const result = await work();
-    outcomes.push({ action, target, result, ...(result === 'skipped' && skipped ? { detail: skipped } : {}) });
-  } catch (error) {
-    if (error instanceof AutomationError && error.transient) throw error;
-    outcomes.push({ action, target, result: 'failed', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-  }
 }
 
 /**
@@ -72,35 +53,36 @@ export async function repairAccount(deps: Deps, input: Input): Promise<{ repaire
   };
 
   for (const app of repair.deleteApplications) {
-    await attempt(outcomes, 'delete-application', app.appId, async () => {
-      await deps.directory.deleteApplication({ ...app, displayName: '' });
-      await removeClientId(app.appId);
-      deps.logger.info('orphan application deleted and purged; its client ID removed', { appId: app.appId, uniqueName: app.uniqueName });
-      return 'done';
-    });
+    outcomes.push(
+      await attempt('delete-application', app.appId, async () => {
+        await deps.directory.deleteApplication({ ...app, displayName: '' });
+        await removeClientId(app.appId);
+        deps.logger.info('orphan application deleted and purged; its client ID removed', { appId: app.appId, uniqueName: app.uniqueName });
+        return 'done';
+      }),
+    );
   }
   for (const clientId of repair.removeClientIds) {
-    await attempt(
-      outcomes,
-      'remove-client-id',
-      clientId,
-      async () => {
+    outcomes.push(
+      await attempt('remove-client-id', clientId, async () => {
         // Checked once more with the one judgement's vocabulary: an application, or a service
         // principal with no application here (a managed identity), makes the client ID live.
-        if (isLiveClientId(await new DirectoryFactsReader(deps.directory, []).clientId(clientId))) return 'skipped';
+        if (isLiveClientId(await new DirectoryFactsReader(deps.directory, []).clientId(clientId)))
+          return { skipped: 'an application or a service principal with this client ID exists now' };
         await removeClientId(clientId);
         deps.logger.info('dead client ID removed', { clientId });
         return 'done';
-      },
-      'an application or a service principal with this client ID exists now',
+      }),
     );
   }
   for (const item of repair.purge) {
-    await attempt(outcomes, 'purge-deleted-item', item.id, async () => {
-      await deps.directory.purgeDeletedItem(item.id);
-      deps.logger.info('soft-deleted object purged', { objectId: item.id, kind: item.kind, appId: item.appId });
-      return 'done';
-    });
+    outcomes.push(
+      await attempt('purge-deleted-item', item.id, async () => {
+        await deps.directory.purgeDeletedItem(item.id);
+        deps.logger.info('soft-deleted object purged', { objectId: item.id, kind: item.kind, appId: item.appId });
+        return 'done';
+      }),
+    );
   }
 
   const federations =

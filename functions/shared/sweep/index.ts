@@ -3,6 +3,7 @@
  * the ports it reads besides IAM and Graph (the member baseline's accounts, the report bucket),
  * and their AWS implementations.
  */
+export * from './attempt';
 export * from './aws';
 export * from './contracts';
 export * from './ports';
