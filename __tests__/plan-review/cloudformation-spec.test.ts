@@ -9,8 +9,8 @@ describe("the plan review's reading of the CloudFormation specification", () => 
     const fromTheSpecification = await loadReplacementLookup();
     const fromTheSnapshot = replacementLookup();
 
-    // A difference after an upgrade of @aws-cdk/aws-service-spec: write the snapshot again from
-    // the specification (the snapshot holds the types with at least one replacing property).
+    // A difference after an upgrade of @aws-cdk/aws-service-spec: `npm run replacing:update` writes
+    // the snapshot again from the specification (review its diff like the specification's).
     const differing = types.filter(
       (type) => JSON.stringify([...fromTheSpecification(type)].sort()) !== JSON.stringify([...fromTheSnapshot(type)].sort()),
     );
