@@ -9,6 +9,10 @@ const { displayName, testPathIgnorePatterns, roots, testMatch, ...unit } = proje
 
 const part = require('./mutation/parts.js').currentPart();
 
+// The parts that mutate nothing the stack is built from synthesize the example once per run, into
+// Stryker's sandbox (this file's folder there): __tests__/support/synthesized.ts reads it back.
+if (part.synthesizeOnce) process.env.SYNTHESIZED_EXAMPLE_CACHE = require('node:path').join(__dirname, '.synthesized-example.json');
+
 module.exports = {
   ...global,
   ...unit,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -6,6 +6,7 @@ type Part = {
   readonly mutate: readonly string[];
   readonly tests: readonly string[];
   readonly typeCheck?: boolean;
+  readonly synthesizeOnce?: boolean;
 };
 // CommonJS, shared with Stryker's and jest's configurations (a configuration file, not a module of the
 // TypeScript layers that __tests__/layers.test.ts reads: loaded by path).
@@ -62,6 +63,21 @@ describe('the parts of npm run mutate', () => {
     for (const file of part.mutate.map((entry) => entry.replace(/:\d+-\d+$/, '')))
       expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
     for (const path of part.tests) expect({ path, exists: existsSync(join(ROOT, '__tests__', path)) }).toEqual({ path, exists: true });
+  });
+
+  it('synthesizes the stack once only for parts whose modules the stack does not import (no mutant could change it)', () => {
+    const stackSources = readdirSync(join(ROOT, 'stacks'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join(ROOT, 'stacks', file), 'utf8'))
+      .concat(readFileSync(join(ROOT, 'main.ts'), 'utf8'));
+    const once = parts.filter(([, part]) => part.synthesizeOnce);
+
+    expect(once.map(([name]) => name)).toEqual(expect.arrayContaining(['plan-review-verdict', 'plan-review-policy']));
+    for (const [name, part] of once) {
+      for (const file of part.mutate)
+        expect({ name, file, reviewOnly: file.startsWith('plan-review/') }).toEqual({ name, file, reviewOnly: true });
+    }
+    expect(stackSources.filter((source) => /from '[./]*plan-review\//.test(source))).toEqual([]);
   });
 
   it('refuses a part it does not know, naming the ones it knows', () => {

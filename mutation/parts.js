@@ -6,6 +6,9 @@
  * `typeCheck: false` runs a part without Stryker's TypeScript checker: on that machine the
  * checker, not the tests, was the bottleneck (about 7 s a mutant against under 1 s), so the
  * mutants it would have rejected run against the tests instead and count in the score.
+ * `synthesizeOnce: true` lets the suites synthesize the example stack once per run rather than in
+ * each suite for each mutant (jest.mutate.config.js): only for parts whose modules the stack does
+ * not import (the plan review), where a mutant cannot change what is synthesized.
  * `npm run mutate -- <part> …` runs some; `npm run mutate` runs them all, one after the other.
  * Figures and survivors per module: bench/README.md#mutation-testing-npm-run-mutate.
  */
@@ -56,24 +59,28 @@ const MUTATION_PARTS = {
   /** The plan review's judges: IAM and bus policies, Graph permissions, credentials, event endpoints. */
   'plan-review-judges': {
     typeCheck: false,
+    synthesizeOnce: true,
     mutate: ['plan-review/rules.ts:1-580'],
     tests: ['plan-review/'],
   },
   /** The plan review's table of type rules: which attributes of which resource type are judged how. */
   'plan-review-type-rules': {
     typeCheck: false,
+    synthesizeOnce: true,
     mutate: ['plan-review/rules.ts:581-9999'],
     tests: ['plan-review/'],
   },
   /** The plan review's reading of IAM policies (what a statement allows, to whom). */
   'plan-review-policy': {
     typeCheck: false,
+    synthesizeOnce: true,
     mutate: ['plan-review/policy.ts'],
     tests: ['plan-review/'],
   },
   /** The plan review's verdict: how judgements become the exit code and the report. */
   'plan-review-verdict': {
     typeCheck: false,
+    synthesizeOnce: true,
     mutate: ['plan-review/review.ts'],
     tests: ['plan-review/'],
   },

@@ -1,8 +1,7 @@
-import { Testing } from 'cdktf';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { stateMachineNames } from '../../functions/shared/workflow';
 import { parseConfig, type FederationConfigInput } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
-import { WebIdentityFederationStack } from '../../stacks/federation-stack';
 
 /** The synthesized Terraform JSON of one stack, as `cdktf synth` writes it. */
 export interface TerraformJson {
@@ -15,14 +14,40 @@ export interface TerraformJson {
 
 const cache = new Map<string, TerraformJson>();
 
+/**
+ * Under `npm run mutate`, the parts that do not mutate what the stack is built from set
+ * SYNTHESIZED_EXAMPLE_CACHE (jest.mutate.config.js, a file in Stryker's sandbox): the example is
+ * then synthesized once per run rather than in each suite for each mutant, which was most of a
+ * mutant's time. cdktf and the provider bindings are loaded only to synthesize, for the same reason.
+ */
+function synthesizeNow(config: FederationConfigInput): TerraformJson {
+  const cacheFile = config === EXAMPLE_CONFIG ? process.env.SYNTHESIZED_EXAMPLE_CACHE : undefined;
+  if (cacheFile) {
+    try {
+      return JSON.parse(readFileSync(cacheFile, 'utf8')) as TerraformJson;
+    } catch {
+      // Not written yet: synthesized below.
+    }
+  }
+  const { Testing } = require('cdktf') as typeof import('cdktf');
+  const { WebIdentityFederationStack } = require('../../stacks/federation-stack') as typeof import('../../stacks/federation-stack');
+  const app = Testing.app();
+  const stack = new WebIdentityFederationStack(app, 'web-identity-federation', parseConfig(config));
+  const text = Testing.synth(stack);
+  if (cacheFile) {
+    // Written whole, then renamed: a concurrent reader sees all of it or nothing.
+    writeFileSync(`${cacheFile}.${process.pid}`, text);
+    renameSync(`${cacheFile}.${process.pid}`, cacheFile);
+  }
+  return JSON.parse(text) as TerraformJson;
+}
+
 /** Synthesizes the stack for a configuration (the embedded example by default); cached per configuration. */
 export function synthesize(config: FederationConfigInput = EXAMPLE_CONFIG): TerraformJson {
   const key = JSON.stringify(config);
   let json = cache.get(key);
   if (!json) {
-    const app = Testing.app();
-    const stack = new WebIdentityFederationStack(app, 'web-identity-federation', parseConfig(config));
-    json = JSON.parse(Testing.synth(stack)) as TerraformJson;
+    json = synthesizeNow(config);
     cache.set(key, json);
   }
   return json;
