@@ -71,14 +71,15 @@ describe('what the review lists of one change', () => {
 
   it("lists an update's changed values only (absent and null are the same), what becomes known after apply, and what forces the replacement", () => {
     const replaced = change('aws_sqs_queue', ['delete', 'create'], {
-      before: { name: 'events', delay_seconds: 0, tags: null, visibility_timeout_seconds: 30 },
-      after: { name: 'events-2', delay_seconds: 0, visibility_timeout_seconds: 30 },
+      before: { name: 'events', delay_seconds: 0, tags: null, visibility_timeout_seconds: 30, redrive_policy: null },
+      after: { name: 'events-2', delay_seconds: 0, visibility_timeout_seconds: 30, redrive_policy: '{"maxReceiveCount":5}' },
       afterUnknown: { url: true },
       replacePaths: [['name']],
     });
 
     expect(attributesOf(replaced)).toEqual([
       { name: 'name', before: 'events', after: 'events-2', forcesReplacement: true },
+      { name: 'redrive_policy', before: '(none)', after: '{"maxReceiveCount":5}', forcesReplacement: false },
       { name: 'url', before: '(none)', after: '(known after apply)', forcesReplacement: false },
     ]);
   });
@@ -141,6 +142,34 @@ describe('what the review analyses', () => {
     expect(r.notAnalysed).toEqual(['aws_sqs_queue.this']);
     expect(r.resources[0]?.analysed).toBe(false);
     expect(r.verdict).toBe('review');
+  });
+
+  it('neither counts nor judges an action list Terraform does not document: it leaves it unanalysed, for a person to read', () => {
+    const r = review(
+      change('aws_sqs_queue', ['update', 'update'], {
+        before: { name: 'events' },
+        after: { name: 'events' },
+        afterUnknown: { policy: true },
+      }),
+    );
+
+    expect(r.counts).toEqual([]);
+    expect(r.findings).toEqual([]);
+    expect(r.notAnalysed).toEqual(['aws_sqs_queue.this']);
+    expect(r.verdict).toBe('review');
+  });
+
+  it('judges a deleted policy by what goes with it, whatever the plan marks unknown or sensitive after', () => {
+    const deny = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: '*' }] });
+    const marked = (mask: 'afterUnknown' | 'afterSensitive') =>
+      review(change('aws_sqs_queue', ['delete'], { before: { name: 'events', policy: deny }, [mask]: { policy: true } }));
+
+    for (const r of [marked('afterUnknown'), marked('afterSensitive')]) {
+      expect(r.findings.map((f) => f.kind)).not.toContain('policy-known-after-apply');
+      expect(r.resources[0]?.policies).toEqual([
+        expect.objectContaining({ label: 'queue policy (`policy`)', after: null, afterKnown: true }),
+      ]);
+    }
   });
 
   it('analyses a deletion whatever attributes it had: a deletion judges what goes, not what it set', () => {
@@ -222,6 +251,25 @@ describe('a destruction is never silent', () => {
     expect(messages(replaced)).toEqual([
       `aws_sqs_queue.this warning destructive-change: replaces \`aws_sqs_queue\` because \`name\`, \`fifo_queue\` cannot be updated in place: ${unknowable}`,
     ]);
+  });
+
+  it("is not silenced by another resource's finding, and names a nested attribute by its path", () => {
+    const r = review(
+      change('aws_cloudwatch_log_metric_filter', ['delete'], { before: { name: 'f', pattern: 'p', log_group_name: 'g' } }),
+      change('aws_sqs_queue', ['delete', 'create'], {
+        before: { name: 'events', redrive_allow_policy: '{}' },
+        after: { name: 'events', redrive_allow_policy: '{"redrivePermission":"denyAll"}' },
+        replacePaths: [['redrive_allow_policy', 'redrivePermission']],
+      }),
+    );
+
+    expect(r.findings.map((f) => `${f.address} ${f.kind}`)).toEqual([
+      'aws_cloudwatch_log_metric_filter.this alarm-weakened',
+      'aws_sqs_queue.this destructive-change',
+    ]);
+    expect(r.findings[1]?.message).toMatch(
+      /^replaces `aws_sqs_queue` because `redrive_allow_policy\.redrivePermission` cannot be updated in place: /,
+    );
   });
 
   it('says nothing more of a destruction a rule already judged, nor of terraform_data, which holds no cloud object', () => {
@@ -350,5 +398,18 @@ describe('the member template', () => {
     const r = review(stackSet(['update', 'update'], template({ Queue: queue }), template({})));
 
     expect(r.templates).toEqual([]);
+  });
+
+  it('is compared only for the baseline StackSet, not for another CloudFormation stack', () => {
+    const r = review(
+      change('aws_cloudformation_stack', ['update'], {
+        before: { name: 'other', template_body: template({ Queue: queue }) },
+        after: { name: 'other', template_body: template({}) },
+        afterUnknown: { template_body: false },
+      }),
+    );
+
+    expect(r.templates).toEqual([]);
+    expect(r.notAnalysed).toEqual(['aws_cloudformation_stack.this']);
   });
 });
