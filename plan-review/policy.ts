@@ -125,18 +125,31 @@ const sameKey = (a: Condition, b: Condition) => a.operator === b.operator && a.k
 const sameTarget = (a: Grant, b: Grant) =>
   actionKey(a.action) === actionKey(b.action) && a.resource === b.resource && a.principal === b.principal;
 
-/** `narrow`'s conditions include every condition of `wide`, each with no more values: narrow is at most as permissive. */
+/**
+ * A negated operator (StringNotEquals, ArnNotLike, NotIpAddress, …, with IfExists or a set prefix)
+ * NORs its values: each value excludes more, so fewer values match more requests
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html).
+ */
+const negated = (c: Condition) => c.operator.includes('Not');
+
+/** Values of `narrow` that `wide` does not match as well: added to a positive operator, or removed from a negated one. */
+const extra = (narrow: Condition, wide: Condition) =>
+  negated(wide) ? wide.values.filter((v) => !narrow.values.includes(v)) : narrow.values.filter((v) => !wide.values.includes(v));
+
+/** `narrow`'s conditions include every condition of `wide`, each matching no more values: narrow is at most as permissive. */
 function atLeastAsStrict(narrow: readonly Condition[], wide: readonly Condition[]): boolean {
-  return wide.every((w) => narrow.some((n) => sameKey(n, w) && n.values.every((v) => w.values.includes(v))));
+  return wide.every((w) => narrow.some((n) => sameKey(n, w) && extra(n, w).length === 0));
 }
 
-/** What the conditions of `after` lost against `before` (removed keys, added values). */
+/** What the conditions of `after` lost against `before` (removed keys, added values, values a negated operator no longer excludes). */
 function loosened(before: readonly Condition[], after: readonly Condition[]): string[] {
   return before.flatMap((b) => {
     const match = after.find((a) => sameKey(a, b));
     if (!match) return [`condition removed: ${md(b.operator)} ${md(b.key)}`];
-    const added = match.values.filter((v) => !b.values.includes(v));
-    return added.length > 0 ? [`condition ${md(b.operator)} ${md(b.key)} now also allows ${added.map(md).join(', ')}`] : [];
+    const added = extra(match, b);
+    if (added.length === 0) return [];
+    const how = negated(b) ? 'no longer excludes' : 'now also allows';
+    return [`condition ${md(b.operator)} ${md(b.key)} ${how} ${added.map(md).join(', ')}`];
   });
 }
 
