@@ -153,8 +153,12 @@ function loosened(before: readonly Condition[], after: readonly Condition[]): st
   });
 }
 
-/** A `*` anywhere, or a Not… element: it grants everything but its list. */
-const hasWildcard = (token: string) => token.includes('*') || token.startsWith('Not');
+/**
+ * A `*` or `?` anywhere (`?` is any one character in actions and resource ARNs:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html), or a
+ * Not… element: it grants everything but its list.
+ */
+const hasWildcard = (token: string) => /[*?]/.test(token) || token.startsWith('Not');
 
 /**
  * How `after` grants more than `before`: new actions, new `*` in Action/Resource/Principal,
@@ -274,14 +278,20 @@ const globRegExp = (pattern: string) =>
   );
 const grantsSensitive = (action: string) => action.startsWith('Not') || SENSITIVE_ACTIONS.some((a) => globRegExp(action).test(a));
 
-/** Does an IAM resource pattern (or `*`) reach a role matching one of the protected name patterns? */
+/**
+ * Does an IAM resource pattern (or `*`) reach a role matching one of the protected name patterns?
+ * `*` and `?` are wildcards in resource ARNs, and a `*` ending a segment reaches across the colons
+ * after it (`arn:aws:iam::*:*` is every role): the pattern is also matched against each protected role's ARN.
+ */
 function reachesProtectedRole(resource: string, patterns: readonly string[]): string | undefined {
   if (resource === '*' || resource === NONE) return patterns[0];
-  const match = /:role\/(?:.*\/)?([^/]*)$/.exec(resource);
-  if (!match) return undefined;
-  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
-  const name = match[1];
-  return patterns.find((p) => glob(name).test(p) || glob(p).test(name));
+  const [, partition = 'aws', , , account = ''] = resource.split(':');
+  const name = /:role\/(?:.*\/)?([^/]*)$/.exec(resource)?.[1];
+  return patterns.find(
+    (p) =>
+      globRegExp(resource).test(`arn:${partition}:iam::${account}:role/${p}`) ||
+      (name !== undefined && (globRegExp(name).test(p) || globRegExp(p).test(name))),
+  );
 }
 
 /** The account an AWS principal names, `self` for the template's own account, undefined when it names none. */

@@ -291,6 +291,14 @@ describe('judgePolicy: IAM writes granted', () => {
     expect(passOn('arn:aws:iam::*:role/organizationaccountaccess*')[0]).toMatch(
       /reaches the protected role `OrganizationAccountAccessRole`$/,
     );
+    // `?` is any one character, and a `*` ending an ARN segment reaches across the colons after it:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+    expect(passOn('arn:aws:iam::222222222222:role/OrganizationAccountAccessRol?')[0]).toMatch(
+      /reaches the protected role `OrganizationAccountAccessRole`$/,
+    );
+    expect(passOn('arn:aws:iam::222222222222:*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
+    expect(passOn('arn:aws:iam::*:rol*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
+    expect(passOn('arn:aws-cn:iam::*:role/stacksets-exec-?bc')[0]).toMatch(/reaches the protected role `stacksets-exec-\*`$/);
     // Not a role, or a role no protected pattern names: the grant alone is named.
     expect(passOn('arn:aws:iam::*:user/admin')).toEqual([
       'iam-write-granted warning: grants `iam:PassRole` on `arn:aws:iam::*:user/admin`',

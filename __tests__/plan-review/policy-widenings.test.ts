@@ -41,6 +41,20 @@ describe('widenings of a new document', () => {
       '`*` in Resource: `NotResource [arn:aws:s3:::web-identity-logs]`',
     ]);
   });
+
+  it('takes `?` for the wildcard it is in actions and resources', () => {
+    // `?` matches any one character, in action names
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html) and within
+    // each ARN segment (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html):
+    // `sts:??????????` is sts:AssumeRole among others.
+    expect(widened(null, [{ Effect: 'Allow', Action: 'sts:??????????', Resource: 'arn:aws:s3:::web-identity-log?' }])).toEqual([
+      '`*` in Action: `sts:??????????`',
+      '`*` in Resource: `arn:aws:s3:::web-identity-log?`',
+    ]);
+    expect(widened([read], [read, { ...read, Resource: 'arn:aws:s3:::web-identity-log?/report.csv' }])).toEqual([
+      'new `*` in Resource: `arn:aws:s3:::web-identity-log?/report.csv`',
+    ]);
+  });
 });
 
 describe('widenings of a changed document', () => {
