@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { type PolicyJudgementOptions, judgePolicy } from '../../plan-review/policy';
 import { CONTEXT } from './support';
 
@@ -72,6 +73,22 @@ describe('judgePolicy: documents it cannot judge', () => {
     ]);
     expect(unreadable(doc({ Action: 's3:GetObject' }))).toEqual([
       'policy-unreadable warning: cannot judge the new document (`Effect` `undefined`): read it yourself',
+    ]);
+  });
+
+  it('names the strange element of a document whose Statement is one object', () => {
+    expect(unreadable(JSON.stringify({ Statement: { Effect: 'Allow', Action: '*', Resources: '*' } }))).toEqual([
+      'policy-unreadable warning: cannot judge the new document (unknown statement element `Resources`): read it yourself',
+    ]);
+  });
+
+  it('judges a document that uses every element IAM defines', () => {
+    const everyElement = doc(
+      { Sid: 'Lambda', Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' }, Condition: ORG },
+      { Sid: 'NotMe', Effect: 'Deny', NotAction: 'sts:TagSession', NotResource: '*', NotPrincipal: { AWS: '111111111111' } },
+    );
+    expect(said(judgePolicy(undefined, everyElement, trustPolicy))).toEqual([
+      'principal-service info: the AWS service `lambda.amazonaws.com`',
     ]);
   });
 
@@ -274,6 +291,37 @@ describe('judgePolicy: IAM writes granted', () => {
     ]);
   });
 
+  it('counts every IAM write that changes who may do what, and taking another identity', () => {
+    // The actions that let whoever holds them grant themselves more (write a role's policies or
+    // trust, its boundary, its tags, a user's keys, an identity provider) or become another role.
+    const writes = [
+      'iam:AddClientIDToOpenIDConnectProvider',
+      'iam:AddRoleToInstanceProfile',
+      'iam:AttachRolePolicy',
+      'iam:CreateAccessKey',
+      'iam:CreateLoginProfile',
+      'iam:CreateOpenIDConnectProvider',
+      'iam:CreatePolicyVersion',
+      'iam:CreateRole',
+      'iam:CreateUser',
+      'iam:DeleteRolePermissionsBoundary',
+      'iam:DeleteRolePolicy',
+      'iam:PassRole',
+      'iam:PutRolePermissionsBoundary',
+      'iam:PutRolePolicy',
+      'iam:RemoveClientIDFromOpenIDConnectProvider',
+      'iam:SetDefaultPolicyVersion',
+      'iam:TagRole',
+      'iam:UntagRole',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:UpdateOpenIDConnectProviderThumbprint',
+      'iam:UpdateRole',
+      'sts:AssumeRole',
+    ];
+    const counted = writes.filter((Action) => granting({ Effect: 'Allow', Action, Resource: 'arn:aws:iam::*:user/x' }).length === 1);
+    expect(counted).toEqual(writes);
+  });
+
   it('names the protected role a granted resource reaches', () => {
     const passOn = (Resource?: string) => granting({ Effect: 'Allow', Action: 'iam:PassRole', Resource });
     expect(passOn('*')).toEqual([
@@ -322,5 +370,48 @@ describe('judgePolicy: IAM writes granted', () => {
       'iam-write-granted warning: grants `iam:PassRole` on `arn:aws:iam::*:role/app-reader`',
     ]);
     expect(granting(conditional, doc(pass))).toEqual([]);
+  });
+});
+
+/** Documents with the grammar's nasty cases: mixed-case actions, lists or strings, Not… elements, conditions, principals of each kind. */
+const anyDocument = fc
+  .array(
+    fc.record({
+      Effect: fc.constantFrom('Allow', 'Deny'),
+      Action: fc.constantFrom('iam:PassRole', ['S3:GetObject', 's3:putobject'], 'sts:*', 'iam:Put?olePolicy'),
+      Resource: fc.constantFrom('*', ['arn:aws:iam::*:role/app-*', 'arn:aws:s3:::b'], 'arn:aws:iam::*:role/OrganizationAccountAccessRole'),
+      Principal: fc.option(
+        fc.constantFrom('*', { AWS: ['222222222222', 'arn:aws:iam::111111111111:root'] }, { Service: 'ec2.amazonaws.com' }),
+        {
+          nil: undefined,
+        },
+      ),
+      Condition: fc.option(fc.constantFrom(ORG, { StringNotEquals: { 'aws:SourceVpc': ['vpc-1', 'vpc-2'] } }), { nil: undefined }),
+    }),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((Statement) => ({ Version: '2012-10-17', Statement }));
+
+describe('judgePolicy, for any document', () => {
+  it('finds nothing when the document does not change, whether it comes as text or as a template object', () => {
+    fc.assert(
+      fc.property(anyDocument, fc.boolean(), (document, trust) => {
+        expect(judgePolicy(JSON.stringify(document), JSON.stringify(document), { ...terraform, trust })).toEqual([]);
+        expect(judgePolicy(document, structuredClone(document), { ctx: CONTEXT, template: true, trust })).toEqual([]);
+      }),
+      { seed: 7, numRuns: 100 },
+    );
+  });
+
+  it('names in one finding what any new identity policy grants, and nothing for one that only denies', () => {
+    fc.assert(
+      fc.property(anyDocument, (document) => {
+        const found = judgePolicy(undefined, JSON.stringify(document), terraform);
+        const granted = found.filter((f) => f.message.startsWith('new document grants'));
+        expect(granted).toHaveLength(document.Statement.some((s) => s.Effect === 'Allow') ? 1 : 0);
+        expect(found.every((f) => f.severity === 'warning' || f.severity === 'info')).toBe(true);
+      }),
+      { seed: 99, numRuns: 100 },
+    );
   });
 });
