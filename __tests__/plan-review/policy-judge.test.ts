@@ -134,6 +134,12 @@ describe('judgePolicy: what a document grants', () => {
     ).toEqual(['policy-widened warning: new action: `s3:DeleteObject`']);
   });
 
+  it('reads what looks like an intrinsic function in a Terraform document as the text it is', () => {
+    // Only a CloudFormation template resolves intrinsic functions: in a Terraform attribute they are plain JSON.
+    const imported = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::ImportValue': 'bucket' } });
+    expect(said(judgePolicy(undefined, imported, terraform))).toEqual(['policy-widened warning: new document grants `s3:GetObject`']);
+  });
+
   it('compares every variant of a template document with every variant of the previous one', () => {
     const template = { ctx: CONTEXT, template: true };
     const before = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b' }] };
@@ -165,6 +171,7 @@ describe('judgePolicy: new principals', () => {
     const bound = (Condition: object) => trusting('*', Condition).some((f) => f.startsWith('principal-organization'));
     expect(bound({ StringEqualsIgnoreCase: { 'AWS:PrincipalOrgId': 'o-exampleorg1' } })).toBe(true);
     expect(bound({ StringLike: { 'aws:PrincipalOrgID': 'o-exampleorg1' } })).toBe(false);
+    expect(bound({ 'ForAnyValue:StringEquals': { 'aws:PrincipalOrgID': 'o-exampleorg1' } })).toBe(false);
     // IfExists lets through a principal that has no organization at all.
     expect(bound({ StringEqualsIfExists: { 'aws:PrincipalOrgID': 'o-exampleorg1' } })).toBe(false);
     expect(bound({ StringEquals: { 'aws:PrincipalOrgID': ['o-exampleorg1', 'o-other'] } })).toBe(false);
@@ -345,6 +352,7 @@ describe('judgePolicy: IAM writes granted', () => {
       /reaches the protected role `OrganizationAccountAccessRole`$/,
     );
     expect(passOn('arn:aws:iam::222222222222:*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
+    expect(passOn('arn*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
     expect(passOn('arn:aws:iam::*:rol*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
     expect(passOn('arn:aws-cn:iam::*:role/stacksets-exec-?bc')[0]).toMatch(/reaches the protected role `stacksets-exec-\*`$/);
     // Not a role, or a role no protected pattern names: the grant alone is named.
