@@ -92,6 +92,19 @@ describe('judgePolicy: documents it cannot judge', () => {
     ]);
   });
 
+  it('does not judge a template document one of whose variants is not a policy document', () => {
+    const either = {
+      'Fn::If': [
+        'Prod',
+        { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b' }] },
+        { Version: '2012-10-17' },
+      ],
+    };
+    expect(unreadable(either, { ctx: CONTEXT, template: true })).toEqual([
+      'policy-unreadable warning: cannot judge the new document (it is not a policy document with a `Statement`): read it yourself',
+    ]);
+  });
+
   it('does not judge text that is JSON but not a document with a Statement', () => {
     const notAPolicy =
       'policy-unreadable warning: cannot judge the new document (it is not a policy document with a `Statement`): read it yourself';
@@ -187,6 +200,13 @@ describe('judgePolicy: new principals', () => {
     ]);
     expect(trusting({ AWS: '333333333333' })).toEqual([
       'principal-cross-account warning: `333333333333`: cross-account (`333333333333`): confirm it belongs to the organization',
+    ]);
+    // Only an ARN that starts as one names the central account: text around it is not trusted.
+    expect(trusting({ AWS: 'x-arn:aws:iam::111111111111:root' })).toEqual([
+      'principal-cross-account warning: `x-arn:aws:iam::111111111111:root`: cross-account: confirm it belongs to the organization',
+    ]);
+    expect(trusting({ AWS: '1111111111112' })).toEqual([
+      'principal-cross-account warning: `1111111111112`: cross-account: confirm it belongs to the organization',
     ]);
     expect(trusting({ AWS: 'AIDAEXAMPLEUNIQUEID' })).toEqual([
       'principal-cross-account warning: `AIDAEXAMPLEUNIQUEID`: cross-account: confirm it belongs to the organization',
@@ -355,6 +375,10 @@ describe('judgePolicy: IAM writes granted', () => {
     expect(passOn('arn*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
     expect(passOn('arn:aws:iam::*:rol*')[0]).toMatch(/reaches the protected role `OrganizationAccountAccessRole`$/);
     expect(passOn('arn:aws-cn:iam::*:role/stacksets-exec-?bc')[0]).toMatch(/reaches the protected role `stacksets-exec-\*`$/);
+    // The review does not know the path a protected role was created under: a name matched under any path counts.
+    expect(passOn('arn:aws:iam::*:role/*/OrganizationAccountAccess*')[0]).toMatch(
+      /reaches the protected role `OrganizationAccountAccessRole`$/,
+    );
     // Not a role, or a role no protected pattern names: the grant alone is named.
     expect(passOn('arn:aws:iam::*:user/admin')).toEqual([
       'iam-write-granted warning: grants `iam:PassRole` on `arn:aws:iam::*:user/admin`',
