@@ -306,6 +306,8 @@ describe('judgePolicy: IAM writes granted', () => {
       'sts:AssumeRoleWithWebIdentity',
       'iam:Tag?',
       'iam.PassRole',
+      'iam:Pass.Role',
+      'PassRole',
       'xiam:PassRole',
       'iam:PassRole2',
       's3:*',
