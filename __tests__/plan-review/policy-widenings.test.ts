@@ -89,8 +89,10 @@ describe('widenings of a changed document', () => {
   });
 
   it('flags a known action on a known resource that was never granted together', () => {
-    // Each piece is known, the pair is new: s3:PutObject was allowed only on the other bucket.
-    const before = [read, { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::drop/*' }];
+    // Each piece is known, the pair is new: s3:PutObject was allowed only on the other bucket. The
+    // conditions of other grants are not this grant's: it is new, not a loosened one.
+    const fromNetwork = { ...read, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } };
+    const before = [fromNetwork, { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::drop/*' }];
     expect(widened(before, [...before, { ...read, Action: 's3:PutObject' }])).toEqual([
       'newly granted (`s3:PutObject` on `arn:aws:s3:::web-identity-logs/*`)',
     ]);
