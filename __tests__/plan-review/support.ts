@@ -15,10 +15,13 @@ export const CONTEXT = reviewContext(parseConfig(EXAMPLE_CONFIG));
  * mutant under `npm run mutate`. cloudformation-spec.test.ts holds the snapshot equal to the
  * specification, type by type, so it cannot drift from what the review reads in production.
  */
+let snapshot: Record<string, Record<string, 'yes' | 'maybe'>> | undefined;
 export const replacementLookup = (): ReplacementLookup => {
-  const snapshot = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'replacing-properties.json'), 'utf8')) as Record<
+  // Read once per suite: build-review.test.ts asks for it in every review it builds.
+  snapshot ??= JSON.parse(readFileSync(join(__dirname, 'fixtures', 'replacing-properties.json'), 'utf8')) as Record<
     string,
     Record<string, 'yes' | 'maybe'>
   >;
-  return (type) => new Map(Object.entries(snapshot[type] ?? {}));
+  const read = snapshot;
+  return (type) => new Map(Object.entries(read[type] ?? {}));
 };
