@@ -576,6 +576,12 @@ const stackSetTargets: Judge = (input) =>
         ),
       ];
 
+/** An inline argument of a bucket that gives others access to its objects. */
+const bucketAccess = (input: AttributeJudgeInput) =>
+  warn('bucket-access-relaxed', `${md(input.name)} becomes ${md(shown(input, 'after'))}: others may read or receive the bucket's objects`);
+
+const isEmpty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+
 const nothing: Judge = () => [];
 
 export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
@@ -605,7 +611,11 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     neutral: ['name'],
     always: attachment,
   },
-  aws_cloudwatch_event_bus: { judged: {}, neutral: ['name', 'description', 'event_source_name', 'kms_key_identifier'] },
+  aws_cloudwatch_event_bus: {
+    judged: {},
+    // Where undeliverable events go, and the bus's own logging: neither admits anyone to the bus.
+    neutral: ['name', 'description', 'event_source_name', 'kms_key_identifier', 'dead_letter_config', 'log_config'],
+  },
   aws_cloudwatch_event_bus_policy: { judged: { policy: busPolicy }, neutral: ['event_bus_name'] },
   aws_cloudwatch_event_permission: {
     judged: { principal: nothing, condition: nothing, action: nothing, statement_id: nothing },
@@ -637,12 +647,27 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       input: routing('the event target'),
       input_path: routing('the event target'),
       input_transformer: routing('the event target'),
+      // What the target does with each event (a queue's message group, a task's parameters, a
+      // request's headers): https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html
+      ...Object.fromEntries(
+        [
+          'appsync_target',
+          'batch_target',
+          'ecs_target',
+          'http_target',
+          'kinesis_target',
+          'redshift_target',
+          'run_command_targets',
+          'sagemaker_pipeline_target',
+          'sqs_target',
+        ].map((k) => [k, routing('the event target')]),
+      ),
     },
     neutral: ['rule', 'target_id', 'event_bus_name', 'dead_letter_config', 'retry_policy', 'force_destroy'],
   },
   aws_cloudwatch_log_group: {
     judged: {},
-    neutral: ['name', 'name_prefix', 'retention_in_days', 'kms_key_id', 'log_group_class', 'skip_destroy'],
+    neutral: ['name', 'name_prefix', 'retention_in_days', 'kms_key_id', 'log_group_class', 'skip_destroy', 'deletion_protection_enabled'],
   },
   aws_cloudwatch_log_metric_filter: {
     judged: { pattern: alarm, metric_transformation: alarm, log_group_name: alarm },
@@ -700,6 +725,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'global_secondary_index',
       'local_secondary_index',
       'replica',
+      'global_table_witness',
       'restore_date_time',
       'restore_source_name',
       'restore_source_table_arn',
@@ -735,6 +761,11 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
         i.kind === 'create' && (!Array.isArray(i.after) || i.after.length === 0)
           ? []
           : [warn('code-changed', `the function loads layers (code from elsewhere): ${md(shown(i, 'after'))}`)],
+      // Run on the EC2 instances of a capacity provider, in its VPC, instead of Lambda's own compute
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html, CapacityProviderConfig).
+      capacity_provider_config: (i) => [
+        warn('code-changed', `the function runs on the instances of a capacity provider: ${md(shown(i, 'after'))}`),
+      ],
       // Code from an image or a bucket instead of the zip the synth builds.
       ...Object.fromEntries(
         ['image_uri', 's3_bucket', 's3_key', 's3_object_version', 'image_config', 'code_signing_config_arn'].map((k) => [
@@ -766,6 +797,10 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'replace_security_groups_on_destroy',
       'replacement_security_group_ids',
       'code_sha256',
+      'source_kms_key_arn',
+      'publish_to',
+      'durable_config',
+      'tenancy_config',
       'snap_start',
       'dead_letter_config',
       'vpc_config',
@@ -811,7 +846,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'source_access_configuration',
       'amazon_managed_kafka_event_source_config',
       'document_db_event_source_config',
-      'event_source_mapping_arn',
     ],
   },
   aws_lambda_permission: {
@@ -830,7 +864,15 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     always: lambdaPermission,
   },
   aws_s3_bucket: {
-    judged: { policy: policy('bucket policy (`policy`)') },
+    judged: {
+      policy: policy('bucket policy (`policy`)'),
+      // The provider's older inline arguments (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket):
+      // an ACL or grant other than the owner's own gives others access; replication copies the
+      // objects to another bucket, possibly of another account.
+      acl: (i) => (i.after === undefined || i.after === null || i.after === 'private' ? [] : [bucketAccess(i)]),
+      grant: (i) => (isEmpty(i.after) ? [] : [bucketAccess(i)]),
+      replication_configuration: (i) => (isEmpty(i.after) ? [] : [bucketAccess(i)]),
+    },
     neutral: [
       'bucket',
       'bucket_prefix',
@@ -840,6 +882,18 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'bucket_regional_domain_name',
       'hosted_zone_id',
       'bucket_region',
+      'acceleration_status',
+      'request_payer',
+      'cors_rule',
+      'lifecycle_rule',
+      'logging',
+      'object_lock_configuration',
+      'server_side_encryption_configuration',
+      'versioning',
+      // Serving a website needs a policy that admits everyone: the bucket policy is judged.
+      'website',
+      'website_domain',
+      'website_endpoint',
     ],
   },
   aws_s3_bucket_policy: { judged: { policy: policy('bucket policy (`policy`)') }, neutral: ['bucket'] },
@@ -923,6 +977,13 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'beginning_archive_time',
       'archive_policy',
       'fifo_throughput_scope',
+      // Delivery status logging: the roles SNS assumes to write it to CloudWatch Logs, and how
+      // much of it (https://docs.aws.amazon.com/sns/latest/dg/sns-topic-attributes.html).
+      ...['application', 'firehose', 'http', 'lambda', 'sqs'].flatMap((protocol) => [
+        `${protocol}_failure_feedback_role_arn`,
+        `${protocol}_success_feedback_role_arn`,
+        `${protocol}_success_feedback_sample_rate`,
+      ]),
     ],
   },
   aws_sns_topic_policy: { judged: { policy: policy('topic policy (`policy`)') }, neutral: ['arn', 'owner'] },
@@ -1035,7 +1096,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'tags',
       'client_id',
       'object_id',
-      'application_id',
       'publisher_domain',
       'disabled_by_microsoft',
       'logo_url',
@@ -1102,7 +1162,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'type',
       'use_existing',
       'features',
-      'application_id',
     ],
   },
   azuread_application_owner: {
@@ -1117,17 +1176,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   },
   azuread_application_password: {
     judged: {},
-    neutral: [
-      'application_id',
-      'application_object_id',
-      'display_name',
-      'end_date',
-      'end_date_relative',
-      'key_id',
-      'rotate_when_changed',
-      'start_date',
-      'value',
-    ],
+    neutral: ['application_id', 'display_name', 'end_date', 'end_date_relative', 'key_id', 'rotate_when_changed', 'start_date', 'value'],
     always: credential('client secret'),
   },
   azuread_service_principal_password: {
@@ -1146,17 +1195,7 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   },
   azuread_application_certificate: {
     judged: {},
-    neutral: [
-      'application_id',
-      'application_object_id',
-      'encoding',
-      'end_date',
-      'end_date_relative',
-      'key_id',
-      'start_date',
-      'type',
-      'value',
-    ],
+    neutral: ['application_id', 'encoding', 'end_date', 'end_date_relative', 'key_id', 'start_date', 'type', 'value'],
     always: credential('certificate'),
   },
   azuread_service_principal_certificate: {
@@ -1165,13 +1204,13 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     always: credential('certificate'),
   },
   azuread_application_federated_identity_credential: {
-    judged: { issuer: nothing, subject: nothing, audiences: nothing, application_id: nothing, application_object_id: nothing },
+    judged: { issuer: nothing, subject: nothing, audiences: nothing, application_id: nothing },
     neutral: ['display_name', 'description', 'credential_id'],
     always: federatedCredential,
   },
   azuread_directory_role_assignment: {
     judged: { role_id: nothing, principal_object_id: nothing },
-    neutral: ['directory_scope_id', 'directory_scope_object_id', 'app_scope_id', 'app_scope_object_id'],
+    neutral: ['directory_scope_id', 'app_scope_id'],
     always: directoryRole,
   },
   azuread_directory_role_member: { judged: { role_object_id: nothing, member_object_id: nothing }, neutral: [], always: directoryRole },

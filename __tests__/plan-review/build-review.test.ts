@@ -1,6 +1,6 @@
-import type { Plan, ResourceChange } from '../../plan-review/plan';
+import type { ResourceChange } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
-import { CONTEXT, replacementLookup } from './support';
+import { CONTEXT, change, planOf, replacementLookup } from './support';
 
 /**
  * The review built from small hand-made plans, one behaviour at a time: what it lists of each
@@ -8,35 +8,6 @@ import { CONTEXT, replacementLookup } from './support';
  * being unreadable, and the plan-wide findings (an errored plan, provisioners). The fixture plans
  * (review.test.ts) and the attacks show the same on whole plans of the synthesized configuration.
  */
-
-const AWS = 'registry.terraform.io/hashicorp/aws';
-const AZUREAD = 'registry.terraform.io/hashicorp/azuread';
-
-function change(type: string, actions: readonly string[], fields: Partial<ResourceChange> = {}): ResourceChange {
-  return {
-    address: `${type}.this`,
-    mode: 'managed',
-    type,
-    name: 'this',
-    providerName: type.startsWith('azuread_') ? AZUREAD : AWS,
-    actions,
-    before: null,
-    after: null,
-    afterUnknown: {},
-    beforeSensitive: {},
-    afterSensitive: {},
-    replacePaths: [],
-    ...fields,
-  };
-}
-
-const planOf = (resourceChanges: readonly ResourceChange[], fields: Partial<Plan> = {}): Plan => ({
-  formatVersion: '1.2',
-  resourceChanges,
-  configuration: {},
-  errored: false,
-  ...fields,
-});
 
 const review = (...resourceChanges: ResourceChange[]) => buildReview(planOf(resourceChanges), replacementLookup(), CONTEXT);
 const attributesOf = (rc: ResourceChange) => review(rc).resources[0]?.attributes;

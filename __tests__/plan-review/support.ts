@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reviewContext } from '../../plan-review/context';
+import type { Plan, ResourceChange } from '../../plan-review/plan';
 import type { ReplacementLookup } from '../../plan-review/template';
 import { parseConfig } from '../../stacks/config';
 import { EXAMPLE_CONFIG } from '../../stacks/example-config';
@@ -25,3 +26,34 @@ export const replacementLookup = (): ReplacementLookup => {
   const read = snapshot;
   return (type) => new Map(Object.entries(read[type] ?? {}));
 };
+
+const AWS = 'registry.terraform.io/hashicorp/aws';
+const AZUREAD = 'registry.terraform.io/hashicorp/azuread';
+
+/** One hand-made resource change (`<type>.this`), with the fields a test names. */
+export function change(type: string, actions: readonly string[], fields: Partial<ResourceChange> = {}): ResourceChange {
+  return {
+    address: `${type}.this`,
+    mode: 'managed',
+    type,
+    name: 'this',
+    providerName: type.startsWith('azuread_') ? AZUREAD : AWS,
+    actions,
+    before: null,
+    after: null,
+    afterUnknown: {},
+    beforeSensitive: {},
+    afterSensitive: {},
+    replacePaths: [],
+    ...fields,
+  };
+}
+
+/** A plan of the given changes, with nothing else in it. */
+export const planOf = (resourceChanges: readonly ResourceChange[], fields: Partial<Plan> = {}): Plan => ({
+  formatVersion: '1.2',
+  resourceChanges,
+  configuration: {},
+  errored: false,
+  ...fields,
+});
