@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ResourceChange } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import { COMMON_NEUTRAL, TYPE_RULES, type TypeRule } from '../../plan-review/rules';
@@ -41,6 +43,13 @@ describe(`the type rules, against the schemas of the aws provider ${providerVers
   it.each(types)('%s: calls no attribute both judged and neutral, nor lists one twice', (type) => {
     const names = classified(TYPE_RULES[type]);
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
+  it("names, in the plan reviewer's guide, the provider versions it classifies", () => {
+    const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+    const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'pipeline.md'), 'utf8');
+
+    expect(guide).toContain(`(aws ${minor(providerVersion('aws'))}, azuread ${minor(providerVersion('azuread'))};`);
   });
 
   it('calls neutral, for every type, only attributes some reviewed type has', () => {
