@@ -12,6 +12,15 @@
  * `npm run mutate -- <part> …` runs some; `npm run mutate` runs them all, one after the other.
  * Figures and survivors per module: bench/README.md#mutation-testing-npm-run-mutate.
  */
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+/** Where rules.ts's table of type rules starts: the plan review's two parts cut the file there. */
+const TYPE_RULES_LINE =
+  readFileSync(join(__dirname, '..', 'plan-review', 'rules.ts'), 'utf8')
+    .split('\n')
+    .findIndex((line) => line.startsWith('export const TYPE_RULES')) + 1;
+
 const MUTATION_PARTS = {
   /** The first five: trust-policy rewrite, router, IAM and Graph clients (the Graph client in its four files), credential cache. */
   core: {
@@ -55,19 +64,19 @@ const MUTATION_PARTS = {
   },
   // The second safety net, in four parts: together about 2,800 mutants before the type checker,
   // far more than an hour's worth. rules.ts is cut by line range (Stryker's `file:start-end`),
-  // between its judges and the table of type rules that applies them.
+  // between its judges and the table of type rules that applies them (TYPE_RULES_LINE).
   /** The plan review's judges: IAM and bus policies, Graph permissions, credentials, event endpoints. */
   'plan-review-judges': {
     typeCheck: false,
     synthesizeOnce: true,
-    mutate: ['plan-review/rules.ts:1-580'],
+    mutate: [`plan-review/rules.ts:1-${TYPE_RULES_LINE - 1}`],
     tests: ['plan-review/'],
   },
   /** The plan review's table of type rules: which attributes of which resource type are judged how. */
   'plan-review-type-rules': {
     typeCheck: false,
     synthesizeOnce: true,
-    mutate: ['plan-review/rules.ts:581-9999'],
+    mutate: [`plan-review/rules.ts:${TYPE_RULES_LINE}-9999`],
     tests: ['plan-review/'],
   },
   /** The plan review's reading of IAM policies (what a statement allows, to whom). */
