@@ -127,3 +127,175 @@ describe("the rules for the provider's newer and older attributes", () => {
     expect(findings(changed).map((f) => f.split(':')[0])).toEqual(expected ? [expected] : []);
   });
 });
+
+const kinds = (...changes: ResourceChange[]) => findings(...changes).map((f) => f.split(':')[0]);
+const update = (type: string, before: Record<string, unknown>, after: Record<string, unknown>, fields: Partial<ResourceChange> = {}) =>
+  change(type, ['update'], { before, after, ...fields });
+const create = (type: string, after: Record<string, unknown>, fields: Partial<ResourceChange> = {}) =>
+  change(type, ['create'], { after, ...fields });
+const remove = (type: string, before: Record<string, unknown>) => change(type, ['delete'], { before });
+
+describe("the table's own judges", () => {
+  describe('a function (aws_lambda_function)', () => {
+    it('warns when its environment changes (its values steer what it calls), not when it is created with one', () => {
+      expect(
+        kinds(update('aws_lambda_function', { environment: [{ variables: { A: '1' } }] }, { environment: [{ variables: { A: '2' } }] })),
+      ).toEqual(['warning code-changed']);
+      expect(kinds(create('aws_lambda_function', { environment: [{ variables: { A: '1' } }] }))).toEqual([]);
+    });
+
+    it.each([
+      [0, ['warning code-changed']],
+      [5, []],
+    ])('reserved concurrency %j: 0 stops the function, any other number does not', (value, expected) => {
+      expect(
+        kinds(update('aws_lambda_function', { reserved_concurrent_executions: -1 }, { reserved_concurrent_executions: value })),
+      ).toEqual(expected);
+    });
+
+    it('warns when reserved concurrency is known only after apply (it may be 0)', () => {
+      const hidden = update(
+        'aws_lambda_function',
+        { reserved_concurrent_executions: -1 },
+        {},
+        { afterUnknown: { reserved_concurrent_executions: true } },
+      );
+
+      expect(findings(hidden)).toEqual([
+        expect.stringMatching(/^warning code-changed: reserved concurrency becomes `\(known after apply\)`/),
+      ]);
+    });
+
+    it('warns when it loads layers (code from elsewhere), on its creation too; not when it is created without', () => {
+      expect(kinds(create('aws_lambda_function', { layers: ['arn:aws:lambda:eu-central-1:999999999999:layer:x:1'] }))).toEqual([
+        'warning code-changed',
+      ]);
+      expect(
+        kinds(update('aws_lambda_function', { layers: ['arn:aws:lambda:eu-central-1:999999999999:layer:x:1'] }, { layers: [] })),
+      ).toEqual(['warning code-changed']);
+      expect(kinds(create('aws_lambda_function', { layers: [] }))).toEqual([]);
+      expect(kinds(create('aws_lambda_function', { function_name: 'f' }))).toEqual([]);
+    });
+  });
+
+  describe('a policy attachment', () => {
+    it.each(['aws_iam_role_policy_attachment', 'aws_iam_policy_attachment'])('%s: warns what it attaches, and to whom', (type) => {
+      const attached = create(type, { policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess', role: 'router', roles: ['router'] });
+
+      expect(findings(attached)).toEqual([
+        expect.stringMatching(
+          /^warning managed-policy-attached: attaches `arn:aws:iam::aws:policy\/AdministratorAccess` to `(router|\["router"\])`/,
+        ),
+      ]);
+    });
+
+    it('warns when an inline policy moves to another role, not when it is created', () => {
+      expect(findings(update('aws_iam_role_policy', { role: 'router' }, { role: 'other' }))).toEqual([
+        'warning managed-policy-attached: the policy moves to the role `other`',
+      ]);
+      expect(kinds(create('aws_iam_role_policy', { role: 'router', name: 'p' }))).toEqual([]);
+    });
+  });
+
+  it('blocks any event bus permission (only the member forwarders may put events), and says nothing when one is deleted', () => {
+    expect(findings(create('aws_cloudwatch_event_permission', { principal: '999999999999', action: 'events:PutEvents' }))).toEqual([
+      expect.stringMatching(/^blocking bus-put-events: an event bus permission for `999999999999`/),
+    ]);
+    expect(kinds(remove('aws_cloudwatch_event_permission', { principal: '999999999999' }))).not.toContain('blocking bus-put-events');
+  });
+
+  it.each([
+    [
+      'aws_cloudwatch_metric_alarm',
+      { alarm_name: 'credential-misuse' },
+      /^warning alarm-weakened: the alarm `credential-misuse` is deleted/,
+    ],
+    ['aws_cloudwatch_log_metric_filter', { name: 'f' }, /^warning alarm-weakened: a metric filter an alarm may count on is deleted/],
+    ['aws_sns_topic_subscription', { endpoint: 'ops@example.com' }, /^warning alarm-weakened: an alarm subscription is deleted/],
+    ['aws_s3_bucket_public_access_block', { bucket: 'reports' }, /^warning bucket-access-relaxed: the public access block is deleted/],
+  ])('%s: warns on its deletion what the safety nets lose', (type, before, message) => {
+    expect(findings(remove(type, before))).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it.each([
+    [{ object_ownership: 'BucketOwnerEnforced' }, []],
+    [{ object_ownership: 'ObjectWriter' }, ['warning bucket-access-relaxed']],
+  ])('a bucket whose object ownership becomes %j: ACLs grant access again unless the owner enforces it', (rule, expected) => {
+    expect(
+      kinds(update('aws_s3_bucket_ownership_controls', { rule: [{ object_ownership: 'BucketOwnerEnforced' }] }, { rule: [rule] })),
+    ).toEqual(expected);
+  });
+
+  describe('a schedule (aws_scheduler_schedule)', () => {
+    it.each([
+      ['ENABLED', []],
+      ['DISABLED', ['warning event-routing-changed']],
+    ])('whose state becomes %s', (state, expected) => {
+      expect(kinds(update('aws_scheduler_schedule', { state: 'ENABLED' }, { state }))).toEqual(expected);
+    });
+
+    it('warns when its target changes (what it starts, as which role), not when it is created', () => {
+      expect(kinds(update('aws_scheduler_schedule', { target: [{ arn: 'a' }] }, { target: [{ arn: 'b' }] }))).toEqual([
+        'warning execution-role-changed',
+      ]);
+      expect(kinds(create('aws_scheduler_schedule', { target: [{ arn: 'a' }], state: 'ENABLED' }))).toEqual([]);
+    });
+  });
+
+  it("warns when a StackSet's automatic deployment changes, and only informs when it is created with one", () => {
+    expect(
+      kinds(update('aws_cloudformation_stack_set', { auto_deployment: [{ enabled: true }] }, { auto_deployment: [{ enabled: false }] })),
+    ).toEqual(['warning stack-set-setting']);
+    expect(kinds(create('aws_cloudformation_stack_set', { auto_deployment: [{ enabled: true }] }))).toEqual([]);
+  });
+
+  describe("an application's settings (azuread_application)", () => {
+    it.each([
+      ['a client secret', { password: [{ display_name: 'ci' }] }, ['blocking automation-credential']],
+      ['no client secret', { password: [] }, []],
+      ['another tenant may sign in', { sign_in_audience: 'AzureADMultipleOrgs' }, ['warning application-setting']],
+      ['only its own tenant signs in', { sign_in_audience: 'AzureADMyOrg' }, []],
+      ['public client flows', { fallback_public_client_enabled: true }, ['warning application-setting']],
+      ['no public client flows', { fallback_public_client_enabled: false }, []],
+      ['identifier URIs', { identifier_uris: ['api://x'] }, ['warning application-setting']],
+      ['no identifier URIs', { identifier_uris: [] }, []],
+    ])('created with %s', (_, after, expected) => {
+      expect(kinds(create('azuread_application', { display_name: 'x', ...after }))).toEqual(expected);
+    });
+
+    it.each([
+      ['api', [{ requested_access_token_version: 1 }], [{ requested_access_token_version: 2 }]],
+      ['web', [{ redirect_uris: [] }], [{ redirect_uris: ['https://evil.example/'] }]],
+      ['identifier_uris', [], ['api://x']],
+    ])('warns when %s changes on an existing application, not when it is created with it', (attribute, before, after) => {
+      expect(kinds(update('azuread_application', { [attribute]: before }, { [attribute]: after }))).toEqual([
+        'warning application-setting',
+      ]);
+      if (attribute !== 'identifier_uris') expect(kinds(create('azuread_application', { [attribute]: after }))).toEqual([]);
+    });
+  });
+
+  it('blocks an owner added to an application (azuread_application_owner), and says nothing when one is removed', () => {
+    expect(findings(create('azuread_application_owner', { application_id: '/applications/a', owner_object_id: 'user-1' }))).toEqual([
+      expect.stringMatching(/^blocking application-owner: adds owners `user-1`/),
+    ]);
+    expect(kinds(remove('azuread_application_owner', { application_id: '/applications/a', owner_object_id: 'user-1' }))).not.toContain(
+      'blocking application-owner',
+    );
+  });
+
+  it.each([
+    ['azuread_application_password', 'blocking automation-credential'],
+    ['azuread_service_principal_password', 'blocking automation-credential'],
+    ['azuread_application_certificate', 'blocking automation-credential'],
+    ['azuread_service_principal_certificate', 'blocking automation-credential'],
+  ])('%s: a new credential is blocking', (type, expected) => {
+    expect(kinds(create(type, { display_name: 'x' }))).toContain(expected);
+  });
+
+  it.each(['azuread_directory_role_assignment', 'azuread_directory_role_member'])('%s: a directory role is blocking', (type) => {
+    expect(kinds(create(type, { role_id: 'r', role_object_id: 'r', principal_object_id: 'p', member_object_id: 'p' }))).toEqual([
+      'blocking directory-role',
+    ]);
+  });
+});
