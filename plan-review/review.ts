@@ -84,7 +84,10 @@ function changedAttributes(rc: ResourceChange, kind: ActionKind): Attribute[] {
   return keys
     .filter((k) => {
       const unknown = kind !== 'delete' && anyMarked(maskAt(rc.afterUnknown, k));
-      if (kind === 'create') return !isEmpty(after[k]) || (unknown && !COMMON_NEUTRAL.includes(k));
+      // The common attributes known only after apply (a new resource's own id and arn) say
+      // nothing, unless the type's rule judges them: an event target's `arn` is where it sends.
+      if (kind === 'create')
+        return !isEmpty(after[k]) || (unknown && (!COMMON_NEUTRAL.includes(k) || k in (TYPE_RULES[rc.type]?.judged ?? {})));
       if (kind === 'delete') return !isEmpty(before[k]);
       return unknown || stableStringify(before[k] ?? null) !== stableStringify(after[k] ?? null);
     })
