@@ -268,7 +268,8 @@ const SENSITIVE_ACTIONS = [
   'iam:UpdateRole',
   'sts:AssumeRole',
 ];
-const globRegExp = (pattern: string) =>
+/** An IAM action or resource pattern as a regular expression (`*` and `?` wildcards, case-insensitive). */
+export const globRegExp = (pattern: string) =>
   new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')

@@ -3,7 +3,7 @@ import type { ReviewContext } from './context';
 import type { Judgement } from './findings';
 import { GUARANTEED_GRAPH_PERMISSIONS, MICROSOFT_GRAPH_APP_ID, graphPermissionName } from './graph-permissions';
 import type { ResourceChange } from './plan';
-import { grants, judgePolicy, parsePolicy, prettyPolicy } from './policy';
+import { globRegExp, grants, judgePolicy, parsePolicy, prettyPolicy } from './policy';
 import type { PolicyChange } from './template';
 import { KNOWN_AFTER_APPLY, SENSITIVE, anyMarked, isObject, maskAt, md, stableStringify } from './values';
 
@@ -116,7 +116,8 @@ const busPolicy: Judge = (input) => {
   const statements = parsePolicy(input.after);
   if (!statements) return found;
   const forwarders = `arn:aws:iam::*:role/${input.ctx.forwarderRoleName}`;
-  const putEvents = (action: string) => /^(\*|events:\*|events:put\*|events:putevents)$/i.test(action);
+  // Matched as IAM matches an action (`events:*Events`, `*:PutEvents`, `events:Put?vents`); a NotAction grants all but its list.
+  const putEvents = (action: string) => action.startsWith('Not') || globRegExp(action).test('events:PutEvents');
   const offending = grants(statements, 'Allow').filter((g) => {
     if (!putEvents(g.action)) return false;
     const orgBound = g.conditions.some(
