@@ -1,8 +1,8 @@
-import type { Plan, ResourceChange } from '../../plan-review/plan';
+import type { ResourceChange } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import { type AttributeJudgeInput, TYPE_RULES } from '../../plan-review/rules';
 import type { PolicyChange } from '../../plan-review/template';
-import { CONTEXT, replacementLookup } from './support';
+import { CONTEXT, change, planOf, replacementLookup } from './support';
 
 /**
  * The judges of policy documents (identity, resource and bus policies), of the roles and code
@@ -10,33 +10,6 @@ import { CONTEXT, replacementLookup } from './support';
  * review says of each change, and the malicious pull requests that would get a quieter review
  * without them (a bus anyone may put forged IAM events on, a deleted Deny, a role swapped unseen).
  */
-
-const AWS = 'registry.terraform.io/hashicorp/aws';
-
-function change(type: string, actions: readonly string[], fields: Partial<ResourceChange> = {}): ResourceChange {
-  return {
-    address: `${type}.this`,
-    mode: 'managed',
-    type,
-    name: 'this',
-    providerName: AWS,
-    actions,
-    before: null,
-    after: null,
-    afterUnknown: {},
-    beforeSensitive: {},
-    afterSensitive: {},
-    replacePaths: [],
-    ...fields,
-  };
-}
-
-const planOf = (resourceChanges: readonly ResourceChange[]): Plan => ({
-  formatVersion: '1.2',
-  resourceChanges,
-  configuration: {},
-  errored: false,
-});
 
 const review = (...resourceChanges: ResourceChange[]) => buildReview(planOf(resourceChanges), replacementLookup(), CONTEXT);
 const kinds = (r: ReturnType<typeof review>) => r.findings.map((f) => `${f.severity} ${f.kind}`);
