@@ -439,7 +439,9 @@ const lambdaPermission: Judge = (input) => {
   if (input.kind === 'delete' || !isObject(input.rc.after)) return [];
   const a = input.rc.after;
   const principal = String(a.principal ?? '');
-  if (principal === '*' || !/\.amazonaws\.com$/.test(principal))
+  // A service principal is a host name: an IAM role or user ARN may end in `.amazonaws.com` too
+  // (role names allow dots), and it is no service.
+  if (principal === '*' || !/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(principal))
     return [
       block(
         'lambda-permission',
@@ -454,11 +456,13 @@ const lambdaPermission: Judge = (input) => {
         `the service ${md(principal)} may invoke ${md(text(a.function_name))} on behalf of the account ${md(source)}, outside the central account`,
       ),
     ];
-  if (!a.source_arn && !a.source_account)
+  // An S3 bucket ARN names no account: another account can recreate a deleted bucket under the
+  // same name, so only `source_account` binds it (https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
+  if (source === undefined)
     return [
       warn(
         'lambda-permission',
-        `the service ${md(principal)} may invoke ${md(text(a.function_name))} on behalf of any account (no \`source_arn\` or \`source_account\`)`,
+        `the service ${md(principal)} may invoke ${md(text(a.function_name))} on behalf of any account (neither \`source_arn\` nor \`source_account\` names one)`,
       ),
     ];
   return [
