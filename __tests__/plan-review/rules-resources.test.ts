@@ -1,7 +1,7 @@
-import type { Plan, ResourceChange } from '../../plan-review/plan';
+import type { ResourceChange } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
 import { type AttributeJudgeInput, TYPE_RULES } from '../../plan-review/rules';
-import { CONTEXT, replacementLookup } from './support';
+import { CONTEXT, change, planOf, replacementLookup } from './support';
 
 /**
  * What the review says of the resources around the functions' permissions and the federation's
@@ -11,38 +11,12 @@ import { CONTEXT, replacementLookup } from './support';
  * would get a quieter review without the judge it names.
  */
 
-const AWS = 'registry.terraform.io/hashicorp/aws';
 const CENTRAL = CONTEXT.centralAccountId;
 const FOREIGN = '222222222222';
 
-function change(type: string, actions: readonly string[], fields: Partial<ResourceChange> = {}): ResourceChange {
-  return {
-    address: `${type}.this`,
-    mode: 'managed',
-    type,
-    name: 'this',
-    providerName: AWS,
-    actions,
-    before: null,
-    after: null,
-    afterUnknown: {},
-    beforeSensitive: {},
-    afterSensitive: {},
-    replacePaths: [],
-    ...fields,
-  };
-}
-
-const planOf = (resourceChanges: readonly ResourceChange[], configuration: unknown = {}): Plan => ({
-  formatVersion: '1.2',
-  resourceChanges,
-  configuration,
-  errored: false,
-});
-
 const review = (...resourceChanges: ResourceChange[]) => buildReview(planOf(resourceChanges), replacementLookup(), CONTEXT);
 const reviewWith = (configuration: unknown, ...resourceChanges: ResourceChange[]) =>
-  buildReview(planOf(resourceChanges, configuration), replacementLookup(), CONTEXT);
+  buildReview(planOf(resourceChanges, { configuration }), replacementLookup(), CONTEXT);
 const found = (r: ReturnType<typeof review>) => r.findings.map((f) => `${f.severity} ${f.kind}`);
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 /** A configuration whose root module holds one resource with these expressions. */
