@@ -376,9 +376,12 @@ const federatedCredential: Judge = (input) => {
     )
   )
     return [];
+  // On the gateway, named by the credential's address or by the application its configuration
+  // attaches it to (an address of its own does not make it the automation's).
+  const onGateway = isGateway(rc.address) || referencedAddresses(input.configuration, rc.address, 'application_id').some(isGateway);
   const own =
     ctx.automationCredential.mode === 'federated' &&
-    !isGateway(rc.address) &&
+    !onGateway &&
     !unknown('issuer') &&
     !unknown('subject') &&
     after.issuer === ctx.automationCredential.issuer &&

@@ -236,6 +236,22 @@ describe('federated identity credentials', () => {
     expect(found(created(own(), { address: GATEWAY }))).toEqual(['blocking automation-credential']);
   });
 
+  it("blocks the functions' own issuer and subject at an address of its own that the configuration attaches to the gateway application", () => {
+    // Prepare: the attacker names the resource like the automation's credentials.
+    const gatewayApp = 'azuread_application.entra-gateway_application_5E6F7A8B';
+    const configuration = {
+      root_module: {
+        resources: [
+          { address: ADDRESS, mode: 'managed', expressions: { application_id: { references: [`${gatewayApp}.id`, gatewayApp] } } },
+        ],
+      },
+    };
+    // Act
+    const r = buildReview(planOf([created(own())], { configuration }), replacementLookup(), CONTEXT);
+    // Assess
+    expect(r.findings.map((f) => `${f.severity} ${f.kind}`)).toEqual(['blocking automation-credential']);
+  });
+
   it('blocks every federated credential in certificate mode: the automation signs in with its certificate only', () => {
     // Act / Assess
     expect(found(created(own()), CERTIFICATE_MODE)).toEqual(['blocking automation-credential']);
