@@ -280,12 +280,14 @@ const appRoleAssignment: Judge = (input) => {
   );
   const found: Judgement[] = [];
   // Granted to the automation's service principal only (the gateway holds no Graph permission).
+  // Every resource the expression refers to: `var.pick ? <automation>.object_id : <other>.object_id` grants to the other.
   const grantee = referencedAddresses(input.configuration, rc.address, 'principal_object_id');
-  if (!before && !grantee.some((r) => /^azuread_service_principal\.entra-identity(-\d+)?_service-principal_/.test(r)))
+  const others = grantee.filter((r) => !/^azuread_service_principal\.entra-identity(-\d+)?_service-principal_/.test(r));
+  if (!before && (grantee.length === 0 || others.length > 0))
     found.push(
       warn(
         'graph-permission-moved',
-        `granted to ${grantee.length > 0 ? grantee.map(md).join(', ') : `the object ${md(text(after.principal_object_id))}`}, not to the automation's service principal: confirm who holds it`,
+        `granted to ${others.length > 0 ? others.map(md).join(', ') : `the object ${md(text(after.principal_object_id))}`}, not to the automation's service principal: confirm who holds it`,
       ),
     );
   const idChanged = !before || idUnknown || before.app_role_id !== after.app_role_id;
