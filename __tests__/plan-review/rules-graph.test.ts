@@ -1,7 +1,7 @@
 import { MICROSOFT_GRAPH_APP_ID, graphPermissionId } from '../../plan-review/graph-permissions';
-import type { Plan, ResourceChange } from '../../plan-review/plan';
+import type { ResourceChange } from '../../plan-review/plan';
 import { buildReview } from '../../plan-review/review';
-import { CONTEXT, replacementLookup } from './support';
+import { CONTEXT, change, planOf, replacementLookup } from './support';
 
 /**
  * What the review says of Microsoft Graph permissions: granted (`azuread_app_role_assignment`) or
@@ -12,7 +12,6 @@ import { CONTEXT, replacementLookup } from './support';
  * the synthesized stack has.
  */
 
-const AZUREAD = 'registry.terraform.io/hashicorp/azuread';
 const GRAPH_SP = 'data.azuread_service_principal.entra-identity_microsoft-graph_7A35882F';
 const AUTOMATION_SP = 'azuread_service_principal.entra-identity_service-principal_F6799386';
 const GATEWAY_SP = 'azuread_service_principal.entra-gateway_service-principal_6315A94E';
@@ -39,23 +38,9 @@ const AUTOMATION_OBJECT_ID = 'df7787e2-8bbd-416c-8e60-79de2923c601';
 const GRAPH_OBJECT_ID = 'f2d46d99-889b-4f0b-815b-2802800d2ba9';
 
 type Type = 'azuread_app_role_assignment' | 'azuread_application';
-function change(type: Type, address: string, actions: readonly string[], fields: Partial<ResourceChange> = {}): ResourceChange {
-  return {
-    address,
-    mode: 'managed',
-    type,
-    name: address.split('.')[1].replace(/\[.*$/, ''),
-    providerName: AZUREAD,
-    actions,
-    before: null,
-    after: null,
-    afterUnknown: {},
-    beforeSensitive: {},
-    afterSensitive: {},
-    replacePaths: [],
-    ...fields,
-  };
-}
+/** A change of the resource at `address` (the support's `change()` names every resource `.this`). */
+const changeAt = (type: Type, address: string, actions: readonly string[], fields: Partial<ResourceChange> = {}): ResourceChange =>
+  change(type, actions, { address, name: address.split('.')[1].replace(/\[.*$/, ''), ...fields });
 
 /** The references Terraform lists for `data.azuread_service_principal.….app_role_ids["<name>"]`. */
 const roleRefs = (...names: string[]) => [...names.map((n) => `${GRAPH_SP}.app_role_ids["${n}"]`), `${GRAPH_SP}.app_role_ids`, GRAPH_SP];
@@ -82,7 +67,7 @@ const grant = (appRoleId: unknown, principal = AUTOMATION_OBJECT_ID) => ({
 });
 
 const review = (configuration: unknown, ...resourceChanges: ResourceChange[]) => {
-  const plan: Plan = { formatVersion: '1.2', resourceChanges, configuration, errored: false };
+  const plan = planOf(resourceChanges, { configuration });
   return buildReview(plan, replacementLookup(), CONTEXT);
 };
 const kinds = (r: ReturnType<typeof review>) => r.findings.map((f) => `${f.severity} ${f.kind}`);
@@ -97,7 +82,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
 
   it("names a granted guaranteed permission from its ID, as information, when the automation's service principal receives it", () => {
     // Act
-    const r = review(ownConfig, change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ) }));
+    const r = review(ownConfig, changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ) }));
     // Assess
     expect(kinds(r)).toEqual(['info graph-permission']);
     expect(messageOf(r, 'graph-permission')).toBe(`grants \`Directory.Read.All\` (\`${DIRECTORY_READ}\`)`);
@@ -112,7 +97,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     // Act
     const r = review(
       configurationOf(grantConfig(GRANT, roleRefs('RoleManagement.ReadWrite.Directory'), objectIdRefs(AUTOMATION_SP))),
-      change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(ROLE_MANAGEMENT) }),
+      changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(ROLE_MANAGEMENT) }),
     );
     // Assess
     expect(kinds(r)).toEqual(['blocking graph-permission-outside-guarantee']);
@@ -125,7 +110,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     // Act
     const r = review(
       configurationOf(grantConfig(GRANT, [], objectIdRefs(AUTOMATION_SP))),
-      change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(NOT_IN_LIST) }),
+      changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(NOT_IN_LIST) }),
     );
     // Assess
     expect(kinds(r)).toEqual(['blocking graph-permission-outside-guarantee', 'warning graph-permission-unknown-id']);
@@ -140,7 +125,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
 
   it('reviews a grant from a plan without a configuration representation: the ID judges it, the grantee is named by its object ID', () => {
     // Act
-    const r = review({}, change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ) }));
+    const r = review({}, changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ) }));
     // Assess
     expect(kinds(r)).toEqual(['warning graph-permission-moved', 'info graph-permission']);
     expect(messageOf(r, 'graph-permission-moved')).toContain(`granted to the object \`${AUTOMATION_OBJECT_ID}\``);
@@ -148,7 +133,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
 
   it('says a permission whose ID is absent from the plan is not judged, and never reads it as some name', () => {
     // Act: no ID in the plan, and none marked known after apply either
-    const r = review(ownConfig, change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(null) }));
+    const r = review(ownConfig, changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(null) }));
     // Assess
     expect(kinds(r)).toEqual(['warning graph-permission-not-judged']);
     expect(r.resources[0].rows[0]).toEqual({ label: 'application permission', before: '(none)', after: '(known after apply)' });
@@ -157,7 +142,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
   it('says which name the expression of an ID known only after apply refers to, and only when it refers to one', () => {
     // Prepare
     const unknownId = (address: string) =>
-      change('azuread_app_role_assignment', address, ['create'], {
+      changeAt('azuread_app_role_assignment', address, ['create'], {
         after: { principal_object_id: AUTOMATION_OBJECT_ID, resource_object_id: GRAPH_OBJECT_ID },
         afterUnknown: { app_role_id: true },
       });
@@ -183,7 +168,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
           objectIdRefs(AUTOMATION_SP),
         ),
       ),
-      change('azuread_app_role_assignment', GRANT, ['create'], {
+      changeAt('azuread_app_role_assignment', GRANT, ['create'], {
         after: { principal_object_id: AUTOMATION_OBJECT_ID, resource_object_id: GRAPH_OBJECT_ID },
         afterUnknown: { app_role_id: true },
       }),
@@ -201,11 +186,11 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     // Act
     const byKey = review(
       configuration,
-      change('azuread_app_role_assignment', `${address}["Directory.Read.All"]`, ['create'], { after: grant(ROLE_MANAGEMENT) }),
+      changeAt('azuread_app_role_assignment', `${address}["Directory.Read.All"]`, ['create'], { after: grant(ROLE_MANAGEMENT) }),
     );
     const byIndex = review(
       configuration,
-      change('azuread_app_role_assignment', `${address}[10]`, ['create'], { after: grant(DIRECTORY_READ) }),
+      changeAt('azuread_app_role_assignment', `${address}[10]`, ['create'], { after: grant(DIRECTORY_READ) }),
     );
     // Assess: the expression's name is read (it does not match the ID), the grantee is the automation
     expect(kinds(byKey)).toEqual(['blocking graph-permission-outside-guarantee', 'warning graph-permission-name-mismatch']);
@@ -220,7 +205,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
       // Act
       const r = review(
         configurationOf(grantConfig(GRANT, roleRefs('Directory.Read.All'), objectIdRefs(sp))),
-        change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ) }),
+        changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ) }),
       );
       // Assess
       expect(kinds(r)).toEqual(['info graph-permission']);
@@ -232,7 +217,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     const other = 'azuread_service_principal.reporting';
     const r = review(
       configurationOf(grantConfig(GRANT, roleRefs('Directory.Read.All'), ['var.pick', ...objectIdRefs(GATEWAY_SP, other)])),
-      change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ, 'gateway-object-id') }),
+      changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ, 'gateway-object-id') }),
     );
     // Assess
     expect(messageOf(r, 'graph-permission-moved')).toMatch(
@@ -246,21 +231,21 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     // Act
     const regranted = review(
       ownConfig,
-      change('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
+      changeAt('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
         before,
         after: { ...grant(DIRECTORY_READ, 'gateway-object-id') },
       }),
     );
     const otherApi = review(
       ownConfig,
-      change('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
+      changeAt('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
         before,
         after: { ...grant(DIRECTORY_READ), resource_object_id: 'exchange-object-id' },
       }),
     );
     const unknownGrantee = review(
       ownConfig,
-      change('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
+      changeAt('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
         before,
         after: { app_role_id: DIRECTORY_READ, resource_object_id: GRAPH_OBJECT_ID },
         afterUnknown: { principal_object_id: true },
@@ -278,7 +263,10 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     // Act
     const r = review(
       ownConfig,
-      change('azuread_app_role_assignment', GRANT, ['delete', 'create'], { before: grant(DIRECTORY_READ), after: grant(ROLE_MANAGEMENT) }),
+      changeAt('azuread_app_role_assignment', GRANT, ['delete', 'create'], {
+        before: grant(DIRECTORY_READ),
+        after: grant(ROLE_MANAGEMENT),
+      }),
     );
     // Assess
     expect(kinds(r)).toContain('blocking graph-permission-outside-guarantee');
@@ -293,7 +281,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
     // Act
     const r = review(
       configurationOf(grantConfig(GRANT, roleRefs('RoleManagement.ReadWrite.Directory'), objectIdRefs(GATEWAY_SP))),
-      change('azuread_app_role_assignment', GRANT, ['create'], {
+      changeAt('azuread_app_role_assignment', GRANT, ['create'], {
         before: grant(ROLE_MANAGEMENT, 'gateway-object-id'),
         after: grant(ROLE_MANAGEMENT, 'gateway-object-id'),
       }),
@@ -305,7 +293,7 @@ describe('a Graph permission granted (azuread_app_role_assignment)', () => {
   it('grants nothing when it revokes a permission, whatever the plan says of after', () => {
     for (const after of [null, grant(ROLE_MANAGEMENT, 'gateway-object-id')]) {
       // Act
-      const r = review(ownConfig, change('azuread_app_role_assignment', GRANT, ['delete'], { before: grant(DIRECTORY_READ), after }));
+      const r = review(ownConfig, changeAt('azuread_app_role_assignment', GRANT, ['delete'], { before: grant(DIRECTORY_READ), after }));
       // Assess: only what the revocation breaks
       expect(kinds(r)).toEqual(['warning destructive-change']);
       expect(r.resources[0].rows).toEqual([]);
@@ -321,7 +309,7 @@ describe('a Graph permission requested (azuread_application.required_resource_ac
   const role = (roleId: string) => ({ id: roleId, type: 'Role' });
   const GUARANTEED = [graphAccess(role(OWNED_BY), role(DIRECTORY_READ))];
   const requests = (address: string, actions: readonly string[], before: unknown, after: unknown, afterUnknown: unknown = {}) =>
-    change('azuread_application', address, actions, {
+    changeAt('azuread_application', address, actions, {
       before: before === undefined ? null : { display_name: 'web-identity-automation', required_resource_access: before },
       after: { display_name: 'web-identity-automation', required_resource_access: after },
       afterUnknown,
@@ -364,7 +352,7 @@ describe('a Graph permission requested (azuread_application.required_resource_ac
     const createdWithBefore = review(appConfig(AUTOMATION_APP), requests(AUTOMATION_APP, ['create'], GUARANTEED, GUARANTEED));
     const firstRequests = review(
       appConfig(AUTOMATION_APP),
-      change('azuread_application', AUTOMATION_APP, ['update'], {
+      changeAt('azuread_application', AUTOMATION_APP, ['update'], {
         before: { display_name: 'web-identity-automation' },
         after: { display_name: 'web-identity-automation', required_resource_access: GUARANTEED },
       }),
@@ -403,7 +391,7 @@ describe('a Graph permission requested (azuread_application.required_resource_ac
     // Act
     const r = review(
       appConfig(AUTOMATION_APP, 'Directory.Read.All'),
-      change('azuread_application', AUTOMATION_APP, ['update'], {
+      changeAt('azuread_application', AUTOMATION_APP, ['update'], {
         before: { display_name: 'web-identity-automation', required_resource_access: GUARANTEED },
         after: { display_name: 'web-identity-automation' },
         afterUnknown: { required_resource_access: true },
@@ -491,7 +479,7 @@ describe('a malicious pull request', () => {
     // Act
     const r = review(
       configuration,
-      change('azuread_app_role_assignment', attacker, ['create'], { after: grant(DIRECTORY_READ, 'gateway-object-id') }),
+      changeAt('azuread_app_role_assignment', attacker, ['create'], { after: grant(DIRECTORY_READ, 'gateway-object-id') }),
     );
     // Assess
     expect(kinds(r)).toEqual(['warning graph-permission-moved', 'info graph-permission']);
@@ -510,7 +498,7 @@ describe('a malicious pull request', () => {
       // Act
       const r = review(
         configurationOf(grantConfig(GRANT, roleRefs('Directory.Read.All'), [`${lookalike}.object_id`, lookalike])),
-        change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ, 'attacker-object-id') }),
+        changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ, 'attacker-object-id') }),
       );
       // Assess
       expect(kinds(r)).toEqual(['warning graph-permission-moved', 'info graph-permission']);
@@ -521,7 +509,7 @@ describe('a malicious pull request', () => {
     // Prepare: principal_object_id = var.pick ? <automation>.object_id : <gateway>.object_id
     const r = review(
       configurationOf(grantConfig(GRANT, roleRefs('Directory.Read.All'), ['var.pick', ...objectIdRefs(AUTOMATION_SP, GATEWAY_SP)])),
-      change('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ, 'gateway-object-id') }),
+      changeAt('azuread_app_role_assignment', GRANT, ['create'], { after: grant(DIRECTORY_READ, 'gateway-object-id') }),
     );
     // Assess: before the fix, one reference to the automation's service principal was enough (info only)
     expect(kinds(r)).toEqual(['warning graph-permission-moved', 'info graph-permission']);
