@@ -205,14 +205,28 @@ function referencedRoleNames(configuration: unknown, address: string, attribute:
   return [...new Set(names)];
 }
 
-/** The resources an attribute's expression refers to (`type.name`), from the configuration. */
-function referencedAddresses(configuration: unknown, address: string, attribute: string): string[] {
+/**
+ * Every reference an attribute's expression lists, from the configuration (none for a constant,
+ * or a resource the root module does not hold, such as a module's); undefined when the plan has
+ * no configuration representation.
+ */
+function expressionReferences(configuration: unknown, address: string, attribute: string): string[] | undefined {
   const root = isObject(configuration) ? configuration.root_module : undefined;
-  const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
+  if (!isObject(root)) return undefined;
+  const resources = Array.isArray(root.resources) ? root.resources : [];
   const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
   const expression = isObject(resource) && isObject(resource.expressions) ? resource.expressions[attribute] : undefined;
   const references = isObject(expression) && Array.isArray(expression.references) ? expression.references : [];
-  return [...new Set(references.flatMap((r) => (typeof r === 'string' && /^[a-z0-9_]+\.[^.]+$/.test(r) ? [r] : [])))];
+  return references.filter((r): r is string => typeof r === 'string');
+}
+
+/**
+ * The resources and data sources an attribute's expression refers to (`type.name`,
+ * `data.type.name`, and `local.name`, `var.name`, `module.name`), from the configuration.
+ */
+function referencedAddresses(configuration: unknown, address: string, attribute: string): string[] {
+  const references = expressionReferences(configuration, address, attribute) ?? [];
+  return [...new Set(references.filter((r) => /^(data\.)?[a-z0-9_]+\.[^.]+$/.test(r)))];
 }
 
 const GUARANTEED = GUARANTEED_GRAPH_PERMISSIONS;
@@ -379,8 +393,15 @@ const federatedCredential: Judge = (input) => {
   )
     return [];
   // On the gateway, named by the credential's address or by the application its configuration
-  // attaches it to (an address of its own does not make it the automation's).
-  const onGateway = isGateway(rc.address) || referencedAddresses(input.configuration, rc.address, 'application_id').some(isGateway);
+  // attaches it to (an address of its own does not make it the automation's). The configuration
+  // must name a managed application other than the gateway, and nothing else: the gateway's ID
+  // written as a constant, a local value, a variable, a data source or a module's resource may
+  // all be the gateway.
+  const attachedTo = expressionReferences(input.configuration, rc.address, 'application_id');
+  const onGateway =
+    isGateway(rc.address) ||
+    (attachedTo !== undefined &&
+      (attachedTo.length === 0 || attachedTo.some((r) => isGateway(r) || !r.startsWith('azuread_application.'))));
   const own =
     ctx.automationCredential.mode === 'federated' &&
     !onGateway &&
@@ -771,6 +792,17 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
         i.kind === 'create' && (!Array.isArray(i.after) || i.after.length === 0)
           ? []
           : [warn('code-changed', `the function loads layers (code from elsewhere): ${md(shown(i, 'after'))}`)],
+      // The security alarms count lines the functions write to their own log groups: another log
+      // group (which the function's role may not even write to), or a higher level, and they count none.
+      logging_config: (i) =>
+        i.kind === 'create'
+          ? []
+          : [
+              warn(
+                'alarm-weakened',
+                `the function's logging becomes ${md(shown(i, 'after'))}: confirm the metric filters of the security alarms still read its lines`,
+              ),
+            ],
       // Run on the EC2 instances of a capacity provider, in its VPC, instead of Lambda's own compute
       // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html, CapacityProviderConfig).
       capacity_provider_config: (i) => [
@@ -790,7 +822,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'memory_size',
       'timeout',
       'architectures',
-      'logging_config',
       'publish',
       'package_type',
       'ephemeral_storage',
@@ -879,9 +910,10 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       // The provider's older inline arguments (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket):
       // an ACL or grant other than the owner's own gives others access; replication copies the
       // objects to another bucket, possibly of another account.
-      acl: (i) => (i.after === undefined || i.after === null || i.after === 'private' ? [] : [bucketAccess(i)]),
-      grant: (i) => (isEmpty(i.after) ? [] : [bucketAccess(i)]),
-      replication_configuration: (i) => (isEmpty(i.after) ? [] : [bucketAccess(i)]),
+      // Optional and computed: unknown on a creation that does not set them, which says nothing.
+      acl: (i) => (!hiddenAfter(i) && (i.after === undefined || i.after === null || i.after === 'private') ? [] : [bucketAccess(i)]),
+      grant: (i) => (!hiddenAfter(i) && isEmpty(i.after) ? [] : [bucketAccess(i)]),
+      replication_configuration: (i) => (!hiddenAfter(i) && isEmpty(i.after) ? [] : [bucketAccess(i)]),
     },
     neutral: [
       'bucket',
@@ -938,17 +970,18 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
           ? []
           : [warn('execution-role-changed', `the schedule's target (what it starts, and as which role) changes: ${md(shown(i, 'after'))}`)],
       state: (i) => (i.after === 'ENABLED' ? [] : [warn('event-routing-changed', `the schedule's state becomes ${md(shown(i, 'after'))}`)]),
+      // When it fires: a date never reached, or a window already closed, stops it as a disabled state does.
+      schedule_expression: routing('the schedule'),
+      start_date: routing('the schedule'),
+      end_date: routing('the schedule'),
     },
     neutral: [
       'name',
       'name_prefix',
       'description',
-      'schedule_expression',
       'schedule_expression_timezone',
       'flexible_time_window',
       'group_name',
-      'start_date',
-      'end_date',
       'kms_key_arn',
       'action_after_completion',
     ],
@@ -972,12 +1005,16 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     ],
   },
   aws_sns_topic: {
-    judged: { policy: policy('topic policy (`policy`)') },
+    judged: {
+      policy: policy('topic policy (`policy`)'),
+      // The alarm topic: CloudWatch cannot publish to a topic encrypted with the AWS managed key
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), nor with a key whose policy does not admit it.
+      kms_master_key_id: alarm,
+    },
     neutral: [
       'name',
       'name_prefix',
       'display_name',
-      'kms_master_key_id',
       'owner',
       'signature_version',
       'tracing_config',
@@ -998,7 +1035,8 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   },
   aws_sns_topic_policy: { judged: { policy: policy('topic policy (`policy`)') }, neutral: ['arn', 'owner'] },
   aws_sns_topic_subscription: {
-    judged: { endpoint: alarm, protocol: alarm, topic_arn: alarm },
+    // A filter policy no alarm notification matches delivers none of them.
+    judged: { endpoint: alarm, protocol: alarm, topic_arn: alarm, filter_policy: alarm, filter_policy_scope: alarm },
     deleted: () => [warn('alarm-weakened', 'an alarm subscription is deleted: alarms may reach nobody')],
     neutral: [
       'confirmation_timeout_in_minutes',
@@ -1007,8 +1045,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'confirmation_was_authenticated',
       'owner_id',
       'raw_message_delivery',
-      'filter_policy',
-      'filter_policy_scope',
       'delivery_policy',
       'redrive_policy',
       'replay_policy',
@@ -1082,7 +1118,8 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     judged: {
       required_resource_access: requiredResourceAccess,
       owners,
-      password: (i) => (i.after && JSON.stringify(i.after) !== '[]' ? credential('client secret')(i) : []),
+      // The provider adds the secret in place: an update adds a credential as a creation does.
+      password: (i) => (isEmpty(i.after) && !hiddenAfter(i) ? [] : credential('client secret')({ ...i, kind: 'create' })),
       sign_in_audience: (i) =>
         i.after === 'AzureADMyOrg'
           ? []
@@ -1098,6 +1135,11 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
           ? []
           : [warn('application-setting', `\`api\` (token version, exposed scopes) becomes ${md(shown(i, 'after'))}`)],
       web: (i) => (i.kind === 'create' ? [] : [warn('application-setting', `redirect and web settings change: ${md(shown(i, 'after'))}`)]),
+      // Redirect URIs as well: where Entra sends the tokens of a sign-in.
+      single_page_application: (i) =>
+        i.kind === 'create' ? [] : [warn('application-setting', `single-page application redirect URIs change: ${md(shown(i, 'after'))}`)],
+      public_client: (i) =>
+        i.kind === 'create' ? [] : [warn('application-setting', `public client redirect URIs change: ${md(shown(i, 'after'))}`)],
     },
     neutral: [
       'display_name',
@@ -1123,8 +1165,6 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
       'app_role',
       'app_role_ids',
       'oauth2_permission_scope_ids',
-      'single_page_application',
-      'public_client',
       'template_id',
       'logo_image',
     ],
