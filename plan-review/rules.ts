@@ -436,7 +436,7 @@ const directoryRole: Judge = (input) =>
     : [
         block(
           'directory-role',
-          `assigns a directory role (${md(text(input.rc.after && isObject(input.rc.after) ? input.rc.after.role_id : undefined))}): the automation holds no directory role, only its two Graph permissions`,
+          `assigns a directory role (${md(text(isObject(input.rc.after) ? (input.rc.after.role_id ?? input.rc.after.role_definition_id ?? input.rc.after.role_object_id) : undefined))}): the automation holds no directory role, only its two Graph permissions`,
         ),
       ];
 
@@ -1264,5 +1264,17 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
     always: directoryRole,
   },
   azuread_directory_role_member: { judged: { role_object_id: nothing, member_object_id: nothing }, neutral: [], always: directoryRole },
+  // An eligible assignment, which its holder activates at will (https://learn.microsoft.com/en-us/entra/id-governance/privileged-identity-management/pim-how-to-add-role-to-user),
+  // and a role over an administrative unit's members.
+  azuread_directory_role_eligibility_schedule_request: {
+    judged: { role_definition_id: nothing, principal_id: nothing },
+    neutral: ['directory_scope_id', 'justification'],
+    always: directoryRole,
+  },
+  azuread_administrative_unit_role_member: {
+    judged: { role_object_id: nothing, member_object_id: nothing },
+    neutral: ['administrative_unit_object_id'],
+    always: directoryRole,
+  },
   terraform_data: { judged: {}, neutral: ['input', 'output', 'triggers_replace'] },
 };

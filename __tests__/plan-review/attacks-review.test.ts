@@ -190,4 +190,18 @@ describe('a malicious pull request', () => {
     // Act / Assess
     expect(kinds([rc], { configuration })).toContain('warning bucket-access-relaxed');
   });
+
+  it.each([
+    [
+      'azuread_directory_role_eligibility_schedule_request',
+      { role_definition_id: '62e90394-69f5-4237-9190-012177145e10', principal_id: 'p', directory_scope_id: '/', justification: 'ops' },
+    ],
+    ['azuread_administrative_unit_role_member', { role_object_id: 'r', member_object_id: 'p', administrative_unit_object_id: 'au' }],
+  ])('cannot assign a directory role through %s as a resource merely not analysed', (type, after) => {
+    // Prepare: an eligible Global Administrator assignment is activated by its holder at will; a
+    // role scoped to an administrative unit manages the users and devices in it.
+    const rc = change(type, ['create'], { after, afterUnknown: { id: true } });
+    // Act / Assess
+    expect(kinds([rc])).toEqual(['blocking directory-role']);
+  });
 });
