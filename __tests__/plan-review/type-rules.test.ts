@@ -299,3 +299,63 @@ describe("the table's own judges", () => {
     ]);
   });
 });
+
+describe('what each finding says changed', () => {
+  const everyone = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
+
+  it.each([
+    ['aws_iam_role', 'assume_role_policy', 'trust policy (`assume_role_policy`)'],
+    ['aws_iam_role_policy', 'policy', 'inline policy (`policy`)'],
+    ['aws_iam_policy', 'policy', 'managed policy (`policy`)'],
+    ['aws_s3_bucket', 'policy', 'bucket policy (`policy`)'],
+    ['aws_s3_bucket_policy', 'policy', 'bucket policy (`policy`)'],
+    ['aws_sns_topic', 'policy', 'topic policy (`policy`)'],
+    ['aws_sns_topic_policy', 'policy', 'topic policy (`policy`)'],
+    ['aws_sqs_queue', 'policy', 'queue policy (`policy`)'],
+    ['aws_sqs_queue_policy', 'policy', 'queue policy (`policy`)'],
+    ['aws_secretsmanager_secret', 'policy', 'secret policy (`policy`)'],
+  ])("%s: names the document (%s) a widening is found in, as the reader's diff does", (type, attribute, label) => {
+    const r = buildReview(planOf([create(type, { [attribute]: everyone })]), replacementLookup(), CONTEXT);
+
+    expect(r.resources[0]?.policies.map((p) => p.label)).toEqual([label]);
+    expect(r.findings.filter((f) => f.severity !== 'info').map((f) => f.message.slice(0, label.length + 1))).toContain(`${label}:`);
+  });
+
+  it.each([
+    ['aws_cloudwatch_event_rule', 'event_pattern', 'the rule that starts the federation: `event_pattern` becomes'],
+    ['aws_cloudwatch_event_rule', 'event_bus_name', 'the rule: `event_bus_name` becomes'],
+    ['aws_cloudwatch_event_rule', 'state', 'the rule: `state` becomes'],
+    ['aws_cloudwatch_event_rule', 'is_enabled', 'the rule: `is_enabled` becomes'],
+    ['aws_cloudwatch_event_rule', 'role_arn', 'the rule runs as another role'],
+    ['aws_cloudwatch_event_target', 'role_arn', 'the event target runs as another role'],
+    ['aws_cloudwatch_event_target', 'input', 'the event target: `input` becomes'],
+    ['aws_cloudwatch_event_target', 'input_path', 'the event target: `input_path` becomes'],
+    ['aws_cloudwatch_event_target', 'input_transformer', 'the event target: `input_transformer` becomes'],
+    ['aws_cloudwatch_event_target', 'sqs_target', 'the event target: `sqs_target` becomes'],
+    ['aws_lambda_function', 'role', 'the function runs as another role'],
+    ['aws_lambda_function', 'filename', 'the function code changes (`filename`)'],
+    ['aws_lambda_function', 'source_code_hash', 'the function code changes (`source_code_hash`)'],
+    ['aws_lambda_function', 'handler', 'the function code changes (`handler`)'],
+    ['aws_lambda_function', 'runtime', 'the function runtime changes (`runtime`)'],
+    ['aws_lambda_function', 'environment', "the function's environment changes"],
+    ['aws_lambda_function', 'layers', 'the function loads layers (code from elsewhere): `x`'],
+    ['aws_lambda_function', 'image_uri', "the function's code comes from `image_uri` `x`"],
+    ['aws_lambda_event_source_mapping', 'function_name', 'the queue feeding the router: `function_name` becomes'],
+    ['aws_lambda_event_source_mapping', 'enabled', 'the queue feeding the router: `enabled` becomes'],
+    ['aws_lambda_event_source_mapping', 'filter_criteria', 'the queue feeding the router: `filter_criteria` becomes'],
+    ['aws_scheduler_schedule', 'schedule_expression', 'the schedule: `schedule_expression` becomes'],
+    ['aws_scheduler_schedule', 'target', "the schedule's target (what it starts, and as which role) changes: `x`"],
+    ['aws_scheduler_schedule', 'state', "the schedule's state becomes `x`"],
+    ['aws_sfn_state_machine', 'role_arn', 'the state machine runs as another role'],
+    ['aws_sfn_state_machine', 'definition', 'the workflow definition changes (`definition`)'],
+    ['azuread_application', 'sign_in_audience', '`sign_in_audience` becomes `x`'],
+    ['azuread_application', 'identifier_uris', '`identifier_uris` becomes `x`'],
+    ['azuread_application', 'api', '`api` (token version, exposed scopes) becomes `x`'],
+    ['azuread_application', 'web', 'redirect and web settings change: `x`'],
+    ['azuread_service_principal', 'account_enabled', '`account_enabled` becomes `false`', true, false],
+  ])('%s: a change of %s says what changes, and to what', (type, attribute, message, before: unknown = 'w', after: unknown = 'x') => {
+    const r = buildReview(planOf([update(type, { [attribute]: before }, { [attribute]: after })]), replacementLookup(), CONTEXT);
+
+    expect(r.findings.map((f) => f.message)).toEqual([expect.stringContaining(message)]);
+  });
+});
