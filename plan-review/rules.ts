@@ -164,10 +164,23 @@ const busPolicy: Judge = (input) => {
   return found;
 };
 
+/**
+ * The role a function, rule, target or state machine runs as. On a creation, a role created by
+ * the same plan has an ARN known only after apply; one known already exists: the new resource
+ * may do all it may, and the functions' roles sign in to Entra as the automation.
+ */
 const roleChange =
   (what: string): Judge =>
-  (input) =>
-    input.kind === 'create' ? [] : [warn('execution-role-changed', `${what} runs as another role: ${md(shown(input, 'after'))}`)];
+  (input) => {
+    if (input.kind !== 'create') return [warn('execution-role-changed', `${what} runs as another role: ${md(shown(input, 'after'))}`)];
+    if (input.afterUnknown || typeof input.after !== 'string' || input.after === '') return [];
+    return [
+      warn(
+        'execution-role-changed',
+        `a new resource: ${what} runs as ${md(input.after)}, a role this plan does not create: it may do all that role may (the functions' roles sign in to Entra as the automation)`,
+      ),
+    ];
+  };
 
 const codeChange =
   (what: string): Judge =>
@@ -445,15 +458,17 @@ const accountOf = (arn: unknown) => (typeof arn === 'string' ? /^arn:[^:]*:[^:]*
 
 /** Where events go or come from: another account than the central one is a warning, also on creation. */
 const eventEndpoint =
-  (what: string): Judge =>
+  (what: string, existing?: string): Judge =>
   (input) => {
     if (input.kind === 'delete') return [];
     const account = accountOf(input.after);
     if (input.afterUnknown || (account !== undefined && account !== input.ctx.centralAccountId))
       return [warn('event-routing-changed', `${what} ${md(shown(input, 'after'))}, outside the central account`)];
-    return input.kind === 'create'
-      ? []
-      : [warn('event-routing-changed', `${what}: ${md(input.name)} becomes ${md(shown(input, 'after'))}`)];
+    if (input.kind !== 'create') return [warn('event-routing-changed', `${what}: ${md(input.name)} becomes ${md(shown(input, 'after'))}`)];
+    // Known on a creation: not created by the same plan (its ARN would be known only after apply).
+    return existing && typeof input.after === 'string' && input.after !== ''
+      ? [warn('event-routing-changed', `${what} ${md(input.after)}, which this plan does not create: ${existing}`)]
+      : [];
   };
 
 /**
@@ -851,7 +866,12 @@ export const TYPE_RULES: Readonly<Record<string, TypeRule>> = {
   },
   aws_lambda_event_source_mapping: {
     judged: {
-      event_source_arn: eventEndpoint('the function reads events from'),
+      // Each message goes to one of a queue's readers
+      // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html).
+      event_source_arn: eventEndpoint(
+        'the function reads events from',
+        'each message goes to one of its readers, so what this one takes the router never sees',
+      ),
       function_name: routing('the queue feeding the router'),
       // Disabled, or filtering events out, the router never sees them (filtered events are deleted:
       // https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).

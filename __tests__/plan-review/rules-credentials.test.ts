@@ -412,8 +412,18 @@ describe('event endpoints', () => {
     expect(f.message).toContain('`(known after apply)`, outside the central account');
   });
 
-  it.each(ENDPOINTS)('%s: says nothing of a new endpoint in the central account', (type, attribute) => {
-    expect(found(endpoint(type, attribute, ['create'], undefined, queue(CENTRAL)))).toEqual([]);
+  it('says nothing of a new target in the central account', () => {
+    expect(found(endpoint('aws_cloudwatch_event_target', 'arn', ['create'], undefined, queue(CENTRAL)))).toEqual([]);
+  });
+
+  // A queue the plan creates has an ARN known only after apply: one known already exists, and a
+  // second reader of the federation's queue takes messages the router then never sees.
+  it('warns of a new reader of a queue the plan does not create, even in the central account', () => {
+    // Act
+    const f = only(endpoint('aws_lambda_event_source_mapping', 'event_source_arn', ['create'], undefined, queue(CENTRAL)));
+    // Assess
+    expect(`${f.severity} ${f.kind}`).toBe('warning event-routing-changed');
+    expect(f.message).toContain(`the function reads events from \`${queue(CENTRAL)}\`, which this plan does not create`);
   });
 
   it.each(ENDPOINTS)(

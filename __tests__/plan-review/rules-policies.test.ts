@@ -295,23 +295,39 @@ describe('the role a function, rule or target runs as, its code and its routing'
     ]);
   });
 
-  it("says nothing of a new function's role and code: the creation lists them", () => {
+  it("says nothing of a new function's code, nor of a role the same plan creates (its ARN is known only after apply)", () => {
     // Act
     const r = review(
       change('aws_lambda_function', ['create'], {
         after: {
           function_name: 'router',
-          role: ROLE,
           filename: 'router.zip',
           source_code_hash: 'abc',
           handler: 'index.handler',
           runtime: 'nodejs22.x',
         },
+        afterUnknown: { role: true },
       }),
     );
     // Assess
     expect(r.notAnalysed).toEqual([]);
     expect(r.findings).toEqual([]);
+  });
+
+  // A role known on a creation exists already: a new function running as a function role of the
+  // automation would sign in to Entra as the automation, with the code of the pull request.
+  it.each([
+    ['aws_lambda_function', 'role', 'the function'],
+    ['aws_sfn_state_machine', 'role_arn', 'the state machine'],
+    ['aws_cloudwatch_event_target', 'role_arn', 'the event target'],
+    ['aws_cloudwatch_event_rule', 'role_arn', 'the rule'],
+  ])('%s: warns of a new resource that runs as a role the plan does not create (%s)', (type, attribute, what) => {
+    // Act
+    const r = review(change(type, ['create'], { after: { [attribute]: ROLE } }));
+    // Assess
+    expect(r.findings.map((f) => [f.severity, f.kind, f.message])).toEqual([
+      ['warning', 'execution-role-changed', expect.stringContaining(`${what} runs as \`${ROLE}\`, a role this plan does not create`)],
+    ]);
   });
 
   it("names the changed code attribute of a function, for reading in the pull request's diff", () => {
