@@ -252,6 +252,26 @@ describe('federated identity credentials', () => {
     expect(r.findings.map((f) => `${f.severity} ${f.kind}`)).toEqual(['blocking automation-credential']);
   });
 
+  it("blocks the functions' own credential whose application expression also refers to something other than an application (a local value picking the gateway)", () => {
+    // Prepare: `local.pick ? <automation application>.id : <gateway's ID>`.
+    const automationApp = 'azuread_application.entra-identity_application_7F0CAEB8';
+    const configuration = {
+      root_module: {
+        resources: [
+          {
+            address: ADDRESS,
+            mode: 'managed',
+            expressions: { application_id: { references: [`${automationApp}.id`, automationApp, 'local.pick'] } },
+          },
+        ],
+      },
+    };
+    // Act
+    const r = buildReview(planOf([created(own())], { configuration }), replacementLookup(), CONTEXT);
+    // Assess
+    expect(r.findings.map((f) => `${f.severity} ${f.kind}`)).toEqual(['blocking automation-credential']);
+  });
+
   it('blocks every federated credential in certificate mode: the automation signs in with its certificate only', () => {
     // Act / Assess
     expect(found(created(own()), CERTIFICATE_MODE)).toEqual(['blocking automation-credential']);

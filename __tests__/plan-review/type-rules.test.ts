@@ -64,16 +64,17 @@ const unanalysed = (...changes: ResourceChange[]) => buildReview(planOf(changes)
 
 describe("the rules for the provider's newer and older attributes", () => {
   it.each([
-    ['acl', 'private', 'public-read'],
-    ['grant', [], [{ type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers', permissions: ['READ'] }]],
-    ['replication_configuration', [], [{ role: 'arn:aws:iam::999999999999:role/copier', rules: [{ status: 'Enabled' }] }]],
-  ])("warns when a bucket's %s gives others its objects", (attribute, before, after) => {
+    ['acl', 'private', 'public-read', 'public-read'],
+    ['grant', [], [{ type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers', permissions: ['READ'] }], 'AllUsers'],
+    ['replication_configuration', [], [{ role: 'arn:aws:iam::999999999999:role/copier', rules: [{ status: 'Enabled' }] }], 'copier'],
+  ])("warns when a bucket's %s gives others its objects, naming the new value", (attribute, before, after, named) => {
     const opened = change('aws_s3_bucket', ['update'], {
       before: { bucket: 'reports', [attribute]: before },
       after: { bucket: 'reports', [attribute]: after },
     });
 
     expect(findings(opened)).toEqual([expect.stringMatching(new RegExp(`^warning bucket-access-relaxed: \`${attribute}\` becomes`))]);
+    expect(findings(opened)[0]).toContain(named);
   });
 
   it.each([
@@ -87,6 +88,15 @@ describe("the rules for the provider's newer and older attributes", () => {
     });
 
     expect(findings(kept)).toEqual([]);
+  });
+
+  it.each(['grant', 'replication_configuration'])("says nothing when a bucket's %s is removed, to null or from the plan", (attribute) => {
+    const given = [{ id: 'x' }];
+    const toNull = change('aws_s3_bucket', ['update'], { before: { [attribute]: given }, after: { [attribute]: null } });
+    const dropped = change('aws_s3_bucket', ['update'], { before: { [attribute]: given }, after: {} });
+
+    expect(findings(toNull)).toEqual([]);
+    expect(findings(dropped)).toEqual([]);
   });
 
   it('warns when a function moves to the instances of a capacity provider, even on its creation', () => {
