@@ -90,14 +90,31 @@ describe("the rules for the provider's newer and older attributes", () => {
     expect(findings(kept)).toEqual([]);
   });
 
-  it.each(['grant', 'replication_configuration'])("says nothing when a bucket's %s is removed, to null or from the plan", (attribute) => {
-    const given = [{ id: 'x' }];
-    const toNull = change('aws_s3_bucket', ['update'], { before: { [attribute]: given }, after: { [attribute]: null } });
-    const dropped = change('aws_s3_bucket', ['update'], { before: { [attribute]: given }, after: {} });
-
-    expect(findings(toNull)).toEqual([]);
-    expect(findings(dropped)).toEqual([]);
+  it.each([
+    ['azuread_application', 'single_page_application'],
+    ['azuread_application', 'public_client'],
+    ['aws_lambda_function', 'logging_config'],
+  ])('%s: says nothing of %s on a creation (the creation lists it)', (type, attribute) => {
+    expect(findings(change(type, ['create'], { after: { [attribute]: [{ x: 'y' }] } }))).toEqual([]);
   });
+
+  it('says nothing when a service principal is enabled again', () => {
+    expect(
+      findings(change('azuread_service_principal', ['update'], { before: { account_enabled: false }, after: { account_enabled: true } })),
+    ).toEqual([]);
+  });
+
+  it.each(['acl', 'grant', 'replication_configuration'])(
+    "says nothing when a bucket's %s is removed, to null or from the plan",
+    (attribute) => {
+      const given = [{ id: 'x' }];
+      const toNull = change('aws_s3_bucket', ['update'], { before: { [attribute]: given }, after: { [attribute]: null } });
+      const dropped = change('aws_s3_bucket', ['update'], { before: { [attribute]: given }, after: {} });
+
+      expect(findings(toNull)).toEqual([]);
+      expect(findings(dropped)).toEqual([]);
+    },
+  );
 
   it('warns when a function moves to the instances of a capacity provider, even on its creation', () => {
     const moved = change('aws_lambda_function', ['create'], {
@@ -363,6 +380,12 @@ describe('what each finding says changed', () => {
     ['azuread_application', 'api', '`api` (token version, exposed scopes) becomes `x`'],
     ['azuread_application', 'web', 'redirect and web settings change: `x`'],
     ['azuread_service_principal', 'account_enabled', '`account_enabled` becomes `false`', true, false],
+    ['azuread_application', 'identifier_uris', '`identifier_uris` becomes `[]`', ['api://x'], []],
+    ['azuread_application', 'single_page_application', 'single-page application redirect URIs change: `x`'],
+    ['azuread_application', 'public_client', 'public client redirect URIs change: `x`'],
+    ['aws_lambda_function', 'logging_config', "the function's logging becomes `x`"],
+    ['aws_scheduler_schedule', 'start_date', 'the schedule: `start_date` becomes'],
+    ['aws_scheduler_schedule', 'end_date', 'the schedule: `end_date` becomes'],
   ])('%s: a change of %s says what changes, and to what', (type, attribute, message, before: unknown = 'w', after: unknown = 'x') => {
     const r = buildReview(planOf([update(type, { [attribute]: before }, { [attribute]: after })]), replacementLookup(), CONTEXT);
 
