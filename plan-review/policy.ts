@@ -269,7 +269,7 @@ const SENSITIVE_ACTIONS = [
   'sts:AssumeRole',
 ];
 /** An IAM action or resource pattern as a regular expression (`*` and `?` wildcards, case-insensitive). */
-export const globRegExp = (pattern: string) =>
+const globRegExp = (pattern: string) =>
   new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
@@ -277,7 +277,9 @@ export const globRegExp = (pattern: string) =>
       .replace(/\?/g, '.')}$`,
     'i',
   );
-const grantsSensitive = (action: string) => action.startsWith('Not') || SENSITIVE_ACTIONS.some((a) => globRegExp(action).test(a));
+/** Whether a grant's action (a pattern, or a Not… element: all but its list) covers an action. */
+export const actionCovers = (pattern: string, action: string) => pattern.startsWith('Not') || globRegExp(pattern).test(action);
+const grantsSensitive = (action: string) => SENSITIVE_ACTIONS.some((a) => actionCovers(action, a));
 
 /**
  * Does an IAM resource pattern (or `*`) reach a role matching one of the protected name patterns?

@@ -5,7 +5,7 @@ import { type Finding, type Judgement, type Verdict, sortFindings, uniqueFinding
 import type { Plan, ResourceChange } from './plan';
 import { COMMON_NEUTRAL, DELETION_JUDGES, type Row, TYPE_RULES } from './rules';
 import { type PolicyChange, type ReplacementLookup, type TemplateComparison, compareTemplates } from './template';
-import { KNOWN_AFTER_APPLY, anyMarked, byText, isObject, maskAt, md, overlay, stableStringify } from './values';
+import { KNOWN_AFTER_APPLY, anyMarked, byText, isEmpty, isObject, maskAt, md, overlay, stableStringify } from './values';
 
 /** Everything the review says, built from one plan, deterministically; Markdown and JSON are rendered from it. */
 export interface Review {
@@ -64,15 +64,6 @@ function shown(value: unknown, unknown: unknown, sensitive: unknown): string {
   if (v === undefined || v === null) return '(none)';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
-
-/** A value that says nothing: absent, null, empty text, list or object, or false. */
-const isEmpty = (v: unknown) =>
-  v === undefined ||
-  v === null ||
-  v === '' ||
-  v === false ||
-  (Array.isArray(v) && v.length === 0) ||
-  (isObject(v) && Object.keys(v).length === 0);
 
 /** The attributes a change sets or changes: what a rule must account for. */
 function changedAttributes(rc: ResourceChange, kind: ActionKind): Attribute[] {

@@ -3,9 +3,9 @@ import type { ReviewContext } from './context';
 import type { Judgement } from './findings';
 import { GUARANTEED_GRAPH_PERMISSIONS, MICROSOFT_GRAPH_APP_ID, graphPermissionName } from './graph-permissions';
 import type { ResourceChange } from './plan';
-import { globRegExp, grants, judgePolicy, parsePolicy, prettyPolicy } from './policy';
+import { actionCovers, grants, judgePolicy, parsePolicy, prettyPolicy } from './policy';
 import type { PolicyChange } from './template';
-import { KNOWN_AFTER_APPLY, SENSITIVE, anyMarked, isObject, maskAt, md, stableStringify } from './values';
+import { KNOWN_AFTER_APPLY, SENSITIVE, anyMarked, isEmpty, isObject, maskAt, md, stableStringify } from './values';
 
 /**
  * What the review knows about each Terraform resource type it analyses. Default deny: a
@@ -117,7 +117,7 @@ const busPolicy: Judge = (input) => {
   if (!statements) return found;
   const forwarders = `arn:aws:iam::*:role/${input.ctx.forwarderRoleName}`;
   // Matched as IAM matches an action (`events:*Events`, `*:PutEvents`, `events:Put?vents`); a NotAction grants all but its list.
-  const putEvents = (action: string) => action.startsWith('Not') || globRegExp(action).test('events:PutEvents');
+  const putEvents = (action: string) => actionCovers(action, 'events:PutEvents');
   const offending = grants(statements, 'Allow').filter((g) => {
     if (!putEvents(g.action)) return false;
     const orgBound = g.conditions.some(
@@ -165,6 +165,13 @@ const busPolicy: Judge = (input) => {
 };
 
 /**
+ * An ARN a creation names that is known already: not created by the same plan (a resource the plan
+ * creates has an ARN known only after apply), so it exists.
+ */
+const knownOnCreation = (input: AttributeJudgeInput): input is AttributeJudgeInput & { after: string } =>
+  !input.afterUnknown && typeof input.after === 'string' && input.after !== '';
+
+/**
  * The role a function, rule, target or state machine runs as. On a creation, a role created by
  * the same plan has an ARN known only after apply; one known already exists: the new resource
  * may do all it may, and the functions' roles sign in to Entra as the automation.
@@ -173,7 +180,7 @@ const roleChange =
   (what: string): Judge =>
   (input) => {
     if (input.kind !== 'create') return [warn('execution-role-changed', `${what} runs as another role: ${md(shown(input, 'after'))}`)];
-    if (input.afterUnknown || typeof input.after !== 'string' || input.after === '') return [];
+    if (!knownOnCreation(input)) return [];
     return [
       warn(
         'execution-role-changed',
@@ -195,12 +202,22 @@ const routing =
 /** The automation's Entra application: which one is it? Any application but the gateway (named by its address). */
 const isGateway = (address: string) => /entra-gateway/.test(address);
 
+/**
+ * The expressions the configuration gives a root-module resource (its instance key dropped):
+ * undefined when the plan has no configuration representation, null when the root module holds
+ * no such resource (a module's) or it has no expressions.
+ */
+function configuredExpressions(configuration: unknown, address: string): Record<string, unknown> | null | undefined {
+  const root = isObject(configuration) ? configuration.root_module : undefined;
+  if (!isObject(root)) return undefined;
+  const resources = Array.isArray(root.resources) ? root.resources : [];
+  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
+  return isObject(resource) && isObject(resource.expressions) ? resource.expressions : null;
+}
+
 /** The app_role_ids["…"] names the configuration's expression for an attribute refers to. */
 function referencedRoleNames(configuration: unknown, address: string, attribute: string): string[] {
-  const root = isObject(configuration) ? configuration.root_module : undefined;
-  const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
-  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
-  const expression = isObject(resource) && isObject(resource.expressions) ? resource.expressions[attribute] : undefined;
+  const expression = configuredExpressions(configuration, address)?.[attribute];
   // Nested blocks (required_resource_access) hold their expressions one level down per block.
   const references: unknown[] = [];
   const collect = (node: unknown) => {
@@ -224,11 +241,9 @@ function referencedRoleNames(configuration: unknown, address: string, attribute:
  * no configuration representation.
  */
 function expressionReferences(configuration: unknown, address: string, attribute: string): string[] | undefined {
-  const root = isObject(configuration) ? configuration.root_module : undefined;
-  if (!isObject(root)) return undefined;
-  const resources = Array.isArray(root.resources) ? root.resources : [];
-  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
-  const expression = isObject(resource) && isObject(resource.expressions) ? resource.expressions[attribute] : undefined;
+  const expressions = configuredExpressions(configuration, address);
+  if (expressions === undefined) return undefined;
+  const expression = expressions?.[attribute];
   const references = isObject(expression) && Array.isArray(expression.references) ? expression.references : [];
   return references.filter((r): r is string => typeof r === 'string');
 }
@@ -465,8 +480,7 @@ const eventEndpoint =
     if (input.afterUnknown || (account !== undefined && account !== input.ctx.centralAccountId))
       return [warn('event-routing-changed', `${what} ${md(shown(input, 'after'))}, outside the central account`)];
     if (input.kind !== 'create') return [warn('event-routing-changed', `${what}: ${md(input.name)} becomes ${md(shown(input, 'after'))}`)];
-    // Known on a creation: not created by the same plan (its ARN would be known only after apply).
-    return existing && typeof input.after === 'string' && input.after !== ''
+    return existing && knownOnCreation(input)
       ? [warn('event-routing-changed', `${what} ${md(input.after)}, which this plan does not create: ${existing}`)]
       : [];
   };
@@ -531,10 +545,8 @@ const attachment: Judge = (input) =>
  * unknown on a creation that does not set them, so "unknown" alone does not say the pull request computes them.
  */
 function configured(configuration: unknown, address: string, attribute: string): boolean {
-  const root = isObject(configuration) ? configuration.root_module : undefined;
-  const resources = isObject(root) && Array.isArray(root.resources) ? root.resources : [];
-  const resource = resources.find((r) => isObject(r) && r.address === address.replace(/\[[^\]]*\]$/, ''));
-  return !isObject(resource) || !isObject(resource.expressions) || attribute in resource.expressions;
+  const expressions = configuredExpressions(configuration, address);
+  return !expressions || attribute in expressions;
 }
 
 /** Unknown (or sensitive) anywhere in the attribute, on an update or on a creation that sets it. */
@@ -625,8 +637,6 @@ const stackSetTargets: Judge = (input) =>
 /** An inline argument of a bucket that gives others access to its objects. */
 const bucketAccess = (input: AttributeJudgeInput) =>
   warn('bucket-access-relaxed', `${md(input.name)} becomes ${md(shown(input, 'after'))}: others may read or receive the bucket's objects`);
-
-const isEmpty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
 const nothing: Judge = () => [];
 

@@ -12,6 +12,15 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A value that says nothing: absent, null, empty text, list or object, or false. */
+export const isEmpty = (v: unknown) =>
+  v === undefined ||
+  v === null ||
+  v === '' ||
+  v === false ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isObject(v) && Object.keys(v).length === 0);
+
 /** The value with every unknown leaf replaced by "(known after apply)" and every sensitive leaf by "(sensitive)". */
 export function overlay(value: unknown, unknown: unknown, sensitive: unknown): unknown {
   if (sensitive === true) return SENSITIVE;

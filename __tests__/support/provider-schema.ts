@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** Where a provider's generated bindings are (one folder per resource type, and `provider`). */
+const bindings = (provider: 'aws' | 'azuread') => join(dirname(require.resolve(`@cdktf/provider-${provider}/package.json`)), 'lib');
+
 /**
  * The top-level attributes (arguments, computed attributes and nested blocks) of a Terraform
  * resource type, as the provider bindings the configuration is synthesized with know them.
@@ -18,9 +21,8 @@ import { dirname, join } from 'node:path';
  */
 export function providerAttributes(type: string): ReadonlySet<string> | undefined {
   const [provider, ...rest] = type.split('_');
-  const pkg = { aws: '@cdktf/provider-aws', azuread: '@cdktf/provider-azuread' }[provider];
-  if (!pkg) return undefined;
-  const file = join(dirname(require.resolve(`${pkg}/package.json`)), 'lib', rest.join('-'), 'index.js');
+  if (provider !== 'aws' && provider !== 'azuread') return undefined;
+  const file = join(bindings(provider), rest.join('-'), 'index.js');
   if (!existsSync(file)) return undefined;
   const source = readFileSync(file, 'utf8');
   const declared = /(\w+)\.tfResourceType = "([^"]+)"/.exec(source);
@@ -36,7 +38,6 @@ export function providerAttributes(type: string): ReadonlySet<string> | undefine
 
 /** The provider version the bindings were generated from (the schema providerAttributes() reads). */
 export function providerVersion(provider: 'aws' | 'azuread'): string {
-  const pkg = { aws: '@cdktf/provider-aws', azuread: '@cdktf/provider-azuread' }[provider];
-  const source = readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), 'lib', 'provider', 'index.js'), 'utf8');
+  const source = readFileSync(join(bindings(provider), 'provider', 'index.js'), 'utf8');
   return /providerVersion: '([^']+)'/.exec(source)?.[1] ?? 'unknown';
 }
